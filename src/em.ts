@@ -1,0 +1,131 @@
+// The EM driver. It owns what is the same for every family — initialisation, restarts, the E/M
+// loop, the convergence test, keeping the best run — and knows families only through `Family`.
+import type { Dataset, Family } from "./family.js";
+import { Evaluator } from "./evaluator.js";
+import { FLAG_ACCUMULATE, FLAG_HARD, type WasmCore } from "./wasm.js";
+import { Random } from "./random.js";
+import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "./seeding.js";
+import { dataError } from "./errors.js";
+
+/** Why a fit stopped. */
+export type StopReason =
+  | "converged" // the mean log-likelihood per point changed by less than `tol`
+  | "maxIter" // `maxIter` iterations ran without meeting `tol`
+  | "callback"; // `onIteration` returned false
+
+export interface IterationInfo {
+  /** 1-based iteration within the current restart. */
+  iteration: number;
+  /** Log-likelihood at the parameters after this iteration's M-step. */
+  logLikelihood: number;
+  /** Change of the mean log-likelihood per point since the previous iteration. */
+  delta: number;
+  /** 0-based index of the restart (see `nInit`). */
+  restart: number;
+}
+
+export interface EMSettings {
+  k: number;
+  mode: "soft" | "hard";
+  fixWeights: boolean;
+  maxIter: number;
+  tol: number;
+  nInit: number;
+  seed: number;
+  /** "kmeans++", "random", or explicit θ (k × thetaSize) with optional weights. */
+  init: "kmeans++" | "random" | { theta: Float64Array; weights?: Float64Array };
+  onIteration?: (info: IterationInfo) => boolean | void;
+  signal?: AbortSignal;
+}
+
+export interface EMResult {
+  theta: Float64Array;
+  weights: Float64Array;
+  logLikelihood: number;
+  history: number[];
+  iterations: number;
+  converged: boolean;
+  stopReason: StopReason;
+  restart: number;
+}
+
+/** A component whose expected count Σ r falls below this keeps its previous parameters. */
+export const EMPTY_MASS = 1e-10;
+/** Added to every Σ r before the weights are formed (as scikit-learn does), so no weight is 0. */
+const WEIGHT_EPS = 10 * Number.EPSILON;
+
+export function runEM<C>(core: WasmCore, family: Family<C, unknown>, config: C, ds: Dataset, s: EMSettings): EMResult {
+  const { k } = s;
+  const loc = (i: number) => family.location(ds, i);
+  if (countDistinct(ds.n, loc, k) < k)
+    throw dataError("data", `has fewer than k = ${k} distinct values (${countDistinct(ds.n, loc, k)}); lower options.k`);
+
+  const ev = new Evaluator(core, family as Family, k);
+  try {
+    const rng = new Random(s.seed);
+    const T = family.thetaSize, S = family.statsSize;
+    const flags = FLAG_ACCUMULATE | (s.mode === "hard" ? FLAG_HARD : 0);
+    let best: EMResult | undefined;
+
+    for (let restart = 0; restart < s.nInit; restart++) {
+      const theta = new Float64Array(k * T);
+      const weights = new Float64Array(k).fill(1 / k);
+
+      /** M-step from the statistics of the last pass: θ per non-empty component, then weights. */
+      const mStep = (learnWeights: boolean) => {
+        const stats = ev.stats;
+        let total = 0;
+        for (let j = 0; j < k; j++) {
+          const nk = stats[j * S];
+          if (nk > EMPTY_MASS) family.maximize(stats, j * S, theta, j * T, ds, config);
+          total += nk + WEIGHT_EPS;
+        }
+        if (learnWeights) for (let j = 0; j < k; j++) weights[j] = (stats[j * S] + WEIGHT_EPS) / total;
+      };
+
+      if (s.init === "kmeans++" || s.init === "random") {
+        // Seeds → every point to its nearest seed → one M-step from those one-hot responsibilities.
+        const seeds = (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(ds.n, loc, k, rng);
+        family.seed(seeds, ds, config, theta);
+        const labels = core.alloc(ds.n);
+        try {
+          nearestSeed(ds.n, loc, seeds, labels.array);
+          ev.run(ds, theta, weights, FLAG_ACCUMULATE, 0, labels);
+        } finally {
+          core.free(labels);
+        }
+        mStep(!s.fixWeights);
+      } else {
+        theta.set(s.init.theta);
+        if (s.init.weights) weights.set(s.init.weights);
+      }
+
+      let ll = ev.run(ds, theta, weights, flags);
+      const history: number[] = [];
+      let stopReason: StopReason = "maxIter";
+      let iterations = 0;
+      while (iterations < s.maxIter) {
+        if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
+        iterations++;
+        mStep(!s.fixWeights);
+        const next = ev.run(ds, theta, weights, flags);
+        const delta = (next - ll) / ds.n;
+        ll = next;
+        history.push(next);
+        const keepGoing = s.onIteration?.({ iteration: iterations, logLikelihood: next, delta, restart });
+        if (Math.abs(delta) < s.tol) { stopReason = "converged"; break; }
+        if (keepGoing === false) { stopReason = "callback"; break; }
+      }
+
+      const run: EMResult = {
+        theta, weights, logLikelihood: ll, history, iterations,
+        converged: stopReason === "converged", stopReason, restart,
+      };
+      if (!best || run.logLikelihood > best.logLikelihood || Number.isNaN(best.logLikelihood)) best = run;
+      if (stopReason === "callback") break;
+    }
+    return best!;
+  } finally {
+    ev.free();
+  }
+}

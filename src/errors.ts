@@ -1,0 +1,24 @@
+/** What went wrong, for programs that branch on it. */
+export type MixemErrorCode =
+  | "INVALID_OPTION" // an option has the wrong type or value, or is unknown
+  | "INVALID_DATA" // the data is empty, not finite, the wrong shape, or not valid counts
+  | "INVALID_MODEL" // loadModel was given something that is not a valid mixem model
+  | "NOT_READY"; // the WebAssembly core could not be compiled synchronously: call `await init()` first
+
+/**
+ * The one error type mixem throws for bad input. `path` names what was wrong, as in
+ * `options.k`, `options.init.means[1]` or `data[17]`; the message starts with it.
+ */
+export class MixemError extends Error {
+  readonly code: MixemErrorCode;
+  readonly path: string | undefined;
+  constructor(code: MixemErrorCode, message: string, path?: string) {
+    super(path === undefined ? message : `${path}: ${message}`);
+    this.name = "MixemError";
+    this.code = code;
+    this.path = path;
+  }
+}
+
+export const optionError = (path: string, message: string) => new MixemError("INVALID_OPTION", message, path);
+export const dataError = (path: string, message: string) => new MixemError("INVALID_DATA", message, path);

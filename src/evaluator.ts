@@ -1,0 +1,41 @@
+// Calls a family's fused kernel: packs θ and the weights into kernel parameters, runs one pass,
+// adds the per-point constants. The fit and the fitted model's predict/score share it.
+import type { Dataset, Family } from "./family.js";
+import type { Region, WasmCore } from "./wasm.js";
+
+export class Evaluator {
+  private readonly params: Region;
+  private readonly statsRegion: Region;
+  private readonly scratch: Region;
+  private readonly logWeights: Float64Array;
+
+  constructor(private readonly core: WasmCore, private readonly family: Family, readonly k: number) {
+    this.logWeights = new Float64Array(k);
+    this.params = core.alloc(family.headerSize + k * family.paramsSize);
+    this.statsRegion = core.alloc(k * family.statsSize);
+    this.scratch = core.alloc(core.block * k);
+  }
+
+  /** Statistics of the last pass run with FLAG_ACCUMULATE (k × statsSize). */
+  get stats(): Float64Array {
+    return this.statsRegion.array;
+  }
+
+  /**
+   * Returns the log-likelihood Σ_i log Σ_j w_j p(x_i | θ_j) of ds at (θ, w). With `labels`
+   * (a region of n component indices) it only accumulates the statistics of that assignment.
+   */
+  run(ds: Dataset, theta: Float64Array, weights: Float64Array, flags: number, respOut = 0, labels: Region | null = null): number {
+    for (let j = 0; j < this.k; j++) this.logWeights[j] = Math.log(weights[j]);
+    this.family.pack(theta, this.logWeights, ds, this.params.array);
+    const partial = this.core.kernel(this.family.kernel)(
+      ds.x.ptr, ds.aux ? ds.aux.ptr : 0, ds.n, this.params.ptr, this.k,
+      this.statsRegion.ptr, this.scratch.ptr, respOut, labels ? labels.ptr : 0, flags,
+    );
+    return partial + ds.logConstant;
+  }
+
+  free(): void {
+    this.core.free(this.params, this.statsRegion, this.scratch);
+  }
+}

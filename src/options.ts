@@ -1,0 +1,92 @@
+// Option validation, declared once as a table of rules (the families add their own rows).
+import { optionError, MixemError } from "./errors.js";
+import { describe } from "./data.js";
+import type { Rule } from "./family.js";
+
+export const oneOf = (...allowed: string[]): Rule => (v, path) => {
+  if (typeof v !== "string" || !allowed.includes(v))
+    throw optionError(path, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${describe(v)}`);
+};
+export const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Rule => (v, path) => {
+  if (typeof v !== "number" || !Number.isInteger(v)) throw optionError(path, `must be an integer, got ${describe(v)}`);
+  if (v < min || v > max) throw optionError(path, `must be between ${min} and ${max}, got ${v}`);
+};
+export const finiteAtLeast = (min: number): Rule => (v, path) => {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw optionError(path, `must be a finite number, got ${describe(v)}`);
+  if (v < min) throw optionError(path, `must be at least ${min}, got ${v}`);
+};
+export const boolean: Rule = (v, path) => {
+  if (typeof v !== "boolean") throw optionError(path, `must be true or false, got ${describe(v)}`);
+};
+export const func: Rule = (v, path) => {
+  if (typeof v !== "function") throw optionError(path, `must be a function, got ${describe(v)}`);
+};
+export const abortSignal: Rule = (v, path) => {
+  if (typeof v !== "object" || v === null || typeof (v as AbortSignal).aborted !== "boolean")
+    throw optionError(path, `must be an AbortSignal, got ${describe(v)}`);
+};
+const initRule: Rule = (v, path) => {
+  if (v === "kmeans++" || v === "random") return;
+  if (typeof v === "object" && v !== null && !Array.isArray(v)) return; // contents: checked against the family
+  throw optionError(path, `must be "kmeans++", "random" or an object of initial parameters, got ${describe(v)}`);
+};
+
+/** Options every family takes. */
+export const COMMON_OPTIONS: Readonly<Record<string, Rule>> = {
+  family: oneOf("gaussian", "poisson", "binomial"),
+  k: integer(1, 1 << 20),
+  init: initRule,
+  mode: oneOf("soft", "hard"),
+  fixWeights: boolean,
+  maxIter: integer(1),
+  tol: finiteAtLeast(0),
+  nInit: integer(1, 1e6),
+  seed: integer(Number.MIN_SAFE_INTEGER),
+  onIteration: func,
+  signal: abortSignal,
+};
+
+/** Throws on a non-object, an unknown name or a value a rule rejects. */
+export function checkOptions(options: unknown, rules: Readonly<Record<string, Rule>>, path = "options"): Record<string, unknown> {
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    throw optionError(path, `must be an object, got ${describe(options)}`);
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    const rule = rules[key];
+    if (!rule) throw optionError(`${path}.${key}`, `is not an option here; known options: ${Object.keys(rules).join(", ")}`);
+    if (o[key] !== undefined) rule(o[key], `${path}.${key}`);
+  }
+  return o;
+}
+
+/** A finite number array of exactly `length` values, e.g. an explicit init. */
+export function numberList(v: unknown, length: number, path: string): number[] {
+  if (!Array.isArray(v) && !(ArrayBuffer.isView(v) && !(v instanceof DataView)))
+    throw optionError(path, `must be an array of ${length} numbers, got ${describe(v)}`);
+  const a = v as ArrayLike<unknown>;
+  if (a.length !== length) throw optionError(path, `must have ${length} values (one per component), got ${a.length}`);
+  const out: number[] = [];
+  for (let i = 0; i < length; i++) {
+    const x = a[i];
+    if (typeof x !== "number" || !Number.isFinite(x)) throw optionError(`${path}[${i}]`, `must be a finite number, got ${describe(x)}`);
+    out.push(x);
+  }
+  return out;
+}
+
+/** Mixing weights: k positive numbers summing to 1 (within 1e-6); returned renormalised exactly. */
+export function weightList(v: unknown, k: number, path: string, code: "INVALID_OPTION" | "INVALID_MODEL" = "INVALID_OPTION"): Float64Array {
+  try {
+    const w = numberList(v, k, path);
+    let sum = 0;
+    w.forEach((x, i) => {
+      if (!(x > 0)) throw optionError(`${path}[${i}]`, `must be a positive weight, got ${x}`);
+      sum += x;
+    });
+    if (Math.abs(sum - 1) > 1e-6) throw optionError(path, `must sum to 1, got ${sum}`);
+    return Float64Array.from(w, (x) => x / sum);
+  } catch (e) {
+    if (code === "INVALID_MODEL" && e instanceof MixemError) throw new MixemError(code, e.message);
+    throw e;
+  }
+}

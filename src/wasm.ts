@@ -1,0 +1,122 @@
+// The only module that touches the WebAssembly instance and its memory. The binary travels
+// inlined (base64) so Node, bundlers and a bare <script type="module"> all work unconfigured.
+import { wasmBase64 } from "./generated/wasm-binary.js";
+import { MixemError } from "./errors.js";
+
+/** Signature of every family's fused pass (see assembly/pass.ts): byte offsets and counts. */
+export type PassKernel = (
+  x: number, aux: number, n: number, params: number, k: number,
+  stats: number, scratch: number, respOut: number, labels: number, flags: number,
+) => number;
+
+export type KernelName = "gaussianPass" | "poissonPass" | "binomialPass";
+
+interface CoreExports extends Record<KernelName, PassKernel> {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  BLOCK: WebAssembly.Global;
+}
+
+export const FLAG_HARD = 1;
+export const FLAG_ACCUMULATE = 2;
+
+/** A run of f64 values in linear memory. `array` is a view that is re-made if memory grew. */
+export class Region {
+  private view: Float64Array;
+  constructor(private readonly core: WasmCore, readonly ptr: number, readonly length: number) {
+    this.view = core.f64View(ptr, length);
+  }
+  get array(): Float64Array {
+    if (this.view.buffer !== this.core.buffer) this.view = this.core.f64View(this.ptr, this.length);
+    return this.view;
+  }
+}
+
+export class WasmCore {
+  readonly block: number;
+  private readonly live = new Set<number>();
+  constructor(private readonly exports: CoreExports) {
+    this.block = exports.BLOCK.value as number;
+  }
+  get buffer(): ArrayBuffer {
+    return this.exports.memory.buffer;
+  }
+  /** Bytes of linear memory (it only grows; freed regions are reused). */
+  get memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
+  }
+  /** Regions allocated and not yet freed (for leak tests). */
+  get liveRegions(): number {
+    return this.live.size;
+  }
+  f64View(ptr: number, length: number): Float64Array {
+    return new Float64Array(this.exports.memory.buffer, ptr, length);
+  }
+  alloc(length: number): Region {
+    const bytes = Math.max(8, length * 8);
+    let ptr: number;
+    try {
+      ptr = this.exports.alloc(bytes);
+    } catch {
+      throw new MixemError("INVALID_DATA", `cannot allocate ${bytes} bytes of WebAssembly memory (the limit is 4 GiB)`);
+    }
+    this.live.add(ptr);
+    return new Region(this, ptr, length);
+  }
+  free(...regions: (Region | null | undefined)[]): void {
+    for (const r of regions) {
+      if (r && this.live.delete(r.ptr)) this.exports.free(r.ptr);
+    }
+  }
+  kernel(name: KernelName): PassKernel {
+    return this.exports[name];
+  }
+}
+
+const imports = {
+  env: {
+    abort(_msg: number, _file: number, line: number, col: number): never {
+      throw new Error(`mixem: WebAssembly abort at ${line}:${col}`);
+    },
+  },
+};
+
+function wasmBytes(): Uint8Array<ArrayBuffer> {
+  const bin = atob(wasmBase64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+let core: WasmCore | undefined;
+let pending: Promise<WasmCore> | undefined;
+
+/** Compiles and instantiates the WebAssembly core once; later calls return the same promise. */
+export function init(): Promise<void> {
+  pending ??= WebAssembly.instantiate(wasmBytes(), imports).then((result) => {
+    core ??= new WasmCore(result.instance.exports as unknown as CoreExports);
+    return core;
+  });
+  return pending.then(() => undefined);
+}
+
+/**
+ * Synchronous initialisation, for Node, Workers and code that cannot await. Browsers refuse
+ * synchronous compilation of modules over 4 KB on the main thread: there, `await init()` first.
+ */
+export function initSync(): void {
+  if (core) return;
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes()), imports);
+    core = new WasmCore(instance.exports as unknown as CoreExports);
+  } catch (e) {
+    throw new MixemError("NOT_READY", `the WebAssembly core cannot be compiled synchronously here (${(e as Error).message}); call \`await init()\` first`);
+  }
+}
+
+/** The shared core, initialised synchronously if nobody has done it yet. */
+export function getCore(): WasmCore {
+  if (!core) initSync();
+  return core!;
+}
