@@ -51,7 +51,7 @@ export interface FitOptions {
   onIteration?: (info: IterationInfo) => boolean | void;
   /** Checked between iterations: once aborted, the fit throws `signal.reason`. */
   signal?: AbortSignal;
-  /** Gaussian: added to every variance, as a multiple of the data's variance (default 1e-6). */
+  /** Gaussian: floor on every variance, as a multiple of the data's variance (default 1e-6). */
   regCovar?: number;
   /** Binomial: trials per observation, one number or one per value (required). */
   trials?: number | ArrayLike<number>;

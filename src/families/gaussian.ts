@@ -53,12 +53,14 @@ export const gaussian: Family<GaussianConfig, GaussianComponent> = {
   },
 
   // Statistics about the current mean m: S0 = Σr, S1 = Σr(x−m), S2 = Σr(x−m)².
-  // New mean m' = m + S1/S0; variance = S2/S0 − (S1/S0)² (= Σr(x−m')²/S0), plus regCovar × var(data).
+  // New mean m' = m + S1/S0; variance = S2/S0 − (S1/S0)² (= Σr(x−m')²/S0), floored at
+  // regCovar × var(data). A floor (unlike scikit-learn's added reg_covar) maximises the expected
+  // complete log-likelihood under the constraint σ² ≥ floor, so soft EM stays monotone.
   maximize(stats, s, theta, t, ds, config) {
     const nk = stats[s];
     const shift = stats[s + 1] / nk;
     theta[t] += shift;
-    theta[t + 1] = Math.max(stats[s + 2] / nk - shift * shift, 0) + config.regCovar * ds.spread;
+    theta[t + 1] = Math.max(stats[s + 2] / nk - shift * shift, config.regCovar * ds.spread);
   },
 
   component: (theta, t) => ({ mean: theta[t], variance: theta[t + 1] }),

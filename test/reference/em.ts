@@ -1,0 +1,108 @@
+// Plain-TypeScript reference EM, written for clarity, independent of src/: it builds the full
+// N×K matrix of log densities, normalises it, and applies the textbook M-step formulas.
+// It follows mixem's documented policies (regCovar scaling, floors, empty components, weight ε)
+// so the WASM path must match it to rounding.
+
+export interface RefFamily {
+  /** Full log-density of point i under component parameters th (constants included). */
+  logDensity(x: number[], aux: number[] | null, i: number, th: number[]): number;
+  /** M-step for one component from its responsibilities r (length N). */
+  maximize(x: number[], aux: number[] | null, r: number[], nk: number, previous: number[]): number[];
+}
+
+export interface RefOptions {
+  maxIter: number;
+  tol: number;
+  mode: "soft" | "hard";
+  fixWeights: boolean;
+}
+
+export interface RefResult {
+  theta: number[][];
+  weights: number[];
+  history: number[];
+  logLikelihood: number;
+  iterations: number;
+}
+
+const EMPTY_MASS = 1e-10;
+const WEIGHT_EPS = 10 * Number.EPSILON;
+
+/** E-step: responsibilities (N×K) and the incomplete log-likelihood. */
+export function eStep(fam: RefFamily, x: number[], aux: number[] | null, theta: number[][], weights: number[], hard: boolean) {
+  const K = theta.length;
+  let ll = 0;
+  const resp = x.map((_, i) => {
+    const lp = theta.map((th, j) => Math.log(weights[j]) + fam.logDensity(x, aux, i, th));
+    const m = Math.max(...lp);
+    const e = lp.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    ll += m + Math.log(s);
+    if (!hard) return e.map((v) => v / s);
+    const best = lp.indexOf(m);
+    return Array.from({ length: K }, (_, j) => (j === best ? 1 : 0));
+  });
+  return { resp, ll };
+}
+
+export function referenceEM(fam: RefFamily, x: number[], aux: number[] | null, theta0: number[][], weights0: number[], o: RefOptions): RefResult {
+  let theta = theta0.map((t) => [...t]);
+  let weights = [...weights0];
+  const K = theta.length;
+  let { resp, ll } = eStep(fam, x, aux, theta, weights, o.mode === "hard");
+  const history: number[] = [];
+  let it = 0;
+  while (it < o.maxIter) {
+    it++;
+    const nks = Array.from({ length: K }, (_, j) => resp.reduce((a, r) => a + r[j], 0));
+    theta = theta.map((th, j) => (nks[j] > EMPTY_MASS ? fam.maximize(x, aux, resp.map((r) => r[j]), nks[j], th) : th));
+    if (!o.fixWeights) {
+      const total = nks.reduce((a, b) => a + b + WEIGHT_EPS, 0);
+      weights = nks.map((nk) => (nk + WEIGHT_EPS) / total);
+    }
+    const next = eStep(fam, x, aux, theta, weights, o.mode === "hard");
+    const delta = (next.ll - ll) / x.length;
+    resp = next.resp;
+    ll = next.ll;
+    history.push(ll);
+    if (Math.abs(delta) < o.tol) break;
+  }
+  return { theta, weights, history, logLikelihood: ll, iterations: it };
+}
+
+const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+function logFactorial(n: number): number {
+  let s = 0;
+  for (let i = 2; i <= n; i++) s += Math.log(i);
+  return s;
+}
+const PROB_FLOOR = 1e-12;
+const clamp = (p: number) => Math.min(1 - PROB_FLOOR, Math.max(PROB_FLOOR, p));
+
+/** θ = [mean, variance]; the variance is floored at regCovar × (population variance of all data). */
+export function gaussianRef(x: number[], regCovar = 1e-6): RefFamily {
+  const mean = sum(x) / x.length;
+  const v = sum(x.map((xi) => (xi - mean) ** 2)) / x.length;
+  const reg = regCovar * (v > 0 ? v : 1);
+  return {
+    logDensity: (x, _a, i, [m, s2]) => -0.5 * Math.log(2 * Math.PI * s2) - (x[i] - m) ** 2 / (2 * s2),
+    maximize(x, _a, r, nk) {
+      const m = sum(r.map((ri, i) => ri * x[i])) / nk;
+      const s2 = sum(r.map((ri, i) => ri * (x[i] - m) ** 2)) / nk;
+      return [m, Math.max(s2, reg)];
+    },
+  };
+}
+
+/** θ = [λ]. */
+export const poissonRef: RefFamily = {
+  logDensity: (x, _a, i, [l]) => x[i] * Math.log(l) - l - logFactorial(x[i]),
+  maximize: (x, _a, r, nk) => [Math.max(sum(r.map((ri, i) => ri * x[i])) / nk, 1e-12)],
+};
+
+/** θ = [p]; aux = trials per point. */
+export const binomialRef: RefFamily = {
+  logDensity: (x, n, i, [p]) =>
+    logFactorial(n![i]) - logFactorial(x[i]) - logFactorial(n![i] - x[i]) + x[i] * Math.log(p) + (n![i] - x[i]) * Math.log(1 - p),
+  maximize: (x, n, r) => [clamp(sum(r.map((ri, i) => ri * x[i])) / sum(r.map((ri, i) => ri * n![i])))],
+};
