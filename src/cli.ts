@@ -1,1 +1,219 @@
-export {};
+// mixem command line: `mixem fit <file.csv | file.json | -> --family gaussian -k 2 [--column NAME]`.
+import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
+import Papa from "papaparse";
+import { fit, MixemError, type FitOptions, type MixtureModel } from "./index.js";
+
+const HELP = `mixem — fit mixture models by EM (WebAssembly inside)
+
+Usage:
+  mixem fit <file.csv | file.json | -> [options]
+
+Data:
+  CSV with or without a header row (parsed by papaparse), or JSON: an array of numbers,
+  an array of objects, or {"columns": {...}}; "-" reads standard input.
+  --column NAME       column to fit (name, or 1-based number); needed when several are numeric
+  --trials N          binomial: trials per observation
+  --trials-column C   binomial: column holding each observation's trials
+
+Model:
+  --family F          gaussian (default) | poisson | binomial
+  -k, --k K           number of components (required)
+  --mode M            soft (default) | hard
+  --init I            kmeans++ (default) | random
+  --fix-weights       keep the mixing weights equal
+  --max-iter N        at most N iterations (default 500)
+  --tol T             stop when the mean log-likelihood per value changes less (default 1e-8)
+  --n-init N          restarts, keep the best (default 1)
+  --seed S            PRNG seed (default 0)
+  --reg-covar R       gaussian variance floor, times the data's variance (default 1e-6)
+
+Output:
+  --json              print the model as JSON (loadable with loadModel) instead of a table
+  --quiet             no progress line on stderr
+  -h, --help          this help
+
+Example:
+  mixem fit examples/faithful.csv --column waiting -k 2
+`;
+
+class UsageError extends Error {}
+
+type Table = { names: string[]; rows: unknown[][]; source: string };
+
+function readTable(file: string): Table {
+  let text: string;
+  try {
+    text = readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const source = file === "-" ? "standard input" : file;
+  const trimmed = text.trimStart();
+  if (file.endsWith(".json") || trimmed.startsWith("[") || trimmed.startsWith("{")) return jsonTable(text, source);
+  const parsed = Papa.parse<unknown[]>(text, { dynamicTyping: false, skipEmptyLines: "greedy" });
+  // A one-column file has no delimiter to detect; that is not an error.
+  const errors = parsed.errors.filter((e) => e.code !== "UndetectableDelimiter");
+  if (errors.length) {
+    const e = errors[0];
+    throw new UsageError(`${source}: not valid CSV (${e.message}${e.row !== undefined ? ` at row ${e.row + 1}` : ""})`);
+  }
+  const rows = parsed.data;
+  if (rows.length === 0) throw new UsageError(`${source}: no data`);
+  const hasHeader = rows[0].some((v) => !isNumeric(v));
+  const width = rows[0].length;
+  const names = hasHeader ? rows[0].map(String) : Array.from({ length: width }, (_, i) => String(i + 1));
+  return { names, rows: hasHeader ? rows.slice(1) : rows, source };
+}
+
+function jsonTable(text: string, source: string): Table {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return { names: ["value"], rows: v.map((x) => [x]), source };
+  if (Array.isArray(v) && v.every((x) => typeof x === "object" && x !== null && !Array.isArray(x))) {
+    const names = [...new Set(v.flatMap((x) => Object.keys(x)))];
+    return { names, rows: v.map((x) => names.map((n) => (x as Record<string, unknown>)[n])), source };
+  }
+  if (typeof v === "object" && v !== null && typeof (v as { columns?: unknown }).columns === "object") {
+    const cols = (v as { columns: Record<string, unknown[]> }).columns;
+    const names = Object.keys(cols);
+    const n = Math.max(...names.map((c) => (Array.isArray(cols[c]) ? cols[c].length : 0)));
+    return { names, rows: Array.from({ length: n }, (_, i) => names.map((c) => cols[c]?.[i])), source };
+  }
+  throw new UsageError(`${source}: expected an array of numbers, an array of objects, or {"columns": {...}}`);
+}
+
+const isNumeric = (v: unknown) => (typeof v === "number" ? Number.isFinite(v) : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)));
+
+function columnIndex(t: Table, wanted: string | undefined, what: string): number {
+  if (wanted !== undefined) {
+    let i = t.names.indexOf(wanted);
+    if (i < 0 && /^\d+$/.test(wanted) && +wanted >= 1 && +wanted <= t.names.length) i = +wanted - 1;
+    if (i < 0) throw new UsageError(`${t.source} has no column "${wanted}" (columns: ${t.names.join(", ")})`);
+    return i;
+  }
+  const numeric = t.names.map((_, i) => i).filter((i) => t.rows.some((r) => isNumeric(r[i])));
+  if (numeric.length === 1) return numeric[0];
+  if (numeric.length === 0) throw new UsageError(`${t.source} has no numeric column`);
+  throw new UsageError(`${t.source} has several numeric columns (${numeric.map((i) => t.names[i]).join(", ")}); choose one with ${what}`);
+}
+
+function column(t: Table, i: number): Float64Array {
+  const out = new Float64Array(t.rows.length);
+  t.rows.forEach((r, row) => {
+    const v = r[i];
+    if (!isNumeric(v)) throw new UsageError(`${t.source}, row ${row + 1}, column ${t.names[i]}: ${JSON.stringify(v ?? "")} is not a number`);
+    out[row] = Number(v);
+  });
+  return out;
+}
+
+function num(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === "" || !Number.isFinite(x)) throw new UsageError(`${flag}: "${v}" is not a number`);
+  return x;
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 1e6 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(4) : v.toFixed(4));
+
+function table(model: MixtureModel, x: Float64Array, trials: FitOptions["trials"], where: string): string {
+  const extra = model.family === "gaussian" ? ["sd"] : [];
+  const names = Object.keys(model.components[0]);
+  const header = ["component", "weight", ...names, ...extra];
+  const rows = model.components.map((c, j) => {
+    const vals = names.map((n) => fmt((c as Record<string, number>)[n]));
+    if (model.family === "gaussian") vals.push(fmt(Math.sqrt((c as { variance: number }).variance)));
+    return [String(j + 1), fmt(model.weights[j]), ...vals];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const opts = { trials: model.family === "binomial" ? trials : undefined };
+  return [
+    `mixem: ${model.family} mixture, k = ${model.k}, ${model.nObservations} values (${where})`,
+    "",
+    line(header),
+    ...rows.map(line),
+    "",
+    `log-likelihood  ${model.logLikelihood.toFixed(4)}`,
+    `BIC             ${model.bic(x, opts).toFixed(4)}`,
+    `AIC             ${model.aic(x, opts).toFixed(4)}`,
+    `iterations      ${model.iterations} (${model.converged ? "converged" : `not converged: ${model.stopReason}`})`,
+  ].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      family: { type: "string" }, k: { type: "string", short: "k" }, column: { type: "string" },
+      trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
+      init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
+      tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, "reg-covar": { type: "string" },
+      json: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(HELP);
+    return positionals.length === 0 && !values.help ? 2 : 0;
+  }
+  const [command, file, ...rest] = positionals;
+  if (command !== "fit") throw new UsageError(`unknown command "${command}" (try: mixem fit <file> -k 2)`);
+  if (!file) throw new UsageError("fit needs a data file (or - for standard input)");
+  if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (values.k === undefined) throw new UsageError("-k is required (the number of components)");
+
+  const t = readTable(file);
+  const col = columnIndex(t, values.column, "--column");
+  const x = column(t, col);
+  let trials: FitOptions["trials"] = num(values.trials, "--trials");
+  if (values["trials-column"] !== undefined) trials = column(t, columnIndex(t, values["trials-column"], "--trials-column"));
+
+  const options: Record<string, unknown> = {
+    family: values.family, k: num(values.k, "-k"), mode: values.mode, init: values.init,
+    fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
+    nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), trials,
+  };
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+
+  // Progress on stderr once a fit has run for half a second, at most five times a second.
+  const started = Date.now();
+  let lastPrint = 0, printed = false;
+  const tty = process.stderr.isTTY;
+  if (!values.quiet) {
+    options.onIteration = (info: { iteration: number; logLikelihood: number; restart: number }) => {
+      const now = Date.now();
+      if (now - started < 500 || now - lastPrint < (tty ? 200 : 1000)) return;
+      lastPrint = now;
+      printed = true;
+      const msg = `mixem: restart ${info.restart + 1}, iteration ${info.iteration}, log-likelihood ${info.logLikelihood.toFixed(4)}`;
+      process.stderr.write(tty ? `\r${msg}\x1b[K` : `${msg}\n`);
+    };
+  }
+  const model = await fit(x, options as unknown as FitOptions);
+  if (printed && tty) process.stderr.write("\r\x1b[K");
+
+  const where = `${t.source}, column ${t.names[col]}`;
+  if (values.json) {
+    const opts = { trials: model.family === "binomial" ? trials : undefined };
+    const out = { ...model.toJSON(), criteria: { bic: model.bic(x, opts), aic: model.aic(x, opts) } };
+    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+  } else {
+    process.stdout.write(table(model, x, trials, where) + "\n");
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e) => {
+    const known = e instanceof UsageError || e instanceof MixemError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    process.stderr.write(`mixem: ${known ? e.message : (e as Error).stack ?? e}\n`);
+    process.exitCode = known ? 2 : 1;
+  },
+);

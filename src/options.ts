@@ -52,9 +52,13 @@ export function checkOptions(options: unknown, rules: Readonly<Record<string, Ru
     throw optionError(path, `must be an object, got ${describe(options)}`);
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
+    if (o[key] === undefined) continue; // { seed: undefined } means "not given"
     const rule = rules[key];
-    if (!rule) throw optionError(`${path}.${key}`, `is not an option here; known options: ${Object.keys(rules).join(", ")}`);
-    if (o[key] !== undefined) rule(o[key], `${path}.${key}`);
+    if (!rule) {
+      const known = Object.keys(rules);
+      throw optionError(`${path}.${key}`, `is not an option here; ${known.length ? `known options: ${known.join(", ")}` : "none are taken"}`);
+    }
+    rule(o[key], `${path}.${key}`);
   }
   return o;
 }

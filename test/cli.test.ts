@@ -1,0 +1,87 @@
+// The command line, run from the built dist/cli.js as a user would run it.
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadModel } from "../src/index.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const cli = (args: string[], input?: string) => {
+  const r = spawnSync(process.execPath, [join(root, "dist/cli.js"), ...args], { cwd: root, input, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const dir = mkdtempSync(join(tmpdir(), "mixem-cli-"));
+
+describe("mixem fit", () => {
+  it("fits the bundled Old Faithful waiting times and prints a table", () => {
+    const r = cli(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/gaussian mixture, k = 2, 272 values/);
+    expect(r.out).toMatch(/^1\s+0\.3609\s+54\.6157\s+34\.479\d\s+5\.8719$/m);
+    expect(r.out).toMatch(/log-likelihood\s+-1034\.0018/);
+    expect(r.out).toMatch(/BIC\s+2096\.03/);
+    expect(r.out).toMatch(/iterations\s+\d+ \(converged\)/);
+  });
+
+  it("--json prints a loadable model with BIC and AIC", () => {
+    const r = cli(["fit", "examples/faithful.csv", "--column", "2", "-k", "2", "--json"]);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.criteria.bic).toBeCloseTo(2096.0325, 3);
+    expect(loadModel(json).components).toHaveLength(2);
+  });
+
+  it("reads JSON and standard input; binomial with a trials column", () => {
+    const file = join(dir, "coins.json");
+    writeFileSync(file, JSON.stringify([{ heads: 5, n: 10 }, { heads: 9, n: 10 }, { heads: 8, n: 10 }, { heads: 4, n: 10 }, { heads: 7, n: 10 }]));
+    const r = cli(["fit", file, "--family", "binomial", "--column", "heads", "--trials-column", "n", "-k", "2", "--fix-weights", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).family).toBe("binomial");
+    const s = cli(["fit", "-", "--family", "poisson", "-k", "2"], "1\n2\n3\n10\n11\n12\n");
+    expect(s.code).toBe(0);
+    expect(s.out).toMatch(/poisson mixture, k = 2, 6 values \(standard input, column 1\)/);
+  });
+
+  it("shows a progress line on stderr while a long fit runs", () => {
+    const file = join(dir, "big.csv");
+    const lines: string[] = [];
+    for (let i = 0; i < 600_000; i++) lines.push(((i % 2 ? 5 : 0) + Math.sin(i * 12.9898) * 2).toFixed(5));
+    writeFileSync(file, lines.join("\n"));
+    const r = cli(["fit", file, "-k", "2", "--tol", "0", "--max-iter", "150"]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/mixem: restart 1, iteration \d+, log-likelihood -?\d/);
+    const q = cli(["fit", file, "-k", "2", "--tol", "0", "--max-iter", "20", "--quiet"]);
+    expect(q.err).toBe("");
+  }, 60_000);
+
+  it.each([
+    [["fit", "missing.csv", "-k", "2"], /^mixem: cannot read missing\.csv: ENOENT\n$/],
+    [["fit", "examples/faithful.csv", "-k", "2"], /^mixem: examples\/faithful\.csv has several numeric columns \(eruptions, waiting\); choose one with --column\n$/],
+    [["fit", "examples/faithful.csv", "--column", "speed", "-k", "2"], /^mixem: examples\/faithful\.csv has no column "speed" \(columns: eruptions, waiting\)\n$/],
+    [["fit", "examples/faithful.csv", "--column", "waiting"], /^mixem: -k is required/],
+    [["fit", "examples/faithful.csv", "--column", "waiting", "-k", "two"], /^mixem: -k: "two" is not a number\n$/],
+    [["fit", "examples/faithful.csv", "--column", "waiting", "-k", "0"], /^mixem: options\.k: must be between 1/],
+    [["fit", "examples/faithful.csv", "--column", "eruptions", "-k", "2", "--family", "poisson"], /^mixem: data\[0\]: 3\.6 is not a valid count \(a non-negative integer\)\n$/],
+    [["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2", "--bogus"], /^mixem: Unknown option '--bogus'/],
+    [["frobnicate", "x"], /^mixem: unknown command "frobnicate"/],
+  ])("bad input %j: one line on stderr, exit 2", (args, message) => {
+    const r = cli(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("a bad value names its row and column", () => {
+    const r = cli(["fit", "-", "-k", "1"], "a\n1\nx\n");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('mixem: standard input, row 2, column a: "x" is not a number\n');
+  });
+
+  it("--help", () => {
+    const r = cli(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Usage:\n  mixem fit <file\.csv \| file\.json \| -> \[options\]/);
+  });
+});
