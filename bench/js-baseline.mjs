@@ -1,0 +1,113 @@
+// The plain-JavaScript EM loop the benchmark measures WASM against: the same fused algorithm
+// (per point: log densities, log-sum-exp, responsibilities, statistics), written as a
+// JavaScript programmer would write it fast — Float64Arrays, no allocation per point.
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** One fused E pass + statistics; returns the log-likelihood without per-point constants. */
+function textbookPass(x, n, k, logDensity, accumulate, stats, lp) {
+  stats.fill(0);
+  let ll = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = x[i];
+    let m = -Infinity;
+    for (let j = 0; j < k; j++) { const v = logDensity(xi, j); lp[j] = v; if (v > m) m = v; }
+    let s = 0;
+    for (let j = 0; j < k; j++) { const e = Math.exp(lp[j] - m); lp[j] = e; s += e; }
+    ll += m + Math.log(s);
+    const inv = 1 / s;
+    for (let j = 0; j < k; j++) accumulate(xi, j, lp[j] * inv);
+  }
+  return ll;
+}
+
+/**
+ * The same pass with mixem's two algorithmic savings (assembly/pass.ts): no exp for the largest
+ * term (it is exp(0) = 1), and Σ log s_i as the log of a running product, renormalised by its
+ * binary exponent every 32 points.
+ */
+const f64 = new Float64Array(1), u32 = new Uint32Array(f64.buffer);
+function mixemAlgorithmPass(x, n, k, logDensity, accumulate, stats, lp) {
+  stats.fill(0);
+  let sumMax = 0, prod = 1, exponent = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = x[i];
+    let m = -Infinity, best = 0;
+    for (let j = 0; j < k; j++) { const v = logDensity(xi, j); lp[j] = v; if (v > m) { m = v; best = j; } }
+    let s = 1;
+    lp[best] = 1;
+    for (let j = 0; j < best; j++) { const e = Math.exp(lp[j] - m); lp[j] = e; s += e; }
+    for (let j = best + 1; j < k; j++) { const e = Math.exp(lp[j] - m); lp[j] = e; s += e; }
+    sumMax += m;
+    prod *= s;
+    if ((i & 31) === 31) {
+      f64[0] = prod;
+      exponent += ((u32[1] >>> 20) & 0x7ff) - 1023;
+      u32[1] = (u32[1] & 0x000fffff) | 0x3ff00000;
+      prod = f64[0];
+    }
+    const inv = 1 / s;
+    for (let j = 0; j < k; j++) accumulate(xi, j, lp[j] * inv);
+  }
+  return sumMax + Math.log(prod) + exponent * Math.LN2;
+}
+
+let pass = textbookPass;
+/** "textbook" (default) or "mixem": which fused pass the JS loops below use. */
+export function useAlgorithm(name) {
+  pass = name === "mixem" ? mixemAlgorithmPass : textbookPass;
+}
+
+/** Runs `iterations` EM iterations from (means, variances, weights); calls onIteration(ll). */
+export function gaussianEM(x, init, iterations, onIteration) {
+  const n = x.length, k = init.weights.length;
+  const mean = Float64Array.from(init.means), variance = Float64Array.from(init.variances), w = Float64Array.from(init.weights);
+  const a = new Float64Array(k), c = new Float64Array(k), stats = new Float64Array(3 * k), lp = new Float64Array(k);
+  const logDensity = (xi, j) => { const d = xi - mean[j]; return c[j] + a[j] * d * d; };
+  const accumulate = (xi, j, r) => { const d = xi - mean[j]; stats[3 * j] += r; stats[3 * j + 1] += r * d; stats[3 * j + 2] += r * d * d; };
+  const pack = () => { for (let j = 0; j < k; j++) { a[j] = -0.5 / variance[j]; c[j] = Math.log(w[j]) - 0.5 * (LOG_2PI + Math.log(variance[j])); } };
+  pack();
+  pass(x, n, k, logDensity, accumulate, stats, lp);
+  for (let it = 0; it < iterations; it++) {
+    for (let j = 0; j < k; j++) {
+      const nk = stats[3 * j], shift = stats[3 * j + 1] / nk;
+      mean[j] += shift;
+      variance[j] = Math.max(stats[3 * j + 2] / nk - shift * shift, 1e-12);
+      w[j] = nk / n;
+    }
+    pack();
+    onIteration(pass(x, n, k, logDensity, accumulate, stats, lp));
+  }
+}
+
+export function poissonEM(x, init, iterations, onIteration) {
+  const n = x.length, k = init.weights.length;
+  const lambda = Float64Array.from(init.lambdas), w = Float64Array.from(init.weights);
+  const logL = new Float64Array(k), c = new Float64Array(k), stats = new Float64Array(2 * k), lp = new Float64Array(k);
+  const logDensity = (xi, j) => c[j] + xi * logL[j];
+  const accumulate = (xi, j, r) => { stats[2 * j] += r; stats[2 * j + 1] += r * xi; };
+  const pack = () => { for (let j = 0; j < k; j++) { logL[j] = Math.log(lambda[j]); c[j] = Math.log(w[j]) - lambda[j]; } };
+  pack();
+  pass(x, n, k, logDensity, accumulate, stats, lp);
+  for (let it = 0; it < iterations; it++) {
+    for (let j = 0; j < k; j++) { lambda[j] = stats[2 * j + 1] / stats[2 * j]; w[j] = stats[2 * j] / n; }
+    pack();
+    onIteration(pass(x, n, k, logDensity, accumulate, stats, lp));
+  }
+}
+
+export function binomialEM(x, trials, init, iterations, onIteration) {
+  const n = x.length, k = init.weights.length;
+  const p = Float64Array.from(init.p), w = Float64Array.from(init.weights);
+  const logit = new Float64Array(k), c = new Float64Array(k), stats = new Float64Array(2 * k), lp = new Float64Array(k);
+  const logDensity = (xi, j) => c[j] + xi * logit[j];
+  const accumulate = (xi, j, r) => { stats[2 * j] += r; stats[2 * j + 1] += r * xi; };
+  const pack = () => { for (let j = 0; j < k; j++) { logit[j] = Math.log(p[j] / (1 - p[j])); c[j] = Math.log(w[j]) + trials * Math.log1p(-p[j]); } };
+  pack();
+  pass(x, n, k, logDensity, accumulate, stats, lp);
+  for (let it = 0; it < iterations; it++) {
+    for (let j = 0; j < k; j++) { p[j] = stats[2 * j + 1] / (trials * stats[2 * j]); w[j] = stats[2 * j] / n; }
+    pack();
+    onIteration(pass(x, n, k, logDensity, accumulate, stats, lp));
+  }
+}
