@@ -126,7 +126,7 @@ function table(model: MixtureModel, x: Float64Array, trials: FitOptions["trials"
   const names = Object.keys(model.components[0]);
   const header = ["component", "weight", ...names, ...extra];
   const rows = model.components.map((c, j) => {
-    const vals = names.map((n) => fmt((c as Record<string, number>)[n]));
+    const vals = names.map((n) => fmt((c as unknown as Record<string, number>)[n]));
     if (model.family === "gaussian") vals.push(fmt(Math.sqrt((c as { variance: number }).variance)));
     return [String(j + 1), fmt(model.weights[j]), ...vals];
   });

@@ -98,9 +98,20 @@ describe("options", () => {
     expectError(() => fitSync(data, options), "INVALID_OPTION", message);
   });
 
-  it("a throwing callback frees everything and propagates", () => {
+  it("a throwing callback or an abort frees everything and propagates", () => {
     const before = getCore().liveRegions;
     expect(() => fitSync(ok, { k: 2, onIteration: () => { throw new Error("boom"); } })).toThrow("boom");
+    expect(getCore().liveRegions).toBe(before);
+    const controller = new AbortController();
+    expect(() => fitSync(ok, { k: 2, signal: controller.signal, onIteration: () => controller.abort(new Error("stop")) })).toThrow("stop");
+    expect(getCore().liveRegions).toBe(before);
+  });
+
+  it("a bad value deep in a large array frees the copy made so far", () => {
+    const before = getCore().liveRegions;
+    const big = new Float64Array(1_000_001).fill(1.5);
+    big[1_000_000] = NaN;
+    expectError(() => fitSync(big, { k: 1 }), "INVALID_DATA", /^data\[1000000\]: is NaN/);
     expect(getCore().liveRegions).toBe(before);
   });
 });
