@@ -39,5 +39,5 @@ function accumulate(x: usize, aux: usize, count: i32, params: usize, k: i32, res
 }
 
 export function gaussianPass(x: usize, aux: usize, n: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
-  return blockedPass(logDensity, accumulate, x, aux, n, params, k, stats, k * 3, scratch, respOut, labels, flags);
+  return blockedPass(logDensity, accumulate, x, 1, aux, n, params, k, stats, k * 3, scratch, respOut, labels, flags);
 }

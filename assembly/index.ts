@@ -10,3 +10,6 @@ export { BLOCK } from "./pass";
 export { gaussianPass } from "./gaussian";
 export { poissonPass } from "./poisson";
 export { binomialPass } from "./binomial";
+export { mvnFullPass } from "./mvn_full";
+export { mvnDiagPass } from "./mvn_diag";
+export { bernoulliPass } from "./bernoulli";

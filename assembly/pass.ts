@@ -6,7 +6,10 @@
 
 export const BLOCK: i32 = 256;
 
-/** Fills out[i*k + j] = log w_j + log p(x_i | θ_j) (minus the point's constant) for one block. */
+/**
+ * Fills out[i*k + j] = log w_j + log p(x_i | θ_j) (minus the point's constant) for one block.
+ * x points at the block's first point (dims values per point, row-major); aux at its aux values.
+ */
 export type LogDensityFn = (x: usize, aux: usize, count: i32, params: usize, k: i32, out: usize) => void;
 /** Adds the block's responsibility-weighted sufficient statistics into stats. */
 export type AccumulateFn = (x: usize, aux: usize, count: i32, params: usize, k: i32, resp: usize, stats: usize) => void;
@@ -76,7 +79,7 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool): f64 {
 }
 
 /**
- * One E-step (plus statistics) over n points: x and aux are f64 arrays of n values (aux may be 0),
+ * One E-step (plus statistics) over n points: x holds n × dims f64 (row-major), aux n f64 or 0,
  * scratch holds BLOCK×k f64, respOut (0 = not wanted) receives the n×k responsibilities.
  * Returns Σ_i log Σ_j w_j p(x_i | θ_j) without the per-point constants.
  * With labels ≠ 0 (n f64 component indices) the responsibilities are those labels, one-hot, and
@@ -84,7 +87,7 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool): f64 {
  */
 export function blockedPass(
   logDensity: LogDensityFn, accumulate: AccumulateFn,
-  x: usize, aux: usize, n: i32, params: usize, k: i32,
+  x: usize, dims: i32, aux: usize, n: i32, params: usize, k: i32,
   stats: usize, statsLen: i32, scratch: usize, respOut: usize, labels: usize, flags: i32,
 ): f64 {
   const doStats = (flags & FLAG_ACCUMULATE) != 0;
@@ -94,7 +97,7 @@ export function blockedPass(
   for (let start = 0; start < n; start += BLOCK) {
     const count = min(BLOCK, n - start);
     const off = <usize>start << 3;
-    const xb = x + off;
+    const xb = x + off * <usize>dims;
     const ab: usize = aux == 0 ? 0 : aux + off;
     if (labels != 0) {
       oneHot(labels + off, count, k, scratch);

@@ -1,5 +1,5 @@
 // Reading the caller's numbers into WebAssembly memory: one pass that validates and copies.
-import { dataError } from "./errors.js";
+import { dataError, optionError } from "./errors.js";
 import type { Region, WasmCore } from "./wasm.js";
 
 export type NumericArray = ArrayLike<number>;
@@ -43,6 +43,62 @@ export function copyIn(core: WasmCore, data: unknown, path: string, extra?: (v: 
     throw e;
   }
   return region;
+}
+
+/**
+ * Copies an n × d matrix into a new region, row-major: `number[][]` / an array of typed-array
+ * rows, or a flat numeric array / typed array with `dims` values per row. `extra(v)` checks each
+ * value (returns a message or null). `dims` fixes d (from options, or a fitted model).
+ */
+export function copyMatrixIn(
+  core: WasmCore, data: unknown, dims: number | undefined, path: string, extra?: (v: number) => string | null,
+): { region: Region; n: number; dims: number } {
+  const isRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView));
+  if (Array.isArray(data) && data.length > 0 && isRow(data[0])) {
+    const rows = data as ArrayLike<number>[];
+    const n = rows.length;
+    const d = rows[0].length;
+    if (d === 0) throw dataError(`${path}[0]`, "is an empty row; every row needs at least one value");
+    if (dims !== undefined && d !== dims) throw dataError(`${path}[0]`, `has ${d} values; this model has ${dims} dimensions`);
+    if (n * d > 2 ** 28) throw dataError(path, `has ${n * d} values; at most 2^28 fit in 32-bit WebAssembly memory at once`);
+    const region = core.alloc(n * d);
+    try {
+      const dst = region.array;
+      for (let i = 0; i < n; i++) {
+        const row = rows[i];
+        if (!isRow(row)) throw dataError(`${path}[${i}]`, `is not a row of numbers (${describe(row)})`);
+        if (row.length !== d) throw dataError(`${path}[${i}]`, `has ${row.length} values; every row must have ${d} (as ${path}[0])`);
+        for (let a = 0; a < d; a++) dst[i * d + a] = checkValue(row[a], `${path}[${i}][${a}]`, extra);
+      }
+    } catch (e) {
+      core.free(region);
+      throw e;
+    }
+    return { region, n, dims: d };
+  }
+  const total = checkVector(data, path);
+  if (dims === undefined) throw optionError("options.dims", "is required when the data is a flat array (or pass rows: number[][])");
+  if (total % dims !== 0) throw dataError(path, `has ${total} values, not a multiple of dims = ${dims}`);
+  const region = copyIn(core, data, path, extra ? (v) => extra(v) : undefined);
+  return { region, n: total / dims, dims };
+}
+
+function checkValue(v: unknown, path: string, extra?: (v: number) => string | null): number {
+  if (typeof v !== "number") throw dataError(path, v === undefined ? "is missing" : `is not a number (${describe(v)})`);
+  if (!Number.isFinite(v)) throw dataError(path, `is ${v}; every value must be finite`);
+  const problem = extra?.(v);
+  if (problem) throw dataError(path, problem);
+  return v;
+}
+
+/** Population variance of each column of an n × d row-major matrix (two-pass); 1 where it is 0. */
+export function columnScales(x: Float64Array, n: number, d: number): Float64Array {
+  const scale = new Float64Array(d);
+  for (let a = 0; a < d; a++) {
+    const { variance } = meanVariance(n, (i) => x[i * d + a]);
+    scale[a] = variance > 0 ? variance : 1;
+  }
+  return scale;
 }
 
 /** Mean and variance (two-pass, so exact far from the origin) of f(i) for i < n. */

@@ -1,10 +1,11 @@
 // The EM driver. It owns what is the same for every family — initialisation, restarts, the E/M
 // loop, the convergence test, keeping the best run — and knows families only through `Family`.
-import type { Dataset, Family } from "./family.js";
+import type { Dataset, Spec } from "./family.js";
 import { Evaluator } from "./evaluator.js";
 import { FLAG_ACCUMULATE, FLAG_HARD, type WasmCore } from "./wasm.js";
 import { Random } from "./random.js";
 import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "./seeding.js";
+import { EMPTY_MASS } from "./families/shared.js";
 import { dataError } from "./errors.js";
 
 /** Why a fit stopped. */
@@ -49,21 +50,19 @@ export interface EMResult {
   restart: number;
 }
 
-/** A component whose expected count Σ r falls below this keeps its previous parameters. */
-export const EMPTY_MASS = 1e-10;
+export { EMPTY_MASS };
 /** Added to every Σ r before the weights are formed (as scikit-learn does), so no weight is 0. */
 const WEIGHT_EPS = 10 * Number.EPSILON;
 
-export function runEM<C>(core: WasmCore, family: Family<C, unknown>, config: C, ds: Dataset, s: EMSettings): EMResult {
+export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): EMResult {
   const { k } = s;
-  const loc = (i: number) => family.location(ds, i);
-  if (countDistinct(ds.n, loc, k) < k)
-    throw dataError("data", `has fewer than k = ${k} distinct values (${countDistinct(ds.n, loc, k)}); lower options.k`);
+  const distinct = countDistinct(spec.seedPoints(ds), ds.n, k);
+  if (distinct < k) throw dataError("data", `has fewer than k = ${k} distinct ${ds.dims > 1 ? "rows" : "values"} (${distinct}); lower options.k`);
 
-  const ev = new Evaluator(core, family as Family, k);
+  const ev = new Evaluator(core, spec, k);
   try {
     const rng = new Random(s.seed);
-    const T = family.thetaSize, S = family.statsSize;
+    const T = spec.thetaSize, S = spec.statsSize;
     const flags = FLAG_ACCUMULATE | (s.mode === "hard" ? FLAG_HARD : 0);
     let best: EMResult | undefined;
 
@@ -71,25 +70,24 @@ export function runEM<C>(core: WasmCore, family: Family<C, unknown>, config: C, 
       const theta = new Float64Array(k * T);
       const weights = new Float64Array(k).fill(1 / k);
 
-      /** M-step from the statistics of the last pass: θ per non-empty component, then weights. */
+      /** M-step from the statistics of the last pass: θ, then the weights. */
       const mStep = (learnWeights: boolean) => {
         const stats = ev.stats;
+        spec.maximize(stats, theta, k, ds);
+        if (!learnWeights) return;
         let total = 0;
-        for (let j = 0; j < k; j++) {
-          const nk = stats[j * S];
-          if (nk > EMPTY_MASS) family.maximize(stats, j * S, theta, j * T, ds, config);
-          total += nk + WEIGHT_EPS;
-        }
-        if (learnWeights) for (let j = 0; j < k; j++) weights[j] = (stats[j * S] + WEIGHT_EPS) / total;
+        for (let j = 0; j < k; j++) total += stats[j * S] + WEIGHT_EPS;
+        for (let j = 0; j < k; j++) weights[j] = (stats[j * S] + WEIGHT_EPS) / total;
       };
 
       if (s.init === "kmeans++" || s.init === "random") {
         // Seeds → every point to its nearest seed → one M-step from those one-hot responsibilities.
-        const seeds = (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(ds.n, loc, k, rng);
-        family.seed(seeds, ds, config, theta);
-        const labels = core.alloc(ds.n);
+        const labels = core.alloc(ds.n); // before any view is taken: allocation may grow memory
         try {
-          nearestSeed(ds.n, loc, seeds, labels.array);
+          const points = spec.seedPoints(ds);
+          const seeds = (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(points, ds.n, k, rng);
+          spec.seed(seeds, ds, theta);
+          nearestSeed(points, ds.n, seeds, k, labels.array);
           ev.run(ds, theta, weights, FLAG_ACCUMULATE, 0, labels);
         } finally {
           core.free(labels);

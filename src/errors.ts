@@ -3,7 +3,8 @@ export type MixemErrorCode =
   | "INVALID_OPTION" // an option has the wrong type or value, or is unknown
   | "INVALID_DATA" // the data is empty, not finite, the wrong shape, or not valid counts
   | "INVALID_MODEL" // loadModel was given something that is not a valid mixem model
-  | "NOT_READY"; // the WebAssembly core could not be compiled synchronously: call `await init()` first
+  | "NOT_READY" // the WebAssembly core could not be compiled synchronously: call `await init()` first
+  | "DEGENERATE"; // the fit cannot continue: a covariance is singular even after regularisation
 
 /**
  * The one error type mixem throws for bad input. `path` names what was wrong, as in

@@ -1,6 +1,6 @@
-// Calls a family's fused kernel: packs θ and the weights into kernel parameters, runs one pass,
+// Calls a spec's fused kernel: packs θ and the weights into kernel parameters, runs one pass,
 // adds the per-point constants. The fit and the fitted model's predict/score share it.
-import type { Dataset, Family } from "./family.js";
+import type { Dataset, Spec } from "./family.js";
 import type { Region, WasmCore } from "./wasm.js";
 
 export class Evaluator {
@@ -9,10 +9,11 @@ export class Evaluator {
   private readonly scratch: Region;
   private readonly logWeights: Float64Array;
 
-  constructor(private readonly core: WasmCore, private readonly family: Family, readonly k: number) {
+  constructor(private readonly core: WasmCore, private readonly spec: Spec, readonly k: number) {
     this.logWeights = new Float64Array(k);
-    this.params = core.alloc(family.headerSize + k * family.paramsSize);
-    this.statsRegion = core.alloc(k * family.statsSize);
+    // Small regions (k × a few values): allocation can only fail when memory is exhausted.
+    this.params = core.alloc(spec.headerSize + k * spec.paramsSize);
+    this.statsRegion = core.alloc(k * spec.statsSize);
     this.scratch = core.alloc(core.block * k);
   }
 
@@ -27,8 +28,8 @@ export class Evaluator {
    */
   run(ds: Dataset, theta: Float64Array, weights: Float64Array, flags: number, respOut = 0, labels: Region | null = null): number {
     for (let j = 0; j < this.k; j++) this.logWeights[j] = Math.log(weights[j]);
-    this.family.pack(theta, this.logWeights, ds, this.params.array);
-    const partial = this.core.kernel(this.family.kernel)(
+    this.spec.pack(theta, this.logWeights, ds, this.params.array);
+    const partial = this.core.kernel(this.spec.kernel)(
       ds.x.ptr, ds.aux ? ds.aux.ptr : 0, ds.n, this.params.ptr, this.k,
       this.statsRegion.ptr, this.scratch.ptr, respOut, labels ? labels.ptr : 0, flags,
     );

@@ -1,63 +1,77 @@
 // The contract between the EM driver and a family. The driver never asks which family it runs:
-// it loads data, seeds, packs kernel parameters, calls the family's fused WASM pass and hands each
-// component's sufficient statistics back for the M-step. Adding a family = one module here and
-// one kernel in assembly/.
+// it loads data, seeds, packs kernel parameters, calls the family's fused WASM pass and hands the
+// sufficient statistics back for the M-step. Adding a family = one module in families/ and one
+// kernel in assembly/.
 import type { KernelName, Region, WasmCore } from "./wasm.js";
 import type { Random } from "./random.js";
 
-export type FamilyName = "gaussian" | "poisson" | "binomial";
+export type FamilyName = "gaussian" | "poisson" | "binomial" | "mvgaussian" | "bernoulli";
 
 /** Data copied into WebAssembly memory once, plus what the family derived from it. */
 export interface Dataset {
   readonly n: number;
-  /** One value per point (f64). */
+  /** Values per point (1 for the 1-D families). */
+  readonly dims: number;
+  /** n × dims values, row-major (f64). */
   readonly x: Region;
   /** A second value per point (binomial: trials), or null. */
   readonly aux: Region | null;
   /** Σ_i of the log-density terms that do not depend on the parameters (−log x!, log C(n, x)). */
   readonly logConstant: number;
-  /** Family-specific scalars the kernel header or the M-step needs (binomial: constant trials). */
+  /** Binomial: the constant number of trials (0 when per observation). */
   readonly auxConst: number;
-  /** Variance of the seeding points (gaussian: scales regCovar and the seeding variance). */
-  readonly spread: number;
+  /** Population variance of each dimension of the data (1 where it is 0): scales regCovar. */
+  readonly scale: Float64Array;
 }
 
 /** Validator of one option: throws a MixemError naming `path` when `value` is not acceptable. */
 export type Rule = (value: unknown, path: string) => void;
 
-export interface Family<Config = unknown, Component = Record<string, number>> {
+export interface Family {
   readonly name: FamilyName;
+  /** Options only this family takes, each with its validator. */
+  readonly options: Readonly<Record<string, Rule>>;
+  /**
+   * Validates the data (naming the first bad index) and copies it into WebAssembly memory.
+   * `dims` is given when the shape is already known (a fitted model reading new data).
+   */
+  load(core: WasmCore, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number): Dataset;
+  /** The specification of one fit: sizes fixed by the options and the data's dimension. */
+  configure(options: Readonly<Record<string, unknown>>, dims: number): Spec;
+}
+
+/** θ is a flat Float64Array of k × thetaSize; the kernel reads headerSize + k × paramsSize values. */
+export interface Spec {
   readonly kernel: KernelName;
-  /** Parameters per component in θ (the driver's flat Float64Array of k × thetaSize). */
+  readonly dims: number;
   readonly thetaSize: number;
-  /** Kernel parameters: a header, then paramsSize values per component (see assembly/<family>.ts). */
   readonly headerSize: number;
   readonly paramsSize: number;
   /** Statistics per component; statistic 0 is always Σ r (the component's expected count). */
   readonly statsSize: number;
-  /** Free parameters per component, for BIC/AIC (the weights are counted by the driver). */
-  readonly freeParameters: number;
-  /** Names of the explicit-init arrays, in θ order (gaussian: means, variances). */
+  /** Names of the explicit-init entries besides `weights` (gaussian: means, variances). */
   readonly initKeys: readonly string[];
-  /** Options only this family takes, each with its validator. */
-  readonly options: Readonly<Record<string, Rule>>;
+  /** What a model keeps to rebuild this spec (family options such as covariance, regCovar, trials). */
+  readonly settings: Readonly<Record<string, unknown>>;
 
-  configure(options: Record<string, unknown>): Config;
-  /** Validates the data (naming the first bad index) and copies it into WebAssembly memory. */
-  load(core: WasmCore, data: unknown, config: Config, path: string): Dataset;
-  /** One seeding location per point (binomial: the proportion x/n). */
-  location(ds: Dataset, i: number): number;
-  /** θ centred on the given seed locations, for the hard assignment that starts EM. */
-  seed(seeds: readonly number[], ds: Dataset, config: Config, theta: Float64Array): void;
-  /** Validates one explicit initial value of `initKeys[key]` (already finite) and returns θ's value. */
-  initValue(key: number, value: number, path: string): number;
+  /** Free parameters of k components (the weights are counted by the driver). */
+  componentParameters(k: number): number;
+  /** One seeding location per point, n × seedDims row-major (binomial: the proportion x/n). */
+  seedPoints(ds: Dataset): { points: Float64Array; dims: number };
+  /** θ centred on the seed locations (k × seedDims), the start of the seeding M-step. */
+  seed(seeds: Float64Array, ds: Dataset, theta: Float64Array): void;
+  /** Validates the explicit init entries (`initKeys`) and writes θ. */
+  fromInit(init: Readonly<Record<string, unknown>>, k: number, theta: Float64Array, path: string): void;
   /** Writes the kernel parameters (header + per component) from θ and log-weights. */
   pack(theta: Float64Array, logWeights: Float64Array, ds: Dataset, params: Float64Array): void;
-  /** M-step for component j from its statistics stats[s .. s+statsSize) (only called when Σ r > 0). */
-  maximize(stats: Float64Array, s: number, theta: Float64Array, t: number, ds: Dataset, config: Config): void;
+  /**
+   * M-step: θ from the statistics of the last pass. Components whose Σ r ≤ EMPTY_MASS keep
+   * their parameters (see `activeComponents`).
+   */
+  maximize(stats: Float64Array, theta: Float64Array, k: number, ds: Dataset): void;
   /** The public view of component j, and back (validated, for loadModel). */
-  component(theta: Float64Array, t: number): Component;
-  fromComponent(c: unknown, theta: Float64Array, t: number, path: string): void;
-  /** Draws one value from component j; `trials` is the binomial's n. */
-  sample(theta: Float64Array, t: number, rng: Random, trials: number): number;
+  component(theta: Float64Array, j: number): object;
+  fromComponent(c: unknown, theta: Float64Array, j: number, path: string): void;
+  /** Draws one point of component j into out[offset … offset + dims). */
+  sample(theta: Float64Array, j: number, rng: Random, trials: number, out: Float64Array, offset: number): void;
 }

@@ -4,16 +4,18 @@
  *     import { fit } from "mixem";
  *     const model = await fit([1.2, 0.8, 5.1, 4.9, 5.3], { family: "gaussian", k: 2 });
  */
-import type { FamilyName } from "./family.js";
+import type { FamilyName, Spec } from "./family.js";
 import { FAMILIES } from "./families/index.js";
-import { COMMON_OPTIONS, checkOptions, numberList, weightList } from "./options.js";
+import { COMMON_OPTIONS, checkOptions, weightList } from "./options.js";
 import { runEM, type EMSettings, type IterationInfo } from "./em.js";
-import { MixtureModel, type ModelSettings } from "./model.js";
+import { MixtureModel, type ModelData, type ModelSettings } from "./model.js";
 import { getCore, init } from "./wasm.js";
 import { optionError } from "./errors.js";
 
 export { MixtureModel, loadModel } from "./model.js";
-export type { Component, EvalOptions, SampleOptions, ModelJSON, ModelSettings, FitSummary } from "./model.js";
+export type { Component, EvalOptions, SampleOptions, ModelJSON, ModelSettings, FitSummary, ModelData } from "./model.js";
+export type { MvGaussianComponent, CovarianceType } from "./families/mvgaussian.js";
+export type { BernoulliComponent } from "./families/bernoulli.js";
 export type { GaussianComponent } from "./families/gaussian.js";
 export type { PoissonComponent } from "./families/poisson.js";
 export type { BinomialComponent } from "./families/binomial.js";
@@ -26,7 +28,9 @@ export { init, initSync } from "./wasm.js";
 export type ExplicitInit =
   | { weights?: number[]; means: number[]; variances: number[] }
   | { weights?: number[]; lambdas: number[] }
-  | { weights?: number[]; p: number[] };
+  | { weights?: number[]; p: number[] }
+  | { weights?: number[]; means: number[][]; covariances: (number[][] | number[] | number)[] }
+  | { weights?: number[]; p: number[][] };
 
 export interface FitOptions {
   /** Component distribution (default "gaussian"). */
@@ -51,10 +55,14 @@ export interface FitOptions {
   onIteration?: (info: IterationInfo) => boolean | void;
   /** Checked between iterations: once aborted, the fit throws `signal.reason`. */
   signal?: AbortSignal;
-  /** Gaussian: floor on every variance, as a multiple of the data's variance (default 1e-6). */
+  /** gaussian, mvgaussian: floor on every variance, as a multiple of the data's variance (default 1e-6). */
   regCovar?: number;
   /** Binomial: trials per observation, one number or one per value (required). */
   trials?: number | ArrayLike<number>;
+  /** mvgaussian: "full" (default), "tied", "diag" or "spherical" (mclust VVV, EEE, VVI, VII). */
+  covariance?: "full" | "tied" | "diag" | "spherical";
+  /** mvgaussian, bernoulli: values per row when the data is one flat row-major array. */
+  dims?: number;
 }
 
 export const DEFAULTS = Object.freeze({ family: "gaussian" as FamilyName, mode: "soft" as const, fixWeights: false, maxIter: 500, tol: 1e-8, nInit: 1, seed: 0, init: "kmeans++" as const });
@@ -63,16 +71,16 @@ export const DEFAULTS = Object.freeze({ family: "gaussian" as FamilyName, mode: 
  * Fits a k-component mixture to `data` (number[] or any numeric typed array) by EM.
  * Compiles the WebAssembly core on first use; the fit itself runs synchronously.
  */
-export async function fit(data: ArrayLike<number>, options: FitOptions): Promise<MixtureModel> {
+export async function fit(data: ModelData, options: FitOptions): Promise<MixtureModel> {
   await init();
   return fitSync(data, options);
 }
 
 /** As `fit`, without awaiting (Node, Workers, or after `await init()` in a browser). */
-export function fitSync(data: ArrayLike<number>, options: FitOptions): MixtureModel {
-  const familyName = (options as { family?: unknown } | null)?.family ?? DEFAULTS.family;
+export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
+  const familyName = ((options as { family?: unknown } | null)?.family ?? DEFAULTS.family) as FamilyName;
   COMMON_OPTIONS.family(familyName, "options.family");
-  const family = FAMILIES[familyName as FamilyName];
+  const family = FAMILIES[familyName];
   const o = checkOptions(options, { ...COMMON_OPTIONS, ...family.options });
   if (o.k === undefined) throw optionError("options.k", "is required (the number of components)");
   const k = o.k as number;
@@ -84,27 +92,23 @@ export function fitSync(data: ArrayLike<number>, options: FitOptions): MixtureMo
     tol: (o.tol as number) ?? DEFAULTS.tol,
     nInit: (o.nInit as number) ?? DEFAULTS.nInit,
     seed: (o.seed as number) ?? DEFAULTS.seed,
-    init: DEFAULTS.init,
+    init: (o.init as "kmeans++" | "random" | undefined) ?? DEFAULTS.init,
     onIteration: o.onIteration as EMSettings["onIteration"],
     signal: o.signal as AbortSignal | undefined,
   };
-  if (typeof o.init === "object") {
-    if (settings.nInit > 1) throw optionError("options.nInit", "must be 1 with an explicit init (restarts need random seeding)");
-    settings.init = explicitInit(family, o.init as Record<string, unknown>, k);
-  } else if (o.init !== undefined) {
-    settings.init = o.init as "kmeans++" | "random";
-  }
-  const config = family.configure(o);
+  const explicit = typeof o.init === "object" ? (o.init as Record<string, unknown>) : undefined;
+  if (explicit && settings.nInit > 1) throw optionError("options.nInit", "must be 1 with an explicit init (restarts need random seeding)");
   settings.signal?.throwIfAborted?.();
 
   const core = getCore();
-  const ds = family.load(core, data, config, "data");
+  const ds = family.load(core, data, o, "data");
   try {
-    const r = runEM(core, family, config, ds, settings);
-    const modelSettings: ModelSettings = { mode: settings.mode, fixWeights: settings.fixWeights };
-    if (familyName === "gaussian") modelSettings.regCovar = (config as { regCovar: number }).regCovar;
+    const spec = family.configure(o, ds.dims);
+    if (explicit) settings.init = explicitInit(spec, familyName, explicit, k);
+    const r = runEM(core, spec, ds, settings);
+    const modelSettings: ModelSettings = { mode: settings.mode, fixWeights: settings.fixWeights, ...(spec.settings as Partial<ModelSettings>) };
     if (familyName === "binomial") modelSettings.trials = ds.aux ? null : ds.auxConst;
-    return new MixtureModel(familyName as FamilyName, r.theta, r.weights, modelSettings, {
+    return new MixtureModel(familyName, spec, r.theta, r.weights, modelSettings, {
       logLikelihood: r.logLikelihood, history: r.history, iterations: r.iterations,
       converged: r.converged, stopReason: r.stopReason, nObservations: ds.n,
     });
@@ -113,18 +117,14 @@ export function fitSync(data: ArrayLike<number>, options: FitOptions): MixtureMo
   }
 }
 
-function explicitInit(family: (typeof FAMILIES)[FamilyName], init: Record<string, unknown>, k: number) {
-  const allowed = ["weights", ...family.initKeys];
+function explicitInit(spec: Spec, family: FamilyName, init: Record<string, unknown>, k: number) {
+  const allowed = ["weights", ...spec.initKeys];
   for (const key of Object.keys(init))
-    if (!allowed.includes(key)) throw optionError(`options.init.${key}`, `is not an initial parameter of family "${family.name}" (expected ${allowed.join(", ")})`);
-  const T = family.thetaSize;
-  const theta = new Float64Array(k * T);
-  family.initKeys.forEach((key, t) => {
-    if (init[key] === undefined) throw optionError(`options.init.${key}`, `is required for an explicit ${family.name} init`);
-    numberList(init[key], k, `options.init.${key}`).forEach((v, j) => {
-      theta[j * T + t] = family.initValue(t, v, `options.init.${key}[${j}]`);
-    });
-  });
+    if (!allowed.includes(key)) throw optionError(`options.init.${key}`, `is not an initial parameter of family "${family}" (expected ${allowed.join(", ")})`);
+  for (const key of spec.initKeys)
+    if (init[key] === undefined) throw optionError(`options.init.${key}`, `is required for an explicit ${family} init`);
+  const theta = new Float64Array(k * spec.thetaSize);
+  spec.fromInit(init, k, theta, "options.init");
   const weights = init.weights === undefined ? undefined : weightList(init.weights, k, "options.init.weights");
   return { theta, weights };
 }

@@ -1,6 +1,6 @@
 // A fitted mixture: parameters, fit diagnostics, and evaluation on new data through the same
 // WASM kernels the fit used (so fit(x).predict(x) matches the fit's last E-step exactly).
-import type { Family, FamilyName } from "./family.js";
+import type { FamilyName, Spec } from "./family.js";
 import type { StopReason } from "./em.js";
 import { Evaluator } from "./evaluator.js";
 import { FAMILIES } from "./families/index.js";
@@ -12,8 +12,13 @@ import { describe } from "./data.js";
 import type { GaussianComponent } from "./families/gaussian.js";
 import type { PoissonComponent } from "./families/poisson.js";
 import type { BinomialComponent } from "./families/binomial.js";
+import type { MvGaussianComponent } from "./families/mvgaussian.js";
+import type { BernoulliComponent } from "./families/bernoulli.js";
 
-export type Component = GaussianComponent | PoissonComponent | BinomialComponent;
+export type Component = GaussianComponent | PoissonComponent | BinomialComponent | MvGaussianComponent | BernoulliComponent;
+
+/** Data for a fitted model's methods: values (1-D families) or rows (mvgaussian, bernoulli). */
+export type ModelData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
 /** Options of predict / predictProba / score / bic / aic. */
 export interface EvalOptions {
@@ -32,10 +37,14 @@ export interface SampleOptions {
 export interface ModelSettings {
   mode: "soft" | "hard";
   fixWeights: boolean;
-  /** Gaussian: the regularisation used in the fit. */
+  /** gaussian, mvgaussian: the variance floor used in the fit. */
   regCovar?: number;
-  /** Binomial: the constant number of trials of the fit, or null when it had one per observation. */
+  /** binomial: the constant number of trials of the fit, or null when it had one per observation. */
   trials?: number | null;
+  /** mvgaussian: "full" | "tied" | "diag" | "spherical". */
+  covariance?: string;
+  /** mvgaussian, bernoulli: dimensions per point. */
+  dims?: number;
 }
 
 export interface FitSummary {
@@ -62,6 +71,8 @@ export interface ModelJSON {
 export class MixtureModel {
   readonly family: FamilyName;
   readonly k: number;
+  /** Values per point (1 for gaussian, poisson, binomial). */
+  readonly dims: number;
   /** Mixing weights (sum to 1). */
   readonly weights: readonly number[];
   /** Parameters of each component: {mean, variance} | {lambda} | {p}. */
@@ -77,19 +88,22 @@ export class MixtureModel {
   readonly nObservations: number;
 
   /** @internal */
+  readonly spec: Spec;
+  /** @internal */
   readonly theta: Float64Array;
   /** @internal */
   readonly weightArray: Float64Array;
 
   /** @internal Use `fit` or `loadModel`. */
-  constructor(family: FamilyName, theta: Float64Array, weights: Float64Array, settings: ModelSettings, fit: FitSummary) {
-    const fam = FAMILIES[family];
+  constructor(family: FamilyName, spec: Spec, theta: Float64Array, weights: Float64Array, settings: ModelSettings, fit: FitSummary) {
     this.family = family;
+    this.spec = spec;
     this.k = weights.length;
+    this.dims = spec.dims;
     this.theta = theta;
     this.weightArray = weights;
     this.weights = Object.freeze(Array.from(weights));
-    this.components = Object.freeze(Array.from({ length: this.k }, (_, j) => Object.freeze(fam.component(theta, j * fam.thetaSize))));
+    this.components = Object.freeze(Array.from({ length: this.k }, (_, j) => deepFreeze(spec.component(theta, j) as Component)));
     this.settings = Object.freeze({ ...settings });
     this.logLikelihood = fit.logLikelihood;
     this.history = Object.freeze([...fit.history]);
@@ -101,19 +115,19 @@ export class MixtureModel {
 
   /** Number of free parameters: k × (per component) + (k − 1) weights unless they were fixed. */
   get nParameters(): number {
-    return this.k * FAMILIES[this.family].freeParameters + (this.settings.fixWeights ? 0 : this.k - 1);
+    return this.spec.componentParameters(this.k) + (this.settings.fixWeights ? 0 : this.k - 1);
   }
 
   /**
    * Responsibilities p(component j | x_i): a row-major Float64Array of n × k
    * (`proba[i * k + j]`).
    */
-  predictProba(data: ArrayLike<number>, options?: EvalOptions): Float64Array {
+  predictProba(data: ModelData, options?: EvalOptions): Float64Array {
     return this.evaluate(data, options, true).proba!;
   }
 
   /** Most likely component of each value (0-based). */
-  predict(data: ArrayLike<number>, options?: EvalOptions): Int32Array {
+  predict(data: ModelData, options?: EvalOptions): Int32Array {
     const proba = this.predictProba(data, options);
     const k = this.k, n = proba.length / k;
     const labels = new Int32Array(n);
@@ -126,43 +140,46 @@ export class MixtureModel {
   }
 
   /** Mean log-likelihood per value (as scikit-learn's `score`). */
-  score(data: ArrayLike<number>, options?: EvalOptions): number {
+  score(data: ModelData, options?: EvalOptions): number {
     const { logLikelihood, n } = this.evaluate(data, options, false);
     return logLikelihood / n;
   }
 
   /** Total log-likelihood of the data under the model. */
-  logLikelihoodOf(data: ArrayLike<number>, options?: EvalOptions): number {
+  logLikelihoodOf(data: ModelData, options?: EvalOptions): number {
     return this.evaluate(data, options, false).logLikelihood;
   }
 
   /** Bayesian information criterion −2 log L + p log n (lower is better; mclust reports its negative). */
-  bic(data: ArrayLike<number>, options?: EvalOptions): number {
+  bic(data: ModelData, options?: EvalOptions): number {
     const { logLikelihood, n } = this.evaluate(data, options, false);
     return -2 * logLikelihood + this.nParameters * Math.log(n);
   }
 
   /** Akaike information criterion −2 log L + 2p (lower is better). */
-  aic(data: ArrayLike<number>, options?: EvalOptions): number {
+  aic(data: ModelData, options?: EvalOptions): number {
     return -2 * this.evaluate(data, options, false).logLikelihood + 2 * this.nParameters;
   }
 
-  /** Draws n values and the component each came from. */
-  sample(n: number, options: SampleOptions = {}): { values: Float64Array; labels: Int32Array } {
+  /**
+   * Draws n points and the component each came from. `values` is n × dims, row-major
+   * (n values for the 1-D families).
+   */
+  sample(n: number, options: SampleOptions = {}): { values: Float64Array; labels: Int32Array; dims: number } {
     integer(0, 2 ** 30)(n, "n");
     checkOptions(options, { seed: integer(Number.MIN_SAFE_INTEGER), trials: integer(1) });
-    const fam = FAMILIES[this.family];
     const trials = options.trials ?? this.settings.trials ?? NaN;
     if (this.family === "binomial" && !(trials >= 1)) throw optionError("options.trials", "is required to sample a binomial model fitted with per-observation trials");
     const rng = new Random(options.seed ?? 0);
-    const values = new Float64Array(n), labels = new Int32Array(n);
+    const d = this.dims;
+    const values = new Float64Array(n * d), labels = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       let u = rng.uniform(), j = 0;
       while (j < this.k - 1 && u >= this.weightArray[j]) { u -= this.weightArray[j]; j++; }
       labels[i] = j;
-      values[i] = fam.sample(this.theta, j * fam.thetaSize, rng, trials);
+      this.spec.sample(this.theta, j, rng, trials, values, i * d);
     }
-    return { values, labels };
+    return { values, labels, dims: d };
   }
 
   toJSON(): ModelJSON {
@@ -172,7 +189,7 @@ export class MixtureModel {
       family: this.family,
       k: this.k,
       weights: [...this.weights],
-      components: this.components.map((c) => ({ ...c })),
+      components: this.components.map((c) => JSON.parse(JSON.stringify(c))),
       settings: { ...this.settings },
       fit: {
         logLikelihood: this.logLikelihood,
@@ -185,13 +202,18 @@ export class MixtureModel {
     };
   }
 
-  private evaluate(data: ArrayLike<number>, options: EvalOptions | undefined, wantProba: boolean) {
-    const fam = FAMILIES[this.family] as Family;
+  private evaluate(data: ModelData, options: EvalOptions | undefined, wantProba: boolean) {
+    const fam = FAMILIES[this.family];
     const opts = checkOptions(options ?? {}, fam.options.trials ? { trials: fam.options.trials } : {});
-    const config = fam.configure({ ...this.settings, trials: opts.trials ?? this.settings.trials ?? undefined });
     const core = getCore();
-    const ds = fam.load(core, data, config, "data");
-    const ev = new Evaluator(core, fam, this.k);
+    const ds = fam.load(core, data, { ...this.settings, trials: opts.trials ?? this.settings.trials }, "data", this.dims);
+    let ev: Evaluator;
+    try {
+      ev = new Evaluator(core, this.spec, this.k);
+    } catch (e) {
+      core.free(ds.x, ds.aux);
+      throw e;
+    }
     const resp = wantProba ? core.alloc(ds.n * this.k) : null;
     try {
       const logLikelihood = ev.run(ds, this.theta, this.weightArray, 0, resp ? resp.ptr : 0);
@@ -220,17 +242,34 @@ export function loadModel(json: unknown): MixtureModel {
   if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw bad("model.k", `must be a positive integer, got ${describe(k)}`);
   const weights = weightList(m.weights, k, "model.weights", "INVALID_MODEL");
   if (!Array.isArray(m.components) || m.components.length !== k) throw bad("model.components", `must be an array of ${k} components`);
-  const theta = new Float64Array(k * fam.thetaSize);
+  const s = obj(m.settings, "model.settings");
+  if (s.mode !== "soft" && s.mode !== "hard") throw bad("model.settings.mode", `must be "soft" or "hard", got ${describe(s.mode)}`);
+  if (typeof s.fixWeights !== "boolean") throw bad("model.settings.fixWeights", `must be true or false, got ${describe(s.fixWeights)}`);
+  const { mode: _m, fixWeights: _f, ...familySettings } = s;
+  const dims = familySettings.dims ?? 1;
+  if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 1) throw bad("model.settings.dims", `must be a positive integer, got ${describe(dims)}`);
+  let spec: Spec;
+  try {
+    checkOptions(familySettings, { ...fam.options, dims: integer(1, 1 << 20) }, "model.settings");
+    spec = fam.configure(familySettings, dims);
+  } catch (e) {
+    throw e instanceof MixemError ? new MixemError("INVALID_MODEL", e.message) : e;
+  }
+  if (!Array.isArray(m.components) || m.components.length !== k) throw bad("model.components", `must be an array of ${k} components`);
+  const theta = new Float64Array(k * spec.thetaSize);
   m.components.forEach((c, j) => {
     try {
-      fam.fromComponent(c, theta, j * fam.thetaSize, `model.components[${j}]`);
+      spec.fromComponent(c, theta, j, `model.components[${j}]`);
     } catch (e) {
       throw e instanceof MixemError ? new MixemError("INVALID_MODEL", e.message) : e;
     }
   });
-  const s = obj(m.settings, "model.settings");
-  if (s.mode !== "soft" && s.mode !== "hard") throw bad("model.settings.mode", `must be "soft" or "hard", got ${describe(s.mode)}`);
-  if (typeof s.fixWeights !== "boolean") throw bad("model.settings.fixWeights", `must be true or false, got ${describe(s.fixWeights)}`);
+  const settings: ModelSettings = { mode: s.mode, fixWeights: s.fixWeights, ...(spec.settings as Partial<ModelSettings>) };
+  if (family === "binomial") {
+    if (s.trials !== null && !(typeof s.trials === "number" && Number.isInteger(s.trials) && s.trials >= 1))
+      throw bad("model.settings.trials", `must be a positive integer or null, got ${describe(s.trials)}`);
+    settings.trials = s.trials as number | null;
+  }
   const f = obj(m.fit, "model.fit");
   const history = f.history;
   if (!Array.isArray(history) || history.some((v) => typeof v !== "number"))
@@ -239,19 +278,17 @@ export function loadModel(json: unknown): MixtureModel {
     if (typeof f[key] !== "number") throw bad(`model.fit.${key}`, `must be a number, got ${describe(f[key])}`);
   if (typeof f.converged !== "boolean") throw bad("model.fit.converged", "must be true or false");
   if (!["converged", "maxIter", "callback"].includes(f.stopReason as string)) throw bad("model.fit.stopReason", `unknown stop reason ${describe(f.stopReason)}`);
-  const settings: ModelSettings = { mode: s.mode, fixWeights: s.fixWeights };
-  if (family === "gaussian") {
-    if (typeof s.regCovar !== "number" || !(s.regCovar >= 0)) throw bad("model.settings.regCovar", `must be a non-negative number, got ${describe(s.regCovar)}`);
-    settings.regCovar = s.regCovar;
-  }
-  if (family === "binomial") {
-    if (s.trials !== null && !(typeof s.trials === "number" && Number.isInteger(s.trials) && s.trials >= 1))
-      throw bad("model.settings.trials", `must be a positive integer or null, got ${describe(s.trials)}`);
-    settings.trials = s.trials as number | null;
-  }
   const summary: FitSummary = {
     logLikelihood: f.logLikelihood as number, history: history as number[], iterations: f.iterations as number,
     converged: f.converged, stopReason: f.stopReason as StopReason, nObservations: f.nObservations as number,
   };
-  return new MixtureModel(family, theta, weights, settings, summary);
+  return new MixtureModel(family, spec, theta, weights, settings, summary);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === "object" && o !== null) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
 }

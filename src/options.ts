@@ -33,7 +33,7 @@ const initRule: Rule = (v, path) => {
 
 /** Options every family takes. */
 export const COMMON_OPTIONS: Readonly<Record<string, Rule>> = {
-  family: oneOf("gaussian", "poisson", "binomial"),
+  family: oneOf("gaussian", "poisson", "binomial", "mvgaussian", "bernoulli"),
   k: integer(1, 1 << 20),
   init: initRule,
   mode: oneOf("soft", "hard"),

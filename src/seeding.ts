@@ -1,53 +1,73 @@
-// Choosing k starting locations among the points: k-means++ (D² sampling, Arthur & Vassilvitskii
-// 2007) or k distinct points uniformly. Both pick only distinct values, so no two components start
-// identical.
+// Choosing k starting locations among the points (rows of an n × d matrix): k-means++ (D²
+// sampling, Arthur & Vassilvitskii 2007) or k distinct points uniformly; then every point to its
+// nearest seed. Both pick only distinct rows, so no two components start identical.
 import type { Random } from "./random.js";
 
-/** Number of distinct values among loc(0..n-1), counting no further than `limit`. */
-export function countDistinct(n: number, loc: (i: number) => number, limit: number): number {
-  const seen = new Set<number>();
-  for (let i = 0; i < n && seen.size < limit; i++) seen.add(loc(i));
+export interface Points {
+  points: Float64Array;
+  dims: number;
+}
+
+function dist2(p: Points, i: number, seeds: Float64Array, s: number): number {
+  const d = p.dims;
+  let sum = 0;
+  for (let a = 0; a < d; a++) { const v = p.points[i * d + a] - seeds[s * d + a]; sum += v * v; }
+  return sum;
+}
+
+function rowKey(p: Points, i: number): number | string {
+  return p.dims === 1 ? p.points[i] : Array.from(p.points.subarray(i * p.dims, (i + 1) * p.dims)).join(",");
+}
+
+/** Number of distinct rows, counting no further than `limit`. */
+export function countDistinct(p: Points, n: number, limit: number): number {
+  const seen = new Set<number | string>();
+  for (let i = 0; i < n && seen.size < limit; i++) seen.add(rowKey(p, i));
   return seen.size;
 }
 
-export function kmeansPlusPlus(n: number, loc: (i: number) => number, k: number, rng: Random): number[] {
-  const seeds = [loc(rng.int(n))];
+/** k seeds (k × dims) by D² sampling. */
+export function kmeansPlusPlus(p: Points, n: number, k: number, rng: Random): Float64Array {
+  const d = p.dims;
+  const seeds = new Float64Array(k * d);
+  const take = (s: number, i: number) => seeds.set(p.points.subarray(i * d, (i + 1) * d), s * d);
+  take(0, rng.int(n));
   const d2 = new Float64Array(n);
   let total = 0;
-  for (let i = 0; i < n; i++) { const d = loc(i) - seeds[0]; d2[i] = d * d; total += d2[i]; }
-  while (seeds.length < k) {
+  for (let i = 0; i < n; i++) { d2[i] = dist2(p, i, seeds, 0); total += d2[i]; }
+  for (let s = 1; s < k; s++) {
     // Draw i with probability d2[i] / total; fall back to the last positive d2 on rounding.
     let target = rng.uniform() * total;
     let pick = -1;
     for (let i = 0; i < n; i++) {
       if (d2[i] > 0) { pick = i; target -= d2[i]; if (target < 0) break; }
     }
-    const c = loc(pick);
-    seeds.push(c);
+    take(s, pick);
     total = 0;
-    for (let i = 0; i < n; i++) { const d = loc(i) - c; const v = d * d; if (v < d2[i]) d2[i] = v; total += d2[i]; }
+    for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, s); if (v < d2[i]) d2[i] = v; total += d2[i]; }
   }
   return seeds;
 }
 
-export function randomDistinct(n: number, loc: (i: number) => number, k: number, rng: Random): number[] {
-  const seeds: number[] = [];
-  const chosen = new Set<number>();
-  while (seeds.length < k) {
-    const v = loc(rng.int(n));
-    if (!chosen.has(v)) { chosen.add(v); seeds.push(v); }
+/** k distinct rows drawn uniformly. */
+export function randomDistinct(p: Points, n: number, k: number, rng: Random): Float64Array {
+  const d = p.dims;
+  const seeds = new Float64Array(k * d);
+  const chosen = new Set<number | string>();
+  for (let s = 0; s < k; ) {
+    const i = rng.int(n), key = rowKey(p, i);
+    if (!chosen.has(key)) { chosen.add(key); seeds.set(p.points.subarray(i * d, (i + 1) * d), s * d); s++; }
   }
   return seeds;
 }
 
-/** labels[i] = index of the seed nearest to loc(i) (the first on ties). */
-export function nearestSeed(n: number, loc: (i: number) => number, seeds: readonly number[], labels: Float64Array): void {
+/** labels[i] = index of the seed nearest to row i (the first on ties). */
+export function nearestSeed(p: Points, n: number, seeds: Float64Array, k: number, labels: Float64Array): void {
   for (let i = 0; i < n; i++) {
-    const v = loc(i);
-    let best = 0, bestD = Math.abs(v - seeds[0]);
-    for (let j = 1; j < seeds.length; j++) {
-      const d = Math.abs(v - seeds[j]);
-      if (d < bestD) { bestD = d; best = j; }
+    let best = 0, bestD = dist2(p, i, seeds, 0);
+    for (let s = 1; s < k; s++) {
+      const v = dist2(p, i, seeds, s);
+      if (v < bestD) { bestD = v; best = s; }
     }
     labels[i] = best;
   }

@@ -9,7 +9,7 @@ export type PassKernel = (
   stats: number, scratch: number, respOut: number, labels: number, flags: number,
 ) => number;
 
-export type KernelName = "gaussianPass" | "poissonPass" | "binomialPass";
+export type KernelName = "gaussianPass" | "poissonPass" | "binomialPass" | "mvnFullPass" | "mvnDiagPass" | "bernoulliPass";
 
 interface CoreExports extends Record<KernelName, PassKernel> {
   memory: WebAssembly.Memory;

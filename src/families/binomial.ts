@@ -1,38 +1,29 @@
 // Binomial: x heads out of n trials, θ_j = p_j. `trials` is one number or one per observation.
 // Kernel: assembly/binomial.ts.
-import type { Family } from "../family.js";
+import type { Family, Spec } from "../family.js";
 import { checkVector, copyIn, countProblem, describe } from "../data.js";
 import { logChoose } from "../special.js";
 import { dataError, optionError } from "../errors.js";
-import { clampProbability, componentObject } from "./shared.js";
+import { clampProbability, componentObject, finite, forActive, oneDimensional, scalarInit } from "./shared.js";
 
 export interface BinomialComponent { p: number }
-export interface BinomialConfig { trials: number | ArrayLike<number> | undefined }
 
 const trialsRule = (v: unknown, path: string) => {
   if (typeof v === "number") {
     if (!Number.isInteger(v) || v < 1) throw optionError(path, `must be a positive integer, got ${v}`);
     return;
   }
+  if (v === null) return; // a model fitted with per-observation trials stores null
   checkVector(v, path); // per observation: each value is checked when the data is loaded
 };
 
-export const binomial: Family<BinomialConfig, BinomialComponent> = {
+export const binomial: Family = {
   name: "binomial",
-  kernel: "binomialPass",
-  thetaSize: 1,
-  headerSize: 1,
-  paramsSize: 3,
-  statsSize: 3,
-  freeParameters: 1,
-  initKeys: ["p"],
   options: { trials: trialsRule },
 
-  configure: (o) => ({ trials: o.trials as BinomialConfig["trials"] }),
-
-  load(core, data, config, path) {
-    const { trials } = config;
-    if (trials === undefined) throw optionError("options.trials", "is required for family \"binomial\" (a number of trials, or one per observation)");
+  load(core, data, options, path) {
+    const trials = options.trials as number | ArrayLike<number> | null | undefined;
+    if (trials === undefined || trials === null) throw optionError("options.trials", "is required for family \"binomial\" (a number of trials, or one per observation)");
     const n = checkVector(data, path);
     let aux = null;
     if (typeof trials !== "number") {
@@ -55,45 +46,63 @@ export const binomial: Family<BinomialConfig, BinomialComponent> = {
     const xv = x.array, tv = aux?.array;
     let logConstant = 0;
     for (let i = 0; i < n; i++) logConstant += logChoose(tv ? tv[i] : (trials as number), xv[i]);
-    return { n, x, aux, logConstant, auxConst: typeof trials === "number" ? trials : 0, spread: 1 };
+    return { n, dims: 1, x, aux, logConstant, auxConst: typeof trials === "number" ? trials : 0, scale: new Float64Array([1]) };
   },
 
-  location: (ds, i) => ds.x.array[i] / (ds.aux ? ds.aux.array[i] : ds.auxConst),
+  configure(): Spec {
+    return {
+      ...oneDimensional,
+      kernel: "binomialPass",
+      thetaSize: 1,
+      headerSize: 1,
+      paramsSize: 3,
+      statsSize: 3,
+      initKeys: ["p"],
+      settings: {},
+      componentParameters: (k) => k,
 
-  seed(seeds, _ds, _config, theta) {
-    seeds.forEach((p, j) => { theta[j] = clampProbability(p); });
-  },
+      // Seeds on the proportions x/n.
+      seedPoints(ds) {
+        const x = ds.x.array, t = ds.aux?.array;
+        return { points: Float64Array.from(x, (v, i) => v / (t ? t[i] : ds.auxConst)), dims: 1 };
+      },
 
-  initValue(_key, value, path) {
-    if (!(value >= 0 && value <= 1)) throw optionError(path, `must be a probability in [0, 1], got ${value}`);
-    return clampProbability(value);
-  },
+      seed(seeds, _ds, theta) {
+        seeds.forEach((p, j) => { theta[j] = clampProbability(p); });
+      },
 
-  // Header: n (when constant). Per component: log w_j + x·logit p_j + n·log(1 − p_j) (+ log C(n, x)).
-  pack(theta, logWeights, ds, params) {
-    params[0] = ds.auxConst;
-    for (let j = 0; j < logWeights.length; j++) {
-      const p = theta[j], log1m = Math.log1p(-p);
-      params[1 + 3 * j] = Math.log(p) - log1m;
-      params[2 + 3 * j] = log1m;
-      params[3 + 3 * j] = logWeights[j];
-    }
-  },
+      fromInit: scalarInit(["p"], (_t, v, path) => {
+        if (!(v >= 0 && v <= 1)) throw optionError(path, `must be a probability in [0, 1], got ${v}`);
+        return clampProbability(v);
+      }),
 
-  // p_j = Σ r x / Σ r n.
-  maximize(stats, s, theta, t) {
-    theta[t] = clampProbability(stats[s + 1] / stats[s + 2]);
-  },
+      // Header: n (when constant). Per component: log w_j + x·logit p_j + n·log(1 − p_j) (+ log C(n, x)).
+      pack(theta, logWeights, ds, params) {
+        params[0] = ds.auxConst;
+        for (let j = 0; j < logWeights.length; j++) {
+          const p = theta[j], log1m = Math.log1p(-p);
+          params[1 + 3 * j] = Math.log(p) - log1m;
+          params[2 + 3 * j] = log1m;
+          params[3 + 3 * j] = logWeights[j];
+        }
+      },
 
-  component: (theta, t) => ({ p: theta[t] }),
-  fromComponent(c, theta, t, path) {
-    const o = componentObject(c, ["p"], path);
-    if (!(o.p > 0 && o.p < 1)) throw optionError(`${path}.p`, `must be a probability in (0, 1), got ${o.p}`);
-    theta[t] = o.p;
-  },
+      // p_j = Σ r x / Σ r n.
+      maximize(stats, theta, k) {
+        forActive(stats, 3, k, (j, s) => { theta[j] = clampProbability(stats[s + 1] / stats[s + 2]); });
+      },
 
-  sample(theta, t, rng, trials) {
-    if (!(Number.isInteger(trials) && trials >= 1)) throw dataError("trials", `sampling a binomial needs a positive integer number of trials, got ${describe(trials)}`);
-    return rng.binomial(trials, theta[t]);
+      component: (theta, j): BinomialComponent => ({ p: theta[j] }),
+      fromComponent(c, theta, j, path) {
+        const p = finite(componentObject(c, ["p"], path).p, `${path}.p`);
+        if (!(p > 0 && p < 1)) throw optionError(`${path}.p`, `must be a probability in (0, 1), got ${p}`);
+        theta[j] = p;
+      },
+
+      sample(theta, j, rng, trials, out, offset) {
+        if (!(Number.isInteger(trials) && trials >= 1)) throw dataError("trials", `sampling a binomial needs a positive integer number of trials, got ${describe(trials)}`);
+        out[offset] = rng.binomial(trials, theta[j]);
+      },
+    };
   },
 };

@@ -1,16 +1,43 @@
+// Pieces the family modules share.
 import { optionError } from "../errors.js";
 import { describe } from "../data.js";
+import { numberList } from "../options.js";
 
-/** Checks that c is an object with exactly these finite-number keys. */
-export function componentObject<K extends string>(c: unknown, keys: readonly K[], path: string): Record<K, number> {
+/** A component whose expected count Σ r is at most this keeps its previous parameters. */
+export const EMPTY_MASS = 1e-10;
+
+/** Calls f(j, s) for every component j with Σ r > EMPTY_MASS; s = j · statsSize. */
+export function forActive(stats: Float64Array, statsSize: number, k: number, f: (j: number, s: number) => void): void {
+  for (let j = 0; j < k; j++) if (stats[j * statsSize] > EMPTY_MASS) f(j, j * statsSize);
+}
+
+/** Checks that c is an object with exactly these keys; returns it. */
+export function componentObject(c: unknown, keys: readonly string[], path: string): Record<string, unknown> {
   if (typeof c !== "object" || c === null || Array.isArray(c)) throw optionError(path, `must be an object with ${keys.join(", ")}, got ${describe(c)}`);
   const o = c as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!keys.includes(key as K)) throw optionError(`${path}.${key}`, `is not a parameter of this family (expected ${keys.join(", ")})`);
-  for (const key of keys) {
-    const v = o[key];
-    if (typeof v !== "number" || !Number.isFinite(v)) throw optionError(`${path}.${key}`, `must be a finite number, got ${describe(v)}`);
-  }
-  return o as Record<K, number>;
+  for (const key of Object.keys(o)) if (!keys.includes(key)) throw optionError(`${path}.${key}`, `is not a parameter of this family (expected ${keys.join(", ")})`);
+  for (const key of keys) if (o[key] === undefined) throw optionError(`${path}.${key}`, "is missing");
+  return o;
+}
+
+/** A finite number. */
+export function finite(v: unknown, path: string): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw optionError(path, `must be a finite number, got ${describe(v)}`);
+  return v;
+}
+
+/**
+ * fromInit for 1-D families: each init key is a list of k numbers, checked by `check`
+ * (returns θ's value or throws), written at θ[j · keys.length + t].
+ */
+export function scalarInit(keys: readonly string[], check: (t: number, v: number, path: string) => number) {
+  return (init: Readonly<Record<string, unknown>>, k: number, theta: Float64Array, path: string) => {
+    keys.forEach((key, t) => {
+      numberList(init[key], k, `${path}.${key}`).forEach((v, j) => {
+        theta[j * keys.length + t] = check(t, v, `${path}.${key}[${j}]`);
+      });
+    });
+  };
 }
 
 /** Probabilities stay in [PROB_FLOOR, 1 − PROB_FLOOR] so every log-density is finite. */
@@ -18,3 +45,5 @@ export const PROB_FLOOR = 1e-12;
 export const clampProbability = (p: number) => Math.min(1 - PROB_FLOOR, Math.max(PROB_FLOOR, p));
 /** Poisson rates stay at or above RATE_FLOOR (log 0 would make 0·log λ undefined). */
 export const RATE_FLOOR = 1e-12;
+/** The one-value-per-point layout every 1-D family shares. */
+export const oneDimensional = { dims: 1, seedPoints: (ds: { x: { array: Float64Array } }) => ({ points: ds.x.array, dims: 1 }) };

@@ -1,0 +1,81 @@
+// Multivariate Bernoulli: d independent 0/1 features, θ_j = p_j (d probabilities).
+// Kernel: assembly/bernoulli.ts.
+import type { Family, Spec } from "../family.js";
+import { copyMatrixIn } from "../data.js";
+import { integer, numberList } from "../options.js";
+import { optionError } from "../errors.js";
+import { clampProbability, componentObject, forActive } from "./shared.js";
+
+export interface BernoulliComponent { p: number[] }
+
+export const bernoulli: Family = {
+  name: "bernoulli",
+  options: { dims: integer(1, 1 << 20) },
+
+  load(core, data, options, path, dims) {
+    const { region, n, dims: d } = copyMatrixIn(core, data, dims ?? (options.dims as number | undefined), path,
+      (v) => (v === 0 || v === 1 ? null : `${v} is not 0 or 1`));
+    return { n, dims: d, x: region, aux: null, logConstant: 0, auxConst: 0, scale: new Float64Array(d).fill(1) };
+  },
+
+  configure(_options, d): Spec {
+    return {
+      kernel: "bernoulliPass",
+      dims: d,
+      thetaSize: d,
+      headerSize: 1,
+      paramsSize: 1 + d,
+      statsSize: 1 + d,
+      initKeys: ["p"],
+      settings: { dims: d },
+      componentParameters: (k) => k * d,
+      seedPoints: (ds) => ({ points: ds.x.array, dims: d }),
+      seed(seeds, _ds, theta) {
+        for (let i = 0; i < seeds.length; i++) theta[i] = clampProbability(seeds[i]);
+      },
+
+      fromInit(init, k, theta, path) {
+        const p = init.p;
+        if (!Array.isArray(p) || p.length !== k) throw optionError(`${path}.p`, `must be an array of ${k} probability vectors`);
+        p.forEach((row, j) => numberList(row, d, `${path}.p[${j}]`).forEach((v, a) => {
+          if (!(v >= 0 && v <= 1)) throw optionError(`${path}.p[${j}][${a}]`, `must be a probability in [0, 1], got ${v}`);
+          theta[j * d + a] = clampProbability(v);
+        }));
+      },
+
+      // c_j = log w_j + Σ_a log(1 − p_ja); logit p_ja.
+      pack(theta, logWeights, _ds, params) {
+        params[0] = d;
+        for (let j = 0; j < logWeights.length; j++) {
+          const at = 1 + j * (1 + d);
+          let c = logWeights[j];
+          for (let a = 0; a < d; a++) {
+            const p = theta[j * d + a], log1m = Math.log1p(-p);
+            c += log1m;
+            params[at + 1 + a] = Math.log(p) - log1m;
+          }
+          params[at] = c;
+        }
+      },
+
+      // p_ja = Σ r x_a / Σ r, kept in [1e-12, 1 − 1e-12].
+      maximize(stats, theta, k) {
+        forActive(stats, 1 + d, k, (j, s) => {
+          for (let a = 0; a < d; a++) theta[j * d + a] = clampProbability(stats[s + 1 + a] / stats[s]);
+        });
+      },
+
+      component: (theta, j): BernoulliComponent => ({ p: Array.from(theta.subarray(j * d, (j + 1) * d)) }),
+      fromComponent(c, theta, j, path) {
+        numberList(componentObject(c, ["p"], path).p, d, `${path}.p`).forEach((v, a) => {
+          if (!(v > 0 && v < 1)) throw optionError(`${path}.p[${a}]`, `must be a probability in (0, 1), got ${v}`);
+          theta[j * d + a] = v;
+        });
+      },
+
+      sample(theta, j, rng, _trials, out, offset) {
+        for (let a = 0; a < d; a++) out[offset + a] = rng.uniform() < theta[j * d + a] ? 1 : 0;
+      },
+    };
+  },
+};
