@@ -3,11 +3,13 @@
 // It follows mixem's documented policies (regCovar scaling, floors, empty components, weight ε)
 // so the WASM path must match it to rounding.
 
-export interface RefFamily {
+export interface RefFamily<X = number> {
   /** Full log-density of point i under component parameters th (constants included). */
-  logDensity(x: number[], aux: number[] | null, i: number, th: number[]): number;
+  logDensity(x: X[], aux: number[] | null, i: number, th: number[]): number;
   /** M-step for one component from its responsibilities r (length N). */
-  maximize(x: number[], aux: number[] | null, r: number[], nk: number, previous: number[]): number[];
+  maximize(x: X[], aux: number[] | null, r: number[], nk: number, previous: number[]): number[];
+  /** M-step for all components at once, when they share parameters (tied covariance). */
+  maximizeAll?(x: X[], resp: number[][], nks: number[], previous: number[][]): number[][];
 }
 
 export interface RefOptions {
@@ -29,7 +31,7 @@ const EMPTY_MASS = 1e-10;
 const WEIGHT_EPS = 10 * Number.EPSILON;
 
 /** E-step: responsibilities (N×K) and the incomplete log-likelihood. */
-export function eStep(fam: RefFamily, x: number[], aux: number[] | null, theta: number[][], weights: number[], hard: boolean) {
+export function eStep<X>(fam: RefFamily<X>, x: X[], aux: number[] | null, theta: number[][], weights: number[], hard: boolean) {
   const K = theta.length;
   let ll = 0;
   const resp = x.map((_, i) => {
@@ -45,7 +47,7 @@ export function eStep(fam: RefFamily, x: number[], aux: number[] | null, theta: 
   return { resp, ll };
 }
 
-export function referenceEM(fam: RefFamily, x: number[], aux: number[] | null, theta0: number[][], weights0: number[], o: RefOptions): RefResult {
+export function referenceEM<X>(fam: RefFamily<X>, x: X[], aux: number[] | null, theta0: number[][], weights0: number[], o: RefOptions): RefResult {
   let theta = theta0.map((t) => [...t]);
   let weights = [...weights0];
   const K = theta.length;
@@ -55,7 +57,9 @@ export function referenceEM(fam: RefFamily, x: number[], aux: number[] | null, t
   while (it < o.maxIter) {
     it++;
     const nks = Array.from({ length: K }, (_, j) => resp.reduce((a, r) => a + r[j], 0));
-    theta = theta.map((th, j) => (nks[j] > EMPTY_MASS ? fam.maximize(x, aux, resp.map((r) => r[j]), nks[j], th) : th));
+    theta = fam.maximizeAll
+      ? fam.maximizeAll(x, resp, nks, theta)
+      : theta.map((th, j) => (nks[j] > EMPTY_MASS ? fam.maximize(x, aux, resp.map((r) => r[j]), nks[j], th) : th));
     if (!o.fixWeights) {
       const total = nks.reduce((a, b) => a + b + WEIGHT_EPS, 0);
       weights = nks.map((nk) => (nk + WEIGHT_EPS) / total);
