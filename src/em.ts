@@ -6,6 +6,7 @@ import { FLAG_ACCUMULATE, FLAG_HARD, type WasmCore } from "./wasm.js";
 import { Random } from "./random.js";
 import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "./seeding.js";
 import { EMPTY_MASS } from "./families/shared.js";
+import { logDirichlet } from "./prior.js";
 import { dataError } from "./errors.js";
 
 /** Why a fit stopped. */
@@ -19,7 +20,9 @@ export interface IterationInfo {
   iteration: number;
   /** Log-likelihood at the parameters after this iteration's M-step. */
   logLikelihood: number;
-  /** Change of the mean log-likelihood per point since the previous iteration. */
+  /** With a prior: log-likelihood + log prior density (the objective MAP-EM increases). */
+  logPosterior?: number;
+  /** Change of the objective (log-likelihood, or log-posterior with a prior) per point since the previous iteration. */
   delta: number;
   /** 0-based index of the restart (see `nInit`). */
   restart: number;
@@ -37,6 +40,8 @@ export interface EMSettings {
   init: "kmeans++" | "random" | { theta: Float64Array; weights?: Float64Array };
   onIteration?: (info: IterationInfo) => boolean | void;
   signal?: AbortSignal;
+  /** MAP-EM: Dirichlet concentration of the weights (1 = none); the spec carries the rest of the prior. */
+  prior?: { weights: number };
 }
 
 export interface EMResult {
@@ -44,6 +49,9 @@ export interface EMResult {
   weights: Float64Array;
   logLikelihood: number;
   history: number[];
+  /** With a prior: the log-posterior at the result, and after each iteration. */
+  logPosterior?: number;
+  posteriorHistory?: number[];
   iterations: number;
   converged: boolean;
   stopReason: StopReason;
@@ -64,21 +72,28 @@ export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): E
     const rng = new Random(s.seed);
     const T = spec.thetaSize, S = spec.statsSize;
     const flags = FLAG_ACCUMULATE | (s.mode === "hard" ? FLAG_HARD : 0);
+    const alpha = s.prior?.weights ?? 1;
+    const extraCount = alpha - 1 + WEIGHT_EPS;
     let best: EMResult | undefined;
 
     for (let restart = 0; restart < s.nInit; restart++) {
       const theta = new Float64Array(k * T);
       const weights = new Float64Array(k).fill(1 / k);
 
-      /** M-step from the statistics of the last pass: θ, then the weights. */
+      /**
+       * M-step from the statistics of the last pass: θ, then the weights w_j ∝ Σr_j (+ α − 1 with
+       * a Dirichlet(α) prior: the posterior mode).
+       */
       const mStep = (learnWeights: boolean) => {
         const stats = ev.stats;
         spec.maximize(stats, theta, k, ds);
         if (!learnWeights) return;
         let total = 0;
-        for (let j = 0; j < k; j++) total += stats[j * S] + WEIGHT_EPS;
-        for (let j = 0; j < k; j++) weights[j] = (stats[j * S] + WEIGHT_EPS) / total;
+        for (let j = 0; j < k; j++) total += stats[j * S] + extraCount;
+        for (let j = 0; j < k; j++) weights[j] = (stats[j * S] + extraCount) / total;
       };
+      /** The objective: log-likelihood, plus the log prior density under MAP-EM. */
+      const objective = (ll: number) => (s.prior ? ll + spec.logPrior(theta, k) + (s.fixWeights ? 0 : logDirichlet(weights, alpha)) : ll);
 
       if (s.init === "kmeans++" || s.init === "random") {
         // Seeds → every point to its nearest seed → one M-step from those one-hot responsibilities.
@@ -99,18 +114,22 @@ export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): E
       }
 
       let ll = ev.run(ds, theta, weights, flags);
+      let goal = objective(ll);
       const history: number[] = [];
+      const posteriorHistory: number[] = [];
       let stopReason: StopReason = "maxIter";
       let iterations = 0;
       while (iterations < s.maxIter) {
         if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
         iterations++;
         mStep(!s.fixWeights);
-        const next = ev.run(ds, theta, weights, flags);
-        const delta = (next - ll) / ds.n;
-        ll = next;
-        history.push(next);
-        const keepGoing = s.onIteration?.({ iteration: iterations, logLikelihood: next, delta, restart });
+        ll = ev.run(ds, theta, weights, flags);
+        const next = objective(ll);
+        const delta = (next - goal) / ds.n;
+        goal = next;
+        history.push(ll);
+        if (s.prior) posteriorHistory.push(next);
+        const keepGoing = s.onIteration?.({ iteration: iterations, logLikelihood: ll, logPosterior: s.prior ? next : undefined, delta, restart });
         if (Math.abs(delta) < s.tol) { stopReason = "converged"; break; }
         if (keepGoing === false) { stopReason = "callback"; break; }
       }
@@ -118,8 +137,10 @@ export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): E
       const run: EMResult = {
         theta, weights, logLikelihood: ll, history, iterations,
         converged: stopReason === "converged", stopReason, restart,
+        ...(s.prior ? { logPosterior: goal, posteriorHistory } : {}),
       };
-      if (!best || run.logLikelihood > best.logLikelihood || Number.isNaN(best.logLikelihood)) best = run;
+      const score = (r: EMResult) => r.logPosterior ?? r.logLikelihood;
+      if (!best || score(run) > score(best) || Number.isNaN(score(best))) best = run;
       if (stopReason === "callback") break;
     }
     return best!;

@@ -36,8 +36,17 @@ export interface Family {
    * `dims` is given when the shape is already known (a fitted model reading new data).
    */
   load(core: WasmCore, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number): Dataset;
-  /** The specification of one fit: sizes fixed by the options and the data's dimension. */
+  /**
+   * The specification of one fit: sizes fixed by the options and the data's dimension.
+   * `options.prior`, when present, is already resolved (see `resolvePrior`).
+   */
   configure(options: Readonly<Record<string, unknown>>, dims: number): Spec;
+  /**
+   * The prior of `options.prior` (true or an object) with every default filled in from the data
+   * (ds is null when loading a model: then every parameter must be given). Includes `weights`,
+   * the Dirichlet concentration. Stored in the model, so a loaded model needs no data.
+   */
+  resolvePrior(raw: unknown, ds: Dataset | null, k: number, options: Readonly<Record<string, unknown>>, path: string): Record<string, unknown>;
 }
 
 /** θ is a flat Float64Array of k × thetaSize; the kernel reads headerSize + k × paramsSize values. */
@@ -65,10 +74,12 @@ export interface Spec {
   /** Writes the kernel parameters (header + per component) from θ and log-weights. */
   pack(theta: Float64Array, logWeights: Float64Array, ds: Dataset, params: Float64Array): void;
   /**
-   * M-step: θ from the statistics of the last pass. Components whose Σ r ≤ EMPTY_MASS keep
-   * their parameters (see `activeComponents`).
+   * M-step (MAP with the prior, if any): θ from the statistics of the last pass. Components whose
+   * Σ r ≤ EMPTY_MASS keep their parameters (see `forActive`).
    */
   maximize(stats: Float64Array, theta: Float64Array, k: number, ds: Dataset): void;
+  /** log p(θ) of the component parameters under the prior (0 without one). */
+  logPrior(theta: Float64Array, k: number): number;
   /** The public view of component j, and back (validated, for loadModel). */
   component(theta: Float64Array, j: number): object;
   fromComponent(c: unknown, theta: Float64Array, j: number, path: string): void;

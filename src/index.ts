@@ -63,6 +63,12 @@ export interface FitOptions {
   covariance?: "full" | "tied" | "diag" | "spherical";
   /** mvgaussian, bernoulli: values per row when the data is one flat row-major array. */
   dims?: number;
+  /**
+   * MAP-EM with conjugate priors: `true` for the defaults, or an object of prior parameters
+   * (`weights`: Dirichlet concentration ≥ 1, default 1; `shrinkage` κ, default 0.01; and per family
+   * gaussian/mvgaussian `mean`, `dof`, `scale`; poisson `shape`, `rate`; binomial/bernoulli `a`, `b`).
+   */
+  prior?: boolean | Record<string, unknown>;
 }
 
 export const DEFAULTS = Object.freeze({ family: "gaussian" as FamilyName, mode: "soft" as const, fixWeights: false, maxIter: 500, tol: 1e-8, nInit: 1, seed: 0, init: "kmeans++" as const });
@@ -103,7 +109,9 @@ export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
   const core = getCore();
   const ds = family.load(core, data, o, "data");
   try {
-    const spec = family.configure(o, ds.dims);
+    const prior = o.prior && o.prior !== false ? family.resolvePrior(o.prior, ds, k, o, "options.prior") : undefined;
+    settings.prior = prior as { weights: number } | undefined;
+    const spec = family.configure({ ...o, prior }, ds.dims);
     if (explicit) settings.init = explicitInit(spec, familyName, explicit, k);
     const r = runEM(core, spec, ds, settings);
     const modelSettings: ModelSettings = { mode: settings.mode, fixWeights: settings.fixWeights, ...(spec.settings as Partial<ModelSettings>) };
@@ -111,6 +119,7 @@ export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
     return new MixtureModel(familyName, spec, r.theta, r.weights, modelSettings, {
       logLikelihood: r.logLikelihood, history: r.history, iterations: r.iterations,
       converged: r.converged, stopReason: r.stopReason, nObservations: ds.n,
+      ...(r.logPosterior === undefined ? {} : { logPosterior: r.logPosterior, posteriorHistory: r.posteriorHistory }),
     });
   } finally {
     core.free(ds.x, ds.aux);

@@ -45,11 +45,16 @@ export interface ModelSettings {
   covariance?: string;
   /** mvgaussian, bernoulli: dimensions per point. */
   dims?: number;
+  /** MAP-EM: the prior with every default resolved (see FitOptions.prior). */
+  prior?: Record<string, unknown>;
 }
 
 export interface FitSummary {
   logLikelihood: number;
   history: number[];
+  /** MAP-EM only: log-likelihood + log prior density, at the result and after each iteration. */
+  logPosterior?: number;
+  posteriorHistory?: number[];
   iterations: number;
   converged: boolean;
   stopReason: StopReason;
@@ -82,6 +87,12 @@ export class MixtureModel {
   readonly logLikelihood: number;
   /** Log-likelihood after each iteration; the last equals `logLikelihood`. */
   readonly history: readonly number[];
+  /**
+   * MAP-EM only (undefined otherwise): log-likelihood + log p(θ) + log p(weights), with normalised
+   * prior densities — the objective the fit increases — and its value after each iteration.
+   */
+  readonly logPosterior: number | undefined;
+  readonly posteriorHistory: readonly number[] | undefined;
   readonly iterations: number;
   readonly converged: boolean;
   readonly stopReason: StopReason;
@@ -107,6 +118,8 @@ export class MixtureModel {
     this.settings = Object.freeze({ ...settings });
     this.logLikelihood = fit.logLikelihood;
     this.history = Object.freeze([...fit.history]);
+    this.logPosterior = fit.logPosterior;
+    this.posteriorHistory = fit.posteriorHistory ? Object.freeze([...fit.posteriorHistory]) : undefined;
     this.iterations = fit.iterations;
     this.converged = fit.converged;
     this.stopReason = fit.stopReason;
@@ -194,6 +207,7 @@ export class MixtureModel {
       fit: {
         logLikelihood: this.logLikelihood,
         history: [...this.history],
+        ...(this.logPosterior === undefined ? {} : { logPosterior: this.logPosterior, posteriorHistory: [...this.posteriorHistory!] }),
         iterations: this.iterations,
         converged: this.converged,
         stopReason: this.stopReason,
@@ -251,6 +265,8 @@ export function loadModel(json: unknown): MixtureModel {
   let spec: Spec;
   try {
     checkOptions(familySettings, { ...fam.options, dims: integer(1, 1 << 20) }, "model.settings");
+    if (familySettings.prior !== undefined)
+      familySettings.prior = fam.resolvePrior(familySettings.prior, null, k, { ...familySettings, dims }, "model.settings.prior");
     spec = fam.configure(familySettings, dims);
   } catch (e) {
     throw e instanceof MixemError ? new MixemError("INVALID_MODEL", e.message) : e;
@@ -282,6 +298,13 @@ export function loadModel(json: unknown): MixtureModel {
     logLikelihood: f.logLikelihood as number, history: history as number[], iterations: f.iterations as number,
     converged: f.converged, stopReason: f.stopReason as StopReason, nObservations: f.nObservations as number,
   };
+  if (settings.prior !== undefined) {
+    const ph = f.posteriorHistory;
+    if (typeof f.logPosterior !== "number") throw bad("model.fit.logPosterior", `must be a number for a model with a prior, got ${describe(f.logPosterior)}`);
+    if (!Array.isArray(ph) || ph.some((v) => typeof v !== "number")) throw bad("model.fit.posteriorHistory", "must be an array of numbers");
+    summary.logPosterior = f.logPosterior;
+    summary.posteriorHistory = ph as number[];
+  }
   return new MixtureModel(family, spec, theta, weights, settings, summary);
 }
 

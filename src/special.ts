@@ -17,3 +17,28 @@ export function logFactorial(n: number): number {
 export function logChoose(n: number, x: number): number {
   return logFactorial(n) - logFactorial(x) - logFactorial(n - x);
 }
+
+// Lanczos approximation (g = 7, n = 9; Press et al., Numerical Recipes 3rd ed. §6.1 coefficients
+// as in Boost/Godfrey): |relative error| < 2e-15 for x > 0.
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+const HALF_LOG_2PI_L = 0.5 * Math.log(2 * Math.PI);
+
+/** log Γ(x) for x > 0. */
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x); // reflection
+  x -= 1;
+  let a = LANCZOS[0];
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += LANCZOS[i] / (x + i);
+  return HALF_LOG_2PI_L + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** log of the multivariate gamma function Γ_d(a) = π^{d(d−1)/4} Π_{j=1..d} Γ(a + (1 − j)/2). */
+export function logMultiGamma(a: number, d: number): number {
+  let s = (d * (d - 1) / 4) * Math.log(Math.PI);
+  for (let j = 1; j <= d; j++) s += logGamma(a + (1 - j) / 2);
+  return s;
+}

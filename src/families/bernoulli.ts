@@ -4,13 +4,29 @@ import type { Family, Spec } from "../family.js";
 import { copyMatrixIn } from "../data.js";
 import { integer, numberList } from "../options.js";
 import { optionError } from "../errors.js";
-import { clampProbability, componentObject, forActive } from "./shared.js";
+import { clampProbability, componentObject, forActive, needData } from "./shared.js";
+import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
+import { describe } from "../data.js";
 
 export interface BernoulliComponent { p: number[] }
 
+/**
+ * Beta(a_a, b_a) prior on each feature's probability (a, b: numbers or one per feature). Default:
+ * κ = shrinkage (0.01) pseudo-observations at p = ½: a = b = 1 + κ/2, so the MAP probability is
+ * (Σ r x + κ/2) / (Σ r + κ): never exactly 0 or 1, even for a feature constant over all the data.
+ */
+export interface BernoulliPrior { weights: number; a: number[]; b: number[] }
+
+function perFeature(o: Record<string, unknown>, key: string, d: number, fallback: () => number[], path: string): number[] {
+  const v = o[key] === undefined ? fallback() : typeof o[key] === "number" ? new Array<number>(d).fill(o[key] as number) : o[key];
+  if (!Array.isArray(v) || v.length !== d) throw optionError(`${path}.${key}`, `must be a number or ${d} numbers, got ${describe(v)}`);
+  v.forEach((x, a) => { if (typeof x !== "number" || !(x >= 1) || !Number.isFinite(x)) throw optionError(`${path}.${key}[${a}]`, `must be a finite number ≥ 1, got ${describe(x)}`); });
+  return v as number[];
+}
+
 export const bernoulli: Family = {
   name: "bernoulli",
-  options: { dims: integer(1, 1 << 20) },
+  options: { dims: integer(1, 1 << 20), prior: priorRule },
 
   load(core, data, options, path, dims) {
     const { region, n, dims: d } = copyMatrixIn(core, data, dims ?? (options.dims as number | undefined), path,
@@ -18,7 +34,20 @@ export const bernoulli: Family = {
     return { n, dims: d, x: region, aux: null, logConstant: 0, auxConst: 0, scale: new Float64Array(d).fill(1) };
   },
 
-  configure(_options, d): Spec {
+  resolvePrior(raw, ds, _k, options, path): BernoulliPrior & Record<string, unknown> {
+    const o = priorObject(raw, ["shrinkage", "a", "b"], path);
+    const kappa = priorNumber(o, "shrinkage", () => DEFAULT_SHRINKAGE, 0, false, path);
+    const d = ds?.dims ?? (options.dims as number);
+    const half = (key: string) => { needData(ds, `${path}.${key}`); return new Array<number>(d).fill(1 + kappa / 2); };
+    return {
+      weights: dirichletAlpha(o, path),
+      a: perFeature(o, "a", d, () => half("a"), path),
+      b: perFeature(o, "b", d, () => half("b"), path),
+    };
+  },
+
+  configure(options, d): Spec {
+    const prior = options.prior as BernoulliPrior | undefined;
     return {
       kernel: "bernoulliPass",
       dims: d,
@@ -27,7 +56,7 @@ export const bernoulli: Family = {
       paramsSize: 1 + d,
       statsSize: 1 + d,
       initKeys: ["p"],
-      settings: { dims: d },
+      settings: prior ? { dims: d, prior } : { dims: d },
       componentParameters: (k) => k * d,
       seedPoints: (ds) => ({ points: ds.x.array, dims: d }),
       seed(seeds, _ds, theta) {
@@ -58,11 +87,20 @@ export const bernoulli: Family = {
         }
       },
 
-      // p_ja = Σ r x_a / Σ r, kept in [1e-12, 1 − 1e-12].
+      // p_ja = Σ r x_a / Σ r (with the prior: (Σ r x_a + a_a − 1) / (Σ r + a_a + b_a − 2)), kept in [1e-12, 1 − 1e-12].
       maximize(stats, theta, k) {
         forActive(stats, 1 + d, k, (j, s) => {
-          for (let a = 0; a < d; a++) theta[j * d + a] = clampProbability(stats[s + 1 + a] / stats[s]);
+          for (let a = 0; a < d; a++) {
+            const pa = prior ? prior.a[a] - 1 : 0, pab = prior ? prior.a[a] + prior.b[a] - 2 : 0;
+            theta[j * d + a] = clampProbability((stats[s + 1 + a] + pa) / (stats[s] + pab));
+          }
         });
+      },
+
+      logPrior(theta, k) {
+        let s = 0;
+        if (prior) for (let j = 0; j < k; j++) for (let a = 0; a < d; a++) s += logBetaDensity(theta[j * d + a], prior.a[a], prior.b[a]);
+        return s;
       },
 
       component: (theta, j): BernoulliComponent => ({ p: Array.from(theta.subarray(j * d, (j + 1) * d)) }),

@@ -4,9 +4,18 @@ import type { Family, Spec } from "../family.js";
 import { checkVector, copyIn, countProblem, describe } from "../data.js";
 import { logChoose } from "../special.js";
 import { dataError, optionError } from "../errors.js";
-import { clampProbability, componentObject, finite, forActive, oneDimensional, scalarInit } from "./shared.js";
+import { clampProbability, componentObject, finite, forActive, needData, oneDimensional, scalarInit } from "./shared.js";
+import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 
 export interface BinomialComponent { p: number }
+
+/**
+ * Beta(a, b) prior on each p. Default: κ = shrinkage (0.01) pseudo-observations of the data's mean
+ * number of trials n̄ at p = ½: a = b = 1 + κ n̄ / 2, so the MAP probability is
+ * (Σ r x + κ n̄/2) / (Σ r n + κ n̄): never exactly 0 or 1. (Centring on the data's own proportion
+ * would not help a data set whose proportion is itself 0 or 1.)
+ */
+export interface BinomialPrior { weights: number; a: number; b: number }
 
 const trialsRule = (v: unknown, path: string) => {
   if (typeof v === "number") {
@@ -19,7 +28,7 @@ const trialsRule = (v: unknown, path: string) => {
 
 export const binomial: Family = {
   name: "binomial",
-  options: { trials: trialsRule },
+  options: { trials: trialsRule, prior: priorRule },
 
   load(core, data, options, path) {
     const trials = options.trials as number | ArrayLike<number> | null | undefined;
@@ -49,7 +58,24 @@ export const binomial: Family = {
     return { n, dims: 1, x, aux, logConstant, auxConst: typeof trials === "number" ? trials : 0, scale: new Float64Array([1]) };
   },
 
-  configure(): Spec {
+  resolvePrior(raw, ds, _k, _options, path): BinomialPrior & Record<string, unknown> {
+    const o = priorObject(raw, ["shrinkage", "a", "b"], path);
+    const kappa = priorNumber(o, "shrinkage", () => DEFAULT_SHRINKAGE, 0, false, path);
+    const half = (key: string) => {
+      const d = needData(ds, `${path}.${key}`), t = d.aux?.array;
+      let trials = 0;
+      for (let i = 0; i < d.n; i++) trials += (t ? t[i] : d.auxConst) / d.n;
+      return 1 + (kappa * trials) / 2;
+    };
+    return {
+      weights: dirichletAlpha(o, path),
+      a: priorNumber(o, "a", () => half("a"), 1, false, path),
+      b: priorNumber(o, "b", () => half("b"), 1, false, path),
+    };
+  },
+
+  configure(options): Spec {
+    const prior = options.prior as BinomialPrior | undefined;
     return {
       ...oneDimensional,
       kernel: "binomialPass",
@@ -58,7 +84,7 @@ export const binomial: Family = {
       paramsSize: 3,
       statsSize: 3,
       initKeys: ["p"],
-      settings: {},
+      settings: prior ? { prior } : {},
       componentParameters: (k) => k,
 
       // Seeds on the proportions x/n.
@@ -87,9 +113,16 @@ export const binomial: Family = {
         }
       },
 
-      // p_j = Σ r x / Σ r n.
+      // p_j = Σ r x / Σ r n; with the prior (the posterior mode) (Σ r x + a − 1) / (Σ r n + a + b − 2).
       maximize(stats, theta, k) {
-        forActive(stats, 3, k, (j, s) => { theta[j] = clampProbability(stats[s + 1] / stats[s + 2]); });
+        const a = prior ? prior.a - 1 : 0, ab = prior ? prior.a + prior.b - 2 : 0;
+        forActive(stats, 3, k, (j, s) => { theta[j] = clampProbability((stats[s + 1] + a) / (stats[s + 2] + ab)); });
+      },
+
+      logPrior(theta, k) {
+        let s = 0;
+        if (prior) for (let j = 0; j < k; j++) s += logBetaDensity(theta[j], prior.a, prior.b);
+        return s;
       },
 
       component: (theta, j): BinomialComponent => ({ p: theta[j] }),

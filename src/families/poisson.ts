@@ -3,13 +3,20 @@ import type { Family, Spec } from "../family.js";
 import { copyIn, countProblem } from "../data.js";
 import { logFactorial } from "../special.js";
 import { optionError } from "../errors.js";
-import { componentObject, finite, forActive, oneDimensional, RATE_FLOOR, scalarInit } from "./shared.js";
+import { componentObject, finite, forActive, needData, oneDimensional, RATE_FLOOR, scalarInit } from "./shared.js";
+import { DEFAULT_SHRINKAGE, dirichletAlpha, logGammaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 
 export interface PoissonComponent { lambda: number }
 
+/**
+ * Gamma(shape, rate) prior on each λ. Default: κ = shrinkage (0.01) pseudo-observations at the
+ * data's mean x̄: shape 1 + κ x̄, rate κ, so the MAP rate is (Σ r x + κ x̄) / (Σ r + κ).
+ */
+export interface PoissonPrior { weights: number; shape: number; rate: number }
+
 export const poisson: Family = {
   name: "poisson",
-  options: {},
+  options: { prior: priorRule },
 
   load(core, data, _options, path) {
     const x = copyIn(core, data, path, countProblem);
@@ -19,7 +26,19 @@ export const poisson: Family = {
     return { n: x.length, dims: 1, x, aux: null, logConstant, auxConst: 0, scale: new Float64Array([1]) };
   },
 
-  configure(): Spec {
+  resolvePrior(raw, ds, _k, _options, path): PoissonPrior & Record<string, unknown> {
+    const o = priorObject(raw, ["shrinkage", "shape", "rate"], path);
+    const kappa = priorNumber(o, "shrinkage", () => DEFAULT_SHRINKAGE, 0, true, path);
+    const mean = () => { const x = needData(ds, `${path}.shape`).x.array; let m = 0; for (let i = 0; i < x.length; i++) m += x[i] / x.length; return m; };
+    return {
+      weights: dirichletAlpha(o, path),
+      shape: priorNumber(o, "shape", () => 1 + kappa * mean(), 1, false, path),
+      rate: priorNumber(o, "rate", () => kappa, 0, true, path),
+    };
+  },
+
+  configure(options): Spec {
+    const prior = options.prior as PoissonPrior | undefined;
     return {
       ...oneDimensional,
       kernel: "poissonPass",
@@ -28,7 +47,7 @@ export const poisson: Family = {
       paramsSize: 2,
       statsSize: 2,
       initKeys: ["lambdas"],
-      settings: {},
+      settings: prior ? { prior } : {},
       componentParameters: (k) => k,
 
       seed(seeds, _ds, theta) {
@@ -48,9 +67,16 @@ export const poisson: Family = {
         }
       },
 
-      // λ_j = Σ r x / Σ r.
+      // λ_j = Σ r x / Σ r; with the prior (the posterior mode) (Σ r x + shape − 1) / (Σ r + rate).
       maximize(stats, theta, k) {
-        forActive(stats, 2, k, (j, s) => { theta[j] = Math.max(stats[s + 1] / stats[s], RATE_FLOOR); });
+        const a = prior ? prior.shape - 1 : 0, b = prior ? prior.rate : 0;
+        forActive(stats, 2, k, (j, s) => { theta[j] = Math.max((stats[s + 1] + a) / (stats[s] + b), RATE_FLOOR); });
+      },
+
+      logPrior(theta, k) {
+        let s = 0;
+        if (prior) for (let j = 0; j < k; j++) s += logGammaDensity(theta[j], prior.shape, prior.rate);
+        return s;
       },
 
       component: (theta, j): PoissonComponent => ({ lambda: theta[j] }),

@@ -47,3 +47,13 @@ export const clampProbability = (p: number) => Math.min(1 - PROB_FLOOR, Math.max
 export const RATE_FLOOR = 1e-12;
 /** The one-value-per-point layout every 1-D family shares. */
 export const oneDimensional = { dims: 1, seedPoints: (ds: { x: { array: Float64Array } }) => ({ points: ds.x.array, dims: 1 }) };
+
+/** The data behind a default prior value; a loaded model has none, so every value must be given. */
+export function needData<T>(ds: T | null, path: string): T {
+  if (ds === null) throw optionError(path, "is missing (a stored prior lists every parameter)");
+  return ds;
+}
+
+/** log N(x; mean, variance). */
+export const logNormal = (x: number, mean: number, variance: number) =>
+  -0.5 * (Math.log(2 * Math.PI * variance) + ((x - mean) * (x - mean)) / variance);

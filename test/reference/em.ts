@@ -17,6 +17,8 @@ export interface RefOptions {
   tol: number;
   mode: "soft" | "hard";
   fixWeights: boolean;
+  /** Dirichlet(α) prior on the weights: w_j ∝ n_j + α − 1 (default 1: none). */
+  alpha?: number;
 }
 
 export interface RefResult {
@@ -61,8 +63,9 @@ export function referenceEM<X>(fam: RefFamily<X>, x: X[], aux: number[] | null, 
       ? fam.maximizeAll(x, resp, nks, theta)
       : theta.map((th, j) => (nks[j] > EMPTY_MASS ? fam.maximize(x, aux, resp.map((r) => r[j]), nks[j], th) : th));
     if (!o.fixWeights) {
-      const total = nks.reduce((a, b) => a + b + WEIGHT_EPS, 0);
-      weights = nks.map((nk) => (nk + WEIGHT_EPS) / total);
+      const extra = (o.alpha ?? 1) - 1 + WEIGHT_EPS;
+      const total = nks.reduce((a, b) => a + b + extra, 0);
+      weights = nks.map((nk) => (nk + extra) / total);
     }
     const next = eStep(fam, x, aux, theta, weights, o.mode === "hard");
     const delta = (next.ll - ll) / x.length;
@@ -98,15 +101,17 @@ export function gaussianRef(x: number[], regCovar = 1e-6): RefFamily {
   };
 }
 
-/** θ = [λ]. */
-export const poissonRef: RefFamily = {
+/** θ = [λ]; with a Gamma(shape, rate) prior the M-step is the posterior mode. */
+export const poissonRefMAP = (shape = 1, rate = 0): RefFamily => ({
   logDensity: (x, _a, i, [l]) => x[i] * Math.log(l) - l - logFactorial(x[i]),
-  maximize: (x, _a, r, nk) => [Math.max(sum(r.map((ri, i) => ri * x[i])) / nk, 1e-12)],
-};
+  maximize: (x, _a, r, nk) => [Math.max((sum(r.map((ri, i) => ri * x[i])) + shape - 1) / (nk + rate), 1e-12)],
+});
+export const poissonRef = poissonRefMAP();
 
-/** θ = [p]; aux = trials per point. */
-export const binomialRef: RefFamily = {
+/** θ = [p]; aux = trials per point; with a Beta(a, b) prior the M-step is the posterior mode. */
+export const binomialRefMAP = (a = 1, b = 1): RefFamily => ({
   logDensity: (x, n, i, [p]) =>
     logFactorial(n![i]) - logFactorial(x[i]) - logFactorial(n![i] - x[i]) + x[i] * Math.log(p) + (n![i] - x[i]) * Math.log(1 - p),
-  maximize: (x, n, r) => [clamp(sum(r.map((ri, i) => ri * x[i])) / sum(r.map((ri, i) => ri * n![i])))],
-};
+  maximize: (x, n, r) => [clamp((sum(r.map((ri, i) => ri * x[i])) + a - 1) / (sum(r.map((ri, i) => ri * n![i])) + a + b - 2))],
+});
+export const binomialRef = binomialRefMAP();

@@ -91,10 +91,11 @@ export function mvGaussianRef(x: number[][], type: CovarianceType, regCovar = 1e
   return fam;
 }
 
-export function bernoulliRef(d: number): RefFamily<number[]> {
+/** θ = p (d); with Beta(a_a, b_a) priors the M-step is the posterior mode. */
+export function bernoulliRef(d: number, a: number[] = Array(d).fill(1), b: number[] = Array(d).fill(1)): RefFamily<number[]> {
   const clamp = (p: number) => Math.min(1 - 1e-12, Math.max(1e-12, p));
   return {
-    logDensity: (x, _a, i, p) => sum(x[i].map((v, a) => (v ? Math.log(p[a]) : Math.log(1 - p[a])))),
-    maximize: (x, _a, r, nk) => Array.from({ length: d }, (_, a) => clamp(sum(x.map((xi, i) => r[i] * xi[a])) / nk)),
+    logDensity: (x, _a, i, p) => sum(x[i].map((v, f) => (v ? Math.log(p[f]) : Math.log(1 - p[f])))),
+    maximize: (x, _a, r, nk) => Array.from({ length: d }, (_, f) => clamp((sum(x.map((xi, i) => r[i] * xi[f])) + a[f] - 1) / (nk + a[f] + b[f] - 2))),
   };
 }
