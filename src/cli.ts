@@ -13,11 +13,13 @@ Data:
   CSV with or without a header row (parsed by papaparse), or JSON: an array of numbers,
   an array of objects, or {"columns": {...}}; "-" reads standard input.
   --column NAME       column to fit (name, or 1-based number); needed when several are numeric
+  --columns A,B,...   mvgaussian, bernoulli: the columns of each row (default: every numeric column)
   --trials N          binomial: trials per observation
   --trials-column C   binomial: column holding each observation's trials
 
 Model:
-  --family F          gaussian (default) | poisson | binomial
+  --family F          gaussian (default) | poisson | binomial | mvgaussian | bernoulli
+  --covariance C      mvgaussian: full (default) | tied | diag | spherical
   -k, --k K           number of components (required)
   --mode M            soft (default) | hard
   --init I            kmeans++ (default) | random
@@ -27,14 +29,16 @@ Model:
   --n-init N          restarts, keep the best (default 1)
   --seed S            PRNG seed (default 0)
   --reg-covar R       gaussian variance floor, times the data's variance (default 1e-6)
+  --prior             MAP-EM with the family's default conjugate prior (mclust's for Gaussians)
 
 Output:
   --json              print the model as JSON (loadable with loadModel) instead of a table
   --quiet             no progress line on stderr
   -h, --help          this help
 
-Example:
+Examples:
   mixem fit examples/faithful.csv --column waiting -k 2
+  mixem fit examples/iris.csv --family mvgaussian --covariance full -k 3 --n-init 5
 `;
 
 class UsageError extends Error {}
@@ -102,6 +106,18 @@ function columnIndex(t: Table, wanted: string | undefined, what: string): number
   throw new UsageError(`${t.source} has several numeric columns (${numeric.map((i) => t.names[i]).join(", ")}); choose one with ${what}`);
 }
 
+/** Rows of the chosen (or all numeric) columns, row-major, for the multivariate families. */
+function matrix(t: Table, wanted: string | undefined): { values: Float64Array; names: string[] } {
+  const idx = wanted === undefined
+    ? t.names.map((_, i) => i).filter((i) => t.rows.every((r) => isNumeric(r[i])))
+    : wanted.split(",").map((w) => columnIndex(t, w.trim(), "--columns"));
+  if (idx.length === 0) throw new UsageError(`${t.source} has no numeric column`);
+  const d = idx.length;
+  const values = new Float64Array(t.rows.length * d);
+  idx.forEach((c, a) => column(t, c).forEach((v, row) => { values[row * d + a] = v; }));
+  return { values, names: idx.map((i) => t.names[i]) };
+}
+
 function column(t: Table, i: number): Float64Array {
   const out = new Float64Array(t.rows.length);
   t.rows.forEach((r, row) => {
@@ -121,7 +137,10 @@ function num(v: string | undefined, flag: string): number | undefined {
 
 const fmt = (v: number) => (Math.abs(v) >= 1e6 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(4) : v.toFixed(4));
 
+const fmtList = (v: number[]) => `[${v.map(fmt).join(", ")}]`;
+
 function table(model: MixtureModel, x: Float64Array, trials: FitOptions["trials"], where: string): string {
+  if (model.dims > 1 || model.family === "mvgaussian" || model.family === "bernoulli") return multiTable(model, x, where);
   const extra = model.family === "gaussian" ? ["sd"] : [];
   const names = Object.keys(model.components[0]);
   const header = ["component", "weight", ...names, ...extra];
@@ -139,11 +158,34 @@ function table(model: MixtureModel, x: Float64Array, trials: FitOptions["trials"
     line(header),
     ...rows.map(line),
     "",
+    ...summary(model, x, opts),
+  ].join("\n");
+}
+
+function summary(model: MixtureModel, x: Float64Array, opts: { trials?: FitOptions["trials"] }): string[] {
+  const lines = [
     `log-likelihood  ${model.logLikelihood.toFixed(4)}`,
+    ...(model.logPosterior === undefined ? [] : [`log-posterior   ${model.logPosterior.toFixed(4)}`]),
     `BIC             ${model.bic(x, opts).toFixed(4)}`,
     `AIC             ${model.aic(x, opts).toFixed(4)}`,
     `iterations      ${model.iterations} (${model.converged ? "converged" : `not converged: ${model.stopReason}`})`,
-  ].join("\n");
+  ];
+  return lines;
+}
+
+function multiTable(model: MixtureModel, x: Float64Array, where: string): string {
+  const detail = (settings: MixtureModel["settings"]) => (settings.covariance ? `, ${settings.covariance} covariance` : "");
+  const out = [`mixem: ${model.family} mixture${detail(model.settings)}, k = ${model.k}, ${model.nObservations} rows × ${model.dims} (${where})`, ""];
+  model.components.forEach((c, j) => {
+    out.push(`component ${j + 1}  weight ${fmt(model.weights[j])}`);
+    if ("covariance" in c) {
+      out.push(`  mean        ${fmtList(c.mean)}`);
+      c.covariance.forEach((row, a) => out.push(`  ${a === 0 ? "covariance  " : "            "}${fmtList(row)}`));
+    } else {
+      out.push(`  p           ${fmtList((c as { p: number[] }).p)}`);
+    }
+  });
+  return [...out, "", ...summary(model, x, {})].join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -152,6 +194,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       family: { type: "string" }, k: { type: "string", short: "k" }, column: { type: "string" },
+      columns: { type: "string" }, covariance: { type: "string" }, prior: { type: "boolean" },
       trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
       init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
       tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, "reg-covar": { type: "string" },
@@ -169,13 +212,25 @@ async function main(argv: string[]): Promise<number> {
   if (values.k === undefined) throw new UsageError("-k is required (the number of components)");
 
   const t = readTable(file);
-  const col = columnIndex(t, values.column, "--column");
-  const x = column(t, col);
+  const multivariate = values.family === "mvgaussian" || values.family === "bernoulli";
+  if (multivariate && values.column !== undefined) throw new UsageError(`--family ${values.family} takes --columns (several), not --column`);
+  if (!multivariate && values.columns !== undefined) throw new UsageError("--columns is for --family mvgaussian or bernoulli; use --column");
+  let x: Float64Array, where: string, dims: number | undefined;
+  if (multivariate) {
+    const m = matrix(t, values.columns);
+    x = m.values; dims = m.names.length;
+    where = `${t.source}, columns ${m.names.join(", ")}`;
+  } else {
+    const col = columnIndex(t, values.column, "--column");
+    x = column(t, col);
+    where = `${t.source}, column ${t.names[col]}`;
+  }
   let trials: FitOptions["trials"] = num(values.trials, "--trials");
   if (values["trials-column"] !== undefined) trials = column(t, columnIndex(t, values["trials-column"], "--trials-column"));
 
   const options: Record<string, unknown> = {
-    family: values.family, k: num(values.k, "-k"), mode: values.mode, init: values.init,
+    family: values.family, k: num(values.k, "-k"), mode: values.mode, init: values.init, dims,
+    covariance: values.covariance, prior: values.prior,
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
     nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), trials,
   };
@@ -198,7 +253,6 @@ async function main(argv: string[]): Promise<number> {
   const model = await fit(x, options as unknown as FitOptions);
   if (printed && tty) process.stderr.write("\r\x1b[K");
 
-  const where = `${t.source}, column ${t.names[col]}`;
   if (values.json) {
     const opts = { trials: model.family === "binomial" ? trials : undefined };
     const out = { ...model.toJSON(), criteria: { bic: model.bic(x, opts), aic: model.aic(x, opts) } };

@@ -79,6 +79,45 @@ describe("mixem fit", () => {
     expect(r.err).toBe('mixem: standard input, row 2, column a: "x" is not a number\n');
   });
 
+  it("mvgaussian on every numeric column of iris (the species column is skipped)", () => {
+    const r = cli(["fit", "examples/iris.csv", "--family", "mvgaussian", "--covariance", "full", "-k", "3", "--n-init", "3"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/mvgaussian mixture, full covariance, k = 3, 150 rows × 4 \(examples\/iris\.csv, columns sepal_length, sepal_width, petal_length, petal_width\)/);
+    expect(r.out).toMatch(/log-likelihood\s+-180\.185/);
+    expect(r.out.match(/^component \d/gm)).toHaveLength(3);
+  });
+
+  it("--columns picks columns; --prior reports the log-posterior; --json is loadable", () => {
+    const r = cli(["fit", "examples/faithful.csv", "--family", "mvgaussian", "--covariance", "diag", "--columns", "waiting,eruptions", "-k", "2", "--prior", "--json"]);
+    expect(r.code).toBe(0);
+    const m = loadModel(JSON.parse(r.out));
+    expect(m.dims).toBe(2);
+    expect(m.settings.covariance).toBe("diag");
+    expect(m.logPosterior).toBeLessThan(m.logLikelihood);
+    const t = cli(["fit", "examples/faithful.csv", "--family", "mvgaussian", "--columns", "waiting,eruptions", "-k", "2", "--prior"]);
+    expect(t.out).toMatch(/log-posterior\s+-\d/);
+  });
+
+  it("bernoulli from a 0/1 CSV", () => {
+    const file = join(dir, "bits.csv");
+    writeFileSync(file, "a,b,c\n" + Array.from({ length: 40 }, (_, i) => (i % 2 ? "1,1,0" : i % 3 ? "0,0,1" : "0,1,1")).join("\n"));
+    const r = cli(["fit", file, "--family", "bernoulli", "-k", "2"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/bernoulli mixture, k = 2, 40 rows × 3/);
+    expect(r.out).toMatch(/^  p\s+\[/m);
+  });
+
+  it.each([
+    [["fit", "examples/iris.csv", "--family", "mvgaussian", "--column", "species", "-k", "2"], /^mixem: --family mvgaussian takes --columns \(several\), not --column\n$/],
+    [["fit", "examples/iris.csv", "--family", "mvgaussian", "--columns", "sepal_length,petal", "-k", "2"], /^mixem: examples\/iris\.csv has no column "petal"/],
+    [["fit", "examples/iris.csv", "--family", "mvgaussian", "--columns", "sepal_length,species", "-k", "2"], /^mixem: examples\/iris\.csv, row 1, column species: "setosa" is not a number\n$/],
+    [["fit", "examples/faithful.csv", "--columns", "waiting,eruptions", "-k", "2"], /^mixem: --columns is for --family mvgaussian or bernoulli; use --column\n$/],
+  ])("multivariate usage error %j", (args, message) => {
+    const r = cli(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
   it("--help", () => {
     const r = cli(["--help"]);
     expect(r.code).toBe(0);
