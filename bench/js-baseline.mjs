@@ -5,18 +5,17 @@
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /** One fused E pass + statistics; returns the log-likelihood without per-point constants. */
-function textbookPass(x, n, k, logDensity, accumulate, stats, lp) {
+function textbookPass(n, k, logDensity, accumulate, stats, lp) {
   stats.fill(0);
   let ll = 0;
   for (let i = 0; i < n; i++) {
-    const xi = x[i];
     let m = -Infinity;
-    for (let j = 0; j < k; j++) { const v = logDensity(xi, j); lp[j] = v; if (v > m) m = v; }
+    for (let j = 0; j < k; j++) { const v = logDensity(i, j); lp[j] = v; if (v > m) m = v; }
     let s = 0;
     for (let j = 0; j < k; j++) { const e = Math.exp(lp[j] - m); lp[j] = e; s += e; }
     ll += m + Math.log(s);
     const inv = 1 / s;
-    for (let j = 0; j < k; j++) accumulate(xi, j, lp[j] * inv);
+    for (let j = 0; j < k; j++) accumulate(i, j, lp[j] * inv);
   }
   return ll;
 }
@@ -27,13 +26,12 @@ function textbookPass(x, n, k, logDensity, accumulate, stats, lp) {
  * binary exponent every 32 points.
  */
 const f64 = new Float64Array(1), u32 = new Uint32Array(f64.buffer);
-function mixemAlgorithmPass(x, n, k, logDensity, accumulate, stats, lp) {
+function mixemAlgorithmPass(n, k, logDensity, accumulate, stats, lp) {
   stats.fill(0);
   let sumMax = 0, prod = 1, exponent = 0;
   for (let i = 0; i < n; i++) {
-    const xi = x[i];
     let m = -Infinity, best = 0;
-    for (let j = 0; j < k; j++) { const v = logDensity(xi, j); lp[j] = v; if (v > m) { m = v; best = j; } }
+    for (let j = 0; j < k; j++) { const v = logDensity(i, j); lp[j] = v; if (v > m) { m = v; best = j; } }
     let s = 1;
     lp[best] = 1;
     for (let j = 0; j < best; j++) { const e = Math.exp(lp[j] - m); lp[j] = e; s += e; }
@@ -47,7 +45,7 @@ function mixemAlgorithmPass(x, n, k, logDensity, accumulate, stats, lp) {
       prod = f64[0];
     }
     const inv = 1 / s;
-    for (let j = 0; j < k; j++) accumulate(xi, j, lp[j] * inv);
+    for (let j = 0; j < k; j++) accumulate(i, j, lp[j] * inv);
   }
   return sumMax + Math.log(prod) + exponent * Math.LN2;
 }
@@ -63,11 +61,11 @@ export function gaussianEM(x, init, iterations, onIteration) {
   const n = x.length, k = init.weights.length;
   const mean = Float64Array.from(init.means), variance = Float64Array.from(init.variances), w = Float64Array.from(init.weights);
   const a = new Float64Array(k), c = new Float64Array(k), stats = new Float64Array(3 * k), lp = new Float64Array(k);
-  const logDensity = (xi, j) => { const d = xi - mean[j]; return c[j] + a[j] * d * d; };
-  const accumulate = (xi, j, r) => { const d = xi - mean[j]; stats[3 * j] += r; stats[3 * j + 1] += r * d; stats[3 * j + 2] += r * d * d; };
+  const logDensity = (i, j) => { const d = x[i] - mean[j]; return c[j] + a[j] * d * d; };
+  const accumulate = (i, j, r) => { const d = x[i] - mean[j]; stats[3 * j] += r; stats[3 * j + 1] += r * d; stats[3 * j + 2] += r * d * d; };
   const pack = () => { for (let j = 0; j < k; j++) { a[j] = -0.5 / variance[j]; c[j] = Math.log(w[j]) - 0.5 * (LOG_2PI + Math.log(variance[j])); } };
   pack();
-  pass(x, n, k, logDensity, accumulate, stats, lp);
+  pass(n, k, logDensity, accumulate, stats, lp);
   for (let it = 0; it < iterations; it++) {
     for (let j = 0; j < k; j++) {
       const nk = stats[3 * j], shift = stats[3 * j + 1] / nk;
@@ -76,7 +74,7 @@ export function gaussianEM(x, init, iterations, onIteration) {
       w[j] = nk / n;
     }
     pack();
-    onIteration(pass(x, n, k, logDensity, accumulate, stats, lp));
+    onIteration(pass(n, k, logDensity, accumulate, stats, lp));
   }
 }
 
@@ -84,15 +82,15 @@ export function poissonEM(x, init, iterations, onIteration) {
   const n = x.length, k = init.weights.length;
   const lambda = Float64Array.from(init.lambdas), w = Float64Array.from(init.weights);
   const logL = new Float64Array(k), c = new Float64Array(k), stats = new Float64Array(2 * k), lp = new Float64Array(k);
-  const logDensity = (xi, j) => c[j] + xi * logL[j];
-  const accumulate = (xi, j, r) => { stats[2 * j] += r; stats[2 * j + 1] += r * xi; };
+  const logDensity = (i, j) => c[j] + x[i] * logL[j];
+  const accumulate = (i, j, r) => { stats[2 * j] += r; stats[2 * j + 1] += r * x[i]; };
   const pack = () => { for (let j = 0; j < k; j++) { logL[j] = Math.log(lambda[j]); c[j] = Math.log(w[j]) - lambda[j]; } };
   pack();
-  pass(x, n, k, logDensity, accumulate, stats, lp);
+  pass(n, k, logDensity, accumulate, stats, lp);
   for (let it = 0; it < iterations; it++) {
     for (let j = 0; j < k; j++) { lambda[j] = stats[2 * j + 1] / stats[2 * j]; w[j] = stats[2 * j] / n; }
     pack();
-    onIteration(pass(x, n, k, logDensity, accumulate, stats, lp));
+    onIteration(pass(n, k, logDensity, accumulate, stats, lp));
   }
 }
 
@@ -100,14 +98,108 @@ export function binomialEM(x, trials, init, iterations, onIteration) {
   const n = x.length, k = init.weights.length;
   const p = Float64Array.from(init.p), w = Float64Array.from(init.weights);
   const logit = new Float64Array(k), c = new Float64Array(k), stats = new Float64Array(2 * k), lp = new Float64Array(k);
-  const logDensity = (xi, j) => c[j] + xi * logit[j];
-  const accumulate = (xi, j, r) => { stats[2 * j] += r; stats[2 * j + 1] += r * xi; };
+  const logDensity = (i, j) => c[j] + x[i] * logit[j];
+  const accumulate = (i, j, r) => { stats[2 * j] += r; stats[2 * j + 1] += r * x[i]; };
   const pack = () => { for (let j = 0; j < k; j++) { logit[j] = Math.log(p[j] / (1 - p[j])); c[j] = Math.log(w[j]) + trials * Math.log1p(-p[j]); } };
   pack();
-  pass(x, n, k, logDensity, accumulate, stats, lp);
+  pass(n, k, logDensity, accumulate, stats, lp);
   for (let it = 0; it < iterations; it++) {
     for (let j = 0; j < k; j++) { p[j] = stats[2 * j + 1] / (trials * stats[2 * j]); w[j] = stats[2 * j] / n; }
     pack();
-    onIteration(pass(x, n, k, logDensity, accumulate, stats, lp));
+    onIteration(pass(n, k, logDensity, accumulate, stats, lp));
+  }
+}
+
+/** Multivariate Gaussian, full covariance: forward substitution on the Cholesky factor per point. */
+export function gaussianFullEM(x, d, init, iterations, onIteration) {
+  const n = x.length / d, k = init.weights.length;
+  const mean = Float64Array.from(init.means.flat()), cov = Float64Array.from(init.covariances.flat(2)), w = Float64Array.from(init.weights);
+  const L = new Float64Array(k * d * d), c = new Float64Array(k), z = new Float64Array(d), diff = new Float64Array(d);
+  const S = 1 + d + d * d, stats = new Float64Array(k * S), lp = new Float64Array(k);
+  const logDensity = (i, j) => {
+    let q = 0;
+    for (let a = 0; a < d; a++) {
+      let s = x[i * d + a] - mean[j * d + a];
+      for (let b = 0; b < a; b++) s -= L[j * d * d + a * d + b] * z[b];
+      z[a] = s / L[j * d * d + a * d + a];
+      q += z[a] * z[a];
+    }
+    return c[j] - 0.5 * q;
+  };
+  const accumulate = (i, j, r) => {
+    const s0 = j * S;
+    stats[s0] += r;
+    for (let a = 0; a < d; a++) {
+      diff[a] = x[i * d + a] - mean[j * d + a];
+      stats[s0 + 1 + a] += r * diff[a];
+      for (let b = 0; b <= a; b++) stats[s0 + 1 + d + a * d + b] += r * diff[a] * diff[b];
+    }
+  };
+  const pack = () => {
+    for (let j = 0; j < k; j++) {
+      const o = j * d * d;
+      let logDet = 0;
+      for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) {
+        let s = cov[o + a * d + b];
+        for (let p = 0; p < b; p++) s -= L[o + a * d + p] * L[o + b * d + p];
+        L[o + a * d + b] = a === b ? Math.sqrt(s) : s / L[o + b * d + b];
+      }
+      for (let a = 0; a < d; a++) logDet += 2 * Math.log(L[o + a * d + a]);
+      c[j] = Math.log(w[j]) - 0.5 * logDet - 0.5 * d * LOG_2PI;
+    }
+  };
+  pack();
+  pass(n, k, logDensity, accumulate, stats, lp);
+  for (let it = 0; it < iterations; it++) {
+    for (let j = 0; j < k; j++) {
+      const s0 = j * S, nk = stats[s0];
+      for (let a = 0; a < d; a++) diff[a] = stats[s0 + 1 + a] / nk;
+      for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++)
+        cov[j * d * d + a * d + b] = cov[j * d * d + b * d + a] = stats[s0 + 1 + d + a * d + b] / nk - diff[a] * diff[b];
+      for (let a = 0; a < d; a++) mean[j * d + a] += diff[a];
+      w[j] = nk / n;
+    }
+    pack();
+    onIteration(pass(n, k, logDensity, accumulate, stats, lp));
+  }
+}
+
+/** Multivariate Gaussian, diagonal covariance. */
+export function gaussianDiagEM(x, d, init, iterations, onIteration) {
+  const n = x.length / d, k = init.weights.length;
+  const mean = Float64Array.from(init.means.flat()), v = Float64Array.from(init.variances.flat()), w = Float64Array.from(init.weights);
+  const iv = new Float64Array(k * d), c = new Float64Array(k);
+  const S = 1 + 2 * d, stats = new Float64Array(k * S), lp = new Float64Array(k);
+  const logDensity = (i, j) => {
+    let q = 0;
+    for (let a = 0; a < d; a++) { const e = x[i * d + a] - mean[j * d + a]; q += e * e * iv[j * d + a]; }
+    return c[j] - 0.5 * q;
+  };
+  const accumulate = (i, j, r) => {
+    const s0 = j * S;
+    stats[s0] += r;
+    for (let a = 0; a < d; a++) { const e = x[i * d + a] - mean[j * d + a]; stats[s0 + 1 + a] += r * e; stats[s0 + 1 + d + a] += r * e * e; }
+  };
+  const pack = () => {
+    for (let j = 0; j < k; j++) {
+      let logDet = 0;
+      for (let a = 0; a < d; a++) { logDet += Math.log(v[j * d + a]); iv[j * d + a] = 1 / v[j * d + a]; }
+      c[j] = Math.log(w[j]) - 0.5 * logDet - 0.5 * d * LOG_2PI;
+    }
+  };
+  pack();
+  pass(n, k, logDensity, accumulate, stats, lp);
+  for (let it = 0; it < iterations; it++) {
+    for (let j = 0; j < k; j++) {
+      const s0 = j * S, nk = stats[s0];
+      for (let a = 0; a < d; a++) {
+        const delta = stats[s0 + 1 + a] / nk;
+        mean[j * d + a] += delta;
+        v[j * d + a] = stats[s0 + 1 + d + a] / nk - delta * delta;
+      }
+      w[j] = nk / n;
+    }
+    pack();
+    onIteration(pass(n, k, logDensity, accumulate, stats, lp));
   }
 }

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { fitSync, initSync } from "../dist/index.js";
-import { binomialEM, gaussianEM, poissonEM, useAlgorithm } from "./js-baseline.mjs";
+import { binomialEM, gaussianDiagEM, gaussianEM, gaussianFullEM, poissonEM, useAlgorithm } from "./js-baseline.mjs";
 
 const ITER = Number(process.env.BENCH_ITER ?? 15); // iterations timed per repetition
 const REPS = Number(process.env.BENCH_REPS ?? 5); // interleaved repetitions
@@ -57,6 +57,25 @@ function binomialWorkload(n, trials) {
   };
 }
 
+function mvWorkload(n, d, k, covariance) {
+  const x = new Float64Array(n * d);
+  const centres = Array.from({ length: k }, () => Array.from({ length: d }, () => (u() - 0.5) * 8));
+  for (let i = 0; i < n; i++) { const j = Math.floor(u() * k); for (let a = 0; a < d; a++) x[i * d + a] = centres[j][a] + normal(); }
+  const means = centres.map((c) => c.map((v) => v + 0.3 * normal()));
+  const eye = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (a === b ? 1.5 : 0)));
+  const weights = Array(k).fill(1 / k);
+  const full = covariance === "full";
+  const init = full ? { weights, means, covariances: Array(k).fill(eye) } : { weights, means, covariances: Array(k).fill(Array(d).fill(1.5)) };
+  return {
+    name: `d = ${d} ${covariance}, N = ${n.toExponential(0).replace("e+", "e")}, K = ${k}`, n, k,
+    wasm: (on) => fitSync(x, { family: "mvgaussian", covariance, dims: d, k, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
+    js: (on) => (full
+      ? gaussianFullEM(x, d, init, ITER, on)
+      : gaussianDiagEM(x, d, { weights, means, variances: Array(k).fill(Array(d).fill(1.5)) }, ITER, on)),
+    jsConstant: 0,
+  };
+}
+
 /** Runs f, returns per-iteration durations (ms) from timestamps taken at each iteration's end. */
 function timeIterations(f) {
   const stamps = [];
@@ -69,7 +88,11 @@ function timeIterations(f) {
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 
 initSync();
-const workloads = [gaussianWorkload(1_000_000, 2), gaussianWorkload(1_000_000, 8), poissonWorkload(1_000_000), binomialWorkload(200_000, 10)];
+const only = process.env.BENCH_ONLY; // a substring of workload names, to run a subset
+const workloads = [
+  gaussianWorkload(1_000_000, 2), gaussianWorkload(1_000_000, 8), poissonWorkload(1_000_000), binomialWorkload(200_000, 10),
+  mvWorkload(200_000, 10, 8, "full"), mvWorkload(50_000, 50, 16, "diag"),
+].filter((w) => !only || w.name.includes(only));
 const rows = [];
 for (const w of workloads) {
   const wasm = [], js = [], jsSame = [];
