@@ -18,6 +18,9 @@ interface CoreExports extends Record<KernelName, PassKernel> {
   BLOCK: WebAssembly.Global;
 }
 
+/** Points per block of the kernels (assembly/pass.ts BLOCK); checked when the module loads. */
+export const KERNEL_BLOCK = 256;
+
 export const FLAG_HARD = 1;
 export const FLAG_ACCUMULATE = 2;
 
@@ -38,6 +41,7 @@ export class WasmCore {
   private readonly live = new Set<number>();
   constructor(private readonly exports: CoreExports) {
     this.block = exports.BLOCK.value as number;
+    if (this.block !== KERNEL_BLOCK) throw new Error(`mixem: kernel block ${this.block} ≠ ${KERNEL_BLOCK}`);
   }
   get buffer(): ArrayBuffer {
     return this.exports.memory.buffer;

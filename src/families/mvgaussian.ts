@@ -10,6 +10,7 @@ import { finiteAtLeast, integer, numberList, oneOf } from "../options.js";
 import { cholesky, floorCovariance } from "../linalg.js";
 import { dataError, MixemError, optionError } from "../errors.js";
 import { componentObject, forActive, logNormal, needData } from "./shared.js";
+import { KERNEL_BLOCK } from "../wasm.js";
 import { collapsed } from "./gaussian.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logInvGamma, priorNumber, priorObject, priorRule } from "../prior.js";
 import { logMultiGamma } from "../special.js";
@@ -113,7 +114,7 @@ export const mvgaussian: Family = {
       kernel: dense ? "mvnFullPass" : "mvnDiagPass",
       dims: d,
       thetaSize: T,
-      headerSize: dense ? 1 + d : 1,
+      headerSize: dense ? 1 + (d + 2) * KERNEL_BLOCK : 1,
       paramsSize: dense ? 1 + d + d * d : 1 + 2 * d,
       statsSize: S,
       initKeys: ["means", "covariances"],
