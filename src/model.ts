@@ -288,10 +288,11 @@ export function loadModel(json: unknown): MixtureModel {
   }
   const f = obj(m.fit, "model.fit");
   const history = f.history;
-  if (!Array.isArray(history) || history.some((v) => typeof v !== "number"))
-    throw bad("model.fit.history", "must be an array of numbers");
-  for (const key of ["logLikelihood", "iterations", "nObservations"] as const)
-    if (typeof f[key] !== "number") throw bad(`model.fit.${key}`, `must be a number, got ${describe(f[key])}`);
+  const finiteList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isFinite(x));
+  if (!finiteList(history)) throw bad("model.fit.history", "must be an array of finite numbers");
+  if (typeof f.logLikelihood !== "number" || !Number.isFinite(f.logLikelihood)) throw bad("model.fit.logLikelihood", `must be a finite number, got ${describe(f.logLikelihood)}`);
+  for (const key of ["iterations", "nObservations"] as const)
+    if (typeof f[key] !== "number" || !Number.isInteger(f[key]) || (f[key] as number) < 0) throw bad(`model.fit.${key}`, `must be a non-negative integer, got ${describe(f[key])}`);
   if (typeof f.converged !== "boolean") throw bad("model.fit.converged", "must be true or false");
   if (!["converged", "maxIter", "callback"].includes(f.stopReason as string)) throw bad("model.fit.stopReason", `unknown stop reason ${describe(f.stopReason)}`);
   const summary: FitSummary = {
@@ -300,8 +301,8 @@ export function loadModel(json: unknown): MixtureModel {
   };
   if (settings.prior !== undefined) {
     const ph = f.posteriorHistory;
-    if (typeof f.logPosterior !== "number") throw bad("model.fit.logPosterior", `must be a number for a model with a prior, got ${describe(f.logPosterior)}`);
-    if (!Array.isArray(ph) || ph.some((v) => typeof v !== "number")) throw bad("model.fit.posteriorHistory", "must be an array of numbers");
+    if (typeof f.logPosterior !== "number" || !Number.isFinite(f.logPosterior)) throw bad("model.fit.logPosterior", `must be a finite number for a model with a prior, got ${describe(f.logPosterior)}`);
+    if (!finiteList(ph)) throw bad("model.fit.posteriorHistory", "must be an array of finite numbers");
     summary.logPosterior = f.logPosterior;
     summary.posteriorHistory = ph as number[];
   }

@@ -47,3 +47,18 @@ export function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, relErr(a[i], b[i]));
   return m;
 }
+
+/**
+ * Largest violation ratio of |a − b| ≤ rel·|b| + abs over two lists (≤ 1 means all close).
+ * Mixed tolerances are what near-zero quantities need: a probability on its 1e-12 floor, a
+ * log-likelihood of −1e-11, a mean at 0.
+ */
+export function closeness(a: ArrayLike<number>, b: ArrayLike<number>, rel: number, abs: number): number {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (rel * Math.abs(b[i]) + abs));
+  return worst;
+}
+
+/** Log-likelihood histories agree to 1e-9 per point (or relatively, whichever is looser). */
+export const historyCloseness = (a: ArrayLike<number>, b: ArrayLike<number>, n: number) => closeness(a, b, 1e-9, 1e-9 * n);

@@ -95,7 +95,7 @@ export function mvGaussianRef(x: number[][], type: CovarianceType, regCovar = 1e
 export function bernoulliRef(d: number, a: number[] = Array(d).fill(1), b: number[] = Array(d).fill(1)): RefFamily<number[]> {
   const clamp = (p: number) => Math.min(1 - 1e-12, Math.max(1e-12, p));
   return {
-    logDensity: (x, _a, i, p) => sum(x[i].map((v, f) => (v ? Math.log(p[f]) : Math.log(1 - p[f])))),
-    maximize: (x, _a, r, nk) => Array.from({ length: d }, (_, f) => clamp((sum(x.map((xi, i) => r[i] * xi[f])) + a[f] - 1) / (nk + a[f] + b[f] - 2))),
+    logDensity: (x, _a, i, p) => sum(x[i].map((v, f) => (v ? Math.log(p[f]) : Math.log1p(-p[f])))),
+    maximize: (x, _a, r, nk) => Array.from({ length: d }, (_, f) => clamp((sum(x.map((xi, i) => r[i] * xi[f])) + (a[f] - 1)) / (nk + (a[f] + b[f] - 2)))),
   };
 }
