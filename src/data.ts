@@ -15,9 +15,20 @@ export function checkVector(data: unknown, path: string): number {
   return n;
 }
 
-/** What is wrong with v as a count (a non-negative integer), or null. */
+/** What is wrong with v as a count (a non-negative safe integer), or null. */
 export function countProblem(v: number): string | null {
-  return Number.isInteger(v) && v >= 0 ? null : `${v} is not a valid count (a non-negative integer)`;
+  if (!(Number.isInteger(v) && v >= 0)) return `${v} is not a valid count (a non-negative integer)`;
+  return Number.isSafeInteger(v) ? null : `${v} is above 2^53, where counts stop being exact`;
+}
+
+/**
+ * Gaussian data must stay where squared distances and 1/σ² are finite doubles: |x| ≤ 1e150, and
+ * a spread (per dimension) of zero or at least sd 1e-140. Beyond that, rescale the data.
+ */
+export const GAUSSIAN_MAX_ABS = 1e150;
+export const GAUSSIAN_MIN_VARIANCE = 1e-280;
+export function magnitudeProblem(v: number): string | null {
+  return Math.abs(v) <= GAUSSIAN_MAX_ABS ? null : `${v} is beyond ±1e150, where squared distances overflow; rescale the data`;
 }
 
 /**
@@ -91,11 +102,16 @@ function checkValue(v: unknown, path: string, extra?: (v: number) => string | nu
   return v;
 }
 
-/** Population variance of each column of an n × d row-major matrix (two-pass); 1 where it is 0. */
-export function columnScales(x: Float64Array, n: number, d: number): Float64Array {
+/**
+ * Population variance of each column of an n × d row-major matrix (two-pass); 1 where it is 0.
+ * A spread below GAUSSIAN_MIN_VARIANCE (but not 0) is an error: 1/σ² would overflow.
+ */
+export function columnScales(x: Float64Array, n: number, d: number, path = "data"): Float64Array {
   const scale = new Float64Array(d);
   for (let a = 0; a < d; a++) {
     const { variance } = meanVariance(n, (i) => x[i * d + a]);
+    if (variance > 0 && variance < GAUSSIAN_MIN_VARIANCE)
+      throw dataError(path, `${d > 1 ? `column ${a} has` : "has"} a variance of ${variance}, below 1e-280, where 1/σ² overflows; rescale the data`);
     scale[a] = variance > 0 ? variance : 1;
   }
   return scale;

@@ -7,7 +7,7 @@ import { Random } from "./random.js";
 import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "./seeding.js";
 import { EMPTY_MASS } from "./families/shared.js";
 import { logDirichlet } from "./prior.js";
-import { dataError } from "./errors.js";
+import { dataError, MixemError } from "./errors.js";
 
 /** Why a fit stopped. */
 export type StopReason =
@@ -113,7 +113,7 @@ export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): E
         if (s.init.weights) weights.set(s.init.weights);
       }
 
-      let ll = ev.run(ds, theta, weights, flags);
+      let ll = finite(ev.run(ds, theta, weights, flags));
       let goal = objective(ll);
       const history: number[] = [];
       const posteriorHistory: number[] = [];
@@ -123,7 +123,7 @@ export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): E
         if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
         iterations++;
         mStep(!s.fixWeights);
-        ll = ev.run(ds, theta, weights, flags);
+        ll = finite(ev.run(ds, theta, weights, flags));
         const next = objective(ll);
         const delta = (next - goal) / ds.n;
         goal = next;
@@ -147,4 +147,10 @@ export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): E
   } finally {
     ev.free();
   }
+}
+
+/** The last line of defence: a log-likelihood that is not finite stops the fit with a clear error. */
+function finite(ll: number): number {
+  if (Number.isFinite(ll)) return ll;
+  throw new MixemError("DEGENERATE", `the log-likelihood became ${ll}: some point is impossible under every component; check the data's scale or raise options.regCovar`, "fit");
 }

@@ -78,7 +78,11 @@ export function numberList(v: unknown, length: number, path: string): number[] {
   return out;
 }
 
-/** Mixing weights: k positive numbers summing to 1 (within 1e-6); returned renormalised exactly. */
+/**
+ * Mixing weights: k positive numbers summing to 1. Initial weights (options) may be off by 1e-6
+ * and are renormalised; a stored model's (INVALID_MODEL) must sum to 1 within 1e-9 and are kept
+ * exactly as given, so a model survives a JSON round trip bit for bit.
+ */
 export function weightList(v: unknown, k: number, path: string, code: "INVALID_OPTION" | "INVALID_MODEL" = "INVALID_OPTION"): Float64Array {
   try {
     const w = numberList(v, k, path);
@@ -87,8 +91,8 @@ export function weightList(v: unknown, k: number, path: string, code: "INVALID_O
       if (!(x > 0)) throw optionError(`${path}[${i}]`, `must be a positive weight, got ${x}`);
       sum += x;
     });
-    if (Math.abs(sum - 1) > 1e-6) throw optionError(path, `must sum to 1, got ${sum}`);
-    return Float64Array.from(w, (x) => x / sum);
+    if (Math.abs(sum - 1) > (code === "INVALID_MODEL" ? 1e-9 : 1e-6)) throw optionError(path, `must sum to 1, got ${sum}`);
+    return code === "INVALID_MODEL" ? Float64Array.from(w) : Float64Array.from(w, (x) => x / sum);
   } catch (e) {
     if (code === "INVALID_MODEL" && e instanceof MixemError) throw new MixemError(code, e.message);
     throw e;

@@ -19,7 +19,7 @@ export interface BinomialPrior { weights: number; a: number; b: number }
 
 const trialsRule = (v: unknown, path: string) => {
   if (typeof v === "number") {
-    if (!Number.isInteger(v) || v < 1) throw optionError(path, `must be a positive integer, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < 1) throw optionError(path, `must be a positive integer (up to 2^53), got ${v}`);
     return;
   }
   if (v === null) return; // a model fitted with per-observation trials stores null
@@ -37,7 +37,7 @@ export const binomial: Family = {
     let aux = null;
     if (typeof trials !== "number") {
       if (trials.length !== n) throw optionError("options.trials", `has ${trials.length} values but the data has ${n}`);
-      aux = copyIn(core, trials, "options.trials", (v) => (Number.isInteger(v) && v >= 1 ? null : `${v} is not a valid number of trials (a positive integer)`));
+      aux = copyIn(core, trials, "options.trials", (v) => (Number.isSafeInteger(v) && v >= 1 ? null : `${v} is not a valid number of trials (a positive integer up to 2^53)`));
     }
     const nt = aux?.array;
     let x;

@@ -1,6 +1,6 @@
 // 1-D Gaussian: θ_j = (mean_j, variance_j). Kernel: assembly/gaussian.ts.
 import type { Family, Spec } from "../family.js";
-import { copyIn, columnScales } from "../data.js";
+import { copyIn, columnScales, magnitudeProblem } from "../data.js";
 import { finiteAtLeast } from "../options.js";
 import { MixemError, optionError } from "../errors.js";
 import { componentObject, finite, forActive, logNormal, needData, oneDimensional, scalarInit } from "./shared.js";
@@ -25,8 +25,13 @@ export const gaussian: Family = {
   options: { regCovar: finiteAtLeast(0), prior: priorRule },
 
   load(core, data, _options, path) {
-    const x = copyIn(core, data, path);
-    return { n: x.length, dims: 1, x, aux: null, logConstant: 0, auxConst: 0, scale: columnScales(x.array, x.length, 1) };
+    const x = copyIn(core, data, path, magnitudeProblem);
+    try {
+      return { n: x.length, dims: 1, x, aux: null, logConstant: 0, auxConst: 0, scale: columnScales(x.array, x.length, 1, path) };
+    } catch (e) {
+      core.free(x);
+      throw e;
+    }
   },
 
   resolvePrior(raw, ds, k, _options, path): GaussianPrior & Record<string, unknown> {

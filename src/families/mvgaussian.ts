@@ -5,7 +5,7 @@
 //   diag       (mclust VVI): each Σ_j diagonal                     kernel assembly/mvn_diag.ts
 //   spherical  (mclust VII): each Σ_j = σ²_j I                     kernel assembly/mvn_diag.ts
 import type { Family, Spec } from "../family.js";
-import { columnScales, copyMatrixIn, describe } from "../data.js";
+import { columnScales, copyMatrixIn, describe, magnitudeProblem } from "../data.js";
 import { finiteAtLeast, integer, numberList, oneOf } from "../options.js";
 import { cholesky, floorCovariance } from "../linalg.js";
 import { dataError, MixemError, optionError } from "../errors.js";
@@ -34,12 +34,15 @@ export const mvgaussian: Family = {
   options: { covariance: oneOf("full", "tied", "diag", "spherical"), regCovar: finiteAtLeast(0), dims: integer(1, 4096), prior: priorRule },
 
   load(core, data, options, path, dims) {
-    const { region, n, dims: d } = copyMatrixIn(core, data, dims ?? (options.dims as number | undefined), path);
-    if (dims === undefined && (options.covariance ?? "full") === "full" && n < d + 1) {
+    const { region, n, dims: d } = copyMatrixIn(core, data, dims ?? (options.dims as number | undefined), path, magnitudeProblem);
+    try {
+      if (dims === undefined && (options.covariance ?? "full") === "full" && n < d + 1)
+        throw dataError(path, `has ${n} rows; covariance "full" in ${d} dimensions needs at least d + 1 = ${d + 1}`);
+      return { n, dims: d, x: region, aux: null, logConstant: 0, auxConst: 0, scale: columnScales(region.array, n, d, path) };
+    } catch (e) {
       core.free(region);
-      throw dataError(path, `has ${n} rows; covariance "full" in ${d} dimensions needs at least d + 1 = ${d + 1}`);
+      throw e;
     }
-    return { n, dims: d, x: region, aux: null, logConstant: 0, auxConst: 0, scale: columnScales(region.array, n, d) };
   },
 
   resolvePrior(raw, ds, k, options, path): MvGaussianPrior & Record<string, unknown> {
