@@ -130,6 +130,7 @@ export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): E
         history.push(ll);
         if (s.prior) posteriorHistory.push(next);
         const keepGoing = s.onIteration?.({ iteration: iterations, logLikelihood: ll, logPosterior: s.prior ? next : undefined, delta, restart });
+        if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted"); // also when aborted from the callback
         if (Math.abs(delta) < s.tol) { stopReason = "converged"; break; }
         if (keepGoing === false) { stopReason = "callback"; break; }
       }
