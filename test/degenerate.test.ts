@@ -78,7 +78,7 @@ describe("perfectly separated clusters 1e12 apart", () => {
   });
   it("with a smaller regCovar the within-cluster variances are exact", () => {
     const m = fitSync(x, { k: 2, regCovar: 1e-30 });
-    for (const c of m.components as { variance: number }[]) expect(c.variance).toBeCloseTo(1.25, 9);
+    for (const c of m.components as readonly { variance: number }[]) expect(c.variance).toBeCloseTo(1.25, 9);
   });
 });
 

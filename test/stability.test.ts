@@ -79,7 +79,7 @@ describe("inputs are never changed", () => {
     const typedCopy = typed?.slice();
     const m0 = fitSync(data as never, options);
     const init = deepFreeze({ weights: [...m0.weights], ...structuredClone(startOf(m0)) });
-    const frozenOptions = deepFreeze({ ...options, init, prior: { weights: 2 } } as FitOptions);
+    const frozenOptions = deepFreeze({ ...options, init, prior: { weights: 2 } } as unknown as FitOptions);
     const snapshot = JSON.stringify([frozenData, frozenOptions]);
     const m = fitSync(frozenData as never, frozenOptions);
     if (typed) fitSync(typed, options);
