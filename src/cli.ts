@@ -1,13 +1,14 @@
 // mixem command line: `mixem fit <file.csv | file.json | -> --family gaussian -k 2 [--column NAME]`.
 import { parseArgs } from "node:util";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import Papa from "papaparse";
-import { fit, MixemError, type FitOptions, type MixtureModel } from "./index.js";
+import { fit, init, MixemError, plotFit, plotSelection, selectK, type Criterion, type FitOptions, type MixtureModel } from "./index.js";
 
 const HELP = `mixem — fit mixture models by EM (WebAssembly inside)
 
 Usage:
   mixem fit <file.csv | file.json | -> [options]
+  mixem select <file.csv | file.json | -> -k 1..8 [--criterion bic|aic|icl] [options]
 
 Data:
   CSV with or without a header row (parsed by papaparse), or JSON: an array of numbers,
@@ -31,14 +32,21 @@ Model:
   --reg-covar R       gaussian variance floor, times the data's variance (default 1e-6)
   --prior             MAP-EM with the family's default conjugate prior (mclust's for Gaussians)
 
+Model selection (select):
+  -k, --k A..B        the range of k to try (default 1..8); each k gets --n-init restarts (default 3)
+  --criterion C       bic (default) | aic | icl, lower is better
+
 Output:
-  --json              print the model as JSON (loadable with loadModel) instead of a table
+  --json              print the model (select: every score and the best model) as JSON
+  --plot FILE.svg     write a picture: fit — histogram with the fitted mixture (1-D) or points
+                      and 1σ/2σ ellipses (2-D mvgaussian); select — the criterion against k
   --quiet             no progress line on stderr
   -h, --help          this help
 
 Examples:
-  mixem fit examples/faithful.csv --column waiting -k 2
+  mixem fit examples/faithful.csv --column waiting -k 2 --plot waiting.svg
   mixem fit examples/iris.csv --family mvgaussian --covariance full -k 3 --n-init 5
+  mixem select examples/faithful.csv --family mvgaussian -k 1..6 --plot bic.svg
 `;
 
 class UsageError extends Error {}
@@ -195,6 +203,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       family: { type: "string" }, k: { type: "string", short: "k" }, column: { type: "string" },
       columns: { type: "string" }, covariance: { type: "string" }, prior: { type: "boolean" },
+      criterion: { type: "string" }, plot: { type: "string" },
       trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
       init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
       tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, "reg-covar": { type: "string" },
@@ -206,30 +215,38 @@ async function main(argv: string[]): Promise<number> {
     return positionals.length === 0 && !values.help ? 2 : 0;
   }
   const [command, file, ...rest] = positionals;
-  if (command !== "fit") throw new UsageError(`unknown command "${command}" (try: mixem fit <file> -k 2)`);
-  if (!file) throw new UsageError("fit needs a data file (or - for standard input)");
+  if (command !== "fit" && command !== "select") throw new UsageError(`unknown command "${command}" (try: mixem fit <file> -k 2)`);
+  if (!file) throw new UsageError(`${command} needs a data file (or - for standard input)`);
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  if (values.k === undefined) throw new UsageError("-k is required (the number of components)");
+  if (values.plot !== undefined && !values.plot.endsWith(".svg")) throw new UsageError("--plot writes SVG: give a file name ending in .svg");
+  let kRange: [number, number] | undefined;
+  if (command === "select") {
+    const m = /^(\d+)(?:\.\.(\d+))?$/.exec(values.k ?? "1..8");
+    if (!m) throw new UsageError(`-k: "${values.k}" is not a range like 1..8`);
+    kRange = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (values.criterion !== undefined && !["bic", "aic", "icl"].includes(values.criterion)) throw new UsageError(`--criterion: "${values.criterion}" is not bic, aic or icl`);
+  } else if (values.k === undefined) throw new UsageError("-k is required (the number of components)");
 
   const t = readTable(file);
   const multivariate = values.family === "mvgaussian" || values.family === "bernoulli";
   if (multivariate && values.column !== undefined) throw new UsageError(`--family ${values.family} takes --columns (several), not --column`);
   if (!multivariate && values.columns !== undefined) throw new UsageError("--columns is for --family mvgaussian or bernoulli; use --column");
-  let x: Float64Array, where: string, dims: number | undefined;
+  let x: Float64Array, where: string, dims: number | undefined, axes: [string, string] | undefined;
   if (multivariate) {
     const m = matrix(t, values.columns);
-    x = m.values; dims = m.names.length;
+    x = m.values; dims = m.names.length; axes = [m.names[0], m.names[1] ?? ""];
     where = `${t.source}, columns ${m.names.join(", ")}`;
   } else {
     const col = columnIndex(t, values.column, "--column");
     x = column(t, col);
     where = `${t.source}, column ${t.names[col]}`;
+    axes = [t.names[col], "density"];
   }
   let trials: FitOptions["trials"] = num(values.trials, "--trials");
   if (values["trials-column"] !== undefined) trials = column(t, columnIndex(t, values["trials-column"], "--trials-column"));
 
   const options: Record<string, unknown> = {
-    family: values.family, k: num(values.k, "-k"), mode: values.mode, init: values.init, dims,
+    family: values.family, k: kRange ? undefined : num(values.k, "-k"), mode: values.mode, init: values.init, dims,
     covariance: values.covariance, prior: values.prior,
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
     nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), trials,
@@ -250,11 +267,36 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(tty ? `\r${msg}\x1b[K` : `${msg}\n`);
     };
   }
+  const opts = { trials: values.family === "binomial" ? trials : undefined };
+  if (kRange) {
+    await init();
+    const { onIteration: _drop, ...selectOptions } = options;
+    const selection = selectK(x, {
+      ...(selectOptions as Omit<FitOptions, "k">), kRange, criterion: (values.criterion ?? "bic") as Criterion,
+      onModel: values.quiet ? undefined : (e) => process.stderr.write(`mixem: k = ${e.k}: ${(values.criterion ?? "bic").toUpperCase()} ${e[(values.criterion ?? "bic") as Criterion].toFixed(2)}\n`),
+    });
+    if (values.plot) writeFileSync(values.plot, plotSelection(selection, { title: `${selection.criterion.toUpperCase()} against k` }));
+    if (values.json) {
+      const out = { criterion: selection.criterion, k: selection.k, scores: selection.scores.map(({ model: _m, ...e }) => e), best: selection.best.toJSON() };
+      process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+    } else {
+      const c = selection.criterion;
+      const lines = [`mixem: ${selection.best.family} mixtures, k = ${kRange[0]}..${kRange[1]} (${where}), best by ${c.toUpperCase()}: k = ${selection.k}`, "",
+        "k   log-likelihood        BIC        AIC        ICL",
+        ...selection.scores.map((e) => `${String(e.k).padEnd(2)}${e.logLikelihood.toFixed(4).padStart(16)}${e.bic.toFixed(2).padStart(11)}${e.aic.toFixed(2).padStart(11)}${e.icl.toFixed(2).padStart(11)}${e.k === selection.k ? "  <-" : ""}`), "",
+        (selection.best.dims > 1 ? multiTable(selection.best, x, where) : table(selection.best, x, trials, where))];
+      process.stdout.write(lines.join("\n") + "\n");
+    }
+    return 0;
+  }
   const model = await fit(x, options as unknown as FitOptions);
   if (printed && tty) process.stderr.write("\r\x1b[K");
+  if (values.plot) {
+    if (model.family === "bernoulli" || (model.family === "mvgaussian" && model.dims < 2)) throw new UsageError(`--plot draws 1-D fits and mvgaussian fits of 2 or more dimensions, not ${model.family} in ${model.dims}`);
+    writeFileSync(values.plot, plotFit(model, x, { title: `${model.family} mixture, k = ${model.k}`, labels: model.family === "gaussian" || model.family === "mvgaussian" ? axes : undefined, trials: typeof trials === "number" ? trials : undefined }));
+  }
 
   if (values.json) {
-    const opts = { trials: model.family === "binomial" ? trials : undefined };
     const out = { ...model.toJSON(), criteria: { bic: model.bic(x, opts), aic: model.aic(x, opts) } };
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
   } else {

@@ -23,6 +23,9 @@ export type { FamilyName } from "./family.js";
 export type { IterationInfo, StopReason } from "./em.js";
 export { MixemError, type MixemErrorCode } from "./errors.js";
 export { init, initSync } from "./wasm.js";
+export { fitInWorker, type WorkerFitOptions } from "./worker.js";
+export { selectK, type SelectOptions, type Selection, type SelectionEntry, type Criterion } from "./select.js";
+export { plotFit, plotSelection, type PlotOptions } from "./plot.js";
 
 /** Explicit initial parameters, one value per component. `weights` defaults to equal. */
 export type ExplicitInit =

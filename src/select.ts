@@ -1,0 +1,76 @@
+// Model selection over the number of components: fit each k (with restarts) and score it.
+import { fitSync, type FitOptions } from "./index.js";
+import type { MixtureModel, ModelData } from "./model.js";
+import { optionError } from "./errors.js";
+import { describe } from "./data.js";
+
+export type Criterion = "bic" | "aic" | "icl";
+
+export interface SelectOptions extends Omit<FitOptions, "k"> {
+  /** Smallest and largest k to try (inclusive). Default [1, 8]. */
+  kRange?: [number, number];
+  /** What picks the best k (lower is better for all three). Default "bic". */
+  criterion?: Criterion;
+  /** Called after each k is fitted. */
+  onModel?: (entry: SelectionEntry) => void;
+}
+
+export interface SelectionEntry {
+  k: number;
+  bic: number;
+  aic: number;
+  /** Integrated completed likelihood (mclust's): BIC − 2 Σ_i log max_k p(k | x_i). */
+  icl: number;
+  logLikelihood: number;
+  nParameters: number;
+  model: MixtureModel;
+}
+
+export interface Selection {
+  criterion: Criterion;
+  best: MixtureModel;
+  k: number;
+  /** One entry per k tried, in order; k values that cannot be fitted (fewer distinct points) are left out. */
+  scores: SelectionEntry[];
+}
+
+/**
+ * Fits k = kRange[0] … kRange[1] components (nInit restarts each, default 3) and returns every
+ * score and the model with the lowest criterion. BIC = −2 log L + p log n, AIC = −2 log L + 2p,
+ * ICL = BIC − 2 Σ_i log max_k z_ik (the classification entropy of the MAP labels), as mclust.
+ */
+export function selectK(data: ModelData, options: SelectOptions = {}): Selection {
+  const { kRange = [1, 8], criterion = "bic", onModel, ...fitOptions } = options;
+  if (!Array.isArray(kRange) || kRange.length !== 2 || !kRange.every((v) => Number.isInteger(v) && v >= 1) || kRange[0] > kRange[1])
+    throw optionError("options.kRange", `must be [min, max] with integers 1 ≤ min ≤ max, got ${describe(kRange)}`);
+  if (!["bic", "aic", "icl"].includes(criterion)) throw optionError("options.criterion", `must be one of "bic", "aic", "icl", got ${describe(criterion)}`);
+  if (onModel !== undefined && typeof onModel !== "function") throw optionError("options.onModel", "must be a function");
+  const scores: SelectionEntry[] = [];
+  const trials = (fitOptions as { trials?: FitOptions["trials"] }).trials;
+  const evalOptions = fitOptions.family === "binomial" ? { trials } : undefined;
+  for (let k = kRange[0]; k <= kRange[1]; k++) {
+    let model: MixtureModel;
+    try {
+      model = fitSync(data, { nInit: fitOptions.init && typeof fitOptions.init === "object" ? 1 : 3, ...fitOptions, k } as FitOptions);
+    } catch (e) {
+      // Past the number of distinct points no larger k can be fitted either: stop there.
+      if (k > kRange[0] && (e as Error).message.includes("distinct")) break;
+      throw e;
+    }
+    const n = model.nObservations;
+    const bic = -2 * model.logLikelihood + model.nParameters * Math.log(n);
+    const aic = -2 * model.logLikelihood + 2 * model.nParameters;
+    const proba = model.predictProba(data, evalOptions);
+    let entropy = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let j = 0; j < k; j++) best = Math.max(best, proba[i * k + j]);
+      entropy += Math.log(best);
+    }
+    const entry = { k, bic, aic, icl: bic - 2 * entropy, logLikelihood: model.logLikelihood, nParameters: model.nParameters, model };
+    scores.push(entry);
+    onModel?.(entry);
+  }
+  const bestEntry = scores.reduce((a, b) => (b[criterion] < a[criterion] ? b : a));
+  return { criterion, best: bestEntry.model, k: bestEntry.k, scores };
+}
