@@ -13,3 +13,9 @@ export { binomialPass } from "./binomial";
 export { mvnFullPass } from "./mvn_full";
 export { mvnDiagPass } from "./mvn_diag";
 export { bernoulliPass } from "./bernoulli";
+
+// Elementary functions for the TypeScript side: AssemblyScript's own software implementations,
+// so every number that decides a fit is computed identically in every JavaScript engine.
+export function log(x: f64): f64 { return Math.log(x); }
+export function log1p(x: f64): f64 { return Math.log1p(x); }
+export function exp(x: f64): f64 { return Math.exp(x); }

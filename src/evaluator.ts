@@ -2,6 +2,7 @@
 // adds the per-point constants. The fit and the fitted model's predict/score share it.
 import type { Dataset, Spec } from "./family.js";
 import type { Region, WasmCore } from "./wasm.js";
+import * as M from "./math.js";
 
 export class Evaluator {
   private readonly params: Region;
@@ -27,7 +28,7 @@ export class Evaluator {
    * (a region of n component indices) it only accumulates the statistics of that assignment.
    */
   run(ds: Dataset, theta: Float64Array, weights: Float64Array, flags: number, respOut = 0, labels: Region | null = null): number {
-    for (let j = 0; j < this.k; j++) this.logWeights[j] = Math.log(weights[j]);
+    for (let j = 0; j < this.k; j++) this.logWeights[j] = M.log(weights[j]);
     this.spec.pack(theta, this.logWeights, ds, this.params.array);
     const partial = this.core.kernel(this.spec.kernel)(
       ds.x.ptr, ds.aux ? ds.aux.ptr : 0, ds.n, this.params.ptr, this.k,

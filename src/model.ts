@@ -14,6 +14,7 @@ import type { PoissonComponent } from "./families/poisson.js";
 import type { BinomialComponent } from "./families/binomial.js";
 import type { MvGaussianComponent } from "./families/mvgaussian.js";
 import type { BernoulliComponent } from "./families/bernoulli.js";
+import * as M from "./math.js";
 
 export type Component = GaussianComponent | PoissonComponent | BinomialComponent | MvGaussianComponent | BernoulliComponent;
 
@@ -166,7 +167,7 @@ export class MixtureModel {
   /** Bayesian information criterion −2 log L + p log n (lower is better; mclust reports its negative). */
   bic(data: ModelData, options?: EvalOptions): number {
     const { logLikelihood, n } = this.evaluate(data, options, false);
-    return -2 * logLikelihood + this.nParameters * Math.log(n);
+    return -2 * logLikelihood + this.nParameters * M.log(n);
   }
 
   /** Akaike information criterion −2 log L + 2p (lower is better). */

@@ -5,6 +5,7 @@ import { optionError } from "./errors.js";
 import { describe } from "./data.js";
 import { logGamma } from "./special.js";
 import type { Rule } from "./family.js";
+import * as M from "./math.js";
 
 /** `prior: true` (every default) or an object of prior parameters; false/undefined = maximum likelihood. */
 export const priorRule: Rule = (v, path) => {
@@ -37,21 +38,21 @@ export const dirichletAlpha = (o: Record<string, unknown>, path = "options.prior
 export function logDirichlet(w: ArrayLike<number>, alpha: number): number {
   const k = w.length;
   let s = logGamma(k * alpha) - k * logGamma(alpha);
-  if (alpha !== 1) for (let j = 0; j < k; j++) s += (alpha - 1) * Math.log(w[j]);
+  if (alpha !== 1) for (let j = 0; j < k; j++) s += (alpha - 1) * M.log(w[j]);
   return s;
 }
 
 /** log Gamma(x; shape, rate). */
 export const logGammaDensity = (x: number, shape: number, rate: number) =>
-  shape * Math.log(rate) - logGamma(shape) + (shape - 1) * Math.log(x) - rate * x;
+  shape * M.log(rate) - logGamma(shape) + (shape - 1) * M.log(x) - rate * x;
 
 /** log Inverse-Gamma(x; shape, scale). */
 export const logInvGamma = (x: number, shape: number, scale: number) =>
-  shape * Math.log(scale) - logGamma(shape) - (shape + 1) * Math.log(x) - scale / x;
+  shape * M.log(scale) - logGamma(shape) - (shape + 1) * M.log(x) - scale / x;
 
 /** log Beta(p; a, b). */
 export const logBetaDensity = (p: number, a: number, b: number) =>
-  logGamma(a + b) - logGamma(a) - logGamma(b) + (a - 1) * Math.log(p) + (b - 1) * Math.log1p(-p);
+  logGamma(a + b) - logGamma(a) - logGamma(b) + (a - 1) * M.log(p) + (b - 1) * M.log1p(-p);
 
 /** Default strength of every prior, in pseudo-observations (mclust's priorControl() shrinkage). */
 export const DEFAULT_SHRINKAGE = 0.01;

@@ -1,5 +1,6 @@
 // A small seeded PRNG (xoshiro128**, seeded through splitmix32) and the exact samplers
 // mixem needs. Same seed → same stream, on every platform (only 32-bit integer ops).
+import * as M from "./math.js";
 
 export class Random {
   private a: number;
@@ -46,20 +47,20 @@ export class Random {
     for (;;) {
       const u = 2 * this.uniform() - 1, v = 2 * this.uniform() - 1;
       const s = u * u + v * v;
-      if (s > 0 && s < 1) return u * Math.sqrt((-2 * Math.log(s)) / s);
+      if (s > 0 && s < 1) return u * Math.sqrt((-2 * M.log(s)) / s);
     }
   }
 
   /** Gamma(shape, 1) — Marsaglia & Tsang (2000); shape < 1 by the boost u^(1/shape). */
   gamma(shape: number): number {
-    if (shape < 1) return this.gamma(shape + 1) * Math.pow(this.uniform(), 1 / shape);
+    if (shape < 1) return this.gamma(shape + 1) * M.pow(this.uniform(), 1 / shape);
     const d = shape - 1 / 3, c = 1 / Math.sqrt(9 * d);
     for (;;) {
       let x: number, v: number;
       do { x = this.normal(); v = 1 + c * x; } while (v <= 0);
       v = v * v * v;
       const u = this.uniform();
-      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+      if (u < 1 - 0.0331 * x * x * x * x || M.log(u) < 0.5 * x * x + d * (1 - v + M.log(v))) return d * v;
     }
   }
 
@@ -85,7 +86,7 @@ export class Random {
       count += m;
       lambda -= x;
     }
-    const limit = Math.exp(-lambda);
+    const limit = M.exp(-lambda);
     let prod = this.uniform();
     while (prod > limit) { count++; prod *= this.uniform(); }
     return count;

@@ -3,6 +3,7 @@ import { fitSync, type FitOptions } from "./index.js";
 import type { MixtureModel, ModelData } from "./model.js";
 import { optionError } from "./errors.js";
 import { describe } from "./data.js";
+import * as M from "./math.js";
 
 export type Criterion = "bic" | "aic" | "icl";
 
@@ -58,14 +59,14 @@ export function selectK(data: ModelData, options: SelectOptions = {}): Selection
       throw e;
     }
     const n = model.nObservations;
-    const bic = -2 * model.logLikelihood + model.nParameters * Math.log(n);
+    const bic = -2 * model.logLikelihood + model.nParameters * M.log(n);
     const aic = -2 * model.logLikelihood + 2 * model.nParameters;
     const proba = model.predictProba(data, evalOptions);
     let entropy = 0;
     for (let i = 0; i < n; i++) {
       let best = 0;
       for (let j = 0; j < k; j++) best = Math.max(best, proba[i * k + j]);
-      entropy += Math.log(best);
+      entropy += M.log(best);
     }
     const entry = { k, bic, aic, icl: bic - 2 * entropy, logLikelihood: model.logLikelihood, nParameters: model.nParameters, model };
     scores.push(entry);

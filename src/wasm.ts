@@ -11,7 +11,13 @@ export type PassKernel = (
 
 export type KernelName = "gaussianPass" | "poissonPass" | "binomialPass" | "mvnFullPass" | "mvnDiagPass" | "bernoulliPass";
 
-interface CoreExports extends Record<KernelName, PassKernel> {
+export interface CoreMath {
+  log(x: number): number;
+  log1p(x: number): number;
+  exp(x: number): number;
+}
+
+interface CoreExports extends Record<KernelName, PassKernel>, CoreMath {
   memory: WebAssembly.Memory;
   alloc(bytes: number): number;
   free(ptr: number): void;
@@ -38,9 +44,12 @@ export class Region {
 
 export class WasmCore {
   readonly block: number;
+  /** Engine-independent elementary functions (see src/math.ts). */
+  readonly math: CoreMath;
   private readonly live = new Set<number>();
   constructor(private readonly exports: CoreExports) {
     this.block = exports.BLOCK.value as number;
+    this.math = { log: exports.log, log1p: exports.log1p, exp: exports.exp };
     if (this.block !== KERNEL_BLOCK) throw new Error(`mixem: kernel block ${this.block} ≠ ${KERNEL_BLOCK}`);
   }
   get buffer(): ArrayBuffer {

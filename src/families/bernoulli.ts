@@ -7,6 +7,7 @@ import { optionError } from "../errors.js";
 import { clampProbability, componentObject, forActive, needData } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import { describe } from "../data.js";
+import * as M from "../math.js";
 
 export interface BernoulliComponent { p: number[] }
 
@@ -79,9 +80,9 @@ export const bernoulli: Family = {
           const at = 1 + j * (1 + d);
           let c = logWeights[j];
           for (let a = 0; a < d; a++) {
-            const p = theta[j * d + a], log1m = Math.log1p(-p);
+            const p = theta[j * d + a], log1m = M.log1p(-p);
             c += log1m;
-            params[at + 1 + a] = Math.log(p) - log1m;
+            params[at + 1 + a] = M.log(p) - log1m;
           }
           params[at] = c;
         }

@@ -6,6 +6,7 @@ import { logChoose } from "../special.js";
 import { dataError, optionError } from "../errors.js";
 import { clampProbability, componentObject, finite, forActive, needData, oneDimensional, scalarInit } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
+import * as M from "../math.js";
 
 export interface BinomialComponent { p: number }
 
@@ -106,8 +107,8 @@ export const binomial: Family = {
       pack(theta, logWeights, ds, params) {
         params[0] = ds.auxConst;
         for (let j = 0; j < logWeights.length; j++) {
-          const p = theta[j], log1m = Math.log1p(-p);
-          params[1 + 3 * j] = Math.log(p) - log1m;
+          const p = theta[j], log1m = M.log1p(-p);
+          params[1 + 3 * j] = M.log(p) - log1m;
           params[2 + 3 * j] = log1m;
           params[3 + 3 * j] = logWeights[j];
         }

@@ -5,8 +5,9 @@ import { finiteAtLeast } from "../options.js";
 import { MixemError, optionError } from "../errors.js";
 import { componentObject, finite, forActive, logNormal, needData, oneDimensional, scalarInit } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logInvGamma, priorNumber, priorObject, priorRule } from "../prior.js";
+import * as M from "../math.js";
 
-const LOG_2PI = Math.log(2 * Math.PI);
+const LOG_2PI = M.log(2 * Math.PI);
 
 export const collapsed = (j: number) =>
   new MixemError("DEGENERATE", `component ${j} collapsed onto a single value (variance 0); raise options.regCovar or use options.prior`, "fit");
@@ -82,7 +83,7 @@ export const gaussian: Family = {
           const variance = theta[2 * j + 1];
           params[3 * j] = theta[2 * j];
           params[3 * j + 1] = -0.5 / variance;
-          params[3 * j + 2] = logWeights[j] - 0.5 * (LOG_2PI + Math.log(variance));
+          params[3 * j + 2] = logWeights[j] - 0.5 * (LOG_2PI + M.log(variance));
         }
       },
 

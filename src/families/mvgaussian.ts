@@ -14,6 +14,7 @@ import { KERNEL_BLOCK } from "../wasm.js";
 import { collapsed } from "./gaussian.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logInvGamma, priorNumber, priorObject, priorRule } from "../prior.js";
 import { logMultiGamma } from "../special.js";
+import * as M from "../math.js";
 
 export type CovarianceType = "full" | "tied" | "diag" | "spherical";
 export interface MvGaussianComponent { mean: number[]; covariance: number[][] }
@@ -27,7 +28,7 @@ export interface MvGaussianComponent { mean: number[]; covariance: number[][] }
  */
 export interface MvGaussianPrior { weights: number; shrinkage: number; mean: number[]; dof: number; scale: number | number[][] }
 
-const LOG_2PI = Math.log(2 * Math.PI);
+const LOG_2PI = M.log(2 * Math.PI);
 
 export const mvgaussian: Family = {
   name: "mvgaussian",
@@ -60,7 +61,7 @@ export const mvgaussian: Family = {
       for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) cov[b][a] = cov[a][b];
       return { mean, cov, n };
     };
-    const fac = Math.pow(1 / k, 2 / d);
+    const fac = M.pow(1 / k, 2 / d);
     const mean = o.mean === undefined ? moments("mean").mean : numberList(o.mean, d, `${path}.mean`);
     let scale: number | number[][];
     if (dense) {
@@ -106,7 +107,7 @@ export const mvgaussian: Family = {
         throw new MixemError("DEGENERATE", `the covariance of component ${j} is not positive definite (the component collapsed onto a lower-dimensional subspace); raise options.regCovar`, "fit");
       let logDet = 0;
       for (let a = 0; a < d; a++) {
-        logDet += 2 * Math.log(factor[a * d + a]);
+        logDet += 2 * M.log(factor[a * d + a]);
         for (let b = 0; b < a; b++) params[at + a * d + b] = factor[a * d + b];
         params[at + a * d + a] = 1 / factor[a * d + a];
       }
@@ -172,7 +173,7 @@ export const mvgaussian: Family = {
             let logDet = 0;
             for (let a = 0; a < d; a++) {
               const v = theta[j * T + d + a * d + a];
-              logDet += Math.log(v);
+              logDet += M.log(v);
               params[at + 1 + d + a] = 1 / v;
             }
             params[at] = logWeights[j] - 0.5 * logDet - half;
@@ -278,18 +279,18 @@ export const mvgaussian: Family = {
           if (dense) {
             if (!cholesky(theta.subarray(t + d, t + T), d, factor)) return -Infinity;
             let logDet = 0;
-            for (let a = 0; a < d; a++) logDet += 2 * Math.log(factor[a * d + a]);
+            for (let a = 0; a < d; a++) logDet += 2 * M.log(factor[a * d + a]);
             if (kappa > 0) {
               for (let a = 0; a < d; a++) deviation[a] = theta[t + a] - mu0[a];
               const q = solveQuadratic(factor, d, deviation, work);
-              total += -0.5 * (d * Math.log((2 * Math.PI) / kappa) + logDet + kappa * q);
+              total += -0.5 * (d * M.log((2 * Math.PI) / kappa) + logDet + kappa * q);
             }
             if (covariance === "full" || j === 0) {
               // log IW(Σ; ν, Λ) = ν/2 log|Λ| − νd/2 log 2 − log Γ_d(ν/2) − (ν+d+1)/2 log|Σ| − ½ tr(Λ Σ⁻¹)
               const lam = priorScale!;
               cholesky(lam, d, work);
               let logDetLam = 0;
-              for (let a = 0; a < d; a++) logDetLam += 2 * Math.log(work[a * d + a]);
+              for (let a = 0; a < d; a++) logDetLam += 2 * M.log(work[a * d + a]);
               let trace = 0;
               for (let c = 0; c < d; c++) {
                 for (let a = 0; a < d; a++) deviation[a] = lam[a * d + c];

@@ -5,6 +5,7 @@ import { logFactorial } from "../special.js";
 import { optionError } from "../errors.js";
 import { componentObject, finite, forActive, needData, oneDimensional, RATE_FLOOR, scalarInit } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logGammaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
+import * as M from "../math.js";
 
 export interface PoissonComponent { lambda: number }
 
@@ -62,7 +63,7 @@ export const poisson: Family = {
       // log w_j + x log λ_j − λ_j − log x!
       pack(theta, logWeights, _ds, params) {
         for (let j = 0; j < logWeights.length; j++) {
-          params[2 * j] = Math.log(theta[j]);
+          params[2 * j] = M.log(theta[j]);
           params[2 * j + 1] = logWeights[j] - theta[j];
         }
       },

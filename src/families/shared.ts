@@ -2,6 +2,7 @@
 import { optionError } from "../errors.js";
 import { describe } from "../data.js";
 import { numberList } from "../options.js";
+import * as M from "../math.js";
 
 /** A component whose expected count Σ r is at most this keeps its previous parameters. */
 export const EMPTY_MASS = 1e-10;
@@ -56,4 +57,4 @@ export function needData<T>(ds: T | null, path: string): T {
 
 /** log N(x; mean, variance). */
 export const logNormal = (x: number, mean: number, variance: number) =>
-  -0.5 * (Math.log(2 * Math.PI * variance) + ((x - mean) * (x - mean)) / variance);
+  -0.5 * (M.log(2 * Math.PI * variance) + ((x - mean) * (x - mean)) / variance);
