@@ -1,0 +1,32 @@
+// What `npm pack` would publish: the built package and its documents, nothing else; and the
+// package.json fields that make it work everywhere.
+import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8"));
+
+describe("the published package", () => {
+  it("npm pack contains dist/, README.md, LICENSE and package.json only — no tests, no sources", () => {
+    const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
+    expect(files).toContain("dist/index.js");
+    expect(files).toContain("dist/index.cjs");
+    expect(files).toContain("dist/index.d.ts");
+    expect(files).toContain("dist/cli.js");
+    for (const f of files) expect(f).toMatch(/^(dist\/|README\.md$|LICENSE$|package\.json$)/);
+    expect(files.some((f) => /test|\.test\.|assembly\/|src\/|\.ts$(?<!\.d\.ts$)/.test(f))).toBe(false);
+  });
+  it("package.json: exports with types, ESM and CommonJS; no runtime dependencies; no install script", () => {
+    expect(pkg.type).toBe("module");
+    expect(pkg.exports["."]).toEqual({ types: "./dist/index.d.ts", import: "./dist/index.js", require: "./dist/index.cjs" });
+    expect(pkg.sideEffects).toBe(false);
+    expect(pkg.engines.node).toBe(">=20.16");
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(Object.keys(pkg.scripts)).not.toContain("install");
+    expect(Object.keys(pkg.scripts)).not.toContain("postinstall");
+    expect(pkg.bin.mixem).toBe("./dist/cli.js");
+  });
+});

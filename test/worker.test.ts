@@ -1,0 +1,61 @@
+// fitInWorker in Node (worker_threads): the same model as the main thread, bit for bit; progress;
+// cancellation; errors as MixemErrors; the worker is gone when the fit ends or is cancelled.
+import { describe, expect, it } from "vitest";
+import { fitInWorker, fitSync, initSync, MixemError, type FitOptions } from "../src/index.js";
+import { drawLabels, mulberry32, normal } from "./helpers.js";
+
+initSync();
+const u = mulberry32(5);
+const labels = drawLabels(u, 3000, [0.3, 0.7]);
+const x = labels.map((j) => 5 * j + normal(u));
+const rows = labels.map((j) => [3 * j + normal(u), normal(u) - 2 * j]);
+const workers = () => process.getActiveResourcesInfo().filter((r) => r === "MessagePort" || r === "Worker").length;
+const settle = () => new Promise((r) => setTimeout(r, 100));
+
+describe("fitInWorker (Node worker_threads)", () => {
+  it.each<[string, unknown, FitOptions]>([
+    ["gaussian, number[]", x, { k: 2, seed: 9, nInit: 2 }],
+    ["gaussian, Float64Array", Float64Array.from(x), { k: 2, seed: 9 }],
+    ["mvgaussian rows, prior", rows, { family: "mvgaussian", k: 2, seed: 3, prior: true }],
+    ["binomial, per-observation trials", labels.map((j) => 2 + 3 * j), { family: "binomial", k: 2, trials: Int32Array.from(labels, () => 8) }],
+  ])("%s: bit-identical to the main thread", async (_name, data, options) => {
+    const a = await fitInWorker(data as never, options);
+    const b = fitSync(data as never, options);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+
+  it("reports progress per iteration and leaves no worker behind", async () => {
+    await settle();
+    const before = workers();
+    const seen: number[] = [];
+    const m = await fitInWorker(x, { k: 2, maxIter: 12, tol: 0, onProgress: (i) => seen.push(i.iteration) });
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(m.iterations).toBe(12);
+    await settle();
+    expect(workers()).toBe(before);
+  });
+
+  it("an AbortSignal rejects with its reason and terminates the worker", async () => {
+    await settle();
+    const before = workers();
+    const c = new AbortController();
+    const big = Float64Array.from({ length: 400_000 }, (_, i) => (i % 5) + Math.sin(i));
+    const started = Date.now();
+    const p = fitInWorker(big, { k: 5, maxIter: 100_000, tol: 0, signal: c.signal, onProgress: (i) => { if (i.iteration === 2) c.abort(new Error("user cancelled")); } });
+    await expect(p).rejects.toThrow("user cancelled");
+    expect(Date.now() - started).toBeLessThan(20_000);
+    await settle();
+    expect(workers()).toBe(before);
+    await expect(fitInWorker(x, { k: 2, signal: AbortSignal.abort(new Error("already")) })).rejects.toThrow("already");
+  });
+
+  it("bad input comes back as the same MixemError the main thread throws", async () => {
+    const e = await fitInWorker([1, 2, NaN], { k: 1 }).catch((err) => err);
+    expect(e).toBeInstanceOf(MixemError);
+    expect(e.code).toBe("INVALID_DATA");
+    expect(e.path).toBe("data[2]");
+    expect(e.message).toBe("data[2]: is NaN; every value must be finite");
+    await expect(fitInWorker(x, { k: 0 })).rejects.toThrow(/^options\.k: must be between 1/);
+    await expect(fitInWorker(x, { k: 2, onIteration: () => {} } as never)).rejects.toThrow(/^options\.onIteration: is not available in a worker; use onProgress/);
+  });
+});
