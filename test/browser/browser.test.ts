@@ -1,7 +1,7 @@
 // Real-browser tests: Debian's chromium driven by playwright-core (installed by .ci/run).
 // A bare <script type="module"> page and the demo page, served from this checkout on loopback.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { fitSync, initSync } from "../../src/index.js";
@@ -91,6 +91,25 @@ suite("bare <script type=\"module\"> page", () => {
     expect(r.error).toBe("AbortError");
     expect(r.progress).toBeLessThan(10);
     expect(r.ms).toBeLessThan(10_000);
+  }, 60_000);
+});
+
+suite("bundlers", () => {
+  it("Vite bundles an app importing \"mixem\" with no configuration; the bundle fits in the browser", async () => {
+    const { build } = await import("vite");
+    const app = `${root}test-artifacts/vite-app`;
+    rmSync(app, { recursive: true, force: true });
+    mkdirSync(`${app}/node_modules`, { recursive: true });
+    symlinkSync(root, `${app}/node_modules/mixem`, "dir");
+    writeFileSync(`${app}/index.html`, '<!doctype html><script type="module" src="./main.js"></script>');
+    writeFileSync(`${app}/main.js`, 'import { fit, fitInWorker } from "mixem";\nconst x = [1, 1.2, 0.8, 5, 5.2, 4.9];\nwindow.result = Promise.all([fit(x, { k: 2 }), fitInWorker(x, { k: 2 })]).then(([a, b]) => [a.components, b.components]);\n');
+    // base "./" only makes the output servable from a sub-folder; nothing here is about mixem.
+    await build({ root: app, base: "./", logLevel: "silent", configFile: false, build: { outDir: `${app}/dist` } });
+    await page.goto(`${base}/test-artifacts/vite-app/dist/index.html`);
+    await page.waitForFunction(() => (window as any).result !== undefined);
+    const [a, b] = await page.evaluate(() => (window as any).result);
+    expect(a).toEqual(b);
+    expect(a.map((c: { mean: number }) => Math.round(c.mean)).sort()).toEqual([1, 5]);
   }, 60_000);
 });
 
