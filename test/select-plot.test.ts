@@ -82,7 +82,7 @@ describe("CLI: select and --plot", () => {
     const file = join(dir, "bic.svg");
     const r = cli(["select", "examples/faithful.csv", "--family", "mvgaussian", "-k", "1..4", "--plot", file, "--quiet"]);
     expect(r.status).toBe(0);
-    expect(r.out ?? r.stdout).toMatch(/best by BIC: k = 2/);
+    expect(r.stdout).toMatch(/best by BIC: k = 2/);
     expect(r.stdout).toMatch(/^2\s+-1130\.2640\s+2322\.19\s+.*<-$/m);
     expect(readFileSync(file, "utf8")).toMatch(/^<svg/);
     const j = JSON.parse(cli(["select", "examples/faithful.csv", "--column", "waiting", "-k", "1..3", "--json", "--quiet"]).stdout);
