@@ -1,6 +1,7 @@
 // The EM driver. It owns what is the same for every family — initialisation, restarts, the E/M
 // loop, the convergence test, keeping the best run — and knows families only through `Family`.
 import type { Dataset, Spec } from "./family.js";
+import type { FitSummary } from "./model.js";
 import { Evaluator } from "./evaluator.js";
 import { FLAG_ACCUMULATE, FLAG_HARD, type WasmCore } from "./wasm.js";
 import { Random } from "./random.js";
@@ -44,17 +45,10 @@ export interface EMSettings {
   prior?: { weights: number };
 }
 
-export interface EMResult {
+/** One run's outcome: the model's fit summary (see FitSummary) plus its parameters. */
+export interface EMResult extends Omit<FitSummary, "nObservations"> {
   theta: Float64Array;
   weights: Float64Array;
-  logLikelihood: number;
-  history: number[];
-  /** With a prior: the log-posterior at the result, and after each iteration. */
-  logPosterior?: number;
-  posteriorHistory?: number[];
-  iterations: number;
-  converged: boolean;
-  stopReason: StopReason;
   restart: number;
 }
 
