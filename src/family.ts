@@ -24,6 +24,9 @@ export interface Dataset {
   readonly scale: Float64Array;
 }
 
+/** What an M-step needs to know of the data: its per-dimension variances (the Gaussian floor's scale). */
+export type DataScale = Pick<Dataset, "scale">;
+
 /** Validator of one option: throws a MixemError naming `path` when `value` is not acceptable. */
 export type Rule = (value: unknown, path: string) => void;
 
@@ -77,7 +80,7 @@ export interface Spec {
    * M-step (MAP with the prior, if any): θ from the statistics of the last pass. Components whose
    * Σ r ≤ EMPTY_MASS keep their parameters (see `forActive`).
    */
-  maximize(stats: Float64Array, theta: Float64Array, k: number, ds: Dataset): void;
+  maximize(stats: Float64Array, theta: Float64Array, k: number, data: DataScale): void;
   /** log p(θ) of the component parameters under the prior (0 without one). */
   logPrior(theta: Float64Array, k: number): number;
   /** The public view of component j, and back (validated, for loadModel). */
