@@ -26,6 +26,7 @@ export { init, initSync } from "./wasm.js";
 export { fitInWorker, type WorkerFitOptions } from "./worker.js";
 export { selectK, type SelectOptions, type Selection, type SelectionEntry, type Criterion } from "./select.js";
 export { plotFit, plotSelection, type PlotOptions } from "./plot.js";
+export { accumulate, mergeStats, maximize, type SufficientStatistics } from "./stats.js";
 
 /** Explicit initial parameters, one value per component. `weights` defaults to equal. */
 export type ExplicitInit =
@@ -119,6 +120,7 @@ export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
     const r = runEM(core, spec, ds, settings);
     const modelSettings: ModelSettings = { mode: settings.mode, fixWeights: settings.fixWeights, ...(spec.settings as Partial<ModelSettings>) };
     if (familyName === "binomial") modelSettings.trials = ds.aux ? null : ds.auxConst;
+    if (familyName === "gaussian" || familyName === "mvgaussian") modelSettings.scale = Array.from(ds.scale);
     return new MixtureModel(familyName, spec, r.theta, r.weights, modelSettings, {
       logLikelihood: r.logLikelihood, history: r.history, iterations: r.iterations,
       converged: r.converged, stopReason: r.stopReason, nObservations: ds.n,

@@ -48,6 +48,8 @@ export interface ModelSettings {
   dims?: number;
   /** MAP-EM: the prior with every default resolved (see FitOptions.prior). */
   prior?: Record<string, unknown>;
+  /** gaussian, mvgaussian: the fit data's variance per dimension (what regCovar's floor scales). */
+  scale?: number[];
 }
 
 export interface FitSummary {
@@ -265,7 +267,9 @@ export function loadModel(json: unknown): MixtureModel {
   if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 1) throw bad("model.settings.dims", `must be a positive integer, got ${describe(dims)}`);
   let spec: Spec;
   try {
-    checkOptions(familySettings, { ...fam.options, dims: integer(1, 1 << 20) }, "model.settings");
+    checkOptions(familySettings, { ...fam.options, dims: integer(1, 1 << 20), scale: scaleRule }, "model.settings");
+    if (familySettings.scale !== undefined && (familySettings.scale as number[]).length !== dims)
+      throw optionError("model.settings.scale", `must have ${dims} values (one per dimension)`);
     if (familySettings.prior !== undefined)
       familySettings.prior = fam.resolvePrior(familySettings.prior, null, k, { ...familySettings, dims }, "model.settings.prior");
     spec = fam.configure(familySettings, dims);
@@ -282,6 +286,7 @@ export function loadModel(json: unknown): MixtureModel {
     }
   });
   const settings: ModelSettings = { mode: s.mode, fixWeights: s.fixWeights, ...(spec.settings as Partial<ModelSettings>) };
+  if (familySettings.scale !== undefined) settings.scale = [...(familySettings.scale as number[])];
   if (family === "binomial") {
     if (s.trials !== null && !(typeof s.trials === "number" && Number.isInteger(s.trials) && s.trials >= 1))
       throw bad("model.settings.trials", `must be a positive integer or null, got ${describe(s.trials)}`);
@@ -309,6 +314,11 @@ export function loadModel(json: unknown): MixtureModel {
   }
   return new MixtureModel(family, spec, theta, weights, settings, summary);
 }
+
+const scaleRule = (v: unknown, path: string) => {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "number" && x > 0 && Number.isFinite(x)))
+    throw optionError(path, `must be an array of positive numbers (the data's variance per dimension), got ${describe(v)}`);
+};
 
 function deepFreeze<T>(o: T): T {
   if (typeof o === "object" && o !== null) {

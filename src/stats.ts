@@ -1,0 +1,103 @@
+// Mergeable sufficient statistics: the path beyond one machine. An application shards the E-step
+// over processes or machines with any job system:
+//   const parts = shards.map((chunk) => accumulate(model, chunk));  // anywhere, JSON-serialisable
+//   model = maximize(model, mergeStats(...parts));                    // one M-step
+// and gets the in-memory result (to the rounding of the merge order). Statistics are sums, so
+// they add; the Gaussian ones are about the model's current means (exact far from the origin),
+// so all parts must come from the same model — checked by a fingerprint of its parameters.
+import { Evaluator } from "./evaluator.js";
+import { FLAG_ACCUMULATE, FLAG_HARD, getCore } from "./wasm.js";
+import { FAMILIES } from "./families/index.js";
+import { maximizeStep } from "./em.js";
+import { MixtureModel, type EvalOptions, type ModelData } from "./model.js";
+import { MixemError, optionError } from "./errors.js";
+import { checkOptions } from "./options.js";
+import { describe } from "./data.js";
+import type { FamilyName } from "./family.js";
+
+export interface SufficientStatistics {
+  format: "mixem-stats";
+  version: 1;
+  family: FamilyName;
+  k: number;
+  /** Fingerprint of the model (parameters and weights) the statistics were computed at. */
+  at: string;
+  /** Number of observations summed. */
+  n: number;
+  /** Their log-likelihood under that model. */
+  logLikelihood: number;
+  /** k × (statistics per component), component-major; the first of each is Σ r. */
+  values: number[];
+}
+
+/** FNV-1a over the bytes of the model's parameters and weights: equal models, equal fingerprints. */
+export function fingerprint(model: MixtureModel): string {
+  let h = 0x811c9dc5;
+  for (const a of [model.theta, model.weightArray]) {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  }
+  return `${model.family}:${model.k}:${(h >>> 0).toString(16).padStart(8, "0")}`;
+}
+
+/** The E-step's statistics of `data` at the model's parameters (plus n and the log-likelihood). */
+export function accumulate(model: MixtureModel, data: ModelData, options?: EvalOptions): SufficientStatistics {
+  const fam = FAMILIES[model.family];
+  const opts = checkOptions(options ?? {}, fam.options.trials ? { trials: fam.options.trials } : {});
+  const core = getCore();
+  const ds = fam.load(core, data, { ...model.settings, trials: opts.trials ?? model.settings.trials }, "data", model.dims);
+  const ev = new Evaluator(core, model.spec, model.k);
+  try {
+    const flags = FLAG_ACCUMULATE | (model.settings.mode === "hard" ? FLAG_HARD : 0);
+    const logLikelihood = ev.run(ds, model.theta, model.weightArray, flags);
+    return { format: "mixem-stats", version: 1, family: model.family, k: model.k, at: fingerprint(model), n: ds.n, logLikelihood, values: Array.from(ev.stats) };
+  } finally {
+    ev.free();
+    core.free(ds.x, ds.aux);
+  }
+}
+
+function checkStats(s: unknown, path: string): SufficientStatistics {
+  const o = s as SufficientStatistics;
+  if (typeof o !== "object" || o === null || o.format !== "mixem-stats" || o.version !== 1)
+    throw optionError(path, `must be statistics from accumulate() (format "mixem-stats", version 1), got ${describe(s)}`);
+  if (!Array.isArray(o.values) || !o.values.every(Number.isFinite) || !Number.isFinite(o.logLikelihood) || !(Number.isInteger(o.n) && o.n >= 0))
+    throw optionError(path, "has non-finite values, log-likelihood or count");
+  return o;
+}
+
+/** Sums statistics computed at the same model (any number of parts, in any grouping). */
+export function mergeStats(...parts: SufficientStatistics[]): SufficientStatistics {
+  if (parts.length === 0) throw optionError("parts", "needs at least one set of statistics");
+  const first = checkStats(parts[0], "parts[0]");
+  const values = Float64Array.from(first.values);
+  let n = first.n, logLikelihood = first.logLikelihood;
+  for (let p = 1; p < parts.length; p++) {
+    const s = checkStats(parts[p], `parts[${p}]`);
+    if (s.at !== first.at || s.values.length !== values.length)
+      throw new MixemError("INVALID_OPTION", `were computed at another model (${s.at}) than parts[0] (${first.at}): statistics are relative to the model's parameters and only add up for the same model`, `parts[${p}]`);
+    for (let i = 0; i < values.length; i++) values[i] += s.values[i];
+    n += s.n;
+    logLikelihood += s.logLikelihood;
+  }
+  return { ...first, n, logLikelihood, values: Array.from(values) };
+}
+
+/**
+ * One M-step: the model that the statistics (of all the data, merged) lead to. Its
+ * `logLikelihood` is the one the statistics carry — of the previous parameters (accumulate again
+ * for the new ones); `iterations` counts on from the model's.
+ */
+export function maximize(model: MixtureModel, stats: SufficientStatistics): MixtureModel {
+  const s = checkStats(stats, "stats");
+  if (s.at !== fingerprint(model)) throw new MixemError("INVALID_OPTION", `were computed at another model (${s.at}), not at this one (${fingerprint(model)})`, "stats");
+  if (s.values.length !== model.k * model.spec.statsSize) throw optionError("stats.values", `must have ${model.k * model.spec.statsSize} values`);
+  const theta = Float64Array.from(model.theta), weights = Float64Array.from(model.weightArray);
+  const scale = Float64Array.from(model.settings.scale ?? new Array<number>(model.dims).fill(1));
+  const alpha = (model.settings.prior as { weights?: number } | undefined)?.weights ?? 1;
+  maximizeStep(model.spec, Float64Array.from(s.values), theta, weights, model.k, { scale }, !model.settings.fixWeights, alpha);
+  return new MixtureModel(model.family, model.spec, theta, weights, model.settings, {
+    logLikelihood: s.logLikelihood, history: [...model.history, s.logLikelihood], iterations: model.iterations + 1,
+    converged: false, stopReason: "maxIter", nObservations: s.n,
+  });
+}
