@@ -4,10 +4,10 @@
  *     import { fit } from "mixem";
  *     const model = await fit([1.2, 0.8, 5.1, 4.9, 5.3], { family: "gaussian", k: 2 });
  */
-import type { FamilyName, Spec } from "./family.js";
+import type { Dataset, FamilyName, Spec } from "./family.js";
 import { FAMILIES } from "./families/index.js";
 import { COMMON_OPTIONS, checkOptions, weightList } from "./options.js";
-import { runEM, type EMSettings, type IterationInfo } from "./em.js";
+import { runEM, type EMResult, type EMSettings, type IterationInfo } from "./em.js";
 import { MixtureModel, type ModelData, type ModelSettings } from "./model.js";
 import { getCore, init } from "./wasm.js";
 import { optionError } from "./errors.js";
@@ -27,6 +27,7 @@ export { fitInWorker, type WorkerFitOptions } from "./worker.js";
 export { selectK, type SelectOptions, type Selection, type SelectionEntry, type Criterion } from "./select.js";
 export { plotFit, plotSelection, type PlotOptions } from "./plot.js";
 export { accumulate, mergeStats, maximize, type SufficientStatistics } from "./stats.js";
+export { fitStream, type ChunkSource } from "./stream.js";
 
 /** Explicit initial parameters, one value per component. `weights` defaults to equal. */
 export type ExplicitInit =
@@ -86,8 +87,8 @@ export async function fit(data: ModelData, options: FitOptions): Promise<Mixture
   return fitSync(data, options);
 }
 
-/** As `fit`, without awaiting (Node, Workers, or after `await init()` in a browser). */
-export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
+/** Options checked and resolved into the driver's settings (shared by fitSync and fitStream). */
+export function resolveFit(options: FitOptions) {
   const familyName = ((options as { family?: unknown } | null)?.family ?? DEFAULTS.family) as FamilyName;
   COMMON_OPTIONS.family(familyName, "options.family");
   const family = FAMILIES[familyName];
@@ -109,23 +110,37 @@ export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
   const explicit = typeof o.init === "object" ? (o.init as Record<string, unknown>) : undefined;
   if (explicit && settings.nInit > 1) throw optionError("options.nInit", "must be 1 with an explicit init (restarts need random seeding)");
   settings.signal?.throwIfAborted?.();
-
-  const core = getCore();
-  const ds = family.load(core, data, o, "data");
-  try {
+  /** Resolves the prior (defaults from ds) and the explicit init once the data's dimension is known. */
+  const configure = (ds: Dataset) => {
     const prior = o.prior && o.prior !== false ? family.resolvePrior(o.prior, ds, k, o, "options.prior") : undefined;
     settings.prior = prior as { weights: number } | undefined;
     const spec = family.configure({ ...o, prior }, ds.dims);
     if (explicit) settings.init = explicitInit(spec, familyName, explicit, k);
-    const r = runEM(core, spec, ds, settings);
+    return spec;
+  };
+  /** The model from a run's result. */
+  const model = (spec: Spec, r: EMResult, n: number, scale: Float64Array, trials: number | null) => {
     const modelSettings: ModelSettings = { mode: settings.mode, fixWeights: settings.fixWeights, ...(spec.settings as Partial<ModelSettings>) };
-    if (familyName === "binomial") modelSettings.trials = ds.aux ? null : ds.auxConst;
-    if (familyName === "gaussian" || familyName === "mvgaussian") modelSettings.scale = Array.from(ds.scale);
+    if (familyName === "binomial") modelSettings.trials = trials;
+    if (familyName === "gaussian" || familyName === "mvgaussian") modelSettings.scale = Array.from(scale);
     return new MixtureModel(familyName, spec, r.theta, r.weights, modelSettings, {
       logLikelihood: r.logLikelihood, history: r.history, iterations: r.iterations,
-      converged: r.converged, stopReason: r.stopReason, nObservations: ds.n,
+      converged: r.converged, stopReason: r.stopReason, nObservations: n,
       ...(r.logPosterior === undefined ? {} : { logPosterior: r.logPosterior, posteriorHistory: r.posteriorHistory }),
     });
+  };
+  return { familyName, family, o, k, settings, configure, model };
+}
+
+/** As `fit`, without awaiting (Node, Workers, or after `await init()` in a browser). */
+export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
+  const { family, o, settings, configure, model } = resolveFit(options);
+  const core = getCore();
+  const ds = family.load(core, data, o, "data");
+  try {
+    const spec = configure(ds);
+    const r = runEM(core, spec, ds, settings);
+    return model(spec, r, ds.n, ds.scale, ds.aux ? null : ds.auxConst);
   } finally {
     core.free(ds.x, ds.aux);
   }

@@ -14,6 +14,8 @@ import { bernoulliRef, mvGaussianRef } from "./reference/mv.js";
 import { closeness, drawLabels, historyCloseness, mulberry32, normal } from "./helpers.js";
 
 initSync();
+/** Fixed by default so CI is reproducible; MIXEM_FC_SEED=random explores new cases (or give a number). */
+const SEED = process.env.MIXEM_FC_SEED === "random" ? undefined : Number(process.env.MIXEM_FC_SEED ?? 20261123);
 const RUNS = Number(process.env.MIXEM_PROPERTY_RUNS ?? 40);
 let tried = 0;
 
@@ -71,7 +73,7 @@ describe("gaussian", () => {
         expect(historyCloseness(a.history, ref.history, n)).toBeLessThan(1);
         expect(closeness(a.components.flatMap((c) => [(c as { mean: number }).mean, (c as { variance: number }).variance]), ref.theta.flat(), 1e-8, 1e-10 * Math.sqrt(popVar(x)))).toBeLessThan(1);
       },
-    ), { numRuns: RUNS });
+    ), { numRuns: RUNS, seed: SEED });
   });
 });
 
@@ -94,7 +96,7 @@ describe("poisson and binomial", () => {
         expect(closeness(a.history, ref.history, 1e-9, 1e-9 * n + 2 * slack)).toBeLessThan(1);
         expect(closeness(a.components.map((c) => (c as { lambda: number }).lambda), ref.theta.flat(), 1e-8, 1e-12 * Math.max(...x, 1))).toBeLessThan(1);
       },
-    ), { numRuns: RUNS });
+    ), { numRuns: RUNS, seed: SEED });
   });
 
   it("binomial: trials from 1 to 1e6, constant or per observation", () => {
@@ -125,7 +127,7 @@ describe("poisson and binomial", () => {
         expect(closeness(a.history, ref.history, 1e-9, 1e-9 * n + 2 * slack)).toBeLessThan(1);
         expect(closeness(a.components.map((c) => (c as { p: number }).p), ref.theta.flat(), 1e-8, 1e-12)).toBeLessThan(1);
       },
-    ), { numRuns: RUNS });
+    ), { numRuns: RUNS, seed: SEED });
   });
 });
 
@@ -157,12 +159,15 @@ describe("multivariate", () => {
           return;
         }
         const ref = referenceEM(mvGaussianRef(x, covariance, 0), x, null, rows.map((r, j) => [...r, ...refCov[j].flat()]), Array(k).fill(1 / k), { maxIter: 8, tol: 0, mode: "soft", fixWeights: false });
+        // Without the floor, a component holding fewer than ~3d points has a (near-)singular
+        // covariance: the problem itself is ill-conditioned and any two implementations part ways.
+        if (Math.min(...ref.weights) * n < 3 * d) return;
         expect(historyCloseness(a.history, ref.history, n)).toBeLessThan(1);
         const sds = vars.map(Math.sqrt);
         const got = (a.components as MvGaussianComponent[]).flatMap((c) => c.mean.map((m, i) => m / sds[i]));
         expect(closeness(got, ref.theta.flatMap((t) => t.slice(0, d).map((m, i) => m / sds[i])), 1e-8, 1e-10)).toBeLessThan(1);
       },
-    ), { numRuns: RUNS });
+    ), { numRuns: RUNS, seed: SEED });
   });
 
   it("bernoulli: random binary data", () => {
@@ -180,7 +185,7 @@ describe("multivariate", () => {
         expect(historyCloseness(a.history, ref.history, n)).toBeLessThan(1);
         expect(closeness(a.components.flatMap((c) => (c as { p: number[] }).p), ref.theta.flat(), 1e-8, 1e-12)).toBeLessThan(1);
       },
-    ), { numRuns: RUNS });
+    ), { numRuns: RUNS, seed: SEED });
   });
 
   it("reports how many fits were checked", () => {

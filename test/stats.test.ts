@@ -37,7 +37,7 @@ describe("a 4-shard fit equals the single fit", () => {
     const [, data, options] = cases[0];
     let m = fitSync(data as never, { ...options, maxIter: 1, tol: 0 });
     for (let it = 0; it < 30; it++) m = maximize(m, mergeStats(...[0, 1].map((s) => accumulate(m, data.filter((_, i) => i % 2 === s) as never))));
-    for (const c of m.components as { variance: number }[]) expect(c.variance).toBeGreaterThan(0.7), expect(c.variance).toBeLessThan(1.4);
+    for (const c of m.components as readonly { variance: number }[]) expect(c.variance).toBeGreaterThan(0.7), expect(c.variance).toBeLessThan(1.4);
   });
 });
 

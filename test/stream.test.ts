@@ -1,0 +1,89 @@
+// fitStream: chunks in, one pass per iteration, memory bounded by the chunk.
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, openSync, writeSync, closeSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fitStream, fitSync, initSync, MixemError, type FitOptions, type MixtureModel } from "../src/index.js";
+import { getCore } from "../src/wasm.js";
+import { closeness, drawLabels, mulberry32, normal, poissonDraw } from "./helpers.js";
+
+initSync();
+const u = mulberry32(23);
+const labels = drawLabels(u, 5000, [0.4, 0.6]);
+const params = (m: MixtureModel) => [...m.weights, ...m.components.flatMap((c) => Object.values(c).flat(2) as number[])];
+const chunks = (data: unknown[], size: number) => () => (function* () { for (let i = 0; i < data.length; i += size) yield data.slice(i, i + size) as number[]; })();
+
+describe("fitStream equals fit on the same data", () => {
+  it.each<[string, unknown[], FitOptions]>([
+    ["gaussian", labels.map((j) => 5 * j + normal(u)), { k: 2, init: { means: [0, 4], variances: [1, 1] } }],
+    ["mvgaussian diag", labels.map((j) => [3 * j + normal(u), normal(u)]), { family: "mvgaussian", covariance: "diag", k: 2, init: { means: [[0, 0], [3, 0]], covariances: [[1, 1], [1, 1]] } }],
+    ["poisson, prior", labels.map((j) => poissonDraw(u, j ? 8 : 2)), { family: "poisson", k: 2, init: { lambdas: [1, 9] }, prior: { shape: 2, rate: 1 } }],
+  ])("%s: chunks of 333, same explicit start, 30 iterations", async (_name, data, options) => {
+    const a = await fitStream(chunks(data, 333), { ...options, maxIter: 30, tol: 0 });
+    const b = fitSync(data as never, { ...options, maxIter: 30, tol: 0 });
+    expect(a.iterations).toBe(30);
+    expect(a.nObservations).toBe(data.length);
+    expect(closeness(params(a), params(b), 1e-12, 1e-14)).toBeLessThan(1);
+    expect(closeness(a.history, b.history, 1e-12, 0)).toBeLessThan(1);
+    // The variance floor's scale comes from chunked moments: the same as fit's two-pass one to rounding.
+    const { scale: sa, ...ra } = a.settings, { scale: sb, ...rb } = b.settings;
+    expect(ra).toEqual(rb);
+    if (sb) expect(closeness(sa!, sb, 1e-12, 0)).toBeLessThan(1);
+  });
+
+  it("k-means++ seeds from the first chunk; async sources work; restarts and tol as in fit", async () => {
+    const data = labels.map((j) => 5 * j + normal(u));
+    async function* gen() { for (let i = 0; i < data.length; i += 1000) { await new Promise((r) => setTimeout(r, 0)); yield Float64Array.from(data.slice(i, i + 1000)); } }
+    const m = await fitStream(gen, { k: 2, nInit: 2 });
+    expect(m.converged).toBe(true);
+    expect(m.components.map((c) => Math.round((c as { mean: number }).mean)).sort()).toEqual([0, 5]);
+  });
+
+  it("errors name the chunk; memory is freed; an empty source is an error", async () => {
+    const bad = [[1, 2, 3], [4, NaN, 6]];
+    await expect(fitStream(() => bad, { k: 1 })).rejects.toThrow(/^chunks\[1\]\[1\]: is NaN/);
+    expect(getCore().liveRegions).toBe(0);
+    await expect(fitStream(() => [], { k: 1 })).rejects.toThrow(/^source: yielded no chunks/);
+    await expect(fitStream([1, 2] as never, { k: 1 })).rejects.toBeInstanceOf(MixemError);
+  });
+});
+
+describe("data larger than memory", () => {
+  it("2·10⁷ values (160 MB) streamed from a file in 8 MB chunks: peak RSS growth stays far below the data", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mixem-stream-"));
+    const file = join(dir, "values.f64");
+    const total = 20_000_000, chunk = 1_000_000;
+    const fd = openSync(file, "w");
+    const buf = new Float64Array(chunk);
+    for (let c = 0; c < total / chunk; c++) {
+      for (let i = 0; i < chunk; i++) buf[i] = ((c * chunk + i) % 3) * 4 + normal(u);
+      writeSync(fd, new Uint8Array(buf.buffer));
+    }
+    closeSync(fd);
+    globalThis.gc?.();
+    const base = process.memoryUsage().rss;
+    let peak = base;
+    const source = async function* () {
+      const handle = await open(file, "r");
+      try {
+        const bytes = new Uint8Array(chunk * 8);
+        for (;;) {
+          const { bytesRead } = await handle.read(bytes, 0, bytes.length, null);
+          if (bytesRead === 0) break;
+          peak = Math.max(peak, process.memoryUsage().rss);
+          yield new Float64Array(bytes.buffer, 0, bytesRead / 8);
+        }
+      } finally {
+        await handle.close();
+      }
+    };
+    const m = await fitStream(source, { k: 3, maxIter: 3, tol: 0, init: { means: [0, 4, 8], variances: [1, 1, 1] } });
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`streamed ${total} values (${(total * 8) / 2 ** 20} MiB): peak RSS growth ${((peak - base) / 2 ** 20).toFixed(1)} MiB, WebAssembly memory ${(getCore().memoryBytes / 2 ** 20).toFixed(1)} MiB`);
+    expect(m.nObservations).toBe(total);
+    expect(m.components.map((c) => Math.round((c as { mean: number }).mean) + 0)).toEqual([0, 4, 8]);
+    expect(peak - base).toBeLessThan(64 * 2 ** 20);
+    expect(getCore().memoryBytes).toBeLessThan(48 * 2 ** 20);
+  }, 180_000);
+});
