@@ -5,7 +5,7 @@ import type { FitSummary } from "./model.js";
 import { Evaluator } from "./evaluator.js";
 import { FLAG_ACCUMULATE, FLAG_HARD, type WasmCore } from "./wasm.js";
 import { Random } from "./random.js";
-import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "./seeding.js";
+import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct, type Points } from "./seeding.js";
 import { EMPTY_MASS } from "./families/shared.js";
 import { logDirichlet } from "./prior.js";
 import { dataError, MixemError } from "./errors.js";
@@ -56,8 +56,11 @@ export { EMPTY_MASS };
 /** Added to every Σ r before the weights are formed (as scikit-learn does), so no weight is 0. */
 const WEIGHT_EPS = 10 * Number.EPSILON;
 
-/** One E-step the iteration loop asks for: responsibilities and statistics at (θ, w). */
-export interface PassRequest { theta: Float64Array; weights: Float64Array; flags: number }
+/**
+ * One E-step the loop asks for: responsibilities and statistics at (θ, w) — or, with `seeds`
+ * (k × seedDims), the statistics of assigning every point to its nearest seed (the seeding pass).
+ */
+export interface PassRequest { theta: Float64Array; weights: Float64Array; flags: number; seeds?: Float64Array }
 /** Its answer: the log-likelihood (constants included) and k × statsSize statistics, read at once. */
 export interface PassResult { logLikelihood: number; stats: Float64Array }
 
@@ -121,48 +124,62 @@ export const better = (a: EMResult | undefined, b: EMResult): EMResult => {
   return !a || score(b) > score(a) || Number.isNaN(score(a)) ? b : a;
 };
 
-/** In-memory EM: seeding and restarts here, the iterations from `iterate`, every pass by the kernel. */
-export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): EMResult {
-  const { k } = s;
-  const distinct = countDistinct(spec.seedPoints(ds), ds.n, k);
-  if (distinct < k) throw dataError("data", `has fewer than k = ${k} distinct ${ds.dims > 1 ? "rows" : "values"} (${distinct}); lower options.k`);
-
-  const ev = new Evaluator(core, spec, k);
-  try {
-    const rng = new Random(s.seed);
-    let best: EMResult | undefined;
-    for (let restart = 0; restart < s.nInit; restart++) {
-      const theta = new Float64Array(k * spec.thetaSize);
-      const weights = new Float64Array(k).fill(1 / k);
-      if (s.init === "kmeans++" || s.init === "random") {
-        // Seeds → every point to its nearest seed → one M-step from those one-hot responsibilities.
-        const labels = core.alloc(ds.n); // before any view is taken: allocation may grow memory
-        try {
-          const points = spec.seedPoints(ds);
-          const seeds = (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(points, ds.n, k, rng);
-          spec.seed(seeds, ds, theta);
-          nearestSeed(points, ds.n, seeds, k, labels.array);
-          ev.run(ds, theta, weights, FLAG_ACCUMULATE, 0, labels);
-        } finally {
-          core.free(labels);
-        }
-        maximizeStep(spec, ev.stats, theta, weights, k, ds, !s.fixWeights, s.prior?.weights ?? 1);
-      } else {
-        theta.set(s.init.theta);
-        if (s.init.weights) weights.set(s.init.weights);
-      }
-      const run = iterate(spec, k, ds.n, ds, s, theta, weights, restart);
-      let step = run.next();
-      while (!step.done) {
-        const { theta: t, weights: w, flags } = step.value;
-        step = run.next({ logLikelihood: ev.run(ds, t, w, flags), stats: ev.stats });
-      }
-      best = better(best, step.value);
-      if (step.value.stopReason === "callback") break;
+/**
+ * A whole fit as a generator: restarts, seeding (k-means++ or random seeds from `seedPoints`, then a
+ * pass with nearest-seed labels and one M-step), the iterations, the best run. Drivers answer the
+ * passes: runEM from one in-memory data set, fitStream from chunks, threaded fits from worker shards.
+ */
+export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoints: () => Points, s: EMSettings): Generator<PassRequest, EMResult, PassResult> {
+  // seedPoints() is called each time it is needed: a view into WebAssembly memory detaches when a
+  // pass's allocation grows the memory.
+  const first = seedPoints();
+  const seedN = first.points.length / first.dims;
+  const distinct = countDistinct(first, seedN, k);
+  if (distinct < k) throw dataError("data", `has fewer than k = ${k} distinct ${first.dims > 1 ? "rows" : "values"} (${distinct}); lower options.k`);
+  const rng = new Random(s.seed);
+  let best: EMResult | undefined;
+  for (let restart = 0; restart < s.nInit; restart++) {
+    const theta = new Float64Array(k * spec.thetaSize);
+    const weights = new Float64Array(k).fill(1 / k);
+    if (s.init === "kmeans++" || s.init === "random") {
+      // Seeds → every point to its nearest seed → one M-step from those one-hot responsibilities.
+      const seeds = (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(seedPoints(), seedN, k, rng);
+      spec.seed(seeds, data as Dataset, theta);
+      const seeded = yield { theta, weights, flags: FLAG_ACCUMULATE, seeds };
+      maximizeStep(spec, seeded.stats, theta, weights, k, data, !s.fixWeights, s.prior?.weights ?? 1);
+    } else {
+      theta.set(s.init.theta);
+      if (s.init.weights) weights.set(s.init.weights);
     }
-    return best!;
+    const run = yield* iterate(spec, k, n, data, s, theta, weights, restart);
+    best = better(best, run);
+    if (run.stopReason === "callback") break;
+  }
+  return best!;
+}
+
+/** In-memory EM: every pass of `runs` answered by the kernel over the whole data set. */
+export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): EMResult {
+  const ev = new Evaluator(core, spec, s.k);
+  try {
+    const fit = runs(spec, s.k, ds.n, ds, () => spec.seedPoints(ds), s);
+    let step = fit.next();
+    while (!step.done) step = fit.next(localPass(core, spec, ev, ds, step.value));
+    return step.value;
   } finally {
     ev.free();
+  }
+}
+
+/** Answers one pass over a data set in this instance (seeding passes get nearest-seed labels). */
+export function localPass(core: WasmCore, spec: Spec, ev: Evaluator, ds: Dataset, req: PassRequest): PassResult {
+  if (!req.seeds) return { logLikelihood: ev.run(ds, req.theta, req.weights, req.flags), stats: ev.stats };
+  const labels = core.alloc(ds.n); // before any view is taken: allocation may grow memory
+  try {
+    nearestSeed(spec.seedPoints(ds), ds.n, req.seeds, ev.k, labels.array);
+    return { logLikelihood: ev.run(ds, req.theta, req.weights, req.flags, 0, labels), stats: ev.stats };
+  } finally {
+    core.free(labels);
   }
 }
 

@@ -4,10 +4,8 @@
 import { resolveFit, type FitOptions } from "./index.js";
 import type { MixtureModel, ModelData } from "./model.js";
 import { Evaluator } from "./evaluator.js";
-import { FLAG_ACCUMULATE, getCore, init } from "./wasm.js";
-import { better, finite, iterate, maximizeStep, type EMResult, type PassRequest, type PassResult } from "./em.js";
-import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "./seeding.js";
-import { Random } from "./random.js";
+import { getCore, init } from "./wasm.js";
+import { localPass, runs, type PassRequest, type PassResult } from "./em.js";
 import { dataError, optionError } from "./errors.js";
 import type { Dataset } from "./family.js";
 
@@ -72,57 +70,25 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   });
   const scale = Float64Array.from(m2!, (v) => (v / n > 0 ? v / n : 1));
   const S = spec!.statsSize;
-  if (countDistinct(firstPoints!, firstPoints!.n, k) < k) throw dataError("chunks[0]", `has fewer than k = ${k} distinct values; seeding draws from the first chunk, so it needs at least k`);
-
   const ev = new Evaluator(core, spec!, k);
   try {
-    /** One pass over every chunk: the summed log-likelihood and statistics. */
+    // One pass of `runs` = one pass over every chunk, statistics summed.
     const total = new Float64Array(k * S);
-    const pass = async (req: PassRequest, seeds?: Float64Array): Promise<PassResult> => {
+    const pass = async (req: PassRequest): Promise<PassResult> => {
       total.fill(0);
       let ll = 0;
       await eachChunk((ds) => {
-        let labels = null;
-        if (seeds) {
-          labels = core.alloc(ds.n);
-          nearestSeed(spec!.seedPoints(ds), ds.n, seeds, k, labels.array);
-        }
-        try {
-          ll += ev.run(ds, req.theta, req.weights, req.flags, 0, labels);
-        } finally {
-          core.free(labels);
-        }
-        const s = ev.stats;
-        for (let i = 0; i < total.length; i++) total[i] += s[i];
+        const r = localPass(core, spec!, ev, ds, req);
+        ll += r.logLikelihood;
+        for (let i = 0; i < total.length; i++) total[i] += r.stats[i];
       });
       return { logLikelihood: ll, stats: total };
     };
-
-    const rng = new Random(settings.seed);
-    let best: EMResult | undefined;
-    for (let restart = 0; restart < settings.nInit; restart++) {
-      const theta = new Float64Array(k * spec!.thetaSize);
-      const weights = new Float64Array(k).fill(1 / k);
-      if (settings.init === "kmeans++" || settings.init === "random") {
-        const seeds = (settings.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(firstPoints!, firstPoints!.n, k, rng);
-        spec!.seed(seeds, { scale } as Dataset, theta);
-        const seeded = await pass({ theta, weights, flags: FLAG_ACCUMULATE }, seeds);
-        maximizeStep(spec!, seeded.stats, theta, weights, k, { scale }, !settings.fixWeights, settings.prior?.weights ?? 1);
-      } else {
-        theta.set(settings.init.theta);
-        if (settings.init.weights) weights.set(settings.init.weights);
-      }
-      const run = iterate(spec!, k, n, { scale }, settings, theta, weights, restart);
-      let step = run.next();
-      while (!step.done) {
-        const r = await pass(step.value);
-        finite(r.logLikelihood);
-        step = run.next(r);
-      }
-      best = better(best, step.value);
-      if (step.value.stopReason === "callback") break;
-    }
-    return model(spec!, best!, n, scale, trials);
+    // Seeds come from the first chunk.
+    const fit = runs(spec!, k, n, { scale }, () => ({ points: firstPoints!.points, dims: firstPoints!.dims }), settings);
+    let step = fit.next();
+    while (!step.done) step = fit.next(await pass(step.value));
+    return model(spec!, step.value, n, scale, trials);
   } finally {
     ev.free();
   }
