@@ -28,6 +28,7 @@ export { selectK, type SelectOptions, type Selection, type SelectionEntry, type 
 export { plotFit, plotSelection, type PlotOptions } from "./plot.js";
 export { accumulate, mergeStats, maximize, type SufficientStatistics } from "./stats.js";
 export { fitStream, type ChunkSource } from "./stream.js";
+import { fitThreaded } from "./threads.js";
 
 /** Explicit initial parameters, one value per component. `weights` defaults to equal. */
 export type ExplicitInit =
@@ -60,6 +61,8 @@ export interface FitOptions {
   onIteration?: (info: IterationInfo) => boolean | void;
   /** Checked between iterations: once aborted, the fit throws `signal.reason`. */
   signal?: AbortSignal;
+  /** fit() only: workers to split the data over (default: 1 for small data, up to 4 cores above 2·10⁶ points × k). */
+  threads?: number;
   /** gaussian, mvgaussian: floor on every variance, as a multiple of the data's variance (default 1e-6). */
   regCovar?: number;
   /** Binomial: trials per observation, one number or one per value (required). */
@@ -84,7 +87,22 @@ export const DEFAULTS = Object.freeze({ family: "gaussian" as FamilyName, mode: 
  */
 export async function fit(data: ModelData, options: FitOptions): Promise<MixtureModel> {
   await init();
-  return fitSync(data, options);
+  const threads = chooseThreads(data, options);
+  if (threads > 1) return fitThreaded(data, { ...options, threads: undefined }, threads);
+  return fitSync(data, { ...options, threads: undefined });
+}
+
+/**
+ * `threads`: a number, or by default 1 below 2·10⁶ points × components (workers cost tens of
+ * milliseconds to start) and otherwise up to 4, no more than the machine's cores.
+ */
+function chooseThreads(data: ModelData, options: FitOptions): number {
+  const t = (options as { threads?: unknown } | null)?.threads;
+  if (t !== undefined) { COMMON_OPTIONS.threads(t, "options.threads"); return t as number; }
+  const n = (data as ArrayLike<unknown>)?.length ?? 0;
+  const k = typeof options?.k === "number" ? options.k : 1;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return n * k >= 2_000_000 ? Math.max(1, Math.min(4, cores)) : 1;
 }
 
 /** Options checked and resolved into the driver's settings (shared by fitSync and fitStream). */
@@ -134,6 +152,8 @@ export function resolveFit(options: FitOptions) {
 
 /** As `fit`, without awaiting (Node, Workers, or after `await init()` in a browser). */
 export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
+  const threads = (options as { threads?: unknown } | null)?.threads;
+  if (threads !== undefined && threads !== 1) throw optionError("options.threads", "needs the asynchronous fit() (fitSync runs on the calling thread)");
   const { family, o, settings, configure, model } = resolveFit(options);
   const core = getCore();
   const ds = family.load(core, data, o, "data");

@@ -44,6 +44,7 @@ export const COMMON_OPTIONS: Readonly<Record<string, Rule>> = {
   seed: integer(Number.MIN_SAFE_INTEGER),
   onIteration: func,
   signal: abortSignal,
+  threads: integer(1, 256),
 };
 
 /** Throws on a non-object, an unknown name or a value a rule rejects. */

@@ -1,32 +1,55 @@
-// The code that runs inside a worker (a Web Worker or a Node worker_threads worker): it receives
-// one fit request, posts a progress message per iteration, then the model as JSON (or the error),
-// and is terminated by the caller. Built by scripts/build.mjs into a string inlined in the package.
+// The code that runs inside a worker (a Web Worker or a Node worker_threads worker). Two uses:
+//   fitInWorker: one "fit" request → progress messages, then the model as JSON (or the error);
+//   threaded fits: a "shard" request (data kept in this worker's WebAssembly instance), then one
+//   "pass" request per E-step → the shard's log-likelihood and statistics.
+// Built by scripts/build.mjs into a string inlined in the package.
 import { fitSync, initSync, MixemError } from "./index.js";
+import { FAMILIES } from "./families/index.js";
+import { Evaluator } from "./evaluator.js";
+import { localPass } from "./em.js";
+import { getCore } from "./wasm.js";
+import type { Dataset, FamilyName, Spec } from "./family.js";
 import type { WorkerRequest, WorkerReply } from "./worker-protocol.js";
 
-type Port = { post(message: WorkerReply): void; listen(handler: (message: WorkerRequest) => void): void };
+type Port = { post(message: WorkerReply, transfer?: ArrayBuffer[]): void; listen(handler: (message: WorkerRequest) => void): void };
 
 function port(): Port {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process;
   const threads = proc?.getBuiltinModule?.("node:worker_threads");
   if (threads?.parentPort) {
     const p = threads.parentPort;
-    return { post: (m) => p.postMessage(m), listen: (h) => p.on("message", h) };
+    return { post: (m, t) => p.postMessage(m, t), listen: (h) => p.on("message", h) };
   }
-  const self = globalThis as unknown as { postMessage(m: unknown): void; onmessage: ((e: { data: WorkerRequest }) => void) | null };
-  return { post: (m) => self.postMessage(m), listen: (h) => { self.onmessage = (e) => h(e.data); } };
+  const self = globalThis as unknown as { postMessage(m: unknown, t?: ArrayBuffer[]): void; onmessage: ((e: { data: WorkerRequest }) => void) | null };
+  return { post: (m, t) => self.postMessage(m, t ?? []), listen: (h) => { self.onmessage = (e) => h(e.data); } };
 }
 
 const p = port();
+let shard: { ds: Dataset; spec: Spec; ev: Evaluator } | undefined;
+
 p.listen((request) => {
   try {
     initSync();
-    const data = request.data;
-    const options = { ...request.options } as Record<string, unknown>;
-    if (request.dims > 0) options.dims = request.dims;
-    if (request.progress) options.onIteration = (info: unknown) => { p.post({ type: "progress", info: info as never }); };
-    const model = fitSync(data as never, options as never);
-    p.post({ type: "done", model: model.toJSON() });
+    if (request.kind === "fit") {
+      const options = { ...request.options } as Record<string, unknown>;
+      if (request.dims > 0) options.dims = request.dims;
+      if (request.progress) options.onIteration = (info: unknown) => { p.post({ type: "progress", info: info as never }); };
+      const model = fitSync(request.data as never, options as never);
+      p.post({ type: "done", model: model.toJSON() });
+    } else if (request.kind === "shard") {
+      const family = FAMILIES[request.family as FamilyName];
+      const core = getCore();
+      const options = request.aux ? { ...request.options, trials: request.aux } : request.options;
+      const ds = family.load(core, request.x, options, "data", request.dims);
+      const spec = family.configure(request.options, request.dims);
+      shard = { ds, spec, ev: new Evaluator(core, spec, request.k) };
+      p.post({ type: "ready" });
+    } else {
+      if (!shard) throw new Error("mixem worker: a pass before its shard");
+      const r = localPass(getCore(), shard.spec, shard.ev, shard.ds, request);
+      const stats = Float64Array.from(r.stats);
+      p.post({ type: "stats", logLikelihood: r.logLikelihood, stats }, [stats.buffer]);
+    }
   } catch (e) {
     const error = e instanceof MixemError
       ? { name: e.name, message: e.message, code: e.code, path: e.path }

@@ -1,8 +1,10 @@
-// Messages between fitInWorker and the worker (structured-clone friendly: no functions).
+// Messages between the main thread and mixem's workers (structured-clone friendly: no functions).
 import type { IterationInfo } from "./em.js";
 import type { ModelJSON } from "./model.js";
 
-export interface WorkerRequest {
+/** fitInWorker: one whole fit. */
+export interface FitRequest {
+  kind: "fit";
   /** The data as one flat array (rows flattened; dims > 0 for row data). */
   data: Float64Array | number[];
   dims: number;
@@ -12,7 +14,31 @@ export interface WorkerRequest {
   progress: boolean;
 }
 
+/** Threaded fits: keep this shard (validated, flat) and answer passes over it. */
+export interface ShardRequest {
+  kind: "shard";
+  family: string;
+  options: Record<string, unknown>;
+  dims: number;
+  k: number;
+  x: Float64Array;
+  aux: Float64Array | null;
+}
+
+/** Threaded fits: one E-step over the shard (see PassRequest). */
+export interface PassMessage {
+  kind: "pass";
+  theta: Float64Array;
+  weights: Float64Array;
+  flags: number;
+  seeds?: Float64Array;
+}
+
+export type WorkerRequest = FitRequest | ShardRequest | PassMessage;
+
 export type WorkerReply =
   | { type: "progress"; info: IterationInfo }
   | { type: "done"; model: ModelJSON }
+  | { type: "ready" }
+  | { type: "stats"; logLikelihood: number; stats: Float64Array }
   | { type: "error"; error: { name: string; message: string; code?: string; path?: string } };

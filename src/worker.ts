@@ -14,7 +14,7 @@ export interface WorkerFitOptions extends Omit<FitOptions, "onIteration"> {
   onProgress?: (info: IterationInfo) => void;
 }
 
-interface WorkerHandle {
+export interface WorkerHandle {
   post(message: WorkerRequest, transfer: ArrayBuffer[]): void;
   onMessage(handler: (reply: WorkerReply) => void): void;
   onError(handler: (error: unknown) => void): void;
@@ -22,7 +22,7 @@ interface WorkerHandle {
 }
 
 /** Starts a worker running mixem, in whichever way this environment offers. */
-function startWorker(): WorkerHandle {
+export function startWorker(): WorkerHandle {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process;
   const threads = proc?.getBuiltinModule?.("node:worker_threads");
   if (threads?.Worker) {
@@ -95,19 +95,24 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
     worker.onMessage((reply) => {
       if (reply.type === "progress") { if (!settled) onProgress?.(reply.info); return; }
       if (reply.type === "done") finish(() => { try { resolve(loadModel(reply.model)); } catch (e) { reject(e); } });
-      else finish(() => reject(reply.error.code
-        ? new MixemError(reply.error.code as MixemErrorCode, reply.error.path ? reply.error.message.slice(reply.error.path.length + 2) : reply.error.message, reply.error.path)
-        : Object.assign(new Error(reply.error.message), { name: reply.error.name })));
+      else if (reply.type === "error") finish(() => reject(errorFrom(reply.error)));
     });
     const packed = pack(data);
     const trials = (rest as { trials?: unknown }).trials;
     const opts: Record<string, unknown> = { ...rest };
     if (ArrayBuffer.isView(trials)) opts.trials = Array.from(trials as unknown as ArrayLike<number>);
     try {
-      worker.post({ data: packed.data, dims: packed.dims, rows: packed.rows, options: opts, progress: onProgress !== undefined },
+      worker.post({ kind: "fit", data: packed.data, dims: packed.dims, rows: packed.rows, options: opts, progress: onProgress !== undefined },
         packed.data instanceof Float64Array ? [packed.data.buffer as ArrayBuffer] : []);
     } catch (e) {
       finish(() => reject(e instanceof Error && e.name === "DataCloneError" ? optionError("options", `cannot be sent to a worker: ${e.message}`) : e));
     }
   });
+}
+
+/** Rebuilds an error a worker reported (a MixemError keeps its code and path). */
+export function errorFrom(error: { name: string; message: string; code?: string; path?: string }): Error {
+  return error.code
+    ? new MixemError(error.code as MixemErrorCode, error.path ? error.message.slice(error.path.length + 2) : error.message, error.path)
+    : Object.assign(new Error(error.message), { name: error.name });
 }

@@ -1,0 +1,79 @@
+// Multi-core fitting: the data is validated once on the calling thread, split into one shard per
+// worker (each in its own WebAssembly instance: no shared memory, so browsers need no
+// cross-origin isolation), and every pass of the fit is answered by all workers at once; the
+// calling thread sums their statistics in shard order (deterministic) and runs the M-step. The
+// result equals the single-threaded fit up to the rounding of that sum.
+import { resolveFit, type FitOptions } from "./index.js";
+import type { MixtureModel, ModelData } from "./model.js";
+import { runs, type PassRequest, type PassResult } from "./em.js";
+import { getCore, init } from "./wasm.js";
+import { errorFrom, startWorker, type WorkerHandle } from "./worker.js";
+import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
+
+/** A worker that answers one request at a time. */
+class ShardWorker {
+  private waiting: { resolve: (r: WorkerReply) => void; reject: (e: unknown) => void } | undefined;
+  constructor(private readonly handle: WorkerHandle) {
+    handle.onMessage((reply) => {
+      const w = this.waiting;
+      this.waiting = undefined;
+      if (!w) return;
+      if (reply.type === "error") w.reject(errorFrom(reply.error));
+      else w.resolve(reply);
+    });
+    handle.onError((e) => { const w = this.waiting; this.waiting = undefined; w?.reject(e); });
+  }
+  request(message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.handle.post(message, transfer);
+    });
+  }
+  terminate() { this.handle.terminate(); }
+}
+
+export async function fitThreaded(data: ModelData, options: FitOptions, threads: number): Promise<MixtureModel> {
+  await init();
+  const { familyName, family, o, k, settings, configure, model } = resolveFit(options);
+  const core = getCore();
+  const ds = family.load(core, data, o, "data");
+  const workers: ShardWorker[] = [];
+  try {
+    const spec = configure(ds);
+    const d = ds.dims, n = ds.n;
+    const count = Math.max(1, Math.min(threads, Math.floor(n / 1000) || 1));
+    const shardOptions = { ...o, prior: spec.settings.prior, onIteration: undefined, signal: undefined, init: undefined, trials: ds.aux ? undefined : o.trials };
+    const ready: Promise<WorkerReply>[] = [];
+    for (let s = 0; s < count; s++) {
+      const from = Math.floor((s * n) / count), to = Math.floor(((s + 1) * n) / count);
+      const x = ds.x.array.slice(from * d, to * d);
+      const aux = ds.aux ? ds.aux.array.slice(from, to) : null;
+      const w = new ShardWorker(startWorker());
+      workers.push(w);
+      ready.push(w.request({ kind: "shard", family: familyName, options: shardOptions, dims: d, k, x, aux }, aux ? [x.buffer, aux.buffer] : [x.buffer]));
+    }
+    await Promise.all(ready);
+    const total = new Float64Array(k * spec.statsSize);
+    const pass = async (req: PassRequest): Promise<PassResult> => {
+      const replies = await Promise.all(workers.map((w) => w.request({ kind: "pass", theta: req.theta, weights: req.weights, flags: req.flags, seeds: req.seeds })));
+      total.fill(0);
+      let ll = 0;
+      for (const r of replies) {
+        if (r.type !== "stats") throw new Error(`mixem: unexpected worker reply ${r.type}`);
+        ll += r.logLikelihood;
+        for (let i = 0; i < total.length; i++) total[i] += r.stats[i];
+      }
+      return { logLikelihood: ll + 0, stats: total };
+    };
+    const fit = runs(spec, k, n, ds, () => spec.seedPoints(ds), settings);
+    let step = fit.next();
+    while (!step.done) {
+      if (settings.signal?.aborted) throw settings.signal.reason ?? new Error("aborted");
+      step = fit.next(await pass(step.value));
+    }
+    return model(spec, step.value, n, ds.scale, ds.aux ? null : ds.auxConst);
+  } finally {
+    for (const w of workers) w.terminate();
+    core.free(ds.x, ds.aux);
+  }
+}
