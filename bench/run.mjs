@@ -3,7 +3,7 @@
 // Prints a table and writes bench/RESULTS.md. Not a test: timings depend on the machine.
 import { writeFileSync } from "node:fs";
 import os from "node:os";
-import { fitSync, initSync } from "../dist/index.js";
+import { fit, fitSync, initSync } from "../dist/index.js";
 import { binomialEM, gaussianDiagEM, gaussianEM, gaussianFullEM, poissonEM, useAlgorithm } from "./js-baseline.mjs";
 
 const ITER = Number(process.env.BENCH_ITER ?? 15); // iterations timed per repetition
@@ -113,6 +113,26 @@ for (const w of workloads) {
   console.log(`${row.name}: WASM ${row.msW.toFixed(2)} ms/iter (${row.nsW.toFixed(1)} ns) | plain JS ${row.msJ.toFixed(2)} ms (${row.nsJ.toFixed(1)} ns) → ${row.ratio.toFixed(2)}× | JS, same algorithm ${row.msS.toFixed(2)} ms (${row.nsS.toFixed(1)} ns) → ${row.ratioSame.toFixed(2)}×`);
 }
 
+// Threads: the 1-D K = 8 workload, per-iteration median, 1 thread (fitSync) against all cores.
+const threadRows = [];
+if (!only || "threads".includes(only)) {
+  const cores = os.cpus().length;
+  const n = 1_000_000, k = 8, x = new Float64Array(n);
+  for (let i = 0; i < n; i++) x[i] = 4 * (i % k) + normal();
+  const init = { weights: Array(k).fill(1 / k), means: Array.from({ length: k }, (_, j) => 4 * j + 0.5), variances: Array(k).fill(1.5) };
+  const perIteration = async (threads) => {
+    const stamps = [];
+    const options = { k, init, maxIter: ITER, tol: 0, onIteration: () => { stamps.push(performance.now()); } };
+    if (threads > 1) await fit(x, { ...options, threads }); else fitSync(x, options);
+    return stamps.slice(1).map((t, i) => t - stamps[i]);
+  };
+  const one = [], all = [];
+  for (let r = 0; r < REPS; r++) { one.push(...(await perIteration(1))); all.push(...(await perIteration(cores))); }
+  const row = { cores, one: median(one), all: median(all) };
+  threadRows.push(row);
+  console.log(`threads (1-D Gaussian, N = 1e6, K = 8): 1 thread ${row.one.toFixed(2)} ms/iter, ${cores} threads ${row.all.toFixed(2)} ms/iter → ${(row.one / row.all).toFixed(2)}×`);
+}
+
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const md = `# Benchmark results
 
@@ -130,6 +150,8 @@ skips the exp of the largest term and takes one log per block (see assembly/pass
 algorithm" applies those two savings in JavaScript too, so its column isolates what WebAssembly
 itself contributes. All three reach the same log-likelihood (last column: largest relative
 difference), so all did the same work.
+
+${threadRows.map((r) => `**Threads** (1-D Gaussian, N = 10⁶, K = 8, per-iteration median): 1 thread ${r.one.toFixed(2)} ms, ${r.cores} threads ${r.all.toFixed(2)} ms — ${(r.one / r.all).toFixed(2)}× on ${r.cores} cores (one WASM instance per worker over its shard; statistics merged on the calling thread).`).join("\n")}
 
 The machine is shared and noisy; ratios from one run are comparable, absolute times less so.
 `;
