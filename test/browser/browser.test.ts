@@ -113,6 +113,28 @@ suite("bundlers", () => {
   }, 60_000);
 });
 
+suite("bundlers: webpack", () => {
+  it("webpack 5 bundles an app importing \"mixem\" with no loader configuration; the bundle fits in the browser", async () => {
+    const webpack = (await import("webpack")).default;
+    const app = `${root}test-artifacts/webpack-app`;
+    rmSync(app, { recursive: true, force: true });
+    mkdirSync(`${app}/node_modules`, { recursive: true });
+    symlinkSync(root, `${app}/node_modules/mixem`, "dir");
+    writeFileSync(`${app}/main.js`, 'import { fit, fitInWorker } from "mixem";\nconst x = [1, 1.2, 0.8, 5, 5.2, 4.9];\nwindow.result = Promise.all([fit(x, { k: 2 }), fitInWorker(x, { k: 2 })]).then(([a, b]) => [a.components, b.components]);\n');
+    writeFileSync(`${app}/index.html`, '<!doctype html><script src="./dist/main.js"></script>');
+    const stats = await new Promise<any>((resolve, reject) => webpack({
+      mode: "production", context: app, entry: "./main.js", output: { path: `${app}/dist`, filename: "main.js" },
+      resolve: { symlinks: false }, // the package is linked into this app's node_modules
+    }).run((err: unknown, st: unknown) => (err ? reject(err) : resolve(st))));
+    expect(stats.hasErrors()).toBe(false);
+    await page.goto(`${base}/test-artifacts/webpack-app/index.html`);
+    await page.waitForFunction(() => (window as any).result !== undefined);
+    const [a, b] = await page.evaluate(() => (window as any).result);
+    expect(a).toEqual(b);
+    expect(a.map((c: { mean: number }) => Math.round(c.mean)).sort()).toEqual([1, 5]);
+  }, 60_000);
+});
+
 suite("demo page", () => {
   it("fits Old Faithful in a worker, draws it, offers the model JSON; screenshot saved", async () => {
     await page.setViewportSize({ width: 1400, height: 1000 });
