@@ -16,6 +16,7 @@ export type AccumulateFn = (x: usize, aux: usize, count: i32, params: usize, k: 
 
 export const FLAG_HARD: i32 = 1;       // classification EM: responsibilities become one-hot at the argmax
 export const FLAG_ACCUMULATE: i32 = 2; // zero `stats`, then accumulate into it
+export const FLAG_KEEP_STATS: i32 = 4; // with FLAG_ACCUMULATE: add to `stats` as they are (a pass in pieces)
 
 // @ts-ignore: decorator
 @inline function expInPlace(p: usize, m: f64): f64 {
@@ -92,7 +93,7 @@ export function blockedPass(
 ): f64 {
   const doStats = (flags & FLAG_ACCUMULATE) != 0;
   const hard = (flags & FLAG_HARD) != 0;
-  if (doStats) memory.fill(stats, 0, <usize>statsLen << 3);
+  if (doStats && (flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>statsLen << 3);
   let total = 0.0;
   for (let start = 0; start < n; start += BLOCK) {
     const count = min(BLOCK, n - start);

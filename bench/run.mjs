@@ -133,6 +133,23 @@ if (!only || "threads".includes(only)) {
   console.log(`threads (1-D Gaussian, N = 1e6, K = 8): 1 thread ${row.one.toFixed(2)} ms/iter, ${cores} threads ${row.all.toFixed(2)} ms/iter → ${(row.one / row.all).toFixed(2)}×`);
 }
 
+// WebAssembly memory of a 1-D fit of N = 10⁷ (k-means++ start), in a fresh process.
+const memoryRows = [];
+if (!only || "memory".includes(only)) {
+  const { execFileSync } = await import("node:child_process");
+  const script = `
+    import { fitSync, initSync, wasmMemoryBytes } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
+    initSync();
+    const n = 10_000_000, x = new Float64Array(n);
+    let s = 7; for (let i = 0; i < n; i++) { s = (Math.imul(s, 1103515245) + 12345) >>> 0; x[i] = (i % 2) * 5 + (s / 4294967296 - 0.5) * 3; }
+    const before = wasmMemoryBytes();
+    fitSync(x, { k: 2, maxIter: 3, tol: 0 });
+    console.log(JSON.stringify({ n, before, after: wasmMemoryBytes() }));`;
+  const r = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }));
+  memoryRows.push(r);
+  console.log(`memory: 1-D fit of N = 1e7 (80 MB of data): WebAssembly memory ${(r.after / 1e6).toFixed(1)} MB = ${(r.after / (r.n * 8)).toFixed(3)}× the data`);
+}
+
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const md = `# Benchmark results
 
@@ -152,6 +169,8 @@ itself contributes. All three reach the same log-likelihood (last column: larges
 difference), so all did the same work.
 
 ${threadRows.map((r) => `**Threads** (1-D Gaussian, N = 10⁶, K = 8, per-iteration median): 1 thread ${r.one.toFixed(2)} ms, ${r.cores} threads ${r.all.toFixed(2)} ms — ${(r.one / r.all).toFixed(2)}× on ${r.cores} cores (one WASM instance per worker over its shard; statistics merged on the calling thread).`).join("\n")}
+
+${memoryRows.map((r) => `**Memory**: a 1-D fit of N = 10⁷ (${(r.n * 8 / 1e6).toFixed(0)} MB of data, k-means++ start, K = 2) took ${(r.after / 1e6).toFixed(1)} MB of WebAssembly memory — ${(r.after / (r.n * 8)).toFixed(3)}× the data (no N × K matrix; the seeding pass labels 65,536 points at a time).`).join("\n")}
 
 The machine is shared and noisy; ratios from one run are comparable, absolute times less so.
 `;

@@ -171,13 +171,27 @@ export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): E
   }
 }
 
-/** Answers one pass over a data set in this instance (seeding passes get nearest-seed labels). */
+/** Points labelled per kernel call in the seeding pass: 512 KiB of labels, whatever N is. */
+const LABEL_WINDOW = 65536;
+
+/**
+ * Answers one pass over a data set in this instance. A seeding pass labels each point with its
+ * nearest seed and accumulates those one-hot statistics, a window of points at a time.
+ */
 export function localPass(core: WasmCore, spec: Spec, ev: Evaluator, ds: Dataset, req: PassRequest): PassResult {
   if (!req.seeds) return { logLikelihood: ev.run(ds, req.theta, req.weights, req.flags), stats: ev.stats };
-  const labels = core.alloc(ds.n); // before any view is taken: allocation may grow memory
+  const window = Math.min(LABEL_WINDOW, ds.n);
+  const labels = core.alloc(window); // before any view is taken: allocation may grow memory
   try {
-    nearestSeed(spec.seedPoints(ds), ds.n, req.seeds, ev.k, labels.array);
-    return { logLikelihood: ev.run(ds, req.theta, req.weights, req.flags, 0, labels), stats: ev.stats };
+    const points = spec.seedPoints(ds);
+    const d = points.dims;
+    for (let from = 0; from < ds.n; from += window) {
+      const count = Math.min(window, ds.n - from);
+      const part = { points: points.points.subarray(from * d, (from + count) * d), dims: d };
+      nearestSeed(part, count, req.seeds, ev.k, labels.array);
+      ev.runLabels(ds, req.theta, req.weights, from, count, labels, from > 0);
+    }
+    return { logLikelihood: ds.logConstant, stats: ev.stats };
   } finally {
     core.free(labels);
   }

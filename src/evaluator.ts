@@ -1,7 +1,7 @@
 // Calls a spec's fused kernel: packs θ and the weights into kernel parameters, runs one pass,
 // adds the per-point constants. The fit and the fitted model's predict/score share it.
 import type { Dataset, Spec } from "./family.js";
-import type { Region, WasmCore } from "./wasm.js";
+import { FLAG_ACCUMULATE, FLAG_KEEP_STATS, type Region, type WasmCore } from "./wasm.js";
 import * as M from "./math.js";
 
 export class Evaluator {
@@ -28,13 +28,30 @@ export class Evaluator {
    * (a region of n component indices) it only accumulates the statistics of that assignment.
    */
   run(ds: Dataset, theta: Float64Array, weights: Float64Array, flags: number, respOut = 0, labels: Region | null = null): number {
-    for (let j = 0; j < this.k; j++) this.logWeights[j] = M.log(weights[j]);
-    this.spec.pack(theta, this.logWeights, ds, this.params.array);
+    this.pack(ds, theta, weights);
     const partial = this.core.kernel(this.spec.kernel)(
       ds.x.ptr, ds.aux ? ds.aux.ptr : 0, ds.n, this.params.ptr, this.k,
       this.statsRegion.ptr, this.scratch.ptr, respOut, labels ? labels.ptr : 0, flags,
     );
     return partial + ds.logConstant;
+  }
+
+  /**
+   * The statistics of points [from, from + count) with the given labels (a region of ≥ count
+   * indices), added to the current statistics (`keep`) or replacing them. The seeding pass runs in
+   * windows this way, so no N-length label array is ever allocated.
+   */
+  runLabels(ds: Dataset, theta: Float64Array, weights: Float64Array, from: number, count: number, labels: Region, keep: boolean): void {
+    this.pack(ds, theta, weights);
+    this.core.kernel(this.spec.kernel)(
+      ds.x.ptr + from * ds.dims * 8, ds.aux ? ds.aux.ptr + from * 8 : 0, count, this.params.ptr, this.k,
+      this.statsRegion.ptr, this.scratch.ptr, 0, labels.ptr, FLAG_ACCUMULATE | (keep ? FLAG_KEEP_STATS : 0),
+    );
+  }
+
+  private pack(ds: Dataset, theta: Float64Array, weights: Float64Array): void {
+    for (let j = 0; j < this.k; j++) this.logWeights[j] = M.log(weights[j]);
+    this.spec.pack(theta, this.logWeights, ds, this.params.array);
   }
 
   free(): void {

@@ -23,6 +23,11 @@ export type { FamilyName } from "./family.js";
 export type { IterationInfo, StopReason } from "./em.js";
 export { MixemError, type MixemErrorCode } from "./errors.js";
 export { init, initSync } from "./wasm.js";
+
+/** Bytes of WebAssembly memory of this thread's instance (it grows as needed and never shrinks). */
+export function wasmMemoryBytes(): number {
+  return getCore().memoryBytes;
+}
 export { fitInWorker, type WorkerFitOptions } from "./worker.js";
 export { selectK, type SelectOptions, type Selection, type SelectionEntry, type Criterion } from "./select.js";
 export { plotFit, plotSelection, type PlotOptions } from "./plot.js";

@@ -28,6 +28,8 @@ interface CoreExports extends Record<KernelName, PassKernel>, CoreMath {
 export const KERNEL_BLOCK = 256;
 
 export const FLAG_HARD = 1;
+/** With FLAG_ACCUMULATE: add to the statistics instead of starting from zero (a pass in pieces). */
+export const FLAG_KEEP_STATS = 4;
 export const FLAG_ACCUMULATE = 2;
 
 /** A run of f64 values in linear memory. `array` is a view that is re-made if memory grew. */

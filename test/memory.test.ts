@@ -76,3 +76,21 @@ describe("memory growth", () => {
     expect(core.liveRegions).toBe(0);
   }, 120_000);
 });
+
+describe("WebAssembly memory of one fit", () => {
+  it("a 1-D fit of N = 2·10⁶ (k-means++ start) takes under 1.3× the data's bytes (fresh process)", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const script = `
+      import { fitSync, initSync, wasmMemoryBytes } from "mixem";
+      initSync();
+      const n = 2_000_000, x = new Float64Array(n);
+      for (let i = 0; i < n; i++) x[i] = (i % 2) * 5 + Math.sin(i);
+      fitSync(x, { k: 3, maxIter: 3, tol: 0, nInit: 2 });
+      console.log(wasmMemoryBytes() / (n * 8));`;
+    const ratio = Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" }));
+    expect(ratio).toBeGreaterThan(1);
+    expect(ratio).toBeLessThan(1.3);
+  }, 60_000);
+});
