@@ -1,8 +1,9 @@
 // mixem command line: `mixem fit <file.csv | file.json | -> --family gaussian -k 2 [--column NAME]`.
 import { parseArgs } from "node:util";
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import Papa from "papaparse";
-import { fit, init, MixemError, plotFit, plotSelection, selectK, type Criterion, type FitOptions, type MixtureModel } from "./index.js";
+import { fit, fitStream, init, MixemError, plotFit, plotSelection, selectK, type Criterion, type FitOptions, type MixtureModel } from "./index.js";
 
 const HELP = `mixem — fit mixture models by EM (WebAssembly inside)
 
@@ -31,6 +32,8 @@ Model:
   --seed S            PRNG seed (default 0)
   --reg-covar R       gaussian variance floor, times the data's variance (default 1e-6)
   --prior             MAP-EM with the family's default conjugate prior (mclust's for Gaussians)
+  --stream            read the file in 8 MiB pieces, once per EM pass (automatic above 256 MiB):
+                      memory stays bounded; seeds come from the first piece
 
 Model selection (select):
   -k, --k A..B        the range of k to try (default 1..8); each k gets --n-init restarts (default 3)
@@ -51,7 +54,7 @@ Examples:
 
 class UsageError extends Error {}
 
-type Table = { names: string[]; rows: unknown[][]; source: string };
+type Table = { names: string[]; rows: unknown[][]; source: string; hasHeader?: boolean };
 
 function readTable(file: string): Table {
   let text: string;
@@ -75,7 +78,27 @@ function readTable(file: string): Table {
   const hasHeader = rows[0].some((v) => !isNumeric(v));
   const width = rows[0].length;
   const names = hasHeader ? rows[0].map(String) : Array.from({ length: width }, (_, i) => String(i + 1));
-  return { names, rows: hasHeader ? rows.slice(1) : rows, source };
+  return { names, rows: hasHeader ? rows.slice(1) : rows, source, hasHeader };
+}
+
+/** The start of a CSV file (whole lines of its first MiB) as a table: header and column choice, for streaming. */
+function firstPiece(file: string): Table {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const bytes = Buffer.alloc(Math.min(STREAM_BLOCK, 1 << 20));
+  const n = readSync(fd, bytes, 0, bytes.length, 0);
+  closeSync(fd);
+  const text = bytes.subarray(0, n).toString("utf8");
+  const cut = text.lastIndexOf("\n");
+  const rows = Papa.parse<unknown[]>(cut < 0 ? text : text.slice(0, cut + 1), { skipEmptyLines: "greedy" }).data;
+  if (rows.length === 0) throw new UsageError(`${file}: no data`);
+  const hasHeader = rows[0].some((v) => !isNumeric(v));
+  const names = hasHeader ? rows[0].map(String) : Array.from({ length: rows[0].length }, (_, i) => String(i + 1));
+  return { names, rows: hasHeader ? rows.slice(1) : rows, source: file, hasHeader };
 }
 
 function jsonTable(text: string, source: string): Table {
@@ -147,8 +170,8 @@ const fmt = (v: number) => (Math.abs(v) >= 1e6 || (Math.abs(v) < 1e-3 && v !== 0
 
 const fmtList = (v: number[]) => `[${v.map(fmt).join(", ")}]`;
 
-function table(model: MixtureModel, x: Float64Array, trials: FitOptions["trials"], where: string): string {
-  if (model.dims > 1 || model.family === "mvgaussian" || model.family === "bernoulli") return multiTable(model, x, where);
+function table(model: MixtureModel, where: string): string {
+  if (model.dims > 1 || model.family === "mvgaussian" || model.family === "bernoulli") return multiTable(model, where);
   const extra = model.family === "gaussian" ? ["sd"] : [];
   const names = Object.keys(model.components[0]);
   const header = ["component", "weight", ...names, ...extra];
@@ -159,29 +182,82 @@ function table(model: MixtureModel, x: Float64Array, trials: FitOptions["trials"
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  const opts = { trials: model.family === "binomial" ? trials : undefined };
   return [
     `mixem: ${model.family} mixture, k = ${model.k}, ${model.nObservations} values (${where})`,
     "",
     line(header),
     ...rows.map(line),
     "",
-    ...summary(model, x, opts),
+    ...summary(model),
   ].join("\n");
 }
 
-function summary(model: MixtureModel, x: Float64Array, opts: { trials?: FitOptions["trials"] }): string[] {
+/** Files above this many bytes are streamed (MIXEM_STREAM_ABOVE overrides; for tests). */
+const STREAM_ABOVE = Number(process.env.MIXEM_STREAM_ABOVE ?? 256 * 2 ** 20);
+/** Bytes read per piece when streaming (MIXEM_STREAM_BLOCK overrides; for tests). */
+const STREAM_BLOCK = Number(process.env.MIXEM_STREAM_BLOCK ?? 8 * 2 ** 20);
+
+/**
+ * The chosen columns of a CSV file as a re-iterable source of Float64Array pieces: the file is
+ * read STREAM_BLOCK bytes at a time, cut after the last newline, and each piece parsed by
+ * papaparse; rows are numbered across pieces so errors still name the row.
+ */
+function csvSource(file: string, names: string[], idx: number[], hasHeader: boolean) {
+  return async function* () {
+    const handle = await open(file, "r");
+    try {
+      const bytes = new Uint8Array(STREAM_BLOCK);
+      const decoder = new TextDecoder();
+      let carry = "", row = 0, first = true;
+      for (;;) {
+        const { bytesRead } = await handle.read(bytes, 0, bytes.length, null);
+        const done = bytesRead === 0;
+        let text = carry + decoder.decode(bytes.subarray(0, bytesRead), { stream: !done });
+        if (!done) {
+          const cut = text.lastIndexOf("\n");
+          carry = cut < 0 ? text : text.slice(cut + 1);
+          text = cut < 0 ? "" : text.slice(0, cut + 1);
+        }
+        if (text.trim() !== "") {
+          let rows = Papa.parse<string[]>(text, { skipEmptyLines: "greedy" }).data;
+          if (first && hasHeader) rows = rows.slice(1);
+          first = false;
+          const d = idx.length, out = new Float64Array(rows.length * d);
+          rows.forEach((r, i) => idx.forEach((c, a) => {
+            const v = r[c];
+            if (!isNumeric(v)) throw new UsageError(`${file}, row ${row + i + 1}, column ${names[c]}: ${JSON.stringify(v ?? "")} is not a number`);
+            out[i * d + a] = Number(v);
+          }));
+          row += rows.length;
+          if (out.length) yield out;
+        }
+        if (done) break;
+      }
+    } finally {
+      await handle.close();
+    }
+  };
+}
+
+/** BIC and AIC from the fit's own log-likelihood (at the returned parameters) and size. */
+function criteria(model: MixtureModel) {
+  const ll = model.logLikelihood, p = model.nParameters;
+  return { bic: -2 * ll + p * Math.log(model.nObservations), aic: -2 * ll + 2 * p };
+}
+
+function summary(model: MixtureModel): string[] {
+  const { bic, aic } = criteria(model);
   const lines = [
     `log-likelihood  ${model.logLikelihood.toFixed(4)}`,
     ...(model.logPosterior === undefined ? [] : [`log-posterior   ${model.logPosterior.toFixed(4)}`]),
-    `BIC             ${model.bic(x, opts).toFixed(4)}`,
-    `AIC             ${model.aic(x, opts).toFixed(4)}`,
+    `BIC             ${bic.toFixed(4)}`,
+    `AIC             ${aic.toFixed(4)}`,
     `iterations      ${model.iterations} (${model.converged ? "converged" : `not converged: ${model.stopReason}`})`,
   ];
   return lines;
 }
 
-function multiTable(model: MixtureModel, x: Float64Array, where: string): string {
+function multiTable(model: MixtureModel, where: string): string {
   const detail = (settings: MixtureModel["settings"]) => (settings.covariance ? `, ${settings.covariance} covariance` : "");
   const out = [`mixem: ${model.family} mixture${detail(model.settings)}, k = ${model.k}, ${model.nObservations} rows × ${model.dims} (${where})`, ""];
   model.components.forEach((c, j) => {
@@ -193,7 +269,7 @@ function multiTable(model: MixtureModel, x: Float64Array, where: string): string
       out.push(`  p           ${fmtList((c as { p: number[] }).p)}`);
     }
   });
-  return [...out, "", ...summary(model, x, {})].join("\n");
+  return [...out, "", ...summary(model)].join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -203,7 +279,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       family: { type: "string" }, k: { type: "string", short: "k" }, column: { type: "string" },
       columns: { type: "string" }, covariance: { type: "string" }, prior: { type: "boolean" },
-      criterion: { type: "string" }, plot: { type: "string" },
+      criterion: { type: "string" }, plot: { type: "string" }, stream: { type: "boolean" },
       trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
       init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
       tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, "reg-covar": { type: "string" },
@@ -227,18 +303,28 @@ async function main(argv: string[]): Promise<number> {
     if (values.criterion !== undefined && !["bic", "aic", "icl"].includes(values.criterion)) throw new UsageError(`--criterion: "${values.criterion}" is not bic, aic or icl`);
   } else if (values.k === undefined) throw new UsageError("-k is required (the number of components)");
 
-  const t = readTable(file);
+  const size = file === "-" ? 0 : (() => { try { return statSync(file).size; } catch { return 0; } })();
+  const streaming = command === "fit" && (values.stream === true || size > STREAM_ABOVE);
+  if (streaming) {
+    if (file === "-") throw new UsageError("--stream reads the file once per EM pass; it cannot read standard input");
+    if (values.plot) throw new UsageError("--plot needs the data in memory; it is not available when streaming");
+    if (values["trials-column"] !== undefined) throw new UsageError("--trials-column is not available when streaming; give --trials");
+  }
+  // Streaming: the table holds the first piece only (for the header and the column choice).
+  const t = streaming ? firstPiece(file) : readTable(file);
   const multivariate = values.family === "mvgaussian" || values.family === "bernoulli";
   if (multivariate && values.column !== undefined) throw new UsageError(`--family ${values.family} takes --columns (several), not --column`);
   if (!multivariate && values.columns !== undefined) throw new UsageError("--columns is for --family mvgaussian or bernoulli; use --column");
-  let x: Float64Array, where: string, dims: number | undefined, axes: [string, string] | undefined;
+  let x: Float64Array = new Float64Array(0), where: string, dims: number | undefined, axes: [string, string] | undefined, idx: number[];
   if (multivariate) {
     const m = matrix(t, values.columns);
-    x = m.values; dims = m.names.length; axes = [m.names[0], m.names[1] ?? ""];
+    if (!streaming) x = m.values;
+    dims = m.names.length; axes = [m.names[0], m.names[1] ?? ""]; idx = m.names.map((name) => t.names.indexOf(name));
     where = `${t.source}, columns ${m.names.join(", ")}`;
   } else {
     const col = columnIndex(t, values.column, "--column");
-    x = column(t, col);
+    if (!streaming) x = column(t, col);
+    idx = [col];
     where = `${t.source}, column ${t.names[col]}`;
     axes = [t.names[col], "density"];
   }
@@ -267,7 +353,6 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(tty ? `\r${msg}\x1b[K` : `${msg}\n`);
     };
   }
-  const opts = { trials: values.family === "binomial" ? trials : undefined };
   if (kRange) {
     await init();
     const { onIteration: _drop, ...selectOptions } = options;
@@ -284,12 +369,14 @@ async function main(argv: string[]): Promise<number> {
       const lines = [`mixem: ${selection.best.family} mixtures, k = ${kRange[0]}..${kRange[1]} (${where}), best by ${c.toUpperCase()}: k = ${selection.k}`, "",
         "k   log-likelihood        BIC        AIC        ICL",
         ...selection.scores.map((e) => `${String(e.k).padEnd(2)}${e.logLikelihood.toFixed(4).padStart(16)}${e.bic.toFixed(2).padStart(11)}${e.aic.toFixed(2).padStart(11)}${e.icl.toFixed(2).padStart(11)}${e.k === selection.k ? "  <-" : ""}`), "",
-        (selection.best.dims > 1 ? multiTable(selection.best, x, where) : table(selection.best, x, trials, where))];
+        table(selection.best, where)];
       process.stdout.write(lines.join("\n") + "\n");
     }
     return 0;
   }
-  const model = await fit(x, options as unknown as FitOptions);
+  const model = streaming
+    ? await fitStream(csvSource(file, t.names, idx, t.hasHeader ?? false), options as unknown as FitOptions)
+    : await fit(x, options as unknown as FitOptions);
   if (printed && tty) process.stderr.write("\r\x1b[K");
   if (values.plot) {
     if (model.family === "bernoulli" || (model.family === "mvgaussian" && model.dims < 2)) throw new UsageError(`--plot draws 1-D fits and mvgaussian fits of 2 or more dimensions, not ${model.family} in ${model.dims}`);
@@ -297,10 +384,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (values.json) {
-    const out = { ...model.toJSON(), criteria: { bic: model.bic(x, opts), aic: model.aic(x, opts) } };
+    const out = { ...model.toJSON(), criteria: criteria(model) };
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
   } else {
-    process.stdout.write(table(model, x, trials, where) + "\n");
+    process.stdout.write(table(model, where + (streaming ? ", streamed" : "")) + "\n");
   }
   return 0;
 }

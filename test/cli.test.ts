@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 import { loadModel } from "../src/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const cli = (args: string[], input?: string) => {
-  const r = spawnSync(process.execPath, [join(root, "dist/cli.js"), ...args], { cwd: root, input, encoding: "utf8", timeout: 60_000 });
+const cli = (args: string[], input?: string, env: Record<string, string> = {}) => {
+  const r = spawnSync(process.execPath, [join(root, "dist/cli.js"), ...args], { cwd: root, input, encoding: "utf8", timeout: 60_000, env: { ...process.env, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 const dir = mkdtempSync(join(tmpdir(), "mixem-cli-"));
@@ -116,6 +116,30 @@ describe("mixem fit", () => {
     const r = cli(args as string[]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
+  });
+
+  it("--stream reads the file in pieces, once per pass: same fit as in memory", () => {
+    const whole = cli(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2"]);
+    const streamed = cli(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2", "--stream"]);
+    expect(streamed.code).toBe(0);
+    expect(streamed.out.replace(", streamed)", ")")).toBe(whole.out);
+    // 300-byte pieces: many pieces, seeds from the first; the same optimum.
+    const pieces = cli(["fit", "examples/faithful.csv", "--family", "mvgaussian", "-k", "2", "--stream"], undefined, { MIXEM_STREAM_BLOCK: "300" });
+    expect(pieces.out).toMatch(/272 rows × 2 \(examples\/faithful\.csv, columns eruptions, waiting, streamed\)/);
+    expect(pieces.out).toMatch(/log-likelihood\s+-1130\.2640/);
+  });
+
+  it("files above the threshold stream automatically; streaming errors are one line", () => {
+    const auto = cli(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2"], undefined, { MIXEM_STREAM_ABOVE: "1000" });
+    expect(auto.out).toMatch(/column waiting, streamed\)/);
+    const bad = (args: string[], message: RegExp, input?: string) => {
+      const r = cli(args, input, { MIXEM_STREAM_BLOCK: "300" });
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+    };
+    bad(["fit", "-", "-k", "1", "--stream"], /^mixem: --stream reads the file once per EM pass; it cannot read standard input\n$/, "1\n2\n");
+    bad(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2", "--stream", "--plot", "x.svg"], /^mixem: --plot needs the data in memory/);
+    bad(["fit", "examples/iris.csv", "--family", "mvgaussian", "--columns", "sepal_length,species", "-k", "2", "--stream"], /^mixem: examples\/iris\.csv, row 1, column species: "setosa" is not a number\n$/);
   });
 
   it("--help", () => {
