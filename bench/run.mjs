@@ -26,6 +26,7 @@ function gaussianWorkload(n, k) {
     wasm: (on) => fitSync(x, { k, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
     js: (on) => gaussianEM(x, init, ITER, on),
     jsConstant: 0,
+    peer: { c: ["gaussian", ...init.means, ...init.variances, ...init.weights], x, d: 1, k, cov: "full", init },
   };
 }
 function poissonWorkload(n) {
@@ -39,6 +40,7 @@ function poissonWorkload(n) {
     wasm: (on) => fitSync(x, { family: "poisson", k: 2, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
     js: (on) => poissonEM(x, init, ITER, on),
     jsConstant: -logFact,
+    peer: { c: ["poisson", ...init.lambdas, ...init.weights], x, d: 1, k: 2 },
   };
 }
 function binomialWorkload(n, trials) {
@@ -54,6 +56,7 @@ function binomialWorkload(n, trials) {
     wasm: (on) => fitSync(x, { family: "binomial", trials, k: 3, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
     js: (on) => binomialEM(x, trials, init, ITER, on),
     jsConstant: constant,
+    peer: { c: ["binomial", trials, ...init.p, ...init.weights], x, d: 1, k: 3 },
   };
 }
 
@@ -73,6 +76,7 @@ function mvWorkload(n, d, k, covariance) {
       ? gaussianFullEM(x, d, init, ITER, on)
       : gaussianDiagEM(x, d, { weights, means, variances: Array(k).fill(Array(d).fill(1.5)) }, ITER, on)),
     jsConstant: 0,
+    peer: { x, d, k, cov: covariance, init: { weights, means: means.flat(), variances: Array(k * d).fill(1.5) } },
   };
 }
 
@@ -150,6 +154,45 @@ if (!only || "memory".includes(only)) {
   console.log(`memory: 1-D fit of N = 1e7 (80 MB of data): WebAssembly memory ${(r.after / 1e6).toFixed(1)} MB = ${(r.after / (r.n * 8)).toFixed(3)}× the data`);
 }
 
+// Peers on the same data and start: a C kernel built here (strict and fast-math), scikit-learn,
+// mclust — each only where it applies and only if installed; otherwise reported as skipped.
+const peerRows = [];
+if (!only || "peers".includes(only) || process.env.BENCH_PEERS) {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdtempSync, writeFileSync: write, rmSync } = await import("node:fs");
+  const dir = mkdtempSync(`${os.tmpdir()}/mixem-bench-`);
+  const here = new URL(".", import.meta.url).pathname;
+  const tryRun = (cmd, args) => { try { return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 600_000 }).trim(); } catch (e) { return null; } };
+  const cc = tryRun("cc", ["--version"]) !== null;
+  if (cc) {
+    tryRun("cc", ["-O3", `${here}peers/em1d.c`, "-lm", "-o", `${dir}/em1d`]);
+    tryRun("cc", ["-O3", "-ffast-math", "-march=native", `${here}peers/em1d.c`, "-lm", "-o", `${dir}/em1d_fast`]);
+  }
+  const sklearn = tryRun("/usr/bin/python3", ["-c", "import sklearn; print(sklearn.__version__)"]);
+  const mclust = tryRun("Rscript", ["-e", "cat(as.character(packageVersion('mclust')))"]);
+  for (const w of workloads) {
+    const p = w.peer;
+    const row = { name: w.name, wasm: rows.find((r) => r.name === w.name), peers: {} };
+    write(`${dir}/x.f64`, Buffer.from(p.x.buffer, p.x.byteOffset, p.x.byteLength));
+    if (p.init) write(`${dir}/init.json`, JSON.stringify(p.init));
+    const ns = (ms) => (ms * 1e6) / (w.n * w.k);
+    if (p.c) for (const [label, bin] of [["C -O3", "em1d"], ["C -O3 -ffast-math -march=native", "em1d_fast"]]) {
+      const out = cc ? tryRun(`${dir}/${bin}`, [p.c[0], `${dir}/x.f64`, String(w.n), String(p.k), String(ITER), ...p.c.slice(1).map(String)]) : null;
+      row.peers[label] = out ? ns(Number(out.split(" ")[0])) : "skipped (no C compiler)";
+    }
+    if (p.cov) {
+      const sk = sklearn ? tryRun("/usr/bin/python3", [`${here}peers/sklearn_bench.py`, `${dir}/x.f64`, String(w.n), String(p.d), String(p.k), p.cov, `${dir}/init.json`, "4"]) : null;
+      row.peers[`scikit-learn ${sklearn ?? ""}`.trim()] = sk ? ns(Number(sk)) : "skipped (python3-sklearn not installed)";
+      const mc = mclust ? tryRun("Rscript", [`${here}peers/mclust_bench.R`, `${dir}/x.f64`, String(w.n), String(p.d), String(p.k), p.cov, `${dir}/init.json`, "4"]) : null;
+      row.peers[`mclust ${mclust ?? ""}`.trim()] = !mc ? "skipped (r-cran-mclust not installed)"
+        : mc.startsWith("NA") ? `not comparable (em stopped after ${mc.split(" ")[1]} iterations)` : ns(Number(mc));
+    }
+    peerRows.push(row);
+    console.log(`peers, ${w.name}: mixem ${row.wasm?.nsW.toFixed(1)} ns; ${Object.entries(row.peers).map(([k, v]) => `${k} ${typeof v === "number" ? v.toFixed(1) + " ns" : v}`).join("; ")}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const md = `# Benchmark results
 
@@ -168,6 +211,14 @@ algorithm" applies those two savings in JavaScript too, so its column isolates w
 itself contributes. All three reach the same log-likelihood (last column: largest relative
 difference), so all did the same work.
 
+${peerRows.length ? `### Against other implementations (same data, same start, ns per point · component · iteration, one thread)
+
+| workload | mixem (WASM) | ${[...new Set(peerRows.flatMap((r) => Object.keys(r.peers)))].join(" | ")} |
+| --- | ---: | ${[...new Set(peerRows.flatMap((r) => Object.keys(r.peers)))].map(() => "---:").join(" | ")} |
+${peerRows.map((r) => `| ${r.name} | ${r.wasm?.nsW.toFixed(1)} | ${[...new Set(peerRows.flatMap((q) => Object.keys(q.peers)))].map((k) => { const v = r.peers[k]; return v === undefined ? "—" : typeof v === "number" ? `${v.toFixed(1)} (${(v / r.wasm.nsW).toFixed(2)}×)` : v; }).join(" | ")} |`).join("\n")}
+
+C: the textbook fused loop in bench/peers/em1d.c built here with cc; scikit-learn: GaussianMixture (bench/peers/sklearn_bench.py), mclust: em() (bench/peers/mclust_bench.R), both timed as (t(a + m iterations) − t(a)) / m so set-up is excluded. In parentheses: how many times longer than mixem. "—": the peer has no such model.
+` : ""}
 ${threadRows.map((r) => `**Threads** (1-D Gaussian, N = 10⁶, K = 8, per-iteration median): 1 thread ${r.one.toFixed(2)} ms, ${r.cores} threads ${r.all.toFixed(2)} ms — ${(r.one / r.all).toFixed(2)}× on ${r.cores} cores (one WASM instance per worker over its shard; statistics merged on the calling thread).`).join("\n")}
 
 ${memoryRows.map((r) => `**Memory**: a 1-D fit of N = 10⁷ (${(r.n * 8 / 1e6).toFixed(0)} MB of data, k-means++ start, K = 2) took ${(r.after / 1e6).toFixed(1)} MB of WebAssembly memory — ${(r.after / (r.n * 8)).toFixed(3)}× the data (no N × K matrix; the seeding pass labels 65,536 points at a time).`).join("\n")}
