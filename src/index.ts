@@ -106,7 +106,8 @@ function chooseThreads(data: ModelData, options: FitOptions): number {
   if (t !== undefined) { COMMON_OPTIONS.threads(t, "options.threads"); return t as number; }
   const n = (data as ArrayLike<unknown>)?.length ?? 0;
   const k = typeof options?.k === "number" ? options.k : 1;
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => any } };
+  const cores = g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.("node:os")?.availableParallelism?.() ?? 1;
   return n * k >= 2_000_000 ? Math.max(1, Math.min(4, cores)) : 1;
 }
 
