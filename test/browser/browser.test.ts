@@ -94,44 +94,47 @@ suite("bare <script type=\"module\"> page", () => {
   }, 60_000);
 });
 
+/**
+ * A tiny app that imports "mixem" (linked into its node_modules), built by `build(appDir)`, then
+ * loaded in the browser: the same fit on the main thread and in a Worker.
+ */
+async function bundledApp(name: string, html: string, build: (app: string) => Promise<void>) {
+  const app = `${root}test-artifacts/${name}`;
+  rmSync(app, { recursive: true, force: true });
+  mkdirSync(`${app}/node_modules`, { recursive: true });
+  symlinkSync(root, `${app}/node_modules/mixem`, "dir");
+  writeFileSync(`${app}/index.html`, html);
+  writeFileSync(`${app}/main.js`, 'import { fit, fitInWorker } from "mixem";\nconst x = [1, 1.2, 0.8, 5, 5.2, 4.9];\nwindow.result = Promise.all([fit(x, { k: 2 }), fitInWorker(x, { k: 2 })]).then(([a, b]) => [a.components, b.components]);\n');
+  await build(app);
+  return async (file: string) => {
+    await page.goto(`${base}/test-artifacts/${name}/${file}`);
+    await page.waitForFunction(() => (window as any).result !== undefined);
+    const [a, b] = await page.evaluate(() => (window as any).result);
+    expect(a).toEqual(b);
+    expect(a.map((c: { mean: number }) => Math.round(c.mean)).sort()).toEqual([1, 5]);
+  };
+}
+
 suite("bundlers", () => {
   it("Vite bundles an app importing \"mixem\" with no configuration; the bundle fits in the browser", async () => {
     const { build } = await import("vite");
-    const app = `${root}test-artifacts/vite-app`;
-    rmSync(app, { recursive: true, force: true });
-    mkdirSync(`${app}/node_modules`, { recursive: true });
-    symlinkSync(root, `${app}/node_modules/mixem`, "dir");
-    writeFileSync(`${app}/index.html`, '<!doctype html><script type="module" src="./main.js"></script>');
-    writeFileSync(`${app}/main.js`, 'import { fit, fitInWorker } from "mixem";\nconst x = [1, 1.2, 0.8, 5, 5.2, 4.9];\nwindow.result = Promise.all([fit(x, { k: 2 }), fitInWorker(x, { k: 2 })]).then(([a, b]) => [a.components, b.components]);\n');
-    // base "./" only makes the output servable from a sub-folder; nothing here is about mixem.
-    await build({ root: app, base: "./", logLevel: "silent", configFile: false, build: { outDir: `${app}/dist` } });
-    await page.goto(`${base}/test-artifacts/vite-app/dist/index.html`);
-    await page.waitForFunction(() => (window as any).result !== undefined);
-    const [a, b] = await page.evaluate(() => (window as any).result);
-    expect(a).toEqual(b);
-    expect(a.map((c: { mean: number }) => Math.round(c.mean)).sort()).toEqual([1, 5]);
+    const open = await bundledApp("vite-app", '<!doctype html><script type="module" src="./main.js"></script>', async (app) => {
+      // base "./" only makes the output servable from a sub-folder; nothing here is about mixem.
+      await build({ root: app, base: "./", logLevel: "silent", configFile: false, build: { outDir: `${app}/dist` } });
+    });
+    await open("dist/index.html");
   }, 60_000);
-});
 
-suite("bundlers: webpack", () => {
   it("webpack 5 bundles an app importing \"mixem\" with no loader configuration; the bundle fits in the browser", async () => {
     const webpack = (await import("webpack")).default;
-    const app = `${root}test-artifacts/webpack-app`;
-    rmSync(app, { recursive: true, force: true });
-    mkdirSync(`${app}/node_modules`, { recursive: true });
-    symlinkSync(root, `${app}/node_modules/mixem`, "dir");
-    writeFileSync(`${app}/main.js`, 'import { fit, fitInWorker } from "mixem";\nconst x = [1, 1.2, 0.8, 5, 5.2, 4.9];\nwindow.result = Promise.all([fit(x, { k: 2 }), fitInWorker(x, { k: 2 })]).then(([a, b]) => [a.components, b.components]);\n');
-    writeFileSync(`${app}/index.html`, '<!doctype html><script src="./dist/main.js"></script>');
-    const stats = await new Promise<any>((resolve, reject) => webpack({
-      mode: "production", context: app, entry: "./main.js", output: { path: `${app}/dist`, filename: "main.js" },
-      resolve: { symlinks: false }, // the package is linked into this app's node_modules
-    }).run((err: unknown, st: unknown) => (err ? reject(err) : resolve(st))));
-    expect(stats.hasErrors()).toBe(false);
-    await page.goto(`${base}/test-artifacts/webpack-app/index.html`);
-    await page.waitForFunction(() => (window as any).result !== undefined);
-    const [a, b] = await page.evaluate(() => (window as any).result);
-    expect(a).toEqual(b);
-    expect(a.map((c: { mean: number }) => Math.round(c.mean)).sort()).toEqual([1, 5]);
+    const open = await bundledApp("webpack-app", '<!doctype html><script src="./dist/main.js"></script>', async (app) => {
+      const stats = await new Promise<any>((resolve, reject) => webpack({
+        mode: "production", context: app, entry: "./main.js", output: { path: `${app}/dist`, filename: "main.js" },
+        resolve: { symlinks: false }, // the package is linked into this app's node_modules
+      }).run((err: unknown, st: unknown) => (err ? reject(err) : resolve(st))));
+      expect(stats.hasErrors()).toBe(false);
+    });
+    await open("index.html");
   }, 60_000);
 });
 
