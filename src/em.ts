@@ -88,7 +88,9 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
   const alpha = s.prior?.weights ?? 1;
   /** The objective: log-likelihood, plus the log prior density under MAP-EM. */
   const objective = (ll: number) => (s.prior ? ll + spec.logPrior(theta, k) + (s.fixWeights ? 0 : logDirichlet(weights, alpha)) : ll);
-  let pass = yield { theta, weights, flags };
+  // One request object for the whole run (the driver answers it before the loop goes on).
+  const request: PassRequest = { theta, weights, flags };
+  let pass = yield request;
   let ll = finite(pass.logLikelihood);
   let goal = objective(ll);
   const history: number[] = [];
@@ -99,7 +101,7 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
     iterations++;
     maximizeStep(spec, pass.stats, theta, weights, k, data, !s.fixWeights, alpha);
-    pass = yield { theta, weights, flags };
+    pass = yield request;
     ll = finite(pass.logLikelihood);
     const next = objective(ll);
     const delta = (next - goal) / n;

@@ -1,7 +1,8 @@
 // fitStream: data larger than memory. `source()` yields the data in chunks (and can be called
 // again: every pass of EM iterates it once); one chunk at a time is copied into WebAssembly
 // memory, its statistics added to the pass's totals, and freed — memory is bounded by the chunk.
-import { resolveFit, type FitOptions } from "./index.js";
+import type { FitOptions } from "./index.js";
+import { resolveFit } from "./resolve.js";
 import type { MixtureModel, ModelData } from "./model.js";
 import { Evaluator } from "./evaluator.js";
 import { getCore, init } from "./wasm.js";

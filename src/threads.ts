@@ -3,7 +3,8 @@
 // cross-origin isolation), and every pass of the fit is answered by all workers at once; the
 // calling thread sums their statistics in shard order (deterministic) and runs the M-step. The
 // result equals the single-threaded fit up to the rounding of that sum.
-import { resolveFit, type FitOptions } from "./index.js";
+import type { FitOptions } from "./index.js";
+import { resolveFit } from "./resolve.js";
 import type { MixtureModel, ModelData } from "./model.js";
 import { runs, type PassRequest, type PassResult } from "./em.js";
 import { getCore, init } from "./wasm.js";
@@ -63,7 +64,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
         ll += r.logLikelihood;
         for (let i = 0; i < total.length; i++) total[i] += r.stats[i];
       }
-      return { logLikelihood: ll + 0, stats: total };
+      return { logLikelihood: ll, stats: total };
     };
     const fit = runs(spec, k, n, ds, () => spec.seedPoints(ds), settings);
     let step = fit.next();

@@ -8,7 +8,6 @@ export interface FitRequest {
   /** The data as one flat array (rows flattened; dims > 0 for row data). */
   data: Float64Array | number[];
   dims: number;
-  rows: boolean;
   /** Fit options without onIteration and signal. */
   options: Record<string, unknown>;
   progress: boolean;

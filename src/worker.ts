@@ -48,20 +48,20 @@ export function startWorker(): WorkerHandle {
 }
 
 /** Flattens the data into one Float64Array for a zero-copy transfer (rows: with their width). */
-function pack(data: ModelData): { data: Float64Array; dims: number; rows: boolean } {
+function pack(data: ModelData): { data: Float64Array; dims: number } {
   const isRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView));
   if (Array.isArray(data) && data.length > 0 && isRow(data[0])) {
     // Rows: flatten; the worker re-validates (a ragged row still gets its precise error there).
     const rows = data as ArrayLike<number>[];
     const d = rows[0].length;
-    if (rows.some((r) => !isRow(r) || r.length !== d)) return { data: data as never, dims: 0, rows: true };
+    if (rows.some((r) => !isRow(r) || r.length !== d)) return { data: data as never, dims: 0 };
     const flat = new Float64Array(rows.length * d);
     rows.forEach((r, i) => { for (let a = 0; a < d; a++) flat[i * d + a] = r[a]; });
-    return { data: flat, dims: d, rows: true };
+    return { data: flat, dims: d };
   }
   if (ArrayBuffer.isView(data) && !(data instanceof DataView) && !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array))
-    return { data: Float64Array.from(data as ArrayLike<number>), dims: 0, rows: false };
-  return { data: data as never, dims: 0, rows: false }; // number[] (structured-cloned) or invalid input: the worker reports it
+    return { data: Float64Array.from(data as ArrayLike<number>), dims: 0 };
+  return { data: data as never, dims: 0 }; // number[] (structured-cloned) or invalid input: the worker reports it
 }
 
 /**
@@ -102,7 +102,7 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
     const opts: Record<string, unknown> = { ...rest };
     if (ArrayBuffer.isView(trials)) opts.trials = Array.from(trials as unknown as ArrayLike<number>);
     try {
-      worker.post({ kind: "fit", data: packed.data, dims: packed.dims, rows: packed.rows, options: opts, progress: onProgress !== undefined },
+      worker.post({ kind: "fit", data: packed.data, dims: packed.dims, options: opts, progress: onProgress !== undefined },
         packed.data instanceof Float64Array ? [packed.data.buffer as ArrayBuffer] : []);
     } catch (e) {
       finish(() => reject(e instanceof Error && e.name === "DataCloneError" ? optionError("options", `cannot be sent to a worker: ${e.message}`) : e));

@@ -59,6 +59,7 @@ async function run() {
     $("selection").innerHTML = plotSelection(selection, { width: 420, height: 300, title: "BIC against k" });
   }
   const history: number[] = [];
+  let shownRestart = -1; // the chart follows the current restart
   controller = new AbortController();
   $<HTMLButtonElement>("cancel").disabled = false;
   const started = performance.now();
@@ -67,7 +68,7 @@ async function run() {
     model = await fitInWorker(data as never, {
       ...base, k, signal: controller.signal,
       onProgress: (info: IterationInfo) => {
-        if (info.restart !== history.restart) { history.length = 0; history.restart = info.restart; }
+        if (info.restart !== shownRestart) { history.length = 0; shownRestart = info.restart; }
         history.push(info.logLikelihood);
         $("progress").innerHTML = progressChart(history);
         status(`fitting k = ${k}: restart ${info.restart + 1}, iteration ${info.iteration}, log-likelihood ${info.logLikelihood.toFixed(4)}`);
@@ -88,7 +89,6 @@ async function run() {
   link.href = URL.createObjectURL(new Blob([JSON.stringify(model.toJSON(), null, 2)], { type: "application/json" }));
   link.hidden = false;
 }
-declare global { interface Array<T> { restart?: number } }
 
 $("faithful").addEventListener("click", () => load(faithfulCsv, "Old Faithful (R's faithful)"));
 $("file").addEventListener("change", async (e) => {

@@ -99,6 +99,7 @@ export const mvgaussian: Family = {
     const pooledScatter = new Float64Array(d * d);
     const pooledSigma = new Float64Array(d * d);
     const diagonal = new Float64Array(d);
+    let active = new Uint8Array(0); // which components had data in this M-step (tied), grown once
     const tri = (d * (d + 1)) / 2;
 
     /** Writes the Cholesky factor of Σ_j (inverse diagonal) and returns log|Σ_j|; throws if not positive definite. */
@@ -196,7 +197,8 @@ export const mvgaussian: Family = {
         const meanTerms = prior && kappa > 0 ? 1 : 0;
         let pooled = 0, pooledMeans = 0;
         pooledScatter.fill(0);
-        const active = new Uint8Array(k); // (k bytes: negligible beside the statistics)
+        if (active.length < k) active = new Uint8Array(k);
+        active.fill(0, 0, k);
         forActive(stats, S, k, (j, s) => {
           active[j] = 1;
           const nk = stats[s];
