@@ -2,24 +2,20 @@
 // Kernel parameters: header [d], then per component j: [c_j, logit p_j (d)] with
 // c_j = log w_j + Σ_a log(1 − p_ja), so log w_j + log p(x | p_j) = c_j + Σ_a x_a · logit p_ja.
 // Statistics per component: [Σ r, Σ r x (d)].
-import { blockedPass } from "./pass";
+import { blockedPass, COLUMN } from "./pass";
+import { hsum } from "./simd";
 
 function logDensity(x: usize, aux: usize, count: i32, params: usize, k: i32, out: usize): void {
   const ud = <usize><i32>load<f64>(params);
   const compBytes = (<usize>1 + ud) << 3;
-  const stride = <usize>k << 3;
   for (let j = 0; j < k; j++) {
     const p = params + 8 + <usize>j * compBytes;
-    const c = load<f64>(p);
-    const logit = p + 8;
-    let o = out + (<usize>j << 3);
-    let xi = x;
-    for (let i = 0; i < count; i++) {
+    const c = v128.load64_splat(p);
+    const o = out + <usize>j * COLUMN;
+    for (let i: usize = 0; i < <usize>count << 3; i += 16) {
       let q = c;
-      for (let a: usize = 0; a < ud; a++) q += load<f64>(xi + (a << 3)) * load<f64>(logit + (a << 3));
-      store<f64>(o, q);
-      o += stride;
-      xi += ud << 3;
+      for (let a: usize = 0; a < ud; a++) q = f64x2.add(q, f64x2.mul(v128.load(x + a * COLUMN + i), v128.load64_splat(p + 8 + (a << 3))));
+      v128.store(o + i, q);
     }
   }
 }
@@ -27,21 +23,19 @@ function logDensity(x: usize, aux: usize, count: i32, params: usize, k: i32, out
 function accumulate(x: usize, aux: usize, count: i32, params: usize, k: i32, resp: usize, stats: usize): void {
   const ud = <usize><i32>load<f64>(params);
   const compBytes = (<usize>1 + ud) << 3;
-  const stride = <usize>k << 3;
+  const bytes = <usize>count << 3;
   for (let j = 0; j < k; j++) {
     const s = stats + <usize>j * compBytes;
-    const s1 = s + 8;
-    let r = resp + (<usize>j << 3);
-    let xi = x;
-    let s0 = 0.0;
-    for (let i = 0; i < count; i++) {
-      const w = load<f64>(r);
-      s0 += w;
-      for (let a: usize = 0; a < ud; a++) store<f64>(s1 + (a << 3), load<f64>(s1 + (a << 3)) + w * load<f64>(xi + (a << 3)));
-      r += stride;
-      xi += ud << 3;
+    const r = resp + <usize>j * COLUMN;
+    let s0 = f64x2.splat(0);
+    for (let i: usize = 0; i < bytes; i += 16) s0 = f64x2.add(s0, v128.load(r + i));
+    store<f64>(s, load<f64>(s) + hsum(s0));
+    for (let a: usize = 0; a < ud; a++) {
+      const xa = x + a * COLUMN;
+      let s1 = f64x2.splat(0);
+      for (let i: usize = 0; i < bytes; i += 16) s1 = f64x2.add(s1, f64x2.mul(v128.load(r + i), v128.load(xa + i)));
+      store<f64>(s + 8 + (a << 3), load<f64>(s + 8 + (a << 3)) + hsum(s1));
     }
-    store<f64>(s, load<f64>(s) + s0);
   }
 }
 

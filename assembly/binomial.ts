@@ -3,42 +3,42 @@
 // log w_j + log Bin(x | n, p_j) = log w_j + x·logit p_j + n·log(1 − p_j) + log C(n, x)
 // (log C(n, x) is added once per fit, outside). aux holds n per point, or is 0 when n is n_const.
 // Statistics per component: [Σ r, Σ r·x, Σ r·n]; the M-step is p_j = Σ r·x / Σ r·n.
-import { blockedPass } from "./pass";
+import { blockedPass, COLUMN } from "./pass";
+import { hsum } from "./simd";
 
 // @ts-ignore: decorator
-@inline function trialsAt(aux: usize, nConst: f64, i: i32): f64 {
-  return aux == 0 ? nConst : load<f64>(aux + (<usize>i << 3));
+@inline function trialsAt(aux: usize, nConst: v128, i: usize): v128 {
+  return aux == 0 ? nConst : v128.load(aux + i);
 }
 
 function logDensity(x: usize, aux: usize, count: i32, params: usize, k: i32, out: usize): void {
-  const stride = <usize>k << 3;
-  const nConst = load<f64>(params);
+  const nConst = v128.load64_splat(params);
   for (let j = 0; j < k; j++) {
     const p = params + 8 + <usize>j * 24;
-    const logit = load<f64>(p), log1m = load<f64>(p, 8), logW = load<f64>(p, 16);
-    let o = out + (<usize>j << 3);
-    for (let i = 0; i < count; i++) {
-      store<f64>(o, logW + load<f64>(x + (<usize>i << 3)) * logit + trialsAt(aux, nConst, i) * log1m);
-      o += stride;
+    const logit = v128.load64_splat(p), log1m = v128.load64_splat(p, 8), logW = v128.load64_splat(p, 16);
+    const o = out + <usize>j * COLUMN;
+    for (let i: usize = 0; i < <usize>count << 3; i += 16) {
+      const t = f64x2.add(f64x2.mul(v128.load(x + i), logit), f64x2.mul(trialsAt(aux, nConst, i), log1m));
+      v128.store(o + i, f64x2.add(logW, t));
     }
   }
 }
 
 function accumulate(x: usize, aux: usize, count: i32, params: usize, k: i32, resp: usize, stats: usize): void {
-  const stride = <usize>k << 3;
-  const nConst = load<f64>(params);
+  const nConst = v128.load64_splat(params);
   for (let j = 0; j < k; j++) {
-    let s0 = 0.0, s1 = 0.0, s2 = 0.0;
-    let r = resp + (<usize>j << 3);
-    for (let i = 0; i < count; i++) {
-      const w = load<f64>(r);
-      s0 += w; s1 += w * load<f64>(x + (<usize>i << 3)); s2 += w * trialsAt(aux, nConst, i);
-      r += stride;
+    const r = resp + <usize>j * COLUMN;
+    let s0 = f64x2.splat(0), s1 = s0, s2 = s0;
+    for (let i: usize = 0; i < <usize>count << 3; i += 16) {
+      const w = v128.load(r + i);
+      s0 = f64x2.add(s0, w);
+      s1 = f64x2.add(s1, f64x2.mul(w, v128.load(x + i)));
+      s2 = f64x2.add(s2, f64x2.mul(w, trialsAt(aux, nConst, i)));
     }
     const s = stats + <usize>j * 24;
-    store<f64>(s, load<f64>(s) + s0);
-    store<f64>(s, load<f64>(s, 8) + s1, 8);
-    store<f64>(s, load<f64>(s, 16) + s2, 16);
+    store<f64>(s, load<f64>(s) + hsum(s0));
+    store<f64>(s, load<f64>(s, 8) + hsum(s1), 8);
+    store<f64>(s, load<f64>(s, 16) + hsum(s2), 16);
   }
 }
 

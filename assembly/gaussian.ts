@@ -2,39 +2,36 @@
 // so log w_j + log N(x | mean_j, σ²_j) = c_j + a_j·(x − mean_j)².
 // Statistics per component, about the current mean (shifted, so they stay exact far from 0):
 // [Σ r, Σ r·(x − mean), Σ r·(x − mean)²].
-import { blockedPass } from "./pass";
+import { blockedPass, COLUMN } from "./pass";
+import { hsum } from "./simd";
 
 function logDensity(x: usize, aux: usize, count: i32, params: usize, k: i32, out: usize): void {
-  const stride = <usize>k << 3;
   for (let j = 0; j < k; j++) {
     const p = params + <usize>j * 24;
-    const mean = load<f64>(p), a = load<f64>(p, 8), c = load<f64>(p, 16);
-    let o = out + (<usize>j << 3);
-    for (let i = 0; i < count; i++) {
-      const d = load<f64>(x + (<usize>i << 3)) - mean;
-      store<f64>(o, c + a * d * d);
-      o += stride;
+    const mean = v128.load64_splat(p), a = v128.load64_splat(p, 8), c = v128.load64_splat(p, 16);
+    const o = out + <usize>j * COLUMN;
+    for (let i: usize = 0; i < <usize>count << 3; i += 16) {
+      const d = f64x2.sub(v128.load(x + i), mean);
+      v128.store(o + i, f64x2.add(c, f64x2.mul(f64x2.mul(a, d), d)));
     }
   }
 }
 
 function accumulate(x: usize, aux: usize, count: i32, params: usize, k: i32, resp: usize, stats: usize): void {
-  const stride = <usize>k << 3;
   for (let j = 0; j < k; j++) {
-    const mean = load<f64>(params + <usize>j * 24);
-    let s0 = 0.0, s1 = 0.0, s2 = 0.0;
-    let r = resp + (<usize>j << 3);
-    for (let i = 0; i < count; i++) {
-      const w = load<f64>(r);
-      const d = load<f64>(x + (<usize>i << 3)) - mean;
-      const wd = w * d;
-      s0 += w; s1 += wd; s2 += wd * d;
-      r += stride;
+    const mean = v128.load64_splat(params + <usize>j * 24);
+    const r = resp + <usize>j * COLUMN;
+    let s0 = f64x2.splat(0), s1 = s0, s2 = s0;
+    for (let i: usize = 0; i < <usize>count << 3; i += 16) {
+      const w = v128.load(r + i);
+      const d = f64x2.sub(v128.load(x + i), mean);
+      const wd = f64x2.mul(w, d);
+      s0 = f64x2.add(s0, w); s1 = f64x2.add(s1, wd); s2 = f64x2.add(s2, f64x2.mul(wd, d));
     }
     const s = stats + <usize>j * 24;
-    store<f64>(s, load<f64>(s) + s0);
-    store<f64>(s, load<f64>(s, 8) + s1, 8);
-    store<f64>(s, load<f64>(s, 16) + s2, 16);
+    store<f64>(s, load<f64>(s) + hsum(s0));
+    store<f64>(s, load<f64>(s, 8) + hsum(s1), 8);
+    store<f64>(s, load<f64>(s, 16) + hsum(s2), 16);
   }
 }
 

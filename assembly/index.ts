@@ -13,6 +13,7 @@ export { binomialPass } from "./binomial";
 export { mvnFullPass } from "./mvn_full";
 export { mvnDiagPass } from "./mvn_diag";
 export { bernoulliPass } from "./bernoulli";
+export { expInPlace } from "./simd";
 
 // Elementary functions for the TypeScript side: AssemblyScript's own software implementations,
 // so every number that decides a fit is computed identically in every JavaScript engine.

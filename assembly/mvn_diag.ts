@@ -2,44 +2,31 @@
 // Kernel parameters: header [d], then per component j: [c_j, mean_j (d), 1/σ²_j (d)] with
 // c_j = log w_j − ½ Σ_a log σ²_ja − (d/2) log 2π, so log w_j + log N = c_j − ½ Σ_a (x_a − m_a)²/σ²_ja.
 // Statistics per component about the current mean m: [Σ r, Σ r (x − m) (d), Σ r (x − m)² (d)].
-import { blockedPass } from "./pass";
+// The block arrives column-major, so each coordinate's loop runs over contiguous points, two per
+// vector, four per step (two independent chains).
+import { blockedPass, COLUMN } from "./pass";
+import { hsum } from "./simd";
 
-// Points are taken in pairs so each mean / inverse variance / statistic is loaded (and each
-// statistic stored) once per two points.
 function logDensity(x: usize, aux: usize, count: i32, params: usize, k: i32, out: usize): void {
   const ud = <usize><i32>load<f64>(params);
   const compBytes = (<usize>1 + 2 * ud) << 3;
-  const stride = <usize>k << 3;
-  const rowBytes = ud << 3;
+  const half = f64x2.splat(0.5);
   for (let j = 0; j < k; j++) {
     const p = params + 8 + <usize>j * compBytes;
-    const c = load<f64>(p);
-    const mean = p + 8;
-    const iv = mean + rowBytes;
-    let o = out + (<usize>j << 3);
-    let xi = x;
-    let i = 0;
-    for (; i + 1 < count; i += 2) {
-      const xn = xi + rowBytes;
-      let q0 = 0.0, q1 = 0.0;
+    const c = v128.load64_splat(p);
+    const mean = p + 8, iv = mean + (ud << 3);
+    const o = out + <usize>j * COLUMN;
+    for (let i: usize = 0; i < <usize>count << 3; i += 32) {
+      let q0 = f64x2.splat(0), q1 = q0;
       for (let a: usize = 0; a < ud; a++) {
-        const m = load<f64>(mean + (a << 3)), v = load<f64>(iv + (a << 3));
-        const e0 = load<f64>(xi + (a << 3)) - m, e1 = load<f64>(xn + (a << 3)) - m;
-        q0 += e0 * e0 * v;
-        q1 += e1 * e1 * v;
+        const m = v128.load64_splat(mean + (a << 3)), v = v128.load64_splat(iv + (a << 3));
+        const xa = x + a * COLUMN + i;
+        const e0 = f64x2.sub(v128.load(xa), m), e1 = f64x2.sub(v128.load(xa, 16), m);
+        q0 = f64x2.add(q0, f64x2.mul(f64x2.mul(e0, e0), v));
+        q1 = f64x2.add(q1, f64x2.mul(f64x2.mul(e1, e1), v));
       }
-      store<f64>(o, c - 0.5 * q0);
-      store<f64>(o + stride, c - 0.5 * q1);
-      o += stride << 1;
-      xi += rowBytes << 1;
-    }
-    if (i < count) {
-      let q = 0.0;
-      for (let a: usize = 0; a < ud; a++) {
-        const e = load<f64>(xi + (a << 3)) - load<f64>(mean + (a << 3));
-        q += e * e * load<f64>(iv + (a << 3));
-      }
-      store<f64>(o, c - 0.5 * q);
+      v128.store(o + i, f64x2.sub(c, f64x2.mul(half, q0)));
+      v128.store(o + i, f64x2.sub(c, f64x2.mul(half, q1)), 16);
     }
   }
 }
@@ -47,42 +34,28 @@ function logDensity(x: usize, aux: usize, count: i32, params: usize, k: i32, out
 function accumulate(x: usize, aux: usize, count: i32, params: usize, k: i32, resp: usize, stats: usize): void {
   const ud = <usize><i32>load<f64>(params);
   const compBytes = (<usize>1 + 2 * ud) << 3;
-  const stride = <usize>k << 3;
-  const rowBytes = ud << 3;
+  const bytes = <usize>count << 3;
   for (let j = 0; j < k; j++) {
     const mean = params + 8 + <usize>j * compBytes + 8;
     const s = stats + <usize>j * compBytes;
-    const s1 = s + 8;
-    const s2 = s1 + rowBytes;
-    let r = resp + (<usize>j << 3);
-    let xi = x;
-    let s0 = 0.0;
-    let i = 0;
-    for (; i + 1 < count; i += 2) {
-      const w0 = load<f64>(r), w1 = load<f64>(r + stride);
-      const xn = xi + rowBytes;
-      s0 += w0 + w1;
-      for (let a: usize = 0; a < ud; a++) {
-        const m = load<f64>(mean + (a << 3));
-        const e0 = load<f64>(xi + (a << 3)) - m, e1 = load<f64>(xn + (a << 3)) - m;
-        const we0 = w0 * e0, we1 = w1 * e1;
-        store<f64>(s1 + (a << 3), load<f64>(s1 + (a << 3)) + (we0 + we1));
-        store<f64>(s2 + (a << 3), load<f64>(s2 + (a << 3)) + (we0 * e0 + we1 * e1));
+    const s1 = s + 8, s2 = s1 + (ud << 3);
+    const r = resp + <usize>j * COLUMN;
+    let s0 = f64x2.splat(0);
+    for (let i: usize = 0; i < bytes; i += 16) s0 = f64x2.add(s0, v128.load(r + i));
+    store<f64>(s, load<f64>(s) + hsum(s0));
+    for (let a: usize = 0; a < ud; a++) {
+      const m = v128.load64_splat(mean + (a << 3));
+      const xa = x + a * COLUMN;
+      let t1 = f64x2.splat(0), t2 = t1, u1 = t1, u2 = t1;
+      for (let i: usize = 0; i < bytes; i += 32) {
+        const e0 = f64x2.sub(v128.load(xa + i), m), e1 = f64x2.sub(v128.load(xa + i, 16), m);
+        const we0 = f64x2.mul(v128.load(r + i), e0), we1 = f64x2.mul(v128.load(r + i, 16), e1);
+        t1 = f64x2.add(t1, we0); t2 = f64x2.add(t2, f64x2.mul(we0, e0));
+        u1 = f64x2.add(u1, we1); u2 = f64x2.add(u2, f64x2.mul(we1, e1));
       }
-      r += stride << 1;
-      xi += rowBytes << 1;
+      store<f64>(s1 + (a << 3), load<f64>(s1 + (a << 3)) + hsum(f64x2.add(t1, u1)));
+      store<f64>(s2 + (a << 3), load<f64>(s2 + (a << 3)) + hsum(f64x2.add(t2, u2)));
     }
-    if (i < count) {
-      const w = load<f64>(r);
-      s0 += w;
-      for (let a: usize = 0; a < ud; a++) {
-        const e = load<f64>(xi + (a << 3)) - load<f64>(mean + (a << 3));
-        const we = w * e;
-        store<f64>(s1 + (a << 3), load<f64>(s1 + (a << 3)) + we);
-        store<f64>(s2 + (a << 3), load<f64>(s2 + (a << 3)) + we * e);
-      }
-    }
-    store<f64>(s, load<f64>(s) + s0);
   }
 }
 

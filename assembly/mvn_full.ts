@@ -1,77 +1,58 @@
 // Multivariate Gaussian with a full covariance per component (also "tied": the same factor k times).
-// Kernel parameters: header [d, work (d + 2) × BLOCK], then per component j:
-//   [c_j, mean_j (d), L_j (d × d, row-major, lower triangle)] where Σ_j = L_j L_jᵀ (Cholesky) and the
-//   diagonal of L_j is stored inverted (1 / L_aa) so the solve multiplies instead of divides;
-//   c_j = log w_j − ½ log|Σ_j| − (d/2) log 2π.
-// log w_j + log N(x | mean_j, Σ_j) = c_j − ½ ‖z‖², where L_j z = x − mean_j (forward substitution:
-// the Mahalanobis distance without forming Σ_j⁻¹).
+// Kernel parameters: header [d, work (d × BLOCK)], then per component j:
+//   [c_j, mean_j (d), P_j (d × d, row-major, lower triangle)] where P_j = L_j⁻¹ for the Cholesky
+//   factor Σ_j = L_j L_jᵀ, so Σ_j⁻¹ = P_jᵀ P_j; c_j = log w_j − ½ log|Σ_j| − (d/2) log 2π.
+// log w_j + log N(x | mean_j, Σ_j) = c_j − ½ ‖z‖² with z = P_j (x − mean_j): the Mahalanobis distance
+// as a triangular matrix product — independent rows, so the hot loop multiplies and keeps its
+// partial sums in registers (a forward substitution would divide and chain row after row).
 // Statistics per component, about the current mean m: [Σ r, Σ r (x − m) (d), Σ r (x − m)(x − m)ᵀ
 // (d × d, lower triangle filled)].
 //
-// Both steps work on a whole block at once, column-major in the work area (row a of Z holds
-// coordinate a of every point in the block): the solve is d(d−1)/2 contiguous axpys, and the
-// scatter is d(d+1)/2 dot products summed in registers — no per-point read-modify-write of the
-// d × d statistics.
-import { blockedPass, BLOCK } from "./pass";
+// Both steps work on the whole block, column-major (row a of the work area holds coordinate a of
+// every point), two points per vector: the product is register-blocked over four points, the
+// scatter over four columns of the statistic (a symmetric rank-k update, lower triangle only).
+import { blockedPass, COLUMN } from "./pass";
+import { hsum } from "./simd";
 
-const ROW: usize = <usize>BLOCK << 3; // bytes of one work row
-
-/** Z[a][i] = x_ia − mean_a for the block (column-major rows of the work area). */
+/** Z[a][i] = x_ai − mean_a for the block; returns nothing. */
 // @ts-ignore: decorator
-@inline function centre(x: usize, count: i32, ud: usize, mean: usize, work: usize): void {
+@inline function centre(x: usize, bytes: usize, ud: usize, mean: usize, work: usize): void {
   for (let a: usize = 0; a < ud; a++) {
-    const za = work + a * ROW;
-    const m = load<f64>(mean + (a << 3));
-    let xi = x + (a << 3);
-    for (let i = 0; i < count; i++) {
-      store<f64>(za + (<usize>i << 3), load<f64>(xi) - m);
-      xi += ud << 3;
-    }
+    const m = v128.load64_splat(mean + (a << 3));
+    const xa = x + a * COLUMN, za = work + a * COLUMN;
+    for (let i: usize = 0; i < bytes; i += 16) v128.store(za + i, f64x2.sub(v128.load(xa + i), m));
   }
 }
 
 function logDensity(x: usize, aux: usize, count: i32, params: usize, k: i32, out: usize): void {
   const ud = <usize><i32>load<f64>(params);
   const work = params + 8;
-  const q = work + ud * ROW; // ‖z‖² per point
   const compBytes = (<usize>1 + ud + ud * ud) << 3;
-  const first = params + ((<usize>1 + (ud + 2) * <usize>BLOCK) << 3);
-  const stride = <usize>k << 3;
+  const first = params + 8 + ud * COLUMN;
+  const bytes = <usize>count << 3;
+  const half = f64x2.splat(0.5);
   for (let j = 0; j < k; j++) {
     const p = first + <usize>j * compBytes;
-    const c = load<f64>(p);
-    const L = p + 8 + (ud << 3);
-    centre(x, count, ud, p + 8, work);
-    memory.fill(q, 0, <usize>count << 3);
-    for (let a: usize = 0; a < ud; a++) {
-      const za = work + a * ROW;
-      const row = L + ((a * ud) << 3);
-      // Two columns b per sweep: half the loads and stores of Z[a].
-      let b: usize = 0;
-      for (; b + 1 < a; b += 2) {
-        const l0 = load<f64>(row + (b << 3)), l1 = load<f64>(row + (b << 3), 8);
-        const z0 = work + b * ROW, z1 = z0 + ROW;
-        for (let i: usize = 0; i < <usize>count; i++) {
-          const o = i << 3;
-          store<f64>(za + o, load<f64>(za + o) - l0 * load<f64>(z0 + o) - l1 * load<f64>(z1 + o));
+    const c = v128.load64_splat(p);
+    const P = p + 8 + (ud << 3);
+    centre(x, bytes, ud, p + 8, work);
+    const o = out + <usize>j * COLUMN;
+    for (let i: usize = 0; i < bytes; i += 32) {
+      let q0 = f64x2.splat(0), q1 = q0;
+      for (let a: usize = 0; a < ud; a++) {
+        const row = P + ((a * ud) << 3);
+        let z0 = f64x2.splat(0), z1 = z0;
+        for (let b: usize = 0; b <= a; b++) {
+          const pab = v128.load64_splat(row + (b << 3));
+          const zb = work + b * COLUMN + i;
+          z0 = f64x2.add(z0, f64x2.mul(pab, v128.load(zb)));
+          z1 = f64x2.add(z1, f64x2.mul(pab, v128.load(zb, 16)));
         }
+        q0 = f64x2.add(q0, f64x2.mul(z0, z0));
+        q1 = f64x2.add(q1, f64x2.mul(z1, z1));
       }
-      if (b < a) {
-        const l = load<f64>(row + (b << 3));
-        const zb = work + b * ROW;
-        for (let i: usize = 0; i < <usize>count; i++) store<f64>(za + (i << 3), load<f64>(za + (i << 3)) - l * load<f64>(zb + (i << 3)));
-      }
-      const inv = load<f64>(row + (a << 3));
-      for (let i: usize = 0; i < <usize>count; i++) {
-        const z = load<f64>(za + (i << 3)) * inv;
-        store<f64>(za + (i << 3), z);
-        store<f64>(q + (i << 3), load<f64>(q + (i << 3)) + z * z);
-      }
-    }
-    let o = out + (<usize>j << 3);
-    for (let i: usize = 0; i < <usize>count; i++) {
-      store<f64>(o, c - 0.5 * load<f64>(q + (i << 3)));
-      o += stride;
+      v128.store(o + i, f64x2.sub(c, f64x2.mul(half, q0)));
+      v128.store(o + i, f64x2.sub(c, f64x2.mul(half, q1)), 16);
     }
   }
 }
@@ -79,54 +60,41 @@ function logDensity(x: usize, aux: usize, count: i32, params: usize, k: i32, out
 function accumulate(x: usize, aux: usize, count: i32, params: usize, k: i32, resp: usize, stats: usize): void {
   const ud = <usize><i32>load<f64>(params);
   const work = params + 8;
-  const r = work + ud * ROW;      // responsibilities of component j, contiguous
-  const wa = r + ROW;             // r_i · Z[a][i]
   const compBytes = (<usize>1 + ud + ud * ud) << 3;
-  const first = params + ((<usize>1 + (ud + 2) * <usize>BLOCK) << 3);
-  const stride = <usize>k << 3;
+  const first = params + 8 + ud * COLUMN;
+  const bytes = <usize>count << 3;
   for (let j = 0; j < k; j++) {
     const s = stats + <usize>j * compBytes;
-    const s1 = s + 8;
-    const s2 = s1 + (ud << 3);
-    centre(x, count, ud, first + <usize>j * compBytes + 8, work);
-    let s0 = 0.0;
-    let rp = resp + (<usize>j << 3);
-    for (let i: usize = 0; i < <usize>count; i++) {
-      const w = load<f64>(rp);
-      store<f64>(r + (i << 3), w);
-      s0 += w;
-      rp += stride;
-    }
-    store<f64>(s, load<f64>(s) + s0);
+    const s1 = s + 8, s2 = s1 + (ud << 3);
+    const r = resp + <usize>j * COLUMN;
+    centre(x, bytes, ud, first + <usize>j * compBytes + 8, work);
+    let t = f64x2.splat(0);
+    for (let i: usize = 0; i < bytes; i += 16) t = f64x2.add(t, v128.load(r + i));
+    store<f64>(s, load<f64>(s) + hsum(t));
     for (let a: usize = 0; a < ud; a++) {
-      const za = work + a * ROW;
-      let sum = 0.0;
-      for (let i: usize = 0; i < <usize>count; i++) {
-        const v = load<f64>(r + (i << 3)) * load<f64>(za + (i << 3));
-        store<f64>(wa + (i << 3), v);
-        sum += v;
-      }
-      store<f64>(s1 + (a << 3), load<f64>(s1 + (a << 3)) + sum);
+      const za = work + a * COLUMN;
+      t = f64x2.splat(0);
+      for (let i: usize = 0; i < bytes; i += 16) t = f64x2.add(t, f64x2.mul(v128.load(r + i), v128.load(za + i)));
+      store<f64>(s1 + (a << 3), load<f64>(s1 + (a << 3)) + hsum(t));
+      // S[a][b..b+3] += Σ_i r_i z_ai z_bi, four columns per sweep; columns past a (the upper
+      // triangle) are computed on a copy of column a and not stored.
       const row = s2 + ((a * ud) << 3);
-      // Two dot products per sweep over the block: each r·Z[a] value is loaded once for both.
-      let b: usize = 0;
-      for (; b + 1 <= a; b += 2) {
-        const z0 = work + b * ROW, z1 = z0 + ROW;
-        let dot0 = 0.0, dot1 = 0.0;
-        for (let i: usize = 0; i < <usize>count; i++) {
-          const o = i << 3;
-          const w = load<f64>(wa + o);
-          dot0 += w * load<f64>(z0 + o);
-          dot1 += w * load<f64>(z1 + o);
+      for (let b: usize = 0; b <= a; b += 4) {
+        const z0 = work + b * COLUMN;
+        const z1 = work + min(b + 1, a) * COLUMN, z2 = work + min(b + 2, a) * COLUMN, z3 = work + min(b + 3, a) * COLUMN;
+        let d0 = f64x2.splat(0), d1 = d0, d2 = d0, d3 = d0;
+        for (let i: usize = 0; i < bytes; i += 16) {
+          const w = f64x2.mul(v128.load(r + i), v128.load(za + i));
+          d0 = f64x2.add(d0, f64x2.mul(w, v128.load(z0 + i)));
+          d1 = f64x2.add(d1, f64x2.mul(w, v128.load(z1 + i)));
+          d2 = f64x2.add(d2, f64x2.mul(w, v128.load(z2 + i)));
+          d3 = f64x2.add(d3, f64x2.mul(w, v128.load(z3 + i)));
         }
-        store<f64>(row + (b << 3), load<f64>(row + (b << 3)) + dot0);
-        store<f64>(row + (b << 3), load<f64>(row + (b << 3), 8) + dot1, 8);
-      }
-      if (b == a) {
-        const zb = work + b * ROW;
-        let dot = 0.0;
-        for (let i: usize = 0; i < <usize>count; i++) dot += load<f64>(wa + (i << 3)) * load<f64>(zb + (i << 3));
-        store<f64>(row + (b << 3), load<f64>(row + (b << 3)) + dot);
+        const o = row + (b << 3);
+        store<f64>(o, load<f64>(o) + hsum(d0));
+        if (b + 1 <= a) store<f64>(o, load<f64>(o, 8) + hsum(d1), 8);
+        if (b + 2 <= a) store<f64>(o, load<f64>(o, 16) + hsum(d2), 16);
+        if (b + 3 <= a) store<f64>(o, load<f64>(o, 24) + hsum(d3), 24);
       }
     }
   }

@@ -1,88 +1,108 @@
 // The shape every family shares: one fused pass over the data, in blocks of BLOCK points.
 // For each block: the family writes log(w_k) + log p(x_i | θ_k) (up to a per-point constant)
-// into a BLOCK×K scratch matrix, `normalize` turns each row into responsibilities with
-// log-sum-exp and adds the row's log-likelihood, then the family adds the block's weighted
-// sufficient statistics. The block stays in L1 between the three steps; no N×K matrix is kept.
+// into a K×BLOCK scratch matrix, `normalize` turns it into responsibilities with log-sum-exp and
+// adds the block's log-likelihood, then the family adds the block's weighted sufficient
+// statistics. The block stays in cache between the three steps; no N×K matrix is kept.
+//
+// Layout, chosen for f64x2 (two points per vector): everything is column-major within a block.
+// Component j's log-densities / responsibilities are one contiguous column (j·BLOCK … + BLOCK), and
+// the kernels see the block's points column-major too (coordinate a of point i at a·BLOCK + i), with
+// a count that is a multiple of GROUP. When the data is not already in that form (d > 1, or the
+// last, short block) the pass copies the block into scratch and pads it with copies of its last
+// point; padded points get responsibility 0, so they add nothing to any statistic or to the
+// log-likelihood.
+import { expv, hsum } from "./simd";
 
 export const BLOCK: i32 = 256;
+/** The kernels handle points in groups of GROUP (two f64x2 vectors). */
+export const GROUP: i32 = 4;
+/** Bytes of one column of a block. */
+export const COLUMN: usize = <usize>BLOCK << 3;
 
 /**
- * Fills out[i*k + j] = log w_j + log p(x_i | θ_j) (minus the point's constant) for one block.
- * x points at the block's first point (dims values per point, row-major); aux at its aux values.
+ * Fills out + j·COLUMN + i·8 with log w_j + log p(x_i | θ_j) (minus the point's constant) for one
+ * block of count points (a multiple of GROUP); coordinate a of point i is at x + a·COLUMN + i·8.
  */
 export type LogDensityFn = (x: usize, aux: usize, count: i32, params: usize, k: i32, out: usize) => void;
-/** Adds the block's responsibility-weighted sufficient statistics into stats. */
+/** Adds the block's responsibility-weighted sufficient statistics (resp laid out as out above) into stats. */
 export type AccumulateFn = (x: usize, aux: usize, count: i32, params: usize, k: i32, resp: usize, stats: usize) => void;
 
 export const FLAG_HARD: i32 = 1;       // classification EM: responsibilities become one-hot at the argmax
 export const FLAG_ACCUMULATE: i32 = 2; // zero `stats`, then accumulate into it
 export const FLAG_KEEP_STATS: i32 = 4; // with FLAG_ACCUMULATE: add to `stats` as they are (a pass in pieces)
 
-// @ts-ignore: decorator
-@inline function expInPlace(p: usize, m: f64): f64 {
-  const e = Math.exp(load<f64>(p) - m);
-  store<f64>(p, e);
-  return e;
-}
-
 /**
- * Rows of lp (count × k) become responsibilities in place; returns Σ_i log Σ_j exp(lp_ij).
- * Log-sum-exp: log Σ exp(a_j) = m + log Σ exp(a_j − m), m = max_j a_j, so nothing underflows.
- * Σ_i log s_i is taken as log Π_i s_i: each s_i is in [1, k], and every 32 points the product's
- * binary exponent moves into an integer, so it never overflows and log runs once per block.
- * (Each multiply adds at most ½ ulp relative error: the same as a log per point would.)
+ * Columns of lp (k columns of count values) become responsibilities in place; returns
+ * Σ_i log Σ_j exp(lp_ji). Log-sum-exp: log Σ exp(a_j) = m + log Σ exp(a_j − m), m = max_j a_j, so
+ * nothing underflows. Σ_i log s_i is taken as log Π_i s_i per lane: each s_i is in [1, k], and
+ * every 32 points the product's binary exponent moves into an integer, so it never overflows and
+ * log runs twice per block. (Each multiply adds at most ½ ulp relative error, as a log per point would.)
  */
 export function normalize(lp: usize, count: i32, k: i32, hard: bool): f64 {
-  let sumMax = 0.0;
-  let prod = 1.0;
-  let exponent: i64 = 0;
-  const rowBytes = <usize>k << 3;
-  for (let i = 0; i < count; i++) {
-    const row = lp + <usize>i * rowBytes;
-    let m = -Infinity;
-    let best = 0;
-    for (let j = 0; j < k; j++) {
-      const v = load<f64>(row + (<usize>j << 3));
-      if (v > m) { m = v; best = j; }
+  const zero = f64x2.splat(0.0), one = f64x2.splat(1.0), negInf = f64x2.splat(-Infinity);
+  const last = lp + <usize>(k - 1) * COLUMN;
+  let sumMax = zero;
+  let prod = one;
+  let exponent = i64x2.splat(0);
+  let impossible = false;
+  for (let i: usize = 0; i < <usize>count; i += 2) {
+    const first = lp + (i << 3), end = last + (i << 3);
+    let m = v128.load(first);
+    let best = zero; // hard: index of the first maximum, per lane
+    if (hard) {
+      let j = 1.0;
+      for (let p = first + COLUMN; p <= end; p += COLUMN) {
+        const v = v128.load(p);
+        const above = f64x2.gt(v, m);
+        m = v128.bitselect(v, m, above);
+        best = v128.bitselect(f64x2.splat(j), best, above);
+        j += 1.0;
+      }
+    } else {
+      for (let p = first + COLUMN; p <= end; p += COLUMN) m = f64x2.pmax(m, v128.load(p));
     }
-    if (m == -Infinity) {
-      // Impossible under every component (cannot happen with floored parameters):
-      // report it through the log-likelihood, keep responsibilities finite.
-      for (let j = 0; j < k; j++) store<f64>(row + (<usize>j << 3), j == best ? 1.0 : 0.0);
-      sumMax = -Infinity;
-      continue;
+    const dead = f64x2.eq(m, negInf);
+    if (v128.any_true(dead)) {
+      // Impossible under every component (cannot happen with floored parameters): reported through
+      // the log-likelihood; the responsibilities stay finite (all on component 0).
+      v128.store(first, v128.bitselect(zero, v128.load(first), dead));
+      m = v128.bitselect(zero, m, dead);
+      impossible = true;
     }
-    // exp(a_best − m) = 1 exactly: only the other k − 1 terms need an exp (half of them for k = 2).
-    let s = 1.0;
-    store<f64>(row + (<usize>best << 3), 1.0);
-    for (let j = 0; j < best; j++) s += expInPlace(row + (<usize>j << 3), m);
-    for (let j = best + 1; j < k; j++) s += expInPlace(row + (<usize>j << 3), m);
-    sumMax += m;
-    prod *= s;
-    if ((i & 31) == 31) {
-      const bits = reinterpret<u64>(prod);
-      exponent += <i64>((bits >> 52) & 0x7ff) - 1023;
-      prod = reinterpret<f64>((bits & 0x000fffffffffffff) | 0x3ff0000000000000);
+    let s = zero;
+    for (let p = first; p <= end; p += COLUMN) {
+      const e = expv(f64x2.sub(v128.load(p), m));
+      v128.store(p, e);
+      s = f64x2.add(s, e);
+    }
+    sumMax = f64x2.add(sumMax, m);
+    prod = f64x2.mul(prod, s);
+    if ((i & 63) == 62) {
+      exponent = i64x2.add(exponent, i64x2.sub(i64x2.shr_u(prod, 52), i64x2.splat(1023)));
+      prod = v128.or(v128.and(prod, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
     }
     if (hard) {
-      for (let j = 0; j < k; j++) store<f64>(row + (<usize>j << 3), j == best ? 1.0 : 0.0);
-    } else {
-      const inv = 1.0 / s;
-      for (let j = 0; j < k; j++) {
-        const p = row + (<usize>j << 3);
-        store<f64>(p, load<f64>(p) * inv);
+      let j = 0.0;
+      for (let p = first; p <= end; p += COLUMN) {
+        v128.store(p, v128.and(f64x2.eq(best, f64x2.splat(j)), one));
+        j += 1.0;
       }
+    } else {
+      const inv = f64x2.div(one, s);
+      for (let p = first; p <= end; p += COLUMN) v128.store(p, f64x2.mul(v128.load(p), inv));
     }
   }
+  if (impossible) return -Infinity;
   // exponent·ln 2 in two parts (ln 2 = LN2_HI + LN2_LO, LN2_HI exact in 32 bits) so it is exact.
-  const e = <f64>exponent;
-  return sumMax + (Math.log(prod) + (e * 6.93147180369123816490e-01 + e * 1.90821492927058770002e-10));
+  const e = <f64>(i64x2.extract_lane(exponent, 0) + i64x2.extract_lane(exponent, 1));
+  const logProd = Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1));
+  return hsum(sumMax) + (logProd + (e * 6.93147180369123816490e-01 + e * 1.90821492927058770002e-10));
 }
 
 /**
  * One E-step (plus statistics) over n points: x holds n × dims f64 (row-major), aux n f64 or 0,
- * scratch holds BLOCK×k f64, respOut (0 = not wanted) receives the n×k responsibilities.
- * Returns Σ_i log Σ_j w_j p(x_i | θ_j) without the per-point constants.
+ * scratch holds BLOCK × (k + dims + 1) f64, respOut (0 = not wanted) receives the n×k
+ * responsibilities (row-major). Returns Σ_i log Σ_j w_j p(x_i | θ_j) without the per-point constants.
  * With labels ≠ 0 (n f64 component indices) the responsibilities are those labels, one-hot, and
  * no density is evaluated (returns 0): the statistics of a given hard assignment, for seeding.
  */
@@ -94,28 +114,71 @@ export function blockedPass(
   const doStats = (flags & FLAG_ACCUMULATE) != 0;
   const hard = (flags & FLAG_HARD) != 0;
   if (doStats && (flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>statsLen << 3);
+  const xCopy = scratch + <usize>k * COLUMN;
+  const auxCopy = xCopy + <usize>dims * COLUMN;
   let total = 0.0;
   for (let start = 0; start < n; start += BLOCK) {
     const count = min(BLOCK, n - start);
+    const padded = (count + GROUP - 1) & ~(GROUP - 1);
     const off = <usize>start << 3;
-    const xb = x + off * <usize>dims;
-    const ab: usize = aux == 0 ? 0 : aux + off;
+    let xb = x + off * <usize>dims;
+    let ab: usize = aux == 0 ? 0 : aux + off;
+    if (dims > 1 || padded != count) {
+      toColumns(xb, dims, count, padded, xCopy);
+      xb = xCopy;
+      if (ab != 0) {
+        toColumns(ab, 1, count, padded, auxCopy);
+        ab = auxCopy;
+      }
+    }
     if (labels != 0) {
       oneHot(labels + off, count, k, scratch);
     } else {
-      logDensity(xb, ab, count, params, k, scratch);
-      total += normalize(scratch, count, k, hard);
+      logDensity(xb, ab, padded, params, k, scratch);
+      // Padded points: all weight on component 0 with log-density 0, so they add exactly 0 here…
+      for (let i = count; i < padded; i++) {
+        store<f64>(scratch + (<usize>i << 3), 0.0);
+        for (let j = 1; j < k; j++) store<f64>(scratch + <usize>j * COLUMN + (<usize>i << 3), -Infinity);
+      }
+      total += normalize(scratch, padded, k, hard);
+      // … and responsibility 0 everywhere, so they add nothing to the statistics.
+      for (let i = count; i < padded; i++) store<f64>(scratch + (<usize>i << 3), 0.0);
     }
-    if (doStats) accumulate(xb, ab, count, params, k, scratch, stats);
-    if (respOut != 0) memory.copy(respOut + <usize>start * (<usize>k << 3), scratch, <usize>count * (<usize>k << 3));
+    if (doStats) accumulate(xb, ab, padded, params, k, scratch, stats);
+    if (respOut != 0) toRows(scratch, count, k, respOut + <usize>start * (<usize>k << 3));
   }
   return total;
 }
 
+/** Row-major points (dims values each) → columns of the block, padded with copies of the last point. */
+function toColumns(src: usize, dims: i32, count: i32, padded: i32, dst: usize): void {
+  const ud = <usize>dims;
+  for (let a: usize = 0; a < ud; a++) {
+    const col = dst + a * COLUMN;
+    let p = src + (a << 3);
+    for (let i: usize = 0; i < <usize>count; i++) {
+      store<f64>(col + (i << 3), load<f64>(p));
+      p += ud << 3;
+    }
+    const lastValue = load<f64>(col + (<usize>(count - 1) << 3));
+    for (let i = count; i < padded; i++) store<f64>(col + (<usize>i << 3), lastValue);
+  }
+}
+
+/** Block columns → rows of the n × k output. */
+function toRows(cols: usize, count: i32, k: i32, dst: usize): void {
+  for (let i: usize = 0; i < <usize>count; i++) {
+    for (let j = 0; j < k; j++) {
+      store<f64>(dst, load<f64>(cols + <usize>j * COLUMN + (i << 3)));
+      dst += 8;
+    }
+  }
+}
+
 function oneHot(labels: usize, count: i32, k: i32, out: usize): void {
-  memory.fill(out, 0, <usize>count * (<usize>k << 3));
+  memory.fill(out, 0, <usize>k * COLUMN);
   for (let i = 0; i < count; i++) {
     const j = <i32>load<f64>(labels + (<usize>i << 3));
-    store<f64>(out + ((<usize>i * <usize>k + <usize>j) << 3), 1.0);
+    store<f64>(out + <usize>j * COLUMN + (<usize>i << 3), 1.0);
   }
 }

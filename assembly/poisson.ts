@@ -1,34 +1,31 @@
 // Poisson. Kernel parameters per component j: [log λ_j, c_j = log w_j − λ_j], so
 // log w_j + log Pois(x | λ_j) = c_j + x·log λ_j − log x!  (log x! is added once per fit, outside).
 // Statistics per component: [Σ r, Σ r·x].
-import { blockedPass } from "./pass";
+import { blockedPass, COLUMN } from "./pass";
+import { hsum } from "./simd";
 
 function logDensity(x: usize, aux: usize, count: i32, params: usize, k: i32, out: usize): void {
-  const stride = <usize>k << 3;
   for (let j = 0; j < k; j++) {
     const p = params + (<usize>j << 4);
-    const logLambda = load<f64>(p), c = load<f64>(p, 8);
-    let o = out + (<usize>j << 3);
-    for (let i = 0; i < count; i++) {
-      store<f64>(o, c + load<f64>(x + (<usize>i << 3)) * logLambda);
-      o += stride;
+    const logLambda = v128.load64_splat(p), c = v128.load64_splat(p, 8);
+    const o = out + <usize>j * COLUMN;
+    for (let i: usize = 0; i < <usize>count << 3; i += 16) {
+      v128.store(o + i, f64x2.add(c, f64x2.mul(v128.load(x + i), logLambda)));
     }
   }
 }
 
 function accumulate(x: usize, aux: usize, count: i32, params: usize, k: i32, resp: usize, stats: usize): void {
-  const stride = <usize>k << 3;
   for (let j = 0; j < k; j++) {
-    let s0 = 0.0, s1 = 0.0;
-    let r = resp + (<usize>j << 3);
-    for (let i = 0; i < count; i++) {
-      const w = load<f64>(r);
-      s0 += w; s1 += w * load<f64>(x + (<usize>i << 3));
-      r += stride;
+    const r = resp + <usize>j * COLUMN;
+    let s0 = f64x2.splat(0), s1 = s0;
+    for (let i: usize = 0; i < <usize>count << 3; i += 16) {
+      const w = v128.load(r + i);
+      s0 = f64x2.add(s0, w); s1 = f64x2.add(s1, f64x2.mul(w, v128.load(x + i)));
     }
     const s = stats + (<usize>j << 4);
-    store<f64>(s, load<f64>(s) + s0);
-    store<f64>(s, load<f64>(s, 8) + s1, 8);
+    store<f64>(s, load<f64>(s) + hsum(s0));
+    store<f64>(s, load<f64>(s, 8) + hsum(s1), 8);
   }
 }
 

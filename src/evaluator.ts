@@ -15,7 +15,7 @@ export class Evaluator {
     // Small regions (k × a few values): allocation can only fail when memory is exhausted.
     this.params = core.alloc(spec.headerSize + k * spec.paramsSize);
     this.statsRegion = core.alloc(k * spec.statsSize);
-    this.scratch = core.alloc(core.block * k);
+    this.scratch = core.alloc(core.block * (k + spec.dims + 1)); // see assembly/pass.ts
   }
 
   /** Statistics of the last pass run with FLAG_ACCUMULATE (k × statsSize). */

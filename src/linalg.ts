@@ -1,7 +1,7 @@
 // Small dense linear algebra on row-major d × d matrices (Float64Array), for the M-step and
 // sampling: K factorisations per iteration, O(K d³) — the O(N K d²) work is in the WASM kernels.
 
-/** Cholesky factor L (lower, row-major) of a symmetric matrix, or null if it is not positive definite. */
+/** Cholesky factor L (lower, row-major) of a symmetric matrix, or null if it is not positive definite (to working precision). */
 export function cholesky(a: ArrayLike<number>, d: number, out = new Float64Array(d * d)): Float64Array | null {
   out.fill(0);
   for (let i = 0; i < d; i++) {
@@ -9,7 +9,9 @@ export function cholesky(a: ArrayLike<number>, d: number, out = new Float64Array
       let s = a[i * d + j];
       for (let p = 0; p < j; p++) s -= out[i * d + p] * out[j * d + p];
       if (i === j) {
-        if (!(s > 0)) return null;
+        // s / a_ii is 1 − R² of coordinate i regressed on the earlier ones: at or below d·ε it is
+        // rounding noise, the matrix is singular to working precision (mclust's eps test, roughly).
+        if (!(s > d * Number.EPSILON * a[i * d + i])) return null;
         out[i * d + i] = Math.sqrt(s);
       } else {
         out[i * d + j] = s / out[j * d + j];

@@ -102,15 +102,23 @@ export const mvgaussian: Family = {
     let active = new Uint8Array(0); // which components had data in this M-step (tied), grown once
     const tri = (d * (d + 1)) / 2;
 
-    /** Writes the Cholesky factor of Σ_j (inverse diagonal) and returns log|Σ_j|; throws if not positive definite. */
+    /**
+     * Writes P_j = L_j⁻¹ for the Cholesky factor Σ_j = L_j L_jᵀ (lower triangle, row-major) and
+     * returns log|Σ_j|; throws if Σ_j is not positive definite. Column c of P by forward
+     * substitution: P_cc = 1/L_cc, P_ac = −(Σ_{c≤b<a} L_ab P_bc) / L_aa.
+     */
     const factorInto = (theta: Float64Array, j: number, params: Float64Array, at: number): number => {
       if (!cholesky(theta.subarray(j * T + d, (j + 1) * T), d, factor))
         throw new MixemError("DEGENERATE", `the covariance of component ${j} is not positive definite (the component collapsed onto a lower-dimensional subspace); raise options.regCovar`, "fit");
       let logDet = 0;
-      for (let a = 0; a < d; a++) {
-        logDet += 2 * M.log(factor[a * d + a]);
-        for (let b = 0; b < a; b++) params[at + a * d + b] = factor[a * d + b];
-        params[at + a * d + a] = 1 / factor[a * d + a];
+      for (let c = 0; c < d; c++) {
+        logDet += 2 * M.log(factor[c * d + c]);
+        params[at + c * d + c] = 1 / factor[c * d + c];
+        for (let a = c + 1; a < d; a++) {
+          let sum = 0;
+          for (let b = c; b < a; b++) sum += factor[a * d + b] * params[at + b * d + c];
+          params[at + a * d + c] = -sum / factor[a * d + a];
+        }
       }
       return logDet;
     };
@@ -119,7 +127,7 @@ export const mvgaussian: Family = {
       kernel: dense ? "mvnFullPass" : "mvnDiagPass",
       dims: d,
       thetaSize: T,
-      headerSize: dense ? 1 + (d + 2) * KERNEL_BLOCK : 1,
+      headerSize: dense ? 1 + d * KERNEL_BLOCK : 1,
       paramsSize: dense ? 1 + d + d * d : 1 + 2 * d,
       statsSize: S,
       initKeys: ["means", "covariances"],
