@@ -14,8 +14,8 @@
 import { expv, hsum } from "./simd";
 
 export const BLOCK: i32 = 256;
-/** The kernels handle points in groups of GROUP (two f64x2 vectors). */
-export const GROUP: i32 = 4;
+/** The kernels handle points in groups of GROUP (four f64x2 vectors). */
+export const GROUP: i32 = 8;
 /** Bytes of one column of a block. */
 export const COLUMN: usize = <usize>BLOCK << 3;
 

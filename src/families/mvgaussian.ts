@@ -127,7 +127,7 @@ export const mvgaussian: Family = {
       kernel: dense ? "mvnFullPass" : "mvnDiagPass",
       dims: d,
       thetaSize: T,
-      headerSize: dense ? 1 + d * KERNEL_BLOCK : 1,
+      headerSize: dense ? 1 + 2 * d * KERNEL_BLOCK : 1, // see assembly/mvn_full.ts
       paramsSize: dense ? 1 + d + d * d : 1 + 2 * d,
       statsSize: S,
       initKeys: ["means", "covariances"],
