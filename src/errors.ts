@@ -4,6 +4,7 @@ export type MixemErrorCode =
   | "INVALID_DATA" // the data is empty, not finite, the wrong shape, or not valid counts
   | "INVALID_MODEL" // loadModel was given something that is not a valid mixem model
   | "NOT_READY" // the WebAssembly core could not be compiled synchronously: call `await init()` first
+  | "UNSUPPORTED" // this JavaScript engine cannot run the core (it lacks WebAssembly SIMD)
   | "DEGENERATE"; // the fit cannot continue: a covariance is singular even after regularisation
 
 /**

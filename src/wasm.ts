@@ -104,11 +104,33 @@ function wasmBytes(): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+// The smallest module that uses a v128 value: (func (result v128) (v128.const i32x4 0 0 0 0)).
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+
+/**
+ * The core is built for WebAssembly SIMD (f64x2) only — every engine mixem supports runs it (Node
+ * ≥ 16.4, Chrome/Edge ≥ 91, Firefox ≥ 89, Safari ≥ 16.4) — so an engine without it gets this error
+ * rather than a compile error about an unknown opcode.
+ */
+function checkSimd(): void {
+  if (typeof WebAssembly !== "object") throw new MixemError("UNSUPPORTED", "this JavaScript environment has no WebAssembly");
+  if (!WebAssembly.validate(SIMD_PROBE))
+    throw new MixemError("UNSUPPORTED", "this JavaScript engine lacks WebAssembly SIMD, which mixem's core needs (Node ≥ 16.4, Chrome/Edge ≥ 91, Firefox ≥ 89, Safari ≥ 16.4)");
+}
+
 let core: WasmCore | undefined;
 let pending: Promise<WasmCore> | undefined;
 
 /** Compiles and instantiates the WebAssembly core once; later calls return the same promise. */
 export function init(): Promise<void> {
+  try {
+    checkSimd();
+  } catch (e) {
+    return Promise.reject(e);
+  }
   pending ??= WebAssembly.instantiate(wasmBytes(), imports).then((result) => {
     core ??= new WasmCore(result.instance.exports as unknown as CoreExports);
     return core;
@@ -122,6 +144,7 @@ export function init(): Promise<void> {
  */
 export function initSync(): void {
   if (core) return;
+  checkSimd();
   try {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes()), imports);
     core = new WasmCore(instance.exports as unknown as CoreExports);
