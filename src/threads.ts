@@ -7,7 +7,7 @@ import type { FitOptions } from "./index.js";
 import { resolveFit } from "./resolve.js";
 import type { MixtureModel, ModelData } from "./model.js";
 import { runs, type PassRequest, type PassResult } from "./em.js";
-import { getCore, init } from "./wasm.js";
+import { compiledCore, getCore } from "./wasm.js";
 import { errorFrom, startWorker, type WorkerHandle } from "./worker.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 
@@ -34,7 +34,7 @@ class ShardWorker {
 }
 
 export async function fitThreaded(data: ModelData, options: FitOptions, threads: number): Promise<MixtureModel> {
-  await init();
+  const module = await compiledCore();
   const { familyName, family, o, k, settings, configure, model } = resolveFit(options);
   const core = getCore();
   const ds = family.load(core, data, o, "data");
@@ -51,7 +51,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       const aux = ds.aux ? ds.aux.array.slice(from, to) : null;
       const w = new ShardWorker(startWorker());
       workers.push(w);
-      ready.push(w.request({ kind: "shard", family: familyName, options: shardOptions, dims: d, k, x, aux }, aux ? [x.buffer, aux.buffer] : [x.buffer]));
+      ready.push(w.request({ kind: "shard", module, family: familyName, options: shardOptions, dims: d, k, x, aux }, aux ? [x.buffer, aux.buffer] : [x.buffer]));
     }
     await Promise.all(ready);
     const total = new Float64Array(k * spec.statsSize);

@@ -98,6 +98,8 @@ const imports = {
 };
 
 function wasmBytes(): Uint8Array<ArrayBuffer> {
+  // Empty in the worker bundle, which gets the compiled module from the main thread instead.
+  if (!wasmBase64) throw new Error("mixem: this bundle has no WebAssembly of its own (a worker is sent the compiled module)");
   const bin = atob(wasmBase64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
@@ -122,19 +124,26 @@ function checkSimd(): void {
 }
 
 let core: WasmCore | undefined;
+let compiled: WebAssembly.Module | undefined;
 let pending: Promise<WasmCore> | undefined;
+
+function start(module: WebAssembly.Module, instance: WebAssembly.Instance): WasmCore {
+  if (!core) {
+    core = new WasmCore(instance.exports as unknown as CoreExports);
+    compiled = module;
+  }
+  return core;
+}
 
 /** Compiles and instantiates the WebAssembly core once; later calls return the same promise. */
 export function init(): Promise<void> {
+  if (core) return Promise.resolve();
   try {
     checkSimd();
   } catch (e) {
     return Promise.reject(e);
   }
-  pending ??= WebAssembly.instantiate(wasmBytes(), imports).then((result) => {
-    core ??= new WasmCore(result.instance.exports as unknown as CoreExports);
-    return core;
-  });
+  pending ??= WebAssembly.compile(wasmBytes()).then(async (module) => start(module, await WebAssembly.instantiate(module, imports)));
   return pending.then(() => undefined);
 }
 
@@ -146,11 +155,26 @@ export function initSync(): void {
   if (core) return;
   checkSimd();
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes()), imports);
-    core = new WasmCore(instance.exports as unknown as CoreExports);
+    const module = new WebAssembly.Module(wasmBytes());
+    start(module, new WebAssembly.Instance(module, imports));
   } catch (e) {
     throw new MixemError("NOT_READY", `the WebAssembly core cannot be compiled synchronously here (${(e as Error).message}); call \`await init()\` first`);
   }
+}
+
+/**
+ * The compiled core, for mixem's workers: they receive it with their first message (a
+ * WebAssembly.Module crosses postMessage without copying its code) and instantiate it, so the
+ * worker bundle carries no second copy of the binary and nothing is compiled twice.
+ */
+export async function compiledCore(): Promise<WebAssembly.Module> {
+  await init();
+  return compiled!;
+}
+
+/** In a worker: instantiates the module the main thread sent (see compiledCore). */
+export function initFromModule(module: WebAssembly.Module): void {
+  if (!core) start(module, new WebAssembly.Instance(module, imports));
 }
 
 /** The shared core, initialised synchronously if nobody has done it yet. */

@@ -3,11 +3,11 @@
 //   threaded fits: a "shard" request (data kept in this worker's WebAssembly instance), then one
 //   "pass" request per E-step → the shard's log-likelihood and statistics.
 // Built by scripts/build.mjs into a string inlined in the package.
-import { fitSync, initSync, MixemError } from "./index.js";
+import { fitSync, MixemError } from "./index.js";
 import { FAMILIES } from "./families/index.js";
 import { Evaluator } from "./evaluator.js";
 import { localPass } from "./em.js";
-import { getCore } from "./wasm.js";
+import { getCore, initFromModule } from "./wasm.js";
 import type { Dataset, FamilyName, Spec } from "./family.js";
 import type { WorkerRequest, WorkerReply } from "./worker-protocol.js";
 
@@ -29,7 +29,7 @@ let shard: { ds: Dataset; spec: Spec; ev: Evaluator } | undefined;
 
 p.listen((request) => {
   try {
-    initSync();
+    if (request.kind !== "pass") initFromModule(request.module);
     if (request.kind === "fit") {
       const options = { ...request.options } as Record<string, unknown>;
       if (request.dims > 0) options.dims = request.dims;

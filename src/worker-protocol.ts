@@ -5,6 +5,8 @@ import type { ModelJSON } from "./model.js";
 /** fitInWorker: one whole fit. */
 export interface FitRequest {
   kind: "fit";
+  /** The main thread's compiled core (the worker bundle has no WebAssembly of its own). */
+  module: WebAssembly.Module;
   /** The data as one flat array (rows flattened; dims > 0 for row data). */
   data: Float64Array | number[];
   dims: number;
@@ -16,6 +18,7 @@ export interface FitRequest {
 /** Threaded fits: keep this shard (validated, flat) and answer passes over it. */
 export interface ShardRequest {
   kind: "shard";
+  module: WebAssembly.Module;
   family: string;
   options: Record<string, unknown>;
   dims: number;

@@ -8,6 +8,7 @@ import { MixemError, optionError, type MixemErrorCode } from "./errors.js";
 import type { FitOptions } from "./index.js";
 import type { IterationInfo } from "./em.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
+import { compiledCore } from "./wasm.js";
 
 export interface WorkerFitOptions extends Omit<FitOptions, "onIteration"> {
   /** Called on the calling thread after every iteration (asynchronously, as messages arrive). */
@@ -101,12 +102,15 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
     const trials = (rest as { trials?: unknown }).trials;
     const opts: Record<string, unknown> = { ...rest };
     if (ArrayBuffer.isView(trials)) opts.trials = Array.from(trials as unknown as ArrayLike<number>);
-    try {
-      worker.post({ kind: "fit", data: packed.data, dims: packed.dims, options: opts, progress: onProgress !== undefined },
-        packed.data instanceof Float64Array ? [packed.data.buffer as ArrayBuffer] : []);
-    } catch (e) {
-      finish(() => reject(e instanceof Error && e.name === "DataCloneError" ? optionError("options", `cannot be sent to a worker: ${e.message}`) : e));
-    }
+    compiledCore().then((module) => {
+      if (settled) return;
+      try {
+        worker.post({ kind: "fit", module, data: packed.data, dims: packed.dims, options: opts, progress: onProgress !== undefined },
+          packed.data instanceof Float64Array ? [packed.data.buffer as ArrayBuffer] : []);
+      } catch (e) {
+        finish(() => reject(e instanceof Error && e.name === "DataCloneError" ? optionError("options", `cannot be sent to a worker: ${e.message}`) : e));
+      }
+    }, (e) => finish(() => reject(e)));
   });
 }
 

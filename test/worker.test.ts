@@ -1,6 +1,8 @@
 // fitInWorker in Node (worker_threads): the same model as the main thread, bit for bit; progress;
 // cancellation; errors as MixemErrors; the worker is gone when the fit ends or is cancelled.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { workerSource } from "../src/generated/worker-source.js";
 import { fitInWorker, fitSync, initSync, MixemError, type FitOptions } from "../src/index.js";
 import { drawLabels, mulberry32, normal } from "./helpers.js";
 
@@ -13,6 +15,12 @@ const workers = () => process.getActiveResourcesInfo().filter((r) => r === "Mess
 const settle = () => new Promise((r) => setTimeout(r, 100));
 
 describe("fitInWorker (Node worker_threads)", () => {
+  it("the worker bundle carries no WebAssembly: it is sent the compiled module", () => {
+    const wasm = readFileSync(new URL("../build/mixem.wasm", import.meta.url)).toString("base64");
+    expect(workerSource.length).toBeGreaterThan(10_000);
+    expect(workerSource).not.toContain(wasm.slice(0, 64));
+    expect(workerSource).not.toContain(wasm.slice(-64, -4));
+  });
   it.each<[string, unknown, FitOptions]>([
     ["gaussian, number[]", x, { k: 2, seed: 9, nInit: 2 }],
     ["gaussian, Float64Array", Float64Array.from(x), { k: 2, seed: 9 }],

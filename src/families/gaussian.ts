@@ -3,11 +3,10 @@ import type { Family, Spec } from "../family.js";
 import { copyIn, columnScales, magnitudeProblem } from "../data.js";
 import { finiteAtLeast } from "../options.js";
 import { MixemError, optionError } from "../errors.js";
-import { componentObject, finite, forActive, logNormal, needData, oneDimensional, scalarInit } from "./shared.js";
+import { LOG_2PI, componentObject, finite, forActive, logNormal, needData, oneDimensional, scalarInit } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logInvGamma, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
 
-const LOG_2PI = M.log(2 * Math.PI);
 
 export const collapsed = (j: number) =>
   new MixemError("DEGENERATE", `component ${j} collapsed onto a single value (variance 0); raise options.regCovar or use options.prior`, "fit");

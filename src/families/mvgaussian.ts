@@ -9,7 +9,7 @@ import { columnScales, copyMatrixIn, describe, magnitudeProblem } from "../data.
 import { finiteAtLeast, integer, numberList, oneOf } from "../options.js";
 import { cholesky, floorCovariance } from "../linalg.js";
 import { dataError, MixemError, optionError } from "../errors.js";
-import { componentObject, forActive, logNormal, needData } from "./shared.js";
+import { LOG_2PI, componentObject, forActive, logNormal, needData } from "./shared.js";
 import { KERNEL_BLOCK } from "../wasm.js";
 import { collapsed } from "./gaussian.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logInvGamma, priorNumber, priorObject, priorRule } from "../prior.js";
@@ -28,7 +28,6 @@ export interface MvGaussianComponent { mean: number[]; covariance: number[][] }
  */
 export interface MvGaussianPrior { weights: number; shrinkage: number; mean: number[]; dof: number; scale: number | number[][] }
 
-const LOG_2PI = M.log(2 * Math.PI);
 
 export const mvgaussian: Family = {
   name: "mvgaussian",

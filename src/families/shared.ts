@@ -7,6 +7,9 @@ import * as M from "../math.js";
 /** A component whose expected count Σ r is at most this keeps its previous parameters. */
 export const EMPTY_MASS = 1e-10;
 
+/** log 2π as a literal (the double nearest it, which is also the core's log(2π)): no WebAssembly call at import time. */
+export const LOG_2PI = 1.8378770664093453;
+
 /** Calls f(j, s) for every component j with Σ r > EMPTY_MASS; s = j · statsSize. */
 export function forActive(stats: Float64Array, statsSize: number, k: number, f: (j: number, s: number) => void): void {
   for (let j = 0; j < k; j++) if (stats[j * statsSize] > EMPTY_MASS) f(j, j * statsSize);
