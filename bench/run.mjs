@@ -228,10 +228,10 @@ ns = nanoseconds per point · component · iteration.
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.map((r) => `| ${r.name} | ${r.msW.toFixed(2)} | ${r.nsW.toFixed(1)} | ${r.msJ.toFixed(2)} | ${r.nsJ.toFixed(1)} | **${r.ratio.toFixed(2)}×** | ${r.nsS.toFixed(1)} | ${r.ratioSame.toFixed(2)}× | ${r.agree.toExponential(1)} |`).join("\n")}
 
-"plain JS" is the textbook fused loop (an exp per component, a log per point). mixem's kernel also
-skips the exp of the largest term and takes one log per block (see assembly/pass.ts); "JS, same
-algorithm" applies those two savings in JavaScript too, so its column isolates what WebAssembly
-itself contributes. All three reach the same log-likelihood (last column: largest relative
+"plain JS" is the textbook fused loop (an exp per component, a log per point). "JS, same
+algorithm" adds two savings in JavaScript: one log per block (as mixem's kernel) and no exp for
+each point's largest term (as mixem's earlier scalar kernel; the f64x2 kernel computes all K exps,
+two per instruction). The gap between it and WASM is what WebAssembly and SIMD contribute. All three reach the same log-likelihood (last column: largest relative
 difference), so all did the same work.
 
 ${peerRows.length ? `### Against other implementations (same data, same start, ns per point · component · iteration, one thread)
