@@ -9,12 +9,12 @@
 // (d × d, lower triangle filled)].
 //
 // Both steps work on the whole block, column-major (row a of the work area holds coordinate a of
-// every point), two points per vector: the product is register-blocked over four points, the
-// scatter over four columns of the statistic (a symmetric rank-k update, lower triangle only).
+// every point), two points per vector: the product takes eight points and two columns of P per
+// step, the scatter (a symmetric rank-k update, lower triangle only) four columns per sweep.
 import { blockedPass, COLUMN } from "./pass";
 import { hsum } from "./simd";
 
-/** Z[a][i] = x_ai − mean_a for the block; returns nothing. */
+/** Z[a][i] = x_ai − mean_a for the block. */
 // @ts-ignore: decorator
 @inline function centre(x: usize, bytes: usize, ud: usize, mean: usize, work: usize): void {
   for (let a: usize = 0; a < ud; a++) {

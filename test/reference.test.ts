@@ -104,3 +104,44 @@ describe("soft EM never decreases the log-likelihood", () => {
     }
   });
 });
+
+// The kernels take blocks of 256 points, padded to a multiple of 8 with copies of the last point
+// (assembly/pass.ts). Sizes around those edges: the padding must add nothing.
+describe("block edges: n around multiples of 8 and of the 256-point block", () => {
+  const sizes = [2, 3, 7, 8, 9, 15, 255, 256, 257, 263, 264, 265, 513];
+  it.each(sizes)("n = %i: gaussian (soft, hard) and binomial with per-point trials match the reference", (n) => {
+    const u = mulberry32(n);
+    const x = Array.from({ length: n }, (_, i) => (i % 2) * 6 + normal(u));
+    const trials = Array.from({ length: n }, () => 1 + Math.floor(u() * 20));
+    const heads = trials.map((t, i) => binomialDraw(u, t, i % 2 ? 0.8 : 0.3));
+    const w0 = [0.4, 0.6];
+    for (const mode of ["soft", "hard"] as const) {
+      const g = fitSync(x, { k: 2, mode, maxIter: 5, tol: 0, init: { weights: w0, means: [0.5, 5], variances: [1.5, 2] } });
+      const gr = referenceEM(gaussianRef(x), x, null, [[0.5, 1.5], [5, 2]], w0, { maxIter: 5, tol: 0, mode, fixWeights: false });
+      expect(maxRelErr(g.history, gr.history)).toBeLessThan(1e-10);
+      expect(maxRelErr(g.components.flatMap((c) => [(c as { mean: number }).mean, (c as { variance: number }).variance]), gr.theta.flat())).toBeLessThan(1e-10);
+    }
+    const b = fitSync(heads, { family: "binomial", trials, k: 2, maxIter: 5, tol: 0, init: { weights: w0, p: [0.4, 0.6] } });
+    const br = referenceEM(binomialRef, heads, trials, [[0.4], [0.6]], w0, { maxIter: 5, tol: 0, mode: "soft", fixWeights: false });
+    expect(maxRelErr(b.history, br.history)).toBeLessThan(1e-10);
+    expect(maxRelErr(b.components.map((c) => (c as { p: number }).p), br.theta.flat())).toBeLessThan(1e-10);
+  });
+
+  it.each<[string, FitOptions, (u: () => number, i: number) => number[]]>([
+    ["gaussian", { k: 3 }, (u, i) => [(i % 3) * 4 + normal(u)]],
+    ["mvgaussian full", { family: "mvgaussian", k: 2 }, (u, i) => [(i % 2) * 3 + normal(u), normal(u), normal(u) - (i % 2)]],
+    ["mvgaussian diag", { family: "mvgaussian", covariance: "diag", k: 2 }, (u, i) => [(i % 2) * 3 + normal(u), normal(u)]],
+    ["bernoulli", { family: "bernoulli", k: 2 }, (u, i) => [0.2, 0.7, 0.5, 0.9].map((p) => (u() < (i % 2 ? p : 1 - p) ? 1 : 0))],
+  ])("%s: each point's responsibilities are the same, bit for bit, alone or in any block position", (_name, options, draw) => {
+    const u = mulberry32(77);
+    const rows = Array.from({ length: 300 }, (_, i) => draw(u, i));
+    const data = (options.family ?? "gaussian") === "gaussian" ? rows.map((r) => r[0]) : rows;
+    const model = fitSync(data as never, { ...options, seed: 1, maxIter: 20 });
+    const all = model.predictProba(data as never);
+    const k = model.k;
+    for (const i of [0, 1, 6, 7, 8, 255, 256, 257, 299]) {
+      const one = model.predictProba([data[i]] as never);
+      expect(Array.from(one)).toEqual(Array.from(all.subarray(i * k, (i + 1) * k)));
+    }
+  });
+});
