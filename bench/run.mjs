@@ -1,7 +1,7 @@
 // npm run bench — EM iterations, WASM (mixem) against a plain-JavaScript loop, side by side in
 // one run (interleaved repetitions), on generated data from the same initial parameters.
 // Prints a table and writes bench/RESULTS.md. Not a test: timings depend on the machine.
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fit, fitSync, initSync } from "../dist/index.js";
 import { binomialEM, gaussianDiagEM, gaussianEM, gaussianFullEM, poissonEM, useAlgorithm } from "./js-baseline.mjs";
@@ -134,10 +134,13 @@ if (!only || "threads".includes(only)) {
   // own process, started together — what the cores deliver side by side with no coordination at all
   // (on shared or virtual machines often well under cores×).
   const { spawn } = await import("node:child_process");
+  const dataFile = `${os.tmpdir()}/mixem-bench-threads-${process.pid}.f64`;
+  writeFileSync(dataFile, new Uint8Array(x.buffer));
   const solo = `
+    import { readFileSync } from "node:fs";
     import { fitSync } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
-    const x = new Float64Array(${n}); let s = 3;
-    for (let i = 0; i < x.length; i++) { s = (Math.imul(s, 1103515245) + 12345) >>> 0; x[i] = 4 * (i % ${k}) + (s / 4294967296 - 0.5) * 3; }
+    const bytes = readFileSync(${JSON.stringify(dataFile)});
+    const x = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
     const stamps = [];
     fitSync(x, { k: ${k}, init: ${JSON.stringify(init)}, maxIter: ${ITER}, tol: 0, onIteration: () => { stamps.push(performance.now()); } });
     console.log(JSON.stringify(stamps.slice(1).map((t, i) => t - stamps[i])));`;
@@ -154,6 +157,7 @@ if (!only || "threads".includes(only)) {
     for (const times of await concurrent(1)) alone.push(...times);
     for (const times of await concurrent(cores)) side.push(...times);
   }
+  rmSync(dataFile);
   const row = { cores, one: median(one), all: median(all), side: median(side) };
   row.ceiling = (cores * median(alone)) / row.side;
   threadRows.push(row);
