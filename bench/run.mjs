@@ -235,8 +235,9 @@ ${rows.map((r) => `| ${r.name} | ${r.msW.toFixed(2)} | ${r.nsW.toFixed(1)} | ${r
 "plain JS" is the textbook fused loop (an exp per component, a log per point). "JS, same
 algorithm" adds two savings in JavaScript: one log per block (as mixem's kernel) and no exp for
 each point's largest term (as mixem's earlier scalar kernel; the f64x2 kernel computes all K exps,
-two per instruction). The gap between it and WASM is what WebAssembly and SIMD contribute. All three reach the same log-likelihood (last column: largest relative
-difference), so all did the same work.
+two per instruction). The gap between it and WASM is what WebAssembly and SIMD contribute.
+All three reach the same log-likelihood (last column: largest relative difference), so all did
+the same work.
 
 ${peerRows.length ? `### Against other implementations (same data, same start, ns per point · component · iteration, one thread)
 
