@@ -151,13 +151,16 @@ if (!only || "threads".includes(only)) {
     child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`solo fit exited with ${code}`))));
   })));
   const one = [], all = [], alone = [], side = [];
-  for (let r = 0; r < REPS; r++) {
-    one.push(...(await perIteration(1)));
-    all.push(...(await perIteration(cores)));
-    for (const times of await concurrent(1)) alone.push(...times);
-    for (const times of await concurrent(cores)) side.push(...times);
+  try {
+    for (let r = 0; r < REPS; r++) {
+      one.push(...(await perIteration(1)));
+      all.push(...(await perIteration(cores)));
+      for (const times of await concurrent(1)) alone.push(...times);
+      for (const times of await concurrent(cores)) side.push(...times);
+    }
+  } finally {
+    rmSync(dataFile, { force: true });
   }
-  rmSync(dataFile);
   const row = { cores, one: median(one), all: median(all), side: median(side) };
   row.ceiling = (cores * median(alone)) / row.side;
   threadRows.push(row);
