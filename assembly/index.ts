@@ -1,18 +1,17 @@
-// mixem's WebAssembly core: memory management for the TypeScript side and one fused
-// E-step + sufficient-statistics pass per family. Everything works on f64 arrays addressed by
-// byte offsets into linear memory; the TypeScript wrapper owns what lives where.
+// mixem's WebAssembly core: memory management for the TypeScript side, the block size and the
+// elementary functions. The kernels — one fused E-step + sufficient-statistics pass each — live
+// in assembly/kernels/, one file per kernel: scripts/build.mjs gives every file there to asc as a
+// further entry, so each file's top-level exports (its kernel, and nothing else) are exported
+// from the module. Every kernel has the signature of blockedPass's callers (see assembly/pass.ts):
+//   NAME(x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags): f64
+// Everything works on f64 arrays addressed by byte offsets into linear memory; the TypeScript
+// wrapper owns what lives where.
 
 /** Allocates `size` bytes (8-byte aligned) from the TLSF heap; the caller frees it. */
 export function alloc(size: usize): usize { return heap.alloc(size); }
 export function free(ptr: usize): void { heap.free(ptr); }
 
 export { BLOCK } from "./pass";
-export { gaussianPass } from "./gaussian";
-export { poissonPass } from "./poisson";
-export { binomialPass } from "./binomial";
-export { mvnFullPass } from "./mvn_full";
-export { mvnDiagPass } from "./mvn_diag";
-export { bernoulliPass } from "./bernoulli";
 export { expInPlace } from "./simd";
 
 // Elementary functions for the TypeScript side: AssemblyScript's own software implementations,

@@ -11,21 +11,39 @@
 // last, short block) the pass copies the block into scratch and pads it with copies of its last
 // point; padded points get responsibility 0, so they add nothing to any statistic or to the
 // log-likelihood.
-import { expv, hsum } from "./simd";
+import { expv, hsum, LN2_HI, LN2_LO } from "./simd";
 
 export const BLOCK: i32 = 256;
 /** The kernels handle points in groups of GROUP (four f64x2 vectors). */
 export const GROUP: i32 = 8;
+/** Bytes of one f64. */
+export const F64: usize = 8;
 /** Bytes of one column of a block. */
-export const COLUMN: usize = <usize>BLOCK << 3;
+export const COLUMN: usize = <usize>BLOCK * F64;
 
 /**
  * Fills out + j·COLUMN + i·8 with log w_j + log p(x_i | θ_j) (minus the point's constant) for one
- * block of count points (a multiple of GROUP); coordinate a of point i is at x + a·COLUMN + i·8.
+ * block of count points (a multiple of GROUP); coordinate a (< dims) of point i is at x + a·COLUMN + i·8.
+ * params: the family's header, then k component blocks. work: the kernel's own work columns
+ * (W·COLUMN bytes, see blockedPass), 16-byte aligned if scratch is.
  */
-export type LogDensityFn = (x: usize, aux: usize, count: i32, params: usize, k: i32, out: usize) => void;
+export type LogDensityFn = (x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize) => void;
 /** Adds the block's responsibility-weighted sufficient statistics (resp laid out as out above) into stats. */
-export type AccumulateFn = (x: usize, aux: usize, count: i32, params: usize, k: i32, resp: usize, stats: usize) => void;
+export type AccumulateFn = (x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, resp: usize, stats: usize, work: usize) => void;
+
+/** *p += lane 0 + lane 1 of v: a vector partial sum into a statistic. */
+// @ts-ignore: decorator
+@inline export function addHsum(p: usize, v: v128): void {
+  store<f64>(p, load<f64>(p) + hsum(v));
+}
+
+/** *p += Σ of the first bytes/8 values of the column r (the Σ r statistic). */
+// @ts-ignore: decorator
+@inline export function addColumnSum(p: usize, r: usize, bytes: usize): void {
+  let s = f64x2.splat(0);
+  for (let i: usize = 0; i < bytes; i += 16) s = f64x2.add(s, v128.load(r + i));
+  addHsum(p, s);
+}
 
 export const FLAG_HARD: i32 = 1;       // classification EM: responsibilities become one-hot at the argmax
 export const FLAG_ACCUMULATE: i32 = 2; // zero `stats`, then accumulate into it
@@ -93,29 +111,32 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool): f64 {
     }
   }
   if (impossible) return -Infinity;
-  // exponent·ln 2 in two parts (ln 2 = LN2_HI + LN2_LO, LN2_HI exact in 32 bits) so it is exact.
+  // exponent·ln 2 in two parts (LN2_HI has 32 significant bits, so e·LN2_HI is exact).
   const e = <f64>(i64x2.extract_lane(exponent, 0) + i64x2.extract_lane(exponent, 1));
   const logProd = Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1));
-  return hsum(sumMax) + (logProd + (e * 6.93147180369123816490e-01 + e * 1.90821492927058770002e-10));
+  return hsum(sumMax) + (logProd + (e * LN2_HI + e * LN2_LO));
 }
 
 /**
  * One E-step (plus statistics) over n points: x holds n × dims f64 (row-major), aux n f64 or 0,
- * scratch holds BLOCK × (k + dims + 1) f64, respOut (0 = not wanted) receives the n×k
- * responsibilities (row-major). Returns Σ_i log Σ_j w_j p(x_i | θ_j) without the per-point constants.
- * With labels ≠ 0 (n f64 component indices) the responsibilities are those labels, one-hot, and
- * no density is evaluated (returns 0): the statistics of a given hard assignment, for seeding.
+ * scratch holds BLOCK × (k + dims + 1 + W) f64 (W: the kernel's work columns, at
+ * scratch + (k + dims + 1)·COLUMN), respOut (0 = not wanted) receives the n×k responsibilities
+ * (row-major). stats holds k × statsPerComponent f64. Returns Σ_i log Σ_j w_j p(x_i | θ_j) without
+ * the per-point constants. With labels ≠ 0 (n f64 component indices) the responsibilities are
+ * those labels, one-hot, and no density is evaluated (returns 0): the statistics of a given hard
+ * assignment, for seeding.
  */
 export function blockedPass(
-  logDensity: LogDensityFn, accumulate: AccumulateFn,
-  x: usize, dims: i32, aux: usize, n: i32, params: usize, k: i32,
-  stats: usize, statsLen: i32, scratch: usize, respOut: usize, labels: usize, flags: i32,
+  logDensity: LogDensityFn, accumulate: AccumulateFn, statsPerComponent: i32,
+  x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32,
+  stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32,
 ): f64 {
   const doStats = (flags & FLAG_ACCUMULATE) != 0;
   const hard = (flags & FLAG_HARD) != 0;
-  if (doStats && (flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>statsLen << 3);
+  if (doStats && (flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>k * <usize>statsPerComponent * F64);
   const xCopy = scratch + <usize>k * COLUMN;
   const auxCopy = xCopy + <usize>dims * COLUMN;
+  const work = auxCopy + COLUMN;
   let total = 0.0;
   for (let start = 0; start < n; start += BLOCK) {
     const count = min(BLOCK, n - start);
@@ -134,7 +155,7 @@ export function blockedPass(
     if (labels != 0) {
       oneHot(labels + off, count, k, scratch);
     } else {
-      logDensity(xb, ab, padded, params, k, scratch);
+      logDensity(xb, ab, padded, dims, params, k, scratch, work);
       // Padded points: all weight on component 0 with log-density 0, so they add exactly 0 here…
       for (let i = count; i < padded; i++) {
         store<f64>(scratch + (<usize>i << 3), 0.0);
@@ -144,7 +165,7 @@ export function blockedPass(
       // … and responsibility 0 everywhere, so they add nothing to the statistics.
       for (let i = count; i < padded; i++) store<f64>(scratch + (<usize>i << 3), 0.0);
     }
-    if (doStats) accumulate(xb, ab, padded, params, k, scratch, stats);
+    if (doStats) accumulate(xb, ab, padded, dims, params, k, scratch, stats, work);
     if (respOut != 0) toRows(scratch, count, k, respOut + <usize>start * (<usize>k << 3));
   }
   return total;

@@ -12,52 +12,52 @@
 // Constants sit in memory as lane pairs: a v128.load is one instruction where V8 builds a v128.const
 // from three.
 
-const C = memory.data<f64>([
-  -1080.0, -1080.0,
-  710.0, 710.0,
-  1.44269504088896338700e+00, 1.44269504088896338700e+00, // 1 / ln 2
-  6755399441055744.0, 6755399441055744.0,                 // 1.5·2^52: x + it rounds x to an integer held in the low bits
-  6.93147180369123816490e-01, 6.93147180369123816490e-01, // LN2_HI
-  1.90821492927058770002e-10, 1.90821492927058770002e-10, // LN2_LO
-  2.08860621107283687536341e-09, 2.08860621107283687536341e-09, // u: s^10 … s^0
-  2.51112930892876518610661e-08, 2.51112930892876518610661e-08,
-  2.75573911234900471893338e-07, 2.75573911234900471893338e-07,
-  2.75572362911928827629423e-06, 2.75572362911928827629423e-06,
-  2.4801587159235472998791e-05, 2.4801587159235472998791e-05,
-  0.000198412698960509205564975, 0.000198412698960509205564975,
-  0.00138888888889774492207962, 0.00138888888889774492207962,
-  0.00833333333331652721664984, 0.00833333333331652721664984,
-  0.0416666666666665047591422, 0.0416666666666665047591422,
-  0.166666666666666851703837, 0.166666666666666851703837,
-  0.5, 0.5,
-  1.0, 1.0,
-], 16);
+/** ln 2 = LN2_HI + LN2_LO, LN2_HI with 32 significant bits (so q·LN2_HI is exact for |q| < 2^21). */
+export const LN2_HI: f64 = 6.93147180369123816490e-01;
+export const LN2_LO: f64 = 1.90821492927058770002e-10;
 
-// @ts-ignore: decorator
-@inline function c(i: i32): v128 {
-  return v128.load(C + (<usize>i << 4));
-}
+// Each constant in both lanes, 16-byte aligned.
+const X_MIN = memory.data<f64>([-1080.0, -1080.0], 16);
+const X_MAX = memory.data<f64>([710.0, 710.0], 16);
+const INV_LN2 = memory.data<f64>([1.44269504088896338700e+00, 1.44269504088896338700e+00], 16);
+/** 1.5·2^52: x + it rounds x to an integer held in the low bits. */
+const ROUND_MAGIC = memory.data<f64>([6755399441055744.0, 6755399441055744.0], 16);
+const LN2_HI_2 = memory.data<f64>([LN2_HI, LN2_HI], 16);
+const LN2_LO_2 = memory.data<f64>([LN2_LO, LN2_LO], 16);
+// u(s) = U10·s^10 + … + U0.
+const U10 = memory.data<f64>([2.08860621107283687536341e-09, 2.08860621107283687536341e-09], 16);
+const U9 = memory.data<f64>([2.51112930892876518610661e-08, 2.51112930892876518610661e-08], 16);
+const U8 = memory.data<f64>([2.75573911234900471893338e-07, 2.75573911234900471893338e-07], 16);
+const U7 = memory.data<f64>([2.75572362911928827629423e-06, 2.75572362911928827629423e-06], 16);
+const U6 = memory.data<f64>([2.4801587159235472998791e-05, 2.4801587159235472998791e-05], 16);
+const U5 = memory.data<f64>([0.000198412698960509205564975, 0.000198412698960509205564975], 16);
+const U4 = memory.data<f64>([0.00138888888889774492207962, 0.00138888888889774492207962], 16);
+const U3 = memory.data<f64>([0.00833333333331652721664984, 0.00833333333331652721664984], 16);
+const U2 = memory.data<f64>([0.0416666666666665047591422, 0.0416666666666665047591422], 16);
+const U1 = memory.data<f64>([0.166666666666666851703837, 0.166666666666666851703837], 16);
+const HALF = memory.data<f64>([0.5, 0.5], 16); // also U0
+const ONE = memory.data<f64>([1.0, 1.0], 16);
 
 /** e^x in both lanes (see above). */
 // @ts-ignore: decorator
 @inline export function expv(x: v128): v128 {
-  const xc = f64x2.pmin(f64x2.pmax(x, c(0)), c(1));
-  const magic = c(3);
-  const q = f64x2.sub(f64x2.add(f64x2.mul(xc, c(2)), magic), magic);
-  const s = f64x2.sub(f64x2.sub(xc, f64x2.mul(q, c(4))), f64x2.mul(q, c(5)));
+  const xc = f64x2.pmin(f64x2.pmax(x, v128.load(X_MIN)), v128.load(X_MAX));
+  const magic = v128.load(ROUND_MAGIC);
+  const q = f64x2.sub(f64x2.add(f64x2.mul(xc, v128.load(INV_LN2)), magic), magic);
+  const s = f64x2.sub(f64x2.sub(xc, f64x2.mul(q, v128.load(LN2_HI_2))), f64x2.mul(q, v128.load(LN2_LO_2)));
   const s2 = f64x2.mul(s, s), s4 = f64x2.mul(s2, s2), s8 = f64x2.mul(s4, s4);
-  const p01 = f64x2.add(f64x2.mul(c(15), s), c(16));
-  const p23 = f64x2.add(f64x2.mul(c(13), s), c(14));
-  const p45 = f64x2.add(f64x2.mul(c(11), s), c(12));
-  const p67 = f64x2.add(f64x2.mul(c(9), s), c(10));
-  const p89 = f64x2.add(f64x2.mul(c(7), s), c(8));
+  const p01 = f64x2.add(f64x2.mul(v128.load(U1), s), v128.load(HALF));
+  const p23 = f64x2.add(f64x2.mul(v128.load(U3), s), v128.load(U2));
+  const p45 = f64x2.add(f64x2.mul(v128.load(U5), s), v128.load(U4));
+  const p67 = f64x2.add(f64x2.mul(v128.load(U7), s), v128.load(U6));
+  const p89 = f64x2.add(f64x2.mul(v128.load(U9), s), v128.load(U8));
   const p03 = f64x2.add(f64x2.mul(p23, s2), p01);
   const p47 = f64x2.add(f64x2.mul(p67, s2), p45);
-  const p810 = f64x2.add(f64x2.mul(c(6), s2), p89);
+  const p810 = f64x2.add(f64x2.mul(v128.load(U10), s2), p89);
   const u = f64x2.add(f64x2.mul(p810, s8), f64x2.add(f64x2.mul(p47, s4), p03));
-  const es = f64x2.add(f64x2.add(f64x2.mul(s2, u), s), c(17));
+  const es = f64x2.add(f64x2.add(f64x2.mul(s2, u), s), v128.load(ONE));
   // q = q1 + q2 with q1 = round(q/2): each 2^qi is a normal number for every clamped x.
-  const t1 = f64x2.add(f64x2.mul(q, c(16)), magic);
+  const t1 = f64x2.add(f64x2.mul(q, v128.load(HALF)), magic);
   const t2 = f64x2.add(f64x2.sub(q, f64x2.sub(t1, magic)), magic);
   const bias = i64x2.splat(1023 - 0x4338000000000000); // the magic's bits out, the exponent bias in
   const p1 = i64x2.shl(i64x2.add(t1, bias), 52);

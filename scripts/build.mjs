@@ -1,7 +1,7 @@
 // Build: AssemblyScript → build/mixem.wasm → src/generated/wasm-binary.ts (base64) →
 // esbuild → dist/index.js (ESM), dist/index.cjs (CommonJS), dist/cli.js → tsc → dist/*.d.ts.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -9,7 +9,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name) => `${root}node_modules/.bin/${name}`;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
 
-run(bin("asc"), ["--config", "asconfig.json", "--target", "release"]);
+// Every file in assembly/kernels/ is an entry besides asconfig.json's assembly/index.ts: asc exports
+// the top-level exports of every entry file, so a new kernel is one new file there.
+const kernels = readdirSync(`${root}assembly/kernels`).filter((f) => f.endsWith(".ts")).sort().map((f) => `assembly/kernels/${f}`);
+run(bin("asc"), ["--config", "asconfig.json", "--target", process.env.ASC_TARGET ?? "release", ...kernels]);
 const wasm = readFileSync(`${root}build/mixem.wasm`);
 mkdirSync(`${root}src/generated`, { recursive: true });
 const writeWasm = (base64) => writeFileSync(
