@@ -4,6 +4,14 @@ import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } 
 import { open } from "node:fs/promises";
 import Papa from "papaparse";
 import { fit, fitStream, init, MixemError, plotFit, plotSelection, selectK, type Criterion, type FitOptions, type MixtureModel } from "./index.js";
+import { FAMILIES, FAMILY_NAMES, familyOf } from "./families/index.js";
+import { DEFAULTS } from "./defaults.js";
+import { aic, bic } from "./criteria.js";
+
+/** The --family help: every registered family, the default first marked. */
+const FAMILY_HELP = FAMILY_NAMES.map((name) => `${name}${name === DEFAULTS.family ? " (default)" : ""}`).join(" | ");
+const FAMILY_LIST = FAMILY_NAMES.map((name) => `  ${name.padEnd(18)}  ${FAMILIES[name].summary}`).join("\n");
+const ROWS = FAMILY_NAMES.filter((name) => FAMILIES[name].shape === "rows").join(", ");
 
 const HELP = `mixem — fit mixture models by EM (WebAssembly inside)
 
@@ -15,12 +23,12 @@ Data:
   CSV with or without a header row (parsed by papaparse), or JSON: an array of numbers,
   an array of objects, or {"columns": {...}}; "-" reads standard input.
   --column NAME       column to fit (name, or 1-based number); needed when several are numeric
-  --columns A,B,...   mvgaussian, bernoulli: the columns of each row (default: every numeric column)
+  --columns A,B,...   ${ROWS}: the columns of each row (default: every numeric column)
   --trials N          binomial: trials per observation
   --trials-column C   binomial: column holding each observation's trials
 
 Model:
-  --family F          gaussian (default) | poisson | binomial | mvgaussian | bernoulli
+  --family F          ${FAMILY_HELP}
   --covariance C      mvgaussian: full (default) | tied | diag | spherical
   -k, --k K           number of components (required)
   --mode M            soft (default) | hard
@@ -34,6 +42,9 @@ Model:
   --prior             MAP-EM with the family's default conjugate prior (mclust's for Gaussians)
   --stream            read the file in 8 MiB pieces, once per EM pass (automatic above 256 MiB):
                       memory stays bounded; seeds come from the first piece
+
+Families:
+${FAMILY_LIST}
 
 Model selection (select):
   -k, --k A..B        the range of k to try (default 1..8); each k gets --n-init restarts (default 3)
@@ -171,13 +182,15 @@ const fmt = (v: number) => (Math.abs(v) >= 1e6 || (Math.abs(v) < 1e-3 && v !== 0
 const fmtList = (v: number[]) => `[${v.map(fmt).join(", ")}]`;
 
 function table(model: MixtureModel, where: string): string {
-  if (model.dims > 1 || model.family === "mvgaussian" || model.family === "bernoulli") return multiTable(model, where);
-  const extra = model.family === "gaussian" ? ["sd"] : [];
+  if (familyOf(model.family)!.shape === "rows") return multiTable(model, where);
+  // One row per component, a column per parameter (and the sd beside a variance).
   const names = Object.keys(model.components[0]);
+  const extra = names.includes("variance") ? ["sd"] : [];
   const header = ["component", "weight", ...names, ...extra];
   const rows = model.components.map((c, j) => {
-    const vals = names.map((n) => fmt((c as unknown as Record<string, number>)[n]));
-    if (model.family === "gaussian") vals.push(fmt(Math.sqrt((c as { variance: number }).variance)));
+    const values = c as unknown as Record<string, number>;
+    const vals = names.map((n) => fmt(values[n]));
+    if (extra.length) vals.push(fmt(Math.sqrt(values.variance)));
     return [String(j + 1), fmt(model.weights[j]), ...vals];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -241,8 +254,7 @@ function csvSource(file: string, names: string[], idx: number[], hasHeader: bool
 
 /** BIC and AIC from the fit's own log-likelihood (at the returned parameters) and size. */
 function criteria(model: MixtureModel) {
-  const ll = model.logLikelihood, p = model.nParameters;
-  return { bic: -2 * ll + p * Math.log(model.nObservations), aic: -2 * ll + 2 * p };
+  return { bic: bic(model.logLikelihood, model.nParameters, model.nObservations), aic: aic(model.logLikelihood, model.nParameters) };
 }
 
 function summary(model: MixtureModel): string[] {
@@ -260,13 +272,12 @@ function summary(model: MixtureModel): string[] {
 function multiTable(model: MixtureModel, where: string): string {
   const detail = (settings: MixtureModel["settings"]) => (settings.covariance ? `, ${settings.covariance} covariance` : "");
   const out = [`mixem: ${model.family} mixture${detail(model.settings)}, k = ${model.k}, ${model.nObservations} rows × ${model.dims} (${where})`, ""];
+  // Each parameter of each component: a vector on its line, a matrix over several.
   model.components.forEach((c, j) => {
     out.push(`component ${j + 1}  weight ${fmt(model.weights[j])}`);
-    if ("covariance" in c) {
-      out.push(`  mean        ${fmtList(c.mean)}`);
-      c.covariance.forEach((row, a) => out.push(`  ${a === 0 ? "covariance  " : "            "}${fmtList(row)}`));
-    } else {
-      out.push(`  p           ${fmtList((c as { p: number[] }).p)}`);
+    for (const [name, value] of Object.entries(c as unknown as Record<string, number[] | number[][]>)) {
+      const rows = Array.isArray(value[0]) ? (value as number[][]) : [value as number[]];
+      rows.forEach((row, a) => out.push(`  ${a === 0 ? name.padEnd(12) : " ".repeat(12)}${fmtList(row)}`));
     }
   });
   return [...out, "", ...summary(model)].join("\n");
@@ -312,9 +323,9 @@ async function main(argv: string[]): Promise<number> {
   }
   // Streaming: the table holds the first piece only (for the header and the column choice).
   const t = streaming ? firstPiece(file) : readTable(file);
-  const multivariate = values.family === "mvgaussian" || values.family === "bernoulli";
+  const multivariate = familyOf(values.family ?? DEFAULTS.family)?.shape === "rows";
   if (multivariate && values.column !== undefined) throw new UsageError(`--family ${values.family} takes --columns (several), not --column`);
-  if (!multivariate && values.columns !== undefined) throw new UsageError("--columns is for --family mvgaussian or bernoulli; use --column");
+  if (!multivariate && values.columns !== undefined) throw new UsageError(`--columns is for --family ${ROWS.replace(/, (?=[^,]*$)/, " or ")}; use --column`);
   let x: Float64Array = new Float64Array(0), where: string, dims: number | undefined, axes: [string, string] | undefined, idx: number[];
   if (multivariate) {
     const m = matrix(t, values.columns);
@@ -379,8 +390,9 @@ async function main(argv: string[]): Promise<number> {
     : await fit(x, options as unknown as FitOptions);
   if (printed && tty) process.stderr.write("\r\x1b[K");
   if (values.plot) {
-    if (model.family === "bernoulli" || (model.family === "mvgaussian" && model.dims < 2)) throw new UsageError(`--plot draws 1-D fits and mvgaussian fits of 2 or more dimensions, not ${model.family} in ${model.dims}`);
-    writeFileSync(values.plot, plotFit(model, x, { title: `${model.family} mixture, k = ${model.k}`, labels: model.family === "gaussian" || model.family === "mvgaussian" ? axes : undefined, trials: typeof trials === "number" ? trials : undefined }));
+    const plot = familyOf(model.family)!.plot;
+    if (plot.kind === "none" || (plot.kind === "scatter" && model.dims < 2)) throw new UsageError(`--plot draws 1-D fits and mvgaussian fits of 2 or more dimensions, not ${model.family} in ${model.dims}`);
+    writeFileSync(values.plot, plotFit(model, x, { title: `${model.family} mixture, k = ${model.k}`, labels: plot.kind === "counts" ? undefined : axes, trials: typeof trials === "number" ? trials : undefined }));
   }
 
   if (values.json) {

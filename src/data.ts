@@ -1,6 +1,6 @@
 // Reading the caller's numbers into WebAssembly memory: one pass that validates and copies.
 import { dataError, optionError } from "./errors.js";
-import type { Region, WasmCore } from "./wasm.js";
+import type { Arena, Region } from "./wasm.js";
 
 export type NumericArray = ArrayLike<number>;
 
@@ -32,26 +32,26 @@ export function magnitudeProblem(v: number): string | null {
 }
 
 /**
- * Copies data into a new region, checking every value: finite, and `extra(v, i)` (returns a
- * message or null). The caller's array is only read.
+ * Copies data into a new region of `mem`, checking every value (unless `trusted`: already checked
+ * once in this fit): finite, and `extra(v, i)` (returns a message or null). The caller's array is
+ * only read; on an error the region stays in `mem`, which its owner frees.
  */
-export function copyIn(core: WasmCore, data: unknown, path: string, extra?: (v: number, i: number) => string | null): Region {
+export function copyIn(mem: Arena, data: unknown, path: string, extra?: (v: number, i: number) => string | null, trusted = false): Region {
   const n = checkVector(data, path);
   const src = data as NumericArray;
-  const region = core.alloc(n);
-  try {
-    const dst = region.array;
-    for (let i = 0; i < n; i++) {
-      const v = src[i];
-      if (typeof v !== "number") throw dataError(`${path}[${i}]`, v === undefined ? "is missing" : `is not a number (${describe(v)})`);
-      if (!Number.isFinite(v)) throw dataError(`${path}[${i}]`, `is ${v}; every value must be finite`);
-      const problem = extra?.(v, i);
-      if (problem) throw dataError(`${path}[${i}]`, problem);
-      dst[i] = v;
-    }
-  } catch (e) {
-    core.free(region);
-    throw e;
+  const region = mem.alloc(n);
+  const dst = region.array;
+  if (trusted) {
+    for (let i = 0; i < n; i++) dst[i] = src[i];
+    return region;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = src[i];
+    if (typeof v !== "number") throw dataError(`${path}[${i}]`, v === undefined ? "is missing" : `is not a number (${describe(v)})`);
+    if (!Number.isFinite(v)) throw dataError(`${path}[${i}]`, `is ${v}; every value must be finite`);
+    const problem = extra?.(v, i);
+    if (problem) throw dataError(`${path}[${i}]`, problem);
+    dst[i] = v;
   }
   return region;
 }
@@ -62,7 +62,7 @@ export function copyIn(core: WasmCore, data: unknown, path: string, extra?: (v: 
  * value (returns a message or null). `dims` fixes d (from options, or a fitted model).
  */
 export function copyMatrixIn(
-  core: WasmCore, data: unknown, dims: number | undefined, path: string, extra?: (v: number) => string | null,
+  mem: Arena, data: unknown, dims: number | undefined, path: string, extra?: (v: number) => string | null, trusted = false,
 ): { region: Region; n: number; dims: number } {
   const isRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView));
   if (Array.isArray(data) && data.length > 0 && isRow(data[0])) {
@@ -72,25 +72,20 @@ export function copyMatrixIn(
     if (d === 0) throw dataError(`${path}[0]`, "is an empty row; every row needs at least one value");
     if (dims !== undefined && d !== dims) throw dataError(`${path}[0]`, `has ${d} values; this model has ${dims} dimensions`);
     if (n * d > 2 ** 28) throw dataError(path, `has ${n * d} values; at most 2^28 fit in 32-bit WebAssembly memory at once`);
-    const region = core.alloc(n * d);
-    try {
-      const dst = region.array;
-      for (let i = 0; i < n; i++) {
-        const row = rows[i];
-        if (!isRow(row)) throw dataError(`${path}[${i}]`, `is not a row of numbers (${describe(row)})`);
-        if (row.length !== d) throw dataError(`${path}[${i}]`, `has ${row.length} values; every row must have ${d} (as ${path}[0])`);
-        for (let a = 0; a < d; a++) dst[i * d + a] = checkValue(row[a], `${path}[${i}][${a}]`, extra);
-      }
-    } catch (e) {
-      core.free(region);
-      throw e;
+    const region = mem.alloc(n * d);
+    const dst = region.array;
+    for (let i = 0; i < n; i++) {
+      const row = rows[i];
+      if (!isRow(row)) throw dataError(`${path}[${i}]`, `is not a row of numbers (${describe(row)})`);
+      if (row.length !== d) throw dataError(`${path}[${i}]`, `has ${row.length} values; every row must have ${d} (as ${path}[0])`);
+      for (let a = 0; a < d; a++) dst[i * d + a] = trusted ? row[a] : checkValue(row[a], `${path}[${i}][${a}]`, extra);
     }
     return { region, n, dims: d };
   }
   const total = checkVector(data, path);
   if (dims === undefined) throw optionError("options.dims", "is required when the data is a flat array (or pass rows: number[][])");
   if (total % dims !== 0) throw dataError(path, `has ${total} values, not a multiple of dims = ${dims}`);
-  const region = copyIn(core, data, path, extra ? (v) => extra(v) : undefined);
+  const region = copyIn(mem, data, path, extra ? (v) => extra(v) : undefined, trusted);
   return { region, n: total / dims, dims };
 }
 

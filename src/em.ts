@@ -1,33 +1,14 @@
 // The EM driver. It owns what is the same for every family — initialisation, restarts, the E/M
 // loop, the convergence test, keeping the best run — and knows families only through `Family`.
-import type { Dataset, DataScale, Spec } from "./family.js";
-import type { FitSummary } from "./model.js";
+import type { DatasetParts, DataScale, Points, Spec } from "./family.js";
+import type { FitSummary, IterationInfo, StopReason } from "./types.js";
 import { Evaluator } from "./evaluator.js";
-import { FLAG_ACCUMULATE, FLAG_HARD, type WasmCore } from "./wasm.js";
+import { getCore } from "./wasm.js";
 import { Random } from "./random.js";
-import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct, type Points } from "./seeding.js";
+import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "./seeding.js";
 import { EMPTY_MASS } from "./families/shared.js";
 import { logDirichlet } from "./prior.js";
-import { dataError, MixemError } from "./errors.js";
-
-/** Why a fit stopped. */
-export type StopReason =
-  | "converged" // the mean log-likelihood per point changed by less than `tol`
-  | "maxIter" // `maxIter` iterations ran without meeting `tol`
-  | "callback"; // `onIteration` returned false
-
-export interface IterationInfo {
-  /** 1-based iteration within the current restart. */
-  iteration: number;
-  /** Log-likelihood at the parameters after this iteration's M-step. */
-  logLikelihood: number;
-  /** With a prior: log-likelihood + log prior density (the objective MAP-EM increases). */
-  logPosterior?: number;
-  /** Change of the objective (log-likelihood, or log-posterior with a prior) per point since the previous iteration. */
-  delta: number;
-  /** 0-based index of the restart (see `nInit`). */
-  restart: number;
-}
+import { MixemError } from "./errors.js";
 
 export interface EMSettings {
   k: number;
@@ -60,7 +41,7 @@ const WEIGHT_EPS = 10 * Number.EPSILON;
  * One E-step the loop asks for: responsibilities and statistics at (θ, w) — or, with `seeds`
  * (k × seedDims), the statistics of assigning every point to its nearest seed (the seeding pass).
  */
-export interface PassRequest { theta: Float64Array; weights: Float64Array; flags: number; seeds?: Float64Array }
+export interface PassRequest { theta: Float64Array; weights: Float64Array; hard: boolean; seeds?: Float64Array }
 /** Its answer: the log-likelihood (constants included) and k × statsSize statistics, read at once. */
 export interface PassResult { logLikelihood: number; stats: Float64Array }
 
@@ -84,12 +65,11 @@ export function maximizeStep(spec: Spec, stats: Float64Array, theta: Float64Arra
  * history are the same code.
  */
 export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: EMSettings, theta: Float64Array, weights: Float64Array, restart: number): Generator<PassRequest, EMResult, PassResult> {
-  const flags = FLAG_ACCUMULATE | (s.mode === "hard" ? FLAG_HARD : 0);
   const alpha = s.prior?.weights ?? 1;
   /** The objective: log-likelihood, plus the log prior density under MAP-EM. */
   const objective = (ll: number) => (s.prior ? ll + spec.logPrior(theta, k) + (s.fixWeights ? 0 : logDirichlet(weights, alpha)) : ll);
   // One request object for the whole run (the driver answers it before the loop goes on).
-  const request: PassRequest = { theta, weights, flags };
+  const request: PassRequest = { theta, weights, hard: s.mode === "hard" };
   let pass = yield request;
   let ll = finite(pass.logLikelihood);
   let goal = objective(ll);
@@ -131,13 +111,11 @@ export const better = (a: EMResult | undefined, b: EMResult): EMResult => {
  * pass with nearest-seed labels and one M-step), the iterations, the best run. Drivers answer the
  * passes: runEM from one in-memory data set, fitStream from chunks, threaded fits from worker shards.
  */
-export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoints: () => Points, s: EMSettings): Generator<PassRequest, EMResult, PassResult> {
-  // seedPoints() is called each time it is needed: a view into WebAssembly memory detaches when a
-  // pass's allocation grows the memory.
-  const first = seedPoints();
-  const seedN = first.points.length / first.dims;
-  const distinct = countDistinct(first, seedN, k);
-  if (distinct < k) throw dataError("data", `has fewer than k = ${k} distinct ${first.dims > 1 ? "rows" : "values"} (${distinct}); lower options.k`);
+export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoints: Points, s: EMSettings): Generator<PassRequest, EMResult, PassResult> {
+  const seedN = seedPoints.points.length / seedPoints.dims;
+  const distinct = countDistinct(seedPoints, seedN, k);
+  if (distinct < k)
+    throw new MixemError("INVALID_DATA", `has fewer than k = ${k} distinct ${seedPoints.dims > 1 ? "rows" : "values"} (${distinct}); lower options.k`, "data", "TOO_FEW_DISTINCT");
   const rng = new Random(s.seed);
   let best: EMResult | undefined;
   for (let restart = 0; restart < s.nInit; restart++) {
@@ -145,9 +123,9 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
     const weights = new Float64Array(k).fill(1 / k);
     if (s.init === "kmeans++" || s.init === "random") {
       // Seeds → every point to its nearest seed → one M-step from those one-hot responsibilities.
-      const seeds = (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(seedPoints(), seedN, k, rng);
-      spec.seed(seeds, data as Dataset, theta);
-      const seeded = yield { theta, weights, flags: FLAG_ACCUMULATE, seeds };
+      const seeds = (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(seedPoints, seedN, k, rng);
+      spec.seed(seeds, data, theta);
+      const seeded = yield { theta, weights, hard: false, seeds };
       maximizeStep(spec, seeded.stats, theta, weights, k, data, !s.fixWeights, s.prior?.weights ?? 1);
     } else {
       theta.set(s.init.theta);
@@ -161,12 +139,12 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
 }
 
 /** In-memory EM: every pass of `runs` answered by the kernel over the whole data set. */
-export function runEM(core: WasmCore, spec: Spec, ds: Dataset, s: EMSettings): EMResult {
-  const ev = new Evaluator(core, spec, s.k);
+export function runEM(spec: Spec, ds: DatasetParts, s: EMSettings): EMResult {
+  const ev = new Evaluator(spec, s.k);
   try {
-    const fit = runs(spec, s.k, ds.n, ds, () => spec.seedPoints(ds), s);
+    const fit = runs(spec, s.k, ds.n, ds, ds.seedPoints, s);
     let step = fit.next();
-    while (!step.done) step = fit.next(localPass(core, spec, ev, ds, step.value));
+    while (!step.done) step = fit.next(localPass(ev, ds, step.value));
     return step.value;
   } finally {
     ev.free();
@@ -180,22 +158,22 @@ const LABEL_WINDOW = 65536;
  * Answers one pass over a data set in this instance. A seeding pass labels each point with its
  * nearest seed and accumulates those one-hot statistics, a window of points at a time.
  */
-export function localPass(core: WasmCore, spec: Spec, ev: Evaluator, ds: Dataset, req: PassRequest): PassResult {
-  if (!req.seeds) return { logLikelihood: ev.run(ds, req.theta, req.weights, req.flags), stats: ev.stats };
-  const window = Math.min(LABEL_WINDOW, ds.n);
-  const labels = core.alloc(window); // before any view is taken: allocation may grow memory
+export function localPass(ev: Evaluator, ds: DatasetParts, req: PassRequest): PassResult {
+  if (!req.seeds) return { logLikelihood: ev.run(ds, req.theta, req.weights, { hard: req.hard, stats: true }), stats: ev.stats };
+  const mem = getCore().arena();
   try {
-    const points = spec.seedPoints(ds);
-    const d = points.dims;
+    const window = Math.min(LABEL_WINDOW, ds.n);
+    const labels = mem.alloc(window);
+    const d = ds.seedPoints.dims;
     for (let from = 0; from < ds.n; from += window) {
       const count = Math.min(window, ds.n - from);
-      const part = { points: points.points.subarray(from * d, (from + count) * d), dims: d };
+      const part = { points: ds.seedPoints.points.subarray(from * d, (from + count) * d), dims: d };
       nearestSeed(part, count, req.seeds, ev.k, labels.array);
       ev.runLabels(ds, req.theta, req.weights, from, count, labels, from > 0);
     }
     return { logLikelihood: ds.logConstant, stats: ev.stats };
   } finally {
-    core.free(labels);
+    mem.free();
   }
 }
 

@@ -14,13 +14,19 @@ export type MixemErrorCode =
 export class MixemError extends Error {
   readonly code: MixemErrorCode;
   readonly path: string | undefined;
-  constructor(code: MixemErrorCode, message: string, path?: string) {
+  /** A finer cause within `code`, where programs branch on it (see MixemErrorReason). */
+  readonly reason: MixemErrorReason | undefined;
+  constructor(code: MixemErrorCode, message: string, path?: string, reason?: MixemErrorReason) {
     super(path === undefined ? message : `${path}: ${message}`);
     this.name = "MixemError";
     this.code = code;
     this.path = path;
+    this.reason = reason;
   }
 }
+
+/** Finer causes: "TOO_FEW_DISTINCT" — INVALID_DATA because the data has fewer distinct points than k (a larger k cannot be fitted either). */
+export type MixemErrorReason = "TOO_FEW_DISTINCT";
 
 export const optionError = (path: string, message: string) => new MixemError("INVALID_OPTION", message, path);
 export const dataError = (path: string, message: string) => new MixemError("INVALID_DATA", message, path);

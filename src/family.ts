@@ -1,14 +1,21 @@
-// The contract between the EM driver and a family. The driver never asks which family it runs:
-// it loads data, seeds, packs kernel parameters, calls the family's fused WASM pass and hands the
-// sufficient statistics back for the M-step. Adding a family = one module in families/ and one
-// kernel in assembly/.
-import type { KernelName, Region, WasmCore } from "./wasm.js";
+// The contract between the EM driver and a family. The driver, the model, the plots, the CLI,
+// streams and threads never ask which family they run: they ask the family through this contract.
+// A family is one module in families/ (plus, when no existing kernel fits, one kernel in
+// assembly/kernels/) and one entry in FAMILIES (families/index.ts); docs/architecture.md says how.
+import type { Arena, Region } from "./wasm.js";
 import type { Random } from "./random.js";
 
-export type FamilyName = "gaussian" | "poisson" | "binomial" | "mvgaussian" | "bernoulli";
+/** Validator of one option: throws a MixemError naming `path` when `value` is not acceptable. */
+export type Rule = (value: unknown, path: string) => void;
 
-/** Data copied into WebAssembly memory once, plus what the family derived from it. */
-export interface Dataset {
+/** Seeding locations, n × dims row-major. `points` may be a view into WebAssembly memory: read it when needed, do not keep it. */
+export interface Points {
+  readonly points: Float64Array;
+  readonly dims: number;
+}
+
+/** What a family's `load` returns: the data in WebAssembly memory plus what the family derived from it. */
+export interface DatasetParts {
   readonly n: number;
   /** Values per point (1 for the 1-D families). */
   readonly dims: number;
@@ -18,43 +25,87 @@ export interface Dataset {
   readonly aux: Region | null;
   /** Σ_i of the log-density terms that do not depend on the parameters (−log x!, log C(n, x)). */
   readonly logConstant: number;
-  /** Binomial: the constant number of trials (0 when per observation). */
-  readonly auxConst: number;
   /** Population variance of each dimension of the data (1 where it is 0): scales regCovar. */
   readonly scale: Float64Array;
+  /** One seeding location per point (binomial: the proportion x/n). */
+  readonly seedPoints: Points;
+  /** What a fitted model keeps about its training data (gaussian: scale; binomial: trials); see Family.dataSettings. */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/** A loaded dataset: its memory is freed by `free()` (see dataset.ts `withDataset`). */
+export interface Dataset extends DatasetParts {
+  free(): void;
 }
 
 /** What an M-step needs to know of the data: its per-dimension variances (the Gaussian floor's scale). */
-export type DataScale = Pick<Dataset, "scale">;
+export interface DataScale {
+  readonly scale: Float64Array;
+}
 
-/** Validator of one option: throws a MixemError naming `path` when `value` is not acceptable. */
-export type Rule = (value: unknown, path: string) => void;
+/** How plotFit draws a family: a histogram with densities, bars of counts with probabilities, a 2-D scatter, or not at all. */
+export type PlotKind =
+  | { readonly kind: "density" }
+  | { readonly kind: "counts"; readonly axis: string }
+  | { readonly kind: "scatter" }
+  | { readonly kind: "none"; readonly why: string };
 
-export interface Family {
-  readonly name: FamilyName;
+/** Draws one point of component j into out[offset … offset + dims). */
+export type Sampler = (theta: Float64Array, j: number, rng: Random, out: Float64Array, offset: number) => void;
+
+/** A 1-D family's density for plots (after the plot's options were checked). */
+export interface PlotDensity {
+  /** log p(x | θ_j). */
+  logDensity(theta: Float64Array, j: number, x: number): number;
+  /** Counts: the largest value to draw (the support's end, or where the mass is negligible). */
+  upTo?(theta: Float64Array, k: number): number;
+}
+
+/**
+ * A family. C is the public component type, I the explicit-init type, O the family's own fit
+ * options; the registry derives the public types (ComponentOf, ExplicitInit, FitOptions) from them.
+ */
+export interface Family<C extends object = object, I extends object = object, O extends object = object> {
+  /** Phantom: the family's public types, for the registry's type derivations (never set). */
+  readonly types?: { component: C; init: I; options: O };
+  /** One sentence for the CLI's help and the docs. */
+  readonly summary: string;
+  /** "values": one number per point; "rows": dims numbers per point (number[][] or flat with `dims`). */
+  readonly shape: "values" | "rows";
   /** Options only this family takes, each with its validator. */
   readonly options: Readonly<Record<string, Rule>>;
+  /** Options that evaluating new data also takes (predict, score, accumulate; binomial: trials). */
+  readonly evalOptions: Readonly<Record<string, Rule>>;
+  /** Rules for Dataset.settings as a stored model holds them (loadModel calls each, also for an absent key). */
+  readonly dataSettings: Readonly<Record<string, Rule>>;
+  /** The option whose per-point values `load` puts in Dataset.aux (binomial: "trials"); threaded shards carry them. */
+  readonly perPoint?: string;
+  readonly plot: PlotKind;
   /**
-   * Validates the data (naming the first bad index) and copies it into WebAssembly memory.
+   * Copies the data into WebAssembly memory (allocating from `mem`, which the caller frees, also
+   * when this throws), validating it unless `trusted` (already validated once in this fit).
    * `dims` is given when the shape is already known (a fitted model reading new data).
    */
-  load(core: WasmCore, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number): Dataset;
-  /**
-   * The specification of one fit: sizes fixed by the options and the data's dimension.
-   * `options.prior`, when present, is already resolved (see `resolvePrior`).
-   */
-  configure(options: Readonly<Record<string, unknown>>, dims: number): Spec;
+  load(mem: Arena, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number, trusted?: boolean): DatasetParts;
   /**
    * The prior of `options.prior` (true or an object) with every default filled in from the data
    * (ds is null when loading a model: then every parameter must be given). Includes `weights`,
    * the Dirichlet concentration. Stored in the model, so a loaded model needs no data.
    */
-  resolvePrior(raw: unknown, ds: Dataset | null, k: number, options: Readonly<Record<string, unknown>>, path: string): Record<string, unknown>;
+  resolvePrior(raw: unknown, ds: DatasetParts | null, k: number, options: Readonly<Record<string, unknown>>, path: string): Record<string, unknown>;
+  /**
+   * The specification of one fit: sizes fixed by the options and the data's dimension.
+   * `options.prior`, when present, is already resolved (see `resolvePrior`).
+   */
+  configure(options: Readonly<Record<string, unknown>>, dims: number): Spec<C>;
 }
 
 /** θ is a flat Float64Array of k × thetaSize; the kernel reads headerSize + k × paramsSize values. */
-export interface Spec {
-  readonly kernel: KernelName;
+export interface Spec<C extends object = object> {
+  /** The kernel's export name (assembly/kernels/). */
+  readonly kernel: string;
+  /** Scratch columns the kernel uses beyond the shared ones (mvn full: 2·d); the evaluator sizes the scratch. */
+  readonly workColumns: number;
   readonly dims: number;
   readonly thetaSize: number;
   readonly headerSize: number;
@@ -63,19 +114,17 @@ export interface Spec {
   readonly statsSize: number;
   /** Names of the explicit-init entries besides `weights` (gaussian: means, variances). */
   readonly initKeys: readonly string[];
-  /** What a model keeps to rebuild this spec (family options such as covariance, regCovar, trials). */
+  /** What a model keeps to rebuild this spec (family options such as covariance, regCovar, dims, prior). */
   readonly settings: Readonly<Record<string, unknown>>;
 
   /** Free parameters of k components (the weights are counted by the driver). */
   componentParameters(k: number): number;
-  /** One seeding location per point, n × seedDims row-major (binomial: the proportion x/n). */
-  seedPoints(ds: Dataset): { points: Float64Array; dims: number };
   /** θ centred on the seed locations (k × seedDims), the start of the seeding M-step. */
-  seed(seeds: Float64Array, ds: Dataset, theta: Float64Array): void;
+  seed(seeds: Float64Array, data: DataScale, theta: Float64Array): void;
   /** Validates the explicit init entries (`initKeys`) and writes θ. */
   fromInit(init: Readonly<Record<string, unknown>>, k: number, theta: Float64Array, path: string): void;
   /** Writes the kernel parameters (header + per component) from θ and log-weights. */
-  pack(theta: Float64Array, logWeights: Float64Array, ds: Dataset, params: Float64Array): void;
+  pack(theta: Float64Array, logWeights: Float64Array, ds: DatasetParts, params: Float64Array): void;
   /**
    * M-step (MAP with the prior, if any): θ from the statistics of the last pass. Components whose
    * Σ r ≤ EMPTY_MASS keep their parameters (see `forActive`).
@@ -84,8 +133,10 @@ export interface Spec {
   /** log p(θ) of the component parameters under the prior (0 without one). */
   logPrior(theta: Float64Array, k: number): number;
   /** The public view of component j, and back (validated, for loadModel). */
-  component(theta: Float64Array, j: number): object;
+  component(theta: Float64Array, j: number): C;
   fromComponent(c: unknown, theta: Float64Array, j: number, path: string): void;
-  /** Draws one point of component j into out[offset … offset + dims). */
-  sample(theta: Float64Array, j: number, rng: Random, trials: number, out: Float64Array, offset: number): void;
+  /** Checks sampling options (the model's settings merged in as defaults) and returns the draw of one point. */
+  sampler(options: Readonly<Record<string, unknown>>): Sampler;
+  /** 1-D families with a density or counts plot: checks the plot's options (settings merged in) and returns the density. */
+  plotDensity?(options: Readonly<Record<string, unknown>>): PlotDensity;
 }

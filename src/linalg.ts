@@ -1,8 +1,9 @@
 // Small dense linear algebra on row-major d × d matrices (Float64Array), for the M-step and
 // sampling: K factorisations per iteration, O(K d³) — the O(N K d²) work is in the WASM kernels.
+import * as M from "./math.js";
 
 /** Cholesky factor L (lower, row-major) of a symmetric matrix, or null if it is not positive definite (to working precision). */
-export function cholesky(a: ArrayLike<number>, d: number, out = new Float64Array(d * d)): Float64Array | null {
+export function cholesky(a: ArrayLike<number>, d: number, out: Float64Array = new Float64Array(d * d)): Float64Array | null {
   out.fill(0);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {
@@ -94,4 +95,55 @@ export function floorCovariance(sigma: Float64Array, offset: number, d: number, 
   }
   // Exact symmetry after rounding.
   for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) sigma[offset + j * d + i] = sigma[offset + i * d + j];
+}
+
+/**
+ * Writes P = L⁻¹ for the Cholesky factor Σ = L Lᵀ of the d × d matrix at sigma[offset …] (lower
+ * triangle, row-major, into out[at …]) and returns log|Σ|, or null if Σ is not positive definite.
+ * Column c of P by forward substitution: P_cc = 1/L_cc, P_ac = −(Σ_{c≤b<a} L_ab P_bc) / L_aa.
+ * `factor` is d × d scratch.
+ */
+export function inverseCholesky(sigma: Float64Array, offset: number, d: number, out: Float64Array, at: number, factor: Float64Array): number | null {
+  if (!cholesky(sigma.subarray(offset, offset + d * d), d, factor)) return null;
+  let logDet = 0;
+  for (let c = 0; c < d; c++) {
+    logDet += 2 * M.log(factor[c * d + c]);
+    out[at + c * d + c] = 1 / factor[c * d + c];
+    for (let a = c + 1; a < d; a++) {
+      let sum = 0;
+      for (let b = c; b < a; b++) sum += factor[a * d + b] * out[at + b * d + c];
+      out[at + a * d + c] = -sum / factor[a * d + a];
+    }
+  }
+  return logDet;
+}
+
+/**
+ * With Σ = L Lᵀ (L row-major lower): returns vᵀ Σ⁻¹ v (column < 0) or, for column c, the c-th
+ * entry of Σ⁻¹ v (used for tr(Λ Σ⁻¹) = Σ_c (Σ⁻¹ Λ)_cc). Triangular solves, no inverse.
+ */
+export function solveQuadratic(L: Float64Array, d: number, v: Float64Array, z: Float64Array, column = -1): number {
+  for (let a = 0; a < d; a++) {
+    let s = v[a];
+    for (let b = 0; b < a; b++) s -= L[a * d + b] * z[b];
+    z[a] = s / L[a * d + a];
+  }
+  if (column < 0) {
+    let q = 0;
+    for (let a = 0; a < d; a++) q += z[a] * z[a];
+    return q;
+  }
+  for (let a = d - 1; a >= 0; a--) {
+    let s = z[a];
+    for (let b = a + 1; b < d; b++) s -= L[b * d + a] * z[b];
+    z[a] = s / L[a * d + a];
+  }
+  return z[column];
+}
+
+/** log|Σ| from its Cholesky factor L (row-major lower). */
+export function logDetFromCholesky(L: Float64Array, d: number): number {
+  let logDet = 0;
+  for (let a = 0; a < d; a++) logDet += 2 * M.log(L[a * d + a]);
+  return logDet;
 }

@@ -1,68 +1,16 @@
 // A fitted mixture: parameters, fit diagnostics, and evaluation on new data through the same
 // WASM kernels the fit used (so fit(x).predict(x) matches the fit's last E-step exactly).
-import type { FamilyName, Spec } from "./family.js";
-import type { StopReason } from "./em.js";
+import type { Spec } from "./family.js";
+import type { Component, EvalOptions, FitSummary, ModelData, ModelSettings, SampleOptions, StopReason } from "./types.js";
 import { Evaluator } from "./evaluator.js";
-import { FAMILIES } from "./families/index.js";
+import { familyOf, type FamilyName } from "./families/index.js";
 import { getCore } from "./wasm.js";
+import { loadDataset, withDataset } from "./dataset.js";
 import { Random } from "./random.js";
 import { MixemError, optionError } from "./errors.js";
 import { checkOptions, integer, weightList } from "./options.js";
 import { describe } from "./data.js";
-import type { GaussianComponent } from "./families/gaussian.js";
-import type { PoissonComponent } from "./families/poisson.js";
-import type { BinomialComponent } from "./families/binomial.js";
-import type { MvGaussianComponent } from "./families/mvgaussian.js";
-import type { BernoulliComponent } from "./families/bernoulli.js";
-import * as M from "./math.js";
-
-export type Component = GaussianComponent | PoissonComponent | BinomialComponent | MvGaussianComponent | BernoulliComponent;
-
-/** Data for a fitted model's methods: values (1-D families) or rows (mvgaussian, bernoulli). */
-export type ModelData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
-
-/** Options of predict / predictProba / score / bic / aic. */
-export interface EvalOptions {
-  /** Binomial only: trials for the new data (one number or one per value); defaults to the fit's constant trials. */
-  trials?: number | ArrayLike<number>;
-}
-
-export interface SampleOptions {
-  /** PRNG seed (default 0). */
-  seed?: number;
-  /** Binomial only: the number of trials for every draw (defaults to the fit's constant trials). */
-  trials?: number;
-}
-
-/** The settings a model keeps (they decide its parameter count and how new data is read). */
-export interface ModelSettings {
-  mode: "soft" | "hard";
-  fixWeights: boolean;
-  /** gaussian, mvgaussian: the variance floor used in the fit. */
-  regCovar?: number;
-  /** binomial: the constant number of trials of the fit, or null when it had one per observation. */
-  trials?: number | null;
-  /** mvgaussian: "full" | "tied" | "diag" | "spherical". */
-  covariance?: string;
-  /** mvgaussian, bernoulli: dimensions per point. */
-  dims?: number;
-  /** MAP-EM: the prior with every default resolved (see FitOptions.prior). */
-  prior?: Record<string, unknown>;
-  /** gaussian, mvgaussian: the fit data's variance per dimension (what regCovar's floor scales). */
-  scale?: number[];
-}
-
-export interface FitSummary {
-  logLikelihood: number;
-  history: number[];
-  /** MAP-EM only: log-likelihood + log prior density, at the result and after each iteration. */
-  logPosterior?: number;
-  posteriorHistory?: number[];
-  iterations: number;
-  converged: boolean;
-  stopReason: StopReason;
-  nObservations: number;
-}
+import { aic, bic } from "./criteria.js";
 
 /** The serialised form: plain JSON, exact (every double survives JSON.stringify/parse). */
 export interface ModelJSON {
@@ -75,6 +23,13 @@ export interface ModelJSON {
   settings: ModelSettings;
   fit: FitSummary;
 }
+
+/** Options merged over the model's settings (an option left undefined keeps the setting). */
+const over = (settings: Readonly<ModelSettings>, options: Readonly<Record<string, unknown>>) => {
+  const merged: Record<string, unknown> = { ...settings };
+  for (const [key, v] of Object.entries(options)) if (v !== undefined) merged[key] = v;
+  return merged;
+};
 
 export class MixtureModel {
   readonly family: FamilyName;
@@ -169,12 +124,12 @@ export class MixtureModel {
   /** Bayesian information criterion −2 log L + p log n (lower is better; mclust reports its negative). */
   bic(data: ModelData, options?: EvalOptions): number {
     const { logLikelihood, n } = this.evaluate(data, options, false);
-    return -2 * logLikelihood + this.nParameters * M.log(n);
+    return bic(logLikelihood, this.nParameters, n);
   }
 
   /** Akaike information criterion −2 log L + 2p (lower is better). */
   aic(data: ModelData, options?: EvalOptions): number {
-    return -2 * this.evaluate(data, options, false).logLikelihood + 2 * this.nParameters;
+    return aic(this.evaluate(data, options, false).logLikelihood, this.nParameters);
   }
 
   /**
@@ -183,17 +138,16 @@ export class MixtureModel {
    */
   sample(n: number, options: SampleOptions = {}): { values: Float64Array; labels: Int32Array; dims: number } {
     integer(0, 2 ** 30)(n, "n");
-    checkOptions(options, { seed: integer(Number.MIN_SAFE_INTEGER), trials: integer(1) });
-    const trials = options.trials ?? this.settings.trials ?? NaN;
-    if (this.family === "binomial" && !(trials >= 1)) throw optionError("options.trials", "is required to sample a binomial model fitted with per-observation trials");
-    const rng = new Random(options.seed ?? 0);
+    const { seed, ...rest } = checkOptions(options, { seed: integer(Number.MIN_SAFE_INTEGER), trials: integer(1) });
+    const draw = this.spec.sampler(over(this.settings, rest));
+    const rng = new Random((seed as number | undefined) ?? 0);
     const d = this.dims;
     const values = new Float64Array(n * d), labels = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       let u = rng.uniform(), j = 0;
       while (j < this.k - 1 && u >= this.weightArray[j]) { u -= this.weightArray[j]; j++; }
       labels[i] = j;
-      this.spec.sample(this.theta, j, rng, trials, values, i * d);
+      draw(this.theta, j, rng, values, i * d);
     }
     return { values, labels, dims: d };
   }
@@ -219,26 +173,26 @@ export class MixtureModel {
     };
   }
 
+  /** @internal The data loaded as this model reads new data (evaluation options merged over its settings). */
+  load(data: ModelData, options: EvalOptions | undefined) {
+    const family = familyOf(this.family)!;
+    const opts = checkOptions(options ?? {}, family.evalOptions);
+    return loadDataset(family, data, over(this.settings, opts), "data", this.dims);
+  }
+
   private evaluate(data: ModelData, options: EvalOptions | undefined, wantProba: boolean) {
-    const fam = FAMILIES[this.family];
-    const opts = checkOptions(options ?? {}, fam.options.trials ? { trials: fam.options.trials } : {});
-    const core = getCore();
-    const ds = fam.load(core, data, { ...this.settings, trials: opts.trials ?? this.settings.trials }, "data", this.dims);
-    let ev: Evaluator;
-    try {
-      ev = new Evaluator(core, this.spec, this.k);
-    } catch (e) {
-      core.free(ds.x, ds.aux);
-      throw e;
-    }
-    const resp = wantProba ? core.alloc(ds.n * this.k) : null;
-    try {
-      const logLikelihood = ev.run(ds, this.theta, this.weightArray, 0, resp ? resp.ptr : 0);
-      return { logLikelihood, n: ds.n, proba: resp ? resp.array.slice() : undefined };
-    } finally {
-      ev.free();
-      core.free(resp, ds.x, ds.aux);
-    }
+    return withDataset(this.load(data, options), (ds) => {
+      const mem = getCore().arena();
+      const ev = new Evaluator(this.spec, this.k);
+      try {
+        const resp = wantProba ? mem.alloc(ds.n * this.k) : null;
+        const logLikelihood = ev.run(ds, this.theta, this.weightArray, { respOut: resp });
+        return { logLikelihood, n: ds.n, proba: resp ? resp.array.slice() : undefined };
+      } finally {
+        ev.free();
+        mem.free();
+      }
+    });
   }
 }
 
@@ -253,8 +207,8 @@ export function loadModel(json: unknown): MixtureModel {
   if (m.format !== "mixem-model") throw bad("model.format", `must be "mixem-model", got ${describe(m.format)}`);
   if (m.version !== 1) throw bad("model.version", `unsupported version ${describe(m.version)} (this mixem reads version 1)`);
   const family = m.family as FamilyName;
-  if (typeof family !== "string" || !Object.hasOwn(FAMILIES, family)) throw bad("model.family", `unknown family ${describe(m.family)}`);
-  const fam = FAMILIES[family];
+  const fam = familyOf(family);
+  if (!fam) throw bad("model.family", `unknown family ${describe(m.family)}`);
   const k = m.k;
   if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw bad("model.k", `must be a positive integer, got ${describe(k)}`);
   const weights = weightList(m.weights, k, "model.weights", "INVALID_MODEL");
@@ -265,10 +219,20 @@ export function loadModel(json: unknown): MixtureModel {
   const { mode: _m, fixWeights: _f, ...familySettings } = s;
   const dims = familySettings.dims ?? 1;
   if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 1) throw bad("model.settings.dims", `must be a positive integer, got ${describe(dims)}`);
+  // What the model keeps of its data: each rule is called, also for an absent key (a required one throws).
+  const dataSettings: Record<string, unknown> = {};
+  for (const [key, rule] of Object.entries(fam.dataSettings)) {
+    try {
+      rule(familySettings[key], `model.settings.${key}`);
+    } catch (e) {
+      throw e instanceof MixemError ? new MixemError("INVALID_MODEL", e.message.slice(e.path ? e.path.length + 2 : 0), e.path) : e;
+    }
+    if (familySettings[key] !== undefined) dataSettings[key] = Array.isArray(familySettings[key]) ? [...(familySettings[key] as unknown[])] : familySettings[key];
+  }
   let spec: Spec;
   try {
-    checkOptions(familySettings, { ...fam.options, dims: integer(1, 1 << 20), scale: scaleRule }, "model.settings");
-    if (familySettings.scale !== undefined && (familySettings.scale as number[]).length !== dims)
+    checkOptions(familySettings, { ...fam.options, dims: integer(1, 1 << 20), ...fam.dataSettings }, "model.settings");
+    if (Array.isArray(dataSettings.scale) && dataSettings.scale.length !== dims)
       throw optionError("model.settings.scale", `must have ${dims} values (one per dimension)`);
     if (familySettings.prior !== undefined)
       familySettings.prior = fam.resolvePrior(familySettings.prior, null, k, { ...familySettings, dims }, "model.settings.prior");
@@ -285,13 +249,7 @@ export function loadModel(json: unknown): MixtureModel {
       throw e instanceof MixemError ? new MixemError("INVALID_MODEL", e.message) : e;
     }
   });
-  const settings: ModelSettings = { mode: s.mode, fixWeights: s.fixWeights, ...(spec.settings as Partial<ModelSettings>) };
-  if (familySettings.scale !== undefined) settings.scale = [...(familySettings.scale as number[])];
-  if (family === "binomial") {
-    if (s.trials !== null && !(typeof s.trials === "number" && Number.isInteger(s.trials) && s.trials >= 1))
-      throw bad("model.settings.trials", `must be a positive integer or null, got ${describe(s.trials)}`);
-    settings.trials = s.trials as number | null;
-  }
+  const settings: ModelSettings = { mode: s.mode, fixWeights: s.fixWeights, ...(spec.settings as Partial<ModelSettings>), ...dataSettings };
   const f = obj(m.fit, "model.fit");
   const history = f.history;
   const finiteList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isFinite(x));
@@ -314,11 +272,6 @@ export function loadModel(json: unknown): MixtureModel {
   }
   return new MixtureModel(family, spec, theta, weights, settings, summary);
 }
-
-const scaleRule = (v: unknown, path: string) => {
-  if (!Array.isArray(v) || !v.every((x) => typeof x === "number" && x > 0 && Number.isFinite(x)))
-    throw optionError(path, `must be an array of positive numbers (the data's variance per dimension), got ${describe(v)}`);
-};
 
 function deepFreeze<T>(o: T): T {
   if (typeof o === "object" && o !== null) {

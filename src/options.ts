@@ -1,4 +1,5 @@
-// Option validation, declared once as a table of rules (the families add their own rows).
+// Option validators: options are declared as tables of these rules (resolve.ts: the common ones;
+// each family: its own).
 import { optionError, MixemError } from "./errors.js";
 import { describe } from "./data.js";
 import type { Rule } from "./family.js";
@@ -25,26 +26,11 @@ export const abortSignal: Rule = (v, path) => {
   if (typeof v !== "object" || v === null || typeof (v as AbortSignal).aborted !== "boolean")
     throw optionError(path, `must be an AbortSignal, got ${describe(v)}`);
 };
-const initRule: Rule = (v, path) => {
+/** "kmeans++", "random", or an object of initial parameters (checked against the family later). */
+export const initRule: Rule = (v, path) => {
   if (v === "kmeans++" || v === "random") return;
   if (typeof v === "object" && v !== null && !Array.isArray(v)) return; // contents: checked against the family
   throw optionError(path, `must be "kmeans++", "random" or an object of initial parameters, got ${describe(v)}`);
-};
-
-/** Options every family takes. */
-export const COMMON_OPTIONS: Readonly<Record<string, Rule>> = {
-  family: oneOf("gaussian", "poisson", "binomial", "mvgaussian", "bernoulli"),
-  k: integer(1, 1 << 20),
-  init: initRule,
-  mode: oneOf("soft", "hard"),
-  fixWeights: boolean,
-  maxIter: integer(1),
-  tol: finiteAtLeast(0),
-  nInit: integer(1, 1e6),
-  seed: integer(Number.MIN_SAFE_INTEGER),
-  onIteration: func,
-  signal: abortSignal,
-  threads: integer(1, 256),
 };
 
 /** Throws on a non-object, an unknown name or a value a rule rejects. */

@@ -1,11 +1,16 @@
 // SVG pictures of a fit, as strings (no DOM needed: the CLI writes them, the demo page shows them).
-//   plotFit: 1-D — histogram of the data, the mixture density and each weighted component;
-//            2-D mvgaussian — points coloured by predicted component, each Gaussian's 1σ and 2σ ellipse.
+//   plotFit: as the family's `plot` says — "density": histogram of the data, the mixture density and
+//            each weighted component; "counts": bars of the counts' proportions with the
+//            probabilities; "scatter" (mvgaussian): points coloured by predicted component, each
+//            Gaussian's 1σ and 2σ ellipse.
 //   plotSelection: the criterion against k, the best k marked.
-import type { MixtureModel, ModelData } from "./model.js";
+import type { MixtureModel } from "./model.js";
+import type { ModelData } from "./types.js";
 import type { Selection } from "./select.js";
+import type { PlotDensity } from "./family.js";
+import { familyOf } from "./families/index.js";
+import { checkOptions, integer } from "./options.js";
 import { optionError } from "./errors.js";
-import { logFactorial, logChoose } from "./special.js";
 import { symmetricEigen } from "./linalg.js";
 
 export interface PlotOptions {
@@ -55,55 +60,55 @@ function frame(o: PlotOptions, x: [number, number], y: [number, number], labels:
 
 const path = (pts: [number, number][]) => pts.map(([a, b], i) => `${i ? "L" : "M"}${a.toFixed(2)},${b.toFixed(2)}`).join("");
 
-/** A picture of the fitted model over its data. */
+/** A picture of the fitted model over its data (how, the family says: see Family.plot). */
 export function plotFit(model: MixtureModel, data: ModelData, options: PlotOptions = {}): string {
-  if (model.family === "mvgaussian") return scatter(model, data as ArrayLike<ArrayLike<number>> | ArrayLike<number>, options);
-  if (model.family === "bernoulli") throw optionError("model.family", "bernoulli fits have no picture here (d binary features)");
+  const plot = familyOf(model.family)!.plot;
+  if (plot.kind === "none") throw optionError("model.family", plot.why);
+  if (plot.kind === "scatter") return scatter(model, data as ArrayLike<ArrayLike<number>> | ArrayLike<number>, options);
+  const { trials } = checkOptions({ trials: options.trials }, { trials: integer(1) });
+  const merged: Record<string, unknown> = { ...model.settings };
+  if (trials !== undefined) merged.trials = trials;
+  const density = model.spec.plotDensity!(merged);
   const x = Array.from(data as ArrayLike<number>);
-  if (model.family === "gaussian") return histogram(model, x, options);
-  return counts(model, x, options);
+  return plot.kind === "density" ? histogram(model, density, x, options) : counts(model, density, plot.axis, x, options);
 }
 
-function histogram(model: MixtureModel, x: number[], o: PlotOptions): string {
+/** The mixture's and each weighted component's density at v. */
+const mixture = (model: MixtureModel, density: PlotDensity, v: number) =>
+  model.weights.map((w, j) => w * Math.exp(density.logDensity(model.theta, j, v)));
+
+function histogram(model: MixtureModel, density: PlotDensity, x: number[], o: PlotOptions): string {
   const lo = Math.min(...x), hi = Math.max(...x), n = x.length;
   const bins = Math.max(5, Math.min(60, Math.ceil(Math.sqrt(n))));
   const width = (hi - lo) / bins || 1;
   const height = new Array<number>(bins).fill(0);
   for (const v of x) height[Math.min(bins - 1, Math.floor((v - lo) / width))] += 1 / (n * width);
-  const comps = model.components as { mean: number; variance: number }[];
-  const pdf = (v: number, c: { mean: number; variance: number }) => Math.exp(-((v - c.mean) ** 2) / (2 * c.variance)) / Math.sqrt(2 * Math.PI * c.variance);
   const pad = 0.05 * (hi - lo || 1);
   const grid = Array.from({ length: 301 }, (_, i) => lo - pad + (i / 300) * (hi - lo + 2 * pad));
-  const mix = grid.map((v) => comps.reduce((s, c, j) => s + model.weights[j] * pdf(v, c), 0));
+  const parts = grid.map((v) => mixture(model, density, v));
+  const mix = parts.map((p) => p.reduce((s, v) => s + v, 0));
   const top = Math.max(...height, ...mix) * 1.08;
   const f = frame(o, [lo - pad, hi + pad], [0, top], o.labels ?? ["value", "density"]);
   return f.svg([
     ...height.map((h, b) => `<rect x="${f.sx(lo + b * width)}" y="${f.sy(h)}" width="${Math.max(0, f.sx(lo + (b + 1) * width) - f.sx(lo + b * width) - 1)}" height="${f.sy(0) - f.sy(h)}" fill="#ccc"/>`),
-    ...comps.map((c, j) => `<path d="${path(grid.map((v) => [f.sx(v), f.sy(model.weights[j] * pdf(v, c))]))}" fill="none" stroke="${colour(j)}" stroke-width="1.5" stroke-dasharray="5,3"/>`),
+    ...model.weights.map((_, j) => `<path d="${path(grid.map((v, i) => [f.sx(v), f.sy(parts[i][j])]))}" fill="none" stroke="${colour(j)}" stroke-width="1.5" stroke-dasharray="5,3"/>`),
     `<path d="${path(grid.map((v, i) => [f.sx(v), f.sy(mix[i])]))}" fill="none" stroke="#000" stroke-width="2"/>`,
   ]);
 }
 
-function counts(model: MixtureModel, x: number[], o: PlotOptions): string {
-  const trials = o.trials ?? model.settings.trials ?? undefined;
-  if (model.family === "binomial" && !(typeof trials === "number" && trials >= 1)) throw optionError("options.trials", "is required to plot a binomial model fitted with per-observation trials");
-  const hi = model.family === "binomial" ? (trials as number) : Math.max(...x, ...model.components.map((c) => Math.ceil((c as { lambda: number }).lambda * 2 + 5)));
+function counts(model: MixtureModel, density: PlotDensity, axis: string, x: number[], o: PlotOptions): string {
+  const hi = Math.max(...x, density.upTo!(model.theta, model.k));
   const n = x.length, freq = new Array<number>(hi + 1).fill(0);
   for (const v of x) if (v <= hi) freq[v] += 1 / n;
-  const pmf = (v: number, j: number) => {
-    const c = model.components[j] as { lambda?: number; p?: number };
-    return model.family === "poisson"
-      ? Math.exp(v * Math.log(c.lambda!) - c.lambda! - logFactorial(v))
-      : Math.exp(logChoose(trials as number, v) + v * Math.log(c.p!) + ((trials as number) - v) * Math.log1p(-c.p!));
-  };
   const values = Array.from({ length: hi + 1 }, (_, v) => v);
-  const mix = values.map((v) => model.weights.reduce((s, w, j) => s + w * pmf(v, j), 0));
+  const parts = values.map((v) => mixture(model, density, v));
+  const mix = parts.map((p) => p.reduce((s, v) => s + v, 0));
   const top = Math.max(...freq, ...mix) * 1.08;
-  const f = frame(o, [-0.5, hi + 0.5], [0, top], [model.family === "poisson" ? "count" : "heads", "proportion"]);
+  const f = frame(o, [-0.5, hi + 0.5], [0, top], [axis, "proportion"]);
   const bar = Math.max(1, f.sx(0.5) - f.sx(-0.3));
   return f.svg([
     ...freq.map((p, v) => `<rect x="${f.sx(v) - bar / 2}" y="${f.sy(p)}" width="${bar}" height="${f.sy(0) - f.sy(p)}" fill="#ccc"/>`),
-    ...model.weights.map((w, j) => `<path d="${path(values.map((v) => [f.sx(v), f.sy(w * pmf(v, j))]))}" fill="none" stroke="${colour(j)}" stroke-width="1.5" stroke-dasharray="5,3"/>`),
+    ...model.weights.map((_, j) => `<path d="${path(values.map((v, i) => [f.sx(v), f.sy(parts[i][j])]))}" fill="none" stroke="${colour(j)}" stroke-width="1.5" stroke-dasharray="5,3"/>`),
     `<path d="${path(values.map((v, i) => [f.sx(v), f.sy(mix[i])]))}" fill="none" stroke="#000" stroke-width="2"/>`,
     ...values.map((v, i) => `<circle cx="${f.sx(v)}" cy="${f.sy(mix[i])}" r="2.5" fill="#000"/>`),
   ]);

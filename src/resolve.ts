@@ -1,23 +1,51 @@
-// Options → the driver's settings, shared by fitSync, fitStream and threaded fits (internal).
-import type { FitOptions } from "./index.js";
-import type { Dataset, FamilyName, Spec } from "./family.js";
-import { FAMILIES } from "./families/index.js";
-import { COMMON_OPTIONS, checkOptions, weightList } from "./options.js";
+// Options → the driver's settings (internal), shared by fitSync, fitStream, threaded fits and the
+// workers: checked once, returned as plain data; then, once the data is loaded, the fit's spec.
+import type { FitOptions } from "./types.js";
+import type { DatasetParts, Family, Spec } from "./family.js";
+import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
+import { abortSignal, boolean, checkOptions, finiteAtLeast, func, initRule, integer, oneOf, weightList } from "./options.js";
 import type { EMResult, EMSettings } from "./em.js";
-import { MixtureModel, type ModelSettings } from "./model.js";
+import { MixtureModel } from "./model.js";
+import { DEFAULTS } from "./defaults.js";
 import { optionError } from "./errors.js";
 
-export const DEFAULTS = Object.freeze({ family: "gaussian" as FamilyName, mode: "soft" as const, fixWeights: false, maxIter: 500, tol: 1e-8, nInit: 1, seed: 0, init: "kmeans++" as const });
+/** Options every family takes. */
+export const COMMON_OPTIONS = Object.freeze({
+  family: oneOf(...FAMILY_NAMES),
+  k: integer(1, 1 << 20),
+  init: initRule,
+  mode: oneOf("soft", "hard"),
+  fixWeights: boolean,
+  maxIter: integer(1),
+  tol: finiteAtLeast(0),
+  nInit: integer(1, 1e6),
+  seed: integer(Number.MIN_SAFE_INTEGER),
+  onIteration: func,
+  signal: abortSignal,
+  threads: integer(1, 256),
+});
 
-/** Options checked and resolved into the driver's settings (shared by fitSync and fitStream). */
-export function resolveFit(options: FitOptions) {
+/** A fit's options, checked: the family, the driver's settings (the prior comes with the data), the explicit init entries. */
+export interface ResolvedFit {
+  readonly familyName: FamilyName;
+  readonly family: Family;
+  /** The options as given (validated). */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly k: number;
+  readonly settings: Readonly<Omit<EMSettings, "prior">>;
+  /** The explicit init object, checked against the family once the data's dimension is known. */
+  readonly explicit: Readonly<Record<string, unknown>> | undefined;
+}
+
+export function resolveFit(options: FitOptions): ResolvedFit {
   const familyName = ((options as { family?: unknown } | null)?.family ?? DEFAULTS.family) as FamilyName;
   COMMON_OPTIONS.family(familyName, "options.family");
-  const family = FAMILIES[familyName];
+  const family = familyOf(familyName)!;
   const o = checkOptions(options, { ...COMMON_OPTIONS, ...family.options });
   if (o.k === undefined) throw optionError("options.k", "is required (the number of components)");
   const k = o.k as number;
-  const settings: EMSettings = {
+  const explicit = typeof o.init === "object" ? (o.init as Record<string, unknown>) : undefined;
+  const settings: Omit<EMSettings, "prior"> = {
     k,
     mode: (o.mode as EMSettings["mode"]) ?? DEFAULTS.mode,
     fixWeights: (o.fixWeights as boolean) ?? DEFAULTS.fixWeights,
@@ -25,36 +53,36 @@ export function resolveFit(options: FitOptions) {
     tol: (o.tol as number) ?? DEFAULTS.tol,
     nInit: (o.nInit as number) ?? DEFAULTS.nInit,
     seed: (o.seed as number) ?? DEFAULTS.seed,
-    init: (o.init as "kmeans++" | "random" | undefined) ?? DEFAULTS.init,
+    init: explicit ? DEFAULTS.init : ((o.init as "kmeans++" | "random" | undefined) ?? DEFAULTS.init),
     onIteration: o.onIteration as EMSettings["onIteration"],
     signal: o.signal as AbortSignal | undefined,
   };
-  const explicit = typeof o.init === "object" ? (o.init as Record<string, unknown>) : undefined;
   if (explicit && settings.nInit > 1) throw optionError("options.nInit", "must be 1 with an explicit init (restarts need random seeding)");
   settings.signal?.throwIfAborted?.();
-  /** Resolves the prior (defaults from ds) and the explicit init once the data's dimension is known. */
-  const configure = (ds: Dataset) => {
-    const prior = o.prior && o.prior !== false ? family.resolvePrior(o.prior, ds, k, o, "options.prior") : undefined;
-    settings.prior = prior as { weights: number } | undefined;
-    const spec = family.configure({ ...o, prior }, ds.dims);
-    if (explicit) settings.init = explicitInit(spec, familyName, explicit, k);
-    return spec;
-  };
-  /** The model from a run's result. */
-  const model = (spec: Spec, r: EMResult, n: number, scale: Float64Array, trials: number | null) => {
-    const modelSettings: ModelSettings = { mode: settings.mode, fixWeights: settings.fixWeights, ...(spec.settings as Partial<ModelSettings>) };
-    if (familyName === "binomial") modelSettings.trials = trials;
-    if (familyName === "gaussian" || familyName === "mvgaussian") modelSettings.scale = Array.from(scale);
-    return new MixtureModel(familyName, spec, r.theta, r.weights, modelSettings, {
-      logLikelihood: r.logLikelihood, history: r.history, iterations: r.iterations,
-      converged: r.converged, stopReason: r.stopReason, nObservations: n,
-      ...(r.logPosterior === undefined ? {} : { logPosterior: r.logPosterior, posteriorHistory: r.posteriorHistory }),
-    });
-  };
-  return { familyName, family, o, k, settings, configure, model };
+  return { familyName, family, options: o, k, settings, explicit };
 }
 
-function explicitInit(spec: Spec, family: FamilyName, init: Record<string, unknown>, k: number) {
+/** The spec of a fit and its complete settings, once the data is loaded: the prior's defaults come from `ds`, the explicit init is checked. */
+export function configureFit(r: ResolvedFit, ds: DatasetParts): { spec: Spec; settings: EMSettings } {
+  const o = r.options;
+  const prior = o.prior && o.prior !== false ? r.family.resolvePrior(o.prior, ds, r.k, o, "options.prior") : undefined;
+  const spec = r.family.configure({ ...o, prior }, ds.dims);
+  const settings: EMSettings = { ...r.settings, prior: prior as { weights: number } | undefined };
+  if (r.explicit) settings.init = explicitInit(spec, r.familyName, r.explicit, r.k);
+  return { spec, settings };
+}
+
+/** The model of a run's result; `dataSettings` are what the model keeps of its data (see Family.dataSettings). */
+export function buildModel(r: ResolvedFit, spec: Spec, result: EMResult, n: number, dataSettings: Readonly<Record<string, unknown>>): MixtureModel {
+  const settings = { mode: r.settings.mode, fixWeights: r.settings.fixWeights, ...spec.settings, ...dataSettings };
+  return new MixtureModel(r.familyName, spec, result.theta, result.weights, settings, {
+    logLikelihood: result.logLikelihood, history: result.history, iterations: result.iterations,
+    converged: result.converged, stopReason: result.stopReason, nObservations: n,
+    ...(result.logPosterior === undefined ? {} : { logPosterior: result.logPosterior, posteriorHistory: result.posteriorHistory }),
+  });
+}
+
+function explicitInit(spec: Spec, family: FamilyName, init: Readonly<Record<string, unknown>>, k: number) {
   const allowed = ["weights", ...spec.initKeys];
   for (const key of Object.keys(init))
     if (!allowed.includes(key)) throw optionError(`options.init.${key}`, `is not an initial parameter of family "${family}" (expected ${allowed.join(", ")})`);

@@ -1,36 +1,38 @@
 // Choosing k starting locations among the points (rows of an n × d matrix): k-means++ (D²
 // sampling, Arthur & Vassilvitskii 2007) or k distinct points uniformly; then every point to its
 // nearest seed. Both pick only distinct rows, so no two components start identical.
+// Each function reads `p.points` once (it may be a view into WebAssembly memory, re-made after growth).
 import type { Random } from "./random.js";
+import type { Points } from "./family.js";
 
-export interface Points {
-  points: Float64Array;
-  dims: number;
-}
+/** Rows of a matrix, read once from Points. */
+interface Rows { x: Float64Array; dims: number }
+const rows = (p: Points): Rows => ({ x: p.points, dims: p.dims });
 
-function dist2(p: Points, i: number, seeds: Float64Array, s: number): number {
+function dist2(p: Rows, i: number, seeds: Float64Array, s: number): number {
   const d = p.dims;
   let sum = 0;
-  for (let a = 0; a < d; a++) { const v = p.points[i * d + a] - seeds[s * d + a]; sum += v * v; }
+  for (let a = 0; a < d; a++) { const v = p.x[i * d + a] - seeds[s * d + a]; sum += v * v; }
   return sum;
 }
 
-function rowKey(p: Points, i: number): number | string {
-  return p.dims === 1 ? p.points[i] : Array.from(p.points.subarray(i * p.dims, (i + 1) * p.dims)).join(",");
+function rowKey(p: Rows, i: number): number | string {
+  return p.dims === 1 ? p.x[i] : Array.from(p.x.subarray(i * p.dims, (i + 1) * p.dims)).join(",");
 }
 
 /** Number of distinct rows, counting no further than `limit`. */
-export function countDistinct(p: Points, n: number, limit: number): number {
+export function countDistinct(points: Points, n: number, limit: number): number {
+  const p = rows(points);
   const seen = new Set<number | string>();
   for (let i = 0; i < n && seen.size < limit; i++) seen.add(rowKey(p, i));
   return seen.size;
 }
 
 /** k seeds (k × dims) by D² sampling. */
-export function kmeansPlusPlus(p: Points, n: number, k: number, rng: Random): Float64Array {
-  const d = p.dims;
+export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random): Float64Array {
+  const p = rows(points), d = p.dims;
   const seeds = new Float64Array(k * d);
-  const take = (s: number, i: number) => seeds.set(p.points.subarray(i * d, (i + 1) * d), s * d);
+  const take = (s: number, i: number) => seeds.set(p.x.subarray(i * d, (i + 1) * d), s * d);
   take(0, rng.int(n));
   const d2 = new Float64Array(n);
   let total = 0;
@@ -50,19 +52,20 @@ export function kmeansPlusPlus(p: Points, n: number, k: number, rng: Random): Fl
 }
 
 /** k distinct rows drawn uniformly. */
-export function randomDistinct(p: Points, n: number, k: number, rng: Random): Float64Array {
-  const d = p.dims;
+export function randomDistinct(points: Points, n: number, k: number, rng: Random): Float64Array {
+  const p = rows(points), d = p.dims;
   const seeds = new Float64Array(k * d);
   const chosen = new Set<number | string>();
   for (let s = 0; s < k; ) {
     const i = rng.int(n), key = rowKey(p, i);
-    if (!chosen.has(key)) { chosen.add(key); seeds.set(p.points.subarray(i * d, (i + 1) * d), s * d); s++; }
+    if (!chosen.has(key)) { chosen.add(key); seeds.set(p.x.subarray(i * d, (i + 1) * d), s * d); s++; }
   }
   return seeds;
 }
 
 /** labels[i] = index of the seed nearest to row i (the first on ties). */
-export function nearestSeed(p: Points, n: number, seeds: Float64Array, k: number, labels: Float64Array): void {
+export function nearestSeed(points: Points, n: number, seeds: Float64Array, k: number, labels: Float64Array): void {
+  const p = rows(points);
   for (let i = 0; i < n; i++) {
     let best = 0, bestD = dist2(p, i, seeds, 0);
     for (let s = 1; s < k; s++) {

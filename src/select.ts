@@ -1,7 +1,11 @@
 // Model selection over the number of components: fit each k (with restarts) and score it.
-import { fitSync, type FitOptions } from "./index.js";
-import type { MixtureModel, ModelData } from "./model.js";
-import { optionError } from "./errors.js";
+import { fitSync } from "./fit.js";
+import type { FitOptions, ModelData } from "./types.js";
+import type { MixtureModel } from "./model.js";
+import { familyOf } from "./families/index.js";
+import { DEFAULTS } from "./defaults.js";
+import { aic, bic } from "./criteria.js";
+import { MixemError, optionError } from "./errors.js";
 import { describe } from "./data.js";
 import * as M from "./math.js";
 
@@ -47,20 +51,20 @@ export function selectK(data: ModelData, options: SelectOptions = {}): Selection
   if (!["bic", "aic", "icl"].includes(criterion)) throw optionError("options.criterion", `must be one of "bic", "aic", "icl", got ${describe(criterion)}`);
   if (onModel !== undefined && typeof onModel !== "function") throw optionError("options.onModel", "must be a function");
   const scores: SelectionEntry[] = [];
-  const trials = (fitOptions as { trials?: FitOptions["trials"] }).trials;
-  const evalOptions = fitOptions.family === "binomial" ? { trials } : undefined;
+  // The fit options that evaluating the data again also needs (binomial: trials).
+  const family = familyOf(fitOptions.family ?? DEFAULTS.family);
+  const evalOptions = Object.fromEntries(Object.keys(family?.evalOptions ?? {}).map((key) => [key, (fitOptions as Record<string, unknown>)[key]]));
   for (let k = kRange[0]; k <= kRange[1]; k++) {
     let model: MixtureModel;
     try {
       model = fitSync(data, { nInit: fitOptions.init && typeof fitOptions.init === "object" ? 1 : 3, ...fitOptions, k } as FitOptions);
     } catch (e) {
       // Past the number of distinct points no larger k can be fitted either: stop there.
-      if (k > kRange[0] && (e as Error).message.includes("distinct")) break;
+      if (k > kRange[0] && e instanceof MixemError && e.reason === "TOO_FEW_DISTINCT") break;
       throw e;
     }
     const n = model.nObservations;
-    const bic = -2 * model.logLikelihood + model.nParameters * M.log(n);
-    const aic = -2 * model.logLikelihood + 2 * model.nParameters;
+
     const proba = model.predictProba(data, evalOptions);
     let entropy = 0;
     for (let i = 0; i < n; i++) {
@@ -68,7 +72,8 @@ export function selectK(data: ModelData, options: SelectOptions = {}): Selection
       for (let j = 0; j < k; j++) best = Math.max(best, proba[i * k + j]);
       entropy += M.log(best);
     }
-    const entry = { k, bic, aic, icl: bic - 2 * entropy, logLikelihood: model.logLikelihood, nParameters: model.nParameters, model };
+    const b = bic(model.logLikelihood, model.nParameters, n);
+    const entry = { k, bic: b, aic: aic(model.logLikelihood, model.nParameters), icl: b - 2 * entropy, logLikelihood: model.logLikelihood, nParameters: model.nParameters, model };
     scores.push(entry);
     onModel?.(entry);
   }

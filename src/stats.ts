@@ -6,14 +6,13 @@
 // they add; the Gaussian ones are about the model's current means (exact far from the origin),
 // so all parts must come from the same model — checked by a fingerprint of its parameters.
 import { Evaluator } from "./evaluator.js";
-import { FLAG_ACCUMULATE, FLAG_HARD, getCore } from "./wasm.js";
-import { FAMILIES } from "./families/index.js";
+import type { FamilyName } from "./families/index.js";
 import { maximizeStep } from "./em.js";
-import { MixtureModel, type EvalOptions, type ModelData } from "./model.js";
+import { MixtureModel } from "./model.js";
+import type { EvalOptions, ModelData } from "./types.js";
+import { withDataset } from "./dataset.js";
 import { MixemError, optionError } from "./errors.js";
-import { checkOptions } from "./options.js";
 import { describe } from "./data.js";
-import type { FamilyName } from "./family.js";
 
 export interface SufficientStatistics {
   format: "mixem-stats";
@@ -42,19 +41,15 @@ export function fingerprint(model: MixtureModel): string {
 
 /** The E-step's statistics of `data` at the model's parameters (plus n and the log-likelihood). */
 export function accumulate(model: MixtureModel, data: ModelData, options?: EvalOptions): SufficientStatistics {
-  const fam = FAMILIES[model.family];
-  const opts = checkOptions(options ?? {}, fam.options.trials ? { trials: fam.options.trials } : {});
-  const core = getCore();
-  const ds = fam.load(core, data, { ...model.settings, trials: opts.trials ?? model.settings.trials }, "data", model.dims);
-  const ev = new Evaluator(core, model.spec, model.k);
-  try {
-    const flags = FLAG_ACCUMULATE | (model.settings.mode === "hard" ? FLAG_HARD : 0);
-    const logLikelihood = ev.run(ds, model.theta, model.weightArray, flags);
-    return { format: "mixem-stats", version: 1, family: model.family, k: model.k, at: fingerprint(model), n: ds.n, logLikelihood, values: Array.from(ev.stats) };
-  } finally {
-    ev.free();
-    core.free(ds.x, ds.aux);
-  }
+  return withDataset(model.load(data, options), (ds) => {
+    const ev = new Evaluator(model.spec, model.k);
+    try {
+      const logLikelihood = ev.run(ds, model.theta, model.weightArray, { hard: model.settings.mode === "hard", stats: true });
+      return { format: "mixem-stats", version: 1, family: model.family, k: model.k, at: fingerprint(model), n: ds.n, logLikelihood, values: Array.from(ev.stats) };
+    } finally {
+      ev.free();
+    }
+  });
 }
 
 function checkStats(s: unknown, path: string): SufficientStatistics {

@@ -1,14 +1,15 @@
 // fitStream: data larger than memory. `source()` yields the data in chunks (and can be called
 // again: every pass of EM iterates it once); one chunk at a time is copied into WebAssembly
 // memory, its statistics added to the pass's totals, and freed — memory is bounded by the chunk.
-import type { FitOptions } from "./index.js";
-import { resolveFit } from "./resolve.js";
-import type { MixtureModel, ModelData } from "./model.js";
+import type { FitOptions, ModelData } from "./types.js";
+import type { DatasetParts, Spec } from "./family.js";
+import type { MixtureModel } from "./model.js";
+import { buildModel, configureFit, resolveFit } from "./resolve.js";
+import { loadDataset, withDataset } from "./dataset.js";
 import { Evaluator } from "./evaluator.js";
-import { getCore, init } from "./wasm.js";
-import { localPass, runs, type PassRequest, type PassResult } from "./em.js";
+import { init } from "./wasm.js";
+import { localPass, runs, type EMSettings, type PassRequest, type PassResult } from "./em.js";
 import { dataError, optionError } from "./errors.js";
-import type { Dataset } from "./family.js";
 
 /** A function returning the chunks (number[] / typed arrays, or rows for the multivariate families). */
 export type ChunkSource = () => AsyncIterable<ModelData> | Iterable<ModelData>;
@@ -18,45 +19,46 @@ export type ChunkSource = () => AsyncIterable<ModelData> | Iterable<ModelData>;
  * random seeds) draws its seeds from the first chunk, and prior defaults come from it too; the
  * variance floor's scale comes from all the data (a first pass computes it). Same options as
  * `fit`; with the same explicit init the result equals fit(all data) up to the rounding of the
- * chunked sums.
+ * chunked sums. Every chunk is validated in that first pass; later passes must yield the same data.
  */
 export async function fitStream(source: ChunkSource, options: FitOptions): Promise<MixtureModel> {
   if (typeof source !== "function") throw optionError("source", "must be a function returning an iterable of chunks (called once per pass)");
   await init();
-  const { family, o, k, settings, configure, model } = resolveFit(options);
-  const core = getCore();
+  const r = resolveFit(options);
 
-  /** Calls f on each chunk, loaded into WebAssembly memory and freed after. */
+  /** Calls f on each chunk, loaded into WebAssembly memory (validated on the first pass only) and freed after. */
   let dims: number | undefined;
-  const eachChunk = async (f: (ds: Dataset, c: number) => void) => {
+  let validated = false;
+  const eachChunk = async (f: (ds: DatasetParts, c: number) => void) => {
     let c = 0;
     for await (const chunk of source()) {
-      const ds = family.load(core, chunk, o, `chunks[${c}]`, dims);
-      try {
+      withDataset(loadDataset(r.family, chunk, r.options, `chunks[${c}]`, dims, validated), (ds) => {
         dims ??= ds.dims;
         f(ds, c);
-      } finally {
-        core.free(ds.x, ds.aux);
-      }
+      });
       c++;
     }
     if (c === 0) throw dataError("source", "yielded no chunks");
+    validated = true;
   };
 
   // Pass 0: count, per-dimension variance (Chan et al.'s pairwise update), the first chunk's
-  // points for seeding, the spec (its prior defaults from the first chunk), the binomial trials.
+  // points for seeding, the spec (its prior defaults from the first chunk), and what the model
+  // keeps of its data (a setting that differs between chunks, like binomial trials, becomes null).
   let n = 0, mean: Float64Array | undefined, m2: Float64Array | undefined;
-  let firstPoints: { points: Float64Array; dims: number; n: number } | undefined;
-  let spec: ReturnType<typeof configure> | undefined;
-  let trials: number | null = null;
+  let firstPoints: { points: Float64Array; dims: number } | undefined;
+  let fit: { spec: Spec; settings: EMSettings } | undefined;
+  let dataSettings: Record<string, unknown> = {};
   await eachChunk((ds, c) => {
     if (c === 0) {
-      spec = configure(ds);
-      const p = spec.seedPoints(ds);
-      firstPoints = { points: Float64Array.from(p.points), dims: p.dims, n: ds.n };
+      fit = configureFit(r, ds);
+      firstPoints = { points: Float64Array.from(ds.seedPoints.points), dims: ds.seedPoints.dims };
       mean = new Float64Array(ds.dims); m2 = new Float64Array(ds.dims);
-      trials = ds.aux ? null : ds.auxConst;
-    } else if (ds.aux || ds.auxConst !== trials) trials = null;
+      dataSettings = { ...ds.settings };
+    } else {
+      for (const key of Object.keys(dataSettings))
+        if (JSON.stringify(ds.settings[key]) !== JSON.stringify(dataSettings[key])) dataSettings[key] = null;
+    }
     const x = ds.x.array, d = ds.dims;
     for (let a = 0; a < d; a++) {
       let cm = 0;
@@ -70,26 +72,28 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     n += ds.n;
   });
   const scale = Float64Array.from(m2!, (v) => (v / n > 0 ? v / n : 1));
-  const S = spec!.statsSize;
-  const ev = new Evaluator(core, spec!, k);
+  if ("scale" in dataSettings) dataSettings.scale = Array.from(scale);
+  const { spec, settings } = fit!;
+  const k = settings.k;
+  const ev = new Evaluator(spec, k);
   try {
     // One pass of `runs` = one pass over every chunk, statistics summed.
-    const total = new Float64Array(k * S);
+    const total = new Float64Array(k * spec.statsSize);
     const pass = async (req: PassRequest): Promise<PassResult> => {
       total.fill(0);
       let ll = 0;
       await eachChunk((ds) => {
-        const r = localPass(core, spec!, ev, ds, req);
-        ll += r.logLikelihood;
-        for (let i = 0; i < total.length; i++) total[i] += r.stats[i];
+        const res = localPass(ev, ds, req);
+        ll += res.logLikelihood;
+        for (let i = 0; i < total.length; i++) total[i] += res.stats[i];
       });
       return { logLikelihood: ll, stats: total };
     };
     // Seeds come from the first chunk.
-    const fit = runs(spec!, k, n, { scale }, () => ({ points: firstPoints!.points, dims: firstPoints!.dims }), settings);
-    let step = fit.next();
-    while (!step.done) step = fit.next(await pass(step.value));
-    return model(spec!, step.value, n, scale, trials);
+    const em = runs(spec, k, n, { scale }, firstPoints!, settings);
+    let step = em.next();
+    while (!step.done) step = em.next(await pass(step.value));
+    return buildModel(r, spec, step.value, n, dataSettings);
   } finally {
     ev.free();
   }

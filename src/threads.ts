@@ -3,11 +3,12 @@
 // cross-origin isolation), and every pass of the fit is answered by all workers at once; the
 // calling thread sums their statistics in shard order (deterministic) and runs the M-step. The
 // result equals the single-threaded fit up to the rounding of that sum.
-import type { FitOptions } from "./index.js";
-import { resolveFit } from "./resolve.js";
-import type { MixtureModel, ModelData } from "./model.js";
+import type { FitOptions, ModelData } from "./types.js";
+import type { MixtureModel } from "./model.js";
+import { buildModel, configureFit, resolveFit } from "./resolve.js";
+import { loadDataset, withDataset } from "./dataset.js";
 import { runs, type PassRequest, type PassResult } from "./em.js";
-import { compiledCore, getCore } from "./wasm.js";
+import { compiledCore } from "./wasm.js";
 import { errorFrom, startWorker, type WorkerHandle } from "./worker.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 
@@ -35,46 +36,48 @@ class ShardWorker {
 
 export async function fitThreaded(data: ModelData, options: FitOptions, threads: number): Promise<MixtureModel> {
   const module = await compiledCore();
-  const { familyName, family, o, k, settings, configure, model } = resolveFit(options);
-  const core = getCore();
-  const ds = family.load(core, data, o, "data");
+  const r = resolveFit(options);
   const workers: ShardWorker[] = [];
-  try {
-    const spec = configure(ds);
-    const d = ds.dims, n = ds.n;
-    const count = Math.max(1, Math.min(threads, Math.floor(n / 1000) || 1));
-    const shardOptions = { ...o, prior: spec.settings.prior, onIteration: undefined, signal: undefined, init: undefined, trials: ds.aux ? undefined : o.trials };
-    const ready: Promise<WorkerReply>[] = [];
-    for (let s = 0; s < count; s++) {
-      const from = Math.floor((s * n) / count), to = Math.floor(((s + 1) * n) / count);
-      const x = ds.x.array.slice(from * d, to * d);
-      const aux = ds.aux ? ds.aux.array.slice(from, to) : null;
-      const w = new ShardWorker(startWorker());
-      workers.push(w);
-      ready.push(w.request({ kind: "shard", module, family: familyName, options: shardOptions, dims: d, k, x, aux }, aux ? [x.buffer, aux.buffer] : [x.buffer]));
-    }
-    await Promise.all(ready);
-    const total = new Float64Array(k * spec.statsSize);
-    const pass = async (req: PassRequest): Promise<PassResult> => {
-      const replies = await Promise.all(workers.map((w) => w.request({ kind: "pass", theta: req.theta, weights: req.weights, flags: req.flags, seeds: req.seeds })));
-      total.fill(0);
-      let ll = 0;
-      for (const r of replies) {
-        if (r.type !== "stats") throw new Error(`mixem: unexpected worker reply ${r.type}`);
-        ll += r.logLikelihood;
-        for (let i = 0; i < total.length; i++) total[i] += r.stats[i];
+  return withDataset(loadDataset(r.family, data, r.options, "data"), async (ds) => {
+    try {
+      const { spec, settings } = configureFit(r, ds);
+      const d = ds.dims, n = ds.n, k = r.k;
+      const count = Math.max(1, Math.min(threads, Math.floor(n / 1000) || 1));
+      // Shards hold validated data: the workers load it trusted, with the resolved prior, and
+      // the per-point option (binomial trials) from the shard's own slice.
+      const shardOptions: Record<string, unknown> = { ...r.options, prior: spec.settings.prior, onIteration: undefined, signal: undefined, init: undefined };
+      if (ds.aux && r.family.perPoint) shardOptions[r.family.perPoint] = undefined;
+      const ready: Promise<WorkerReply>[] = [];
+      for (let s = 0; s < count; s++) {
+        const from = Math.floor((s * n) / count), to = Math.floor(((s + 1) * n) / count);
+        const x = ds.x.array.slice(from * d, to * d);
+        const aux = ds.aux ? ds.aux.array.slice(from, to) : null;
+        const w = new ShardWorker(startWorker());
+        workers.push(w);
+        ready.push(w.request({ kind: "shard", module, family: r.familyName, options: shardOptions, dims: d, k, x, aux }, aux ? [x.buffer, aux.buffer] : [x.buffer]));
       }
-      return { logLikelihood: ll, stats: total };
-    };
-    const fit = runs(spec, k, n, ds, () => spec.seedPoints(ds), settings);
-    let step = fit.next();
-    while (!step.done) {
-      if (settings.signal?.aborted) throw settings.signal.reason ?? new Error("aborted");
-      step = fit.next(await pass(step.value));
+      await Promise.all(ready);
+      const total = new Float64Array(k * spec.statsSize);
+      const pass = async (req: PassRequest): Promise<PassResult> => {
+        const replies = await Promise.all(workers.map((w) => w.request({ kind: "pass", theta: req.theta, weights: req.weights, hard: req.hard, seeds: req.seeds })));
+        total.fill(0);
+        let ll = 0;
+        for (const reply of replies) {
+          if (reply.type !== "stats") throw new Error(`mixem: unexpected worker reply ${reply.type}`);
+          ll += reply.logLikelihood;
+          for (let i = 0; i < total.length; i++) total[i] += reply.stats[i];
+        }
+        return { logLikelihood: ll, stats: total };
+      };
+      const em = runs(spec, k, n, ds, ds.seedPoints, settings);
+      let step = em.next();
+      while (!step.done) {
+        if (settings.signal?.aborted) throw settings.signal.reason ?? new Error("aborted");
+        step = em.next(await pass(step.value));
+      }
+      return buildModel(r, spec, step.value, n, ds.settings);
+    } finally {
+      for (const w of workers) w.terminate();
     }
-    return model(spec, step.value, n, ds.scale, ds.aux ? null : ds.auxConst);
-  } finally {
-    for (const w of workers) w.terminate();
-    core.free(ds.x, ds.aux);
-  }
+  });
 }

@@ -1,15 +1,15 @@
 // The only module that touches the WebAssembly instance and its memory. The binary travels
 // inlined (base64) so Node, bundlers and a bare <script type="module"> all work unconfigured.
+// Outside this module, memory is Regions (runs of f64 values) and Arenas (regions freed together);
+// no other module sees a pointer, a byte offset, a flag bit or memory.buffer.
 import { wasmBase64 } from "./generated/wasm-binary.js";
 import { MixemError } from "./errors.js";
 
-/** Signature of every family's fused pass (see assembly/pass.ts): byte offsets and counts. */
-export type PassKernel = (
-  x: number, aux: number, n: number, params: number, k: number,
+/** Signature of every kernel (assembly/kernels/*.ts, see assembly/pass.ts): byte offsets and counts. */
+type PassKernel = (
+  x: number, aux: number, n: number, dims: number, params: number, k: number,
   stats: number, scratch: number, respOut: number, labels: number, flags: number,
 ) => number;
-
-export type KernelName = "gaussianPass" | "poissonPass" | "binomialPass" | "mvnFullPass" | "mvnDiagPass" | "bernoulliPass";
 
 export interface CoreMath {
   log(x: number): number;
@@ -17,24 +17,23 @@ export interface CoreMath {
   exp(x: number): number;
 }
 
-interface CoreExports extends Record<KernelName, PassKernel>, CoreMath {
+interface CoreExports extends CoreMath {
   memory: WebAssembly.Memory;
   alloc(bytes: number): number;
   free(ptr: number): void;
   BLOCK: WebAssembly.Global;
+  [kernel: string]: unknown;
 }
 
-/** Points per block of the kernels (assembly/pass.ts BLOCK); checked when the module loads. */
-export const KERNEL_BLOCK = 256;
-
-export const FLAG_HARD = 1;
-/** With FLAG_ACCUMULATE: add to the statistics instead of starting from zero (a pass in pieces). */
-export const FLAG_KEEP_STATS = 4;
-export const FLAG_ACCUMULATE = 2;
+// Flag bits of the kernels (assembly/pass.ts); callers name what they want in a PassCall.
+const FLAG_HARD = 1;
+const FLAG_ACCUMULATE = 2;
+const FLAG_KEEP_STATS = 4;
 
 /** A run of f64 values in linear memory. `array` is a view that is re-made if memory grew. */
 export class Region {
   private view: Float64Array;
+  /** @internal */
   constructor(private readonly core: WasmCore, readonly ptr: number, readonly length: number) {
     this.view = core.f64View(ptr, length);
   }
@@ -42,9 +41,51 @@ export class Region {
     if (this.view.buffer !== this.core.buffer) this.view = this.core.f64View(this.ptr, this.length);
     return this.view;
   }
+  /** Values [from, from + length) of this region, as a region that shares its memory (not freed on its own). */
+  slice(from: number, length: number): Region {
+    return new Region(this.core, this.ptr + from * 8, length);
+  }
+}
+
+/** Regions allocated together and freed together (a dataset, an evaluator's buffers). */
+export class Arena {
+  private readonly regions: Region[] = [];
+  /** @internal */
+  constructor(private readonly core: WasmCore) {}
+  alloc(length: number): Region {
+    const r = this.core.alloc(length);
+    this.regions.push(r);
+    return r;
+  }
+  /** Frees every region of the arena (again: nothing). */
+  free(): void {
+    this.core.free(...this.regions.splice(0));
+  }
+}
+
+/** One kernel pass over `n` points: what to read, where to write, what to compute. */
+export interface PassCall {
+  x: Region;
+  aux: Region | null;
+  n: number;
+  dims: number;
+  params: Region;
+  k: number;
+  stats: Region;
+  scratch: Region;
+  /** Classification EM: one-hot responsibilities at the most likely component. */
+  hard: boolean;
+  /** Compute the statistics (replacing `stats`, or adding to them with `keepStats`). */
+  accumulate: boolean;
+  keepStats?: boolean;
+  /** n × k responsibilities, row-major, or null. */
+  respOut?: Region | null;
+  /** Component index of each point (the seeding pass): one-hot statistics, no density evaluated. */
+  labels?: Region | null;
 }
 
 export class WasmCore {
+  /** Points per block of the kernels (assembly/pass.ts BLOCK). */
   readonly block: number;
   /** Engine-independent elementary functions (see src/math.ts). */
   readonly math: CoreMath;
@@ -52,7 +93,6 @@ export class WasmCore {
   constructor(private readonly exports: CoreExports) {
     this.block = exports.BLOCK.value as number;
     this.math = { log: exports.log, log1p: exports.log1p, exp: exports.exp };
-    if (this.block !== KERNEL_BLOCK) throw new Error(`mixem: kernel block ${this.block} ≠ ${KERNEL_BLOCK}`);
   }
   get buffer(): ArrayBuffer {
     return this.exports.memory.buffer;
@@ -65,6 +105,7 @@ export class WasmCore {
   get liveRegions(): number {
     return this.live.size;
   }
+  /** @internal */
   f64View(ptr: number, length: number): Float64Array {
     return new Float64Array(this.exports.memory.buffer, ptr, length);
   }
@@ -84,8 +125,24 @@ export class WasmCore {
       if (r && this.live.delete(r.ptr)) this.exports.free(r.ptr);
     }
   }
-  kernel(name: KernelName): PassKernel {
-    return this.exports[name];
+  /** A new arena: regions allocated through it are freed by its `free()`. */
+  arena(): Arena {
+    return new Arena(this);
+  }
+  /** Values of scratch a kernel needs for k components of dims values, with `work` columns of its own. */
+  scratchLength(k: number, dims: number, work: number): number {
+    return this.block * (k + dims + 1 + work); // see assembly/pass.ts: k columns, the block's points, aux, the kernel's work
+  }
+  /** Whether the core exports a kernel of this name (the family registry's conformance test asks). */
+  hasKernel(name: string): boolean {
+    return typeof this.exports[name] === "function";
+  }
+  /** Runs kernel `name` once (see PassCall); returns Σ_i log Σ_j w_j p(x_i | θ_j) without the per-point constants. */
+  pass(name: string, c: PassCall): number {
+    const kernel = this.exports[name] as PassKernel;
+    const flags = (c.hard ? FLAG_HARD : 0) | (c.accumulate ? FLAG_ACCUMULATE : 0) | (c.keepStats ? FLAG_KEEP_STATS : 0);
+    return kernel(c.x.ptr, c.aux ? c.aux.ptr : 0, c.n, c.dims, c.params.ptr, c.k, c.stats.ptr, c.scratch.ptr,
+      c.respOut ? c.respOut.ptr : 0, c.labels ? c.labels.ptr : 0, flags);
   }
 }
 
@@ -181,4 +238,9 @@ export function initFromModule(module: WebAssembly.Module): void {
 export function getCore(): WasmCore {
   if (!core) initSync();
   return core!;
+}
+
+/** Bytes of WebAssembly memory of this thread's instance (it grows as needed and never shrinks). */
+export function wasmMemoryBytes(): number {
+  return getCore().memoryBytes;
 }

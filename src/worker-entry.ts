@@ -3,12 +3,14 @@
 //   threaded fits: a "shard" request (data kept in this worker's WebAssembly instance), then one
 //   "pass" request per E-step → the shard's log-likelihood and statistics.
 // Built by scripts/build.mjs into a string inlined in the package.
-import { fitSync, MixemError } from "./index.js";
-import { FAMILIES } from "./families/index.js";
+import { fitSync } from "./fit.js";
+import { MixemError } from "./errors.js";
+import { familyOf } from "./families/index.js";
 import { Evaluator } from "./evaluator.js";
 import { localPass } from "./em.js";
-import { getCore, initFromModule } from "./wasm.js";
-import type { Dataset, FamilyName, Spec } from "./family.js";
+import { initFromModule } from "./wasm.js";
+import { loadDataset } from "./dataset.js";
+import type { Dataset, Spec } from "./family.js";
 import type { WorkerRequest, WorkerReply } from "./worker-protocol.js";
 
 type Port = { post(message: WorkerReply, transfer?: ArrayBuffer[]): void; listen(handler: (message: WorkerRequest) => void): void };
@@ -37,16 +39,16 @@ p.listen((request) => {
       const model = fitSync(request.data as never, options as never);
       p.post({ type: "done", model: model.toJSON() });
     } else if (request.kind === "shard") {
-      const family = FAMILIES[request.family as FamilyName];
-      const core = getCore();
-      const options = request.aux ? { ...request.options, trials: request.aux } : request.options;
-      const ds = family.load(core, request.x, options, "data", request.dims);
+      // The shard lives as long as the worker (it is terminated after the fit).
+      const family = familyOf(request.family)!;
+      const options = request.aux && family.perPoint ? { ...request.options, [family.perPoint]: request.aux } : request.options;
+      const ds = loadDataset(family, request.x, options, "data", request.dims, true);
       const spec = family.configure(request.options, request.dims);
-      shard = { ds, spec, ev: new Evaluator(core, spec, request.k) };
+      shard = { ds, spec, ev: new Evaluator(spec, request.k) };
       p.post({ type: "ready" });
     } else {
       if (!shard) throw new Error("mixem worker: a pass before its shard");
-      const r = localPass(getCore(), shard.spec, shard.ev, shard.ds, request);
+      const r = localPass(shard.ev, shard.ds, request);
       const stats = Float64Array.from(r.stats);
       p.post({ type: "stats", logLikelihood: r.logLikelihood, stats }, [stats.buffer]);
     }

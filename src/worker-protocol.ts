@@ -1,5 +1,5 @@
 // Messages between the main thread and mixem's workers (structured-clone friendly: no functions).
-import type { IterationInfo } from "./em.js";
+import type { IterationInfo } from "./types.js";
 import type { ModelJSON } from "./model.js";
 
 /** fitInWorker: one whole fit. */
@@ -15,7 +15,7 @@ export interface FitRequest {
   progress: boolean;
 }
 
-/** Threaded fits: keep this shard (validated, flat) and answer passes over it. */
+/** Threaded fits: keep this shard (validated on the calling thread, flat) and answer passes over it. */
 export interface ShardRequest {
   kind: "shard";
   module: WebAssembly.Module;
@@ -24,6 +24,7 @@ export interface ShardRequest {
   dims: number;
   k: number;
   x: Float64Array;
+  /** Per-point values of the family's `perPoint` option (binomial trials), or null. */
   aux: Float64Array | null;
 }
 
@@ -32,7 +33,7 @@ export interface PassMessage {
   kind: "pass";
   theta: Float64Array;
   weights: Float64Array;
-  flags: number;
+  hard: boolean;
   seeds?: Float64Array;
 }
 

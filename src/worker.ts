@@ -3,10 +3,9 @@
 // bundled and inlined as a string at build time (src/generated/worker-source.ts), so it needs no
 // separate file, URL or bundler configuration. One worker per fit, terminated when it ends.
 import { workerSource } from "./generated/worker-source.js";
-import { loadModel, type MixtureModel, type ModelData } from "./model.js";
+import { loadModel, type MixtureModel } from "./model.js";
 import { MixemError, optionError, type MixemErrorCode } from "./errors.js";
-import type { FitOptions } from "./index.js";
-import type { IterationInfo } from "./em.js";
+import type { FitOptions, IterationInfo, ModelData } from "./types.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 import { compiledCore } from "./wasm.js";
 
@@ -99,9 +98,9 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
       else if (reply.type === "error") finish(() => reject(errorFrom(reply.error)));
     });
     const packed = pack(data);
-    const trials = (rest as { trials?: unknown }).trials;
+    // Per-point options (binomial trials) as plain arrays: a typed array may view a larger buffer.
     const opts: Record<string, unknown> = { ...rest };
-    if (ArrayBuffer.isView(trials)) opts.trials = Array.from(trials as unknown as ArrayLike<number>);
+    for (const [key, v] of Object.entries(opts)) if (ArrayBuffer.isView(v)) opts[key] = Array.from(v as unknown as ArrayLike<number>);
     compiledCore().then((module) => {
       if (settled) return;
       try {

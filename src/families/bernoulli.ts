@@ -4,7 +4,7 @@ import type { Family, Spec } from "../family.js";
 import { copyMatrixIn } from "../data.js";
 import { integer, numberList } from "../options.js";
 import { optionError } from "../errors.js";
-import { clampProbability, componentObject, forActive, needData } from "./shared.js";
+import { clampProbability, componentObject, forActive, needData, noOptions, NONE, regionPoints } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import { describe } from "../data.js";
 import * as M from "../math.js";
@@ -25,14 +25,25 @@ function perFeature(o: Record<string, unknown>, key: string, d: number, fallback
   return v as number[];
 }
 
-export const bernoulli: Family = {
-  name: "bernoulli",
-  options: { dims: integer(1, 1 << 20), prior: priorRule },
+export interface BernoulliOptions {
+  /** mvgaussian, bernoulli: values per row when the data is one flat row-major array. */
+  dims?: number;
+  /** MAP-EM with a Beta prior on each feature's probability: `true` for the defaults, or `{ weights, shrinkage, a, b }`. */
+  prior?: boolean | Record<string, unknown>;
+}
 
-  load(core, data, options, path, dims) {
-    const { region, n, dims: d } = copyMatrixIn(core, data, dims ?? (options.dims as number | undefined), path,
-      (v) => (v === 0 || v === 1 ? null : `${v} is not 0 or 1`));
-    return { n, dims: d, x: region, aux: null, logConstant: 0, auxConst: 0, scale: new Float64Array(d).fill(1) };
+export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliOptions> = {
+  summary: "rows of d binary (0/1) features; each component d independent success probabilities",
+  shape: "rows",
+  options: { dims: integer(1, 1 << 20), prior: priorRule },
+  evalOptions: NONE,
+  dataSettings: NONE,
+  plot: { kind: "none", why: "bernoulli fits have no picture here (d binary features)" },
+
+  load(mem, data, options, path, dims, trusted) {
+    const { region, n, dims: d } = copyMatrixIn(mem, data, dims ?? (options.dims as number | undefined), path,
+      (v) => (v === 0 || v === 1 ? null : `${v} is not 0 or 1`), trusted);
+    return { n, dims: d, x: region, aux: null, logConstant: 0, scale: new Float64Array(d).fill(1), seedPoints: regionPoints(region, d), settings: NONE };
   },
 
   resolvePrior(raw, ds, _k, options, path): BernoulliPrior & Record<string, unknown> {
@@ -47,19 +58,19 @@ export const bernoulli: Family = {
     };
   },
 
-  configure(options, d): Spec {
+  configure(options, d): Spec<BernoulliComponent> {
     const prior = options.prior as BernoulliPrior | undefined;
     return {
       kernel: "bernoulliPass",
+      workColumns: 0,
       dims: d,
       thetaSize: d,
-      headerSize: 1,
+      headerSize: 0,
       paramsSize: 1 + d,
       statsSize: 1 + d,
       initKeys: ["p"],
       settings: prior ? { dims: d, prior } : { dims: d },
       componentParameters: (k) => k * d,
-      seedPoints: (ds) => ({ points: ds.x.array, dims: d }),
       seed(seeds, _ds, theta) {
         for (let i = 0; i < seeds.length; i++) theta[i] = clampProbability(seeds[i]);
       },
@@ -75,9 +86,8 @@ export const bernoulli: Family = {
 
       // c_j = log w_j + Σ_a log(1 − p_ja); logit p_ja.
       pack(theta, logWeights, _ds, params) {
-        params[0] = d;
         for (let j = 0; j < logWeights.length; j++) {
-          const at = 1 + j * (1 + d);
+          const at = j * (1 + d);
           let c = logWeights[j];
           for (let a = 0; a < d; a++) {
             const p = theta[j * d + a], log1m = M.log1p(-p);
@@ -112,9 +122,9 @@ export const bernoulli: Family = {
         });
       },
 
-      sample(theta, j, rng, _trials, out, offset) {
+      sampler: noOptions(() => (theta, j, rng, out, offset) => {
         for (let a = 0; a < d; a++) out[offset + a] = rng.uniform() < theta[j * d + a] ? 1 : 0;
-      },
+      }),
     };
   },
 };

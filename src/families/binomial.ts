@@ -3,8 +3,8 @@
 import type { Family, Spec } from "../family.js";
 import { checkVector, copyIn, countProblem, describe } from "../data.js";
 import { logChoose } from "../special.js";
-import { dataError, optionError } from "../errors.js";
-import { clampProbability, componentObject, finite, forActive, needData, oneDimensional, scalarInit } from "./shared.js";
+import { MixemError, optionError } from "../errors.js";
+import { clampProbability, componentObject, finite, forActive, needData, NONE, scalarInit } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
 
@@ -27,36 +27,67 @@ const trialsRule = (v: unknown, path: string) => {
   checkVector(v, path); // per observation: each value is checked when the data is loaded
 };
 
-export const binomial: Family = {
-  name: "binomial",
-  options: { trials: trialsRule, prior: priorRule },
+export interface BinomialOptions {
+  /** Binomial: trials per observation, one number or one per value (required). */
+  trials?: number | ArrayLike<number>;
+  /** MAP-EM with a Beta prior on each p: `true` for the defaults, or `{ weights, shrinkage, a, b }`. */
+  prior?: boolean | Record<string, unknown>;
+}
 
-  load(core, data, options, path) {
+/** The constant number of trials of a dataset (its settings), or 0 when they are per observation (in aux). */
+const constantTrials = (settings: Readonly<Record<string, unknown>>) => (settings.trials as number | null) ?? 0;
+
+/** Trials of a stored model: a positive integer, or null when the fit had one per observation. */
+const storedTrials = (v: unknown, path: string) => {
+  if (v !== null && !(typeof v === "number" && Number.isInteger(v) && v >= 1))
+    throw new MixemError("INVALID_MODEL", `must be a positive integer or null, got ${describe(v)}`, path);
+};
+
+/** Trials for sampling or plotting: the option, or the fit's constant trials. */
+function trialsFor(options: Readonly<Record<string, unknown>>, what: string): number {
+  const trials = options.trials;
+  if (!(typeof trials === "number" && trials >= 1)) throw optionError("options.trials", `is required to ${what} a binomial model fitted with per-observation trials`);
+  return trials;
+}
+
+export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOptions> = {
+  summary: "x successes out of n trials (the `trials` option); each component a success probability p",
+  shape: "values",
+  options: { trials: trialsRule, prior: priorRule },
+  evalOptions: { trials: trialsRule },
+  dataSettings: { trials: storedTrials },
+  perPoint: "trials",
+  plot: { kind: "counts", axis: "heads" },
+
+  load(mem, data, options, path, _dims, trusted) {
     const trials = options.trials as number | ArrayLike<number> | null | undefined;
     if (trials === undefined || trials === null) throw optionError("options.trials", "is required for family \"binomial\" (a number of trials, or one per observation)");
     const n = checkVector(data, path);
     let aux = null;
     if (typeof trials !== "number") {
       if (trials.length !== n) throw optionError("options.trials", `has ${trials.length} values but the data has ${n}`);
-      aux = copyIn(core, trials, "options.trials", (v) => (Number.isSafeInteger(v) && v >= 1 ? null : `${v} is not a valid number of trials (a positive integer up to 2^53)`));
+      aux = copyIn(mem, trials, "options.trials", (v) => (Number.isSafeInteger(v) && v >= 1 ? null : `${v} is not a valid number of trials (a positive integer up to 2^53)`), trusted);
     }
     const nt = aux?.array;
-    let x;
-    try {
-      x = copyIn(core, data, path, (v, i) => {
-        const problem = countProblem(v);
-        if (problem) return problem;
-        const ni = nt ? nt[i] : (trials as number);
-        return v > ni ? `${v} heads is more than the ${ni} trials` : null;
-      });
-    } catch (e) {
-      core.free(aux);
-      throw e;
-    }
+    const x = copyIn(mem, data, path, (v, i) => {
+      const problem = countProblem(v);
+      if (problem) return problem;
+      const ni = nt ? nt[i] : (trials as number);
+      return v > ni ? `${v} heads is more than the ${ni} trials` : null;
+    }, trusted);
     const xv = x.array, tv = aux?.array;
     let logConstant = 0;
     for (let i = 0; i < n; i++) logConstant += logChoose(tv ? tv[i] : (trials as number), xv[i]);
-    return { n, dims: 1, x, aux, logConstant, auxConst: typeof trials === "number" ? trials : 0, scale: new Float64Array([1]) };
+    // Seeds on the proportions x/n (computed once, when seeding first asks).
+    let proportions: Float64Array | undefined;
+    const seedPoints = {
+      get points() {
+        const t = aux?.array;
+        return (proportions ??= Float64Array.from(x.array, (v, i) => v / (t ? t[i] : (trials as number))));
+      },
+      dims: 1,
+    };
+    return { n, dims: 1, x, aux, logConstant, scale: new Float64Array([1]), seedPoints, settings: { trials: typeof trials === "number" ? trials : null } };
   },
 
   resolvePrior(raw, ds, _k, _options, path): BinomialPrior & Record<string, unknown> {
@@ -65,7 +96,7 @@ export const binomial: Family = {
     const half = (key: string) => {
       const d = needData(ds, `${path}.${key}`), t = d.aux?.array;
       let trials = 0;
-      for (let i = 0; i < d.n; i++) trials += (t ? t[i] : d.auxConst) / d.n;
+      for (let i = 0; i < d.n; i++) trials += (t ? t[i] : constantTrials(d.settings)) / d.n;
       return 1 + (kappa * trials) / 2;
     };
     return {
@@ -75,11 +106,12 @@ export const binomial: Family = {
     };
   },
 
-  configure(options): Spec {
+  configure(options): Spec<BinomialComponent> {
     const prior = options.prior as BinomialPrior | undefined;
     return {
-      ...oneDimensional,
+      dims: 1,
       kernel: "binomialPass",
+      workColumns: 0,
       thetaSize: 1,
       headerSize: 1,
       paramsSize: 3,
@@ -87,12 +119,6 @@ export const binomial: Family = {
       initKeys: ["p"],
       settings: prior ? { prior } : {},
       componentParameters: (k) => k,
-
-      // Seeds on the proportions x/n.
-      seedPoints(ds) {
-        const x = ds.x.array, t = ds.aux?.array;
-        return { points: Float64Array.from(x, (v, i) => v / (t ? t[i] : ds.auxConst)), dims: 1 };
-      },
 
       seed(seeds, _ds, theta) {
         seeds.forEach((p, j) => { theta[j] = clampProbability(p); });
@@ -105,7 +131,7 @@ export const binomial: Family = {
 
       // Header: n (when constant). Per component: log w_j + x·logit p_j + n·log(1 − p_j) (+ log C(n, x)).
       pack(theta, logWeights, ds, params) {
-        params[0] = ds.auxConst;
+        params[0] = constantTrials(ds.settings);
         for (let j = 0; j < logWeights.length; j++) {
           const p = theta[j], log1m = M.log1p(-p);
           params[1 + 3 * j] = M.log(p) - log1m;
@@ -133,9 +159,18 @@ export const binomial: Family = {
         theta[j] = p;
       },
 
-      sample(theta, j, rng, trials, out, offset) {
-        if (!(Number.isInteger(trials) && trials >= 1)) throw dataError("trials", `sampling a binomial needs a positive integer number of trials, got ${describe(trials)}`);
-        out[offset] = rng.binomial(trials, theta[j]);
+      sampler(options) {
+        const trials = trialsFor(options, "sample");
+        return (theta, j, rng, out, offset) => { out[offset] = rng.binomial(trials, theta[j]); };
+      },
+
+      // log Bin(v | n, p) = log C(n, v) + v log p + (n − v) log(1 − p), over 0 … n.
+      plotDensity(options) {
+        const trials = trialsFor(options, "plot");
+        return {
+          logDensity: (theta, j, v) => logChoose(trials, v) + v * Math.log(theta[j]) + (trials - v) * Math.log1p(-theta[j]),
+          upTo: () => trials,
+        };
       },
     };
   },

@@ -1,15 +1,14 @@
 // 1-D Gaussian: θ_j = (mean_j, variance_j). Kernel: assembly/gaussian.ts.
+import { DEFAULTS } from "../defaults.js";
 import type { Family, Spec } from "../family.js";
 import { copyIn, columnScales, magnitudeProblem } from "../data.js";
 import { finiteAtLeast } from "../options.js";
-import { MixemError, optionError } from "../errors.js";
-import { LOG_2PI, componentObject, finite, forActive, logNormal, needData, oneDimensional, scalarInit } from "./shared.js";
+import { optionError } from "../errors.js";
+import { LOG_2PI, collapsed, componentObject, finite, forActive, logNormal, needData, noOptions, NONE, regionPoints, scalarInit, scaleRule } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logInvGamma, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
 
 
-export const collapsed = (j: number) =>
-  new MixemError("DEGENERATE", `component ${j} collapsed onto a single value (variance 0); raise options.regCovar or use options.prior`, "fit");
 
 export interface GaussianComponent { mean: number; variance: number }
 
@@ -20,18 +19,29 @@ export interface GaussianComponent { mean: number; variance: number }
  */
 export interface GaussianPrior { weights: number; shrinkage: number; mean: number; dof: number; scale: number }
 
-export const gaussian: Family = {
-  name: "gaussian",
-  options: { regCovar: finiteAtLeast(0), prior: priorRule },
+export interface GaussianOptions {
+  /** gaussian, mvgaussian: floor on every variance, as a multiple of the data's variance (default 1e-6). */
+  regCovar?: number;
+  /**
+   * MAP-EM with conjugate priors: `true` for the defaults, or an object of prior parameters
+   * (`weights`: Dirichlet concentration ≥ 1, default 1; `shrinkage` κ, default 0.01; and per family
+   * gaussian/mvgaussian `mean`, `dof`, `scale`; poisson `shape`, `rate`; binomial/bernoulli `a`, `b`).
+   */
+  prior?: boolean | Record<string, unknown>;
+}
 
-  load(core, data, _options, path) {
-    const x = copyIn(core, data, path, magnitudeProblem);
-    try {
-      return { n: x.length, dims: 1, x, aux: null, logConstant: 0, auxConst: 0, scale: columnScales(x.array, x.length, 1, path) };
-    } catch (e) {
-      core.free(x);
-      throw e;
-    }
+export const gaussian: Family<GaussianComponent, { means: number[]; variances: number[] }, GaussianOptions> = {
+  summary: "real values; each component a normal distribution (mean, variance)",
+  shape: "values",
+  options: { regCovar: finiteAtLeast(0), prior: priorRule },
+  evalOptions: NONE,
+  dataSettings: { scale: scaleRule },
+  plot: { kind: "density" },
+
+  load(mem, data, _options, path, _dims, trusted) {
+    const x = copyIn(mem, data, path, magnitudeProblem, trusted);
+    const scale = columnScales(x.array, x.length, 1, path);
+    return { n: x.length, dims: 1, x, aux: null, logConstant: 0, scale, seedPoints: regionPoints(x, 1), settings: { scale: Array.from(scale) } };
   },
 
   resolvePrior(raw, ds, k, _options, path): GaussianPrior & Record<string, unknown> {
@@ -53,12 +63,13 @@ export const gaussian: Family = {
     };
   },
 
-  configure(options): Spec {
-    const regCovar = (options.regCovar as number | undefined) ?? 1e-6;
+  configure(options): Spec<GaussianComponent> {
+    const regCovar = (options.regCovar as number | undefined) ?? DEFAULTS.regCovar;
     const prior = options.prior as GaussianPrior | undefined;
     return {
-      ...oneDimensional,
+      dims: 1,
       kernel: "gaussianPass",
+      workColumns: 0,
       thetaSize: 2,
       headerSize: 0,
       paramsSize: 3,
@@ -131,9 +142,11 @@ export const gaussian: Family = {
         theta[2 * j + 1] = variance;
       },
 
-      sample(theta, j, rng, _trials, out, offset) {
-        out[offset] = theta[2 * j] + Math.sqrt(theta[2 * j + 1]) * rng.normal();
-      },
+      sampler: noOptions(() => (theta, j, rng, out, offset) => { out[offset] = theta[2 * j] + Math.sqrt(theta[2 * j + 1]) * rng.normal(); }),
+
+      plotDensity: noOptions(() => ({
+        logDensity: (theta, j, v) => -((v - theta[2 * j]) ** 2) / (2 * theta[2 * j + 1]) - 0.5 * Math.log(2 * Math.PI * theta[2 * j + 1]),
+      })),
     };
   },
 };

@@ -1,8 +1,31 @@
-import type { Family, FamilyName } from "../family.js";
+// The family registry: the single source of which families exist. FamilyName, the `family` option's
+// allowed values, the public Component / ExplicitInit / FitOptions types and the CLI's family help
+// all derive from FAMILIES; test/conformance.test.ts runs every entry through the same checks.
+import type { Family } from "../family.js";
 import { gaussian } from "./gaussian.js";
 import { poisson } from "./poisson.js";
 import { binomial } from "./binomial.js";
-import { mvgaussian } from "./mvgaussian.js";
+import { mvgaussian } from "./mvgaussian/index.js";
 import { bernoulli } from "./bernoulli.js";
 
-export const FAMILIES: Readonly<Record<FamilyName, Family>> = { gaussian, poisson, binomial, mvgaussian, bernoulli };
+export const FAMILIES = { gaussian, poisson, binomial, mvgaussian, bernoulli } as const;
+
+export type FamilyName = keyof typeof FAMILIES;
+export const FAMILY_NAMES = Object.keys(FAMILIES) as FamilyName[];
+
+type TypesOf<F extends FamilyName> = NonNullable<(typeof FAMILIES)[F]["types"]>;
+/** The component type of family F (gaussian: { mean, variance }, …). */
+export type ComponentOf<F extends FamilyName> = TypesOf<F>["component"];
+/** The explicit-init entries of family F besides `weights`. */
+export type InitOf<F extends FamilyName> = TypesOf<F>["init"];
+/** Family F's own fit options. */
+export type OptionsOf<F extends FamilyName> = TypesOf<F>["options"];
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/** Every family's own options (each optional; a family rejects the others' at run time). */
+export type AllFamilyOptions = UnionToIntersection<OptionsOf<FamilyName>>;
+
+/** The family of that name (an own property of FAMILIES), or undefined. */
+export function familyOf(name: unknown): Family | undefined {
+  return typeof name === "string" && Object.hasOwn(FAMILIES, name) ? (FAMILIES[name as FamilyName] as Family) : undefined;
+}

@@ -3,7 +3,7 @@ import type { Family, Spec } from "../family.js";
 import { copyIn, countProblem } from "../data.js";
 import { logFactorial } from "../special.js";
 import { optionError } from "../errors.js";
-import { componentObject, finite, forActive, needData, oneDimensional, RATE_FLOOR, scalarInit } from "./shared.js";
+import { componentObject, finite, forActive, needData, noOptions, NONE, RATE_FLOOR, regionPoints, scalarInit } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logGammaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
 
@@ -15,16 +15,25 @@ export interface PoissonComponent { lambda: number }
  */
 export interface PoissonPrior { weights: number; shape: number; rate: number }
 
-export const poisson: Family = {
-  name: "poisson",
-  options: { prior: priorRule },
+export interface PoissonOptions {
+  /** MAP-EM with a Gamma prior on each rate: `true` for the defaults, or `{ weights, shrinkage, shape, rate }`. */
+  prior?: boolean | Record<string, unknown>;
+}
 
-  load(core, data, _options, path) {
-    const x = copyIn(core, data, path, countProblem);
+export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOptions> = {
+  summary: "counts (non-negative integers); each component a Poisson rate λ",
+  shape: "values",
+  options: { prior: priorRule },
+  evalOptions: NONE,
+  dataSettings: NONE,
+  plot: { kind: "counts", axis: "count" },
+
+  load(mem, data, _options, path, _dims, trusted) {
+    const x = copyIn(mem, data, path, countProblem, trusted);
     const v = x.array;
     let logConstant = 0;
     for (let i = 0; i < x.length; i++) logConstant -= logFactorial(v[i]);
-    return { n: x.length, dims: 1, x, aux: null, logConstant, auxConst: 0, scale: new Float64Array([1]) };
+    return { n: x.length, dims: 1, x, aux: null, logConstant, scale: new Float64Array([1]), seedPoints: regionPoints(x, 1), settings: NONE };
   },
 
   resolvePrior(raw, ds, _k, _options, path): PoissonPrior & Record<string, unknown> {
@@ -38,11 +47,12 @@ export const poisson: Family = {
     };
   },
 
-  configure(options): Spec {
+  configure(options): Spec<PoissonComponent> {
     const prior = options.prior as PoissonPrior | undefined;
     return {
-      ...oneDimensional,
+      dims: 1,
       kernel: "poissonPass",
+      workColumns: 0,
       thetaSize: 1,
       headerSize: 0,
       paramsSize: 2,
@@ -87,9 +97,13 @@ export const poisson: Family = {
         theta[j] = lambda;
       },
 
-      sample(theta, j, rng, _trials, out, offset) {
-        out[offset] = rng.poisson(theta[j]);
-      },
+      sampler: noOptions(() => (theta, j, rng, out, offset) => { out[offset] = rng.poisson(theta[j]); }),
+
+      // log Pois(v | λ) = v log λ − λ − log v!; drawn up to 2λ + 5 (or the data's largest count).
+      plotDensity: noOptions(() => ({
+        logDensity: (theta, j, v) => v * Math.log(theta[j]) - theta[j] - logFactorial(v),
+        upTo: (theta, k) => theta.subarray(0, k).reduce((m, l) => Math.max(m, Math.ceil(l * 2 + 5)), 0),
+      })),
     };
   },
 };

@@ -1,8 +1,21 @@
 // Pieces the family modules share.
-import { optionError } from "../errors.js";
+import { MixemError, optionError } from "../errors.js";
 import { describe } from "../data.js";
 import { numberList } from "../options.js";
+import type { Points } from "../family.js";
+import type { Region } from "../wasm.js";
 import * as M from "../math.js";
+
+/** A model's `scale` setting: the training data's variance per dimension (dataSettings of the Gaussian families). */
+export const scaleRule = (v: unknown, path: string) => {
+  if (v === undefined) return; // models stored before it was kept
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "number" && x > 0 && Number.isFinite(x)))
+    throw optionError(path, `must be an array of positive numbers (the data's variance per dimension), got ${describe(v)}`);
+};
+
+/** A variance that fell to 0 (no floor and no prior to hold it). */
+export const collapsed = (j: number) =>
+  new MixemError("DEGENERATE", `component ${j} collapsed onto a single value (variance 0); raise options.regCovar or use options.prior`, "fit");
 
 /** A component whose expected count Σ r is at most this keeps its previous parameters. */
 export const EMPTY_MASS = 1e-10;
@@ -49,8 +62,14 @@ export const PROB_FLOOR = 1e-12;
 export const clampProbability = (p: number) => Math.min(1 - PROB_FLOOR, Math.max(PROB_FLOOR, p));
 /** Poisson rates stay at or above RATE_FLOOR (log 0 would make 0·log λ undefined). */
 export const RATE_FLOOR = 1e-12;
-/** The one-value-per-point layout every 1-D family shares. */
-export const oneDimensional = { dims: 1, seedPoints: (ds: { x: { array: Float64Array } }) => ({ points: ds.x.array, dims: 1 }) };
+/** The data region itself as seeding locations (the view re-made whenever it is read). */
+export const regionPoints = (x: Region, dims: number): Points => ({ get points() { return x.array; }, dims });
+
+/** No options beyond the fit's (evalOptions, dataSettings of most families). */
+export const NONE = Object.freeze({});
+
+/** A sampler or plot density that takes no options (the model's settings come merged in: ignored). */
+export const noOptions = <T>(make: () => T) => (_options: Readonly<Record<string, unknown>>): T => make();
 
 /** The data behind a default prior value; a loaded model has none, so every value must be given. */
 export function needData<T>(ds: T | null, path: string): T {

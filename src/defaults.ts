@@ -1,0 +1,15 @@
+// Every default of the fit options, in one place (the docs' option table lists the same values).
+import type { FamilyName } from "./families/index.js";
+
+/** Defaults of the fit options (regCovar: gaussian and mvgaussian). */
+export const DEFAULTS = Object.freeze({
+  family: "gaussian" as FamilyName,
+  mode: "soft" as const,
+  fixWeights: false,
+  maxIter: 500,
+  tol: 1e-8,
+  nInit: 1,
+  seed: 0,
+  init: "kmeans++" as const,
+  regCovar: 1e-6,
+});

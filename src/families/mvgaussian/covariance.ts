@@ -1,0 +1,205 @@
+// mvgaussian's covariance models as a table of strategies (as scikit-learn picks its covariance
+// functions from a dict). Each row says which kernel evaluates it, how many free parameters it has,
+// what an explicit covariance may be, its M-step for the covariances and its log prior density.
+// mclust's names (Banfield & Raftery 1993; Celeux & Govaert 1995): volume, shape, orientation,
+// each Equal or Variable across components (I: identity shape/orientation).
+//
+// The M-step, with statistics about the current mean m: S0 = Σr, S1 = Σr(x−m), S2 = Σr(x−m)(x−m)ᵀ
+// (or its diagonal); n = S0, ȳ = m + S1/S0, δ = S1/S0 and scatter W = S2 − n δδᵀ:
+//   maximum likelihood: mean ȳ, Σ = W / n;  tied: Σ = Σ_j W_j / Σ_j n_j.
+//   MAP (Fraley & Raftery 2007, as mclust): mean (n ȳ + κ μ₀)/(n + κ), and with
+//   B = W + κn/(κ+n) (ȳ − μ₀)(ȳ − μ₀)ᵀ:  full Σ = (Λ + B)/(n + ν + d + 2);
+//   tied Σ = (Λ + Σ_j B_j)/(Σ_j n_j + ν + d + 1 + k); diag σ²_a = (ς² + B_aa)/(n + ν + 3);
+//   spherical σ² = (ς² + tr B)/(n d + ν + d + 2)   (κ = 0: no mean prior, the mean terms drop).
+// Then the floor Σ ⪰ regCovar · diag(var(data)) (floorCovariance: the constrained maximiser, so EM
+// stays monotone). The means are updated by the family before the covariance step.
+import { cholesky, floorCovariance, logDetFromCholesky } from "../../linalg.js";
+import { logInvGamma } from "../../prior.js";
+import { collapsed, logNormal } from "../shared.js";
+import type { CovarianceInput } from "./io.js";
+import { logInverseWishart, logMeanPrior, type MvGaussianPrior, type PriorScratch } from "./prior.js";
+
+
+/** The constants of one fit's M-step and its scratch, allocated once per fit (not per iteration). */
+export interface MStep extends PriorScratch {
+  readonly d: number;
+  /** θ values per component: d + d². */
+  readonly T: number;
+  readonly prior: MvGaussianPrior | undefined;
+  /** The inverse-Wishart scale Λ (dense types with a prior), d × d. */
+  readonly lambda: Float64Array | null;
+  /** κ, and 1 when the means have a prior (κ > 0): they count in the MAP denominators. */
+  readonly kappa: number;
+  readonly meanTerms: number;
+  readonly regCovar: number;
+  readonly pooledScatter: Float64Array;
+  readonly pooledSigma: Float64Array;
+  readonly diagonal: Float64Array;
+  /** Which components had data in this M-step (tied), grown once. */
+  active: Uint8Array;
+  pooled: number;
+  pooledMeans: number;
+}
+
+/** One covariance model. */
+export interface CovarianceModel {
+  /** mclust's name. */
+  readonly mclust: string;
+  /** Dense: full Σ_j (kernel mvnFullPass, d × d statistics); otherwise diagonal (mvnDiagPass, d). */
+  readonly dense: boolean;
+  /** One Σ shared by every component (its factor is computed once per pass). */
+  readonly shared: boolean;
+  /** What an explicit covariance may be besides a d × d matrix. */
+  readonly input: CovarianceInput;
+  /** Free covariance parameters of k components in d dimensions. */
+  parameters(k: number, d: number): number;
+  /** The covariance of active component j (mean already updated; θ_j at t; its statistics at s). */
+  component(m: MStep, stats: Float64Array, s: number, nk: number, shrink: number, theta: Float64Array, t: number, j: number, scale: Float64Array): void;
+  /** After every component (tied: the pooled covariance). */
+  finish?(m: MStep, theta: Float64Array, k: number, scale: Float64Array): void;
+  /** log p(Σ_j, mean_j) summed over the components (a prior is given). */
+  logPrior(m: MStep, prior: MvGaussianPrior, theta: Float64Array, k: number): number;
+}
+
+const triangle = (d: number) => (d * (d + 1)) / 2;
+
+/** W_ab + κn/(κ+n) δ_a δ_b (B's entry; ws.deviation holds ȳ − μ₀). */
+function scatterEntry(m: MStep, stats: Float64Array, s: number, nk: number, shrink: number, a: number, b: number): number {
+  const d = m.d, da = stats[s + 1 + a] / nk, db = stats[s + 1 + b] / nk;
+  return stats[s + 1 + d + a * d + b] - nk * da * db + shrink * m.deviation[a] * m.deviation[b];
+}
+
+/** B's diagonal into m.diagonal (W_aa clipped at 0 against rounding); returns its trace. */
+function diagonalScatter(m: MStep, stats: Float64Array, s: number, nk: number, shrink: number): number {
+  const d = m.d, v = m.diagonal;
+  let trace = 0;
+  for (let a = 0; a < d; a++) {
+    const da = stats[s + 1 + a] / nk;
+    v[a] = Math.max(stats[s + 1 + d + a] - nk * da * da, 0) + shrink * m.deviation[a] * m.deviation[a];
+    trace += v[a];
+  }
+  return trace;
+}
+
+/** m.diagonal onto Σ_j's diagonal. */
+function writeDiagonal(m: MStep, theta: Float64Array, t: number, j: number): void {
+  for (let a = 0; a < m.d; a++) {
+    if (!(m.diagonal[a] > 0)) throw collapsed(j);
+    theta[t + m.d + a * m.d + a] = m.diagonal[a];
+  }
+}
+
+/** log p(Σ_j, mean_j) for a dense Σ_j (inverse-Wishart counted once when shared); −∞ if Σ_j is not positive definite. */
+function denseLogPrior(m: MStep, prior: MvGaussianPrior, theta: Float64Array, k: number, shared: boolean): number {
+  const { d, T } = m;
+  let total = 0;
+  for (let j = 0; j < k; j++) {
+    const t = j * T;
+    if (!cholesky(theta.subarray(t + d, t + T), d, m.factor)) return -Infinity;
+    const logDet = logDetFromCholesky(m.factor, d);
+    if (prior.shrinkage > 0) total += logMeanPrior(prior, theta, t, d, logDet, m);
+    if (!shared || j === 0) total += logInverseWishart(prior, m.lambda!, d, logDet, m);
+  }
+  return total;
+}
+
+/** The covariance models by name (mvgaussian's `covariance` option). */
+export type CovarianceType = "full" | "tied" | "diag" | "spherical";
+
+export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>> = {
+  /** Each component its own Σ_j (mclust VVV). */
+  full: {
+    mclust: "VVV", dense: true, shared: false, input: "matrix",
+    parameters: (k, d) => k * triangle(d),
+    component(m, stats, s, nk, shrink, theta, t, _j, scale) {
+      const d = m.d, at = t + d;
+      const denominator = m.prior ? nk + m.prior.dof + d + 1 + m.meanTerms : nk;
+      for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) {
+        let v = scatterEntry(m, stats, s, nk, shrink, a, b);
+        if (m.lambda) v += m.lambda[a * d + b];
+        v /= denominator;
+        theta[at + a * d + b] = theta[at + b * d + a] = v;
+      }
+      floorCovariance(theta, at, d, scale, m.regCovar, m.work);
+    },
+    logPrior: (m, prior, theta, k) => denseLogPrior(m, prior, theta, k, false),
+  },
+  /** One Σ shared by all components (mclust EEE). */
+  tied: {
+    mclust: "EEE", dense: true, shared: true, input: "matrix",
+    parameters: (_k, d) => triangle(d),
+    component(m, stats, s, nk, shrink) {
+      const d = m.d;
+      for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) m.pooledScatter[a * d + b] += scatterEntry(m, stats, s, nk, shrink, a, b);
+      m.pooled += nk;
+      m.pooledMeans += m.meanTerms;
+    },
+    finish(m, theta, k, scale) {
+      if (!(m.pooled > 0)) return;
+      const { d, T, prior } = m, scatter = m.pooledScatter, sigma = m.pooledSigma;
+      let denominator = m.pooled;
+      if (prior) {
+        // Components without data keep their means, but their mean priors still involve Σ.
+        if (m.kappa > 0) for (let j = 0; j < k; j++) if (!m.active[j]) {
+          for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) scatter[a * d + b] += m.kappa * (theta[j * T + a] - prior.mean[a]) * (theta[j * T + b] - prior.mean[b]);
+          m.pooledMeans++;
+        }
+        for (let i = 0; i < d * d; i++) scatter[i] += m.lambda![i];
+        denominator = m.pooled + prior.dof + d + 1 + m.pooledMeans;
+      }
+      for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) sigma[a * d + b] = sigma[b * d + a] = scatter[a * d + b] / denominator;
+      floorCovariance(sigma, 0, d, scale, m.regCovar, m.work);
+      for (let j = 0; j < k; j++) theta.set(sigma, j * T + d);
+    },
+    logPrior: (m, prior, theta, k) => denseLogPrior(m, prior, theta, k, true),
+  },
+  /** Each Σ_j diagonal (mclust VVI). */
+  diag: {
+    mclust: "VVI", dense: false, shared: false, input: "diagonal",
+    parameters: (k, d) => k * d,
+    component(m, stats, s, nk, shrink, theta, t, j, scale) {
+      diagonalScatter(m, stats, s, nk, shrink);
+      const v = m.diagonal, prior = m.prior;
+      for (let a = 0; a < m.d; a++) {
+        const variance = prior ? ((prior.scale as number) + v[a]) / (nk + prior.dof + 2 + m.meanTerms) : v[a] / nk;
+        v[a] = Math.max(variance, m.regCovar * scale[a]);
+      }
+      writeDiagonal(m, theta, t, j);
+    },
+    logPrior(m, prior, theta, k) {
+      const { d, T } = m;
+      let total = 0;
+      for (let j = 0; j < k; j++) for (let a = 0; a < d; a++) {
+        const v = theta[j * T + d + a * d + a];
+        if (prior.shrinkage > 0) total += logNormal(theta[j * T + a], prior.mean[a], v / prior.shrinkage);
+        total += logInvGamma(v, prior.dof / 2, (prior.scale as number) / 2);
+      }
+      return total;
+    },
+  },
+  /** Each Σ_j = σ²_j I (mclust VII). */
+  spherical: {
+    mclust: "VII", dense: false, shared: false, input: "scalar",
+    parameters: (k) => k,
+    component(m, stats, s, nk, shrink, theta, t, j, scale) {
+      const d = m.d, prior = m.prior;
+      const trace = diagonalScatter(m, stats, s, nk, shrink);
+      let meanScale = 0;
+      for (let a = 0; a < d; a++) meanScale += scale[a] / d;
+      const variance = prior ? ((prior.scale as number) + trace) / (nk * d + prior.dof + 2 + m.meanTerms * d) : trace / (nk * d);
+      m.diagonal.fill(Math.max(variance, m.regCovar * meanScale));
+      writeDiagonal(m, theta, t, j);
+    },
+    logPrior(m, prior, theta, k) {
+      const { d, T } = m;
+      let total = 0;
+      for (let j = 0; j < k; j++) {
+        const v = theta[j * T + d];
+        if (prior.shrinkage > 0) for (let a = 0; a < d; a++) total += logNormal(theta[j * T + a], prior.mean[a], v / prior.shrinkage);
+        total += logInvGamma(v, prior.dof / 2, (prior.scale as number) / 2);
+      }
+      return total;
+    },
+  },
+};
+export const COVARIANCE_TYPES = Object.keys(COVARIANCE_MODELS) as CovarianceType[];

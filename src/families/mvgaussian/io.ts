@@ -1,0 +1,85 @@
+// mvgaussian's parameters in and out: explicit init entries, stored components and the public view.
+// θ_j = (mean_j (d), Σ_j (d × d, row-major)) for every covariance type.
+import { describe } from "../../data.js";
+import { numberList } from "../../options.js";
+import { optionError } from "../../errors.js";
+import { cholesky } from "../../linalg.js";
+import { componentObject } from "../shared.js";
+
+export interface MvGaussianComponent { mean: number[]; covariance: number[][] }
+
+/** What an explicit covariance may be for a type: a d × d matrix always; a d-vector (diag); a number (spherical). */
+export type CovarianceInput = "matrix" | "diagonal" | "scalar";
+
+export function listOf(v: unknown, length: number, path: string): unknown[] {
+  if (!Array.isArray(v)) throw optionError(path, `must be an array of ${length} entries, got ${describe(v)}`);
+  if (v.length !== length) throw optionError(path, `must have ${length} entries, got ${v.length}`);
+  return v;
+}
+
+/** Reads means[j] into θ. */
+export function readMean(m: unknown, d: number, theta: Float64Array, at: number, path: string): void {
+  numberList(m, d, path).forEach((v, a) => { theta[at + a] = v; });
+}
+
+/**
+ * One explicit covariance into θ as a full d × d matrix: a d × d matrix for every type (`keep`
+ * says what of it: all of it, its diagonal, or the mean of its diagonal), a d-vector for
+ * "diagonal", a number for "scalar".
+ */
+export function readCovariance(c: unknown, input: CovarianceInput, d: number, theta: Float64Array, at: number, path: string): void {
+  theta.fill(0, at, at + d * d);
+  if (typeof c === "number" && input === "scalar") {
+    if (!(c > 0 && Number.isFinite(c))) throw optionError(path, `must be a positive variance, got ${c}`);
+    for (let a = 0; a < d; a++) theta[at + a * d + a] = c;
+    return;
+  }
+  if (Array.isArray(c) && c.length === d && typeof c[0] === "number" && input === "diagonal") {
+    numberList(c, d, path).forEach((v, a) => {
+      if (!(v > 0)) throw optionError(`${path}[${a}]`, `must be a positive variance, got ${v}`);
+      theta[at + a * d + a] = v;
+    });
+    return;
+  }
+  const rows = listOf(c, d, path);
+  const m = rows.map((r, a) => numberList(r, d, `${path}[${a}]`));
+  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++)
+    if (m[a][b] !== m[b][a]) throw optionError(path, `must be symmetric ([${a}][${b}] = ${m[a][b]}, [${b}][${a}] = ${m[b][a]})`);
+  if (input === "matrix") {
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) theta[at + a * d + b] = m[a][b];
+  } else if (input === "diagonal") {
+    for (let a = 0; a < d; a++) theta[at + a * d + a] = m[a][a];
+  } else {
+    const mean = m.reduce((s, r, a) => s + r[a], 0) / d;
+    for (let a = 0; a < d; a++) theta[at + a * d + a] = mean;
+  }
+}
+
+/** The public view of component j (T = d + d² values per component). */
+export function componentOf(theta: Float64Array, j: number, d: number): MvGaussianComponent {
+  const t = j * (d + d * d);
+  return {
+    mean: Array.from(theta.subarray(t, t + d)),
+    covariance: Array.from({ length: d }, (_, a) => Array.from(theta.subarray(t + d + a * d, t + d + (a + 1) * d))),
+  };
+}
+
+/**
+ * A stored component into θ, validated: symmetric; for `input` "diagonal"/"scalar" zero off the
+ * diagonal (and equal on it, "scalar"); positive definite.
+ */
+export function readComponent(c: unknown, input: CovarianceInput, typeName: string, d: number, theta: Float64Array, j: number, factor: Float64Array, path: string): void {
+  const T = d + d * d;
+  const o = componentObject(c, ["mean", "covariance"], path);
+  readMean(o.mean, d, theta, j * T, `${path}.mean`);
+  const rows = listOf(o.covariance, d, `${path}.covariance`);
+  rows.forEach((r, a) => numberList(r, d, `${path}.covariance[${a}]`).forEach((v, b) => { theta[j * T + d + a * d + b] = v; }));
+  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) {
+    const x = theta[j * T + d + a * d + b], y = theta[j * T + d + b * d + a];
+    if (x !== y) throw optionError(`${path}.covariance`, `must be symmetric ([${a}][${b}] = ${x}, [${b}][${a}] = ${y})`);
+    if (input !== "matrix" && x !== 0) throw optionError(`${path}.covariance[${a}][${b}]`, `must be 0 for covariance "${typeName}", got ${x}`);
+  }
+  if (input === "scalar")
+    for (let a = 1; a < d; a++) if (theta[j * T + d + a * d + a] !== theta[j * T + d]) throw optionError(`${path}.covariance`, `must have equal diagonal entries for covariance "${typeName}"`);
+  if (!cholesky(theta.subarray(j * T + d, (j + 1) * T), d, factor)) throw optionError(`${path}.covariance`, "must be positive definite");
+}

@@ -1,0 +1,46 @@
+// fit and fitSync: one in-memory data set, on this thread or (fit, large data) on worker threads.
+import type { FitOptions, ModelData } from "./types.js";
+import type { MixtureModel } from "./model.js";
+import { buildModel, COMMON_OPTIONS, configureFit, resolveFit } from "./resolve.js";
+import { loadDataset, withDataset } from "./dataset.js";
+import { runEM } from "./em.js";
+import { fitThreaded } from "./threads.js";
+import { init } from "./wasm.js";
+import { optionError } from "./errors.js";
+
+/**
+ * Fits a k-component mixture to `data` (number[] or any numeric typed array; rows for the
+ * multivariate families) by EM. Compiles the WebAssembly core on first use; the fit itself runs
+ * synchronously, or on worker threads for large data (see `threads`).
+ */
+export async function fit(data: ModelData, options: FitOptions): Promise<MixtureModel> {
+  await init();
+  const threads = chooseThreads(data, options);
+  if (threads > 1) return fitThreaded(data, { ...options, threads: undefined }, threads);
+  return fitSync(data, { ...options, threads: undefined });
+}
+
+/**
+ * `threads`: a number, or by default 1 below 2·10⁶ points × components (workers cost tens of
+ * milliseconds to start) and otherwise up to 4, no more than the machine's cores.
+ */
+function chooseThreads(data: ModelData, options: FitOptions): number {
+  const t = (options as { threads?: unknown } | null)?.threads;
+  if (t !== undefined) { COMMON_OPTIONS.threads(t, "options.threads"); return t as number; }
+  const n = (data as ArrayLike<unknown>)?.length ?? 0;
+  const k = typeof options?.k === "number" ? options.k : 1;
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => any } };
+  const cores = g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.("node:os")?.availableParallelism?.() ?? 1;
+  return n * k >= 2_000_000 ? Math.max(1, Math.min(4, cores)) : 1;
+}
+
+/** As `fit`, without awaiting (Node, Workers, or after `await init()` in a browser); always on the calling thread. */
+export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
+  const threads = (options as { threads?: unknown } | null)?.threads;
+  if (threads !== undefined && threads !== 1) throw optionError("options.threads", "needs the asynchronous fit() (fitSync runs on the calling thread)");
+  const r = resolveFit(options);
+  return withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => {
+    const { spec, settings } = configureFit(r, ds);
+    return buildModel(r, spec, runEM(spec, ds, settings), ds.n, ds.settings);
+  });
+}
