@@ -5,6 +5,7 @@ import { copyMatrixIn } from "../data.js";
 import { integer, numberList } from "../options.js";
 import { optionError } from "../errors.js";
 import { clampProbability, componentObject, forActive, needData, noOptions, NONE, regionPoints } from "./shared.js";
+import type { DimsOption, PriorOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import { describe } from "../data.js";
 import * as M from "../math.js";
@@ -25,12 +26,7 @@ function perFeature(o: Record<string, unknown>, key: string, d: number, fallback
   return v as number[];
 }
 
-export interface BernoulliOptions {
-  /** mvgaussian, bernoulli: values per row when the data is one flat row-major array. */
-  dims?: number;
-  /** MAP-EM with a Beta prior on each feature's probability: `true` for the defaults, or `{ weights, shrinkage, a, b }`. */
-  prior?: boolean | Record<string, unknown>;
-}
+export interface BernoulliOptions extends DimsOption, PriorOption {}
 
 export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliOptions> = {
   summary: "rows of d binary (0/1) features; each component d independent success probabilities",

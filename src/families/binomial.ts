@@ -5,6 +5,7 @@ import { checkVector, copyIn, countProblem, describe } from "../data.js";
 import { logChoose } from "../special.js";
 import { MixemError, optionError } from "../errors.js";
 import { clampProbability, componentObject, finite, forActive, needData, NONE, scalarInit } from "./shared.js";
+import type { PriorOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
 
@@ -27,11 +28,9 @@ const trialsRule = (v: unknown, path: string) => {
   checkVector(v, path); // per observation: each value is checked when the data is loaded
 };
 
-export interface BinomialOptions {
+export interface BinomialOptions extends PriorOption {
   /** Binomial: trials per observation, one number or one per value (required). */
   trials?: number | ArrayLike<number>;
-  /** MAP-EM with a Beta prior on each p: `true` for the defaults, or `{ weights, shrinkage, a, b }`. */
-  prior?: boolean | Record<string, unknown>;
 }
 
 /** The constant number of trials of a dataset (its settings), or 0 when they are per observation (in aux). */

@@ -5,6 +5,7 @@ import { copyIn, columnScales, magnitudeProblem } from "../data.js";
 import { finiteAtLeast } from "../options.js";
 import { optionError } from "../errors.js";
 import { LOG_2PI, collapsed, componentObject, finite, forActive, logNormal, needData, noOptions, NONE, regionPoints, scalarInit, scaleRule } from "./shared.js";
+import type { RegCovarOption, PriorOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logInvGamma, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
 
@@ -19,16 +20,7 @@ export interface GaussianComponent { mean: number; variance: number }
  */
 export interface GaussianPrior { weights: number; shrinkage: number; mean: number; dof: number; scale: number }
 
-export interface GaussianOptions {
-  /** gaussian, mvgaussian: floor on every variance, as a multiple of the data's variance (default 1e-6). */
-  regCovar?: number;
-  /**
-   * MAP-EM with conjugate priors: `true` for the defaults, or an object of prior parameters
-   * (`weights`: Dirichlet concentration ≥ 1, default 1; `shrinkage` κ, default 0.01; and per family
-   * gaussian/mvgaussian `mean`, `dof`, `scale`; poisson `shape`, `rate`; binomial/bernoulli `a`, `b`).
-   */
-  prior?: boolean | Record<string, unknown>;
-}
+export interface GaussianOptions extends RegCovarOption, PriorOption {}
 
 export const gaussian: Family<GaussianComponent, { means: number[]; variances: number[] }, GaussianOptions> = {
   summary: "real values; each component a normal distribution (mean, variance)",

@@ -4,6 +4,7 @@ import { copyIn, countProblem } from "../data.js";
 import { logFactorial } from "../special.js";
 import { optionError } from "../errors.js";
 import { componentObject, finite, forActive, needData, noOptions, NONE, RATE_FLOOR, regionPoints, scalarInit } from "./shared.js";
+import type { PriorOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logGammaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
 
@@ -15,10 +16,7 @@ export interface PoissonComponent { lambda: number }
  */
 export interface PoissonPrior { weights: number; shape: number; rate: number }
 
-export interface PoissonOptions {
-  /** MAP-EM with a Gamma prior on each rate: `true` for the defaults, or `{ weights, shrinkage, shape, rate }`. */
-  prior?: boolean | Record<string, unknown>;
-}
+export interface PoissonOptions extends PriorOption {}
 
 export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOptions> = {
   summary: "counts (non-negative integers); each component a Poisson rate λ",

@@ -13,6 +13,28 @@ export const scaleRule = (v: unknown, path: string) => {
     throw optionError(path, `must be an array of positive numbers (the data's variance per dimension), got ${describe(v)}`);
 };
 
+/** The `prior` option, which every family takes. */
+export interface PriorOption {
+  /**
+   * MAP-EM with conjugate priors: `true` for the defaults, or an object of prior parameters
+   * (`weights`: Dirichlet concentration ≥ 1, default 1; `shrinkage` κ, default 0.01; and per family
+   * gaussian/mvgaussian `mean`, `dof`, `scale`; poisson `shape`, `rate`; binomial/bernoulli `a`, `b`).
+   */
+  prior?: boolean | Record<string, unknown>;
+}
+
+/** The `regCovar` option of the Gaussian families. */
+export interface RegCovarOption {
+  /** gaussian, mvgaussian: floor on every variance, as a multiple of the data's variance (default 1e-6). */
+  regCovar?: number;
+}
+
+/** The `dims` option of the families whose points are rows. */
+export interface DimsOption {
+  /** mvgaussian, bernoulli: values per row when the data is one flat row-major array. */
+  dims?: number;
+}
+
 /** A variance that fell to 0 (no floor and no prior to hold it). */
 export const collapsed = (j: number) =>
   new MixemError("DEGENERATE", `component ${j} collapsed onto a single value (variance 0); raise options.regCovar or use options.prior`, "fit");

@@ -9,6 +9,7 @@ import { finiteAtLeast, integer, oneOf } from "../../options.js";
 import { cholesky, inverseCholesky } from "../../linalg.js";
 import { dataError, MixemError, optionError } from "../../errors.js";
 import { LOG_2PI, NONE, forActive, noOptions, regionPoints, scaleRule } from "../shared.js";
+import type { RegCovarOption, DimsOption, PriorOption } from "../shared.js";
 import { priorRule } from "../../prior.js";
 import { COVARIANCE_MODELS, COVARIANCE_TYPES, type CovarianceType, type MStep } from "./covariance.js";
 import { componentOf, listOf, readComponent, readCovariance, readMean, type MvGaussianComponent } from "./io.js";
@@ -19,15 +20,9 @@ export type { CovarianceType } from "./covariance.js";
 export type { MvGaussianComponent } from "./io.js";
 export type { MvGaussianPrior } from "./prior.js";
 
-export interface MvGaussianOptions {
+export interface MvGaussianOptions extends RegCovarOption, DimsOption, PriorOption {
   /** mvgaussian: "full" (default), "tied", "diag" or "spherical" (mclust VVV, EEE, VVI, VII). */
   covariance?: CovarianceType;
-  /** gaussian, mvgaussian: floor on every variance, as a multiple of the data's variance (default 1e-6). */
-  regCovar?: number;
-  /** mvgaussian, bernoulli: values per row when the data is one flat row-major array. */
-  dims?: number;
-  /** MAP-EM with mclust's conjugate priors: `true` for the defaults, or `{ weights, shrinkage, mean, dof, scale }`. */
-  prior?: boolean | Record<string, unknown>;
 }
 
 /** Explicit init: means (k × d) and covariances (k entries: d × d matrices; d-vectors for diag; numbers for spherical). */

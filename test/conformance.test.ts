@@ -1,0 +1,240 @@
+// The family conformance table: every family in the registry runs through the same checks —
+// reference agreement, monotone log-likelihood, JSON round trip, predict = the last E-step,
+// sample, plot, CLI, worker, stream, threads, accumulate/merge, bad input. A new family adds one
+// row here; a family in FAMILIES without a row fails the first test.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  accumulate, fit, fitInWorker, fitStream, fitSync, initSync, loadModel, maximize, mergeStats, MixemError, plotFit,
+  type FitOptions, type MixtureModel, type ModelData,
+} from "../src/index.js";
+import { FAMILIES, FAMILY_NAMES, type FamilyName } from "../src/families/index.js";
+import { getCore } from "../src/wasm.js";
+import { binomialRef, gaussianRef, poissonRef, referenceEM, type RefFamily } from "./reference/em.js";
+import { bernoulliRef, mvGaussianRef } from "./reference/mv.js";
+import { binomialDraw, drawLabels, historyCloseness, maxRelErr, mulberry32, normal, poissonDraw } from "./helpers.js";
+
+initSync();
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "mixem-conformance-"));
+
+/** One family configuration and what the checks need to know of it. */
+interface Row {
+  name: string;
+  family: FamilyName;
+  /** The family's own options (with k = 2 and the defaults otherwise). */
+  options: Record<string, unknown>;
+  data: ModelData;
+  /** The plain-TypeScript reference: its family, the explicit init (mixem's form and the reference's θ), and θ of a component. */
+  ref: { family: RefFamily<never>; aux?: number[]; init: Record<string, unknown>; theta0: number[][]; theta: (c: never) => number[] };
+  /** CLI flags for the family's options (the data goes in as CSV). */
+  cli: string[];
+  /** A bad point and the path its error must name. */
+  bad: { data: unknown; path: string };
+  /** Checks that do not apply, with the reason. */
+  skip?: Partial<Record<"stream" | "cli", string>>;
+}
+
+const u = mulberry32(2024);
+const N = 3000;
+const labels = drawLabels(u, N, [0.35, 0.65]);
+const gaussian = labels.map((j) => 10 * j + normal(u) * (1 + j));
+const counts = labels.map((j) => poissonDraw(u, j ? 9 : 2));
+const heads = labels.map((j) => binomialDraw(u, 10, j ? 0.75 : 0.2));
+const perPointTrials = labels.map(() => 5 + Math.floor(u() * 10));
+const headsOf = perPointTrials.map((t, i) => binomialDraw(u, t, labels[i] ? 0.7 : 0.25));
+const rows2 = labels.map((j) => [4 * j + normal(u), -3 * j + normal(u) * (1 + 0.5 * j) + 0.3 * normal(u)]);
+const binary = labels.map((j) => Array.from({ length: 5 }, (_, f) => (u() < (j ? 0.2 + 0.12 * f : 0.8 - 0.12 * f) ? 1 : 0)));
+const diag = (v: number[]) => v.map((x, a) => v.map((_, b) => (a === b ? x : 0)));
+
+const ROWS: Row[] = [
+  {
+    name: "gaussian", family: "gaussian", options: {}, data: gaussian,
+    ref: { family: gaussianRef(gaussian) as RefFamily<never>, init: { means: [1, 8], variances: [2, 5] }, theta0: [[1, 2], [8, 5]], theta: (c: { mean: number; variance: number }) => [c.mean, c.variance] },
+    cli: [], bad: { data: [1, 2, NaN], path: "data[2]" },
+  },
+  {
+    name: "poisson", family: "poisson", options: {}, data: counts,
+    ref: { family: poissonRef as RefFamily<never>, init: { lambdas: [1, 6] }, theta0: [[1], [6]], theta: (c: { lambda: number }) => [c.lambda] },
+    cli: [], bad: { data: [1, 2.5], path: "data[1]" },
+  },
+  {
+    name: "binomial, constant trials", family: "binomial", options: { trials: 10 }, data: heads,
+    ref: { family: binomialRef as RefFamily<never>, aux: heads.map(() => 10), init: { p: [0.3, 0.6] }, theta0: [[0.3], [0.6]], theta: (c: { p: number }) => [c.p] },
+    cli: ["--trials", "10"], bad: { data: [1, 11], path: "data[1]" },
+  },
+  {
+    name: "binomial, per-point trials", family: "binomial", options: { trials: perPointTrials }, data: headsOf,
+    ref: { family: binomialRef as RefFamily<never>, aux: perPointTrials, init: { p: [0.3, 0.6] }, theta0: [[0.3], [0.6]], theta: (c: { p: number }) => [c.p] },
+    cli: [], bad: { data: [...headsOf.slice(0, N - 1), 99], path: "data[2999]" },
+    skip: { stream: "per-point options do not follow the chunks of a stream", cli: "the CLI's --trials-column is tested in cli.test.ts" },
+  },
+  ...(["full", "tied", "diag", "spherical"] as const).map((covariance): Row => ({
+    name: `mvgaussian ${covariance}`, family: "mvgaussian", options: { covariance }, data: rows2,
+    ref: {
+      family: mvGaussianRef(rows2, covariance) as RefFamily<never>,
+      init: { means: [[0, 0], [4, -3]], covariances: [[[1, 0.1], [0.1, 1]], [[1.5, 0.1], [0.1, 2]]] },
+      theta0: covariance === "full" ? [[0, 0, 1, 0.1, 0.1, 1], [4, -3, 1.5, 0.1, 0.1, 2]]
+        : covariance === "tied" ? [[0, 0, 1.25, 0.1, 0.1, 1.5], [4, -3, 1.25, 0.1, 0.1, 1.5]]
+        : covariance === "diag" ? [[0, 0, ...diag([1, 1]).flat()], [4, -3, ...diag([1.5, 2]).flat()]]
+        : [[0, 0, ...diag([1, 1]).flat()], [4, -3, ...diag([1.75, 1.75]).flat()]],
+      theta: (c: { mean: number[]; covariance: number[][] }) => [...c.mean, ...c.covariance.flat()],
+    },
+    cli: ["--covariance", covariance], bad: { data: [[1, 2], [3]], path: "data[1]" },
+  })),
+  {
+    name: "bernoulli", family: "bernoulli", options: {}, data: binary,
+    ref: { family: bernoulliRef(5) as RefFamily<never>, init: { p: [[0.7, 0.6, 0.5, 0.4, 0.3], [0.3, 0.4, 0.5, 0.6, 0.7]] }, theta0: [[0.7, 0.6, 0.5, 0.4, 0.3], [0.3, 0.4, 0.5, 0.6, 0.7]], theta: (c: { p: number[] }) => c.p },
+    cli: [], bad: { data: [[0, 1, 0, 1, 0], [0, 2, 0, 0, 1]], path: "data[1][1]" },
+  },
+];
+
+const optionsOf = (row: Row, extra: Partial<FitOptions> = {}) => ({ family: row.family, k: 2, ...row.options, ...extra }) as FitOptions;
+const evalOptions = (row: Row) => ("trials" in row.options ? { trials: row.options.trials as number } : undefined);
+const rowsOf = (data: ModelData) => Array.from(data as ArrayLike<unknown>);
+
+describe("the conformance table", () => {
+  it("has a row for every registered family (a new family adds one)", () => {
+    expect(new Set(ROWS.map((r) => r.family))).toEqual(new Set(FAMILY_NAMES));
+  });
+  it("every family's kernel is exported by the WebAssembly core", () => {
+    for (const row of ROWS) {
+      const spec = FAMILIES[row.family].configure({ ...row.options }, row.family === "bernoulli" ? 5 : row.family === "mvgaussian" ? 2 : 1);
+      expect(getCore().hasKernel(spec.kernel), `${row.name}: ${spec.kernel}`).toBe(true);
+    }
+  });
+});
+
+describe.each(ROWS)("family conformance: $name", (row) => {
+  const model: MixtureModel = fitSync(row.data, optionsOf(row));
+  const n = (row.data as ArrayLike<unknown>).length;
+
+  it("agrees with the plain-TypeScript reference EM (20 iterations from the same start, 1e-9)", () => {
+    const m = fitSync(row.data, optionsOf(row, { init: row.ref.init as never, maxIter: 20, tol: 0 }));
+    const ref = referenceEM(row.ref.family, row.data as never[], row.ref.aux ?? null, row.ref.theta0, [0.5, 0.5], { maxIter: 20, tol: 0, mode: "soft", fixWeights: false });
+    expect(historyCloseness(m.history, ref.history, n)).toBeLessThan(1);
+    expect(maxRelErr(m.weights, ref.weights)).toBeLessThan(1e-9);
+    expect(maxRelErr(m.components.flatMap((c) => row.ref.theta(c as never)), ref.theta.flat())).toBeLessThan(1e-9);
+  });
+
+  it("soft EM never decreases the log-likelihood", () => {
+    const h = fitSync(row.data, optionsOf(row, { maxIter: 200, tol: 0, seed: 3 })).history;
+    for (let i = 1; i < h.length; i++) expect(h[i]).toBeGreaterThanOrEqual(h[i - 1] - 1e-12 * Math.abs(h[i - 1]));
+  });
+
+  it("survives a JSON round trip bit for bit", () => {
+    const back = loadModel(JSON.parse(JSON.stringify(model)));
+    expect(back.components).toEqual(model.components);
+    expect(back.weights).toEqual(model.weights);
+    expect(back.predictProba(row.data, evalOptions(row))).toEqual(model.predictProba(row.data, evalOptions(row)));
+  });
+
+  it("predict repeats the fit's last E-step (same log-likelihood, to the bit)", () => {
+    expect(model.logLikelihoodOf(row.data, evalOptions(row))).toBe(model.logLikelihood);
+    expect(model.predict(row.data, evalOptions(row))).toHaveLength(n);
+  });
+
+  it("samples points the family accepts, in proportion to the weights", () => {
+    const trials = Array.isArray(row.options.trials) ? { trials: 12 } : undefined; // per-point trials: sampling needs a number
+    const s = model.sample(4000, { seed: 1, ...trials });
+    expect(s.values).toHaveLength(4000 * model.dims);
+    const data = model.dims > 1 ? Array.from({ length: 4000 }, (_, i) => Array.from(s.values.subarray(i * model.dims, (i + 1) * model.dims))) : s.values;
+    const refit = fitSync(data, optionsOf(row, { maxIter: 1, ...(trials ?? {}) }));
+    expect(refit.nObservations).toBe(4000);
+    const share = s.labels.reduce((a, j) => a + (j === 0 ? 1 : 0), 0) / 4000;
+    expect(Math.abs(share - model.weights[0])).toBeLessThan(0.03);
+  });
+
+  it("plots as its family's plot kind says", () => {
+    const kind = FAMILIES[row.family].plot.kind;
+    const opts = Array.isArray(row.options.trials) ? { trials: 14 } : {};
+    if (kind === "none") {
+      expect(() => plotFit(model, row.data)).toThrow(MixemError);
+      return;
+    }
+    const svg = plotFit(model, row.data, opts);
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).not.toMatch(/NaN|Infinity|undefined/);
+    expect(svg.match(/stroke-dasharray/g)!.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.skipIf(row.skip?.cli)("fits from the CLI as through the API", () => {
+    const file = join(dir, `${row.name.replace(/\W+/g, "-")}.csv`);
+    const table = rowsOf(row.data).map((r) => (Array.isArray(r) ? r.join(",") : String(r)));
+    const d = Array.isArray(rowsOf(row.data)[0]) ? (rowsOf(row.data)[0] as number[]).length : 1;
+    writeFileSync(file, [Array.from({ length: d }, (_, a) => `c${a + 1}`).join(","), ...table].join("\n") + "\n");
+    const args = [join(root, "dist/cli.js"), "fit", file, "--family", row.family, "-k", "2", "--json", "--quiet", ...row.cli];
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.family).toBe(row.family);
+    expect(out.fit.logLikelihood).toBe(model.logLikelihood);
+    expect(out.components).toEqual(JSON.parse(JSON.stringify(model.components)));
+  });
+
+  it("fits in a worker bit for bit as on the calling thread", async () => {
+    const w = await fitInWorker(row.data, optionsOf(row));
+    expect(w.components).toEqual(model.components);
+    expect(w.logLikelihood).toBe(model.logLikelihood);
+  });
+
+  it.skipIf(row.skip?.stream)("streams in chunks to the in-memory fit (same start, to the rounding of the chunked sums)", async () => {
+    const all = rowsOf(row.data);
+    const chunks = [all.slice(0, 1000), all.slice(1000, 2200), all.slice(2200)] as ModelData[];
+    const options = optionsOf(row, { init: row.ref.init as never, maxIter: 15, tol: 0 });
+    const s = await fitStream(() => chunks, options);
+    const m = fitSync(row.data, options);
+    expect(historyCloseness(s.history, m.history, n)).toBeLessThan(1);
+    expect(maxRelErr(s.components.flatMap((c) => row.ref.theta(c as never)), m.components.flatMap((c) => row.ref.theta(c as never)))).toBeLessThan(1e-9);
+    // The stream's variance per dimension comes from a pairwise update over the chunks.
+    expect({ ...s.settings, scale: undefined }).toEqual({ ...m.settings, scale: undefined });
+    if (m.settings.scale) expect(maxRelErr(s.settings.scale!, m.settings.scale)).toBeLessThan(1e-12);
+  });
+
+  it("fits on two threads as on one (to the rounding of the shard sums)", async () => {
+    const options = optionsOf(row, { init: row.ref.init as never, maxIter: 15, tol: 0 });
+    const t = await fit(row.data, { ...options, threads: 2 });
+    const m = fitSync(row.data, options);
+    expect(historyCloseness(t.history, m.history, n)).toBeLessThan(1);
+    expect(maxRelErr(t.components.flatMap((c) => row.ref.theta(c as never)), m.components.flatMap((c) => row.ref.theta(c as never)))).toBeLessThan(1e-9);
+    expect(t.settings).toEqual(m.settings);
+  });
+
+  it("accumulates statistics in parts that merge into the whole's M-step", () => {
+    const all = rowsOf(row.data), cut = 1234;
+    const partOptions = (from: number, to: number) =>
+      Array.isArray(row.options.trials) ? { trials: (row.options.trials as number[]).slice(from, to) } : undefined;
+    const parts = [accumulate(model, all.slice(0, cut) as ModelData, partOptions(0, cut)), accumulate(model, all.slice(cut) as ModelData, partOptions(cut, n))];
+    const whole = accumulate(model, row.data, evalOptions(row));
+    const merged = mergeStats(...parts);
+    expect(merged.n).toBe(n);
+    expect(maxRelErr(merged.values, whole.values)).toBeLessThan(1e-9);
+    const a = maximize(model, merged), b = maximize(model, whole);
+    expect(maxRelErr(a.components.flatMap((c) => row.ref.theta(c as never)), b.components.flatMap((c) => row.ref.theta(c as never)))).toBeLessThan(1e-9);
+  });
+
+  it("rejects bad input with a MixemError naming the option or the index, and leaks no memory", () => {
+    const live = getCore().liveRegions;
+    const expectError = (f: () => unknown, code: string, path: string) => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(MixemError);
+        expect((e as MixemError).code).toBe(code);
+        expect((e as MixemError).path).toBe(path);
+        return;
+      }
+      throw new Error("no error");
+    };
+    expectError(() => fitSync(row.bad.data as never, optionsOf(row)), "INVALID_DATA", row.bad.path);
+    expectError(() => fitSync(row.data, optionsOf(row, { notAnOption: 1 } as never)), "INVALID_OPTION", "options.notAnOption");
+    expectError(() => fitSync(row.data, optionsOf(row, { k: 0 })), "INVALID_OPTION", "options.k");
+    expectError(() => model.predict(row.bad.data as never, evalOptions(row)), "INVALID_DATA", row.bad.path);
+    expect(getCore().liveRegions).toBe(live);
+  });
+});
