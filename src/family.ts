@@ -1,7 +1,10 @@
 // The contract between the EM driver and a family. The driver, the model, the plots, the CLI,
 // streams and threads never ask which family they run: they ask the family through this contract.
 // A family is one module in families/ (plus, when no existing kernel fits, one kernel in
-// assembly/kernels/) and one entry in FAMILIES (families/index.ts); docs/architecture.md says how.
+// assembly/kernels/), one entry in FAMILIES (families/index.ts) and one row in the conformance
+// table (test/conformance.test.ts); docs/architecture.md says how. Every number that decides a fit
+// uses src/math.ts (log, exp from the WebAssembly core), not Math, so results are the same bits in
+// every JavaScript engine.
 import type { Arena, Region } from "./wasm.js";
 import type { Random } from "./random.js";
 
@@ -55,7 +58,7 @@ export type Sampler = (theta: Float64Array, j: number, rng: Random, out: Float64
 
 /** A 1-D family's density for plots (after the plot's options were checked). */
 export interface PlotDensity {
-  /** log p(x | θ_j). */
+  /** log p(x | θ_j); −∞ outside the support (the density plot's grid reaches a little beyond the data). */
   logDensity(theta: Float64Array, j: number, x: number): number;
   /** Counts: the largest value to draw (the support's end, or where the mass is negligible). */
   upTo?(theta: Float64Array, k: number): number;
@@ -119,7 +122,11 @@ export interface Spec<C extends object = object> {
 
   /** Free parameters of k components (the weights are counted by the driver). */
   componentParameters(k: number): number;
-  /** θ centred on the seed locations (k × seedDims), the start of the seeding M-step. */
+  /**
+   * Initial θ from k seed locations (k × seedDims, each one of the data's `seedPoints`, chosen by
+   * k-means++ or at random): it must be a valid θ (the kernel is packed from it), since the driver
+   * then assigns every point to its nearest seed and runs one M-step from those statistics.
+   */
   seed(seeds: Float64Array, data: DataScale, theta: Float64Array): void;
   /** Validates the explicit init entries (`initKeys`) and writes θ. */
   fromInit(init: Readonly<Record<string, unknown>>, k: number, theta: Float64Array, path: string): void;

@@ -1,5 +1,5 @@
 // Multivariate Bernoulli: d independent 0/1 features, θ_j = p_j (d probabilities).
-// Kernel: assembly/bernoulli.ts.
+// Kernel: assembly/kernels/bernoulli.ts.
 import type { Family, Spec } from "../family.js";
 import { copyMatrixIn } from "../data.js";
 import { integer, numberList } from "../options.js";

@@ -1,5 +1,5 @@
 // Binomial: x heads out of n trials, θ_j = p_j. `trials` is one number or one per observation.
-// Kernel: assembly/binomial.ts.
+// Kernel: assembly/kernels/binomial.ts.
 import type { Family, Spec } from "../family.js";
 import { checkVector, copyIn, countProblem, describe } from "../data.js";
 import { logChoose } from "../special.js";

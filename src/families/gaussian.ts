@@ -1,4 +1,4 @@
-// 1-D Gaussian: θ_j = (mean_j, variance_j). Kernel: assembly/gaussian.ts.
+// 1-D Gaussian: θ_j = (mean_j, variance_j). Kernel: assembly/kernels/gaussian.ts.
 import { DEFAULTS } from "../defaults.js";
 import type { Family, Spec } from "../family.js";
 import { copyIn, columnScales, magnitudeProblem } from "../data.js";

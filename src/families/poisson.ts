@@ -1,4 +1,4 @@
-// Poisson: θ_j = λ_j. Kernel: assembly/poisson.ts.
+// Poisson: θ_j = λ_j. Kernel: assembly/kernels/poisson.ts.
 import type { Family, Spec } from "../family.js";
 import { copyIn, countProblem } from "../data.js";
 import { logFactorial } from "../special.js";
