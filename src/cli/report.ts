@@ -1,0 +1,64 @@
+// The CLI's output: a model as a table of its components and its fit summary.
+import type { MixtureModel } from "../index.js";
+import { familyOf } from "../families/index.js";
+import { aic, bic } from "../criteria.js";
+
+const fmt = (v: number) => (Math.abs(v) >= 1e6 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(4) : v.toFixed(4));
+
+const fmtList = (v: number[]) => `[${v.map(fmt).join(", ")}]`;
+
+export function table(model: MixtureModel, where: string): string {
+  if (familyOf(model.family)!.shape === "rows") return multiTable(model, where);
+  // One row per component, a column per parameter (and the sd beside a variance).
+  const names = Object.keys(model.components[0]);
+  const extra = names.includes("variance") ? ["sd"] : [];
+  const header = ["component", "weight", ...names, ...extra];
+  const rows = model.components.map((c, j) => {
+    const values = c as unknown as Record<string, number>;
+    const vals = names.map((n) => fmt(values[n]));
+    if (extra.length) vals.push(fmt(Math.sqrt(values.variance)));
+    return [String(j + 1), fmt(model.weights[j]), ...vals];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [
+    `mixem: ${model.family} mixture, k = ${model.k}, ${model.nObservations} values (${where})`,
+    "",
+    line(header),
+    ...rows.map(line),
+    "",
+    ...summary(model),
+  ].join("\n");
+}
+
+/** BIC and AIC from the fit's own log-likelihood (at the returned parameters) and size. */
+export function criteria(model: MixtureModel) {
+  return { bic: bic(model.logLikelihood, model.nParameters, model.nObservations), aic: aic(model.logLikelihood, model.nParameters) };
+}
+
+function summary(model: MixtureModel): string[] {
+  const { bic, aic } = criteria(model);
+  const lines = [
+    `log-likelihood  ${model.logLikelihood.toFixed(4)}`,
+    ...(model.logPosterior === undefined ? [] : [`log-posterior   ${model.logPosterior.toFixed(4)}`]),
+    `BIC             ${bic.toFixed(4)}`,
+    `AIC             ${aic.toFixed(4)}`,
+    `iterations      ${model.iterations} (${model.converged ? "converged" : `not converged: ${model.stopReason}`})`,
+  ];
+  return lines;
+}
+
+function multiTable(model: MixtureModel, where: string): string {
+  const detail = (settings: MixtureModel["settings"]) => (settings.covariance ? `, ${settings.covariance} covariance` : "");
+  const out = [`mixem: ${model.family} mixture${detail(model.settings)}, k = ${model.k}, ${model.nObservations} rows × ${model.dims} (${where})`, ""];
+  // Each parameter of each component: a vector on its line, a matrix over several.
+  model.components.forEach((c, j) => {
+    out.push(`component ${j + 1}  weight ${fmt(model.weights[j])}`);
+    for (const [name, value] of Object.entries(c as unknown as Record<string, number[] | number[][]>)) {
+      const rows = Array.isArray(value[0]) ? (value as number[][]) : [value as number[]];
+      rows.forEach((row, a) => out.push(`  ${a === 0 ? name.padEnd(12) : " ".repeat(12)}${fmtList(row)}`));
+    }
+  });
+  return [...out, "", ...summary(model)].join("\n");
+}
+
