@@ -3,10 +3,17 @@
 // Prints a table and writes bench/RESULTS.md. Not a test: timings depend on the machine.
 import { rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { fit, fitSync, initSync } from "../dist/index.js";
 import { binomialEM, gaussianDiagEM, gaussianEM, gaussianFullEM, poissonEM, useAlgorithm } from "./js-baseline.mjs";
 
 const ITER = Number(process.env.BENCH_ITER ?? 15); // iterations timed per repetition
+// BENCH_BASELINE=path/to/another/dist/index.js: that build's fitSync is timed beside this one's, in
+// the same repetitions (before/after a change, measured side by side on the same data).
+const baseline = process.env.BENCH_BASELINE ? await import(pathToFileURL(resolve(process.env.BENCH_BASELINE)).href) : null;
+/** The build the workloads' `wasm` closures fit with (this one, or the baseline while it is timed). */
+let engine = { fitSync };
 const REPS = Number(process.env.BENCH_REPS ?? 5); // interleaved repetitions
 
 function rng(seed) {
@@ -23,7 +30,7 @@ function gaussianWorkload(n, k) {
   const init = { weights: Array(k).fill(1 / k), means: Array.from({ length: k }, (_, j) => 4 * j + 0.5), variances: Array(k).fill(1.5) };
   return {
     name: `1-D Gaussian, N = ${n.toExponential(0).replace("e+", "e")}, K = ${k}`, n, k,
-    wasm: (on) => fitSync(x, { k, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
+    wasm: (on) => engine.fitSync(x, { k, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
     js: (on) => gaussianEM(x, init, ITER, on),
     jsConstant: 0,
     peer: { c: ["gaussian", ...init.means, ...init.variances, ...init.weights], x, d: 1, k, cov: "full", init },
@@ -37,7 +44,7 @@ function poissonWorkload(n) {
   const init = { weights: [0.5, 0.5], lambdas: [1.5, 7] };
   return {
     name: `Poisson, N = ${n.toExponential(0).replace("e+", "e")}, K = 2`, n, k: 2,
-    wasm: (on) => fitSync(x, { family: "poisson", k: 2, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
+    wasm: (on) => engine.fitSync(x, { family: "poisson", k: 2, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
     js: (on) => poissonEM(x, init, ITER, on),
     jsConstant: -logFact,
     peer: { c: ["poisson", ...init.lambdas, ...init.weights], x, d: 1, k: 2 },
@@ -53,7 +60,7 @@ function binomialWorkload(n, trials) {
   const init = { weights: [1 / 3, 1 / 3, 1 / 3], p: [0.3, 0.45, 0.7] };
   return {
     name: `Binomial (${trials} trials), N = ${n.toExponential(0).replace("e+", "e")}, K = 3`, n, k: 3,
-    wasm: (on) => fitSync(x, { family: "binomial", trials, k: 3, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
+    wasm: (on) => engine.fitSync(x, { family: "binomial", trials, k: 3, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
     js: (on) => binomialEM(x, trials, init, ITER, on),
     jsConstant: constant,
     peer: { c: ["binomial", trials, ...init.p, ...init.weights], x, d: 1, k: 3 },
@@ -71,7 +78,7 @@ function mvWorkload(n, d, k, covariance) {
   const init = full ? { weights, means, covariances: Array(k).fill(eye) } : { weights, means, covariances: Array(k).fill(Array(d).fill(1.5)) };
   return {
     name: `d = ${d} ${covariance}, N = ${n.toExponential(0).replace("e+", "e")}, K = ${k}`, n, k,
-    wasm: (on) => fitSync(x, { family: "mvgaussian", covariance, dims: d, k, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
+    wasm: (on) => engine.fitSync(x, { family: "mvgaussian", covariance, dims: d, k, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
     js: (on) => (full
       ? gaussianFullEM(x, d, init, ITER, on)
       : gaussianDiagEM(x, d, { weights, means, variances: Array(k).fill(Array(d).fill(1.5)) }, ITER, on)),
@@ -92,6 +99,7 @@ function timeIterations(f) {
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 
 initSync();
+baseline?.initSync();
 const only = process.env.BENCH_ONLY; // a substring of workload names, to run a subset
 const workloads = [
   gaussianWorkload(1_000_000, 2), gaussianWorkload(1_000_000, 8), poissonWorkload(1_000_000), binomialWorkload(200_000, 10),
@@ -99,10 +107,15 @@ const workloads = [
 ].filter((w) => !only || w.name.includes(only));
 const rows = [];
 for (const w of workloads) {
-  const wasm = [], js = [], jsSame = [];
-  let llWasm = NaN, llJs = NaN, llJsSame = NaN;
+  const wasm = [], js = [], jsSame = [], base = [];
+  let llWasm = NaN, llJs = NaN, llJsSame = NaN, llBase = NaN;
   for (let r = 0; r < REPS; r++) {
     const a = timeIterations(w.wasm); wasm.push(...a.d); llWasm = a.last;
+    if (baseline) {
+      engine = baseline;
+      const z = timeIterations(w.wasm); base.push(...z.d); llBase = z.last;
+      engine = { fitSync };
+    }
     useAlgorithm("textbook");
     const b = timeIterations(w.js); js.push(...b.d); llJs = b.last + w.jsConstant;
     useAlgorithm("mixem");
@@ -111,9 +124,10 @@ for (const w of workloads) {
   const agree = Math.max(Math.abs(llWasm - llJs), Math.abs(llWasm - llJsSame)) / Math.abs(llJs);
   if (!(agree < 1e-9)) throw new Error(`${w.name}: WASM and JS disagree on the log-likelihood (${llWasm} vs ${llJs} / ${llJsSame})`);
   const ns = (ms) => (ms * 1e6) / (w.n * w.k);
-  const row = { name: w.name, msW: median(wasm), msJ: median(js), msS: median(jsSame), agree };
+  const row = { name: w.name, msW: median(wasm), msJ: median(js), msS: median(jsSame), agree, msB: baseline ? median(base) : NaN, sameBits: llBase === llWasm };
   Object.assign(row, { nsW: ns(row.msW), nsJ: ns(row.msJ), nsS: ns(row.msS), ratio: row.msJ / row.msW, ratioSame: row.msS / row.msW });
   rows.push(row);
+  if (baseline) console.log(`${row.name}: this build ${row.msW.toFixed(2)} ms/iter, baseline ${row.msB.toFixed(2)} ms/iter → ${(row.msW / row.msB).toFixed(3)}× (log-likelihood ${row.sameBits ? "bit-identical" : `differs: ${llWasm} vs ${llBase}`})`);
   console.log(`${row.name}: WASM ${row.msW.toFixed(2)} ms/iter (${row.nsW.toFixed(1)} ns) | plain JS ${row.msJ.toFixed(2)} ms (${row.nsJ.toFixed(1)} ns) → ${row.ratio.toFixed(2)}× | JS, same algorithm ${row.msS.toFixed(2)} ms (${row.nsS.toFixed(1)} ns) → ${row.ratioSame.toFixed(2)}×`);
 }
 
@@ -242,7 +256,13 @@ two per instruction). The gap between it and WASM is what WebAssembly and SIMD c
 All three reach the same log-likelihood (last column: largest relative difference), so all did
 the same work.
 
-${peerRows.length ? `### Against other implementations (same data, same start, ns per point · component · iteration, one thread)
+${baseline ? `### This build against a baseline build (BENCH_BASELINE=${process.env.BENCH_BASELINE}), timed in the same repetitions
+
+| workload | this build ms/iter | baseline ms/iter | this / baseline | final log-likelihood |
+| --- | ---: | ---: | ---: | --- |
+${rows.map((r) => `| ${r.name} | ${r.msW.toFixed(2)} | ${r.msB.toFixed(2)} | ${(r.msW / r.msB).toFixed(3)}× | ${r.sameBits ? "bit-identical" : "differs"} |`).join("\n")}
+
+` : ""}${peerRows.length ? `### Against other implementations (same data, same start, ns per point · component · iteration, one thread)
 
 | workload | mixem (WASM) | ${[...new Set(peerRows.flatMap((r) => Object.keys(r.peers)))].join(" | ")} |
 | --- | ---: | ${[...new Set(peerRows.flatMap((r) => Object.keys(r.peers)))].map(() => "---:").join(" | ")} |
