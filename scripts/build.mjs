@@ -12,7 +12,7 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit"
 // Every file in assembly/kernels/ is an entry besides asconfig.json's assembly/index.ts: asc exports
 // the top-level exports of every entry file, so a new kernel is one new file there.
 const kernels = readdirSync(`${root}assembly/kernels`).filter((f) => f.endsWith(".ts")).sort().map((f) => `assembly/kernels/${f}`);
-run(bin("asc"), ["--config", "asconfig.json", "--target", process.env.ASC_TARGET ?? "release", ...kernels]);
+run(bin("asc"), ["--config", "asconfig.json", "--target", "release", ...kernels]);
 const wasm = readFileSync(`${root}build/mixem.wasm`);
 mkdirSync(`${root}src/generated`, { recursive: true });
 const writeWasm = (base64) => writeFileSync(

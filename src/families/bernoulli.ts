@@ -1,5 +1,5 @@
 // Multivariate Bernoulli: d independent 0/1 features, θ_j = p_j (d probabilities).
-// Kernel: assembly/kernels/bernoulli.ts.
+// Kernel: assembly/kernels/loglinear.ts.
 import type { Family, Spec } from "../family.js";
 import { copyMatrixIn } from "../data.js";
 import { integer, numberList } from "../options.js";
@@ -57,7 +57,7 @@ export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliO
   configure(options, d): Spec<BernoulliComponent> {
     const prior = options.prior as BernoulliPrior | undefined;
     return {
-      kernel: "bernoulliPass",
+      kernel: "loglinearPass",
       workColumns: 0,
       dims: d,
       thetaSize: d,

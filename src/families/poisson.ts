@@ -1,4 +1,4 @@
-// Poisson: θ_j = λ_j. Kernel: assembly/kernels/poisson.ts.
+// Poisson: θ_j = λ_j. Kernel: assembly/kernels/loglinear.ts (at dims = 1).
 import type { Family, Spec } from "../family.js";
 import { copyIn, countProblem } from "../data.js";
 import { logFactorial } from "../special.js";
@@ -49,7 +49,7 @@ export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOpt
     const prior = options.prior as PoissonPrior | undefined;
     return {
       dims: 1,
-      kernel: "poissonPass",
+      kernel: "loglinearPass",
       workColumns: 0,
       thetaSize: 1,
       headerSize: 0,
@@ -68,11 +68,11 @@ export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOpt
         return Math.max(v, RATE_FLOOR);
       }),
 
-      // log w_j + x log λ_j − λ_j − log x!
+      // log w_j + x log λ_j − λ_j − log x!: per component [c_j = log w_j − λ_j, β_j = log λ_j].
       pack(theta, logWeights, _ds, params) {
         for (let j = 0; j < logWeights.length; j++) {
-          params[2 * j] = M.log(theta[j]);
-          params[2 * j + 1] = logWeights[j] - theta[j];
+          params[2 * j] = logWeights[j] - theta[j];
+          params[2 * j + 1] = M.log(theta[j]);
         }
       },
 
