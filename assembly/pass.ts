@@ -37,6 +37,14 @@ export type AccumulateFn = (x: usize, aux: usize, count: i32, dims: i32, params:
   store<f64>(p, load<f64>(p) + hsum(v));
 }
 
+/** Three vector partial sums into the statistics at p, p + 8, p + 16 (the 1-D kernels' three statistics). */
+// @ts-ignore: decorator
+@inline export function addHsum3(p: usize, a: v128, b: v128, c: v128): void {
+  addHsum(p, a);
+  addHsum(p + F64, b);
+  addHsum(p + 2 * F64, c);
+}
+
 /** *p += Σ of the first bytes/8 values of the column r (the Σ r statistic). */
 // @ts-ignore: decorator
 @inline export function addColumnSum(p: usize, r: usize, bytes: usize): void {

@@ -3,7 +3,7 @@
 // log w_j + log Bin(x | n, p_j) = log w_j + x·logit p_j + n·log(1 − p_j) + log C(n, x)
 // (log C(n, x) is added once per fit, outside). aux holds n per point, or is 0 when n is n_const.
 // Statistics per component: [Σ r, Σ r·x, Σ r·n]; the M-step is p_j = Σ r·x / Σ r·n. No work columns.
-import { addHsum, blockedPass, COLUMN, F64 } from "../pass";
+import { addHsum3, blockedPass, COLUMN, F64 } from "../pass";
 
 const HEADER: usize = 1;
 const PARAMS: usize = 3;
@@ -38,10 +38,7 @@ function accumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, 
       s1 = f64x2.add(s1, f64x2.mul(w, v128.load(x + i)));
       s2 = f64x2.add(s2, f64x2.mul(w, trialsAt(aux, nConst, i)));
     }
-    const s = stats + <usize>j * <usize>STATS * F64;
-    addHsum(s, s0);
-    addHsum(s + F64, s1);
-    addHsum(s + 2 * F64, s2);
+    addHsum3(stats + <usize>j * <usize>STATS * F64, s0, s1, s2);
   }
 }
 

@@ -7,7 +7,7 @@
 // Not merged with mvn_diag (which is this at d = 1): that kernel rounds differently,
 // c − ½·((x − m)²·(1/σ²)) against c + (a·(x − m))·(x − m), and sums in two chains, so one kernel
 // could not give both families their present bits.
-import { addHsum, blockedPass, COLUMN, F64 } from "../pass";
+import { addHsum3, blockedPass, COLUMN, F64 } from "../pass";
 
 const PARAMS: usize = 3;
 const STATS: i32 = 3;
@@ -35,10 +35,7 @@ function accumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, 
       const wd = f64x2.mul(w, d);
       s0 = f64x2.add(s0, w); s1 = f64x2.add(s1, wd); s2 = f64x2.add(s2, f64x2.mul(wd, d));
     }
-    const s = stats + <usize>j * <usize>STATS * F64;
-    addHsum(s, s0);
-    addHsum(s + F64, s1);
-    addHsum(s + 2 * F64, s2);
+    addHsum3(stats + <usize>j * <usize>STATS * F64, s0, s1, s2);
   }
 }
 
