@@ -4,7 +4,7 @@ import type { Family, Spec } from "../family.js";
 import { checkVector, copyIn, countProblem, describe } from "../data.js";
 import { logChoose } from "../special.js";
 import { MixemError, optionError } from "../errors.js";
-import { clampProbability, componentObject, finite, forActive, needData, NONE, scalarInit } from "./shared.js";
+import { clampProbability, forActive, needData, oneParameter } from "./shared.js";
 import type { PriorOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
@@ -108,24 +108,13 @@ export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOption
   configure(options): Spec<BinomialComponent> {
     const prior = options.prior as BinomialPrior | undefined;
     return {
-      dims: 1,
-      kernel: "binomialPass",
-      workColumns: 0,
-      thetaSize: 1,
-      headerSize: 1,
-      paramsSize: 3,
-      statsSize: 3,
-      initKeys: ["p"],
+      dims: 1, kernel: "binomialPass", workColumns: 0,
+      thetaSize: 1, headerSize: 1, paramsSize: 3, statsSize: 3,
       settings: prior ? { prior } : {},
-      componentParameters: (k) => k,
-
-      seed(seeds, _ds, theta) {
-        seeds.forEach((p, j) => { theta[j] = clampProbability(p); });
-      },
-
-      fromInit: scalarInit(["p"], (_t, v, path) => {
-        if (!(v >= 0 && v <= 1)) throw optionError(path, `must be a probability in [0, 1], got ${v}`);
-        return clampProbability(v);
+      ...oneParameter<BinomialComponent>({
+        initKey: "p", key: "p", clamp: clampProbability,
+        valid: (v) => v >= 0 && v <= 1, what: "a probability in [0, 1]", stored: (v) => v > 0 && v < 1, storedWhat: "a probability in (0, 1)",
+        logPrior: prior && ((v) => logBetaDensity(v, prior.a, prior.b)),
       }),
 
       // Header: n (when constant). Per component: log w_j + x·logit p_j + n·log(1 − p_j) (+ log C(n, x)).
@@ -143,19 +132,6 @@ export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOption
       maximize(stats, theta, k) {
         const a = prior ? prior.a - 1 : 0, ab = prior ? prior.a + prior.b - 2 : 0;
         forActive(stats, 3, k, (j, s) => { theta[j] = clampProbability((stats[s + 1] + a) / (stats[s + 2] + ab)); });
-      },
-
-      logPrior(theta, k) {
-        let s = 0;
-        if (prior) for (let j = 0; j < k; j++) s += logBetaDensity(theta[j], prior.a, prior.b);
-        return s;
-      },
-
-      component: (theta, j): BinomialComponent => ({ p: theta[j] }),
-      fromComponent(c, theta, j, path) {
-        const p = finite(componentObject(c, ["p"], path).p, `${path}.p`);
-        if (!(p > 0 && p < 1)) throw optionError(`${path}.p`, `must be a probability in (0, 1), got ${p}`);
-        theta[j] = p;
       },
 
       sampler(options) {

@@ -59,13 +59,8 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
     const regCovar = (options.regCovar as number | undefined) ?? DEFAULTS.regCovar;
     const prior = options.prior as GaussianPrior | undefined;
     return {
-      dims: 1,
-      kernel: "gaussianPass",
-      workColumns: 0,
-      thetaSize: 2,
-      headerSize: 0,
-      paramsSize: 3,
-      statsSize: 3,
+      dims: 1, kernel: "gaussianPass", workColumns: 0,
+      thetaSize: 2, headerSize: 0, paramsSize: 3, statsSize: 3,
       initKeys: ["means", "variances"],
       settings: prior ? { regCovar, prior } : { regCovar },
       componentParameters: (k) => 2 * k,

@@ -2,8 +2,7 @@
 import type { Family, Spec } from "../family.js";
 import { copyIn, countProblem } from "../data.js";
 import { logFactorial } from "../special.js";
-import { optionError } from "../errors.js";
-import { componentObject, finite, forActive, needData, noOptions, NONE, RATE_FLOOR, regionPoints, scalarInit } from "./shared.js";
+import { forActive, needData, noOptions, NONE, oneParameter, RATE_FLOOR, regionPoints } from "./shared.js";
 import type { PriorOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logGammaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
@@ -48,24 +47,13 @@ export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOpt
   configure(options): Spec<PoissonComponent> {
     const prior = options.prior as PoissonPrior | undefined;
     return {
-      dims: 1,
-      kernel: "loglinearPass",
-      workColumns: 0,
-      thetaSize: 1,
-      headerSize: 0,
-      paramsSize: 2,
-      statsSize: 2,
-      initKeys: ["lambdas"],
+      dims: 1, kernel: "loglinearPass", workColumns: 0,
+      thetaSize: 1, headerSize: 0, paramsSize: 2, statsSize: 2,
       settings: prior ? { prior } : {},
-      componentParameters: (k) => k,
-
-      seed(seeds, _ds, theta) {
-        seeds.forEach((m, j) => { theta[j] = Math.max(m, RATE_FLOOR); });
-      },
-
-      fromInit: scalarInit(["lambdas"], (_t, v, path) => {
-        if (!(v >= 0)) throw optionError(path, `must be a non-negative rate, got ${v}`);
-        return Math.max(v, RATE_FLOOR);
+      ...oneParameter<PoissonComponent>({
+        initKey: "lambdas", key: "lambda", clamp: (v) => Math.max(v, RATE_FLOOR),
+        valid: (v) => v >= 0, what: "a non-negative rate", stored: (v) => v > 0, storedWhat: "positive",
+        logPrior: prior && ((v) => logGammaDensity(v, prior.shape, prior.rate)),
       }),
 
       // log w_j + x log λ_j − λ_j − log x!: per component [c_j = log w_j − λ_j, β_j = log λ_j].
@@ -80,19 +68,6 @@ export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOpt
       maximize(stats, theta, k) {
         const a = prior ? prior.shape - 1 : 0, b = prior ? prior.rate : 0;
         forActive(stats, 2, k, (j, s) => { theta[j] = Math.max((stats[s + 1] + a) / (stats[s] + b), RATE_FLOOR); });
-      },
-
-      logPrior(theta, k) {
-        let s = 0;
-        if (prior) for (let j = 0; j < k; j++) s += logGammaDensity(theta[j], prior.shape, prior.rate);
-        return s;
-      },
-
-      component: (theta, j): PoissonComponent => ({ lambda: theta[j] }),
-      fromComponent(c, theta, j, path) {
-        const lambda = finite(componentObject(c, ["lambda"], path).lambda, `${path}.lambda`);
-        if (!(lambda > 0)) throw optionError(`${path}.lambda`, `must be positive, got ${lambda}`);
-        theta[j] = lambda;
       },
 
       sampler: noOptions(() => (theta, j, rng, out, offset) => { out[offset] = rng.poisson(theta[j]); }),

@@ -79,6 +79,49 @@ export function scalarInit(keys: readonly string[], check: (t: number, v: number
   };
 }
 
+/** A family with one parameter per component (θ_j a number): what distinguishes it. */
+export interface OneParameter {
+  /** The explicit-init key (a list of k values) and the component's key. */
+  initKey: string;
+  key: string;
+  /** Keeps a value in range (seeds and explicit init). */
+  clamp: (v: number) => number;
+  /** Explicit init: accepted values, and what the error says they must be. */
+  valid: (v: number) => boolean;
+  what: string;
+  /** A stored component: accepted values, and what the error says they must be. */
+  stored: (v: number) => boolean;
+  storedWhat: string;
+  /** log prior density of one parameter, with a prior. */
+  logPrior?: (v: number) => number;
+}
+
+/** The Spec parts of a one-parameter family: init key and count, seeding, explicit init, the prior's density, the component in and out. */
+export function oneParameter<C extends object>(o: OneParameter) {
+  return {
+    initKeys: [o.initKey],
+    componentParameters: (k: number) => k,
+    seed(seeds: Float64Array, _data: unknown, theta: Float64Array) {
+      seeds.forEach((v, j) => { theta[j] = o.clamp(v); });
+    },
+    fromInit: scalarInit([o.initKey], (_t, v, path) => {
+      if (!o.valid(v)) throw optionError(path, `must be ${o.what}, got ${v}`);
+      return o.clamp(v);
+    }),
+    logPrior(theta: Float64Array, k: number) {
+      let s = 0;
+      if (o.logPrior) for (let j = 0; j < k; j++) s += o.logPrior(theta[j]);
+      return s;
+    },
+    component: (theta: Float64Array, j: number) => ({ [o.key]: theta[j] }) as C,
+    fromComponent(c: unknown, theta: Float64Array, j: number, path: string) {
+      const v = finite(componentObject(c, [o.key], path)[o.key], `${path}.${o.key}`);
+      if (!o.stored(v)) throw optionError(`${path}.${o.key}`, `must be ${o.storedWhat}, got ${v}`);
+      theta[j] = v;
+    },
+  };
+}
+
 /** Probabilities stay in [PROB_FLOOR, 1 − PROB_FLOOR] so every log-density is finite. */
 export const PROB_FLOOR = 1e-12;
 export const clampProbability = (p: number) => Math.min(1 - PROB_FLOOR, Math.max(PROB_FLOOR, p));

@@ -5,7 +5,7 @@ import { numberList } from "../../options.js";
 import { optionError } from "../../errors.js";
 import { cholesky, logDetFromCholesky, solveQuadratic } from "../../linalg.js";
 import { logMultiGamma } from "../../special.js";
-import { DEFAULT_SHRINKAGE, dirichletAlpha, logInvGamma, priorNumber, priorObject } from "../../prior.js";
+import { DEFAULT_SHRINKAGE, dirichletAlpha, priorNumber, priorObject } from "../../prior.js";
 import { needData } from "../shared.js";
 import { listOf } from "./io.js";
 import * as M from "../../math.js";
