@@ -1,6 +1,6 @@
 // Reading the caller's numbers into WebAssembly memory: one pass that validates and copies.
 import { dataError, optionError } from "./errors.js";
-import type { Arena, Region } from "./wasm.js";
+import { MAX_REGION_VALUES, type Arena, type Region } from "./wasm.js";
 
 export type NumericArray = ArrayLike<number>;
 
@@ -11,7 +11,7 @@ export function checkVector(data: unknown, path: string): number {
   if (!ok) throw dataError(path, `expected an array of numbers or a numeric typed array, got ${describe(data)}`);
   const n = (data as NumericArray).length;
   if (n === 0) throw dataError(path, "is empty");
-  if (n > 2 ** 28) throw dataError(path, `has ${n} values; at most 2^28 fit in 32-bit WebAssembly memory at once`);
+  if (n > MAX_REGION_VALUES) throw dataError(path, `has ${n} values; at most ${MAX_REGION_VALUES} (just under 2^27) fit in one WebAssembly array`);
   return n;
 }
 
@@ -71,7 +71,7 @@ export function copyMatrixIn(
     const d = rows[0].length;
     if (d === 0) throw dataError(`${path}[0]`, "is an empty row; every row needs at least one value");
     if (dims !== undefined && d !== dims) throw dataError(`${path}[0]`, `has ${d} values; this model has ${dims} dimensions`);
-    if (n * d > 2 ** 28) throw dataError(path, `has ${n * d} values; at most 2^28 fit in 32-bit WebAssembly memory at once`);
+    if (n * d > MAX_REGION_VALUES) throw dataError(path, `has ${n * d} values; at most ${MAX_REGION_VALUES} (just under 2^27) fit in one WebAssembly array`);
     const region = mem.alloc(n * d);
     const dst = region.array;
     for (let i = 0; i < n; i++) {

@@ -30,3 +30,13 @@ export type MixemErrorReason = "TOO_FEW_DISTINCT";
 
 export const optionError = (path: string, message: string) => new MixemError("INVALID_OPTION", message, path);
 export const dataError = (path: string, message: string) => new MixemError("INVALID_DATA", message, path);
+
+/** Runs f, which allocates JavaScript memory for `what`; a RangeError (too large) becomes a MixemError. */
+export function jsAllocation<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new MixemError("INVALID_DATA", `cannot allocate ${what} in JavaScript memory (${e.message})`);
+    throw e;
+  }
+}

@@ -21,10 +21,12 @@ export class Evaluator {
   private readonly statsRegion: Region;
   private readonly scratch: Region;
   private readonly logWeights: Float64Array;
+  private readonly statsCopy: Float64Array;
 
   constructor(private readonly spec: Spec, readonly k: number) {
     const core = getCore();
     this.logWeights = new Float64Array(k);
+    this.statsCopy = new Float64Array(k * spec.statsSize);
     this.mem = core.arena();
     // Small regions (k × a few values): allocation can only fail when memory is exhausted.
     try {
@@ -37,9 +39,14 @@ export class Evaluator {
     }
   }
 
-  /** Statistics of the last pass run with `stats` (k × statsSize). */
+  /**
+   * Statistics of the last pass run with `stats` (k × statsSize), copied out of WebAssembly memory
+   * into one array of this evaluator's (overwritten by the next read): the copy stays valid whatever
+   * a callback allocates before the M-step reads it.
+   */
   get stats(): Float64Array {
-    return this.statsRegion.array;
+    this.statsCopy.set(this.statsRegion.array);
+    return this.statsCopy;
   }
 
   /** Returns the log-likelihood Σ_i log Σ_j w_j p(x_i | θ_j) of ds at (θ, w). */

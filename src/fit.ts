@@ -7,6 +7,7 @@ import { runEM } from "./em.js";
 import { fitThreaded } from "./threads.js";
 import { init } from "./wasm.js";
 import { optionError } from "./errors.js";
+import { ownOptions } from "./options.js";
 
 /**
  * Fits a k-component mixture to `data` (number[] or any numeric typed array; rows for the
@@ -15,20 +16,22 @@ import { optionError } from "./errors.js";
  */
 export async function fit(data: ModelData, options: FitOptions): Promise<MixtureModel> {
   await init();
-  const threads = chooseThreads(data, options);
-  if (threads > 1) return fitThreaded(data, { ...options, threads: undefined }, threads);
-  return fitSync(data, { ...options, threads: undefined });
+  const o = ownOptions(options);
+  const threads = chooseThreads(data, o);
+  const single = { ...o, threads: undefined } as FitOptions;
+  if (threads > 1) return fitThreaded(data, single, threads);
+  return fitSync(data, single);
 }
 
 /**
  * `threads`: a number, or by default 1 below 2·10⁶ points × components (workers cost tens of
  * milliseconds to start) and otherwise up to 4, no more than the machine's cores.
  */
-function chooseThreads(data: ModelData, options: FitOptions): number {
-  const t = (options as { threads?: unknown } | null)?.threads;
+function chooseThreads(data: ModelData, options: Readonly<Record<string, unknown>>): number {
+  const t = options.threads;
   if (t !== undefined) { COMMON_OPTIONS.threads(t, "options.threads"); return t as number; }
   const n = (data as ArrayLike<unknown>)?.length ?? 0;
-  const k = typeof options?.k === "number" ? options.k : 1;
+  const k = typeof options.k === "number" ? options.k : 1;
   const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => any } };
   const cores = g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.("node:os")?.availableParallelism?.() ?? 1;
   return n * k >= 2_000_000 ? Math.max(1, Math.min(4, cores)) : 1;
@@ -36,9 +39,9 @@ function chooseThreads(data: ModelData, options: FitOptions): number {
 
 /** As `fit`, without awaiting (Node, Workers, or after `await init()` in a browser); always on the calling thread. */
 export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
-  const threads = (options as { threads?: unknown } | null)?.threads;
-  if (threads !== undefined && threads !== 1) throw optionError("options.threads", "needs the asynchronous fit() (fitSync runs on the calling thread)");
-  const r = resolveFit(options);
+  const o = ownOptions(options);
+  if (o.threads !== undefined && o.threads !== 1) throw optionError("options.threads", "needs the asynchronous fit() (fitSync runs on the calling thread)");
+  const r = resolveFit(o as unknown as FitOptions);
   return withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => {
     const { spec, settings } = configureFit(r, ds);
     return buildModel(r, spec, runEM(spec, ds, settings), ds.n, ds.settings);

@@ -7,7 +7,7 @@ import { familyOf, type FamilyName } from "./families/index.js";
 import { getCore } from "./wasm.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { Random } from "./random.js";
-import { MixemError, optionError } from "./errors.js";
+import { jsAllocation, MixemError, optionError } from "./errors.js";
 import { checkOptions, integer, weightList } from "./options.js";
 import { describe } from "./data.js";
 import { aic, bic } from "./criteria.js";
@@ -101,7 +101,7 @@ export class MixtureModel {
   predict(data: ModelData, options?: EvalOptions): Int32Array {
     const proba = this.predictProba(data, options);
     const k = this.k, n = proba.length / k;
-    const labels = new Int32Array(n);
+    const labels = jsAllocation(`${n} labels`, () => new Int32Array(n));
     for (let i = 0; i < n; i++) {
       let best = 0;
       for (let j = 1; j < k; j++) if (proba[i * k + j] > proba[i * k + best]) best = j;
@@ -142,7 +142,7 @@ export class MixtureModel {
     const draw = this.spec.sampler(over(this.settings, rest));
     const rng = new Random((seed as number | undefined) ?? 0);
     const d = this.dims;
-    const values = new Float64Array(n * d), labels = new Int32Array(n);
+    const { values, labels } = jsAllocation(`${n} samples`, () => ({ values: new Float64Array(n * d), labels: new Int32Array(n) }));
     for (let i = 0; i < n; i++) {
       let u = rng.uniform(), j = 0;
       while (j < this.k - 1 && u >= this.weightArray[j]) { u -= this.weightArray[j]; j++; }
@@ -187,7 +187,7 @@ export class MixtureModel {
       try {
         const resp = wantProba ? mem.alloc(ds.n * this.k) : null;
         const logLikelihood = ev.run(ds, this.theta, this.weightArray, { respOut: resp });
-        return { logLikelihood, n: ds.n, proba: resp ? resp.array.slice() : undefined };
+        return { logLikelihood, n: ds.n, proba: resp ? jsAllocation(`${ds.n} × ${this.k} responsibilities`, () => resp.array.slice()) : undefined };
       } finally {
         ev.free();
         mem.free();

@@ -33,14 +33,42 @@ export const initRule: Rule = (v, path) => {
   throw optionError(path, `must be "kmeans++", "random" or an object of initial parameters, got ${describe(v)}`);
 };
 
-/** Throws on a non-object, an unknown name or a value a rule rejects. */
-export function checkOptions(options: unknown, rules: Readonly<Record<string, Rule>>, path = "options"): Record<string, unknown> {
+/**
+ * A snapshot of an options object: its own enumerable properties, each read once, in an object
+ * without a prototype — so inherited or polluted properties, getters that change value and Proxies
+ * cannot reach the code that uses the options. Throws on a non-object or a property that cannot be read.
+ */
+export function ownOptions(options: unknown, path = "options"): Record<string, unknown> {
   if (typeof options !== "object" || options === null || Array.isArray(options))
     throw optionError(path, `must be an object, got ${describe(options)}`);
-  const o = options as Record<string, unknown>;
+  const out: Record<string, unknown> = Object.create(null);
+  let keys: string[];
+  try {
+    keys = Object.keys(options);
+  } catch (e) {
+    throw optionError(path, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+  }
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      value = (options as Record<string, unknown>)[key];
+    } catch (e) {
+      throw optionError(`${path}.${key}`, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+    }
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * Throws on a non-object, an unknown name or a value a rule rejects; returns the snapshot of the
+ * options (see ownOptions) that was checked — use it, not the caller's object.
+ */
+export function checkOptions(options: unknown, rules: Readonly<Record<string, Rule>>, path = "options"): Record<string, unknown> {
+  const o = ownOptions(options, path);
   for (const key of Object.keys(o)) {
     if (o[key] === undefined) continue; // { seed: undefined } means "not given"
-    const rule = rules[key];
+    const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
     if (!rule) {
       const known = Object.keys(rules);
       throw optionError(`${path}.${key}`, `is not an option here; ${known.length ? `known options: ${known.join(", ")}` : "none are taken"}`);

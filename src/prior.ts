@@ -3,6 +3,7 @@
 // Shared here: option checking, the Dirichlet prior on the weights, and the log-densities.
 import { optionError } from "./errors.js";
 import { describe } from "./data.js";
+import { ownOptions } from "./options.js";
 import { logGamma } from "./special.js";
 import type { Rule } from "./family.js";
 import * as M from "./math.js";
@@ -17,7 +18,7 @@ export const priorRule: Rule = (v, path) => {
 /** The prior object with unknown keys rejected (`true` → {}). */
 export function priorObject(raw: unknown, keys: readonly string[], path = "options.prior"): Record<string, unknown> {
   if (raw === true) return {};
-  const o = raw as Record<string, unknown>;
+  const o = ownOptions(raw, path);
   for (const key of Object.keys(o))
     if (o[key] !== undefined && !["weights", ...keys].includes(key)) throw optionError(`${path}.${key}`, `is not a prior parameter here (expected ${["weights", ...keys].join(", ")})`);
   return o;

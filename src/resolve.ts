@@ -3,7 +3,7 @@
 import type { FitOptions } from "./types.js";
 import type { DatasetParts, Family, Spec } from "./family.js";
 import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
-import { abortSignal, boolean, checkOptions, finiteAtLeast, func, initRule, integer, oneOf, weightList } from "./options.js";
+import { abortSignal, boolean, checkOptions, finiteAtLeast, func, initRule, integer, oneOf, ownOptions, weightList } from "./options.js";
 import type { EMResult, EMSettings } from "./em.js";
 import { MixtureModel } from "./model.js";
 import { DEFAULTS } from "./defaults.js";
@@ -38,13 +38,14 @@ export interface ResolvedFit {
 }
 
 export function resolveFit(options: FitOptions): ResolvedFit {
-  const familyName = ((options as { family?: unknown } | null)?.family ?? DEFAULTS.family) as FamilyName;
+  const given = ownOptions(options);
+  const familyName = (given.family ?? DEFAULTS.family) as FamilyName;
   COMMON_OPTIONS.family(familyName, "options.family");
   const family = familyOf(familyName)!;
-  const o = checkOptions(options, { ...COMMON_OPTIONS, ...family.options });
+  const o = checkOptions(given, { ...COMMON_OPTIONS, ...family.options });
   if (o.k === undefined) throw optionError("options.k", "is required (the number of components)");
   const k = o.k as number;
-  const explicit = typeof o.init === "object" ? (o.init as Record<string, unknown>) : undefined;
+  const explicit = typeof o.init === "object" ? ownOptions(o.init, "options.init") : undefined;
   const settings: Omit<EMSettings, "prior"> = {
     k,
     mode: (o.mode as EMSettings["mode"]) ?? DEFAULTS.mode,

@@ -25,6 +25,14 @@ interface CoreExports extends CoreMath {
   [kernel: string]: unknown;
 }
 
+/**
+ * The most values one region (one array in WebAssembly memory) can hold: AssemblyScript's TLSF
+ * allocator serves blocks below 1 GiB, so just under 2^27 doubles. All regions together share the
+ * instance's 32-bit memory, 4 GiB (MEMORY_LIMIT_BYTES).
+ */
+export const MAX_REGION_VALUES = 2 ** 27 - 1024;
+export const MEMORY_LIMIT_BYTES = 2 ** 32;
+
 // Flag bits of the kernels (assembly/pass.ts); callers name what they want in a PassCall.
 const FLAG_HARD = 1;
 const FLAG_ACCUMULATE = 2;
@@ -110,15 +118,26 @@ export class WasmCore {
     return new Float64Array(this.exports.memory.buffer, ptr, length);
   }
   alloc(length: number): Region {
+    if (!(Number.isSafeInteger(length) && length >= 0 && length <= MAX_REGION_VALUES))
+      throw new MixemError("INVALID_DATA", `cannot hold ${length} values in one WebAssembly array (at most ${MAX_REGION_VALUES}, just under 2^27: 1 GiB of doubles)`);
     const bytes = Math.max(8, length * 8);
     let ptr: number;
     try {
-      ptr = this.exports.alloc(bytes);
+      if (this.failIn !== null && this.failIn-- === 0) throw new Error("injected");
+      // Addresses are unsigned: at and above 2 GiB the i32 that WebAssembly returns is negative.
+      ptr = this.exports.alloc(bytes) >>> 0;
     } catch {
-      throw new MixemError("INVALID_DATA", `cannot allocate ${bytes} bytes of WebAssembly memory (the limit is 4 GiB)`);
+      this.failIn = null;
+      throw new MixemError("INVALID_DATA", `cannot allocate ${bytes} more bytes of WebAssembly memory (${this.memoryBytes} of the instance's 4 GiB are reserved; ${this.liveRegions} arrays in use)`);
     }
     this.live.add(ptr);
     return new Region(this, ptr, length);
+  }
+
+  private failIn: number | null = null;
+  /** @internal For tests: the allocation after `count` more succeed fails as if memory ran out (null: none). */
+  failAllocationAfter(count: number | null): void {
+    this.failIn = count;
   }
   free(...regions: (Region | null | undefined)[]): void {
     for (const r of regions) {

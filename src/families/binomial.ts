@@ -77,12 +77,17 @@ export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOption
     const xv = x.array, tv = aux?.array;
     let logConstant = 0;
     for (let i = 0; i < n; i++) logConstant += logChoose(tv ? tv[i] : (trials as number), xv[i]);
-    // Seeds on the proportions x/n (computed once, when seeding first asks).
-    let proportions: Float64Array | undefined;
+    // Seeds on the proportions x/n, written into WebAssembly memory when seeding first asks (no
+    // JavaScript copy of the data; predict and score never ask).
+    let proportions: typeof x | undefined;
     const seedPoints = {
       get points() {
-        const t = aux?.array;
-        return (proportions ??= Float64Array.from(x.array, (v, i) => v / (t ? t[i] : (trials as number))));
+        if (!proportions) {
+          proportions = mem.alloc(n);
+          const p = proportions.array, xv = x.array, t = aux?.array;
+          for (let i = 0; i < n; i++) p[i] = xv[i] / (t ? t[i] : (trials as number));
+        }
+        return proportions.array;
       },
       dims: 1,
     };
