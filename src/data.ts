@@ -62,7 +62,7 @@ export function copyIn(mem: Arena, data: unknown, path: string, extra?: (v: numb
  * value (returns a message or null). `dims` fixes d (from options, or a fitted model).
  */
 export function copyMatrixIn(
-  mem: Arena, data: unknown, dims: number | undefined, path: string, extra?: (v: number) => string | null, trusted = false,
+  mem: Arena, data: unknown, dims: number | undefined, path: string, extra?: (v: number) => string | null, trusted = false, maxDims = MAX_REGION_VALUES,
 ): { region: Region; n: number; dims: number } {
   const isRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView));
   if (Array.isArray(data) && data.length > 0 && isRow(data[0])) {
@@ -71,6 +71,7 @@ export function copyMatrixIn(
     const d = rows[0].length;
     if (d === 0) throw dataError(`${path}[0]`, "is an empty row; every row needs at least one value");
     if (dims !== undefined && d !== dims) throw dataError(`${path}[0]`, `has ${d} values; this model has ${dims} dimensions`);
+    if (d > maxDims) throw dataError(`${path}[0]`, `has ${d} values; at most ${maxDims} dimensions are taken here`);
     if (n * d > MAX_REGION_VALUES) throw dataError(path, `has ${n * d} values; at most ${MAX_REGION_VALUES} (just under 2^27) fit in one WebAssembly array`);
     const region = mem.alloc(n * d);
     const dst = region.array;

@@ -142,6 +142,8 @@ export interface Spec<C extends object = object> {
   /** The public view of component j, and back (validated, for loadModel). */
   component(theta: Float64Array, j: number): C;
   fromComponent(c: unknown, theta: Float64Array, j: number, path: string): void;
+  /** Constraints across components (tied covariance: all equal), for stored models; throws a MixemError naming `path`. */
+  validate?(theta: Float64Array, k: number, path: string): void;
   /** Checks sampling options (the model's settings merged in as defaults) and returns the draw of one point. */
   sampler(options: Readonly<Record<string, unknown>>): Sampler;
   /** 1-D families with a density or counts plot: checks the plot's options (settings merged in) and returns the density. */

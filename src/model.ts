@@ -1,10 +1,11 @@
 // A fitted mixture: parameters, fit diagnostics, and evaluation on new data through the same
 // WASM kernels the fit used (so fit(x).predict(x) matches the fit's last E-step exactly).
-import type { Spec } from "./family.js";
+import type { DatasetParts, Spec } from "./family.js";
+import * as M from "./math.js";
 import type { Component, EvalOptions, FitSummary, ModelData, ModelSettings, SampleOptions, StopReason } from "./types.js";
 import { Evaluator } from "./evaluator.js";
 import { familyOf, type FamilyName } from "./families/index.js";
-import { getCore } from "./wasm.js";
+import { getCore, MAX_REGION_VALUES } from "./wasm.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { Random } from "./random.js";
 import { jsAllocation, MixemError, optionError } from "./errors.js";
@@ -73,7 +74,7 @@ export class MixtureModel {
     this.weightArray = weights;
     this.weights = Object.freeze(Array.from(weights));
     this.components = Object.freeze(Array.from({ length: this.k }, (_, j) => deepFreeze(spec.component(theta, j) as Component)));
-    this.settings = Object.freeze({ ...settings });
+    this.settings = deepFreeze(structuredClone({ ...settings })); // a copy: nothing the caller keeps can change it
     this.logLikelihood = fit.logLikelihood;
     this.history = Object.freeze([...fit.history]);
     this.logPosterior = fit.logPosterior;
@@ -137,8 +138,8 @@ export class MixtureModel {
    * (n values for the 1-D families).
    */
   sample(n: number, options: SampleOptions = {}): { values: Float64Array; labels: Int32Array; dims: number } {
-    integer(0, 2 ** 30)(n, "n");
-    const { seed, ...rest } = checkOptions(options, { seed: integer(Number.MIN_SAFE_INTEGER), trials: integer(1) });
+    integer(0, Math.floor(MAX_REGION_VALUES / this.dims))(n, "n");
+    const { seed, ...rest } = checkOptions(options, { seed: integer(0, 2 ** 32 - 1), trials: integer(1) });
     const draw = this.spec.sampler(over(this.settings, rest));
     const rng = new Random((seed as number | undefined) ?? 0);
     const d = this.dims;
@@ -160,7 +161,7 @@ export class MixtureModel {
       k: this.k,
       weights: [...this.weights],
       components: this.components.map((c) => JSON.parse(JSON.stringify(c))),
-      settings: { ...this.settings },
+      settings: structuredClone({ ...this.settings }) as ModelSettings,
       fit: {
         logLikelihood: this.logLikelihood,
         history: [...this.history],
@@ -231,7 +232,7 @@ export function loadModel(json: unknown): MixtureModel {
   }
   let spec: Spec;
   try {
-    checkOptions(familySettings, { ...fam.options, dims: integer(1, 1 << 20), ...fam.dataSettings }, "model.settings");
+    checkOptions(familySettings, { ...fam.options, ...fam.dataSettings }, "model.settings");
     if (Array.isArray(dataSettings.scale) && dataSettings.scale.length !== dims)
       throw optionError("model.settings.scale", `must have ${dims} values (one per dimension)`);
     if (familySettings.prior !== undefined)
@@ -270,7 +271,53 @@ export function loadModel(json: unknown): MixtureModel {
     summary.logPosterior = f.logPosterior;
     summary.posteriorHistory = ph as number[];
   }
+  checkParameters(spec, theta, weights, "INVALID_MODEL", "model");
   return new MixtureModel(family, spec, theta, weights, settings, summary);
+}
+
+/** Throws unless `model` is a MixtureModel (from fit, loadModel or maximize). */
+export function checkModel(model: unknown, path = "model"): MixtureModel {
+  if (!(model instanceof MixtureModel)) throw optionError(path, `must be a fitted model (from fit or loadModel), got ${describe(model)}`);
+  return model;
+}
+
+/**
+ * Checks that (θ, weights) is a model every method can evaluate: weights positive and summing to 1,
+ * each component valid for its family (its own checks, as loadModel's), the family's constraints
+ * across components, and kernel parameters that are all finite (a variance of 1e-310 is positive
+ * but its 1/σ² overflows).
+ */
+export function checkParameters(spec: Spec, theta: Float64Array, weights: Float64Array, code: "INVALID_MODEL" | "INVALID_OPTION", path: string): void {
+  const bad = (where: string, message: string) => new MixemError(code, message, where);
+  const k = weights.length;
+  let sum = 0;
+  for (let j = 0; j < k; j++) {
+    if (!(weights[j] > 0 && weights[j] <= 1)) throw bad(`${path}.weights[${j}]`, `must be a weight in (0, 1], got ${weights[j]}`);
+    sum += weights[j];
+  }
+  if (!(Math.abs(sum - 1) <= 1e-9)) throw bad(`${path}.weights`, `must sum to 1, got ${sum}`);
+  const copy = new Float64Array(theta.length);
+  for (let j = 0; j < k; j++) {
+    try {
+      spec.fromComponent(spec.component(theta, j), copy, j, `${path}.components[${j}]`);
+    } catch (e) {
+      throw e instanceof MixemError ? new MixemError(code, e.message.slice(e.path ? e.path.length + 2 : 0), e.path) : e;
+    }
+  }
+  try {
+    spec.validate?.(theta, k, `${path}.components`);
+  } catch (e) {
+    throw e instanceof MixemError ? new MixemError(code, e.message.slice(e.path ? e.path.length + 2 : 0), e.path) : e;
+  }
+  const params = new Float64Array(spec.headerSize + k * spec.paramsSize);
+  const logWeights = Float64Array.from(weights, (w) => M.log(w));
+  spec.pack(theta, logWeights, { settings: { trials: 1 } } as unknown as DatasetParts, params);
+  for (let i = spec.headerSize; i < params.length; i++) {
+    if (!Number.isFinite(params[i])) {
+      const j = Math.floor((i - spec.headerSize) / spec.paramsSize);
+      throw bad(`${path}.components[${j}]`, "has parameters too extreme to evaluate (a density term is not finite in double precision)");
+    }
+  }
 }
 
 function deepFreeze<T>(o: T): T {

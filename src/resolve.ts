@@ -19,7 +19,7 @@ export const COMMON_OPTIONS = Object.freeze({
   maxIter: integer(1),
   tol: finiteAtLeast(0),
   nInit: integer(1, 1e6),
-  seed: integer(Number.MIN_SAFE_INTEGER),
+  seed: integer(0, 2 ** 32 - 1), // every seed in this range starts a different stream (src/random.ts)
   onIteration: func,
   signal: abortSignal,
   threads: integer(1, 256),

@@ -6,6 +6,7 @@ import { familyOf } from "./families/index.js";
 import { DEFAULTS } from "./defaults.js";
 import { aic, bic } from "./criteria.js";
 import { MixemError, optionError } from "./errors.js";
+import { ownOptions } from "./options.js";
 import { describe } from "./data.js";
 import * as M from "./math.js";
 
@@ -45,10 +46,11 @@ export interface Selection {
  * ICL = BIC − 2 Σ_i log max_k z_ik (the classification entropy of the MAP labels), as mclust.
  */
 export function selectK(data: ModelData, options: SelectOptions = {}): Selection {
-  const { kRange = [1, 8], criterion = "bic", onModel, ...fitOptions } = options;
-  if (!Array.isArray(kRange) || kRange.length !== 2 || !kRange.every((v) => Number.isInteger(v) && v >= 1) || kRange[0] > kRange[1])
+  const { kRange = [1, 8], criterion = "bic", onModel, ...fitOptions } = ownOptions(options) as SelectOptions;
+  if ("k" in fitOptions && (fitOptions as { k?: unknown }).k !== undefined) throw optionError("options.k", "is not an option of selectK: give kRange (the k to try)");
+  if (!Array.isArray(kRange) || kRange.length !== 2 || !kRange.every((v) => Number.isInteger(v) && v >= 1 && v <= 1 << 20) || kRange[0] > kRange[1])
     throw optionError("options.kRange", `must be [min, max] with integers 1 ≤ min ≤ max, got ${describe(kRange)}`);
-  if (!["bic", "aic", "icl"].includes(criterion)) throw optionError("options.criterion", `must be one of "bic", "aic", "icl", got ${describe(criterion)}`);
+  if (typeof criterion !== "string" || !["bic", "aic", "icl"].includes(criterion)) throw optionError("options.criterion", `must be one of "bic", "aic", "icl", got ${describe(criterion)}`);
   if (onModel !== undefined && typeof onModel !== "function") throw optionError("options.onModel", "must be a function");
   const scores: SelectionEntry[] = [];
   // The fit options that evaluating the data again also needs (binomial: trials).

@@ -8,7 +8,9 @@
 import { Evaluator } from "./evaluator.js";
 import type { FamilyName } from "./families/index.js";
 import { maximizeStep } from "./em.js";
-import { MixtureModel } from "./model.js";
+import { checkModel, checkParameters, MixtureModel } from "./model.js";
+import { ownOptions } from "./options.js";
+import { sha256 } from "./sha256.js";
 import type { EvalOptions, ModelData } from "./types.js";
 import { withDataset } from "./dataset.js";
 import { MixemError, optionError } from "./errors.js";
@@ -29,18 +31,18 @@ export interface SufficientStatistics {
   values: number[];
 }
 
-/** FNV-1a over the bytes of the model's parameters and weights: equal models, equal fingerprints. */
+/** SHA-256 of the bytes of the model's parameters and weights: equal models, equal fingerprints; different models, different ones. */
 export function fingerprint(model: MixtureModel): string {
-  let h = 0x811c9dc5;
-  for (const a of [model.theta, model.weightArray]) {
-    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  }
-  return `${model.family}:${model.k}:${(h >>> 0).toString(16).padStart(8, "0")}`;
+  const bytes = new Uint8Array((model.theta.length + model.weightArray.length) * 8);
+  const values = new Float64Array(bytes.buffer);
+  values.set(model.theta);
+  values.set(model.weightArray, model.theta.length);
+  return `${model.family}:${model.k}:${sha256(bytes)}`;
 }
 
 /** The E-step's statistics of `data` at the model's parameters (plus n and the log-likelihood). */
 export function accumulate(model: MixtureModel, data: ModelData, options?: EvalOptions): SufficientStatistics {
+  checkModel(model);
   return withDataset(model.load(data, options), (ds) => {
     const ev = new Evaluator(model.spec, model.k);
     try {
@@ -52,13 +54,28 @@ export function accumulate(model: MixtureModel, data: ModelData, options?: EvalO
   });
 }
 
+/**
+ * Statistics as accumulate() makes them: the format, finite values, log-likelihood and count, and
+ * expected counts Σr that are ≥ 0 and add up to the number of observations (each point's
+ * responsibilities sum to 1). Read from own properties once.
+ */
 function checkStats(s: unknown, path: string): SufficientStatistics {
-  const o = s as SufficientStatistics;
+  const o = (typeof s === "object" && s !== null && !Array.isArray(s) ? ownOptions(s, path) : s) as SufficientStatistics;
   if (typeof o !== "object" || o === null || o.format !== "mixem-stats" || o.version !== 1)
     throw optionError(path, `must be statistics from accumulate() (format "mixem-stats", version 1), got ${describe(s)}`);
-  if (!Array.isArray(o.values) || !o.values.every(Number.isFinite) || !Number.isFinite(o.logLikelihood) || !(Number.isInteger(o.n) && o.n >= 0))
+  if (!Array.isArray(o.values) || !o.values.every(Number.isFinite) || !Number.isFinite(o.logLikelihood) || !(Number.isSafeInteger(o.n) && o.n >= 0))
     throw optionError(path, "has non-finite values, log-likelihood or count");
-  return o;
+  if (!(Number.isSafeInteger(o.k) && o.k >= 1 && o.values.length % o.k === 0)) throw optionError(`${path}.k`, `must be a positive integer dividing the ${o.values.length} values`);
+  const size = o.values.length / o.k;
+  let counts = 0;
+  for (let j = 0; j < o.k; j++) {
+    const r = o.values[j * size];
+    if (!(r >= 0)) throw optionError(`${path}.values[${j * size}]`, `is component ${j}'s expected count Σr, which cannot be negative (${r})`);
+    counts += r;
+  }
+  if (!(Math.abs(counts - o.n) <= 1e-9 * Math.max(o.n, 1) + 1e-9))
+    throw optionError(`${path}.values`, `hold expected counts that add up to ${counts}, not to the ${o.n} observations`);
+  return { ...o, values: [...o.values] };
 }
 
 /** Sums statistics computed at the same model (any number of parts, in any grouping). */
@@ -75,6 +92,8 @@ export function mergeStats(...parts: SufficientStatistics[]): SufficientStatisti
     n += s.n;
     logLikelihood += s.logLikelihood;
   }
+  if (!values.every(Number.isFinite) || !Number.isFinite(logLikelihood) || !Number.isSafeInteger(n))
+    throw new MixemError("INVALID_OPTION", "overflow when added up (a sum is not finite)", "parts");
   return { ...first, n, logLikelihood, values: Array.from(values) };
 }
 
@@ -84,6 +103,7 @@ export function mergeStats(...parts: SufficientStatistics[]): SufficientStatisti
  * for the new ones); `iterations` counts on from the model's.
  */
 export function maximize(model: MixtureModel, stats: SufficientStatistics): MixtureModel {
+  checkModel(model);
   const s = checkStats(stats, "stats");
   if (s.at !== fingerprint(model)) throw new MixemError("INVALID_OPTION", `were computed at another model (${s.at}), not at this one (${fingerprint(model)})`, "stats");
   if (s.values.length !== model.k * model.spec.statsSize) throw optionError("stats.values", `must have ${model.k * model.spec.statsSize} values`);
@@ -91,6 +111,8 @@ export function maximize(model: MixtureModel, stats: SufficientStatistics): Mixt
   const scale = Float64Array.from(model.settings.scale ?? new Array<number>(model.dims).fill(1));
   const alpha = (model.settings.prior as { weights?: number } | undefined)?.weights ?? 1;
   maximizeStep(model.spec, Float64Array.from(s.values), theta, weights, model.k, { scale }, !model.settings.fixWeights, alpha);
+  // Forged statistics can pass every check above and still lead outside the parameter space.
+  checkParameters(model.spec, theta, weights, "INVALID_OPTION", "stats");
   return new MixtureModel(model.family, model.spec, theta, weights, model.settings, {
     logLikelihood: s.logLikelihood, history: [...model.history, s.logLikelihood], iterations: model.iterations + 1,
     converged: false, stopReason: "maxIter", nObservations: s.n,

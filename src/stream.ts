@@ -10,6 +10,7 @@ import { Evaluator } from "./evaluator.js";
 import { init } from "./wasm.js";
 import { localPass, runs, type EMSettings, type PassRequest, type PassResult } from "./em.js";
 import { dataError, optionError } from "./errors.js";
+import { describe } from "./data.js";
 
 /** A function returning the chunks (number[] / typed arrays, or rows for the multivariate families). */
 export type ChunkSource = () => AsyncIterable<ModelData> | Iterable<ModelData>;
@@ -25,21 +26,32 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   if (typeof source !== "function") throw optionError("source", "must be a function returning an iterable of chunks (called once per pass)");
   await init();
   const r = resolveFit(options);
+  if (r.options.threads !== undefined) throw optionError("options.threads", "is not available with fitStream (one chunk at a time is read on this thread)");
 
   /** Calls f on each chunk, loaded into WebAssembly memory (validated on the first pass only) and freed after. */
   let dims: number | undefined;
   let validated = false;
+  let firstPassCount = 0, pass = 0;
   const eachChunk = async (f: (ds: DatasetParts, c: number) => void) => {
-    let c = 0;
-    for await (const chunk of source()) {
+    const chunks = source() as unknown;
+    const iterable = typeof chunks === "object" && chunks !== null &&
+      (typeof (chunks as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function" || typeof (chunks as Iterable<unknown>)[Symbol.iterator] === "function");
+    if (!iterable) throw dataError("source", `must return an iterable or async iterable of chunks, returned ${describe(chunks)}`);
+    let c = 0, count = 0;
+    for await (const chunk of chunks as AsyncIterable<ModelData>) {
       withDataset(loadDataset(r.family, chunk, r.options, `chunks[${c}]`, dims, validated), (ds) => {
         dims ??= ds.dims;
+        count += ds.n;
         f(ds, c);
       });
       c++;
     }
     if (c === 0) throw dataError("source", "yielded no chunks");
+    // Later passes read the data trusted: it must be the data validated on the first pass.
+    if (!validated) firstPassCount = count;
+    else if (count !== firstPassCount) throw dataError("source", `yielded ${count} points on pass ${pass}, ${firstPassCount} on the first: every pass must yield the same data`);
     validated = true;
+    pass++;
   };
 
   // Pass 0: count, per-dimension variance (Chan et al.'s pairwise update), the first chunk's

@@ -60,7 +60,7 @@ export interface CommonFitOptions {
   tol?: number;
   /** Restarts from different seeds; the best log-likelihood wins (default 1). */
   nInit?: number;
-  /** Seed of the PRNG used for initialisation (default 0: the same data and options give the same fit). */
+  /** Seed of the PRNG used for initialisation: an integer 0 ≤ seed < 2³² (default 0: the same data and options give the same fit). */
   seed?: number;
   /** Called after every iteration; return false to stop. */
   onIteration?: (info: IterationInfo) => boolean | void;
@@ -80,7 +80,7 @@ export interface EvalOptions {
 }
 
 export interface SampleOptions {
-  /** PRNG seed (default 0). */
+  /** PRNG seed: an integer 0 ≤ seed < 2³² (default 0). */
   seed?: number;
   /** Binomial only: the number of trials for every draw (defaults to the fit's constant trials). */
   trials?: number;

@@ -4,10 +4,13 @@
 // separate file, URL or bundler configuration. One worker per fit, terminated when it ends.
 import { workerSource } from "./generated/worker-source.js";
 import { loadModel, type MixtureModel } from "./model.js";
-import { MixemError, optionError, type MixemErrorCode } from "./errors.js";
+import { jsAllocation, MixemError, optionError, type MixemErrorCode } from "./errors.js";
 import type { FitOptions, IterationInfo, ModelData } from "./types.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 import { compiledCore } from "./wasm.js";
+import { abortSignal, ownOptions } from "./options.js";
+import { resolveFit } from "./resolve.js";
+import { loadDataset, withDataset } from "./dataset.js";
 
 export interface WorkerFitOptions extends Omit<FitOptions, "onIteration"> {
   /** Called on the calling thread after every iteration (asynchronously, as messages arrive). */
@@ -47,69 +50,71 @@ export function startWorker(): WorkerHandle {
   };
 }
 
-/** Flattens the data into one Float64Array for a zero-copy transfer (rows: with their width). */
-function pack(data: ModelData): { data: Float64Array; dims: number } {
-  const isRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView));
-  if (Array.isArray(data) && data.length > 0 && isRow(data[0])) {
-    // Rows: flatten; the worker re-validates (a ragged row still gets its precise error there).
-    const rows = data as ArrayLike<number>[];
-    const d = rows[0].length;
-    if (rows.some((r) => !isRow(r) || r.length !== d)) return { data: data as never, dims: 0 };
-    const flat = new Float64Array(rows.length * d);
-    rows.forEach((r, i) => { for (let a = 0; a < d; a++) flat[i * d + a] = r[a]; });
-    return { data: flat, dims: d };
-  }
-  if (ArrayBuffer.isView(data) && !(data instanceof DataView) && !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array))
-    return { data: Float64Array.from(data as ArrayLike<number>), dims: 0 };
-  return { data: data as never, dims: 0 }; // number[] (structured-cloned) or invalid input: the worker reports it
-}
-
 /**
  * Fits in a worker; resolves to the same model `fit` would return (bit for bit, for the same
- * seed). `signal` cancels: the worker is terminated and the promise rejects with `signal.reason`.
+ * seed). The options and the data are validated on the calling thread first, by the same code as
+ * `fit` (so the errors are the same), and the validated values are sent. `signal` cancels: the
+ * worker is terminated and the promise rejects with `signal.reason`. Whatever fails — validation,
+ * sending, the fit, an `onProgress` that throws — rejects the promise and terminates the worker.
  */
 export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise<MixtureModel> {
   return new Promise((resolve, reject) => {
-    const { onProgress, signal, ...rest } = (options ?? {}) as WorkerFitOptions & { onIteration?: unknown };
-    if ("onIteration" in rest) { reject(optionError("options.onIteration", "is not available in a worker; use onProgress (and signal to stop)")); return; }
-    if (onProgress !== undefined && typeof onProgress !== "function") { reject(optionError("options.onProgress", "must be a function")); return; }
-    if (signal?.aborted) { reject(signal.reason); return; }
-    let worker: WorkerHandle;
-    try {
-      worker = startWorker();
-    } catch (e) {
-      reject(e);
-      return;
-    }
+    let worker: WorkerHandle | undefined;
     let settled = false;
+    let signal: AbortSignal | undefined;
     const finish = (f: () => void) => {
       if (settled) return;
       settled = true;
-      signal?.removeEventListener("abort", abort);
-      worker.terminate();
+      signal?.removeEventListener?.("abort", abort);
+      worker?.terminate();
       f();
     };
-    const abort = () => finish(() => reject(signal!.reason));
-    signal?.addEventListener("abort", abort, { once: true });
-    worker.onError((e) => finish(() => reject(e)));
-    worker.onMessage((reply) => {
-      if (reply.type === "progress") { if (!settled) onProgress?.(reply.info); return; }
-      if (reply.type === "done") finish(() => { try { resolve(loadModel(reply.model)); } catch (e) { reject(e); } });
-      else if (reply.type === "error") finish(() => reject(errorFrom(reply.error)));
-    });
-    const packed = pack(data);
-    // Per-point options (binomial trials) as plain arrays: a typed array may view a larger buffer.
-    const opts: Record<string, unknown> = { ...rest };
-    for (const [key, v] of Object.entries(opts)) if (ArrayBuffer.isView(v)) opts[key] = Array.from(v as unknown as ArrayLike<number>);
-    compiledCore().then((module) => {
-      if (settled) return;
-      try {
-        worker.post({ kind: "fit", module, data: packed.data, dims: packed.dims, options: opts, progress: onProgress !== undefined },
-          packed.data instanceof Float64Array ? [packed.data.buffer as ArrayBuffer] : []);
-      } catch (e) {
-        finish(() => reject(e instanceof Error && e.name === "DataCloneError" ? optionError("options", `cannot be sent to a worker: ${e.message}`) : e));
+    const fail = (e: unknown) => finish(() => reject(e));
+    const abort = () => fail(signal!.reason);
+    const start = async () => {
+      const { onProgress, signal: givenSignal, ...rest } = ownOptions(options);
+      if ("onIteration" in rest) throw optionError("options.onIteration", "is not available in a worker; use onProgress (and signal to stop)");
+      if (onProgress !== undefined && typeof onProgress !== "function") throw optionError("options.onProgress", "must be a function");
+      if (givenSignal !== undefined) {
+        abortSignal(givenSignal, "options.signal");
+        if (typeof (givenSignal as AbortSignal).addEventListener !== "function") throw optionError("options.signal", "must be an AbortSignal (it has no addEventListener)");
+        signal = givenSignal as AbortSignal;
+        if (signal.aborted) throw signal.reason;
+        signal.addEventListener("abort", abort, { once: true });
       }
-    }, (e) => finish(() => reject(e)));
+      const module = await compiledCore();
+      // The same validation as fit(): options, then the data (copied once, then sent as one flat array).
+      const r = resolveFit(rest as unknown as FitOptions);
+      const sent = withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => ({
+        x: jsAllocation(`a copy of the data for the worker`, () => ds.x.array.slice()), aux: ds.aux ? ds.aux.array.slice() : null, dims: ds.dims,
+      }));
+      const opts: Record<string, unknown> = { ...rest };
+      if (r.family.shape === "rows") opts.dims = sent.dims;
+      if (r.family.perPoint && sent.aux) opts[r.family.perPoint] = sent.aux;
+      if (settled) return;
+      worker = startWorker();
+      worker.onError(fail);
+      worker.onMessage((reply) => {
+        if (settled) return;
+        if (reply.type === "progress") {
+          try {
+            (onProgress as ((info: IterationInfo) => void) | undefined)?.(reply.info);
+          } catch (e) {
+            fail(e);
+          }
+          return;
+        }
+        if (reply.type === "done") finish(() => { try { resolve(loadModel(reply.model)); } catch (e) { reject(e); } });
+        else if (reply.type === "error") fail(errorFrom(reply.error));
+      });
+      try {
+        worker.post({ kind: "fit", module, data: sent.x, dims: 0, options: opts, progress: onProgress !== undefined },
+          [sent.x.buffer as ArrayBuffer, ...(sent.aux ? [sent.aux.buffer as ArrayBuffer] : [])]);
+      } catch (e) {
+        throw e instanceof Error && e.name === "DataCloneError" ? optionError("options", `cannot be sent to a worker: ${e.message}`) : e;
+      }
+    };
+    start().catch(fail);
   });
 }
 

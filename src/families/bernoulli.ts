@@ -38,7 +38,7 @@ export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliO
 
   load(mem, data, options, path, dims, trusted) {
     const { region, n, dims: d } = copyMatrixIn(mem, data, dims ?? (options.dims as number | undefined), path,
-      (v) => (v === 0 || v === 1 ? null : `${v} is not 0 or 1`), trusted);
+      (v) => (v === 0 || v === 1 ? null : `${v} is not 0 or 1`), trusted, 1 << 20);
     return { n, dims: d, x: region, aux: null, logConstant: 0, scale: new Float64Array(d).fill(1), seedPoints: regionPoints(region, d), settings: NONE };
   },
 

@@ -28,18 +28,21 @@ export interface MvGaussianOptions extends RegCovarOption, DimsOption, PriorOpti
 /** Explicit init: means (k × d) and covariances (k entries: d × d matrices; d-vectors for diag; numbers for spherical). */
 export interface MvGaussianInit { means: number[][]; covariances: (number[][] | number[] | number)[] }
 
+/** The most dimensions (d × d covariances, O(d²) work per point and component). */
+const MAX_DIMS = 4096;
+
 const covarianceOf = (options: Readonly<Record<string, unknown>>) => (options.covariance as CovarianceType | undefined) ?? "full";
 
 export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianOptions> = {
   summary: "rows of d real values; each component a multivariate normal (mean, covariance: full, tied, diag or spherical)",
   shape: "rows",
-  options: { covariance: oneOf(...COVARIANCE_TYPES), regCovar: finiteAtLeast(0), dims: integer(1, 4096), prior: priorRule },
+  options: { covariance: oneOf(...COVARIANCE_TYPES), regCovar: finiteAtLeast(0), dims: integer(1, MAX_DIMS), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
   plot: { kind: "scatter" },
 
   load(mem, data, options, path, dims, trusted) {
-    const { region, n, dims: d } = copyMatrixIn(mem, data, dims ?? (options.dims as number | undefined), path, magnitudeProblem, trusted);
+    const { region, n, dims: d } = copyMatrixIn(mem, data, dims ?? (options.dims as number | undefined), path, magnitudeProblem, trusted, MAX_DIMS);
     if (dims === undefined && covarianceOf(options) === "full" && n < d + 1)
       throw dataError(path, `has ${n} rows; covariance "full" in ${d} dimensions needs at least d + 1 = ${d + 1}`);
     const scale = columnScales(region.array, n, d, path);
@@ -164,6 +167,11 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       logPrior: (theta, k) => (prior ? model.logPrior(m, prior, theta, k) : 0),
 
       component: (theta, j) => componentOf(theta, j, d),
+      validate(theta, k, path) {
+        if (!model.shared) return;
+        for (let j = 1; j < k; j++) for (let i = d; i < T; i++)
+          if (theta[j * T + i] !== theta[i]) throw optionError(`${path}[${j}].covariance`, `must equal component 0's: covariance "${covariance}" shares one matrix`);
+      },
       fromComponent: (c, theta, j, path) => readComponent(c, model.input, covariance, d, theta, j, m.factor, path),
 
       // x = mean + L z, z ~ N(0, I), Σ = L Lᵀ.
