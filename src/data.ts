@@ -1,15 +1,20 @@
 // Reading the caller's numbers into WebAssembly memory: one pass that validates and copies.
-import { dataError, optionError } from "./errors.js";
+import { dataError, MixemError, optionError } from "./errors.js";
 import { MAX_REGION_VALUES, type Arena, type Region } from "./wasm.js";
 
 export type NumericArray = ArrayLike<number>;
 
 /** Checks that `data` is a non-empty number[] or numeric typed array; returns its length. */
 export function checkVector(data: unknown, path: string): number {
-  const ok = Array.isArray(data) || (ArrayBuffer.isView(data) && !(data instanceof DataView) &&
-    !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array));
+  let ok: boolean, n: number;
+  try {
+    ok = Array.isArray(data) || (ArrayBuffer.isView(data) && !(data instanceof DataView) &&
+      !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array));
+    n = ok ? (data as NumericArray).length : 0;
+  } catch (e) {
+    throw unreadable(e, path);
+  }
   if (!ok) throw dataError(path, `expected an array of numbers or a numeric typed array, got ${describe(data)}`);
-  const n = (data as NumericArray).length;
   if (n === 0) throw dataError(path, "is empty");
   if (n > MAX_REGION_VALUES) throw dataError(path, `has ${n} values; at most ${MAX_REGION_VALUES} (just under 2^27) fit in one WebAssembly array`);
   return n;
@@ -45,13 +50,18 @@ export function copyIn(mem: Arena, data: unknown, path: string, extra?: (v: numb
     for (let i = 0; i < n; i++) dst[i] = src[i];
     return region;
   }
-  for (let i = 0; i < n; i++) {
-    const v = src[i];
-    if (typeof v !== "number") throw dataError(`${path}[${i}]`, v === undefined ? "is missing" : `is not a number (${describe(v)})`);
-    if (!Number.isFinite(v)) throw dataError(`${path}[${i}]`, `is ${v}; every value must be finite`);
-    const problem = extra?.(v, i);
-    if (problem) throw dataError(`${path}[${i}]`, problem);
-    dst[i] = v;
+  let i = 0;
+  try {
+    for (; i < n; i++) {
+      const v = src[i];
+      if (typeof v !== "number") throw dataError(`${path}[${i}]`, v === undefined ? "is missing" : `is not a number (${describe(v)})`);
+      if (!Number.isFinite(v)) throw dataError(`${path}[${i}]`, `is ${v}; every value must be finite`);
+      const problem = extra?.(v, i);
+      if (problem) throw dataError(`${path}[${i}]`, problem);
+      dst[i] = v;
+    }
+  } catch (e) {
+    throw unreadable(e, `${path}[${i}]`);
   }
   return region;
 }
@@ -64,6 +74,16 @@ export function copyIn(mem: Arena, data: unknown, path: string, extra?: (v: numb
 export function copyMatrixIn(
   mem: Arena, data: unknown, dims: number | undefined, path: string, extra?: (v: number) => string | null, trusted = false, maxDims = MAX_REGION_VALUES,
 ): { region: Region; n: number; dims: number } {
+  try {
+    return copyMatrix(mem, data, dims, path, extra, trusted, maxDims);
+  } catch (e) {
+    throw unreadable(e, path);
+  }
+}
+
+function copyMatrix(
+  mem: Arena, data: unknown, dims: number | undefined, path: string, extra: ((v: number) => string | null) | undefined, trusted: boolean, maxDims: number,
+): { region: Region; n: number; dims: number } {
   const isRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView));
   if (Array.isArray(data) && data.length > 0 && isRow(data[0])) {
     const rows = data as ArrayLike<number>[];
@@ -75,11 +95,16 @@ export function copyMatrixIn(
     if (n * d > MAX_REGION_VALUES) throw dataError(path, `has ${n * d} values; at most ${MAX_REGION_VALUES} (just under 2^27) fit in one WebAssembly array`);
     const region = mem.alloc(n * d);
     const dst = region.array;
-    for (let i = 0; i < n; i++) {
-      const row = rows[i];
-      if (!isRow(row)) throw dataError(`${path}[${i}]`, `is not a row of numbers (${describe(row)})`);
-      if (row.length !== d) throw dataError(`${path}[${i}]`, `has ${row.length} values; every row must have ${d} (as ${path}[0])`);
-      for (let a = 0; a < d; a++) dst[i * d + a] = trusted ? row[a] : checkValue(row[a], `${path}[${i}][${a}]`, extra);
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const row = rows[i];
+        if (!isRow(row)) throw dataError(`${path}[${i}]`, `is not a row of numbers (${describe(row)})`);
+        if (row.length !== d) throw dataError(`${path}[${i}]`, `has ${row.length} values; every row must have ${d} (as ${path}[0])`);
+        for (let a = 0; a < d; a++) dst[i * d + a] = trusted ? row[a] : checkValue(row[a], `${path}[${i}][${a}]`, extra);
+      }
+    } catch (e) {
+      throw unreadable(e, `${path}[${i}]`);
     }
     return { region, n, dims: d };
   }
@@ -88,6 +113,11 @@ export function copyMatrixIn(
   if (total % dims !== 0) throw dataError(path, `has ${total} values, not a multiple of dims = ${dims}`);
   const region = copyIn(mem, data, path, extra ? (v) => extra(v) : undefined, trusted);
   return { region, n: total / dims, dims };
+}
+
+/** A MixemError as it is; anything else thrown while reading the data (a getter, a Proxy) as a MixemError naming where. */
+function unreadable(e: unknown, path: string): MixemError {
+  return e instanceof MixemError ? e : dataError(path, `cannot be read (${(e as Error)?.message ?? String(e)})`);
 }
 
 function checkValue(v: unknown, path: string, extra?: (v: number) => string | null): number {

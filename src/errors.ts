@@ -40,3 +40,9 @@ export function jsAllocation<T>(what: string, f: () => T): T {
     throw e;
   }
 }
+
+/** The same error under another code (a MixemError keeps its message, path and reason; anything else is returned as it is). */
+export function recode(e: unknown, code: MixemErrorCode): unknown {
+  if (!(e instanceof MixemError)) return e;
+  return new MixemError(code, e.path === undefined ? e.message : e.message.slice(e.path.length + 2), e.path, e.reason);
+}

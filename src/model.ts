@@ -8,7 +8,7 @@ import { familyOf, type FamilyName } from "./families/index.js";
 import { getCore, MAX_REGION_VALUES } from "./wasm.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { Random } from "./random.js";
-import { jsAllocation, MixemError, optionError } from "./errors.js";
+import { jsAllocation, MixemError, optionError, recode } from "./errors.js";
 import { checkOptions, integer, weightList } from "./options.js";
 import { describe } from "./data.js";
 import { aic, bic } from "./criteria.js";
@@ -226,7 +226,7 @@ export function loadModel(json: unknown): MixtureModel {
     try {
       rule(familySettings[key], `model.settings.${key}`);
     } catch (e) {
-      throw e instanceof MixemError ? new MixemError("INVALID_MODEL", e.message.slice(e.path ? e.path.length + 2 : 0), e.path) : e;
+      throw recode(e, "INVALID_MODEL");
     }
     if (familySettings[key] !== undefined) dataSettings[key] = Array.isArray(familySettings[key]) ? [...(familySettings[key] as unknown[])] : familySettings[key];
   }
@@ -239,7 +239,7 @@ export function loadModel(json: unknown): MixtureModel {
       familySettings.prior = fam.resolvePrior(familySettings.prior, null, k, { ...familySettings, dims }, "model.settings.prior");
     spec = fam.configure(familySettings, dims);
   } catch (e) {
-    throw e instanceof MixemError ? new MixemError("INVALID_MODEL", e.message) : e;
+    throw recode(e, "INVALID_MODEL");
   }
   if (!Array.isArray(m.components) || m.components.length !== k) throw bad("model.components", `must be an array of ${k} components`);
   const theta = new Float64Array(k * spec.thetaSize);
@@ -247,7 +247,7 @@ export function loadModel(json: unknown): MixtureModel {
     try {
       spec.fromComponent(c, theta, j, `model.components[${j}]`);
     } catch (e) {
-      throw e instanceof MixemError ? new MixemError("INVALID_MODEL", e.message) : e;
+      throw recode(e, "INVALID_MODEL");
     }
   });
   const settings: ModelSettings = { mode: s.mode, fixWeights: s.fixWeights, ...(spec.settings as Partial<ModelSettings>), ...dataSettings };
@@ -301,13 +301,13 @@ export function checkParameters(spec: Spec, theta: Float64Array, weights: Float6
     try {
       spec.fromComponent(spec.component(theta, j), copy, j, `${path}.components[${j}]`);
     } catch (e) {
-      throw e instanceof MixemError ? new MixemError(code, e.message.slice(e.path ? e.path.length + 2 : 0), e.path) : e;
+      throw recode(e, code);
     }
   }
   try {
     spec.validate?.(theta, k, `${path}.components`);
   } catch (e) {
-    throw e instanceof MixemError ? new MixemError(code, e.message.slice(e.path ? e.path.length + 2 : 0), e.path) : e;
+    throw recode(e, code);
   }
   const params = new Float64Array(spec.headerSize + k * spec.paramsSize);
   const logWeights = Float64Array.from(weights, (w) => M.log(w));
