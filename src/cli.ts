@@ -1,7 +1,7 @@
 // mixem command line: `mixem fit <file.csv | file.json | -> --family gaussian -k 2 [--column NAME]`.
 import { parseArgs } from "node:util";
 import { statSync, writeFileSync } from "node:fs";
-import { fit, fitStream, init, MixemError, plotFit, plotSelection, selectK, type Criterion, type FitOptions } from "./index.js";
+import { fit, fitStream, init, MixemError, plotFit, plotSelection, selectK, type Criterion, type FitOptions, type SelectionEntry, type SelectOptions } from "./index.js";
 import { FAMILIES, FAMILY_NAMES, familyOf } from "./families/index.js";
 import { DEFAULTS } from "./defaults.js";
 import { column, columnIndex, csvSource, firstPiece, matrix, readTable, STREAM_ABOVE, UsageError } from "./cli/input.js";
@@ -125,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
     where = `${t.source}, column ${t.names[col]}`;
     axes = [t.names[col], "density"];
   }
-  let trials: FitOptions["trials"] = num(values.trials, "--trials");
+  let trials: number | ArrayLike<number> | undefined = num(values.trials, "--trials");
   if (values["trials-column"] !== undefined) trials = column(t, columnIndex(t, values["trials-column"], "--trials-column"));
 
   const options: Record<string, unknown> = {
@@ -154,9 +154,9 @@ async function main(argv: string[]): Promise<number> {
     await init();
     const { onIteration: _drop, ...selectOptions } = options;
     const selection = selectK(x, {
-      ...(selectOptions as Omit<FitOptions, "k">), kRange, criterion: (values.criterion ?? "bic") as Criterion,
-      onModel: values.quiet ? undefined : (e) => process.stderr.write(`mixem: k = ${e.k}: ${(values.criterion ?? "bic").toUpperCase()} ${e[(values.criterion ?? "bic") as Criterion].toFixed(2)}\n`),
-    });
+      ...selectOptions, kRange, criterion: (values.criterion ?? "bic") as Criterion,
+      onModel: values.quiet ? undefined : (e: SelectionEntry) => process.stderr.write(`mixem: k = ${e.k}: ${(values.criterion ?? "bic").toUpperCase()} ${e[(values.criterion ?? "bic") as Criterion].toFixed(2)}\n`),
+    } as SelectOptions);
     if (values.plot) writeFileSync(values.plot, plotSelection(selection, { title: `${selection.criterion.toUpperCase()} against k` }));
     if (values.json) {
       const out = { criterion: selection.criterion, k: selection.k, scores: selection.scores.map(({ model: _m, ...e }) => e), best: selection.best.toJSON() };

@@ -1,9 +1,12 @@
 // Every default of the fit options, in one place (the docs' option table lists the same values).
 import type { FamilyName } from "./families/index.js";
 
+/** The family a fit uses when its options name none. */
+export type DefaultFamily = "gaussian";
+
 /** Defaults of the fit options (regCovar: gaussian and mvgaussian). */
 export const DEFAULTS = Object.freeze({
-  family: "gaussian" as FamilyName,
+  family: "gaussian" satisfies FamilyName as DefaultFamily,
   mode: "soft" as const,
   fixWeights: false,
   maxIter: 500,

@@ -1,5 +1,5 @@
 // fit and fitSync: one in-memory data set, on this thread or (fit, large data) on worker threads.
-import type { FitOptions, ModelData } from "./types.js";
+import type { ExactFitOptions, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
 import type { MixtureModel } from "./model.js";
 import { buildModel, COMMON_OPTIONS, configureFit, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
@@ -14,6 +14,7 @@ import { ownOptions } from "./options.js";
  * multivariate families) by EM. Compiles the WebAssembly core on first use; the fit itself runs
  * synchronously, or on worker threads for large data (see `threads`).
  */
+export async function fit<const O extends FitOptions>(data: ModelData, options: ExactFitOptions<O>): Promise<MixtureModel<FamilyOfOptions<O>>>;
 export async function fit(data: ModelData, options: FitOptions): Promise<MixtureModel> {
   await init();
   const o = ownOptions(options);
@@ -38,6 +39,7 @@ function chooseThreads(data: ModelData, options: Readonly<Record<string, unknown
 }
 
 /** As `fit`, without awaiting (Node, Workers, or after `await init()` in a browser); always on the calling thread. */
+export function fitSync<const O extends FitOptions>(data: ModelData, options: ExactFitOptions<O>): MixtureModel<FamilyOfOptions<O>>;
 export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
   const o = ownOptions(options);
   if (o.threads !== undefined && o.threads !== 1) throw optionError("options.threads", "needs the asynchronous fit() (fitSync runs on the calling thread)");

@@ -4,7 +4,7 @@ import type { DatasetParts, Spec } from "./family.js";
 import * as M from "./math.js";
 import type { Component, EvalOptions, FitSummary, ModelData, ModelSettings, SampleOptions, StopReason } from "./types.js";
 import { Evaluator } from "./evaluator.js";
-import { familyOf, type FamilyName } from "./families/index.js";
+import { familyOf, type ComponentOf, type FamilyName } from "./families/index.js";
 import { getCore, MAX_REGION_VALUES } from "./wasm.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { Random } from "./random.js";
@@ -14,13 +14,13 @@ import { describe } from "./data.js";
 import { aic, bic } from "./criteria.js";
 
 /** The serialised form: plain JSON, exact (every double survives JSON.stringify/parse). */
-export interface ModelJSON {
+export interface ModelJSON<F extends FamilyName = FamilyName> {
   format: "mixem-model";
   version: 1;
-  family: FamilyName;
+  family: F;
   k: number;
   weights: number[];
-  components: Component[];
+  components: ComponentOf<F>[];
   settings: ModelSettings;
   fit: FitSummary;
 }
@@ -32,15 +32,16 @@ const over = (settings: Readonly<ModelSettings>, options: Readonly<Record<string
   return merged;
 };
 
-export class MixtureModel {
-  readonly family: FamilyName;
+/** A fitted mixture of family F (`MixtureModel<"poisson">`); `MixtureModel` alone is a model of any family. */
+export class MixtureModel<F extends FamilyName = FamilyName> {
+  readonly family: F;
   readonly k: number;
   /** Values per point (1 for gaussian, poisson, binomial). */
   readonly dims: number;
   /** Mixing weights (sum to 1). */
   readonly weights: readonly number[];
   /** Parameters of each component: {mean, variance} | {lambda} | {p}. */
-  readonly components: readonly Component[];
+  readonly components: readonly ComponentOf<F>[];
   readonly settings: Readonly<ModelSettings>;
   /** Incomplete log-likelihood Σ_i log Σ_k w_k p(x_i | θ_k) of the training data at these parameters. */
   readonly logLikelihood: number;
@@ -65,7 +66,7 @@ export class MixtureModel {
   readonly weightArray: Float64Array;
 
   /** @internal Use `fit` or `loadModel`. */
-  constructor(family: FamilyName, spec: Spec, theta: Float64Array, weights: Float64Array, settings: ModelSettings, fit: FitSummary) {
+  constructor(family: F, spec: Spec, theta: Float64Array, weights: Float64Array, settings: ModelSettings, fit: FitSummary) {
     this.family = family;
     this.spec = spec;
     this.k = weights.length;
@@ -73,7 +74,7 @@ export class MixtureModel {
     this.theta = theta;
     this.weightArray = weights;
     this.weights = Object.freeze(Array.from(weights));
-    this.components = Object.freeze(Array.from({ length: this.k }, (_, j) => deepFreeze(spec.component(theta, j) as Component)));
+    this.components = Object.freeze(Array.from({ length: this.k }, (_, j) => deepFreeze(spec.component(theta, j) as ComponentOf<F>)));
     this.settings = deepFreeze(structuredClone({ ...settings })); // a copy: nothing the caller keeps can change it
     this.logLikelihood = fit.logLikelihood;
     this.history = Object.freeze([...fit.history]);
@@ -153,7 +154,7 @@ export class MixtureModel {
     return { values, labels, dims: d };
   }
 
-  toJSON(): ModelJSON {
+  toJSON(): ModelJSON<F> {
     return {
       format: "mixem-model",
       version: 1,
@@ -198,6 +199,8 @@ export class MixtureModel {
 }
 
 /** Rebuilds a model from `model.toJSON()` (after any JSON round trip), validating every field. */
+export function loadModel<F extends FamilyName>(json: ModelJSON<F>): MixtureModel<F>;
+export function loadModel(json: unknown): MixtureModel;
 export function loadModel(json: unknown): MixtureModel {
   const bad = (path: string, msg: string) => new MixemError("INVALID_MODEL", msg, path);
   const obj = (v: unknown, path: string) => {

@@ -1,8 +1,8 @@
 // Model selection over the number of components: fit each k (with restarts) and score it.
 import { fitSync } from "./fit.js";
-import type { FitOptions, ModelData } from "./types.js";
+import type { DistributiveOmit, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
 import type { MixtureModel } from "./model.js";
-import { familyOf } from "./families/index.js";
+import { familyOf, type FamilyName } from "./families/index.js";
 import { DEFAULTS } from "./defaults.js";
 import { aic, bic } from "./criteria.js";
 import { MixemError, optionError } from "./errors.js";
@@ -12,16 +12,17 @@ import * as M from "./math.js";
 
 export type Criterion = "bic" | "aic" | "icl";
 
-export interface SelectOptions extends Omit<FitOptions, "k"> {
+/** selectK's options: fit's without `k`, and the range to search. */
+export type SelectOptions = DistributiveOmit<FitOptions, "k"> & {
   /** Smallest and largest k to try (inclusive). Default [1, 8]. */
   kRange?: [number, number];
   /** What picks the best k (lower is better for all three). Default "bic". */
   criterion?: Criterion;
   /** Called after each k is fitted. */
   onModel?: (entry: SelectionEntry) => void;
-}
+};
 
-export interface SelectionEntry {
+export interface SelectionEntry<F extends FamilyName = FamilyName> {
   k: number;
   bic: number;
   aic: number;
@@ -29,15 +30,15 @@ export interface SelectionEntry {
   icl: number;
   logLikelihood: number;
   nParameters: number;
-  model: MixtureModel;
+  model: MixtureModel<F>;
 }
 
-export interface Selection {
+export interface Selection<F extends FamilyName = FamilyName> {
   criterion: Criterion;
-  best: MixtureModel;
+  best: MixtureModel<F>;
   k: number;
   /** One entry per k tried, in order; k values that cannot be fitted (fewer distinct points) are left out. */
-  scores: SelectionEntry[];
+  scores: SelectionEntry<F>[];
 }
 
 /**
@@ -45,6 +46,7 @@ export interface Selection {
  * score and the model with the lowest criterion. BIC = −2 log L + p log n, AIC = −2 log L + 2p,
  * ICL = BIC − 2 Σ_i log max_k z_ik (the classification entropy of the MAP labels), as mclust.
  */
+export function selectK<const O extends SelectOptions>(data: ModelData, options?: O): Selection<FamilyOfOptions<O>>;
 export function selectK(data: ModelData, options: SelectOptions = {}): Selection {
   const { kRange = [1, 8], criterion = "bic", onModel, ...fitOptions } = ownOptions(options) as SelectOptions;
   if ("k" in fitOptions && (fitOptions as { k?: unknown }).k !== undefined) throw optionError("options.k", "is not an option of selectK: give kRange (the k to try)");

@@ -1,7 +1,7 @@
 // fitStream: data larger than memory. `source()` yields the data in chunks (and can be called
 // again: every pass of EM iterates it once); one chunk at a time is copied into WebAssembly
 // memory, its statistics added to the pass's totals, and freed — memory is bounded by the chunk.
-import type { FitOptions, ModelData } from "./types.js";
+import type { ExactFitOptions, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
 import type { DatasetParts, Spec } from "./family.js";
 import type { MixtureModel } from "./model.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
@@ -22,6 +22,7 @@ export type ChunkSource = () => AsyncIterable<ModelData> | Iterable<ModelData>;
  * `fit`; with the same explicit init the result equals fit(all data) up to the rounding of the
  * chunked sums. Every chunk is validated in that first pass; later passes must yield the same data.
  */
+export async function fitStream<const O extends FitOptions>(source: ChunkSource, options: ExactFitOptions<O>): Promise<MixtureModel<FamilyOfOptions<O>>>;
 export async function fitStream(source: ChunkSource, options: FitOptions): Promise<MixtureModel> {
   if (typeof source !== "function") throw optionError("source", "must be a function returning an iterable of chunks (called once per pass)");
   await init();

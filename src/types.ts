@@ -1,6 +1,7 @@
 // The public types of options and results. At the bottom of the module graph: no run-time
 // imports; the family-specific parts are derived from the family registry (type-only imports).
-import type { AllFamilyOptions, ComponentOf, FamilyName, InitOf } from "./families/index.js";
+import type { ComponentOf, FamilyName, InitOf, OptionsOf } from "./families/index.js";
+import type { DefaultFamily } from "./defaults.js";
 
 /** Why a fit stopped. */
 export type StopReason =
@@ -36,20 +37,21 @@ export interface FitSummary {
 /** Data for fits and a fitted model's methods: values (1-D families) or rows (mvgaussian, bernoulli). */
 export type ModelData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
-/** Parameters of one component, of any family (see each family's component type). */
+/** Parameters of one component, of any family (see each family's component type; `ComponentOf<F>` for one family). */
 export type Component = ComponentOf<FamilyName>;
 
-/** Explicit initial parameters, one value per component. `weights` defaults to equal. */
-export type ExplicitInit = { [F in FamilyName]: { weights?: number[] } & InitOf<F> }[FamilyName];
+export type { DefaultFamily };
+
+/** Explicit initial parameters of family F, one value per component. `weights` defaults to equal. */
+export type InitFor<F extends FamilyName> = { weights?: number[] } & InitOf<F>;
+
+/** Explicit initial parameters of any family. */
+export type ExplicitInit = { [F in FamilyName]: InitFor<F> }[FamilyName];
 
 /** The options every family takes. */
 export interface CommonFitOptions {
-  /** Component distribution (default "gaussian"). */
-  family?: FamilyName;
   /** Number of components (required). */
   k: number;
-  /** "kmeans++" (default), "random" (k distinct data values), or explicit parameters. */
-  init?: "kmeans++" | "random" | ExplicitInit;
   /** "soft" (default): EM. "hard": classification EM, each point wholly in its most likely component. */
   mode?: "soft" | "hard";
   /** Keep the mixing weights at their initial values (equal, or `init.weights`). Default false. */
@@ -70,8 +72,31 @@ export interface CommonFitOptions {
   threads?: number;
 }
 
-/** Options of fit, fitSync, fitStream and fitInWorker: the common ones plus each family's own (see the family modules). */
-export type FitOptions = CommonFitOptions & AllFamilyOptions;
+/**
+ * Options of a fit of family F: the common ones, the family's own (see its options type) and an
+ * init of its own shape. `family` may be left out for the default family only.
+ */
+export type FitOptionsFor<F extends FamilyName> = CommonFitOptions & OptionsOf<F> &
+  (F extends DefaultFamily ? { family?: F } : { family: F }) & {
+    /** "kmeans++" (default), "random" (k distinct data values), or explicit parameters of the family. */
+    init?: "kmeans++" | "random" | InitFor<F>;
+  };
+
+/** Options of fit, fitSync, fitStream and fitInWorker, discriminated by `family`. */
+export type FitOptions = { [F in FamilyName]: FitOptionsFor<F> }[FamilyName];
+
+/** The family that options of type O fit (the default family when O names none). */
+export type FamilyOfOptions<O> = O extends { family: infer F extends FamilyName } ? F : DefaultFamily;
+
+/**
+ * Options O checked as options of their family: a key that family does not take becomes `never`,
+ * so `{ family: "poisson", covariance: "full" }` does not compile (a generic parameter escapes
+ * TypeScript's excess-property check otherwise).
+ */
+export type ExactFitOptions<O> = O & { [K in Exclude<keyof O, keyof FitOptionsFor<FamilyOfOptions<O>> | "threads">]: never };
+
+/** T without the keys K, member by member of a union. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Options of predict / predictProba / score / bic / aic / accumulate. */
 export interface EvalOptions {

@@ -5,17 +5,18 @@
 import { workerSource } from "./generated/worker-source.js";
 import { loadModel, type MixtureModel } from "./model.js";
 import { jsAllocation, MixemError, optionError, type MixemErrorCode } from "./errors.js";
-import type { FitOptions, IterationInfo, ModelData } from "./types.js";
+import type { DistributiveOmit, FamilyOfOptions, FitOptions, IterationInfo, ModelData } from "./types.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 import { compiledCore } from "./wasm.js";
 import { abortSignal, ownOptions } from "./options.js";
 import { resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 
-export interface WorkerFitOptions extends Omit<FitOptions, "onIteration"> {
+/** fitInWorker's options: fit's, with `onProgress` in place of `onIteration`. */
+export type WorkerFitOptions = DistributiveOmit<FitOptions, "onIteration"> & {
   /** Called on the calling thread after every iteration (asynchronously, as messages arrive). */
   onProgress?: (info: IterationInfo) => void;
-}
+};
 
 export interface WorkerHandle {
   post(message: WorkerRequest, transfer: ArrayBuffer[]): void;
@@ -57,6 +58,7 @@ export function startWorker(): WorkerHandle {
  * worker is terminated and the promise rejects with `signal.reason`. Whatever fails — validation,
  * sending, the fit, an `onProgress` that throws — rejects the promise and terminates the worker.
  */
+export function fitInWorker<const O extends WorkerFitOptions>(data: ModelData, options: O): Promise<MixtureModel<FamilyOfOptions<O>>>;
 export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise<MixtureModel> {
   return new Promise((resolve, reject) => {
     let worker: WorkerHandle | undefined;

@@ -124,7 +124,7 @@ describe("re-entrant calls", () => {
       expect(m.history).toEqual(plain.history);
       expect(m.components).toEqual(plain.components);
     }), { numRuns: Math.max(10, Math.floor(RUNS / 30)), seed: SEED });
-  });
+  }, 600_000);
 });
 
 describe("worker inputs", () => {

@@ -22,7 +22,7 @@ describe("mclust em() with priorControl(): same defaults, same MAP-EM iterations
     const oneD = name === "faithful-waiting";
     const k = c.weights.length;
     const options = (oneD ? { family: "gaussian" } : { family: "mvgaussian", covariance: c.covariance }) as FitOptions;
-    const m = fitSync(data[name] as never, { ...options, k, init: c.init, maxIter: iterations, tol: 0, regCovar: 0, prior: true });
+    const m = fitSync(data[name] as never, { ...options, k, init: c.init, maxIter: iterations, tol: 0, regCovar: 0, prior: true } as FitOptions);
     const p = m.settings.prior as any;
     expect(maxRelErr([p.shrinkage, p.dof, ...[p.mean].flat(), ...[p.scale].flat(2)], [c.prior.shrinkage, c.prior.dof, ...[c.prior.mean].flat(), ...[c.prior.scale].flat(2)])).toBeLessThan(1e-12);
     const comps = m.components as any[];

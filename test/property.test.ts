@@ -152,7 +152,7 @@ describe("multivariate", () => {
         const refCov = covariance === "spherical" ? rows.map(() => vars.map((_, a) => vars.map((__, b) => (a === b ? vars.reduce((s, v) => s + v, 0) / d : 0)))) : rows.map(() => diag);
         let a: MixtureModel;
         try {
-          a = fitSync(x, { ...options, init: { means: rows, covariances: covs as never }, regCovar: 0, maxIter: 8, tol: 0 });
+          a = fitSync(x, { ...options, init: { means: rows, covariances: covs as never }, regCovar: 0, maxIter: 8, tol: 0 } as FitOptions);
         } catch (e) {
           expect(e).toBeInstanceOf(MixemError); // a collapsed component without a floor: the documented error
           expect((e as MixemError).code).toBe("DEGENERATE");

@@ -42,7 +42,7 @@ describe("row order", () => {
     const shuffled = order.map((i) => rows[i]);
     const trialsFor = (options as { trials?: unknown }).trials;
     const a = fitSync(rows as never, { ...options, init: init as never, maxIter: 2000, tol: 1e-13 });
-    const b = fitSync(shuffled as never, { ...options, trials: trialsFor as never, init: init as never, maxIter: 2000, tol: 1e-13 });
+    const b = fitSync(shuffled as never, { ...options, trials: trialsFor as never, init: init as never, maxIter: 2000, tol: 1e-13 } as FitOptions);
     expect(relErr(a.logLikelihood, b.logLikelihood)).toBeLessThan(1e-9);
   });
 });

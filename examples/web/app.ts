@@ -1,6 +1,6 @@
 // The mixem demo page: data in, a fit in a Web Worker with live progress, pictures out.
 import Papa from "papaparse";
-import { fitInWorker, init, plotFit, plotSelection, selectK, type FitOptions, type IterationInfo, type MixtureModel } from "mixem";
+import { fitInWorker, init, plotFit, plotSelection, selectK, type DistributiveOmit, type FitOptions, type IterationInfo, type MixtureModel } from "mixem";
 import faithfulCsv from "../faithful.csv";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -46,7 +46,7 @@ async function run() {
   let family = $<HTMLSelectElement>("family").value;
   if (family === "auto") family = oneD ? "gaussian" : "mvgaussian";
   const data = oneD || family !== "mvgaussian" ? rows.map((r) => r[0]) : rows;
-  const base = { family, ...(family === "mvgaussian" ? { covariance: $<HTMLSelectElement>("covariance").value } : {}), nInit: 3 } as Omit<FitOptions, "k">;
+  const base = { family, ...(family === "mvgaussian" ? { covariance: $<HTMLSelectElement>("covariance").value } : {}), nInit: 3 } as DistributiveOmit<FitOptions, "k">; // the family is chosen at run time
   const kChoice = $<HTMLSelectElement>("k").value;
   $("picture").innerHTML = $("selection").innerHTML = $("summary").textContent = "";
   $<HTMLAnchorElement>("download").hidden = true;

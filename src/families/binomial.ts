@@ -30,7 +30,7 @@ const trialsRule = (v: unknown, path: string) => {
 
 export interface BinomialOptions extends PriorOption {
   /** Binomial: trials per observation, one number or one per value (required). */
-  trials?: number | ArrayLike<number>;
+  trials: number | ArrayLike<number>;
 }
 
 /** The constant number of trials of a dataset (its settings), or 0 when they are per observation (in aux). */

@@ -22,8 +22,8 @@ export type InitOf<F extends FamilyName> = TypesOf<F>["init"];
 export type OptionsOf<F extends FamilyName> = TypesOf<F>["options"];
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
-/** Every family's own options (each optional; a family rejects the others' at run time). */
-export type AllFamilyOptions = UnionToIntersection<OptionsOf<FamilyName>>;
+/** Every family's own options, each optional (the loose shape internal code passes around; the public FitOptions is discriminated by family). */
+export type AllFamilyOptions = Partial<UnionToIntersection<OptionsOf<FamilyName>>>;
 
 /** The family of that name (an own property of FAMILIES), or undefined. */
 export function familyOf(name: unknown): Family | undefined {
