@@ -372,11 +372,14 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
     });
     const gs = comps.map((comp) => marginal(comp, c, r));
     const inner: string[] = [];
+    const inRange = (i: number) => { const x = t.at(i, c), y = t.at(i, r); return x >= ranges[c][0] && x <= ranges[c][1] && y >= ranges[r][0] && y <= ranges[r][1]; };
+    // Inside the panel: an ellipse reaching beyond the axes (only a component fitted to far outliers does) is flattened onto the edge.
+    const keep = ([a, q]: [number, number]): [number, number] => [Math.min(b.x + b.w, Math.max(b.x, f.sx(a))), Math.min(b.y + b.h, Math.max(b.y, f.sy(q)))];
     if (pointsMode) {
       const rad = D === 2 ? 2.5 : 2;
       model.weights.forEach((_, j) => {
         let dots = "";
-        for (let i = 0; i < t.n; i++) if (labels![i] === j) dots += `<circle cx="${px(f.sx(t.at(i, c)))}" cy="${px(f.sy(t.at(i, r)))}" r="${rad}"/>`;
+        for (let i = 0; i < t.n; i++) if (labels![i] === j && inRange(i)) dots += `<circle cx="${px(f.sx(t.at(i, c)))}" cy="${px(f.sy(t.at(i, r)))}" r="${rad}"/>`;
         if (dots) inner.push(`<g fill="${colour(j)}" fill-opacity="0.55">${dots}</g>`);
       });
     } else {
@@ -400,18 +403,19 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
     }
     gs.forEach((g, j) => {
       for (const rr of [2, 1]) {
-        const d2 = `${path(ellipse(g, rr).map(([a, q]) => [f.sx(a), f.sy(q)]))}Z`;
+        const d2 = `${path(ellipse(g, rr).map(keep))}Z`;
         inner.push(`<path d="${d2}" stroke="white" stroke-width="${rr === 1 ? 4.5 : 3.5}" stroke-opacity="0.8" fill="none"/>`);
         inner.push(`<path d="${d2}" fill="none" stroke="${pointsMode ? colour(j) : dark(colour(j))}" stroke-width="${rr === 1 ? 2.2 : 1.4}"${rr === 2 ? ' stroke-dasharray="6,3"' : ""}/>`);
       }
     });
     gs.forEach((g, j) => {
       const x = f.sx(g.m[0]), y = f.sy(g.m[1]);
+      if (!(x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h)) return;
       const ink = pointsMode ? colour(j) : dark(colour(j));
       inner.push(`<path d="M${px(x - 5)},${px(y)}h10M${px(x)},${px(y - 5)}v10" stroke="${ink}" stroke-width="2"/>`);
       inner.push(`<text x="${px(x + 7)}" y="${px(y - 7)}" fill="${ink}" font-weight="bold" stroke="white" stroke-width="3" paint-order="stroke">${j + 1}</text>`);
     });
-    body.push(f.clip(inner.join("")), f.axes);
+    body.push(inner.join(""), f.axes);
     if (D === 2) {
       const ls = legendSize(rows);
       // The corner whose legend-sized area covers the fewest points (or cells) and ellipse vertices.
@@ -465,6 +469,6 @@ export function plotSelection(selection: Selection, options: PlotOptions = {}): 
     f.axes,
     `<path d="${path(pts.map(([k, v]) => [f.sx(k), f.sy(v)]))}" fill="none" stroke="#1f77b4" stroke-width="2"/>`,
     ...pts.map(([k, v]) => `<circle cx="${px(f.sx(k))}" cy="${px(f.sy(v))}" r="${k === s.k ? 6 : 3.5}" fill="${k === s.k ? "#d62728" : "#1f77b4"}"/>`),
-    ...pts.filter(([k]) => k === s.k).map(([k, v]) => `<text x="${px(f.sx(k))}" y="${px(f.sy(v) + 22)}" text-anchor="middle" font-weight="bold">best: k = ${k}</text>`),
+    ...pts.filter(([k]) => k === s.k).map(([k, v]) => `<text x="${px(f.sx(k) + 9)}" y="${px(f.sy(v) - 10)}" font-weight="bold">best: k = ${k}</text>`),
   ]);
 }

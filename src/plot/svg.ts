@@ -61,9 +61,7 @@ export function panel(box: Box, xr: [number, number], yr: [number, number], t: A
     t.x ? `<text x="${px(box.x + box.w / 2)}" y="${px(bottom + (t.small ? 30 : 34))}" text-anchor="middle">${esc(t.x)}</text>` : "",
     t.y ? `<text transform="translate(${px(box.x - (t.small ? 38 : 46))} ${px(box.y + box.h / 2)}) rotate(-90)" text-anchor="middle">${esc(t.y)}</text>` : "",
   ];
-  /** Content clipped to the panel (a nested viewport: no ids, so pictures can share a page). */
-  const clip = (body: string) => `<svg x="${px(box.x)}" y="${px(box.y)}" width="${px(box.w)}" height="${px(box.h)}" viewBox="${px(box.x)} ${px(box.y)} ${px(box.w)} ${px(box.h)}" overflow="hidden">${body}</svg>`;
-  return { sx, sy, axes: axes.join(""), box, clip };
+  return { sx, sy, axes: axes.join(""), box };
 }
 
 export const path = (pts: [number, number][]) => pts.map(([a, b], i) => `${i ? "L" : "M"}${px(a)},${px(b)}`).join("");
