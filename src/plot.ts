@@ -1,157 +1,474 @@
 // SVG pictures of a fit, as strings (no DOM needed: the CLI writes them, the demo page shows them).
 //   plotFit: as the family's `plot` says — "density": histogram of the data, the mixture density and
 //            each weighted component; "counts": bars of the counts' proportions with the
-//            probabilities; "scatter" (mvgaussian): points coloured by predicted component, each
-//            Gaussian's 1σ and 2σ ellipse.
+//            probabilities; "scatter" (mvgaussian): points coloured by predicted component (a
+//            density of the points beyond a few thousand), each Gaussian's 1σ and 2σ ellipse, and
+//            for d > 2 a pairs plot of the 2-D projections.
 //   plotSelection: the criterion against k, the best k marked.
+// Data of any size: read in place in a few passes (plot/data.ts), binned, so the stack is constant,
+// memory bounded by the bins and the SVG below 500 KB. Every option is validated and every string
+// escaped (plot/svg.ts). Components are numbered as the CLI's table numbers them: component j + 1
+// is model.components[j].
 import type { MixtureModel } from "./model.js";
 import type { ModelData } from "./types.js";
 import type { Selection } from "./select.js";
-import type { PlotDensity } from "./family.js";
+import type { PlotDensity, Rule } from "./family.js";
 import { familyOf } from "./families/index.js";
 import { checkOptions, integer } from "./options.js";
-import { optionError } from "./errors.js";
+import { MixemError, optionError } from "./errors.js";
+import { describe } from "./data.js";
 import { symmetricEigen } from "./linalg.js";
+import { bin1, bin2, extent, robustRange, rowsOf, valuesOf, type Grid2, type Table } from "./plot/data.js";
+import { colour, esc, legend, legendSize, num, panel, path, px, svgDocument, type Box, type LegendRow } from "./plot/svg.js";
 
 export interface PlotOptions {
+  /** Width in pixels, 100–4000 (default 640; a pairs plot: 170 per dimension + 90, at most 900). */
   width?: number;
+  /** Height in pixels, 100–4000 (default 400; a pairs plot: as its width). */
   height?: number;
+  /** A title above the picture (at most 200 characters). */
   title?: string;
   /** Binomial: trials of the data (defaults to the model's constant trials). */
   trials?: number;
-  /** Axis titles (2-D: the two columns' names). */
-  labels?: [string, string];
+  /** Axis titles: x and y (2-D: the two columns' names; a pairs plot also takes one name per dimension). */
+  labels?: string[];
 }
 
-const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
-const colour = (j: number) => PALETTE[j % PALETTE.length];
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-const num = (v: number) => (Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(4))));
+// ---- options and arguments ----------------------------------------------------------------
 
-/** About `count` round tick values covering [lo, hi]. */
-function ticks(lo: number, hi: number, count = 6): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count, mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
-  return out;
+const pixels: Rule = (v, p) => {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw optionError(p, `must be a finite number of pixels, got ${describe(v)}`);
+  if (v < 100 || v > 4000) throw optionError(p, `must be between 100 and 4000 pixels, got ${v}`);
+};
+const text = (max: number): Rule => (v, p) => {
+  if (typeof v !== "string") throw optionError(p, `must be a string, got ${describe(v)}`);
+  if (v.length > max) throw optionError(p, `must be at most ${max} characters, got ${v.length}`);
+};
+const labelList: Rule = (v, p) => {
+  if (!Array.isArray(v) || v.length < 2 || v.length > 64) throw optionError(p, `must be a pair of strings [x, y]${v !== undefined && Array.isArray(v) ? `, got ${v.length} values` : `, got ${describe(v)}`}`);
+  v.forEach((s, i) => text(100)(s, `${p}[${i}]`));
+};
+const COMMON = { width: pixels, height: pixels, title: text(200), labels: labelList };
+
+interface Checked { width?: number; height?: number; title?: string; labels?: string[]; trials?: number }
+
+/** The options, checked; labels must be a pair unless `labelCount` (a pairs plot's dimension count) is also allowed. */
+function checked(options: unknown, rules: Record<string, Rule>): Checked {
+  return checkOptions(options ?? {}, rules) as Checked;
+}
+function pairOrDims(labels: string[] | undefined, dims: number): void {
+  if (labels && labels.length !== 2 && labels.length !== dims)
+    throw optionError("options.labels", `must be a pair of strings [x, y]${dims > 2 ? ` or one per dimension (${dims})` : ""}, got ${labels.length} values`);
 }
 
-/** A chart frame: maps data coordinates to pixels and draws the axes. */
-function frame(o: PlotOptions, x: [number, number], y: [number, number], labels: [string, string]) {
-  const width = o.width ?? 640, height = o.height ?? 400, m = { l: 60, r: 20, t: o.title ? 36 : 16, b: 44 };
-  const sx = (v: number) => m.l + ((v - x[0]) / (x[1] - x[0] || 1)) * (width - m.l - m.r);
-  const sy = (v: number) => height - m.b - ((v - y[0]) / (y[1] - y[0] || 1)) * (height - m.t - m.b);
-  const axis = [
-    `<line x1="${m.l}" y1="${height - m.b}" x2="${width - m.r}" y2="${height - m.b}" stroke="#333"/>`,
-    `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${height - m.b}" stroke="#333"/>`,
-    ...ticks(x[0], x[1]).map((t) => `<line x1="${sx(t)}" y1="${height - m.b}" x2="${sx(t)}" y2="${height - m.b + 5}" stroke="#333"/><text x="${sx(t)}" y="${height - m.b + 18}" text-anchor="middle">${num(t)}</text>`),
-    ...ticks(y[0], y[1], 5).map((t) => `<line x1="${m.l - 5}" y1="${sy(t)}" x2="${m.l}" y2="${sy(t)}" stroke="#333"/><text x="${m.l - 8}" y="${sy(t) + 4}" text-anchor="end">${num(t)}</text>`),
-    `<text x="${(m.l + width - m.r) / 2}" y="${height - 8}" text-anchor="middle">${esc(labels[0])}</text>`,
-    `<text transform="translate(14 ${(m.t + height - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(labels[1])}</text>`,
-    o.title ? `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(o.title)}</text>` : "",
-  ];
-  const svg = (body: string[]) =>
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">` +
-    `<rect width="${width}" height="${height}" fill="white"/>${body.join("")}${axis.join("")}</svg>\n`;
-  return { sx, sy, svg };
+/** A fitted model (fit, fitSync, loadModel), checked by what the pictures use: a MixemError otherwise. */
+function checkModel(model: unknown): MixtureModel {
+  const m = model as Partial<MixtureModel> | null;
+  const ok = typeof m === "object" && m !== null && familyOf(m.family) !== undefined && Number.isInteger(m.k) && Number.isInteger(m.dims) &&
+    Array.isArray(m.weights) && m.weights.length === m.k && Array.isArray(m.components) && m.components.length === m.k &&
+    m.theta instanceof Float64Array && typeof m.spec === "object" && m.spec !== null && typeof m.predict === "function";
+  if (!ok) throw new MixemError("INVALID_MODEL", `must be a fitted model (from fit, fitSync or loadModel), got ${describe(model)}`, "model");
+  return m as MixtureModel;
 }
 
-const path = (pts: [number, number][]) => pts.map(([a, b], i) => `${i ? "L" : "M"}${a.toFixed(2)},${b.toFixed(2)}`).join("");
+// ---- plotFit ------------------------------------------------------------------------------
 
 /** A picture of the fitted model over its data (how, the family says: see Family.plot). */
 export function plotFit(model: MixtureModel, data: ModelData, options: PlotOptions = {}): string {
+  model = checkModel(model);
   const plot = familyOf(model.family)!.plot;
   if (plot.kind === "none") throw optionError("model.family", plot.why);
-  if (plot.kind === "scatter") return scatter(model, data as ArrayLike<ArrayLike<number>> | ArrayLike<number>, options);
-  const { trials } = checkOptions({ trials: options.trials }, { trials: integer(1) });
+  if (plot.kind === "scatter") {
+    const o = checked(options, COMMON);
+    if (model.dims < 2) throw optionError("model.dims", "a scatter plot needs at least 2 dimensions");
+    pairOrDims(o.labels, model.dims);
+    return scatter(model, data, rowsOf(data, model.dims), o);
+  }
+  const o = checked(options, { ...COMMON, trials: integer(1) });
+  pairOrDims(o.labels, 2);
   const merged: Record<string, unknown> = { ...model.settings };
-  if (trials !== undefined) merged.trials = trials;
+  if (o.trials !== undefined) merged.trials = o.trials;
   const density = model.spec.plotDensity!(merged);
-  const x = Array.from(data as ArrayLike<number>);
-  return plot.kind === "density" ? histogram(model, density, x, options) : counts(model, density, plot.axis, x, options);
+  const t = valuesOf(data);
+  return plot.kind === "density" ? histogram(model, density, t, o) : counts(model, density, plot.axis, t, o);
 }
 
-/** The mixture's and each weighted component's density at v. */
-const mixture = (model: MixtureModel, density: PlotDensity, v: number) =>
-  model.weights.map((w, j) => w * Math.exp(density.logDensity(model.theta, j, v)));
+/** w_j p(v | θ_j), 0 where the density is −∞ or undefined. */
+const weighted = (model: MixtureModel, density: PlotDensity, j: number, v: number) => {
+  const p = model.weights[j] * Math.exp(density.logDensity(model.theta, j, v));
+  return p > 0 && Number.isFinite(p) ? p : 0;
+};
 
-function histogram(model: MixtureModel, density: PlotDensity, x: number[], o: PlotOptions): string {
-  const lo = Math.min(...x), hi = Math.max(...x), n = x.length;
-  const bins = Math.max(5, Math.min(60, Math.ceil(Math.sqrt(n))));
-  const width = (hi - lo) / bins || 1;
-  const height = new Array<number>(bins).fill(0);
-  for (const v of x) height[Math.min(bins - 1, Math.floor((v - lo) / width))] += 1 / (n * width);
-  const pad = 0.05 * (hi - lo || 1);
+/** Legend text of a 1-D component: its number, weight, mean and other parameters (a variance as its sd). */
+function describe1(model: MixtureModel, j: number, mean: number | undefined): string {
+  const c = model.components[j] as unknown as Record<string, unknown>;
+  const parts = [`w ${num(model.weights[j])}`];
+  if (mean !== undefined) parts.push(`mean ${num(mean)}`);
+  for (const [name, v] of Object.entries(c)) {
+    if (typeof v !== "number" || name === "mean") continue;
+    parts.push(name === "variance" ? `sd ${num(Math.sqrt(v))}` : `${name} ${num(v)}`);
+  }
+  return `component ${j + 1} (${parts.join(", ")})`;
+}
+
+/** Each component's mean: its `mean` parameter, or Σ v p(v) over the points given when they hold ≥ 99.9 % of its mass. */
+function means1(model: MixtureModel, values: number[], pdf: number[][]): (number | undefined)[] {
+  return model.weights.map((w, j) => {
+    const mean = (model.components[j] as unknown as Record<string, unknown>).mean;
+    if (typeof mean === "number") return mean;
+    let mass = 0, first = 0;
+    values.forEach((v, i) => { mass += pdf[i][j] / w; first += (v * pdf[i][j]) / w; });
+    return mass > 0.999 && mass < 1.001 ? first / mass : undefined;
+  });
+}
+
+/** The y-range's top so that a legend of height `lh` in the panel's top corner leaves the drawn content uncovered (up to doubling it). */
+function headroom(top: number, contentTop: number, panelH: number, lh: number): number {
+  const free = (panelH - lh - 26) / panelH; // share of the panel under the legend (and a peak label)
+  return contentTop <= top * free ? top : Math.min(2 * top, contentTop / free);
+}
+
+/** Which top corner covers less of the drawn content: the highest value under each corner's x-span. */
+function corner(xs: number[], ys: number[], boxX: number, boxW: number, lw: number): { right: boolean; contentTop: number } {
+  let left = 0, right = 0;
+  xs.forEach((x, i) => {
+    if (x <= boxX + lw + 6) left = Math.max(left, ys[i]);
+    if (x >= boxX + boxW - lw - 6) right = Math.max(right, ys[i]);
+  });
+  return right <= left ? { right: true, contentTop: right } : { right: false, contentTop: left };
+}
+
+/** A count with thousands separators. */
+const count = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ",");
+
+const MARGIN = { l: 64, r: 16, b: 48 };
+const swatchFill = (c: string) => (x: number, y: number) => `<rect x="${px(x)}" y="${px(y - 5)}" width="18" height="10" fill="${c}" fill-opacity="0.25" stroke="${c}" stroke-width="1.5"/>`;
+const swatchLine = (c: string, w = 2.2) => (x: number, y: number) => `<path d="M${px(x)},${px(y)}h18" stroke="${c}" stroke-width="${w}"/>`;
+const swatchBar = (x: number, y: number) => `<rect x="${px(x)}" y="${px(y - 5)}" width="18" height="10" fill="#c8c8c8"/>`;
+const noSwatch = () => "";
+
+/** The note for values left out of the picture, or nothing. */
+function outsideNote(outside: number, min: number, max: number): LegendRow[] {
+  return outside > 0 ? [{ swatch: noSwatch, text: `${count(outside)} value${outside > 1 ? "s" : ""} beyond the axis not drawn (data from ${num(min)} to ${num(max)})` }] : [];
+}
+
+/** Histogram (density scale) of the data, each weighted component (dashed, shaded) and the mixture. */
+function histogram(model: MixtureModel, density: PlotDensity, t: Table, o: Checked): string {
+  const { min, max } = extent(t);
+  const r = robustRange(t, 0, min[0], max[0]);
+  const n = t.n, bins = Math.max(5, Math.min(60, Math.ceil(Math.sqrt(n))));
+  const { counts: hist, outside } = bin1(t, 0, r.lo, r.hi, bins);
+  const bw = (r.hi - r.lo) / bins || 1, lo = r.hi > r.lo ? r.lo : r.lo - 0.5, hi = r.hi > r.lo ? r.hi : r.hi + 0.5;
+  const height = Array.from(hist, (c) => c / (n * bw));
+  const pad = 0.05 * (hi - lo);
   const grid = Array.from({ length: 301 }, (_, i) => lo - pad + (i / 300) * (hi - lo + 2 * pad));
-  const parts = grid.map((v) => mixture(model, density, v));
+  const parts = grid.map((v) => model.weights.map((_, j) => weighted(model, density, j, v)));
   const mix = parts.map((p) => p.reduce((s, v) => s + v, 0));
-  const top = Math.max(...height, ...mix) * 1.08;
-  const f = frame(o, [lo - pad, hi + pad], [0, top], o.labels ?? ["value", "density"]);
-  return f.svg([
-    ...height.map((h, b) => `<rect x="${f.sx(lo + b * width)}" y="${f.sy(h)}" width="${Math.max(0, f.sx(lo + (b + 1) * width) - f.sx(lo + b * width) - 1)}" height="${f.sy(0) - f.sy(h)}" fill="#ccc"/>`),
-    ...model.weights.map((_, j) => `<path d="${path(grid.map((v, i) => [f.sx(v), f.sy(parts[i][j])]))}" fill="none" stroke="${colour(j)}" stroke-width="1.5" stroke-dasharray="5,3"/>`),
-    `<path d="${path(grid.map((v, i) => [f.sx(v), f.sy(mix[i])]))}" fill="none" stroke="#000" stroke-width="2"/>`,
-  ]);
+  const means = means1(model, grid.map((v) => v), parts.map((p) => p.map((v) => v * ((hi - lo + 2 * pad) / 300))));
+  const order = model.weights.map((_, j) => j).sort((a, b) => (means[a] ?? Infinity) - (means[b] ?? Infinity) || a - b);
+  const rows: LegendRow[] = [
+    ...order.map((j) => ({ swatch: swatchFill(colour(j)), text: describe1(model, j, means[j]), colour: colour(j) })),
+    { swatch: swatchLine("#000"), text: "mixture density" },
+    { swatch: swatchBar, text: `data: ${count(n)} values, ${bins} bins` },
+    ...outsideNote(outside, min[0], max[0]),
+  ];
+  return picture1(o, rows, [lo - pad, hi + pad], o.labels ?? ["value", "density"], (yr, f) => {
+    const bars = height.map((h, b) => {
+      const x0 = f.sx(lo + b * bw), x1 = f.sx(lo + (b + 1) * bw);
+      return h > 0 ? `<rect x="${px(x0)}" y="${px(f.sy(h))}" width="${px(Math.max(0, x1 - x0 - 1))}" height="${px(f.sy(0) - f.sy(h))}"/>` : "";
+    }).join("");
+    return [
+      `<g fill="#c8c8c8">${bars}</g>`,
+      ...curves(model, grid, parts, mix, f, yr),
+    ];
+  }, Math.max(...height, ...mix), (f) => ({ xs: grid.map((v) => f.sx(v)), ys: mix.map((v, i) => Math.max(v, height[Math.floor((grid[i] - lo) / bw)] ?? 0)) }));
 }
 
-function counts(model: MixtureModel, density: PlotDensity, axis: string, x: number[], o: PlotOptions): string {
-  const hi = Math.max(...x, density.upTo!(model.theta, model.k));
-  const n = x.length, freq = new Array<number>(hi + 1).fill(0);
-  for (const v of x) if (v <= hi) freq[v] += 1 / n;
-  const values = Array.from({ length: hi + 1 }, (_, v) => v);
-  const parts = values.map((v) => mixture(model, density, v));
-  const mix = parts.map((p) => p.reduce((s, v) => s + v, 0));
-  const top = Math.max(...freq, ...mix) * 1.08;
-  const f = frame(o, [-0.5, hi + 0.5], [0, top], [axis, "proportion"]);
-  const bar = Math.max(1, f.sx(0.5) - f.sx(-0.3));
-  return f.svg([
-    ...freq.map((p, v) => `<rect x="${f.sx(v) - bar / 2}" y="${f.sy(p)}" width="${bar}" height="${f.sy(0) - f.sy(p)}" fill="#ccc"/>`),
-    ...model.weights.map((_, j) => `<path d="${path(values.map((v, i) => [f.sx(v), f.sy(parts[i][j])]))}" fill="none" stroke="${colour(j)}" stroke-width="1.5" stroke-dasharray="5,3"/>`),
-    `<path d="${path(values.map((v, i) => [f.sx(v), f.sy(mix[i])]))}" fill="none" stroke="#000" stroke-width="2"/>`,
-    ...values.map((v, i) => `<circle cx="${f.sx(v)}" cy="${f.sy(mix[i])}" r="2.5" fill="#000"/>`),
-  ]);
+/** One 1-D picture: the frame, the body, the legend in the emptier top corner (with headroom). */
+function picture1(
+  o: Checked, rows: LegendRow[], xr: [number, number], labels: string[],
+  body: (yr: [number, number], f: ReturnType<typeof panel>) => string[], top0: number, contentAt?: (f: ReturnType<typeof panel>) => { xs: number[]; ys: number[] },
+  integerX = false,
+): string {
+  const width = o.width ?? 640, height = o.height ?? 400;
+  const box: Box = { x: MARGIN.l, y: o.title ? 38 : 14, w: width - MARGIN.l - MARGIN.r, h: 0 };
+  box.h = height - box.y - MARGIN.b;
+  const ls = legendSize(rows);
+  let top = (top0 > 0 ? top0 : 1) * 1.06;
+  // Where the drawn content reaches, in the legend's x-span: choose a corner, make room under it.
+  const probe = panel(box, xr, [0, top], { x: "", y: "" });
+  const pts = contentAt ? contentAt(probe) : { xs: [], ys: [] };
+  const c = corner(pts.xs, pts.ys, box.x, box.w, ls.w);
+  top = headroom(top, c.contentTop, box.h, ls.h);
+  const f = panel(box, xr, [0, top], { x: labels[0], y: labels[1], integerX });
+  const lx = c.right ? box.x + box.w - ls.w - 4 : box.x + 8;
+  return svgDocument(width, height, o.title, [...body([0, top], f), f.axes, legend(rows, lx, box.y + 4)]);
 }
 
-function scatter(model: MixtureModel, data: ArrayLike<ArrayLike<number>> | ArrayLike<number>, o: PlotOptions): string {
-  const d = model.dims;
-  if (d < 2) throw optionError("model.dims", "a scatter plot needs at least 2 dimensions");
-  const flat = typeof (data as ArrayLike<unknown>)[0] === "number";
-  const n = flat ? (data as ArrayLike<number>).length / d : (data as ArrayLike<ArrayLike<number>>).length;
-  const at = (i: number, a: number) => (flat ? (data as ArrayLike<number>)[i * d + a] : (data as ArrayLike<ArrayLike<number>>)[i][a]);
-  const xs = Array.from({ length: n }, (_, i) => at(i, 0)), ys = Array.from({ length: n }, (_, i) => at(i, 1));
-  const labels = model.predict(data as never);
-  const comps = model.components as { mean: number[]; covariance: number[][] }[];
-  // Ellipse of a 2 × 2 covariance at r standard deviations: the eigenvectors scaled by r·√λ.
-  const ellipse = (c: { mean: number[]; covariance: number[][] }, r: number): [number, number][] => {
-    const { values, vectors } = symmetricEigen([c.covariance[0][0], c.covariance[0][1], c.covariance[1][0], c.covariance[1][1]], 2);
-    return Array.from({ length: 73 }, (_, i) => {
-      const t = (i / 72) * 2 * Math.PI, u = r * Math.sqrt(Math.max(values[0], 0)) * Math.cos(t), v = r * Math.sqrt(Math.max(values[1], 0)) * Math.sin(t);
-      return [c.mean[0] + vectors[0] * u + vectors[1] * v, c.mean[1] + vectors[2] * u + vectors[3] * v];
+/** Each weighted component as a shaded area under a dashed curve, its number at its peak; the mixture on top. */
+function curves(model: MixtureModel, xs: number[], parts: number[][], mix: number[], f: ReturnType<typeof panel>, yr: [number, number], dots = false): string[] {
+  const clip = (v: number) => Math.min(v, yr[1]);
+  const out: string[] = [];
+  model.weights.forEach((_, j) => {
+    const line = xs.map((v, i) => [f.sx(v), f.sy(clip(parts[i][j]))] as [number, number]);
+    const base = f.sy(0);
+    out.push(`<path d="${path(line)}L${px(line[line.length - 1][0])},${px(base)}L${px(line[0][0])},${px(base)}Z" fill="${colour(j)}" fill-opacity="0.12" stroke="none"/>`);
+    out.push(`<path d="${path(line)}" fill="none" stroke="${colour(j)}" stroke-width="2" stroke-dasharray="6,3"/>`);
+  });
+  out.push(`<path d="${path(xs.map((v, i) => [f.sx(v), f.sy(clip(mix[i]))]))}" fill="none" stroke="#000" stroke-width="2.2"/>`);
+  if (dots) out.push(`<path d="${xs.map((v, i) => `M${px(f.sx(v))},${px(f.sy(clip(mix[i])))}h0`).join("")}" stroke="#000" stroke-width="5" stroke-linecap="round"/>`);
+  model.weights.forEach((_, j) => {
+    let best = 0;
+    xs.forEach((_, i) => { if (parts[i][j] > parts[best][j]) best = i; });
+    if (parts[best][j] > 0) out.push(`<text x="${px(f.sx(xs[best]))}" y="${px(f.sy(clip(parts[best][j])) - 6)}" text-anchor="middle" font-weight="bold" fill="${colour(j)}" stroke="white" stroke-width="3" paint-order="stroke">${j + 1}</text>`);
+  });
+  return out;
+}
+
+/** Counts: bars of the proportions (grouped when the range is wide), the weighted pmfs and the mixture's. */
+function counts(model: MixtureModel, density: PlotDensity, axis: string, t: Table, o: Checked): string {
+  const { min, max } = extent(t, true);
+  const r = robustRange(t, 0, min[0], max[0]);
+  const upTo = density.upTo ? density.upTo(model.theta, model.k) : r.hi;
+  // The model's tail beyond the data is drawn, up to half the data's span (not out to an outlier's component).
+  const hi = Math.max(r.hi, Math.min(Number.isFinite(upTo) ? Math.ceil(upTo) : r.hi, r.hi + Math.max(5, Math.ceil(0.5 * (r.hi - r.lo)))));
+  const lo = r.lo <= hi - r.lo ? 0 : r.lo; // from 0 unless the counts sit far from it
+  const nvals = hi - lo + 1, group = Math.ceil(nvals / 200), bins = Math.ceil(nvals / group);
+  // Bin b holds the integers lo + b·group … lo + (b + 1)·group − 1.
+  const { counts: freq, outside } = bin1(t, 0, lo - 0.5, lo - 0.5 + bins * group, bins);
+  const n = t.n;
+  const values: number[] = [];
+  if (nvals <= 20000) for (let v = lo; v <= hi; v++) values.push(v);
+  else for (let i = 0; i <= 800; i++) { const v = Math.round(lo + (i / 800) * (hi - lo)); if (v !== values[values.length - 1]) values.push(v); }
+  const parts = values.map((v) => model.weights.map((_, j) => weighted(model, density, j, v)));
+  const mix = parts.map((p) => p.reduce((s, v) => s + v, 0));
+  // Means: over the whole support when it is short, else over the picture's values (each standing for its spacing).
+  const support = Number.isFinite(upTo) && upTo <= 100000 ? Array.from({ length: Math.ceil(upTo) + 1 }, (_, v) => v) : values;
+  const step = support === values && values.length > 1 ? (values[values.length - 1] - values[0]) / (values.length - 1) : 1;
+  const means = means1(model, support, support.map((v, i) => support === values ? parts[i].map((p) => p * step) : model.weights.map((_, j) => weighted(model, density, j, v))));
+  const order = model.weights.map((_, j) => j).sort((a, b) => (means[a] ?? Infinity) - (means[b] ?? Infinity) || a - b);
+  const prop = Array.from(freq, (c) => c / (n * group));
+  const rows: LegendRow[] = [
+    ...order.map((j) => ({ swatch: swatchFill(colour(j)), text: describe1(model, j, means[j]), colour: colour(j) })),
+    { swatch: swatchLine("#000"), text: group > 1 ? "mixture probability (per value)" : "mixture probability" },
+    { swatch: swatchBar, text: group > 1 ? `data: ${count(n)} counts, in groups of ${group} values` : `data: ${count(n)} counts` },
+    ...outsideNote(outside, min[0], max[0]),
+  ];
+  const labels = o.labels ?? [axis, group > 1 ? "proportion per value" : "proportion"];
+  return picture1(o, rows, [lo - 0.5 * group, lo + bins * group - 0.5 * group], labels, (yr, f) => {
+    const bars = prop.map((p, b) => {
+      if (!(p > 0)) return "";
+      const a = lo + b * group, z = a + group - 1;
+      const x0 = group > 1 ? f.sx(a - 0.5) : f.sx(a - 0.4), x1 = group > 1 ? f.sx(z + 0.5) - 1 : f.sx(a + 0.4);
+      const y = f.sy(Math.min(p, yr[1]));
+      return `<rect x="${px(x0)}" y="${px(y)}" width="${px(Math.max(1, x1 - x0))}" height="${px(f.sy(0) - y)}"/>`;
+    }).join("");
+    return [`<g fill="#c8c8c8">${bars}</g>`, ...curves(model, values, parts, mix, f, yr, group === 1 && values.length <= 200)];
+  }, Math.max(...prop, ...mix), (f) => ({ xs: values.map((v) => f.sx(v)), ys: mix.map((v, i) => Math.max(v, prop[Math.floor((values[i] - lo) / group)] ?? 0)) }), true);
+}
+
+// ---- 2-D and pairs plots --------------------------------------------------------------------
+
+/** Points drawn one by one up to this many (points × panels); beyond, a 2-D histogram. */
+const POINTS_MAX = 3000;
+/** Cells of the 2-D histograms, all panels together (the SVG stays far below 500 KB). */
+const CELLS = 6000;
+/** Dimensions a pairs plot shows at most. */
+const PAIRS_MAX = 6;
+
+interface Gauss { mean: number[]; covariance: number[][] }
+
+/** The 2-D marginal of component c on dimensions (a, b): mean, covariance and what its density needs. */
+function marginal(c: Gauss, a: number, b: number) {
+  const s = [c.covariance[a][a], c.covariance[a][b], c.covariance[b][a], c.covariance[b][b]];
+  const det = Math.max(s[0] * s[3] - s[1] * s[2], 1e-300);
+  return { m: [c.mean[a], c.mean[b]], s, inv: [s[3] / det, -s[1] / det, -s[2] / det, s[0] / det], logDet: Math.log(det) };
+}
+type Marginal = ReturnType<typeof marginal>;
+
+/** The r-σ ellipse of a 2-D marginal (the projection of the d-dimensional ellipsoid): its eigenvectors scaled by r·√λ. */
+function ellipse(g: Marginal, r: number): [number, number][] {
+  const { values, vectors } = symmetricEigen(g.s, 2);
+  return Array.from({ length: 73 }, (_, i) => {
+    const t = (i / 72) * 2 * Math.PI, u = r * Math.sqrt(Math.max(values[0], 0)) * Math.cos(t), v = r * Math.sqrt(Math.max(values[1], 0)) * Math.sin(t);
+    return [g.m[0] + vectors[0] * u + vectors[1] * v, g.m[1] + vectors[2] * u + vectors[3] * v];
+  });
+}
+
+/** The component most probable at (x, y) under the projected mixture. */
+function dominant(logW: number[], gs: Marginal[], x: number, y: number): number {
+  let best = 0, top = -Infinity;
+  gs.forEach((g, j) => {
+    const dx = x - g.m[0], dy = y - g.m[1];
+    const l = logW[j] - 0.5 * (g.logDet + dx * (g.inv[0] * dx + g.inv[1] * dy) + dy * (g.inv[2] * dx + g.inv[3] * dy));
+    if (l > top) { top = l; best = j; }
+  });
+  return best;
+}
+
+/** The colour at 45 % brightness: ellipses over cells of their own colour. */
+const dark = (c: string) => "#" + [1, 3, 5].map((i) => Math.round(parseInt(c.slice(i, i + 2), 16) * 0.45).toString(16).padStart(2, "0")).join("");
+
+const vector = (v: number[]) => `(${v.slice(0, PAIRS_MAX).map(num).join(", ")}${v.length > PAIRS_MAX ? ", …" : ""})`;
+
+function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): string {
+  const d = model.dims, D = Math.min(d, PAIRS_MAX);
+  const comps = model.components as unknown as Gauss[];
+  const { min, max } = extent(t);
+  const names = Array.from({ length: D }, (_, a) => o.labels?.[a] ?? (a < 2 && o.labels ? "" : `dimension ${a + 1}`));
+  // Each shown dimension's range: the data (robustly) and the components' 2σ, padded.
+  const ranges = names.map((_, a): [number, number] => {
+    const r = robustRange(t, a, min[a], max[a]);
+    let lo = r.lo, hi = r.hi;
+    for (const c of comps) {
+      const sd = 2 * Math.sqrt(Math.max(c.covariance[a][a], 0));
+      lo = Math.min(lo, Math.max(r.limLo, c.mean[a] - sd)); hi = Math.max(hi, Math.min(r.limHi, c.mean[a] + sd));
+    }
+    const pad = 0.04 * (hi - lo || Math.max(1, Math.abs(hi)));
+    return [lo - pad, hi + pad];
+  });
+  const pairs: [number, number][] = D === 2 ? [[0, 1]] : [];
+  if (D > 2) for (let r = 1; r < D; r++) for (let c = 0; c < r; c++) pairs.push([c, r]);
+  const width = o.width ?? (D === 2 ? 640 : Math.min(900, 170 * D + 90)), height = o.height ?? (D === 2 ? 400 : width);
+  const top = o.title ? 38 : 14, m = D === 2 ? { l: 64, r: 16, b: 48 } : { l: 56, r: 12, b: 44 }, gap = D === 2 ? 0 : 8;
+  const cols = Math.max(1, D - 1), cw = (width - m.l - m.r - gap * (cols - 1)) / cols, ch = (height - top - m.b - gap * (cols - 1)) / cols;
+  const boxOf = ([c, r]: [number, number]): Box => D === 2 ? { x: m.l, y: top, w: width - m.l - m.r, h: height - top - m.b } : { x: m.l + c * (cw + gap), y: top + (r - 1) * (ch + gap), w: cw, h: ch };
+  const pointsMode = t.n * pairs.length <= POINTS_MAX;
+  const logW = model.weights.map((w) => Math.log(w));
+  const rows: LegendRow[] = comps.map((c, j) => ({ swatch: swatchFill(colour(j)), text: `component ${j + 1} (w ${num(model.weights[j])}, mean ${vector(c.mean)})`, colour: colour(j) }));
+  rows.push({ swatch: (x, y) => `<path d="M${px(x)},${px(y)}h18" stroke="#555" stroke-width="2"/>`, text: "1σ (solid) and 2σ (dashed) ellipses" });
+  let outside = 0;
+  const grids: Grid2[] = [];
+  if (!pointsMode) {
+    const per = CELLS / pairs.length;
+    for (const [c, r] of pairs) {
+      const b = boxOf([c, r]), size = Math.sqrt((b.w * b.h) / per);
+      const nx = Math.max(4, Math.round(b.w / size)), ny = Math.max(4, Math.round(b.h / size));
+      grids.push({ x: c, y: r, nx, ny, xr: ranges[c], yr: ranges[r], counts: new Float64Array(nx * ny) });
+    }
+    outside = bin2(t, grids);
+    rows.push({ swatch: swatchBar, text: `${count(t.n)} points in ${grids[0].nx} × ${grids[0].ny} cells: darker = more (log scale),` });
+    rows.push({ swatch: noSwatch, text: "coloured by the most probable component there" });
+  } else {
+    rows.push({ swatch: (x, y) => `<path d="M${px(x + 9)},${px(y)}h0" stroke="#777" stroke-width="6" stroke-linecap="round"/>`, text: `${count(t.n)} points, coloured by their most probable component` });
+  }
+  if (d > 2) rows.push({ swatch: noSwatch, text: d > D ? `2-D projections of the first ${D} of ${d} dimensions` : `2-D projections of the ${d} dimensions` });
+  const labels = pointsMode ? model.predict(data) : undefined;
+  if (pointsMode) {
+    for (let i = 0; i < t.n; i++) for (const [c, r] of pairs) {
+      const [x0, x1] = ranges[c], [y0, y1] = ranges[r], x = t.at(i, c), y = t.at(i, r);
+      if (!(x >= x0 && x <= x1 && y >= y0 && y <= y1)) { outside++; break; }
+    }
+  }
+  if (outside > 0) rows.push({ swatch: noSwatch, text: `${count(outside)} point${outside > 1 ? "s" : ""} beyond the axes not drawn` });
+
+  const body: string[] = [];
+  let legendAt: [number, number] | undefined;
+  pairs.forEach(([c, r], p) => {
+    const b = boxOf([c, r]);
+    const f = panel(b, ranges[c], ranges[r], {
+      x: D === 2 || r === D - 1 ? names[c] : "", y: D === 2 || c === 0 ? names[r] : "",
+      small: D > 2, bareX: D > 2 && r !== D - 1, bareY: D > 2 && c !== 0, xTicks: D > 2 ? 4 : 6, yTicks: D > 2 ? 4 : 5,
     });
-  };
-  const shapes = comps.flatMap((c) => [ellipse(c, 1), ellipse(c, 2)]);
-  const all = [...xs, ...shapes.flat().map((p) => p[0])], allY = [...ys, ...shapes.flat().map((p) => p[1])];
-  const [x0, x1, y0, y1] = [Math.min(...all), Math.max(...all), Math.min(...allY), Math.max(...allY)];
-  const px = 0.03 * (x1 - x0 || 1), py = 0.03 * (y1 - y0 || 1);
-  const f = frame(o, [x0 - px, x1 + px], [y0 - py, y1 + py], o.labels ?? ["dimension 1", "dimension 2"]);
-  return f.svg([
-    ...xs.map((v, i) => `<circle cx="${f.sx(v).toFixed(1)}" cy="${f.sy(ys[i]).toFixed(1)}" r="2.5" fill="${colour(labels[i])}" fill-opacity="0.6"/>`),
-    ...comps.flatMap((c, j) => [1, 2].map((r) => `<path d="${path(ellipse(c, r).map(([a, b]) => [f.sx(a), f.sy(b)]))}Z" fill="none" stroke="${colour(j)}" stroke-width="${r === 1 ? 2 : 1.2}"${r === 2 ? ' stroke-dasharray="5,3"' : ""}/>`)),
-    ...comps.map((c, j) => `<text x="${f.sx(c.mean[0]) + 6}" y="${f.sy(c.mean[1]) - 6}" fill="${colour(j)}" font-weight="bold">${j + 1}</text>`),
-  ]);
+    const gs = comps.map((comp) => marginal(comp, c, r));
+    const inner: string[] = [];
+    const inRange = (i: number) => { const x = t.at(i, c), y = t.at(i, r); return x >= ranges[c][0] && x <= ranges[c][1] && y >= ranges[r][0] && y <= ranges[r][1]; };
+    // Inside the panel: an ellipse reaching beyond the axes (only a component fitted to far outliers does) is flattened onto the edge.
+    const keep = ([a, q]: [number, number]): [number, number] => [Math.min(b.x + b.w, Math.max(b.x, f.sx(a))), Math.min(b.y + b.h, Math.max(b.y, f.sy(q)))];
+    if (pointsMode) {
+      const rad = D === 2 ? 2.5 : 2;
+      model.weights.forEach((_, j) => {
+        let dots = "";
+        for (let i = 0; i < t.n; i++) if (labels![i] === j && inRange(i)) dots += `<circle cx="${px(f.sx(t.at(i, c)))}" cy="${px(f.sy(t.at(i, r)))}" r="${rad}"/>`;
+        if (dots) inner.push(`<g fill="${colour(j)}" fill-opacity="0.55">${dots}</g>`);
+      });
+    } else {
+      const g = grids[p], cmax = g.counts.reduce((a, v) => Math.max(a, v), 0), L = Math.log1p(cmax);
+      const cw2 = (g.xr[1] - g.xr[0]) / g.nx, ch2 = (g.yr[1] - g.yr[0]) / g.ny;
+      const buckets = new Map<string, string[]>();
+      for (let yi = 0; yi < g.ny; yi++) for (let xi = 0; xi < g.nx; xi++) {
+        const cnt = g.counts[yi * g.nx + xi];
+        if (!(cnt > 0)) continue;
+        const level = Math.max(1, Math.ceil((8 * Math.log1p(cnt)) / L));
+        const j = dominant(logW, gs, g.xr[0] + (xi + 0.5) * cw2, g.yr[0] + (yi + 0.5) * ch2);
+        const x0 = f.sx(g.xr[0] + xi * cw2), x1 = f.sx(g.xr[0] + (xi + 1) * cw2), y0 = f.sy(g.yr[0] + (yi + 1) * ch2), y1 = f.sy(g.yr[0] + yi * ch2);
+        const key = `${j},${level}`;
+        if (!buckets.has(key)) buckets.set(key, []);
+        buckets.get(key)!.push(`M${px(x0)},${px(y0)}H${px(x1)}V${px(y1)}H${px(x0)}z`);
+      }
+      for (const [key, cells] of buckets) {
+        const [j, level] = key.split(",").map(Number);
+        inner.push(`<path d="${cells.join("")}" fill="${colour(j)}" fill-opacity="${(0.1 + (0.85 * level) / 8).toFixed(3)}"/>`);
+      }
+    }
+    gs.forEach((g, j) => {
+      for (const rr of [2, 1]) {
+        const d2 = `${path(ellipse(g, rr).map(keep))}Z`;
+        inner.push(`<path d="${d2}" stroke="white" stroke-width="${rr === 1 ? 4.5 : 3.5}" stroke-opacity="0.8" fill="none"/>`);
+        inner.push(`<path d="${d2}" fill="none" stroke="${pointsMode ? colour(j) : dark(colour(j))}" stroke-width="${rr === 1 ? 2.2 : 1.4}"${rr === 2 ? ' stroke-dasharray="6,3"' : ""}/>`);
+      }
+    });
+    gs.forEach((g, j) => {
+      const x = f.sx(g.m[0]), y = f.sy(g.m[1]);
+      if (!(x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h)) return;
+      const ink = pointsMode ? colour(j) : dark(colour(j));
+      inner.push(`<path d="M${px(x - 5)},${px(y)}h10M${px(x)},${px(y - 5)}v10" stroke="${ink}" stroke-width="2"/>`);
+      inner.push(`<text x="${px(x + 7)}" y="${px(y - 7)}" fill="${ink}" font-weight="bold" stroke="white" stroke-width="3" paint-order="stroke">${j + 1}</text>`);
+    });
+    body.push(inner.join(""), f.axes);
+    if (D === 2) {
+      const ls = legendSize(rows);
+      // The corner whose legend-sized area covers the fewest points (or cells) and ellipse vertices.
+      const corners: [number, number][] = [[b.x + b.w - ls.w - 4, b.y + 4], [b.x + 8, b.y + 4], [b.x + b.w - ls.w - 4, b.y + b.h - ls.h - 4], [b.x + 8, b.y + b.h - ls.h - 4]];
+      const cover = corners.map(([lx, ly]) => {
+        const inBox = (x: number, y: number) => x >= lx && x <= lx + ls.w && y >= ly && y <= ly + ls.h;
+        let s = 0;
+        if (pointsMode) for (let i = 0; i < t.n; i++) { if (inBox(f.sx(t.at(i, c)), f.sy(t.at(i, r)))) s++; }
+        else {
+          const g = grids[p];
+          for (let yi = 0; yi < g.ny; yi++) for (let xi = 0; xi < g.nx; xi++) {
+            if (g.counts[yi * g.nx + xi] > 0 && inBox(f.sx(g.xr[0] + ((xi + 0.5) * (g.xr[1] - g.xr[0])) / g.nx), f.sy(g.yr[0] + ((yi + 0.5) * (g.yr[1] - g.yr[0])) / g.ny))) s += Math.log1p(g.counts[yi * g.nx + xi]);
+          }
+        }
+        for (const g of gs) for (const [a, q] of ellipse(g, 2)) if (inBox(f.sx(a), f.sy(q))) s += 2;
+        return s;
+      });
+      legendAt = corners[cover.indexOf(Math.min(...cover))];
+    }
+  });
+  if (!legendAt) legendAt = [m.l + cw + gap + 4, top];
+  return svgDocument(width, height, o.title, [...body, legend(rows, legendAt[0], legendAt[1])]);
 }
+
+// ---- plotSelection --------------------------------------------------------------------------
 
 /** The criterion against k, the chosen k marked. */
 export function plotSelection(selection: Selection, options: PlotOptions = {}): string {
-  const pts = selection.scores.map((e) => [e.k, e[selection.criterion]] as [number, number]);
-  const ys = pts.map((p) => p[1]);
-  const lo = Math.min(...ys), hi = Math.max(...ys), pad = 0.08 * (hi - lo || 1);
-  const k0 = pts[0][0], k1 = pts[pts.length - 1][0];
-  const f = frame(options, [k0 - 0.5, k1 + 0.5], [lo - pad, hi + pad], ["k (components)", `${selection.criterion.toUpperCase()} (lower is better)`]);
-  return f.svg([
+  const s = selection as Partial<Selection> | null;
+  const criterion = s?.criterion;
+  if (typeof s !== "object" || s === null || !Array.isArray(s.scores) || s.scores.length === 0 || (criterion !== "bic" && criterion !== "aic" && criterion !== "icl") || !Number.isInteger(s.k))
+    throw optionError("selection", `must be the result of selectK, got ${describe(selection)}`);
+  s.scores.forEach((e, i) => {
+    if (typeof e !== "object" || e === null || !Number.isInteger(e.k) || typeof e[criterion] !== "number" || !Number.isFinite(e[criterion]))
+      throw optionError(`selection.scores[${i}]`, `must have an integer k and a finite ${criterion}`);
+  });
+  const o = checked(options, COMMON);
+  pairOrDims(o.labels, 2);
+  const pts = s.scores.map((e) => [e.k, e[criterion]] as [number, number]);
+  let lo = Infinity, hi = -Infinity;
+  for (const [, v] of pts) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  const pad = 0.08 * (hi - lo || Math.max(1, Math.abs(hi)));
+  let k0 = Infinity, k1 = -Infinity;
+  for (const [k] of pts) { k0 = Math.min(k0, k); k1 = Math.max(k1, k); }
+  const width = o.width ?? 640, height = o.height ?? 400;
+  const box: Box = { x: MARGIN.l + 10, y: o.title ? 38 : 14, w: 0, h: 0 };
+  box.w = width - box.x - MARGIN.r; box.h = height - box.y - MARGIN.b;
+  const [xl, yl] = o.labels ?? ["k (components)", `${criterion.toUpperCase()} (lower is better)`];
+  const f = panel(box, [k0 - 0.5, k1 + 0.5], [lo - pad, hi + pad], { x: xl, y: yl, integerX: true });
+  return svgDocument(width, height, o.title, [
+    f.axes,
     `<path d="${path(pts.map(([k, v]) => [f.sx(k), f.sy(v)]))}" fill="none" stroke="#1f77b4" stroke-width="2"/>`,
-    ...pts.map(([k, v]) => `<circle cx="${f.sx(k)}" cy="${f.sy(v)}" r="${k === selection.k ? 6 : 3.5}" fill="${k === selection.k ? "#d62728" : "#1f77b4"}"/>`),
+    ...pts.map(([k, v]) => `<circle cx="${px(f.sx(k))}" cy="${px(f.sy(v))}" r="${k === s.k ? 6 : 3.5}" fill="${k === s.k ? "#d62728" : "#1f77b4"}"/>`),
+    ...pts.filter(([k]) => k === s.k).map(([k, v]) => `<text x="${px(f.sx(k) + 9)}" y="${px(f.sy(v) - 10)}" font-weight="bold">best: k = ${k}</text>`),
   ]);
 }
