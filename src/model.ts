@@ -9,7 +9,7 @@ import { getCore, MAX_REGION_VALUES } from "./wasm.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { Random } from "./random.js";
 import { jsAllocation, MixemError, optionError, recode } from "./errors.js";
-import { checkOptions, integer, weightList } from "./options.js";
+import { checkOptions, integer, ownOptions, weightList } from "./options.js";
 import { describe } from "./data.js";
 import { aic, bic } from "./criteria.js";
 
@@ -205,7 +205,7 @@ export function loadModel(json: unknown): MixtureModel {
   const bad = (path: string, msg: string) => new MixemError("INVALID_MODEL", msg, path);
   const obj = (v: unknown, path: string) => {
     if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad(path, `must be an object, got ${describe(v)}`);
-    return v as Record<string, unknown>;
+    return asModelError(() => ownOptions(v, path)); // own properties, read once
   };
   const m = obj(json, "model");
   if (m.format !== "mixem-model") throw bad("model.format", `must be "mixem-model", got ${describe(m.format)}`);
@@ -276,6 +276,15 @@ export function loadModel(json: unknown): MixtureModel {
   }
   checkParameters(spec, theta, weights, "INVALID_MODEL", "model");
   return new MixtureModel(family, spec, theta, weights, settings, summary);
+}
+
+/** Runs f; a MixemError it throws becomes INVALID_MODEL (loadModel's code). */
+function asModelError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw recode(e, "INVALID_MODEL");
+  }
 }
 
 /** Throws unless `model` is a MixtureModel (from fit, loadModel or maximize). */
