@@ -2,6 +2,9 @@
 // five times a second), else a line a second. --quiet silences it.
 import { mib } from "./input.js";
 
+/** Milliseconds before the first progress line (MIXEM_PROGRESS_AFTER overrides; for tests). */
+const AFTER = Number(process.env.MIXEM_PROGRESS_AFTER ?? 500);
+
 export class Progress {
   private started = Date.now();
   private last = 0;
@@ -15,7 +18,7 @@ export class Progress {
 
   private show(msg: string) {
     const now = Date.now();
-    if (this.quiet || now - this.started < 500 || now - this.last < (this.tty ? 200 : 1000)) return;
+    if (this.quiet || now - this.started < AFTER || (this.shown && now - this.last < (this.tty ? 200 : Math.min(1000, AFTER * 2 + 1)))) return;
     this.last = now;
     this.shown = true;
     process.stderr.write(this.tty ? `\r${msg}\x1b[K` : `${msg}\n`);

@@ -33,7 +33,7 @@ export type Spool = {
   rows: number;
   path: string;
   /** Chunks of rows for fitStream, read from the temporary file. */
-  source: () => Iterable<Float64Array>;
+  source: () => AsyncIterable<Float64Array>;
   /** Where the i-th value of chunk c came from, in the file's terms. */
   rowOfChunk: (chunk: number, index: number) => string;
 };
@@ -90,7 +90,7 @@ export async function spool(input: Input, choose: (t: DenseTable) => number[], o
   const perChunk = Math.max(1, Math.floor(BLOCK / (8 * d)));
   return {
     table: t, idx, rows: total, path,
-    source: function* () {
+    source: async function* () {
       const rfd = openSync(path, "r");
       try {
         for (let r = 0; r < total; r += perChunk) {
@@ -101,6 +101,8 @@ export async function spool(input: Input, choose: (t: DenseTable) => number[], o
             if (got === 0) throw new UsageError(`--stream: the temporary file ${path} was cut short`);
             off += got;
           }
+          // Back to the event loop between chunks: SIGINT is handled (and the file deleted) mid-fit.
+          await new Promise((resolve) => setImmediate(resolve));
           yield chunk;
         }
       } finally {
