@@ -292,7 +292,7 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   const multivariate = familyOf(model.family)!.shape === "rows";
   if (multivariate && values.column !== undefined) throw new UsageError(`the model is ${model.family}: give --columns (several), not --column`);
   if (!multivariate && values.columns !== undefined) throw new UsageError(`the model is ${model.family}: give --column, not --columns`);
-  if (model.family !== "binomial" && (values.trials !== undefined || values["trials-column"] !== undefined)) throw new UsageError(`--trials is for binomial models; the model is ${model.family}`);
+  if (!("trials" in familyOf(model.family)!.options) && (values.trials !== undefined || values["trials-column"] !== undefined)) throw new UsageError(`--trials is for models with trials (binomial); the model is ${model.family}`);
   const input = inputOf(file);
   const progress = new Progress(values.quiet === true);
   const t = await readTable(input, tooBig(input, "predict"), (bytes) => progress.reading(input.source, bytes, input.size));

@@ -1,5 +1,6 @@
 // Every failure of the CLI is one line on stderr and exit code 2, in the command line's terms.
 import { MixemError } from "../errors.js";
+import { DEFAULTS } from "../defaults.js";
 
 /** A mistake on the command line or in the input file: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -27,7 +28,7 @@ export function translate(e: MixemError, ctx: ErrorContext): string {
   const opt = /^options\.([A-Za-z]+)(.*)$/.exec(path);
   if (opt) {
     const flag = flagOf(opt[1]);
-    if (/is not an option here/.test(msg)) return `${flag} does not apply to --family ${ctx.family ?? "gaussian"}`;
+    if (/is not an option here/.test(msg)) return `${flag} does not apply to --family ${ctx.family ?? DEFAULTS.family}`;
     if (opt[1] === "trials" && /is required/.test(msg)) return `--family binomial needs --trials N (trials per observation) or --trials-column C`;
     if (opt[1] === "trials" && ctx.trialsColumn) return `--trials-column${opt[2]}: ${body(msg)}`;
     if (opt[1] === "kRange") return `-k: must be a range A..B with 1 ≤ A ≤ B`;
