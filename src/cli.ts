@@ -1,11 +1,16 @@
-// mixem command line: `mixem fit <file.csv | file.json | -> --family gaussian -k 2 [--column NAME]`.
+// mixem command line: `mixem fit | select | predict …` (see HELP, and docs/architecture.md "The command line").
 import { parseArgs } from "node:util";
-import { statSync, writeFileSync } from "node:fs";
-import { fit, fitStream, init, MixemError, plotFit, plotSelection, selectK, type Criterion, type FitOptions, type SelectionEntry, type SelectOptions } from "./index.js";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fit, fitStream, init, loadModel, MixemError, plotFit, plotSelection, selectK, type Criterion, type FitOptions, type MixtureModel, type SelectionEntry, type SelectOptions } from "./index.js";
 import { FAMILIES, FAMILY_NAMES, familyOf } from "./families/index.js";
 import { DEFAULTS } from "./defaults.js";
-import { column, columnIndex, csvSource, firstPiece, matrix, readTable, STREAM_ABOVE, UsageError } from "./cli/input.js";
+import { columnIndex, columnsOf, inputOf, MAX_BYTES, matrix, mib, readTable, STREAM_ABOVE, UsageError, type AnyTable, type Input } from "./cli/input.js";
+import { spool } from "./cli/spool.js";
+import { oneLine, type ErrorContext } from "./cli/errors.js";
+import { Progress } from "./cli/progress.js";
 import { criteria, table } from "./cli/report.js";
+import pkg from "../package.json" with { type: "json" };
 
 /** The --family help: every registered family, the default first marked. */
 const FAMILY_HELP = FAMILY_NAMES.map((name) => `${name}${name === DEFAULTS.family ? " (default)" : ""}`).join(" | ");
@@ -17,19 +22,24 @@ const HELP = `mixem — fit mixture models by EM (WebAssembly inside)
 Usage:
   mixem fit <file.csv | file.json | -> [options]
   mixem select <file.csv | file.json | -> -k 1..8 [--criterion bic|aic|icl] [options]
+  mixem predict <model.json> <file.csv | file.json | -> [--column C | --columns A,B] [--json]
+  mixem --version
 
 Data:
-  CSV with or without a header row (parsed by papaparse), or JSON: an array of numbers,
-  an array of objects, or {"columns": {...}}; "-" reads standard input.
+  CSV with or without a header row, or JSON: an array of numbers, an array of objects, or
+  {"columns": {...}}; "-" reads standard input (a named pipe works too). Cells are decimal
+  numerals (12, -0.5, 1.5e-3); any other cell in a column used (NA, empty, 0x10, 1,5) is an
+  error naming its row (1-based, after the header) and column. At most ${mib(MAX_BYTES)} of CSV
+  (${mib(MAX_BYTES / 4)} of JSON) is read into memory; fit streams larger files.
   --column NAME       column to fit (name, or 1-based number); needed when several are numeric
-  --columns A,B,...   ${ROWS}: the columns of each row (default: every numeric column)
+  --columns A,B,...   ${ROWS}: the columns of each row (default: every column holding numbers)
   --trials N          binomial: trials per observation
   --trials-column C   binomial: column holding each observation's trials
 
 Model:
   --family F          ${FAMILY_HELP}
   --covariance C      mvgaussian: full (default) | tied | diag | spherical
-  -k, --k K           number of components (required)
+  -k, --k K           number of components (required; a range A..B is for mixem select)
   --mode M            soft (default) | hard
   --init I            kmeans++ (default) | random
   --fix-weights       keep the mixing weights equal
@@ -39,8 +49,9 @@ Model:
   --seed S            PRNG seed (default 0)
   --reg-covar R       gaussian variance floor, times the data's variance (default 1e-6)
   --prior             MAP-EM with the family's default conjugate prior (mclust's for Gaussians)
-  --stream            read the file in 8 MiB pieces, once per EM pass (automatic above 256 MiB):
-                      memory stays bounded; seeds come from the first piece
+  --stream            parse the file once into a temporary binary file (in $TMPDIR, deleted at
+                      exit) that every EM pass reads (automatic above ${mib(STREAM_ABOVE)}): memory stays
+                      bounded; seeds come from the first piece
 
 Families:
 ${FAMILY_LIST}
@@ -49,18 +60,54 @@ Model selection (select):
   -k, --k A..B        the range of k to try (default 1..8); each k gets --n-init restarts (default 3)
   --criterion C       bic (default) | aic | icl, lower is better
 
+Prediction (predict):
+  Reads a model saved by mixem fit --json and prints, for each row of the data, the most likely
+  component and each component's posterior probability: CSV with the columns
+  row,component,p1,...,pk (or JSON with --json: {"labels": [...], "posteriors": [[...], ...]}).
+
 Output:
+  Components are numbered from 1, in the order of the model's components (the fit table's
+  "component" column, predict's labels and p1..pk, and --json's components[0] is component 1).
   --json              print the model (select: every score and the best model) as JSON
   --plot FILE.svg     write a picture: fit — histogram with the fitted mixture (1-D) or points
                       and 1σ/2σ ellipses (2-D mvgaussian); select — the criterion against k
-  --quiet             no progress line on stderr
+  --quiet             no progress line on stderr (reading, then fitting)
   -h, --help          this help
+  --version           the version of mixem
+
+Exit status: 0 on success, 2 on any error (one line on stderr, starting "mixem: ").
 
 Examples:
   mixem fit examples/faithful.csv --column waiting -k 2 --plot waiting.svg
   mixem fit examples/iris.csv --family mvgaussian --covariance full -k 3 --n-init 5
   mixem select examples/faithful.csv --family mvgaussian -k 1..6 --plot bic.svg
+  mixem fit examples/faithful.csv --column waiting -k 2 --json > model.json
+  mixem predict model.json examples/faithful.csv --column waiting
 `;
+
+const OPTIONS = {
+  family: { type: "string" }, k: { type: "string", short: "k" }, column: { type: "string" },
+  columns: { type: "string" }, covariance: { type: "string" }, prior: { type: "boolean" },
+  criterion: { type: "string" }, plot: { type: "string" }, stream: { type: "boolean" },
+  trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
+  init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
+  tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, "reg-covar": { type: "string" },
+  json: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean" },
+} as const;
+
+/** `--tol -1` is `--tol=-1`: a negative number after an option taking a value is its value. */
+function joinNegatives(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], next = argv[i + 1];
+    const name = a.startsWith("--") ? a.slice(2) : a === "-k" ? "k" : undefined;
+    if (name && !name.includes("=") && (OPTIONS as Record<string, { type: string }>)[name]?.type === "string" && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
 
 function num(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
@@ -69,95 +116,94 @@ function num(v: string | undefined, flag: string): number | undefined {
   return x;
 }
 
+/** Where the error says it happened, filled in as the run goes. */
+const ctx: ErrorContext = {};
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      family: { type: "string" }, k: { type: "string", short: "k" }, column: { type: "string" },
-      columns: { type: "string" }, covariance: { type: "string" }, prior: { type: "boolean" },
-      criterion: { type: "string" }, plot: { type: "string" }, stream: { type: "boolean" },
-      trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
-      init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
-      tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, "reg-covar": { type: "string" },
-      json: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: joinNegatives(argv), allowPositionals: true, options: OPTIONS });
+  if (values.version) {
+    process.stdout.write(`mixem ${pkg.version}\n`);
+    return 0;
+  }
   if (values.help || positionals.length === 0) {
     process.stdout.write(HELP);
     return positionals.length === 0 && !values.help ? 2 : 0;
   }
-  const [command, file, ...rest] = positionals;
-  if (command !== "fit" && command !== "select") throw new UsageError(`unknown command "${command}" (try: mixem fit <file> -k 2)`);
+  const [command] = positionals;
+  if (command === "predict") return predict(values, positionals.slice(1));
+  const [, file, ...rest] = positionals;
+  if (command !== "fit" && command !== "select") throw new UsageError(`unknown command "${command}" (try: mixem fit <file> -k 2, or mixem --help)`);
   if (!file) throw new UsageError(`${command} needs a data file (or - for standard input)`);
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  if (values.plot !== undefined && !values.plot.endsWith(".svg")) throw new UsageError("--plot writes SVG: give a file name ending in .svg");
+  if (values.plot !== undefined) checkPlot(values.plot);
+  ctx.family = values.family ?? DEFAULTS.family;
+  ctx.trialsColumn = values["trials-column"] !== undefined;
   let kRange: [number, number] | undefined;
   if (command === "select") {
     const m = /^(\d+)(?:\.\.(\d+))?$/.exec(values.k ?? "1..8");
     if (!m) throw new UsageError(`-k: "${values.k}" is not a range like 1..8`);
     kRange = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (kRange[0] < 1 || kRange[0] > kRange[1]) throw new UsageError(`-k: "${values.k}" must be a range A..B with 1 ≤ A ≤ B`);
     if (values.criterion !== undefined && !["bic", "aic", "icl"].includes(values.criterion)) throw new UsageError(`--criterion: "${values.criterion}" is not bic, aic or icl`);
-  } else if (values.k === undefined) throw new UsageError("-k is required (the number of components)");
+    if (values.stream) throw new UsageError("--stream is for mixem fit; mixem select needs the data in memory");
+  } else {
+    if (values.k === undefined) throw new UsageError("-k is required (the number of components)");
+    if (/^\d+\s*(\.\.|-|:)\s*\d+$/.test(values.k)) throw new UsageError(`-k: "${values.k}" is a range; mixem select fits each k in a range and picks the best: mixem select ${file} -k ${values.k.replace(/\s*(\.\.|-|:)\s*/, "..")}`);
+    if (values.criterion !== undefined) throw new UsageError("--criterion is for mixem select");
+  }
 
-  const size = file === "-" ? 0 : (() => { try { return statSync(file).size; } catch { return 0; } })();
-  const streaming = command === "fit" && (values.stream === true || size > STREAM_ABOVE);
+  const input = inputOf(file);
+  const streaming = command === "fit" && (values.stream === true || (input.kind === "file" && input.size > STREAM_ABOVE));
   if (streaming) {
-    if (file === "-") throw new UsageError("--stream reads the file once per EM pass; it cannot read standard input");
+    if (input.kind === "stdin") throw new UsageError("--stream reads the file once per EM pass; it cannot read standard input");
+    if (input.kind === "pipe") throw new UsageError(`--stream reads a file; ${file} is a pipe (without --stream, up to ${mib(MAX_BYTES)} is read into memory)`);
     if (values.plot) throw new UsageError("--plot needs the data in memory; it is not available when streaming");
     if (values["trials-column"] !== undefined) throw new UsageError("--trials-column is not available when streaming; give --trials");
   }
-  // Streaming: the table holds the first piece only (for the header and the column choice).
-  const t = streaming ? firstPiece(file) : readTable(file);
-  const multivariate = familyOf(values.family ?? DEFAULTS.family)?.shape === "rows";
+  const family = familyOf(ctx.family);
+  const multivariate = family?.shape === "rows";
   if (multivariate && values.column !== undefined) throw new UsageError(`--family ${values.family} takes --columns (several), not --column`);
   if (!multivariate && values.columns !== undefined) throw new UsageError(`--columns is for --family ${ROWS.replace(/, (?=[^,]*$)/, " or ")}; use --column`);
-  let x: Float64Array = new Float64Array(0), where: string, dims: number | undefined, axes: [string, string] | undefined, idx: number[];
-  if (multivariate) {
-    const m = matrix(t, values.columns);
-    if (!streaming) x = m.values;
-    dims = m.names.length; axes = [m.names[0], m.names[1] ?? ""]; idx = m.names.map((name) => t.names.indexOf(name));
-    where = `${t.source}, columns ${m.names.join(", ")}`;
-  } else {
-    const col = columnIndex(t, values.column, "--column");
-    if (!streaming) x = column(t, col);
-    idx = [col];
-    where = `${t.source}, column ${t.names[col]}`;
-    axes = [t.names[col], "density"];
-  }
+  const progress = new Progress(values.quiet === true);
+  const onBytes = (bytes: number) => progress.reading(input.source, bytes, input.size);
+  const choose = (t: AnyTable) => (multivariate ? columnsOf(t, values.columns) : [columnIndex(t, values.column, "--column")]);
+
+  let x: Float64Array = new Float64Array(0), names: string[], source: ReturnType<typeof spool> extends Promise<infer S> ? S | undefined : never;
   let trials: number | ArrayLike<number> | undefined = num(values.trials, "--trials");
-  if (values["trials-column"] !== undefined) trials = column(t, columnIndex(t, values["trials-column"], "--trials-column"));
+  if (streaming) {
+    source = await spool(input, choose, onBytes);
+    ctx.rowOfChunk = source.rowOfChunk;
+    names = source.idx.map((i) => source!.table.names[i]);
+  } else {
+    const t = await readTable(input, tooBig(input, command), onBytes);
+    const idx = choose(t);
+    x = multivariate ? matrix(t, idx) : t.column(idx[0]);
+    names = idx.map((i) => t.names[i]);
+    if (values["trials-column"] !== undefined) trials = t.column(columnIndex(t, values["trials-column"], "--trials-column"));
+  }
+  progress.done();
+  const where = `${input.source}, ${multivariate ? `columns ${names.join(", ")}` : `column ${names[0]}`}`;
+  const axes: string[] = multivariate ? names : [names[0], "density"]; // a pairs plot labels every dimension
 
   const options: Record<string, unknown> = {
-    family: values.family, k: kRange ? undefined : num(values.k, "-k"), mode: values.mode, init: values.init, dims,
+    family: values.family, k: kRange ? undefined : num(values.k, "-k"), mode: values.mode, init: values.init, dims: multivariate ? names.length : undefined,
     covariance: values.covariance, prior: values.prior,
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
     nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), trials,
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  progress.restart();
+  if (!values.quiet) options.onIteration = (info: { iteration: number; logLikelihood: number; restart: number }) => progress.iteration(info);
 
-  // Progress on stderr once a fit has run for half a second, at most five times a second.
-  const started = Date.now();
-  let lastPrint = 0, printed = false;
-  const tty = process.stderr.isTTY;
-  if (!values.quiet) {
-    options.onIteration = (info: { iteration: number; logLikelihood: number; restart: number }) => {
-      const now = Date.now();
-      if (now - started < 500 || now - lastPrint < (tty ? 200 : 1000)) return;
-      lastPrint = now;
-      printed = true;
-      const msg = `mixem: restart ${info.restart + 1}, iteration ${info.iteration}, log-likelihood ${info.logLikelihood.toFixed(4)}`;
-      process.stderr.write(tty ? `\r${msg}\x1b[K` : `${msg}\n`);
-    };
-  }
   if (kRange) {
     await init();
     const { onIteration: _drop, ...selectOptions } = options;
+    const crit = (values.criterion ?? "bic") as Criterion;
     const selection = selectK(x, {
-      ...selectOptions, kRange, criterion: (values.criterion ?? "bic") as Criterion,
-      onModel: values.quiet ? undefined : (e: SelectionEntry) => process.stderr.write(`mixem: k = ${e.k}: ${(values.criterion ?? "bic").toUpperCase()} ${e[(values.criterion ?? "bic") as Criterion].toFixed(2)}\n`),
+      ...selectOptions, kRange, criterion: crit,
+      onModel: values.quiet ? undefined : (e: SelectionEntry) => process.stderr.write(`mixem: k = ${e.k}: ${crit.toUpperCase()} ${e[crit].toFixed(2)}\n`),
     } as SelectOptions);
-    if (values.plot) writeFileSync(values.plot, plotSelection(selection, { title: `${selection.criterion.toUpperCase()} against k` }));
+    if (values.plot) writePlot(values.plot, () => plotSelection(selection, { title: `${selection.criterion.toUpperCase()} against k` }));
     if (values.json) {
       const out = { criterion: selection.criterion, k: selection.k, scores: selection.scores.map(({ model: _m, ...e }) => e), best: selection.best.toJSON() };
       process.stdout.write(JSON.stringify(out, null, 2) + "\n");
@@ -171,14 +217,14 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  const model = streaming
-    ? await fitStream(csvSource(file, t.names, idx, t.hasHeader ?? false), options as unknown as FitOptions)
+  const model = source
+    ? await fitStream(source.source, options as unknown as FitOptions)
     : await fit(x, options as unknown as FitOptions);
-  if (printed && tty) process.stderr.write("\r\x1b[K");
+  progress.done();
   if (values.plot) {
     const plot = familyOf(model.family)!.plot;
     if (plot.kind === "none" || (plot.kind === "scatter" && model.dims < 2)) throw new UsageError(`--plot draws 1-D fits and mvgaussian fits of 2 or more dimensions, not ${model.family} in ${model.dims}`);
-    writeFileSync(values.plot, plotFit(model, x, { title: `${model.family} mixture, k = ${model.k}`, labels: plot.kind === "counts" ? undefined : axes, trials: typeof trials === "number" ? trials : undefined }));
+    writePlot(values.plot, () => plotFit(model, x, { title: `${model.family} mixture, k = ${model.k}`, labels: plot.kind === "counts" ? undefined : axes, trials: typeof trials === "number" ? trials : undefined }));
   }
 
   if (values.json) {
@@ -190,11 +236,114 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The message for input past the in-memory limit. */
+function tooBig(input: Input, command: string) {
+  return (limit: number) => input.kind === "file"
+    ? `${input.source} is ${mib(input.size)}, more than the ${mib(limit)} mixem reads into memory; ${command === "fit" ? "use --stream (reads it in pieces)" : `mixem ${command} needs the data in memory: use a sample, or mixem fit --stream for one k`}`
+    : `${input.source}: more than the ${mib(limit)} mixem reads into memory; save it to a file and use mixem fit <file> --stream`;
+}
+
+/** --plot's file must be writable: checked before a long fit, not after. */
+function checkPlot(file: string) {
+  if (!file.endsWith(".svg")) throw new UsageError("--plot writes SVG: give a file name ending in .svg");
+  const dir = dirname(file);
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new UsageError(`--plot ${file}: the folder ${dir} does not exist`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--plot ${file}: ${dir} is not a folder`);
+  try {
+    if (statSync(file).isDirectory()) throw new UsageError(`--plot ${file}: it is a directory; give a file name`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+  }
+}
+
+function writePlot(file: string, svg: () => string) {
+  const text = svg();
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    throw new UsageError(`--plot: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** mixem predict model.json data: each row's most likely component and the posteriors, 1-based. */
+async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"], args: string[]): Promise<number> {
+  const [modelFile, file, ...rest] = args;
+  if (!modelFile || !file) throw new UsageError("predict needs a model file (from mixem fit --json) and a data file (or - for standard input)");
+  if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  for (const flag of ["k", "family", "covariance", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar"] as const)
+    if (values[flag] !== undefined) throw new UsageError(`--${flag === "k" ? "k" : flag} is for fitting; predict takes the model as it was fitted`);
+  const modelInput = inputOf(modelFile);
+  if (modelInput.kind === "file" && modelInput.size > MAX_BYTES / 4) throw new UsageError(`${modelFile} is ${mib(modelInput.size)}; a model file is small JSON (from mixem fit --json)`);
+  let model: MixtureModel;
+  try {
+    model = loadModel(JSON.parse(readFileSync(modelFile === "-" ? 0 : modelFile, "utf8")));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new UsageError(`${modelFile}: not valid JSON (${e.message})`);
+    if (e instanceof MixemError) throw new UsageError(`${modelFile} is not a mixem model (${e.message}); write one with mixem fit --json`);
+    throw e;
+  }
+  if (modelFile === "-" && file === "-") throw new UsageError("predict cannot read both the model and the data from standard input");
+  await init();
+  const multivariate = familyOf(model.family)!.shape === "rows";
+  if (multivariate && values.column !== undefined) throw new UsageError(`the model is ${model.family}: give --columns (several), not --column`);
+  if (!multivariate && values.columns !== undefined) throw new UsageError(`the model is ${model.family}: give --column, not --columns`);
+  if (!("trials" in familyOf(model.family)!.options) && (values.trials !== undefined || values["trials-column"] !== undefined)) throw new UsageError(`--trials is for models with trials (binomial); the model is ${model.family}`);
+  const input = inputOf(file);
+  const progress = new Progress(values.quiet === true);
+  const t = await readTable(input, tooBig(input, "predict"), (bytes) => progress.reading(input.source, bytes, input.size));
+  progress.done();
+  const idx = multivariate ? columnsOf(t, values.columns) : [columnIndex(t, values.column, "--column")];
+  if (multivariate && idx.length !== model.dims)
+    throw new UsageError(`${modelFile} is a model of ${model.dims} columns; ${values.columns === undefined ? `${t.source} has ${idx.length} numeric columns (${idx.map((i) => t.names[i]).join(", ")}); choose ${model.dims} with --columns` : `--columns gives ${idx.length}`}`);
+  const x = multivariate ? matrix(t, idx) : t.column(idx[0]);
+  let trials: number | Float64Array | undefined = num(values.trials, "--trials");
+  if (values["trials-column"] !== undefined) trials = t.column(columnIndex(t, values["trials-column"], "--trials-column"));
+  ctx.family = model.family;
+  ctx.trialsColumn = values["trials-column"] !== undefined;
+  const proba = model.predictProba(x, trials === undefined ? undefined : { trials });
+  const k = model.k, n = proba.length / k;
+  const label = (i: number) => {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (proba[i * k + j] > proba[i * k + best]) best = j;
+    return best + 1;
+  };
+  const p = (v: number) => String(Number(v.toPrecision(6)));
+  if (values.json) {
+    const labels: number[] = [], posteriors: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      labels.push(label(i));
+      posteriors.push(Array.from(proba.subarray(i * k, i * k + k), (v) => Number(v.toPrecision(6))));
+    }
+    process.stdout.write(JSON.stringify({ k, labels, posteriors }) + "\n");
+    return 0;
+  }
+  const header = ["row", "component", ...Array.from({ length: k }, (_, j) => `p${j + 1}`)].join(",");
+  let out = header + "\n";
+  for (let i = 0; i < n; i++) {
+    let line = `${i + 1},${label(i)}`;
+    for (let j = 0; j < k; j++) line += "," + p(proba[i * k + j]);
+    out += line + "\n";
+    if (out.length > 1 << 16) { process.stdout.write(out); out = ""; }
+  }
+  process.stdout.write(out);
+  return 0;
+}
+
+// A closed pipe on stdout (mixem … | head) ends the run quietly.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e) => {
-    const known = e instanceof UsageError || e instanceof MixemError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    process.stderr.write(`mixem: ${known ? e.message : (e as Error).stack ?? e}\n`);
-    process.exitCode = known ? 2 : 1;
+    if (process.env.MIXEM_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+    process.stderr.write(`mixem: ${oneLine(e, ctx)}\n`);
+    process.exitCode = 2;
   },
 );

@@ -1,82 +1,252 @@
-// The CLI's input: CSV (parsed by papaparse) or JSON files as tables, the chosen columns as
-// Float64Arrays, and large CSV files as a re-iterable source of pieces for fitStream.
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
-import { open } from "node:fs/promises";
-import Papa from "papaparse";
+// The CLI's input: what a file argument is (a regular file, a pipe, standard input), reading it
+// in blocks with a limit on what is held in memory, CSV (src/cli/csv.ts) or JSON as a table, and
+// the chosen columns as Float64Arrays.
+import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
+import { CsvParser, type Batch, type Shape } from "./csv.js";
+import { cellNumber, hint } from "./numbers.js";
+import { UsageError } from "./errors.js";
 
-/** A mistake on the command line or in the input file: printed as one line, exit code 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
-export type Table = { names: string[]; rows: unknown[][]; source: string; hasHeader?: boolean };
+const MiB = 2 ** 20;
+/** Files above this many bytes are streamed by `fit` (MIXEM_STREAM_ABOVE overrides; for tests). */
+export const STREAM_ABOVE = Number(process.env.MIXEM_STREAM_ABOVE ?? 256 * MiB);
+/** At most this many bytes of CSV are read into memory (MIXEM_MAX_BYTES overrides); JSON: a quarter. */
+export const MAX_BYTES = Number(process.env.MIXEM_MAX_BYTES ?? 256 * MiB);
+/** Bytes read per block (MIXEM_STREAM_BLOCK overrides; for tests). */
+export const BLOCK = Number(process.env.MIXEM_STREAM_BLOCK ?? 8 * MiB);
 
-export function readTable(file: string): Table {
-  let text: string;
+export const mib = (bytes: number) => `${(bytes / MiB).toFixed(bytes < 10 * MiB ? 1 : 0)} MiB`;
+
+/** A file argument: standard input, a pipe, or a regular file of known size. */
+export type Input = { file: string; source: string; kind: "stdin" | "pipe" | "file"; size: number };
+
+export function inputOf(file: string): Input {
+  if (file === "-") return { file, source: "standard input", kind: "stdin", size: 0 };
+  let st;
   try {
-    text = readFileSync(file === "-" ? 0 : file, "utf8");
+    st = statSync(file);
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const source = file === "-" ? "standard input" : file;
-  const trimmed = text.trimStart();
-  if (file.endsWith(".json") || trimmed.startsWith("[") || trimmed.startsWith("{")) return jsonTable(text, source);
-  const parsed = Papa.parse<unknown[]>(text, { dynamicTyping: false, skipEmptyLines: "greedy" });
-  // A one-column file has no delimiter to detect; that is not an error.
-  const errors = parsed.errors.filter((e) => e.code !== "UndetectableDelimiter");
-  if (errors.length) {
-    const e = errors[0];
-    throw new UsageError(`${source}: not valid CSV (${e.message}${e.row !== undefined ? ` at row ${e.row + 1}` : ""})`);
+  if (st.isDirectory()) throw new UsageError(`cannot read ${file}: it is a directory`);
+  if (st.isFIFO()) return { file, source: file, kind: "pipe", size: 0 };
+  if (!st.isFile()) {
+    const what = st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a file";
+    throw new UsageError(`cannot read ${file}: it is ${what}, not a regular file; give a file, a pipe, or - for standard input`);
   }
-  const rows = parsed.data;
-  if (rows.length === 0) throw new UsageError(`${source}: no data`);
-  const hasHeader = rows[0].some((v) => !isNumeric(v));
-  const width = rows[0].length;
-  const names = hasHeader ? rows[0].map(String) : Array.from({ length: width }, (_, i) => String(i + 1));
-  return { names, rows: hasHeader ? rows.slice(1) : rows, source, hasHeader };
+  return { file, source: file, kind: "file", size: st.size };
 }
 
-/** The start of a CSV file (whole lines of its first MiB) as a table: header and column choice, for streaming. */
-export function firstPiece(file: string): Table {
-  let fd: number;
+/**
+ * The input's bytes, `BLOCK` at a time. `limit`: reading more than that many bytes fails with
+ * `tooBig(limit)`; onBytes reports progress.
+ */
+export async function* blocks(input: Input, limit = Infinity, tooBig?: (limit: number) => string, onBytes?: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  const count = (n: number) => {
+    total += n;
+    if (total > limit) throw new UsageError(tooBig ? tooBig(limit) : `${input.source}: more than ${mib(limit)}`);
+    onBytes?.(total);
+  };
+  if (input.kind === "file") {
+    if (input.size > limit) count(input.size);
+    let fd: number;
+    try {
+      fd = openSync(input.file, "r");
+    } catch (e) {
+      throw new UsageError(`cannot read ${input.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    try {
+      for (;;) {
+        const buf = new Uint8Array(BLOCK);
+        const n = readSync(fd, buf, 0, BLOCK, null);
+        if (n === 0) break;
+        count(n);
+        yield buf.subarray(0, n);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  const stream = input.kind === "stdin" ? process.stdin : createReadStream(input.file, { highWaterMark: Math.min(BLOCK, 4 * MiB) });
   try {
-    fd = openSync(file, "r");
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      count(chunk.length);
+      yield chunk;
+    }
   } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${input.source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    if (input.kind === "pipe") (stream as ReturnType<typeof createReadStream>).destroy();
   }
-  const bytes = Buffer.alloc(Math.min(STREAM_BLOCK, 1 << 20));
-  const n = readSync(fd, bytes, 0, bytes.length, 0);
-  closeSync(fd);
-  const text = bytes.subarray(0, n).toString("utf8");
-  const cut = text.lastIndexOf("\n");
-  const rows = Papa.parse<unknown[]>(cut < 0 ? text : text.slice(0, cut + 1), { skipEmptyLines: "greedy" }).data;
-  if (rows.length === 0) throw new UsageError(`${file}: no data`);
-  const hasHeader = rows[0].some((v) => !isNumeric(v));
-  const names = hasHeader ? rows[0].map(String) : Array.from({ length: rows[0].length }, (_, i) => String(i + 1));
-  return { names, rows: hasHeader ? rows.slice(1) : rows, source: file, hasHeader };
 }
 
-function jsonTable(text: string, source: string): Table {
+/** A table of the input: the column names, and the columns as numbers (a cell that is not one, named). */
+export interface Table {
+  names: string[];
+  source: string;
+  hasHeader: boolean;
+  rows: number;
+  /** Does the column hold any number? */
+  numeric(i: number): boolean;
+  /** The column's values; fails naming the first row whose cell is not a number. */
+  column(i: number): Float64Array;
+}
+
+const cellError = (source: string, row: number, name: string, v: unknown) =>
+  new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not a number${hint(v)}`);
+
+/** A CSV table: every column as numbers, row-major (NaN where a cell is not a number). */
+export class DenseTable implements Table {
+  data = new Float64Array(0);
+  rows = 0;
+  readonly bad: ({ row: number; text: string } | undefined)[];
+  private seen: boolean[];
+  constructor(readonly shape: Shape, readonly source: string) {
+    this.bad = new Array(shape.width).fill(undefined);
+    this.seen = new Array(shape.width).fill(false);
+  }
+  get names() { return this.shape.names; }
+  get hasHeader() { return this.shape.hasHeader; }
+  onBad(column: number, row: number, text: string) {
+    if (!this.bad[column]) this.bad[column] = { row, text };
+  }
+  /** Appends a batch; `expect`: the rows expected in all (sizes the buffer once). */
+  add(batch: Batch, expect = 0) {
+    const w = this.shape.width, need = (this.rows + batch.rows) * w;
+    if (need > this.data.length) {
+      const grown = new Float64Array(Math.max(need, Math.ceil(expect * w), Math.ceil(this.data.length * 1.5)));
+      grown.set(this.data.subarray(0, this.rows * w));
+      this.data = grown;
+    }
+    this.data.set(batch.values, this.rows * w);
+    for (let a = 0; a < w; a++) {
+      if (this.seen[a]) continue;
+      for (let i = 0; i < batch.rows; i++) if (!Number.isNaN(batch.values[i * w + a])) { this.seen[a] = true; break; }
+    }
+    this.rows += batch.rows;
+  }
+  numeric(i: number) { return this.seen[i]; }
+  column(i: number): Float64Array {
+    const bad = this.bad[i];
+    if (bad) throw cellError(this.source, bad.row, this.names[i], bad.text);
+    const w = this.shape.width, n = this.rows;
+    if (w === 1) return this.data.subarray(0, n);
+    const out = new Float64Array(n);
+    for (let r = 0; r < n; r++) out[r] = this.data[r * w + i];
+    return out;
+  }
+  /** The columns idx, row-major (the table's own array when they are all its columns, in order). */
+  matrix(idx: number[]): Float64Array {
+    for (const i of idx) if (this.bad[i]) this.column(i);
+    const w = this.shape.width, n = this.rows, d = idx.length;
+    if (d === w && idx.every((c, a) => c === a)) return this.data.subarray(0, n * w);
+    const out = new Float64Array(n * d);
+    for (let r = 0; r < n; r++) for (let a = 0; a < d; a++) out[r * d + a] = this.data[r * w + idx[a]];
+    return out;
+  }
+}
+
+/** A JSON table: rows of cells as the file gave them. */
+class RowsTable implements Table {
+  hasHeader = true;
+  constructor(readonly names: string[], readonly cells: unknown[][], readonly source: string) {}
+  get rows() { return this.cells.length; }
+  numeric(i: number) { return this.cells.some((r) => !Number.isNaN(cellNumber(r[i]))); }
+  column(i: number): Float64Array {
+    const out = new Float64Array(this.cells.length);
+    this.cells.forEach((r, row) => {
+      const x = cellNumber(r[i]);
+      if (Number.isNaN(x)) throw cellError(this.source, row + 1, this.names[i], r[i]);
+      out[row] = x;
+    });
+    return out;
+  }
+  matrix(idx: number[]): Float64Array {
+    const d = idx.length, out = new Float64Array(this.cells.length * d);
+    idx.forEach((c, a) => this.column(c).forEach((v, row) => { out[row * d + a] = v; }));
+    return out;
+  }
+}
+
+export type AnyTable = DenseTable | RowsTable;
+
+/** Reads the whole input into a table; at most MAX_BYTES of CSV (a quarter of that of JSON). */
+export async function readTable(input: Input, tooBig: (limit: number) => string, onBytes?: (bytes: number) => void): Promise<AnyTable> {
+  let parser: CsvParser | undefined, table: DenseTable | undefined, json: Uint8Array[] | undefined, read = 0;
+  const pending: [number, number, string][] = [];
+  const onBad = (a: number, row: number, text: string) => (table ? table.onBad(a, row, text) : pending.push([a, row, text]));
+  const take = (batch: Batch | undefined) => {
+    if (!batch) return;
+    if (!table) {
+      table = new DenseTable(parser!.shape!, input.source);
+      for (const [a, row, text] of pending) table.onBad(a, row, text);
+    }
+    // Size the array once from the file's size and the bytes per row so far.
+    const expect = input.size && read ? ((batch.firstRow - 1 + batch.rows) * input.size) / read * 1.02 + 16 : 0;
+    table.add(batch, expect);
+  };
+  for await (const block of blocks(input, MAX_BYTES, tooBig, onBytes)) {
+    read += block.length;
+    if (!parser && !json) {
+      const first = block.find((c) => c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 0xef && c !== 0xbb && c !== 0xbf);
+      if (first === undefined && !input.file.endsWith(".json")) { parser = new CsvParser(input.source, onBad); }
+      else if (input.file.endsWith(".json") || first === 91 || first === 123) json = [];
+      else parser = new CsvParser(input.source, onBad);
+    }
+    if (json) {
+      json.push(block);
+      if (read > MAX_BYTES / 4) throw new UsageError(tooBig(MAX_BYTES / 4).replace(/^/, "JSON: "));
+    } else take(parser!.push(block, false));
+  }
+  if (json) return jsonTable(Buffer.concat(json).toString("utf8"), input.source);
+  if (!parser) throw new UsageError(`${input.source}: no data`);
+  take(parser.push(new Uint8Array(0), true));
+  if (!table) {
+    if (parser.shape) table = new DenseTable(parser.shape, input.source);
+    else throw new UsageError(`${input.source}: no data`);
+  }
+  if (table.rows === 0) throw new UsageError(`${input.source}: no data rows (only a header row: ${table.names.join(",").slice(0, 60)})`);
+  return table;
+}
+
+const describe = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : typeof v === "string" ? `the string ${JSON.stringify(v)}` : `${typeof v} ${String(v)}`);
+
+function jsonTable(text: string, source: string): RowsTable {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
     throw new UsageError(`${source}: not valid JSON (${(e as Error).message})`);
   }
-  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return { names: ["value"], rows: v.map((x) => [x]), source };
-  if (Array.isArray(v) && v.every((x) => typeof x === "object" && x !== null && !Array.isArray(x))) {
-    const names = [...new Set(v.flatMap((x) => Object.keys(x)))];
-    return { names, rows: v.map((x) => names.map((n) => (x as Record<string, unknown>)[n])), source };
+  const shapes = `expected an array of numbers, an array of objects, or {"columns": {"name": [numbers], ...}}`;
+  if (Array.isArray(v)) {
+    if (v.length === 0) throw new UsageError(`${source}: no data (an empty array)`);
+    if (v.every((x) => typeof x === "number")) return new RowsTable(["value"], v.map((x) => [x]), source);
+    if (v.every((x) => typeof x === "object" && x !== null && !Array.isArray(x))) {
+      const names = [...new Set(v.flatMap((x) => Object.keys(x)))];
+      return new RowsTable(names, v.map((x) => names.map((n) => (x as Record<string, unknown>)[n])), source);
+    }
+    const i = v.findIndex((x) => typeof x !== (typeof v[0] === "number" ? "number" : "object") || x === null || Array.isArray(x));
+    throw new UsageError(`${source}: item ${i + 1} is ${describe(v[i])}; ${shapes}`);
   }
-  if (typeof v === "object" && v !== null && typeof (v as { columns?: unknown }).columns === "object") {
-    const cols = (v as { columns: Record<string, unknown[]> }).columns;
+  if (typeof v === "object" && v !== null && "columns" in v) {
+    const cols = (v as { columns: unknown }).columns;
+    if (typeof cols !== "object" || cols === null || Array.isArray(cols)) throw new UsageError(`${source}: "columns" is ${describe(cols)}; ${shapes}`);
     const names = Object.keys(cols);
-    const n = Math.max(...names.map((c) => (Array.isArray(cols[c]) ? cols[c].length : 0)));
-    return { names, rows: Array.from({ length: n }, (_, i) => names.map((c) => cols[c]?.[i])), source };
+    if (names.length === 0) throw new UsageError(`${source}: "columns" has no columns`);
+    const c = cols as Record<string, unknown>;
+    for (const name of names) if (!Array.isArray(c[name])) throw new UsageError(`${source}: column ${JSON.stringify(name)} is ${describe(c[name])}, not an array`);
+    const n = Math.max(...names.map((name) => (c[name] as unknown[]).length));
+    return new RowsTable(names, Array.from({ length: n }, (_, i) => names.map((name) => (c[name] as unknown[])[i])), source);
   }
-  throw new UsageError(`${source}: expected an array of numbers, an array of objects, or {"columns": {...}}`);
+  throw new UsageError(`${source}: ${shapes}, not ${describe(v)}`);
 }
 
-export const isNumeric = (v: unknown) => (typeof v === "number" ? Number.isFinite(v) : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)));
-
+/** The column named (by name, or 1-based number), or else the one numeric column. */
 export function columnIndex(t: Table, wanted: string | undefined, what: string): number {
   if (wanted !== undefined) {
     let i = t.names.indexOf(wanted);
@@ -84,78 +254,25 @@ export function columnIndex(t: Table, wanted: string | undefined, what: string):
     if (i < 0) throw new UsageError(`${t.source} has no column "${wanted}" (columns: ${t.names.join(", ")})`);
     return i;
   }
-  const numeric = t.names.map((_, i) => i).filter((i) => t.rows.some((r) => isNumeric(r[i])));
+  const numeric = t.names.map((_, i) => i).filter((i) => t.numeric(i));
   if (numeric.length === 1) return numeric[0];
   if (numeric.length === 0) throw new UsageError(`${t.source} has no numeric column`);
   throw new UsageError(`${t.source} has several numeric columns (${numeric.map((i) => t.names[i]).join(", ")}); choose one with ${what}`);
 }
 
-/** Rows of the chosen (or all numeric) columns, row-major, for the multivariate families. */
-export function matrix(t: Table, wanted: string | undefined): { values: Float64Array; names: string[] } {
+/**
+ * The columns for a multivariate family: those named, or every column holding a number (a
+ * column with a cell that is not a number is then an error naming that cell, not dropped).
+ */
+export function columnsOf(t: Table, wanted: string | undefined): number[] {
   const idx = wanted === undefined
-    ? t.names.map((_, i) => i).filter((i) => t.rows.every((r) => isNumeric(r[i])))
+    ? t.names.map((_, i) => i).filter((i) => t.numeric(i))
     : wanted.split(",").map((w) => columnIndex(t, w.trim(), "--columns"));
   if (idx.length === 0) throw new UsageError(`${t.source} has no numeric column`);
-  const d = idx.length;
-  const values = new Float64Array(t.rows.length * d);
-  idx.forEach((c, a) => column(t, c).forEach((v, row) => { values[row * d + a] = v; }));
-  return { values, names: idx.map((i) => t.names[i]) };
+  return idx;
 }
 
-export function column(t: Table, i: number): Float64Array {
-  const out = new Float64Array(t.rows.length);
-  t.rows.forEach((r, row) => {
-    const v = r[i];
-    if (!isNumeric(v)) throw new UsageError(`${t.source}, row ${row + 1}, column ${t.names[i]}: ${JSON.stringify(v ?? "")} is not a number`);
-    out[row] = Number(v);
-  });
-  return out;
+/** Rows of the columns idx, row-major. */
+export function matrix(t: AnyTable, idx: number[]): Float64Array {
+  return t.matrix(idx);
 }
-
-/** Files above this many bytes are streamed (MIXEM_STREAM_ABOVE overrides; for tests). */
-export const STREAM_ABOVE = Number(process.env.MIXEM_STREAM_ABOVE ?? 256 * 2 ** 20);
-/** Bytes read per piece when streaming (MIXEM_STREAM_BLOCK overrides; for tests). */
-const STREAM_BLOCK = Number(process.env.MIXEM_STREAM_BLOCK ?? 8 * 2 ** 20);
-
-/**
- * The chosen columns of a CSV file as a re-iterable source of Float64Array pieces: the file is
- * read STREAM_BLOCK bytes at a time, cut after the last newline, and each piece parsed by
- * papaparse; rows are numbered across pieces so errors still name the row.
- */
-export function csvSource(file: string, names: string[], idx: number[], hasHeader: boolean) {
-  return async function* () {
-    const handle = await open(file, "r");
-    try {
-      const bytes = new Uint8Array(STREAM_BLOCK);
-      const decoder = new TextDecoder();
-      let carry = "", row = 0, first = true;
-      for (;;) {
-        const { bytesRead } = await handle.read(bytes, 0, bytes.length, null);
-        const done = bytesRead === 0;
-        let text = carry + decoder.decode(bytes.subarray(0, bytesRead), { stream: !done });
-        if (!done) {
-          const cut = text.lastIndexOf("\n");
-          carry = cut < 0 ? text : text.slice(cut + 1);
-          text = cut < 0 ? "" : text.slice(0, cut + 1);
-        }
-        if (text.trim() !== "") {
-          let rows = Papa.parse<string[]>(text, { skipEmptyLines: "greedy" }).data;
-          if (first && hasHeader) rows = rows.slice(1);
-          first = false;
-          const d = idx.length, out = new Float64Array(rows.length * d);
-          rows.forEach((r, i) => idx.forEach((c, a) => {
-            const v = r[c];
-            if (!isNumeric(v)) throw new UsageError(`${file}, row ${row + i + 1}, column ${names[c]}: ${JSON.stringify(v ?? "")} is not a number`);
-            out[i * d + a] = Number(v);
-          }));
-          row += rows.length;
-          if (out.length) yield out;
-        }
-        if (done) break;
-      }
-    } finally {
-      await handle.close();
-    }
-  };
-}
-

@@ -1,0 +1,187 @@
+// Reading CSV in blocks, once: a byte scanner for plain numeric CSV (no per-row arrays, no
+// strings), and papaparse for the rest of the file from the first line holding a quote. Both
+// yield batches of rows as row-major Float64Arrays, every column of the file, NaN where a cell is
+// not a decimal numeral (reported through onBad with its 1-based row and its text).
+import Papa from "papaparse";
+import { cellNumber, parseDecimal } from "./numbers.js";
+import { UsageError } from "./errors.js";
+
+export type Shape = { names: string[]; hasHeader: boolean; width: number };
+export type Batch = { values: Float64Array; rows: number; firstRow: number };
+/** A cell that is not a number: its column (0-based), 1-based data row and its text. */
+export type OnBad = (column: number, row: number, text: string) => void;
+
+/** One line longer than this (no newline in sight) is not CSV we can read. */
+export const MAX_LINE = Number(process.env.MIXEM_MAX_LINE ?? 64 * 2 ** 20);
+
+const NL = 10, CR = 13, QUOTE = 34;
+const DELIMS = [44, 9, 59, 124]; // , tab ; |
+
+/**
+ * Parses the CSV given as blocks of bytes. `shape` is filled in once the first row is read (a
+ * header when any of its cells is not a number). Rows are numbered from 1 after the header;
+ * blank lines are skipped (as papaparse's skipEmptyLines: "greedy" does).
+ */
+export class CsvParser {
+  shape: Shape | undefined;
+  private delim = -1; // -1: one column, no delimiter
+  private carry: Uint8Array = new Uint8Array(0);
+  private rows = 0;
+  private papa = false;
+  private text = "";
+  private decoder = new TextDecoder();
+  private out: Float64Array = new Float64Array(0);
+  private used = 0;
+  private first = true;
+
+  constructor(private source: string, private onBad: OnBad) {}
+
+  /** Parses the complete lines of `block` (the rest waits for the next block, or `last`). */
+  push(block: Uint8Array, last: boolean): Batch | undefined {
+    const firstRow = this.rows + 1;
+    this.used = 0;
+    if (this.papa) this.papaPush(block, last);
+    else {
+      let b = block;
+      if (this.carry.length) {
+        b = new Uint8Array(this.carry.length + block.length);
+        b.set(this.carry);
+        b.set(block, this.carry.length);
+      }
+      if (this.first && b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
+      if (this.first && (b.length > 0 || last)) this.first = false;
+      const end = last ? b.length : b.lastIndexOf(NL) + 1;
+      const stop = this.scan(b, end);
+      if (stop < 0) this.carry = b.slice(end);
+      else {
+        // A quote: papaparse reads from this line on.
+        this.papa = true;
+        this.carry = new Uint8Array(0);
+        this.papaPush(b.subarray(stop), last);
+      }
+      if (!this.papa && this.carry.length > MAX_LINE) this.tooLong();
+    }
+    return this.used ? { values: this.out.subarray(0, this.used * this.shape!.width), rows: this.used, firstRow } : undefined;
+  }
+
+  private tooLong(): never {
+    throw new UsageError(`${this.source}: row ${this.rows + 1} is longer than ${MAX_LINE / 2 ** 20} MiB; is this a CSV file?`);
+  }
+
+  /** Room for `rows` more rows in the batch. */
+  private room(rows: number) {
+    const w = this.shape!.width, need = (this.used + rows) * w;
+    if (need <= this.out.length) return;
+    const grown = new Float64Array(Math.max(need, Math.ceil(this.out.length * 1.5), 1024 * w));
+    grown.set(this.out.subarray(0, this.used * w));
+    this.out = grown;
+  }
+
+  /** Scans whole lines in b[0, end); returns -1, or the offset of the first line holding a quote. */
+  private scan(b: Uint8Array, end: number): number {
+    let i = 0;
+    const q = b.subarray(0, end).indexOf(QUOTE);
+    while (i < end) {
+      let eol = b.indexOf(NL, i);
+      if (eol < 0 || eol >= end) eol = end;
+      if (q >= 0 && q < eol) return i;
+      let lineEnd = eol;
+      if (lineEnd > i && b[lineEnd - 1] === CR) lineEnd--;
+      if (!this.shape) {
+        if (!this.headerLine(b, i, lineEnd)) return i;
+      } else this.dataLine(b, i, lineEnd);
+      i = eol + 1;
+    }
+    return -1;
+  }
+
+  /** The first non-blank line: the delimiter and the header. False: leave the file to papaparse. */
+  private headerLine(b: Uint8Array, start: number, end: number): boolean {
+    const text = new TextDecoder().decode(b.subarray(start, end));
+    if (text.trim() === "") return true;
+    const found = DELIMS.filter((d) => text.includes(String.fromCharCode(d)));
+    if (found.length > 1) return false;
+    this.delim = found.length ? found[0] : -1;
+    const cells = this.delim < 0 ? [text] : text.split(String.fromCharCode(this.delim));
+    this.setShape(cells);
+    return true;
+  }
+
+  private setShape(cells: string[]) {
+    const hasHeader = cells.some((c) => Number.isNaN(cellNumber(c)));
+    const width = cells.length;
+    this.shape = { names: hasHeader ? cells : Array.from({ length: width }, (_, i) => String(i + 1)), hasHeader, width };
+    if (!hasHeader) this.row(cells);
+  }
+
+  private dataLine(b: Uint8Array, start: number, end: number) {
+    const w = this.shape!.width, d = this.delim;
+    // Blank (only spaces, tabs and delimiters): skipped.
+    let blank = true;
+    for (let p = start; p < end; p++) { const c = b[p]; if (c !== 32 && c !== 9 && c !== d) { blank = false; break; } }
+    if (blank) return;
+    this.room(1);
+    const row = ++this.rows, base = this.used * w, out = this.out;
+    let s = start;
+    for (let a = 0; a < w; a++) {
+      if (s > end) { out[base + a] = NaN; this.onBad(a, row, ""); continue; } // a short row
+      let e = s;
+      if (d >= 0) while (e < end && b[e] !== d) e++;
+      else e = end;
+      const x = parseDecimal(b, s, e);
+      if (Number.isNaN(x)) this.onBad(a, row, new TextDecoder().decode(b.subarray(s, e)));
+      out[base + a] = x;
+      s = e + 1;
+    }
+    this.used++;
+  }
+
+  /** One parsed row of strings (papaparse, or the first line of a header-less file). */
+  private row(cells: unknown[]) {
+    const w = this.shape!.width;
+    if (cells.every((c) => typeof c !== "string" || c.trim() === "")) return;
+    this.room(1);
+    const row = ++this.rows, base = this.used * w;
+    for (let a = 0; a < w; a++) {
+      const v = cells[a];
+      const x = cellNumber(v);
+      if (Number.isNaN(x)) this.onBad(a, row, typeof v === "string" ? v : "");
+      this.out[base + a] = x;
+    }
+    this.used++;
+  }
+
+  /** papaparse on the text up to the last newline outside quotes (a quoted field may hold newlines). */
+  private papaPush(block: Uint8Array, last: boolean) {
+    let text = this.text + this.decoder.decode(block, { stream: !last });
+    let cut = text.length;
+    if (!last) {
+      cut = 0;
+      let inQuotes = false;
+      for (let p = 0; p < text.length; p++) {
+        const c = text.charCodeAt(p);
+        if (c === QUOTE) inQuotes = !inQuotes;
+        else if (c === NL && !inQuotes) cut = p + 1;
+      }
+    }
+    this.text = text.slice(cut);
+    text = text.slice(0, cut);
+    if (this.text.length > MAX_LINE) this.tooLong();
+    if (text.trim() === "") return;
+    const parsed = Papa.parse<string[]>(text, { skipEmptyLines: "greedy", delimiter: this.shape ? (this.delim < 0 ? "," : String.fromCharCode(this.delim)) : undefined });
+    const errors = parsed.errors.filter((e) => e.code !== "UndetectableDelimiter");
+    if (errors.length) {
+      const e = errors[0];
+      throw new UsageError(`${this.source}: not valid CSV (${e.message}${e.row !== undefined ? ` at row ${this.rows + e.row + 1}` : ""})`);
+    }
+    let rows = parsed.data;
+    if (!this.shape) {
+      if (rows.length === 0) return;
+      this.delim = parsed.meta.delimiter.charCodeAt(0);
+      const head = rows[0];
+      rows = rows.slice(1);
+      this.setShape(head);
+    }
+    for (const r of rows) this.row(r);
+  }
+}
