@@ -2,7 +2,7 @@
 // loop, the convergence test, keeping the best run — and knows families only through `Family`.
 import type { DatasetParts, DataScale, Points, Spec } from "./family.js";
 import type { FitSummary, IterationInfo, StopReason } from "./types.js";
-import { Evaluator } from "./evaluator.js";
+import { Evaluator, SUM_BLOCK } from "./evaluator.js";
 import { getCore } from "./wasm.js";
 import { Random } from "./random.js";
 import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "./seeding.js";
@@ -151,27 +151,31 @@ export function runEM(spec: Spec, ds: DatasetParts, s: EMSettings): EMResult {
   }
 }
 
-/** Points labelled per kernel call in the seeding pass: 512 KiB of labels, whatever N is. */
-const LABEL_WINDOW = 65536;
-
 /**
- * Answers one pass over a data set in this instance. A seeding pass labels each point with its
- * nearest seed and accumulates those one-hot statistics, a window of points at a time.
+ * Answers one pass over a data set in this instance (the blocks added up as evaluator.ts says). A
+ * seeding pass labels each point with its nearest seed and accumulates those one-hot statistics,
+ * one block of points at a time.
  */
 export function localPass(ev: Evaluator, ds: DatasetParts, req: PassRequest): PassResult {
   if (!req.seeds) return { logLikelihood: ev.run(ds, req.theta, req.weights, { hard: req.hard, stats: true }), stats: ev.stats };
+  ev.sumBlocks(localBlocks(ev, ds, req), true);
+  return { logLikelihood: ds.logConstant, stats: ev.stats };
+}
+
+/** One pass's partial sums per block, not yet added up (a threaded shard sends them). */
+export function localBlocks(ev: Evaluator, ds: DatasetParts, req: PassRequest): { count: number; ll: Float64Array; stats: Float64Array } {
+  if (!req.seeds) return ev.runBlocks(ds, req.theta, req.weights, { hard: req.hard, stats: true });
   const mem = getCore().arena();
   try {
-    const window = Math.min(LABEL_WINDOW, ds.n);
-    const labels = mem.alloc(window);
+    const labels = mem.alloc(Math.min(SUM_BLOCK, ds.n));
     const d = ds.seedPoints.dims;
-    for (let from = 0; from < ds.n; from += window) {
-      const count = Math.min(window, ds.n - from);
+    for (let b = 0; b * SUM_BLOCK < ds.n; b++) {
+      const from = b * SUM_BLOCK, count = Math.min(SUM_BLOCK, ds.n - from);
       const part = { points: ds.seedPoints.points.subarray(from * d, (from + count) * d), dims: d };
       nearestSeed(part, count, req.seeds, ev.k, labels.array);
-      ev.runLabels(ds, req.theta, req.weights, from, count, labels, from > 0);
+      ev.runLabels(ds, req.theta, req.weights, b, labels);
     }
-    return { logLikelihood: ds.logConstant, stats: ev.stats };
+    return ev.labelBlocks(ds.n);
   } finally {
     mem.free();
   }

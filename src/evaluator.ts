@@ -1,9 +1,31 @@
 // Calls a spec's fused kernel: packs θ and the weights into kernel parameters, runs one pass,
 // adds the per-point constants. The fit and the fitted model's predict/score share it. Its
 // buffers (parameters, statistics, the kernel's scratch, sized here) live in one arena.
+//
+// Sums that do not depend on how the data is split: a pass runs the kernel on fixed blocks of
+// SUM_BLOCK points (by their global index), keeps each block's log-likelihood and statistics, and
+// adds the blocks up by one fixed pairwise tree (pairwiseSum). Threaded fits cut their shards at
+// block boundaries and send the blocks' partial sums, so every thread count gives the very bits of
+// fitSync (and the tree's rounding error grows with log(N / SUM_BLOCK), not with N).
 import type { DatasetParts, Spec } from "./family.js";
 import { getCore, type Arena, type Region } from "./wasm.js";
 import * as M from "./math.js";
+
+/** Points per partial sum (the seeding pass labels as many at a time). */
+export const SUM_BLOCK = 65536;
+
+/** Number of SUM_BLOCK blocks of n points. */
+export const blockCount = (n: number) => Math.max(1, Math.ceil(n / SUM_BLOCK));
+
+/**
+ * Adds up `count` rows of `width` values in place by a fixed pairwise tree — row i gets row
+ * i + step for step = 1, 2, 4, … — and leaves the sum in row 0. The tree depends only on `count`.
+ */
+export function pairwiseSum(rows: Float64Array, count: number, width: number): void {
+  for (let step = 1; step < count; step *= 2)
+    for (let i = 0; i + step < count; i += 2 * step)
+      for (let c = 0; c < width; c++) rows[i * width + c] += rows[(i + step) * width + c];
+}
 
 /** What a pass computes besides the log-likelihood. */
 export interface RunOptions {
@@ -22,11 +44,15 @@ export class Evaluator {
   private readonly scratch: Region;
   private readonly logWeights: Float64Array;
   private readonly statsCopy: Float64Array;
+  /** Each block's log-likelihood and statistics of the last pass (grown to the largest data seen, not per pass). */
+  private blockLL = new Float64Array(1);
+  private blockStats: Float64Array;
 
   constructor(private readonly spec: Spec, readonly k: number) {
     const core = getCore();
     this.logWeights = new Float64Array(k);
     this.statsCopy = new Float64Array(k * spec.statsSize);
+    this.blockStats = new Float64Array(k * spec.statsSize);
     this.mem = core.arena();
     // Small regions (k × a few values): allocation can only fail when memory is exhausted.
     try {
@@ -39,38 +65,85 @@ export class Evaluator {
     }
   }
 
+  /** Values of statistics per block (k × statsSize). */
+  get statsWidth(): number {
+    return this.k * this.spec.statsSize;
+  }
+
   /**
-   * Statistics of the last pass run with `stats` (k × statsSize), copied out of WebAssembly memory
-   * into one array of this evaluator's (overwritten by the next read): the copy stays valid whatever
-   * a callback allocates before the M-step reads it.
+   * Statistics of the last pass run with `stats` (k × statsSize), in an array of this evaluator's
+   * (overwritten by the next pass): it stays valid whatever a callback allocates before the M-step
+   * reads it.
    */
   get stats(): Float64Array {
-    this.statsCopy.set(this.statsRegion.array);
     return this.statsCopy;
   }
 
-  /** Returns the log-likelihood Σ_i log Σ_j w_j p(x_i | θ_j) of ds at (θ, w). */
+  /** Returns the log-likelihood Σ_i log Σ_j w_j p(x_i | θ_j) of ds at (θ, w), summed by blocks (see above). */
   run(ds: DatasetParts, theta: Float64Array, weights: Float64Array, o: RunOptions = {}): number {
-    this.pack(ds, theta, weights);
-    const partial = getCore().pass(this.spec.kernel, {
-      x: ds.x, aux: ds.aux, n: ds.n, dims: ds.dims, params: this.params, k: this.k, stats: this.statsRegion, scratch: this.scratch,
-      hard: o.hard ?? false, accumulate: o.stats ?? false, respOut: o.respOut,
-    });
-    return partial + ds.logConstant;
+    const blocks = this.runBlocks(ds, theta, weights, o);
+    return this.sumBlocks(blocks, o.stats ?? false) + ds.logConstant;
   }
 
   /**
-   * The statistics of points [from, from + count) with the given labels (a region of ≥ count
-   * indices), added to the current statistics (`keep`) or replacing them. The seeding pass runs in
-   * windows this way, so no N-length label array is ever allocated.
+   * Runs the pass block by block and returns the blocks' partial sums — each block's
+   * log-likelihood without the per-point constants, then each block's statistics — views of this
+   * evaluator's arrays until the next pass (a threaded shard sends them to be added up globally).
    */
-  runLabels(ds: DatasetParts, theta: Float64Array, weights: Float64Array, from: number, count: number, labels: Region, keep: boolean): void {
+  runBlocks(ds: DatasetParts, theta: Float64Array, weights: Float64Array, o: RunOptions = {}): { count: number; ll: Float64Array; stats: Float64Array } {
     this.pack(ds, theta, weights);
+    const count = this.reserve(ds.n), width = this.statsWidth, core = getCore();
+    for (let b = 0; b < count; b++) {
+      const from = b * SUM_BLOCK;
+      this.blockLL[b] = core.pass(this.spec.kernel, {
+        x: ds.x, aux: ds.aux, from, n: Math.min(SUM_BLOCK, ds.n - from), dims: ds.dims, params: this.params, k: this.k,
+        stats: this.statsRegion, scratch: this.scratch, hard: o.hard ?? false, accumulate: o.stats ?? false, respOut: o.respOut,
+      });
+      if (o.stats) this.blockStats.set(this.statsRegion.array, b * width);
+    }
+    return { count, ll: this.blockLL.subarray(0, count), stats: this.blockStats.subarray(0, count * width) };
+  }
+
+  /**
+   * The statistics of points [from, from + count) — one block — with the given labels (a region of ≥
+   * count component indices), kept as that block's partial statistics (see labelBlocksDone).
+   */
+  runLabels(ds: DatasetParts, theta: Float64Array, weights: Float64Array, block: number, labels: Region): void {
+    if (block === 0) this.pack(ds, theta, weights);
+    this.reserve(ds.n);
+    const from = block * SUM_BLOCK;
     getCore().pass(this.spec.kernel, {
-      x: ds.x.slice(from * ds.dims, count * ds.dims), aux: ds.aux ? ds.aux.slice(from, count) : null, n: count, dims: ds.dims,
-      params: this.params, k: this.k, stats: this.statsRegion, scratch: this.scratch,
-      hard: false, accumulate: true, keepStats: keep, labels,
+      x: ds.x, aux: ds.aux, from, n: Math.min(SUM_BLOCK, ds.n - from), dims: ds.dims, params: this.params, k: this.k,
+      stats: this.statsRegion, scratch: this.scratch, hard: false, accumulate: true, labels,
     });
+    this.blockLL[block] = 0;
+    this.blockStats.set(this.statsRegion.array, block * this.statsWidth);
+  }
+
+  /** The blocks of the last labelled pass, as runBlocks returns them. */
+  labelBlocks(n: number): { count: number; ll: Float64Array; stats: Float64Array } {
+    const count = blockCount(n);
+    return { count, ll: this.blockLL.subarray(0, count), stats: this.blockStats.subarray(0, count * this.statsWidth) };
+  }
+
+  /** Adds up the last pass's blocks (and their statistics, into `stats`); returns the log-likelihood without the constants. */
+  sumBlocks(blocks: { count: number; ll: Float64Array; stats: Float64Array }, stats: boolean): number {
+    pairwiseSum(blocks.ll, blocks.count, 1);
+    if (stats) {
+      pairwiseSum(blocks.stats, blocks.count, this.statsWidth);
+      this.statsCopy.set(blocks.stats.subarray(0, this.statsWidth));
+    }
+    return blocks.ll[0];
+  }
+
+  /** Room for the blocks of n points (grows once per data size, not per pass); returns their number. */
+  private reserve(n: number): number {
+    const count = blockCount(n);
+    if (this.blockLL.length < count) {
+      this.blockLL = new Float64Array(count);
+      this.blockStats = new Float64Array(count * this.statsWidth);
+    }
+    return count;
   }
 
   private pack(ds: DatasetParts, theta: Float64Array, weights: Float64Array): void {

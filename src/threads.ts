@@ -1,13 +1,15 @@
 // Multi-core fitting: the data is validated once on the calling thread, split into one shard per
 // worker (each in its own WebAssembly instance: no shared memory, so browsers need no
-// cross-origin isolation), and every pass of the fit is answered by all workers at once; the
-// calling thread sums their statistics in shard order (deterministic) and runs the M-step. The
-// result equals the single-threaded fit up to the rounding of that sum.
+// cross-origin isolation), and every pass of the fit is answered by all workers at once. Shards
+// are cut at the evaluator's SUM_BLOCK boundaries and return each block's partial sums; the calling
+// thread adds all blocks up by the same pairwise tree fitSync uses and runs the M-step — so every
+// thread count gives fitSync's result to the last bit.
 import type { FitOptions, ModelData } from "./types.js";
 import type { MixtureModel } from "./model.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { runs, type PassRequest, type PassResult } from "./em.js";
+import { blockCount, pairwiseSum, SUM_BLOCK } from "./evaluator.js";
 import { compiledCore } from "./wasm.js";
 import { errorFrom, startWorker, type WorkerHandle } from "./worker.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
@@ -42,14 +44,17 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
     try {
       const { spec, settings } = configureFit(r, ds);
       const d = ds.dims, n = ds.n, k = r.k;
-      const count = Math.max(1, Math.min(threads, Math.floor(n / 1000) || 1));
+      // Shards are cut at SUM_BLOCK boundaries, so each worker computes the very block sums fitSync does.
+      const blocks = blockCount(n);
+      const count = Math.max(1, Math.min(threads, blocks, Math.floor(n / 1000) || 1));
+      const shardBlock = (s: number) => Math.floor((s * blocks) / count);
       // Shards hold validated data: the workers load it trusted, with the resolved prior, and
       // the per-point option (binomial trials) from the shard's own slice.
       const shardOptions: Record<string, unknown> = { ...r.options, prior: spec.settings.prior, onIteration: undefined, signal: undefined, init: undefined };
       if (ds.aux && r.family.perPoint) shardOptions[r.family.perPoint] = undefined;
       const ready: Promise<WorkerReply>[] = [];
       for (let s = 0; s < count; s++) {
-        const from = Math.floor((s * n) / count), to = Math.floor(((s + 1) * n) / count);
+        const from = shardBlock(s) * SUM_BLOCK, to = Math.min(n, shardBlock(s + 1) * SUM_BLOCK);
         const x = ds.x.array.slice(from * d, to * d);
         const aux = ds.aux ? ds.aux.array.slice(from, to) : null;
         const w = new ShardWorker(startWorker());
@@ -57,17 +62,20 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
         ready.push(w.request({ kind: "shard", module, family: r.familyName, options: shardOptions, dims: d, k, x, aux }, aux ? [x.buffer, aux.buffer] : [x.buffer]));
       }
       await Promise.all(ready);
-      const total = new Float64Array(k * spec.statsSize);
+      // Every block's partial sums, in global order, added up by fitSync's tree (evaluator.ts).
+      const width = k * spec.statsSize;
+      const blockLL = new Float64Array(blocks), blockStats = new Float64Array(blocks * width), total = new Float64Array(width);
       const pass = async (req: PassRequest): Promise<PassResult> => {
         const replies = await Promise.all(workers.map((w) => w.request({ kind: "pass", theta: req.theta, weights: req.weights, hard: req.hard, seeds: req.seeds })));
-        total.fill(0);
-        let ll = 0;
-        for (const reply of replies) {
-          if (reply.type !== "stats") throw new Error(`mixem: unexpected worker reply ${reply.type}`);
-          ll += reply.logLikelihood;
-          for (let i = 0; i < total.length; i++) total[i] += reply.stats[i];
-        }
-        return { logLikelihood: ll, stats: total };
+        replies.forEach((reply, s) => {
+          if (reply.type !== "blocks") throw new Error(`mixem: unexpected worker reply ${reply.type}`);
+          blockLL.set(reply.ll, shardBlock(s));
+          blockStats.set(reply.stats, shardBlock(s) * width);
+        });
+        pairwiseSum(blockLL, blocks, 1);
+        pairwiseSum(blockStats, blocks, width);
+        total.set(blockStats.subarray(0, width));
+        return { logLikelihood: req.seeds ? ds.logConstant : blockLL[0] + ds.logConstant, stats: total };
       };
       const em = runs(spec, k, n, ds, ds.seedPoints, settings);
       let step = em.next();

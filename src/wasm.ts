@@ -71,10 +71,12 @@ export class Arena {
   }
 }
 
-/** One kernel pass over `n` points: what to read, where to write, what to compute. */
+/** One kernel pass over points [from, from + n) of the data: what to read, where to write, what to compute. */
 export interface PassCall {
   x: Region;
   aux: Region | null;
+  /** The first point (default 0): `x`, `aux` and `respOut` are read and written from there. */
+  from?: number;
   n: number;
   dims: number;
   params: Region;
@@ -86,7 +88,7 @@ export interface PassCall {
   /** Compute the statistics (replacing `stats`, or adding to them with `keepStats`). */
   accumulate: boolean;
   keepStats?: boolean;
-  /** n × k responsibilities, row-major, or null. */
+  /** Responsibilities, row-major, k per point (written at point `from` on), or null. */
   respOut?: Region | null;
   /** Component index of each point (the seeding pass): one-hot statistics, no density evaluated. */
   labels?: Region | null;
@@ -160,8 +162,9 @@ export class WasmCore {
   pass(name: string, c: PassCall): number {
     const kernel = this.exports[name] as PassKernel;
     const flags = (c.hard ? FLAG_HARD : 0) | (c.accumulate ? FLAG_ACCUMULATE : 0) | (c.keepStats ? FLAG_KEEP_STATS : 0);
-    return kernel(c.x.ptr, c.aux ? c.aux.ptr : 0, c.n, c.dims, c.params.ptr, c.k, c.stats.ptr, c.scratch.ptr,
-      c.respOut ? c.respOut.ptr : 0, c.labels ? c.labels.ptr : 0, flags);
+    const from = c.from ?? 0;
+    return kernel(c.x.ptr + from * c.dims * 8, c.aux ? c.aux.ptr + from * 8 : 0, c.n, c.dims, c.params.ptr, c.k, c.stats.ptr, c.scratch.ptr,
+      c.respOut ? c.respOut.ptr + from * c.k * 8 : 0, c.labels ? c.labels.ptr : 0, flags);
   }
 }
 

@@ -7,7 +7,7 @@ import { fitSync } from "./fit.js";
 import { MixemError } from "./errors.js";
 import { familyOf } from "./families/index.js";
 import { Evaluator } from "./evaluator.js";
-import { localPass } from "./em.js";
+import { localBlocks } from "./em.js";
 import { initFromModule } from "./wasm.js";
 import { loadDataset } from "./dataset.js";
 import type { Dataset, Spec } from "./family.js";
@@ -48,9 +48,9 @@ p.listen((request) => {
       p.post({ type: "ready" });
     } else {
       if (!shard) throw new Error("mixem worker: a pass before its shard");
-      const r = localPass(shard.ev, shard.ds, request);
-      const stats = Float64Array.from(r.stats);
-      p.post({ type: "stats", logLikelihood: r.logLikelihood, stats }, [stats.buffer]);
+      const b = localBlocks(shard.ev, shard.ds, request);
+      const ll = Float64Array.from(b.ll), stats = Float64Array.from(b.stats);
+      p.post({ type: "blocks", count: b.count, ll, stats }, [ll.buffer, stats.buffer]);
     }
   } catch (e) {
     const error = e instanceof MixemError

@@ -43,5 +43,6 @@ export type WorkerReply =
   | { type: "progress"; info: IterationInfo }
   | { type: "done"; model: ModelJSON }
   | { type: "ready" }
-  | { type: "stats"; logLikelihood: number; stats: Float64Array }
+  /** A pass over a shard: each block's log-likelihood (without the per-point constants) and statistics. */
+  | { type: "blocks"; count: number; ll: Float64Array; stats: Float64Array }
   | { type: "error"; error: { name: string; message: string; code?: string; path?: string } };
