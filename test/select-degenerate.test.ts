@@ -15,7 +15,11 @@ const byName = (name: string) => cases.find((c) => c.name === name)!;
 const options = (c: Case) => (c.model === "VVV" ? { family: "mvgaussian" as const } : {});
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 // mclust's BIC is 2 log L − p log n (higher is better); mixem's is its negative.
-const mclustBest = (c: Case) => c.G[c.bic.reduce((best, b, i) => (b !== null && (c.bic[best] === null || b > c.bic[best]!) ? i : best), 0)];
+const mclustBest = (c: Case) => {
+  let best = 0;
+  c.bic.forEach((b, i) => { if (b !== null && b > c.bic[best]!) best = i; });
+  return c.G[best];
+};
 
 /** A mixem model holding mclust's fitted parameters (its settings from a mixem fit of the same data). */
 function mclustModel(c: Case, g: number) {
