@@ -8,6 +8,7 @@
  */
 export { fit, fitSync } from "./fit.js";
 export { MixtureModel, loadModel, type ModelJSON } from "./model.js";
+export type { Degeneracy, DegeneracyCode } from "./degenerate.js";
 export type {
   Component, CommonFitOptions, DefaultFamily, DistributiveOmit, EvalOptions, ExactFitOptions, ExplicitInit, FamilyOfOptions, FitOptions, FitOptionsFor,
   FitSummary, InitFor, IterationInfo, ModelData, ModelSettings, SampleOptions, StopReason,

@@ -12,6 +12,7 @@ import { jsAllocation, MixemError, optionError, recode } from "./errors.js";
 import { checkOptions, integer, ownOptions, weightList } from "./options.js";
 import { describe } from "./data.js";
 import { aic, bic } from "./criteria.js";
+import { degeneracies, type Degeneracy } from "./degenerate.js";
 
 /** The serialised form: plain JSON, exact (every double survives JSON.stringify/parse). */
 export interface ModelJSON<F extends FamilyName = FamilyName> {
@@ -57,6 +58,14 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   readonly converged: boolean;
   readonly stopReason: StopReason;
   readonly nObservations: number;
+  /**
+   * Degenerate components (empty for a sound fit), computed from the parameters: `VARIANCE_AT_FLOOR`
+   * (a variance or covariance eigenvalue held up by the floor `regCovar` × var(data), not the data),
+   * `TOO_FEW_POINTS` (weight × n below the component's free parameters), `SINGULAR` (mclust's `eps`
+   * test on the covariance). `selectK` never picks a model with warnings (mclust gives such fits
+   * BIC = NA). See docs/numerics.md, "Model selection".
+   */
+  readonly warnings: readonly Degeneracy[];
 
   /** @internal */
   readonly spec: Spec;
@@ -84,6 +93,7 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
     this.converged = fit.converged;
     this.stopReason = fit.stopReason;
     this.nObservations = fit.nObservations;
+    this.warnings = Object.freeze(degeneracies(this).map((w) => Object.freeze(w)));
   }
 
   /** Number of free parameters: k × (per component) + (k − 1) weights unless they were fixed. */

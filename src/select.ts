@@ -31,6 +31,12 @@ export interface SelectionEntry<F extends FamilyName = FamilyName> {
   logLikelihood: number;
   nParameters: number;
   model: MixtureModel<F>;
+  /**
+   * "DEGENERATE" when the model has warnings (`model.warnings`: a component at the variance floor,
+   * with fewer points than parameters, or singular): its scores are kept but it is never `best`
+   * (mclust reports BIC = NA for such fits). Absent for a sound fit.
+   */
+  error?: "DEGENERATE";
 }
 
 export interface Selection<F extends FamilyName = FamilyName> {
@@ -39,12 +45,22 @@ export interface Selection<F extends FamilyName = FamilyName> {
   k: number;
   /** One entry per k tried, in order; k values that cannot be fitted (fewer distinct points) are left out. */
   scores: SelectionEntry<F>[];
+  /**
+   * True when every k tried gave a degenerate fit (every entry has `error: "DEGENERATE"`): `best`
+   * is then the least bad of them by the criterion, and its `warnings` say why. False otherwise,
+   * and `best` is the best sound fit.
+   */
+  degenerate: boolean;
 }
 
 /**
  * Fits k = kRange[0] … kRange[1] components (nInit restarts each, default 3) and returns every
  * score and the model with the lowest criterion. BIC = −2 log L + p log n, AIC = −2 log L + 2p,
  * ICL = BIC − 2 Σ_i log max_k z_ik (the classification entropy of the MAP labels), as mclust.
+ * A degenerate fit (`model.warnings` not empty: a spurious component on a repeated value, a single
+ * point, or too few points for its parameters) keeps its entry, marked `error: "DEGENERATE"`, but is
+ * never chosen — as mclust, which gives such fits BIC = NA. If every k is degenerate, the least bad
+ * is returned with `degenerate: true`.
  */
 export function selectK<const O extends SelectOptions>(data: ModelData, options?: O): Selection<FamilyOfOptions<O>>;
 export function selectK(data: ModelData, options: SelectOptions = {}): Selection {
@@ -77,10 +93,13 @@ export function selectK(data: ModelData, options: SelectOptions = {}): Selection
       entropy += M.log(best);
     }
     const b = bic(model.logLikelihood, model.nParameters, n);
-    const entry = { k, bic: b, aic: aic(model.logLikelihood, model.nParameters), icl: b - 2 * entropy, logLikelihood: model.logLikelihood, nParameters: model.nParameters, model };
+    const entry: SelectionEntry = { k, bic: b, aic: aic(model.logLikelihood, model.nParameters), icl: b - 2 * entropy, logLikelihood: model.logLikelihood, nParameters: model.nParameters, model };
+    if (model.warnings.length > 0) entry.error = "DEGENERATE";
     scores.push(entry);
     onModel?.(entry);
   }
-  const bestEntry = scores.reduce((a, b) => (b[criterion] < a[criterion] ? b : a));
-  return { criterion, best: bestEntry.model, k: bestEntry.k, scores };
+  const sound = scores.filter((e) => e.error === undefined);
+  const degenerate = sound.length === 0;
+  const bestEntry = (degenerate ? scores : sound).reduce((a, b) => (b[criterion] < a[criterion] ? b : a));
+  return { criterion, best: bestEntry.model, k: bestEntry.k, scores, degenerate };
 }
