@@ -10,7 +10,7 @@ export { fit, fitSync } from "./fit.js";
 export { MixtureModel, loadModel, type ModelJSON } from "./model.js";
 export type {
   Component, CommonFitOptions, DefaultFamily, DistributiveOmit, EvalOptions, ExactFitOptions, ExplicitInit, FamilyOfOptions, FitOptions, FitOptionsFor,
-  FitSummary, InitFor, IterationInfo, ModelData, ModelSettings, SampleOptions, StopReason,
+  FitSummary, InitFor, IterationInfo, ModelData, ModelSettings, SampleOptions, StopReason, ProbaOptions, MeansOf, CovariancesOf,
 } from "./types.js";
 export type { AllFamilyOptions, ComponentOf, FamilyName, InitOf, OptionsOf } from "./families/index.js";
 export type { GaussianComponent, GaussianOptions, GaussianPrior } from "./families/gaussian.js";
