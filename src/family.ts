@@ -146,6 +146,12 @@ export interface Spec<C extends object = object> {
   validate?(theta: Float64Array, k: number, path: string): void;
   /** Checks sampling options (the model's settings merged in as defaults) and returns the draw of one point. */
   sampler(options: Readonly<Record<string, unknown>>): Sampler;
+  /**
+   * log w_j + log p(x | θ_j) for the point at x[offset … offset + dims), with its per-point
+   * constants, from the kernel parameters `pack` wrote (the kernel's own formula, evaluated in
+   * TypeScript). Optional: the model's `scoreSamples` needs it (gaussian, mvgaussian).
+   */
+  logJoint?(params: Float64Array, j: number, x: Float64Array, offset: number): number;
   /** 1-D families with a density or counts plot: checks the plot's options (settings merged in) and returns the density. */
   plotDensity?(options: Readonly<Record<string, unknown>>): PlotDensity;
 }

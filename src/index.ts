@@ -11,7 +11,7 @@ export { MixtureModel, loadModel, type ModelJSON } from "./model.js";
 export type { Degeneracy, DegeneracyCode } from "./degenerate.js";
 export type {
   Component, CommonFitOptions, DefaultFamily, DistributiveOmit, EvalOptions, ExactFitOptions, ExplicitInit, FamilyOfOptions, FitOptions, FitOptionsFor,
-  FitSummary, InitFor, IterationInfo, ModelData, ModelSettings, SampleOptions, StopReason,
+  FitSummary, InitFor, IterationInfo, ModelData, ModelSettings, SampleOptions, StopReason, ProbaOptions, MeansOf, CovariancesOf,
 } from "./types.js";
 export type { AllFamilyOptions, ComponentOf, FamilyName, InitOf, OptionsOf } from "./families/index.js";
 export type { GaussianComponent, GaussianOptions, GaussianPrior } from "./families/gaussian.js";

@@ -2,14 +2,14 @@
 // WASM kernels the fit used (so fit(x).predict(x) matches the fit's last E-step exactly).
 import type { DatasetParts, Spec } from "./family.js";
 import * as M from "./math.js";
-import type { Component, EvalOptions, FitSummary, ModelData, ModelSettings, SampleOptions, StopReason } from "./types.js";
+import type { Component, CovariancesOf, EvalOptions, FitSummary, MeansOf, ModelData, ModelSettings, ProbaOptions, SampleOptions, StopReason } from "./types.js";
 import { Evaluator } from "./evaluator.js";
 import { familyOf, type ComponentOf, type FamilyName } from "./families/index.js";
 import { getCore, MAX_REGION_VALUES } from "./wasm.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { Random } from "./random.js";
 import { jsAllocation, MixemError, optionError, recode } from "./errors.js";
-import { checkOptions, integer, ownOptions, weightList } from "./options.js";
+import { boolean, checkOptions, integer, ownOptions, weightList } from "./options.js";
 import { describe } from "./data.js";
 import { aic, bic } from "./criteria.js";
 import { degeneracies, type Degeneracy } from "./degenerate.js";
@@ -73,6 +73,8 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   readonly theta: Float64Array;
   /** @internal */
   readonly weightArray: Float64Array;
+  /** The PRNG of `sample` calls without a seed (made at the first). */
+  private sampleStream: Random | undefined;
 
   /** @internal Use `fit` or `loadModel`. */
   constructor(family: F, spec: Spec, theta: Float64Array, weights: Float64Array, settings: ModelSettings, fit: FitSummary) {
@@ -102,16 +104,86 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   }
 
   /**
-   * Responsibilities p(component j | x_i): a row-major Float64Array of n × k
-   * (`proba[i * k + j]`).
+   * Means in scikit-learn's shapes (`means_`): gaussian `number[]` (k), mvgaussian `number[][]`
+   * (k × d); `undefined` for families without means (poisson, binomial, bernoulli). A fresh copy
+   * on every read.
    */
-  predictProba(data: ModelData, options?: EvalOptions): Float64Array {
-    return this.evaluate(data, options, true).proba!;
+  get means(): MeansOf<F> {
+    if (!this.components.every((c) => "mean" in c)) return undefined as MeansOf<F>;
+    return this.components.map((c) => structuredClone((c as { mean: unknown }).mean)) as MeansOf<F>;
+  }
+
+  /**
+   * Covariances: gaussian `number[]` (the k variances), mvgaussian `number[][][]` (k full d × d
+   * matrices for every covariance type: scikit-learn's `covariances_` as with
+   * `covariance_type="full"`; its tied / diag / spherical shapes are one matrix, k diagonals, k
+   * numbers); `undefined` for the other families. A fresh copy on every read.
+   */
+  get covariances(): CovariancesOf<F> {
+    const key = this.components.every((c) => "variance" in c) ? "variance" : this.components.every((c) => "covariance" in c) ? "covariance" : undefined;
+    if (key === undefined) return undefined as CovariancesOf<F>;
+    return this.components.map((c) => structuredClone((c as unknown as Record<string, unknown>)[key])) as CovariancesOf<F>;
+  }
+
+  /**
+   * Responsibilities p(component j | x_i): a row-major Float64Array of n × k
+   * (`proba[i * k + j]`), or with `{ rows: true }` one array of k numbers per point.
+   */
+  predictProba(data: ModelData, options: ProbaOptions & { rows: true }): number[][];
+  predictProba(data: ModelData, options?: ProbaOptions & { rows?: false }): Float64Array;
+  predictProba(data: ModelData, options?: ProbaOptions): Float64Array | number[][];
+  predictProba(data: ModelData, options?: ProbaOptions): Float64Array | number[][] {
+    const o = options === undefined ? undefined : ownOptions(options);
+    const rows = o?.rows;
+    if (o) delete o.rows;
+    if (rows !== undefined) boolean(rows, "options.rows");
+    const proba = this.evaluate(data, o, true).proba!;
+    if (rows !== true) return proba;
+    const k = this.k, n = proba.length / k;
+    return jsAllocation(`${n} rows of responsibilities`, () => Array.from({ length: n }, (_, i) => Array.from(proba.subarray(i * k, (i + 1) * k))));
+  }
+
+  /**
+   * Log density of each point under the mixture, log Σ_j w_j p(x_i | θ_j) (scikit-learn's
+   * `score_samples`): a Float64Array of n. Their sum is `logLikelihoodOf(data)` up to rounding.
+   * gaussian and mvgaussian (other families throw INVALID_OPTION).
+   *
+   * The responsibilities come from the same WebAssembly pass as `predictProba`; for each point the
+   * component j* of largest responsibility r (≥ 1/k) gives log p(x_i) = log w_j* p(x_i | θ_j*) −
+   * log r_ij*, with that one log-density evaluated in TypeScript by the kernel's formula: O(n d²)
+   * beside the kernel's O(n k d²), and accurate to a few ulps of |log w_j* p(x_i | θ_j*)| plus the
+   * exp's 1 ulp (docs/numerics.md).
+   */
+  scoreSamples(data: ModelData, options?: EvalOptions): Float64Array {
+    const logJoint = this.spec.logJoint;
+    if (!logJoint) throw optionError("model", `scoreSamples is not available for family "${this.family}" (it needs the family's log-density in TypeScript, which only the Gaussian families give so far)`);
+    return withDataset(this.load(data, options), (ds) => {
+      const mem = getCore().arena();
+      const ev = new Evaluator(this.spec, this.k);
+      try {
+        const k = this.k, d = ds.dims, n = ds.n;
+        const resp = mem.alloc(n * k);
+        ev.run(ds, this.theta, this.weightArray, { respOut: resp });
+        const params = new Float64Array(this.spec.headerSize + k * this.spec.paramsSize);
+        this.spec.pack(this.theta, Float64Array.from(this.weightArray, (w) => M.log(w)), ds, params);
+        const out = jsAllocation(`${n} log-densities`, () => new Float64Array(n));
+        const r = resp.array, x = ds.x.array; // no allocation below: the views stay valid
+        for (let i = 0; i < n; i++) {
+          let best = 0;
+          for (let j = 1; j < k; j++) if (r[i * k + j] > r[i * k + best]) best = j;
+          out[i] = logJoint.call(this.spec, params, best, x, i * d) - M.log(r[i * k + best]);
+        }
+        return out;
+      } finally {
+        ev.free();
+        mem.free();
+      }
+    });
   }
 
   /** Most likely component of each value (0-based). */
   predict(data: ModelData, options?: EvalOptions): Int32Array {
-    const proba = this.predictProba(data, options);
+    const proba = this.evaluate(data, options, true).proba!;
     const k = this.k, n = proba.length / k;
     const labels = jsAllocation(`${n} labels`, () => new Int32Array(n));
     for (let i = 0; i < n; i++) {
@@ -152,7 +224,8 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
     integer(0, Math.floor(MAX_REGION_VALUES / this.dims))(n, "n");
     const { seed, ...rest } = checkOptions(options, { seed: integer(0, 2 ** 32 - 1), trials: integer(1) });
     const draw = this.spec.sampler(over(this.settings, rest));
-    const rng = new Random((seed as number | undefined) ?? 0);
+    // Without a seed: the model's own stream, so each call draws afresh (the first as seed 0 does).
+    const rng = seed === undefined ? (this.sampleStream ??= new Random(0)) : new Random(seed as number);
     const d = this.dims;
     const { values, labels } = jsAllocation(`${n} samples`, () => ({ values: new Float64Array(n * d), labels: new Int32Array(n) }));
     for (let i = 0; i < n; i++) {

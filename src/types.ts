@@ -104,8 +104,33 @@ export interface EvalOptions {
   trials?: number | ArrayLike<number>;
 }
 
+/** Options of predictProba: the evaluation options, and the shape of the result. */
+export interface ProbaOptions extends EvalOptions {
+  /** Return one `number[]` of k responsibilities per point (`number[][]`) instead of the flat n × k Float64Array. Default false. */
+  rows?: boolean;
+}
+
+/**
+ * The means of a model of family F in scikit-learn's shapes (`means_`): gaussian `number[]` (k),
+ * mvgaussian `number[][]` (k × d); `undefined` for the families whose components have no mean.
+ */
+export type MeansOf<F extends FamilyName> = F extends unknown ? (ComponentOf<F> extends { mean: infer M } ? M[] : undefined) : never;
+
+/**
+ * The covariances of a model of family F: gaussian `number[]` (the k variances, scikit-learn's
+ * 1-D `covariances_` flattened), mvgaussian `number[][][]` (k full d × d matrices, whatever the
+ * covariance type); `undefined` for the other families.
+ */
+export type CovariancesOf<F extends FamilyName> = F extends unknown
+  ? ComponentOf<F> extends { variance: infer V } ? V[] : ComponentOf<F> extends { covariance: infer C } ? C[] : undefined
+  : never;
+
 export interface SampleOptions {
-  /** PRNG seed: an integer 0 ≤ seed < 2³² (default 0). */
+  /**
+   * PRNG seed: an integer 0 ≤ seed < 2³². With a seed the draws are reproducible; without one each
+   * call continues the model's own stream (seeded with 0 when the model is made), so repeated calls
+   * give fresh draws and a program's sequence of calls is still reproducible.
+   */
   seed?: number;
   /** Binomial only: the number of trials for every draw (defaults to the fit's constant trials). */
   trials?: number;
@@ -117,6 +142,8 @@ export interface ModelSettings {
   fixWeights: boolean;
   /** gaussian, mvgaussian: the variance floor used in the fit. */
   regCovar?: number;
+  /** gaussian, mvgaussian: the constant added to every variance after each M-step, when the fit set one. */
+  ridge?: number;
   /** binomial: the constant number of trials of the fit, or null when it had one per observation. */
   trials?: number | null;
   /** mvgaussian: "full" | "tied" | "diag" | "spherical". */

@@ -18,6 +18,18 @@ describe("README", () => {
     expect(r.stdout).toMatch(/mean/);
   });
 
+  it("the CommonJS example runs as written (require, against the built dist/index.cjs)", () => {
+    // A `javascript` fence, not `js`: test/types.test.ts compiles every `js` block as an ES module.
+    const block = readme.split("**Node, CommonJS**")[1].match(/```javascript\n([\s\S]*?)```/)![1];
+    expect(block).toContain('require("mixem")');
+    expect(block).not.toMatch(/\bimport\b|\bawait\b/);
+    const r = spawnSync(process.execPath, ["--input-type=commonjs", "-e", block], { cwd: root, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Float64Array\(2\)/);
+    expect(r.stdout).toMatch(/\[ \[ /); // the rows of responsibilities
+  });
+
   it("the printed `npm start` output is what the CLI prints", () => {
     const shown = readme.split("`npm start` prints:")[1].match(/```\n([\s\S]*?)```/)![1];
     const r = spawnSync(process.execPath, ["dist/cli.js", "fit", "examples/faithful.csv", "--column", "waiting", "-k", "2"], { cwd: root, encoding: "utf8" });

@@ -3,13 +3,23 @@ import { DEFAULTS } from "../defaults.js";
 import type { Family, Spec } from "../family.js";
 import { copyIn, columnScales, magnitudeProblem } from "../data.js";
 import { finiteAtLeast } from "../options.js";
-import { optionError } from "../errors.js";
+import { dataError, optionError } from "../errors.js";
 import { LOG_2PI, collapsed, componentObject, finite, forActive, logNormal, needData, noOptions, NONE, regionPoints, scalarInit, scaleRule } from "./shared.js";
-import type { RegCovarOption, PriorOption } from "./shared.js";
+import type { RegCovarOption, PriorOption, RidgeOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logInvGamma, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
 
 
+/** Rows (an array whose first entry is an array or typed array), read without throwing. */
+function looksLikeRows(data: unknown): boolean {
+  try {
+    if (!Array.isArray(data) || data.length === 0) return false;
+    const first: unknown = data[0];
+    return Array.isArray(first) || (ArrayBuffer.isView(first) && !(first instanceof DataView));
+  } catch {
+    return false; // unreadable: copyIn reports it
+  }
+}
 
 export interface GaussianComponent { mean: number; variance: number }
 
@@ -20,17 +30,21 @@ export interface GaussianComponent { mean: number; variance: number }
  */
 export interface GaussianPrior { weights: number; shrinkage: number; mean: number; dof: number; scale: number }
 
-export interface GaussianOptions extends RegCovarOption, PriorOption {}
+export interface GaussianOptions extends RegCovarOption, RidgeOption, PriorOption {}
 
 export const gaussian: Family<GaussianComponent, { means: number[]; variances: number[] }, GaussianOptions> = {
   summary: "real values; each component a normal distribution (mean, variance)",
   shape: "values",
-  options: { regCovar: finiteAtLeast(0), prior: priorRule },
+  options: { regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
   plot: { kind: "density" },
 
-  load(mem, data, _options, path, _dims, trusted) {
+  load(mem, data, _options, path, dims, trusted) {
+    if (!trusted && looksLikeRows(data))
+      throw dataError(`${path}[0]`, dims === undefined
+        ? 'is not a number (an array); family "gaussian" takes one number per point: for rows (number[][]) use family: "mvgaussian"'
+        : "is not a number (an array); this gaussian model reads one number per point");
     const x = copyIn(mem, data, path, magnitudeProblem, trusted);
     const scale = columnScales(x.array, x.length, 1, path);
     return { n: x.length, dims: 1, x, aux: null, logConstant: 0, scale, seedPoints: regionPoints(x, 1), settings: { scale: Array.from(scale) } };
@@ -57,12 +71,16 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
 
   configure(options): Spec<GaussianComponent> {
     const regCovar = (options.regCovar as number | undefined) ?? DEFAULTS.regCovar;
+    const ridge = options.ridge as number | undefined;
     const prior = options.prior as GaussianPrior | undefined;
+    const settings: Record<string, unknown> = { regCovar };
+    if (ridge !== undefined) settings.ridge = ridge;
+    if (prior) settings.prior = prior;
     return {
       dims: 1, kernel: "gaussianPass", workColumns: 0,
       thetaSize: 2, headerSize: 0, paramsSize: 3, statsSize: 3,
       initKeys: ["means", "variances"],
-      settings: prior ? { regCovar, prior } : { regCovar },
+      settings,
       componentParameters: (k) => 2 * k,
 
       seed(seeds, ds, theta) {
@@ -88,6 +106,7 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
       // New mean m' = m + S1/S0; variance = S2/S0 − (S1/S0)² (= Σr(x−m')²/S0), floored at
       // regCovar × var(data). A floor (unlike scikit-learn's added reg_covar) maximises the expected
       // complete log-likelihood under the constraint σ² ≥ floor, so soft EM stays monotone.
+      // `ridge` (scikit-learn's reg_covar) is added to the variance before the floor.
       // With the prior (MAP; Fraley & Raftery 2007, as mclust): with n = S0, ȳ = m + S1/S0 and
       // scatter W = S2 − n(S1/S0)²: mean = (n ȳ + κ μ₀)/(n + κ),
       // σ² = (ς² + W + κn/(κ+n)(ȳ − μ₀)²) / (n + ν + 3)   (ν + 2 when κ = 0: no prior on the mean).
@@ -104,6 +123,7 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
           } else {
             theta[2 * j] += shift;
           }
+          if (ridge !== undefined) variance += ridge;
           theta[2 * j + 1] = Math.max(variance, regCovar * ds.scale[0]);
           if (!(theta[2 * j + 1] > 0)) throw collapsed(j);
         });
@@ -118,6 +138,12 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
           s += logInvGamma(v, prior.dof / 2, prior.scale / 2);
         }
         return s;
+      },
+
+      // The kernel's formula: c_j + (a_j (x − mean_j)) (x − mean_j).
+      logJoint(params, j, x, offset) {
+        const e = x[offset] - params[3 * j];
+        return params[3 * j + 2] + params[3 * j + 1] * e * e;
       },
 
       component: (theta, j): GaussianComponent => ({ mean: theta[2 * j], variance: theta[2 * j + 1] }),

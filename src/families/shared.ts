@@ -29,6 +29,17 @@ export interface RegCovarOption {
   regCovar?: number;
 }
 
+/** The `ridge` option of the Gaussian families. */
+export interface RidgeOption {
+  /**
+   * gaussian, mvgaussian: a constant added to every variance (covariance diagonal) after each
+   * M-step, as scikit-learn's `reg_covar` (absolute, not scaled by the data). Default: none. With
+   * `regCovar: 0` the fit reproduces scikit-learn's; with both, the ridge is added first and the
+   * floor applies to the sum.
+   */
+  ridge?: number;
+}
+
 /** The `dims` option of the families whose points are rows. */
 export interface DimsOption {
   /** mvgaussian, bernoulli: values per row when the data is one flat row-major array. */

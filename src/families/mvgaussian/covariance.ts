@@ -11,8 +11,8 @@
 //   B = W + κn/(κ+n) (ȳ − μ₀)(ȳ − μ₀)ᵀ:  full Σ = (Λ + B)/(n + ν + d + 2);
 //   tied Σ = (Λ + Σ_j B_j)/(Σ_j n_j + ν + d + 1 + k); diag σ²_a = (ς² + B_aa)/(n + ν + 3);
 //   spherical σ² = (ς² + tr B)/(n d + ν + d + 2)   (κ = 0: no mean prior, the mean terms drop).
-// Then the floor Σ ⪰ regCovar · diag(var(data)) (floorCovariance: the constrained maximiser, so EM
-// stays monotone). The means are updated by the family before the covariance step.
+// Then `ridge` (scikit-learn's reg_covar) is added to the diagonal, if set, and then the floor
+// Σ ⪰ regCovar · diag(var(data)) (floorCovariance: the constrained maximiser, so EM stays monotone). The means are updated by the family before the covariance step.
 import { cholesky, floorCovariance, logDetFromCholesky } from "../../linalg.js";
 import { logInvGamma } from "../../prior.js";
 import { collapsed, logNormal } from "../shared.js";
@@ -32,6 +32,8 @@ export interface MStep extends PriorScratch {
   readonly kappa: number;
   readonly meanTerms: number;
   readonly regCovar: number;
+  /** Added to every variance (covariance diagonal) before the floor: scikit-learn's reg_covar; 0 = none. */
+  readonly ridge: number;
   readonly pooledScatter: Float64Array;
   readonly pooledSigma: Float64Array;
   readonly diagonal: Float64Array;
@@ -120,6 +122,7 @@ export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>
         v /= denominator;
         theta[at + a * d + b] = theta[at + b * d + a] = v;
       }
+      if (m.ridge) for (let a = 0; a < d; a++) theta[at + a * d + a] += m.ridge;
       floorCovariance(theta, at, d, scale, m.regCovar, m.work);
     },
     logPrior: (m, prior, theta, k) => denseLogPrior(m, prior, theta, k, false),
@@ -148,6 +151,7 @@ export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>
         denominator = m.pooled + prior.dof + d + 1 + m.pooledMeans;
       }
       for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) sigma[a * d + b] = sigma[b * d + a] = scatter[a * d + b] / denominator;
+      if (m.ridge) for (let a = 0; a < d; a++) sigma[a * d + a] += m.ridge;
       floorCovariance(sigma, 0, d, scale, m.regCovar, m.work);
       for (let j = 0; j < k; j++) theta.set(sigma, j * T + d);
     },
@@ -161,7 +165,8 @@ export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>
       diagonalScatter(m, stats, s, nk, shrink);
       const v = m.diagonal, prior = m.prior;
       for (let a = 0; a < m.d; a++) {
-        const variance = prior ? ((prior.scale as number) + v[a]) / (nk + prior.dof + 2 + m.meanTerms) : v[a] / nk;
+        let variance = prior ? ((prior.scale as number) + v[a]) / (nk + prior.dof + 2 + m.meanTerms) : v[a] / nk;
+        if (m.ridge) variance += m.ridge;
         v[a] = Math.max(variance, m.regCovar * scale[a]);
       }
       writeDiagonal(m, theta, t, j);
@@ -186,7 +191,8 @@ export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>
       const trace = diagonalScatter(m, stats, s, nk, shrink);
       let meanScale = 0;
       for (let a = 0; a < d; a++) meanScale += scale[a] / d;
-      const variance = prior ? ((prior.scale as number) + trace) / (nk * d + prior.dof + 2 + m.meanTerms * d) : trace / (nk * d);
+      let variance = prior ? ((prior.scale as number) + trace) / (nk * d + prior.dof + 2 + m.meanTerms * d) : trace / (nk * d);
+      if (m.ridge) variance += m.ridge; // scikit-learn: the mean of the diagonal after adding reg_covar
       m.diagonal.fill(Math.max(variance, m.regCovar * meanScale));
       writeDiagonal(m, theta, t, j);
     },

@@ -9,7 +9,7 @@ import { finiteAtLeast, integer, oneOf } from "../../options.js";
 import { cholesky, inverseCholesky } from "../../linalg.js";
 import { dataError, MixemError, optionError } from "../../errors.js";
 import { LOG_2PI, NONE, forActive, noOptions, regionPoints, scaleRule } from "../shared.js";
-import type { RegCovarOption, DimsOption, PriorOption } from "../shared.js";
+import type { RegCovarOption, DimsOption, PriorOption, RidgeOption } from "../shared.js";
 import { priorRule } from "../../prior.js";
 import { COVARIANCE_MODELS, COVARIANCE_TYPES, type CovarianceType, type MStep } from "./covariance.js";
 import { componentOf, listOf, readComponent, readCovariance, readMean, type MvGaussianComponent } from "./io.js";
@@ -20,7 +20,7 @@ export type { CovarianceType } from "./covariance.js";
 export type { MvGaussianComponent } from "./io.js";
 export type { MvGaussianPrior } from "./prior.js";
 
-export interface MvGaussianOptions extends RegCovarOption, DimsOption, PriorOption {
+export interface MvGaussianOptions extends RegCovarOption, RidgeOption, DimsOption, PriorOption {
   /** mvgaussian: "full" (default), "tied", "diag" or "spherical" (mclust VVV, EEE, VVI, VII). */
   covariance?: CovarianceType;
 }
@@ -36,7 +36,7 @@ const covarianceOf = (options: Readonly<Record<string, unknown>>) => (options.co
 export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianOptions> = {
   summary: "rows of d real values; each component a multivariate normal (mean, covariance: full, tied, diag or spherical)",
   shape: "rows",
-  options: { covariance: oneOf(...COVARIANCE_TYPES), regCovar: finiteAtLeast(0), dims: integer(1, MAX_DIMS), prior: priorRule },
+  options: { covariance: oneOf(...COVARIANCE_TYPES), regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), dims: integer(1, MAX_DIMS), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
   plot: { kind: "scatter" },
@@ -57,13 +57,18 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
     const covariance = covarianceOf(options);
     const model = COVARIANCE_MODELS[covariance];
     const regCovar = (options.regCovar as number | undefined) ?? DEFAULTS.regCovar;
+    const ridge = options.ridge as number | undefined;
     const prior = options.prior as MvGaussianPrior | undefined;
+    const settings: Record<string, unknown> = { covariance, regCovar };
+    if (ridge !== undefined) settings.ridge = ridge;
+    settings.dims = d;
+    if (prior) settings.prior = prior;
     const dense = model.dense;
     const T = d + d * d;
     const S = dense ? 1 + d + d * d : 1 + 2 * d;
     const kappa = prior ? prior.shrinkage : 0;
     const m: MStep = {
-      d, T, prior, regCovar, kappa, meanTerms: prior && kappa > 0 ? 1 : 0,
+      d, T, prior, regCovar, ridge: ridge ?? 0, kappa, meanTerms: prior && kappa > 0 ? 1 : 0,
       lambda: prior && typeof prior.scale !== "number" ? Float64Array.from(prior.scale.flat()) : null,
       work: new Float64Array(d * d), factor: new Float64Array(d * d), deviation: new Float64Array(d),
       pooledScatter: new Float64Array(d * d), pooledSigma: new Float64Array(d * d), diagonal: new Float64Array(d),
@@ -81,7 +86,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       paramsSize: S, // [c_j, mean_j (d), P_j (d × d) or 1/σ²_j (d)]: as many values as statistics
       statsSize: S,
       initKeys: ["means", "covariances"],
-      settings: prior ? { covariance, regCovar, dims: d, prior } : { covariance, regCovar, dims: d },
+      settings,
 
       // Free parameters (scikit-learn's _n_parameters): means k·d plus the covariances.
       componentParameters: (k) => k * d + model.parameters(k, d),
@@ -165,6 +170,25 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
 
       // Normalised log-densities: N(mean | μ₀, Σ/κ) (κ > 0) and inverse-Wishart / inverse-gamma.
       logPrior: (theta, k) => (prior ? model.logPrior(m, prior, theta, k) : 0),
+
+      // The kernels' formula: c_j − ½ ‖P_j (x − mean_j)‖² (dense), c_j − ½ Σ_a (x_a − mean_a)²/σ²_a (diagonal).
+      logJoint(params, j, x, offset) {
+        const at = j * S;
+        let q = 0;
+        if (dense) {
+          for (let a = 0; a < d; a++) {
+            let z = 0;
+            for (let b = 0; b <= a; b++) z += params[at + 1 + d + a * d + b] * (x[offset + b] - params[at + 1 + b]);
+            q += z * z;
+          }
+        } else {
+          for (let a = 0; a < d; a++) {
+            const e = x[offset + a] - params[at + 1 + a];
+            q += e * e * params[at + 1 + d + a];
+          }
+        }
+        return params[at] - 0.5 * q;
+      },
 
       component: (theta, j) => componentOf(theta, j, d),
       validate(theta, k, path) {
