@@ -1,7 +1,8 @@
 // The package as a TypeScript consumer meets it: `npm pack`, the tarball unpacked into a fresh
 // project's node_modules, and `tsc --noEmit` (strict, the package's own .d.ts checked too) under
 // both module resolutions people use — nodenext and bundler — over every README code block and over
-// the misuses that must not compile (`@ts-expect-error`). The README's Node example also runs there.
+// the misuses that must not compile (`@ts-expect-error`). The README's Node examples (ESM and
+// CommonJS) also run there.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -95,6 +96,13 @@ describe("a strict TypeScript consumer of the packed package", () => {
     }
     const generated = readFileSync(join(dir, "node_modules", "mixem", "dist", "generated", "wasm-binary.d.ts"), "utf8");
     expect(generated).toMatch(/wasmBase64: string/);
+  });
+  it("the README's CommonJS example runs in the consumer project", () => {
+    const cjs = readme.match(/```javascript\n([\s\S]*?)```/)?.[1];
+    expect(cjs).toContain('require("mixem")');
+    const r = spawnSync(process.execPath, ["--input-type=commonjs", "-e", cjs!], { cwd: dir, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
   });
   it("the README's Node example runs in the consumer project", () => {
     const block = blocks.find((b) => b.lang === "js" && b.code.includes('from "mixem"') && b.code.includes("loadModel"))!;
