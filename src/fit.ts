@@ -1,13 +1,13 @@
 // fit and fitSync: one in-memory data set, on this thread or (fit, large data) on worker threads.
 import type { ExactFitOptions, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
 import type { MixtureModel } from "./model.js";
-import { buildModel, COMMON_OPTIONS, configureFit, resolveFit } from "./resolve.js";
-import { loadDataset, withDataset } from "./dataset.js";
-import { runEM } from "./em.js";
-import { fitThreaded } from "./threads.js";
+import { COMMON_OPTIONS } from "./resolve.js";
 import { init } from "./wasm.js";
-import { optionError } from "./errors.js";
 import { ownOptions } from "./options.js";
+import { loadWorkerSource } from "./worker.js";
+import { fitSync } from "./fit-sync.js";
+
+export { fitSync };
 
 /**
  * Fits a k-component mixture to `data` (number[] or any numeric typed array; rows for the
@@ -20,7 +20,12 @@ export async function fit(data: ModelData, options: FitOptions): Promise<Mixture
   const o = ownOptions(options);
   const threads = chooseThreads(data, o);
   const single = { ...o, threads: undefined } as FitOptions;
-  if (threads > 1) return fitThreaded(data, single, threads);
+  // Threads load on demand: bundlers split threads.ts, and the worker source it carries, into a
+  // chunk of its own, fetched by the first threaded fit (fit alone stays small).
+  if (threads > 1) {
+    const [{ fitThreaded }] = await Promise.all([import("./threads.js"), loadWorkerSource()]);
+    return fitThreaded(data, single, threads);
+  }
   return fitSync(data, single);
 }
 
@@ -36,16 +41,4 @@ function chooseThreads(data: ModelData, options: Readonly<Record<string, unknown
   const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => any } };
   const cores = g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.("node:os")?.availableParallelism?.() ?? 1;
   return n * k >= 2_000_000 ? Math.max(1, Math.min(4, cores)) : 1;
-}
-
-/** As `fit`, without awaiting (Node, Workers, or after `await init()` in a browser); always on the calling thread. */
-export function fitSync<const O extends FitOptions>(data: ModelData, options: ExactFitOptions<O>): MixtureModel<FamilyOfOptions<O>>;
-export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
-  const o = ownOptions(options);
-  if (o.threads !== undefined && o.threads !== 1) throw optionError("options.threads", "needs the asynchronous fit() (fitSync runs on the calling thread)");
-  const r = resolveFit(o as unknown as FitOptions);
-  return withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => {
-    const { spec, settings } = configureFit(r, ds);
-    return buildModel(r, spec, runEM(spec, ds, settings), ds.n, ds.settings);
-  });
 }

@@ -405,8 +405,12 @@ export function checkParameters(spec: Spec, theta: Float64Array, weights: Float6
     throw recode(e, code);
   }
   const params = new Float64Array(spec.headerSize + k * spec.paramsSize);
-  const logWeights = Float64Array.from(weights, (w) => M.log(w));
-  spec.pack(theta, logWeights, { settings: { trials: 1 } } as unknown as DatasetParts, params);
+  // The packed values are only tested for finiteness, then discarded: without the WebAssembly core
+  // (an app that imports loadModel alone, before init()) the engine's Math does for the logarithms.
+  M.withCoreOrEngineMath(() => {
+    const logWeights = Float64Array.from(weights, (w) => M.log(w));
+    spec.pack(theta, logWeights, { settings: { trials: 1 } } as unknown as DatasetParts, params);
+  });
   for (let i = spec.headerSize; i < params.length; i++) {
     if (!Number.isFinite(params[i])) {
       const j = Math.floor((i - spec.headerSize) / spec.paramsSize);

@@ -18,6 +18,7 @@ import { checkOptions, integer } from "./options.js";
 import { MixemError, optionError } from "./errors.js";
 import { describe } from "./data.js";
 import { symmetricEigen } from "./linalg.js";
+import { withCoreOrEngineMath } from "./math.js";
 import { bin1, bin2, extent, robustRange, rowsOf, valuesOf, type Grid2, type Table } from "./plot/data.js";
 import { colour, esc, legend, legendSize, num, panel, path, px, svgDocument, type Box, type LegendRow } from "./plot/svg.js";
 
@@ -75,6 +76,11 @@ function checkModel(model: unknown): MixtureModel {
 
 /** A picture of the fitted model over its data (how, the family says: see Family.plot). */
 export function plotFit(model: MixtureModel, data: ModelData, options: PlotOptions = {}): string {
+  // A picture needs no bit-exact logarithm: without the WebAssembly core, the engine's Math.
+  return withCoreOrEngineMath(() => drawFit(model, data, options));
+}
+
+function drawFit(model: MixtureModel, data: ModelData, options: PlotOptions): string {
   model = checkModel(model);
   const plot = familyOf(model.family)!.plot;
   if (plot.kind === "none") throw optionError("model.family", plot.why);

@@ -176,10 +176,28 @@ const imports = {
   },
 };
 
+// How the binary reaches a bundle only when something in it needs it. BINARY's initializer
+// registers the base64 text when it runs; it is annotated pure, so a bundler drops it (and the
+// 23 KB string with it) from a bundle where nothing refers to BINARY. init, initSync,
+// wasmMemoryBytes and fitSync (so fit, fitInWorker, selectK, fitStream) refer to it; getCore, which the model's methods, the
+// families' math and the plots reach, does not. So an app importing only loadModel or plotFit
+// carries no WebAssembly, and in it getCore without the core throws NOT_READY (call `init()`);
+// wherever BINARY is kept — unbundled Node, the whole package, any bundle with fit — it runs at
+// load and getCore compiles on first use as before.
+let source: string | undefined;
+const register = (base64: string): string => (source ??= base64);
+const BINARY: string = /* @__PURE__ */ register(wasmBase64);
+/** Keeps the binary in the bundles of the functions that call this, and registers it. */
+export function withBinary(): void {
+  source ??= BINARY;
+}
+
 function wasmBytes(): Uint8Array<ArrayBuffer> {
   // Empty in the worker bundle, which gets the compiled module from the main thread instead.
-  if (!wasmBase64) throw new Error("mixem: this bundle has no WebAssembly of its own (a worker is sent the compiled module)");
-  const bin = atob(wasmBase64);
+  if (source === undefined)
+    throw new MixemError("NOT_READY", "the WebAssembly core is not loaded in this bundle: call `await init()` (or `initSync()`) first");
+  if (!source) throw new Error("mixem: this bundle has no WebAssembly of its own (a worker is sent the compiled module)");
+  const bin = atob(source);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   return bytes;
@@ -216,13 +234,19 @@ function start(module: WebAssembly.Module, instance: WebAssembly.Instance): Wasm
 
 /** Compiles and instantiates the WebAssembly core once; later calls return the same promise. */
 export function init(): Promise<void> {
+  withBinary();
+  return compileAsync();
+}
+
+/** init() without keeping the binary in the bundle: compiles the registered binary, if any. */
+function compileAsync(): Promise<void> {
   if (core) return Promise.resolve();
   try {
     checkSimd();
+    pending ??= WebAssembly.compile(wasmBytes()).then(async (module) => start(module, await WebAssembly.instantiate(module, imports)));
   } catch (e) {
     return Promise.reject(e);
   }
-  pending ??= WebAssembly.compile(wasmBytes()).then(async (module) => start(module, await WebAssembly.instantiate(module, imports)));
   return pending.then(() => undefined);
 }
 
@@ -231,10 +255,16 @@ export function init(): Promise<void> {
  * synchronous compilation of modules over 4 KB on the main thread: there, `await init()` first.
  */
 export function initSync(): void {
+  withBinary();
+  compileSync();
+}
+
+function compileSync(): void {
   if (core) return;
   checkSimd();
+  const bytes = wasmBytes();
   try {
-    const module = new WebAssembly.Module(wasmBytes());
+    const module = new WebAssembly.Module(bytes);
     start(module, new WebAssembly.Instance(module, imports));
   } catch (e) {
     throw new MixemError("NOT_READY", `the WebAssembly core cannot be compiled synchronously here (${(e as Error).message}); call \`await init()\` first`);
@@ -247,7 +277,9 @@ export function initSync(): void {
  * worker bundle carries no second copy of the binary and nothing is compiled twice.
  */
 export async function compiledCore(): Promise<WebAssembly.Module> {
-  await init();
+  // Binary-free, so that the threads chunk (src/threads.ts, loaded on demand by fit) does not keep
+  // the binary alive in bundles without fit: its callers (fit, fitInWorker) have called init().
+  await compileAsync();
   return compiled!;
 }
 
@@ -258,11 +290,27 @@ export function initFromModule(module: WebAssembly.Module): void {
 
 /** The shared core, initialised synchronously if nobody has done it yet. */
 export function getCore(): WasmCore {
-  if (!core) initSync();
+  if (!core) compileSync();
   return core!;
+}
+
+/**
+ * The core's elementary functions if the core is or can be had here (initialised, or compiled now
+ * where that is allowed), else null: for checks and pictures that can do with the engine's Math.
+ */
+export function coreMathIfAvailable(): CoreMath | null {
+  if (core) return core.math;
+  if (!source) return null;
+  try {
+    compileSync();
+  } catch {
+    return null;
+  }
+  return core!.math;
 }
 
 /** Bytes of WebAssembly memory of this thread's instance (it grows as needed and never shrinks). */
 export function wasmMemoryBytes(): number {
+  withBinary();
   return getCore().memoryBytes;
 }

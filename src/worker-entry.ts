@@ -3,7 +3,7 @@
 //   threaded fits: a "shard" request (data kept in this worker's WebAssembly instance), then one
 //   "pass" request per E-step → the shard's log-likelihood and statistics.
 // Built by scripts/build.mjs into a string inlined in the package.
-import { fitSync } from "./fit.js";
+import { fitSync } from "./fit-sync.js";
 import { MixemError } from "./errors.js";
 import { familyOf } from "./families/index.js";
 import { Evaluator } from "./evaluator.js";

@@ -2,12 +2,13 @@
 // worker in Node — with progress events and cancellation. The worker's code is the library itself,
 // bundled and inlined as a string at build time (src/generated/worker-source.ts), so it needs no
 // separate file, URL or bundler configuration. One worker per fit, terminated when it ends.
-import { workerSource } from "./generated/worker-source.js";
+// The string (tens of KB) is loaded on demand, by a dynamic import() that bundlers split into a
+// chunk of its own: only apps that start workers (fitInWorker, threaded fits) fetch it.
 import { loadModel, type MixtureModel } from "./model.js";
 import { jsAllocation, MixemError, optionError, type MixemErrorCode } from "./errors.js";
 import type { DistributiveOmit, FamilyOfOptions, FitOptions, IterationInfo, ModelData } from "./types.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
-import { compiledCore } from "./wasm.js";
+import { compiledCore, init } from "./wasm.js";
 import { abortSignal, ownOptions } from "./options.js";
 import { resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
@@ -25,8 +26,16 @@ export interface WorkerHandle {
   terminate(): void;
 }
 
-/** Starts a worker running mixem, in whichever way this environment offers. */
+let workerSource: string | undefined;
+
+/** Loads the worker's code (once); startWorker needs it loaded. */
+export async function loadWorkerSource(): Promise<void> {
+  workerSource ??= (await import("./generated/worker-source.js")).workerSource;
+}
+
+/** Starts a worker running mixem, in whichever way this environment offers (after loadWorkerSource). */
 export function startWorker(): WorkerHandle {
+  if (workerSource === undefined) throw new Error("mixem: startWorker before loadWorkerSource");
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process;
   const threads = proc?.getBuiltinModule?.("node:worker_threads");
   if (threads?.Worker) {
@@ -84,6 +93,7 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
         if (signal.aborted) throw signal.reason;
         signal.addEventListener("abort", abort, { once: true });
       }
+      await Promise.all([init(), loadWorkerSource()]);
       const module = await compiledCore();
       // The same validation as fit(): options, then the data (copied once, then sent as one flat array).
       const r = resolveFit(rest as unknown as FitOptions);

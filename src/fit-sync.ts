@@ -1,0 +1,23 @@
+// fitSync: one in-memory data set, fitted on the calling thread. Its own module so that the
+// worker bundle (src/worker-entry.ts) carries neither fit's threaded path nor the worker loader.
+import type { ExactFitOptions, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
+import type { MixtureModel } from "./model.js";
+import { buildModel, configureFit, resolveFit } from "./resolve.js";
+import { loadDataset, withDataset } from "./dataset.js";
+import { runEM } from "./em.js";
+import { withBinary } from "./wasm.js";
+import { optionError } from "./errors.js";
+import { ownOptions } from "./options.js";
+
+/** As `fit`, without awaiting (Node, Workers, or after `await init()` in a browser); always on the calling thread. */
+export function fitSync<const O extends FitOptions>(data: ModelData, options: ExactFitOptions<O>): MixtureModel<FamilyOfOptions<O>>;
+export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
+  withBinary(); // the WebAssembly core, compiled on first use (src/wasm.ts getCore)
+  const o = ownOptions(options);
+  if (o.threads !== undefined && o.threads !== 1) throw optionError("options.threads", "needs the asynchronous fit() (fitSync runs on the calling thread)");
+  const r = resolveFit(o as unknown as FitOptions);
+  return withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => {
+    const { spec, settings } = configureFit(r, ds);
+    return buildModel(r, spec, runEM(spec, ds, settings), ds.n, ds.settings);
+  });
+}

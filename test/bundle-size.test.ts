@@ -1,0 +1,112 @@
+// What an app pays for what it imports: esbuild bundles `import { … } from "mixem"` against the
+// built dist/ (minified, code splitting on, as an app's bundler would), and its metafile tells which
+// output files load at start (the entry and what it imports statically) and which only on demand
+// (dynamic import()). Sizes are gzip -9 of the files loaded at start. The table in
+// docs/architecture.md ("What an import costs") is this test's output (MIXEM_SIZES=1 prints it).
+import { describe, expect, it } from "vitest";
+import { build, type Metafile } from "esbuild";
+import { gzipSync } from "node:zlib";
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+if (!existsSync(`${root}dist/index.js`)) throw new Error("bundle-size.test.ts measures dist/: run `npm run build` first");
+
+/** Text that only the WebAssembly's base64 ("\0asm" = AGFzbQ) and the worker's source contain. */
+const WASM = "AGFzbQ";
+const WORKER = "a pass before its shard";
+
+interface Measured { start: string; startBytes: number; startGzip: number; onDemand: string; onDemandGzip: number; files: Map<string, string> }
+
+async function measure(contents: string): Promise<Measured> {
+  const r = await build({
+    stdin: { contents, resolveDir: root, loader: "js", sourcefile: "app.js" }, alias: { mixem: `${root}dist/index.js` },
+    bundle: true, minify: true, format: "esm", platform: "browser", splitting: true, outdir: "/virtual", write: false, metafile: true, logLevel: "error",
+  });
+  const files = new Map(r.outputFiles.map((f) => [f.path.slice(f.path.lastIndexOf("/virtual/") + 9), f.text]));
+  const outputs: Metafile["outputs"] = r.metafile.outputs;
+  const name = (o: string) => o.slice(o.lastIndexOf("virtual/") + 8);
+  const entry = Object.keys(outputs).find((o) => outputs[o].entryPoint)!;
+  const atStart = new Set<string>();
+  for (const stack = [entry]; stack.length;) {
+    const o = stack.pop()!;
+    if (atStart.has(o)) continue;
+    atStart.add(o);
+    for (const i of outputs[o].imports) if (i.kind === "import-statement") stack.push(i.path);
+  }
+  const start = [...atStart].map((o) => files.get(name(o))!).join("\n");
+  const onDemand = Object.keys(outputs).filter((o) => !atStart.has(o)).map((o) => files.get(name(o))!).join("\n");
+  return { start, startBytes: Buffer.byteLength(start), startGzip: gzipSync(start, { level: 9 }).length, onDemand, onDemandGzip: onDemand ? gzipSync(onDemand, { level: 9 }).length : 0, files };
+}
+
+const apps = {
+  "fit": "fit", "fitSync": "fitSync", "fitInWorker": "fitInWorker", "loadModel": "loadModel", "plotFit": "plotFit",
+  "loadModel, plotFit": "loadModel, plotFit", "everything (export *)": "*",
+} as const;
+const measured = new Map<string, Measured>();
+const app = (names: string) => names === "*" ? `export * from "mixem";` : `export { ${names} } from "mixem";`;
+
+describe("bundle size: what `import { … } from \"mixem\"` costs an app", () => {
+  it("measures each import (esbuild, minified, gzip -9)", async () => {
+    for (const [label, names] of Object.entries(apps)) measured.set(label, await measure(app(names)));
+    if (process.env.MIXEM_SIZES) {
+      const kb = (n: number) => (n / 1000).toFixed(1);
+      console.log(["| import | at start (min) | gzipped | WebAssembly | worker source | on demand (gzipped) |", "| --- | ---: | ---: | --- | --- | ---: |",
+        ...[...measured].map(([label, m]) => `| \`${label}\` | ${kb(m.startBytes)} KB | ${kb(m.startGzip)} KB | ${m.start.includes(WASM) ? "yes" : "no"} | ${m.start.includes(WORKER) ? "yes" : m.onDemand.includes(WORKER) ? "on demand" : "no"} | ${kb(m.onDemandGzip)} KB |`)].join("\n"));
+    }
+  }, 60_000);
+
+  it("fit alone: at most 35 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+    const m = measured.get("fit")!;
+    expect(m.startGzip).toBeLessThanOrEqual(35_000);
+    expect(m.start).toContain(WASM);
+    expect(m.start).not.toContain(WORKER);
+    expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it
+  });
+
+  it("loadModel alone, plotFit alone, and the two: no WebAssembly, no worker source", () => {
+    for (const label of ["loadModel", "plotFit", "loadModel, plotFit"]) {
+      const m = measured.get(label)!;
+      expect(m.start, label).not.toContain(WASM);
+      expect(m.start, label).not.toContain(WORKER);
+      expect(m.onDemand, label).not.toContain(WASM);
+    }
+  });
+
+  it("fitInWorker: the WebAssembly at start (the calling thread compiles it), the worker source on demand", () => {
+    const m = measured.get("fitInWorker")!;
+    expect(m.start).toContain(WASM);
+    expect(m.start).not.toContain(WORKER);
+    expect(m.onDemand).toContain(WORKER);
+  });
+
+  it("the bundles run: loadModel alone loads and checks a model without the WebAssembly, plotFit draws it; predict asks for init()", async () => {
+    const full = await import("../dist/index.js");
+    const m = await full.fit([1, 1.2, 0.8, 5, 5.2, 4.9], { k: 2, seed: 1 });
+    const pm = await full.fit([1, 2, 2, 3, 9, 10, 11, 9], { family: "poisson", k: 2, seed: 1 });
+    const dir = mkdtempSync(join(tmpdir(), "mixem-size-"));
+    try {
+      const r = await build({
+        stdin: { contents: 'export { loadModel, plotFit } from "mixem";', resolveDir: root, loader: "js" }, alias: { mixem: `${root}dist/index.js` },
+        bundle: true, minify: true, format: "esm", platform: "neutral", splitting: true, outdir: dir, write: true, logLevel: "error", entryNames: "app",
+      });
+      expect(r.errors).toEqual([]);
+      const small = await import(pathToFileURL(join(dir, "app.js")).href);
+      for (const model of [m, pm]) {
+        const json = JSON.parse(JSON.stringify(model));
+        const loaded = small.loadModel(json);
+        expect(loaded.components).toEqual(model.components);
+        expect(small.plotFit(loaded, model === m ? [1, 1.2, 0.8, 5, 5.2, 4.9] : [1, 2, 2, 3, 9, 10, 11, 9])).toMatch(/^<svg/);
+        // The check still rejects what it rejected before.
+        json.components[0] = model === m ? { mean: 0, variance: 1e-310 } : { lambda: -1 };
+        expect(() => small.loadModel(json)).toThrow(/INVALID_MODEL|model\.components\[0\]/);
+        expect(() => loaded.predict([1])).toThrow(/init\(\)/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
