@@ -149,9 +149,10 @@ export interface Spec<C extends object = object> {
   /**
    * log w_j + log p(x | θ_j) for the point at x[offset … offset + dims), with its per-point
    * constants, from the kernel parameters `pack` wrote (the kernel's own formula, evaluated in
-   * TypeScript). Optional: the model's `scoreSamples` needs it (gaussian, mvgaussian).
+   * TypeScript). `aux` is the data's second value per point (binomial trials) or null, `i` the
+   * point's index. The model's `scoreSamples` needs it.
    */
-  logJoint?(params: Float64Array, j: number, x: Float64Array, offset: number): number;
+  logJoint?(params: Float64Array, j: number, x: Float64Array, offset: number, aux: Float64Array | null, i: number): number;
   /** 1-D families with a density or counts plot: checks the plot's options (settings merged in) and returns the density. */
   plotDensity?(options: Readonly<Record<string, unknown>>): PlotDensity;
 }

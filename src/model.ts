@@ -156,7 +156,7 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
    */
   scoreSamples(data: ModelData, options?: EvalOptions): Float64Array {
     const logJoint = this.spec.logJoint;
-    if (!logJoint) throw optionError("model", `scoreSamples is not available for family "${this.family}" (it needs the family's log-density in TypeScript, which only the Gaussian families give so far)`);
+    if (!logJoint) throw optionError("model", `scoreSamples is not available for family "${this.family}" (its Spec has no logJoint)`);
     return withDataset(this.load(data, options), (ds) => {
       const mem = getCore().arena();
       const ev = new Evaluator(this.spec, this.k);
@@ -167,11 +167,11 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
         const params = new Float64Array(this.spec.headerSize + k * this.spec.paramsSize);
         this.spec.pack(this.theta, Float64Array.from(this.weightArray, (w) => M.log(w)), ds, params);
         const out = jsAllocation(`${n} log-densities`, () => new Float64Array(n));
-        const r = resp.array, x = ds.x.array; // no allocation below: the views stay valid
+        const r = resp.array, x = ds.x.array, aux = ds.aux ? ds.aux.array : null; // no allocation below: the views stay valid
         for (let i = 0; i < n; i++) {
           let best = 0;
           for (let j = 1; j < k; j++) if (r[i * k + j] > r[i * k + best]) best = j;
-          out[i] = logJoint.call(this.spec, params, best, x, i * d) - M.log(r[i * k + best]);
+          out[i] = logJoint.call(this.spec, params, best, x, i * d, aux, i) - M.log(r[i * k + best]);
         }
         return out;
       } finally {

@@ -138,6 +138,19 @@ describe.each(ROWS)("family conformance: $name", (row) => {
     expect(model.predict(row.data, evalOptions(row))).toHaveLength(n);
   });
 
+  it("scoreSamples gives each point's log-density, as the reference computes it, adding up to the log-likelihood", () => {
+    const s = model.scoreSamples(row.data, evalOptions(row));
+    const thetas = model.components.map((c) => row.ref.theta(c as never));
+    const data = row.data as never[];
+    for (let i = 0; i < n; i += 97) {
+      const terms = thetas.map((th, j) => Math.log(model.weights[j]) + row.ref.family.logDensity(data, row.ref.aux ?? null, i, th));
+      const m = Math.max(...terms);
+      const expected = m + Math.log(terms.reduce((a, t) => a + Math.exp(t - m), 0));
+      expect(Math.abs(s[i] - expected), `point ${i}`).toBeLessThan(1e-10 * Math.max(1, Math.abs(expected)));
+    }
+    expect(Math.abs(s.reduce((a, b) => a + b, 0) - model.logLikelihood)).toBeLessThan(1e-9 * Math.abs(model.logLikelihood));
+  });
+
   it("samples points the family accepts, in proportion to the weights", () => {
     const trials = Array.isArray(row.options.trials) ? { trials: 12 } : undefined; // per-point trials: sampling needs a number
     const s = model.sample(4000, { seed: 1, ...trials });

@@ -118,6 +118,14 @@ export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliO
         });
       },
 
+      // c_j + Σ_a x_a·logit p_ja, summed in the kernel's order.
+      logJoint(params, j, x, offset) {
+        const at = j * (1 + d);
+        let q = params[at];
+        for (let a = 0; a < d; a++) q += x[offset + a] * params[at + 1 + a];
+        return q;
+      },
+
       sampler: noOptions(() => (theta, j, rng, out, offset) => {
         for (let a = 0; a < d; a++) out[offset + a] = rng.uniform() < theta[j * d + a] ? 1 : 0;
       }),

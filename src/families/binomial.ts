@@ -139,6 +139,12 @@ export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOption
         forActive(stats, 3, k, (j, s) => { theta[j] = clampProbability((stats[s + 1] + a) / (stats[s + 2] + ab)); });
       },
 
+      // log w_j + x·logit p_j + n·log(1 − p_j) + log C(n, x), n the point's trials.
+      logJoint(params, j, x, offset, aux, i) {
+        const n = aux ? aux[i] : params[0], v = x[offset];
+        return params[3 + 3 * j] + (v * params[1 + 3 * j] + n * params[2 + 3 * j]) + logChoose(n, v);
+      },
+
       sampler(options) {
         const trials = trialsFor(options, "sample");
         return (theta, j, rng, out, offset) => { out[offset] = rng.binomial(trials, theta[j]); };

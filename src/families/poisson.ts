@@ -70,6 +70,9 @@ export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOpt
         forActive(stats, 2, k, (j, s) => { theta[j] = Math.max((stats[s + 1] + a) / (stats[s] + b), RATE_FLOOR); });
       },
 
+      // c_j + x·β_j − log x! (the kernel's terms and the per-point constant).
+      logJoint: (params, j, x, offset) => params[2 * j] + x[offset] * params[2 * j + 1] - logFactorial(x[offset]),
+
       sampler: noOptions(() => (theta, j, rng, out, offset) => { out[offset] = rng.poisson(theta[j]); }),
 
       // log Pois(v | λ) = v log λ − λ − log v!; drawn up to 2λ + 5 (or the data's largest count).
