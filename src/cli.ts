@@ -67,7 +67,8 @@ Prediction (predict):
 
 Output:
   Components are numbered from 1, in the order of the model's components (the fit table's
-  "component" column, predict's labels and p1..pk, and --json's components[0] is component 1).
+  "component" column, predict's labels and p1..pk, and --json's components[0] is component 1);
+  a 1-D fit table lists them by increasing mean.
   --json              print the model (select: every score and the best model) as JSON
   --plot FILE.svg     write a picture: fit — histogram with the fitted mixture (1-D) or points
                       and 1σ/2σ ellipses (2-D mvgaussian); select — the criterion against k

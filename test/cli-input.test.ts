@@ -275,3 +275,16 @@ describe("--version, predict, numbering", () => {
     expect(r.out).toMatch(/--version/);
   });
 });
+
+describe("the fit table", () => {
+  it("lists 1-D components by increasing mean (rate, probability), each with its model number", () => {
+    const counts = file("counts.csv", "1\n2\n1\n3\n20\n21\n22\n19\n20\n2\n");
+    const r = cli(["fit", counts, "--family", "poisson", "-k", "2", "--init", "random", "--seed", "1", "--quiet", "--json"]);
+    const model = JSON.parse(r.out);
+    const order = model.components.map((c: { lambda: number }, j: number) => [c.lambda, j + 1]).sort((a: number[], b: number[]) => a[0] - b[0]).map((e: number[]) => String(e[1]));
+    const table = cli(["fit", counts, "--family", "poisson", "-k", "2", "--init", "random", "--seed", "1", "--quiet"]).out;
+    const numbers = table.split("\n").slice(3, 5).map((l) => l.split(/\s+/)[0]);
+    expect(numbers).toEqual(order);
+    expect(model.components[0].lambda).toBeGreaterThan(model.components[1].lambda); // this start puts the larger rate first: the table reorders
+  });
+});

@@ -9,7 +9,9 @@ const fmtList = (v: number[]) => `[${v.map(fmt).join(", ")}]`;
 
 export function table(model: MixtureModel, where: string): string {
   if (familyOf(model.family)!.shape === "rows") return multiTable(model, where);
-  // One row per component, a column per parameter (and the sd beside a variance).
+  // One row per component, a column per parameter (and the sd beside a variance); rows in increasing
+  // order of the first parameter (the mean, the rate, the probability), numbered as the model's
+  // components, from 1.
   const names = Object.keys(model.components[0]);
   const extra = names.includes("variance") ? ["sd"] : [];
   const header = ["component", "weight", ...names, ...extra];
@@ -17,8 +19,8 @@ export function table(model: MixtureModel, where: string): string {
     const values = c as unknown as Record<string, number>;
     const vals = names.map((n) => fmt(values[n]));
     if (extra.length) vals.push(fmt(Math.sqrt(values.variance)));
-    return [String(j + 1), fmt(model.weights[j]), ...vals];
-  });
+    return { at: values[names[0]], cells: [String(j + 1), fmt(model.weights[j]), ...vals] };
+  }).sort((a, b) => a.at - b.at).map((r) => r.cells);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [
