@@ -39,7 +39,7 @@ function showPreview() {
   if (!table) { $("preview").innerHTML = "No data yet."; return; }
   const { names, rows, numeric, source, warnings } = table;
   const shown = rows.slice(0, 5);
-  const head = `<tr><th>#</th>${names.map((n, i) => `<th>${esc(n)}<br><span class="hint">${numeric[i] ? "number" : "text"}</span></th>`).join("")}</tr>`;
+  const head = `<tr><th>#</th>${names.map((n, i) => `<th>${esc(n).replace(/[_.-]/g, "$&<wbr>")}<br><span class="hint">${numeric[i] ? "number" : "text"}</span></th>`).join("")}</tr>`;
   const body = shown.map((r, i) => `<tr><td>${i + 1}</td>${names.map((_, c) => `<td class="${numeric[c] ? "" : "text"}">${esc(r[c] ?? "")}</td>`).join("")}</tr>`).join("");
   $("preview").innerHTML =
     `<div><b>${esc(source)}</b>: ${rows.length.toLocaleString("en")} rows × ${names.length} columns (${numeric.filter(Boolean).length} numeric)` +

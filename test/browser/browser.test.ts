@@ -281,6 +281,51 @@ suite("demo page", () => {
     await shot("pairs", ".plots");
   }, 60_000);
 
+  it("every family, covariance model and the prior fit from the page", async () => {
+    await open();
+    const paste = async (csv: string) => {
+      await page.fill("#paste", csv);
+      await page.waitForFunction(() => /^pasted data: /.test(document.getElementById("status")!.textContent ?? ""));
+    };
+    const fit = async (expected: RegExp) => {
+      await page.click("#fit");
+      await settled();
+      expect(await statusText()).toMatch(expected);
+      expect(await page.locator("#params").count()).toBe(1);
+    };
+    const counts = Array.from({ length: 60 }, (_, i) => (i % 2 ? 2 + (i % 3) : 12 + (i % 5)));
+    await paste("count\n" + counts.join("\n"));
+    await page.selectOption("#family", "poisson");
+    await fit(/^poisson mixture, k = 2: /);
+    expect(await page.locator("#params th").allTextContents()).toEqual(["component", "weight", "lambda"]);
+    expect(await page.locator("#picture svg").count()).toBe(1);
+    await paste("heads,n\n" + counts.map((c) => `${Math.min(c, 15)},15`).join("\n"));
+    await page.selectOption("#family", "binomial");
+    await fit(/^error: binomial needs trials/);
+    await page.fill("#trials", "15");
+    await page.fill("#columns", "heads");
+    await fit(/^binomial mixture, k = 2: /);
+    expect(await page.locator("#picture svg").count()).toBe(1);
+    await page.fill("#trials", "n"); // trials per row, from a column
+    await page.fill("#columns", "");
+    await fit(/^binomial mixture, k = 2: /);
+    await paste("a,b,c\n" + Array.from({ length: 40 }, (_, i) => (i % 2 ? "1,1,0" : i % 3 ? "0,0,1" : "0,1,1")).join("\n"));
+    await page.selectOption("#family", "bernoulli");
+    await fit(/^bernoulli mixture, k = 2: /);
+    expect(await page.textContent("#picture")).toMatch(/^No picture: /);
+    await page.click("#faithful");
+    await page.selectOption("#family", "mvgaussian");
+    for (const covariance of ["tied", "diag", "spherical"]) {
+      await page.selectOption("#covariance", covariance);
+      await fit(/^mvgaussian mixture, k = 2: /);
+      expect(await page.textContent(".facts")).toContain(`${covariance} covariance`);
+    }
+    await page.check("#prior");
+    await fit(/^mvgaussian mixture, k = 2: /);
+    expect(await page.textContent(".facts")).toMatch(/log-posterior -?\d/);
+    await idle();
+  }, 60_000);
+
   it("an error is shown as such, and the page can fit again", async () => {
     await open();
     await page.click("#faithful");
