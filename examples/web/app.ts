@@ -204,7 +204,7 @@ async function run(auto: boolean) {
     showResult(j, fitted);
   } catch (e) {
     if (isAbort(e)) status("cancelled: the worker was stopped", false);
-    else status(`error: ${(e as Error).message}`, true);
+    else status(`error: ${inRows((e as Error).message, j.names)}`, true);
     if (!current) $("result").innerHTML = `<div class="hint">No result: ${isAbort(e) ? "cancelled" : "the run stopped with the error above"}.</div>`;
   } finally {
     setRunning(false);
@@ -242,6 +242,12 @@ async function select(j: Job, signal: AbortSignal): Promise<{ selection: Selecti
   }
   const selection = partial(scores, criterion);
   return { selection, best: fits.get(selection.k)! };
+}
+
+/** The library names values by their place in the data ("data[4][1]"); the page says row and column. */
+function inRows(message: string, names: string[]): string {
+  return message.replace(/^data\[(\d+)\](?:\[(\d+)\])?/, (_, i: string, c: string | undefined) =>
+    `row ${Number(i) + 1}${c !== undefined ? `, column ${names[Number(c)] ?? Number(c) + 1}` : names.length === 1 ? ` of ${names[0]}` : ""}`);
 }
 
 function partial(scores: SelectionEntry[], criterion: Criterion): Selection {
