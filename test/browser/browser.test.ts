@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { fitSync, initSync } from "../../src/index.js";
+import { fitSync, initSync, selectK } from "../../src/index.js";
 import { serve } from "../../scripts/static-server.mjs";
 import { buildDemo } from "../../scripts/demo.mjs";
 
@@ -207,6 +207,12 @@ suite("demo page", () => {
     const rows = await page.locator("#selection-table tr").allTextContents();
     expect(rows).toHaveLength(7);
     expect(rows[2]).toMatch(/^2 ← best/);
+    // The page's scores (a worker per k, criteria computed on the page) are selectK's.
+    initSync();
+    const faithful = readFileSync(`${root}examples/faithful.csv`, "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
+    const reference = selectK(faithful, { family: "mvgaussian", kRange: [1, 6] });
+    const cells = await page.locator("#selection-table tr").evaluateAll((trs) => trs.slice(1).map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)));
+    expect(cells).toEqual(reference.scores.map((e) => [`${e.k}${e.k === reference.k ? " ← best" : ""}`, ...[e.logLikelihood].map((v) => v.toFixed(2)), String(e.nParameters), ...[e.bic, e.aic, e.icl].map((v) => v.toFixed(2))]));
     expect(await page.locator("#params th").allTextContents()).toEqual(["", "component 1", "component 2"]);
     await idle();
     await shot("auto", ".outputs");
