@@ -1,101 +1,442 @@
-// The mixem demo page: data in, a fit in a Web Worker with live progress, pictures out.
+// The mixem demo page: data in, fits in Web Workers with live progress and cancel, k chosen by an
+// information criterion (one fitInWorker per k, scored here), pictures, a parameter table and downloads out.
 import Papa from "papaparse";
-import { fitInWorker, init, plotFit, plotSelection, selectK, type DistributiveOmit, type FitOptions, type IterationInfo, type MixtureModel } from "mixem";
+import { fitInWorker, init, MixemError, plotFit, plotSelection, type Criterion, type IterationInfo, type MixtureModel, type ModelData, type Selection, type SelectionEntry } from "mixem";
 import faithfulCsv from "../faithful.csv";
+import irisCsv from "../iris.csv";
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-let table: { names: string[]; rows: string[][] } | null = null;
-let controller: AbortController | null = null;
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const value = (id: string) => $<HTMLInputElement>(id).value.trim();
+
+// ---- data ---------------------------------------------------------------------------------------
+
+interface Table { source: string; names: string[]; rows: string[][]; numeric: boolean[]; warnings: string[] }
+let table: Table | null = null;
+
+const isNumber = (s: string | undefined) => s !== undefined && s.trim() !== "" && Number.isFinite(Number(s));
 
 function load(text: string, source: string) {
   const parsed = Papa.parse<string[]>(text.trim(), { skipEmptyLines: "greedy" });
-  const rows = parsed.data;
-  const header = rows[0].some((v) => v.trim() !== "" && !Number.isFinite(Number(v)));
-  table = { names: header ? rows[0] : rows[0].map((_, i) => `column ${i + 1}`), rows: header ? rows.slice(1) : rows };
-  status(`${source}: ${table.rows.length} rows, columns ${table.names.join(", ")}`);
-}
-
-function status(text: string) { $("status").textContent = text; }
-
-/** The chosen numeric columns as rows of numbers. */
-function columns(): { names: string[]; rows: number[][] } {
-  if (!table) throw new Error("load data first");
-  const wanted = $<HTMLInputElement>("columns").value.split(",").map((s) => s.trim()).filter(Boolean);
-  const idx = wanted.length
-    ? wanted.map((w) => { const i = table!.names.indexOf(w); if (i < 0) throw new Error(`no column "${w}"`); return i; })
-    : table.names.map((_, i) => i).filter((i) => table!.rows.every((r) => r[i] !== undefined && r[i].trim() !== "" && Number.isFinite(Number(r[i]))));
-  return { names: idx.map((i) => table!.names[i]), rows: table.rows.map((r) => idx.map((i) => Number(r[i]))) };
-}
-
-/** A small live chart of the log-likelihood per iteration. */
-function progressChart(points: number[]): string {
-  const w = 420, h = 220, m = 40;
-  if (points.length < 2) return `<svg width="${w}" height="${h}"><text x="20" y="30">log-likelihood per iteration…</text></svg>`;
-  const lo = Math.min(...points), hi = Math.max(...points);
-  const sx = (i: number) => m + (i / (points.length - 1)) * (w - 2 * m);
-  const sy = (v: number) => h - m - ((v - lo) / (hi - lo || 1)) * (h - 2 * m);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12"><rect width="${w}" height="${h}" fill="white"/>` +
-    `<text x="${m}" y="20">log-likelihood: ${points[points.length - 1].toFixed(4)} (iteration ${points.length})</text>` +
-    `<path d="${points.map((v, i) => `${i ? "L" : "M"}${sx(i).toFixed(1)},${sy(v).toFixed(1)}`).join("")}" fill="none" stroke="#1f77b4" stroke-width="2"/>` +
-    `<line x1="${m}" y1="${h - m}" x2="${w - m}" y2="${h - m}" stroke="#333"/><line x1="${m}" y1="${m}" x2="${m}" y2="${h - m}" stroke="#333"/></svg>`;
-}
-
-async function run() {
-  const { names, rows } = columns();
-  const oneD = rows[0].length === 1;
-  let family = $<HTMLSelectElement>("family").value;
-  if (family === "auto") family = oneD ? "gaussian" : "mvgaussian";
-  const data = oneD || family !== "mvgaussian" ? rows.map((r) => r[0]) : rows;
-  const base = { family, ...(family === "mvgaussian" ? { covariance: $<HTMLSelectElement>("covariance").value } : {}), nInit: 3 } as DistributiveOmit<FitOptions, "k">; // the family is chosen at run time
-  const kChoice = $<HTMLSelectElement>("k").value;
-  $("picture").innerHTML = $("selection").innerHTML = $("summary").textContent = "";
-  $<HTMLAnchorElement>("download").hidden = true;
-  let k = Number(kChoice);
-  if (kChoice === "auto") {
-    await init();
-    status("choosing k by BIC…");
-    const selection = selectK(data as never, { ...base, kRange: [1, 6] });
-    k = selection.k;
-    $("selection").innerHTML = plotSelection(selection, { width: 420, height: 300, title: "BIC against k" });
+  const rows = parsed.data.filter((r) => Array.isArray(r) && r.length > 0);
+  if (rows.length === 0) {
+    table = null;
+    showPreview();
+    status(text.trim() === "" ? "No data: choose a file, paste CSV or use a sample." : `${source}: no rows found`);
+    return;
   }
-  const history: number[] = [];
-  let shownRestart = -1; // the chart follows the current restart
-  controller = new AbortController();
-  $<HTMLButtonElement>("cancel").disabled = false;
+  const header = rows[0].some((v) => v.trim() !== "" && !isNumber(v));
+  const width = Math.max(...rows.slice(0, 1000).map((r) => r.length));
+  const names = Array.from({ length: width }, (_, i) => (header ? rows[0][i]?.trim() || `column ${i + 1}` : `column ${i + 1}`));
+  const body = header ? rows.slice(1) : rows;
+  const numeric = names.map((_, i) => body.length > 0 && body.every((r) => isNumber(r[i])));
+  const warnings = parsed.errors.filter((e) => e.code !== "UndetectableDelimiter").slice(0, 3).map((e) => `row ${(e.row ?? 0) + 1}: ${e.message}`);
+  table = { source, names, rows: body, numeric, warnings };
+  showPreview();
+  status(`${source}: ${body.length} rows; numeric columns ${names.filter((_, i) => numeric[i]).join(", ") || "none"}. Choose the model, then Fit or Auto K.`);
+}
+
+function showPreview() {
+  if (!table) { $("preview").innerHTML = "No data yet."; return; }
+  const { names, rows, numeric, source, warnings } = table;
+  const shown = rows.slice(0, 5);
+  const head = `<tr><th>#</th>${names.map((n, i) => `<th>${esc(n).replace(/[_.-]/g, "$&<wbr>")}<br><span class="hint">${numeric[i] ? "number" : "text"}</span></th>`).join("")}</tr>`;
+  const body = shown.map((r, i) => `<tr><td>${i + 1}</td>${names.map((_, c) => `<td class="${numeric[c] ? "" : "text"}">${esc(r[c] ?? "")}</td>`).join("")}</tr>`).join("");
+  $("preview").innerHTML =
+    `<div><b>${esc(source)}</b>: ${rows.length.toLocaleString("en")} rows × ${names.length} columns (${numeric.filter(Boolean).length} numeric)` +
+    `${rows.length > shown.length ? `; the first ${shown.length} rows:` : ":"}</div>` +
+    `<div class="scroll"><table class="grid" id="preview-table">${head}${body}</table></div>` +
+    (warnings.length ? `<div class="hint">CSV warnings: ${warnings.map(esc).join("; ")}</div>` : "");
+}
+
+// ---- the fit's inputs ---------------------------------------------------------------------------
+
+const ROWS = new Set(["mvgaussian", "bernoulli"]);
+
+interface Job {
+  family: string;
+  names: string[];
+  data: ModelData;
+  /** Every fit option but k, signal and onProgress. */
+  options: Record<string, unknown>;
+  /** What predictProba needs again (binomial: trials). */
+  evalOptions: Record<string, unknown> | undefined;
+  nInit: number;
+}
+
+function integerField(id: string, what: string, min: number): number {
+  const v = Number(value(id));
+  if (value(id) === "" || !Number.isInteger(v) || v < min) throw new Error(`${what} must be a whole number ≥ ${min}`);
+  return v;
+}
+
+function job(): Job {
+  if (!table) throw new Error("load data first (a file, pasted CSV or a sample)");
+  const t = table;
+  const column = (name: string) => {
+    const i = t.names.indexOf(name);
+    if (i < 0) throw new Error(`no column "${name}" (columns: ${t.names.join(", ")})`);
+    return i;
+  };
+  let family = $<HTMLSelectElement>("family").value;
+  // binomial: trials is a number or the name of a column (which is then not data).
+  const trialsText = value("trials");
+  let trials: number | Float64Array | undefined, trialsColumn = -1;
+  if (family === "binomial") {
+    if (trialsText === "") throw new Error("binomial needs trials: a number, or the name of a column of trials per row");
+    if (isNumber(trialsText)) trials = Number(trialsText);
+    else { trialsColumn = column(trialsText); trials = Float64Array.from(t.rows, (r) => Number(r[trialsColumn])); }
+  }
+  const wanted = value("columns").split(",").map((s) => s.trim()).filter(Boolean);
+  const idx = wanted.length ? wanted.map(column) : t.names.map((_, i) => i).filter((i) => t.numeric[i] && i !== trialsColumn);
+  if (idx.length === 0) throw new Error("no numeric column to fit");
+  idx.forEach((i) => { if (!t.numeric[i]) throw new Error(`column "${t.names[i]}" is not numeric`); });
+  if (family === "auto") family = idx.length === 1 ? "gaussian" : "mvgaussian";
+  const names = idx.map((i) => t.names[i]);
+  let data: ModelData;
+  if (ROWS.has(family)) data = t.rows.map((r) => idx.map((i) => Number(r[i])));
+  else if (idx.length !== 1) throw new Error(`${family} fits one column, but ${idx.length} are chosen (${names.join(", ")}): name one under Columns`);
+  else data = Float64Array.from(t.rows, (r) => Number(r[idx[0]]));
+  const nInit = integerField("ninit", "Restarts", 1);
+  const options: Record<string, unknown> = { family, nInit, seed: integerField("seed", "Seed", 0), maxIter: integerField("maxiter", "Max iterations", 1) };
+  if (family === "mvgaussian") options.covariance = $<HTMLSelectElement>("covariance").value;
+  if (trials !== undefined) options.trials = trials;
+  if ($<HTMLInputElement>("prior").checked) options.prior = true;
+  return { family, names, data, options, evalOptions: trials === undefined ? undefined : { trials }, nInit };
+}
+
+// ---- running: one worker at a time ----------------------------------------------------------------
+
+let controller: AbortController | null = null;
+
+function setRunning(running: boolean) {
+  $<HTMLButtonElement>("fit").disabled = running;
+  $<HTMLButtonElement>("auto").disabled = running;
+  $<HTMLButtonElement>("cancel").disabled = !running;
+  $("bar").hidden = !running;
+  if (!running) controller = null;
+}
+
+function status(text: string, error = false) {
+  const s = $("status");
+  s.textContent = text;
+  s.classList.toggle("error", error);
+}
+
+const isAbort = (e: unknown) => (e as Error)?.name === "AbortError";
+/** fitInWorker's errors lose MixemError.reason on the way back from the worker: the message tells. */
+const tooFewDistinct = (e: unknown) =>
+  e instanceof MixemError && e.code === "INVALID_DATA" && (e.reason === "TOO_FEW_DISTINCT" || /fewer than k = \d+ distinct/.test(e.message));
+
+interface Fitted { model: MixtureModel; restarts: number[][]; ms: number }
+
+/**
+ * One fit in a worker, the chart and status following its progress (redrawn once per frame).
+ * `stage` says where it stands in a selection: [index, count].
+ */
+async function fitOne(j: Job, k: number, signal: AbortSignal, stage?: { index: number; count: number; label: string }): Promise<Fitted> {
+  const restarts: number[][] = [];
+  let last: IterationInfo | null = null, queued = false;
+  const draw = () => {
+    queued = false;
+    if (!last || signal.aborted) return;
+    $("progress").innerHTML = llChart(restarts.map((h, r) => ({ values: h, current: r === last!.restart })), `log-likelihood, k = ${k}: restart ${last.restart + 1} of ${j.nInit}`);
+    const where = stage ? `${stage.label}: k = ${k} (${stage.index + 1} of ${stage.count}), ` : `fitting k = ${k}: `;
+    status(`${where}restart ${last.restart + 1} of ${j.nInit}, iteration ${last.iteration}, log-likelihood ${last.logLikelihood.toFixed(4)}`);
+    const done = ((stage?.index ?? 0) + last.restart / j.nInit) / (stage?.count ?? 1);
+    $<HTMLProgressElement>("bar").value = Math.min(1, done);
+  };
   const started = performance.now();
-  let model: MixtureModel;
+  let finished = false;
   try {
-    model = await fitInWorker(data as never, {
-      ...base, k, signal: controller.signal,
+    const model = await fitInWorker(j.data, {
+      ...j.options, k, signal,
       onProgress: (info: IterationInfo) => {
-        if (info.restart !== shownRestart) { history.length = 0; shownRestart = info.restart; }
-        history.push(info.logLikelihood);
-        $("progress").innerHTML = progressChart(history);
-        status(`fitting k = ${k}: restart ${info.restart + 1}, iteration ${info.iteration}, log-likelihood ${info.logLikelihood.toFixed(4)}`);
+        if (finished) return;
+        (restarts[info.restart] ??= []).push(info.logLikelihood);
+        last = info;
+        if (!queued) { queued = true; requestAnimationFrame(draw); }
       },
     } as never);
-  } catch (e) {
-    status((e as Error).name === "AbortError" ? "cancelled" : `error: ${(e as Error).message}`);
-    return;
+    return { model, restarts, ms: performance.now() - started };
   } finally {
-    $<HTMLButtonElement>("cancel").disabled = true;
-    controller = null;
+    finished = true;
+    last = null; // a frame still queued draws nothing over what follows
   }
-  const ms = performance.now() - started;
+}
+
+function clearResult() {
+  for (const id of ["picture", "progress", "selection", "selection-table"]) $(id).innerHTML = "";
+  $("result").innerHTML = "";
+  $("result").className = "";
+  $<HTMLAnchorElement>("download").hidden = true;
+  $("download-csv").hidden = true;
+  $<HTMLProgressElement>("bar").value = 0;
+}
+
+let current: { model: MixtureModel; job: Job } | null = null;
+
+async function run(auto: boolean) {
+  if (controller) return; // one run at a time (the buttons are disabled too)
+  let j: Job;
+  try {
+    j = job();
+  } catch (e) {
+    status(`error: ${(e as Error).message}`, true);
+    return;
+  }
+  controller = new AbortController();
+  const signal = controller.signal;
+  setRunning(true);
+  clearResult();
+  current = null;
+  status("starting a worker…");
+  if (window.innerWidth < 1000) $("status").scrollIntoView({ block: "nearest" }); // one column: the controls are above
+  try {
+    await init(); // the page scores and draws with the library too (predictProba, plotFit)
+    let fitted: Fitted;
+    if (auto) {
+      const { selection, best } = await select(j, signal);
+      fitted = best;
+      showSelection(selection, true);
+    } else {
+      fitted = await fitOne(j, integerField("k", "K", 1), signal);
+    }
+    showResult(j, fitted);
+  } catch (e) {
+    if (isAbort(e)) status("cancelled: the worker was stopped", false);
+    else status(`error: ${inRows((e as Error).message, j.names)}`, true);
+    if (!current) $("result").innerHTML = `<div class="hint">No result: ${isAbort(e) ? "cancelled" : "the run stopped with the error above"}.</div>`;
+  } finally {
+    setRunning(false);
+  }
+}
+
+/** As selectK (same fits, same scores), but one fitInWorker per k: BIC, AIC and ICL computed here. */
+async function select(j: Job, signal: AbortSignal): Promise<{ selection: Selection; best: Fitted }> {
+  const k0 = integerField("kmin", "k from", 1), k1 = integerField("kmax", "k to", 1);
+  if (k1 < k0) throw new Error(`the k range is empty (from ${k0} to ${k1})`);
+  const criterion = $<HTMLSelectElement>("criterion").value as Criterion;
+  const scores: SelectionEntry[] = [];
+  const fits = new Map<number, Fitted>();
+  for (let k = k0; k <= k1; k++) {
+    let f: Fitted;
+    try {
+      f = await fitOne(j, k, signal, { index: k - k0, count: k1 - k0 + 1, label: `choosing k by ${criterion.toUpperCase()}` });
+    } catch (e) {
+      if (k > k0 && tooFewDistinct(e)) break; // no larger k can be fitted either (selectK stops there too)
+      throw e;
+    }
+    const m = f.model, n = m.nObservations, p = m.nParameters;
+    const bic = -2 * m.logLikelihood + p * Math.log(n);
+    // ICL = BIC − 2 Σ_i log max_j p(j | x_i) (selectK's, as mclust's).
+    const proba = m.predictProba(j.data, j.evalOptions as never);
+    let entropy = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 0; c < k; c++) best = Math.max(best, proba[i * k + c]);
+      entropy += Math.log(best);
+    }
+    scores.push({ k, bic, aic: -2 * m.logLikelihood + 2 * p, icl: bic - 2 * entropy, logLikelihood: m.logLikelihood, nParameters: p, model: m });
+    fits.set(k, f);
+    showSelection(partial(scores, criterion), false);
+  }
+  const selection = partial(scores, criterion);
+  return { selection, best: fits.get(selection.k)! };
+}
+
+/** The library names values by their place in the data ("data[4][1]"); the page says row and column. */
+function inRows(message: string, names: string[]): string {
+  return message.replace(/^data\[(\d+)\](?:\[(\d+)\])?/, (_, i: string, c: string | undefined) =>
+    `row ${Number(i) + 1}${c !== undefined ? `, column ${names[Number(c)] ?? Number(c) + 1}` : names.length === 1 ? ` of ${names[0]}` : ""}`);
+}
+
+function partial(scores: SelectionEntry[], criterion: Criterion): Selection {
+  const best = scores.reduce((a, b) => (b[criterion] < a[criterion] ? b : a));
+  return { criterion, best: best.model, k: best.k, scores: [...scores] };
+}
+
+// ---- results ------------------------------------------------------------------------------------
+
+function showSelection(s: Selection, final: boolean) {
+  const name = s.criterion.toUpperCase();
+  $("selection").innerHTML = plotSelection(s, { width: 420, height: 300, title: `${name} against k${final ? "" : " (so far)"}` });
+  const rows = s.scores.map((e) =>
+    `<tr class="${final && e.k === s.k ? "best" : ""}"><td>${e.k}${final && e.k === s.k ? " ← best" : ""}</td><td>${fixed(e.logLikelihood)}</td><td>${e.nParameters}</td><td>${fixed(e.bic)}</td><td>${fixed(e.aic)}</td><td>${fixed(e.icl)}</td></tr>`).join("");
+  $("selection-table").innerHTML = `<h2>Auto K: every k tried (lower ${name} is better)</h2><div class="scroll"><table class="grid"><tr><th>k</th><th>log-likelihood</th><th>parameters</th><th>BIC</th><th>AIC</th><th>ICL</th></tr>${rows}</table></div>`;
+}
+
+function showResult(j: Job, { model, restarts, ms }: Fitted) {
+  current = { model, job: j };
   status(`${model.family} mixture, k = ${model.k}: log-likelihood ${model.logLikelihood.toFixed(4)}, ${model.iterations} iterations, ${model.converged ? "converged" : model.stopReason} (${ms.toFixed(0)} ms)`);
-  if (oneD || model.dims >= 2) $("picture").innerHTML = plotFit(model, data as never, { width: 560, height: 380, labels: oneD ? [names[0], "density"] : [names[0], names[1]], title: `${model.family}, k = ${model.k}` });
-  $("summary").textContent = JSON.stringify({ weights: model.weights, components: model.components, bic: model.bic(data as never) }, null, 2);
+  // The chart: the returned model's own history, the other restarts faint behind it.
+  const chosen = restarts.findIndex((h) => h.length === model.history.length && h[h.length - 1] === model.logLikelihood);
+  const others = restarts.filter((_, r) => r !== chosen).map((values) => ({ values, current: false }));
+  $("progress").innerHTML = llChart([...others, { values: [...model.history], current: true }],
+    `log-likelihood of the returned model${restarts.length > 1 && chosen >= 0 ? ` (restart ${chosen + 1} of ${restarts.length})` : ""}`);
+  const n = model.nObservations, p = model.nParameters;
+  const bic = -2 * model.logLikelihood + p * Math.log(n), aic = -2 * model.logLikelihood + 2 * p;
+  const detail = model.settings.covariance ? `, ${model.settings.covariance} covariance` : "";
+  $("result").innerHTML =
+    `<div class="facts"><b>${model.family}${detail}, k = ${model.k}</b> on ${n.toLocaleString("en")} ${model.dims > 1 ? `rows × ${model.dims} (${j.names.map(esc).join(", ")})` : `values (${esc(j.names[0])})`}: ` +
+    `log-likelihood ${fixed(model.logLikelihood)}${model.logPosterior === undefined ? "" : `, log-posterior ${fixed(model.logPosterior)}`}, ${p} parameters, BIC ${fixed(bic)}, AIC ${fixed(aic)}; ` +
+    `${model.iterations} iterations, ${model.converged ? "converged" : `not converged (${model.stopReason})`}.</div>` + parameterTables(model, j.names);
+  try {
+    const labels = model.family === "binomial" ? undefined : ROWS.has(model.family) ? j.names : [j.names[0], "density"];
+    const trials = typeof j.options.trials === "number" ? j.options.trials : undefined;
+    const opts = model.dims > 2 ? { labels, title: `${model.family}, k = ${model.k}` } : { width: 560, height: 380, labels, trials, title: `${model.family}, k = ${model.k}` };
+    $("picture").innerHTML = plotFit(model, j.data, opts);
+  } catch (e) {
+    $("picture").innerHTML = `<div class="note">No picture: ${esc((e as Error).message)}</div>`;
+  }
   const link = $<HTMLAnchorElement>("download");
+  if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
   link.href = URL.createObjectURL(new Blob([JSON.stringify(model.toJSON(), null, 2)], { type: "application/json" }));
   link.hidden = false;
+  $("download-csv").hidden = false;
+}
+
+/** The components: 1-D families one row per component; rows families one column per component. */
+function parameterTables(model: MixtureModel, names: string[]): string {
+  const k = model.k, comps = model.components as unknown as Record<string, unknown>[];
+  const w = (j: number) => model.weights[j].toFixed(3);
+  if (!ROWS.has(model.family)) {
+    const keys = Object.keys(comps[0]);
+    const extra = keys.includes("variance") ? ["sd"] : [];
+    const head = ["component", "weight", ...keys, ...extra].map((h) => `<th>${h}</th>`).join("");
+    const rows = comps.map((c, j) => `<tr><td>${j + 1}</td><td>${w(j)}</td>${keys.map((key) => `<td>${fmt(c[key] as number)}</td>`).join("")}${extra.length ? `<td>${fmt(Math.sqrt(c.variance as number))}</td>` : ""}</tr>`).join("");
+    return `<div class="scroll"><table class="grid" id="params">${`<tr>${head}</tr>`}${rows}</table></div>`;
+  }
+  const head = `<tr><th></th>${comps.map((_, j) => `<th>component ${j + 1}</th>`).join("")}</tr>`;
+  const section = (title: string) => `<tr class="section"><td colspan="${k + 1}">${title}</td></tr>`;
+  const perDim = (get: (c: Record<string, unknown>, a: number) => number, digits = 4) =>
+    names.map((nm, a) => `<tr><td>${esc(nm)}</td>${comps.map((c) => `<td>${fmt(get(c, a), digits)}</td>`).join("")}</tr>`).join("");
+  let body = `<tr><td>weight</td>${comps.map((_, j) => `<td>${w(j)}</td>`).join("")}</tr>`;
+  let note = "";
+  if (model.family === "bernoulli") {
+    body += section("p (probability of a 1)") + perDim((c, a) => (c.p as number[])[a], 3);
+  } else {
+    const cov = (c: Record<string, unknown>) => c.covariance as number[][];
+    body += section("mean") + perDim((c, a) => (c.mean as number[])[a]) + section("sd") + perDim((c, a) => Math.sqrt(cov(c)[a][a]));
+    const type = model.settings.covariance;
+    if (model.dims > 1 && (type === "full" || type === "tied")) {
+      // One row per pair of columns, one column per component (tied: the same in each).
+      body += section(`correlation${type === "tied" ? " (tied: shared by every component)" : ""}`);
+      for (let a = 0; a < model.dims; a++)
+        for (let b = a + 1; b < model.dims; b++)
+          body += `<tr><td>${esc(names[a])} · ${esc(names[b])}</td>${comps.map((c) => { const S = cov(c); return `<td>${(S[a][b] / Math.sqrt(S[a][a] * S[b][b])).toFixed(2)}</td>`; }).join("")}</tr>`;
+    } else if (model.dims > 1) {
+      note = `<div class="hint">${type} covariance: no correlations (the columns are independent within a component).</div>`;
+    }
+  }
+  return `<div class="scroll"><table class="grid" id="params">${head}${body}</table></div>${note}`;
+}
+
+/** Each row's most likely component and posteriors, numbered from 1 as the CLI's `mixem predict`. */
+function downloadCsv() {
+  if (!current) return;
+  const { model, job: j } = current;
+  const proba = model.predictProba(j.data, j.evalOptions as never);
+  const k = model.k, n = proba.length / k;
+  const parts: string[] = [["row", "component", ...Array.from({ length: k }, (_, c) => `p${c + 1}`)].join(",") + "\n"];
+  let out = "";
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (proba[i * k + c] > proba[i * k + best]) best = c;
+    out += `${i + 1},${best + 1}`;
+    for (let c = 0; c < k; c++) out += "," + String(Number(proba[i * k + c].toPrecision(6)));
+    out += "\n";
+    if (out.length > 1 << 16) { parts.push(out); out = ""; }
+  }
+  parts.push(out);
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob(parts, { type: "text/csv" }));
+  a.download = "mixem-labels.csv";
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+// ---- formatting and the log-likelihood chart ------------------------------------------------------
+
+function esc(s: string) {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+/** `digits` significant digits; exponent form only for very large or small values. */
+function fmt(v: number, digits = 4): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e7 || a < 1e-4) return v.toExponential(digits - 1);
+  return String(Number(v.toPrecision(Math.max(digits, Math.floor(Math.log10(a)) + 1))));
+}
+const fixed = (v: number) => (Math.abs(v) >= 1e7 ? v.toExponential(4) : v.toFixed(2));
+
+/** About `count` round tick values covering [lo, hi]. */
+function ticks(lo: number, hi: number, count: number): number[] {
+  const raw = (hi - lo) / count, mag = 10 ** Math.floor(Math.log10(raw)), r = raw / mag;
+  const step = (r >= 5 ? 10 : r >= 2 ? 5 : r >= 1.5 ? 2 : 1) * mag;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+const tickLabel = (v: number) => (Math.abs(v) >= 1e6 ? v.toExponential(2) : v.toLocaleString("en", { maximumFractionDigits: 6 }));
+
+/** Log-likelihood per iteration with axes: the current (or returned) series in blue, others grey. */
+function llChart(series: { values: number[]; current: boolean }[], title: string): string {
+  const W = 440, H = 280, L = 78, R = 14, T = 34, B = 44;
+  const all = series.flatMap((s) => s.values);
+  if (all.length === 0) return "";
+  let lo = Math.min(...all), hi = Math.max(...all);
+  if (hi - lo < 1e-9 * Math.max(1, Math.abs(hi))) { const pad = Math.max(1e-6, Math.abs(hi) * 1e-6); lo -= pad; hi += pad; }
+  const pad = 0.05 * (hi - lo);
+  lo -= pad; hi += pad;
+  const nMax = Math.max(2, ...series.map((s) => s.values.length));
+  const sx = (i: number) => L + ((i - 1) / (nMax - 1)) * (W - L - R);
+  const sy = (v: number) => T + ((hi - v) / (hi - lo)) * (H - T - B);
+  const xt = ticks(1, nMax, 6).filter((v) => Number.isInteger(v) && v >= 1);
+  const yt = ticks(lo, hi, 5);
+  const grid = yt.map((v) => `<line x1="${L}" x2="${W - R}" y1="${sy(v).toFixed(1)}" y2="${sy(v).toFixed(1)}" stroke="#eee"/><text x="${L - 6}" y="${(sy(v) + 4).toFixed(1)}" text-anchor="end">${tickLabel(v)}</text>`).join("") +
+    xt.map((v) => `<line x1="${sx(v).toFixed(1)}" x2="${sx(v).toFixed(1)}" y1="${H - B}" y2="${H - B + 5}" stroke="#333"/><text x="${sx(v).toFixed(1)}" y="${H - B + 18}" text-anchor="middle">${v}</text>`).join("");
+  const line = (s: { values: number[]; current: boolean }) => s.values.length === 0 ? "" :
+    `<path d="${s.values.map((v, i) => `${i ? "L" : "M"}${sx(i + 1).toFixed(1)},${sy(v).toFixed(1)}`).join("")}" fill="none" stroke="${s.current ? "#1f77b4" : "#bbb"}" stroke-width="${s.current ? 2 : 1.2}"/>` +
+    (s.current && s.values.length === 1 ? `<circle cx="${sx(1).toFixed(1)}" cy="${sy(s.values[0]).toFixed(1)}" r="3" fill="#1f77b4"/>` : "");
+  const lastValue = series.filter((s) => s.current).map((s) => s.values[s.values.length - 1])[0];
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11"><rect width="${W}" height="${H}" fill="white"/>` +
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(title)}</text>` + grid +
+    series.filter((s) => !s.current).map(line).join("") + series.filter((s) => s.current).map(line).join("") +
+    `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="#333"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="#333"/>` +
+    `<text x="${(L + W - R) / 2}" y="${H - 8}" text-anchor="middle">iteration</text>` +
+    `<text transform="translate(14 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">log-likelihood</text>` +
+    (lastValue === undefined ? "" : `<text x="${W - R}" y="${T - 4}" text-anchor="end" fill="#1f77b4">${lastValue.toFixed(4)}</text>`) + "</svg>";
+}
+
+// ---- wiring ---------------------------------------------------------------------------------------
+
+function familyChanged() {
+  const f = $<HTMLSelectElement>("family").value;
+  $("trials-label").hidden = f !== "binomial";
+  $("covariance-label").hidden = !(f === "mvgaussian" || f === "auto");
 }
 
 $("faithful").addEventListener("click", () => load(faithfulCsv, "Old Faithful (R's faithful)"));
+$("iris").addEventListener("click", () => load(irisCsv, "Iris (Fisher's)"));
 $("file").addEventListener("change", async (e) => {
   const f = (e.target as HTMLInputElement).files?.[0];
   if (f) load(await f.text(), f.name);
 });
-$("paste").addEventListener("change", (e) => load((e.target as HTMLTextAreaElement).value, "pasted data"));
-$("fit").addEventListener("click", () => run().catch((e) => status(`error: ${(e as Error).message}`)));
+let pasteTimer: ReturnType<typeof setTimeout> | undefined;
+$("paste").addEventListener("input", (e) => {
+  clearTimeout(pasteTimer);
+  const text = (e.target as HTMLTextAreaElement).value;
+  pasteTimer = setTimeout(() => load(text, "pasted data"), 250);
+});
+$("family").addEventListener("change", familyChanged);
+$("fit").addEventListener("click", () => void run($<HTMLSelectElement>("k").value === "auto"));
+$("auto").addEventListener("click", () => void run(true));
 $("cancel").addEventListener("click", () => controller?.abort(new DOMException("cancelled", "AbortError")));
+$("download-csv").addEventListener("click", () => {
+  try { downloadCsv(); } catch (e) { status(`error: ${(e as Error).message}`, true); }
+});
+familyChanged();
 (window as unknown as { mixemReady: boolean }).mixemReady = true;

@@ -1,10 +1,10 @@
 // Real-browser tests: Debian's chromium driven by playwright-core (installed by .ci/run).
 // A bare <script type="module"> page and the demo page, served from this checkout on loopback.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { fitSync, initSync } from "../../src/index.js";
+import { fitSync, initSync, selectK } from "../../src/index.js";
 import { serve } from "../../scripts/static-server.mjs";
 import { buildDemo } from "../../scripts/demo.mjs";
 
@@ -138,11 +138,61 @@ suite("bundlers", () => {
   }, 60_000);
 });
 
+/**
+ * The demo page (examples/web), driven as a user would. Each state is saved as a screenshot,
+ * test-artifacts/demo-*.png (kept under 150 KB; reviewed copies are committed in docs/demo/).
+ */
 suite("demo page", () => {
-  it("fits Old Faithful in a worker, draws it, offers the model JSON; screenshot saved", async () => {
-    await page.setViewportSize({ width: 1400, height: 1000 });
+  const errors: Error[] = [];
+  beforeAll(async () => {
+    if (process.env.MIXEM_SKIP_BROWSER) return;
+    page.on("pageerror", (e) => errors.push(e));
+    // Count live Web Workers, so a test can see that Cancel terminated the running one.
+    await page.addInitScript(() => {
+      const W = window.Worker;
+      let live = 0;
+      (window as any).Worker = class extends W {
+        done = false;
+        constructor(url: string | URL, options?: WorkerOptions) { super(url, options); live++; }
+        terminate() { if (!this.done) { this.done = true; live--; } super.terminate(); }
+      };
+      (window as any).liveWorkers = () => live;
+    });
+  });
+
+  const open = async (width = 1024, height = 800) => {
+    errors.length = 0;
+    await page.setViewportSize({ width, height });
     await page.goto(`${base}/examples/web/index.html`);
     await page.waitForFunction(() => (window as any).mixemReady === true);
+  };
+  const statusText = async () => (await page.textContent("#status")) ?? "";
+  /** Waits for the run to end: a result, an error or a cancel. */
+  const settled = () => page.waitForFunction(() => /converged|maxIter|callback\)|error:|cancelled/.test(document.getElementById("status")!.textContent ?? ""), undefined, { timeout: 60_000 });
+  /** The whole page, the viewport ("view"), or one element (plots and tables are what make a PNG large). */
+  const shot = async (name: string, what: string = "page") => {
+    mkdirSync(`${root}test-artifacts`, { recursive: true });
+    const path = `${root}test-artifacts/demo-${name}.png`;
+    if (what === "page" || what === "view") await page.screenshot({ path, fullPage: what === "page" });
+    else await page.locator(what).screenshot({ path });
+    expect(statSync(path).size).toBeLessThanOrEqual(150_000);
+  };
+  const idle = async () => {
+    expect(await page.isDisabled("#fit")).toBe(false);
+    expect(await page.isDisabled("#auto")).toBe(false);
+    expect(await page.isDisabled("#cancel")).toBe(true);
+    expect(await page.evaluate(() => (window as any).liveWorkers())).toBe(0);
+    expect(errors).toEqual([]);
+  };
+  /** 10⁵ rows of one column, loaded through the file input. */
+  const loadBig = async () => {
+    const csv = "x\n" + Array.from(makeData(100_000), (v) => v.toFixed(5)).join("\n");
+    await page.setInputFiles("#file", { name: "big.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.waitForFunction(() => /^big\.csv: 100000 rows/.test(document.getElementById("status")!.textContent ?? ""));
+  };
+
+  it("fits Old Faithful in a worker, draws it, offers the model JSON; screenshot saved", async () => {
+    await open();
     await page.click("#faithful");
     await page.selectOption("#k", "auto");
     await page.click("#fit");
@@ -153,7 +203,208 @@ suite("demo page", () => {
     expect(await page.locator("#selection svg").count()).toBe(1);
     expect(await page.locator("#progress svg path").count()).toBeGreaterThan(0);
     expect(await page.getAttribute("#download", "href")).toMatch(/^blob:/);
-    mkdirSync(`${root}test-artifacts`, { recursive: true });
-    await page.screenshot({ path: `${root}test-artifacts/demo.png`, fullPage: true });
+    // The auto-K result: every k 1–6 scored, k = 2 marked best, the parameters of that model.
+    const rows = await page.locator("#selection-table tr").allTextContents();
+    expect(rows).toHaveLength(7);
+    expect(rows[2]).toMatch(/^2 ← best/);
+    // The page's scores (a worker per k, criteria computed on the page) are selectK's.
+    initSync();
+    const faithful = readFileSync(`${root}examples/faithful.csv`, "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
+    const reference = selectK(faithful, { family: "mvgaussian", kRange: [1, 6] });
+    const cells = await page.locator("#selection-table tr").evaluateAll((trs) => trs.slice(1).map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)));
+    expect(cells).toEqual(reference.scores.map((e) => [`${e.k}${e.k === reference.k ? " ← best" : ""}`, ...[e.logLikelihood].map((v) => v.toFixed(2)), String(e.nParameters), ...[e.bic, e.aic, e.icl].map((v) => v.toFixed(2))]));
+    expect(await page.locator("#params th").allTextContents()).toEqual(["", "component 1", "component 2"]);
+    await idle();
+    await shot("auto", ".outputs");
   }, 60_000);
+
+  it("loads a CSV: a preview of the first rows with each column's type; clearing the paste box is no error", async () => {
+    await open();
+    await page.click("#iris");
+    expect(await page.locator("#preview-table tr").count()).toBe(6);
+    expect(await page.locator("#preview-table th").allTextContents()).toEqual(["#", "sepal_lengthnumber", "sepal_widthnumber", "petal_lengthnumber", "petal_widthnumber", "speciestext"]);
+    expect(await statusText()).toMatch(/^Iris \(Fisher's\): 150 rows; numeric columns sepal_length, sepal_width, petal_length, petal_width/);
+    await shot("loaded");
+    await page.fill("#paste", "a,b\n1,2\n3,4");
+    await page.waitForFunction(() => /^pasted data: 2 rows/.test(document.getElementById("status")!.textContent ?? ""));
+    await page.fill("#paste", "");
+    await page.waitForFunction(() => /^No data/.test(document.getElementById("status")!.textContent ?? ""));
+    expect(await page.textContent("#preview")).toBe("No data yet.");
+    await page.click("#fit");
+    expect(await statusText()).toBe("error: load data first (a file, pasted CSV or a sample)");
+    await idle();
+  });
+
+  it("a 4-D fit: pairs plot with every column named, parameter table, chart of the returned model, JSON and CSV downloads", async () => {
+    await open();
+    await page.click("#iris");
+    await page.selectOption("#k", "3");
+    await page.fill("#ninit", "4");
+    // Fit and Auto K are disabled as soon as a run starts: no second start while it runs.
+    const during = await page.evaluate(() => {
+      const b = (id: string) => document.getElementById(id) as HTMLButtonElement;
+      b("fit").click();
+      return [b("fit").disabled, b("auto").disabled, b("cancel").disabled];
+    });
+    expect(during).toEqual([true, true, false]);
+    await settled();
+    const status = await statusText();
+    expect(status).toMatch(/^mvgaussian mixture, k = 3: log-likelihood -?\d+\.\d{4}, \d+ iterations, converged/);
+    const svg = (await page.innerHTML("#picture")) ?? "";
+    for (const name of ["sepal_length", "sepal_width", "petal_length", "petal_width"]) expect(svg).toContain(name);
+    expect(await page.locator("#params th").allTextContents()).toEqual(["", "component 1", "component 2", "component 3"]);
+    const params = await page.locator("#params tr").allTextContents();
+    expect(params[0 + 1]).toMatch(/^weight(0\.\d{3}){3}$/);
+    expect(params).toContain("mean");
+    expect(params).toContain("sd");
+    expect(params).toContain("correlation");
+    expect(params.filter((r) => /^\w+ · \w+(-?[01]\.\d\d){3}$/.test(r))).toHaveLength(6); // each pair of the 4 columns
+    // The chart shows the returned model's history: its last value is the model's log-likelihood.
+    const chart = (await page.innerHTML("#progress")) ?? "";
+    expect(chart).toContain("iteration");
+    expect(chart).toContain("log-likelihood of the returned model");
+    const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    const model = JSON.parse(readFileSync(await jsonDownload.path(), "utf8"));
+    expect(model.format).toBe("mixem-model");
+    expect(model.k).toBe(3);
+    expect(status).toContain(`log-likelihood ${model.fit.logLikelihood.toFixed(4)}`);
+    expect(chart).toContain(`>${model.fit.history.at(-1).toFixed(4)}</text>`);
+    const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+    expect(csvDownload.suggestedFilename()).toBe("mixem-labels.csv");
+    const lines = readFileSync(await csvDownload.path(), "utf8").trim().split("\n");
+    expect(lines[0]).toBe("row,component,p1,p2,p3");
+    expect(lines).toHaveLength(151);
+    const labels = new Set(lines.slice(1).map((l) => l.split(",")[1]));
+    expect([...labels].sort()).toEqual(["1", "2", "3"]);
+    for (const l of lines.slice(1)) {
+      const [row, comp, ...p] = l.split(",").map(Number);
+      expect(Math.abs(p.reduce((a, b) => a + b) - 1)).toBeLessThan(1e-5);
+      expect(p[comp - 1]).toBe(Math.max(...p));
+      expect(row).toBeGreaterThan(0);
+    }
+    await idle();
+    await shot("result", "view"); // the first screen: data, model, the result's table
+    await shot("pairs", ".plots");
+  }, 60_000);
+
+  it("every family, covariance model and the prior fit from the page", async () => {
+    await open();
+    const paste = async (csv: string) => {
+      await page.fill("#paste", csv);
+      await page.waitForFunction(() => /^pasted data: /.test(document.getElementById("status")!.textContent ?? ""));
+    };
+    const fit = async (expected: RegExp) => {
+      await page.click("#fit");
+      await settled();
+      expect(await statusText()).toMatch(expected);
+      expect(await page.locator("#params").count()).toBe(1);
+    };
+    const counts = Array.from({ length: 60 }, (_, i) => (i % 2 ? 2 + (i % 3) : 12 + (i % 5)));
+    await paste("count\n" + counts.join("\n"));
+    await page.selectOption("#family", "poisson");
+    await fit(/^poisson mixture, k = 2: /);
+    expect(await page.locator("#params th").allTextContents()).toEqual(["component", "weight", "lambda"]);
+    expect(await page.locator("#picture svg").count()).toBe(1);
+    await paste("heads,n\n" + counts.map((c) => `${Math.min(c, 15)},15`).join("\n"));
+    await page.selectOption("#family", "binomial");
+    await fit(/^error: binomial needs trials/);
+    await page.fill("#trials", "15");
+    await page.fill("#columns", "heads");
+    await fit(/^binomial mixture, k = 2: /);
+    expect(await page.locator("#picture svg").count()).toBe(1);
+    await page.fill("#trials", "n"); // trials per row, from a column
+    await page.fill("#columns", "");
+    await fit(/^binomial mixture, k = 2: /);
+    await paste("a,b,c\n" + Array.from({ length: 40 }, (_, i) => (i % 2 ? "1,1,0" : i % 3 ? "0,0,1" : "0,1,1")).join("\n"));
+    await page.selectOption("#family", "bernoulli");
+    await fit(/^bernoulli mixture, k = 2: /);
+    expect(await page.textContent("#picture")).toMatch(/^No picture: /);
+    await page.click("#faithful");
+    await page.selectOption("#family", "mvgaussian");
+    for (const covariance of ["tied", "diag", "spherical"]) {
+      await page.selectOption("#covariance", covariance);
+      await fit(/^mvgaussian mixture, k = 2: /);
+      expect(await page.textContent(".facts")).toContain(`${covariance} covariance`);
+    }
+    await page.check("#prior");
+    await fit(/^mvgaussian mixture, k = 2: /);
+    expect(await page.textContent(".facts")).toMatch(/log-posterior -?\d/);
+    await idle();
+  }, 60_000);
+
+  it("an error is shown as such, and the page can fit again", async () => {
+    await open();
+    await page.click("#faithful");
+    await page.fill("#columns", "eruptions");
+    await page.selectOption("#family", "poisson");
+    await page.click("#fit");
+    await settled();
+    expect(await statusText()).toBe("error: row 1 of eruptions: 3.6 is not a valid count (a non-negative integer)");
+    expect(await page.getAttribute("#status", "class")).toBe("error");
+    await idle();
+    await shot("error");
+    await page.selectOption("#family", "gaussian");
+    await page.click("#fit");
+    await settled();
+    expect(await statusText()).toMatch(/^gaussian mixture, k = 2: /);
+    expect(await page.getAttribute("#status", "class")).toBe("");
+  }, 60_000);
+
+  it("works 390 px wide: nothing wider than the screen", async () => {
+    await open(390, 844);
+    await page.click("#faithful");
+    await page.click("#fit");
+    await settled();
+    expect(await statusText()).toMatch(/^mvgaussian mixture, k = 2: /);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const widest = await page.evaluate(() => Math.max(...Array.from(document.querySelectorAll("svg, table, section"), (e) => e.getBoundingClientRect().right)));
+    expect(widest).toBeLessThanOrEqual(390);
+    await idle();
+    await shot("mobile");
+  }, 60_000);
+
+  it("auto K on 100,000 rows runs off the page: a 20 ms timer keeps firing", async () => {
+    await open();
+    await loadBig();
+    await page.fill("#kmax", "5");
+    const r = await page.evaluate(async () => {
+      let ticks = 0, last = performance.now(), maxGap = 0;
+      const t0 = performance.now();
+      document.getElementById("auto")!.click();
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          const now = performance.now();
+          ticks++; maxGap = Math.max(maxGap, now - last); last = now;
+          if (/converged|maxIter|error:|cancelled/.test(document.getElementById("status")!.textContent ?? "")) { clearInterval(timer); resolve(); }
+        }, 20);
+      });
+      return { ticks, maxGap, ms: performance.now() - t0, status: document.getElementById("status")!.textContent };
+    });
+    expect(r.status).toMatch(/^gaussian mixture, k = \d: /);
+    expect(r.ms).toBeGreaterThan(300); // long enough to have frozen the page on its thread
+    expect(r.ticks).toBeGreaterThanOrEqual(Math.floor((0.5 * r.ms) / 20));
+    expect(r.maxGap).toBeLessThan(1000);
+    expect(await page.locator("#selection-table tr").count()).toBe(6);
+    await idle();
+  }, 120_000);
+
+  it("Cancel stops auto K: the worker is terminated and nothing runs on", async () => {
+    await open();
+    await loadBig();
+    await page.fill("#kmax", "8");
+    await page.click("#auto");
+    await page.waitForFunction(() => /^choosing k by BIC: k = 2 \(2 of 8\), restart \d of 3, iteration \d+/.test(document.getElementById("status")!.textContent ?? ""), undefined, { timeout: 30_000 });
+    expect(await page.evaluate(() => (window as any).liveWorkers())).toBe(1);
+    expect(await page.isDisabled("#fit")).toBe(true);
+    expect(await page.isDisabled("#auto")).toBe(true);
+    await shot("fitting");
+    const t0 = Date.now();
+    await page.click("#cancel");
+    await page.waitForFunction(() => /cancelled/.test(document.getElementById("status")!.textContent ?? ""), undefined, { timeout: 5_000 });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    await idle();
+    await page.waitForTimeout(500);
+    expect(await statusText()).toBe("cancelled: the worker was stopped");
+    expect(await page.locator("#params").count()).toBe(0);
+  }, 120_000);
 });
