@@ -54,7 +54,7 @@ p.listen((request) => {
     }
   } catch (e) {
     const error = e instanceof MixemError
-      ? { name: e.name, message: e.message, code: e.code, path: e.path }
+      ? { name: e.name, message: e.message, code: e.code, path: e.path, reason: e.reason }
       : { name: (e as Error)?.name ?? "Error", message: (e as Error)?.message ?? String(e) };
     p.post({ type: "error", error });
   }

@@ -45,4 +45,4 @@ export type WorkerReply =
   | { type: "ready" }
   /** A pass over a shard: each block's log-likelihood (without the per-point constants) and statistics. */
   | { type: "blocks"; count: number; ll: Float64Array; stats: Float64Array }
-  | { type: "error"; error: { name: string; message: string; code?: string; path?: string } };
+  | { type: "error"; error: { name: string; message: string; code?: string; path?: string; reason?: string } };

@@ -5,7 +5,7 @@
 // The string (tens of KB) is loaded on demand, by a dynamic import() that bundlers split into a
 // chunk of its own: only apps that start workers (fitInWorker, threaded fits) fetch it.
 import { loadModel, type MixtureModel } from "./model.js";
-import { jsAllocation, MixemError, optionError, type MixemErrorCode } from "./errors.js";
+import { jsAllocation, MixemError, optionError, type MixemErrorCode, type MixemErrorReason } from "./errors.js";
 import type { DistributiveOmit, FamilyOfOptions, FitOptions, IterationInfo, ModelData } from "./types.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 import { compiledCore, init } from "./wasm.js";
@@ -131,8 +131,8 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
 }
 
 /** Rebuilds an error a worker reported (a MixemError keeps its code and path). */
-export function errorFrom(error: { name: string; message: string; code?: string; path?: string }): Error {
+export function errorFrom(error: { name: string; message: string; code?: string; path?: string; reason?: string }): Error {
   return error.code
-    ? new MixemError(error.code as MixemErrorCode, error.path ? error.message.slice(error.path.length + 2) : error.message, error.path)
+    ? new MixemError(error.code as MixemErrorCode, error.path ? error.message.slice(error.path.length + 2) : error.message, error.path, error.reason as MixemErrorReason | undefined)
     : Object.assign(new Error(error.message), { name: error.name });
 }

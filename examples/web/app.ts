@@ -1,7 +1,7 @@
 // The mixem demo page: data in, fits in Web Workers with live progress and cancel, k chosen by an
 // information criterion (one fitInWorker per k, scored here), pictures, a parameter table and downloads out.
 import Papa from "papaparse";
-import { fitInWorker, init, MixemError, plotFit, plotSelection, type Criterion, type IterationInfo, type MixtureModel, type ModelData, type Selection, type SelectionEntry } from "mixem";
+import { fitInWorker, init, MixemError, plotFit, plotSelection, type Criterion, type IterationInfo, type MixtureModel, type ModelData, type Selection, type SelectionEntry , type EvalOptions } from "mixem";
 import faithfulCsv from "../faithful.csv";
 import irisCsv from "../iris.csv";
 
@@ -229,14 +229,15 @@ async function select(j: Job, signal: AbortSignal): Promise<{ selection: Selecti
     const m = f.model, n = m.nObservations, p = m.nParameters;
     const bic = -2 * m.logLikelihood + p * Math.log(n);
     // ICL = BIC − 2 Σ_i log max_j p(j | x_i) (selectK's, as mclust's).
-    const proba = m.predictProba(j.data, j.evalOptions as never);
+    const proba = m.predictProba(j.data, j.evalOptions as EvalOptions | undefined);
     let entropy = 0;
     for (let i = 0; i < n; i++) {
       let best = 0;
       for (let c = 0; c < k; c++) best = Math.max(best, proba[i * k + c]);
       entropy += Math.log(best);
     }
-    scores.push({ k, bic, aic: -2 * m.logLikelihood + 2 * p, icl: bic - 2 * entropy, logLikelihood: m.logLikelihood, nParameters: p, model: m });
+    // A degenerate fit (model.warnings) stays in the table but is never chosen, as in selectK.
+    scores.push({ k, bic, aic: -2 * m.logLikelihood + 2 * p, icl: bic - 2 * entropy, logLikelihood: m.logLikelihood, nParameters: p, model: m, ...(m.warnings.length ? { error: "DEGENERATE" as const } : {}) });
     fits.set(k, f);
     showSelection(partial(scores, criterion), false);
   }
@@ -251,8 +252,10 @@ function inRows(message: string, names: string[]): string {
 }
 
 function partial(scores: SelectionEntry[], criterion: Criterion): Selection {
-  const best = scores.reduce((a, b) => (b[criterion] < a[criterion] ? b : a));
-  return { criterion, best: best.model, k: best.k, scores: [...scores] };
+  const sound = scores.filter((e) => !e.error);
+  const pool = sound.length ? sound : scores;
+  const best = pool.reduce((a, b) => (b[criterion] < a[criterion] ? b : a));
+  return { criterion, best: best.model, k: best.k, scores: [...scores], degenerate: sound.length === 0 };
 }
 
 // ---- results ------------------------------------------------------------------------------------
@@ -335,7 +338,7 @@ function parameterTables(model: MixtureModel, names: string[]): string {
 function downloadCsv() {
   if (!current) return;
   const { model, job: j } = current;
-  const proba = model.predictProba(j.data, j.evalOptions as never);
+  const proba = model.predictProba(j.data, j.evalOptions as EvalOptions | undefined);
   const k = model.k, n = proba.length / k;
   const parts: string[] = [["row", "component", ...Array.from({ length: k }, (_, c) => `p${c + 1}`)].join(",") + "\n"];
   let out = "";
