@@ -9,6 +9,7 @@ import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "./se
 import { EMPTY_MASS } from "./families/shared.js";
 import { logDirichlet } from "./prior.js";
 import { MixemError } from "./errors.js";
+import { degeneracies } from "./degenerate.js";
 
 export interface EMSettings {
   k: number;
@@ -31,6 +32,8 @@ export interface EMResult extends Omit<FitSummary, "nObservations"> {
   theta: Float64Array;
   weights: Float64Array;
   restart: number;
+  /** Whether a component is degenerate (see degenerate.ts): set by `runs` when it compares restarts. */
+  degenerate?: boolean;
 }
 
 export { EMPTY_MASS };
@@ -101,9 +104,16 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
 }
 
 /** The better of two runs (higher log-posterior, or log-likelihood). */
+/**
+ * The better of two runs: a sound one over a degenerate one (a spurious component at the variance
+ * floor has a higher likelihood than the real optimum, so more restarts would find such fits more
+ * often), then the higher log-posterior, or log-likelihood.
+ */
 export const better = (a: EMResult | undefined, b: EMResult): EMResult => {
+  if (!a) return b;
+  if (a.degenerate !== b.degenerate) return a.degenerate ? b : a;
   const score = (r: EMResult) => r.logPosterior ?? r.logLikelihood;
-  return !a || score(b) > score(a) || Number.isNaN(score(a)) ? b : a;
+  return score(b) > score(a) || Number.isNaN(score(a)) ? b : a;
 };
 
 /**
@@ -132,6 +142,14 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
       if (s.init.weights) weights.set(s.init.weights);
     }
     const run = yield* iterate(spec, k, n, data, s, theta, weights, restart);
+    if (s.nInit > 1) {
+      const view = {
+        k, dims: spec.dims, weights: Array.from(run.weights), nObservations: n, spec,
+        components: Array.from({ length: k }, (_, j) => spec.component(run.theta, j)),
+        settings: { ...spec.settings, scale: Array.from(data.scale) },
+      };
+      run.degenerate = degeneracies(view).length > 0;
+    }
     best = better(best, run);
     if (run.stopReason === "callback") break;
   }
