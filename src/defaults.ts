@@ -12,6 +12,8 @@ export const DEFAULTS = Object.freeze({
   maxIter: 500,
   tol: 1e-8,
   nInit: 1,
+  /** With nInit left to its default: restarts added while the run so far is degenerate (see MixtureModel.warnings). */
+  extraRestarts: 2,
   seed: 0,
   init: "kmeans++" as const,
   regCovar: 1e-6,

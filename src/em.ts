@@ -18,6 +18,8 @@ export interface EMSettings {
   maxIter: number;
   tol: number;
   nInit: number;
+  /** Restarts added, one at a time, while the best run so far is degenerate (nInit left to its default). */
+  extraRestarts: number;
   seed: number;
   /** "kmeans++", "random", or explicit θ (k × thetaSize) with optional weights. */
   init: "kmeans++" | "random" | { theta: Float64Array; weights?: Float64Array };
@@ -128,7 +130,8 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
     throw new MixemError("INVALID_DATA", `has fewer than k = ${k} distinct ${seedPoints.dims > 1 ? "rows" : "values"} (${distinct}); lower options.k`, "data", "TOO_FEW_DISTINCT");
   const rng = new Random(s.seed);
   let best: EMResult | undefined;
-  for (let restart = 0; restart < s.nInit; restart++) {
+  const judge = s.nInit > 1 || s.extraRestarts > 0;
+  for (let restart = 0; restart < s.nInit || (best?.degenerate && restart < s.nInit + s.extraRestarts); restart++) {
     const theta = new Float64Array(k * spec.thetaSize);
     const weights = new Float64Array(k).fill(1 / k);
     if (s.init === "kmeans++" || s.init === "random") {
@@ -142,7 +145,7 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
       if (s.init.weights) weights.set(s.init.weights);
     }
     const run = yield* iterate(spec, k, n, data, s, theta, weights, restart);
-    if (s.nInit > 1) {
+    if (judge) {
       const view = {
         k, dims: spec.dims, weights: Array.from(run.weights), nObservations: n, spec,
         components: Array.from({ length: k }, (_, j) => spec.component(run.theta, j)),

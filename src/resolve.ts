@@ -53,6 +53,7 @@ export function resolveFit(options: FitOptions): ResolvedFit {
     maxIter: (o.maxIter as number) ?? DEFAULTS.maxIter,
     tol: (o.tol as number) ?? DEFAULTS.tol,
     nInit: (o.nInit as number) ?? DEFAULTS.nInit,
+    extraRestarts: o.nInit === undefined && !explicit ? DEFAULTS.extraRestarts : 0,
     seed: (o.seed as number) ?? DEFAULTS.seed,
     init: explicit ? DEFAULTS.init : ((o.init as "kmeans++" | "random" | undefined) ?? DEFAULTS.init),
     onIteration: o.onIteration as EMSettings["onIteration"],

@@ -60,7 +60,11 @@ export interface CommonFitOptions {
   maxIter?: number;
   /** Stop when the mean log-likelihood per point changes by less than this (default 1e-8; 0 never stops early). */
   tol?: number;
-  /** Restarts from different seeds; the best log-likelihood among the non-degenerate runs wins (see `MixtureModel.warnings`; default 1). */
+  /**
+   * Restarts from different seeds; the best log-likelihood among the non-degenerate runs wins (see
+   * `MixtureModel.warnings`). Default 1 — and when that run is degenerate, up to 2 more restarts
+   * (`DEFAULTS.extraRestarts`) until one is sound. An explicit `nInit` runs exactly that many.
+   */
   nInit?: number;
   /** Seed of the PRNG used for initialisation: an integer 0 ≤ seed < 2³² (default 0: the same data and options give the same fit). */
   seed?: number;
