@@ -8,7 +8,7 @@
 // block boundaries and send the blocks' partial sums, so every thread count gives the very bits of
 // fitSync (and the tree's rounding error grows with log(N / SUM_BLOCK), not with N).
 import type { DatasetParts, Spec } from "./family.js";
-import { getCore, type Arena, type Region } from "./wasm.js";
+import { getCore, type Arena, type PassCall, type Region } from "./wasm.js";
 import * as M from "./math.js";
 
 /** Points per partial sum (the seeding pass labels as many at a time). */
@@ -47,6 +47,8 @@ export class Evaluator {
   /** Each block's log-likelihood and statistics of the last pass (grown to the largest data seen, not per pass). */
   private blockLL = new Float64Array(1);
   private blockStats: Float64Array;
+  /** One kernel call's description, reused for every block of every pass (no allocation per pass). */
+  private readonly call: PassCall;
 
   constructor(private readonly spec: Spec, readonly k: number) {
     const core = getCore();
@@ -63,6 +65,17 @@ export class Evaluator {
       this.mem.free();
       throw e;
     }
+    this.call = {
+      x: this.params, aux: null, from: 0, n: 0, dims: spec.dims, params: this.params, k, stats: this.statsRegion, scratch: this.scratch,
+      hard: false, accumulate: false, keepStats: false, respOut: null, labels: null,
+    };
+  }
+
+  /** The reused call for points [from, from + SUM_BLOCK) of ds. */
+  private blockCall(ds: DatasetParts, block: number): PassCall {
+    const c = this.call, from = block * SUM_BLOCK;
+    c.x = ds.x; c.aux = ds.aux; c.from = from; c.n = Math.min(SUM_BLOCK, ds.n - from); c.dims = ds.dims;
+    return c;
   }
 
   /** Values of statistics per block (k × statsSize). */
@@ -94,11 +107,9 @@ export class Evaluator {
     this.pack(ds, theta, weights);
     const count = this.reserve(ds.n), width = this.statsWidth, core = getCore();
     for (let b = 0; b < count; b++) {
-      const from = b * SUM_BLOCK;
-      this.blockLL[b] = core.pass(this.spec.kernel, {
-        x: ds.x, aux: ds.aux, from, n: Math.min(SUM_BLOCK, ds.n - from), dims: ds.dims, params: this.params, k: this.k,
-        stats: this.statsRegion, scratch: this.scratch, hard: o.hard ?? false, accumulate: o.stats ?? false, respOut: o.respOut,
-      });
+      const c = this.blockCall(ds, b);
+      c.hard = o.hard ?? false; c.accumulate = o.stats ?? false; c.respOut = o.respOut ?? null; c.labels = null;
+      this.blockLL[b] = core.pass(this.spec.kernel, c);
       if (o.stats) this.blockStats.set(this.statsRegion.array, b * width);
     }
     return { count, ll: this.blockLL.subarray(0, count), stats: this.blockStats.subarray(0, count * width) };
@@ -111,11 +122,9 @@ export class Evaluator {
   runLabels(ds: DatasetParts, theta: Float64Array, weights: Float64Array, block: number, labels: Region): void {
     if (block === 0) this.pack(ds, theta, weights);
     this.reserve(ds.n);
-    const from = block * SUM_BLOCK;
-    getCore().pass(this.spec.kernel, {
-      x: ds.x, aux: ds.aux, from, n: Math.min(SUM_BLOCK, ds.n - from), dims: ds.dims, params: this.params, k: this.k,
-      stats: this.statsRegion, scratch: this.scratch, hard: false, accumulate: true, labels,
-    });
+    const c = this.blockCall(ds, block);
+    c.hard = false; c.accumulate = true; c.respOut = null; c.labels = labels;
+    getCore().pass(this.spec.kernel, c);
     this.blockLL[block] = 0;
     this.blockStats.set(this.statsRegion.array, block * this.statsWidth);
   }
