@@ -142,6 +142,12 @@ export interface Spec<C extends object = object> {
   /** The public view of component j, and back (validated, for loadModel). */
   component(theta: Float64Array, j: number): C;
   fromComponent(c: unknown, theta: Float64Array, j: number, path: string): void;
+  /**
+   * The variance of component j's own points in each dimension — Σ_i r_ij (x_i − x̄_j)² / Σ_i r_ij —
+   * from a pass's statistics (Gaussian families). selectK flags a component whose points have no
+   * spread of their own (a spike on a repeated value, whatever its prior keeps its variance at).
+   */
+  ownVariance?(stats: Float64Array, j: number): number[];
   /** Constraints across components (tied covariance: all equal), for stored models; throws a MixemError naming `path`. */
   validate?(theta: Float64Array, k: number, path: string): void;
   /** Checks sampling options (the model's settings merged in as defaults) and returns the draw of one point. */

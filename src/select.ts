@@ -5,6 +5,7 @@ import type { MixtureModel } from "./model.js";
 import { familyOf, type FamilyName } from "./families/index.js";
 import { DEFAULTS } from "./defaults.js";
 import { aic, bic } from "./criteria.js";
+import { accumulate } from "./stats.js";
 import { MixemError, optionError } from "./errors.js";
 import { ownOptions } from "./options.js";
 import { describe } from "./data.js";
@@ -37,6 +38,8 @@ export interface SelectionEntry<F extends FamilyName = FamilyName> {
    * (mclust reports BIC = NA for such fits). Absent for a sound fit.
    */
   error?: "DEGENERATE";
+  /** Components whose own points have no spread (see selectK): a reason for `error`, besides `model.warnings`. */
+  spikes?: number[];
 }
 
 export interface Selection<F extends FamilyName = FamilyName> {
@@ -94,7 +97,9 @@ export function selectK(data: ModelData, options: SelectOptions = {}): Selection
     }
     const b = bic(model.logLikelihood, model.nParameters, n);
     const entry: SelectionEntry = { k, bic: b, aic: aic(model.logLikelihood, model.nParameters), icl: b - 2 * entropy, logLikelihood: model.logLikelihood, nParameters: model.nParameters, model };
-    if (model.warnings.length > 0) entry.error = "DEGENERATE";
+    const spikes = spikesOf(model, data, evalOptions);
+    if (spikes.length > 0) entry.spikes = spikes;
+    if (model.warnings.length > 0 || spikes.length > 0) entry.error = "DEGENERATE";
     scores.push(entry);
     onModel?.(entry);
   }
@@ -102,4 +107,25 @@ export function selectK(data: ModelData, options: SelectOptions = {}): Selection
   const degenerate = sound.length === 0;
   const bestEntry = (degenerate ? scores : sound).reduce((a, b) => (b[criterion] < a[criterion] ? b : a));
   return { criterion, best: bestEntry.model, k: bestEntry.k, scores, degenerate };
+}
+
+/**
+ * Components whose own points have no spread: holding at least one point's worth of responsibility,
+ * with a responsibility-weighted variance about their mean at or below the variance floor
+ * regCovar × var(data) in some dimension (or 1e-12 × var(data) without a floor) — a spike on a
+ * repeated value. The parameters alone miss these when a prior holds the variance up.
+ */
+function spikesOf(model: MixtureModel, data: ModelData, evalOptions: Record<string, unknown>): number[] {
+  const own = model.spec.ownVariance;
+  const scale = model.settings.scale;
+  if (!own || !Array.isArray(scale)) return [];
+  const floor = Math.max(typeof model.settings.regCovar === "number" ? model.settings.regCovar : 0, 1e-12);
+  const stats = Float64Array.from(accumulate(model, data, evalOptions).values);
+  const width = stats.length / model.k;
+  const out: number[] = [];
+  for (let j = 0; j < model.k; j++) {
+    if (!(stats[j * width] >= 1)) continue;
+    if (own.call(model.spec, stats, j).some((v, a) => !(v > floor * scale[a] * (1 + 1e-9)))) out.push(j);
+  }
+  return out;
 }

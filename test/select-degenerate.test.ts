@@ -40,7 +40,7 @@ describe("selectK against mclustBIC", () => {
       expect(s.best.warnings).toEqual([]);
       expect(s.scores.find((e) => e.k === s.k)!.error).toBeUndefined();
       for (const e of s.scores) {
-        expect(e.error === "DEGENERATE").toBe(e.model.warnings.length > 0);
+        expect(e.error === "DEGENERATE").toBe(e.model.warnings.length > 0 || (e.spikes ?? []).length > 0);
         expect(e.nParameters).toBe(c.nParameters[e.k - 1]);
         const theirs = c.bic[e.k - 1];
         if (e.error || theirs === null) continue;
@@ -63,6 +63,20 @@ describe("selectK against mclustBIC", () => {
     for (const c of cases) for (const f of c.fits) {
       const codes = [...new Set(mclustModel(c, f.G).warnings.map((w) => w.code))];
       expect(codes).toEqual(c.name === "separated" && f.G >= 3 ? ["TOO_FEW_POINTS"] : []);
+    }
+  });
+  it("ints with prior: true: spikes held up by the prior are found from the data (their own points do not spread) and never chosen", () => {
+    const c = byName("ints");
+    const s = selectK(c.data, { kRange: [1, 8], prior: true });
+    expect(s.k).toBe(1);
+    for (const e of s.scores.filter((x) => x.k >= 3)) {
+      expect(e.error).toBe("DEGENERATE");
+      expect(e.spikes!.length).toBeGreaterThan(0);
+      for (const j of e.spikes!) {
+        const comp = e.model.components[j] as { mean: number; variance: number };
+        expect(Math.abs(comp.mean - Math.round(comp.mean))).toBeLessThan(1e-3); // on a repeated integer
+        expect(comp.variance).toBeGreaterThan(10 * 1e-6 * (e.model.settings.scale as number[])[0]); // not at the floor: the prior holds it
+      }
     }
   });
   it("ints: the spurious components sit at the floor regCovar × var(data) on repeated values", () => {

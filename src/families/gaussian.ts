@@ -146,6 +146,12 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
         return params[3 * j + 2] + params[3 * j + 1] * e * e;
       },
 
+      // Statistics about the mean m: S2/S0 − (S1/S0)² is the points' own variance about their mean.
+      ownVariance(stats, j) {
+        const s = 3 * j, shift = stats[s + 1] / stats[s];
+        return [stats[s + 2] / stats[s] - shift * shift];
+      },
+
       component: (theta, j): GaussianComponent => ({ mean: theta[2 * j], variance: theta[2 * j + 1] }),
       fromComponent(c, theta, j, path) {
         const o = componentObject(c, ["mean", "variance"], path);

@@ -190,6 +190,15 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
         return params[at] - 0.5 * q;
       },
 
+      // Each dimension's S2_aa/S0 − (S1_a/S0)²: the points' own variance about their mean.
+      ownVariance(stats, j) {
+        const s = j * S, nk = stats[s];
+        return Array.from({ length: d }, (_, a) => {
+          const shift = stats[s + 1 + a] / nk;
+          return stats[s + 1 + d + (dense ? a * d + a : a)] / nk - shift * shift;
+        });
+      },
+
       component: (theta, j) => componentOf(theta, j, d),
       validate(theta, k, path) {
         if (!model.shared) return;
