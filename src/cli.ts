@@ -5,7 +5,8 @@ import { dirname } from "node:path";
 import { fit, fitStream, init, loadModel, MixemError, plotFit, plotSelection, selectK, type Criterion, type FitOptions, type MixtureModel, type SelectionEntry, type SelectOptions } from "./index.js";
 import { FAMILIES, FAMILY_NAMES, familyOf } from "./families/index.js";
 import { DEFAULTS } from "./defaults.js";
-import { columnIndex, columnsOf, inputOf, MAX_BYTES, matrix, mib, readTable, STREAM_ABOVE, UsageError, type AnyTable, type Input } from "./cli/input.js";
+import { getCore } from "./wasm.js";
+import { columnIndex, columnsOf, DenseTable, inputOf, MAX_BYTES, matrix, mib, readTable, STREAM_ABOVE, UsageError, type AnyTable, type Input } from "./cli/input.js";
 import { spool } from "./cli/spool.js";
 import { oneLine, type ErrorContext } from "./cli/errors.js";
 import { Progress } from "./cli/progress.js";
@@ -47,6 +48,8 @@ Model:
   --tol T             stop when the mean log-likelihood per value changes less (default 1e-8)
   --n-init N          restarts, keep the best (default 1)
   --seed S            PRNG seed (default 0)
+  --threads N         worker threads for the passes (default: 1 below 2,000,000 values × k,
+                      else the cores); 1 uses the least memory (the data once)
   --reg-covar R       gaussian variance floor, times the data's variance (default 1e-6)
   --prior             MAP-EM with the family's default conjugate prior (mclust's for Gaussians)
   --stream            parse the file once into a temporary binary file (in $TMPDIR, deleted at
@@ -92,7 +95,7 @@ const OPTIONS = {
   criterion: { type: "string" }, plot: { type: "string" }, stream: { type: "boolean" },
   trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
   init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
-  tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, "reg-covar": { type: "string" },
+  tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, threads: { type: "string" }, "reg-covar": { type: "string" },
   json: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean" },
 } as const;
 
@@ -169,18 +172,27 @@ async function main(argv: string[]): Promise<number> {
   const onBytes = (bytes: number) => progress.reading(input.source, bytes, input.size);
   const choose = (t: AnyTable) => (multivariate ? columnsOf(t, values.columns) : [columnIndex(t, values.column, "--column")]);
 
-  let x: Float64Array = new Float64Array(0), names: string[], source: ReturnType<typeof spool> extends Promise<infer S> ? S | undefined : never;
+  let data: () => Float64Array = () => new Float64Array(0), names: string[], source: ReturnType<typeof spool> extends Promise<infer S> ? S | undefined : never;
   let trials: number | ArrayLike<number> | undefined = num(values.trials, "--trials");
   if (streaming) {
     source = await spool(input, choose, onBytes);
     ctx.rowOfChunk = source.rowOfChunk;
     names = source.idx.map((i) => source!.table.names[i]);
   } else {
-    const t = await readTable(input, tooBig(input, command), onBytes);
+    // CSV is read straight into WebAssembly memory, where the fit reads it without a copy (the
+    // process ends with the command, and the memory with it).
+    await init();
+    const t = await readTable(input, tooBig(input, command), onBytes, getCore().arena());
     const idx = choose(t);
-    x = multivariate ? matrix(t, idx) : t.column(idx[0]);
     names = idx.map((i) => t.names[i]);
     if (values["trials-column"] !== undefined) trials = t.column(columnIndex(t, values["trials-column"], "--trials-column"));
+    if (t instanceof DenseTable) {
+      t.compact(idx);
+      data = () => t.data.subarray(0, t.rows * idx.length); // a fresh view: WebAssembly memory may have grown
+    } else {
+      const copy = multivariate ? matrix(t, idx) : t.column(idx[0]);
+      data = () => copy;
+    }
   }
   progress.done();
   const where = `${input.source}, ${multivariate ? `columns ${names.join(", ")}` : `column ${names[0]}`}`;
@@ -190,7 +202,7 @@ async function main(argv: string[]): Promise<number> {
     family: values.family, k: kRange ? undefined : num(values.k, "-k"), mode: values.mode, init: values.init, dims: multivariate ? names.length : undefined,
     covariance: values.covariance, prior: values.prior,
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
-    nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), trials,
+    nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials,
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   progress.restart();
@@ -198,9 +210,10 @@ async function main(argv: string[]): Promise<number> {
 
   if (kRange) {
     await init();
+    if (values.threads !== undefined) throw new UsageError("--threads is for mixem fit (select fits each k on this thread)");
     const { onIteration: _drop, ...selectOptions } = options;
     const crit = (values.criterion ?? "bic") as Criterion;
-    const selection = selectK(x, {
+    const selection = selectK(data(), {
       ...selectOptions, kRange, criterion: crit,
       onModel: values.quiet ? undefined : (e: SelectionEntry) => process.stderr.write(`mixem: k = ${e.k}: ${crit.toUpperCase()} ${e[crit].toFixed(2)}\n`),
     } as SelectOptions);
@@ -220,12 +233,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const model = source
     ? await fitStream(source.source, options as unknown as FitOptions)
-    : await fit(x, options as unknown as FitOptions);
+    : await fit(data(), options as unknown as FitOptions);
   progress.done();
   if (values.plot) {
     const plot = familyOf(model.family)!.plot;
     if (plot.kind === "none" || (plot.kind === "scatter" && model.dims < 2)) throw new UsageError(`--plot draws 1-D fits and mvgaussian fits of 2 or more dimensions, not ${model.family} in ${model.dims}`);
-    writePlot(values.plot, () => plotFit(model, x, { title: `${model.family} mixture, k = ${model.k}`, labels: plot.kind === "counts" ? undefined : axes, trials: typeof trials === "number" ? trials : undefined }));
+    writePlot(values.plot, () => plotFit(model, data(), { title: `${model.family} mixture, k = ${model.k}`, labels: plot.kind === "counts" ? undefined : axes, trials: typeof trials === "number" ? trials : undefined }));
   }
 
   if (values.json) {
@@ -276,7 +289,7 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   const [modelFile, file, ...rest] = args;
   if (!modelFile || !file) throw new UsageError("predict needs a model file (from mixem fit --json) and a data file (or - for standard input)");
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  for (const flag of ["k", "family", "covariance", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar"] as const)
+  for (const flag of ["k", "family", "covariance", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar", "threads"] as const)
     if (values[flag] !== undefined) throw new UsageError(`--${flag === "k" ? "k" : flag} is for fitting; predict takes the model as it was fitted`);
   const modelInput = inputOf(modelFile);
   if (modelInput.kind === "file" && modelInput.size > MAX_BYTES / 4) throw new UsageError(`${modelFile} is ${mib(modelInput.size)}; a model file is small JSON (from mixem fit --json)`);

@@ -44,6 +44,11 @@ export function magnitudeProblem(v: number): string | null {
 export function copyIn(mem: Arena, data: unknown, path: string, extra?: (v: number, i: number) => string | null, trusted = false): Region {
   const n = checkVector(data, path);
   const src = data as NumericArray;
+  const lying = mem.borrow(data);
+  if (lying) {
+    if (!trusted) checkInPlace(lying.array, path, extra);
+    return lying;
+  }
   const region = mem.alloc(n);
   const dst = region.array;
   if (trusted) {
@@ -113,6 +118,16 @@ function copyMatrix(
   if (total % dims !== 0) throw dataError(path, `has ${total} values, not a multiple of dims = ${dims}`);
   const region = copyIn(mem, data, path, extra ? (v) => extra(v) : undefined, trusted);
   return { region, n: total / dims, dims };
+}
+
+/** Validates data that is used where it lies in WebAssembly memory (see Arena.borrow). */
+function checkInPlace(x: Float64Array, path: string, extra?: (v: number, i: number) => string | null): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (!Number.isFinite(v)) throw dataError(`${path}[${i}]`, `is ${v}; every value must be finite`);
+    const problem = extra?.(v, i);
+    if (problem) throw dataError(`${path}[${i}]`, problem);
+  }
 }
 
 /** A MixemError as it is; anything else thrown while reading the data (a getter, a Proxy) as a MixemError naming where. */

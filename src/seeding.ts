@@ -28,25 +28,42 @@ export function countDistinct(points: Points, n: number, limit: number): number 
   return seen.size;
 }
 
+/**
+ * Above this many points (and for k ≤ STORE_BELOW_K), k-means++ recomputes each point's distance to
+ * its nearest seed instead of keeping one per point (8n bytes: as much again as 1-D data). A
+ * minimum of the same exact distances, it draws the same seeds; it costs ~k²/2 distances per point
+ * instead of k.
+ */
+export const RECOMPUTE_ABOVE = 2 ** 20;
+const STORE_BELOW_K = 8;
+
 /** k seeds (k × dims) by D² sampling. */
-export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random): Float64Array {
+export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K): Float64Array {
   const p = rows(points), d = p.dims;
   const seeds = new Float64Array(k * d);
   const take = (s: number, i: number) => seeds.set(p.x.subarray(i * d, (i + 1) * d), s * d);
   take(0, rng.int(n));
-  const d2 = new Float64Array(n);
+  // D(i)² = min over the seeds so far of |x_i − seed|²: kept per point, or recomputed (same values).
+  const d2 = keep ? new Float64Array(n) : null;
+  const nearest = (i: number, s: number) => {
+    let best = dist2(p, i, seeds, 0);
+    for (let t = 1; t < s; t++) { const v = dist2(p, i, seeds, t); if (v < best) best = v; }
+    return best;
+  };
   let total = 0;
-  for (let i = 0; i < n; i++) { d2[i] = dist2(p, i, seeds, 0); total += d2[i]; }
+  for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, 0); if (d2) d2[i] = v; total += v; }
   for (let s = 1; s < k; s++) {
-    // Draw i with probability d2[i] / total; fall back to the last positive d2 on rounding.
+    // Draw i with probability D(i)² / total; fall back to the last positive D² on rounding.
     let target = rng.uniform() * total;
     let pick = -1;
     for (let i = 0; i < n; i++) {
-      if (d2[i] > 0) { pick = i; target -= d2[i]; if (target < 0) break; }
+      const v = d2 ? d2[i] : nearest(i, s);
+      if (v > 0) { pick = i; target -= v; if (target < 0) break; }
     }
     take(s, pick);
     total = 0;
-    for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, s); if (v < d2[i]) d2[i] = v; total += d2[i]; }
+    if (d2) for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, s); if (v < d2[i]) d2[i] = v; total += d2[i]; }
+    else for (let i = 0; i < n; i++) total += nearest(i, s + 1);
   }
   return seeds;
 }

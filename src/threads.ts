@@ -14,6 +14,9 @@ import { compiledCore } from "./wasm.js";
 import { errorFrom, startWorker, type WorkerHandle } from "./worker.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 
+/** Values per part of a shard sent to a worker (8 MiB). */
+const PART_VALUES = 2 ** 20;
+
 /** A worker that answers one request at a time. */
 class ShardWorker {
   private waiting: { resolve: (r: WorkerReply) => void; reject: (e: unknown) => void } | undefined;
@@ -52,16 +55,27 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       // the per-point option (binomial trials) from the shard's own slice.
       const shardOptions: Record<string, unknown> = { ...r.options, prior: spec.settings.prior, onIteration: undefined, signal: undefined, init: undefined };
       if (ds.aux && r.family.perPoint) shardOptions[r.family.perPoint] = undefined;
-      const ready: Promise<WorkerReply>[] = [];
-      for (let s = 0; s < count; s++) {
-        const from = shardBlock(s) * SUM_BLOCK, to = Math.min(n, shardBlock(s + 1) * SUM_BLOCK);
-        const x = ds.x.array.slice(from * d, to * d);
-        const aux = ds.aux ? ds.aux.array.slice(from, to) : null;
-        const w = new ShardWorker(startWorker());
-        workers.push(w);
-        ready.push(w.request({ kind: "shard", module, family: r.familyName, options: shardOptions, dims: d, k, x, aux }, aux ? [x.buffer, aux.buffer] : [x.buffer]));
-      }
-      await Promise.all(ready);
+      // Each shard goes to its worker in parts of about PART_VALUES values, one part in flight per
+      // worker: the data never exists a third time in full, outside WebAssembly memory.
+      for (let s = 0; s < count; s++) workers.push(new ShardWorker(startWorker()));
+      const partRows = Math.max(1, Math.floor(PART_VALUES / d));
+      await Promise.all(workers.map(async (w, s) => {
+        const first = shardBlock(s) * SUM_BLOCK, end = Math.min(n, shardBlock(s + 1) * SUM_BLOCK);
+        // Two arrays per worker, passed back and forth: copied into, moved there, copied out of, moved back.
+        let x: Float64Array<ArrayBuffer> = new Float64Array(Math.min(end - first, partRows) * d);
+        let aux: Float64Array<ArrayBuffer> | null = ds.aux ? new Float64Array(x.length / d) : null;
+        for (let from = first; from < end; from += partRows) {
+          const rows = Math.min(end, from + partRows) - from;
+          if (rows * d < x.length) { x = x.subarray(0, rows * d); aux = aux && aux.subarray(0, rows); }
+          x.set(ds.x.array.subarray(from * d, (from + rows) * d));
+          if (aux) aux.set(ds.aux!.array.subarray(from, from + rows));
+          const back = await w.request({ kind: "shard-part", module, n: end - first, dims: d, from: from - first, x, aux }, aux ? [x.buffer, aux.buffer] : [x.buffer]);
+          if (back.type !== "ready" || !back.x) throw new Error("mixem: unexpected worker reply to a shard part");
+          x = back.x;
+          aux = back.aux ?? null;
+        }
+        await w.request({ kind: "shard", module, family: r.familyName, options: shardOptions, dims: d, k });
+      }));
       // Every block's partial sums, in global order, added up by fitSync's tree (evaluator.ts).
       const width = k * spec.statsSize;
       const blockLL = new Float64Array(blocks), blockStats = new Float64Array(blocks * width), total = new Float64Array(width);

@@ -65,6 +65,10 @@ export class Arena {
     this.regions.push(r);
     return r;
   }
+  /** `data` used where it lies in WebAssembly memory, if it does (see WasmCore.borrow); not freed by this arena. */
+  borrow(data: unknown): Region | null {
+    return this.core.borrow(data);
+  }
   /** Frees every region of the arena (again: nothing). */
   free(): void {
     this.core.free(...this.regions.splice(0));
@@ -99,7 +103,8 @@ export class WasmCore {
   readonly block: number;
   /** Engine-independent elementary functions (see src/math.ts). */
   readonly math: CoreMath;
-  private readonly live = new Set<number>();
+  /** Live regions: address → values. */
+  private readonly live = new Map<number, number>();
   constructor(private readonly exports: CoreExports) {
     this.block = exports.BLOCK.value as number;
     this.math = { log: exports.log, log1p: exports.log1p, exp: exports.exp };
@@ -132,7 +137,7 @@ export class WasmCore {
       this.failIn = null;
       throw new MixemError("INVALID_DATA", `cannot allocate ${bytes} more bytes of WebAssembly memory (${this.memoryBytes} of the instance's 4 GiB are reserved; ${this.liveRegions} arrays in use)`);
     }
-    this.live.add(ptr);
+    this.live.set(ptr, length);
     return new Region(this, ptr, length);
   }
 
@@ -145,6 +150,17 @@ export class WasmCore {
     for (const r of regions) {
       if (r && this.live.delete(r.ptr)) this.exports.free(r.ptr);
     }
+  }
+  /**
+   * `data` as a region when it is a Float64Array lying inside a live region of this instance's
+   * memory (data that was read straight into WebAssembly memory, as the CLI does): used where it
+   * lies, not copied, and not freed with the fit (its owner frees it). Otherwise null.
+   */
+  borrow(data: unknown): Region | null {
+    if (!(data instanceof Float64Array) || data.buffer !== this.exports.memory.buffer) return null;
+    const start = data.byteOffset, end = start + data.byteLength;
+    for (const [ptr, length] of this.live) if (start >= ptr && end <= ptr + length * 8) return new Region(this, start, data.length);
+    return null;
   }
   /** A new arena: regions allocated through it are freed by its `free()`. */
   arena(): Arena {

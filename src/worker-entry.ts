@@ -8,7 +8,7 @@ import { MixemError } from "./errors.js";
 import { familyOf } from "./families/index.js";
 import { Evaluator } from "./evaluator.js";
 import { localBlocks } from "./em.js";
-import { initFromModule } from "./wasm.js";
+import { getCore, initFromModule, type Region } from "./wasm.js";
 import { loadDataset } from "./dataset.js";
 import type { Dataset, Spec } from "./family.js";
 import type { WorkerRequest, WorkerReply } from "./worker-protocol.js";
@@ -28,6 +28,7 @@ function port(): Port {
 
 const p = port();
 let shard: { ds: Dataset; spec: Spec; ev: Evaluator } | undefined;
+let parts: { x: Region; aux: Region | null } | undefined;
 
 p.listen((request) => {
   try {
@@ -38,11 +39,22 @@ p.listen((request) => {
       if (request.progress) options.onIteration = (info: unknown) => { p.post({ type: "progress", info: info as never }); };
       const model = fitSync(request.data as never, options as never);
       p.post({ type: "done", model: model.toJSON() });
-    } else if (request.kind === "shard") {
+    } else if (request.kind === "shard-part") {
       // The shard lives as long as the worker (it is terminated after the fit).
+      if (request.from === 0) {
+        const mem = getCore().arena();
+        parts = { x: mem.alloc(request.n * request.dims), aux: request.aux ? mem.alloc(request.n) : null };
+      }
+      if (!parts) throw new Error("mixem worker: a shard part before the first");
+      parts.x.array.set(request.x, request.from * request.dims);
+      if (parts.aux && request.aux) parts.aux.array.set(request.aux, request.from);
+      p.post({ type: "ready", x: request.x, aux: request.aux }, request.aux ? [request.x.buffer, request.aux.buffer] : [request.x.buffer]);
+    } else if (request.kind === "shard") {
+      if (!parts) throw new Error("mixem worker: a shard without its parts");
+      // The dataset reads the parts where they lie (see Arena.borrow).
       const family = familyOf(request.family)!;
-      const options = request.aux && family.perPoint ? { ...request.options, [family.perPoint]: request.aux } : request.options;
-      const ds = loadDataset(family, request.x, options, "data", request.dims, true);
+      const options = parts.aux && family.perPoint ? { ...request.options, [family.perPoint]: parts.aux.array } : request.options;
+      const ds = loadDataset(family, parts.x.array, options, "data", request.dims, true);
       const spec = family.configure(request.options, request.dims);
       shard = { ds, spec, ev: new Evaluator(spec, request.k) };
       p.post({ type: "ready" });

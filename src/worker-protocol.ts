@@ -15,7 +15,23 @@ export interface FitRequest {
   progress: boolean;
 }
 
-/** Threaded fits: keep this shard (validated on the calling thread, flat) and answer passes over it. */
+/**
+ * Threaded fits: points [from, from + x.length / dims) of a shard of n points (validated on the
+ * calling thread, flat), copied into this worker's WebAssembly memory; the part at 0 allocates it.
+ * Parts are small, so a shard never exists twice in full.
+ */
+export interface ShardPartRequest {
+  kind: "shard-part";
+  module: WebAssembly.Module;
+  n: number;
+  dims: number;
+  from: number;
+  x: Float64Array<ArrayBuffer>;
+  /** Per-point values of the family's `perPoint` option (binomial trials), or null. */
+  aux: Float64Array<ArrayBuffer> | null;
+}
+
+/** Threaded fits: keep the shard whose parts were sent, and answer passes over it. */
 export interface ShardRequest {
   kind: "shard";
   module: WebAssembly.Module;
@@ -23,9 +39,6 @@ export interface ShardRequest {
   options: Record<string, unknown>;
   dims: number;
   k: number;
-  x: Float64Array;
-  /** Per-point values of the family's `perPoint` option (binomial trials), or null. */
-  aux: Float64Array | null;
 }
 
 /** Threaded fits: one E-step over the shard (see PassRequest). */
@@ -37,12 +50,13 @@ export interface PassMessage {
   seeds?: Float64Array;
 }
 
-export type WorkerRequest = FitRequest | ShardRequest | PassMessage;
+export type WorkerRequest = FitRequest | ShardPartRequest | ShardRequest | PassMessage;
 
 export type WorkerReply =
   | { type: "progress"; info: IterationInfo }
   | { type: "done"; model: ModelJSON }
-  | { type: "ready" }
+  /** A shard part copied: its arrays, handed back for the next part. */
+  | { type: "ready"; x?: Float64Array<ArrayBuffer>; aux?: Float64Array<ArrayBuffer> | null }
   /** A pass over a shard: each block's log-likelihood (without the per-point constants) and statistics. */
   | { type: "blocks"; count: number; ll: Float64Array; stats: Float64Array }
   | { type: "error"; error: { name: string; message: string; code?: string; path?: string; reason?: string } };

@@ -26,6 +26,9 @@ export class CsvParser {
   shape: Shape | undefined;
   private delim = -1; // -1: one column, no delimiter
   private carry: Uint8Array = new Uint8Array(0);
+  private joined: Uint8Array = new Uint8Array(0);
+  /** Bytes of the block being scanned (bounds its values). */
+  private bound = 0;
   private rows = 0;
   private papa = false;
   private text = "";
@@ -44,9 +47,12 @@ export class CsvParser {
     else {
       let b = block;
       if (this.carry.length) {
-        b = new Uint8Array(this.carry.length + block.length);
-        b.set(this.carry);
-        b.set(block, this.carry.length);
+        // The unfinished line, then the block, in one buffer kept between blocks.
+        const length = this.carry.length + block.length;
+        if (this.joined.length < length) this.joined = new Uint8Array(Math.max(length, this.joined.length * 1.5));
+        this.joined.set(this.carry);
+        this.joined.set(block, this.carry.length);
+        b = this.joined.subarray(0, length);
       }
       if (this.first && b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
       if (this.first && (b.length > 0 || last)) this.first = false;
@@ -72,7 +78,9 @@ export class CsvParser {
   private room(rows: number) {
     const w = this.shape!.width, need = (this.used + rows) * w;
     if (need <= this.out.length) return;
-    const grown = new Float64Array(Math.max(need, Math.ceil(this.out.length * 1.5), 1024 * w));
+    // At most one value per byte of the block (an empty cell is one delimiter): room for that at
+    // once, as pages never written are never touched, and no array is outgrown block after block.
+    const grown = new Float64Array(Math.max(need, Math.ceil(this.out.length * 1.5), 1024 * w, this.bound + w));
     grown.set(this.out.subarray(0, this.used * w));
     this.out = grown;
   }
@@ -80,6 +88,7 @@ export class CsvParser {
   /** Scans whole lines in b[0, end); returns -1, or the offset of the first line holding a quote. */
   private scan(b: Uint8Array, end: number): number {
     let i = 0;
+    this.bound = end;
     const q = b.subarray(0, end).indexOf(QUOTE);
     while (i < end) {
       let eol = b.indexOf(NL, i);

@@ -5,6 +5,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from "node:
 import { CsvParser, type Batch, type Shape } from "./csv.js";
 import { cellNumber, hint } from "./numbers.js";
 import { UsageError } from "./errors.js";
+import { MAX_REGION_VALUES, type Arena, type Region } from "../wasm.js";
 
 export { UsageError };
 
@@ -14,7 +15,7 @@ export const STREAM_ABOVE = Number(process.env.MIXEM_STREAM_ABOVE ?? 256 * MiB);
 /** At most this many bytes of CSV are read into memory (MIXEM_MAX_BYTES overrides); JSON: a quarter. */
 export const MAX_BYTES = Number(process.env.MIXEM_MAX_BYTES ?? 256 * MiB);
 /** Bytes read per block (MIXEM_STREAM_BLOCK overrides; for tests). */
-export const BLOCK = Number(process.env.MIXEM_STREAM_BLOCK ?? 8 * MiB);
+export const BLOCK = Number(process.env.MIXEM_STREAM_BLOCK ?? MiB);
 
 export const mib = (bytes: number) => `${(bytes / MiB).toFixed(bytes < 10 * MiB ? 1 : 0)} MiB`;
 
@@ -39,7 +40,7 @@ export function inputOf(file: string): Input {
 }
 
 /**
- * The input's bytes, `BLOCK` at a time. `limit`: reading more than that many bytes fails with
+ * The input's bytes, `BLOCK` at a time; a block is valid until the next is asked for. `limit`: reading more than that many bytes fails with
  * `tooBig(limit)`; onBytes reports progress.
  */
 export async function* blocks(input: Input, limit = Infinity, tooBig?: (limit: number) => string, onBytes?: (bytes: number) => void): AsyncGenerator<Uint8Array> {
@@ -58,8 +59,9 @@ export async function* blocks(input: Input, limit = Infinity, tooBig?: (limit: n
       throw new UsageError(`cannot read ${input.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     try {
+      // One buffer for every block: a block is consumed (or copied) before the next is read.
+      const buf = new Uint8Array(BLOCK);
       for (;;) {
-        const buf = new Uint8Array(BLOCK);
         const n = readSync(fd, buf, 0, BLOCK, null);
         if (n === 0) break;
         count(n);
@@ -99,29 +101,46 @@ export interface Table {
 const cellError = (source: string, row: number, name: string, v: unknown) =>
   new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not a number${hint(v)}`);
 
-/** A CSV table: every column as numbers, row-major (NaN where a cell is not a number). */
+/**
+ * A CSV table: every column as numbers, row-major (NaN where a cell is not a number). Given an
+ * arena, the values live in WebAssembly memory, where a fit then reads them without a copy
+ * (see Arena.borrow); the table's owner frees the arena.
+ */
 export class DenseTable implements Table {
-  data = new Float64Array(0);
   rows = 0;
-  readonly bad: ({ row: number; text: string } | undefined)[];
+  bad: ({ row: number; text: string } | undefined)[];
   private seen: boolean[];
-  constructor(readonly shape: Shape, readonly source: string) {
+  private region: Region | null = null;
+  private js = new Float64Array(0);
+  constructor(public shape: Shape, readonly source: string, private readonly memory: Arena | null = null) {
     this.bad = new Array(shape.width).fill(undefined);
     this.seen = new Array(shape.width).fill(false);
   }
   get names() { return this.shape.names; }
   get hasHeader() { return this.shape.hasHeader; }
+  /** The values, row-major (the region's current view: it moves when WebAssembly memory grows). */
+  get data(): Float64Array { return this.region ? this.region.array : this.js; }
   onBad(column: number, row: number, text: string) {
     if (!this.bad[column]) this.bad[column] = { row, text };
+  }
+  /** Room for `length` values in all (the rows so far kept). */
+  reserve(length: number) {
+    if (length <= this.data.length) return;
+    if (this.memory) {
+      if (length > MAX_REGION_VALUES) throw new UsageError(`${this.source}: more than ${MAX_REGION_VALUES} values; give --stream`);
+      const grown = this.memory.alloc(length);
+      grown.array.set(this.data.subarray(0, this.rows * this.shape.width));
+      this.region = grown; // the old region is freed with the arena
+    } else {
+      const grown = new Float64Array(length);
+      grown.set(this.js.subarray(0, this.rows * this.shape.width));
+      this.js = grown;
+    }
   }
   /** Appends a batch; `expect`: the rows expected in all (sizes the buffer once). */
   add(batch: Batch, expect = 0) {
     const w = this.shape.width, need = (this.rows + batch.rows) * w;
-    if (need > this.data.length) {
-      const grown = new Float64Array(Math.max(need, Math.ceil(expect * w), Math.ceil(this.data.length * 1.5)));
-      grown.set(this.data.subarray(0, this.rows * w));
-      this.data = grown;
-    }
+    if (need > this.data.length) this.reserve(Math.max(need, Math.ceil(expect * w), Math.ceil(this.data.length * 1.5)));
     this.data.set(batch.values, this.rows * w);
     for (let a = 0; a < w; a++) {
       if (this.seen[a]) continue;
@@ -145,8 +164,28 @@ export class DenseTable implements Table {
     const w = this.shape.width, n = this.rows, d = idx.length;
     if (d === w && idx.every((c, a) => c === a)) return this.data.subarray(0, n * w);
     const out = new Float64Array(n * d);
-    for (let r = 0; r < n; r++) for (let a = 0; a < d; a++) out[r * d + a] = this.data[r * w + idx[a]];
+    const x = this.data;
+    for (let r = 0; r < n; r++) for (let a = 0; a < d; a++) out[r * d + a] = x[r * w + idx[a]];
     return out;
+  }
+  /**
+   * The columns idx, row-major, moved to the front of the table's own array (the table then holds
+   * only them: no second copy of the data). Row r's values are read before row r is written, and
+   * written at or before where they were read (d ≤ w), so no value is overwritten before it is read.
+   */
+  compact(idx: number[]): Float64Array {
+    for (const i of idx) if (this.bad[i]) this.column(i);
+    const w = this.shape.width, n = this.rows, d = idx.length, x = this.data, row = new Float64Array(d);
+    if (!(d === w && idx.every((c, a) => c === a))) {
+      for (let r = 0; r < n; r++) {
+        for (let a = 0; a < d; a++) row[a] = x[r * w + idx[a]];
+        x.set(row, r * d);
+      }
+      this.shape = { names: idx.map((i) => this.shape.names[i]), hasHeader: this.shape.hasHeader, width: d };
+      this.bad = idx.map((i) => this.bad[i]);
+      this.seen = idx.map((i) => this.seen[i]);
+    }
+    return this.data.subarray(0, n * d);
   }
 }
 
@@ -174,16 +213,22 @@ class RowsTable implements Table {
 
 export type AnyTable = DenseTable | RowsTable;
 
-/** Reads the whole input into a table; at most MAX_BYTES of CSV (a quarter of that of JSON). */
-export async function readTable(input: Input, tooBig: (limit: number) => string, onBytes?: (bytes: number) => void): Promise<AnyTable> {
+/**
+ * Reads the whole input into a table; at most MAX_BYTES of CSV (a quarter of that of JSON). With
+ * an arena, a CSV table's values are read into WebAssembly memory: for a file, room for the most
+ * values its size allows (every cell one byte and a delimiter) is reserved at once — pages never
+ * written are never touched, so the memory used is the data's — and nothing is copied on growth.
+ */
+export async function readTable(input: Input, tooBig: (limit: number) => string, onBytes?: (bytes: number) => void, memory: Arena | null = null): Promise<AnyTable> {
   let parser: CsvParser | undefined, table: DenseTable | undefined, json: Uint8Array[] | undefined, read = 0;
   const pending: [number, number, string][] = [];
   const onBad = (a: number, row: number, text: string) => (table ? table.onBad(a, row, text) : pending.push([a, row, text]));
   const take = (batch: Batch | undefined) => {
     if (!batch) return;
     if (!table) {
-      table = new DenseTable(parser!.shape!, input.source);
+      table = new DenseTable(parser!.shape!, input.source, memory);
       for (const [a, row, text] of pending) table.onBad(a, row, text);
+      if (memory && input.kind === "file") table.reserve(Math.min(MAX_REGION_VALUES, Math.ceil(input.size / 2) + table.shape.width));
     }
     // Size the array once from the file's size and the bytes per row so far.
     const expect = input.size && read ? ((batch.firstRow - 1 + batch.rows) * input.size) / read * 1.02 + 16 : 0;
@@ -198,7 +243,7 @@ export async function readTable(input: Input, tooBig: (limit: number) => string,
       else parser = new CsvParser(input.source, onBad);
     }
     if (json) {
-      json.push(block);
+      json.push(block.slice());
       if (read > MAX_BYTES / 4) throw new UsageError(tooBig(MAX_BYTES / 4).replace(/^/, "JSON: "));
     } else take(parser!.push(block, false));
   }
