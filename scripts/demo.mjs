@@ -6,8 +6,9 @@ import { serve } from "./static-server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export async function buildDemo() {
+  // The page, and its data worker (CSV parsing and the labels CSV, off the page's thread).
   await build({
-    entryPoints: [`${root}examples/web/app.ts`], outfile: `${root}examples/web/app.js`, bundle: true, format: "esm",
+    entryPoints: [`${root}examples/web/app.ts`, `${root}examples/web/data-worker.ts`], outdir: `${root}examples/web`, bundle: true, format: "esm",
     target: "es2022", minify: true, loader: { ".csv": "text" }, logLevel: "warning",
   });
 }

@@ -1,6 +1,6 @@
 // The mixem demo page: data in, fits in Web Workers with live progress and cancel, k chosen by an
 // information criterion (one fitInWorker per k, scored here), pictures, a parameter table and downloads out.
-import Papa from "papaparse";
+import type { DataReply, DataRequest, ParsedTable } from "./data-worker.js";
 import { fitInWorker, init, MixemError, plotFit, plotSelection, type Criterion, type IterationInfo, type MixtureModel, type ModelData, type Selection, type SelectionEntry , type EvalOptions } from "mixem";
 import faithfulCsv from "../faithful.csv";
 import irisCsv from "../iris.csv";
@@ -10,40 +10,48 @@ const value = (id: string) => $<HTMLInputElement>(id).value.trim();
 
 // ---- data ---------------------------------------------------------------------------------------
 
-interface Table { source: string; names: string[]; rows: string[][]; numeric: boolean[]; warnings: string[] }
+interface Table extends ParsedTable { source: string }
 let table: Table | null = null;
 
 const isNumber = (s: string | undefined) => s !== undefined && s.trim() !== "" && Number.isFinite(Number(s));
 
-function load(text: string, source: string) {
-  const parsed = Papa.parse<string[]>(text.trim(), { skipEmptyLines: "greedy" });
-  const rows = parsed.data.filter((r) => Array.isArray(r) && r.length > 0);
-  if (rows.length === 0) {
+// CSV parsing and the labels CSV run in a worker of their own (data-worker.ts): the page stays responsive.
+const dataWorker = new Worker(new URL("./data-worker.js", import.meta.url), { type: "module" });
+let requests = 0;
+const waiting = new Map<number, (reply: DataReply) => void>();
+dataWorker.onmessage = ({ data }: MessageEvent<DataReply>) => { waiting.get(data.id)?.(data); waiting.delete(data.id); };
+function ask(request: DataRequest, transfer: Transferable[] = []): Promise<DataReply> {
+  return new Promise((resolve) => { waiting.set(request.id, resolve); dataWorker.postMessage(request, transfer); });
+}
+
+/** The newest load wins: a slower parse of older text does not overwrite it. */
+let loading = 0;
+async function load(text: string, source: string) {
+  const mine = ++loading;
+  status(`${source}: reading…`);
+  const reply = await ask({ kind: "parse", id: ++requests, text });
+  if (mine !== loading) return;
+  if (reply.kind === "error") { status(`${source}: ${reply.message}`, true); return; }
+  if (reply.kind !== "parsed" || !reply.table) {
     table = null;
     showPreview();
     status(text.trim() === "" ? "No data: choose a file, paste CSV or use a sample." : `${source}: no rows found`);
     return;
   }
-  const header = rows[0].some((v) => v.trim() !== "" && !isNumber(v));
-  const width = Math.max(...rows.slice(0, 1000).map((r) => r.length));
-  const names = Array.from({ length: width }, (_, i) => (header ? rows[0][i]?.trim() || `column ${i + 1}` : `column ${i + 1}`));
-  const body = header ? rows.slice(1) : rows;
-  const numeric = names.map((_, i) => body.length > 0 && body.every((r) => isNumber(r[i])));
-  const warnings = parsed.errors.filter((e) => e.code !== "UndetectableDelimiter").slice(0, 3).map((e) => `row ${(e.row ?? 0) + 1}: ${e.message}`);
-  table = { source, names, rows: body, numeric, warnings };
+  const { names, numeric, rows } = reply.table;
+  table = { source, ...reply.table };
   showPreview();
-  status(`${source}: ${body.length} rows; numeric columns ${names.filter((_, i) => numeric[i]).join(", ") || "none"}. Choose the model, then Fit or Auto K.`);
+  status(`${source}: ${rows} rows; numeric columns ${names.filter((_, i) => numeric[i]).join(", ") || "none"}. Choose the model, then Fit or Auto K.`);
 }
 
 function showPreview() {
   if (!table) { $("preview").innerHTML = "No data yet."; return; }
-  const { names, rows, numeric, source, warnings } = table;
-  const shown = rows.slice(0, 5);
+  const { names, rows, numeric, source, warnings, preview: shown } = table;
   const head = `<tr><th>#</th>${names.map((n, i) => `<th>${esc(n).replace(/[_.-]/g, "$&<wbr>")}<br><span class="hint">${numeric[i] ? "number" : "text"}</span></th>`).join("")}</tr>`;
   const body = shown.map((r, i) => `<tr><td>${i + 1}</td>${names.map((_, c) => `<td class="${numeric[c] ? "" : "text"}">${esc(r[c] ?? "")}</td>`).join("")}</tr>`).join("");
   $("preview").innerHTML =
-    `<div><b>${esc(source)}</b>: ${rows.length.toLocaleString("en")} rows × ${names.length} columns (${numeric.filter(Boolean).length} numeric)` +
-    `${rows.length > shown.length ? `; the first ${shown.length} rows:` : ":"}</div>` +
+    `<div><b>${esc(source)}</b>: ${rows.toLocaleString("en")} rows × ${names.length} columns (${numeric.filter(Boolean).length} numeric)` +
+    `${rows > shown.length ? `; the first ${shown.length} rows:` : ":"}</div>` +
     `<div class="scroll"><table class="grid" id="preview-table">${head}${body}</table></div>` +
     (warnings.length ? `<div class="hint">CSV warnings: ${warnings.map(esc).join("; ")}</div>` : "");
 }
@@ -84,7 +92,7 @@ function job(): Job {
   if (family === "binomial") {
     if (trialsText === "") throw new Error("binomial needs trials: a number, or the name of a column of trials per row");
     if (isNumber(trialsText)) trials = Number(trialsText);
-    else { trialsColumn = column(trialsText); trials = Float64Array.from(t.rows, (r) => Number(r[trialsColumn])); }
+    else { trialsColumn = column(trialsText); trials = t.columns[trialsColumn]; }
   }
   const wanted = value("columns").split(",").map((s) => s.trim()).filter(Boolean);
   const idx = wanted.length ? wanted.map(column) : t.names.map((_, i) => i).filter((i) => t.numeric[i] && i !== trialsColumn);
@@ -93,11 +101,18 @@ function job(): Job {
   if (family === "auto") family = idx.length === 1 ? "gaussian" : "mvgaussian";
   const names = idx.map((i) => t.names[i]);
   let data: ModelData;
-  if (ROWS.has(family)) data = t.rows.map((r) => idx.map((i) => Number(r[i])));
-  else if (idx.length !== 1) throw new Error(`${family} fits one column, but ${idx.length} are chosen (${names.join(", ")}): name one under Columns`);
-  else data = Float64Array.from(t.rows, (r) => Number(r[idx[0]]));
+  let dims: number | undefined;
+  if (ROWS.has(family)) {
+    // Rows as one flat array, d values per row (options.dims).
+    const flat = new Float64Array(t.rows * idx.length);
+    idx.forEach((c, a) => { const col = t.columns[c]; for (let r = 0; r < t.rows; r++) flat[r * idx.length + a] = col[r]; });
+    data = flat;
+    dims = idx.length;
+  } else if (idx.length !== 1) throw new Error(`${family} fits one column, but ${idx.length} are chosen (${names.join(", ")}): name one under Columns`);
+  else data = t.columns[idx[0]];
   const nInit = integerField("ninit", "Restarts", 1);
   const options: Record<string, unknown> = { family, nInit, seed: integerField("seed", "Seed", 0), maxIter: integerField("maxiter", "Max iterations", 1) };
+  if (dims !== undefined) options.dims = dims;
   if (family === "mvgaussian") options.covariance = $<HTMLSelectElement>("covariance").value;
   if (trials !== undefined) options.trials = trials;
   if ($<HTMLInputElement>("prior").checked) options.prior = true;
@@ -334,25 +349,16 @@ function parameterTables(model: MixtureModel, names: string[]): string {
   return `<div class="scroll"><table class="grid" id="params">${head}${body}</table></div>${note}`;
 }
 
-/** Each row's most likely component and posteriors, numbered from 1 as the CLI's `mixem predict`. */
-function downloadCsv() {
+/** Each row's most likely component and posteriors, numbered from 1 as the CLI's `mixem predict` (written in the data worker). */
+async function downloadCsv() {
   if (!current) return;
   const { model, job: j } = current;
   const proba = model.predictProba(j.data, j.evalOptions as EvalOptions | undefined);
-  const k = model.k, n = proba.length / k;
-  const parts: string[] = [["row", "component", ...Array.from({ length: k }, (_, c) => `p${c + 1}`)].join(",") + "\n"];
-  let out = "";
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (proba[i * k + c] > proba[i * k + best]) best = c;
-    out += `${i + 1},${best + 1}`;
-    for (let c = 0; c < k; c++) out += "," + String(Number(proba[i * k + c].toPrecision(6)));
-    out += "\n";
-    if (out.length > 1 << 16) { parts.push(out); out = ""; }
-  }
-  parts.push(out);
+  const reply = await ask({ kind: "labels", id: ++requests, proba, k: model.k }, [proba.buffer]);
+  if (reply.kind === "error") throw new Error(reply.message);
+  if (reply.kind !== "labels") return;
   const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob(parts, { type: "text/csv" }));
+  a.href = URL.createObjectURL(reply.csv);
   a.download = "mixem-labels.csv";
   document.body.append(a);
   a.click();
@@ -439,7 +445,7 @@ $("fit").addEventListener("click", () => void run($<HTMLSelectElement>("k").valu
 $("auto").addEventListener("click", () => void run(true));
 $("cancel").addEventListener("click", () => controller?.abort(new DOMException("cancelled", "AbortError")));
 $("download-csv").addEventListener("click", () => {
-  try { downloadCsv(); } catch (e) { status(`error: ${(e as Error).message}`, true); }
+  downloadCsv().catch((e) => status(`error: ${(e as Error).message}`, true));
 });
 familyChanged();
 (window as unknown as { mixemReady: boolean }).mixemReady = true;
