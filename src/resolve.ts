@@ -5,7 +5,8 @@ import type { DatasetParts, Family, Spec } from "./family.js";
 import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
 import { abortSignal, boolean, checkOptions, finiteAtLeast, func, initRule, integer, oneOf, ownOptions, weightList } from "./options.js";
 import type { EMResult, EMSettings } from "./em.js";
-import { MixtureModel } from "./model.js";
+import { loadModel, MixtureModel } from "./model.js";
+import { MixemError } from "./errors.js";
 import { DEFAULTS } from "./defaults.js";
 import { optionError } from "./errors.js";
 
@@ -35,6 +36,22 @@ export interface ResolvedFit {
   readonly settings: Readonly<Omit<EMSettings, "prior">>;
   /** The explicit init object, checked against the family once the data's dimension is known. */
   readonly explicit: Readonly<Record<string, unknown>> | undefined;
+  /** A warm start: the fitted model (or its JSON) given as init. */
+  readonly warm: MixtureModel | undefined;
+}
+
+/** `init` as a fitted model (a MixtureModel, or its JSON: `format: "mixem-model"`), or undefined. */
+function warmStart(init: unknown): MixtureModel | undefined {
+  if (init instanceof MixtureModel) return init;
+  if (typeof init !== "object" || init === null || (init as { format?: unknown }).format !== "mixem-model") return undefined;
+  try {
+    return loadModel(init);
+  } catch (e) {
+    // loadModel's "model.weights[1]: …" as "options.init.weights[1]: …".
+    const named = e instanceof MixemError ? /^model([^:\s]*): ([\s\S]*)$/.exec(e.message) : null;
+    if (e instanceof MixemError) throw optionError(`options.init${named ? named[1] : ""}`, `(a model to start from) ${named ? named[2] : e.message}`);
+    throw e;
+  }
 }
 
 export function resolveFit(options: FitOptions): ResolvedFit {
@@ -45,7 +62,8 @@ export function resolveFit(options: FitOptions): ResolvedFit {
   const o = checkOptions(given, { ...COMMON_OPTIONS, ...family.options });
   if (o.k === undefined) throw optionError("options.k", "is required (the number of components)");
   const k = o.k as number;
-  const explicit = typeof o.init === "object" ? ownOptions(o.init, "options.init") : undefined;
+  const warm = warmStart(o.init);
+  const explicit = typeof o.init === "object" && !warm ? ownOptions(o.init, "options.init") : undefined;
   const settings: Omit<EMSettings, "prior"> = {
     k,
     mode: (o.mode as EMSettings["mode"]) ?? DEFAULTS.mode,
@@ -53,15 +71,17 @@ export function resolveFit(options: FitOptions): ResolvedFit {
     maxIter: (o.maxIter as number) ?? DEFAULTS.maxIter,
     tol: (o.tol as number) ?? DEFAULTS.tol,
     nInit: (o.nInit as number) ?? DEFAULTS.nInit,
-    extraRestarts: o.nInit === undefined && !explicit ? DEFAULTS.extraRestarts : 0,
+    extraRestarts: o.nInit === undefined && !explicit && !warm ? DEFAULTS.extraRestarts : 0,
     seed: (o.seed as number) ?? DEFAULTS.seed,
-    init: explicit ? DEFAULTS.init : ((o.init as "kmeans++" | "random" | undefined) ?? DEFAULTS.init),
+    init: explicit || warm ? DEFAULTS.init : ((o.init as "kmeans++" | "random" | undefined) ?? DEFAULTS.init),
     onIteration: o.onIteration as EMSettings["onIteration"],
     signal: o.signal as AbortSignal | undefined,
   };
-  if (explicit && settings.nInit > 1) throw optionError("options.nInit", "must be 1 with an explicit init (restarts need random seeding)");
+  if ((explicit || warm) && settings.nInit > 1) throw optionError("options.nInit", `must be 1 with ${warm ? "a model as init" : "an explicit init"} (restarts need random seeding)`);
+  if (warm && warm.family !== familyName) throw optionError("options.init", `is a ${warm.family} model; this fit is family "${familyName}"`);
+  if (warm && warm.k !== k) throw optionError("options.init", `is a model of k = ${warm.k} components; options.k is ${k}`);
   settings.signal?.throwIfAborted?.();
-  return { familyName, family, options: o, k, settings, explicit };
+  return { familyName, family, options: o, k, settings, explicit, warm };
 }
 
 /** The spec of a fit and its complete settings, once the data is loaded: the prior's defaults come from `ds`, the explicit init is checked. */
@@ -71,6 +91,7 @@ export function configureFit(r: ResolvedFit, ds: DatasetParts): { spec: Spec; se
   const spec = r.family.configure({ ...o, prior }, ds.dims);
   const settings: EMSettings = { ...r.settings, prior: prior as { weights: number } | undefined };
   if (r.explicit) settings.init = explicitInit(spec, r.familyName, r.explicit, r.k);
+  if (r.warm) settings.init = warmInit(spec, r.warm, ds.dims);
   return { spec, settings };
 }
 
@@ -82,6 +103,22 @@ export function buildModel(r: ResolvedFit, spec: Spec, result: EMResult, n: numb
     converged: result.converged, stopReason: result.stopReason, nObservations: n,
     ...(result.logPosterior === undefined ? {} : { logPosterior: result.logPosterior, posteriorHistory: result.posteriorHistory }),
   });
+}
+
+/**
+ * A warm start: the model's parameters and weights, exactly (so 5 iterations and 5 more from that
+ * model are 10 in one go). Its components must be ones this fit's model can hold: read into this
+ * fit's parameters and back, each must come out the same (a full covariance does not fit "diag").
+ */
+function warmInit(spec: Spec, warm: MixtureModel, dims: number) {
+  if (warm.dims !== dims) throw optionError("options.init", `is a model of ${warm.dims} dimensions; the data has ${dims}`);
+  const theta = new Float64Array(warm.k * spec.thetaSize);
+  warm.components.forEach((c, j) => {
+    spec.fromComponent(c, theta, j, `options.init.components[${j}]`);
+    if (JSON.stringify(spec.component(theta, j)) !== JSON.stringify(c))
+      throw optionError(`options.init.components[${j}]`, "is not a component this fit's model can hold (another covariance model or parameter constraint)");
+  });
+  return { theta, weights: Float64Array.from(warm.weights) };
 }
 
 function explicitInit(spec: Spec, family: FamilyName, init: Readonly<Record<string, unknown>>, k: number) {

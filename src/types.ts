@@ -2,6 +2,7 @@
 // imports; the family-specific parts are derived from the family registry (type-only imports).
 import type { ComponentOf, FamilyName, InitOf, OptionsOf } from "./families/index.js";
 import type { DefaultFamily } from "./defaults.js";
+import type { MixtureModel, ModelJSON } from "./model.js";
 
 /** Why a fit stopped. */
 export type StopReason =
@@ -82,8 +83,12 @@ export interface CommonFitOptions {
  */
 export type FitOptionsFor<F extends FamilyName> = CommonFitOptions & OptionsOf<F> &
   (F extends DefaultFamily ? { family?: F } : { family: F }) & {
-    /** "kmeans++" (default), "random" (k distinct data values), or explicit parameters of the family. */
-    init?: "kmeans++" | "random" | InitFor<F>;
+    /**
+     * "kmeans++" (default), "random" (k distinct data values), explicit parameters of the family,
+     * or a fitted model of the family (a warm start: its parameters and weights, exactly; same k
+     * and dimensions) or its JSON.
+     */
+    init?: "kmeans++" | "random" | InitFor<F> | MixtureModel<F> | ModelJSON<F>;
   };
 
 /** Options of fit, fitSync, fitStream and fitInWorker, discriminated by `family`. */

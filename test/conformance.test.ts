@@ -133,6 +133,22 @@ describe.each(ROWS)("family conformance: $name", (row) => {
     expect(back.predictProba(row.data, evalOptions(row))).toEqual(model.predictProba(row.data, evalOptions(row)));
   });
 
+  it("a warm start: 5 iterations, then 5 more from that model (or its JSON, or in a worker), are 10 in one go, bit for bit", async () => {
+    const ten = fitSync(row.data, optionsOf(row, { maxIter: 10, tol: 0, seed: 4 }));
+    const five = fitSync(row.data, optionsOf(row, { maxIter: 5, tol: 0, seed: 4 }));
+    for (const init of [five, JSON.parse(JSON.stringify(five))]) {
+      const more = fitSync(row.data, optionsOf(row, { maxIter: 5, tol: 0, init }));
+      expect(more.components).toEqual(ten.components);
+      expect(more.weights).toEqual(ten.weights);
+      expect([...five.history, ...more.history]).toEqual([...ten.history]);
+    }
+    const inWorker = await fitInWorker(row.data, optionsOf(row, { maxIter: 5, tol: 0, init: five }) as never);
+    expect(inWorker.components).toEqual(ten.components);
+    // A model of another k is an error naming the option.
+    const k3 = fitSync(row.data, optionsOf(row, { k: 3, maxIter: 2 }));
+    expect(() => fitSync(row.data, optionsOf(row, { init: k3 }))).toThrow(/options\.init: is a model of k = 3 components; options\.k is 2/);
+  });
+
   it("predict repeats the fit's last E-step (same log-likelihood, to the bit)", () => {
     expect(model.logLikelihoodOf(row.data, evalOptions(row))).toBe(model.logLikelihood);
     expect(model.predict(row.data, evalOptions(row))).toHaveLength(n);

@@ -1,0 +1,39 @@
+// A fitted model (or its JSON) as init: checked against the fit it starts.
+import { describe, expect, it } from "vitest";
+import { fitSync, initSync, MixemError } from "../src/index.js";
+import { mulberry32, normal } from "./helpers.js";
+
+initSync();
+const u = mulberry32(5);
+const rows = Array.from({ length: 400 }, (_, i) => [normal(u) + (i % 2) * 4, normal(u) * 0.5 + 0.8 * (i % 2)]);
+const values = rows.map((r) => r[0]);
+
+describe("init: a model", () => {
+  it("a diag model starts a full fit (its components are full ones); a full model cannot start a diag fit", () => {
+    const diag = fitSync(rows, { family: "mvgaussian", covariance: "diag", k: 2, maxIter: 3 });
+    const full = fitSync(rows, { family: "mvgaussian", covariance: "full", k: 2, init: diag, maxIter: 50 });
+    expect(full.logLikelihood).toBeGreaterThan(diag.logLikelihood);
+    expect(() => fitSync(rows, { family: "mvgaussian", covariance: "diag", k: 2, init: full })).toThrow(/options\.init\.components\[0\]/);
+  });
+
+  it("of another family, other dimensions, restarts or a broken JSON: errors naming options.init", () => {
+    const g = fitSync(values, { k: 2, maxIter: 3 });
+    const err = (f: () => unknown) => { try { f(); } catch (e) { return e as MixemError; } throw new Error("no error"); };
+    const e1 = err(() => fitSync(values.map(Math.round).map(Math.abs), { family: "poisson", k: 2, init: g as never }));
+    expect(e1).toBeInstanceOf(MixemError);
+    expect(e1.message).toMatch(/options\.init: is a gaussian model; this fit is family "poisson"/);
+    const mv = fitSync(rows, { family: "mvgaussian", k: 2, maxIter: 2 });
+    expect(() => fitSync(rows.map((r) => [...r, 1 + normal(u)]), { family: "mvgaussian", k: 2, init: mv })).toThrow(/options\.init: is a model of 2 dimensions; the data has 3/);
+    expect(() => fitSync(values, { k: 2, init: g, nInit: 3 })).toThrow(/options\.nInit: must be 1 with a model as init/);
+    const json = JSON.parse(JSON.stringify(g));
+    json.weights = [0.5, "x"];
+    expect(() => fitSync(values, { k: 2, init: json })).toThrow(/options\.init\.weights\[1\]: \(a model to start from\) must be a finite number/);
+  });
+
+  it("leaves the model it starts from as it was", () => {
+    const g = fitSync(values, { k: 2, maxIter: 3 });
+    const before = JSON.stringify(g);
+    fitSync(values, { k: 2, init: g, maxIter: 20 });
+    expect(JSON.stringify(g)).toBe(before);
+  });
+});
