@@ -5,8 +5,7 @@ import type { DatasetParts, Family, Spec } from "./family.js";
 import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
 import { abortSignal, boolean, checkOptions, finiteAtLeast, func, initRule, integer, oneOf, ownOptions, weightList } from "./options.js";
 import type { EMResult, EMSettings } from "./em.js";
-import { loadModel, MixtureModel } from "./model.js";
-import { MixemError } from "./errors.js";
+import { MixtureModel } from "./model.js";
 import { DEFAULTS } from "./defaults.js";
 import { optionError } from "./errors.js";
 
@@ -37,21 +36,25 @@ export interface ResolvedFit {
   /** The explicit init object, checked against the family once the data's dimension is known. */
   readonly explicit: Readonly<Record<string, unknown>> | undefined;
   /** A warm start: the fitted model (or its JSON) given as init. */
-  readonly warm: MixtureModel | undefined;
+  readonly warm: WarmStart | undefined;
 }
 
-/** `init` as a fitted model (a MixtureModel, or its JSON: `format: "mixem-model"`), or undefined. */
-function warmStart(init: unknown): MixtureModel | undefined {
-  if (init instanceof MixtureModel) return init;
+/** A model given as init: what a warm start takes of it. */
+export interface WarmStart { family: string; k: number; dims: number | undefined; weights: ArrayLike<number>; components: readonly unknown[] }
+
+/**
+ * `init` as a fitted model (a MixtureModel, or its JSON: `format: "mixem-model"`), or undefined.
+ * Of JSON only what a start needs is read here; its components are checked by the family in configureFit.
+ */
+function warmStart(init: unknown, k: number): WarmStart | undefined {
+  if (init instanceof MixtureModel) return { family: init.family, k: init.k, dims: init.dims, weights: init.weights, components: init.components };
   if (typeof init !== "object" || init === null || (init as { format?: unknown }).format !== "mixem-model") return undefined;
-  try {
-    return loadModel(init);
-  } catch (e) {
-    // loadModel's "model.weights[1]: …" as "options.init.weights[1]: …".
-    const named = e instanceof MixemError ? /^model([^:\s]*): ([\s\S]*)$/.exec(e.message) : null;
-    if (e instanceof MixemError) throw optionError(`options.init${named ? named[1] : ""}`, `(a model to start from) ${named ? named[2] : e.message}`);
-    throw e;
-  }
+  const m = ownOptions(init, "options.init");
+  const family = m.family, components = m.components;
+  if (typeof family !== "string") throw optionError("options.init.family", "must be a family name (a model's JSON)");
+  if (!Array.isArray(components)) throw optionError("options.init.components", "must be an array (a model's JSON)");
+  if (components.length !== k) throw optionError("options.init", `is a model of k = ${components.length} components; options.k is ${k}`);
+  return { family, k, dims: undefined, weights: weightList(m.weights, k, "options.init.weights"), components };
 }
 
 export function resolveFit(options: FitOptions): ResolvedFit {
@@ -62,7 +65,7 @@ export function resolveFit(options: FitOptions): ResolvedFit {
   const o = checkOptions(given, { ...COMMON_OPTIONS, ...family.options });
   if (o.k === undefined) throw optionError("options.k", "is required (the number of components)");
   const k = o.k as number;
-  const warm = warmStart(o.init);
+  const warm = warmStart(o.init, o.k as number);
   const explicit = typeof o.init === "object" && !warm ? ownOptions(o.init, "options.init") : undefined;
   const settings: Omit<EMSettings, "prior"> = {
     k,
@@ -110,8 +113,8 @@ export function buildModel(r: ResolvedFit, spec: Spec, result: EMResult, n: numb
  * model are 10 in one go). Its components must be ones this fit's model can hold: read into this
  * fit's parameters and back, each must come out the same (a full covariance does not fit "diag").
  */
-function warmInit(spec: Spec, warm: MixtureModel, dims: number) {
-  if (warm.dims !== dims) throw optionError("options.init", `is a model of ${warm.dims} dimensions; the data has ${dims}`);
+function warmInit(spec: Spec, warm: WarmStart, dims: number) {
+  if (warm.dims !== undefined && warm.dims !== dims) throw optionError("options.init", `is a model of ${warm.dims} dimensions; the data has ${dims}`);
   const theta = new Float64Array(warm.k * spec.thetaSize);
   warm.components.forEach((c, j) => {
     spec.fromComponent(c, theta, j, `options.init.components[${j}]`);

@@ -103,7 +103,7 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
       const opts: Record<string, unknown> = { ...rest };
       if (r.family.shape === "rows") opts.dims = sent.dims;
       if (r.family.perPoint && sent.aux) opts[r.family.perPoint] = sent.aux;
-      if (r.warm) opts.init = r.warm.toJSON(); // a model as init travels as its JSON
+      if (r.warm) opts.init = { format: "mixem-model", ...r.warm }; // a model as init travels as its parameters
       if (settled) return;
       worker = startWorker();
       worker.onError(fail);

@@ -137,16 +137,16 @@ describe.each(ROWS)("family conformance: $name", (row) => {
     const ten = fitSync(row.data, optionsOf(row, { maxIter: 10, tol: 0, seed: 4 }));
     const five = fitSync(row.data, optionsOf(row, { maxIter: 5, tol: 0, seed: 4 }));
     for (const init of [five, JSON.parse(JSON.stringify(five))]) {
-      const more = fitSync(row.data, optionsOf(row, { maxIter: 5, tol: 0, init }));
+      const more = fitSync(row.data, optionsOf(row, { maxIter: 5, tol: 0, init: init as never }));
       expect(more.components).toEqual(ten.components);
       expect(more.weights).toEqual(ten.weights);
       expect([...five.history, ...more.history]).toEqual([...ten.history]);
     }
-    const inWorker = await fitInWorker(row.data, optionsOf(row, { maxIter: 5, tol: 0, init: five }) as never);
+    const inWorker = await fitInWorker(row.data, optionsOf(row, { maxIter: 5, tol: 0, init: five as never }) as never);
     expect(inWorker.components).toEqual(ten.components);
     // A model of another k is an error naming the option.
     const k3 = fitSync(row.data, optionsOf(row, { k: 3, maxIter: 2 }));
-    expect(() => fitSync(row.data, optionsOf(row, { init: k3 }))).toThrow(/options\.init: is a model of k = 3 components; options\.k is 2/);
+    expect(() => fitSync(row.data, optionsOf(row, { init: k3 as never }))).toThrow(/options\.init: is a model of k = 3 components; options\.k is 2/);
   });
 
   it("predict repeats the fit's last E-step (same log-likelihood, to the bit)", () => {

@@ -27,7 +27,7 @@ describe("init: a model", () => {
     expect(() => fitSync(values, { k: 2, init: g, nInit: 3 })).toThrow(/options\.nInit: must be 1 with a model as init/);
     const json = JSON.parse(JSON.stringify(g));
     json.weights = [0.5, "x"];
-    expect(() => fitSync(values, { k: 2, init: json })).toThrow(/options\.init\.weights\[1\]: \(a model to start from\) must be a finite number/);
+    expect(() => fitSync(values, { k: 2, init: json })).toThrow(/options\.init\.weights\[1\]: must be a finite number/);
   });
 
   it("leaves the model it starts from as it was", () => {
