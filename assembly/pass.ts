@@ -53,6 +53,13 @@ export type AccumulateFn = (x: usize, aux: usize, count: i32, dims: i32, params:
   addHsum(p, s);
 }
 
+/**
+ * Per-point weights of the next pass (sample weights: n f64 from the pass's first point), or 0 for
+ * none; set by setPointWeights just before a kernel call and cleared after it (src/wasm.ts).
+ */
+let pointWeights: usize = 0;
+export function setPointWeights(ptr: usize): void { pointWeights = ptr; }
+
 export const FLAG_HARD: i32 = 1;       // classification EM: responsibilities become one-hot at the argmax
 export const FLAG_ACCUMULATE: i32 = 2; // zero `stats`, then accumulate into it
 export const FLAG_KEEP_STATS: i32 = 4; // with FLAG_ACCUMULATE: add to `stats` as they are (a pass in pieces)
@@ -64,7 +71,7 @@ export const FLAG_KEEP_STATS: i32 = 4; // with FLAG_ACCUMULATE: add to `stats` a
  * every 32 points the product's binary exponent moves into an integer, so it never overflows and
  * log runs twice per block. (Each multiply adds at most ½ ulp relative error, as a log per point would.)
  */
-export function normalize(lp: usize, count: i32, k: i32, hard: bool): f64 {
+export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize = 0, sOut: usize = 0): f64 {
   const zero = f64x2.splat(0.0), one = f64x2.splat(1.0), negInf = f64x2.splat(-Infinity);
   const last = lp + <usize>(k - 1) * COLUMN;
   let sumMax = zero;
@@ -101,6 +108,11 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool): f64 {
       v128.store(p, e);
       s = f64x2.add(s, e);
     }
+    if (mOut != 0) {
+      // Sample weights: each point's m and s, for Σ w_i (m_i + log s_i) (see weightedLogSum).
+      v128.store(mOut + (i << 3), v128.bitselect(negInf, m, dead));
+      v128.store(sOut + (i << 3), s);
+    }
     sumMax = f64x2.add(sumMax, m);
     prod = f64x2.mul(prod, s);
     if ((i & 63) == 62) {
@@ -127,8 +139,8 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool): f64 {
 
 /**
  * One E-step (plus statistics) over n points: x holds n × dims f64 (row-major), aux n f64 or 0,
- * scratch holds BLOCK × (k + dims + 1 + W) f64 (W: the kernel's work columns, at
- * scratch + (k + dims + 1)·COLUMN), respOut (0 = not wanted) receives the n×k responsibilities
+ * scratch holds BLOCK × (k + dims + 3 + W) f64 (W: the kernel's work columns, at
+ * scratch + (k + dims + 3)·COLUMN; the two before them hold each point's max and sum under sample weights), respOut (0 = not wanted) receives the n×k responsibilities
  * (row-major). stats holds k × statsPerComponent f64. Returns Σ_i log Σ_j w_j p(x_i | θ_j) without
  * the per-point constants. With labels ≠ 0 (n f64 component indices) the responsibilities are
  * those labels, one-hot, and no density is evaluated (returns 0): the statistics of a given hard
@@ -144,7 +156,8 @@ export function blockedPass(
   if (doStats && (flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>k * <usize>statsPerComponent * F64);
   const xCopy = scratch + <usize>k * COLUMN;
   const auxCopy = xCopy + <usize>dims * COLUMN;
-  const work = auxCopy + COLUMN;
+  const mColumn = auxCopy + COLUMN, sColumn = mColumn + COLUMN; // sample weights: each point's max and sum
+  const work = sColumn + COLUMN;
   let total = 0.0;
   for (let start = 0; start < n; start += BLOCK) {
     const count = min(BLOCK, n - start);
@@ -160,6 +173,7 @@ export function blockedPass(
         ab = auxCopy;
       }
     }
+    const wb: usize = pointWeights == 0 ? 0 : pointWeights + off;
     if (labels != 0) {
       oneHot(labels + off, count, k, scratch);
     } else {
@@ -169,14 +183,44 @@ export function blockedPass(
         store<f64>(scratch + (<usize>i << 3), 0.0);
         for (let j = 1; j < k; j++) store<f64>(scratch + <usize>j * COLUMN + (<usize>i << 3), -Infinity);
       }
-      total += normalize(scratch, padded, k, hard);
+      if (wb == 0) total += normalize(scratch, padded, k, hard);
+      else {
+        normalize(scratch, padded, k, hard, mColumn, sColumn);
+        total += weightedLogSum(mColumn, sColumn, wb, count);
+      }
       // … and responsibility 0 everywhere, so they add nothing to the statistics.
       for (let i = count; i < padded; i++) store<f64>(scratch + (<usize>i << 3), 0.0);
     }
-    if (doStats) accumulate(xb, ab, padded, dims, params, k, scratch, stats, work);
     if (respOut != 0) toRows(scratch, count, k, respOut + <usize>start * (<usize>k << 3));
+    // Sample weights: point i's responsibilities count w_i times in every statistic.
+    if (wb != 0 && doStats) weighColumns(scratch, wb, count, k);
+    if (doStats) accumulate(xb, ab, padded, dims, params, k, scratch, stats, work);
   }
   return total;
+}
+
+/**
+ * Σ_i w_i log Σ_j exp(lp_ji) = Σ_i w_i (m_i + log s_i) over the block's count points; a point
+ * impossible under every component (m_i = −∞) counts only when its weight is not 0.
+ */
+function weightedLogSum(m: usize, s: usize, w: usize, count: i32): f64 {
+  let total = 0.0;
+  for (let i: usize = 0; i < <usize>count; i++) {
+    const wi = load<f64>(w + (i << 3));
+    if (wi == 0) continue;
+    const mi = load<f64>(m + (i << 3));
+    if (mi == -Infinity) return -Infinity;
+    total += wi * (mi + Math.log(load<f64>(s + (i << 3))));
+  }
+  return total;
+}
+
+/** Responsibility columns times each point's weight (count points; padded ones stay 0). */
+function weighColumns(r: usize, w: usize, count: i32, k: i32): void {
+  for (let j = 0; j < k; j++) {
+    const col = r + <usize>j * COLUMN;
+    for (let i: usize = 0; i < <usize>count; i++) store<f64>(col + (i << 3), load<f64>(col + (i << 3)) * load<f64>(w + (i << 3)));
+  }
 }
 
 /** Row-major points (dims values each) → columns of the block, padded with copies of the last point. */

@@ -2,12 +2,31 @@
 // arena that is freed if the load throws, and `withDataset` frees it when the work is done.
 import type { Dataset, Family } from "./family.js";
 import { getCore } from "./wasm.js";
+import { copyIn } from "./data.js";
+import { optionError } from "./errors.js";
 
 /** Loads `data` with the family's `load` (see Family.load); the caller frees the result (or uses withDataset). */
 export function loadDataset(family: Family, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number, trusted = false): Dataset {
   const mem = getCore().arena();
   try {
-    return { ...family.load(mem, data, options, path, dims, trusted), free: () => mem.free() };
+    const ds = family.load(mem, data, options, path, dims, trusted);
+    const given = options.sampleWeights;
+    if (given === undefined || given === null) return { ...ds, free: () => mem.free() };
+    // Sample weights: copied in beside the data; Σ w_i c_i replaces the per-point constants' sum.
+    const where = "options.sampleWeights";
+    const weights = copyIn(mem, given, where, (v) => (v < 0 ? "is negative; weights must be ≥ 0" : null), trusted);
+    if (weights.length !== ds.n) throw optionError(where, `has ${weights.length} weights; the data has ${ds.n} points`);
+    const w = weights.array;
+    let total = 0;
+    for (let i = 0; i < w.length; i++) total += w[i];
+    if (!(total > 0)) throw optionError(where, "are all 0; at least one weight must be positive");
+    if (!Number.isFinite(total)) throw optionError(where, `add up to ${total}; their sum must be finite`);
+    let logConstant = ds.logConstant;
+    if (logConstant !== 0) {
+      if (!family.weightedConstant) throw optionError(where, "are not available for this family yet");
+      logConstant = family.weightedConstant(ds, w);
+    }
+    return { ...ds, weights, totalWeight: total, logConstant, free: () => mem.free() };
   } catch (e) {
     mem.free();
     throw e;

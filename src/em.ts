@@ -125,7 +125,8 @@ export const better = (a: EMResult | undefined, b: EMResult): EMResult => {
  */
 export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoints: Points, s: EMSettings): Generator<PassRequest, EMResult, PassResult> {
   const seedN = seedPoints.points.length / seedPoints.dims;
-  const distinct = countDistinct(seedPoints, seedN, k);
+  const seedWeights = data.weights?.array ?? null; // sample weights: seeds drawn as among w_i copies
+  const distinct = countDistinct(seedPoints, seedN, k, seedWeights);
   if (distinct < k)
     throw new MixemError("INVALID_DATA", `has fewer than k = ${k} distinct ${seedPoints.dims > 1 ? "rows" : "values"} (${distinct}); lower options.k`, "data", "TOO_FEW_DISTINCT");
   const rng = new Random(s.seed);
@@ -136,7 +137,7 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
     const weights = new Float64Array(k).fill(1 / k);
     if (s.init === "kmeans++" || s.init === "random") {
       // Seeds → every point to its nearest seed → one M-step from those one-hot responsibilities.
-      const seeds = (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(seedPoints, seedN, k, rng);
+      const seeds = (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(seedPoints, seedN, k, rng, seedWeights);
       spec.seed(seeds, data, theta);
       const seeded = yield { theta, weights, hard: false, seeds };
       maximizeStep(spec, seeded.stats, theta, weights, k, data, !s.fixWeights, s.prior?.weights ?? 1);

@@ -67,14 +67,14 @@ export class Evaluator {
     }
     this.call = {
       x: this.params, aux: null, from: 0, n: 0, dims: spec.dims, params: this.params, k, stats: this.statsRegion, scratch: this.scratch,
-      hard: false, accumulate: false, keepStats: false, respOut: null, labels: null,
+      hard: false, accumulate: false, keepStats: false, respOut: null, labels: null, weights: null,
     };
   }
 
   /** The reused call for points [from, from + SUM_BLOCK) of ds. */
   private blockCall(ds: DatasetParts, block: number): PassCall {
     const c = this.call, from = block * SUM_BLOCK;
-    c.x = ds.x; c.aux = ds.aux; c.from = from; c.n = Math.min(SUM_BLOCK, ds.n - from); c.dims = ds.dims;
+    c.x = ds.x; c.aux = ds.aux; c.weights = ds.weights ?? null; c.from = from; c.n = Math.min(SUM_BLOCK, ds.n - from); c.dims = ds.dims;
     return c;
   }
 

@@ -34,6 +34,10 @@ export interface DatasetParts {
   readonly seedPoints: Points;
   /** What a fitted model keeps about its training data (gaussian: scale; binomial: trials); see Family.dataSettings. */
   readonly settings: Readonly<Record<string, unknown>>;
+  /** Sample weights (one per point; set by loadDataset from `sampleWeights`), or absent: every point counts once. */
+  readonly weights?: Region | null;
+  /** Σ w_i (n without sample weights): the number of observations BIC counts. */
+  readonly totalWeight?: number;
 }
 
 /** A loaded dataset: its memory is freed by `free()` (see dataset.ts `withDataset`). */
@@ -44,6 +48,8 @@ export interface Dataset extends DatasetParts {
 /** What an M-step needs to know of the data: its per-dimension variances (the Gaussian floor's scale). */
 export interface DataScale {
   readonly scale: Float64Array;
+  /** Sample weights of the data, if any (seeding draws points as among w_i copies). */
+  readonly weights?: Region | null;
 }
 
 /** How plotFit draws a family: a histogram with densities, bars of counts with probabilities, a 2-D scatter, or not at all. */
@@ -90,6 +96,12 @@ export interface Family<C extends object = object, I extends object = object, O 
    * `dims` is given when the shape is already known (a fitted model reading new data).
    */
   load(mem: Arena, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number, trusted?: boolean): DatasetParts;
+  /**
+   * Families whose log-density has a per-point term without parameters (DatasetParts.logConstant:
+   * −log x!, log C(n, x)): that term summed with sample weights, Σ_i w_i c_i. Without it, such a
+   * family refuses sample weights.
+   */
+  weightedConstant?(ds: DatasetParts, weights: Float64Array): number;
   /**
    * The prior of `options.prior` (true or an object) with every default filled in from the data
    * (ds is null when loading a model: then every parameter must be given). Includes `weights`,

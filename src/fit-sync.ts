@@ -18,6 +18,6 @@ export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
   const r = resolveFit(o as unknown as FitOptions);
   return withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => {
     const { spec, settings } = configureFit(r, ds);
-    return buildModel(r, spec, runEM(spec, ds, settings), ds.n, ds.settings);
+    return buildModel(r, spec, runEM(spec, ds, settings), ds.totalWeight ?? ds.n, ds.settings);
   });
 }

@@ -10,7 +10,7 @@ export { fit, fitSync } from "./fit.js";
 export { MixtureModel, loadModel, type ModelJSON } from "./model.js";
 export type { Degeneracy, DegeneracyCode } from "./degenerate.js";
 export type {
-  Component, CommonFitOptions, DefaultFamily, DistributiveOmit, EvalOptions, ExactFitOptions, ExplicitInit, FamilyOfOptions, FitOptions, FitOptionsFor,
+  Component, CommonFitOptions, DefaultFamily, DistributiveOmit, EvalOptions, ScoreOptions, ExactFitOptions, ExplicitInit, FamilyOfOptions, FitOptions, FitOptionsFor,
   FitSummary, InitFor, IterationInfo, ModelData, ModelSettings, SampleOptions, StopReason, ProbaOptions, MeansOf, CovariancesOf,
 } from "./types.js";
 export type { AllFamilyOptions, ComponentOf, FamilyName, InitOf, OptionsOf } from "./families/index.js";

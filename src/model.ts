@@ -2,14 +2,14 @@
 // WASM kernels the fit used (so fit(x).predict(x) matches the fit's last E-step exactly).
 import type { DatasetParts, Spec } from "./family.js";
 import * as M from "./math.js";
-import type { Component, CovariancesOf, EvalOptions, FitSummary, MeansOf, ModelData, ModelSettings, ProbaOptions, SampleOptions, StopReason } from "./types.js";
+import type { Component, CovariancesOf, EvalOptions, FitSummary, ScoreOptions, MeansOf, ModelData, ModelSettings, ProbaOptions, SampleOptions, StopReason } from "./types.js";
 import { Evaluator } from "./evaluator.js";
 import { familyOf, type ComponentOf, type FamilyName } from "./families/index.js";
 import { getCore, MAX_REGION_VALUES } from "./wasm.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { Random } from "./random.js";
 import { jsAllocation, MixemError, optionError, recode } from "./errors.js";
-import { boolean, checkOptions, integer, ownOptions, weightList } from "./options.js";
+import { boolean, checkOptions, integer, ownOptions, sampleWeightsRule, weightList } from "./options.js";
 import { describe } from "./data.js";
 import { aic, bic } from "./criteria.js";
 import { degeneracies, type Degeneracy } from "./degenerate.js";
@@ -194,25 +194,25 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
     return labels;
   }
 
-  /** Mean log-likelihood per value (as scikit-learn's `score`). */
-  score(data: ModelData, options?: EvalOptions): number {
+  /** Mean log-likelihood per value (as scikit-learn's `score`; with sampleWeights, Σ w_i log p(x_i) / Σ w_i). */
+  score(data: ModelData, options?: ScoreOptions): number {
     const { logLikelihood, n } = this.evaluate(data, options, false);
     return logLikelihood / n;
   }
 
   /** Total log-likelihood of the data under the model. */
-  logLikelihoodOf(data: ModelData, options?: EvalOptions): number {
+  logLikelihoodOf(data: ModelData, options?: ScoreOptions): number {
     return this.evaluate(data, options, false).logLikelihood;
   }
 
   /** Bayesian information criterion −2 log L + p log n (lower is better; mclust reports its negative). */
-  bic(data: ModelData, options?: EvalOptions): number {
+  bic(data: ModelData, options?: ScoreOptions): number {
     const { logLikelihood, n } = this.evaluate(data, options, false);
     return bic(logLikelihood, this.nParameters, n);
   }
 
   /** Akaike information criterion −2 log L + 2p (lower is better). */
-  aic(data: ModelData, options?: EvalOptions): number {
+  aic(data: ModelData, options?: ScoreOptions): number {
     return aic(this.evaluate(data, options, false).logLikelihood, this.nParameters);
   }
 
@@ -259,20 +259,21 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   }
 
   /** @internal The data loaded as this model reads new data (evaluation options merged over its settings). */
-  load(data: ModelData, options: EvalOptions | undefined) {
+  load(data: ModelData, options: EvalOptions | undefined, weighted = false) {
     const family = familyOf(this.family)!;
-    const opts = checkOptions(options ?? {}, family.evalOptions);
+    const rules = weighted ? { ...family.evalOptions, sampleWeights: sampleWeightsRule } : family.evalOptions;
+    const opts = checkOptions(options ?? {}, rules);
     return loadDataset(family, data, over(this.settings, opts), "data", this.dims);
   }
 
-  private evaluate(data: ModelData, options: EvalOptions | undefined, wantProba: boolean) {
-    return withDataset(this.load(data, options), (ds) => {
+  private evaluate(data: ModelData, options: ScoreOptions | undefined, wantProba: boolean) {
+    return withDataset(this.load(data, options, !wantProba), (ds) => {
       const mem = getCore().arena();
       const ev = new Evaluator(this.spec, this.k);
       try {
         const resp = wantProba ? mem.alloc(ds.n * this.k) : null;
         const logLikelihood = ev.run(ds, this.theta, this.weightArray, { respOut: resp });
-        return { logLikelihood, n: ds.n, proba: resp ? jsAllocation(`${ds.n} × ${this.k} responsibilities`, () => resp.array.slice()) : undefined };
+        return { logLikelihood, n: ds.totalWeight ?? ds.n, proba: resp ? jsAllocation(`${ds.n} × ${this.k} responsibilities`, () => resp.array.slice()) : undefined };
       } finally {
         ev.free();
         mem.free();
@@ -342,8 +343,9 @@ export function loadModel(json: unknown): MixtureModel {
   const finiteList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isFinite(x));
   if (!finiteList(history)) throw bad("model.fit.history", "must be an array of finite numbers");
   if (typeof f.logLikelihood !== "number" || !Number.isFinite(f.logLikelihood)) throw bad("model.fit.logLikelihood", `must be a finite number, got ${describe(f.logLikelihood)}`);
-  for (const key of ["iterations", "nObservations"] as const)
-    if (typeof f[key] !== "number" || !Number.isInteger(f[key]) || (f[key] as number) < 0) throw bad(`model.fit.${key}`, `must be a non-negative integer, got ${describe(f[key])}`);
+  if (typeof f.iterations !== "number" || !Number.isInteger(f.iterations) || f.iterations < 0) throw bad("model.fit.iterations", `must be a non-negative integer, got ${describe(f.iterations)}`);
+  // Σ w_i with sample weights: any finite non-negative number.
+  if (typeof f.nObservations !== "number" || !Number.isFinite(f.nObservations) || f.nObservations < 0) throw bad("model.fit.nObservations", `must be a finite number ≥ 0, got ${describe(f.nObservations)}`);
   if (typeof f.converged !== "boolean") throw bad("model.fit.converged", "must be true or false");
   if (!["converged", "maxIter", "callback"].includes(f.stopReason as string)) throw bad("model.fit.stopReason", `unknown stop reason ${describe(f.stopReason)}`);
   const summary: FitSummary = {

@@ -27,6 +27,13 @@ export const abortSignal: Rule = (v, path) => {
     throw optionError(path, `must be an AbortSignal, got ${describe(v)}`);
 };
 /** "kmeans++", "random", or an object of initial parameters (checked against the family later). */
+/** Sample weights: an array or typed array of numbers (checked in full with the data: dataset.ts). */
+export const sampleWeightsRule: Rule = (v, path) => {
+  if (v === undefined || v === null) return;
+  if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) return;
+  throw optionError(path, `must be an array of non-negative numbers, one per point, got ${describe(v)}`);
+};
+
 export const initRule: Rule = (v, path) => {
   if (v === "kmeans++" || v === "random") return;
   if (typeof v === "object" && v !== null && !Array.isArray(v)) return; // contents: checked against the family

@@ -3,7 +3,7 @@
 import type { FitOptions } from "./types.js";
 import type { DatasetParts, Family, Spec } from "./family.js";
 import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
-import { abortSignal, boolean, checkOptions, finiteAtLeast, func, initRule, integer, oneOf, ownOptions, weightList } from "./options.js";
+import { abortSignal, boolean, checkOptions, finiteAtLeast, func, initRule, integer, oneOf, ownOptions, sampleWeightsRule, weightList } from "./options.js";
 import type { EMResult, EMSettings } from "./em.js";
 import { MixtureModel } from "./model.js";
 import { DEFAULTS } from "./defaults.js";
@@ -23,6 +23,7 @@ export const COMMON_OPTIONS = Object.freeze({
   onIteration: func,
   signal: abortSignal,
   threads: integer(1, 256),
+  sampleWeights: sampleWeightsRule,
 });
 
 /** A fit's options, checked: the family, the driver's settings (the prior comes with the data), the explicit init entries. */

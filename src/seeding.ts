@@ -21,10 +21,10 @@ function rowKey(p: Rows, i: number): number | string {
 }
 
 /** Number of distinct rows, counting no further than `limit`. */
-export function countDistinct(points: Points, n: number, limit: number): number {
+export function countDistinct(points: Points, n: number, limit: number, w: Float64Array | null = null): number {
   const p = rows(points);
   const seen = new Set<number | string>();
-  for (let i = 0; i < n && seen.size < limit; i++) seen.add(rowKey(p, i));
+  for (let i = 0; i < n && seen.size < limit; i++) if (!w || w[i] > 0) seen.add(rowKey(p, i));
   return seen.size;
 }
 
@@ -37,12 +37,15 @@ export function countDistinct(points: Points, n: number, limit: number): number 
 export const RECOMPUTE_ABOVE = 2 ** 20;
 const STORE_BELOW_K = 8;
 
-/** k seeds (k × dims) by D² sampling. */
-export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K): Float64Array {
+/**
+ * k seeds (k × dims) by D² sampling. With sample weights w, point i is drawn with probability
+ * ∝ w_i (the first seed) and ∝ w_i D(i)² (the others), as among w_i copies of it.
+ */
+export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, w: Float64Array | null = null, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K): Float64Array {
   const p = rows(points), d = p.dims;
   const seeds = new Float64Array(k * d);
   const take = (s: number, i: number) => seeds.set(p.x.subarray(i * d, (i + 1) * d), s * d);
-  take(0, rng.int(n));
+  take(0, w ? weightedPick(w, n, rng) : rng.int(n));
   // D(i)² = min over the seeds so far of |x_i − seed|²: kept per point, or recomputed (same values).
   const d2 = keep ? new Float64Array(n) : null;
   const nearest = (i: number, s: number) => {
@@ -50,31 +53,41 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
     for (let t = 1; t < s; t++) { const v = dist2(p, i, seeds, t); if (v < best) best = v; }
     return best;
   };
+  const mass = (i: number, v: number) => (w ? w[i] * v : v); // w_i D(i)²
   let total = 0;
-  for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, 0); if (d2) d2[i] = v; total += v; }
+  for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, 0); if (d2) d2[i] = v; total += mass(i, v); }
   for (let s = 1; s < k; s++) {
-    // Draw i with probability D(i)² / total; fall back to the last positive D² on rounding.
+    // Draw i with probability w_i D(i)² / total; fall back to the last positive one on rounding.
     let target = rng.uniform() * total;
     let pick = -1;
     for (let i = 0; i < n; i++) {
-      const v = d2 ? d2[i] : nearest(i, s);
+      const v = mass(i, d2 ? d2[i] : nearest(i, s));
       if (v > 0) { pick = i; target -= v; if (target < 0) break; }
     }
     take(s, pick);
     total = 0;
-    if (d2) for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, s); if (v < d2[i]) d2[i] = v; total += d2[i]; }
-    else for (let i = 0; i < n; i++) total += nearest(i, s + 1);
+    if (d2) for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, s); if (v < d2[i]) d2[i] = v; total += mass(i, d2[i]); }
+    else for (let i = 0; i < n; i++) total += mass(i, nearest(i, s + 1));
   }
   return seeds;
 }
 
-/** k distinct rows drawn uniformly. */
-export function randomDistinct(points: Points, n: number, k: number, rng: Random): Float64Array {
+/** i with probability w_i / Σ w (the last positive weight on rounding). */
+function weightedPick(w: Float64Array, n: number, rng: Random): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += w[i];
+  let target = rng.uniform() * total, pick = -1;
+  for (let i = 0; i < n; i++) if (w[i] > 0) { pick = i; target -= w[i]; if (target < 0) break; }
+  return pick;
+}
+
+/** k distinct rows drawn uniformly (with sample weights w: ∝ w_i). */
+export function randomDistinct(points: Points, n: number, k: number, rng: Random, w: Float64Array | null = null): Float64Array {
   const p = rows(points), d = p.dims;
   const seeds = new Float64Array(k * d);
   const chosen = new Set<number | string>();
   for (let s = 0; s < k; ) {
-    const i = rng.int(n), key = rowKey(p, i);
+    const i = w ? weightedPick(w, n, rng) : rng.int(n), key = rowKey(p, i);
     if (!chosen.has(key)) { chosen.add(key); seeds.set(p.x.subarray(i * d, (i + 1) * d), s * d); s++; }
   }
   return seeds;

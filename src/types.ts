@@ -75,6 +75,12 @@ export interface CommonFitOptions {
   signal?: AbortSignal;
   /** fit() only: workers to split the data over (default: 1 for small data, up to 4 cores above 2·10⁶ points × k). */
   threads?: number;
+  /**
+   * Sample weights: one non-negative finite number per point (at least one positive); point i
+   * counts w_i times — the log-likelihood is Σ w_i log Σ_j π_j p(x_i | θ_j), BIC's n is Σ w_i, and
+   * integer weights fit as duplicated rows would. One thread only, for now.
+   */
+  sampleWeights?: ArrayLike<number>;
 }
 
 /**
@@ -111,6 +117,12 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 export interface EvalOptions {
   /** Binomial only: trials for the new data (one number or one per value); defaults to the fit's constant trials. */
   trials?: number | ArrayLike<number>;
+}
+
+/** Options of score, logLikelihoodOf, bic and aic: the evaluation options, and sample weights (see FitOptions.sampleWeights). */
+export interface ScoreOptions extends EvalOptions {
+  /** One non-negative weight per point: the log-likelihood is Σ w_i log p(x_i), BIC's n is Σ w_i. */
+  sampleWeights?: ArrayLike<number>;
 }
 
 /** Options of predictProba: the evaluation options, and the shape of the result. */

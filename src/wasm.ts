@@ -96,6 +96,8 @@ export interface PassCall {
   respOut?: Region | null;
   /** Component index of each point (the seeding pass): one-hot statistics, no density evaluated. */
   labels?: Region | null;
+  /** Sample weights, one per point (read from point `from` on), or null: each point counts w_i times. */
+  weights?: Region | null;
 }
 
 export class WasmCore {
@@ -168,7 +170,7 @@ export class WasmCore {
   }
   /** Values of scratch a kernel needs for k components of dims values, with `work` columns of its own. */
   scratchLength(k: number, dims: number, work: number): number {
-    return this.block * (k + dims + 1 + work); // see assembly/pass.ts: k columns, the block's points, aux, the kernel's work
+    return this.block * (k + dims + 3 + work); // see assembly/pass.ts: k columns, the block's points, aux, two for sample weights, the kernel's work
   }
   /** Whether the core exports a kernel of this name (the family registry's conformance test asks). */
   hasKernel(name: string): boolean {
@@ -179,8 +181,16 @@ export class WasmCore {
     const kernel = this.exports[name] as PassKernel;
     const flags = (c.hard ? FLAG_HARD : 0) | (c.accumulate ? FLAG_ACCUMULATE : 0) | (c.keepStats ? FLAG_KEEP_STATS : 0);
     const from = c.from ?? 0;
-    return kernel(c.x.ptr + from * c.dims * 8, c.aux ? c.aux.ptr + from * 8 : 0, c.n, c.dims, c.params.ptr, c.k, c.stats.ptr, c.scratch.ptr,
+    const call = () => kernel(c.x.ptr + from * c.dims * 8, c.aux ? c.aux.ptr + from * 8 : 0, c.n, c.dims, c.params.ptr, c.k, c.stats.ptr, c.scratch.ptr,
       c.respOut ? c.respOut.ptr + from * c.k * 8 : 0, c.labels ? c.labels.ptr : 0, flags);
+    if (!c.weights) return call();
+    const setWeights = this.exports.setPointWeights as (ptr: number) => void;
+    setWeights(c.weights.ptr + from * 8);
+    try {
+      return call();
+    } finally {
+      setWeights(0);
+    }
   }
 }
 

@@ -149,6 +149,28 @@ describe.each(ROWS)("family conformance: $name", (row) => {
     expect(() => fitSync(row.data, optionsOf(row, { init: k3 as never }))).toThrow(/options\.init: is a model of k = 3 components; options\.k is 2/);
   });
 
+  it("sample weights: integer weights fit as the duplicated rows (1e-12), weight 0 as the point left out", () => {
+    const points = rowsOf(row.data), w = points.map((_, i) => (i * 7) % 4); // 0, 3, 2, 1, …
+    const repeat = <T,>(v: T[]) => v.flatMap((x, i) => Array<T>(w[i]).fill(x));
+    // Per-point options (binomial trials) are duplicated with their points.
+    const perPoint = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([key, v]) => [key, Array.isArray(v) && v.length === points.length ? repeat(v) : v]));
+    const start = { init: row.ref.init as never, maxIter: 20, tol: 0 };
+    const weighted = fitSync(points as never, optionsOf(row, { ...start, sampleWeights: w }));
+    const duplicated = fitSync(repeat(points) as never, { ...optionsOf(row, start), ...perPoint(row.options) } as FitOptions);
+    expect(weighted.nObservations).toBe(duplicated.nObservations);
+    expect(Math.abs(weighted.logLikelihood - duplicated.logLikelihood)).toBeLessThan(1e-12 * Math.abs(duplicated.logLikelihood));
+    expect(maxRelErr(weighted.weights, duplicated.weights)).toBeLessThan(1e-12);
+    expect(maxRelErr(weighted.components.flatMap((c) => row.ref.theta(c as never)), duplicated.components.flatMap((c) => row.ref.theta(c as never)))).toBeLessThan(1e-10);
+    // Weights of 1 are no weights (up to the summation: each point's log instead of a product of sums).
+    const ones = fitSync(points as never, optionsOf(row, { ...start, sampleWeights: points.map(() => 1) }));
+    const plain = fitSync(points as never, optionsOf(row, start));
+    expect(Math.abs(ones.logLikelihood - plain.logLikelihood)).toBeLessThan(1e-12 * Math.abs(plain.logLikelihood));
+    // Bad weights name the option and the index.
+    expect(() => fitSync(points as never, optionsOf(row, { sampleWeights: w.slice(1) }))).toThrow(/options\.sampleWeights: has \d+ weights; the data has \d+ points/);
+    expect(() => fitSync(points as never, optionsOf(row, { sampleWeights: w.map((v, i) => (i === 5 ? -1 : v)) }))).toThrow(/options\.sampleWeights\[5\]: is negative/);
+    expect(() => fitSync(points as never, optionsOf(row, { sampleWeights: w.map(() => 0) }))).toThrow(/options\.sampleWeights: are all 0/);
+  });
+
   it("predict repeats the fit's last E-step (same log-likelihood, to the bit)", () => {
     expect(model.logLikelihoodOf(row.data, evalOptions(row))).toBe(model.logLikelihood);
     expect(model.predict(row.data, evalOptions(row))).toHaveLength(n);

@@ -24,8 +24,8 @@ describe("k-means++ without a distance per point", () => {
       const n = 5000;
       const points = Float64Array.from({ length: n * dims }, (_, i) => (i % 7 === 0 ? 3 : Math.round(normal(u) * 4) / 2 + (i % 3)));
       const p = { points, dims };
-      const stored = kmeansPlusPlus(p, n, k, new Random(11), true);
-      const recomputed = kmeansPlusPlus(p, n, k, new Random(11), false);
+      const stored = kmeansPlusPlus(p, n, k, new Random(11), null, true);
+      const recomputed = kmeansPlusPlus(p, n, k, new Random(11), null, false);
       expect(Array.from(recomputed)).toEqual(Array.from(stored));
     }
   });

@@ -94,6 +94,13 @@ export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOption
     return { n, dims: 1, x, aux, logConstant, scale: new Float64Array([1]), seedPoints, settings: { trials: typeof trials === "number" ? trials : null } };
   },
 
+  weightedConstant(ds, w) {
+    const xv = ds.x.array, tv = ds.aux?.array, trials = ds.settings.trials as number;
+    let c = 0;
+    for (let i = 0; i < ds.n; i++) if (w[i] !== 0) c += w[i] * logChoose(tv ? tv[i] : trials, xv[i]);
+    return c;
+  },
+
   resolvePrior(raw, ds, _k, _options, path): BinomialPrior & Record<string, unknown> {
     const o = priorObject(raw, ["shrinkage", "a", "b"], path);
     const kappa = priorNumber(o, "shrinkage", () => DEFAULT_SHRINKAGE, 0, false, path);

@@ -33,6 +33,13 @@ export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOpt
     return { n: x.length, dims: 1, x, aux: null, logConstant, scale: new Float64Array([1]), seedPoints: regionPoints(x, 1), settings: NONE };
   },
 
+  weightedConstant(ds, w) {
+    const v = ds.x.array;
+    let c = 0;
+    for (let i = 0; i < ds.n; i++) if (w[i] !== 0) c -= w[i] * logFactorial(v[i]);
+    return c;
+  },
+
   resolvePrior(raw, ds, _k, _options, path): PoissonPrior & Record<string, unknown> {
     const o = priorObject(raw, ["shrinkage", "shape", "rate"], path);
     const kappa = priorNumber(o, "shrinkage", () => DEFAULT_SHRINKAGE, 0, true, path);
