@@ -50,7 +50,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       const shardBlock = (s: number) => Math.floor((s * blocks) / count);
       // Shards hold validated data: the workers load it trusted, with the resolved prior, and
       // the per-point option (binomial trials) from the shard's own slice.
-      const shardOptions: Record<string, unknown> = { ...r.options, prior: spec.settings.prior, onIteration: undefined, signal: undefined, init: undefined };
+      const shardOptions: Record<string, unknown> = { ...ds.settings, ...r.options, prior: spec.settings.prior, onIteration: undefined, signal: undefined, init: undefined };
       if (ds.aux && r.family.perPoint) shardOptions[r.family.perPoint] = undefined;
       const ready: Promise<WorkerReply>[] = [];
       for (let s = 0; s < count; s++) {

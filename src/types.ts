@@ -34,8 +34,8 @@ export interface FitSummary {
   nObservations: number;
 }
 
-/** Data for fits and a fitted model's methods: values (1-D families) or rows (mvgaussian, bernoulli). */
-export type ModelData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+/** Data for fits and a fitted model's methods: values (1-D families) or rows (mvgaussian, bernoulli; categorical rows may hold level names). */
+export type ModelData = ArrayLike<number> | ArrayLike<ArrayLike<number>> | ArrayLike<ArrayLike<number | string>>;
 
 /** Parameters of one component, of any family (see each family's component type; `ComponentOf<F>` for one family). */
 export type Component = ComponentOf<FamilyName>;

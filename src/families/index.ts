@@ -7,8 +7,9 @@ import { poisson } from "./poisson.js";
 import { binomial } from "./binomial.js";
 import { mvgaussian } from "./mvgaussian/index.js";
 import { bernoulli } from "./bernoulli.js";
+import { categorical } from "./categorical.js";
 
-export const FAMILIES = { gaussian, poisson, binomial, mvgaussian, bernoulli } as const;
+export const FAMILIES = { gaussian, poisson, binomial, mvgaussian, bernoulli, categorical } as const;
 
 export type FamilyName = keyof typeof FAMILIES;
 export const FAMILY_NAMES = Object.keys(FAMILIES) as FamilyName[];
