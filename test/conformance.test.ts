@@ -16,6 +16,7 @@ import { FAMILIES, FAMILY_NAMES, type FamilyName } from "../src/families/index.j
 import { getCore } from "../src/wasm.js";
 import { binomialRef, gaussianRef, poissonRef, referenceEM, type RefFamily } from "./reference/em.js";
 import { bernoulliRef, mvGaussianRef } from "./reference/mv.js";
+import { categoricalRef } from "./reference/categorical.js";
 import { binomialDraw, drawLabels, historyCloseness, maxRelErr, mulberry32, normal, poissonDraw } from "./helpers.js";
 
 initSync();
@@ -35,6 +36,8 @@ interface Row {
   cli: string[];
   /** A bad point and the path its error must name. */
   bad: { data: unknown; path: string };
+  /** Options configure needs beyond the fit's, which a fit takes from the data (categorical levels). */
+  configure?: Record<string, unknown>;
   /** Checks that do not apply, with the reason. */
   skip?: Partial<Record<"stream" | "cli", string>>;
 }
@@ -49,6 +52,11 @@ const perPointTrials = labels.map(() => 5 + Math.floor(u() * 10));
 const headsOf = perPointTrials.map((t, i) => binomialDraw(u, t, labels[i] ? 0.7 : 0.25));
 const rows2 = labels.map((j) => [4 * j + normal(u), -3 * j + normal(u) * (1 + 0.5 * j) + 0.3 * normal(u)]);
 const binary = labels.map((j) => Array.from({ length: 5 }, (_, f) => (u() < (j ? 0.2 + 0.12 * f : 0.8 - 0.12 * f) ? 1 : 0)));
+const LEVELS = [3, 2, 4];
+const levelP = [[[0.7, 0.2, 0.1], [0.5, 0.5], [0.1, 0.1, 0.2, 0.6]], [[0.1, 0.3, 0.6], [0.2, 0.8], [0.4, 0.3, 0.2, 0.1]]];
+const pick = (p: number[]) => { let t = u(), l = 0; while (l < p.length - 1 && t >= p[l]) { t -= p[l]; l++; } return l; };
+const codes = labels.map((j) => levelP[j].map(pick));
+const catInit = [[[0.5, 0.3, 0.2], [0.6, 0.4], [0.25, 0.25, 0.25, 0.25]], [[0.2, 0.3, 0.5], [0.3, 0.7], [0.1, 0.2, 0.3, 0.4]]];
 const diag = (v: number[]) => v.map((x, a) => v.map((_, b) => (a === b ? x : 0)));
 
 const ROWS: Row[] = [
@@ -91,6 +99,11 @@ const ROWS: Row[] = [
     ref: { family: bernoulliRef(5) as RefFamily<never>, init: { p: [[0.7, 0.6, 0.5, 0.4, 0.3], [0.3, 0.4, 0.5, 0.6, 0.7]] }, theta0: [[0.7, 0.6, 0.5, 0.4, 0.3], [0.3, 0.4, 0.5, 0.6, 0.7]], theta: (c: { p: number[] }) => c.p },
     cli: [], bad: { data: [[0, 1, 0, 1, 0], [0, 2, 0, 0, 1]], path: "data[1][1]" },
   },
+  {
+    name: "categorical", family: "categorical", options: {}, data: codes, configure: { levels: LEVELS },
+    ref: { family: categoricalRef(LEVELS) as RefFamily<never>, init: { p: catInit }, theta0: catInit.map((c) => c.flat()), theta: (c: { p: number[][] }) => c.p.flat() },
+    cli: [], bad: { data: [[0, 1, 2], [0, 1.5, 0]], path: "data[1][1]" },
+  },
 ];
 
 const optionsOf = (row: Row, extra: Partial<FitOptions> = {}) => ({ family: row.family, k: 2, ...row.options, ...extra }) as FitOptions;
@@ -103,7 +116,9 @@ describe("the conformance table", () => {
   });
   it("every family's kernel is exported by the WebAssembly core", () => {
     for (const row of ROWS) {
-      const spec = FAMILIES[row.family].configure({ ...row.options }, row.family === "bernoulli" ? 5 : row.family === "mvgaussian" ? 2 : 1);
+      const first = rowsOf(row.data)[0];
+      const dims = Array.isArray(first) ? first.length : 1;
+      const spec = FAMILIES[row.family].configure({ ...row.options, ...row.configure }, dims);
       expect(getCore().hasKernel(spec.kernel), `${row.name}: ${spec.kernel}`).toBe(true);
     }
   });
