@@ -158,4 +158,10 @@ export interface ModelSettings {
   prior?: Record<string, unknown>;
   /** gaussian, mvgaussian: the fit data's variance per dimension (what regCovar's floor scales). */
   scale?: number[];
+  /** categorical: each column's levels (a count, or the level names). */
+  levels?: (number | string[])[];
+  /** independent: each column's family and options. */
+  columns?: Record<string, unknown>[];
+  /** independent: what each column's family keeps of its data (categorical levels, binomial trials). */
+  columnData?: Record<string, unknown>[];
 }
