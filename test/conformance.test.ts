@@ -205,6 +205,12 @@ describe.each(ROWS)("family conformance: $name", (row) => {
     const svg = plotFit(model, row.data, opts);
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).not.toMatch(/NaN|Infinity|undefined/);
+    if (kind === "heatmap") {
+      // One cell per component and level, and one per level for the data's share.
+      const cells = model.spec.componentParameters(1) + model.dims;
+      expect(svg.match(/<rect [^>]*><title>/g)!.length).toBe((model.k + 1) * cells);
+      return;
+    }
     expect(svg.match(/stroke-dasharray/g)!.length).toBeGreaterThanOrEqual(2);
   });
 

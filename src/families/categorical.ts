@@ -5,7 +5,7 @@
 // the levels in its settings, so predict maps new strings the same way.
 import type { DatasetParts, Family, Spec } from "../family.js";
 import type { Arena } from "../wasm.js";
-import { copyMatrixIn, describe } from "../data.js";
+import { checkVector, copyMatrixIn, describe } from "../data.js";
 import { integer, numberList } from "../options.js";
 import { dataError, MixemError, optionError } from "../errors.js";
 import { componentObject, forActive, needData, noOptions, NONE, PROB_FLOOR } from "./shared.js";
@@ -156,7 +156,7 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
   options: { levels: levelsRule, dims: integer(1, 1 << 16), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { levels: (v, path) => { if (v !== undefined) levelsRule(v, path); } },
-  plot: { kind: "none", why: "categorical fits are drawn by plotFit as a heat map of each class's level probabilities" },
+  plot: { kind: "heatmap" },
 
   load(mem, data, options, path, dims, trusted) {
     const { region, n, d, levels } = readRows(mem, data, options.levels, dims ?? (options.dims as number | undefined), path, trusted ?? false);
@@ -299,6 +299,23 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
         return q;
       },
 
+      // Each component's p of every level of every column, and the data's share of each level.
+      heatmap(theta, k, data, names) {
+        if (names && names.length !== d) throw optionError("options.labels", `must name the ${d} columns, got ${names.length} names`);
+        const counts = new Float64Array(t);
+        const n = countLevels(data, d, levels, (a, code) => { counts[off[a] + code]++; });
+        return {
+          groups: levels.map((c, a) => ({
+            name: names?.[a] ?? `column ${a + 1}`,
+            rows: Array.from({ length: L[a] }, (_, l) => ({
+              name: typeof c === "number" ? String(l) : c[l],
+              values: Array.from({ length: k }, (_, j) => theta[j * t + off[a] + l]),
+              observed: counts[off[a] + l] / n,
+            })),
+          })),
+        };
+      },
+
       // Each column's level by inversion of its cumulative probabilities (the last level takes the rest).
       sampler: noOptions(() => (theta, j, rng, out, offset) => {
         for (let a = 0; a < d; a++) {
@@ -351,4 +368,36 @@ function compatible(data: CategoricalLevels[], model: CategoricalLevels[]): void
     const ok = typeof c === "number" ? c <= countOf(m) : Array.isArray(m) && c.length === m.length && c.every((s, l) => s === m[l]);
     if (!ok) throw dataError("options.levels", `column ${a} of this data has levels ${JSON.stringify(c)}, the fit's are ${JSON.stringify(m)}; give the same options.levels to every part of the data`);
   });
+}
+
+/**
+ * Calls f(column, code) for every value of `data` (rows of codes or level names, or flat codes with
+ * d per row), checked against the levels as the model reads data; returns the number of rows.
+ * Plain JavaScript (plots need no WebAssembly).
+ */
+function countLevels(data: unknown, d: number, levels: CategoricalLevels[], f: (a: number, code: number) => void): number {
+  const index = levels.map((c) => (Array.isArray(c) ? new Map(c.map((name, l) => [name, l])) : undefined));
+  const code = (v: unknown, a: number, where: string) => {
+    if (typeof v === "string") {
+      const c = index[a]?.get(v);
+      if (c === undefined) throw dataError(where, index[a] ? `${JSON.stringify(v)} is not a level of column ${a}` : `is the string ${JSON.stringify(v)}, but column ${a} has level codes`);
+      return c;
+    }
+    const problem = typeof v !== "number" || !Number.isFinite(v) ? `is not a level code or name (${describe(v)})` : codeProblem(v, countOf(levels[a]), a);
+    if (problem) throw dataError(where, problem);
+    return v as number;
+  };
+  if (Array.isArray(data) && data.length > 0 && isRow(data[0])) {
+    const rows = data as ArrayLike<unknown>[];
+    rows.forEach((row, i) => {
+      if (!isRow(row) || row.length !== d) throw dataError(`data[${i}]`, `must be a row of ${d} values`);
+      for (let a = 0; a < d; a++) f(a, code(row[a], a, `data[${i}][${a}]`));
+    });
+    return rows.length;
+  }
+  const n = checkVector(data, "data");
+  if (n % d !== 0) throw dataError("data", `has ${n} values, not a multiple of the ${d} columns`);
+  const flat = data as ArrayLike<unknown>;
+  for (let i = 0; i < n; i++) f(i % d, code(flat[i], i % d, `data[${i}]`));
+  return n / d;
 }
