@@ -70,6 +70,18 @@ describe("random problems (fast-check)", () => {
     expect(checked).toBeGreaterThan(RUNS / 2);
   });
 
+  it("columns of more than 12 levels (counted by scatter-adds) and of 12 or fewer (masked sums) agree with the reference", () => {
+    const L = [15, 3, 40, 12, 13];
+    const { x, start } = problem(8, 2000, 3, L);
+    const a = fitSync(x, { family: "categorical", k: 3, levels: L, init: { p: start }, maxIter: 10, tol: 0 });
+    const ref = referenceEM(categoricalRef(L), x, null, start.map((c) => c.flat()), [1 / 3, 1 / 3, 1 / 3], { maxIter: 10, tol: 0, mode: "soft", fixWeights: false });
+    expect(historyCloseness(a.history, ref.history, 2000)).toBeLessThan(1);
+    expect(closeness(a.components.flatMap((c) => (c as CategoricalComponent).p.flat()), ref.theta.flat(), 1e-9, 1e-12)).toBeLessThan(1);
+    const hard = fitSync(x, { family: "categorical", k: 3, levels: L, init: { p: start }, maxIter: 10, tol: 0, mode: "hard" });
+    const refHard = referenceEM(categoricalRef(L), x, null, start.map((c) => c.flat()), [1 / 3, 1 / 3, 1 / 3], { maxIter: 10, tol: 0, mode: "hard", fixWeights: false });
+    expect(closeness(hard.components.flatMap((c) => (c as CategoricalComponent).p.flat()), refHard.theta.flat(), 1e-9, 1e-12)).toBeLessThan(1);
+  });
+
   it("the MAP M-step is the reference's with the Dirichlet concentration (5 iterations, 1e-9)", () => {
     const L = [3, 2, 4];
     const { x, start } = problem(5, 400, 2, L);
