@@ -150,5 +150,9 @@ describe("bad input", () => {
     const r = spawnSync(process.execPath, [cli, "fit", "-", "--family", "independent", "-k", "2", "--columns", "a:gaussian,b"], { input: "a,b\n1,0\n2,1\n3,0\n", encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--columns: "b" has no family/);
+    const ok = spawnSync(process.execPath, [cli, "fit", "-", "--family", "independent", "-k", "1", "--quiet", "--columns", "a:gaussian,b:categorical,c:binomial:trials=3"],
+      { input: "a,b,c\n1.5,0,2\n2.5,1,3\n3.5,0,1\n", encoding: "utf8" });
+    expect(ok.stderr).toBe("");
+    expect(ok.stdout).toMatch(/columns {5}mean 2\.5000, variance 0\.6667\n {14}p \[\[0\.6667, 0\.3333\]\]\n {14}p 0\.6667\n/);
   });
 });
