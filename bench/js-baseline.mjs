@@ -203,3 +203,34 @@ export function gaussianDiagEM(x, d, init, iterations, onIteration) {
     onIteration(pass(n, k, logDensity, accumulate, stats, lp));
   }
 }
+
+/** Categorical (latent class analysis): d columns of L levels each, codes 0 … L − 1; p as init.p (k × d × L). */
+export function categoricalEM(x, d, L, init, iterations, onIteration) {
+  const n = x.length / d, k = init.weights.length, T = d * L;
+  const logp = new Float64Array(k * T), p = Float64Array.from(init.p.flat(2)), w = Float64Array.from(init.weights), c = new Float64Array(k);
+  const S = 1 + T, stats = new Float64Array(k * S), lp = new Float64Array(k);
+  const logDensity = (i, j) => {
+    let q = c[j];
+    for (let a = 0; a < d; a++) q += logp[j * T + a * L + x[i * d + a]];
+    return q;
+  };
+  const accumulate = (i, j, r) => {
+    const s0 = j * S;
+    stats[s0] += r;
+    for (let a = 0; a < d; a++) stats[s0 + 1 + a * L + x[i * d + a]] += r;
+  };
+  const pack = () => {
+    for (let j = 0; j < k; j++) { c[j] = Math.log(w[j]); for (let t = 0; t < T; t++) logp[j * T + t] = Math.log(p[j * T + t]); }
+  };
+  pack();
+  pass(n, k, logDensity, accumulate, stats, lp);
+  for (let it = 0; it < iterations; it++) {
+    for (let j = 0; j < k; j++) {
+      const s0 = j * S, nk = stats[s0];
+      for (let t = 0; t < T; t++) p[j * T + t] = stats[s0 + 1 + t] / nk;
+      w[j] = nk / n;
+    }
+    pack();
+    onIteration(pass(n, k, logDensity, accumulate, stats, lp));
+  }
+}

@@ -6,7 +6,7 @@ import os from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fit, fitSync, initSync } from "../dist/index.js";
-import { binomialEM, gaussianDiagEM, gaussianEM, gaussianFullEM, poissonEM, useAlgorithm } from "./js-baseline.mjs";
+import { binomialEM, categoricalEM, gaussianDiagEM, gaussianEM, gaussianFullEM, poissonEM, useAlgorithm } from "./js-baseline.mjs";
 
 const ITER = Number(process.env.BENCH_ITER ?? 15); // iterations timed per repetition
 // BENCH_BASELINE=path/to/another/dist/index.js: that build's fitSync is timed beside this one's, in
@@ -87,6 +87,22 @@ function mvWorkload(n, d, k, covariance) {
   };
 }
 
+function categoricalWorkload(n, d, L, k) {
+  const x = new Float64Array(n * d);
+  const probs = () => Array.from({ length: d }, () => { const v = Array.from({ length: L }, () => 0.2 + u()); const s = v.reduce((a, b) => a + b, 0); return v.map((q) => q / s); });
+  const truth = Array.from({ length: k }, probs);
+  const pick = (p) => { let t = u(), l = 0; while (l < L - 1 && t >= p[l]) { t -= p[l]; l++; } return l; };
+  for (let i = 0; i < n; i++) { const j = Math.floor(u() * k); for (let a = 0; a < d; a++) x[i * d + a] = pick(truth[j][a]); }
+  const init = { weights: Array(k).fill(1 / k), p: Array.from({ length: k }, probs) };
+  return {
+    name: `categorical ${d} columns × ${L} levels, N = ${n.toExponential(0).replace("e+", "e")}, K = ${k}`, n, k,
+    wasm: (on) => engine.fitSync(x, { family: "categorical", dims: d, levels: L, k, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
+    js: (on) => categoricalEM(x, d, L, init, ITER, on),
+    jsConstant: 0,
+    peer: { x, d, k },
+  };
+}
+
 /** Runs f, returns per-iteration durations (ms) from timestamps taken at each iteration's end. */
 function timeIterations(f) {
   const stamps = [];
@@ -103,7 +119,7 @@ baseline?.initSync();
 const only = process.env.BENCH_ONLY; // a substring of workload names, to run a subset
 const workloads = [
   gaussianWorkload(1_000_000, 2), gaussianWorkload(1_000_000, 8), poissonWorkload(1_000_000), binomialWorkload(200_000, 10),
-  mvWorkload(200_000, 10, 8, "full"), mvWorkload(50_000, 50, 16, "diag"),
+  mvWorkload(200_000, 10, 8, "full"), mvWorkload(50_000, 50, 16, "diag"), categoricalWorkload(200_000, 10, 4, 5),
 ].filter((w) => !only || w.name.includes(only));
 const rows = [];
 for (const w of workloads) {

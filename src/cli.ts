@@ -17,6 +17,29 @@ import pkg from "../package.json" with { type: "json" };
 const FAMILY_HELP = FAMILY_NAMES.map((name) => `${name}${name === DEFAULTS.family ? " (default)" : ""}`).join(" | ");
 const FAMILY_LIST = FAMILY_NAMES.map((name) => `  ${name.padEnd(18)}  ${FAMILIES[name].summary}`).join("\n");
 const ROWS = FAMILY_NAMES.filter((name) => FAMILIES[name].shape === "rows").join(", ");
+/** Families that take a family per column (their `columns` option). */
+const PER_COLUMN = FAMILY_NAMES.filter((name) => "columns" in FAMILIES[name].options).join(", ");
+
+/**
+ * --columns A,B,… (names or 1-based numbers), or with a family per column
+ * NAME:FAMILY[:OPTION=VALUE…],… (e.g. age:gaussian,smoker:categorical,heads:binomial:trials=10):
+ * the names, and the `columns` option it gives.
+ */
+function columnSpecs(arg: string | undefined): { names: string | undefined; columns: Record<string, unknown>[] | undefined } {
+  if (arg === undefined || !arg.includes(":")) return { names: arg, columns: undefined };
+  const parts = arg.split(",").map((p) => p.trim().split(":"));
+  const columns = parts.map(([name, family, ...opts]) => {
+    if (!family) throw new UsageError(`--columns: "${name}" has no family; write NAME:FAMILY for every column (e.g. age:gaussian,visits:poisson)`);
+    const o: Record<string, unknown> = { family };
+    for (const opt of opts) {
+      const m = /^(\w+)=(.+)$/.exec(opt);
+      if (!m) throw new UsageError(`--columns: "${opt}" (column ${name}) is not OPTION=VALUE (e.g. trials=10, levels=3)`);
+      o[m[1]] = m[2].trim() !== "" && Number.isFinite(Number(m[2])) ? Number(m[2]) : m[2];
+    }
+    return o;
+  });
+  return { names: parts.map((p) => p[0]).join(","), columns };
+}
 
 const HELP = `mixem — fit mixture models by EM (WebAssembly inside)
 
@@ -33,7 +56,9 @@ Data:
   error naming its row (1-based, after the header) and column. At most ${mib(MAX_BYTES)} of CSV
   (${mib(MAX_BYTES / 4)} of JSON) is read into memory; fit streams larger files.
   --column NAME       column to fit (name, or 1-based number); needed when several are numeric
-  --columns A,B,...   ${ROWS}: the columns of each row (default: every column holding numbers)
+  --columns A,B,...   ${ROWS}: the columns of each row (default: every column holding numbers);
+                      ${PER_COLUMN}: NAME:FAMILY[:OPTION=VALUE],… gives each column its family,
+                      e.g. age:gaussian,smoker:categorical,visits:poisson,heads:binomial:trials=10
   --trials N          binomial: trials per observation
   --trials-column C   binomial: column holding each observation's trials
 
@@ -170,7 +195,9 @@ async function main(argv: string[]): Promise<number> {
   if (!multivariate && values.columns !== undefined) throw new UsageError(`--columns is for --family ${ROWS.replace(/, (?=[^,]*$)/, " or ")}; use --column`);
   const progress = new Progress(values.quiet === true);
   const onBytes = (bytes: number) => progress.reading(input.source, bytes, input.size);
-  const choose = (t: AnyTable) => (multivariate ? columnsOf(t, values.columns) : [columnIndex(t, values.column, "--column")]);
+  const typed = columnSpecs(values.columns);
+  if (typed.columns && !(family && "columns" in family.options)) throw new UsageError(`--columns NAME:FAMILY (a family per column) is for --family ${PER_COLUMN || "(none)"}; use --columns A,B`);
+  const choose = (t: AnyTable) => (multivariate ? columnsOf(t, typed.names) : [columnIndex(t, values.column, "--column")]);
 
   let data: () => Float64Array = () => new Float64Array(0), names: string[], source: ReturnType<typeof spool> extends Promise<infer S> ? S | undefined : never;
   let trials: number | ArrayLike<number> | undefined = num(values.trials, "--trials");
@@ -200,7 +227,7 @@ async function main(argv: string[]): Promise<number> {
 
   const options: Record<string, unknown> = {
     family: values.family, k: kRange ? undefined : num(values.k, "-k"), mode: values.mode, init: values.init, dims: multivariate ? names.length : undefined,
-    covariance: values.covariance, prior: values.prior,
+    covariance: values.covariance, prior: values.prior, columns: typed.columns,
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
     nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials,
   };
@@ -311,7 +338,7 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   const progress = new Progress(values.quiet === true);
   const t = await readTable(input, tooBig(input, "predict"), (bytes) => progress.reading(input.source, bytes, input.size));
   progress.done();
-  const idx = multivariate ? columnsOf(t, values.columns) : [columnIndex(t, values.column, "--column")];
+  const idx = multivariate ? columnsOf(t, columnSpecs(values.columns).names) : [columnIndex(t, values.column, "--column")];
   if (multivariate && idx.length !== model.dims)
     throw new UsageError(`${modelFile} is a model of ${model.dims} columns; ${values.columns === undefined ? `${t.source} has ${idx.length} numeric columns (${idx.map((i) => t.names[i]).join(", ")}); choose ${model.dims} with --columns` : `--columns gives ${idx.length}`}`);
   const x = multivariate ? matrix(t, idx) : t.column(idx[0]);

@@ -52,15 +52,24 @@ export interface DataScale {
   readonly weights?: Region | null;
 }
 
-/** How plotFit draws a family: a histogram with densities, bars of counts with probabilities, a 2-D scatter, or not at all. */
+/** How plotFit draws a family: a histogram with densities, bars of counts with probabilities, a 2-D scatter, a heat map of probabilities (Spec.heatmap), or not at all. */
 export type PlotKind =
   | { readonly kind: "density" }
   | { readonly kind: "counts"; readonly axis: string }
   | { readonly kind: "scatter" }
+  | { readonly kind: "heatmap" }
   | { readonly kind: "none"; readonly why: string };
 
 /** Draws one point of component j into out[offset … offset + dims). */
 export type Sampler = (theta: Float64Array, j: number, rng: Random, out: Float64Array, offset: number) => void;
+
+/**
+ * What a heat map draws: per group (a column of the data) one row per level, each with its value
+ * in [0, 1] for every component, and the data's own share of that level.
+ */
+export interface HeatmapTable {
+  readonly groups: readonly { readonly name: string; readonly rows: readonly { readonly name: string; readonly values: readonly number[]; readonly observed: number }[] }[];
+}
 
 /** A 1-D family's density for plots (after the plot's options were checked). */
 export interface PlotDensity {
@@ -171,6 +180,12 @@ export interface Spec<C extends object = object> {
    * point's index. The model's `scoreSamples` needs it.
    */
   logJoint?(params: Float64Array, j: number, x: Float64Array, offset: number, aux: Float64Array | null, i: number): number;
+  /**
+   * Families with a heat map plot: each component's probability of every level of every column,
+   * and the shares of the levels in `data` (read and checked as the model reads data, in plain
+   * JavaScript: no WebAssembly), for plotFit. `names`: the columns' names, or undefined.
+   */
+  heatmap?(theta: Float64Array, k: number, data: unknown, names: readonly string[] | undefined): HeatmapTable;
   /** 1-D families with a density or counts plot: checks the plot's options (settings merged in) and returns the density. */
   plotDensity?(options: Readonly<Record<string, unknown>>): PlotDensity;
 }

@@ -19,6 +19,8 @@ export type { PoissonComponent, PoissonOptions, PoissonPrior } from "./families/
 export type { BinomialComponent, BinomialOptions, BinomialPrior } from "./families/binomial.js";
 export type { CovarianceType, MvGaussianComponent, MvGaussianInit, MvGaussianOptions, MvGaussianPrior } from "./families/mvgaussian/index.js";
 export type { BernoulliComponent, BernoulliOptions, BernoulliPrior } from "./families/bernoulli.js";
+export type { CategoricalComponent, CategoricalLevels, CategoricalOptions, CategoricalPrior } from "./families/categorical.js";
+export type { IndependentColumn, IndependentComponent, IndependentOptions, IndependentPrior } from "./families/independent.js";
 export { MixemError, type MixemErrorCode, type MixemErrorReason } from "./errors.js";
 export { init, initSync, wasmMemoryBytes } from "./wasm.js";
 export { fitInWorker, type WorkerFitOptions } from "./worker.js";

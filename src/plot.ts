@@ -3,7 +3,8 @@
 //            each weighted component; "counts": bars of the counts' proportions with the
 //            probabilities; "scatter" (mvgaussian): points coloured by predicted component (a
 //            density of the points beyond a few thousand), each Gaussian's 1σ and 2σ ellipse, and
-//            for d > 2 a pairs plot of the 2-D projections.
+//            for d > 2 a pairs plot of the 2-D projections; "heatmap" (categorical): a grid of each
+//            component's probability of every level of every column, beside the data's shares.
 //   plotSelection: the criterion against k, the best k marked.
 // Data of any size: read in place in a few passes (plot/data.ts), binned, so the stack is constant,
 // memory bounded by the bins and the SVG below 500 KB. Every option is validated and every string
@@ -12,7 +13,7 @@
 import type { MixtureModel } from "./model.js";
 import type { ModelData } from "./types.js";
 import type { Selection } from "./select.js";
-import type { PlotDensity, Rule } from "./family.js";
+import type { HeatmapTable, PlotDensity, Rule } from "./family.js";
 import { familyOf } from "./families/index.js";
 import { checkOptions, integer } from "./options.js";
 import { MixemError, optionError } from "./errors.js";
@@ -50,6 +51,11 @@ const labelList: Rule = (v, p) => {
   v.forEach((s, i) => text(100)(s, `${p}[${i}]`));
 };
 const COMMON = { width: pixels, height: pixels, title: text(200), labels: labelList };
+/** A heat map's labels: one name per column of the data. */
+const nameList: Rule = (v, p) => {
+  if (!Array.isArray(v) || v.length < 1 || v.length > 4096) throw optionError(p, `must be an array of column names, got ${describe(v)}`);
+  v.forEach((s, i) => text(100)(s, `${p}[${i}]`));
+};
 
 interface Checked { width?: number; height?: number; title?: string; labels?: string[]; trials?: number }
 
@@ -84,6 +90,10 @@ function drawFit(model: MixtureModel, data: ModelData, options: PlotOptions): st
   model = checkModel(model);
   const plot = familyOf(model.family)!.plot;
   if (plot.kind === "none") throw optionError("model.family", plot.why);
+  if (plot.kind === "heatmap") {
+    const o = checked(options, { ...COMMON, labels: nameList });
+    return heatmap(model, model.spec.heatmap!(model.theta, model.k, data, o.labels), o);
+  }
   if (plot.kind === "scatter") {
     const o = checked(options, COMMON);
     if (model.dims < 2) throw optionError("model.dims", "a scatter plot needs at least 2 dimensions");
@@ -477,4 +487,53 @@ export function plotSelection(selection: Selection, options: PlotOptions = {}): 
     ...pts.map(([k, v]) => `<circle cx="${px(f.sx(k))}" cy="${px(f.sy(v))}" r="${k === s.k ? 6 : 3.5}" fill="${k === s.k ? "#d62728" : "#1f77b4"}"/>`),
     ...pts.filter(([k]) => k === s.k).map(([k, v]) => `<text x="${px(f.sx(k) + 9)}" y="${px(f.sy(v) - 10)}" font-weight="bold">best: k = ${k}</text>`),
   ]);
+}
+
+// ---- heat map ------------------------------------------------------------------------------
+
+/** White (0) to dark blue (1): the cell colour of a probability. */
+function shade(p: number): string {
+  const v = Math.max(0, Math.min(1, p)), c = (a: number, b: number) => Math.round(a + (b - a) * Math.sqrt(v)).toString(16).padStart(2, "0");
+  return `#${c(255, 8)}${c(255, 48)}${c(255, 107)}`;
+}
+
+/**
+ * A grid: one row per level of every column (grouped by column, groups separated by dashed
+ * lines), one cell column per component (its number and weight above it, in its colour) and a last
+ * one for the data's share of each level; each cell shaded by its probability and labelled with it.
+ */
+function heatmap(model: MixtureModel, table: HeatmapTable, o: Checked): string {
+  const k = model.k, rows = table.groups.reduce((s, g) => s + g.rows.length, 0);
+  const cell = { w: Math.max(44, Math.min(90, 560 / (k + 1))), h: Math.max(6, Math.min(22, 1800 / Math.max(rows, 1))) };
+  const labelW = 12 + 6.4 * Math.min(40, Math.max(8, ...table.groups.flatMap((g) => [g.name.length, ...g.rows.map((r) => r.name.length + 2)])));
+  const top = (o.title ? 38 : 14) + 34, gap = 10;
+  const width = o.width ?? Math.ceil(labelW + (k + 1) * cell.w + 24);
+  const height = o.height ?? Math.ceil(top + rows * cell.h + table.groups.length * (gap + 16) + 12);
+  const cw = Math.max(20, (width - labelW - 24) / (k + 1));
+  const ch = Math.max(4, (height - top - 12 - table.groups.length * (gap + 16)) / Math.max(rows, 1));
+  const fs = ch >= 14 ? 11 : ch >= 10 ? 9 : 0;
+  const body: string[] = [];
+  const x0 = labelW;
+  for (let j = 0; j <= k; j++) {
+    const cx = x0 + (j + 0.5) * cw, head = j < k ? `${j + 1}` : "data", sub = j < k ? `w ${num(model.weights[j])}` : "share";
+    body.push(`<text x="${px(cx)}" y="${px(top - 20)}" text-anchor="middle" font-weight="bold"${j < k ? ` fill="${colour(j)}"` : ""}>${esc(head)}</text>`,
+      `<text x="${px(cx)}" y="${px(top - 6)}" text-anchor="middle" font-size="10" fill="#555">${esc(sub)}</text>`);
+  }
+  let y = top;
+  table.groups.forEach((g, gi) => {
+    if (gi > 0) body.push(`<path d="M${px(8)},${px(y + gap / 2)}H${px(x0 + (k + 1) * cw)}" stroke="#999" stroke-dasharray="4 3"/>`);
+    y += gi > 0 ? gap : 0;
+    body.push(`<text x="8" y="${px(y + 12)}" font-weight="bold">${esc(g.name)}</text>`);
+    y += 16;
+    for (const r of g.rows) {
+      body.push(`<text x="20" y="${px(y + ch / 2 + 4)}" font-size="${fs || 9}">${esc(r.name)}</text>`);
+      [...r.values, r.observed].forEach((p, j) => {
+        const x = x0 + j * cw;
+        body.push(`<rect x="${px(x)}" y="${px(y)}" width="${px(cw - 1)}" height="${px(ch - 1)}" fill="${shade(p)}"><title>${esc(`${g.name} = ${r.name}, ${j < k ? `component ${j + 1}` : "data"}: ${num(p)}`)}</title></rect>`);
+        if (fs) body.push(`<text x="${px(x + cw / 2)}" y="${px(y + ch / 2 + fs / 2 - 1)}" text-anchor="middle" font-size="${fs}" fill="${p > 0.45 ? "white" : "#222"}">${num(p)}</text>`);
+      });
+      y += ch;
+    }
+  });
+  return svgDocument(width, height, o.title, body);
 }

@@ -92,7 +92,8 @@ export function resolveFit(options: FitOptions): ResolvedFit {
 export function configureFit(r: ResolvedFit, ds: DatasetParts): { spec: Spec; settings: EMSettings } {
   const o = r.options;
   const prior = o.prior && o.prior !== false ? r.family.resolvePrior(o.prior, ds, r.k, o, "options.prior") : undefined;
-  const spec = r.family.configure({ ...o, prior }, ds.dims);
+  // The data's settings (what a model keeps of its data: categorical levels) are defaults under the options.
+  const spec = r.family.configure({ ...ds.settings, ...o, prior }, ds.dims);
   const settings: EMSettings = { ...r.settings, prior: prior as { weights: number } | undefined };
   if (r.explicit) settings.init = explicitInit(spec, r.familyName, r.explicit, r.k);
   if (r.warm) settings.init = warmInit(spec, r.warm, ds.dims);

@@ -53,7 +53,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       const shardBlock = (s: number) => Math.floor((s * blocks) / count);
       // Shards hold validated data: the workers load it trusted, with the resolved prior, and
       // the per-point option (binomial trials) from the shard's own slice.
-      const shardOptions: Record<string, unknown> = { ...r.options, prior: spec.settings.prior, onIteration: undefined, signal: undefined, init: undefined };
+      const shardOptions: Record<string, unknown> = { ...ds.settings, ...r.options, prior: spec.settings.prior, onIteration: undefined, signal: undefined, init: undefined };
       if (ds.aux && r.family.perPoint) shardOptions[r.family.perPoint] = undefined;
       // Each shard goes to its worker in parts of about PART_VALUES values, one part in flight per
       // worker: the data never exists a third time in full, outside WebAssembly memory.

@@ -35,8 +35,8 @@ export interface FitSummary {
   nObservations: number;
 }
 
-/** Data for fits and a fitted model's methods: values (1-D families) or rows (mvgaussian, bernoulli). */
-export type ModelData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+/** Data for fits and a fitted model's methods: values (1-D families) or rows (mvgaussian, bernoulli; categorical rows may hold level names). */
+export type ModelData = ArrayLike<number> | ArrayLike<ArrayLike<number>> | ArrayLike<ArrayLike<number | string>>;
 
 /** Parameters of one component, of any family (see each family's component type; `ComponentOf<F>` for one family). */
 export type Component = ComponentOf<FamilyName>;
@@ -175,4 +175,10 @@ export interface ModelSettings {
   prior?: Record<string, unknown>;
   /** gaussian, mvgaussian: the fit data's variance per dimension (what regCovar's floor scales). */
   scale?: number[];
+  /** categorical: each column's levels (a count, or the level names). */
+  levels?: (number | string[])[];
+  /** independent: each column's family and options. */
+  columns?: Record<string, unknown>[];
+  /** independent: what each column's family keeps of its data (categorical levels, binomial trials). */
+  columnData?: Record<string, unknown>[];
 }

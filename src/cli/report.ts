@@ -7,6 +7,13 @@ const fmt = (v: number) => (Math.abs(v) >= 1e6 || (Math.abs(v) < 1e-3 && v !== 0
 
 const fmtList = (v: number[]) => `[${v.map(fmt).join(", ")}]`;
 
+/** A number, a list, a list of lists, or an object of them, on one line. */
+const show = (v: unknown): string =>
+  typeof v === "number" ? fmt(v)
+    : Array.isArray(v) ? (typeof v[0] === "number" ? fmtList(v as number[]) : `[${v.map(show).join(", ")}]`)
+    : typeof v === "object" && v !== null ? Object.entries(v).map(([k, x]) => `${k} ${show(x)}`).join(", ")
+    : String(v);
+
 export function table(model: MixtureModel, where: string): string {
   if (familyOf(model.family)!.shape === "rows") return multiTable(model, where);
   // One row per component, a column per parameter (and the sd beside a variance); rows in increasing
@@ -56,9 +63,10 @@ function multiTable(model: MixtureModel, where: string): string {
   // Each parameter of each component: a vector on its line, a matrix over several.
   model.components.forEach((c, j) => {
     out.push(`component ${j + 1}  weight ${fmt(model.weights[j])}`);
-    for (const [name, value] of Object.entries(c as unknown as Record<string, number[] | number[][]>)) {
-      const rows = Array.isArray(value[0]) ? (value as number[][]) : [value as number[]];
-      rows.forEach((row, a) => out.push(`  ${a === 0 ? name.padEnd(12) : " ".repeat(12)}${fmtList(row)}`));
+    for (const [name, value] of Object.entries(c as unknown as Record<string, unknown[]>)) {
+      // A list of objects (a component made of parts, one per column): one part per line.
+      const rows = Array.isArray(value[0]) || typeof value[0] === "object" ? value : [value];
+      rows.forEach((row, a) => out.push(`  ${a === 0 ? name.padEnd(12) : " ".repeat(12)}${show(row)}`));
     }
   });
   return [...out, "", ...summary(model)].join("\n");

@@ -1,0 +1,371 @@
+// Independent columns (mixed-type rows, as pomegranate's IndependentComponents or R's clustMD /
+// VarSelLCM): column a of every row follows its own 1-D family, the columns independent given the
+// component. Nothing of a column's family is re-implemented here: each column is that family's own
+// Spec (configured at one dimension), asked for what it alone knows — loading and validating its
+// values, its prior, seeding, explicit init, packing its kernel parameters, its M-step from its own
+// statistics, its prior density, components, sampling, logJoint. This module only lays the
+// columns side by side: θ_j = the columns' θ_j concatenated; kernel parameters and statistics as
+// assembly/kernels/independent.ts describes (each column's block as its own kernel lays it out).
+import type { DatasetParts, DataScale, Family, Sampler, Spec } from "../family.js";
+import type { Region } from "../wasm.js";
+import { checkVector, columnScales, describe } from "../data.js";
+import { checkOptions, integer, ownOptions } from "../options.js";
+import { MixemError, optionError } from "../errors.js";
+import { componentObject, NONE, scaleRule } from "./shared.js";
+import { priorRule } from "../prior.js";
+import { gaussian } from "./gaussian.js";
+import { poisson } from "./poisson.js";
+import { binomial } from "./binomial.js";
+import { bernoulli } from "./bernoulli.js";
+import { categorical } from "./categorical.js";
+
+/** The families a column may follow (one value per row), and how the composite kernel reads each one's parameters. */
+const COLUMN_FAMILIES: Readonly<Record<string, Family>> = { gaussian, poisson, binomial, bernoulli, categorical } as Record<string, Family>;
+const KINDS: Readonly<Record<string, number>> = { gaussianPass: 0, loglinearPass: 1, binomialPass: 2, categoricalPass: 3 };
+const PER_COLUMN = 4;
+
+/** One column: its family and that family's own options (categorical `levels`, binomial `trials`, gaussian `regCovar`…). */
+export interface IndependentColumn {
+  family: "gaussian" | "poisson" | "binomial" | "bernoulli" | "categorical";
+  [option: string]: unknown;
+}
+
+export interface IndependentComponent {
+  /** Column a's parameters, as its family's component ({ mean, variance }, { lambda }, { p: [[…]] }, …). */
+  columns: Record<string, unknown>[];
+}
+
+/**
+ * `prior: true` gives every column its family's default prior; an object may set `weights` (the
+ * Dirichlet concentration of the mixing weights) and `columns`: per column `true` or that family's
+ * prior object.
+ */
+export interface IndependentPrior { weights: number; columns: Record<string, unknown>[] }
+
+export interface IndependentOptions {
+  /** independent: one entry per column of the rows, `{ family, …that family's options }`. Required. */
+  columns?: IndependentColumn[];
+  /** independent: MAP-EM with each column's conjugate prior (see IndependentPrior). */
+  prior?: boolean | Record<string, unknown>;
+}
+
+/** The `columns` option: an array of { family, …options } with a 1-D family and its own valid options. */
+const columnsRule = (v: unknown, path: string) => {
+  if (!Array.isArray(v) || v.length === 0) throw optionError(path, `must be an array with one { family, … } per column, got ${describe(v)}`);
+  if (v.length > 1 << 12) throw optionError(path, `has ${v.length} columns; at most ${1 << 12}`);
+  v.forEach((c, a) => columnOf(c, `${path}[${a}]`));
+};
+
+/** A column's family and its options (checked), from { family, …options }. */
+function columnOf(c: unknown, path: string): { family: Family; name: string; options: Record<string, unknown> } {
+  const o = ownOptions(c, path);
+  const name = o.family;
+  if (typeof name !== "string" || !Object.hasOwn(COLUMN_FAMILIES, name))
+    throw optionError(`${path}.family`, `must be a family of one value per row (${Object.keys(COLUMN_FAMILIES).map((s) => JSON.stringify(s)).join(", ")}), got ${describe(name)}${name === "mvgaussian" || name === "independent" ? ": it is not a 1-D family" : ""}`);
+  const family = COLUMN_FAMILIES[name];
+  const { family: _f, ...rest } = o;
+  const { prior: _p, dims: _d, ...rules } = family.options; // a column's prior comes through options.prior; it has one value per row
+  const options = checkOptions(rest, rules, path);
+  if (family.perPoint && typeof options[family.perPoint] !== "number" && options[family.perPoint] !== undefined)
+    throw optionError(`${path}.${family.perPoint}`, `must be one number for a column (one per row is not taken here), got ${describe(options[family.perPoint])}`);
+  return { family, name, options };
+}
+
+/** A column's MixemError under the composite's names: data[i] → data[i][a], options.x → options.columns[a].x. */
+function renamed(e: unknown, path: string, a: number, flatDims: number | undefined): unknown {
+  if (!(e instanceof MixemError) || e.path === undefined) return e;
+  const message = e.message.slice(e.path.length + 2);
+  const m = new RegExp(`^${path.replace(/[.[\]]/g, "\\$&")}\\[(\\d+)\\](?:\\[0\\])?(.*)$`).exec(e.path);
+  let where = e.path;
+  if (m) where = flatDims === undefined ? `${path}[${m[1]}][${a}]${m[2]}` : `${path}[${Number(m[1]) * flatDims + a}]${m[2]}`;
+  else if (e.path.startsWith("options.")) where = `options.columns[${a}].${e.path.slice("options.".length)}`;
+  return new MixemError(e.code, message, where, e.reason);
+}
+
+const isRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView));
+
+/** Column a of the data: rows (arrays or typed arrays) or one flat array of d values per row. */
+function columnValues(data: unknown, d: number, a: number, path: string): unknown[] {
+  if (Array.isArray(data) && data.length > 0 && isRow(data[0])) {
+    const rows = data as ArrayLike<unknown>[];
+    const out = new Array<unknown>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (!isRow(row)) throw new MixemError("INVALID_DATA", `is not a row of values (${describe(row)})`, `${path}[${i}]`);
+      if (row.length !== d) throw new MixemError("INVALID_DATA", `has ${row.length} values; every row must have ${d} (one per entry of options.columns)`, `${path}[${i}]`);
+      out[i] = row[a];
+    }
+    return out;
+  }
+  const total = checkVector(data, path);
+  if (total % d !== 0) throw new MixemError("INVALID_DATA", `has ${total} values, not a multiple of the ${d} columns`, path);
+  const flat = data as ArrayLike<unknown>;
+  return Array.from({ length: total / d }, (_, i) => flat[i * d + a]);
+}
+
+export const independent: Family<IndependentComponent, { columns: Record<string, unknown>[] }, IndependentOptions> = {
+  summary: "rows of mixed columns, each its own 1-D family (options.columns), independent given the component",
+  shape: "rows",
+  options: { columns: columnsRule, prior: priorRule, dims: integer(1, 1 << 12) },
+  evalOptions: NONE,
+  dataSettings: {
+    scale: scaleRule,
+    columnData: (v, path) => {
+      if (v !== undefined && (!Array.isArray(v) || !v.every((c) => typeof c === "object" && c !== null && !Array.isArray(c))))
+        throw optionError(path, `must be an array of objects (what each column's family keeps of its data), got ${describe(v)}`);
+    },
+  },
+  plot: { kind: "none", why: "independent fits have no single picture: plot a column by fitting it alone with its family" },
+
+  load(mem, data, options, path, dims, trusted) {
+    if (options.columns === undefined) throw optionError("options.columns", 'is required for family "independent" (one { family, … } per column)');
+    const cols = (options.columns as unknown[]).map((c, a) => columnOf(c, `options.columns[${a}]`));
+    const d = cols.length;
+    if (dims !== undefined && dims !== d) throw optionError("options.columns", `has ${d} columns; this model has ${dims}`);
+    const flat = Array.isArray(data) && data.length > 0 && isRow(data[0]) ? undefined : d;
+    const parts: DatasetParts[] = [];
+    let n = -1;
+    cols.forEach((c, a) => {
+      const values = columnValues(data, d, a, path);
+      // A categorical column of level names goes in as rows of one value (the names are read there).
+      const input = c.name === "categorical" && values.some((v) => typeof v === "string") ? values.map((v) => [v]) : values;
+      // A fitted model's new data (or a thread's shard) reads each column as the fit did (categorical levels).
+      const colData = (options.columnData as Record<string, unknown>[] | undefined)?.[a];
+      try {
+        parts.push(c.family.load(mem, input, { ...colData, ...c.options, dims: 1 }, path, 1, trusted));
+      } catch (e) {
+        throw renamed(e, path, a, flat);
+      }
+      n = parts[a].n;
+    });
+    const region = mem.alloc(n * d);
+    const x = region.array;
+    parts.forEach((p, a) => { const v = p.x.array; for (let i = 0; i < n; i++) x[i * d + a] = v[i]; });
+    const scale = columnScales(x, n, d, path);
+    // Seeding locations: the columns' own (one-hot levels, proportions, values), side by side; a
+    // column of one value per row in units of its standard deviation, so no column's scale rules k-means++.
+    const seedDims = parts.map((p) => p.seedPoints.dims);
+    const width = seedDims.reduce((s, v) => s + v, 0);
+    let seeds: Region | undefined;
+    const seedPoints = {
+      get points() {
+        if (!seeds) {
+          seeds = mem.alloc(n * width);
+          for (let a = 0, at = 0; a < d; at += seedDims[a], a++) {
+            const sd = cols[a].family.shape === "values" ? Math.sqrt(scale[a]) : 1, w = seedDims[a];
+            const src = parts[a].seedPoints.points, dst = seeds.array; // the column's points first: they may allocate
+            for (let i = 0; i < n; i++) for (let b = 0; b < w; b++) dst[i * width + at + b] = src[i * w + b] / sd;
+          }
+        }
+        return seeds.array;
+      },
+      dims: width,
+    };
+    // What the columns keep of their data (categorical levels, binomial trials), but not their
+    // variance: that is this family's `scale`, which a stream computes over all its chunks.
+    const columnData = parts.map((p) => { const { scale: _s, ...rest } = p.settings as Record<string, unknown>; return rest; });
+    const logConstant = parts.reduce((s, p) => s + p.logConstant, 0);
+    return { n, dims: d, x: region, aux: null, logConstant, scale, seedPoints, settings: { scale: Array.from(scale), columnData } };
+  },
+
+  resolvePrior(raw, ds, k, options, path): IndependentPrior & Record<string, unknown> {
+    const o = raw === true ? {} : ownOptions(raw, path);
+    for (const key of Object.keys(o)) if (key !== "weights" && key !== "columns") throw optionError(`${path}.${key}`, "is not a prior parameter here (expected weights, columns)");
+    const cols = (options.columns as unknown[]).map((c, a) => columnOf(c, `options.columns[${a}]`));
+    const given = o.columns;
+    if (given !== undefined && (!Array.isArray(given) || given.length !== cols.length)) throw optionError(`${path}.columns`, `must be an array of ${cols.length} priors (one per column), got ${describe(given)}`);
+    const columnData = (ds?.settings.columnData ?? options.columnData) as Record<string, unknown>[] | undefined;
+    const weights = o.weights ?? 1;
+    const columns = cols.map((c, a) => {
+      const subDs = ds && columnDataset(ds, a, columnData?.[a]);
+      const prior = c.family.resolvePrior(given ? (given as unknown[])[a] : true, subDs, k, { ...columnData?.[a], ...c.options, dims: 1 }, `${path}.columns[${a}]`);
+      const { weights: _w, ...rest } = prior;
+      return rest;
+    });
+    if (typeof weights !== "number" || !(weights >= 1) || !Number.isFinite(weights)) throw optionError(`${path}.weights`, `must be a finite number ≥ 1, got ${describe(weights)}`);
+    return { weights, columns };
+  },
+
+  configure(options, d): Spec<IndependentComponent> {
+    if (options.columns === undefined) throw optionError("options.columns", 'is required for family "independent" (one { family, … } per column)');
+    const cols = (options.columns as unknown[]).map((c, a) => columnOf(c, `options.columns[${a}]`));
+    if (cols.length !== d) throw optionError("options.columns", `has ${cols.length} columns; the data has ${d}`);
+    const columnData = (options.columnData as Record<string, unknown>[] | undefined) ?? cols.map(() => ({}));
+    const prior = options.prior as IndependentPrior | undefined;
+    const specs = cols.map((c, a) => {
+      const spec = c.family.configure({ ...columnData[a], ...c.options, prior: prior ? { weights: 1, ...prior.columns[a] } : undefined }, 1);
+      if (!Object.hasOwn(KINDS, spec.kernel))
+        throw optionError(`options.columns[${a}].family`, `"${c.name}" does not run inside an independent model (its kernel ${spec.kernel} is not one of ${Object.keys(KINDS).join(", ")})`);
+      return spec;
+    });
+    // Offsets of each column in θ_j, in a component's kernel block (after log w_j), in its statistics (after Σ r), in the header.
+    const tOff: number[] = [], pOff: number[] = [], sOff: number[] = [], hOff: number[] = [];
+    let t = 0, p = 1, s = 1, h = 4 + PER_COLUMN * d;
+    for (const spec of specs) {
+      tOff.push(t); pOff.push(p); sOff.push(s); hOff.push(h);
+      t += spec.thetaSize; p += spec.paramsSize; s += spec.statsSize; h += spec.headerSize;
+    }
+    const headerSize = h, paramsSize = p, statsSize = s;
+    // Per-column working copies (θ, statistics, kernel parameters), grown to k once: no allocation per iteration.
+    let kk = 0;
+    let subTheta: Float64Array[] = [], subStats: Float64Array[] = [], subParams: Float64Array[] = [], zeros = new Float64Array(0);
+    const grow = (k: number) => {
+      if (k <= kk) return;
+      kk = k;
+      subTheta = specs.map((sp) => new Float64Array(k * sp.thetaSize));
+      subStats = specs.map((sp) => new Float64Array(k * sp.statsSize));
+      subParams = specs.map((sp) => new Float64Array(sp.headerSize + k * sp.paramsSize));
+      zeros = new Float64Array(k);
+    };
+    const scales = specs.map(() => ({ scale: new Float64Array(1) }));
+    const columnScale = (data: DataScale, a: number): DataScale => { scales[a].scale[0] = data.scale[a] ?? 1; return scales[a]; };
+    /** Column a's θ of k components out of θ (gather), or back into it (scatter). */
+    const gather = (theta: Float64Array, k: number, a: number) => {
+      const ts = specs[a].thetaSize, out = subTheta[a];
+      for (let j = 0; j < k; j++) for (let q = 0; q < ts; q++) out[j * ts + q] = theta[j * t + tOff[a] + q];
+      return out;
+    };
+    const scatter = (theta: Float64Array, k: number, a: number) => {
+      const ts = specs[a].thetaSize, src = subTheta[a];
+      for (let j = 0; j < k; j++) for (let q = 0; q < ts; q++) theta[j * t + tOff[a] + q] = src[j * ts + q];
+    };
+    const kOf = (theta: Float64Array) => theta.length / t;
+    const settings: Record<string, unknown> = { dims: d, columns: cols.map((c) => ({ family: c.name, ...c.options })) };
+    if (prior) settings.prior = prior;
+
+    return {
+      kernel: "independentPass",
+      workColumns: 0,
+      dims: d,
+      thetaSize: t,
+      headerSize,
+      paramsSize,
+      statsSize,
+      initKeys: ["columns"],
+      settings,
+      componentParameters: (k) => specs.reduce((sum, sp) => sum + sp.componentParameters(k), 0),
+
+      // Seeds: k × (the columns' seed widths), as load laid them out (1-D columns in sd units).
+      seed(seeds, data, theta) {
+        const k = kOf(theta), width = seeds.length / k;
+        grow(k);
+        for (let a = 0, at = 0; a < d; a++) {
+          const values = cols[a].family.shape === "values", w = values ? 1 : specs[a].thetaSize; // a column's seed width (categorical: its levels, one-hot)
+          const sub = new Float64Array(k * w), sd = values ? Math.sqrt(data.scale[a] ?? 1) : 1;
+          for (let j = 0; j < k; j++) for (let b = 0; b < w; b++) sub[j * w + b] = seeds[j * width + at + b] * sd;
+          specs[a].seed(sub, columnScale(data, a), subTheta[a]);
+          scatter(theta, k, a);
+          at += w;
+        }
+      },
+
+      fromInit(init, k, theta, path) {
+        const given = init.columns;
+        if (!Array.isArray(given) || given.length !== d) throw optionError(`${path}.columns`, `must be an array of ${d} initial parameter objects (one per column), got ${describe(given)}`);
+        grow(k);
+        given.forEach((g, a) => {
+          const where = `${path}.columns[${a}]`, o = ownOptions(g, where);
+          for (const key of Object.keys(o)) if (!specs[a].initKeys.includes(key)) throw optionError(`${where}.${key}`, `is not an initial parameter of a ${cols[a].name} column (expected ${specs[a].initKeys.join(", ")})`);
+          for (const key of specs[a].initKeys) if (o[key] === undefined) throw optionError(`${where}.${key}`, `is required for a ${cols[a].name} column`);
+          specs[a].fromInit(o, k, subTheta[a], where);
+          scatter(theta, k, a);
+        });
+      },
+
+      // Each column packs its own block (with log w = 0); log w_j is added once, first.
+      pack(theta, logWeights, ds, params) {
+        const k = logWeights.length;
+        grow(k);
+        params[0] = d;
+        params[1 + PER_COLUMN * d] = headerSize;
+        params[2 + PER_COLUMN * d] = paramsSize;
+        params[3 + PER_COLUMN * d] = statsSize;
+        const data = ds.settings?.columnData as Record<string, unknown>[] | undefined;
+        for (let a = 0; a < d; a++) {
+          const sp = specs[a], sub = subParams[a];
+          params[1 + PER_COLUMN * a] = KINDS[sp.kernel];
+          params[2 + PER_COLUMN * a] = hOff[a];
+          params[3 + PER_COLUMN * a] = pOff[a];
+          params[4 + PER_COLUMN * a] = sOff[a];
+          sp.pack(gather(theta, k, a), zeros.subarray(0, k), { settings: data?.[a] ?? ds.settings ?? {} } as unknown as DatasetParts, sub);
+          for (let q = 0; q < sp.headerSize; q++) params[hOff[a] + q] = sub[q];
+          for (let j = 0; j < k; j++) {
+            const at = headerSize + j * paramsSize;
+            params[at] = logWeights[j];
+            for (let q = 0; q < sp.paramsSize; q++) params[at + pOff[a] + q] = sub[sp.headerSize + j * sp.paramsSize + q];
+          }
+        }
+      },
+
+      // Each column's own M-step from its own statistics.
+      maximize(stats, theta, k, data) {
+        grow(k);
+        for (let a = 0; a < d; a++) {
+          const sp = specs[a], ss = subStats[a];
+          for (let j = 0; j < k; j++) for (let q = 0; q < sp.statsSize; q++) ss[j * sp.statsSize + q] = stats[j * statsSize + sOff[a] + q];
+          sp.maximize(ss, gather(theta, k, a), k, columnScale(data, a));
+          scatter(theta, k, a);
+        }
+      },
+
+      logPrior(theta, k) {
+        grow(k);
+        let sum = 0;
+        for (let a = 0; a < d; a++) sum += specs[a].logPrior(gather(theta, k, a), k);
+        return sum;
+      },
+
+      component(theta, j) {
+        const k = kOf(theta);
+        grow(k);
+        return { columns: specs.map((sp, a) => sp.component(gather(theta, k, a), j) as Record<string, unknown>) };
+      },
+      fromComponent(c, theta, j, path) {
+        const cs = componentObject(c, ["columns"], path).columns;
+        if (!Array.isArray(cs) || cs.length !== d) throw optionError(`${path}.columns`, `must be an array of ${d} column components, got ${describe(cs)}`);
+        const k = kOf(theta);
+        grow(k);
+        cs.forEach((cc, a) => {
+          gather(theta, k, a);
+          specs[a].fromComponent(cc, subTheta[a], j, `${path}.columns[${a}]`);
+          scatter(theta, k, a);
+        });
+      },
+
+      // Σ_a column a's log-joint (each with log w = 0 and its per-point constant) + log w_j.
+      logJoint(params, j, x, offset, _aux, i) {
+        let q = params[headerSize + j * paramsSize];
+        for (let a = 0; a < d; a++) {
+          const sp = specs[a];
+          const sub = new Float64Array(sp.headerSize + (j + 1) * sp.paramsSize);
+          for (let h2 = 0; h2 < sp.headerSize; h2++) sub[h2] = params[hOff[a] + h2];
+          for (let r = 0; r < sp.paramsSize; r++) sub[sp.headerSize + j * sp.paramsSize + r] = params[headerSize + j * paramsSize + pOff[a] + r];
+          q += sp.logJoint!(sub, j, x, offset + a, null, i);
+        }
+        return q;
+      },
+
+      // Each column drawn by its own family's sampler (its options: the column's settings).
+      sampler() {
+        const draws: Sampler[] = specs.map((sp, a) => sp.sampler({ ...columnData[a], ...cols[a].options }));
+        let last: Float64Array | undefined;
+        const sampleTheta: Float64Array[] = [];
+        return (theta, j, rng, out, offset) => {
+          const k = kOf(theta);
+          grow(k);
+          if (theta !== last) { last = theta; for (let a = 0; a < d; a++) sampleTheta[a] = Float64Array.from(gather(theta, k, a)); }
+          for (let a = 0; a < d; a++) draws[a](sampleTheta[a], j, rng, out, offset + a);
+        };
+      },
+    };
+  },
+};
+
+/** Column a's part of a dataset, as the column's family's own methods read it (its settings). */
+function columnDataset(ds: DatasetParts, a: number, data: Record<string, unknown> | undefined): DatasetParts {
+  const x = ds.x.array, d = ds.dims, n = ds.n;
+  const column = Float64Array.from({ length: n }, (_, i) => x[i * d + a]);
+  const region = { get array() { return column; }, length: n } as unknown as Region;
+  return { n, dims: 1, x: region, aux: null, logConstant: 0, scale: new Float64Array([ds.scale[a]]), seedPoints: { points: column, dims: 1 }, settings: { ...data } };
+}
+

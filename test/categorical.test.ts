@@ -1,0 +1,190 @@
+// The categorical family (latent class analysis): against the R peer (make_lca.R: EM from
+// poLCA's update, 5 iterations and the fixed point, checked there by the gradient and BFGS),
+// the plain-TypeScript reference under random problems (fast-check), level names, the Dirichlet
+// prior, sampling, and bad input.
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { fitSync, initSync, loadModel, MixemError, type CategoricalComponent } from "../src/index.js";
+import { referenceEM } from "./reference/em.js";
+import { categoricalRef } from "./reference/categorical.js";
+import { closeness, drawLabels, historyCloseness, maxRelErr, mulberry32, relErr } from "./helpers.js";
+
+initSync();
+const SEED = process.env.MIXEM_FC_SEED === "random" ? undefined : Number(process.env.MIXEM_FC_SEED ?? 20261202);
+const RUNS = Number(process.env.MIXEM_PROPERTY_RUNS ?? 40);
+
+interface Point { weights: number[]; p: number[][][]; logLikelihood: number; iterations: number }
+interface LcaCase { levels: number[]; init: { weights: number[]; p: number[][][] }; data: number[][]; five: Point; fixed: Point & { maxAbsGradient: number; bfgsGain: number } }
+const lca: { cases: LcaCase[] } = JSON.parse(readFileSync(new URL("./fixtures/peers/lca.json", import.meta.url), "utf8"));
+const params = (w: ArrayLike<number>, comps: readonly { p: number[][] }[]) => [...Array.from(w), ...comps.flatMap((c) => c.p.flat())];
+
+describe("against the R peer (test/fixtures/peers/make_lca.R)", () => {
+  it.each(lca.cases.map((c) => [c.init.weights.length, c] as const))("k = %i: 5 iterations from the same start, and the fixed point, to 1e-9", (k, c) => {
+    const five = fitSync(c.data, { family: "categorical", k, init: c.init, maxIter: 5, tol: 0 });
+    expect(five.iterations).toBe(5);
+    expect(relErr(five.logLikelihood, c.five.logLikelihood)).toBeLessThan(1e-12);
+    expect(maxRelErr(params(five.weights, five.components), [...c.five.weights, ...c.five.p.flat(2)])).toBeLessThan(1e-9);
+    // The peer's fixed point is a maximum of the log-likelihood: gradient ≈ 0, BFGS gains nothing.
+    expect(c.fixed.maxAbsGradient).toBeLessThan(1e-9);
+    expect(c.fixed.bfgsGain).toBeLessThan(1e-9);
+    const fixed = fitSync(c.data, { family: "categorical", k, init: c.init, maxIter: 3 * c.fixed.iterations, tol: 0 });
+    expect(relErr(fixed.logLikelihood, c.fixed.logLikelihood)).toBeLessThan(1e-12);
+    expect(maxRelErr(params(fixed.weights, fixed.components), [...c.fixed.weights, ...c.fixed.p.flat(2)])).toBeLessThan(1e-9);
+  });
+});
+
+/** Rows of d columns with levels L drawn from k random classes. */
+function problem(seed: number, n: number, k: number, L: number[]) {
+  const u = mulberry32(seed);
+  const probs = () => L.map((c) => { const v = Array.from({ length: c }, () => 0.05 + u()); const s = v.reduce((a, b) => a + b, 0); return v.map((x) => x / s); });
+  const P = Array.from({ length: k }, probs);
+  const pick = (p: number[]) => { let t = u(), l = 0; while (l < p.length - 1 && t >= p[l]) { t -= p[l]; l++; } return l; };
+  const x = drawLabels(u, n, Array(k).fill(1 / k)).map((j) => P[j].map(pick));
+  return { x, start: Array.from({ length: k }, probs), u };
+}
+
+describe("random problems (fast-check)", () => {
+  it("soft EM never decreases the log-likelihood (or, with the prior, the log-posterior) and agrees with the reference", () => {
+    let checked = 0;
+    fc.assert(fc.property(
+      fc.record({ seed: fc.nat(), n: fc.integer({ min: 10, max: 300 }), k: fc.integer({ min: 1, max: 4 }), L: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 6 }), prior: fc.boolean() }),
+      ({ seed, n, k, L, prior }) => {
+        const { x, start } = problem(seed, n, k, L);
+        const levels = L; // given, so a level no row shows still has its probability
+        if (new Set(x.map((r) => r.join())).size < k) return;
+        const m = fitSync(x, { family: "categorical", k, levels, seed, maxIter: 60, tol: 0, prior });
+        const h = prior ? m.posteriorHistory! : m.history;
+        for (let i = 1; i < h.length; i++) expect(h[i]).toBeGreaterThanOrEqual(h[i - 1] - 1e-12 * Math.abs(h[i - 1]));
+        for (const c of m.components as CategoricalComponent[]) for (const p of c.p) {
+          expect(p.every((v) => v > 0 && v <= 1)).toBe(true);
+          expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-12);
+        }
+        const a = fitSync(x, { family: "categorical", k, levels, init: { p: start }, maxIter: 10, tol: 0 });
+        const ref = referenceEM(categoricalRef(L), x, null, start.map((c) => c.flat()), Array(k).fill(1 / k), { maxIter: 10, tol: 0, mode: "soft", fixWeights: false });
+        expect(historyCloseness(a.history, ref.history, n)).toBeLessThan(1);
+        expect(closeness(a.components.flatMap((c) => (c as CategoricalComponent).p.flat()), ref.theta.flat(), 1e-8, 1e-12)).toBeLessThan(1);
+        checked++;
+      },
+    ), { numRuns: RUNS, seed: SEED });
+    expect(checked).toBeGreaterThan(RUNS / 2);
+  });
+
+  it("columns of more than 12 levels (counted by scatter-adds) and of 12 or fewer (masked sums) agree with the reference", () => {
+    const L = [15, 3, 40, 12, 13];
+    const { x, start } = problem(8, 2000, 3, L);
+    const a = fitSync(x, { family: "categorical", k: 3, levels: L, init: { p: start }, maxIter: 10, tol: 0 });
+    const ref = referenceEM(categoricalRef(L), x, null, start.map((c) => c.flat()), [1 / 3, 1 / 3, 1 / 3], { maxIter: 10, tol: 0, mode: "soft", fixWeights: false });
+    expect(historyCloseness(a.history, ref.history, 2000)).toBeLessThan(1);
+    expect(closeness(a.components.flatMap((c) => (c as CategoricalComponent).p.flat()), ref.theta.flat(), 1e-9, 1e-12)).toBeLessThan(1);
+    const hard = fitSync(x, { family: "categorical", k: 3, levels: L, init: { p: start }, maxIter: 10, tol: 0, mode: "hard" });
+    const refHard = referenceEM(categoricalRef(L), x, null, start.map((c) => c.flat()), [1 / 3, 1 / 3, 1 / 3], { maxIter: 10, tol: 0, mode: "hard", fixWeights: false });
+    expect(closeness(hard.components.flatMap((c) => (c as CategoricalComponent).p.flat()), refHard.theta.flat(), 1e-9, 1e-12)).toBeLessThan(1);
+  });
+
+  it("the MAP M-step is the reference's with the Dirichlet concentration (5 iterations, 1e-9)", () => {
+    const L = [3, 2, 4];
+    const { x, start } = problem(5, 400, 2, L);
+    const alpha = [1.5, 2, 1.25];
+    const a = fitSync(x, { family: "categorical", k: 2, init: { p: start }, maxIter: 5, tol: 0, prior: { alpha } });
+    const ref = referenceEM(categoricalRef(L, alpha), x, null, start.map((c) => c.flat()), [0.5, 0.5], { maxIter: 5, tol: 0, mode: "soft", fixWeights: false });
+    expect(maxRelErr(a.components.flatMap((c) => (c as CategoricalComponent).p.flat()), ref.theta.flat())).toBeLessThan(1e-9);
+    expect(a.settings.prior).toEqual({ weights: 1, alpha });
+  });
+
+  it("the default prior fills a zero cell: a level a class never shows keeps (κ/L) / (n_j + κ)", () => {
+    const x = [...Array.from({ length: 50 }, () => [0, 0]), ...Array.from({ length: 50 }, () => [1, 1])];
+    const m = fitSync(x, { family: "categorical", k: 2, levels: [2, 3], prior: true, seed: 1 });
+    const zero = (m.components as CategoricalComponent[]).flatMap((c) => c.p.flat()).filter((v) => v < 0.01);
+    expect(zero.length).toBeGreaterThan(0);
+    for (const v of zero) expect(v).toBeGreaterThan(1e-5); // not the 1e-12 floor
+    const ml = fitSync(x, { family: "categorical", k: 2, levels: [2, 3], seed: 1 });
+    expect(Math.min(...(ml.components as CategoricalComponent[]).flatMap((c) => c.p.flat()))).toBe(1e-12);
+  });
+});
+
+describe("level names", () => {
+  const { x } = problem(3, 600, 2, [3, 2]);
+  const names = [["lo", "mid", "hi"], ["no", "yes"]];
+  const strings = x.map((r) => r.map((v, a) => names[a][v]));
+
+  it("strings fit as their codes (levels sorted) and the model keeps the names through JSON", () => {
+    const sorted = [["hi", "lo", "mid"], ["no", "yes"]];
+    const recoded = strings.map((r) => r.map((s, a) => sorted[a].indexOf(s)));
+    const a = fitSync(strings, { family: "categorical", k: 2, seed: 2 });
+    const b = fitSync(recoded, { family: "categorical", k: 2, seed: 2 });
+    expect(a.logLikelihood).toBe(b.logLikelihood);
+    expect(a.components).toEqual(b.components);
+    expect(a.settings.levels).toEqual(sorted);
+    const back = loadModel(JSON.parse(JSON.stringify(a)));
+    expect(back.settings.levels).toEqual(sorted);
+    expect(back.predictProba(strings)).toEqual(a.predictProba(strings));
+    expect(back.predictProba(strings)).toEqual(b.predictProba(recoded));
+  });
+
+  it("given names fix the codes (the order of options.levels)", () => {
+    const a = fitSync(strings, { family: "categorical", k: 2, seed: 2, levels: names });
+    const b = fitSync(x, { family: "categorical", k: 2, seed: 2, levels: [3, 2] });
+    expect(a.components).toEqual(b.components);
+    expect(a.settings.levels).toEqual(names);
+  });
+
+  it("predict rejects an unknown level, naming the cell", () => {
+    const m = fitSync(strings, { family: "categorical", k: 2, seed: 2, levels: names });
+    expect(() => m.predict([["lo", "yes"], ["huge", "no"]])).toThrow(/^data\[1\]\[0\]: "huge" is not a level of column 0/);
+  });
+});
+
+describe("sampling", () => {
+  it("draws each column's levels in the component's proportions (exact inversion)", () => {
+    const { x } = problem(9, 800, 2, [4, 3]);
+    const m = fitSync(x, { family: "categorical", k: 2, seed: 1 });
+    const s = m.sample(40000, { seed: 4 });
+    const comps = m.components as CategoricalComponent[];
+    for (let j = 0; j < 2; j++) for (let a = 0; a < 2; a++) {
+      const rows = Array.from(s.labels.keys()).filter((i) => s.labels[i] === j);
+      comps[j].p[a].forEach((p, l) => {
+        const share = rows.filter((i) => s.values[i * 2 + a] === l).length / rows.length;
+        expect(Math.abs(share - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / rows.length) + 1e-3);
+      });
+    }
+  });
+});
+
+describe("bad input", () => {
+  const err = (f: () => unknown, path: string, pattern?: RegExp) => {
+    try { f(); } catch (e) {
+      expect(e).toBeInstanceOf(MixemError);
+      expect((e as MixemError).path).toBe(path);
+      if (pattern) expect((e as MixemError).message).toMatch(pattern);
+      return;
+    }
+    throw new Error("no error");
+  };
+  const rows = [[0, 1], [1, 0], [2, 1], [0, 0]];
+  it("names the cell, the column or the option", () => {
+    err(() => fitSync([[0, 1], [1, -1]], { family: "categorical", k: 2 }), "data[1][1]", /not a level code/);
+    err(() => fitSync([[0, 1], [1, 0.5]], { family: "categorical", k: 2 }), "data[1][1]", /not a level code/);
+    err(() => fitSync(rows, { family: "categorical", k: 2, levels: [2, 2] }), "data[2][0]", /outside 0…1/);
+    err(() => fitSync(new Float64Array([0, 1, 1, 0, 3, 1]), { family: "categorical", k: 2, dims: 2, levels: 2 }), "data[4]", /outside 0…1/);
+    err(() => fitSync(rows, { family: "categorical", k: 2, levels: [2] }), "options.levels", /has 1 entries; the data has 2 columns/);
+    err(() => fitSync(rows, { family: "categorical", k: 2, levels: [3, ["a", "a"]] }), "options.levels[1][1]", /repeats/);
+    err(() => fitSync(rows, { family: "categorical", k: 2, levels: 0 }), "options.levels");
+    err(() => fitSync([["a", 1], [0, "b"]], { family: "categorical", k: 2 }), "data[1][0]", /is a number, but column 0 holds level names/);
+    err(() => fitSync([["a", 1], ["b", "c"]], { family: "categorical", k: 2, levels: [["a", "b"], 2] }), "data[1][1]", /column 1 has level codes/);
+    err(() => fitSync(rows, { family: "categorical", k: 2, init: { p: [[[1, 0, 0], [1, 0]], [[0.5, 0.5], [0.5, 0.5]]] } }), "options.init.p[1][0]", /must have 3 values/);
+    err(() => fitSync(rows, { family: "categorical", k: 2, init: { p: [[[1, 0, 0], [1, 0]], [[0.5, 0.5, 0.5], [0.5, 0.5]]] } }), "options.init.p[1][0]", /must sum to 1/);
+    err(() => fitSync(rows, { family: "categorical", k: 2, prior: { alpha: 0.5 } }), "options.prior.alpha[0]");
+    const m = fitSync(rows, { family: "categorical", k: 2, seed: 1 });
+    err(() => m.predict([[0, 2]]), "data[0][1]", /outside 0…1/);
+    err(() => m.predict([[0, "x"]]), "data[0][1]", /has level codes/);
+  });
+
+  it("a stream chunk with more levels than the first names options.levels", async () => {
+    const { fitStream } = await import("../src/index.js");
+    const chunks = [[[0, 1], [1, 0], [1, 1]], [[2, 1], [0, 0]]];
+    await expect(fitStream(() => chunks, { family: "categorical", k: 2, seed: 1 })).rejects.toThrow(/^options.levels: column 0 of this data has levels 3/);
+    const m = await fitStream(() => chunks, { family: "categorical", k: 2, seed: 1, levels: [3, 2] });
+    expect(m.settings.levels).toEqual([3, 2]);
+  });
+});

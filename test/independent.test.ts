@@ -1,0 +1,158 @@
+// The independent family (mixed-type rows): against the R peer (make_mixed.R: EM for Gaussian,
+// categorical, Poisson and binomial columns; 5 iterations and the fixed point, checked there by
+// the gradient), the plain-TypeScript reference under random problems (fast-check), level names in
+// a column, the prior, and bad input.
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { fitSync, initSync, loadModel, MixemError, type IndependentComponent } from "../src/index.js";
+import { binomialRef, gaussianRef, poissonRef, referenceEM } from "./reference/em.js";
+import { categoricalRef } from "./reference/categorical.js";
+import { columnOfRows, independentRef } from "./reference/independent.js";
+import { closeness, drawLabels, historyCloseness, maxRelErr, mulberry32, normal, poissonDraw, binomialDraw, relErr } from "./helpers.js";
+
+initSync();
+const SEED = process.env.MIXEM_FC_SEED === "random" ? undefined : Number(process.env.MIXEM_FC_SEED ?? 20261202);
+const RUNS = Number(process.env.MIXEM_PROPERTY_RUNS ?? 40);
+
+interface Point { weights: number[]; means: number[]; variances: number[]; p: number[][]; lambdas: number[]; q: number[]; logLikelihood: number; iterations: number }
+const peer: { trials: number; init: Omit<Point, "logLikelihood" | "iterations">; five: Point; fixed: Point & { maxAbsGradient: number }; data: number[][] } =
+  JSON.parse(readFileSync(new URL("./fixtures/peers/mixed.json", import.meta.url), "utf8"));
+const peerColumns = [{ family: "gaussian", regCovar: 0 }, { family: "categorical" }, { family: "poisson" }, { family: "binomial", trials: peer.trials }] as const;
+const flat = (p: Omit<Point, "logLikelihood" | "iterations">) => [...p.weights, ...p.means, ...p.variances, ...p.p.flat(), ...p.lambdas, ...p.q];
+const ours = (m: { weights: readonly number[]; components: readonly unknown[] }) => {
+  const c = m.components as IndependentComponent[];
+  const col = (a: number) => c.map((x) => x.columns[a]);
+  return [...m.weights, ...col(0).map((g) => g.mean as number), ...col(0).map((g) => g.variance as number),
+    ...col(1).flatMap((g) => (g.p as number[][])[0]), ...col(2).map((g) => g.lambda as number), ...col(3).map((g) => g.p as number)];
+};
+
+describe("against the R peer (test/fixtures/peers/make_mixed.R)", () => {
+  const i = peer.init;
+  const init = {
+    weights: i.weights,
+    columns: [{ means: i.means, variances: i.variances }, { p: i.p.map((v) => [v]) }, { lambdas: i.lambdas }, { p: i.q }],
+  };
+  it("5 iterations from the same start: parameters and log-likelihood to 1e-9", () => {
+    const m = fitSync(peer.data, { family: "independent", k: 2, columns: peerColumns as never, init, maxIter: 5, tol: 0 });
+    expect(relErr(m.logLikelihood, peer.five.logLikelihood)).toBeLessThan(1e-12);
+    expect(maxRelErr(ours(m), flat(peer.five))).toBeLessThan(1e-9);
+  });
+  it("the fixed point (the peer's gradient there ≈ 0): parameters and log-likelihood to 1e-9", () => {
+    expect(peer.fixed.maxAbsGradient).toBeLessThan(1e-9);
+    const m = fitSync(peer.data, { family: "independent", k: 2, columns: peerColumns as never, init, maxIter: 3 * peer.fixed.iterations, tol: 0 });
+    expect(relErr(m.logLikelihood, peer.fixed.logLikelihood)).toBeLessThan(1e-12);
+    expect(maxRelErr(ours(m), flat(peer.fixed))).toBeLessThan(1e-9);
+  });
+});
+
+describe("random problems (fast-check)", () => {
+  it("soft EM never decreases its objective and agrees with the composed reference (10 iterations)", () => {
+    let checked = 0;
+    fc.assert(fc.property(
+      fc.record({ seed: fc.nat(), n: fc.integer({ min: 20, max: 300 }), k: fc.integer({ min: 1, max: 3 }), L: fc.integer({ min: 2, max: 5 }), prior: fc.boolean(), mode: fc.constantFrom("soft", "hard") }),
+      ({ seed, n, k, L, prior, mode }) => {
+        const u = mulberry32(seed);
+        const mu = Array.from({ length: k }, () => 10 * u()), lam = Array.from({ length: k }, () => 0.5 + 8 * u()), q = Array.from({ length: k }, () => 0.1 + 0.8 * u());
+        const P = Array.from({ length: k }, () => { const v = Array.from({ length: L }, () => 0.05 + u()); const s = v.reduce((a, b) => a + b, 0); return v.map((x) => x / s); });
+        const pick = (p: number[]) => { let t = u(), l = 0; while (l < p.length - 1 && t >= p[l]) { t -= p[l]; l++; } return l; };
+        const x = drawLabels(u, n, Array(k).fill(1 / k)).map((j) => [mu[j] + normal(u), pick(P[j]), poissonDraw(u, lam[j]), binomialDraw(u, 8, q[j])]);
+        if (new Set(x.map((r) => r.join())).size < k) return;
+        const columns = [{ family: "gaussian" }, { family: "categorical", levels: L }, { family: "poisson" }, { family: "binomial", trials: 8 }];
+        const m = fitSync(x, { family: "independent", k, columns: columns as never, seed, maxIter: 40, tol: 0, prior, mode });
+        if (mode === "soft") {
+          const h = prior ? m.posteriorHistory! : m.history;
+          for (let t = 1; t < h.length; t++) expect(h[t]).toBeGreaterThanOrEqual(h[t - 1] - 1e-12 * Math.abs(h[t - 1]));
+        }
+        expect(ours(m).every(Number.isFinite)).toBe(true);
+        const start = Array.from({ length: k }, (_, j) => [mu[j] + 0.5, 2, ...P[(j + 1) % k], lam[j] + 1, 0.5]);
+        const init = { columns: [{ means: start.map((s) => s[0]), variances: start.map((s) => s[1]) }, { p: start.map((s) => [s.slice(2, 2 + L)]) }, { lambdas: start.map((s) => s[2 + L]) }, { p: start.map((s) => s[3 + L]) }] };
+        const a = fitSync(x, { family: "independent", k, columns: columns as never, init, maxIter: 10, tol: 0 });
+        const col = (c: number) => x.map((r) => r[c]);
+        const ref = referenceEM(independentRef([
+          { family: gaussianRef(col(0)), size: 2 }, { family: columnOfRows(categoricalRef([L])), size: L },
+          { family: poissonRef, size: 1 }, { family: binomialRef, size: 1, aux: x.map(() => 8) },
+        ]), x, null, start, Array(k).fill(1 / k), { maxIter: 10, tol: 0, mode: "soft", fixWeights: false });
+        expect(historyCloseness(a.history, ref.history, n)).toBeLessThan(1);
+        const th = (a.components as IndependentComponent[]).flatMap((c) => [c.columns[0].mean as number, c.columns[0].variance as number, ...(c.columns[1].p as number[][])[0], c.columns[2].lambda as number, c.columns[3].p as number]);
+        expect(closeness(th, ref.theta.flat(), 1e-8, 1e-10)).toBeLessThan(1);
+        checked++;
+      },
+    ), { numRuns: RUNS, seed: SEED });
+    expect(checked).toBeGreaterThan(RUNS / 2);
+  });
+});
+
+describe("columns of level names, JSON, sampling", () => {
+  const u = mulberry32(4);
+  const rows = drawLabels(u, 800, [0.5, 0.5]).map((j) => [j * 4 + normal(u), ["no", "yes"][u() < (j ? 0.8 : 0.2) ? 1 : 0], poissonDraw(u, j ? 6 : 1)]);
+  const columns = [{ family: "gaussian" }, { family: "categorical" }, { family: "poisson" }];
+  it("a categorical column of names keeps its levels through JSON, and predict reads names", () => {
+    const m = fitSync(rows as never, { family: "independent", k: 2, columns: columns as never, seed: 1 });
+    expect(m.settings.columnData).toEqual([{}, { levels: [["no", "yes"]] }, {}]);
+    const back = loadModel(JSON.parse(JSON.stringify(m)));
+    expect(back.predictProba(rows as never)).toEqual(m.predictProba(rows as never));
+    expect(() => back.predict([[1, "maybe", 2]] as never)).toThrow(/^data\[0\]\[1\]: "maybe" is not a level of column 0/);
+    const codes = rows.map((r) => [r[0], r[1] === "yes" ? 1 : 0, r[2]]);
+    expect(fitSync(codes, { family: "independent", k: 2, columns: [{ family: "gaussian" }, { family: "categorical", levels: 2 }, { family: "poisson" }] as never, seed: 1 }).logLikelihood).toBe(m.logLikelihood);
+  });
+  it("samples each column with its own family's sampler", () => {
+    const m = fitSync(rows as never, { family: "independent", k: 2, columns: columns as never, seed: 1 });
+    const s = m.sample(2000, { seed: 3 });
+    for (let i = 0; i < 2000; i++) {
+      expect(s.values[i * 3 + 1] === 0 || s.values[i * 3 + 1] === 1).toBe(true);
+      expect(Number.isInteger(s.values[i * 3 + 2]) && s.values[i * 3 + 2] >= 0).toBe(true);
+    }
+    const c = m.components as IndependentComponent[];
+    for (let j = 0; j < 2; j++) {
+      const mine = Array.from(s.labels.keys()).filter((i) => s.labels[i] === j);
+      const mean = mine.reduce((a, i) => a + s.values[i * 3], 0) / mine.length;
+      expect(Math.abs(mean - (c[j].columns[0].mean as number))).toBeLessThan(5 * Math.sqrt((c[j].columns[0].variance as number) / mine.length));
+    }
+  });
+});
+
+describe("bad input", () => {
+  const err = (f: () => unknown, path: string, pattern?: RegExp) => {
+    try { f(); } catch (e) {
+      expect(e).toBeInstanceOf(MixemError);
+      expect((e as MixemError).path).toBe(path);
+      if (pattern) expect((e as MixemError).message).toMatch(pattern);
+      return;
+    }
+    throw new Error("no error");
+  };
+  const rows = [[0.5, 1, 2], [1.5, 0, 3], [2.5, 2, 0]];
+  const cols = [{ family: "gaussian" }, { family: "categorical" }, { family: "poisson" }];
+  const fit = (data: unknown, o: Record<string, unknown>) => fitSync(data as never, { family: "independent", k: 2, columns: cols, ...o } as never);
+  it("names the column, its option, or the cell", () => {
+    err(() => fit(rows, { columns: undefined }), "options.columns", /is required/);
+    err(() => fit(rows, { columns: [{ family: "mvgaussian" }, ...cols.slice(1)] }), "options.columns[0].family", /not a 1-D family/);
+    err(() => fit(rows, { columns: [{ family: "independent" }, ...cols.slice(1)] }), "options.columns[0].family", /not a 1-D family/);
+    err(() => fit(rows, { columns: [{ family: "gaussian", trials: 3 }, ...cols.slice(1)] }), "options.columns[0].trials", /not an option here/);
+    err(() => fit(rows, { columns: [cols[0], { family: "categorical", levels: 2 }, cols[2]] }), "data[2][1]", /outside 0…1/);
+    err(() => fit(rows, { columns: [...cols.slice(0, 2), { family: "binomial", trials: [3, 3, 3] }] }), "options.columns[2].trials", /one number for a column/);
+    err(() => fit(rows, { columns: cols.slice(0, 2) }), "data[0]", /every row must have 2/);
+    err(() => fit([[0.5, 1, 2], [1.5, 0.5, 3]], {}), "data[1][1]", /not a level code/);
+    err(() => fit([[0.5, 1, 2], [1.5, 0, -3]], {}), "data[1][2]", /not a valid count/);
+    err(() => fit([[0.5, 1, 2], [NaN, 0, 3]], {}), "data[1][0]", /finite/);
+    err(() => fit(new Float64Array([0.5, 1, 2, 1.5, 0, 3.5]), {}), "data[5]", /not a valid count/);
+    err(() => fit(rows, { init: { columns: [{ means: [0, 1], variances: [1, 1] }, { p: [[[0.5, 0.5, 0]], [[0.2, 0.2, 0.6]]] }] } }), "options.init.columns", /3 initial parameter objects/);
+    err(() => fit(rows, { init: { columns: [{ means: [0, 1] }, { p: [[[0.5, 0.5, 0]], [[0.2, 0.2, 0.6]]] }, { lambdas: [1, 2] }] } }), "options.init.columns[0].variances", /is required/);
+    err(() => fit(rows, { init: { columns: [{ means: [0, 1], variances: [1, -1] }, { p: [[[0.5, 0.5, 0]], [[0.2, 0.2, 0.6]]] }, { lambdas: [1, 2] }] } }), "options.init.columns[0].variances[1]", /positive variance/);
+    err(() => fit(rows, { prior: { columns: [true] } }), "options.prior.columns", /3 priors/);
+    err(() => fit(rows, { prior: { columns: [{ dof: -1 }, true, true] } }), "options.prior.columns[0].dof");
+  });
+  it("the CLI names a column without a family", () => {
+    const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+    const r = spawnSync(process.execPath, [cli, "fit", "-", "--family", "independent", "-k", "2", "--columns", "a:gaussian,b"], { input: "a,b\n1,0\n2,1\n3,0\n", encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--columns: "b" has no family/);
+    const ok = spawnSync(process.execPath, [cli, "fit", "-", "--family", "independent", "-k", "1", "--quiet", "--columns", "a:gaussian,b:categorical,c:binomial:trials=3"],
+      { input: "a,b,c\n1.5,0,2\n2.5,1,3\n3.5,0,1\n", encoding: "utf8" });
+    expect(ok.stderr).toBe("");
+    expect(ok.stdout).toMatch(/columns {5}mean 2\.5000, variance 0\.6667\n {14}p \[\[0\.6667, 0\.3333\]\]\n {14}p 0\.6667\n/);
+  });
+});
