@@ -24,7 +24,7 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     let logConstant = ds.logConstant;
     if (logConstant !== 0) {
       if (!family.weightedConstant) throw optionError(where, "are not available for this family yet");
-      logConstant = family.weightedConstant(ds, w);
+      logConstant = family.weightedConstant(ds, w, options);
     }
     return { ...ds, weights, totalWeight: total, logConstant, free: () => mem.free() };
   } catch (e) {

@@ -110,7 +110,7 @@ export interface Family<C extends object = object, I extends object = object, O 
    * −log x!, log C(n, x)): that term summed with sample weights, Σ_i w_i c_i. Without it, such a
    * family refuses sample weights.
    */
-  weightedConstant?(ds: DatasetParts, weights: Float64Array): number;
+  weightedConstant?(ds: DatasetParts, weights: Float64Array, options: Readonly<Record<string, unknown>>): number;
   /**
    * The prior of `options.prior` (true or an object) with every default filled in from the data
    * (ds is null when loading a model: then every parameter must be given). Includes `weights`,

@@ -117,6 +117,17 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
   },
   plot: { kind: "none", why: "independent fits have no single picture: plot a column by fitting it alone with its family" },
 
+  // Σ_i w_i c_i: the sum over columns of each column family's weighted per-point constants.
+  weightedConstant(ds, w, options) {
+    const cols = (options.columns as unknown[]).map((c, a) => columnOf(c, `options.columns[${a}]`));
+    const columnData = ds.settings.columnData as Record<string, unknown>[] | undefined;
+    let c = 0;
+    cols.forEach((col, a) => {
+      if (col.family.weightedConstant) c += col.family.weightedConstant(columnDataset(ds, a, columnData?.[a]), w, { ...columnData?.[a], ...col.options });
+    });
+    return c;
+  },
+
   load(mem, data, options, path, dims, trusted) {
     if (options.columns === undefined) throw optionError("options.columns", 'is required for family "independent" (one { family, … } per column)');
     const cols = (options.columns as unknown[]).map((c, a) => columnOf(c, `options.columns[${a}]`));
