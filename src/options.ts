@@ -26,11 +26,11 @@ export const abortSignal: Rule = (v, path) => {
   if (typeof v !== "object" || v === null || typeof (v as AbortSignal).aborted !== "boolean")
     throw optionError(path, `must be an AbortSignal, got ${describe(v)}`);
 };
-/** "kmeans++", "random", or an object of initial parameters (checked against the family later). */
+/** "kmeans++", "random", "hc", or an object of initial parameters (checked against the family later). */
 export const initRule: Rule = (v, path) => {
-  if (v === "kmeans++" || v === "random") return;
+  if (v === "kmeans++" || v === "random" || v === "hc") return;
   if (typeof v === "object" && v !== null && !Array.isArray(v)) return; // contents: checked against the family
-  throw optionError(path, `must be "kmeans++", "random" or an object of initial parameters, got ${describe(v)}`);
+  throw optionError(path, `must be "kmeans++", "random", "hc" or an object of initial parameters, got ${describe(v)}`);
 };
 
 /**

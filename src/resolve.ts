@@ -8,6 +8,7 @@ import type { EMResult, EMSettings } from "./em.js";
 import { MixtureModel } from "./model.js";
 import { DEFAULTS } from "./defaults.js";
 import { optionError } from "./errors.js";
+import { checkHcSubset } from "./start.js";
 
 /** Options every family takes. */
 export const COMMON_OPTIONS = Object.freeze({
@@ -23,6 +24,7 @@ export const COMMON_OPTIONS = Object.freeze({
   onIteration: func,
   signal: abortSignal,
   threads: integer(1, 256),
+  hcSubset: (v: unknown, path: string) => { checkHcSubset(v, path); },
 });
 
 /** A fit's options, checked: the family, the driver's settings (the prior comes with the data), the explicit init entries. */
@@ -35,6 +37,8 @@ export interface ResolvedFit {
   readonly settings: Readonly<Omit<EMSettings, "prior">>;
   /** The explicit init object, checked against the family once the data's dimension is known. */
   readonly explicit: Readonly<Record<string, unknown>> | undefined;
+  /** init "hc": the start is a partition's M-step (src/start.ts), made once the data is loaded. */
+  readonly hc: boolean;
 }
 
 export function resolveFit(options: FitOptions): ResolvedFit {
@@ -46,6 +50,7 @@ export function resolveFit(options: FitOptions): ResolvedFit {
   if (o.k === undefined) throw optionError("options.k", "is required (the number of components)");
   const k = o.k as number;
   const explicit = typeof o.init === "object" ? ownOptions(o.init, "options.init") : undefined;
+  const hc = o.init === "hc";
   const settings: Omit<EMSettings, "prior"> = {
     k,
     mode: (o.mode as EMSettings["mode"]) ?? DEFAULTS.mode,
@@ -53,15 +58,16 @@ export function resolveFit(options: FitOptions): ResolvedFit {
     maxIter: (o.maxIter as number) ?? DEFAULTS.maxIter,
     tol: (o.tol as number) ?? DEFAULTS.tol,
     nInit: (o.nInit as number) ?? DEFAULTS.nInit,
-    extraRestarts: o.nInit === undefined && !explicit ? DEFAULTS.extraRestarts : 0,
+    extraRestarts: o.nInit === undefined && !explicit && !hc ? DEFAULTS.extraRestarts : 0,
     seed: (o.seed as number) ?? DEFAULTS.seed,
-    init: explicit ? DEFAULTS.init : ((o.init as "kmeans++" | "random" | undefined) ?? DEFAULTS.init),
+    init: explicit || hc ? DEFAULTS.init : ((o.init as "kmeans++" | "random" | undefined) ?? DEFAULTS.init),
     onIteration: o.onIteration as EMSettings["onIteration"],
     signal: o.signal as AbortSignal | undefined,
   };
   if (explicit && settings.nInit > 1) throw optionError("options.nInit", "must be 1 with an explicit init (restarts need random seeding)");
+  if (hc && settings.nInit > 1) throw optionError("options.nInit", 'must be 1 with init "hc" (the hierarchical start is deterministic)');
   settings.signal?.throwIfAborted?.();
-  return { familyName, family, options: o, k, settings, explicit };
+  return { familyName, family, options: o, k, settings, explicit, hc };
 }
 
 /** The spec of a fit and its complete settings, once the data is loaded: the prior's defaults come from `ds`, the explicit init is checked. */

@@ -74,6 +74,12 @@ export interface CommonFitOptions {
   signal?: AbortSignal;
   /** fit() only: workers to split the data over (default: 1 for small data, up to 4 cores above 2·10⁶ points × k). */
   threads?: number;
+  /**
+   * init "hc": above this many points the hierarchical clustering runs on a random subset of this
+   * size (seeded by `seed`), as mclust's default subset; false runs it on every point (at most 5000).
+   * Default 2000.
+   */
+  hcSubset?: number | false;
 }
 
 /**
@@ -82,8 +88,12 @@ export interface CommonFitOptions {
  */
 export type FitOptionsFor<F extends FamilyName> = CommonFitOptions & OptionsOf<F> &
   (F extends DefaultFamily ? { family?: F } : { family: F }) & {
-    /** "kmeans++" (default), "random" (k distinct data values), or explicit parameters of the family. */
-    init?: "kmeans++" | "random" | InitFor<F>;
+    /**
+     * "kmeans++" (default), "random" (k distinct data values), "hc" (mclust's start: the model-based
+     * hierarchical clustering cut at k — quantile classes in 1-D — then one M-step), or explicit
+     * parameters of the family.
+     */
+    init?: "kmeans++" | "random" | "hc" | InitFor<F>;
   };
 
 /** Options of fit, fitSync, fitStream and fitInWorker, discriminated by `family`. */

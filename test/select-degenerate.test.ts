@@ -40,7 +40,7 @@ describe("selectK against mclustBIC", () => {
       expect(s.best.warnings).toEqual([]);
       expect(s.scores.find((e) => e.k === s.k)!.error).toBeUndefined();
       for (const e of s.scores) {
-        expect(e.error === "DEGENERATE").toBe(e.model.warnings.length > 0 || (e.spikes ?? []).length > 0);
+        expect(e.error === "DEGENERATE").toBe(e.model!.warnings.length > 0 || (e.spikes ?? []).length > 0);
         expect(e.nParameters).toBe(c.nParameters[e.k - 1]);
         const theirs = c.bic[e.k - 1];
         if (e.error || theirs === null) continue;
@@ -73,9 +73,9 @@ describe("selectK against mclustBIC", () => {
       expect(e.error).toBe("DEGENERATE");
       expect(e.spikes!.length).toBeGreaterThan(0);
       for (const j of e.spikes!) {
-        const comp = e.model.components[j] as { mean: number; variance: number };
+        const comp = e.model!.components[j] as { mean: number; variance: number };
         expect(Math.abs(comp.mean - Math.round(comp.mean))).toBeLessThan(1e-3); // on a repeated integer
-        expect(comp.variance).toBeGreaterThan(10 * 1e-6 * (e.model.settings.scale as number[])[0]); // not at the floor: the prior holds it
+        expect(comp.variance).toBeGreaterThan(10 * 1e-6 * (e.model!.settings.scale as number[])[0]); // not at the floor: the prior holds it
       }
     }
   });
@@ -86,8 +86,8 @@ describe("selectK against mclustBIC", () => {
     expect(e8.error).toBe("DEGENERATE");
     expect(e8.bic).toBeLessThan(s.scores[0].bic); // the reason it was chosen before
     const floor = 1e-6 * (s.best.settings.scale as number[])[0];
-    for (const w of e8.model.warnings.filter((x) => x.code === "VARIANCE_AT_FLOOR")) {
-      const comp = e8.model.components[w.component] as { mean: number; variance: number };
+    for (const w of e8.model!.warnings.filter((x) => x.code === "VARIANCE_AT_FLOOR")) {
+      const comp = e8.model!.components[w.component] as { mean: number; variance: number };
       expect(comp.variance).toBe(floor);
       expect(Number.isInteger(comp.mean) || Math.abs(comp.mean - Math.round(comp.mean)) < 1e-9).toBe(true);
       expect(w.message).toMatch(/^component \d+: variance .* is at the floor regCovar × var\(data\)/);
