@@ -117,6 +117,7 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
         const key = dims === 1 ? COVARIANCE_MODELS[c].mclust[0] : COVARIANCE_MODELS[c].mclust;
         if (!seen.has(key)) { seen.add(key); names.push(c); }
       }
+      if (dims === 1) names.sort((a, b) => COVARIANCE_MODELS[a].mclust[0].localeCompare(COVARIANCE_MODELS[b].mclust[0])); // E, V
     } else if (typeof cov === "string") names = [cov as CovarianceType];
     else if (Array.isArray(cov) && cov.length > 0) names = cov as CovarianceType[];
     else throw optionError("options.covariance", `must be "all", a covariance model or a list of them, got ${describe(cov)}`);
