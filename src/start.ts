@@ -64,7 +64,7 @@ export function labelStep(spec: Spec, ds: DatasetParts, labels: Int32Array, k: n
     for (let a = 0; a < d; a++) means[j * d + a] += pts[i * d + a];
   }
   for (let j = 0; j < k; j++) {
-    if (counts[j] === 0) throw new MixemError("INVALID_DATA", `the hierarchical start has no point in class ${j}`, "data");
+    if (counts[j] === 0) throw new MixemError("DEGENERATE", `the start (init "hc") leaves class ${j} empty (repeated values merged quantiles, as in mclust); lower options.k`, "fit");
     for (let a = 0; a < d; a++) means[j * d + a] /= counts[j];
   }
   const theta = new Float64Array(k * spec.thetaSize), weights = new Float64Array(k).fill(1 / k);

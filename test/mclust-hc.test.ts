@@ -1,0 +1,139 @@
+// mclust's default selection, Mclust(x), against mixem's selectK with init "hc": the hierarchical
+// start merge for merge, the quantile classes, every BIC cell and the chosen model
+// (test/fixtures/peers/make_mclust_hc.R writes mclust-hc.json).
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { fitSync, initSync, MixemError, selectK, selectKAsync, type Selection } from "../src/index.js";
+import { hclass, hcVVV, qclass, HC_MAX_POINTS } from "../src/hc.js";
+import { hcStarts } from "../src/start.js";
+import { COVARIANCE_MODELS, COVARIANCE_TYPES } from "../src/families/mvgaussian/covariance.js";
+
+initSync();
+interface Set {
+  name: string; dims: number; data: number[] | number[][];
+  hcPairs?: number[][]; hclass?: number[][]; qclass?: number[][];
+  bic: Record<string, (number | null)[]>; converged: Record<string, (number | null)[]>;
+  best: { model: string; G: number; bic: number };
+}
+const fixture: { G: number[]; sets: Set[]; ties: { x: number[]; qclass: number[][]; rows: number[][]; hcPairs: number[][] } } = JSON.parse(readFileSync(new URL("./fixtures/peers/mclust-hc.json", import.meta.url), "utf8"));
+const { G } = fixture;
+const byName = (name: string) => fixture.sets.find((s) => s.name === name)!;
+const rowsOf = (s: Set) => (s.dims === 1 ? (s.data as number[]).map((v) => [v]) : (s.data as number[][]));
+/** The mclust models mixem has (by mclust's name; in 1-D E and V). */
+const available = (s: Set) => new Set(COVARIANCE_TYPES.map((c) => (s.dims === 1 ? COVARIANCE_MODELS[c].mclust[0] : COVARIANCE_MODELS[c].mclust)));
+
+describe("hc: mclust's hierarchical start", () => {
+  for (const name of ["faithful", "iris", "diabetes"]) {
+    it(`${name}: every merge of hc(x, "VVV", use = "SVD") and the partitions at G = 1..9`, () => {
+      const s = byName(name), rows = s.data as number[][], n = rows.length;
+      const pairs = hcVVV(rows.flat(), n, s.dims);
+      expect(Array.from(pairs, (v) => v + 1)).toEqual(s.hcPairs!.flat());
+      const cls = hclass(pairs, n, G);
+      G.forEach((g, i) => expect(Array.from(cls.get(g)!, (v) => v + 1)).toEqual(s.hclass![i]));
+    });
+  }
+  it("1-D: mclust's quantile classes (qclass) at G = 1..9", () => {
+    const s = byName("waiting");
+    G.forEach((g, i) => expect(Array.from(qclass(s.data as number[], g), (v) => v + 1)).toEqual(s.qclass![i]));
+  });
+  it("repeated values, where ties decide: qclass and hc as mclust's", () => {
+    const { x, rows } = fixture.ties;
+    fixture.ties.qclass.forEach((cl, i) => expect(Array.from(qclass(x, i + 1), (v) => v + 1)).toEqual(cl));
+    expect(Array.from(hcVVV(rows.flat(), rows.length, 2), (v) => v + 1)).toEqual(fixture.ties.hcPairs.flat());
+  });
+  it("more points than hc takes: a MixemError naming options.hcSubset; the default subset is seeded", () => {
+    const n = HC_MAX_POINTS + 1, x = new Float64Array(2 * n).map((_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const e = (() => { try { hcStarts(x, n, 2, [2], false, 0); } catch (err) { return err; } })();
+    expect(e).toBeInstanceOf(MixemError);
+    expect((e as MixemError).path).toBe("options.hcSubset");
+    const a = hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 7), b = hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 7);
+    expect(a.subset).toHaveLength(500);
+    expect(a.subset).toEqual(b.subset);
+    expect(a.labels.get(3)).toEqual(b.labels.get(3));
+    expect(hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 8).subset).not.toEqual(a.subset);
+    expect(() => fitSync(x.subarray(0, 2 * 3000), { family: "mvgaussian", dims: 2, k: 2, init: "hc", hcSubset: 1 })).toThrow(/^options\.hcSubset: must be false/);
+    expect(() => fitSync([[1, 2], [3, 4]], { family: "mvgaussian", k: 1, init: "hc", nInit: 2 })).toThrow(/^options\.nInit: must be 1 with init "hc"/);
+  });
+});
+
+/**
+ * Each mixem cell lies between mclust's (often short of convergence) and the converged value from
+ * the same start. Where mclust (or its converged run) has NA, mixem's entry is failed or degenerate.
+ * mixem also marks some cells mclust keeps DEGENERATE (TOO_FEW_POINTS: fewer points than
+ * parameters is stricter than mclust's tests); their values are checked all the same.
+ */
+function checkCells(s: Set, sel: Selection) {
+  let checked = 0, expected = 0;
+  for (const e of sel.scores) {
+    const theirs = s.bic[e.mclust!][e.k - 1], converged = s.converged[e.mclust!][e.k - 1];
+    if (theirs === null || converged === null) { expect(e.error, `${e.mclust},${e.k}`).toBeDefined(); continue; }
+    expected++;
+    const ours = -e.bic, slack = 1e-6 * Math.abs(theirs);
+    expect(e.error, `${e.mclust},${e.k}`).not.toBe("FAILED");
+    if (e.error) expect(e.model!.warnings.map((w) => w.code)).toContain("TOO_FEW_POINTS");
+    expect(ours, `${e.mclust},${e.k}`).toBeGreaterThanOrEqual(Math.min(theirs, converged) - slack);
+    expect(ours, `${e.mclust},${e.k}`).toBeLessThanOrEqual(Math.max(theirs, converged) + slack);
+    checked++;
+  }
+  expect(checked).toBe(expected);
+  return checked;
+}
+
+/** mclust's choice among the models mixem has (its overall choice when mixem has that model). */
+function mclustChoice(s: Set) {
+  const have = available(s);
+  let best = { model: "", G: 0, bic: -Infinity };
+  for (const [model, col] of Object.entries(s.bic)) if (have.has(model)) col.forEach((b, i) => { if (b !== null && b > best.bic) best = { model, G: G[i], bic: b }; });
+  if (have.has(s.best.model)) expect(best.model).toBe(s.best.model);
+  return best;
+}
+
+describe("selectK(rows, { family: \"mvgaussian\" }) answers as Mclust(rows)", () => {
+  for (const name of ["faithful", "iris", "diabetes", "waiting"]) {
+    it(`${name}: every BIC cell between mclust's and the converged one; mclust's chosen model and G`, () => {
+      const s = byName(name);
+      const sel = selectK(rowsOf(s), { family: "mvgaussian" });
+      expect(sel.scores).toHaveLength(9 * available(s).size);
+      expect(checkCells(s, sel)).toBeGreaterThan(0.85 * sel.scores.length);
+      const choice = mclustChoice(s);
+      expect([sel.scores.find((e) => e.model === sel.best)!.mclust, sel.k]).toEqual([choice.model, choice.G]);
+    });
+  }
+  it("an explicit init \"hc\" fit is the selection's cell", () => {
+    const s = byName("faithful");
+    const sel = selectK(rowsOf(s), { family: "mvgaussian", covariance: ["tied"], kRange: [3, 3] });
+    const m = fitSync(rowsOf(s), { family: "mvgaussian", covariance: "tied", k: 3, init: "hc" });
+    expect(m.logLikelihood).toBe(sel.scores[0].logLikelihood);
+    // mclust's k = 3 EEE value or better (it stops EM earlier).
+    expect(-sel.scores[0].bic).toBeGreaterThanOrEqual(s.bic.EEE[2]! - 1e-9);
+  });
+  it("1-D families: selection by BIC across families; entries carry their family", () => {
+    const s = byName("waiting"), x = s.data as number[];
+    const sel = selectK(x, { family: ["gaussian", "poisson"], kRange: [1, 4] });
+    expect(sel.scores.map((e) => `${e.family}${e.k}`)).toEqual(["gaussian1", "poisson1", "gaussian2", "poisson2", "gaussian3", "poisson3", "gaussian4", "poisson4"]);
+    const best = sel.scores.filter((e) => !e.error).reduce((a, b) => (b.bic < a.bic ? b : a));
+    expect([sel.family, sel.k]).toEqual([best.family, best.k]);
+    expect(() => selectK(x, { family: ["gaussian", "gaussian"] })).toThrow(/^options\.family: names a family twice/);
+    expect(() => selectK(x, { family: "poisson", covariance: "all" } as never)).toThrow(/^options\.covariance: is an option of family "mvgaussian"/);
+  });
+  it("a fit that fails is an entry with error FAILED, not a failed selection", () => {
+    // Three points on a line and two copies: VVV at k = 2 collapses.
+    const rows = [[0, 0], [1, 1], [2, 2], [3, 3.01], [10, 0], [11, 0.5], [12, 1]];
+    const sel = selectK(rows, { family: "mvgaussian", covariance: ["full", "spherical"], kRange: [1, 3], regCovar: 0 });
+    expect(sel.scores).toHaveLength(6);
+    for (const e of sel.scores) if (e.error === "FAILED") { expect(e.model).toBeNull(); expect(Number.isNaN(e.bic)).toBe(true); expect(e.reason).toMatch(/./); }
+    expect(sel.best).toBe(sel.scores.find((e) => e.model === sel.best)!.model);
+  });
+  it("selectKAsync: the same selection on workers, with progress per fit; an aborted signal rejects", async () => {
+    const s = byName("faithful"), rows = rowsOf(s);
+    const sync = selectK(rows, { family: "mvgaussian", kRange: [1, 3] });
+    const seen: number[] = [];
+    const sel = await selectKAsync(rows, { family: "mvgaussian", kRange: [1, 3], threads: 2, onProgress: (done, total) => { seen.push(done); expect(total).toBe(sync.scores.length); } });
+    expect(seen).toEqual(sync.scores.map((_, i) => i + 1));
+    expect(sel.scores.map((e) => [e.k, e.covariance, e.bic])).toEqual(sync.scores.map((e) => [e.k, e.covariance, e.bic]));
+    expect([sel.k, sel.covariance]).toEqual([sync.k, sync.covariance]);
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    await expect(selectKAsync(rows, { family: "mvgaussian", kRange: [1, 3], signal: controller.signal })).rejects.toThrow("stop");
+  });
+});
