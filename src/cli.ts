@@ -363,7 +363,7 @@ export function mclustTable(selection: Selection): string {
   const c = selection.criterion, name = c.toUpperCase();
   const models = [...new Set(selection.scores.map((e) => e.mclust ?? e.covariance ?? e.family))];
   const ks = [...new Set(selection.scores.map((e) => e.k))];
-  const cell = (e: SelectionEntry | undefined) => (!e || e.error ? "NA" : (-e[c]).toFixed(3));
+  const cell = (e: SelectionEntry | undefined) => (!e || !Number.isFinite(e[c]) ? "NA" : (-e[c]).toFixed(3) + (e.error ? "*" : ""));
   const find = (k: number, m: string) => selection.scores.find((e) => e.k === k && (e.mclust ?? e.covariance ?? e.family) === m);
   const width = Math.max(9, ...selection.scores.map((e) => cell(e).length)) + 1;
   const kw = String(ks[ks.length - 1]).length;
@@ -373,6 +373,7 @@ export function mclustTable(selection: Selection): string {
   const top = selection.scores.filter((e) => !e.error).sort((a, b) => a[c] - b[c]).slice(0, 3);
   const labels = top.map((e) => `${e.mclust ?? e.covariance ?? e.family},${e.k}`);
   const w = Math.max(...labels.map((l) => l.length), ...top.map((e) => cell(e).length)) + 1;
+  if (selection.scores.some((e) => e.error === "DEGENERATE")) lines.push("* degenerate (model.warnings): never chosen; NA: the fit failed");
   lines.push("", `Top ${top.length} models based on the ${name} criterion:`, labels.map((l) => l.padStart(w)).join(""), top.map((e) => cell(e).padStart(w)).join(""));
   return lines.join("\n");
 }

@@ -3,7 +3,9 @@
 // (test/fixtures/peers/make_mclust_hc.R writes mclust-hc.json).
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { fitSync, initSync, MixemError, selectK, selectKAsync, type Selection } from "../src/index.js";
+import { spawnSync } from "node:child_process";
+import { fitSync, initSync, MixemError, plotSelection, selectK, selectKAsync, type Selection } from "../src/index.js";
+import { MCLUST_ORDER } from "../src/select.js";
 import { hclass, hcVVV, qclass, HC_MAX_POINTS } from "../src/hc.js";
 import { hcStarts } from "../src/start.js";
 import { COVARIANCE_MODELS, COVARIANCE_TYPES } from "../src/families/mvgaussian/covariance.js";
@@ -135,5 +137,38 @@ describe("selectK(rows, { family: \"mvgaussian\" }) answers as Mclust(rows)", ()
     const controller = new AbortController();
     controller.abort(new Error("stop"));
     await expect(selectKAsync(rows, { family: "mvgaussian", kRange: [1, 3], signal: controller.signal })).rejects.toThrow("stop");
+  });
+});
+
+describe("what R users look at", () => {
+  const s = byName("faithful"), rows = rowsOf(s);
+  const sel = selectK(rows, { family: "mvgaussian", kRange: [1, 4] });
+  it("model.uncertainty: 1 − the largest responsibility of each point (mclust's uncertainty)", () => {
+    const u = sel.best.uncertainty(rows), p = sel.best.predictProba(rows, { rows: true });
+    expect(u).toHaveLength(rows.length);
+    p.forEach((z, i) => expect(u[i]).toBe(1 - Math.max(...z)));
+  });
+  it("plotSelection over models: one line per model, mclust's names in the legend, the best marked", () => {
+    const svg = plotSelection(sel);
+    const names = [...new Set(sel.scores.map((e) => e.mclust!))];
+    expect(svg.match(/stroke-width="1.5"/g)).toHaveLength(names.length);
+    for (const m of names) expect(svg).toContain(`>${m}</text>`);
+    expect(svg).toContain(`best: ${sel.scores.find((e) => e.model === sel.best)!.mclust}, k = ${sel.k}`);
+  });
+  it("mixem select --covariance all prints mclust's table: models as columns, k as rows, the best three", () => {
+    const root = new URL("..", import.meta.url).pathname;
+    const r = spawnSync(process.execPath, ["dist/cli.js", "select", "examples/faithful.csv", "--family", "mvgaussian", "--covariance", "all", "-k", "1..9", "--quiet"], { cwd: root, encoding: "utf8" });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split("\n");
+    const head = lines.findIndex((l) => l.startsWith("BIC (mclust's sign"));
+    const models = lines[head + 1].trim().split(/\s+/);
+    expect(models).toEqual(["VII", "VVI", "EEE", "VVV"].filter((m) => available(s).has(m)).concat([...available(s)].filter((m) => !["VII", "VVI", "EEE", "VVV"].includes(m))).sort((a, b) => MCLUST_ORDER.indexOf(a) - MCLUST_ORDER.indexOf(b)));
+    for (let k = 1; k <= 9; k++) {
+      const cells = lines[head + 1 + k].trim().split(/\s+/);
+      expect(cells[0]).toBe(String(k));
+      models.forEach((m, i) => { const theirs = s.bic[m][k - 1]; if (theirs !== null && !cells[i + 1].endsWith("*") && cells[i + 1] !== "NA") expect(Math.abs(Number(cells[i + 1]) - theirs)).toBeLessThan(Math.max(1e-3, Math.abs(theirs - s.converged[m][k - 1]!) + 1e-3)); });
+    }
+    const top = lines.findIndex((l) => l.startsWith("Top 3 models based on the BIC criterion"));
+    expect(lines[top + 1].trim().split(/\s+/)[0]).toBe(`${mclustChoice(s).model},${mclustChoice(s).G}`);
   });
 });
