@@ -22,7 +22,7 @@ export type Criterion = "bic" | "aic" | "icl";
 /** mclust's order of its covariance models (the columns of its BIC table). */
 export const MCLUST_ORDER = ["EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV"];
 
-interface SelectCommon {
+export interface SelectCommon {
   /** Smallest and largest k to try (inclusive). Default [1, 9] for mvgaussian (mclust's), else [1, 8]. */
   kRange?: [number, number];
   /** What picks the best (k, model) (lower is better for all three). Default "bic". */
