@@ -36,6 +36,7 @@ export async function fit(data: ModelData, options: FitOptions): Promise<Mixture
 function chooseThreads(data: ModelData, options: Readonly<Record<string, unknown>>): number {
   const t = options.threads;
   if (t !== undefined) { COMMON_OPTIONS.threads(t, "options.threads"); return t as number; }
+  if (options.init === "hc") return 1; // the hierarchical start runs on one thread
   const n = (data as ArrayLike<unknown>)?.length ?? 0;
   const k = typeof options.k === "number" ? options.k : 1;
   const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => any } };

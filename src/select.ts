@@ -99,14 +99,16 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
   if (families.length === 0) throw optionError("options.family", "must name at least one family");
   families.forEach((f, i) => { if (!familyOf(f)) throw optionError(Array.isArray(options.family) ? `options.family[${i}]` : "options.family", `must be one of ${FAMILY_NAMES.join(", ")}, got ${describe(f)}`); });
   if (Array.isArray(options.family) && new Set(families).size !== families.length) throw optionError("options.family", "names a family twice");
-  const mv = families.includes("mvgaussian");
+  // The families with covariance models (mvgaussian): asked of the registry, by their options.
+  const withModels = (f: FamilyName) => familyOf(f)!.options.covariance !== undefined;
+  const mv = families.some(withModels);
   const cov = options.covariance ?? (mv ? "all" : undefined);
-  if (cov !== undefined && !mv) throw optionError("options.covariance", 'is an option of family "mvgaussian"');
+  if (cov !== undefined && !mv) throw optionError("options.covariance", `is an option of the families with covariance models (${FAMILY_NAMES.filter(withModels).join(", ")})`);
   const first = (data as ArrayLike<unknown>)?.[0];
   const dims = typeof options.dims === "number" ? options.dims : Array.isArray(first) || ArrayBuffer.isView(first) ? (first as ArrayLike<number>).length : 1;
   const columns: Column[] = [];
   for (const family of families) {
-    if (family !== "mvgaussian") { columns.push({ family }); continue; }
+    if (!withModels(family)) { columns.push({ family }); continue; }
     let names: CovarianceType[];
     if (cov === "all") {
       // One per mclust model (aliases dropped), in mclust's order; in 1-D only E and V differ.
