@@ -101,6 +101,20 @@ describe("selectK(rows, { family: \"mvgaussian\" }) answers as Mclust(rows)", ()
       expect([sel.scores.find((e) => e.model === sel.best)!.mclust, sel.k]).toEqual([choice.model, choice.G]);
     });
   }
+  it("above hcSubset points: hc on a seeded subset, its M-step on the subset's rows, EM on all (rows or flat with dims)", () => {
+    const n = 2500, rows: number[][] = [];
+    for (let i = 0; i < n; i++) { const j = i % 3; rows.push([3 * j + Math.sin(i * 1.7) , -2 * j + Math.cos(i * 2.3)]); }
+    const a = fitSync(rows, { family: "mvgaussian", k: 3, init: "hc" });
+    const b = fitSync(Float64Array.from(rows.flat()), { family: "mvgaussian", dims: 2, k: 3, init: "hc" });
+    expect(b.logLikelihood).toBe(a.logLikelihood);
+    expect(fitSync(rows, { family: "mvgaussian", k: 3, init: "hc", seed: 3 }).logLikelihood).toBeCloseTo(a.logLikelihood, 3); // another subset, the same optimum here
+    const sel = selectK(rows, { family: "mvgaussian", covariance: "full", kRange: [3, 3] });
+    expect(sel.scores[0].logLikelihood).toBe(a.logLikelihood);
+    // The start is the subset's M-step: one iteration from it differs from one from the whole data's partition.
+    const one = fitSync(rows, { family: "mvgaussian", k: 3, init: "hc", maxIter: 1 });
+    const whole = fitSync(rows, { family: "mvgaussian", k: 3, init: "hc", hcSubset: false, maxIter: 1 });
+    expect(one.logLikelihood).not.toBe(whole.logLikelihood);
+  });
   it("an explicit init \"hc\" fit is the selection's cell", () => {
     const s = byName("faithful");
     const sel = selectK(rowsOf(s), { family: "mvgaussian", covariance: ["tied"], kRange: [3, 3] });
