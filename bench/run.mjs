@@ -253,6 +253,46 @@ if (!only || "peers".includes(only) || process.env.BENCH_PEERS) {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// Whole selections: selectK(faithful, every covariance model mixem has, k = 1..9) — mclust's
+// default, init "hc" — against R's Mclust() on the same data and models (and its own 14), each the
+// median of a few runs; and the hierarchical start alone at n = 1000 and 5000 (its O(n²) pair costs).
+const selectRows = [], hcRows = [];
+if (!only || "select".includes(only)) {
+  const { execFileSync } = await import("node:child_process");
+  const { readFileSync } = await import("node:fs");
+  const { selectK } = await import("../dist/index.js");
+  const csv = new URL("../examples/faithful.csv", import.meta.url).pathname;
+  const faithful = readFileSync(csv, "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
+  const times = [];
+  let sel;
+  for (let r = 0; r < 3; r++) { const t0 = performance.now(); sel = selectK(faithful, { family: "mvgaussian" }); times.push(performance.now() - t0); }
+  const models = [...new Set(sel.scores.map((e) => e.mclust))];
+  const best = sel.scores.find((e) => e.model === sel.best);
+  const ms = times.sort((a, b) => a - b)[1];
+  const tryR = (args) => { try { return execFileSync("Rscript", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 600_000 }).trim().split(/\s+/); } catch { return null; } };
+  const here = new URL(".", import.meta.url).pathname;
+  const same = tryR([`${here}peers/mclust_select_bench.R`, csv, "9", models.join(","), "3"]);
+  const all = tryR([`${here}peers/mclust_select_bench.R`, csv, "9", "all", "3"]);
+  selectRows.push({ name: `faithful (272 × 2), k = 1..9, ${models.length} models (${models.join(", ")})`, ms, choice: `${best.mclust},${best.k}`, r: same, rAll: all });
+  console.log(`select: mixem ${ms.toFixed(0)} ms (${best.mclust},${best.k}); Mclust same models ${same ? `${Number(same[0]).toFixed(0)} ms (${same[1]},${same[2]})` : "skipped"}; Mclust 14 models ${all ? `${Number(all[0]).toFixed(0)} ms (${all[1]},${all[2]})` : "skipped"}`);
+  // The start alone: a fit with init "hc" on every point (hcSubset false) and one EM iteration.
+  const { fitSync: fitHc } = await import("../dist/index.js");
+  for (const n of [1000, 5000]) {
+    const x = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) { const j = Math.floor(u() * 3); x[2 * i] = 3 * j + normal(); x[2 * i + 1] = -2 * j + normal(); }
+    const t0 = performance.now();
+    fitHc(x, { family: "mvgaussian", dims: 2, k: 3, init: "hc", hcSubset: false, maxIter: 1 });
+    const ms = performance.now() - t0;
+    // mclust's hc() on the same rows (BENCH_HC_R=0 skips it: about 80 s at n = 5000).
+    const file = `${os.tmpdir()}/mixem-hc-${n}.f64`;
+    writeFileSync(file, Buffer.from(x.buffer));
+    const r = process.env.BENCH_HC_R === "0" ? null : tryR(["-e", `suppressMessages(library(mclust)); x <- matrix(readBin("${file}", "double", ${2 * n}), ncol = 2, byrow = TRUE); cat(system.time(hc(x, modelName = "VVV", use = "SVD"))[["elapsed"]] * 1000)`]);
+    rmSync(file, { force: true });
+    hcRows.push({ n, ms, r: r ? Number(r[0]) : null });
+    console.log(`hc: n = ${n}: mixem ${ms.toFixed(0)} ms; mclust hc() ${r ? `${Number(r[0]).toFixed(0)} ms` : "skipped"}`);
+  }
+}
+
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const md = `# Benchmark results
 
@@ -289,6 +329,10 @@ C: the textbook fused loop in bench/peers/em1d.c built here with cc; scikit-lear
 ${threadRows.map((r) => `**Threads** (1-D Gaussian, N = 10⁶, K = 8, per-iteration median): 1 thread ${r.one.toFixed(2)} ms, ${r.cores} threads ${r.all.toFixed(2)} ms — ${(r.one / r.all).toFixed(2)}× on ${r.cores} cores (one WASM instance per worker over its shard; statistics merged on the calling thread). The machine's ceiling, for comparison: ${r.cores} independent single-thread fits run at once in separate processes took ${r.side.toFixed(2)} ms per iteration each, ${r.ceiling.toFixed(2)}× the throughput of one such process alone.`).join("\n")}
 
 ${memoryRows.map((r) => `**Memory**: a 1-D fit of N = 10⁷ (${(r.n * 8 / 1e6).toFixed(0)} MB of data, k-means++ start, K = 2) took ${(r.after / 1e6).toFixed(1)} MB of WebAssembly memory — ${(r.after / (r.n * 8)).toFixed(3)}× the data (no N × K matrix; the seeding pass labels 65,536 points at a time).`).join("\n")}
+
+${selectRows.map((r) => `**Whole selection** (${r.name}; mixem's default selectK for mvgaussian: init "hc"): mixem ${r.ms.toFixed(0)} ms, chose ${r.choice}; R's Mclust() on the same models ${r.r ? `${Number(r.r[0]).toFixed(0)} ms, chose ${r.r[1]},${r.r[2]}` : "skipped (r-cran-mclust not installed)"}; Mclust() with its 14 models ${r.rAll ? `${Number(r.rAll[0]).toFixed(0)} ms, chose ${r.rAll[1]},${r.rAll[2]}` : "skipped"}. Medians of 3 runs; EM tolerances differ (mixem runs to 1e-8 per point, mclust stops at a relative change of 1e-5).`).join("\n")}
+
+${hcRows.length ? `**Hierarchical start** (init "hc", mclust's VVV agglomeration on SVD-transformed rows, d = 2): ${hcRows.map((r) => `n = ${r.n}: ${r.ms.toFixed(0)} ms (mclust's hc(): ${r.r === null ? "skipped" : `${r.r.toFixed(0)} ms`})`).join("; ")} (pair costs n(n − 1)/2 doubles: ${hcRows.map((r) => `${(r.n * (r.n - 1) * 4 / 1e6).toFixed(0)} MB`).join(", ")}).` : ""}
 
 The machine is shared and noisy; ratios from one run are comparable, absolute times less so.
 `;

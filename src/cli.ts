@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { fit, fitStream, init, loadModel, MixemError, plotFit, plotSelection, selectK, type Criterion, type FitOptions, type MixtureModel, type SelectionEntry, type SelectOptions } from "./index.js";
+import { fit, fitStream, init, loadModel, MixemError, plotFit, plotSelection, selectK, type Criterion, type FitOptions, type MixtureModel, type Selection, type SelectionEntry, type SelectOptions } from "./index.js";
 import { FAMILIES, FAMILY_NAMES, familyOf } from "./families/index.js";
 import { DEFAULTS } from "./defaults.js";
 import { getCore } from "./wasm.js";
@@ -64,10 +64,12 @@ Data:
 
 Model:
   --family F          ${FAMILY_HELP}
-  --covariance C      mvgaussian: full (default) | tied | diag | spherical
+  --covariance C      mvgaussian: full (default) | tied | diag | spherical;
+                      select: all (default: every model, as mclust's Mclust) or a list a,b
   -k, --k K           number of components (required; a range A..B is for mixem select)
   --mode M            soft (default) | hard
-  --init I            kmeans++ (default) | random
+  --init I            kmeans++ (default) | random | hc (mclust's hierarchical start;
+                      the default of select for mvgaussian)
   --fix-weights       keep the mixing weights equal
   --max-iter N        at most N iterations (default 500)
   --tol T             stop when the mean log-likelihood per value changes less (default 1e-8)
@@ -240,14 +242,17 @@ async function main(argv: string[]): Promise<number> {
     if (values.threads !== undefined) throw new UsageError("--threads is for mixem fit (select fits each k on this thread)");
     const { onIteration: _drop, ...selectOptions } = options;
     const crit = (values.criterion ?? "bic") as Criterion;
+    if (typeof selectOptions.covariance === "string" && selectOptions.covariance.includes(",")) selectOptions.covariance = selectOptions.covariance.split(",").map((c) => c.trim());
     const selection = selectK(data(), {
       ...selectOptions, kRange, criterion: crit,
-      onModel: values.quiet ? undefined : (e: SelectionEntry) => process.stderr.write(`mixem: k = ${e.k}: ${crit.toUpperCase()} ${e[crit].toFixed(2)}\n`),
+      onModel: values.quiet ? undefined : (e: SelectionEntry) => process.stderr.write(`mixem: k = ${e.k}${e.mclust ? ` ${e.mclust}` : ""}: ${crit.toUpperCase()} ${e.error === "FAILED" ? "failed" : e[crit].toFixed(2)}\n`),
     } as SelectOptions);
     if (values.plot) writePlot(values.plot, () => plotSelection(selection, { title: `${selection.criterion.toUpperCase()} against k` }));
     if (values.json) {
       const out = { criterion: selection.criterion, k: selection.k, scores: selection.scores.map(({ model: _m, ...e }) => e), best: selection.best.toJSON() };
       process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+    } else if (new Set(selection.scores.map((e) => e.covariance)).size > 1) {
+      process.stdout.write([`mixem: ${selection.best.family} mixtures, k = ${kRange[0]}..${kRange[1]} (${where})`, "", mclustTable(selection), "", table(selection.best, where)].join("\n") + "\n");
     } else {
       const c = selection.criterion;
       const lines = [`mixem: ${selection.best.family} mixtures, k = ${kRange[0]}..${kRange[1]} (${where}), best by ${c.toUpperCase()}: k = ${selection.k}`, "",
@@ -388,3 +393,27 @@ main(process.argv.slice(2)).then(
     process.exitCode = 2;
   },
 );
+
+/**
+ * mclust's print of a BIC table: one column per covariance model (mclust's names), one row per k,
+ * values in mclust's sign (2 log L − p log n: higher is better), NA where the fit failed or was
+ * degenerate; then the best three.
+ */
+export function mclustTable(selection: Selection): string {
+  const c = selection.criterion, name = c.toUpperCase();
+  const models = [...new Set(selection.scores.map((e) => e.mclust ?? e.covariance ?? e.family))];
+  const ks = [...new Set(selection.scores.map((e) => e.k))];
+  const cell = (e: SelectionEntry | undefined) => (!e || !Number.isFinite(e[c]) ? "NA" : (-e[c]).toFixed(3) + (e.error ? "*" : ""));
+  const find = (k: number, m: string) => selection.scores.find((e) => e.k === k && (e.mclust ?? e.covariance ?? e.family) === m);
+  const width = Math.max(9, ...selection.scores.map((e) => cell(e).length)) + 1;
+  const kw = String(ks[ks.length - 1]).length;
+  const lines = [`${name} (mclust's sign: ${c === "aic" ? "2 log L − 2p" : c === "icl" ? "BIC's, less the classification entropy" : "2 log L − p log n"}; higher is better):`,
+    " ".repeat(kw) + models.map((m) => m.padStart(width)).join(""),
+    ...ks.map((k) => String(k).padEnd(kw) + models.map((m) => cell(find(k, m)).padStart(width)).join(""))];
+  const top = selection.scores.filter((e) => !e.error).sort((a, b) => a[c] - b[c]).slice(0, 3);
+  const labels = top.map((e) => `${e.mclust ?? e.covariance ?? e.family},${e.k}`);
+  const w = Math.max(...labels.map((l) => l.length), ...top.map((e) => cell(e).length)) + 1;
+  if (selection.scores.some((e) => e.error === "DEGENERATE")) lines.push("* degenerate (model.warnings): never chosen; NA: the fit failed");
+  lines.push("", `Top ${top.length} models based on the ${name} criterion:`, labels.map((l) => l.padStart(w)).join(""), top.map((e) => cell(e).padStart(w)).join(""));
+  return lines.join("\n");
+}

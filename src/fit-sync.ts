@@ -8,16 +8,23 @@ import { runEM } from "./em.js";
 import { withBinary } from "./wasm.js";
 import { optionError } from "./errors.js";
 import { ownOptions } from "./options.js";
+import { hcStart, type HcStarts } from "./start.js";
 
 /** As `fit`, without awaiting (Node, Workers, or after `await init()` in a browser); always on the calling thread. */
 export function fitSync<const O extends FitOptions>(data: ModelData, options: ExactFitOptions<O>): MixtureModel<FamilyOfOptions<O>>;
 export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
+  return fitSyncWith(data, options);
+}
+
+/** fitSync, with init "hc" partitions already made (selectK makes them once for every k and model). */
+export function fitSyncWith(data: ModelData, options: FitOptions, starts?: HcStarts): MixtureModel {
   withBinary(); // the WebAssembly core, compiled on first use (src/wasm.ts getCore)
   const o = ownOptions(options);
   if (o.threads !== undefined && o.threads !== 1) throw optionError("options.threads", "needs the asynchronous fit() (fitSync runs on the calling thread)");
   const r = resolveFit(o as unknown as FitOptions);
   return withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => {
     const { spec, settings } = configureFit(r, ds);
+    if (r.hc) settings.init = hcStart(r.family, r.options, data, spec, ds, r.k, settings.prior?.weights ?? 1, starts);
     return buildModel(r, spec, runEM(spec, ds, settings), ds.totalWeight ?? ds.n, ds.settings);
   });
 }

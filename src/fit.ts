@@ -43,6 +43,7 @@ function chooseThreads(data: ModelData, options: Readonly<Record<string, unknown
     return t as number;
   }
   if (weighted) return 1;
+  if (options.init === "hc") return 1; // the hierarchical start runs on one thread
   const n = (data as ArrayLike<unknown>)?.length ?? 0;
   const k = typeof options.k === "number" ? options.k : 1;
   const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => any } };

@@ -24,7 +24,7 @@ export type { IndependentColumn, IndependentComponent, IndependentOptions, Indep
 export { MixemError, type MixemErrorCode, type MixemErrorReason } from "./errors.js";
 export { init, initSync, wasmMemoryBytes } from "./wasm.js";
 export { fitInWorker, type WorkerFitOptions } from "./worker.js";
-export { selectK, type SelectOptions, type Selection, type SelectionEntry, type Criterion } from "./select.js";
+export { selectK, selectKAsync, type SelectOptions, type SelectCommon, type SelectAsyncOptions, type SelectFamilyOf, type Selection, type SelectionEntry, type Criterion } from "./select.js";
 export { plotFit, plotSelection, type PlotOptions } from "./plot.js";
 export { accumulate, mergeStats, maximize, type SufficientStatistics } from "./stats.js";
 export { fitStream, type ChunkSource } from "./stream.js";

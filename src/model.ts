@@ -194,6 +194,19 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
     return labels;
   }
 
+  /** Each point's classification uncertainty, 1 − max_j p(j | x_i) (mclust's `uncertainty`). */
+  uncertainty(data: ModelData, options?: EvalOptions): Float64Array {
+    const proba = this.evaluate(data, options, true).proba!;
+    const k = this.k, n = proba.length / k;
+    const out = jsAllocation(`${n} uncertainties`, () => new Float64Array(n));
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let j = 0; j < k; j++) if (proba[i * k + j] > best) best = proba[i * k + j];
+      out[i] = 1 - best;
+    }
+    return out;
+  }
+
   /** Mean log-likelihood per value (as scikit-learn's `score`; with sampleWeights, Σ w_i log p(x_i) / Σ w_i). */
   score(data: ModelData, options?: ScoreOptions): number {
     const { logLikelihood, n } = this.evaluate(data, options, false);

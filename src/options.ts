@@ -26,7 +26,6 @@ export const abortSignal: Rule = (v, path) => {
   if (typeof v !== "object" || v === null || typeof (v as AbortSignal).aborted !== "boolean")
     throw optionError(path, `must be an AbortSignal, got ${describe(v)}`);
 };
-/** "kmeans++", "random", or an object of initial parameters (checked against the family later). */
 /** Sample weights: an array or typed array of numbers (checked in full with the data: dataset.ts). */
 export const sampleWeightsRule: Rule = (v, path) => {
   if (v === undefined || v === null) return;
@@ -34,10 +33,11 @@ export const sampleWeightsRule: Rule = (v, path) => {
   throw optionError(path, `must be an array of non-negative numbers, one per point, got ${describe(v)}`);
 };
 
+/** "kmeans++", "random", "hc", or an object of initial parameters (checked against the family later). */
 export const initRule: Rule = (v, path) => {
-  if (v === "kmeans++" || v === "random") return;
+  if (v === "kmeans++" || v === "random" || v === "hc") return;
   if (typeof v === "object" && v !== null && !Array.isArray(v)) return; // contents: checked against the family
-  throw optionError(path, `must be "kmeans++", "random" or an object of initial parameters, got ${describe(v)}`);
+  throw optionError(path, `must be "kmeans++", "random", "hc" or an object of initial parameters, got ${describe(v)}`);
 };
 
 /**

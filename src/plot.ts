@@ -12,7 +12,7 @@
 // is model.components[j].
 import type { MixtureModel } from "./model.js";
 import type { ModelData } from "./types.js";
-import type { Selection } from "./select.js";
+import type { Selection, SelectionEntry } from "./select.js";
 import type { HeatmapTable, PlotDensity, Rule } from "./family.js";
 import { familyOf } from "./families/index.js";
 import { checkOptions, integer } from "./options.js";
@@ -458,19 +458,27 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
 
 // ---- plotSelection --------------------------------------------------------------------------
 
-/** The criterion against k, the chosen k marked. */
+/**
+ * The criterion against k, the chosen k marked. A selection over several covariance models or
+ * families draws mclust's BIC plot instead: one line per model over k, in mclust's sign (2 log L −
+ * p log n: higher is better), mclust's model names in the legend, failed or degenerate fits left
+ * out (mclust's NA), the chosen (model, k) marked.
+ */
 export function plotSelection(selection: Selection, options: PlotOptions = {}): string {
   const s = selection as Partial<Selection> | null;
   const criterion = s?.criterion;
   if (typeof s !== "object" || s === null || !Array.isArray(s.scores) || s.scores.length === 0 || (criterion !== "bic" && criterion !== "aic" && criterion !== "icl") || !Number.isInteger(s.k))
     throw optionError("selection", `must be the result of selectK, got ${describe(selection)}`);
   s.scores.forEach((e, i) => {
-    if (typeof e !== "object" || e === null || !Number.isInteger(e.k) || typeof e[criterion] !== "number" || !Number.isFinite(e[criterion]))
+    if (typeof e !== "object" || e === null || !Number.isInteger(e.k) || typeof e[criterion] !== "number" || !(Number.isFinite(e[criterion]) || e.error === "FAILED"))
       throw optionError(`selection.scores[${i}]`, `must have an integer k and a finite ${criterion}`);
   });
   const o = checked(options, COMMON);
   pairOrDims(o.labels, 2);
-  const pts = s.scores.map((e) => [e.k, e[criterion]] as [number, number]);
+  const name = (e: SelectionEntry) => e.mclust ?? e.covariance ?? e.family ?? "";
+  const series = [...new Set(s.scores.map(name))];
+  if (series.length > 1) return plotModels(s as Selection, series, name, criterion, o);
+  const pts = s.scores.filter((e) => Number.isFinite(e[criterion])).map((e) => [e.k, e[criterion]] as [number, number]);
   let lo = Infinity, hi = -Infinity;
   for (const [, v] of pts) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   const pad = 0.08 * (hi - lo || Math.max(1, Math.abs(hi)));
@@ -536,4 +544,31 @@ function heatmap(model: MixtureModel, table: HeatmapTable, o: Checked): string {
     }
   });
   return svgDocument(width, height, o.title, body);
+}
+
+/** mclust's plot of a selection over models: one line per model (mclust's sign), a legend, the best marked. */
+function plotModels(s: Selection, series: string[], name: (e: SelectionEntry) => string, criterion: "bic" | "aic" | "icl", o: Checked): string {
+  const best = s.scores.find((e) => e.model === s.best)!;
+  const lines = series.map((m) => s.scores.filter((e) => name(e) === m && !e.error && Number.isFinite(e[criterion])).map((e) => [e.k, -e[criterion]] as [number, number]));
+  let lo = Infinity, hi = -Infinity, k0 = Infinity, k1 = -Infinity;
+  for (const line of lines) for (const [k, v] of line) { lo = Math.min(lo, v); hi = Math.max(hi, v); k0 = Math.min(k0, k); k1 = Math.max(k1, k); }
+  if (!Number.isFinite(lo)) throw optionError("selection", "has no sound fit to draw");
+  const pad = 0.08 * (hi - lo || Math.max(1, Math.abs(hi)));
+  const width = o.width ?? 640, height = o.height ?? 400;
+  const rows: LegendRow[] = series.map((m, i) => ({ text: m, colour: colour(i), swatch: (x, y) => `<path d="M${px(x)} ${px(y)}h18" stroke="${colour(i)}" stroke-width="2"/>` }));
+  const size = legendSize(rows);
+  const box: Box = { x: MARGIN.l + 10, y: o.title ? 38 : 14, w: 0, h: 0 };
+  box.w = width - box.x - MARGIN.r - size.w - 8; box.h = height - box.y - MARGIN.b;
+  const [xl, yl] = o.labels ?? ["k (components)", `${criterion.toUpperCase()} (mclust's sign: higher is better)`];
+  const f = panel(box, [k0 - 0.5, k1 + 0.5], [lo - pad, hi + pad], { x: xl, y: yl, integerX: true });
+  return svgDocument(width, height, o.title, [
+    f.axes,
+    ...lines.flatMap((line, i) => line.length === 0 ? [] : [
+      `<path d="${path(line.map(([k, v]) => [f.sx(k), f.sy(v)]))}" fill="none" stroke="${colour(i)}" stroke-width="1.5"/>`,
+      ...line.map(([k, v]) => `<circle cx="${px(f.sx(k))}" cy="${px(f.sy(v))}" r="2.5" fill="${colour(i)}"/>`),
+    ]),
+    `<circle cx="${px(f.sx(best.k))}" cy="${px(f.sy(-best[criterion]))}" r="6" fill="none" stroke="#d62728" stroke-width="2"/>`,
+    `<text x="${px(f.sx(best.k) + 9)}" y="${px(f.sy(-best[criterion]) - 10)}" font-weight="bold">best: ${esc(name(best))}, k = ${best.k}</text>`,
+    legend(rows, box.x + box.w + 8, box.y),
+  ]);
 }

@@ -8,6 +8,7 @@ import type { EMResult, EMSettings } from "./em.js";
 import { MixtureModel } from "./model.js";
 import { DEFAULTS } from "./defaults.js";
 import { optionError } from "./errors.js";
+import { checkHcSubset } from "./start.js";
 
 /** Options every family takes. */
 export const COMMON_OPTIONS = Object.freeze({
@@ -24,6 +25,7 @@ export const COMMON_OPTIONS = Object.freeze({
   signal: abortSignal,
   threads: integer(1, 256),
   sampleWeights: sampleWeightsRule,
+  hcSubset: (v: unknown, path: string) => { checkHcSubset(v, path); },
 });
 
 /** A fit's options, checked: the family, the driver's settings (the prior comes with the data), the explicit init entries. */
@@ -38,6 +40,8 @@ export interface ResolvedFit {
   readonly explicit: Readonly<Record<string, unknown>> | undefined;
   /** A warm start: the fitted model (or its JSON) given as init. */
   readonly warm: WarmStart | undefined;
+  /** init "hc": the start is a partition's M-step (src/start.ts), made once the data is loaded. */
+  readonly hc: boolean;
 }
 
 /** A model given as init: what a warm start takes of it. */
@@ -68,6 +72,7 @@ export function resolveFit(options: FitOptions): ResolvedFit {
   const k = o.k as number;
   const warm = warmStart(o.init, o.k as number);
   const explicit = typeof o.init === "object" && !warm ? ownOptions(o.init, "options.init") : undefined;
+  const hc = o.init === "hc";
   const settings: Omit<EMSettings, "prior"> = {
     k,
     mode: (o.mode as EMSettings["mode"]) ?? DEFAULTS.mode,
@@ -75,17 +80,18 @@ export function resolveFit(options: FitOptions): ResolvedFit {
     maxIter: (o.maxIter as number) ?? DEFAULTS.maxIter,
     tol: (o.tol as number) ?? DEFAULTS.tol,
     nInit: (o.nInit as number) ?? DEFAULTS.nInit,
-    extraRestarts: o.nInit === undefined && !explicit && !warm ? DEFAULTS.extraRestarts : 0,
+    extraRestarts: o.nInit === undefined && !explicit && !warm && !hc ? DEFAULTS.extraRestarts : 0,
     seed: (o.seed as number) ?? DEFAULTS.seed,
-    init: explicit || warm ? DEFAULTS.init : ((o.init as "kmeans++" | "random" | undefined) ?? DEFAULTS.init),
+    init: explicit || warm || hc ? DEFAULTS.init : ((o.init as "kmeans++" | "random" | undefined) ?? DEFAULTS.init),
     onIteration: o.onIteration as EMSettings["onIteration"],
     signal: o.signal as AbortSignal | undefined,
   };
   if ((explicit || warm) && settings.nInit > 1) throw optionError("options.nInit", `must be 1 with ${warm ? "a model as init" : "an explicit init"} (restarts need random seeding)`);
+  if (hc && settings.nInit > 1) throw optionError("options.nInit", 'must be 1 with init "hc" (the hierarchical start is deterministic)');
   if (warm && warm.family !== familyName) throw optionError("options.init", `is a ${warm.family} model; this fit is family "${familyName}"`);
   if (warm && warm.k !== k) throw optionError("options.init", `is a model of k = ${warm.k} components; options.k is ${k}`);
   settings.signal?.throwIfAborted?.();
-  return { familyName, family, options: o, k, settings, explicit, warm };
+  return { familyName, family, options: o, k, settings, explicit, warm, hc };
 }
 
 /** The spec of a fit and its complete settings, once the data is loaded: the prior's defaults come from `ds`, the explicit init is checked. */

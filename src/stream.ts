@@ -28,6 +28,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   await init();
   const r = resolveFit(options);
   if (r.options.threads !== undefined) throw optionError("options.threads", "is not available with fitStream (one chunk at a time is read on this thread)");
+  if (r.hc) throw optionError("options.init", '"hc" needs the whole data set in memory (fit or fitSync), not a stream');
 
   /** Calls f on each chunk, loaded into WebAssembly memory (validated on the first pass only) and freed after. */
   let dims: number | undefined;

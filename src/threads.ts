@@ -7,6 +7,7 @@
 import type { FitOptions, ModelData } from "./types.js";
 import type { MixtureModel } from "./model.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
+import { optionError } from "./errors.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { runs, type PassRequest, type PassResult } from "./em.js";
 import { blockCount, pairwiseSum, SUM_BLOCK } from "./evaluator.js";
@@ -42,6 +43,7 @@ class ShardWorker {
 export async function fitThreaded(data: ModelData, options: FitOptions, threads: number): Promise<MixtureModel> {
   const module = await compiledCore();
   const r = resolveFit(options);
+  if (r.hc) throw optionError("options.threads", 'must be 1 with init "hc" (the hierarchical start runs on one thread)');
   const workers: ShardWorker[] = [];
   return withDataset(loadDataset(r.family, data, r.options, "data"), async (ds) => {
     try {

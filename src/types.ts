@@ -81,6 +81,12 @@ export interface CommonFitOptions {
    * integer weights fit as duplicated rows would. One thread only, for now.
    */
   sampleWeights?: ArrayLike<number>;
+  /**
+   * init "hc": above this many points the hierarchical clustering runs on a random subset of this
+   * size (seeded by `seed`), as mclust's default subset; false runs it on every point (at most 5000).
+   * Default 2000.
+   */
+  hcSubset?: number | false;
 }
 
 /**
@@ -90,11 +96,12 @@ export interface CommonFitOptions {
 export type FitOptionsFor<F extends FamilyName> = CommonFitOptions & OptionsOf<F> &
   (F extends DefaultFamily ? { family?: F } : { family: F }) & {
     /**
-     * "kmeans++" (default), "random" (k distinct data values), explicit parameters of the family,
-     * or a fitted model of the family (a warm start: its parameters and weights, exactly; same k
-     * and dimensions) or its JSON.
+     * "kmeans++" (default), "random" (k distinct data values), "hc" (mclust's start: the model-based
+     * hierarchical clustering cut at k — quantile classes in 1-D — then one M-step), explicit
+     * parameters of the family, or a fitted model of the family (a warm start: its parameters and
+     * weights, exactly; same k and dimensions) or its JSON.
      */
-    init?: "kmeans++" | "random" | InitFor<F> | MixtureModel<F> | ModelJSON<F>;
+    init?: "kmeans++" | "random" | "hc" | InitFor<F> | MixtureModel<F> | ModelJSON<F>;
   };
 
 /** Options of fit, fitSync, fitStream and fitInWorker, discriminated by `family`. */

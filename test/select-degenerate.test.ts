@@ -2,7 +2,7 @@
 // data sets (test/fixtures/peers/make_mclust_select.R), and model.warnings on its own.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { fitSync, initSync, loadModel, selectK, type ModelJSON } from "../src/index.js";
+import { fitSync, initSync, loadModel, selectK, type FitOptions, type ModelJSON } from "../src/index.js";
 
 initSync();
 interface Case {
@@ -12,7 +12,8 @@ interface Case {
 }
 const cases: Case[] = JSON.parse(readFileSync(new URL("./fixtures/peers/mclust-select.json", import.meta.url), "utf8")).cases;
 const byName = (name: string) => cases.find((c) => c.name === name)!;
-const options = (c: Case) => (c.model === "VVV" ? { family: "mvgaussian" as const } : {});
+// mclust's VVV column: selectK for mvgaussian searches every covariance model unless given one.
+const options = (c: Case) => (c.model === "VVV" ? { family: "mvgaussian" as const, covariance: "full" as const } : {});
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 // mclust's BIC is 2 log L − p log n (higher is better); mixem's is its negative.
 const mclustBest = (c: Case) => {
@@ -24,7 +25,7 @@ const mclustBest = (c: Case) => {
 /** A mixem model holding mclust's fitted parameters (its settings from a mixem fit of the same data). */
 function mclustModel(c: Case, g: number) {
   const f = c.fits.find((x) => x.G === g)!;
-  const json = fitSync(c.data, { ...options(c), k: g, seed: 1 }).toJSON() as ModelJSON;
+  const json = fitSync(c.data, { ...options(c), k: g, seed: 1 } as FitOptions).toJSON() as ModelJSON;
   json.weights = f.weights;
   json.components = f.weights.map((_, j) => (c.model === "V" ? { mean: f.means[j], variance: f.variances[j] } : { mean: f.means[j], covariance: f.variances[j] })) as never;
   return loadModel(json);
@@ -40,7 +41,7 @@ describe("selectK against mclustBIC", () => {
       expect(s.best.warnings).toEqual([]);
       expect(s.scores.find((e) => e.k === s.k)!.error).toBeUndefined();
       for (const e of s.scores) {
-        expect(e.error === "DEGENERATE").toBe(e.model.warnings.length > 0 || (e.spikes ?? []).length > 0);
+        expect(e.error === "DEGENERATE").toBe(e.model!.warnings.length > 0 || (e.spikes ?? []).length > 0);
         expect(e.nParameters).toBe(c.nParameters[e.k - 1]);
         const theirs = c.bic[e.k - 1];
         if (e.error || theirs === null) continue;
@@ -73,9 +74,9 @@ describe("selectK against mclustBIC", () => {
       expect(e.error).toBe("DEGENERATE");
       expect(e.spikes!.length).toBeGreaterThan(0);
       for (const j of e.spikes!) {
-        const comp = e.model.components[j] as { mean: number; variance: number };
+        const comp = e.model!.components[j] as { mean: number; variance: number };
         expect(Math.abs(comp.mean - Math.round(comp.mean))).toBeLessThan(1e-3); // on a repeated integer
-        expect(comp.variance).toBeGreaterThan(10 * 1e-6 * (e.model.settings.scale as number[])[0]); // not at the floor: the prior holds it
+        expect(comp.variance).toBeGreaterThan(10 * 1e-6 * (e.model!.settings.scale as number[])[0]); // not at the floor: the prior holds it
       }
     }
   });
@@ -86,8 +87,8 @@ describe("selectK against mclustBIC", () => {
     expect(e8.error).toBe("DEGENERATE");
     expect(e8.bic).toBeLessThan(s.scores[0].bic); // the reason it was chosen before
     const floor = 1e-6 * (s.best.settings.scale as number[])[0];
-    for (const w of e8.model.warnings.filter((x) => x.code === "VARIANCE_AT_FLOOR")) {
-      const comp = e8.model.components[w.component] as { mean: number; variance: number };
+    for (const w of e8.model!.warnings.filter((x) => x.code === "VARIANCE_AT_FLOOR")) {
+      const comp = e8.model!.components[w.component] as { mean: number; variance: number };
       expect(comp.variance).toBe(floor);
       expect(Number.isInteger(comp.mean) || Math.abs(comp.mean - Math.round(comp.mean)) < 1e-9).toBe(true);
       expect(w.message).toMatch(/^component \d+: variance .* is at the floor regCovar × var\(data\)/);

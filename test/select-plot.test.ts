@@ -30,7 +30,8 @@ describe("selectK", () => {
     }
   });
   it("faithful (2-D): mclust's VVV BIC values (its sign flipped)", () => {
-    const s = selectK(faithful, { family: "mvgaussian", kRange: [1, 3] });
+    // covariance "full": mclust's VVV column (selectK for mvgaussian searches every model unless given one).
+    const s = selectK(faithful, { family: "mvgaussian", covariance: "full", kRange: [1, 3] });
     expect(s.k).toBe(2);
     expect(s.scores[1].bic).toBeCloseTo(2322.19, 1);
   });
@@ -80,7 +81,8 @@ describe("CLI: select and --plot", () => {
   const cli = (args: string[]) => spawnSync(process.execPath, [join(root, "dist/cli.js"), ...args], { cwd: root, encoding: "utf8" });
   it("mixem select prints every k's scores, marks the best, writes the BIC plot", () => {
     const file = join(dir, "bic.svg");
-    const r = cli(["select", "examples/faithful.csv", "--family", "mvgaussian", "-k", "1..4", "--plot", file, "--quiet"]);
+    // One covariance model: the per-k table (every model, the default, prints mclust's table: see below).
+    const r = cli(["select", "examples/faithful.csv", "--family", "mvgaussian", "--covariance", "full", "-k", "1..4", "--plot", file, "--quiet"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/best by BIC: k = 2/);
     expect(r.stdout).toMatch(/^2\s+-1130\.2640\s+2322\.19\s+.*<-$/m);

@@ -77,7 +77,7 @@ describe("options", () => {
     ["onIteration", { k: 2, onIteration: 3 }, /^options\.onIteration: must be a function/],
     ["signal", { k: 2, signal: {} }, /^options\.signal: must be an AbortSignal/],
     ["regCovar", { k: 2, regCovar: -1e-6 }, /^options\.regCovar: must be at least 0/],
-    ["init string", { k: 2, init: "kmeans" }, /^options\.init: must be "kmeans\+\+", "random" or an object/],
+    ["init string", { k: 2, init: "kmeans" }, /^options\.init: must be "kmeans\+\+", "random", "hc" or an object/],
   ])("%s", (_name, options, message) => {
     expectError(() => fitSync(ok, options as FitOptions), "INVALID_OPTION", message);
   });

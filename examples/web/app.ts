@@ -252,7 +252,7 @@ async function select(j: Job, signal: AbortSignal): Promise<{ selection: Selecti
       entropy += Math.log(best);
     }
     // A degenerate fit (model.warnings) stays in the table but is never chosen, as in selectK.
-    scores.push({ k, bic, aic: -2 * m.logLikelihood + 2 * p, icl: bic - 2 * entropy, logLikelihood: m.logLikelihood, nParameters: p, model: m, ...(m.warnings.length ? { error: "DEGENERATE" as const } : {}) });
+    scores.push({ k, family: m.family, bic, aic: -2 * m.logLikelihood + 2 * p, icl: bic - 2 * entropy, logLikelihood: m.logLikelihood, nParameters: p, model: m, ...(m.warnings.length ? { error: "DEGENERATE" as const } : {}) });
     fits.set(k, f);
     showSelection(partial(scores, criterion), false);
   }
@@ -270,7 +270,7 @@ function partial(scores: SelectionEntry[], criterion: Criterion): Selection {
   const sound = scores.filter((e) => !e.error);
   const pool = sound.length ? sound : scores;
   const best = pool.reduce((a, b) => (b[criterion] < a[criterion] ? b : a));
-  return { criterion, best: best.model, k: best.k, scores: [...scores], degenerate: sound.length === 0 };
+  return { criterion, best: best.model!, k: best.k, family: best.family, scores: [...scores], degenerate: sound.length === 0 };
 }
 
 // ---- results ------------------------------------------------------------------------------------

@@ -1,0 +1,14 @@
+# R's Mclust() on a CSV's numeric columns, the whole selection (hc start, every G and model), timed:
+#   Rscript mclust_select_bench.R data.csv G models reps
+# models: comma-separated mclust names, or "all" (mclust's default 14). Prints the median ms, and
+# the chosen model and G.
+suppressPackageStartupMessages(library(mclust))
+a <- commandArgs(TRUE)
+x <- as.matrix(read.csv(a[1]))
+x <- x[, sapply(seq_len(ncol(x)), function(j) is.numeric(x[, j])), drop = FALSE]
+G <- seq_len(as.integer(a[2]))
+models <- if (a[3] == "all") NULL else strsplit(a[3], ",")[[1]]
+reps <- as.integer(a[4])
+m <- NULL
+times <- sapply(seq_len(reps), function(i) system.time(m <<- Mclust(x, G = G, modelNames = models, verbose = FALSE))[["elapsed"]])
+cat(median(times) * 1000, m$modelName, m$G, "\n")

@@ -1,0 +1,108 @@
+// init "hc": mclust's start. A partition of the points — the hierarchical clustering cut at k
+// (d > 1) or quantile classes (1-D) — then one M-step from its one-hot responsibilities; EM goes on
+// from those parameters. Above `hcSubset` points the partition is of a seeded random subset and the
+// M-step uses that subset's points only (as mclust's initialization$subset).
+import type { DatasetParts, DataScale, Family, Spec } from "./family.js";
+import type { ModelData } from "./types.js";
+import { Evaluator, SUM_BLOCK } from "./evaluator.js";
+import { getCore } from "./wasm.js";
+import { maximizeStep } from "./em.js";
+import { loadDataset, withDataset } from "./dataset.js";
+import { HC_MAX_POINTS, HC_SUBSET, hclass, hcVVV, qclass } from "./hc.js";
+import { Random } from "./random.js";
+import { MixemError, optionError } from "./errors.js";
+
+/** The partitions of one data set at several k, computed once (selectK shares them across models). */
+export interface HcStarts {
+  /** Rows of the data the partitions label (all rows when null). */
+  readonly subset: Int32Array | null;
+  readonly labels: Map<number, Int32Array>;
+}
+
+/** hcSubset: an integer ≥ 2, or false for all points (at most HC_MAX_POINTS). */
+export function checkHcSubset(v: unknown, path = "options.hcSubset"): number | false {
+  if (v === undefined) return HC_SUBSET;
+  if (v === false) return false;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 2 || v > HC_MAX_POINTS)
+    throw optionError(path, `must be false (all points) or an integer 2 … ${HC_MAX_POINTS} (the points hierarchical clustering runs on), got ${String(v)}`);
+  return v;
+}
+
+/** mclust's partitions of `points` (n × dims) at each k in ks. */
+export function hcStarts(points: Float64Array, n: number, dims: number, ks: readonly number[], hcSubset: number | false, seed: number): HcStarts {
+  let subset: Int32Array | null = null;
+  let x = points, m = n;
+  if (hcSubset !== false && n > hcSubset) {
+    // A seeded sample of hcSubset rows without replacement (partial Fisher–Yates), in row order.
+    const rng = new Random(seed), idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    for (let i = 0; i < hcSubset; i++) { const j = i + rng.int(n - i); const t = idx[i]; idx[i] = idx[j]; idx[j] = t; }
+    subset = idx.slice(0, hcSubset).sort();
+    m = hcSubset;
+    x = new Float64Array(m * dims);
+    subset.forEach((row, i) => x.set(points.subarray(row * dims, (row + 1) * dims), i * dims));
+  } else if (hcSubset === false && dims > 1 && n > HC_MAX_POINTS) {
+    throw new MixemError("INVALID_OPTION", `hierarchical clustering runs on at most ${HC_MAX_POINTS} points (its pair costs take n(n − 1)/2 doubles); the data has ${n}: give options.hcSubset a number of points to sample`, "options.hcSubset");
+  }
+  const labels = new Map<number, Int32Array>();
+  if (dims === 1) for (const k of ks) labels.set(k, qclass(x, k));
+  else {
+    if (m <= dims) throw new MixemError("INVALID_DATA", `init "hc" needs more rows than dimensions (${m} rows, ${dims} dimensions)`, "data");
+    for (const [k, l] of hclass(hcVVV(x, m, dims), m, ks)) labels.set(k, l);
+  }
+  return { subset, labels };
+}
+
+/** θ and weights from one M-step on the labelled points of `ds` (their class means are the seeds). */
+export function labelStep(spec: Spec, ds: DatasetParts, labels: Int32Array, k: number, scale: DataScale, alpha: number): { theta: Float64Array; weights: Float64Array } {
+  const d = ds.seedPoints.dims, n = ds.n;
+  const means = new Float64Array(k * d), counts = new Float64Array(k);
+  const pts = ds.seedPoints.points;
+  for (let i = 0; i < n; i++) {
+    const j = labels[i];
+    counts[j]++;
+    for (let a = 0; a < d; a++) means[j * d + a] += pts[i * d + a];
+  }
+  for (let j = 0; j < k; j++) {
+    if (counts[j] === 0) throw new MixemError("DEGENERATE", `the start (init "hc") leaves class ${j} empty (repeated values merged quantiles, as in mclust); lower options.k`, "fit");
+    for (let a = 0; a < d; a++) means[j * d + a] /= counts[j];
+  }
+  const theta = new Float64Array(k * spec.thetaSize), weights = new Float64Array(k).fill(1 / k);
+  spec.seed(means, ds, theta);
+  const ev = new Evaluator(spec, k), mem = getCore().arena();
+  try {
+    const region = mem.alloc(Math.min(SUM_BLOCK, n));
+    for (let b = 0; b * SUM_BLOCK < n; b++) {
+      const from = b * SUM_BLOCK, count = Math.min(SUM_BLOCK, n - from);
+      for (let i = 0; i < count; i++) region.array[i] = labels[from + i];
+      ev.runLabels(ds, theta, weights, b, region);
+    }
+    ev.sumBlocks(ev.labelBlocks(n), true);
+    maximizeStep(spec, ev.stats, theta, weights, k, scale, true, alpha);
+  } finally {
+    ev.free();
+    mem.free();
+  }
+  return { theta, weights };
+}
+
+/**
+ * The explicit start of a fit with init "hc" on the loaded data `ds` (of `data`, the caller's):
+ * the partition at k (given, or computed here), then labelStep — on `ds`, or on the subset's rows.
+ */
+export function hcStart(family: Family, options: Readonly<Record<string, unknown>>, data: ModelData, spec: Spec, ds: DatasetParts, k: number, alpha: number, starts?: HcStarts): { theta: Float64Array; weights: Float64Array } {
+  const s = starts ?? hcStarts(ds.seedPoints.points, ds.n, ds.seedPoints.dims, [k], checkHcSubset(options.hcSubset), (options.seed as number | undefined) ?? 0);
+  const labels = s.labels.get(k);
+  if (!labels) throw new MixemError("INVALID_DATA", `has too few points for ${k} classes in the hierarchical start`, "data", "TOO_FEW_DISTINCT");
+  if (!s.subset) return labelStep(spec, ds, labels, k, ds, alpha);
+  // The subset's rows (and any per-observation evaluation option, e.g. binomial trials), loaded alone.
+  const given = data as ArrayLike<unknown>, d = ds.seedPoints.dims;
+  const flat = d > 1 && typeof given[0] === "number"; // rows given flat with options.dims
+  const rows = flat ? Array.from(s.subset).flatMap((i) => Array.from({ length: d }, (_, a) => given[i * d + a] as number)) : Array.from(s.subset, (i) => given[i]);
+  const sub: Record<string, unknown> = { ...options };
+  for (const key of Object.keys(family.evalOptions)) {
+    const v = options[key] as ArrayLike<number> | undefined;
+    if (v && typeof v === "object" && v.length === ds.n) sub[key] = Array.from(s.subset, (i) => v[i]);
+  }
+  return withDataset(loadDataset(family, rows, sub, "data"), (part) => labelStep(spec, part, labels, k, ds, alpha));
+}
