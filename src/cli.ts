@@ -61,6 +61,7 @@ Data:
                       e.g. age:gaussian,smoker:categorical,visits:poisson,heads:binomial:trials=10
   --trials N          binomial: trials per observation
   --trials-column C   binomial: column holding each observation's trials
+  --weights C         column of sample weights (≥ 0): row i counts w_i times (BIC's n is Σ w)
 
 Model:
   --family F          ${FAMILY_HELP}
@@ -122,7 +123,7 @@ const OPTIONS = {
   criterion: { type: "string" }, plot: { type: "string" }, stream: { type: "boolean" },
   trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
   init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
-  tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, threads: { type: "string" }, "reg-covar": { type: "string" },
+  tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, threads: { type: "string" }, weights: { type: "string" }, "reg-covar": { type: "string" },
   json: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean" },
 } as const;
 
@@ -190,6 +191,7 @@ async function main(argv: string[]): Promise<number> {
     if (input.kind === "pipe") throw new UsageError(`--stream reads a file; ${file} is a pipe (without --stream, up to ${mib(MAX_BYTES)} is read into memory)`);
     if (values.plot) throw new UsageError("--plot needs the data in memory; it is not available when streaming");
     if (values["trials-column"] !== undefined) throw new UsageError("--trials-column is not available when streaming; give --trials");
+    if (values.weights !== undefined) throw new UsageError("--weights is not available when streaming (the file is read in memory up to " + mib(STREAM_ABOVE) + ")");
   }
   const family = familyOf(ctx.family);
   const multivariate = family?.shape === "rows";
@@ -199,10 +201,13 @@ async function main(argv: string[]): Promise<number> {
   const onBytes = (bytes: number) => progress.reading(input.source, bytes, input.size);
   const typed = columnSpecs(values.columns);
   if (typed.columns && !(family && "columns" in family.options)) throw new UsageError(`--columns NAME:FAMILY (a family per column) is for --family ${PER_COLUMN || "(none)"}; use --columns A,B`);
-  const choose = (t: AnyTable) => (multivariate ? columnsOf(t, typed.names) : [columnIndex(t, values.column, "--column")]);
+  // The weights column (--weights) is not data: left out of the default columns.
+  const weightsOf = (t: AnyTable) => (values.weights === undefined ? [] : [columnIndex(t, values.weights, "--weights")]);
+  const choose = (t: AnyTable) => (multivariate ? columnsOf(t, typed.names, weightsOf(t)) : [columnIndex(t, values.column, "--column", weightsOf(t))]);
 
   let data: () => Float64Array = () => new Float64Array(0), names: string[], source: ReturnType<typeof spool> extends Promise<infer S> ? S | undefined : never;
   let trials: number | ArrayLike<number> | undefined = num(values.trials, "--trials");
+  let sampleWeights: Float64Array | undefined;
   if (streaming) {
     source = await spool(input, choose, onBytes);
     ctx.rowOfChunk = source.rowOfChunk;
@@ -215,6 +220,7 @@ async function main(argv: string[]): Promise<number> {
     const idx = choose(t);
     names = idx.map((i) => t.names[i]);
     if (values["trials-column"] !== undefined) trials = t.column(columnIndex(t, values["trials-column"], "--trials-column"));
+    if (values.weights !== undefined) sampleWeights = t.column(weightsOf(t)[0]);
     if (t instanceof DenseTable) {
       t.compact(idx);
       data = () => t.data.subarray(0, t.rows * idx.length); // a fresh view: WebAssembly memory may have grown
@@ -224,14 +230,14 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   progress.done();
-  const where = `${input.source}, ${multivariate ? `columns ${names.join(", ")}` : `column ${names[0]}`}`;
+  const where = `${input.source}, ${multivariate ? `columns ${names.join(", ")}` : `column ${names[0]}`}${values.weights !== undefined ? `, weighted by column ${values.weights}: the count is Σ weights` : ""}`;
   const axes: string[] = multivariate ? names : [names[0], "density"]; // a pairs plot labels every dimension
 
   const options: Record<string, unknown> = {
     family: values.family, k: kRange ? undefined : num(values.k, "-k"), mode: values.mode, init: values.init, dims: multivariate ? names.length : undefined,
     covariance: values.covariance, prior: values.prior, columns: typed.columns,
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
-    nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials,
+    nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials, sampleWeights,
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   progress.restart();
@@ -321,7 +327,7 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   const [modelFile, file, ...rest] = args;
   if (!modelFile || !file) throw new UsageError("predict needs a model file (from mixem fit --json) and a data file (or - for standard input)");
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  for (const flag of ["k", "family", "covariance", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar", "threads"] as const)
+  for (const flag of ["k", "family", "covariance", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar", "threads", "weights"] as const)
     if (values[flag] !== undefined) throw new UsageError(`--${flag === "k" ? "k" : flag} is for fitting; predict takes the model as it was fitted`);
   const modelInput = inputOf(modelFile);
   if (modelInput.kind === "file" && modelInput.size > MAX_BYTES / 4) throw new UsageError(`${modelFile} is ${mib(modelInput.size)}; a model file is small JSON (from mixem fit --json)`);

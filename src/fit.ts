@@ -1,7 +1,6 @@
 // fit and fitSync: one in-memory data set, on this thread or (fit, large data) on worker threads.
 import type { ExactFitOptions, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
 import type { MixtureModel } from "./model.js";
-import { optionError } from "./errors.js";
 import { COMMON_OPTIONS } from "./resolve.js";
 import { init } from "./wasm.js";
 import { ownOptions } from "./options.js";
@@ -36,13 +35,7 @@ export async function fit(data: ModelData, options: FitOptions): Promise<Mixture
  */
 function chooseThreads(data: ModelData, options: Readonly<Record<string, unknown>>): number {
   const t = options.threads;
-  const weighted = options.sampleWeights !== undefined && options.sampleWeights !== null;
-  if (t !== undefined) {
-    COMMON_OPTIONS.threads(t, "options.threads");
-    if (weighted && t !== 1) throw optionError("options.threads", "must be 1 with sampleWeights (weighted fits run on one thread for now)");
-    return t as number;
-  }
-  if (weighted) return 1;
+  if (t !== undefined) { COMMON_OPTIONS.threads(t, "options.threads"); return t as number; }
   if (options.init === "hc") return 1; // the hierarchical start runs on one thread
   const n = (data as ArrayLike<unknown>)?.length ?? 0;
   const k = typeof options.k === "number" ? options.k : 1;

@@ -27,5 +27,5 @@ export { fitInWorker, type WorkerFitOptions } from "./worker.js";
 export { selectK, selectKAsync, type SelectOptions, type SelectCommon, type SelectAsyncOptions, type SelectFamilyOf, type Selection, type SelectionEntry, type Criterion } from "./select.js";
 export { plotFit, plotSelection, type PlotOptions } from "./plot.js";
 export { accumulate, mergeStats, maximize, type SufficientStatistics } from "./stats.js";
-export { fitStream, type ChunkSource } from "./stream.js";
+export { fitStream, type Chunk, type ChunkSource, type WeightedChunk } from "./stream.js";
 export { DEFAULTS } from "./defaults.js";

@@ -11,7 +11,7 @@ import { maximizeStep } from "./em.js";
 import { checkModel, checkParameters, MixtureModel } from "./model.js";
 import { ownOptions } from "./options.js";
 import { sha256 } from "./sha256.js";
-import type { EvalOptions, ModelData } from "./types.js";
+import type { ScoreOptions, ModelData } from "./types.js";
 import { withDataset } from "./dataset.js";
 import { MixemError, optionError } from "./errors.js";
 import { describe } from "./data.js";
@@ -23,7 +23,7 @@ export interface SufficientStatistics {
   k: number;
   /** Fingerprint of the model (parameters and weights) the statistics were computed at. */
   at: string;
-  /** Number of observations summed. */
+  /** Number of observations summed (Σ w with sample weights). */
   n: number;
   /** Their log-likelihood under that model. */
   logLikelihood: number;
@@ -41,13 +41,13 @@ export function fingerprint(model: MixtureModel): string {
 }
 
 /** The E-step's statistics of `data` at the model's parameters (plus n and the log-likelihood). */
-export function accumulate(model: MixtureModel, data: ModelData, options?: EvalOptions): SufficientStatistics {
+export function accumulate(model: MixtureModel, data: ModelData, options?: ScoreOptions): SufficientStatistics {
   checkModel(model);
-  return withDataset(model.load(data, options), (ds) => {
+  return withDataset(model.load(data, options, true), (ds) => {
     const ev = new Evaluator(model.spec, model.k);
     try {
       const logLikelihood = ev.run(ds, model.theta, model.weightArray, { hard: model.settings.mode === "hard", stats: true });
-      return { format: "mixem-stats", version: 1, family: model.family, k: model.k, at: fingerprint(model), n: ds.n, logLikelihood, values: Array.from(ev.stats) };
+      return { format: "mixem-stats", version: 1, family: model.family, k: model.k, at: fingerprint(model), n: ds.totalWeight ?? ds.n, logLikelihood, values: Array.from(ev.stats) };
     } finally {
       ev.free();
     }
@@ -63,7 +63,7 @@ function checkStats(s: unknown, path: string): SufficientStatistics {
   const o = (typeof s === "object" && s !== null && !Array.isArray(s) ? ownOptions(s, path) : s) as SufficientStatistics;
   if (typeof o !== "object" || o === null || o.format !== "mixem-stats" || o.version !== 1)
     throw optionError(path, `must be statistics from accumulate() (format "mixem-stats", version 1), got ${describe(s)}`);
-  if (!Array.isArray(o.values) || !o.values.every(Number.isFinite) || !Number.isFinite(o.logLikelihood) || !(Number.isSafeInteger(o.n) && o.n >= 0))
+  if (!Array.isArray(o.values) || !o.values.every(Number.isFinite) || !Number.isFinite(o.logLikelihood) || !(Number.isFinite(o.n) && o.n >= 0))
     throw optionError(path, "has non-finite values, log-likelihood or count");
   if (!(Number.isSafeInteger(o.k) && o.k >= 1 && o.values.length % o.k === 0)) throw optionError(`${path}.k`, `must be a positive integer dividing the ${o.values.length} values`);
   const size = o.values.length / o.k;
@@ -92,7 +92,7 @@ export function mergeStats(...parts: SufficientStatistics[]): SufficientStatisti
     n += s.n;
     logLikelihood += s.logLikelihood;
   }
-  if (!values.every(Number.isFinite) || !Number.isFinite(logLikelihood) || !Number.isSafeInteger(n))
+  if (!values.every(Number.isFinite) || !Number.isFinite(logLikelihood) || !Number.isFinite(n))
     throw new MixemError("INVALID_OPTION", "overflow when added up (a sum is not finite)", "parts");
   return { ...first, n, logLikelihood, values: Array.from(values) };
 }

@@ -3,6 +3,7 @@
 // memory, its statistics added to the pass's totals, and freed — memory is bounded by the chunk.
 import type { ExactFitOptions, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
 import type { DatasetParts, Spec } from "./family.js";
+import type { Region } from "./wasm.js";
 import type { MixtureModel } from "./model.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
@@ -12,8 +13,12 @@ import { localPass, runs, type EMSettings, type PassRequest, type PassResult } f
 import { dataError, optionError } from "./errors.js";
 import { describe } from "./data.js";
 
-/** A function returning the chunks (number[] / typed arrays, or rows for the multivariate families). */
-export type ChunkSource = () => AsyncIterable<ModelData> | Iterable<ModelData>;
+/** A chunk with sample weights: its data and one weight per point (see FitOptions.sampleWeights). */
+export interface WeightedChunk { data: ModelData; sampleWeights: ArrayLike<number> }
+/** A chunk: data (number[] / typed arrays, or rows for the multivariate families), or data with its sample weights. */
+export type Chunk = ModelData | WeightedChunk;
+/** A function returning the chunks. */
+export type ChunkSource = () => AsyncIterable<Chunk> | Iterable<Chunk>;
 
 /**
  * Fits like `fit`, reading the data from `source()` once per pass. Initialisation (k-means++ or
@@ -29,6 +34,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   const r = resolveFit(options);
   if (r.options.threads !== undefined) throw optionError("options.threads", "is not available with fitStream (one chunk at a time is read on this thread)");
   if (r.hc) throw optionError("options.init", '"hc" needs the whole data set in memory (fit or fitSync), not a stream');
+  if (r.options.sampleWeights !== undefined) throw optionError("options.sampleWeights", "are given per chunk in a stream: yield { data, sampleWeights }");
 
   /** Calls f on each chunk, loaded into WebAssembly memory (validated on the first pass only) and freed after. */
   let dims: number | undefined;
@@ -40,8 +46,12 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
       (typeof (chunks as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function" || typeof (chunks as Iterable<unknown>)[Symbol.iterator] === "function");
     if (!iterable) throw dataError("source", `must return an iterable or async iterable of chunks, returned ${describe(chunks)}`);
     let c = 0, count = 0;
-    for await (const chunk of chunks as AsyncIterable<ModelData>) {
-      withDataset(loadDataset(r.family, chunk, r.options, `chunks[${c}]`, dims, validated), (ds) => {
+    for await (const chunk of chunks as AsyncIterable<Chunk>) {
+      // A chunk is data, or { data, sampleWeights } (one weight per point of the chunk).
+      const weighted = typeof chunk === "object" && chunk !== null && !Array.isArray(chunk) && !ArrayBuffer.isView(chunk) && "data" in chunk;
+      const data = weighted ? (chunk as WeightedChunk).data : (chunk as ModelData);
+      const options = weighted ? { ...r.options, sampleWeights: (chunk as WeightedChunk).sampleWeights } : r.options;
+      withDataset(loadDataset(r.family, data, options, `chunks[${c}]`, dims, validated), (ds) => {
         dims ??= ds.dims;
         count += ds.n;
         f(ds, c);
@@ -60,13 +70,14 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   // points for seeding, the spec (its prior defaults from the first chunk), and what the model
   // keeps of its data (a setting that differs between chunks, like binomial trials, becomes null).
   let n = 0, mean: Float64Array | undefined, m2: Float64Array | undefined;
-  let firstPoints: { points: Float64Array; dims: number } | undefined;
+  let firstPoints: { points: Float64Array; dims: number } | undefined, firstWeights: Float64Array | null = null, observations = 0;
   let fit: { spec: Spec; settings: EMSettings } | undefined;
   let dataSettings: Record<string, unknown> = {};
   await eachChunk((ds, c) => {
     if (c === 0) {
       fit = configureFit(r, ds);
       firstPoints = { points: Float64Array.from(ds.seedPoints.points), dims: ds.seedPoints.dims };
+      firstWeights = ds.weights ? Float64Array.from(ds.weights.array) : null;
       mean = new Float64Array(ds.dims); m2 = new Float64Array(ds.dims);
       dataSettings = { ...ds.settings };
     } else {
@@ -84,6 +95,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
       m2![a] += cm2 + (delta * delta * n * ds.n) / total;
     }
     n += ds.n;
+    observations += ds.totalWeight ?? ds.n;
   });
   const scale = Float64Array.from(m2!, (v) => (v / n > 0 ? v / n : 1));
   if ("scale" in dataSettings) dataSettings.scale = Array.from(scale);
@@ -104,10 +116,11 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
       return { logLikelihood: ll, stats: total };
     };
     // Seeds come from the first chunk.
-    const em = runs(spec, k, n, { scale }, firstPoints!, settings);
+    // (Seeding reads the first chunk's weights as a region would be read: `.array`.)
+    const em = runs(spec, k, n, { scale, weights: firstWeights && ({ array: firstWeights } as unknown as Region) }, firstPoints!, settings);
     let step = em.next();
     while (!step.done) step = em.next(await pass(step.value));
-    return buildModel(r, spec, step.value, n, dataSettings);
+    return buildModel(r, spec, step.value, observations, dataSettings);
   } finally {
     ev.free();
   }

@@ -57,24 +57,30 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       // the per-point option (binomial trials) from the shard's own slice.
       const shardOptions: Record<string, unknown> = { ...ds.settings, ...r.options, prior: spec.settings.prior, onIteration: undefined, signal: undefined, init: undefined };
       if (ds.aux && r.family.perPoint) shardOptions[r.family.perPoint] = undefined;
+      shardOptions.sampleWeights = undefined; // sent in parts, with the points
       // Each shard goes to its worker in parts of about PART_VALUES values, one part in flight per
       // worker: the data never exists a third time in full, outside WebAssembly memory.
       for (let s = 0; s < count; s++) workers.push(new ShardWorker(startWorker()));
       const partRows = Math.max(1, Math.floor(PART_VALUES / d));
       await Promise.all(workers.map(async (w, s) => {
         const first = shardBlock(s) * SUM_BLOCK, end = Math.min(n, shardBlock(s + 1) * SUM_BLOCK);
-        // Two arrays per worker, passed back and forth: copied into, moved there, copied out of, moved back.
+        // Arrays passed back and forth per worker (the points, and the per-point columns: the
+        // family's aux, sample weights): copied into, moved there, copied out of, moved back.
         let x: Float64Array<ArrayBuffer> = new Float64Array(Math.min(end - first, partRows) * d);
         let aux: Float64Array<ArrayBuffer> | null = ds.aux ? new Float64Array(x.length / d) : null;
+        let weights: Float64Array<ArrayBuffer> | null = ds.weights ? new Float64Array(x.length / d) : null;
         for (let from = first; from < end; from += partRows) {
           const rows = Math.min(end, from + partRows) - from;
-          if (rows * d < x.length) { x = x.subarray(0, rows * d); aux = aux && aux.subarray(0, rows); }
+          if (rows * d < x.length) { x = x.subarray(0, rows * d); aux = aux && aux.subarray(0, rows); weights = weights && weights.subarray(0, rows); }
           x.set(ds.x.array.subarray(from * d, (from + rows) * d));
           if (aux) aux.set(ds.aux!.array.subarray(from, from + rows));
-          const back = await w.request({ kind: "shard-part", module, n: end - first, dims: d, from: from - first, x, aux }, aux ? [x.buffer, aux.buffer] : [x.buffer]);
+          if (weights) weights.set(ds.weights!.array.subarray(from, from + rows));
+          const moved = [x, aux, weights].filter((a) => a !== null).map((a) => a.buffer);
+          const back = await w.request({ kind: "shard-part", module, n: end - first, dims: d, from: from - first, x, aux, weights }, moved);
           if (back.type !== "ready" || !back.x) throw new Error("mixem: unexpected worker reply to a shard part");
           x = back.x;
           aux = back.aux ?? null;
+          weights = back.weights ?? null;
         }
         await w.request({ kind: "shard", module, family: r.familyName, options: shardOptions, dims: d, k });
       }));
@@ -99,7 +105,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
         if (settings.signal?.aborted) throw settings.signal.reason ?? new Error("aborted");
         step = em.next(await pass(step.value));
       }
-      return buildModel(r, spec, step.value, n, ds.settings);
+      return buildModel(r, spec, step.value, ds.totalWeight ?? n, ds.settings);
     } finally {
       for (const w of workers) w.terminate();
     }

@@ -29,6 +29,8 @@ export interface ShardPartRequest {
   x: Float64Array<ArrayBuffer>;
   /** Per-point values of the family's `perPoint` option (binomial trials), or null. */
   aux: Float64Array<ArrayBuffer> | null;
+  /** Sample weights of these points, or null. */
+  weights: Float64Array<ArrayBuffer> | null;
 }
 
 /** Threaded fits: keep the shard whose parts were sent, and answer passes over it. */
@@ -56,7 +58,7 @@ export type WorkerReply =
   | { type: "progress"; info: IterationInfo }
   | { type: "done"; model: ModelJSON }
   /** A shard part copied: its arrays, handed back for the next part. */
-  | { type: "ready"; x?: Float64Array<ArrayBuffer>; aux?: Float64Array<ArrayBuffer> | null }
+  | { type: "ready"; x?: Float64Array<ArrayBuffer>; aux?: Float64Array<ArrayBuffer> | null; weights?: Float64Array<ArrayBuffer> | null }
   /** A pass over a shard: each block's log-likelihood (without the per-point constants) and statistics. */
   | { type: "blocks"; count: number; ll: Float64Array; stats: Float64Array }
   | { type: "error"; error: { name: string; message: string; code?: string; path?: string; reason?: string } };

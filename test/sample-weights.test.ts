@@ -2,13 +2,14 @@
 // fractional weights against mclust's me.weighted, and the paths that take them.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fitInWorker, fit, fitSync, initSync } from "../src/index.js";
+import { accumulate, fitInWorker, fit, fitStream, fitSync, initSync, maximize, mergeStats } from "../src/index.js";
 import { bic } from "../src/criteria.js";
 import { kmeansPlusPlus, randomDistinct } from "../src/seeding.js";
 import { Random } from "../src/random.js";
 import { mulberry32, normal } from "./helpers.js";
 
 initSync();
+const maxRel = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]) / Math.max(1e-300, Math.abs(b[i]))));
 const u = mulberry32(21);
 const x = Array.from({ length: 2000 }, (_, i) => (i % 3) * 5 + normal(u) * (1 + (i % 3) * 0.3));
 
@@ -36,14 +37,34 @@ describe("sample weights", () => {
     expect(() => m.predict(x, { sampleWeights: w } as never)).toThrow(/sampleWeights/);
   });
 
-  it("fit (one thread) and fitInWorker give fitSync's model; more threads are refused for now", async () => {
+  it("fit on any number of threads and fitInWorker give fitSync's model, bit for bit; a stream of weighted chunks the same fit", async () => {
+    const big = Array.from({ length: 150_000 }, (_, i) => (i % 3) * 5 + normal(u) * (1 + (i % 3) * 0.3));
+    const wb = big.map((_, i) => ((i * 13) % 5) / 2);
+    const a = fitSync(big, { k: 3, seed: 2, sampleWeights: wb, maxIter: 30 });
+    for (const threads of [1, 2, 3]) {
+      const b = await fit(big, { k: 3, seed: 2, sampleWeights: wb, maxIter: 30, threads });
+      expect(b.components).toEqual(a.components);
+      expect(b.logLikelihood).toBe(a.logLikelihood);
+      expect(b.nObservations).toBe(a.nObservations);
+    }
     const w = x.map((_, i) => (i % 7) / 3);
-    const a = fitSync(x, { k: 3, seed: 2, sampleWeights: w });
-    const b = await fit(x, { k: 3, seed: 2, sampleWeights: w });
     const c = await fitInWorker(x, { k: 3, seed: 2, sampleWeights: Float64Array.from(w) });
-    expect(b.components).toEqual(a.components);
-    expect(c.components).toEqual(a.components);
-    await expect(fit(x, { k: 3, sampleWeights: w, threads: 2 })).rejects.toThrow(/options\.threads: must be 1 with sampleWeights/);
+    expect(c.components).toEqual(fitSync(x, { k: 3, seed: 2, sampleWeights: w }).components);
+    // A stream: chunks { data, sampleWeights }; from an explicit start, the in-memory fit up to the chunked sums.
+    const init = { means: [0, 5, 10], variances: [1, 1, 1] };
+    const whole = fitSync(x, { k: 3, init, sampleWeights: w, maxIter: 40, tol: 0 });
+    const streamed = await fitStream(() => [0, 500, 1000, 1500].map((at) => ({ data: x.slice(at, at + 500), sampleWeights: w.slice(at, at + 500) })), { k: 3, init, maxIter: 40, tol: 0 });
+    expect(streamed.nObservations).toBe(whole.nObservations);
+    expect(Math.abs(streamed.logLikelihood - whole.logLikelihood)).toBeLessThan(1e-9 * Math.abs(whole.logLikelihood));
+    await expect(fitStream(() => [x], { k: 3, sampleWeights: w })).rejects.toThrow(/options\.sampleWeights: are given per chunk in a stream/);
+    // accumulate + mergeStats + maximize on weighted parts: the weighted M-step.
+    const model = fitSync(x, { k: 3, seed: 2, maxIter: 3 });
+    const parts = [accumulate(model, x.slice(0, 700), { sampleWeights: w.slice(0, 700) }), accumulate(model, x.slice(700), { sampleWeights: w.slice(700) })];
+    const merged = mergeStats(...parts);
+    expect(merged.n).toBeCloseTo(w.reduce((s, v) => s + v, 0), 9);
+    const next = maximize(model, merged);
+    const oneStep = fitSync(x, { k: 3, init: model, maxIter: 1, tol: 0, sampleWeights: w });
+    expect(maxRel(next.components.flatMap((cc) => [cc.mean, cc.variance]), oneStep.components.flatMap((cc) => [cc.mean, cc.variance]))).toBeLessThan(1e-12);
     expect(() => fitSync(x, { k: 3, sampleWeights: "1,2" as never })).toThrow(/options\.sampleWeights: must be an array/);
     expect(() => fitSync(x, { k: 3, sampleWeights: x.map((_, i) => (i === 9 ? NaN : 1)) })).toThrow(/options\.sampleWeights\[9\]: is NaN/);
     expect(w[0]).toBe(0); // the caller's array is untouched
@@ -72,5 +93,29 @@ describe("fractional weights against mclust's me.weighted (fixture: test/fixture
     close(m.components.flatMap((c) => c.mean), peer.both.mean.flat(), 1e-8);
     close(m.components.flatMap((c) => c.covariance.flat()), peer.both.variance.flat(2), 1e-7);
     expect(Math.abs(m.logLikelihood - peer.both.loglik)).toBeLessThan(1e-9 * Math.abs(peer.both.loglik));
+  });
+});
+
+describe("the CLI's --weights", () => {
+  it("fits as the API with sampleWeights (the column is not data); bad weights name the row", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "mixem-weights-"));
+    const w = x.map((_, i) => (i % 5) / 2);
+    const file = join(dir, "w.csv");
+    writeFileSync(file, "x,w\n" + x.map((v, i) => `${v},${w[i]}`).join("\n") + "\n");
+    const cli = (args: string[]) => spawnSync(process.execPath, [new URL("../dist/cli.js", import.meta.url).pathname, ...args], { encoding: "utf8" });
+    const r = cli(["fit", file, "-k", "3", "--weights", "w", "--json", "--quiet"]);
+    expect(r.status, r.stderr).toBe(0);
+    const api = fitSync(x, { k: 3, sampleWeights: w });
+    const out = JSON.parse(r.stdout);
+    expect(out.components).toEqual(JSON.parse(JSON.stringify(api.components)));
+    expect(out.fit.nObservations).toBe(api.nObservations);
+    writeFileSync(file, "x,w\n1,1\n2,1\n3,-1\n4,1\n");
+    const bad = cli(["fit", file, "-k", "2", "--weights", "w"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("mixem: --weights, row 3: is negative; weights must be ≥ 0\n");
   });
 });

@@ -9,7 +9,7 @@ export class UsageError extends Error {}
 export const FLAGS: Record<string, string> = {
   k: "-k", kRange: "-k", family: "--family", mode: "--mode", init: "--init", fixWeights: "--fix-weights",
   maxIter: "--max-iter", tol: "--tol", nInit: "--n-init", seed: "--seed", regCovar: "--reg-covar",
-  covariance: "--covariance", prior: "--prior", trials: "--trials", criterion: "--criterion", dims: "--columns",
+  covariance: "--covariance", prior: "--prior", trials: "--trials", criterion: "--criterion", dims: "--columns", sampleWeights: "--weights",
 };
 
 const flagOf = (option: string) => FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -32,6 +32,8 @@ export function translate(e: MixemError, ctx: ErrorContext): string {
     if (opt[1] === "trials" && /is required/.test(msg)) return `--family binomial needs --trials N (trials per observation) or --trials-column C`;
     if (opt[1] === "trials" && ctx.trialsColumn) return `--trials-column${opt[2]}: ${body(msg)}`;
     if (opt[1] === "kRange") return `-k: must be a range A..B with 1 ≤ A ≤ B`;
+    const row = /^\[(\d+)\]$/.exec(opt[2]);
+    if (opt[1] === "sampleWeights" && row) return `--weights, row ${+row[1] + 1}: ${body(msg)}`;
     return `${flag}${opt[2]}: ${body(msg)}`;
   }
   const chunk = /^chunks\[(\d+)\]\[(\d+)\](.*)$/.exec(path);

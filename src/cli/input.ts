@@ -292,14 +292,14 @@ function jsonTable(text: string, source: string): RowsTable {
 }
 
 /** The column named (by name, or 1-based number), or else the one numeric column. */
-export function columnIndex(t: Table, wanted: string | undefined, what: string): number {
+export function columnIndex(t: Table, wanted: string | undefined, what: string, exclude: number[] = []): number {
   if (wanted !== undefined) {
     let i = t.names.indexOf(wanted);
     if (i < 0 && /^\d+$/.test(wanted) && +wanted >= 1 && +wanted <= t.names.length) i = +wanted - 1;
     if (i < 0) throw new UsageError(`${t.source} has no column "${wanted}" (columns: ${t.names.join(", ")})`);
     return i;
   }
-  const numeric = t.names.map((_, i) => i).filter((i) => t.numeric(i));
+  const numeric = t.names.map((_, i) => i).filter((i) => t.numeric(i) && !exclude.includes(i));
   if (numeric.length === 1) return numeric[0];
   if (numeric.length === 0) throw new UsageError(`${t.source} has no numeric column`);
   throw new UsageError(`${t.source} has several numeric columns (${numeric.map((i) => t.names[i]).join(", ")}); choose one with ${what}`);
@@ -309,9 +309,9 @@ export function columnIndex(t: Table, wanted: string | undefined, what: string):
  * The columns for a multivariate family: those named, or every column holding a number (a
  * column with a cell that is not a number is then an error naming that cell, not dropped).
  */
-export function columnsOf(t: Table, wanted: string | undefined): number[] {
+export function columnsOf(t: Table, wanted: string | undefined, exclude: number[] = []): number[] {
   const idx = wanted === undefined
-    ? t.names.map((_, i) => i).filter((i) => t.numeric(i))
+    ? t.names.map((_, i) => i).filter((i) => t.numeric(i) && !exclude.includes(i))
     : wanted.split(",").map((w) => columnIndex(t, w.trim(), "--columns"));
   if (idx.length === 0) throw new UsageError(`${t.source} has no numeric column`);
   return idx;
