@@ -249,7 +249,8 @@ async function main(argv: string[]): Promise<number> {
     const { onIteration: _drop, ...selectOptions } = options;
     const crit = (values.criterion ?? "bic") as Criterion;
     if (typeof selectOptions.covariance === "string" && selectOptions.covariance.includes(",")) selectOptions.covariance = selectOptions.covariance.split(",").map((c) => c.trim());
-    const selection = selectK(data(), {
+    // A copy: selection loads the data for every fit, and a view of WebAssembly memory moves when it grows.
+    const selection = selectK(data().slice(), {
       ...selectOptions, kRange, criterion: crit,
       onModel: values.quiet ? undefined : (e: SelectionEntry) => process.stderr.write(`mixem: k = ${e.k}${e.mclust ? ` ${e.mclust}` : ""}: ${crit.toUpperCase()} ${e.error === "FAILED" ? "failed" : e[crit].toFixed(2)}\n`),
     } as SelectOptions);
