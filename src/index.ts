@@ -19,6 +19,9 @@ export type { PoissonComponent, PoissonOptions, PoissonPrior } from "./families/
 export type { BinomialComponent, BinomialOptions, BinomialPrior } from "./families/binomial.js";
 export type { CovarianceType, MvGaussianComponent, MvGaussianInit, MvGaussianOptions, MvGaussianPrior } from "./families/mvgaussian/index.js";
 export type { BernoulliComponent, BernoulliOptions, BernoulliPrior } from "./families/bernoulli.js";
+export type { TComponent, TInit, TOptions } from "./families/t.js";
+export type { MvtComponent, MvtInit, MvtOptions } from "./families/mvt.js";
+export type { DofOption } from "./families/student.js";
 export { MixemError, type MixemErrorCode, type MixemErrorReason } from "./errors.js";
 export { init, initSync, wasmMemoryBytes } from "./wasm.js";
 export { fitInWorker, type WorkerFitOptions } from "./worker.js";

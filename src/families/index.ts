@@ -7,8 +7,10 @@ import { poisson } from "./poisson.js";
 import { binomial } from "./binomial.js";
 import { mvgaussian } from "./mvgaussian/index.js";
 import { bernoulli } from "./bernoulli.js";
+import { t } from "./t.js";
+import { mvt } from "./mvt.js";
 
-export const FAMILIES = { gaussian, poisson, binomial, mvgaussian, bernoulli } as const;
+export const FAMILIES = { gaussian, poisson, binomial, mvgaussian, bernoulli, t, mvt } as const;
 
 export type FamilyName = keyof typeof FAMILIES;
 export const FAMILY_NAMES = Object.keys(FAMILIES) as FamilyName[];
