@@ -16,6 +16,7 @@ import { FAMILIES, FAMILY_NAMES, type FamilyName } from "../src/families/index.j
 import { getCore } from "../src/wasm.js";
 import { binomialRef, gaussianRef, poissonRef, referenceEM, type RefFamily } from "./reference/em.js";
 import { bernoulliRef, mvGaussianRef } from "./reference/mv.js";
+import { mvtRef, tRef } from "./reference/t.js";
 import { binomialDraw, drawLabels, historyCloseness, maxRelErr, mulberry32, normal, poissonDraw } from "./helpers.js";
 
 initSync();
@@ -50,6 +51,10 @@ const headsOf = perPointTrials.map((t, i) => binomialDraw(u, t, labels[i] ? 0.7 
 const rows2 = labels.map((j) => [4 * j + normal(u), -3 * j + normal(u) * (1 + 0.5 * j) + 0.3 * normal(u)]);
 const binary = labels.map((j) => Array.from({ length: 5 }, (_, f) => (u() < (j ? 0.2 + 0.12 * f : 0.8 - 0.12 * f) ? 1 : 0)));
 const diag = (v: number[]) => v.map((x, a) => v.map((_, b) => (a === b ? x : 0)));
+/** 1/√(χ²_ν/ν): a normal times it is Student t with ν degrees of freedom. */
+const tScale = (nu: number) => 1 / Math.sqrt(Array.from({ length: nu }, () => normal(u) ** 2).reduce((a, b) => a + b, 0) / nu);
+const heavy = labels.map((j) => 10 * j + normal(u) * (1 + j) * tScale(j ? 8 : 4));
+const heavyRows = labels.map((j) => { const w = tScale(j ? 8 : 4); return [4 * j + normal(u) * w, -3 * j + (normal(u) * (1 + 0.5 * j) + 0.3 * normal(u)) * w]; });
 
 const ROWS: Row[] = [
   {
@@ -87,6 +92,21 @@ const ROWS: Row[] = [
     cli: ["--covariance", covariance], bad: { data: [[1, 2], [3]], path: "data[1]" },
   })),
   {
+    name: "t", family: "t", options: {}, data: heavy,
+    ref: { family: tRef(heavy) as RefFamily<never>, init: { means: [1, 8], variances: [2, 5], dofs: [10, 20] }, theta0: [[1, 2, 10], [8, 5, 20]], theta: (c: { mean: number; variance: number; dof: number }) => [c.mean, c.variance, c.dof] },
+    cli: [], bad: { data: [1, 2, NaN], path: "data[2]" },
+  },
+  ...(["full", "diag"] as const).map((covariance): Row => ({
+    name: `mvt ${covariance}`, family: "mvt", options: { covariance }, data: heavyRows,
+    ref: {
+      family: mvtRef(heavyRows, covariance) as RefFamily<never>,
+      init: { means: [[0, 0], [4, -3]], covariances: [[[1, 0.1], [0.1, 1]], [[1.5, 0.1], [0.1, 2]]], dofs: [10, 20] },
+      theta0: covariance === "full" ? [[0, 0, 1, 0.1, 0.1, 1, 10], [4, -3, 1.5, 0.1, 0.1, 2, 20]] : [[0, 0, ...diag([1, 1]).flat(), 10], [4, -3, ...diag([1.5, 2]).flat(), 20]],
+      theta: (c: { mean: number[]; covariance: number[][]; dof: number }) => [...c.mean, ...c.covariance.flat(), c.dof],
+    },
+    cli: ["--covariance", covariance], bad: { data: [[1, 2], [3]], path: "data[1]" },
+  })),
+  {
     name: "bernoulli", family: "bernoulli", options: {}, data: binary,
     ref: { family: bernoulliRef(5) as RefFamily<never>, init: { p: [[0.7, 0.6, 0.5, 0.4, 0.3], [0.3, 0.4, 0.5, 0.6, 0.7]] }, theta0: [[0.7, 0.6, 0.5, 0.4, 0.3], [0.3, 0.4, 0.5, 0.6, 0.7]], theta: (c: { p: number[] }) => c.p },
     cli: [], bad: { data: [[0, 1, 0, 1, 0], [0, 2, 0, 0, 1]], path: "data[1][1]" },
@@ -103,7 +123,7 @@ describe("the conformance table", () => {
   });
   it("every family's kernel is exported by the WebAssembly core", () => {
     for (const row of ROWS) {
-      const spec = FAMILIES[row.family].configure({ ...row.options }, row.family === "bernoulli" ? 5 : row.family === "mvgaussian" ? 2 : 1);
+      const spec = FAMILIES[row.family].configure({ ...row.options }, row.family === "bernoulli" ? 5 : row.family === "mvgaussian" || row.family === "mvt" ? 2 : 1);
       expect(getCore().hasKernel(spec.kernel), `${row.name}: ${spec.kernel}`).toBe(true);
     }
   });

@@ -8,17 +8,22 @@
 // expected latent scale weight u = E[U | x] = (ν + p)/(ν + δ²) = b/(1 + δ²/ν) with b = (ν + p)/ν,
 // and E[log U | x] − log u = ψ((ν+p)/2) − log((ν+p)/2) (a constant of the component, added in
 // TypeScript), so log u = log b − log(1 + δ²/ν) reuses the density's logarithm.
-// Statistics per component j, about the current mean m:
-//   [Σ τ, Σ τ u, Σ τ (log u − u), Σ τ u (x − m) (d), Σ τ u (x − m)(x − m)ᵀ (d × d lower, full; d, diag)].
-// The M-step (μ = m + S₁/Σ τu, Σ = (S₂ − S₁S₁ᵀ/Σ τu)/Σ τ) and the ν equation
-// (Σ τ (log u − u) with Σ τ) are in src/families/student.ts.
-// Kernel parameters per component: [c, a, 1/ν, b, log b, mean (d), then 1/σ² (d, diag) or
-// P = L⁻¹ (d × d, full: Σ = L Lᵀ, δ² = ‖P (x − m)‖², as in mvn_full.ts)].
-// Work columns: diag 1 (τ u per point); full 2·d + 1 (Z = x − m, W = τu·Z, δ² then τu).
+// Statistics per component j, about the current mean m, with q = log u − u and h = C + q
+// (C = log(ν/2) − ψ(ν/2) − log((ν+p)/2) + ψ((ν+p)/2) + 1, so ½ Σ τ h = ∂L/∂ν, the ECME gradient):
+//   [Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)², Σ τu (x − m) (d), Σ τu (x − m)(x − m)ᵀ (d × d lower, full;
+//    d, diag), then, when the header asks for them (kc = k), Σ_i τ_ij h_ij τ_il h_il for l ≤ j (kc)].
+// The last three kinds give ∂²L/∂ν_j∂ν_l for the ECME Newton step (src/families/student.ts).
+// The M-step and the ν steps are in src/families/student.ts.
+// Kernel parameters: a header [kc] (0, or k for the cross sums), then per component
+// [c, a, 1/ν, b, log b, C, mean (d), then 1/σ² (d, diag) or P = L⁻¹ (d × d, full: Σ = L Lᵀ,
+// δ² = ‖P (x − m)‖², as in mvn_full.ts)].
+// Work columns: diag 1 + kc (τ u per point, then τh per component); full 2·d + 1 + kc
+// (Z = x − m, W = τu·Z, δ² then τu, then τh per component).
 import { addHsum, blockedPass, COLUMN, F64 } from "../pass";
 import { LN2_HI, LN2_LO } from "../simd";
 
-const HEAD: usize = 5; // c, a, 1/ν, b, log b
+const HEAD: usize = 6; // c, a, 1/ν, b, log b, C
+const STAT_HEAD: usize = 5; // Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²
 
 // log x for x ≥ 1 in both lanes: fdlibm's e_log.c (x = 2^e · m, √½ < m ≤ √2, f = m − 1,
 // s = f/(2 + f), log(1 + f) = f − f²/2 + s(f²/2 + R(s²)), R its degree-14 minimax polynomial;
@@ -53,19 +58,11 @@ const EXP_BIAS = memory.data<f64>([4503599627371519.0, 4503599627371519.0], 16);
   return f64x2.sub(f64x2.mul(e, f64x2.splat(LN2_HI)), f64x2.sub(f64x2.sub(hfsq, lo), f));
 }
 
-/** τ u per point: u = b/(1 + δ²/ν); returns τ(log u − u) (log u = log b − log(1 + δ²/ν)) and stores τu at ru. */
-// @ts-ignore: decorator
-@inline function scaleWeight(q: v128, r: v128, inu: v128, b: v128, lb: v128, ru: usize): v128 {
-  const y = f64x2.add(f64x2.splat(1.0), f64x2.mul(q, inu));
-  const u = f64x2.div(b, y);
-  v128.store(ru, f64x2.mul(r, u));
-  return f64x2.mul(r, f64x2.sub(f64x2.sub(lb, logv(y)), u));
-}
-
 // ---- diagonal Σ (also the 1-D family t) ----
 
 function diagDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
   const ud = <usize>dims;
+  params += F64; // the header
   const compBytes = (HEAD + 2 * ud) * F64;
   const one = f64x2.splat(1.0);
   for (let j = 0; j < k; j++) {
@@ -90,30 +87,27 @@ function diagDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize,
 
 function diagAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, resp: usize, stats: usize, work: usize): void {
   const ud = <usize>dims;
+  const kc = <usize>load<f64>(params);
+  params += F64;
   const compBytes = (HEAD + 2 * ud) * F64;
-  const statBytes = (<usize>3 + 2 * ud) * F64;
+  const statBytes = (STAT_HEAD + 2 * ud + kc) * F64;
   const bytes = <usize>count * F64;
   for (let j = 0; j < k; j++) {
     const p = params + <usize>j * compBytes;
-    const inu = v128.load64_splat(p, 16), b = v128.load64_splat(p, 24), lb = v128.load64_splat(p, 32);
     const mean = p + HEAD * F64, iv = mean + ud * F64;
     const s = stats + <usize>j * statBytes;
-    const s1 = s + 3 * F64, s2 = s1 + ud * F64;
+    const s1 = s + STAT_HEAD * F64, s2 = s1 + ud * F64;
     const r = resp + <usize>j * COLUMN;
-    // τu per point into the work column, with Σ τ, Σ τu, Σ τ(log u − u).
-    let sr = f64x2.splat(0), su = sr, sq = sr;
+    // δ² per point, then τu into the work column with the scalar sums.
     for (let i: usize = 0; i < bytes; i += 16) {
       let q = f64x2.splat(0);
       for (let t: usize = 0; t < ud; t++) {
         const e = f64x2.sub(v128.load(x + t * COLUMN + i), v128.load64_splat(mean + t * F64));
         q = f64x2.add(q, f64x2.mul(f64x2.mul(e, e), v128.load64_splat(iv + t * F64)));
       }
-      const ri = v128.load(r + i);
-      sq = f64x2.add(sq, scaleWeight(q, ri, inu, b, lb, work + i));
-      sr = f64x2.add(sr, ri);
-      su = f64x2.add(su, v128.load(work + i));
+      v128.store(work + i, q);
     }
-    addHsum(s, sr); addHsum(s + F64, su); addHsum(s + 2 * F64, sq);
+    scaleSums(work, r, bytes, p, s, kc == 0 ? 0 : work + (<usize>1 + <usize>j) * COLUMN);
     for (let t: usize = 0; t < ud; t++) {
       const m = v128.load64_splat(mean + t * F64);
       const xa = x + t * COLUMN;
@@ -128,10 +122,53 @@ function diagAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
       addHsum(s2 + t * F64, f64x2.add(t2, u2));
     }
   }
+  if (kc != 0) crossSums(work + COLUMN, bytes, k, stats + (STAT_HEAD + 2 * ud) * F64, statBytes);
+}
+
+/**
+ * From δ² at q (a column) and τ at r: τu in place of δ², the five scalar sums into s (Σ τ, Σ τu,
+ * Σ τq, Σ τq², Σ τ(1 − u)²), and τh at v unless v is 0. p: the component's parameters.
+ */
+function scaleSums(q: usize, r: usize, bytes: usize, p: usize, s: usize, v: usize): void {
+  const inu = v128.load64_splat(p, 16), b = v128.load64_splat(p, 24), lb = v128.load64_splat(p, 32), C = v128.load64_splat(p, 40);
+  const one = f64x2.splat(1.0);
+  let sr = f64x2.splat(0), su = sr, sq = sr, sqq = sr, sw = sr;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const y = f64x2.add(one, f64x2.mul(v128.load(q + i), inu));
+    const u = f64x2.div(b, y);
+    const lq = f64x2.sub(f64x2.sub(lb, logv(y)), u); // log u − u
+    const ri = v128.load(r + i);
+    const rq = f64x2.mul(ri, lq);
+    const w = f64x2.sub(one, u);
+    v128.store(q + i, f64x2.mul(ri, u));
+    if (v != 0) v128.store(v + i, f64x2.add(f64x2.mul(ri, C), rq));
+    sr = f64x2.add(sr, ri);
+    su = f64x2.add(su, v128.load(q + i));
+    sq = f64x2.add(sq, rq);
+    sqq = f64x2.add(sqq, f64x2.mul(rq, lq));
+    sw = f64x2.add(sw, f64x2.mul(ri, f64x2.mul(w, w)));
+  }
+  addHsum(s, sr); addHsum(s + F64, su); addHsum(s + 2 * F64, sq); addHsum(s + 3 * F64, sqq); addHsum(s + 4 * F64, sw);
+}
+
+/** Σ_i v_j,i v_l,i for l ≤ j into component j's cross sums (at m + j·statBytes + l·8); v: k columns. */
+function crossSums(v: usize, bytes: usize, k: i32, m: usize, statBytes: usize): void {
+  for (let j = 0; j < k; j++) {
+    const vj = v + <usize>j * COLUMN;
+    for (let l = 0; l <= j; l++) {
+      const vl = v + <usize>l * COLUMN;
+      let d0 = f64x2.splat(0), d1 = d0;
+      for (let i: usize = 0; i < bytes; i += 32) {
+        d0 = f64x2.add(d0, f64x2.mul(v128.load(vj + i), v128.load(vl + i)));
+        d1 = f64x2.add(d1, f64x2.mul(v128.load(vj + i, 16), v128.load(vl + i, 16)));
+      }
+      addHsum(m + <usize>j * statBytes + <usize>l * F64, f64x2.add(d0, d1));
+    }
+  }
 }
 
 export function mvtDiagPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
-  return blockedPass(diagDensity, diagAccumulate, 3 + 2 * dims, x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
+  return blockedPass(diagDensity, diagAccumulate, 5 + 2 * dims + <i32>load<f64>(params), x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
 }
 
 // ---- full Σ (also tied) ----
@@ -186,6 +223,7 @@ function mahalanobis(work: usize, P: usize, bytes: usize, ud: usize, q: usize): 
 
 function fullDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
   const ud = <usize>dims;
+  params += F64; // the header
   const compBytes = (HEAD + ud + ud * ud) * F64;
   const bytes = <usize>count * F64;
   const q = work + 2 * ud * COLUMN;
@@ -203,27 +241,20 @@ function fullDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize,
 
 function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, resp: usize, stats: usize, work: usize): void {
   const ud = <usize>dims;
-  const weighted = work + ud * COLUMN, q = weighted + ud * COLUMN;
+  const kc = <usize>load<f64>(params);
+  params += F64;
+  const weighted = work + ud * COLUMN, q = weighted + ud * COLUMN, v = q + COLUMN;
   const compBytes = (HEAD + ud + ud * ud) * F64;
-  const statBytes = (<usize>3 + ud + ud * ud) * F64;
+  const statBytes = (STAT_HEAD + ud + ud * ud + kc) * F64;
   const bytes = <usize>count * F64;
   for (let j = 0; j < k; j++) {
     const p = params + <usize>j * compBytes;
-    const inu = v128.load64_splat(p, 16), b = v128.load64_splat(p, 24), lb = v128.load64_splat(p, 32);
     const s = stats + <usize>j * statBytes;
-    const s1 = s + 3 * F64, s2 = s1 + ud * F64;
+    const s1 = s + STAT_HEAD * F64, s2 = s1 + ud * F64;
     const r = resp + <usize>j * COLUMN;
     centre(x, bytes, ud, p + HEAD * F64, work);
     mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q);
-    // δ² → τu in place, with Σ τ, Σ τu, Σ τ(log u − u).
-    let sr = f64x2.splat(0), su = sr, sq = sr;
-    for (let i: usize = 0; i < bytes; i += 16) {
-      const ri = v128.load(r + i);
-      sq = f64x2.add(sq, scaleWeight(v128.load(q + i), ri, inu, b, lb, q + i));
-      sr = f64x2.add(sr, ri);
-      su = f64x2.add(su, v128.load(q + i));
-    }
-    addHsum(s, sr); addHsum(s + F64, su); addHsum(s + 2 * F64, sq);
+    scaleSums(q, r, bytes, p, s, kc == 0 ? 0 : v + <usize>j * COLUMN);
     // W = τu·Z, with S1_a = Σ W_a on the way.
     for (let a: usize = 0; a < ud; a++) {
       const za = work + a * COLUMN, wa = weighted + a * COLUMN;
@@ -245,6 +276,7 @@ function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
       if (c == a) dots(wa, work + c * COLUMN, bytes, row + c * F64, 1);
     }
   }
+  if (kc != 0) crossSums(v, bytes, k, stats + (STAT_HEAD + ud + ud * ud) * F64, statBytes);
 }
 
 /** out[c] += Σ_i w_i · z_c,i for the `width` (1, 2 or 4) columns from z. */
@@ -269,5 +301,5 @@ function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
 }
 
 export function mvtFullPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
-  return blockedPass(fullDensity, fullAccumulate, 3 + dims + dims * dims, x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
+  return blockedPass(fullDensity, fullAccumulate, 5 + dims + dims * dims + <i32>load<f64>(params), x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
 }

@@ -29,7 +29,7 @@ export interface MvtOptions extends RegCovarOption, DimsOption, DofOptionHolder,
 }
 
 const MAX_DIMS = 4096;
-const HEAD = 5; // the kernel header per component: c, a, 1/ν, b, log b
+const HEAD = 6; // the kernel header per component: c, a, 1/ν, b, log b, C
 const covarianceOf = (options: Readonly<Record<string, unknown>>) => (options.covariance as CovarianceType | undefined) ?? "full";
 
 export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
@@ -61,8 +61,12 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
     const dense = model.dense;
     const T = d + d * d + 1; // mean, Σ, ν
     const P = HEAD + d + (dense ? d * d : d);
-    const S = 3 + d + (dense ? d * d : d);
-    const layout: DofLayout = { T, nuAt: d + d * d, S, p: d };
+    // Statistics (assembly/kernels/mvt.ts): Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)², S1 (d), S2, and the
+    // k ECME cross sums when k is known (a fit; not a stored model's spec).
+    const kc = typeof options.k === "number" ? options.k : 0;
+    const cross = 5 + d + (dense ? d * d : d);
+    const S = cross + kc;
+    const layout: DofLayout = { T, nuAt: d + d * d, S, p: d, cross };
     const search = new DofSearch(dof, layout);
     // mvgaussian's M-step state (no prior, no ridge) and the statistics handed to its covariance step.
     const m: MStep = {
@@ -72,15 +76,16 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
       active: new Uint8Array(0), pooled: 0, pooledMeans: 0,
     };
     const gaussianStats = new Float64Array(1 + d + (dense ? d * d : d));
+    const S1 = 5, S2 = 5 + d;
     const notPositiveDefinite = (j: number) =>
       new MixemError("DEGENERATE", `the scale matrix of component ${j} is not positive definite (the component collapsed onto a lower-dimensional subspace); raise options.regCovar`, "fit");
 
     return {
       kernel: dense ? "mvtFullPass" : "mvtDiagPass",
-      workColumns: dense ? 2 * d + 1 : 1, // assembly/kernels/mvt.ts
+      workColumns: (dense ? 2 * d + 1 : 1) + kc, // assembly/kernels/mvt.ts
       dims: d,
       thetaSize: T,
-      headerSize: 0,
+      headerSize: 1, // [kc]
       paramsSize: P,
       statsSize: S,
       initKeys: ["means", "covariances", "dofs"],
@@ -116,8 +121,9 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
       // Per component: the t header (student.ts) with log w_j − ½ log|Σ_j|, mean_j, then P_j = L_j⁻¹
       // (dense) or 1/σ²_j (diagonal).
       pack(theta, logWeights, _ds, params) {
+        params[0] = kc;
         for (let j = 0; j < logWeights.length; j++) {
-          const at = j * P, t = j * T;
+          const at = 1 + j * P, t = j * T;
           for (let a = 0; a < d; a++) params[at + HEAD + a] = theta[t + a];
           let logDet = 0;
           if (dense) {
@@ -150,10 +156,10 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
           const s0 = stats[s], su = stats[s + 1], t = j * T, root = Math.sqrt(s0 / su);
           g[0] = s0;
           for (let a = 0; a < d; a++) {
-            theta[t + a] += stats[s + 3 + a] / su;
-            g[1 + a] = stats[s + 3 + a] * root;
+            theta[t + a] += stats[s + S1 + a] / su;
+            g[1 + a] = stats[s + S1 + a] * root;
           }
-          g.set(stats.subarray(s + 3 + d, s + S), 1 + d);
+          g.set(stats.subarray(s + S2, s + cross), 1 + d);
           model.component(m, g, 0, s0, 0, theta, t, j, data.scale);
         });
         model.finish?.(m, theta, k, data.scale);
@@ -166,7 +172,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
 
       // The kernels' formula: c_j − a_j log(1 + δ²/ν_j), δ² = ‖P_j (x − mean_j)‖² or Σ_a (x_a − mean_a)²/σ²_a.
       logJoint(params, j, x, offset) {
-        const at = j * P;
+        const at = 1 + j * P;
         let q = 0;
         if (dense) {
           for (let a = 0; a < d; a++) {

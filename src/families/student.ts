@@ -13,7 +13,7 @@
 // (w, μ, Σ). Its derivative in ν_j, by the same identities with τ and u taken at the candidate ν,
 //   ∂L/∂ν_j = ½ [S0 (log(ν_j/2) − ψ(ν_j/2) − log((ν_j+p)/2) + ψ((ν_j+p)/2) + 1) + Sq]   (★)
 // needs a pass over the data per candidate, so it is a `refine` step (family.ts): a safeguarded
-// secant search on (★) in log ν, started from ν after CM-step 2 and the ECM root of the pass at it.
+// secant search on (★) in log ν (DofSearch), started from ν after CM-step 2.
 //
 // Bounds ν ∈ [DOF_MIN, DOF_MAX] for estimated ν: above 200 the t is a normal for every practical
 // purpose (excess kurtosis 6/(ν − 4) < 0.031) and L is flat in ν (for normal data its maximum is at
@@ -31,9 +31,11 @@ export const DOF_MIN = 0.5;
 export const DOF_MAX = 200;
 /** ν of every component at the start (k-means++ or random seeds) when it is estimated. */
 export const DOF_START = 30;
-/** The secant search stops when a step in log ν is below this, or after DOF_STEPS passes. */
-const DOF_TOL = 1e-9;
-const DOF_STEPS = 30;
+/** The ECME search stops when no step in log ν reaches this, or after DOF_STEPS passes. */
+const DOF_TOL = 1e-11;
+const DOF_STEPS = 20;
+/** A pass this much (relative) below the best is rounding, not a worse ν (L is flat at the root). */
+const LL_SLACK = 1e-13;
 
 /** The `dof` option: a positive number fixes ν; "estimate" (default) one ν per component; "equal" one shared ν. */
 export type DofOption = number | "estimate" | "equal";
@@ -99,8 +101,11 @@ export function ecmDof(nuOld: number, p: number, s0: number, sq: number): number
   return M.exp(0.5 * (lo + hi));
 }
 
-/** Where θ_j's ν is, and the statistics' layout: S0, Su, Sq at j·S, j·S + 1, j·S + 2. */
-export interface DofLayout { T: number; nuAt: number; S: number; p: number }
+/**
+ * Where θ_j's ν is, and the statistics' layout (assembly/kernels/mvt.ts): S0, Su, Sq, Σ τq²,
+ * Σ τ(1 − u)² at j·S … j·S + 4, the cross sums Σ τ_j h_j τ_l h_l (l ≤ j) at j·S + cross + l.
+ */
+export interface DofLayout { T: number; nuAt: number; S: number; p: number; cross: number }
 
 /** CM-step 2 (ECM) for every component with data (or the shared ν over all of them), from a pass's statistics. */
 export function ecmStep(dof: DofOption, L: DofLayout, stats: Float64Array, theta: Float64Array, k: number): void {
@@ -119,21 +124,42 @@ export function ecmStep(dof: DofOption, L: DofLayout, stats: Float64Array, theta
   for (let j = 0; j < k; j++) theta[j * L.T + L.nuAt] = nu;
 }
 
+/** 1/x − ψ'(x), the derivative of log x − ψ(x): recurrence to 10, then the asymptotic series of ψ'. */
+export function logMinusDigammaPrime(x: number): number {
+  let shift = 0;
+  let y = x;
+  while (y < 10) { shift += 1 / (y * y); y += 1; }
+  // 1/y − ψ'(y) = −(1/(2y²) + 1/(6y³) − 1/(30y⁵) + 1/(42y⁷) − 1/(30y⁹) + 5/(66y¹¹) − 691/(2730y¹³) + 7/(6y¹⁵)).
+  const z = 1 / (y * y);
+  const series = -(z / 2 + (z / y) * (1 / 6 - z * (1 / 30 - z * (1 / 42 - z * (1 / 30 - z * (5 / 66 - z * (691 / 2730 - (7 / 6) * z)))))));
+  // 1/x − ψ'(x) = [1/y − ψ'(y)] + 1/x − 1/y − Σ_{i<n} 1/(x + i)².
+  return y === x ? series : series + 1 / x - 1 / y - shift;
+}
+
+/** C(ν) = log(ν/2) − ψ(ν/2) − log((ν+p)/2) + ψ((ν+p)/2) + 1: (★) is ½ (S0 C + Sq). */
+export const dofConstant = (nu: number, p: number) => logMinusDigamma(nu / 2) - logMinusDigamma((nu + p) / 2) + 1;
+
 /**
- * The ECME step as a `refine` (family.ts): per group — each component with data ("estimate"), or
- * all of them with one ν ("equal") — a secant search for the root of (★) in t = log ν, kept inside
- * a bracket that each evaluated sign narrows (★ > 0: the root lies above), bisecting when the secant
- * leaves it; the first trial is the ECM root of the first pass. Each trial is one pass. The search
- * keeps the best log-likelihood seen, starting with the pass at the M-step's θ, and ends on it, so
- * an iteration never lowers L.
+ * The ECME step as a `refine` (family.ts): Newton's method on L in t = log ν, every group — each
+ * component with data ("estimate"), or all of them with one ν ("equal") — at once, since the
+ * responsibilities couple them. From one pass at ν (kernel statistics, mvt.ts):
+ *   ∂L/∂ν_j = ½ (S0 C_j + Sq),
+ *   ∂²L/∂ν_j∂ν_l = ½ δ_jl (S0 C'_j + Σ τ(1 − u)²/(ν_j + p)) + ¼ (δ_jl Σ τ h² − Σ_i τ_ij h_ij τ_il h_il),
+ * with h = C + log u − u and Σ τ h² = C² S0 + 2 C Sq + Σ τ q² (differentiating τ_ij = w_j t_ij / Σ w t
+ * gives ∂τ_ij/∂ν_l = τ_ij (δ_jl − τ_il) h_il / 2). Groups at a bound whose gradient points beyond it
+ * stay there. When −Hessian is not positive definite the step is the ECM root of the pass instead
+ * (an EM step in ν: it cannot lower L); steps are capped at 2 in log ν and clamped to the bounds.
+ * A pass below the best log-likelihood so far (beyond rounding) halves the step back towards the best ν. The search
+ * ends when no group moves by DOF_TOL, or after DOF_STEPS passes, on the best log-likelihood seen
+ * (starting with the pass at the M-step's θ), so an iteration never lowers L.
  */
 export class DofSearch {
-  private groups = 0;
   private size = 0;
   private t = new Float64Array(0);
-  private tPrev = new Float64Array(0); private gPrev = new Float64Array(0);
-  private lo = new Float64Array(0); private hi = new Float64Array(0);
-  private best = new Float64Array(0); private done = new Uint8Array(0);
+  private g = new Float64Array(0);
+  private h = new Float64Array(0);
+  private bestT = new Float64Array(0);
+  private free = new Int32Array(0);
   private step = 0;
   private bestLL = -Infinity;
   private reverting = false;
@@ -143,69 +169,100 @@ export class DofSearch {
   refine(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }): boolean {
     if (typeof this.dof === "number") return false;
     if (this.reverting) return this.finish();
-    const { T, nuAt, S, p } = this.L, stats = pass.stats, ll = pass.logLikelihood;
+    const { T, nuAt, S, p, cross } = this.L, stats = pass.stats, ll = pass.logLikelihood;
     const shared = this.dof === "equal";
-    this.groups = shared ? 1 : k;
-    if (this.size < this.groups) this.grow(this.groups); // once per fit (k is fixed): not in the loop
-    const G = this.groups;
-    // (★) and the data of group a at the θ of this pass.
-    const gradient = (a: number) => {
-      if (!shared) return stats[a * S] > EMPTY_MASS ? dofGradient(theta[a * T + nuAt], p, stats[a * S], stats[a * S + 2]) : 0;
-      let s = 0;
-      for (let j = 0; j < k; j++) if (stats[j * S] > EMPTY_MASS) s += dofGradient(theta[j * T + nuAt], p, stats[j * S], stats[j * S + 2]);
-      return s;
-    };
-    const hasData = (a: number) => {
-      if (!shared) return stats[a * S] > EMPTY_MASS;
-      for (let j = 0; j < k; j++) if (stats[j * S] > EMPTY_MASS) return true;
-      return false;
-    };
-    if (this.step === 0 || ll > this.bestLL) {
-      this.bestLL = ll;
-      for (let a = 0; a < G; a++) this.best[a] = theta[a * T + nuAt];
-    }
-    let moving = false;
-    for (let a = 0; a < G; a++) {
-      if (this.step === 0) {
-        this.done[a] = hasData(a) ? 0 : 1;
-        this.lo[a] = T_MIN;
-        this.hi[a] = T_MAX;
+    const G = shared ? 1 : k;
+    if (this.size < G) this.grow(G); // once per fit (k is fixed): not in the loop
+    const t = this.t;
+    for (let a = 0; a < G; a++) t[a] = M.log(theta[a * T + nuAt]);
+    if (this.step > 0 && !(ll >= this.bestLL - LL_SLACK * Math.abs(this.bestLL))) {
+      // Worse than the best pass: halve the way back to it.
+      this.step++;
+      let moved = 0;
+      for (let a = 0; a < G; a++) {
+        const back = 0.5 * (t[a] + this.bestT[a]);
+        moved = Math.max(moved, Math.abs(back - t[a]));
+        this.setNu(theta, k, a, M.exp(back));
       }
-      if (this.done[a]) continue;
-      const t = M.log(theta[a * T + nuAt]), g = gradient(a);
-      if (g > 0) this.lo[a] = Math.max(this.lo[a], t);
-      else if (g < 0) this.hi[a] = Math.min(this.hi[a], t);
-      let next: number;
-      if (this.step === 0) {
-        // The ECM root of this pass (its statistics at the candidate's own ν).
-        if (shared) {
-          let s0 = 0, sq = 0;
-          for (let j = 0; j < k; j++) if (stats[j * S] > EMPTY_MASS) { s0 += stats[j * S]; sq += stats[j * S + 2]; }
-          next = M.log(ecmDof(theta[nuAt], p, s0, sq));
-        } else {
-          next = M.log(ecmDof(theta[a * T + nuAt], p, stats[a * S], stats[a * S + 2]));
-        }
-      } else {
-        next = t - (g * (t - this.tPrev[a])) / (g - this.gPrev[a]);
-      }
-      if (g === 0 || (g > 0 && t >= T_MAX) || (g < 0 && t <= T_MIN)) { this.done[a] = 1; continue; } // a root, or at the bound it lies beyond
-      if (!(next > this.lo[a] && next < this.hi[a])) next = 0.5 * (this.lo[a] + this.hi[a]);
-      next = Math.min(T_MAX, Math.max(T_MIN, next));
-      if (Math.abs(next - t) < DOF_TOL) { this.done[a] = 1; continue; }
-      this.tPrev[a] = t; this.gPrev[a] = g;
-      this.t[a] = next;
-      moving = true;
-    }
-    this.step++;
-    if (moving && this.step <= DOF_STEPS) {
-      for (let a = 0; a < G; a++) if (!this.done[a]) this.setNu(theta, k, a, M.exp(this.t[a]));
+      if (moved >= DOF_TOL && this.step <= DOF_STEPS) return true;
+      for (let a = 0; a < G; a++) this.setNu(theta, k, a, M.exp(this.bestT[a]));
+      this.reverting = true;
       return true;
     }
-    // Done: end on the best pass seen — this one, or one more pass back at the best ν.
-    if (ll >= this.bestLL) return this.finish();
-    for (let a = 0; a < G; a++) this.setNu(theta, k, a, this.best[a]);
-    this.reverting = true;
-    return true;
+    this.bestLL = ll;
+    this.bestT.set(t.subarray(0, G));
+    // Gradient g and Hessian h in t = log ν over the free groups (n of them).
+    const g = this.g, h = this.h, free = this.free;
+    let n = 0;
+    const s0Of = (j: number) => (stats[j * S] > EMPTY_MASS ? stats[j * S] : 0);
+    const hOf = (j: number) => dofConstant(theta[j * T + nuAt], p);
+    for (let a = 0; a < G; a++) {
+      let grad = 0;
+      for (let j = shared ? 0 : a; j < (shared ? k : a + 1); j++) if (s0Of(j)) grad += 0.5 * (stats[j * S] * hOf(j) + stats[j * S + 2]);
+      const nu = theta[a * T + nuAt];
+      const ga = nu * grad;
+      let data = false;
+      for (let j = shared ? 0 : a; j < (shared ? k : a + 1); j++) if (s0Of(j)) data = true;
+      if (!data) continue;
+      if ((ga > 0 && t[a] >= T_MAX) || (ga < 0 && t[a] <= T_MIN)) continue;
+      free[n] = a;
+      g[n++] = ga;
+    }
+    if (n === 0) return this.finish();
+    // ∂²L/∂ν_j∂ν_l for components j, l (0 when either has no data).
+    const second = (j: number, l: number) => {
+      if (!s0Of(j) || !s0Of(l) || S - cross < k) return 0;
+      const lo = Math.min(j, l), hi = Math.max(j, l);
+      let v = -0.25 * stats[hi * S + cross + lo];
+      if (j === l) {
+        const nu = theta[j * T + nuAt], s0 = stats[j * S], sq = stats[j * S + 2], Cj = hOf(j);
+        const dC = 0.5 * (logMinusDigammaPrime(nu / 2) - logMinusDigammaPrime((nu + p) / 2));
+        v += 0.5 * (s0 * dC + stats[j * S + 4] / (nu + p)) + 0.25 * (Cj * Cj * s0 + 2 * Cj * sq + stats[j * S + 3]);
+      }
+      return v;
+    };
+    for (let x = 0; x < n; x++) for (let y = 0; y <= x; y++) {
+      const a = free[x], b = free[y];
+      let v = 0;
+      if (shared) { for (let j = 0; j < k; j++) for (let l = 0; l < k; l++) v += second(j, l); }
+      else v = second(a, b);
+      const nuA = theta[a * T + nuAt], nuB = theta[b * T + nuAt];
+      v *= nuA * nuB;
+      if (x === y) v += g[x]; // + ν ∂L/∂ν: the chain rule's second term (g holds ν ∂L/∂ν)
+      h[x * n + y] = h[y * n + x] = -v; // −Hessian
+    }
+    // Newton: solve (−H) Δ = g by Cholesky (in place, lower triangle); not positive definite → ECM.
+    let newton = S - cross >= k; // the cross sums are there (a fit's spec)
+    for (let x = 0; x < n && newton; x++) for (let y = 0; y <= x; y++) {
+      let v = h[x * n + y];
+      for (let z = 0; z < y; z++) v -= h[x * n + z] * h[y * n + z];
+      if (x === y) { if (!(v > 0)) { newton = false; break; } h[x * n + x] = Math.sqrt(v); }
+      else h[x * n + y] = v / h[y * n + y];
+    }
+    let moved = 0, scale = 1;
+    if (newton) {
+      for (let x = 0; x < n; x++) { let v = g[x]; for (let z = 0; z < x; z++) v -= h[x * n + z] * g[z]; g[x] = v / h[x * n + x]; }
+      for (let x = n - 1; x >= 0; x--) { let v = g[x]; for (let z = x + 1; z < n; z++) v -= h[z * n + x] * g[z]; g[x] = v / h[x * n + x]; }
+      for (let x = 0; x < n; x++) scale = Math.min(scale, 2 / Math.abs(g[x]));
+    } else {
+      for (let x = 0; x < n; x++) {
+        const a = free[x];
+        let s0 = 0, sq = 0;
+        for (let j = shared ? 0 : a; j < (shared ? k : a + 1); j++) if (s0Of(j)) { s0 += stats[j * S]; sq += stats[j * S + 2]; }
+        g[x] = M.log(ecmDof(theta[a * T + nuAt], p, s0, sq)) - t[a];
+      }
+    }
+    for (let x = 0; x < n; x++) {
+      const a = free[x], next = Math.min(T_MAX, Math.max(T_MIN, t[a] + scale * g[x]));
+      moved = Math.max(moved, Math.abs(next - t[a]));
+      t[a] = next;
+    }
+    this.step++;
+    if (moved >= DOF_TOL && this.step <= DOF_STEPS) {
+      for (let a = 0; a < G; a++) this.setNu(theta, k, a, M.exp(t[a]));
+      return true;
+    }
+    return this.finish(); // this pass is the best so far and stays
   }
 
   private finish(): false {
@@ -224,15 +281,16 @@ export class DofSearch {
   private grow(n: number): void {
     this.size = n;
     this.t = new Float64Array(n);
-    this.tPrev = new Float64Array(n); this.gPrev = new Float64Array(n);
-    this.lo = new Float64Array(n); this.hi = new Float64Array(n);
-    this.best = new Float64Array(n); this.done = new Uint8Array(n);
+    this.g = new Float64Array(n);
+    this.h = new Float64Array(n * n);
+    this.bestT = new Float64Array(n);
+    this.free = new Int32Array(n);
   }
 }
 
 /**
  * The kernel's per-component header (assembly/kernels/mvt.ts) at params[at …]: c (with the given
- * log w − ½ log|Σ|), a = (ν + p)/2, 1/ν, b = (ν + p)/ν, log b.
+ * log w − ½ log|Σ|), a = (ν + p)/2, 1/ν, b = (ν + p)/ν, log b, C(ν).
  */
 export function packHeader(params: Float64Array, at: number, nu: number, p: number, logWeightHalfLogDet: number): void {
   const a = (nu + p) / 2;
@@ -241,6 +299,7 @@ export function packHeader(params: Float64Array, at: number, nu: number, p: numb
   params[at + 2] = 1 / nu;
   params[at + 3] = (nu + p) / nu;
   params[at + 4] = M.log(params[at + 3]);
+  params[at + 5] = dofConstant(nu, p);
 }
 
 /** The kernel's log w + log t from its header and δ² (for scoreSamples). */

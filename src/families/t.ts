@@ -20,8 +20,7 @@ export interface TInit { means: number[]; variances: number[]; dofs: number[] }
 
 export interface TOptions extends RegCovarOption, DofOptionHolder, PriorOption {}
 
-const P = 7; // kernel parameters per component: c, a, 1/ν, b, log b, mean, 1/σ²
-const S = 5; // statistics: Σ τ, Σ τu, Σ τ(log u − u), Σ τu (x − m), Σ τu (x − m)²
+const P = 8; // kernel parameters per component (after the header [kc]): c, a, 1/ν, b, log b, C, mean, 1/σ²
 
 export const t: Family<TComponent, TInit, TOptions> = {
   summary: "real values with outliers; each component a Student t (mean, variance = scale², dof ν)",
@@ -47,14 +46,18 @@ export const t: Family<TComponent, TInit, TOptions> = {
   configure(options): Spec<TComponent> {
     const regCovar = (options.regCovar as number | undefined) ?? DEFAULTS.regCovar;
     const dof = dofOf(options);
-    const layout: DofLayout = { T: 3, nuAt: 2, S, p: 1 };
+    // Statistics (assembly/kernels/mvt.ts): Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)², Σ τu (x − m),
+    // Σ τu (x − m)², and the k ECME cross sums when k is known (a fit; not a stored model's spec).
+    const kc = typeof options.k === "number" ? options.k : 0;
+    const S = 7 + kc;
+    const layout: DofLayout = { T: 3, nuAt: 2, S, p: 1, cross: 7 };
     const search = new DofSearch(dof, layout);
     const readDofs = (values: number[], path: string, theta: Float64Array) => {
       values.forEach((v, j) => { theta[3 * j + 2] = checkDof(v, dof, j > 0 ? values[0] : undefined, `${path}[${j}]`); });
     };
     return {
-      dims: 1, kernel: "mvtDiagPass", workColumns: 1,
-      thetaSize: 3, headerSize: 0, paramsSize: P, statsSize: S,
+      dims: 1, kernel: "mvtDiagPass", workColumns: 1 + kc,
+      thetaSize: 3, headerSize: 1, paramsSize: P, statsSize: S,
       initKeys: ["means", "variances", "dofs"],
       settings: options.prior ? { dof, regCovar, prior: options.prior } : { dof, regCovar },
       componentParameters: (k) => 2 * k + (dof === "estimate" ? k : dof === "equal" ? 1 : 0),
@@ -77,11 +80,12 @@ export const t: Family<TComponent, TInit, TOptions> = {
       },
 
       pack(theta, logWeights, _ds, params) {
+        params[0] = kc;
         for (let j = 0; j < logWeights.length; j++) {
-          const v = theta[3 * j + 1];
-          packHeader(params, P * j, theta[3 * j + 2], 1, logWeights[j] - 0.5 * M.log(v));
-          params[P * j + 5] = theta[3 * j];
-          params[P * j + 6] = 1 / v;
+          const v = theta[3 * j + 1], at = 1 + P * j;
+          packHeader(params, at, theta[3 * j + 2], 1, logWeights[j] - 0.5 * M.log(v));
+          params[at + 6] = theta[3 * j];
+          params[at + 7] = 1 / v;
         }
       },
 
@@ -89,9 +93,9 @@ export const t: Family<TComponent, TInit, TOptions> = {
       // regCovar × var(data) as the Gaussian's; then CM-step 2 (ECM) for ν.
       maximize(stats, theta, k, ds) {
         forActive(stats, S, k, (j, s) => {
-          const shift = stats[s + 3] / stats[s + 1];
+          const shift = stats[s + 5] / stats[s + 1];
           theta[3 * j] += shift;
-          theta[3 * j + 1] = Math.max((stats[s + 4] - stats[s + 3] * shift) / stats[s], regCovar * ds.scale[0]);
+          theta[3 * j + 1] = Math.max((stats[s + 6] - stats[s + 5] * shift) / stats[s], regCovar * ds.scale[0]);
           if (!(theta[3 * j + 1] > 0)) throw collapsed(j);
         });
         ecmStep(dof, layout, stats, theta, k);
@@ -102,8 +106,8 @@ export const t: Family<TComponent, TInit, TOptions> = {
       logPrior: () => 0,
 
       logJoint(params, j, x, offset) {
-        const e = x[offset] - params[P * j + 5];
-        return headerLogJoint(params, P * j, e * e * params[P * j + 6]);
+        const at = 1 + P * j, e = x[offset] - params[at + 6];
+        return headerLogJoint(params, at, e * e * params[at + 7]);
       },
 
       component: (theta, j): TComponent => ({ mean: theta[3 * j], variance: theta[3 * j + 1], dof: theta[3 * j + 2] }),
