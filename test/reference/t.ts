@@ -78,7 +78,7 @@ export function refLogMinusTrigamma(x: number): number {
  * ∂²L/∂ν_j∂ν_l = Σ_i [δ_jl (½ τ_ij ∂h_ij/∂ν_j + ¼ τ_ij h_ij²) − ¼ τ_ij h_ij τ_il h_il],
  * ∂h/∂ν = C'(ν) + (1 − u)²/(ν + p).
  */
-function eStats(x: number[][], theta: number[][], w: number[], d: number) {
+function eStats(x: number[][], theta: number[][], w: number[], d: number, hard: boolean) {
   const K = theta.length, prep = theta.map((th) => prepare(th, d));
   const C = prep.map((p) => refLogMinusDigamma(p.nu / 2) - refLogMinusDigamma((p.nu + d) / 2) + 1);
   const dC = prep.map((p) => 0.5 * (refLogMinusTrigamma(p.nu / 2) - refLogMinusTrigamma((p.nu + d) / 2)));
@@ -92,7 +92,8 @@ function eStats(x: number[][], theta: number[][], w: number[], d: number) {
     const e = lp.map((v) => Math.exp(v - m));
     const s = e.reduce((a, b) => a + b, 0);
     ll += m + Math.log(s);
-    const tau = e.map((v) => v / s);
+    // Classification EM: one-hot at the first maximum (the search then works on those τ, as mixem's passes do).
+    const tau = hard ? lp.map((_, j) => (j === lp.indexOf(m) ? 1 : 0)) : e.map((v) => v / s);
     const u = prep.map((p, j) => (p.nu + d) / (p.nu + q[j]));
     const h = u.map((uj, j) => C[j] + Math.log(uj) - uj);
     for (let j = 0; j < K; j++) {
@@ -128,7 +129,7 @@ const grad = (nu: number, p: number, s0: number, sq: number) => s0 * (refLogMinu
  * not positive definite; steps capped at 2 and clamped; a round worse than the best (beyond 1e-13
  * relative) halves the way back; stop when no step reaches 1e-11 or after 20 rounds, on the best.
  */
-function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mode: "estimate" | "equal"): void {
+function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mode: "estimate" | "equal", hard: boolean): void {
   const K = theta.length, shared = mode === "equal";
   const G = shared ? 1 : K;
   const members = (a: number) => (shared ? theta.map((_, j) => j) : [a]);
@@ -136,7 +137,7 @@ function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mo
   const setNu = (a: number, nu: number) => { for (const j of members(a)) theta[j][d + d * d] = nu; };
   let bestLL = -Infinity, bestT: number[] = [];
   for (let step = 0; ; ) {
-    const ev = eStats(x, theta, w, d);
+    const ev = eStats(x, theta, w, d, hard);
     const t = Array.from({ length: G }, (_, a) => Math.log(nuOf(a)));
     if (step > 0 && !(ev.ll >= bestLL - 1e-13 * Math.abs(bestLL))) {
       step++;
@@ -200,10 +201,11 @@ function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mo
 }
 
 /**
- * The reference for mvt (x rows) with a covariance type and a dof mode; with `ecme: false` only
- * the ECM steps (what the public maximize(model, stats) does).
+ * The reference for mvt (x rows) with a covariance type and a dof mode (`hard`: classification
+ * EM, whose ν search sees one-hot τ); with `ecme: false` only the ECM steps (what the public
+ * maximize(model, stats) does).
  */
-export function mvtRef(x: number[][], type: CovarianceType, mode: DofMode = "estimate", regCovar = 1e-6, ecme = true): RefFamily<number[]> {
+export function mvtRef(x: number[][], type: CovarianceType, mode: DofMode = "estimate", hard = false, regCovar = 1e-6, ecme = true): RefFamily<number[]> {
   const d = x[0].length, n = x.length;
   const scale = Array.from({ length: d }, (_, a) => {
     const m = x.reduce((s, xi) => s + xi[a], 0) / n;
@@ -263,16 +265,16 @@ export function mvtRef(x: number[][], type: CovarianceType, mode: DofMode = "est
       if (!ecme) return theta;
       // ECME at the new weights (referenceEM's: (n_j + ε)/Σ).
       const total = nks.reduce((s, v) => s + v + WEIGHT_EPS, 0);
-      ecmeSearch(x, theta, nks.map((v) => (v + WEIGHT_EPS) / total), d, mode);
+      ecmeSearch(x, theta, nks.map((v) => (v + WEIGHT_EPS) / total), d, mode, hard);
       return theta;
     },
   };
 }
 
 /** The reference for family t (x values): mvtRef at d = 1, θ_j = [mean, variance, ν]. */
-export function tRef(x: number[], mode: DofMode = "estimate", regCovar = 1e-6): RefFamily<number> {
+export function tRef(x: number[], mode: DofMode = "estimate", hard = false, regCovar = 1e-6): RefFamily<number> {
   const rows = x.map((v) => [v]);
-  const inner = mvtRef(rows, "diag", mode, regCovar);
+  const inner = mvtRef(rows, "diag", mode, hard, regCovar);
   return {
     logDensity: (_x, a, i, th) => inner.logDensity(rows, a, i, th),
     maximize: () => { throw new Error("tRef: maximizeAll"); },
