@@ -147,8 +147,8 @@ export const dofConstant = (nu: number, p: number) => logMinusDigamma(nu / 2) - 
  *   ∂²L/∂ν_j∂ν_l = ½ δ_jl (S0 C'_j + Σ τ(1 − u)²/(ν_j + p)) + ¼ (δ_jl Σ τ h² − Σ_i τ_ij h_ij τ_il h_il),
  * with h = C + log u − u and Σ τ h² = C² S0 + 2 C Sq + Σ τ q² (differentiating τ_ij = w_j t_ij / Σ w t
  * gives ∂τ_ij/∂ν_l = τ_ij (δ_jl − τ_il) h_il / 2). Groups at a bound whose gradient points beyond it
- * stay there. When −Hessian is not positive definite the step is the ECM root of the pass instead
- * (an EM step in ν: it cannot lower L); steps are capped at 2 in log ν and clamped to the bounds.
+ * stay there. Where L is not concave the step is damped (Levenberg–Marquardt); steps are capped at
+ * 2 in log ν and clamped to the bounds.
  * A pass below the best log-likelihood so far (beyond rounding) halves the step back towards the best ν. The search
  * ends when no group moves by DOF_TOL, or after DOF_STEPS passes, on the best log-likelihood seen
  * (starting with the pass at the M-step's θ), so an iteration never lowers L.
@@ -158,6 +158,7 @@ export class DofSearch {
   private t = new Float64Array(0);
   private g = new Float64Array(0);
   private h = new Float64Array(0);
+  private f = new Float64Array(0);
   private bestT = new Float64Array(0);
   private free = new Int32Array(0);
   private step = 0;
@@ -231,18 +232,29 @@ export class DofSearch {
       if (x === y) v += g[x]; // + ν ∂L/∂ν: the chain rule's second term (g holds ν ∂L/∂ν)
       h[x * n + y] = h[y * n + x] = -v; // −Hessian
     }
-    // Newton: solve (−H) Δ = g by Cholesky (in place, lower triangle); not positive definite → ECM.
+    // Newton: solve (−H + λI) Δ = g by Cholesky, λ = 0 or, while that is not positive definite (L
+    // not concave here), 1e-8, 1e-7, … times the largest |diagonal| (Levenberg–Marquardt: an ascent
+    // step, shorter as λ grows); the ECM root when even that fails or the cross sums are missing.
+    const f = this.f;
     let newton = S - cross >= k; // the cross sums are there (a fit's spec)
-    for (let x = 0; x < n && newton; x++) for (let y = 0; y <= x; y++) {
-      let v = h[x * n + y];
-      for (let z = 0; z < y; z++) v -= h[x * n + z] * h[y * n + z];
-      if (x === y) { if (!(v > 0)) { newton = false; break; } h[x * n + x] = Math.sqrt(v); }
-      else h[x * n + y] = v / h[y * n + y];
+    let base = 0;
+    for (let x = 0; x < n; x++) base = Math.max(base, Math.abs(h[x * n + x]));
+    if (!(base > 0)) base = 1;
+    for (let attempt = 0, lambda = 0; newton; attempt++, lambda = lambda === 0 ? 1e-8 * base : 10 * lambda) {
+      if (attempt > 30) { newton = false; break; }
+      let ok = true;
+      for (let x = 0; x < n && ok; x++) for (let y = 0; y <= x; y++) {
+        let v = h[x * n + y] + (x === y ? lambda : 0);
+        for (let z = 0; z < y; z++) v -= f[x * n + z] * f[y * n + z];
+        if (x === y) { if (!(v > 0)) { ok = false; break; } f[x * n + x] = Math.sqrt(v); }
+        else f[x * n + y] = v / f[y * n + y];
+      }
+      if (ok) break;
     }
     let moved = 0, scale = 1;
     if (newton) {
-      for (let x = 0; x < n; x++) { let v = g[x]; for (let z = 0; z < x; z++) v -= h[x * n + z] * g[z]; g[x] = v / h[x * n + x]; }
-      for (let x = n - 1; x >= 0; x--) { let v = g[x]; for (let z = x + 1; z < n; z++) v -= h[z * n + x] * g[z]; g[x] = v / h[x * n + x]; }
+      for (let x = 0; x < n; x++) { let v = g[x]; for (let z = 0; z < x; z++) v -= f[x * n + z] * g[z]; g[x] = v / f[x * n + x]; }
+      for (let x = n - 1; x >= 0; x--) { let v = g[x]; for (let z = x + 1; z < n; z++) v -= f[z * n + x] * g[z]; g[x] = v / f[x * n + x]; }
       for (let x = 0; x < n; x++) scale = Math.min(scale, 2 / Math.abs(g[x]));
     } else {
       for (let x = 0; x < n; x++) {
@@ -283,6 +295,7 @@ export class DofSearch {
     this.t = new Float64Array(n);
     this.g = new Float64Array(n);
     this.h = new Float64Array(n * n);
+    this.f = new Float64Array(n * n);
     this.bestT = new Float64Array(n);
     this.free = new Int32Array(n);
   }

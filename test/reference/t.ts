@@ -125,8 +125,8 @@ const grad = (nu: number, p: number, s0: number, sq: number) => s0 * (refLogMinu
 /**
  * The ECME search for ν at fixed (w, μ, Σ), θ's ν changed in place: Newton's method on L in log ν
  * over all groups (components with data, or the one shared ν), as src/families/student.ts
- * documents it — groups pinned at a bound by their gradient left out; the ECM root when −Hessian is
- * not positive definite; steps capped at 2 and clamped; a round worse than the best (beyond 1e-13
+ * documents it — groups pinned at a bound by their gradient left out; damped (−H + λI) where L is
+ * not concave; steps capped at 2 and clamped; a round worse than the best (beyond 1e-13
  * relative) halves the way back; stop when no step reaches 1e-11 or after 20 rounds, on the best.
  */
 function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mode: "estimate" | "equal", hard: boolean): void {
@@ -168,20 +168,24 @@ function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mo
       v *= nuOf(a) * nuOf(b);
       return -(v + (x === y ? g[x] : 0));
     }));
+    // Damped Newton: −H + λI with λ = 0, then 1e-8, 1e-7, … × max |diag(−H)| until positive definite.
+    const base = Math.max(...negH.map((row, i) => Math.abs(row[i]))) || 1;
     let delta: number[] | null = null;
-    try {
-      const L = choleskyRows(negH);
+    for (let attempt = 0, lambda = 0; attempt <= 30 && !delta; attempt++, lambda = lambda === 0 ? 1e-8 * base : 10 * lambda) {
+      let L: number[][];
+      try { L = choleskyRows(negH.map((row, i) => row.map((v, j) => v + (i === j ? lambda : 0)))); } catch { continue; }
       const z: number[] = [];
       for (let i = 0; i < n; i++) z.push((g[i] - z.reduce((s, v, k) => s + L[i][k] * v, 0)) / L[i][i]);
-      delta = new Array<number>(n).fill(0);
+      const sol = new Array<number>(n).fill(0);
       for (let i = n - 1; i >= 0; i--) {
         let v = z[i];
-        for (let k = i + 1; k < n; k++) v -= L[k][i] * delta[k];
-        delta[i] = v / L[i][i];
+        for (let k = i + 1; k < n; k++) v -= L[k][i] * sol[k];
+        sol[i] = v / L[i][i];
       }
-      const scale = Math.min(1, ...delta.map((v) => 2 / Math.abs(v)));
-      delta = delta.map((v) => v * scale);
-    } catch {
+      const scale = Math.min(1, ...sol.map((v) => 2 / Math.abs(v)));
+      delta = sol.map((v) => v * scale);
+    }
+    if (!delta) {
       delta = free.map((a) => {
         const js = members(a).filter(active);
         const s0 = js.reduce((s, j) => s + ev.s0[j], 0), sq = js.reduce((s, j) => s + ev.sq[j], 0);
