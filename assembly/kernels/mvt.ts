@@ -14,16 +14,20 @@
 //    d, diag), then, when the header asks for them (kc = k), Σ_i τ_ij h_ij τ_il h_il for l ≤ j (kc)].
 // The last three kinds give ∂²L/∂ν_j∂ν_l for the ECME Newton step (src/families/student.ts).
 // The M-step and the ν steps are in src/families/student.ts.
-// Kernel parameters: a header [kc] (0, or k for the cross sums), then per component
+// Kernel parameters: a header [kc, ks] (kc: 0, or k for the cross sums; ks: 1 when the work area
+// has room to keep 1 + δ²/ν and its log per component from the density loop for the statistics
+// loop, 0 to recompute them), then per component
 // [c, a, 1/ν, b, log b, C, mean (d), then 1/σ² (d, diag) or P = L⁻¹ (d × d, full: Σ = L Lᵀ,
 // δ² = ‖P (x − m)‖², as in mvn_full.ts)].
-// Work columns: diag 1 + kc (τ u per point, then τh per component); full 2·d + 1 + kc
-// (Z = x − m, W = τu·Z, δ² then τu, then τh per component).
+// Work columns: diag 1 + 2·k·ks + kc (τ u per point, then 1 + δ²/ν and its log per component, then
+// τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
 import { addHsum, blockedPass, COLUMN, F64 } from "../pass";
 import { LN2_HI, LN2_LO } from "../simd";
 
 const HEAD: usize = 6; // c, a, 1/ν, b, log b, C
 const STAT_HEAD: usize = 5; // Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²
+/** Set by the density loops when they kept 1 + δ²/ν and its log; a labels pass (seeding) has none. */
+let fresh = false;
 
 // log x for x ≥ 1 in both lanes: fdlibm's e_log.c (x = 2^e · m, √½ < m ≤ √2, f = m − 1,
 // s = f/(2 + f), log(1 + f) = f − f²/2 + s(f²/2 + R(s²)), R its degree-14 minimax polynomial;
@@ -62,7 +66,9 @@ const EXP_BIAS = memory.data<f64>([4503599627371519.0, 4503599627371519.0], 16);
 
 function diagDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
   const ud = <usize>dims;
-  params += F64; // the header
+  const keep = load<f64>(params, 8) != 0;
+  params += 2 * F64; // the header
+  const kept = work + COLUMN; // 1 + δ²/ν (k columns), then its log (k columns)
   const compBytes = (HEAD + 2 * ud) * F64;
   const one = f64x2.splat(1.0);
   for (let j = 0; j < k; j++) {
@@ -79,16 +85,26 @@ function diagDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize,
         q0 = f64x2.add(q0, f64x2.mul(f64x2.mul(e0, e0), v));
         q1 = f64x2.add(q1, f64x2.mul(f64x2.mul(e1, e1), v));
       }
-      v128.store(o + i, f64x2.sub(c, f64x2.mul(a, logv(f64x2.add(one, f64x2.mul(q0, inu))))));
-      v128.store(o + i, f64x2.sub(c, f64x2.mul(a, logv(f64x2.add(one, f64x2.mul(q1, inu))))), 16);
+      const y0 = f64x2.add(one, f64x2.mul(q0, inu)), y1 = f64x2.add(one, f64x2.mul(q1, inu));
+      const l0 = logv(y0), l1 = logv(y1);
+      v128.store(o + i, f64x2.sub(c, f64x2.mul(a, l0)));
+      v128.store(o + i, f64x2.sub(c, f64x2.mul(a, l1)), 16);
+      if (keep) {
+        const yc = kept + <usize>j * COLUMN + i, lc = yc + <usize>k * COLUMN;
+        v128.store(yc, y0); v128.store(yc, y1, 16);
+        v128.store(lc, l0); v128.store(lc, l1, 16);
+      }
     }
   }
+  fresh = keep;
 }
 
 function diagAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, resp: usize, stats: usize, work: usize): void {
   const ud = <usize>dims;
-  const kc = <usize>load<f64>(params);
-  params += F64;
+  const kc = <usize>load<f64>(params), ks = <usize>load<f64>(params, 8);
+  const kept = fresh ? work + COLUMN : 0, cross = work + (1 + 2 * ks * <usize>k) * COLUMN;
+  fresh = false;
+  params += 2 * F64;
   const compBytes = (HEAD + 2 * ud) * F64;
   const statBytes = (STAT_HEAD + 2 * ud + kc) * F64;
   const bytes = <usize>count * F64;
@@ -98,8 +114,8 @@ function diagAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
     const s = stats + <usize>j * statBytes;
     const s1 = s + STAT_HEAD * F64, s2 = s1 + ud * F64;
     const r = resp + <usize>j * COLUMN;
-    // δ² per point, then τu into the work column with the scalar sums.
-    for (let i: usize = 0; i < bytes; i += 16) {
+    // δ² per point (unless the density loop kept 1 + δ²/ν), then τu into the work column with the scalar sums.
+    if (kept == 0) for (let i: usize = 0; i < bytes; i += 16) {
       let q = f64x2.splat(0);
       for (let t: usize = 0; t < ud; t++) {
         const e = f64x2.sub(v128.load(x + t * COLUMN + i), v128.load64_splat(mean + t * F64));
@@ -107,7 +123,7 @@ function diagAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
       }
       v128.store(work + i, q);
     }
-    scaleSums(work, r, bytes, p, s, kc == 0 ? 0 : work + (<usize>1 + <usize>j) * COLUMN);
+    scaleSums(work, r, bytes, p, s, kc == 0 ? 0 : cross + <usize>j * COLUMN, kept == 0 ? 0 : kept + <usize>j * COLUMN, <usize>k);
     for (let t: usize = 0; t < ud; t++) {
       const m = v128.load64_splat(mean + t * F64);
       const xa = x + t * COLUMN;
@@ -122,21 +138,29 @@ function diagAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
       addHsum(s2 + t * F64, f64x2.add(t2, u2));
     }
   }
-  if (kc != 0) crossSums(work + COLUMN, bytes, k, stats + (STAT_HEAD + 2 * ud) * F64, statBytes);
+  if (kc != 0) crossSums(cross, bytes, k, stats + (STAT_HEAD + 2 * ud) * F64, statBytes);
 }
 
 /**
- * From δ² at q (a column) and τ at r: τu in place of δ², the five scalar sums into s (Σ τ, Σ τu,
- * Σ τq, Σ τq², Σ τ(1 − u)²), and τh at v unless v is 0. p: the component's parameters.
+ * From δ² at q (a column) — or, when y ≠ 0, from 1 + δ²/ν at y and its log k columns further — and τ
+ * at r: τu into q, the five scalar sums into s (Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²), and τh at v
+ * unless v is 0. p: the component's parameters.
  */
-function scaleSums(q: usize, r: usize, bytes: usize, p: usize, s: usize, v: usize): void {
+function scaleSums(q: usize, r: usize, bytes: usize, p: usize, s: usize, v: usize, kept: usize, k: usize): void {
   const inu = v128.load64_splat(p, 16), b = v128.load64_splat(p, 24), lb = v128.load64_splat(p, 32), C = v128.load64_splat(p, 40);
   const one = f64x2.splat(1.0);
   let sr = f64x2.splat(0), su = sr, sq = sr, sqq = sr, sw = sr;
   for (let i: usize = 0; i < bytes; i += 16) {
-    const y = f64x2.add(one, f64x2.mul(v128.load(q + i), inu));
+    let y: v128, ly: v128;
+    if (kept != 0) {
+      y = v128.load(kept + i);
+      ly = v128.load(kept + k * COLUMN + i);
+    } else {
+      y = f64x2.add(one, f64x2.mul(v128.load(q + i), inu));
+      ly = logv(y);
+    }
     const u = f64x2.div(b, y);
-    const lq = f64x2.sub(f64x2.sub(lb, logv(y)), u); // log u − u
+    const lq = f64x2.sub(f64x2.sub(lb, ly), u); // log u − u
     const ri = v128.load(r + i);
     const rq = f64x2.mul(ri, lq);
     const w = f64x2.sub(one, u);
@@ -168,6 +192,7 @@ function crossSums(v: usize, bytes: usize, k: i32, m: usize, statBytes: usize): 
 }
 
 export function mvtDiagPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
+  fresh = false;
   return blockedPass(diagDensity, diagAccumulate, 5 + 2 * dims + <i32>load<f64>(params), x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
 }
 
@@ -223,7 +248,8 @@ function mahalanobis(work: usize, P: usize, bytes: usize, ud: usize, q: usize): 
 
 function fullDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
   const ud = <usize>dims;
-  params += F64; // the header
+  const keep = load<f64>(params, 8) != 0;
+  params += 2 * F64; // the header
   const compBytes = (HEAD + ud + ud * ud) * F64;
   const bytes = <usize>count * F64;
   const q = work + 2 * ud * COLUMN;
@@ -234,16 +260,23 @@ function fullDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize,
     centre(x, bytes, ud, p + HEAD * F64, work);
     mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q);
     const o = out + <usize>j * COLUMN;
-    for (let i: usize = 0; i < bytes; i += 16)
-      v128.store(o + i, f64x2.sub(c, f64x2.mul(a, logv(f64x2.add(one, f64x2.mul(v128.load(q + i), inu))))));
+    const yc = q + COLUMN + <usize>j * COLUMN, lc = yc + <usize>k * COLUMN;
+    for (let i: usize = 0; i < bytes; i += 16) {
+      const y = f64x2.add(one, f64x2.mul(v128.load(q + i), inu)), l = logv(y);
+      v128.store(o + i, f64x2.sub(c, f64x2.mul(a, l)));
+      if (keep) { v128.store(yc + i, y); v128.store(lc + i, l); }
+    }
   }
+  fresh = keep;
 }
 
 function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, resp: usize, stats: usize, work: usize): void {
   const ud = <usize>dims;
-  const kc = <usize>load<f64>(params);
-  params += F64;
-  const weighted = work + ud * COLUMN, q = weighted + ud * COLUMN, v = q + COLUMN;
+  const kc = <usize>load<f64>(params), ks = <usize>load<f64>(params, 8);
+  params += 2 * F64;
+  const weighted = work + ud * COLUMN, q = weighted + ud * COLUMN;
+  const kept = fresh ? q + COLUMN : 0, v = q + (1 + 2 * ks * <usize>k) * COLUMN;
+  fresh = false;
   const compBytes = (HEAD + ud + ud * ud) * F64;
   const statBytes = (STAT_HEAD + ud + ud * ud + kc) * F64;
   const bytes = <usize>count * F64;
@@ -253,8 +286,8 @@ function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
     const s1 = s + STAT_HEAD * F64, s2 = s1 + ud * F64;
     const r = resp + <usize>j * COLUMN;
     centre(x, bytes, ud, p + HEAD * F64, work);
-    mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q);
-    scaleSums(q, r, bytes, p, s, kc == 0 ? 0 : v + <usize>j * COLUMN);
+    if (kept == 0) mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q); // else the density loop kept 1 + δ²/ν
+    scaleSums(q, r, bytes, p, s, kc == 0 ? 0 : v + <usize>j * COLUMN, kept == 0 ? 0 : kept + <usize>j * COLUMN, <usize>k);
     // W = τu·Z, with S1_a = Σ W_a on the way.
     for (let a: usize = 0; a < ud; a++) {
       const za = work + a * COLUMN, wa = weighted + a * COLUMN;
@@ -301,5 +334,6 @@ function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
 }
 
 export function mvtFullPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
+  fresh = false;
   return blockedPass(fullDensity, fullAccumulate, 5 + dims + dims * dims + <i32>load<f64>(params), x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
 }

@@ -63,7 +63,10 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
     const P = HEAD + d + (dense ? d * d : d);
     // Statistics (assembly/kernels/mvt.ts): Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)², S1 (d), S2, and the
     // k ECME cross sums when k is known (a fit; not a stored model's spec).
-    const kc = typeof options.k === "number" ? options.k : 0;
+    // k is known in a fit (not in a stored model's spec): then the kernel keeps 1 + δ²/ν and its log
+    // per component (2k work columns, ks = 1) and, with ν estimated, sums the cross terms (kc = k).
+    const kk = typeof options.k === "number" ? options.k : 0;
+    const ks = kk > 0 ? 1 : 0, kc = typeof dof === "number" ? 0 : kk;
     const cross = 5 + d + (dense ? d * d : d);
     const S = cross + kc;
     const layout: DofLayout = { T, nuAt: d + d * d, S, p: d, cross };
@@ -82,10 +85,10 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
 
     return {
       kernel: dense ? "mvtFullPass" : "mvtDiagPass",
-      workColumns: (dense ? 2 * d + 1 : 1) + kc, // assembly/kernels/mvt.ts
+      workColumns: (dense ? 2 * d + 1 : 1) + 2 * kk * ks + kc, // assembly/kernels/mvt.ts
       dims: d,
       thetaSize: T,
-      headerSize: 1, // [kc]
+      headerSize: 2, // [kc, ks]
       paramsSize: P,
       statsSize: S,
       initKeys: ["means", "covariances", "dofs"],
@@ -122,8 +125,9 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
       // (dense) or 1/σ²_j (diagonal).
       pack(theta, logWeights, _ds, params) {
         params[0] = kc;
+        params[1] = ks;
         for (let j = 0; j < logWeights.length; j++) {
-          const at = 1 + j * P, t = j * T;
+          const at = 2 + j * P, t = j * T;
           for (let a = 0; a < d; a++) params[at + HEAD + a] = theta[t + a];
           let logDet = 0;
           if (dense) {
@@ -172,7 +176,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
 
       // The kernels' formula: c_j − a_j log(1 + δ²/ν_j), δ² = ‖P_j (x − mean_j)‖² or Σ_a (x_a − mean_a)²/σ²_a.
       logJoint(params, j, x, offset) {
-        const at = 1 + j * P;
+        const at = 2 + j * P;
         let q = 0;
         if (dense) {
           for (let a = 0; a < d; a++) {

@@ -20,7 +20,7 @@ export interface TInit { means: number[]; variances: number[]; dofs: number[] }
 
 export interface TOptions extends RegCovarOption, DofOptionHolder, PriorOption {}
 
-const P = 8; // kernel parameters per component (after the header [kc]): c, a, 1/ν, b, log b, C, mean, 1/σ²
+const P = 8; // kernel parameters per component (after the header [kc, ks]): c, a, 1/ν, b, log b, C, mean, 1/σ²
 
 export const t: Family<TComponent, TInit, TOptions> = {
   summary: "real values with outliers; each component a Student t (mean, variance = scale², dof ν)",
@@ -48,7 +48,10 @@ export const t: Family<TComponent, TInit, TOptions> = {
     const dof = dofOf(options);
     // Statistics (assembly/kernels/mvt.ts): Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)², Σ τu (x − m),
     // Σ τu (x − m)², and the k ECME cross sums when k is known (a fit; not a stored model's spec).
-    const kc = typeof options.k === "number" ? options.k : 0;
+    // k is known in a fit (not in a stored model's spec): then the kernel keeps 1 + δ²/ν and its log
+    // per component (2k work columns, ks = 1) and, with ν estimated, sums the cross terms (kc = k).
+    const kk = typeof options.k === "number" ? options.k : 0;
+    const ks = kk > 0 ? 1 : 0, kc = typeof dof === "number" ? 0 : kk;
     const S = 7 + kc;
     const layout: DofLayout = { T: 3, nuAt: 2, S, p: 1, cross: 7 };
     const search = new DofSearch(dof, layout);
@@ -56,8 +59,8 @@ export const t: Family<TComponent, TInit, TOptions> = {
       values.forEach((v, j) => { theta[3 * j + 2] = checkDof(v, dof, j > 0 ? values[0] : undefined, `${path}[${j}]`); });
     };
     return {
-      dims: 1, kernel: "mvtDiagPass", workColumns: 1 + kc,
-      thetaSize: 3, headerSize: 1, paramsSize: P, statsSize: S,
+      dims: 1, kernel: "mvtDiagPass", workColumns: 1 + 2 * kk * ks + kc,
+      thetaSize: 3, headerSize: 2, paramsSize: P, statsSize: S,
       initKeys: ["means", "variances", "dofs"],
       settings: options.prior ? { dof, regCovar, prior: options.prior } : { dof, regCovar },
       componentParameters: (k) => 2 * k + (dof === "estimate" ? k : dof === "equal" ? 1 : 0),
@@ -81,8 +84,9 @@ export const t: Family<TComponent, TInit, TOptions> = {
 
       pack(theta, logWeights, _ds, params) {
         params[0] = kc;
+        params[1] = ks;
         for (let j = 0; j < logWeights.length; j++) {
-          const v = theta[3 * j + 1], at = 1 + P * j;
+          const v = theta[3 * j + 1], at = 2 + P * j;
           packHeader(params, at, theta[3 * j + 2], 1, logWeights[j] - 0.5 * M.log(v));
           params[at + 6] = theta[3 * j];
           params[at + 7] = 1 / v;
@@ -106,7 +110,7 @@ export const t: Family<TComponent, TInit, TOptions> = {
       logPrior: () => 0,
 
       logJoint(params, j, x, offset) {
-        const at = 1 + P * j, e = x[offset] - params[at + 6];
+        const at = 2 + P * j, e = x[offset] - params[at + 6];
         return headerLogJoint(params, at, e * e * params[at + 7]);
       },
 
