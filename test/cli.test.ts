@@ -111,7 +111,7 @@ describe("mixem fit", () => {
     [["fit", "examples/iris.csv", "--family", "mvgaussian", "--column", "species", "-k", "2"], /^mixem: --family mvgaussian takes --columns \(several\), not --column\n$/],
     [["fit", "examples/iris.csv", "--family", "mvgaussian", "--columns", "sepal_length,petal", "-k", "2"], /^mixem: examples\/iris\.csv has no column "petal"/],
     [["fit", "examples/iris.csv", "--family", "mvgaussian", "--columns", "sepal_length,species", "-k", "2"], /^mixem: examples\/iris\.csv, row 1, column species: "setosa" is not a number\n$/],
-    [["fit", "examples/faithful.csv", "--columns", "waiting,eruptions", "-k", "2"], /^mixem: --columns is for --family mvgaussian or bernoulli; use --column\n$/],
+    [["fit", "examples/faithful.csv", "--columns", "waiting,eruptions", "-k", "2"], /^mixem: --columns is for --family mvgaussian, bernoulli or mvt; use --column\n$/],
   ])("multivariate usage error %j", (args, message) => {
     const r = cli(args as string[]);
     expect(r.code).toBe(2);

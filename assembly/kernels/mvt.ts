@@ -43,8 +43,7 @@ const LG7 = memory.data<f64>([1.479819860511658591e-01, 1.479819860511658591e-01
 /** 2^52 + 1023: (2^52 + biased exponent) − it = the exponent. */
 const EXP_BIAS = memory.data<f64>([4503599627371519.0, 4503599627371519.0], 16);
 
-// @ts-ignore: decorator
-@inline function logv(x: v128): v128 {
+function logv(x: v128): v128 {
   const one = f64x2.splat(1.0), half = f64x2.splat(0.5);
   let e = f64x2.sub(v128.or(i64x2.shr_u(x, 52), i64x2.splat(0x4330000000000000)), v128.load(EXP_BIAS));
   let m = v128.or(v128.and(x, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
@@ -201,8 +200,7 @@ export function mvtDiagPass(x: usize, aux: usize, n: i32, dims: i32, params: usi
 // so the two loops are repeated here rather than shared).
 
 /** Z[a][i] = x_ai − mean_a for the block. */
-// @ts-ignore: decorator
-@inline function centre(x: usize, bytes: usize, ud: usize, mean: usize, work: usize): void {
+function centre(x: usize, bytes: usize, ud: usize, mean: usize, work: usize): void {
   for (let a: usize = 0; a < ud; a++) {
     const m = v128.load64_splat(mean + a * F64);
     const xa = x + a * COLUMN, za = work + a * COLUMN;
