@@ -65,8 +65,10 @@ Data:
 
 Model:
   --family F          ${FAMILY_HELP}
-  --covariance C      mvgaussian: full (default) | tied | diag | spherical;
+  --covariance C      mvgaussian, mvt: full (default) | tied | diag | spherical;
                       select: all (default: every model, as mclust's Mclust) or a list a,b
+  --dof V             t, mvt: degrees of freedom: estimate (default, one per component) | equal
+                      (one shared) | a positive number (fixed)
   -k, --k K           number of components (required; a range A..B is for mixem select)
   --mode M            soft (default) | hard
   --init I            kmeans++ (default) | random | hc (mclust's hierarchical start;
@@ -119,7 +121,7 @@ Examples:
 
 const OPTIONS = {
   family: { type: "string" }, k: { type: "string", short: "k" }, column: { type: "string" },
-  columns: { type: "string" }, covariance: { type: "string" }, prior: { type: "boolean" },
+  columns: { type: "string" }, covariance: { type: "string" }, dof: { type: "string" }, prior: { type: "boolean" },
   criterion: { type: "string" }, plot: { type: "string" }, stream: { type: "boolean" },
   trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
   init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
@@ -236,6 +238,7 @@ async function main(argv: string[]): Promise<number> {
   const options: Record<string, unknown> = {
     family: values.family, k: kRange ? undefined : num(values.k, "-k"), mode: values.mode, init: values.init, dims: multivariate ? names.length : undefined,
     covariance: values.covariance, prior: values.prior, columns: typed.columns,
+    dof: values.dof === undefined || values.dof === "estimate" || values.dof === "equal" ? values.dof : num(values.dof, "--dof"),
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
     nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials, sampleWeights,
   };
@@ -328,7 +331,7 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   const [modelFile, file, ...rest] = args;
   if (!modelFile || !file) throw new UsageError("predict needs a model file (from mixem fit --json) and a data file (or - for standard input)");
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  for (const flag of ["k", "family", "covariance", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar", "threads", "weights"] as const)
+  for (const flag of ["k", "family", "covariance", "dof", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar", "threads", "weights"] as const)
     if (values[flag] !== undefined) throw new UsageError(`--${flag === "k" ? "k" : flag} is for fitting; predict takes the model as it was fitted`);
   const modelInput = inputOf(modelFile);
   if (modelInput.kind === "file" && modelInput.size > MAX_BYTES / 4) throw new UsageError(`${modelFile} is ${mib(modelInput.size)}; a model file is small JSON (from mixem fit --json)`);

@@ -87,6 +87,7 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     iterations++;
     maximizeStep(spec, pass.stats, theta, weights, k, data, !s.fixWeights, alpha);
     pass = yield request;
+    if (spec.refine) while (spec.refine(theta, k, pass)) pass = yield request; // ECME steps (family.ts)
     ll = finite(pass.logLikelihood);
     const next = objective(ll);
     const delta = (next - goal) / n;

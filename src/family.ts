@@ -186,6 +186,14 @@ export interface Spec<C extends object = object> {
    * JavaScript: no WebAssembly), for plotFit. `names`: the columns' names, or undefined.
    */
   heatmap?(theta: Float64Array, k: number, data: unknown, names: readonly string[] | undefined): HeatmapTable;
+  /**
+   * Conditional maximisations of the observed log-likelihood itself that need the data, after the
+   * M-step (ECME, Liu & Rubin 1994: the Student-t degrees of freedom). The driver answers the pass
+   * at the M-step's θ and calls `refine` with it; `refine` may change θ in place and return true to
+   * have the pass at the new θ answered and be called again, and returns false when the last pass
+   * it was given was answered at the current θ — that pass is then the next E-step.
+   */
+  refine?(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }): boolean;
   /** 1-D families with a density or counts plot: checks the plot's options (settings merged in) and returns the density. */
   plotDensity?(options: Readonly<Record<string, unknown>>): PlotDensity;
 }

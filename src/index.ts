@@ -21,6 +21,9 @@ export type { CovarianceType, MvGaussianComponent, MvGaussianInit, MvGaussianOpt
 export type { BernoulliComponent, BernoulliOptions, BernoulliPrior } from "./families/bernoulli.js";
 export type { CategoricalComponent, CategoricalLevels, CategoricalOptions, CategoricalPrior } from "./families/categorical.js";
 export type { IndependentColumn, IndependentComponent, IndependentOptions, IndependentPrior } from "./families/independent.js";
+export type { TComponent, TInit, TOptions } from "./families/t.js";
+export type { MvtComponent, MvtInit, MvtOptions } from "./families/mvt.js";
+export type { DofOption } from "./families/student.js";
 export { MixemError, type MixemErrorCode, type MixemErrorReason } from "./errors.js";
 export { init, initSync, wasmMemoryBytes } from "./wasm.js";
 export { fitInWorker, type WorkerFitOptions } from "./worker.js";

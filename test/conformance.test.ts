@@ -18,6 +18,7 @@ import { binomialRef, gaussianRef, poissonRef, referenceEM, type RefFamily } fro
 import { bernoulliRef, mvGaussianRef } from "./reference/mv.js";
 import { categoricalRef } from "./reference/categorical.js";
 import { columnOfRows, independentRef } from "./reference/independent.js";
+import { mvtRef, tRef } from "./reference/t.js";
 import { binomialDraw, closeness, drawLabels, historyCloseness, maxRelErr, mulberry32, normal, poissonDraw } from "./helpers.js";
 
 initSync();
@@ -61,6 +62,10 @@ const catInit = [[[0.5, 0.3, 0.2], [0.6, 0.4], [0.25, 0.25, 0.25, 0.25]], [[0.2,
 const mixed = labels.map((j, i) => [gaussian[i], codes[i][0], counts[i], heads[i]]);
 const mixedColumns = [{ family: "gaussian" }, { family: "categorical" }, { family: "poisson" }, { family: "binomial", trials: 10 }];
 const diag = (v: number[]) => v.map((x, a) => v.map((_, b) => (a === b ? x : 0)));
+/** 1/√(χ²_ν/ν): a normal times it is Student t with ν degrees of freedom. */
+const tScale = (nu: number) => 1 / Math.sqrt(Array.from({ length: nu }, () => normal(u) ** 2).reduce((a, b) => a + b, 0) / nu);
+const heavy = labels.map((j) => 10 * j + normal(u) * (1 + j) * tScale(j ? 8 : 4));
+const heavyRows = labels.map((j) => { const w = tScale(j ? 8 : 4); return [4 * j + normal(u) * w, -3 * j + (normal(u) * (1 + 0.5 * j) + 0.3 * normal(u)) * w]; });
 
 const ROWS: Row[] = [
   {
@@ -94,6 +99,21 @@ const ROWS: Row[] = [
         : covariance === "diag" ? [[0, 0, ...diag([1, 1]).flat()], [4, -3, ...diag([1.5, 2]).flat()]]
         : [[0, 0, ...diag([1, 1]).flat()], [4, -3, ...diag([1.75, 1.75]).flat()]],
       theta: (c: { mean: number[]; covariance: number[][] }) => [...c.mean, ...c.covariance.flat()],
+    },
+    cli: ["--covariance", covariance], bad: { data: [[1, 2], [3]], path: "data[1]" },
+  })),
+  {
+    name: "t", family: "t", options: {}, data: heavy,
+    ref: { family: tRef(heavy) as RefFamily<never>, init: { means: [1, 8], variances: [2, 5], dofs: [10, 20] }, theta0: [[1, 2, 10], [8, 5, 20]], theta: (c: { mean: number; variance: number; dof: number }) => [c.mean, c.variance, c.dof] },
+    cli: [], bad: { data: [1, 2, NaN], path: "data[2]" },
+  },
+  ...(["full", "diag"] as const).map((covariance): Row => ({
+    name: `mvt ${covariance}`, family: "mvt", options: { covariance }, data: heavyRows,
+    ref: {
+      family: mvtRef(heavyRows, covariance) as RefFamily<never>,
+      init: { means: [[0, 0], [4, -3]], covariances: [[[1, 0.1], [0.1, 1]], [[1.5, 0.1], [0.1, 2]]], dofs: [10, 20] },
+      theta0: covariance === "full" ? [[0, 0, 1, 0.1, 0.1, 1, 10], [4, -3, 1.5, 0.1, 0.1, 2, 20]] : [[0, 0, ...diag([1, 1]).flat(), 10], [4, -3, ...diag([1.5, 2]).flat(), 20]],
+      theta: (c: { mean: number[]; covariance: number[][]; dof: number }) => [...c.mean, ...c.covariance.flat(), c.dof],
     },
     cli: ["--covariance", covariance], bad: { data: [[1, 2], [3]], path: "data[1]" },
   })),

@@ -64,7 +64,7 @@ describe("sample weights", () => {
     expect(merged.n).toBeCloseTo(w.reduce((s, v) => s + v, 0), 9);
     const next = maximize(model, merged);
     const oneStep = fitSync(x, { k: 3, init: model, maxIter: 1, tol: 0, sampleWeights: w });
-    expect(maxRel(next.components.flatMap((cc) => [cc.mean, cc.variance]), oneStep.components.flatMap((cc) => [cc.mean, cc.variance]))).toBeLessThan(1e-12);
+    expect(maxRel((next.components as { mean: number; variance: number }[]).flatMap((cc) => [cc.mean, cc.variance]), oneStep.components.flatMap((cc) => [cc.mean, cc.variance]))).toBeLessThan(1e-12);
     expect(() => fitSync(x, { k: 3, sampleWeights: "1,2" as never })).toThrow(/options\.sampleWeights: must be an array/);
     expect(() => fitSync(x, { k: 3, sampleWeights: x.map((_, i) => (i === 9 ? NaN : 1)) })).toThrow(/options\.sampleWeights\[9\]: is NaN/);
     expect(w[0]).toBe(0); // the caller's array is untouched

@@ -63,9 +63,11 @@ function multiTable(model: MixtureModel, where: string): string {
   // Each parameter of each component: a vector on its line, a matrix over several.
   model.components.forEach((c, j) => {
     out.push(`component ${j + 1}  weight ${fmt(model.weights[j])}`);
-    for (const [name, value] of Object.entries(c as unknown as Record<string, unknown[]>)) {
+    for (const [name, value] of Object.entries(c as unknown as Record<string, unknown>)) {
+      if (typeof value === "number") { out.push(`  ${name.padEnd(12)}${fmt(value)}`); continue; } // a scalar parameter (mvt: dof)
       // A list of objects (a component made of parts, one per column): one part per line.
-      const rows = Array.isArray(value[0]) || typeof value[0] === "object" ? value : [value];
+      const list = value as unknown[];
+      const rows = Array.isArray(list[0]) || typeof list[0] === "object" ? list : [list];
       rows.forEach((row, a) => out.push(`  ${a === 0 ? name.padEnd(12) : " ".repeat(12)}${show(row)}`));
     }
   });

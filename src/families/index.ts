@@ -9,8 +9,10 @@ import { mvgaussian } from "./mvgaussian/index.js";
 import { bernoulli } from "./bernoulli.js";
 import { categorical } from "./categorical.js";
 import { independent } from "./independent.js";
+import { t } from "./t.js";
+import { mvt } from "./mvt.js";
 
-export const FAMILIES = { gaussian, poisson, binomial, mvgaussian, bernoulli, categorical, independent } as const;
+export const FAMILIES = { gaussian, poisson, binomial, mvgaussian, bernoulli, categorical, independent, t, mvt } as const;
 
 export type FamilyName = keyof typeof FAMILIES;
 export const FAMILY_NAMES = Object.keys(FAMILIES) as FamilyName[];

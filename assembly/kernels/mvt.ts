@@ -1,0 +1,337 @@
+// Student-t mixtures: family "t" (1-D: mvtDiagPass at d = 1) and family "mvt" (mvtDiagPass for
+// the diagonal and spherical scales, mvtFullPass for full and tied).
+//
+// Component j: t_ν(x | μ, Σ) with p = dims, δ² = (x − μ)ᵀ Σ⁻¹ (x − μ) and
+//   log w_j + log t = c_j − a_j · log(1 + δ²/ν),  a_j = (ν + p)/2,
+//   c_j = log w_j + log Γ((ν+p)/2) − log Γ(ν/2) − (p/2) log(νπ) − ½ log|Σ|.
+// E-step (Peel & McLachlan 2000, eqs. 9–10; Liu & Rubin 1995 §2): besides the responsibility τ, the
+// expected latent scale weight u = E[U | x] = (ν + p)/(ν + δ²) = b/(1 + δ²/ν) with b = (ν + p)/ν,
+// and E[log U | x] − log u = ψ((ν+p)/2) − log((ν+p)/2) (a constant of the component, added in
+// TypeScript), so log u = log b − log(1 + δ²/ν) reuses the density's logarithm.
+// Statistics per component j, about the current mean m, with q = log u − u and h = C + q
+// (C = log(ν/2) − ψ(ν/2) − log((ν+p)/2) + ψ((ν+p)/2) + 1, so ½ Σ τ h = ∂L/∂ν, the ECME gradient):
+//   [Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)², Σ τu (x − m) (d), Σ τu (x − m)(x − m)ᵀ (d × d lower, full;
+//    d, diag), then, when the header asks for them (kc = k), Σ_i τ_ij h_ij τ_il h_il for l ≤ j (kc)].
+// The last three kinds give ∂²L/∂ν_j∂ν_l for the ECME Newton step (src/families/student.ts).
+// The M-step and the ν steps are in src/families/student.ts.
+// Kernel parameters: a header [kc, ks] (kc: 0, or k for the cross sums; ks: 1 when the work area
+// has room to keep 1 + δ²/ν and its log per component from the density loop for the statistics
+// loop, 0 to recompute them), then per component
+// [c, a, 1/ν, b, log b, C, mean (d), then 1/σ² (d, diag) or P = L⁻¹ (d × d, full: Σ = L Lᵀ,
+// δ² = ‖P (x − m)‖², as in mvn_full.ts)].
+// Work columns: diag 1 + 2·k·ks + kc (τ u per point, then 1 + δ²/ν and its log per component, then
+// τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
+import { addHsum, blockedPass, COLUMN, F64 } from "../pass";
+import { LN2_HI, LN2_LO } from "../simd";
+
+const HEAD: usize = 6; // c, a, 1/ν, b, log b, C
+const STAT_HEAD: usize = 5; // Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²
+/** Set by the density loops when they kept 1 + δ²/ν and its log; a labels pass (seeding) has none. */
+let fresh = false;
+
+// log x for x ≥ 1 in both lanes: fdlibm's e_log.c (x = 2^e · m, √½ < m ≤ √2, f = m − 1,
+// s = f/(2 + f), log(1 + f) = f − f²/2 + s(f²/2 + R(s²)), R its degree-14 minimax polynomial;
+// error < 1 ulp), with 2^e split off through the bits. Only x ≥ 1 reaches it (1 + δ²/ν).
+const SQRT2 = memory.data<f64>([1.4142135623730951, 1.4142135623730951], 16);
+const LG1 = memory.data<f64>([6.666666666666735130e-01, 6.666666666666735130e-01], 16);
+const LG2 = memory.data<f64>([3.999999999940941908e-01, 3.999999999940941908e-01], 16);
+const LG3 = memory.data<f64>([2.857142874366239149e-01, 2.857142874366239149e-01], 16);
+const LG4 = memory.data<f64>([2.222219843214978396e-01, 2.222219843214978396e-01], 16);
+const LG5 = memory.data<f64>([1.818357216161805012e-01, 1.818357216161805012e-01], 16);
+const LG6 = memory.data<f64>([1.531383769920937332e-01, 1.531383769920937332e-01], 16);
+const LG7 = memory.data<f64>([1.479819860511658591e-01, 1.479819860511658591e-01], 16);
+/** 2^52 + 1023: (2^52 + biased exponent) − it = the exponent. */
+const EXP_BIAS = memory.data<f64>([4503599627371519.0, 4503599627371519.0], 16);
+
+function logv(x: v128): v128 {
+  const one = f64x2.splat(1.0), half = f64x2.splat(0.5);
+  let e = f64x2.sub(v128.or(i64x2.shr_u(x, 52), i64x2.splat(0x4330000000000000)), v128.load(EXP_BIAS));
+  let m = v128.or(v128.and(x, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+  const big = f64x2.gt(m, v128.load(SQRT2));
+  m = v128.bitselect(f64x2.mul(m, half), m, big);
+  e = f64x2.add(e, v128.and(big, one));
+  const f = f64x2.sub(m, one);
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
+  const z = f64x2.mul(s, s), w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(w, f64x2.add(v128.load(LG2), f64x2.mul(w, f64x2.add(v128.load(LG4), f64x2.mul(w, v128.load(LG6))))));
+  const t2 = f64x2.mul(z, f64x2.add(v128.load(LG1), f64x2.mul(w, f64x2.add(v128.load(LG3), f64x2.mul(w, f64x2.add(v128.load(LG5), f64x2.mul(w, v128.load(LG7))))))));
+  const R = f64x2.add(t2, t1);
+  const hfsq = f64x2.mul(half, f64x2.mul(f, f));
+  const lo = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.mul(e, f64x2.splat(LN2_LO)));
+  return f64x2.sub(f64x2.mul(e, f64x2.splat(LN2_HI)), f64x2.sub(f64x2.sub(hfsq, lo), f));
+}
+
+// ---- diagonal Σ (also the 1-D family t) ----
+
+function diagDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
+  const ud = <usize>dims;
+  const keep = load<f64>(params, 8) != 0;
+  params += 2 * F64; // the header
+  const kept = work + COLUMN; // 1 + δ²/ν (k columns), then its log (k columns)
+  const compBytes = (HEAD + 2 * ud) * F64;
+  const one = f64x2.splat(1.0);
+  for (let j = 0; j < k; j++) {
+    const p = params + <usize>j * compBytes;
+    const c = v128.load64_splat(p), a = v128.load64_splat(p, 8), inu = v128.load64_splat(p, 16);
+    const mean = p + HEAD * F64, iv = mean + ud * F64;
+    const o = out + <usize>j * COLUMN;
+    for (let i: usize = 0; i < <usize>count * F64; i += 32) {
+      let q0 = f64x2.splat(0), q1 = q0;
+      for (let t: usize = 0; t < ud; t++) {
+        const m = v128.load64_splat(mean + t * F64), v = v128.load64_splat(iv + t * F64);
+        const xa = x + t * COLUMN + i;
+        const e0 = f64x2.sub(v128.load(xa), m), e1 = f64x2.sub(v128.load(xa, 16), m);
+        q0 = f64x2.add(q0, f64x2.mul(f64x2.mul(e0, e0), v));
+        q1 = f64x2.add(q1, f64x2.mul(f64x2.mul(e1, e1), v));
+      }
+      const y0 = f64x2.add(one, f64x2.mul(q0, inu)), y1 = f64x2.add(one, f64x2.mul(q1, inu));
+      const l0 = logv(y0), l1 = logv(y1);
+      v128.store(o + i, f64x2.sub(c, f64x2.mul(a, l0)));
+      v128.store(o + i, f64x2.sub(c, f64x2.mul(a, l1)), 16);
+      if (keep) {
+        const yc = kept + <usize>j * COLUMN + i, lc = yc + <usize>k * COLUMN;
+        v128.store(yc, y0); v128.store(yc, y1, 16);
+        v128.store(lc, l0); v128.store(lc, l1, 16);
+      }
+    }
+  }
+  fresh = keep;
+}
+
+function diagAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, resp: usize, stats: usize, work: usize): void {
+  const ud = <usize>dims;
+  const kc = <usize>load<f64>(params), ks = <usize>load<f64>(params, 8);
+  const kept = fresh ? work + COLUMN : 0, cross = work + (1 + 2 * ks * <usize>k) * COLUMN;
+  fresh = false;
+  params += 2 * F64;
+  const compBytes = (HEAD + 2 * ud) * F64;
+  const statBytes = (STAT_HEAD + 2 * ud + kc) * F64;
+  const bytes = <usize>count * F64;
+  for (let j = 0; j < k; j++) {
+    const p = params + <usize>j * compBytes;
+    const mean = p + HEAD * F64, iv = mean + ud * F64;
+    const s = stats + <usize>j * statBytes;
+    const s1 = s + STAT_HEAD * F64, s2 = s1 + ud * F64;
+    const r = resp + <usize>j * COLUMN;
+    // δ² per point (unless the density loop kept 1 + δ²/ν), then τu into the work column with the scalar sums.
+    if (kept == 0) for (let i: usize = 0; i < bytes; i += 16) {
+      let q = f64x2.splat(0);
+      for (let t: usize = 0; t < ud; t++) {
+        const e = f64x2.sub(v128.load(x + t * COLUMN + i), v128.load64_splat(mean + t * F64));
+        q = f64x2.add(q, f64x2.mul(f64x2.mul(e, e), v128.load64_splat(iv + t * F64)));
+      }
+      v128.store(work + i, q);
+    }
+    scaleSums(work, r, bytes, p, s, kc == 0 ? 0 : cross + <usize>j * COLUMN, kept == 0 ? 0 : kept + <usize>j * COLUMN, <usize>k);
+    for (let t: usize = 0; t < ud; t++) {
+      const m = v128.load64_splat(mean + t * F64);
+      const xa = x + t * COLUMN;
+      let t1 = f64x2.splat(0), t2 = t1, u1 = t1, u2 = t1;
+      for (let i: usize = 0; i < bytes; i += 32) {
+        const e0 = f64x2.sub(v128.load(xa + i), m), e1 = f64x2.sub(v128.load(xa + i, 16), m);
+        const we0 = f64x2.mul(v128.load(work + i), e0), we1 = f64x2.mul(v128.load(work + i, 16), e1);
+        t1 = f64x2.add(t1, we0); t2 = f64x2.add(t2, f64x2.mul(we0, e0));
+        u1 = f64x2.add(u1, we1); u2 = f64x2.add(u2, f64x2.mul(we1, e1));
+      }
+      addHsum(s1 + t * F64, f64x2.add(t1, u1));
+      addHsum(s2 + t * F64, f64x2.add(t2, u2));
+    }
+  }
+  if (kc != 0) crossSums(cross, bytes, k, stats + (STAT_HEAD + 2 * ud) * F64, statBytes);
+}
+
+/**
+ * From δ² at q (a column) — or, when y ≠ 0, from 1 + δ²/ν at y and its log k columns further — and τ
+ * at r: τu into q, the five scalar sums into s (Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²), and τh at v
+ * unless v is 0. p: the component's parameters.
+ */
+function scaleSums(q: usize, r: usize, bytes: usize, p: usize, s: usize, v: usize, kept: usize, k: usize): void {
+  const inu = v128.load64_splat(p, 16), b = v128.load64_splat(p, 24), lb = v128.load64_splat(p, 32), C = v128.load64_splat(p, 40);
+  const one = f64x2.splat(1.0);
+  let sr = f64x2.splat(0), su = sr, sq = sr, sqq = sr, sw = sr;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    let y: v128, ly: v128;
+    if (kept != 0) {
+      y = v128.load(kept + i);
+      ly = v128.load(kept + k * COLUMN + i);
+    } else {
+      y = f64x2.add(one, f64x2.mul(v128.load(q + i), inu));
+      ly = logv(y);
+    }
+    const u = f64x2.div(b, y);
+    const lq = f64x2.sub(f64x2.sub(lb, ly), u); // log u − u
+    const ri = v128.load(r + i);
+    const rq = f64x2.mul(ri, lq);
+    const w = f64x2.sub(one, u);
+    v128.store(q + i, f64x2.mul(ri, u));
+    if (v != 0) v128.store(v + i, f64x2.add(f64x2.mul(ri, C), rq));
+    sr = f64x2.add(sr, ri);
+    su = f64x2.add(su, v128.load(q + i));
+    sq = f64x2.add(sq, rq);
+    sqq = f64x2.add(sqq, f64x2.mul(rq, lq));
+    sw = f64x2.add(sw, f64x2.mul(ri, f64x2.mul(w, w)));
+  }
+  addHsum(s, sr); addHsum(s + F64, su); addHsum(s + 2 * F64, sq); addHsum(s + 3 * F64, sqq); addHsum(s + 4 * F64, sw);
+}
+
+/** Σ_i v_j,i v_l,i for l ≤ j into component j's cross sums (at m + j·statBytes + l·8); v: k columns. */
+function crossSums(v: usize, bytes: usize, k: i32, m: usize, statBytes: usize): void {
+  for (let j = 0; j < k; j++) {
+    const vj = v + <usize>j * COLUMN;
+    for (let l = 0; l <= j; l++) {
+      const vl = v + <usize>l * COLUMN;
+      let d0 = f64x2.splat(0), d1 = d0;
+      for (let i: usize = 0; i < bytes; i += 32) {
+        d0 = f64x2.add(d0, f64x2.mul(v128.load(vj + i), v128.load(vl + i)));
+        d1 = f64x2.add(d1, f64x2.mul(v128.load(vj + i, 16), v128.load(vl + i, 16)));
+      }
+      addHsum(m + <usize>j * statBytes + <usize>l * F64, f64x2.add(d0, d1));
+    }
+  }
+}
+
+export function mvtDiagPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
+  fresh = false;
+  return blockedPass(diagDensity, diagAccumulate, 5 + 2 * dims + <i32>load<f64>(params), x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
+}
+
+// ---- full Σ (also tied) ----
+// The triangular product and the scatter are mvn_full.ts's (kernel files export only their pass,
+// so the two loops are repeated here rather than shared).
+
+/** Z[a][i] = x_ai − mean_a for the block. */
+function centre(x: usize, bytes: usize, ud: usize, mean: usize, work: usize): void {
+  for (let a: usize = 0; a < ud; a++) {
+    const m = v128.load64_splat(mean + a * F64);
+    const xa = x + a * COLUMN, za = work + a * COLUMN;
+    for (let i: usize = 0; i < bytes; i += 16) v128.store(za + i, f64x2.sub(v128.load(xa + i), m));
+  }
+}
+
+/** q[i] = ‖P z_i‖² for the centred block Z (eight points per step, two columns of P at a time). */
+function mahalanobis(work: usize, P: usize, bytes: usize, ud: usize, q: usize): void {
+  for (let i: usize = 0; i < bytes; i += 64) {
+    let q0 = f64x2.splat(0), q1 = q0, q2 = q0, q3 = q0;
+    for (let a: usize = 0; a < ud; a++) {
+      const row = P + a * ud * F64;
+      let z0 = f64x2.splat(0), z1 = z0, z2 = z0, z3 = z0;
+      let b: usize = 0;
+      for (; b < a; b += 2) {
+        const pb = v128.load64_splat(row + b * F64), pc = v128.load64_splat(row + b * F64, 8);
+        const zb = work + b * COLUMN + i;
+        z0 = f64x2.add(z0, f64x2.add(f64x2.mul(pb, v128.load(zb)), f64x2.mul(pc, v128.load(zb, COLUMN))));
+        z1 = f64x2.add(z1, f64x2.add(f64x2.mul(pb, v128.load(zb, 16)), f64x2.mul(pc, v128.load(zb, COLUMN + 16))));
+        z2 = f64x2.add(z2, f64x2.add(f64x2.mul(pb, v128.load(zb, 32)), f64x2.mul(pc, v128.load(zb, COLUMN + 32))));
+        z3 = f64x2.add(z3, f64x2.add(f64x2.mul(pb, v128.load(zb, 48)), f64x2.mul(pc, v128.load(zb, COLUMN + 48))));
+      }
+      if (b == a) {
+        const pb = v128.load64_splat(row + b * F64);
+        const zb = work + b * COLUMN + i;
+        z0 = f64x2.add(z0, f64x2.mul(pb, v128.load(zb)));
+        z1 = f64x2.add(z1, f64x2.mul(pb, v128.load(zb, 16)));
+        z2 = f64x2.add(z2, f64x2.mul(pb, v128.load(zb, 32)));
+        z3 = f64x2.add(z3, f64x2.mul(pb, v128.load(zb, 48)));
+      }
+      q0 = f64x2.add(q0, f64x2.mul(z0, z0));
+      q1 = f64x2.add(q1, f64x2.mul(z1, z1));
+      q2 = f64x2.add(q2, f64x2.mul(z2, z2));
+      q3 = f64x2.add(q3, f64x2.mul(z3, z3));
+    }
+    v128.store(q + i, q0);
+    v128.store(q + i, q1, 16);
+    v128.store(q + i, q2, 32);
+    v128.store(q + i, q3, 48);
+  }
+}
+
+function fullDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
+  const ud = <usize>dims;
+  const keep = load<f64>(params, 8) != 0;
+  params += 2 * F64; // the header
+  const compBytes = (HEAD + ud + ud * ud) * F64;
+  const bytes = <usize>count * F64;
+  const q = work + 2 * ud * COLUMN;
+  const one = f64x2.splat(1.0);
+  for (let j = 0; j < k; j++) {
+    const p = params + <usize>j * compBytes;
+    const c = v128.load64_splat(p), a = v128.load64_splat(p, 8), inu = v128.load64_splat(p, 16);
+    centre(x, bytes, ud, p + HEAD * F64, work);
+    mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q);
+    const o = out + <usize>j * COLUMN;
+    const yc = q + COLUMN + <usize>j * COLUMN, lc = yc + <usize>k * COLUMN;
+    for (let i: usize = 0; i < bytes; i += 16) {
+      const y = f64x2.add(one, f64x2.mul(v128.load(q + i), inu)), l = logv(y);
+      v128.store(o + i, f64x2.sub(c, f64x2.mul(a, l)));
+      if (keep) { v128.store(yc + i, y); v128.store(lc + i, l); }
+    }
+  }
+  fresh = keep;
+}
+
+function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, resp: usize, stats: usize, work: usize): void {
+  const ud = <usize>dims;
+  const kc = <usize>load<f64>(params), ks = <usize>load<f64>(params, 8);
+  params += 2 * F64;
+  const weighted = work + ud * COLUMN, q = weighted + ud * COLUMN;
+  const kept = fresh ? q + COLUMN : 0, v = q + (1 + 2 * ks * <usize>k) * COLUMN;
+  fresh = false;
+  const compBytes = (HEAD + ud + ud * ud) * F64;
+  const statBytes = (STAT_HEAD + ud + ud * ud + kc) * F64;
+  const bytes = <usize>count * F64;
+  for (let j = 0; j < k; j++) {
+    const p = params + <usize>j * compBytes;
+    const s = stats + <usize>j * statBytes;
+    const s1 = s + STAT_HEAD * F64, s2 = s1 + ud * F64;
+    const r = resp + <usize>j * COLUMN;
+    centre(x, bytes, ud, p + HEAD * F64, work);
+    if (kept == 0) mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q); // else the density loop kept 1 + δ²/ν
+    scaleSums(q, r, bytes, p, s, kc == 0 ? 0 : v + <usize>j * COLUMN, kept == 0 ? 0 : kept + <usize>j * COLUMN, <usize>k);
+    // W = τu·Z, with S1_a = Σ W_a on the way.
+    for (let a: usize = 0; a < ud; a++) {
+      const za = work + a * COLUMN, wa = weighted + a * COLUMN;
+      let t = f64x2.splat(0);
+      for (let i: usize = 0; i < bytes; i += 16) {
+        const w = f64x2.mul(v128.load(q + i), v128.load(za + i));
+        v128.store(wa + i, w);
+        t = f64x2.add(t, w);
+      }
+      addHsum(s1 + a * F64, t);
+    }
+    // S2[a][b] += Σ_i W_ai Z_bi for b ≤ a.
+    for (let a: usize = 0; a < ud; a++) {
+      const wa = weighted + a * COLUMN;
+      const row = s2 + a * ud * F64;
+      let c: usize = 0;
+      for (; c + 3 <= a; c += 4) dots(wa, work + c * COLUMN, bytes, row + c * F64, 4);
+      if (c + 1 <= a) { dots(wa, work + c * COLUMN, bytes, row + c * F64, 2); c += 2; }
+      if (c == a) dots(wa, work + c * COLUMN, bytes, row + c * F64, 1);
+    }
+  }
+  if (kc != 0) crossSums(v, bytes, k, stats + (STAT_HEAD + ud + ud * ud) * F64, statBytes);
+}
+
+/** out[c] += Σ_i w_i · z_c,i for the `width` (1, 2 or 4) columns from z. */
+// @ts-ignore: decorator
+@inline function dots(w: usize, z: usize, bytes: usize, out: usize, width: i32): void {
+  let d0 = f64x2.splat(0), d1 = d0, d2 = d0, d3 = d0;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const wi = v128.load(w + i), zi = z + i;
+    d0 = f64x2.add(d0, f64x2.mul(wi, v128.load(zi)));
+    if (width > 1) d1 = f64x2.add(d1, f64x2.mul(wi, v128.load(zi, COLUMN)));
+    if (width > 2) {
+      d2 = f64x2.add(d2, f64x2.mul(wi, v128.load(zi, 2 * COLUMN)));
+      d3 = f64x2.add(d3, f64x2.mul(wi, v128.load(zi, 3 * COLUMN)));
+    }
+  }
+  addHsum(out, d0);
+  if (width > 1) addHsum(out + F64, d1);
+  if (width > 2) {
+    addHsum(out + 2 * F64, d2);
+    addHsum(out + 3 * F64, d3);
+  }
+}
+
+export function mvtFullPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
+  fresh = false;
+  return blockedPass(fullDensity, fullAccumulate, 5 + dims + dims * dims + <i32>load<f64>(params), x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
+}
