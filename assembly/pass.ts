@@ -59,6 +59,11 @@ export type AccumulateFn = (x: usize, aux: usize, count: i32, dims: i32, params:
  */
 let pointWeights: usize = 0;
 export function setPointWeights(ptr: usize): void { pointWeights = ptr; }
+/**
+ * The block's sample weights while a kernel accumulates it (0: none). Its responsibilities are
+ * already times w_i; a statistic that multiplies two of them (the Student-t cross sums) divides by w_i.
+ */
+export let blockWeights: usize = 0;
 
 export const FLAG_HARD: i32 = 1;       // classification EM: responsibilities become one-hot at the argmax
 export const FLAG_ACCUMULATE: i32 = 2; // zero `stats`, then accumulate into it
@@ -194,7 +199,9 @@ export function blockedPass(
     if (respOut != 0) toRows(scratch, count, k, respOut + <usize>start * (<usize>k << 3));
     // Sample weights: point i's responsibilities count w_i times in every statistic.
     if (wb != 0 && doStats) weighColumns(scratch, wb, count, k);
+    blockWeights = wb;
     if (doStats) accumulate(xb, ab, padded, dims, params, k, scratch, stats, work);
+    blockWeights = 0;
   }
   return total;
 }

@@ -21,7 +21,7 @@
 // δ² = ‖P (x − m)‖², as in mvn_full.ts)].
 // Work columns: diag 1 + 2·k·ks + kc (τ u per point, then 1 + δ²/ν and its log per component, then
 // τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
-import { addHsum, blockedPass, COLUMN, F64 } from "../pass";
+import { addHsum, blockedPass, blockWeights, COLUMN, F64 } from "../pass";
 import { LN2_HI, LN2_LO } from "../simd";
 
 const HEAD: usize = 6; // c, a, 1/ν, b, log b, C
@@ -174,8 +174,27 @@ function scaleSums(q: usize, r: usize, bytes: usize, p: usize, s: usize, v: usiz
   addHsum(s, sr); addHsum(s + F64, su); addHsum(s + 2 * F64, sq); addHsum(s + 3 * F64, sqq); addHsum(s + 4 * F64, sw);
 }
 
-/** Σ_i v_j,i v_l,i for l ≤ j into component j's cross sums (at m + j·statBytes + l·8); v: k columns. */
+/**
+ * Σ_i v_j,i v_l,i for l ≤ j into component j's cross sums (at m + j·statBytes + l·8); v: k columns.
+ * With sample weights v holds w_i τ h, so each product is divided by w_i once (Σ_i w_i τ h τ h).
+ */
 function crossSums(v: usize, bytes: usize, k: i32, m: usize, statBytes: usize): void {
+  if (blockWeights != 0) {
+    for (let j = 0; j < k; j++) {
+      const vj = v + <usize>j * COLUMN;
+      for (let l = 0; l <= j; l++) {
+        const vl = v + <usize>l * COLUMN;
+        let d = 0.0;
+        // A product is 0 for weight 0 and for the padded points (τ = 0): their weights are not read.
+        for (let i: usize = 0; i < bytes; i += 8) {
+          const product = load<f64>(vj + i) * load<f64>(vl + i);
+          if (product != 0) d += product / load<f64>(blockWeights + i);
+        }
+        store<f64>(m + <usize>j * statBytes + <usize>l * F64, load<f64>(m + <usize>j * statBytes + <usize>l * F64) + d);
+      }
+    }
+    return;
+  }
   for (let j = 0; j < k; j++) {
     const vj = v + <usize>j * COLUMN;
     for (let l = 0; l <= j; l++) {
