@@ -100,16 +100,15 @@ export function polarFactor(g: Float64Array, d: number, out: Float64Array, v: Fl
     norms[c] = Math.sqrt(s);
     if (norms[c] > largest) largest = norms[c];
   }
+  const tiny = 1e-14 * largest;
+  for (let c = 0; c < d; c++) if (norms[c] > tiny) for (let r = 0; r < d; r++) g[r * d + c] /= norms[c];
   for (let c = 0; c < d; c++) {
-    if (norms[c] > 1e-14 * largest) {
-      for (let r = 0; r < d; r++) g[r * d + c] /= norms[c];
-      continue;
-    }
+    if (norms[c] > tiny) continue;
     // Complete U: the first unit vector with a non-negligible part orthogonal to the other columns.
     for (let e = 0; e < d; e++) {
       for (let r = 0; r < d; r++) g[r * d + c] = r === e ? 1 : 0;
       for (let o = 0; o < d; o++) {
-        if (o === c || !(norms[o] > 1e-14 * largest) && o > c) continue;
+        if (o === c || !(norms[o] > tiny)) continue; // against the unit columns only
         let dot = 0;
         for (let r = 0; r < d; r++) dot += g[r * d + o] * g[r * d + c];
         for (let r = 0; r < d; r++) g[r * d + c] -= dot * g[r * d + o];
