@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fitSync, initSync, type MvGaussianComponent } from "../src/index.js";
 import { maxRelErr, relErr } from "./helpers.js";
+import { ORIENTATION } from "../src/families/mvgaussian/models.js";
 
 initSync();
 const read = (f: string) => JSON.parse(readFileSync(new URL(f, import.meta.url), "utf8"));
@@ -88,5 +89,21 @@ describe("mclust 6.0.0: the 14 covariance models", () => {
     expect(gain).toBeGreaterThan(1e-3);
     // And mclust's 5th iteration is not the exact M-steps' 5th.
     expect(paramErr(fit(c, 5), c.five)).toBeGreaterThan(1e-6);
+  });
+
+  // The common orientation (EVE, VVE) by two algorithms: exact plane-rotation sweeps (the default)
+  // and mclust's MM steps (Browne & McNicholas 2014), each alternated with the shapes to convergence.
+  it.each(cases.filter((c) => c.model === "EVE" || c.model === "VVE").map((c) => [c.data, c.k, c.model, c] as const))("%s k = %i %s: plane-rotation sweeps and MM steps reach the same M-steps (5 iterations) and fixed point", (_d, _k, _m, c) => {
+    const run = (solver: "sweeps" | "mm", maxIter: number) => {
+      ORIENTATION.solver = solver;
+      try { return fit(c, maxIter); } finally { ORIENTATION.solver = "sweeps"; }
+    };
+    const flat = (m: ReturnType<typeof fitSync>) => ({ weights: m.weights, means: (m.components as MvGaussianComponent[]).map((x) => x.mean), covariances: (m.components as MvGaussianComponent[]).map((x) => x.covariance) });
+    const five = run("sweeps", 5);
+    expect(paramErr(run("mm", 5), flat(five))).toBeLessThan(1e-9);
+    const fixed = run("sweeps", 3000);
+    const fixedMM = run("mm", 3000);
+    expect(relErr(fixed.logLikelihood, fixedMM.logLikelihood)).toBeLessThan(1e-12);
+    expect(paramErr(fixedMM, flat(fixed))).toBeLessThan(1e-8);
   });
 });

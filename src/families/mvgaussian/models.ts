@@ -248,6 +248,72 @@ function rotatedDiagonal(W: Float64Array, wo: number, D: Float64Array, dOff: num
   }
 }
 
+/**
+ * How EVE's and VVE's common orientation is found for fixed Ψ_k: "sweeps" (the default: exact
+ * plane rotations, planeSweep) or "mm" (mclust's two MM steps). Both alternate with the update of
+ * Ψ_k and reach the same maximiser; the tests run both (test/mclust-models.test.ts).
+ */
+export const ORIENTATION: { solver: "sweeps" | "mm" } = { solver: "sweeps" };
+
+/**
+ * One sweep of exact plane rotations of D (Ψ_k fixed): for each pair of axes (p, q) the rotation
+ * d_p ← c d_p − s d_q, d_q ← s d_p + c d_q by the angle θ that minimises
+ * f(θ) = Σ_k tr(W_k D Ψ_k Dᵀ) = const + α cos 2θ + β sin 2θ, with M_k = Dᵀ W_k D,
+ * α = Σ_k (ψ_kp − ψ_kq)(m_pp − m_qq)/2, β = Σ_k (ψ_kq − ψ_kp) m_pq: cos 2θ = −α/r, sin 2θ = −β/r,
+ * r = √(α² + β²) (f drops by α + r ≥ 0; c, s by half-angle formulas, no trigonometry). A descent
+ * step on the same f as the MM steps; the MM steps converge linearly at a rate 1 − O(gap/ω),
+ * slowly where W_k's eigenvalues are close, these rotations do not. Returns the largest |sin θ|.
+ */
+function planeSweep(J: Joint, D: Float64Array, psi: Float64Array): number {
+  const { d, k, active, x } = J, W = x.scatter, Mk = x.vectors, dd = d * d;
+  for (let j = 0; j < k; j++) if (active[j]) {
+    // M_k = Dᵀ W_k D (x.f holds W_k D).
+    for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) {
+      let v = 0;
+      for (let b = 0; b < d; b++) v += W[j * dd + a * d + b] * D[b * d + c];
+      x.f[a * d + c] = v;
+    }
+    for (let a = 0; a < d; a++) for (let c = 0; c <= a; c++) {
+      let v = 0;
+      for (let b = 0; b < d; b++) v += D[b * d + a] * x.f[b * d + c];
+      Mk[j * dd + a * d + c] = Mk[j * dd + c * d + a] = v;
+    }
+  }
+  let moved = 0;
+  for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) {
+    let alpha = 0, beta = 0;
+    for (let j = 0; j < k; j++) if (active[j]) {
+      const m = j * dd, dp = psi[j * d + p] - psi[j * d + q];
+      alpha += (dp * (Mk[m + p * d + p] - Mk[m + q * d + q])) / 2;
+      beta -= dp * Mk[m + p * d + q];
+    }
+    const r = Math.sqrt(alpha * alpha + beta * beta);
+    if (!(r > 0)) continue;
+    const cos2 = -alpha / r, sin2 = -beta / r;
+    let c: number, s: number;
+    if (cos2 > -0.5) { c = Math.sqrt((1 + cos2) / 2); s = sin2 / (2 * c); } else { s = Math.sqrt((1 - cos2) / 2) * (sin2 < 0 ? -1 : 1); c = sin2 / (2 * s); }
+    if (!(Math.abs(s) > 1e-17)) continue;
+    moved = Math.max(moved, Math.abs(s));
+    for (let i = 0; i < d; i++) {
+      const u = D[i * d + p], v = D[i * d + q];
+      D[i * d + p] = c * u - s * v;
+      D[i * d + q] = s * u + c * v;
+    }
+    for (let j = 0; j < k; j++) if (active[j]) {
+      const m = j * dd, mpp = Mk[m + p * d + p], mqq = Mk[m + q * d + q], mpq = Mk[m + p * d + q];
+      for (let i = 0; i < d; i++) if (i !== p && i !== q) {
+        const u = Mk[m + i * d + p], v = Mk[m + i * d + q];
+        Mk[m + i * d + p] = Mk[m + p * d + i] = c * u - s * v;
+        Mk[m + i * d + q] = Mk[m + q * d + i] = s * u + c * v;
+      }
+      Mk[m + p * d + p] = c * c * mpp - 2 * c * s * mpq + s * s * mqq;
+      Mk[m + q * d + q] = s * s * mpp + 2 * c * s * mpq + c * c * mqq;
+      Mk[m + p * d + q] = Mk[m + q * d + p] = c * s * (mpp - mqq) + (c * c - s * s) * mpq;
+    }
+  }
+  return moved;
+}
+
 /** Dense models VEE, EVE, VVE, EEV, VEV, EVV (x.scatter holds W_k, d × d per component). */
 export function denseJoint(J: Joint, theta: Float64Array, name: string): void {
   const { d, k, T, active, x } = J, W = x.scatter, n = x.counts, dd = d * d, L = layout(d);
@@ -363,10 +429,12 @@ export function denseJoint(J: Joint, theta: Float64Array, name: string): void {
   }
   // Ψ_k's diagonal in x.shape: 1/A_k (EVE) or 1/Λ_k (VVE), from the current D.
   const psi = x.shape;
-  const updatePsi = (): number => {
+  const updatePsi = (fromSweep = false): number => {
     let moved = 0;
     for (let j = 0; j < k; j++) if (active[j]) {
-      rotatedDiagonal(W, j * dd, D, 0, d, x.norms, 0);
+      // diag(Dᵀ W_k D): kept up to date by the sweep's rotations, else computed.
+      if (fromSweep) for (let a = 0; a < d; a++) x.norms[a] = x.vectors[j * dd + a * d + a];
+      else rotatedDiagonal(W, j * dd, D, 0, d, x.norms, 0);
       for (let a = 0; a < d; a++) if (!(x.norms[a] > 0)) throw collapsed(j);
       const g = variableVolume ? n[j] : geometricMean(x.norms, 0, d);
       for (let a = 0; a < d; a++) {
@@ -383,7 +451,8 @@ export function denseJoint(J: Joint, theta: Float64Array, name: string): void {
   for (let it = 0; it < INNER_MAX; it++) {
     x.inner = it + 1;
     let moved = 0;
-    for (let step = 0; step < 2; step++) {
+    if (ORIENTATION.solver === "sweeps") moved = planeSweep(J, D, psi);
+    else for (let step = 0; step < 2; step++) {
       G.fill(0);
       for (let j = 0; j < k; j++) if (active[j]) {
         const w = j * dd;
@@ -400,7 +469,7 @@ export function denseJoint(J: Joint, theta: Float64Array, name: string): void {
       polarFactor(G, d, Dnew, V, x.values);
       for (let i = 0; i < dd; i++) { moved = Math.max(moved, Math.abs(Dnew[i] - D[i])); D[i] = Dnew[i]; }
     }
-    moved = Math.max(moved, updatePsi());
+    moved = Math.max(moved, updatePsi(ORIENTATION.solver === "sweeps"));
     if (moved <= INNER_TOL) break;
   }
   // Λ_k = diag(Dᵀ W_k D)/n_k (VVE) or A_k with one λ (EVE).
