@@ -98,7 +98,7 @@ describe("mclust 6.0.0: the 14 covariance models", () => {
       ORIENTATION.solver = solver;
       try { return fit(c, maxIter); } finally { ORIENTATION.solver = "sweeps"; }
     };
-    const flat = (m: ReturnType<typeof fitSync>) => ({ weights: m.weights, means: (m.components as MvGaussianComponent[]).map((x) => x.mean), covariances: (m.components as MvGaussianComponent[]).map((x) => x.covariance) });
+    const flat = (m: ReturnType<typeof fitSync>) => ({ weights: [...m.weights], means: (m.components as MvGaussianComponent[]).map((x) => x.mean), covariances: (m.components as MvGaussianComponent[]).map((x) => x.covariance) });
     const five = run("sweeps", 5);
     expect(paramErr(run("mm", 5), flat(five))).toBeLessThan(1e-9);
     const fixed = run("sweeps", 3000);
