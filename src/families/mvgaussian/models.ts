@@ -30,6 +30,8 @@
 // INNER_TOL relative, at most INNER_MAX times (both below).
 import { collapsed } from "../shared.js";
 import { eigenSym, geometricMean, polarFactor } from "./decompose.js";
+import { inverseCholesky } from "../../linalg.js";
+import * as M from "../../math.js";
 
 /** Inner iterations stop when no parameter moves by more than this, relative (a few ulps above rounding noise). */
 export const INNER_TOL = 1e-13;
@@ -388,15 +390,14 @@ export function denseJoint(J: Joint, theta: Float64Array, name: string): void {
       x.inner = it + 1;
       C.fill(0);
       for (let j = 0; j < k; j++) if (active[j]) for (let i = 0; i < dd; i++) C[i] += W[j * dd + i] / lam[j];
-      // C⁻¹ through the eigen-decomposition (also gives |C|): C = V diag(c) Vᵀ.
-      x.a.set(C);
-      eigenSym(x.a, 0, d, x.values, x.e, 0);
-      if (!(x.values[d - 1] > 0)) throw collapsed(0);
-      const g = geometricMean(x.values, 0, d);
+      // (C/|C|^{1/d})⁻¹ = |C|^{1/d} PᵀP with P = L⁻¹, C = L Lᵀ (Cholesky; also gives log|C|).
+      const logDet = inverseCholesky(C, 0, d, x.a, 0, x.f);
+      if (logDet === null) throw collapsed(0);
+      const g = M.exp(logDet / d);
       for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) {
         let s = 0;
-        for (let c = 0; c < d; c++) s += (x.e[a * d + c] * x.e[b * d + c]) / (x.values[c] / g);
-        Cinv[a * d + b] = Cinv[b * d + a] = s;
+        for (let c = a; c < d; c++) s += x.a[c * d + a] * x.a[c * d + b]; // P lower: P_ca = 0 for c < a
+        Cinv[a * d + b] = Cinv[b * d + a] = g * s;
       }
       let moved = 0;
       for (let j = 0; j < k; j++) if (active[j]) {
