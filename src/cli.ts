@@ -38,7 +38,7 @@ Data:
 
 Model:
   --family F          ${FAMILY_HELP}
-  --covariance C      mvgaussian: full (default) | tied | diag | spherical
+  --covariance C      mvgaussian: full (default) | tied | diag | spherical, or mclust's EII VII EEI VEI EVI VVI EEE VEE EVE VVE EEV VEV EVV VVV; gaussian: V (default) | E
   -k, --k K           number of components (required; a range A..B is for mixem select)
   --mode M            soft (default) | hard
   --init I            kmeans++ (default) | random

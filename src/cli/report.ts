@@ -56,7 +56,8 @@ function multiTable(model: MixtureModel, where: string): string {
   // Each parameter of each component: a vector on its line, a matrix over several.
   model.components.forEach((c, j) => {
     out.push(`component ${j + 1}  weight ${fmt(model.weights[j])}`);
-    for (const [name, value] of Object.entries(c as unknown as Record<string, number[] | number[][]>)) {
+    for (const [name, value] of Object.entries(c as unknown as Record<string, number | number[] | number[][]>)) {
+      if (typeof value === "number") { out.push(`  ${name.padEnd(12)}${fmt(value)}`); continue; }
       const rows = Array.isArray(value[0]) ? (value as number[][]) : [value as number[]];
       rows.forEach((row, a) => out.push(`  ${a === 0 ? name.padEnd(12) : " ".repeat(12)}${fmtList(row)}`));
     }
