@@ -77,7 +77,6 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
     const ridge = options.ridge as number | undefined;
     const prior = options.prior as GaussianPrior | undefined;
     const equal = options.covariance === "E";
-    if (equal && prior) throw optionError("prior", 'is available for covariance "V" only; covariance "E" has none yet');
     const settings: Record<string, unknown> = { regCovar };
     if (options.covariance !== undefined) settings.covariance = options.covariance;
     if (ridge !== undefined) settings.ridge = ridge;
@@ -124,13 +123,22 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
       maximize(stats, theta, k, ds) {
         if (equal) {
           // "E": means as "V"; σ² = Σ_k W_k / Σ_k n_k (W_k the scatter about the new mean), floored.
+          // MAP (mclust's prior for "E"): mean_k = (n_k ȳ_k + κ μ₀)/(n_k + κ) and
+          // σ² = (ς² + Σ_k [W_k + κ n_k/(κ+n_k)(ȳ_k − μ₀)²]) / (n + ν + 2 + k_mean), k_mean the number
+          // of active components when κ > 0 (their mean priors involve σ²), else 0.
           let scatter = 0, total = 0;
           forActive(stats, 3, k, (j, s) => {
             const nk = stats[s], shift = stats[s + 1] / nk;
-            theta[2 * j] += shift;
             scatter += Math.max(stats[s + 2] - nk * shift * shift, 0);
             total += nk;
+            if (prior) {
+              const { shrinkage: kappa, mean: mu0 } = prior, ybar = theta[2 * j] + shift, e = ybar - mu0;
+              scatter += ((kappa * nk) / (kappa + nk)) * e * e;
+              if (kappa > 0) total += 1;
+              theta[2 * j] = (nk * ybar + kappa * mu0) / (nk + kappa);
+            } else theta[2 * j] += shift;
           });
+          if (prior) { scatter += prior.scale; total += prior.dof + 2; }
           let variance = scatter / total;
           if (ridge !== undefined) variance += ridge;
           variance = Math.max(variance, regCovar * ds.scale[0]);
@@ -162,7 +170,7 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
         for (let j = 0; j < k; j++) {
           const m = theta[2 * j], v = theta[2 * j + 1];
           if (prior.shrinkage > 0) s += logNormal(m, prior.mean, v / prior.shrinkage);
-          s += logInvGamma(v, prior.dof / 2, prior.scale / 2);
+          if (!equal || j === 0) s += logInvGamma(v, prior.dof / 2, prior.scale / 2); // "E": one σ², one prior
         }
         return s;
       },
