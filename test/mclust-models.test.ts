@@ -107,3 +107,73 @@ describe("mclust 6.0.0: the 14 covariance models", () => {
     expect(paramErr(fixedMM, flat(fixed))).toBeLessThan(1e-8);
   });
 });
+
+// No peer computes VVE's exact M-step, so its fixed point is confirmed by the likelihood itself: at
+// mixem's VVE fixed point (Old Faithful, k = 2) every direction the model allows — rotating the
+// common orientation, each component's Λ_k entries, the means, the weights — has zero slope and
+// no increase either way; at mclust's VVE fixed point rotating the common orientation raises the
+// log-likelihood (mclust's orientation step did not maximise).
+describe("VVE's fixed point maximises the likelihood (gradient ≈ 0), mclust's does not", () => {
+  const x = data.faithful;
+  interface P { weights: number[]; means: number[][]; D: number[][]; lambda: number[][] }
+  const logLik = (p: P) => {
+    let total = 0;
+    for (const row of x) {
+      let s = 0;
+      p.weights.forEach((w, j) => {
+        // Σ_j = D diag(λ_j) Dᵀ: the density through the rotated coordinates z = Dᵀ(x − μ_j).
+        let q = 0, logDet = 0;
+        for (let c = 0; c < 2; c++) {
+          const z = p.D[0][c] * (row[0] - p.means[j][0]) + p.D[1][c] * (row[1] - p.means[j][1]);
+          q += (z * z) / p.lambda[j][c];
+          logDet += Math.log(p.lambda[j][c]);
+        }
+        s += w * Math.exp(-0.5 * (q + logDet) - Math.log(2 * Math.PI));
+      });
+      total += Math.log(s);
+    }
+    return total;
+  };
+  const decompose = (comps: MvGaussianComponent[], weights: readonly number[]): P => ({
+    weights: [...weights], means: comps.map((c) => [...c.mean]), D: comps[0].orientation.map((r) => [...r]),
+    lambda: comps.map((c) => c.shape.map((a) => a * c.volume)),
+  });
+  const rotate = (p: P, t: number): P => ({ ...p, D: [[p.D[0][0] * Math.cos(t) - p.D[0][1] * Math.sin(t), p.D[0][0] * Math.sin(t) + p.D[0][1] * Math.cos(t)], [p.D[1][0] * Math.cos(t) - p.D[1][1] * Math.sin(t), p.D[1][0] * Math.sin(t) + p.D[1][1] * Math.cos(t)]] });
+  const directions = (p: P): ((e: number) => P)[] => [
+    (e) => rotate(p, e),
+    ...[0, 1].flatMap((j) => [0, 1].map((c) => (e: number) => ({ ...p, lambda: p.lambda.map((l, i) => l.map((v, a) => (i === j && a === c ? v * Math.exp(e) : v))) }))),
+    ...[0, 1].flatMap((j) => [0, 1].map((a) => (e: number) => ({ ...p, means: p.means.map((m, i) => m.map((v, b) => (i === j && a === b ? v + e * Math.sqrt(p.lambda[j][0]) : v))) }))),
+    (e) => ({ ...p, weights: [p.weights[0] * Math.exp(e), p.weights[1]].map((w, _i, a) => w / (a[0] + a[1])) }),
+  ];
+  const c = cases.find((q) => q.data === "faithful" && q.k === 2 && q.model === "VVE")!;
+
+  it("mixem's VVE fixed point: every slope ≈ 0 (central differences), no step either way increases it", () => {
+    const model = fit(c, 3000);
+    const p = decompose(model.components as MvGaussianComponent[], model.weights);
+    const l0 = logLik(p);
+    expect(relErr(l0, model.logLikelihood)).toBeLessThan(1e-12);
+    for (const step of directions(p)) {
+      const e = 1e-5, up = logLik(step(e)), down = logLik(step(-e));
+      expect(Math.abs(up - down) / (2 * e)).toBeLessThan(1e-4); // slope (the curvature term is ~1e0 × e)
+      expect(Math.max(up, down)).toBeLessThanOrEqual(l0 + 1e-9);
+    }
+  });
+
+  it("mclust's VVE fixed point: rotating the common orientation raises the log-likelihood", () => {
+    // mclust's parameters as a decomposition: its covariances share eigenvectors (checked by the init).
+    const comps = c.fixed.covariances.map((s) => {
+      const tr = s[0][0] + s[1][1], det = s[0][0] * s[1][1] - s[0][1] * s[1][0], disc = Math.sqrt(tr * tr / 4 - det);
+      return [tr / 2 + disc, tr / 2 - disc];
+    });
+    const a = c.fixed.covariances[0], l1 = comps[0][0];
+    const v = [a[0][1], l1 - a[0][0]], norm = Math.hypot(v[0], v[1]);
+    const D = [[v[0] / norm, -v[1] / norm], [v[1] / norm, v[0] / norm]];
+    const lambda = c.fixed.covariances.map((s) => [0, 1].map((col) => D[0][col] * (s[0][0] * D[0][col] + s[0][1] * D[1][col]) + D[1][col] * (s[1][0] * D[0][col] + s[1][1] * D[1][col])));
+    const p: P = { weights: c.fixed.weights, means: c.fixed.means, D, lambda };
+    const l0 = logLik(p);
+    expect(relErr(l0, c.fixedLogLikelihood)).toBeLessThan(1e-9);
+    const e = 1e-4, slope = (logLik(rotate(p, e)) - logLik(rotate(p, -e))) / (2 * e);
+    expect(Math.abs(slope)).toBeGreaterThan(1e-2);
+    expect(logLik(rotate(p, Math.sign(slope) * 1e-3))).toBeGreaterThan(l0);
+  });
+});
