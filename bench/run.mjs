@@ -173,6 +173,24 @@ for (const [name, d, n, k] of [["Student t 1-D, N = 1e6, K = 8", 1, 1_000_000, 8
   const row = { name, g: ns("gaussian"), fixed: ns("fixed"), ecme: ns("ecme") };
   studentRows.push(row);
   console.log(`${name}: Gaussian ${row.g.toFixed(1)} ns | t, ν fixed ${row.fixed.toFixed(1)} ns (${(row.fixed / row.g).toFixed(2)}×) | t, ν by ECME ${row.ecme.toFixed(1)} ns (${(row.ecme / row.g).toFixed(2)}×, ${(row.ecme / row.fixed).toFixed(1)} passes per iteration)`);
+// Covariance models: mclust's 14 on d = 10, K = 8, N = 2e5, per-iteration median (the E-step
+// kernels are VVV's mvn_full and VVI's mvn_diag; the constrained M-steps add O(K d³) work per
+// inner iteration). Each row against VVV (orientation-bearing models) or VVI (diagonal ones).
+const modelRows = [];
+if (!only || "models".includes(only)) {
+  const n = 200_000, d = 10, k = 8, x = new Float64Array(n * d);
+  const centres = Array.from({ length: k }, () => Array.from({ length: d }, () => (u() - 0.5) * 8));
+  for (let i = 0; i < n; i++) { const j = Math.floor(u() * k); for (let a = 0; a < d; a++) x[i * d + a] = centres[j][a] + normal(); }
+  const init = { weights: Array(k).fill(1 / k), means: centres.map((c) => c.map((v) => v + 0.3 * normal())), covariances: Array(k).fill(Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (a === b ? 1.5 : 0)))) };
+  const ms = {};
+  for (const model of ["VVV", "VVI", "EII", "VII", "EEI", "VEI", "EVI", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV"]) {
+    const times = [];
+    for (let r = 0; r < REPS; r++) times.push(...timeIterations((on) => fitSync(x, { family: "mvgaussian", covariance: model, dims: d, k, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) })).d);
+    ms[model] = median(times);
+    const against = ["EII", "VII", "EEI", "VEI", "EVI", "VVI"].includes(model) ? "VVI" : "VVV";
+    modelRows.push({ model, ms: ms[model], against, ratio: ms[model] / ms[against] });
+    console.log(`covariance ${model}, d = 10, N = 2e5, K = 8: ${ms[model].toFixed(2)} ms/iter → ${(ms[model] / ms[against]).toFixed(2)}× ${against}`);
+  }
 }
 
 // Threads: the 1-D K = 8 workload, per-iteration median, 1 thread (fitSync) against all cores.
@@ -368,6 +386,12 @@ ${selectRows.map((r) => `**Whole selection** (${r.name}; mixem's default selectK
 
 ${hcRows.length ? `**Hierarchical start** (init "hc", mclust's VVV agglomeration on SVD-transformed rows, d = 2): ${hcRows.map((r) => `n = ${r.n}: ${r.ms.toFixed(0)} ms (mclust's hc(): ${r.r === null ? "skipped" : `${r.r.toFixed(0)} ms`})`).join("; ")} (pair costs n(n − 1)/2 doubles: ${hcRows.map((r) => `${(r.n * (r.n - 1) * 4 / 1e6).toFixed(0)} MB`).join(", ")}).` : ""}
 
+${modelRows.length ? `### Covariance models (d = 10, K = 8, N = 2·10⁵, per-iteration median, one thread)
+
+| model | ms/iter | against | ratio |
+| --- | ---: | --- | ---: |
+${modelRows.map((r) => `| ${r.model} | ${r.ms.toFixed(2)} | ${r.against} | ${r.ratio.toFixed(2)}× |`).join("\n")}
+` : ""}
 The machine is shared and noisy; ratios from one run are comparable, absolute times less so.
 `;
 writeFileSync(new URL("./RESULTS.md", import.meta.url), md);

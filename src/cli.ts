@@ -65,8 +65,10 @@ Data:
 
 Model:
   --family F          ${FAMILY_HELP}
-  --covariance C      mvgaussian, mvt: full (default) | tied | diag | spherical;
-                      select: all (default: every model, as mclust's Mclust) or a list a,b
+  --covariance C      mvgaussian: full (default) | tied | diag | spherical, or mclust's EII VII EEI
+                      VEI EVI VVI EEE VEE EVE VVE EEV VEV EVV VVV; gaussian: V (default) | E;
+                      mvt: full | tied | diag | spherical; select: all (default: every model, as
+                      mclust's Mclust) or a list a,b
   --dof V             t, mvt: degrees of freedom: estimate (default, one per component) | equal
                       (one shared) | a positive number (fixed)
   -k, --k K           number of components (required; a range A..B is for mixem select)

@@ -67,7 +67,7 @@ export function degeneracies(model: ModelView): Degeneracy[] {
         push("VARIANCE_AT_FLOOR", `variance ${fmt(c.variance)} is at the floor regCovar × var(data) = ${fmt(regCovar * scale[0])}`);
       if (relative <= MCLUST_EPS) push("SINGULAR", `variance ${fmt(c.variance)} is ≤ eps × var(data) (mclust's test, eps = ${MCLUST_EPS})`);
     } else if (Array.isArray(c.covariance) && scale) {
-      covarianceChecks(c.covariance as number[][], d, scale, regCovar, settings.covariance === "spherical", push);
+      covarianceChecks(c.covariance as number[][], d, scale, regCovar, (settings.covariance === "spherical" || settings.covariance === "VII" || settings.covariance === "EII"), push);
     }
     const count = model.weights[j] * n;
     if (count < perComponent * (1 - COUNT_TOLERANCE))

@@ -17,7 +17,7 @@ export type { AllFamilyOptions, ComponentOf, FamilyName, InitOf, OptionsOf } fro
 export type { GaussianComponent, GaussianOptions, GaussianPrior } from "./families/gaussian.js";
 export type { PoissonComponent, PoissonOptions, PoissonPrior } from "./families/poisson.js";
 export type { BinomialComponent, BinomialOptions, BinomialPrior } from "./families/binomial.js";
-export type { CovarianceType, MvGaussianComponent, MvGaussianInit, MvGaussianOptions, MvGaussianPrior } from "./families/mvgaussian/index.js";
+export type { CovarianceType, MclustModelName, MvGaussianComponent, MvGaussianInit, MvGaussianOptions, MvGaussianPrior } from "./families/mvgaussian/index.js";
 export type { BernoulliComponent, BernoulliOptions, BernoulliPrior } from "./families/bernoulli.js";
 export type { CategoricalComponent, CategoricalLevels, CategoricalOptions, CategoricalPrior } from "./families/categorical.js";
 export type { IndependentColumn, IndependentComponent, IndependentOptions, IndependentPrior } from "./families/independent.js";

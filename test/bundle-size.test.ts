@@ -59,10 +59,10 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
     }
   }, 60_000);
 
-  // 38 KB (was 35): fit carries init "hc", mclust's hierarchical start (src/hc.ts, start.ts: 3.2 KB gzipped).
-  it("fit alone: at most 38 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+  // 41 KB since mclust's 14 covariance models (their M-steps and constraint checks: ~5 KB gzipped; was 35 KB).
+  it("fit alone: at most 41 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
-    expect(m.startGzip).toBeLessThanOrEqual(38_000);
+    expect(m.startGzip).toBeLessThanOrEqual(41_000);
     expect(m.start).toContain(WASM);
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it

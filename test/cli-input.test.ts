@@ -53,7 +53,8 @@ describe("every failure: one line on stderr, exit code 2, in the command line's 
     fails([...W, "--reg-covar", "-1"], /^mixem: --reg-covar: must be at least 0/);
     fails([...W, "--max-iter", "0"], /^mixem: --max-iter: must be between 1/);
     fails([...W, "--n-init", "0.5"], /^mixem: --n-init: must be an integer/);
-    fails([...W, "--covariance", "full"], /^mixem: --covariance does not apply to --family gaussian\n$/);
+    fails([...W, "--covariance", "full"], /^mixem: --covariance: must be one of "E", "V", got the string "full"\n$/); // gaussian takes E or V
+    fails([...W, "--family", "poisson", "--covariance", "E"], /^mixem: --covariance does not apply to --family poisson\n$/);
     fails([...W, "--family", "binomial"], /^mixem: --family binomial needs --trials N/);
     fails([...W, "-k", "300"], /fewer than k = 300 distinct values \(51\); lower -k\n$/);
     fails(["select", "examples/faithful.csv", "--column", "waiting", "-k", "3..1"], /^mixem: -k: "3\.\.1" must be a range A\.\.B with 1 ≤ A ≤ B\n$/);

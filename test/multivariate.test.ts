@@ -105,7 +105,7 @@ describe("data shapes", () => {
     ["flat data without dims", [1, 2, 3, 4], {}, /^options\.dims: is required when the data is a flat array/],
     ["flat data not a multiple of dims", new Float64Array(7), { dims: 2 }, /^data: has 7 values, not a multiple of dims = 2/],
     ["fewer rows than d + 1 for full", [[1, 2, 3], [2, 3, 1], [0, 1, 1]], {}, /^data: has 3 rows; covariance "full" in 3 dimensions needs at least d \+ 1 = 4/],
-    ["unknown covariance", [[1, 2], [3, 4], [5, 6]], { covariance: "VVV" }, /^options\.covariance: must be one of "full", "tied", "diag", "spherical"/],
+    ["unknown covariance", [[1, 2], [3, 4], [5, 6]], { covariance: "VXV" }, /^options\.covariance: must be one of "full", "tied", "diag", "spherical", "EII"/],
   ])("%s", (_name, data, options, message) => {
     let error: unknown;
     try { fitSync(data as never, { family: "mvgaussian", k: 1, ...options }); } catch (e) { error = e; }

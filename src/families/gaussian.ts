@@ -2,7 +2,7 @@
 import { DEFAULTS } from "../defaults.js";
 import type { Family, Spec } from "../family.js";
 import { copyIn, columnScales, magnitudeProblem } from "../data.js";
-import { finiteAtLeast } from "../options.js";
+import { finiteAtLeast, oneOf } from "../options.js";
 import { dataError, optionError } from "../errors.js";
 import { LOG_2PI, collapsed, componentObject, finite, forActive, logNormal, needData, noOptions, NONE, regionPoints, scalarInit, scaleRule } from "./shared.js";
 import type { RegCovarOption, PriorOption, RidgeOption } from "./shared.js";
@@ -30,12 +30,15 @@ export interface GaussianComponent { mean: number; variance: number }
  */
 export interface GaussianPrior { weights: number; shrinkage: number; mean: number; dof: number; scale: number }
 
-export interface GaussianOptions extends RegCovarOption, RidgeOption, PriorOption {}
+export interface GaussianOptions extends RegCovarOption, RidgeOption, PriorOption {
+  /** gaussian: "V" (default), each component its own variance, or "E", one variance shared by all (mclust's 1-D models). */
+  covariance?: "E" | "V";
+}
 
 export const gaussian: Family<GaussianComponent, { means: number[]; variances: number[] }, GaussianOptions> = {
   summary: "real values; each component a normal distribution (mean, variance)",
   shape: "values",
-  options: { regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), prior: priorRule },
+  options: { regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), prior: priorRule, covariance: oneOf("E", "V") },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
   plot: { kind: "density" },
@@ -73,7 +76,9 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
     const regCovar = (options.regCovar as number | undefined) ?? DEFAULTS.regCovar;
     const ridge = options.ridge as number | undefined;
     const prior = options.prior as GaussianPrior | undefined;
+    const equal = options.covariance === "E";
     const settings: Record<string, unknown> = { regCovar };
+    if (options.covariance !== undefined) settings.covariance = options.covariance;
     if (ridge !== undefined) settings.ridge = ridge;
     if (prior) settings.prior = prior;
     return {
@@ -81,16 +86,21 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
       thetaSize: 2, headerSize: 0, paramsSize: 3, statsSize: 3,
       initKeys: ["means", "variances"],
       settings,
-      componentParameters: (k) => 2 * k,
+      componentParameters: (k) => (equal ? k + 1 : 2 * k), // mclust's nMclustParams less the weights
 
       seed(seeds, ds, theta) {
         seeds.forEach((m, j) => { theta[2 * j] = m; theta[2 * j + 1] = ds.scale[0]; });
       },
 
-      fromInit: scalarInit(["means", "variances"], (t, v, path) => {
-        if (t === 1 && !(v > 0)) throw optionError(path, `must be a positive variance, got ${v}`);
-        return v;
-      }),
+      fromInit(init, k, theta, path) {
+        scalarInit(["means", "variances"], (t, v, p) => {
+          if (t === 1 && !(v > 0)) throw optionError(p, `must be a positive variance, got ${v}`);
+          return v;
+        })(init, k, theta, path);
+        if (equal) for (let j = 1; j < k; j++)
+          if (Math.abs(theta[2 * j + 1] - theta[1]) > 1e-8 * theta[1])
+            throw optionError(`${path}.variances[${j}]`, `must equal variances[0] (${theta[1]}): covariance "E" has one variance shared by all components, got ${theta[2 * j + 1]}`);
+      },
 
       // c_j + a_j (x − mean_j)² with a_j = −1/(2σ²_j), c_j = log w_j − ½ log(2πσ²_j).
       pack(theta, logWeights, _ds, params) {
@@ -111,6 +121,31 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
       // scatter W = S2 − n(S1/S0)²: mean = (n ȳ + κ μ₀)/(n + κ),
       // σ² = (ς² + W + κn/(κ+n)(ȳ − μ₀)²) / (n + ν + 3)   (ν + 2 when κ = 0: no prior on the mean).
       maximize(stats, theta, k, ds) {
+        if (equal) {
+          // "E": means as "V"; σ² = Σ_k W_k / Σ_k n_k (W_k the scatter about the new mean), floored.
+          // MAP (mclust's prior for "E"): mean_k = (n_k ȳ_k + κ μ₀)/(n_k + κ) and
+          // σ² = (ς² + Σ_k [W_k + κ n_k/(κ+n_k)(ȳ_k − μ₀)²]) / (n + ν + 2 + k_mean), k_mean the number
+          // of active components when κ > 0 (their mean priors involve σ²), else 0.
+          let scatter = 0, total = 0;
+          forActive(stats, 3, k, (j, s) => {
+            const nk = stats[s], shift = stats[s + 1] / nk;
+            scatter += Math.max(stats[s + 2] - nk * shift * shift, 0);
+            total += nk;
+            if (prior) {
+              const { shrinkage: kappa, mean: mu0 } = prior, ybar = theta[2 * j] + shift, e = ybar - mu0;
+              scatter += ((kappa * nk) / (kappa + nk)) * e * e;
+              if (kappa > 0) total += 1;
+              theta[2 * j] = (nk * ybar + kappa * mu0) / (nk + kappa);
+            } else theta[2 * j] += shift;
+          });
+          if (prior) { scatter += prior.scale; total += prior.dof + 2; }
+          let variance = scatter / total;
+          if (ridge !== undefined) variance += ridge;
+          variance = Math.max(variance, regCovar * ds.scale[0]);
+          if (!(variance > 0)) throw collapsed(0);
+          for (let j = 0; j < k; j++) theta[2 * j + 1] = variance;
+          return;
+        }
         forActive(stats, 3, k, (j, s) => {
           const nk = stats[s], shift = stats[s + 1] / nk;
           let variance = stats[s + 2] / nk - shift * shift;
@@ -135,7 +170,7 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
         for (let j = 0; j < k; j++) {
           const m = theta[2 * j], v = theta[2 * j + 1];
           if (prior.shrinkage > 0) s += logNormal(m, prior.mean, v / prior.shrinkage);
-          s += logInvGamma(v, prior.dof / 2, prior.scale / 2);
+          if (!equal || j === 0) s += logInvGamma(v, prior.dof / 2, prior.scale / 2); // "E": one σ², one prior
         }
         return s;
       },
@@ -153,6 +188,10 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
       },
 
       component: (theta, j): GaussianComponent => ({ mean: theta[2 * j], variance: theta[2 * j + 1] }),
+      validate(theta, k, path) {
+        if (equal) for (let j = 1; j < k; j++) if (theta[2 * j + 1] !== theta[1])
+          throw optionError(`${path}[${j}].variance`, 'must equal component 0\'s: covariance "E" shares one variance');
+      },
       fromComponent(c, theta, j, path) {
         const o = componentObject(c, ["mean", "variance"], path);
         const variance = finite(o.variance, `${path}.variance`);

@@ -13,6 +13,10 @@ import { NONE, componentObject, forActive, noOptions, regionPoints, scaleRule } 
 import type { DimsOption, PriorOption, RegCovarOption } from "./shared.js";
 import { COVARIANCE_MODELS, COVARIANCE_TYPES, type CovarianceType, type MStep } from "./mvgaussian/covariance.js";
 import { listOf, readCovariance, readMean } from "./mvgaussian/io.js";
+import { newScratch } from "./mvgaussian/models.js";
+
+/** The covariance models of mvt: mvgaussian's unconstrained four (and their mclust names). */
+const MVT_COVARIANCES = ["full", "tied", "diag", "spherical", "VVV", "EEE", "VVI", "VII"] as const;
 import { checkDof, DofSearch, dofOf, dofRule, DOF_START, ecmStep, headerLogJoint, packHeader, scaleDraw, type DofLayout, type DofOptionHolder } from "./student.js";
 import { dirichletAlpha, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
@@ -35,7 +39,7 @@ const covarianceOf = (options: Readonly<Record<string, unknown>>) => (options.co
 export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
   summary: "rows of d real values with outliers; each component a multivariate Student t (mean, scale matrix: full, tied, diag or spherical; dof ν)",
   shape: "rows",
-  options: { dof: dofRule, covariance: oneOf(...COVARIANCE_TYPES), regCovar: finiteAtLeast(0), prior: priorRule, dims: integer(1, MAX_DIMS) },
+  options: { dof: dofRule, covariance: oneOf(...MVT_COVARIANCES), regCovar: finiteAtLeast(0), prior: priorRule, dims: integer(1, MAX_DIMS) },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
   plot: { kind: "scatter" },
@@ -76,7 +80,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
       d, T, prior: undefined, regCovar, ridge: 0, kappa: 0, meanTerms: 0, lambda: null,
       work: new Float64Array(d * d), factor: new Float64Array(d * d), deviation: new Float64Array(d),
       pooledScatter: new Float64Array(d * d), pooledSigma: new Float64Array(d * d), diagonal: new Float64Array(d),
-      active: new Uint8Array(0), pooled: 0, pooledMeans: 0,
+      active: new Uint8Array(0), pooled: 0, pooledMeans: 0, x: newScratch(d), stride: T,
     };
     const gaussianStats = new Float64Array(1 + d + (dense ? d * d : d));
     const S1 = 5, S2 = 5 + d;

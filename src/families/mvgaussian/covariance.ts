@@ -18,6 +18,7 @@ import { logInvGamma } from "../../prior.js";
 import { collapsed, logNormal } from "../shared.js";
 import type { CovarianceInput } from "./io.js";
 import { logInverseWishart, logMeanPrior, type MvGaussianPrior, type PriorScratch } from "./prior.js";
+import { denseJoint, diagonalJoint, varParams, type ModelScratch, type Term } from "./models.js";
 
 
 /** The constants of one fit's M-step and its scratch, allocated once per fit (not per iteration). */
@@ -41,12 +42,19 @@ export interface MStep extends PriorScratch {
   active: Uint8Array;
   pooled: number;
   pooledMeans: number;
+  /** The constrained models' scratch (models.ts), and θ's values per component. */
+  x: ModelScratch;
+  stride: number;
 }
 
 /** One covariance model. */
 export interface CovarianceModel {
   /** mclust's name. */
   readonly mclust: string;
+  /** Volume, shape, orientation: Equal, Variable or the identity (models.ts). */
+  readonly terms: readonly [Term, Term, Term];
+  /** The M-step fills θ's volume/shape/orientation itself (else they are taken from Σ afterwards). */
+  readonly decomposes: boolean;
   /** Dense: full Σ_j (kernel mvnFullPass, d × d statistics); otherwise diagonal (mvnDiagPass, d). */
   readonly dense: boolean;
   /** One Σ shared by every component (its factor is computed once per pass). */
@@ -105,13 +113,44 @@ function denseLogPrior(m: MStep, prior: MvGaussianPrior, theta: Float64Array, k:
   return total;
 }
 
-/** The covariance models by name (mvgaussian's `covariance` option). */
-export type CovarianceType = "full" | "tied" | "diag" | "spherical";
+/** The covariance models by name (mvgaussian's `covariance` option): mclust's 14 names and four aliases. */
+export type MclustModelName = "EII" | "VII" | "EEI" | "VEI" | "EVI" | "VVI" | "EEE" | "VEE" | "EVE" | "VVE" | "EEV" | "VEV" | "EVV" | "VVV";
+export type CovarianceType = "full" | "tied" | "diag" | "spherical" | MclustModelName;
 
-export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>> = {
+/** Stores W_k (or its diagonal) and n_k for the joint M-step (finish). */
+function collect(m: MStep, stats: Float64Array, s: number, nk: number, dense: boolean, j: number): void {
+  const d = m.d, x = m.x;
+  x.counts[j] = nk;
+  if (dense) {
+    for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) x.scatter[j * d * d + a * d + b] = x.scatter[j * d * d + b * d + a] = scatterEntry(m, stats, s, nk, 0, a, b);
+  } else {
+    diagonalScatter(m, stats, s, nk, 0);
+    x.scatter.set(m.diagonal, j * d);
+  }
+}
+
+const noPrior = () => 0;
+const joint = (m: MStep, k: number) => ({ d: m.d, k, T: m.stride, active: m.active, x: m.x });
+
+/** A constrained model of models.ts: the statistics are collected per component, the M-step is joint. */
+function constrained(mclust: MclustModelName, terms: [Term, Term, Term]): CovarianceModel {
+  const diagonal = terms[2] === "I";
+  return {
+    mclust, terms, decomposes: true, dense: !diagonal, shared: false, input: mclust === "EII" ? "scalar" : diagonal ? "diagonal" : "matrix",
+    parameters: (k, d) => varParams(mclust, k, d),
+    component(m, stats, s, nk, _shrink, _theta, _t, j) { collect(m, stats, s, nk, !diagonal, j); },
+    finish(m, theta, k, scale) {
+      if (diagonal) diagonalJoint(joint(m, k), theta, mclust, m.regCovar, scale);
+      else denseJoint(joint(m, k), theta, mclust);
+    },
+    logPrior: noPrior,
+  };
+}
+
+const BASE: Readonly<Record<"full" | "tied" | "diag" | "spherical", CovarianceModel>> = {
   /** Each component its own Σ_j (mclust VVV). */
   full: {
-    mclust: "VVV", dense: true, shared: false, input: "matrix",
+    mclust: "VVV", terms: ["V", "V", "V"], decomposes: false, dense: true, shared: false, input: "matrix",
     parameters: (k, d) => k * triangle(d),
     component(m, stats, s, nk, shrink, theta, t, _j, scale) {
       const d = m.d, at = t + d;
@@ -129,7 +168,7 @@ export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>
   },
   /** One Σ shared by all components (mclust EEE). */
   tied: {
-    mclust: "EEE", dense: true, shared: true, input: "matrix",
+    mclust: "EEE", terms: ["E", "E", "E"], decomposes: false, dense: true, shared: true, input: "matrix",
     parameters: (_k, d) => triangle(d),
     component(m, stats, s, nk, shrink) {
       const d = m.d;
@@ -159,7 +198,7 @@ export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>
   },
   /** Each Σ_j diagonal (mclust VVI). */
   diag: {
-    mclust: "VVI", dense: false, shared: false, input: "diagonal",
+    mclust: "VVI", terms: ["V", "V", "I"], decomposes: false, dense: false, shared: false, input: "diagonal",
     parameters: (k, d) => k * d,
     component(m, stats, s, nk, shrink, theta, t, j, scale) {
       diagonalScatter(m, stats, s, nk, shrink);
@@ -184,7 +223,7 @@ export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>
   },
   /** Each Σ_j = σ²_j I (mclust VII). */
   spherical: {
-    mclust: "VII", dense: false, shared: false, input: "scalar",
+    mclust: "VII", terms: ["V", "I", "I"], decomposes: false, dense: false, shared: false, input: "scalar",
     parameters: (k) => k,
     component(m, stats, s, nk, shrink, theta, t, j, scale) {
       const d = m.d, prior = m.prior;
@@ -208,4 +247,24 @@ export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>
     },
   },
 };
+
+export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>> = {
+  ...BASE,
+  EII: constrained("EII", ["E", "I", "I"]),
+  VII: BASE.spherical,
+  EEI: constrained("EEI", ["E", "E", "I"]),
+  VEI: constrained("VEI", ["V", "E", "I"]),
+  EVI: constrained("EVI", ["E", "V", "I"]),
+  VVI: BASE.diag,
+  EEE: BASE.tied,
+  VEE: constrained("VEE", ["V", "E", "E"]),
+  EVE: constrained("EVE", ["E", "V", "E"]),
+  VVE: constrained("VVE", ["V", "V", "E"]),
+  EEV: constrained("EEV", ["E", "E", "V"]),
+  VEV: constrained("VEV", ["V", "E", "V"]),
+  EVV: constrained("EVV", ["E", "V", "V"]),
+  VVV: BASE.full,
+};
 export const COVARIANCE_TYPES = Object.keys(COVARIANCE_MODELS) as CovarianceType[];
+/** mclust's 14 model names, in mclust's order. */
+export const MCLUST_MODELS: readonly MclustModelName[] = ["EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV"];

@@ -11,21 +11,30 @@ import { dataError, MixemError, optionError } from "../../errors.js";
 import { LOG_2PI, NONE, forActive, noOptions, regionPoints, scaleRule } from "../shared.js";
 import type { RegCovarOption, DimsOption, PriorOption, RidgeOption } from "../shared.js";
 import { priorRule } from "../../prior.js";
-import { COVARIANCE_MODELS, COVARIANCE_TYPES, type CovarianceType, type MStep } from "./covariance.js";
+import { COVARIANCE_MODELS, COVARIANCE_TYPES, MCLUST_MODELS, type CovarianceType, type MStep } from "./covariance.js";
+import { checkConstraint } from "./constraint.js";
+import { decomposeSigma, growScratch, layout, newScratch } from "./models.js";
 import { componentOf, listOf, readComponent, readCovariance, readMean, type MvGaussianComponent } from "./io.js";
 import { resolveMvPrior, type MvGaussianPrior } from "./prior.js";
 import * as M from "../../math.js";
 
-export type { CovarianceType } from "./covariance.js";
+export type { CovarianceType, MclustModelName } from "./covariance.js";
 export type { MvGaussianComponent } from "./io.js";
 export type { MvGaussianPrior } from "./prior.js";
 
 export interface MvGaussianOptions extends RegCovarOption, RidgeOption, DimsOption, PriorOption {
-  /** mvgaussian: "full" (default), "tied", "diag" or "spherical" (mclust VVV, EEE, VVI, VII). */
+  /**
+   * mvgaussian: one of mclust's 14 models "EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE",
+   * "EVE", "VVE", "EEV", "VEV", "EVV", "VVV" (Σ_k = λ_k D_k A_k D_kᵀ; volume, shape, orientation
+   * Equal, Variable or Identity), or "full" (default), "tied", "diag", "spherical" (VVV, EEE, VVI, VII).
+   */
   covariance?: CovarianceType;
 }
 
-/** Explicit init: means (k × d) and covariances (k entries: d × d matrices; d-vectors for diag; numbers for spherical). */
+/**
+ * Explicit init: means (k × d) and covariances (k entries: d × d matrices; d-vectors for the
+ * diagonal models; numbers for the spherical ones), checked against the model's constraint.
+ */
 export interface MvGaussianInit { means: number[][]; covariances: (number[][] | number[] | number)[] }
 
 /** The most dimensions (d × d covariances, O(d²) work per point and component). */
@@ -43,8 +52,9 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
 
   load(mem, data, options, path, dims, trusted) {
     const { region, n, dims: d } = copyMatrixIn(mem, data, dims ?? (options.dims as number | undefined), path, magnitudeProblem, trusted, MAX_DIMS);
-    if (dims === undefined && covarianceOf(options) === "full" && n < d + 1)
-      throw dataError(path, `has ${n} rows; covariance "full" in ${d} dimensions needs at least d + 1 = ${d + 1}`);
+    const named = covarianceOf(options);
+    if (dims === undefined && (named === "full" || named === "VVV") && n < d + 1)
+      throw dataError(path, `has ${n} rows; covariance "${named}" in ${d} dimensions needs at least d + 1 = ${d + 1}`);
     const scale = columnScales(region.array, n, d, path);
     return { n, dims: d, x: region, aux: null, logConstant: 0, scale, seedPoints: regionPoints(region, d), settings: { scale: Array.from(scale) } };
   },
@@ -56,6 +66,13 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
   configure(options, d): Spec<MvGaussianComponent> {
     const covariance = covarianceOf(options);
     const model = COVARIANCE_MODELS[covariance];
+    const constrained = model.decomposes; // one of models.ts's (not full/tied/diag/spherical's code)
+    if (d < 2 && (MCLUST_MODELS as readonly string[]).includes(covariance) && covariance !== "EII" && covariance !== "VII")
+      throw optionError("covariance", `"${covariance}" needs data of at least 2 dimensions (its shape and orientation are undefined in 1-D); this data has 1: use "EII" or "VII" (or family "gaussian")`);
+    if (constrained && options.ridge !== undefined)
+      throw optionError("ridge", `applies to covariance "full", "tied", "diag", "spherical" (VVV, EEE, VVI, VII) only; covariance "${covariance}" takes none`);
+    if (constrained && options.prior !== undefined)
+      throw optionError("prior", `is available for covariance VVV, EEE, VVI, VII (full, tied, diag, spherical) only; covariance "${covariance}" has none yet`);
     const regCovar = (options.regCovar as number | undefined) ?? DEFAULTS.regCovar;
     const ridge = options.ridge as number | undefined;
     const prior = options.prior as MvGaussianPrior | undefined;
@@ -64,7 +81,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
     settings.dims = d;
     if (prior) settings.prior = prior;
     const dense = model.dense;
-    const T = d + d * d;
+    const T = layout(d).size; // mean, Σ, volume, shape, orientation (models.ts)
     const S = dense ? 1 + d + d * d : 1 + 2 * d;
     const kappa = prior ? prior.shrinkage : 0;
     const m: MStep = {
@@ -72,7 +89,12 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       lambda: prior && typeof prior.scale !== "number" ? Float64Array.from(prior.scale.flat()) : null,
       work: new Float64Array(d * d), factor: new Float64Array(d * d), deviation: new Float64Array(d),
       pooledScatter: new Float64Array(d * d), pooledSigma: new Float64Array(d * d), diagonal: new Float64Array(d),
-      active: new Uint8Array(0), pooled: 0, pooledMeans: 0,
+      active: new Uint8Array(0), pooled: 0, pooledMeans: 0, x: newScratch(d), stride: T,
+    };
+    const diagonal = model.terms[2] === "I";
+    /** Fills θ's decomposition slots from Σ (the models whose M-step does not). */
+    const decompose = (theta: Float64Array, j: number) => {
+      if (!decomposeSigma(theta, j * T, d, diagonal, m.x)) throw notPositiveDefinite(j);
     };
     const notPositiveDefinite = (j: number) =>
       new MixemError("DEGENERATE", `the covariance of component ${j} is not positive definite (the component collapsed onto a lower-dimensional subspace); raise options.regCovar`, "fit");
@@ -88,7 +110,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       initKeys: ["means", "covariances"],
       settings,
 
-      // Free parameters (scikit-learn's _n_parameters): means k·d plus the covariances.
+      // Free parameters (mclust's nMclustParams less the weights): means k·d plus the covariances (nVarParams).
       componentParameters: (k) => k * d + model.parameters(k, d),
 
       // Means at the seeds, covariance diag(var(data)) for the seeding M-step's shift.
@@ -99,20 +121,29 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
             theta[j * T + a] = seeds[j * d + a];
             theta[j * T + d + a * d + a] = data.scale[a];
           }
+          decompose(theta, j);
+          if (!diagonal) theta.copyWithin(j * T + layout(d).orientation, layout(d).orientation, layout(d).orientation + d * d); // one orientation (I)
         }
       },
 
       fromInit(init, k, theta, path) {
         listOf(init.means, k, `${path}.means`).forEach((mean, j) => readMean(mean, d, theta, j * T, `${path}.means[${j}]`));
-        listOf(init.covariances, k, `${path}.covariances`).forEach((c, j) => readCovariance(c, model.input, d, theta, j * T + d, `${path}.covariances[${j}]`));
+        listOf(init.covariances, k, `${path}.covariances`).forEach((c, j) => {
+          // The constrained models take a number (shape I), a d-vector (orientation I) or a matrix, then check it.
+          const input = !constrained ? model.input : typeof c === "number" && model.terms[1] === "I" ? "scalar" : Array.isArray(c) && typeof c[0] === "number" && diagonal ? "diagonal" : "matrix";
+          readCovariance(c, input, d, theta, j * T + d, `${path}.covariances[${j}]`);
+        });
+        if (constrained) return checkConstraint(model, covariance, theta, k, d, m.x, (j) => `${path}.covariances[${j}]`);
         if (model.shared) {
           // One Σ: the average of the given ones.
           const avg = new Float64Array(d * d);
           for (let j = 0; j < k; j++) for (let i = 0; i < d * d; i++) avg[i] += theta[j * T + d + i] / k;
           for (let j = 0; j < k; j++) theta.set(avg, j * T + d);
         }
-        for (let j = 0; j < k; j++)
+        for (let j = 0; j < k; j++) {
           if (!cholesky(theta.subarray(j * T + d, (j + 1) * T), d, m.factor)) throw optionError(`${path}.covariances[${j}]`, "must be positive definite");
+          decompose(theta, j);
+        }
       },
 
       // Per component: c_j = log w_j − ½ log|Σ_j| − (d/2) log 2π, mean_j, then P_j = L_j⁻¹ (dense;
@@ -153,6 +184,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
         m.pooledScatter.fill(0);
         if (m.active.length < k) m.active = new Uint8Array(k);
         m.active.fill(0, 0, k);
+        if (constrained) growScratch(m.x, k, d);
         forActive(stats, S, k, (j, s) => {
           m.active[j] = 1;
           const nk = stats[s], t = j * T;
@@ -166,6 +198,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
           model.component(m, stats, s, nk, shrink, theta, t, j, data.scale);
         });
         model.finish?.(m, theta, k, data.scale);
+        if (!constrained) for (let j = 0; j < k; j++) if (m.active[j] || model.shared) decompose(theta, j);
       },
 
       // Normalised log-densities: N(mean | μ₀, Σ/κ) (κ > 0) and inverse-Wishart / inverse-gamma.
@@ -201,11 +234,15 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
 
       component: (theta, j) => componentOf(theta, j, d),
       validate(theta, k, path) {
+        if (constrained) return checkConstraint(model, covariance, theta, k, d, m.x, (j) => `${path}[${j}].covariance`);
         if (!model.shared) return;
         for (let j = 1; j < k; j++) for (let i = d; i < T; i++)
           if (theta[j * T + i] !== theta[i]) throw optionError(`${path}[${j}].covariance`, `must equal component 0's: covariance "${covariance}" shares one matrix`);
       },
-      fromComponent: (c, theta, j, path) => readComponent(c, model.input, covariance, d, theta, j, m.factor, path),
+      fromComponent(c, theta, j, path) {
+        readComponent(c, constrained ? "matrix" : model.input, covariance, d, theta, j, m.factor, path);
+        decompose(theta, j);
+      },
 
       // x = mean + L z, z ~ N(0, I), Σ = L Lᵀ.
       sampler: noOptions(() => {

@@ -5,8 +5,16 @@ import { numberList } from "../../options.js";
 import { optionError } from "../../errors.js";
 import { cholesky } from "../../linalg.js";
 import { componentObject } from "../shared.js";
+import { layout } from "./models.js";
 
-export interface MvGaussianComponent { mean: number[]; covariance: number[][] }
+const DECOMPOSITION = ["volume", "shape", "orientation"];
+
+/**
+ * One component: its mean and full covariance, and the covariance's decomposition
+ * covariance = volume · orientation · diag(shape) · orientationᵀ (volume = |Σ|^(1/d), shape's
+ * product 1, orientation's columns the principal axes; mclust's scale, shape, orientation).
+ */
+export interface MvGaussianComponent { mean: number[]; covariance: number[][]; volume: number; shape: number[]; orientation: number[][] }
 
 /** What an explicit covariance may be for a type: a d × d matrix always; a d-vector (diag); a number (spherical). */
 export type CovarianceInput = "matrix" | "diagonal" | "scalar";
@@ -55,12 +63,16 @@ export function readCovariance(c: unknown, input: CovarianceInput, d: number, th
   }
 }
 
-/** The public view of component j (T = d + d² values per component). */
+/** The public view of component j (θ_j: mean, Σ, volume, shape, orientation; models.ts `layout`). */
 export function componentOf(theta: Float64Array, j: number, d: number): MvGaussianComponent {
-  const t = j * (d + d * d);
+  const L = layout(d), t = j * L.size;
+  const matrix = (o: number) => Array.from({ length: d }, (_, a) => Array.from(theta.subarray(t + o + a * d, t + o + (a + 1) * d)));
   return {
     mean: Array.from(theta.subarray(t, t + d)),
-    covariance: Array.from({ length: d }, (_, a) => Array.from(theta.subarray(t + d + a * d, t + d + (a + 1) * d))),
+    covariance: matrix(L.sigma),
+    volume: theta[t + L.volume],
+    shape: Array.from(theta.subarray(t + L.shape, t + L.shape + d)),
+    orientation: matrix(L.orientation),
   };
 }
 
@@ -69,8 +81,10 @@ export function componentOf(theta: Float64Array, j: number, d: number): MvGaussi
  * diagonal (and equal on it, "scalar"); positive definite.
  */
 export function readComponent(c: unknown, input: CovarianceInput, typeName: string, d: number, theta: Float64Array, j: number, factor: Float64Array, path: string): void {
-  const T = d + d * d;
-  const o = componentObject(c, ["mean", "covariance"], path);
+  const T = layout(d).size;
+  // The decomposition (volume, shape, orientation) is derived from the covariance: optional here.
+  const given = typeof c === "object" && c !== null && !Array.isArray(c) ? Object.keys(c) : [];
+  const o = componentObject(c, ["mean", "covariance", ...DECOMPOSITION.filter((key) => given.includes(key))], path);
   readMean(o.mean, d, theta, j * T, `${path}.mean`);
   const rows = listOf(o.covariance, d, `${path}.covariance`);
   rows.forEach((r, a) => numberList(r, d, `${path}.covariance[${a}]`).forEach((v, b) => { theta[j * T + d + a * d + b] = v; }));
