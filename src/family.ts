@@ -104,6 +104,8 @@ export interface Family<C extends object = object, I extends object = object, O 
    * when this throws), validating it unless `trusted` (already validated once in this fit).
    * `dims` is given when the shape is already known (a fitted model reading new data).
    */
+  /** selectK searches this family's `covariance` over mclust's models (mvgaussian's covariance table): `covariance: "all"`. */
+  readonly mclustModels?: true;
   load(mem: Arena, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number, trusted?: boolean): DatasetParts;
   /**
    * Families whose log-density has a per-point term without parameters (DatasetParts.logConstant:

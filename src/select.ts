@@ -99,8 +99,8 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
   if (families.length === 0) throw optionError("options.family", "must name at least one family");
   families.forEach((f, i) => { if (!familyOf(f)) throw optionError(Array.isArray(options.family) ? `options.family[${i}]` : "options.family", `must be one of ${FAMILY_NAMES.join(", ")}, got ${describe(f)}`); });
   if (Array.isArray(options.family) && new Set(families).size !== families.length) throw optionError("options.family", "names a family twice");
-  // The families with covariance models (mvgaussian): asked of the registry, by their options.
-  const withModels = (f: FamilyName) => familyOf(f)!.options.covariance !== undefined;
+  // The families whose covariance models selectK searches (mvgaussian's, mclust's): asked of the registry.
+  const withModels = (f: FamilyName) => familyOf(f)!.mclustModels === true;
   const mv = families.some(withModels);
   const cov = options.covariance ?? (mv ? "all" : undefined);
   if (cov !== undefined && !mv) throw optionError("options.covariance", `is an option of the families with covariance models (${FAMILY_NAMES.filter(withModels).join(", ")})`);

@@ -43,8 +43,9 @@ const MAX_DIMS = 4096;
 const covarianceOf = (options: Readonly<Record<string, unknown>>) => (options.covariance as CovarianceType | undefined) ?? "full";
 
 export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianOptions> = {
-  summary: "rows of d real values; each component a multivariate normal (mean, covariance: full, tied, diag or spherical)",
+  summary: "rows of d real values; each component a multivariate normal (mean, covariance: full, tied, diag, spherical or one of mclust's 14 models)",
   shape: "rows",
+  mclustModels: true,
   options: { covariance: oneOf(...COVARIANCE_TYPES), regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), dims: integer(1, MAX_DIMS), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
