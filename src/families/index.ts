@@ -7,8 +7,12 @@ import { poisson } from "./poisson.js";
 import { binomial } from "./binomial.js";
 import { mvgaussian } from "./mvgaussian/index.js";
 import { bernoulli } from "./bernoulli.js";
+import { exponential } from "./exponential.js";
+import { gamma } from "./gamma.js";
+import { lognormal } from "./lognormal.js";
+import { negbinomial } from "./negbinomial.js";
 
-export const FAMILIES = { gaussian, poisson, binomial, mvgaussian, bernoulli } as const;
+export const FAMILIES = { gaussian, poisson, binomial, mvgaussian, bernoulli, exponential, gamma, lognormal, negbinomial } as const;
 
 export type FamilyName = keyof typeof FAMILIES;
 export const FAMILY_NAMES = Object.keys(FAMILIES) as FamilyName[];
