@@ -16,6 +16,7 @@ import { FAMILIES, FAMILY_NAMES, type FamilyName } from "../src/families/index.j
 import { getCore } from "../src/wasm.js";
 import { binomialRef, gaussianRef, poissonRef, referenceEM, type RefFamily } from "./reference/em.js";
 import { bernoulliRef, mvGaussianRef } from "./reference/mv.js";
+import { exponentialRef, gammaIntDraw, gammaRef, lognormalRef, negbinomialDraw, negbinomialRef } from "./reference/positive.js";
 import { binomialDraw, drawLabels, historyCloseness, maxRelErr, mulberry32, normal, poissonDraw } from "./helpers.js";
 
 initSync();
@@ -49,6 +50,10 @@ const perPointTrials = labels.map(() => 5 + Math.floor(u() * 10));
 const headsOf = perPointTrials.map((t, i) => binomialDraw(u, t, labels[i] ? 0.7 : 0.25));
 const rows2 = labels.map((j) => [4 * j + normal(u), -3 * j + normal(u) * (1 + 0.5 * j) + 0.3 * normal(u)]);
 const binary = labels.map((j) => Array.from({ length: 5 }, (_, f) => (u() < (j ? 0.2 + 0.12 * f : 0.8 - 0.12 * f) ? 1 : 0)));
+const waits = labels.map((j, i) => (i % 97 === 5 ? 0 : gammaIntDraw(u, 1, j ? 0.2 : 3)));
+const sizes = labels.map((j) => gammaIntDraw(u, j ? 9 : 2, j ? 1 : 2));
+const logNormals = labels.map((j) => Math.exp((j ? 2 : 0) + normal(u) * (j ? 0.6 : 0.4)));
+const overdispersed = labels.map((j) => negbinomialDraw(u, j ? 30 : 2, j ? 3 : 1, poissonDraw));
 const diag = (v: number[]) => v.map((x, a) => v.map((_, b) => (a === b ? x : 0)));
 
 const ROWS: Row[] = [
@@ -90,6 +95,26 @@ const ROWS: Row[] = [
     name: "bernoulli", family: "bernoulli", options: {}, data: binary,
     ref: { family: bernoulliRef(5) as RefFamily<never>, init: { p: [[0.7, 0.6, 0.5, 0.4, 0.3], [0.3, 0.4, 0.5, 0.6, 0.7]] }, theta0: [[0.7, 0.6, 0.5, 0.4, 0.3], [0.3, 0.4, 0.5, 0.6, 0.7]], theta: (c: { p: number[] }) => c.p },
     cli: [], bad: { data: [[0, 1, 0, 1, 0], [0, 2, 0, 0, 1]], path: "data[1][1]" },
+  },
+  {
+    name: "exponential (with zeros)", family: "exponential", options: {}, data: waits,
+    ref: { family: exponentialRef as RefFamily<never>, init: { rates: [2, 0.3] }, theta0: [[2], [0.3]], theta: (c: { rate: number }) => [c.rate] },
+    cli: [], bad: { data: [1, 2, -0.5], path: "data[2]" },
+  },
+  {
+    name: "gamma", family: "gamma", options: {}, data: sizes,
+    ref: { family: gammaRef as RefFamily<never>, init: { shapes: [1.5, 6], rates: [1, 0.8] }, theta0: [[1.5, 1], [6, 0.8]], theta: (c: { shape: number; rate: number }) => [c.shape, c.rate] },
+    cli: [], bad: { data: [1, 0, 2], path: "data[1]" },
+  },
+  {
+    name: "lognormal", family: "lognormal", options: {}, data: logNormals,
+    ref: { family: lognormalRef() as RefFamily<never>, init: { meanlogs: [0.5, 1.5], varlogs: [0.5, 0.5] }, theta0: [[0.5, 0.5], [1.5, 0.5]], theta: (c: { meanlog: number; varlog: number }) => [c.meanlog, c.varlog] },
+    cli: [], bad: { data: [1, 2, -3], path: "data[2]" },
+  },
+  {
+    name: "negbinomial", family: "negbinomial", options: {}, data: overdispersed,
+    ref: { family: negbinomialRef as RefFamily<never>, init: { means: [3, 20], sizes: [2, 2] }, theta0: [[3, 2], [20, 2]], theta: (c: { mean: number; size: number }) => [c.mean, c.size] },
+    cli: [], bad: { data: [1, 2, 3.5], path: "data[2]" },
   },
 ];
 

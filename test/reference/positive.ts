@@ -1,0 +1,103 @@
+// Plain-TypeScript reference families for positive values and over-dispersed counts, independent
+// of src/: their own log Γ (Lanczos), ψ and ψ' (recurrence to 12, then series), and plain Newton
+// steps on log a for the shape equation log a − ψ(a) = s. Same policies as mixem (clamps, the
+// negative-binomial ECM step), so the WASM path matches them to rounding.
+import type { RefFamily } from "./em.js";
+
+const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+export function lgamma(x: number): number {
+  if (x < 0.5) return lgamma(x + 1) - Math.log(x);
+  x -= 1;
+  let a = LANCZOS[0];
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += LANCZOS[i] / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+export function digamma(x: number): number {
+  let s = 0;
+  for (; x < 12; x++) s -= 1 / x;
+  const f = 1 / (x * x);
+  return s + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132 - f * 691 / 32760)))));
+}
+export function trigamma(x: number): number {
+  let s = 0;
+  for (; x < 12; x++) s += 1 / (x * x);
+  const f = 1 / (x * x);
+  return s + 1 / x + f / 2 + (f / x) * (1 / 6 - f * (1 / 30 - f * (1 / 42 - f * (1 / 30 - f * 5 / 66))));
+}
+const logFactorial = (n: number) => lgamma(n + 1);
+
+const SHAPE_MIN = 1e-8, SHAPE_MAX = 1e8;
+/** Root of log a − ψ(a) = s in [1e-8, 1e8]: Newton on t = log a from the moment estimate. */
+export function shapeRoot(s: number): number {
+  const g = (a: number) => Math.log(a) - digamma(a);
+  if (!(s > g(SHAPE_MAX))) return SHAPE_MAX;
+  if (s >= g(SHAPE_MIN)) return SHAPE_MIN;
+  let t = Math.log(0.5 / s);
+  for (let i = 0; i < 200; i++) {
+    const a = Math.exp(t);
+    const f = g(a) - s, df = a * (1 / a - trigamma(a)); // d/dt of g(e^t)
+    const step = f / df;
+    t -= Math.max(-2, Math.min(2, step));
+    if (Math.abs(step) < 1e-15) break;
+  }
+  return Math.min(SHAPE_MAX, Math.max(SHAPE_MIN, Math.exp(t)));
+}
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/** θ = [λ]; with a Gamma(shape, rate) prior the M-step is the posterior mode. */
+export const exponentialRefMAP = (shape = 1, rate = 0): RefFamily => ({
+  logDensity: (x, _a, i, [l]) => Math.log(l) - l * x[i],
+  maximize: (x, _a, r, nk) => [clamp((nk + shape - 1) / (sum(r.map((ri, i) => ri * x[i])) + rate), 1e-110, 1e110)],
+});
+export const exponentialRef = exponentialRefMAP();
+
+/** θ = [shape, rate]: shape from log a − ψ(a) = log x̄ − mean log x, rate = a / x̄. */
+export const gammaRef: RefFamily = {
+  logDensity: (x, _a, i, [a, b]) => a * Math.log(b) - lgamma(a) + (a - 1) * Math.log(x[i]) - b * x[i],
+  maximize(x, _a, r, nk) {
+    const mean = sum(r.map((ri, i) => ri * x[i])) / nk;
+    const a = shapeRoot(Math.log(mean) - sum(r.map((ri, i) => ri * Math.log(x[i]))) / nk);
+    return [a, clamp(a / mean, 1e-110, 1e110)];
+  },
+};
+
+/** θ = [meanlog, varlog]: the Gaussian M-step on log x; varlog floored at regCovar (absolute). */
+export const lognormalRef = (regCovar = 1e-6): RefFamily => ({
+  logDensity: (x, _a, i, [m, v]) => { const l = Math.log(x[i]); return -0.5 * Math.log(2 * Math.PI * v) - (l - m) ** 2 / (2 * v) - l; },
+  maximize(x, _a, r, nk) {
+    const m = sum(r.map((ri, i) => ri * Math.log(x[i]))) / nk;
+    return [m, Math.max(sum(r.map((ri, i) => ri * (Math.log(x[i]) - m) ** 2)) / nk, regCovar)];
+  },
+});
+
+/**
+ * θ = [mean, size]. The ECM step of mixem's documentation: μ = Σ r x / Σ r; the size solves
+ * log r − ψ(r) = log(1 + μ/r') − mean_r(ψ(x + r') − log r') + (x̄ − μ)/(r' + μ) at the previous size r'.
+ */
+export const negbinomialRef: RefFamily = {
+  logDensity: (x, _a, i, [mu, r]) => lgamma(x[i] + r) - lgamma(r) - logFactorial(x[i]) + r * Math.log(r / (r + mu)) + x[i] * Math.log(mu / (r + mu)),
+  maximize(x, _a, resp, nk, [, r0]) {
+    const xbar = sum(resp.map((ri, i) => ri * x[i])) / nk;
+    const mu = Math.max(xbar, 1e-12);
+    const t = sum(resp.map((ri, i) => ri * (digamma(x[i] + r0) - Math.log(r0)))) / nk;
+    return [mu, shapeRoot(Math.log1p(mu / r0) - t + (xbar - mu) / (r0 + mu))];
+  },
+};
+
+/** The mixture log-likelihood of a family at (weights, θ): for direct checks of a fixed point. */
+export function mixtureLogLik(fam: RefFamily, x: number[], weights: number[], theta: number[][]): number {
+  let ll = 0;
+  for (let i = 0; i < x.length; i++) {
+    const t = theta.map((th, j) => Math.log(weights[j]) + fam.logDensity(x, null, i, th));
+    const m = Math.max(...t);
+    ll += m + Math.log(sum(t.map((v) => Math.exp(v - m))));
+  }
+  return ll;
+}
+
+/** Test data: Gamma(a, rate) for a whole number a (a sum of exponentials); NB(μ, r) for whole r as Poisson(Gamma). */
+export const gammaIntDraw = (u: () => number, a: number, rate: number) => { let t = 0; for (let i = 0; i < a; i++) t -= Math.log(1 - u()); return t / rate; };
+export const negbinomialDraw = (u: () => number, mu: number, r: number, poisson: (u: () => number, l: number) => number) => poisson(u, (gammaIntDraw(u, r, 1) * mu) / r);
