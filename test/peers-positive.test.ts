@@ -54,7 +54,7 @@ describe.each(cases.map((c) => [c.family, c.k, c.tool, c] as const))("%s, k = %i
   });
 
   it("the log-likelihood R computes at mixem's parameters is mixem's (density on x's own scale)", () => {
-    const ll = mixtureLogLik(REFS[family], x, converged.weights, thetaOf(phiOf(converged), k, np));
+    const ll = mixtureLogLik(REFS[family], x, [...converged.weights], thetaOf(phiOf(converged), k, np));
     expect(relErr(converged.logLikelihood, ll)).toBeLessThan(1e-12);
   });
 
@@ -96,9 +96,11 @@ describe.each(cases.map((c) => [c.family, c.k, c.tool, c] as const))("%s, k = %i
 
 describe("log-densities against scipy.stats", () => {
   const sc = read("scipy-positive.json");
-  it.each(sc.cases.map((c: { family: Name; component: Record<string, number> }) => [c.family, JSON.stringify(c.component), c] as const))("%s %s: 1e-12 relative (1e-12 absolute near 0)", (family, _p, c) => {
-    const { x, logDensity, component } = c as { x: number[]; logDensity: number[]; component: Record<string, number> };
-    const json = fitSync(fixture.data[family as Name], { family: family as Name, k: 1, maxIter: 1 } as FitOptions).toJSON() as unknown as Record<string, unknown>;
+  type ScipyCase = { family: Name; component: Record<string, number>; x: number[]; logDensity: number[] };
+  const rows: [Name, string, ScipyCase][] = (sc.cases as ScipyCase[]).map((c) => [c.family, JSON.stringify(c.component), c]);
+  it.each(rows)("%s %s: 1e-12 relative (1e-12 absolute near 0)", (family, _p, c) => {
+    const { x, logDensity, component } = c;
+    const json = fitSync(fixture.data[family], { family, k: 1, maxIter: 1 } as FitOptions).toJSON() as unknown as Record<string, unknown>;
     const model = loadModel({ ...json, components: [component] } as never);
     const s = model.scoreSamples(x);
     x.forEach((_, i) => expect(Math.abs(s[i] - logDensity[i]), `x = ${x[i]}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(logDensity[i]))));

@@ -2,13 +2,14 @@
 //   log NB(x | μ, r) = log Γ(x + r) − log Γ(r) − log x! + r log(r/(r+μ)) + x log(μ/(r+μ)).
 // log w_j + log NB = c_j + x·β_j + D(x, r_j) with c_j = log w_j + r_j log(r_j/(r_j+μ_j)) (+ −log Γ(r_j) when
 // r_j < 10: see D), β_j = log(μ_j/(r_j+μ_j)); −log x! is added once per fit, outside the kernel.
-// Kernel parameters per component j (no header): [c_j, β_j, r_j, log Γ(r_j) or 0].
-// Statistics per component: [Σ r, Σ r·x, Σ r·(ψ(x + r_j) − log r_j)] — the last at the current r_j,
+// Kernel parameters per component j (no header): [c_j, β_j, r_j, log Γ(r_j) or 0, ψ(r_j) or log r_j − ψ(r_j)]
+// (the first of each pair when r_j < 10, the second at and above).
+// Statistics per component: [Σ r, Σ r·x, Σ r·(ψ(x + r_j) − ψ(r_j))] — the last at the current r_j,
 // for the size's update (families/negbinomial.ts). Scalar: log Γ and ψ per point and component.
 // No work columns. src/families/positive.ts repeats these formulas in TypeScript (logJoint).
 import { blockedPass, COLUMN, F64 } from "../pass";
 
-const PARAMS: usize = 4;
+const PARAMS: usize = 5;
 const STATS: usize = 3;
 const HALF_LOG_2PI: f64 = 0.91893853320467274;
 /** Below it, log Γ and ψ are shifted up by their recurrences; at and above, their asymptotic series. */
@@ -52,11 +53,14 @@ function digamma(y: f64): f64 {
   return lgamma(x + r) - lgr;
 }
 
-/** ψ(x + r) − log r: for r ≥ 10, log1p(x/r) − (log y − ψ(y)) at y = x + r (no cancellation as r grows). */
+/**
+ * ψ(x + r) − ψ(r) (0 at x = 0): for r ≥ 10, log1p(x/r) − (log y − ψ(y)) at y = x + r + (log r − ψ(r)),
+ * with no cancellation as r grows; below, ψ(x + r) − ψ(r). p4: ψ(r), or log r − ψ(r) for r ≥ 10.
+ */
 // @ts-ignore: decorator
-@inline function digammaShift(x: f64, r: f64): f64 {
-  if (r >= SERIES_FROM) return Math.log1p(x / r) - logMinusDigamma(x + r);
-  return digamma(x + r) - Math.log(r);
+@inline function digammaDiff(x: f64, r: f64, p4: f64): f64 {
+  if (r >= SERIES_FROM) return Math.log1p(x / r) - logMinusDigamma(x + r) + p4;
+  return digamma(x + r) - p4;
 }
 
 function logDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
@@ -73,14 +77,14 @@ function logDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, 
 
 function accumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, resp: usize, stats: usize, work: usize): void {
   for (let j = 0; j < k; j++) {
-    const r = load<f64>(params + <usize>j * PARAMS * F64, 16);
+    const r = load<f64>(params + <usize>j * PARAMS * F64, 16), p4 = load<f64>(params + <usize>j * PARAMS * F64, 32);
     const w = resp + <usize>j * COLUMN;
     let s0 = 0.0, s1 = 0.0, s2 = 0.0;
     for (let i: usize = 0; i < <usize>count * F64; i += 8) {
       const ri = load<f64>(w + i);
       if (ri == 0) continue; // padding, hard EM: adds nothing (and skips the ψ)
       const v = load<f64>(x + i);
-      s0 += ri; s1 += ri * v; s2 += ri * digammaShift(v, r);
+      s0 += ri; s1 += ri * v; s2 += ri * digammaDiff(v, r, p4);
     }
     const s = stats + <usize>j * STATS * F64;
     store<f64>(s, load<f64>(s) + s0);

@@ -6,7 +6,7 @@ import { optionError } from "../errors.js";
 import { logFactorial } from "../special.js";
 import { componentObject, finite, forActive, noOptions, NONE, RATE_FLOOR, regionPoints, scalarInit } from "./shared.js";
 import type { PriorOption } from "./shared.js";
-import { lgammaNB, lgammaRatio, SHAPE_MAX, SHAPE_MIN, solveShape } from "./positive.js";
+import { digamma, lgammaNB, lgammaRatio, logMinusDigamma, logMinusDigammaAbove10, SHAPE_MAX, SHAPE_MIN, solveShape, solveTables } from "./positive.js";
 import { noPrior } from "./gamma.js";
 import { priorRule } from "../prior.js";
 import { logGamma } from "../special.js";
@@ -43,7 +43,7 @@ export const negbinomial: Family<NegbinomialComponent, { means: number[]; sizes:
   configure(): Spec<NegbinomialComponent> {
     return {
       dims: 1, kernel: "negbinomialPass", workColumns: 0,
-      thetaSize: 2, headerSize: 0, paramsSize: 4, statsSize: 3,
+      thetaSize: 2, headerSize: 0, paramsSize: 5, statsSize: 3,
       initKeys: ["means", "sizes"],
       settings: {},
       componentParameters: (k) => 2 * k,
@@ -59,32 +59,40 @@ export const negbinomial: Family<NegbinomialComponent, { means: number[]; sizes:
         return t === 0 ? clampMean(v) : clampSize(v);
       }),
 
-      // [c_j, β_j, r_j, log Γ(r_j) (r_j < 10) or 0]: c_j = log w_j + r log(r/(r+μ)) = log w_j − r log1p(μ/r),
-      // β_j = log(μ/(r+μ)) = −log1p(r/μ).
+      // [c_j, β_j, r_j, log Γ(r_j) or 0, ψ(r_j) or log r_j − ψ(r_j)] (r_j < 10, or not):
+      // c_j = log w_j + r log(r/(r+μ)) = log w_j − r log1p(μ/r), β_j = log(μ/(r+μ)) = −log1p(r/μ).
       pack(theta, logWeights, _ds, params) {
         for (let j = 0; j < logWeights.length; j++) {
-          const mu = theta[2 * j], r = theta[2 * j + 1];
-          params[4 * j] = logWeights[j] - r * M.log1p(mu / r);
-          params[4 * j + 1] = -M.log1p(r / mu);
-          params[4 * j + 2] = r;
-          params[4 * j + 3] = r < SERIES_FROM ? lgammaNB(r) : 0;
+          const mu = theta[2 * j], r = theta[2 * j + 1], small = r < SERIES_FROM;
+          params[5 * j] = logWeights[j] - r * M.log1p(mu / r);
+          params[5 * j + 1] = -M.log1p(r / mu);
+          params[5 * j + 2] = r;
+          params[5 * j + 3] = small ? lgammaNB(r) : 0;
+          params[5 * j + 4] = small ? digamma(r) : logMinusDigammaAbove10(r);
         }
       },
 
-      // An ECM step (Meng & Rubin 1993) with statistics n = Σr, Σ r x, T = Σ r (ψ(x + r') − log r') at
-      // the current size r'. The mean maximises Σ r log NB for any size: μ = Σ r x / n. The size
-      // maximises the expected complete log-likelihood of the gamma–Poisson representation
-      // (λ ~ Gamma(r, r/μ), x | λ ~ Poisson(λ), λ's posterior taken at (μ, r')), whose equation is
-      // the gamma shape's: log r − ψ(r) = log1p(μ/r') − T/n + (x̄ − μ)/(r' + μ), solved by Newton
-      // (solveShape). At a fixed point r = r' this is the weighted digamma equation of the
-      // negative-binomial MLE, Σ r [ψ(x + r) − ψ(r) + log(r/(r + μ))] = 0. Each step raises a lower
-      // bound that touches the objective at r', so the log-likelihood never decreases.
+      // Statistics: n = Σr, Σ r x, E = Σ r (ψ(x + r') − ψ(r')) at the current size r'. The mean
+      // maximises Σ r log NB for any size: μ = Σ r x / n. For the size, two minorize-maximize steps
+      // from the same E, each of which alone never lowers the log-likelihood (so neither does the
+      // choice between them):
+      //   gamma–Poisson (λ ~ Gamma(r, r/μ), x | λ ~ Poisson(λ), λ's posterior at (μ, r')): the gamma
+      //     shape's equation log r − ψ(r) = log1p(μ/r') − E/n + (log r' − ψ(r')) + (x̄ − μ)/(r' + μ),
+      //     by Minka's Newton (solveShape); fast when r is small against μ;
+      //   Poisson–logarithmic (x a sum of L logarithmic counts, L ~ Poisson; E[L | x] =
+      //     r'(ψ(x + r') − ψ(r')), so ℓ̄ = r' E/n): r log1p(μ/r) − r (μ − x̄)/(r + μ) = ℓ̄, by Newton
+      //     on log r (solveTables); fast when r is large (near Poisson), where the first crawls.
+      // Both minorizers touch the objective at r' with its slope, so to second order the one that moves
+      // r farther is the closer to the maximum: it is taken. At a fixed point r = r' both are the
+      // weighted digamma equation of the negative-binomial MLE, Σ r [ψ(x + r) − ψ(r) + log(r/(r + μ))] = 0.
       maximize(stats, theta, k) {
         forActive(stats, 3, k, (j, s) => {
-          const n = stats[s], xbar = stats[s + 1] / n, r0 = theta[2 * j + 1];
+          const n = stats[s], xbar = stats[s + 1] / n, e = stats[s + 2] / n, r0 = theta[2 * j + 1];
           const mu = clampMean(xbar);
           theta[2 * j] = mu;
-          theta[2 * j + 1] = solveShape(M.log1p(mu / r0) - stats[s + 2] / n + (xbar - mu) / (r0 + mu));
+          const byGamma = solveShape(M.log1p(mu / r0) - e + logMinusDigamma(r0) + (xbar - mu) / (r0 + mu));
+          const byTables = e > 0 ? solveTables(r0 * e, mu, xbar) : byGamma;
+          theta[2 * j + 1] = Math.abs(M.log(byGamma / r0)) >= Math.abs(M.log(byTables / r0)) ? byGamma : byTables;
         });
       },
 
@@ -93,7 +101,7 @@ export const negbinomial: Family<NegbinomialComponent, { means: number[]; sizes:
       // The kernel's formula: c_j + x β_j + D(x, r_j) − log x!.
       logJoint(params, j, x, offset) {
         const v = x[offset];
-        return params[4 * j] + v * params[4 * j + 1] + lgammaRatio(v, params[4 * j + 2], params[4 * j + 3]) - logFactorial(v);
+        return params[5 * j] + v * params[5 * j + 1] + lgammaRatio(v, params[5 * j + 2], params[5 * j + 3]) - logFactorial(v);
       },
 
       component: (theta, j): NegbinomialComponent => ({ mean: theta[2 * j], size: theta[2 * j + 1] }),

@@ -68,6 +68,9 @@ export function lgammaNB(y: number): number {
   return (y - 0.5) * M.log(y) - y + HALF_LOG_2PI + stirling(y) - M.log(p);
 }
 
+/** log y − ψ(y) for y ≥ 10, as the kernel's series. */
+export const logMinusDigammaAbove10 = logMinusDigammaSeries;
+
 /** ψ(y), y > 0. */
 export function digamma(y: number): number {
   let s = 0;
@@ -119,4 +122,28 @@ export function solveShape(s: number): number {
     a = a1;
   }
   return a;
+}
+
+/**
+ * The r in [SHAPE_MIN, SHAPE_MAX] maximising ℓ̄ log r − r log1p(μ/r) − x̄ log(r + μ): the root of
+ * ℓ̄ − r log1p(μ/r) + r (μ − x̄)/(r + μ) (unique: every critical point is a maximum), by Newton on
+ * log r kept in a bracket (bisecting when a step leaves it). ℓ̄ ≤ 0 gives SHAPE_MIN.
+ */
+export function solveTables(ell: number, mu: number, xbar: number): number {
+  const h = (r: number) => ell - r * M.log1p(mu / r) + (r * (mu - xbar)) / (r + mu);
+  if (!(h(SHAPE_MIN) > 0)) return SHAPE_MIN;
+  if (h(SHAPE_MAX) >= 0) return SHAPE_MAX;
+  let lo = M.log(SHAPE_MIN), hi = M.log(SHAPE_MAX);
+  // start: r log1p(μ/r) ≈ μ − μ²/(2r) = ℓ̄
+  let t = M.log(Math.min(SHAPE_MAX, Math.max(SHAPE_MIN, ell < mu ? (mu * mu) / (2 * (mu - ell)) : SHAPE_MAX)));
+  for (let it = 0; it < 200; it++) {
+    const r = M.exp(t), f = h(r);
+    if (f > 0) lo = t; else hi = t;
+    const dfdt = r * (-M.log1p(mu / r) + mu / (r + mu) + ((mu - xbar) * mu) / ((r + mu) * (r + mu)));
+    let next = t - f / dfdt;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (Math.abs(next - t) <= 1e-15 * Math.max(1, Math.abs(t))) return M.exp(next);
+    t = next;
+  }
+  return M.exp(t);
 }

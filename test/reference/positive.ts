@@ -29,10 +29,31 @@ export function trigamma(x: number): number {
 }
 const logFactorial = (n: number) => lgamma(n + 1);
 
+/** log x − ψ(x), by its series from 12 up (log x − ψ(x) → 1/(2x): no cancellation for large x). */
+export function logMinusDigamma(x: number): number {
+  if (x < 12) return Math.log(x) - digamma(x);
+  const f = 1 / (x * x);
+  return 0.5 / x + f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132 - f * 691 / 32760)))));
+}
+/** ψ(x + r) − ψ(r) for a count x: Σ_{m<x} 1/(r + m) (exact, below 1000), else the difference. */
+const digammaDiff = (x: number, r: number) => {
+  if (x >= 1000) return digamma(x + r) - digamma(r);
+  let s = 0;
+  for (let m = 0; m < x; m++) s += 1 / (r + m);
+  return s;
+};
+
+const lgammaDiff = (x: number, r: number) => {
+  if (x >= 1000) return lgamma(x + r) - lgamma(r);
+  let s = 0;
+  for (let m = 0; m < x; m++) s += Math.log(r + m);
+  return s;
+};
+
 const SHAPE_MIN = 1e-8, SHAPE_MAX = 1e8;
 /** Root of log a − ψ(a) = s in [1e-8, 1e8]: Newton on t = log a from the moment estimate. */
 export function shapeRoot(s: number): number {
-  const g = (a: number) => Math.log(a) - digamma(a);
+  const g = logMinusDigamma;
   if (!(s > g(SHAPE_MAX))) return SHAPE_MAX;
   if (s >= g(SHAPE_MIN)) return SHAPE_MIN;
   let t = Math.log(0.5 / s);
@@ -73,17 +94,32 @@ export const lognormalRef = (regCovar = 1e-6): RefFamily => ({
   },
 });
 
+/** Root in [1e-8, 1e8] of r log1p(μ/r) − r(μ − x̄)/(r + μ) = ℓ̄ (the Poisson–logarithmic step), by bisection on log r. */
+export function tablesRoot(ell: number, mu: number, xbar: number): number {
+  const h = (t: number) => { const r = Math.exp(t); return ell - r * Math.log1p(mu / r) + (r * (mu - xbar)) / (r + mu); };
+  let lo = Math.log(SHAPE_MIN), hi = Math.log(SHAPE_MAX);
+  if (!(h(lo) > 0)) return SHAPE_MIN;
+  if (h(hi) >= 0) return SHAPE_MAX;
+  for (let i = 0; i < 200 && hi - lo > 1e-16 * Math.max(1, Math.abs(lo)); i++) { const m = 0.5 * (lo + hi); if (h(m) > 0) lo = m; else hi = m; }
+  return Math.exp(0.5 * (lo + hi));
+}
+
 /**
- * θ = [mean, size]. The ECM step of mixem's documentation: μ = Σ r x / Σ r; the size solves
- * log r − ψ(r) = log(1 + μ/r') − mean_r(ψ(x + r') − log r') + (x̄ − μ)/(r' + μ) at the previous size r'.
+ * θ = [mean, size], mixem's documented step: μ = Σ r x / Σ r; with E = mean_r(ψ(x + r') − ψ(r')) at the
+ * previous size r', the gamma–Poisson step (log r − ψ(r) = log1p(μ/r') − E + log r' − ψ(r') + (x̄ − μ)/(r' + μ))
+ * and the Poisson–logarithmic step (tablesRoot(r' E, μ, x̄)); the one farther from r' (in log r) is taken.
  */
 export const negbinomialRef: RefFamily = {
-  logDensity: (x, _a, i, [mu, r]) => lgamma(x[i] + r) - lgamma(r) - logFactorial(x[i]) + r * Math.log(r / (r + mu)) + x[i] * Math.log(mu / (r + mu)),
+  // log Γ(x + r) − log Γ(r) = Σ_{m<x} log(r + m) for a count x (below 1000; the difference of two
+  // log Γ would lose ~1e-7 at r = 1e8), and r log(r/(r + μ)) = −r log1p(μ/r).
+  logDensity: (x, _a, i, [mu, r]) => lgammaDiff(x[i], r) - logFactorial(x[i]) - r * Math.log1p(mu / r) + x[i] * Math.log(mu / (r + mu)),
   maximize(x, _a, resp, nk, [, r0]) {
     const xbar = sum(resp.map((ri, i) => ri * x[i])) / nk;
     const mu = Math.max(xbar, 1e-12);
-    const t = sum(resp.map((ri, i) => ri * (digamma(x[i] + r0) - Math.log(r0)))) / nk;
-    return [mu, shapeRoot(Math.log1p(mu / r0) - t + (xbar - mu) / (r0 + mu))];
+    const e = sum(resp.map((ri, i) => ri * digammaDiff(x[i], r0))) / nk;
+    const a = shapeRoot(Math.log1p(mu / r0) - e + logMinusDigamma(r0) + (xbar - mu) / (r0 + mu));
+    const b = e > 0 ? tablesRoot(r0 * e, mu, xbar) : a;
+    return [mu, Math.abs(Math.log(a / r0)) >= Math.abs(Math.log(b / r0)) ? a : b];
   },
 };
 
