@@ -65,7 +65,7 @@ describe("options", () => {
     ["k a string", { k: "2" }, /^options\.k: must be an integer, got the string "2"/],
     ["unknown option", { k: 2, maxIterations: 5 }, /^options\.maxIterations: is not an option here; known options: family, k, init/],
     ["another family's option", { k: 2, family: "poisson", regCovar: 1e-3 }, /^options\.regCovar: is not an option here/],
-    ["unknown family", { k: 2, family: "cauchy" }, /^options\.family: must be one of "gaussian", "poisson", "binomial", "mvgaussian", "bernoulli", got the string "cauchy"/],
+    ["unknown family", { k: 2, family: "cauchy" }, /^options\.family: must be one of "gaussian", "poisson", "binomial", "mvgaussian", "bernoulli", "exponential", "gamma", "lognormal", "negbinomial", got the string "cauchy"/],
     ["mode", { k: 2, mode: "medium" }, /^options\.mode: must be one of "soft", "hard"/],
     ["fixWeights", { k: 2, fixWeights: "yes" }, /^options\.fixWeights: must be true or false/],
     ["maxIter 0", { k: 2, maxIter: 0 }, /^options\.maxIter: must be between 1 and/],
