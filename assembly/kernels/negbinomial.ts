@@ -4,13 +4,15 @@
 // r_j < 10: see D), β_j = log(μ_j/(r_j+μ_j)); −log x! is added once per fit, outside the kernel.
 // Kernel parameters per component j (no header): [c_j, β_j, r_j, log Γ(r_j) or 0, ψ(r_j) or log r_j − ψ(r_j)]
 // (the first of each pair when r_j < 10, the second at and above).
-// Statistics per component: [Σ r, Σ r·x, Σ r·(ψ(x + r_j) − ψ(r_j))] — the last at the current r_j,
-// for the size's update (families/negbinomial.ts). Scalar: log Γ and ψ per point and component.
+// Statistics per component: [Σ r, Σ r·x, Σ r·(ψ(x + r_j) − ψ(r_j)), Σ r·c(x, r_j)] — the last two at the
+// current r_j, for the size's update (families/negbinomial.ts), with c a lower bound on
+// Σ_{m<x} r m/(r + m)² (the curvature of log Γ(x + r) − log Γ(r) in log r). Scalar: log Γ, ψ and ψ'
+// per point and component.
 // No work columns. src/families/positive.ts repeats these formulas in TypeScript (logJoint).
 import { blockedPass, COLUMN, F64 } from "../pass";
 
 const PARAMS: usize = 5;
-const STATS: usize = 3;
+const STATS: usize = 4;
 const HALF_LOG_2PI: f64 = 0.91893853320467274;
 /** Below it, log Γ and ψ are shifted up by their recurrences; at and above, their asymptotic series. */
 const SERIES_FROM: f64 = 10;
@@ -63,6 +65,35 @@ function digamma(y: f64): f64 {
   return digamma(x + r) - p4;
 }
 
+/** ψ'(y), y > 0: ψ'(y) = ψ'(y + 1) + 1/y² up to 10, then 1/y + 1/(2y²) + 1/(6y³) − 1/(30y⁵) + 1/(42y⁷) − 1/(30y⁹). */
+function trigamma(y: f64): f64 {
+  let s = 0.0;
+  while (y < SERIES_FROM) { s += 1 / (y * y); y += 1; }
+  const u = 1 / y, u2 = u * u;
+  return s + u + u2 * (0.5 + u * (1.0 / 6 - u2 * (1.0 / 30 - u2 * (1.0 / 42 - u2 / 30))));
+}
+
+/**
+ * A lower bound (exact below x = 32) on Σ_{m<x} r m/(r + m)² for a count x, without cancellation:
+ * x < 32: the sum; r > 64x: Σ_j (−1)^j (j+1) S_{j+1}/r^{j+1} with S_p = Σ_{m<x} m^p (m/r < 1/64),
+ * cut after the negative j = 3 term (alternating, decreasing: a lower bound); otherwise
+ * r (ψ(x + r) − ψ(r)) − r² (ψ'(r) − ψ'(x + r)) (dpsi = ψ(x + r) − ψ(r)), where r ≤ 64x keeps it exact enough.
+ */
+function curvature(x: f64, r: f64, dpsi: f64): f64 {
+  if (x < 32) {
+    let s = 0.0;
+    for (let m = 1.0; m < x; m += 1) s += (r * m) / ((r + m) * (r + m));
+    return s;
+  }
+  if (r > 64 * x) {
+    const n = x - 1, s1 = 0.5 * n * x, s2 = (n * x * (2 * n + 1)) / 6, s3 = s1 * s1;
+    const s4 = (n * x * (2 * n + 1) * (3 * n * n + 3 * n - 1)) / 30;
+    const q = 1 / r;
+    return q * (s1 - q * (2 * s2 - q * (3 * s3 - q * 4 * s4)));
+  }
+  return r * dpsi - r * r * (trigamma(r) - trigamma(x + r));
+}
+
 function logDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
   for (let j = 0; j < k; j++) {
     const p = params + <usize>j * PARAMS * F64;
@@ -79,17 +110,19 @@ function accumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, 
   for (let j = 0; j < k; j++) {
     const r = load<f64>(params + <usize>j * PARAMS * F64, 16), p4 = load<f64>(params + <usize>j * PARAMS * F64, 32);
     const w = resp + <usize>j * COLUMN;
-    let s0 = 0.0, s1 = 0.0, s2 = 0.0;
+    let s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
     for (let i: usize = 0; i < <usize>count * F64; i += 8) {
       const ri = load<f64>(w + i);
       if (ri == 0) continue; // padding, hard EM: adds nothing (and skips the ψ)
       const v = load<f64>(x + i);
-      s0 += ri; s1 += ri * v; s2 += ri * digammaDiff(v, r, p4);
+      const d = digammaDiff(v, r, p4);
+      s0 += ri; s1 += ri * v; s2 += ri * d; s3 += ri * curvature(v, r, d);
     }
     const s = stats + <usize>j * STATS * F64;
     store<f64>(s, load<f64>(s) + s0);
     store<f64>(s, load<f64>(s, 8) + s1, 8);
     store<f64>(s, load<f64>(s, 16) + s2, 16);
+    store<f64>(s, load<f64>(s, 24) + s3, 24);
   }
 }
 

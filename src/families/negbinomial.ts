@@ -6,7 +6,7 @@ import { optionError } from "../errors.js";
 import { logFactorial } from "../special.js";
 import { componentObject, finite, forActive, noOptions, NONE, RATE_FLOOR, regionPoints, scalarInit } from "./shared.js";
 import type { PriorOption } from "./shared.js";
-import { digamma, lgammaNB, lgammaRatio, logMinusDigamma, logMinusDigammaAbove10, SHAPE_MAX, SHAPE_MIN, solveShape, solveTables } from "./positive.js";
+import { digamma, lgammaNB, lgammaRatio, logMinusDigamma, logMinusDigammaAbove10, SHAPE_MAX, SHAPE_MIN, solveCurved, solveShape } from "./positive.js";
 import { noPrior } from "./gamma.js";
 import { priorRule } from "../prior.js";
 import { logGamma } from "../special.js";
@@ -43,7 +43,7 @@ export const negbinomial: Family<NegbinomialComponent, { means: number[]; sizes:
   configure(): Spec<NegbinomialComponent> {
     return {
       dims: 1, kernel: "negbinomialPass", workColumns: 0,
-      thetaSize: 2, headerSize: 0, paramsSize: 5, statsSize: 3,
+      thetaSize: 2, headerSize: 0, paramsSize: 5, statsSize: 4,
       initKeys: ["means", "sizes"],
       settings: {},
       componentParameters: (k) => 2 * k,
@@ -72,27 +72,27 @@ export const negbinomial: Family<NegbinomialComponent, { means: number[]; sizes:
         }
       },
 
-      // Statistics: n = Σr, Σ r x, E = Σ r (ψ(x + r') − ψ(r')) at the current size r'. The mean
-      // maximises Σ r log NB for any size: μ = Σ r x / n. For the size, two minorize-maximize steps
-      // from the same E, each of which alone never lowers the log-likelihood (so neither does the
-      // choice between them):
+      // Statistics: n = Σr, S₁ = Σ r x, E = Σ r (ψ(x + r') − ψ(r')) and C (a lower bound on
+      // Σ r Σ_{m<x} r'm/(r' + m)²) at the current size r'. The mean maximises Σ r log NB for any size:
+      // μ = S₁/n. For the size, two minorize–maximize steps, each of which alone never lowers the
+      // log-likelihood (so neither does the choice between them):
       //   gamma–Poisson (λ ~ Gamma(r, r/μ), x | λ ~ Poisson(λ), λ's posterior at (μ, r')): the gamma
       //     shape's equation log r − ψ(r) = log1p(μ/r') − E/n + (log r' − ψ(r')) + (x̄ − μ)/(r' + μ),
       //     by Minka's Newton (solveShape); fast when r is small against μ;
-      //   Poisson–logarithmic (x a sum of L logarithmic counts, L ~ Poisson; E[L | x] =
-      //     r'(ψ(x + r') − ψ(r')), so ℓ̄ = r' E/n): r log1p(μ/r) − r (μ − x̄)/(r + μ) = ℓ̄, by Newton
-      //     on log r (solveTables); fast when r is large (near Poisson), where the first crawls.
-      // Both minorizers touch the objective at r' with its slope, so to second order the one that moves
-      // r farther is the closer to the maximum: it is taken. At a fixed point r = r' both are the
-      // weighted digamma equation of the negative-binomial MLE, Σ r [ψ(x + r) − ψ(r) + log(r/(r + μ))] = 0.
+      //   the curvature bound on log Γ(x + r) − log Γ(r) in log r (solveCurved: slope ℓ = r'E, curvature
+      //     ≥ C e^{−|Δ log r|}); close to Newton's step on the exact equation when r is large (near
+      //     Poisson), where the first crawls.
+      // Both bounds touch the objective at r' with its slope, so to second order the one that moves r
+      // farther is the closer to the maximum: it is taken. At a fixed point both give the weighted
+      // digamma equation of the negative-binomial MLE, Σ r [ψ(x + r) − ψ(r) + log(r/(r + μ))] = 0.
       maximize(stats, theta, k) {
-        forActive(stats, 3, k, (j, s) => {
+        forActive(stats, 4, k, (j, s) => {
           const n = stats[s], xbar = stats[s + 1] / n, e = stats[s + 2] / n, r0 = theta[2 * j + 1];
           const mu = clampMean(xbar);
           theta[2 * j] = mu;
           const byGamma = solveShape(M.log1p(mu / r0) - e + logMinusDigamma(r0) + (xbar - mu) / (r0 + mu));
-          const byTables = e > 0 ? solveTables(r0 * e, mu, xbar) : byGamma;
-          theta[2 * j + 1] = Math.abs(M.log(byGamma / r0)) >= Math.abs(M.log(byTables / r0)) ? byGamma : byTables;
+          const byCurvature = solveCurved(r0 * stats[s + 2], stats[s + 3], n, stats[s + 1], mu, r0);
+          theta[2 * j + 1] = Math.abs(M.log(byGamma / r0)) >= Math.abs(M.log(byCurvature / r0)) ? byGamma : byCurvature;
         });
       },
 

@@ -125,25 +125,34 @@ export function solveShape(s: number): number {
 }
 
 /**
- * The r in [SHAPE_MIN, SHAPE_MAX] maximising ℓ̄ log r − r log1p(μ/r) − x̄ log(r + μ): the root of
- * ℓ̄ − r log1p(μ/r) + r (μ − x̄)/(r + μ) (unique: every critical point is a maximum), by Newton on
- * log r kept in a bracket (bisecting when a step leaves it). ℓ̄ ≤ 0 gives SHAPE_MIN.
+ * The size step from the curvature bound: with u = log r, the objective's data part D(u) =
+ * Σ r_i Σ_{m<x_i} log(e^u + m) has D''(u' + t) ≥ D''(u') e^{−|t|} term by term (each term's
+ * curvature p(1 − p), p = r/(r + m), changes by at most that factor), so
+ *   F(u' + δ) ≥ F(u') + ℓ δ + C (e^{−|δ|} − 1 + |δ|) + R(u' + δ) − R(u')
+ * with ℓ = Σ r_i r'(ψ(x_i + r') − ψ(r')) (D's slope), C ≤ D''(u') (the kernel's lower bound) and
+ * R(r) = −n r log1p(μ/r) − S₁ log(r + μ) exact. The bound's slope at δ = 0 is F's; its first
+ * stationary point in that direction (doubling steps from 1/64 to bracket it, then bisection to
+ * |Δδ| ≤ 1e-15) raises the bound, hence F. Returns r' when F is flat there, the range's end when
+ * the bound rises all the way.
  */
-export function solveTables(ell: number, mu: number, xbar: number): number {
-  const h = (r: number) => ell - r * M.log1p(mu / r) + (r * (mu - xbar)) / (r + mu);
-  if (!(h(SHAPE_MIN) > 0)) return SHAPE_MIN;
-  if (h(SHAPE_MAX) >= 0) return SHAPE_MAX;
-  let lo = M.log(SHAPE_MIN), hi = M.log(SHAPE_MAX);
-  // start: r log1p(μ/r) ≈ μ − μ²/(2r) = ℓ̄
-  let t = M.log(Math.min(SHAPE_MAX, Math.max(SHAPE_MIN, ell < mu ? (mu * mu) / (2 * (mu - ell)) : SHAPE_MAX)));
-  for (let it = 0; it < 200; it++) {
-    const r = M.exp(t), f = h(r);
-    if (f > 0) lo = t; else hi = t;
-    const dfdt = r * (-M.log1p(mu / r) + mu / (r + mu) + ((mu - xbar) * mu) / ((r + mu) * (r + mu)));
-    let next = t - f / dfdt;
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-    if (Math.abs(next - t) <= 1e-15 * Math.max(1, Math.abs(t))) return M.exp(next);
-    t = next;
+export function solveCurved(ell: number, curv: number, n: number, s1: number, mu: number, r0: number): number {
+  const u0 = M.log(r0), lo = M.log(SHAPE_MIN) - u0, hi = M.log(SHAPE_MAX) - u0;
+  const slope = (d: number) => {
+    const r = r0 * M.exp(d), a = Math.abs(d);
+    return ell + (d < 0 ? -1 : 1) * curv * (1 - M.exp(-a)) + r * (-n * M.log1p(mu / r) + (n * mu - s1) / (r + mu));
+  };
+  const d0 = slope(0);
+  if (d0 === 0 || !(d0 === d0)) return r0;
+  const dir = d0 > 0 ? 1 : -1, end = dir > 0 ? hi : lo;
+  let a = 0, b = dir / 64;
+  for (;;) {
+    if (dir * b >= dir * end) { b = end; if (dir * slope(b) > 0) return r0 * M.exp(b); break; }
+    if (dir * slope(b) <= 0) break;
+    a = b; b *= 2;
   }
-  return M.exp(t);
+  for (let it = 0; it < 200 && Math.abs(b - a) > 1e-15 * Math.max(1, Math.abs(u0 + a)); it++) {
+    const m = 0.5 * (a + b);
+    if (dir * slope(m) > 0) a = m; else b = m;
+  }
+  return r0 * M.exp(0.5 * (a + b));
 }

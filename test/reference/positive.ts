@@ -94,31 +94,59 @@ export const lognormalRef = (regCovar = 1e-6): RefFamily => ({
   },
 });
 
-/** Root in [1e-8, 1e8] of r log1p(μ/r) − r(μ − x̄)/(r + μ) = ℓ̄ (the Poisson–logarithmic step), by bisection on log r. */
-export function tablesRoot(ell: number, mu: number, xbar: number): number {
-  const h = (t: number) => { const r = Math.exp(t); return ell - r * Math.log1p(mu / r) + (r * (mu - xbar)) / (r + mu); };
-  let lo = Math.log(SHAPE_MIN), hi = Math.log(SHAPE_MAX);
-  if (!(h(lo) > 0)) return SHAPE_MIN;
-  if (h(hi) >= 0) return SHAPE_MAX;
-  for (let i = 0; i < 200 && hi - lo > 1e-16 * Math.max(1, Math.abs(lo)); i++) { const m = 0.5 * (lo + hi); if (h(m) > 0) lo = m; else hi = m; }
-  return Math.exp(0.5 * (lo + hi));
+/**
+ * Σ_{m<x} r m/(r + m)², as mixem's kernel bounds it: the sum itself, except for x ≥ 32 with r > 64x,
+ * where mixem takes the power series in m/r cut after its 4th (negative) term — a lower bound
+ * within 3e-7 of the sum — computed here from Faulhaber's sums too (beyond 1000, the sum by ψ and ψ').
+ */
+function curvatureBound(x: number, r: number): number {
+  if (x >= 32 && r > 64 * x) {
+    const n = x - 1, s1 = (n * x) / 2, s2 = (n * x * (2 * n + 1)) / 6, s4 = (n * x * (2 * n + 1) * (3 * n * n + 3 * n - 1)) / 30;
+    return s1 / r - (2 * s2) / r ** 2 + (3 * s1 * s1) / r ** 3 - (4 * s4) / r ** 4;
+  }
+  if (x >= 1000) return r * (digamma(x + r) - digamma(r)) - r * r * (trigamma(r) - trigamma(x + r));
+  let s = 0;
+  for (let m = 1; m < x; m++) s += (r * m) / (r + m) ** 2;
+  return s;
+}
+
+/**
+ * The curvature step: with u = log r, maximise ℓδ + C(e^{−|δ|} − 1 + |δ|) − n r log1p(μ/r) − S₁ log(r + μ)
+ * (r = r' e^δ) at its first stationary point in the direction of its slope at 0: bracketed by
+ * doubling from 1/64, then bisection.
+ */
+export function curvedRoot(ell: number, curv: number, n: number, s1: number, mu: number, r0: number): number {
+  const lo = Math.log(SHAPE_MIN / r0), hi = Math.log(SHAPE_MAX / r0);
+  const slope = (d: number) => { const r = r0 * Math.exp(d); return ell + Math.sign(d) * curv * (1 - Math.exp(-Math.abs(d))) + r * (-n * Math.log1p(mu / r) + (n * mu - s1) / (r + mu)); };
+  const d0 = slope(0);
+  if (d0 === 0) return r0;
+  const dir = Math.sign(d0), end = dir > 0 ? hi : lo;
+  let a = 0, b = dir / 64;
+  for (;;) {
+    if (dir * b >= dir * end) { b = end; if (dir * slope(b) > 0) return r0 * Math.exp(b); break; }
+    if (dir * slope(b) <= 0) break;
+    a = b; b *= 2;
+  }
+  for (let i = 0; i < 300 && Math.abs(b - a) > 1e-15 * Math.max(1, Math.abs(Math.log(r0) + a)); i++) { const m = (a + b) / 2; if (dir * slope(m) > 0) a = m; else b = m; }
+  return r0 * Math.exp((a + b) / 2);
 }
 
 /**
  * θ = [mean, size], mixem's documented step: μ = Σ r x / Σ r; with E = mean_r(ψ(x + r') − ψ(r')) at the
  * previous size r', the gamma–Poisson step (log r − ψ(r) = log1p(μ/r') − E + log r' − ψ(r') + (x̄ − μ)/(r' + μ))
- * and the Poisson–logarithmic step (tablesRoot(r' E, μ, x̄)); the one farther from r' (in log r) is taken.
+ * and the curvature step (curvedRoot); the one farther from r' (in log r) is taken.
  */
 export const negbinomialRef: RefFamily = {
   // log Γ(x + r) − log Γ(r) = Σ_{m<x} log(r + m) for a count x (below 1000; the difference of two
   // log Γ would lose ~1e-7 at r = 1e8), and r log(r/(r + μ)) = −r log1p(μ/r).
   logDensity: (x, _a, i, [mu, r]) => lgammaDiff(x[i], r) - logFactorial(x[i]) - r * Math.log1p(mu / r) + x[i] * Math.log(mu / (r + mu)),
   maximize(x, _a, resp, nk, [, r0]) {
-    const xbar = sum(resp.map((ri, i) => ri * x[i])) / nk;
+    const s1 = sum(resp.map((ri, i) => ri * x[i])), xbar = s1 / nk;
     const mu = Math.max(xbar, 1e-12);
     const e = sum(resp.map((ri, i) => ri * digammaDiff(x[i], r0))) / nk;
+    const curv = sum(resp.map((ri, i) => ri * curvatureBound(x[i], r0)));
     const a = shapeRoot(Math.log1p(mu / r0) - e + logMinusDigamma(r0) + (xbar - mu) / (r0 + mu));
-    const b = e > 0 ? tablesRoot(r0 * e, mu, xbar) : a;
+    const b = curvedRoot(r0 * e * nk, curv, nk, s1, mu, r0);
     return [mu, Math.abs(Math.log(a / r0)) >= Math.abs(Math.log(b / r0)) ? a : b];
   },
 };
