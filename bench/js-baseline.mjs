@@ -222,6 +222,37 @@ export function categoricalEM(x, d, L, init, iterations, onIteration) {
   const pack = () => {
     for (let j = 0; j < k; j++) { c[j] = Math.log(w[j]); for (let t = 0; t < T; t++) logp[j * T + t] = Math.log(p[j * T + t]); }
   };
+// Gamma: log x once per fit (as mixem's load does); the shape by Minka's (2002) Newton on
+// log a − ψ(a) = log x̄ − mean log x, the rate a / x̄.
+const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+function lgamma(x) {
+  if (x < 0.5) return lgamma(x + 1) - Math.log(x);
+  x -= 1;
+  let a = LANCZOS[0];
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += LANCZOS[i] / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+function digamma(x) { let s = 0; for (; x < 12; x++) s -= 1 / x; const f = 1 / (x * x); return s + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132)))); }
+function trigamma(x) { let s = 0; for (; x < 12; x++) s += 1 / (x * x); const f = 1 / (x * x); return s + 1 / x + f / 2 + (f / x) * (1 / 6 - f * (1 / 30 - f * (1 / 42 - f / 30))); }
+function gammaShape(s) {
+  let a = (3 - s + Math.sqrt((s - 3) * (s - 3) + 24 * s)) / (12 * s);
+  for (let it = 0; it < 100; it++) {
+    const next = 1 / (1 / a + (Math.log(a) - digamma(a) - s) / (a * a * (1 / a - trigamma(a))));
+    if (Math.abs(next - a) <= 1e-15 * a) return next;
+    a = next;
+  }
+  return a;
+}
+export function gammaEM(x, init, iterations, onIteration) {
+  const n = x.length, k = init.weights.length;
+  const logx = Float64Array.from(x, Math.log);
+  const shape = Float64Array.from(init.shapes), rate = Float64Array.from(init.rates), w = Float64Array.from(init.weights);
+  const c = new Float64Array(k), alpha = new Float64Array(k), stats = new Float64Array(3 * k), lp = new Float64Array(k);
+  const logDensity = (i, j) => c[j] + alpha[j] * logx[i] - rate[j] * x[i];
+  const accumulate = (i, j, r) => { stats[3 * j] += r; stats[3 * j + 1] += r * x[i]; stats[3 * j + 2] += r * logx[i]; };
+  const pack = () => { for (let j = 0; j < k; j++) { c[j] = Math.log(w[j]) + shape[j] * Math.log(rate[j]) - lgamma(shape[j]); alpha[j] = shape[j] - 1; } };
   pack();
   pass(n, k, logDensity, accumulate, stats, lp);
   for (let it = 0; it < iterations; it++) {
@@ -229,6 +260,10 @@ export function categoricalEM(x, d, L, init, iterations, onIteration) {
       const s0 = j * S, nk = stats[s0];
       for (let t = 0; t < T; t++) p[j * T + t] = stats[s0 + 1 + t] / nk;
       w[j] = nk / n;
+      const mean = stats[3 * j + 1] / stats[3 * j];
+      shape[j] = gammaShape(Math.log(mean) - stats[3 * j + 2] / stats[3 * j]);
+      rate[j] = shape[j] / mean;
+      w[j] = stats[3 * j] / n;
     }
     pack();
     onIteration(pass(n, k, logDensity, accumulate, stats, lp));

@@ -6,7 +6,7 @@ import os from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { fit, fitSync, initSync } from "../dist/index.js";
-import { binomialEM, categoricalEM, gaussianDiagEM, gaussianEM, gaussianFullEM, poissonEM, useAlgorithm } from "./js-baseline.mjs";
+import { binomialEM, categoricalEM, gammaEM, gaussianDiagEM, gaussianEM, gaussianFullEM, poissonEM, useAlgorithm } from "./js-baseline.mjs";
 
 const ITER = Number(process.env.BENCH_ITER ?? 15); // iterations timed per repetition
 // BENCH_BASELINE=path/to/another/dist/index.js: that build's fitSync is timed beside this one's, in
@@ -48,6 +48,18 @@ function poissonWorkload(n) {
     js: (on) => poissonEM(x, init, ITER, on),
     jsConstant: -logFact,
     peer: { c: ["poisson", ...init.lambdas, ...init.weights], x, d: 1, k: 2 },
+  };
+}
+function gammaWorkload(n) {
+  const x = new Float64Array(n);
+  const draw = (a) => { let t = 0; for (let i = 0; i < a; i++) t -= Math.log(1 - u()); return t; }; // Gamma(a, 1), whole a
+  for (let i = 0; i < n; i++) x[i] = u() < 0.4 ? draw(2) / 2 : draw(9);
+  const init = { weights: [0.5, 0.5], shapes: [1.5, 6], rates: [1, 0.8] };
+  return {
+    name: `Gamma, N = ${n.toExponential(0).replace("e+", "e")}, K = 2`, n, k: 2,
+    wasm: (on) => engine.fitSync(x, { family: "gamma", k: 2, init, maxIter: ITER, tol: 0, onIteration: (i) => on(i.logLikelihood) }),
+    js: (on) => gammaEM(x, init, ITER, on),
+    jsConstant: 0,
   };
 }
 function binomialWorkload(n, trials) {
@@ -118,7 +130,7 @@ initSync();
 baseline?.initSync();
 const only = process.env.BENCH_ONLY; // a substring of workload names, to run a subset
 const workloads = [
-  gaussianWorkload(1_000_000, 2), gaussianWorkload(1_000_000, 8), poissonWorkload(1_000_000), binomialWorkload(200_000, 10),
+  gaussianWorkload(1_000_000, 2), gaussianWorkload(1_000_000, 8), poissonWorkload(1_000_000), gammaWorkload(1_000_000), binomialWorkload(200_000, 10),
   mvWorkload(200_000, 10, 8, "full"), mvWorkload(50_000, 50, 16, "diag"), categoricalWorkload(200_000, 10, 4, 5),
 ].filter((w) => !only || w.name.includes(only));
 const rows = [];
@@ -278,6 +290,7 @@ if (!only || "peers".includes(only) || process.env.BENCH_PEERS) {
   const mclust = tryRun("Rscript", ["-e", "cat(as.character(packageVersion('mclust')))"]);
   for (const w of workloads) {
     const p = w.peer;
+    if (!p) continue; // no peer kernel for this family (gamma)
     const row = { name: w.name, wasm: rows.find((r) => r.name === w.name), peers: {} };
     write(`${dir}/x.f64`, Buffer.from(p.x.buffer, p.x.byteOffset, p.x.byteLength));
     if (p.init) write(`${dir}/init.json`, JSON.stringify(p.init));

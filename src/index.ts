@@ -16,6 +16,10 @@ export type {
 export type { AllFamilyOptions, ComponentOf, FamilyName, InitOf, OptionsOf } from "./families/index.js";
 export type { GaussianComponent, GaussianOptions, GaussianPrior } from "./families/gaussian.js";
 export type { PoissonComponent, PoissonOptions, PoissonPrior } from "./families/poisson.js";
+export type { ExponentialComponent, ExponentialOptions, ExponentialPrior } from "./families/exponential.js";
+export type { GammaComponent, GammaOptions } from "./families/gamma.js";
+export type { LognormalComponent, LognormalOptions, LognormalPrior } from "./families/lognormal.js";
+export type { NegbinomialComponent, NegbinomialOptions } from "./families/negbinomial.js";
 export type { BinomialComponent, BinomialOptions, BinomialPrior } from "./families/binomial.js";
 export type { CovarianceType, MclustModelName, MvGaussianComponent, MvGaussianInit, MvGaussianOptions, MvGaussianPrior } from "./families/mvgaussian/index.js";
 export type { BernoulliComponent, BernoulliOptions, BernoulliPrior } from "./families/bernoulli.js";

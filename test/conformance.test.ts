@@ -19,6 +19,7 @@ import { bernoulliRef, mvGaussianRef } from "./reference/mv.js";
 import { categoricalRef } from "./reference/categorical.js";
 import { columnOfRows, independentRef } from "./reference/independent.js";
 import { mvtRef, tRef } from "./reference/t.js";
+import { exponentialRef, gammaIntDraw, gammaRef, lognormalRef, negbinomialDraw, negbinomialRef } from "./reference/positive.js";
 import { binomialDraw, closeness, drawLabels, historyCloseness, maxRelErr, mulberry32, normal, poissonDraw } from "./helpers.js";
 
 initSync();
@@ -61,6 +62,10 @@ const codes = labels.map((j) => levelP[j].map(pick));
 const catInit = [[[0.5, 0.3, 0.2], [0.6, 0.4], [0.25, 0.25, 0.25, 0.25]], [[0.2, 0.3, 0.5], [0.3, 0.7], [0.1, 0.2, 0.3, 0.4]]];
 const mixed = labels.map((j, i) => [gaussian[i], codes[i][0], counts[i], heads[i]]);
 const mixedColumns = [{ family: "gaussian" }, { family: "categorical" }, { family: "poisson" }, { family: "binomial", trials: 10 }];
+const waits = labels.map((j, i) => (i % 97 === 5 ? 0 : gammaIntDraw(u, 1, j ? 0.2 : 3)));
+const sizes = labels.map((j) => gammaIntDraw(u, j ? 9 : 2, j ? 1 : 2));
+const logNormals = labels.map((j) => Math.exp((j ? 2 : 0) + normal(u) * (j ? 0.6 : 0.4)));
+const overdispersed = labels.map((j) => negbinomialDraw(u, j ? 30 : 2, j ? 3 : 1, poissonDraw));
 const diag = (v: number[]) => v.map((x, a) => v.map((_, b) => (a === b ? x : 0)));
 /** 1/√(χ²_ν/ν): a normal times it is Student t with ν degrees of freedom. */
 const tScale = (nu: number) => 1 / Math.sqrt(Array.from({ length: nu }, () => normal(u) ** 2).reduce((a, b) => a + b, 0) / nu);
@@ -141,6 +146,26 @@ const ROWS: Row[] = [
         [c.columns[0].mean, c.columns[0].variance, ...c.columns[1].p.flat(), c.columns[2].lambda, c.columns[3].p],
     },
     cli: ["--columns", "c1:gaussian,c2:categorical,c3:poisson,c4:binomial:trials=10"], bad: { data: [[1, 0, 2, 3], [1, 0, 2.5, 3]], path: "data[1][2]" },
+  },
+  {
+    name: "exponential (with zeros)", family: "exponential", options: {}, data: waits,
+    ref: { family: exponentialRef as RefFamily<never>, init: { rates: [2, 0.3] }, theta0: [[2], [0.3]], theta: (c: { rate: number }) => [c.rate] },
+    cli: [], bad: { data: [1, 2, -0.5], path: "data[2]" },
+  },
+  {
+    name: "gamma", family: "gamma", options: {}, data: sizes,
+    ref: { family: gammaRef as RefFamily<never>, init: { shapes: [1.5, 6], rates: [1, 0.8] }, theta0: [[1.5, 1], [6, 0.8]], theta: (c: { shape: number; rate: number }) => [c.shape, c.rate] },
+    cli: [], bad: { data: [1, 0, 2], path: "data[1]" },
+  },
+  {
+    name: "lognormal", family: "lognormal", options: {}, data: logNormals,
+    ref: { family: lognormalRef() as RefFamily<never>, init: { meanlogs: [0.5, 1.5], varlogs: [0.5, 0.5] }, theta0: [[0.5, 0.5], [1.5, 0.5]], theta: (c: { meanlog: number; varlog: number }) => [c.meanlog, c.varlog] },
+    cli: [], bad: { data: [1, 2, -3], path: "data[2]" },
+  },
+  {
+    name: "negbinomial", family: "negbinomial", options: {}, data: overdispersed,
+    ref: { family: negbinomialRef as RefFamily<never>, init: { means: [3, 20], sizes: [2, 2] }, theta0: [[3, 2], [20, 2]], theta: (c: { mean: number; size: number }) => [c.mean, c.size] },
+    cli: [], bad: { data: [1, 2, 3.5], path: "data[2]" },
   },
 ];
 

@@ -11,8 +11,12 @@ import { categorical } from "./categorical.js";
 import { independent } from "./independent.js";
 import { t } from "./t.js";
 import { mvt } from "./mvt.js";
+import { exponential } from "./exponential.js";
+import { gamma } from "./gamma.js";
+import { lognormal } from "./lognormal.js";
+import { negbinomial } from "./negbinomial.js";
 
-export const FAMILIES = { gaussian, poisson, binomial, mvgaussian, bernoulli, categorical, independent, t, mvt } as const;
+export const FAMILIES = { gaussian, poisson, binomial, mvgaussian, bernoulli, exponential, gamma, lognormal, negbinomial, t, mvt, categorical, independent } as const;
 
 export type FamilyName = keyof typeof FAMILIES;
 export const FAMILY_NAMES = Object.keys(FAMILIES) as FamilyName[];

@@ -18,7 +18,8 @@ export interface PriorOption {
   /**
    * MAP-EM with conjugate priors: `true` for the defaults, or an object of prior parameters
    * (`weights`: Dirichlet concentration ≥ 1, default 1; `shrinkage` κ, default 0.01; and per family
-   * gaussian/mvgaussian `mean`, `dof`, `scale`; poisson `shape`, `rate`; binomial/bernoulli `a`, `b`).
+   * gaussian/mvgaussian `mean`, `dof`, `scale`; poisson `shape`, `rate`; binomial/bernoulli `a`, `b`;
+   * exponential `shape`, `rate`; lognormal as gaussian, on log x; gamma and negbinomial have none).
    */
   prior?: boolean | Record<string, unknown>;
 }
