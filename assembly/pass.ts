@@ -11,7 +11,7 @@
 // last, short block) the pass copies the block into scratch and pads it with copies of its last
 // point; padded points get responsibility 0, so they add nothing to any statistic or to the
 // log-likelihood.
-import { expv, hsum, LN2_HI, LN2_LO } from "./simd";
+import { expv, hsum, LN2_HI, LN2_LO, logv } from "./simd";
 
 export const BLOCK: i32 = 256;
 /** The kernels handle points in groups of GROUP (four f64x2 vectors). */
@@ -211,22 +211,38 @@ export function blockedPass(
  * impossible under every component (m_i = −∞) counts only when its weight is not 0.
  */
 function weightedLogSum(m: usize, s: usize, w: usize, count: i32): f64 {
-  let total = 0.0;
-  for (let i: usize = 0; i < <usize>count; i++) {
-    const wi = load<f64>(w + (i << 3));
-    if (wi == 0) continue;
-    const mi = load<f64>(m + (i << 3));
-    if (mi == -Infinity) return -Infinity;
-    total += wi * (mi + Math.log(load<f64>(s + (i << 3))));
+  // Pairs of points with the vector log (s_i ≥ 1: the max term is exp(0)); weights are read only
+  // for the count points. A weight-0 point adds 0 (0 · finite); an impossible one (m = −∞) counts
+  // only when its weight is not 0.
+  const zero = f64x2.splat(0), negInf = f64x2.splat(-Infinity);
+  let acc = zero;
+  let i: usize = 0;
+  const pairs = <usize>(count & ~1);
+  for (; i < pairs; i += 2) {
+    const wi = v128.load(w + (i << 3)), mi = v128.load(m + (i << 3));
+    const dead = f64x2.eq(mi, negInf);
+    if (v128.any_true(v128.and(dead, f64x2.ne(wi, zero)))) return -Infinity;
+    const term = f64x2.add(v128.bitselect(zero, mi, dead), logv(v128.load(s + (i << 3))));
+    acc = f64x2.add(acc, v128.bitselect(zero, f64x2.mul(wi, term), dead));
+  }
+  let total = hsum(acc);
+  if (i < <usize>count) {
+    const wi = load<f64>(w + (i << 3)), mi = load<f64>(m + (i << 3));
+    if (wi != 0) {
+      if (mi == -Infinity) return -Infinity;
+      total += wi * (mi + Math.log(load<f64>(s + (i << 3))));
+    }
   }
   return total;
 }
 
 /** Responsibility columns times each point's weight (count points; padded ones stay 0). */
 function weighColumns(r: usize, w: usize, count: i32, k: i32): void {
+  const pairs = <usize>(count & ~1) << 3, bytes = <usize>count << 3; // weights are read for the count points only
   for (let j = 0; j < k; j++) {
     const col = r + <usize>j * COLUMN;
-    for (let i: usize = 0; i < <usize>count; i++) store<f64>(col + (i << 3), load<f64>(col + (i << 3)) * load<f64>(w + (i << 3)));
+    for (let i: usize = 0; i < pairs; i += 16) v128.store(col + i, f64x2.mul(v128.load(col + i), v128.load(w + i)));
+    if (pairs < bytes) store<f64>(col + pairs, load<f64>(col + pairs) * load<f64>(w + pairs));
   }
 }
 

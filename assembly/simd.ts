@@ -78,3 +78,37 @@ export function expInPlace(p: usize, n: i32): void {
     v128.store(a, expv(v128.load(a)));
   }
 }
+
+// log x for x ≥ 1 in both lanes: fdlibm's e_log.c (x = 2^e · m, √½ < m ≤ √2, f = m − 1,
+// s = f/(2 + f), log(1 + f) = f − f²/2 + s(f²/2 + R(s²)), R its degree-14 minimax polynomial;
+// error < 1 ulp), with 2^e split off through the bits. For x ≥ 1 only (1 + δ²/ν in the Student-t
+// kernel; a point's Σ_j exp(lp_j − max) under sample weights).
+const SQRT2 = memory.data<f64>([1.4142135623730951, 1.4142135623730951], 16);
+const LG1 = memory.data<f64>([6.666666666666735130e-01, 6.666666666666735130e-01], 16);
+const LG2 = memory.data<f64>([3.999999999940941908e-01, 3.999999999940941908e-01], 16);
+const LG3 = memory.data<f64>([2.857142874366239149e-01, 2.857142874366239149e-01], 16);
+const LG4 = memory.data<f64>([2.222219843214978396e-01, 2.222219843214978396e-01], 16);
+const LG5 = memory.data<f64>([1.818357216161805012e-01, 1.818357216161805012e-01], 16);
+const LG6 = memory.data<f64>([1.531383769920937332e-01, 1.531383769920937332e-01], 16);
+const LG7 = memory.data<f64>([1.479819860511658591e-01, 1.479819860511658591e-01], 16);
+/** 2^52 + 1023: (2^52 + biased exponent) − it = the exponent. */
+const EXP_BIAS = memory.data<f64>([4503599627371519.0, 4503599627371519.0], 16);
+
+// @ts-ignore: decorator
+@inline export function logv(x: v128): v128 {
+  const one = f64x2.splat(1.0), half = f64x2.splat(0.5);
+  let e = f64x2.sub(v128.or(i64x2.shr_u(x, 52), i64x2.splat(0x4330000000000000)), v128.load(EXP_BIAS));
+  let m = v128.or(v128.and(x, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+  const big = f64x2.gt(m, v128.load(SQRT2));
+  m = v128.bitselect(f64x2.mul(m, half), m, big);
+  e = f64x2.add(e, v128.and(big, one));
+  const f = f64x2.sub(m, one);
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
+  const z = f64x2.mul(s, s), w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(w, f64x2.add(v128.load(LG2), f64x2.mul(w, f64x2.add(v128.load(LG4), f64x2.mul(w, v128.load(LG6))))));
+  const t2 = f64x2.mul(z, f64x2.add(v128.load(LG1), f64x2.mul(w, f64x2.add(v128.load(LG3), f64x2.mul(w, f64x2.add(v128.load(LG5), f64x2.mul(w, v128.load(LG7))))))));
+  const R = f64x2.add(t2, t1);
+  const hfsq = f64x2.mul(half, f64x2.mul(f, f));
+  const lo = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.mul(e, f64x2.splat(LN2_LO)));
+  return f64x2.sub(f64x2.mul(e, f64x2.splat(LN2_HI)), f64x2.sub(f64x2.sub(hfsq, lo), f));
+}

@@ -222,6 +222,19 @@ export function categoricalEM(x, d, L, init, iterations, onIteration) {
   const pack = () => {
     for (let j = 0; j < k; j++) { c[j] = Math.log(w[j]); for (let t = 0; t < T; t++) logp[j * T + t] = Math.log(p[j * T + t]); }
   };
+  pack();
+  pass(n, k, logDensity, accumulate, stats, lp);
+  for (let it = 0; it < iterations; it++) {
+    for (let j = 0; j < k; j++) {
+      const s0 = j * S, nk = stats[s0];
+      for (let t = 0; t < T; t++) p[j * T + t] = stats[s0 + 1 + t] / nk;
+      w[j] = nk / n;
+    }
+    pack();
+    onIteration(pass(n, k, logDensity, accumulate, stats, lp));
+  }
+}
+
 // Gamma: log x once per fit (as mixem's load does); the shape by Minka's (2002) Newton on
 // log a − ψ(a) = log x̄ − mean log x, the rate a / x̄.
 const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
@@ -257,9 +270,6 @@ export function gammaEM(x, init, iterations, onIteration) {
   pass(n, k, logDensity, accumulate, stats, lp);
   for (let it = 0; it < iterations; it++) {
     for (let j = 0; j < k; j++) {
-      const s0 = j * S, nk = stats[s0];
-      for (let t = 0; t < T; t++) p[j * T + t] = stats[s0 + 1 + t] / nk;
-      w[j] = nk / n;
       const mean = stats[3 * j + 1] / stats[3 * j];
       shape[j] = gammaShape(Math.log(mean) - stats[3 * j + 2] / stats[3 * j]);
       rate[j] = shape[j] / mean;

@@ -185,9 +185,27 @@ for (const [name, d, n, k] of [["Student t 1-D, N = 1e6, K = 8", 1, 1_000_000, 8
   const row = { name, g: ns("gaussian"), fixed: ns("fixed"), ecme: ns("ecme") };
   studentRows.push(row);
   console.log(`${name}: Gaussian ${row.g.toFixed(1)} ns | t, ν fixed ${row.fixed.toFixed(1)} ns (${(row.fixed / row.g).toFixed(2)}×) | t, ν by ECME ${row.ecme.toFixed(1)} ns (${(row.ecme / row.g).toFixed(2)}×, ${(row.ecme / row.fixed).toFixed(1)} passes per iteration)`);
+}
+
 // Covariance models: mclust's 14 on d = 10, K = 8, N = 2e5, per-iteration median (the E-step
 // kernels are VVV's mvn_full and VVI's mvn_diag; the constrained M-steps add O(K d³) work per
 // inner iteration). Each row against VVV (orientation-bearing models) or VVI (diagonal ones).
+// Sample weights: the 1-D Gaussian row (N = 10⁶, K = 8) with and without sampleWeights, same
+// start, interleaved; per-iteration medians (the weighted pass also keeps each point's log-sum).
+const weightRows = [];
+if (!only || "weights".includes(only)) {
+  const n = 1_000_000, k = 8, x = new Float64Array(n);
+  for (let i = 0; i < n; i++) x[i] = (i % k) * 1.5 + normal();
+  const w = new Float64Array(n).map((_, i) => 1 + (i % 3));
+  const init = { means: Array.from({ length: k }, (_, j) => j * 1.5 + 0.3), variances: Array(k).fill(1) };
+  const run = (extra) => (on) => fitSync(x, { k, init, maxIter: ITER, tol: 0, ...extra, onIteration: (i) => on(i.logLikelihood) });
+  const plain = [], weighted = [];
+  for (let r = 0; r < REPS; r++) { plain.push(...timeIterations(run({})).d); weighted.push(...timeIterations(run({ sampleWeights: w })).d); }
+  const row = { plain: median(plain), weighted: median(weighted) };
+  weightRows.push(row);
+  console.log(`sample weights, 1-D N = 1e6, K = 8: ${row.plain.toFixed(2)} ms/iter plain, ${row.weighted.toFixed(2)} weighted → ${(row.weighted / row.plain).toFixed(2)}×`);
+}
+
 const modelRows = [];
 if (!only || "models".includes(only)) {
   const n = 200_000, d = 10, k = 8, x = new Float64Array(n * d);
@@ -398,6 +416,8 @@ ${memoryRows.map((r) => `**Memory**: a 1-D fit of N = 10⁷ (${(r.n * 8 / 1e6).t
 ${selectRows.map((r) => `**Whole selection** (${r.name}; mixem's default selectK for mvgaussian: init "hc"): mixem ${r.ms.toFixed(0)} ms, chose ${r.choice}; R's Mclust() on the same models ${r.r ? `${Number(r.r[0]).toFixed(0)} ms, chose ${r.r[1]},${r.r[2]}` : "skipped (r-cran-mclust not installed)"}; Mclust() with its 14 models ${r.rAll ? `${Number(r.rAll[0]).toFixed(0)} ms, chose ${r.rAll[1]},${r.rAll[2]}` : "skipped"}. Medians of 3 runs; EM tolerances differ (mixem runs to 1e-8 per point, mclust stops at a relative change of 1e-5).`).join("\n")}
 
 ${hcRows.length ? `**Hierarchical start** (init "hc", mclust's VVV agglomeration on SVD-transformed rows, d = 2): ${hcRows.map((r) => `n = ${r.n}: ${r.ms.toFixed(0)} ms (mclust's hc(): ${r.r === null ? "skipped" : `${r.r.toFixed(0)} ms`})`).join("; ")} (pair costs n(n − 1)/2 doubles: ${hcRows.map((r) => `${(r.n * (r.n - 1) * 4 / 1e6).toFixed(0)} MB`).join(", ")}).` : ""}
+
+${weightRows.map((r) => "**Sample weights** (1-D Gaussian, N = 10⁶, K = 8, per-iteration median): " + r.plain.toFixed(2) + " ms without, " + r.weighted.toFixed(2) + " ms with `sampleWeights`: " + (r.weighted / r.plain).toFixed(2) + "×.").join("\n")}
 
 ${modelRows.length ? `### Covariance models (d = 10, K = 8, N = 2·10⁵, per-iteration median, one thread)
 
