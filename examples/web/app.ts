@@ -58,7 +58,9 @@ function showPreview() {
 
 // ---- the fit's inputs ---------------------------------------------------------------------------
 
-const ROWS = new Set(["mvgaussian", "bernoulli"]);
+const ROWS = new Set(["mvgaussian", "bernoulli", "mvt", "categorical"]);
+/** The families with a covariance option the page offers (mvt takes the first four only). */
+const WITH_COVARIANCE = new Set(["mvgaussian", "mvt"]);
 
 interface Job {
   family: string;
@@ -113,7 +115,7 @@ function job(): Job {
   const nInit = integerField("ninit", "Restarts", 1);
   const options: Record<string, unknown> = { family, nInit, seed: integerField("seed", "Seed", 0), maxIter: integerField("maxiter", "Max iterations", 1) };
   if (dims !== undefined) options.dims = dims;
-  if (family === "mvgaussian") options.covariance = $<HTMLSelectElement>("covariance").value;
+  if (WITH_COVARIANCE.has(family)) options.covariance = $<HTMLSelectElement>("covariance").value;
   if (trials !== undefined) options.trials = trials;
   if ($<HTMLInputElement>("prior").checked) options.prior = true;
   return { family, names, data, options, evalOptions: trials === undefined ? undefined : { trials }, nInit };
@@ -332,13 +334,23 @@ function parameterTables(model: MixtureModel, names: string[]): string {
   let note = "";
   if (model.family === "bernoulli") {
     body += section("p (probability of a 1)") + perDim((c, a) => (c.p as number[])[a], 3);
+  } else if (model.family === "categorical") {
+    // One row per level of each column: its probability in each component.
+    names.forEach((nm, a) => {
+      body += section(`${esc(nm)}: probability of each level`);
+      (comps[0].p as number[][])[a].forEach((_, l) => {
+        body += `<tr><td>level ${l}</td>${comps.map((c) => `<td>${fmt((c.p as number[][])[a][l], 3)}</td>`).join("")}</tr>`;
+      });
+    });
   } else {
     const cov = (c: Record<string, unknown>) => c.covariance as number[][];
     body += section("mean") + perDim((c, a) => (c.mean as number[])[a]) + section("sd") + perDim((c, a) => Math.sqrt(cov(c)[a][a]));
-    const type = model.settings.covariance;
-    if (model.dims > 1 && (type === "full" || type === "tied")) {
+    if (typeof comps[0].dof === "number") body += `<tr><td>dof (ν)</td>${comps.map((c) => `<td>${fmt(c.dof as number, 3)}</td>`).join("")}</tr>`;
+    const type = String(model.settings.covariance);
+    const correlated = comps.some((c) => cov(c).some((row, a) => row.some((v, b) => a !== b && v !== 0)));
+    if (model.dims > 1 && correlated) {
       // One row per pair of columns, one column per component (tied: the same in each).
-      body += section(`correlation${type === "tied" ? " (tied: shared by every component)" : ""}`);
+      body += section(`correlation${type === "tied" || type === "EEE" ? " (tied: shared by every component)" : ""}`);
       for (let a = 0; a < model.dims; a++)
         for (let b = a + 1; b < model.dims; b++)
           body += `<tr><td>${esc(names[a])} · ${esc(names[b])}</td>${comps.map((c) => { const S = cov(c); return `<td>${(S[a][b] / Math.sqrt(S[a][a] * S[b][b])).toFixed(2)}</td>`; }).join("")}</tr>`;
@@ -425,7 +437,7 @@ function llChart(series: { values: number[]; current: boolean }[], title: string
 function familyChanged() {
   const f = $<HTMLSelectElement>("family").value;
   $("trials-label").hidden = f !== "binomial";
-  $("covariance-label").hidden = !(f === "mvgaussian" || f === "auto");
+  $("covariance-label").hidden = !(WITH_COVARIANCE.has(f) || f === "auto");
 }
 
 $("faithful").addEventListener("click", () => load(faithfulCsv, "Old Faithful (R's faithful)"));

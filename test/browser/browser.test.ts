@@ -332,11 +332,40 @@ suite("demo page", () => {
       await fit(/^mvgaussian mixture, k = 2: /);
       expect(await page.textContent(".facts")).toContain(`${covariance} covariance`);
     }
+    // mclust's models: an orientation-bearing one shows correlations, a diagonal one says why not.
+    await page.selectOption("#covariance", "VEV");
+    await fit(/^mvgaussian mixture, k = 2: /);
+    expect(await page.textContent("#params")).toContain("correlation");
+    await page.selectOption("#covariance", "VEI");
+    await fit(/^mvgaussian mixture, k = 2: /);
+    expect(await page.textContent("#result")).toContain("no correlations");
+    await page.selectOption("#covariance", "full");
+    await page.selectOption("#family", "mvt");
+    await fit(/^mvt mixture, k = 2: /);
+    expect(await page.textContent("#params")).toContain("dof (ν)");
     await page.check("#prior");
+    await page.selectOption("#family", "mvgaussian");
     await fit(/^mvgaussian mixture, k = 2: /);
     expect(await page.textContent(".facts")).toMatch(/log-posterior -?\d/);
+    await page.uncheck("#prior");
+    // The 1-D families on Old Faithful's waiting times (positive values).
+    await page.fill("#columns", "waiting");
+    for (const [family, heads] of [["t", ["mean", "variance", "dof"]], ["gamma", ["shape", "rate"]], ["lognormal", ["meanlog", "varlog"]], ["exponential", ["rate"]], ["negbinomial", ["mean", "size"]]] as const) {
+      await page.selectOption("#family", family);
+      await fit(new RegExp(`^${family} mixture, k = 2: `));
+      expect(await page.locator("#params th").allTextContents()).toEqual(["component", "weight", ...heads, ...(family === "t" ? ["sd"] : [])]);
+      expect(await page.locator("#picture svg").count()).toBe(1);
+    }
+    // Categorical rows: a table per column and level, and a heat map.
+    await page.fill("#columns", "");
+    await paste("q1,q2,q3\n" + Array.from({ length: 80 }, (_, i) => (i % 2 ? "0,1,2" : i % 3 ? "1,0,0" : "2,0,1")).join("\n"));
+    await page.selectOption("#family", "categorical");
+    await fit(/^categorical mixture, k = 2: /);
+    expect(await page.textContent("#params")).toContain("q3: probability of each level");
+    expect(await page.locator("#picture svg").count()).toBe(1);
+    await shot("categorical", "#result");
     await idle();
-  }, 60_000);
+  }, 90_000);
 
   it("an error is shown as such, and the page can fit again", async () => {
     await open();
