@@ -6,6 +6,8 @@ import { fit, fitStream, init, loadModel, MixemError, plotFit, plotSelection, se
 import { FAMILIES, FAMILY_NAMES, familyOf } from "./families/index.js";
 import { DEFAULTS } from "./defaults.js";
 import { getCore } from "./wasm.js";
+import { chooseThreads } from "./fit.js";
+import { loadWorkerSource } from "./worker.js";
 import { columnIndex, columnsOf, DenseTable, inputOf, MAX_BYTES, matrix, mib, readTable, STREAM_ABOVE, UsageError, type AnyTable, type Input } from "./cli/input.js";
 import { spool } from "./cli/spool.js";
 import { oneLine, type ErrorContext } from "./cli/errors.js";
@@ -80,8 +82,9 @@ Model:
   --tol T             stop when the mean log-likelihood per value changes less (default 1e-8)
   --n-init N          restarts, keep the best (default 1)
   --seed S            PRNG seed (default 0)
-  --threads N         worker threads for the passes (default: 1 below 2,000,000 values × k,
-                      else the cores); 1 uses the least memory (the data once)
+  --threads N         shares of each pass, this process computing one, workers the others
+                      (default: 1 below 2,000,000 values × k, else the cores); 1 uses the least
+                      memory (the data once)
   --reg-covar R       gaussian variance floor, times the data's variance (default 1e-6)
   --prior             MAP-EM with the family's default conjugate prior (mclust's for Gaussians)
   --stream            parse the file once into a temporary binary file (in $TMPDIR, deleted at
@@ -277,7 +280,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const model = source
     ? await fitStream(source.source, options as unknown as FitOptions)
-    : await fit(data(), options as unknown as FitOptions);
+    : await fitHere(data(), options as unknown as FitOptions);
   progress.done();
   if (values.plot) {
     const plot = familyOf(model.family)!.plot;
@@ -292,6 +295,17 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(table(model, where + (streaming ? ", streamed" : "")) + "\n");
   }
   return 0;
+}
+
+/**
+ * fit, with the command's own thread computing one share of a threaded fit (a command may block
+ * its thread): one worker fewer, and that share of the data is not copied — the same bits.
+ */
+async function fitHere(x: Float64Array, options: FitOptions): Promise<MixtureModel> {
+  const threads = chooseThreads(x, options as unknown as Record<string, unknown>);
+  if (threads <= 1) return fit(x, options);
+  const [{ fitThreaded }] = await Promise.all([import("./threads.js"), loadWorkerSource()]);
+  return fitThreaded(x, { ...options, threads: undefined } as FitOptions, threads, true);
 }
 
 /** The message for input past the in-memory limit. */

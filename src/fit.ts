@@ -33,7 +33,7 @@ export async function fit(data: ModelData, options: FitOptions): Promise<Mixture
  * `threads`: a number, or by default 1 below 2·10⁶ points × components (workers cost tens of
  * milliseconds to start) and otherwise up to 4, no more than the machine's cores.
  */
-function chooseThreads(data: ModelData, options: Readonly<Record<string, unknown>>): number {
+export function chooseThreads(data: ModelData, options: Readonly<Record<string, unknown>>): number {
   const t = options.threads;
   if (t !== undefined) { COMMON_OPTIONS.threads(t, "options.threads"); return t as number; }
   if (options.init === "hc") return 1; // the hierarchical start runs on one thread

@@ -9,8 +9,9 @@ import type { MixtureModel } from "./model.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
 import { optionError } from "./errors.js";
 import { loadDataset, withDataset } from "./dataset.js";
-import { runs, type PassRequest, type PassResult } from "./em.js";
-import { blockCount, pairwiseSum, SUM_BLOCK } from "./evaluator.js";
+import { localBlocks, runs, type PassRequest, type PassResult } from "./em.js";
+import { blockCount, Evaluator, pairwiseSum, SUM_BLOCK } from "./evaluator.js";
+import type { DatasetParts } from "./family.js";
 import { compiledCore } from "./wasm.js";
 import { errorFrom, startWorker, type WorkerHandle } from "./worker.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
@@ -40,11 +41,17 @@ class ShardWorker {
   terminate() { this.handle.terminate(); }
 }
 
-export async function fitThreaded(data: ModelData, options: FitOptions, threads: number): Promise<MixtureModel> {
+/**
+ * A fit split over `threads` shards. With `caller`, the calling thread computes the first shard
+ * itself, where the data already lies (one worker fewer, and that shard is not copied: the CLI's
+ * choice — a command may block its own thread; a page or a server would rather not).
+ */
+export async function fitThreaded(data: ModelData, options: FitOptions, threads: number, caller = false): Promise<MixtureModel> {
   const module = await compiledCore();
   const r = resolveFit(options);
   if (r.hc) throw optionError("options.threads", 'must be 1 with init "hc" (the hierarchical start runs on one thread)');
   const workers: ShardWorker[] = [];
+  let evaluator: Evaluator | undefined;
   return withDataset(loadDataset(r.family, data, r.options, "data"), async (ds) => {
     try {
       const { spec, settings } = configureFit(r, ds);
@@ -60,9 +67,11 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       shardOptions.sampleWeights = undefined; // sent in parts, with the points
       // Each shard goes to its worker in parts of about PART_VALUES values, one part in flight per
       // worker: the data never exists a third time in full, outside WebAssembly memory.
-      for (let s = 0; s < count; s++) workers.push(new ShardWorker(startWorker()));
+      const own = caller ? 1 : 0; // shards the calling thread computes (the first)
+      for (let s = own; s < count; s++) workers.push(new ShardWorker(startWorker()));
       const partRows = Math.max(1, Math.floor(PART_VALUES / d));
-      await Promise.all(workers.map(async (w, s) => {
+      await Promise.all(workers.map(async (w, i) => {
+        const s = i + own;
         const first = shardBlock(s) * SUM_BLOCK, end = Math.min(n, shardBlock(s + 1) * SUM_BLOCK);
         // Arrays passed back and forth per worker (the points, and the per-point columns: the
         // family's aux, sample weights): copied into, moved there, copied out of, moved back.
@@ -87,9 +96,23 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       // Every block's partial sums, in global order, added up by fitSync's tree (evaluator.ts).
       const width = k * spec.statsSize;
       const blockLL = new Float64Array(blocks), blockStats = new Float64Array(blocks * width), total = new Float64Array(width);
+      // The calling thread's shard: the first points of the data, read where they lie.
+      const n0 = own ? Math.min(n, shardBlock(1) * SUM_BLOCK) : 0, sd = ds.seedPoints.dims;
+      const first: DatasetParts | null = own ? {
+        ...ds, n: n0, x: ds.x.slice(0, n0 * d), aux: ds.aux?.slice(0, n0) ?? null, weights: ds.weights?.slice(0, n0) ?? null,
+        seedPoints: { get points() { return ds.seedPoints.points.subarray(0, n0 * sd); }, dims: sd },
+      } : null;
+      if (own) evaluator = new Evaluator(spec, k);
       const pass = async (req: PassRequest): Promise<PassResult> => {
-        const replies = await Promise.all(workers.map((w) => w.request({ kind: "pass", theta: req.theta, weights: req.weights, hard: req.hard, seeds: req.seeds })));
-        replies.forEach((reply, s) => {
+        const pending = Promise.all(workers.map((w) => w.request({ kind: "pass", theta: req.theta, weights: req.weights, hard: req.hard, seeds: req.seeds })));
+        if (first) {
+          const b = localBlocks(evaluator!, first, req); // while the workers compute theirs
+          blockLL.set(b.ll, 0);
+          blockStats.set(b.stats, 0);
+        }
+        const replies = await pending;
+        replies.forEach((reply, i) => {
+          const s = i + own;
           if (reply.type !== "blocks") throw new Error(`mixem: unexpected worker reply ${reply.type}`);
           blockLL.set(reply.ll, shardBlock(s));
           blockStats.set(reply.stats, shardBlock(s) * width);
@@ -108,6 +131,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       return buildModel(r, spec, step.value, ds.totalWeight ?? n, ds.settings);
     } finally {
       for (const w of workers) w.terminate();
+      evaluator?.free();
     }
   });
 }

@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import { fitSync, initSync } from "../src/index.js";
 import { getCore } from "../src/wasm.js";
 import { kmeansPlusPlus } from "../src/seeding.js";
+import { fitThreaded } from "../src/threads.js";
+import { loadWorkerSource } from "../src/worker.js";
 import { Random } from "../src/random.js";
 import { mulberry32, normal } from "./helpers.js";
 
@@ -69,6 +71,23 @@ describe("data lying in WebAssembly memory", () => {
     expect(core.borrow(new Float64Array(10))).toBeNull();
     expect(core.borrow([1, 2, 3])).toBeNull();
   });
+});
+
+describe("a threaded fit where the calling thread computes the first shard (the CLI's)", () => {
+  it("gives fitSync's bits with one worker fewer", async () => {
+    const u = mulberry32(12);
+    const x = Float64Array.from({ length: 300_000 }, (_, i) => (i % 3) * 4 + normal(u));
+    const w = Array.from(x, (_, i) => 1 + (i % 4));
+    await loadWorkerSource();
+    for (const options of [{ k: 3, maxIter: 15, tol: 0 }, { k: 3, maxIter: 15, tol: 0, sampleWeights: w }]) {
+      const alone = fitSync(x, options);
+      for (const threads of [2, 3]) {
+        const m = await fitThreaded(x, options, threads, true);
+        expect(m.logLikelihood).toBe(alone.logLikelihood);
+        expect(m.components).toEqual(alone.components);
+      }
+    }
+  }, 60_000);
 });
 
 describe("the CLI on a large file", () => {
