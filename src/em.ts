@@ -185,7 +185,14 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
   const history: number[] = [];
   const posteriorHistory: number[] = [];
   let stopReason: StopReason = "maxIter";
-  let iterations = 0, stepMax = STEP_MAX0;
+  let iterations = 0, stepMax = STEP_MAX0, step = 1, extrapolated = false;
+  /** The extrapolation is given up: θ₂ is the cycle's result, and a step as long as stepMax shortens it. */
+  const giveUp = () => {
+    if (step === stepMax) stepMax = Math.max(STEP_MAX0, stepMax / STEP_FACTOR);
+    step = 1;
+    extrapolated = false;
+    theta.set(theta2); weights.set(w2);
+  };
   while (iterations < s.maxIter) {
     if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
     iterations++;
@@ -198,7 +205,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     theta2.set(theta1); w2.set(w1);
     maximizeStep(spec, pass1.stats, theta2, w2, k, data, learn, alpha);
     // S3 step length |α| = ‖r‖/‖v‖ within [1, stepMax] (1 when v = 0 or θ has no coordinates).
-    let step = 1;
+    step = 1;
     if (toFree(theta, weights, u0) && toFree(theta1, w1, u1) && toFree(theta2, w2, u2)) {
       let rr = 0, vv = 0;
       for (let i = 0; i < U; i++) {
@@ -209,7 +216,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
       const ratio = Math.sqrt(rr / vv);
       if (ratio > 1) step = Math.min(ratio, stepMax);
     }
-    let extrapolated = false;
+    extrapolated = false;
     if (step > 1) {
       // u' = u₀ − 2αr + α²v with α = −step.
       for (let i = 0; i < U; i++) {
@@ -226,12 +233,6 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
         extrapolated = Number.isFinite(lx) && objective(thetaX, wX, lx) >= goal && stabilise(passX.stats);
       }
     }
-    const giveUp = () => {
-      if (step === stepMax) stepMax = Math.max(STEP_MAX0, stepMax / STEP_FACTOR);
-      step = 1;
-      extrapolated = false;
-      theta.set(theta2); weights.set(w2);
-    };
     if (extrapolated) {
       theta.set(thetaX); weights.set(wX);
     } else if (step > 1) giveUp();
