@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { fit, fitStream, fitSync, initSync, loadModel, MixemError, selectK, type FitOptions, type MixtureModel, type ModelData } from "../src/index.js";
+import { fit, fitInWorker, fitStream, fitSync, initSync, loadModel, MixemError, selectK, type FitOptions, type MixtureModel, type ModelData } from "../src/index.js";
 import { FAMILIES } from "../src/families/index.js";
 import { runEM, type EMSettings } from "../src/em.js";
 import { loadDataset, withDataset } from "../src/dataset.js";
@@ -173,6 +173,9 @@ describe("every data path drives the same cycle", () => {
   });
   it("fitInWorker and a JSON round trip keep passes", async () => {
     const m = fitSync(pois4, { family: "poisson", k: 3, accelerate: "squarem" });
+    const w = await fitInWorker(pois4, { family: "poisson", k: 3, accelerate: "squarem" });
+    expect(w.passes).toBe(m.passes);
+    expect(w.components).toEqual(m.components);
     const back = loadModel(JSON.parse(JSON.stringify(m)));
     expect(back.passes).toBe(m.passes);
     expect(back.iterations).toBe(m.iterations);
