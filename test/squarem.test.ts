@@ -117,7 +117,7 @@ describe("SQUAREM never lowers the objective", () => {
     }
     // selectK's default is SQUAREM for soft EM only: hard EM selects with plain steps.
     const s = selectK(gauss4.slice(0, 500), { kRange: [1, 2], mode: "hard" });
-    expect(s.scores.every((e) => e.model.passes === e.model.iterations + 1)).toBe(true);
+    expect(s.scores.every((e) => e.model!.passes === e.model!.iterations + 1)).toBe(true);
   });
 });
 
@@ -205,12 +205,14 @@ describe("the option", () => {
     expect(getCore().liveRegions).toBe(live);
   });
 
-  it("selectK uses SQUAREM by default and picks the k plain EM picks", () => {
+  it("selectK uses SQUAREM by default and picks the k (and covariance model) plain EM picks", () => {
     const s = selectK(faithful, { family: "mvgaussian", kRange: [1, 4] });
     const plain = selectK(faithful, { family: "mvgaussian", kRange: [1, 4], accelerate: "none" });
     expect(s.k).toBe(plain.k);
-    expect(s.scores.some((e) => e.model.passes > e.model.iterations + 1)).toBe(true);
-    s.scores.forEach((e, i) => expect(Math.abs(e.bic - plain.scores[i].bic)).toBeLessThan(1e-3 * Math.abs(e.bic)));
+    expect(s.best.settings.covariance).toBe(plain.best.settings.covariance);
+    expect(s.scores.some((e) => e.model && e.model.passes > e.model.iterations + 1)).toBe(true);
+    expect(s.scores).toHaveLength(plain.scores.length);
+    s.scores.forEach((e, i) => { if (e.model) expect(Math.abs(e.bic - plain.scores[i].bic)).toBeLessThan(1e-3 * Math.abs(e.bic)); });
   });
 
   it("the CLI fits with SQUAREM unless --accelerate none; a bad value names the flag", () => {
