@@ -212,7 +212,15 @@ describe("the option", () => {
     expect(s.best.settings.covariance).toBe(plain.best.settings.covariance);
     expect(s.scores.some((e) => e.model && e.model.passes > e.model.iterations + 1)).toBe(true);
     expect(s.scores).toHaveLength(plain.scores.length);
-    s.scores.forEach((e, i) => { if (e.model) expect(Math.abs(e.bic - plain.scores[i].bic)).toBeLessThan(1e-3 * Math.abs(e.bic)); });
+    // Where plain EM converged within maxIter the scores agree; where it did not (k = 4, diag and
+    // tied: 500 iterations), SQUAREM's converged fit scores at least as well.
+    s.scores.forEach((e, i) => {
+      const q = plain.scores[i];
+      if (!e.model || !q.model) return;
+      if (q.model.converged) expect(Math.abs(e.bic - q.bic)).toBeLessThan(1e-3 * Math.abs(e.bic));
+      else expect(e.bic).toBeLessThanOrEqual(q.bic);
+    });
+    expect(plain.scores.filter((e) => e.model?.converged).length).toBeGreaterThan(10);
   });
 
   it("the CLI fits with SQUAREM unless --accelerate none; a bad value names the flag", () => {
