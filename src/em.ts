@@ -83,6 +83,7 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
   // One request object for the whole run (the driver answers it before the loop goes on).
   const request: PassRequest = { theta, weights, hard: s.mode === "hard" };
   let pass = yield request;
+  let passes = 1;
   let ll = finite(pass.logLikelihood);
   let goal = objective(ll);
   const history: number[] = [];
@@ -94,7 +95,8 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     iterations++;
     maximizeStep(spec, pass.stats, theta, weights, k, data, !s.fixWeights, alpha);
     pass = yield request;
-    if (spec.refine) while (spec.refine(theta, k, pass)) pass = yield request; // ECME steps (family.ts)
+    passes++;
+    if (spec.refine) while (spec.refine(theta, k, pass)) { pass = yield request; passes++; } // ECME steps (family.ts)
     ll = finite(pass.logLikelihood);
     const next = objective(ll);
     const delta = (next - goal) / n;
@@ -107,7 +109,7 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     if (keepGoing === false) { stopReason = "callback"; break; }
   }
   return {
-    theta, weights, logLikelihood: ll, history, iterations, passes: iterations + 1,
+    theta, weights, logLikelihood: ll, history, iterations, passes,
     converged: stopReason === "converged", stopReason, restart,
     ...(s.prior ? { logPosterior: goal, posteriorHistory } : {}),
   };
@@ -199,8 +201,9 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     // Plain EM's two steps: θ₁ = F(θ₀), θ₂ = F(θ₁).
     theta1.set(theta); w1.set(weights);
     maximizeStep(spec, pass.stats, theta1, w1, k, data, learn, alpha);
-    const pass1 = yield at1;
+    let pass1 = yield at1;
     passes++;
+    if (spec.refine) while (spec.refine(theta1, k, pass1)) { pass1 = yield at1; passes++; } // F's ECME steps
     finite(pass1.logLikelihood);
     theta2.set(theta1); w2.set(w1);
     maximizeStep(spec, pass1.stats, theta2, w2, k, data, learn, alpha);
@@ -239,11 +242,13 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     else { theta.set(theta2); weights.set(w2); }
     pass = yield at0;
     passes++;
+    if (spec.refine && extrapolated && Number.isFinite(pass.logLikelihood)) while (spec.refine(theta, k, pass)) { pass = yield at0; passes++; }
     if (extrapolated && !(Number.isFinite(pass.logLikelihood) && objective(theta, weights, pass.logLikelihood) >= goal)) {
       giveUp();
       pass = yield at0;
       passes++;
     }
+    if (spec.refine && !extrapolated) while (spec.refine(theta, k, pass)) { pass = yield at0; passes++; }
     if (step === stepMax) stepMax *= STEP_FACTOR;
     ll = finite(pass.logLikelihood);
     const next = objective(theta, weights, ll);
