@@ -78,8 +78,9 @@ Model:
   --fix-weights       keep the mixing weights equal
   --max-iter N        at most N iterations (default 500)
   --tol T             stop when the mean log-likelihood per value changes less (default 1e-8)
-  --accelerate A      squarem (default with --mode soft) | none: SQUAREM reaches the same fit in
-                      fewer passes over the data; none takes one plain EM step per iteration
+  --accelerate A      squarem | none: SQUAREM reaches the same fit in fewer passes over the
+                      data, none takes one plain EM step per iteration (default: fit squarem with
+                      --mode soft; select as selectK, squarem except mclust's hc start)
   --n-init N          restarts, keep the best (default 1)
   --seed S            PRNG seed (default 0)
   --threads N         worker threads for the passes (default: 1 below 2,000,000 values × k,
@@ -247,7 +248,7 @@ async function main(argv: string[]): Promise<number> {
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
     nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials, sampleWeights,
     // SQUAREM by default for soft EM (the API's fit keeps plain EM steps by default).
-    accelerate: values.accelerate ?? (values.mode === "hard" ? undefined : "squarem"),
+    accelerate: values.accelerate ?? (values.mode === "hard" || kRange ? undefined : "squarem"), // select: selectK's default
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   progress.restart();

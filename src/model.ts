@@ -57,7 +57,8 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   readonly iterations: number;
   /**
    * E-steps (passes over the data) the returned run made, counting the one at its start (not the
-   * seeding pass): iterations + 1 for plain EM; with `accelerate: "squarem"` 2 to 4 per iteration.
+   * seeding pass): iterations + 1 for plain EM; with `accelerate: "squarem"` 2 to 4 per iteration
+   * (t and mvt: plus their ECME passes).
    */
   readonly passes: number;
   readonly converged: boolean;

@@ -30,7 +30,7 @@ export interface FitSummary {
   logPosterior?: number;
   posteriorHistory?: number[];
   iterations: number;
-  /** E-steps (passes over the data) of the returned run, counting the one at its start: iterations + 1 for plain EM. */
+  /** E-steps (passes over the data) of the returned run, counting the one at its start: iterations + 1 for plain EM (t, mvt: plus their ECME passes). */
   passes: number;
   converged: boolean;
   stopReason: StopReason;
