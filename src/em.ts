@@ -226,6 +226,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
         const r = u1[i] - u0[i], v = u2[i] - 2 * u1[i] + u0[i];
         uX[i] = u0[i] + 2 * step * r + step * step * v;
       }
+      thetaX.set(theta2); // what is not a coordinate (a covariance model's decomposition) as the last M-step left it
       free.fromFree(uX, k, data, thetaX);
       if (learn) weightsFromFree(uX, k * free.size, k, wX);
       else wX.set(weights);

@@ -59,13 +59,15 @@ export function coordinates(kinds: readonly Coordinate[]): FreeParameters {
 }
 
 /**
- * Coordinates of θ_j = (mean (d), Σ (d × d)): the mean over √scale per dimension, then Σ's
- * Cholesky factor L (Σ = L Lᵀ) row by row, its diagonal as log L_aa and L_ab (b < a) over √scale_a.
- * Any u gives a positive-definite Σ; zeros stay zeros (diagonal models) and equal components stay
- * equal (a shared Σ), since the map is the same arithmetic on the same numbers.
+ * Coordinates of θ_j = (mean (d), Σ (d × d), …) with T values per component (slots after Σ, such
+ * as a covariance model's decomposition, are not coordinates: the driver fills them from the last
+ * M-step's θ): the mean over √scale per dimension, then Σ's Cholesky factor L (Σ = L Lᵀ) row by
+ * row, its diagonal as log L_aa and L_ab (b < a) over √scale_a. Any u gives a positive-definite Σ;
+ * zeros stay zeros (diagonal models) and equal components stay equal (a shared Σ), since the map
+ * is the same arithmetic on the same numbers.
  */
-export function meanCovariance(d: number): FreeParameters {
-  const T = d + d * d, U = d + (d * (d + 1)) / 2;
+export function meanCovariance(d: number, T = d + d * d): FreeParameters {
+  const U = d + (d * (d + 1)) / 2;
   const L = new Float64Array(d * d); // scratch, once per fit
   return {
     size: U,

@@ -109,7 +109,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       headerSize: 0,
       paramsSize: S, // [c_j, mean_j (d), P_j (d × d) or 1/σ²_j (d)]: as many values as statistics
       statsSize: S,
-      free: meanCovariance(d), // SQUAREM: mean/√scale, Cholesky factor with log diagonal (every covariance model)
+      free: meanCovariance(d, T), // SQUAREM: mean/√scale, Cholesky factor with log diagonal (every covariance model)
       initKeys: ["means", "covariances"],
       settings,
 
