@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fit, fitInWorker, fitStream, fitSync, initSync, loadModel, MixemError, selectK, type FitOptions, type MixtureModel, type ModelData } from "../src/index.js";
 import { FAMILIES } from "../src/families/index.js";
+import { COVARIANCE_TYPES } from "../src/families/mvgaussian/covariance.js";
 import { runEM, type EMSettings } from "../src/em.js";
 import { loadDataset, withDataset } from "../src/dataset.js";
 import { getCore } from "../src/wasm.js";
@@ -58,6 +59,17 @@ describe("SQUAREM on overlapping components: plain EM's fixed point in fewer pas
     const after = fitSync(data, { ...options, tol: 0, maxIter: 3000, init: initAt(fixed) as never });
     expect(closeness(params(fixed), params(after), 1e-6, 1e-12)).toBeLessThan(1);
     expect(Math.abs(after.logLikelihood - fixed.logLikelihood)).toBeLessThan(1e-9 * Math.abs(fixed.logLikelihood));
+  });
+});
+
+describe("SQUAREM for every mvgaussian covariance model (mclust's 14 names and mixem's four)", () => {
+  it.each(COVARIANCE_TYPES)("%s: plain EM's fixed point on Old Faithful, k = 3", (covariance) => {
+    const o = { family: "mvgaussian", covariance, k: 3 } as FitOptions;
+    const plain = fitSync(faithful, { ...o, tol: 0, maxIter: 3000 });
+    const sq = fitSync(faithful, { ...o, tol: 0, maxIter: 300, accelerate: "squarem" });
+    expect(Math.abs(sq.logLikelihood - plain.logLikelihood)).toBeLessThan(1e-9 * Math.abs(plain.logLikelihood));
+    expect(closeness(params(sq), params(plain), 1e-5, 1e-9)).toBeLessThan(1);
+    for (let i = 1; i < sq.history.length; i++) expect(sq.history[i]).toBeGreaterThanOrEqual(sq.history[i - 1] - 1e-12 * Math.abs(sq.history[i - 1]));
   });
 });
 
