@@ -89,7 +89,7 @@ export function resolveFit(options: FitOptions): ResolvedFit {
     accelerate: (o.accelerate as EMSettings["accelerate"]) ?? DEFAULTS.accelerate,
   };
   if (settings.accelerate === "squarem" && settings.mode === "hard")
-    throw optionError("options.accelerate", 'must be "none" with mode "hard": SQUAREM extrapolates soft EM\'s smooth map; classification EM\'s hard assignments are piecewise constant');
+    throw optionError("options.accelerate", 'must be "none" with mode "hard" (SQUAREM accelerates soft EM)'); // hard assignments: no smooth map
   if ((explicit || warm) && settings.nInit > 1) throw optionError("options.nInit", `must be 1 with ${warm ? "a model as init" : "an explicit init"} (restarts need random seeding)`);
   if (hc && settings.nInit > 1) throw optionError("options.nInit", 'must be 1 with init "hc" (the hierarchical start is deterministic)');
   if (warm && warm.family !== familyName) throw optionError("options.init", `is a ${warm.family} model; this fit is family "${familyName}"`);

@@ -34,25 +34,17 @@ export function coordinates(kinds: readonly Coordinate[]): FreeParameters {
   return {
     size: T,
     toFree(theta, k, data, u) {
-      for (let j = 0; j < k; j++) for (let t = 0; t < T; t++) {
-        const x = theta[j * T + t];
-        switch (kinds[t]) {
-          case "location": u[j * T + t] = x / Math.sqrt(data.scale[0]); break;
-          case "variance": case "rate": u[j * T + t] = M.log(x); break;
-          case "probability": u[j * T + t] = M.log(x) - M.log1p(-x); break;
-        }
+      for (let i = 0; i < k * T; i++) {
+        const x = theta[i], kind = kinds[i % T];
+        u[i] = kind === "location" ? x / Math.sqrt(data.scale[0]) : kind === "probability" ? M.log(x) - M.log1p(-x) : M.log(x);
       }
       return true;
     },
     fromFree(u, k, data, theta) {
-      for (let j = 0; j < k; j++) for (let t = 0; t < T; t++) {
-        const y = u[j * T + t];
-        switch (kinds[t]) {
-          case "location": theta[j * T + t] = y * Math.sqrt(data.scale[0]); break;
-          case "variance": theta[j * T + t] = M.exp(y); break;
-          case "rate": theta[j * T + t] = Math.max(M.exp(y), RATE_FLOOR); break;
-          case "probability": theta[j * T + t] = clampProbability(1 / (1 + M.exp(-y))); break;
-        }
+      for (let i = 0; i < k * T; i++) {
+        const y = u[i], kind = kinds[i % T];
+        theta[i] = kind === "location" ? y * Math.sqrt(data.scale[0]) : kind === "probability" ? clampProbability(1 / (1 + M.exp(-y)))
+          : kind === "rate" ? Math.max(M.exp(y), RATE_FLOOR) : M.exp(y);
       }
     },
   };
