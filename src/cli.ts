@@ -80,6 +80,9 @@ Model:
   --fix-weights       keep the mixing weights equal
   --max-iter N        at most N iterations (default 500)
   --tol T             stop when the mean log-likelihood per value changes less (default 1e-8)
+  --accelerate A      squarem | none: SQUAREM reaches the same fit in fewer passes over the
+                      data, none takes one plain EM step per iteration (default: fit squarem with
+                      --mode soft; select as selectK, squarem except mclust's hc start)
   --n-init N          restarts, keep the best (default 1)
   --seed S            PRNG seed (default 0)
   --threads N         shares of each pass, this process computing one, workers the others
@@ -131,6 +134,7 @@ const OPTIONS = {
   trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
   init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
   tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, threads: { type: "string" }, weights: { type: "string" }, "reg-covar": { type: "string" },
+  accelerate: { type: "string" },
   json: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean" },
 } as const;
 
@@ -246,6 +250,8 @@ async function main(argv: string[]): Promise<number> {
     dof: values.dof === undefined || values.dof === "estimate" || values.dof === "equal" ? values.dof : num(values.dof, "--dof"),
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
     nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials, sampleWeights,
+    // SQUAREM by default for soft EM (the API's fit keeps plain EM steps by default).
+    accelerate: values.accelerate ?? (values.mode === "hard" || kRange ? undefined : "squarem"), // select: selectK's default
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   progress.restart();
@@ -347,7 +353,7 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   const [modelFile, file, ...rest] = args;
   if (!modelFile || !file) throw new UsageError("predict needs a model file (from mixem fit --json) and a data file (or - for standard input)");
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  for (const flag of ["k", "family", "covariance", "dof", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar", "threads", "weights"] as const)
+  for (const flag of ["k", "family", "covariance", "dof", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar", "threads", "weights", "accelerate"] as const)
     if (values[flag] !== undefined) throw new UsageError(`--${flag === "k" ? "k" : flag} is for fitting; predict takes the model as it was fitted`);
   const modelInput = inputOf(modelFile);
   if (modelInput.kind === "file" && modelInput.size > MAX_BYTES / 4) throw new UsageError(`${modelFile} is ${mib(modelInput.size)}; a model file is small JSON (from mixem fit --json)`);

@@ -17,4 +17,6 @@ export const DEFAULTS = Object.freeze({
   seed: 0,
   init: "kmeans++" as const,
   regCovar: 1e-6,
+  /** fit: plain EM steps; selectK and the CLI default to "squarem" for soft EM. */
+  accelerate: "none" as "none" | "squarem",
 });

@@ -9,7 +9,9 @@ import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "./se
 import { EMPTY_MASS } from "./families/shared.js";
 import { logDirichlet } from "./prior.js";
 import { MixemError } from "./errors.js";
+import * as M from "./math.js";
 import { degeneracies } from "./degenerate.js";
+import { identity, STEP_FACTOR, STEP_MAX0, weightsFromFree, weightsToFree } from "./squarem.js";
 
 export interface EMSettings {
   k: number;
@@ -27,6 +29,8 @@ export interface EMSettings {
   signal?: AbortSignal;
   /** MAP-EM: Dirichlet concentration of the weights (1 = none); the spec carries the rest of the prior. */
   prior?: { weights: number };
+  /** "squarem": SQUAREM cycles (soft EM only) instead of single EM steps; default "none". */
+  accelerate?: "none" | "squarem";
 }
 
 /** One run's outcome: the model's fit summary (see FitSummary) plus its parameters. */
@@ -34,6 +38,8 @@ export interface EMResult extends Omit<FitSummary, "nObservations"> {
   theta: Float64Array;
   weights: Float64Array;
   restart: number;
+  /** E-steps (passes over the data) of this run, counting the one at its start (not the seeding pass). */
+  passes: number;
   /** Whether a component is degenerate (see degenerate.ts): set by `runs` when it compares restarts. */
   degenerate?: boolean;
 }
@@ -70,12 +76,14 @@ export function maximizeStep(spec: Spec, stats: Float64Array, theta: Float64Arra
  * history are the same code.
  */
 export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: EMSettings, theta: Float64Array, weights: Float64Array, restart: number): Generator<PassRequest, EMResult, PassResult> {
+  if (s.accelerate === "squarem" && s.mode === "soft") return yield* squarem(spec, k, n, data, s, theta, weights, restart);
   const alpha = s.prior?.weights ?? 1;
   /** The objective: log-likelihood, plus the log prior density under MAP-EM. */
   const objective = (ll: number) => (s.prior ? ll + spec.logPrior(theta, k) + (s.fixWeights ? 0 : logDirichlet(weights, alpha)) : ll);
   // One request object for the whole run (the driver answers it before the loop goes on).
   const request: PassRequest = { theta, weights, hard: s.mode === "hard" };
   let pass = yield request;
+  let passes = 1;
   let ll = finite(pass.logLikelihood);
   let goal = objective(ll);
   const history: number[] = [];
@@ -87,7 +95,8 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     iterations++;
     maximizeStep(spec, pass.stats, theta, weights, k, data, !s.fixWeights, alpha);
     pass = yield request;
-    if (spec.refine) while (spec.refine(theta, k, pass)) pass = yield request; // ECME steps (family.ts)
+    passes++;
+    if (spec.refine) while (spec.refine(theta, k, pass)) { pass = yield request; passes++; } // ECME steps (family.ts)
     ll = finite(pass.logLikelihood);
     const next = objective(ll);
     const delta = (next - goal) / n;
@@ -100,7 +109,161 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     if (keepGoing === false) { stopReason = "callback"; break; }
   }
   return {
-    theta, weights, logLikelihood: ll, history, iterations,
+    theta, weights, logLikelihood: ll, history, iterations, passes,
+    converged: stopReason === "converged", stopReason, restart,
+    ...(s.prior ? { logPosterior: goal, posteriorHistory } : {}),
+  };
+}
+
+/** What `pack` needs of the data when it only tests parameters (binomial reads constant trials). */
+const PACK_ONLY = { settings: { trials: 1 } } as unknown as DatasetParts;
+
+/**
+ * SQUAREM (Varadhan & Roland 2008, scheme S3): one iteration is one cycle from θ₀ (whose pass the
+ * previous cycle ended with). θ₁ = F(θ₀), θ₂ = F(θ₁) (F: one EM step); in free coordinates u
+ * (squarem.ts) r = u₁ − u₀, v = u₂ − 2u₁ + u₀, α = −‖r‖/‖v‖ clamped to [−stepMax, −1],
+ * u' = u₀ − 2αr + α²v, and the stabilising step θ_new = F(θ'). With α = −1, θ' = θ₂ and the cycle
+ * is plain EM's two steps. θ' is given up for θ₂ when it cannot be evaluated (a packed kernel
+ * parameter not finite; for a family without coordinates, its own parameter checks fail) or its
+ * objective is below θ₀'s; F(θ') is given up for θ₂ when its objective is below θ₀'s (the M-step's
+ * constraints, e.g. a variance floor, that θ' may break, void EM's ascent from θ'). So the
+ * objective never decreases. stepMax starts at 1, is quartered (not below 1) when a step that
+ * long was given up, and quadrupled when a step reached it (the SQUAREM R package's step.max rule).
+ * Passes per cycle: 2 (α = −1, or θ' unusable), 3, or 4 (F(θ') given up).
+ */
+function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettings, theta: Float64Array, weights: Float64Array, restart: number): Generator<PassRequest, EMResult, PassResult> {
+  const alpha = s.prior?.weights ?? 1, learn = !s.fixWeights;
+  const objective = (t: Float64Array, w: Float64Array, ll: number) => (s.prior ? ll + spec.logPrior(t, k) + (learn ? logDirichlet(w, alpha) : 0) : ll);
+  const free = spec.free ?? identity(spec.thetaSize);
+  const size = k * spec.thetaSize, U = k * free.size + (learn ? k : 0);
+  // Every buffer once per run (no allocation in the cycle): θ₁, θ₂, θ' and their weights, the
+  // coordinates, the packing check's scratch, one request per point a pass is asked at.
+  const theta1 = new Float64Array(size), theta2 = new Float64Array(size), thetaX = new Float64Array(size), scratch = new Float64Array(size);
+  const w1 = new Float64Array(k), w2 = new Float64Array(k), wX = new Float64Array(k), logW = new Float64Array(k);
+  const u0 = new Float64Array(U), u1 = new Float64Array(U), u2 = new Float64Array(U), uX = new Float64Array(U);
+  const params = new Float64Array(spec.headerSize + k * spec.paramsSize);
+  const at0: PassRequest = { theta, weights, hard: false };
+  const at1: PassRequest = { theta: theta1, weights: w1, hard: false };
+  const atX: PassRequest = { theta: thetaX, weights: wX, hard: false };
+  const toFree = (t: Float64Array, w: Float64Array, u: Float64Array) => {
+    if (!free.toFree(t, k, data, u)) return false;
+    if (learn) weightsToFree(w, k, u, k * free.size);
+    return true;
+  };
+  /** Whether the kernel can evaluate (t, w): weights positive, packed parameters finite (and, without coordinates, the family's checks). */
+  const evaluable = (t: Float64Array, w: Float64Array) => {
+    for (let j = 0; j < k; j++) {
+      if (!(w[j] > 0)) return false;
+      logW[j] = M.log(w[j]);
+    }
+    try {
+      if (!spec.free) {
+        for (let j = 0; j < k; j++) spec.fromComponent(spec.component(t, j), scratch, j, "θ");
+        spec.validate?.(t, k, "θ");
+      }
+      spec.pack(t, logW, PACK_ONLY, params);
+    } catch (e) {
+      if (e instanceof MixemError) return false;
+      throw e;
+    }
+    for (let i = spec.headerSize; i < params.length; i++) if (!Number.isFinite(params[i])) return false;
+    return true;
+  };
+  /** θ' ← F(θ') from its pass's statistics; false if the M-step refuses (a collapse plain EM did not meet). */
+  const stabilise = (stats: Float64Array) => {
+    try {
+      maximizeStep(spec, stats, thetaX, wX, k, data, learn, alpha);
+    } catch (e) {
+      if (e instanceof MixemError) return false;
+      throw e;
+    }
+    return evaluable(thetaX, wX);
+  };
+
+  let pass = yield at0;
+  let passes = 1;
+  let ll = finite(pass.logLikelihood);
+  let goal = objective(theta, weights, ll);
+  const history: number[] = [];
+  const posteriorHistory: number[] = [];
+  let stopReason: StopReason = "maxIter";
+  let iterations = 0, stepMax = STEP_MAX0, step = 1, extrapolated = false;
+  /** The extrapolation is given up: θ₂ is the cycle's result, and a step as long as stepMax shortens it. */
+  const giveUp = () => {
+    if (step === stepMax) stepMax = Math.max(STEP_MAX0, stepMax / STEP_FACTOR);
+    step = 1;
+    extrapolated = false;
+    theta.set(theta2); weights.set(w2);
+  };
+  while (iterations < s.maxIter) {
+    if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
+    iterations++;
+    // Plain EM's two steps: θ₁ = F(θ₀), θ₂ = F(θ₁).
+    theta1.set(theta); w1.set(weights);
+    maximizeStep(spec, pass.stats, theta1, w1, k, data, learn, alpha);
+    let pass1 = yield at1;
+    passes++;
+    if (spec.refine) while (spec.refine(theta1, k, pass1)) { pass1 = yield at1; passes++; } // F's ECME steps
+    finite(pass1.logLikelihood);
+    theta2.set(theta1); w2.set(w1);
+    maximizeStep(spec, pass1.stats, theta2, w2, k, data, learn, alpha);
+    // S3 step length |α| = ‖r‖/‖v‖ within [1, stepMax] (1 when v = 0 or θ has no coordinates).
+    step = 1;
+    if (toFree(theta, weights, u0) && toFree(theta1, w1, u1) && toFree(theta2, w2, u2)) {
+      let rr = 0, vv = 0;
+      for (let i = 0; i < U; i++) {
+        const r = u1[i] - u0[i], v = u2[i] - 2 * u1[i] + u0[i];
+        rr += r * r;
+        vv += v * v;
+      }
+      const ratio = Math.sqrt(rr / vv);
+      if (ratio > 1) step = Math.min(ratio, stepMax);
+    }
+    extrapolated = false;
+    if (step > 1) {
+      // u' = u₀ − 2αr + α²v with α = −step.
+      for (let i = 0; i < U; i++) {
+        const r = u1[i] - u0[i], v = u2[i] - 2 * u1[i] + u0[i];
+        uX[i] = u0[i] + 2 * step * r + step * step * v;
+      }
+      thetaX.set(theta2); // what is not a coordinate (a covariance model's decomposition) as the last M-step left it
+      free.fromFree(uX, k, data, thetaX);
+      if (learn) weightsFromFree(uX, k * free.size, k, wX);
+      else wX.set(weights);
+      if (evaluable(thetaX, wX)) {
+        const passX = yield atX;
+        passes++;
+        const lx = passX.logLikelihood;
+        extrapolated = Number.isFinite(lx) && objective(thetaX, wX, lx) >= goal && stabilise(passX.stats);
+      }
+    }
+    if (extrapolated) {
+      theta.set(thetaX); weights.set(wX);
+    } else if (step > 1) giveUp();
+    else { theta.set(theta2); weights.set(w2); }
+    pass = yield at0;
+    passes++;
+    if (spec.refine && extrapolated && Number.isFinite(pass.logLikelihood)) while (spec.refine(theta, k, pass)) { pass = yield at0; passes++; }
+    if (extrapolated && !(Number.isFinite(pass.logLikelihood) && objective(theta, weights, pass.logLikelihood) >= goal)) {
+      giveUp();
+      pass = yield at0;
+      passes++;
+    }
+    if (spec.refine && !extrapolated) while (spec.refine(theta, k, pass)) { pass = yield at0; passes++; }
+    if (step === stepMax) stepMax *= STEP_FACTOR;
+    ll = finite(pass.logLikelihood);
+    const next = objective(theta, weights, ll);
+    const delta = (next - goal) / n;
+    goal = next;
+    history.push(ll);
+    if (s.prior) posteriorHistory.push(next);
+    const keepGoing = s.onIteration?.({ iteration: iterations, logLikelihood: ll, logPosterior: s.prior ? next : undefined, delta, restart });
+    if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
+    if (Math.abs(delta) < s.tol) { stopReason = "converged"; break; }
+    if (keepGoing === false) { stopReason = "callback"; break; }
+  }
+  return {
+    theta, weights, logLikelihood: ll, history, iterations, passes,
     converged: stopReason === "converged", stopReason, restart,
     ...(s.prior ? { logPosterior: goal, posteriorHistory } : {}),
   };

@@ -7,6 +7,7 @@
 // every JavaScript engine.
 import type { Arena, Region } from "./wasm.js";
 import type { Random } from "./random.js";
+import type { FreeParameters } from "./squarem.js";
 
 /** Validator of one option: throws a MixemError naming `path` when `value` is not acceptable. */
 export type Rule = (value: unknown, path: string) => void;
@@ -196,6 +197,12 @@ export interface Spec<C extends object = object> {
    * it was given was answered at the current θ — that pass is then the next E-step.
    */
   refine?(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }): boolean;
+  /**
+   * Unconstrained coordinates of θ in which SQUAREM (`accelerate: "squarem"`) extrapolates
+   * (src/squarem.ts). Without them θ is extrapolated as it is, and each extrapolated θ must pass
+   * the family's own parameter checks (fromComponent, validate) before it is evaluated.
+   */
+  free?: FreeParameters;
   /** 1-D families with a density or counts plot: checks the plot's options (settings merged in) and returns the density. */
   plotDensity?(options: Readonly<Record<string, unknown>>): PlotDensity;
 }

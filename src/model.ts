@@ -55,6 +55,12 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   readonly logPosterior: number | undefined;
   readonly posteriorHistory: readonly number[] | undefined;
   readonly iterations: number;
+  /**
+   * E-steps (passes over the data) the returned run made, counting the one at its start (not the
+   * seeding pass): iterations + 1 for plain EM; with `accelerate: "squarem"` 2 to 4 per iteration
+   * (t and mvt: plus their ECME passes).
+   */
+  readonly passes: number;
   readonly converged: boolean;
   readonly stopReason: StopReason;
   readonly nObservations: number;
@@ -92,6 +98,7 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
     this.logPosterior = fit.logPosterior;
     this.posteriorHistory = fit.posteriorHistory ? Object.freeze([...fit.posteriorHistory]) : undefined;
     this.iterations = fit.iterations;
+    this.passes = fit.passes;
     this.converged = fit.converged;
     this.stopReason = fit.stopReason;
     this.nObservations = fit.nObservations;
@@ -264,6 +271,7 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
         history: [...this.history],
         ...(this.logPosterior === undefined ? {} : { logPosterior: this.logPosterior, posteriorHistory: [...this.posteriorHistory!] }),
         iterations: this.iterations,
+        passes: this.passes,
         converged: this.converged,
         stopReason: this.stopReason,
         nObservations: this.nObservations,
@@ -359,10 +367,13 @@ export function loadModel(json: unknown): MixtureModel {
   if (typeof f.iterations !== "number" || !Number.isInteger(f.iterations) || f.iterations < 0) throw bad("model.fit.iterations", `must be a non-negative integer, got ${describe(f.iterations)}`);
   // Σ w_i with sample weights: any finite non-negative number.
   if (typeof f.nObservations !== "number" || !Number.isFinite(f.nObservations) || f.nObservations < 0) throw bad("model.fit.nObservations", `must be a finite number ≥ 0, got ${describe(f.nObservations)}`);
+  // Absent in models saved before it was reported, all fitted by plain EM: iterations + 1.
+  const passes = f.passes ?? (f.iterations as number) + 1;
+  if (typeof passes !== "number" || !Number.isInteger(passes) || passes < 1) throw bad("model.fit.passes", `must be a positive integer, got ${describe(passes)}`);
   if (typeof f.converged !== "boolean") throw bad("model.fit.converged", "must be true or false");
   if (!["converged", "maxIter", "callback"].includes(f.stopReason as string)) throw bad("model.fit.stopReason", `unknown stop reason ${describe(f.stopReason)}`);
   const summary: FitSummary = {
-    logLikelihood: f.logLikelihood as number, history: history as number[], iterations: f.iterations as number,
+    logLikelihood: f.logLikelihood as number, history: history as number[], iterations: f.iterations as number, passes,
     converged: f.converged, stopReason: f.stopReason as StopReason, nObservations: f.nObservations as number,
   };
   if (settings.prior !== undefined) {

@@ -26,6 +26,7 @@ export const COMMON_OPTIONS = Object.freeze({
   threads: integer(1, 256),
   sampleWeights: sampleWeightsRule,
   hcSubset: (v: unknown, path: string) => { checkHcSubset(v, path); },
+  accelerate: oneOf("none", "squarem"),
 });
 
 /** A fit's options, checked: the family, the driver's settings (the prior comes with the data), the explicit init entries. */
@@ -85,7 +86,10 @@ export function resolveFit(options: FitOptions): ResolvedFit {
     init: explicit || warm || hc ? DEFAULTS.init : ((o.init as "kmeans++" | "random" | undefined) ?? DEFAULTS.init),
     onIteration: o.onIteration as EMSettings["onIteration"],
     signal: o.signal as AbortSignal | undefined,
+    accelerate: (o.accelerate as EMSettings["accelerate"]) ?? DEFAULTS.accelerate,
   };
+  if (settings.accelerate === "squarem" && settings.mode === "hard")
+    throw optionError("options.accelerate", 'must be "none" with mode "hard" (SQUAREM accelerates soft EM)'); // hard assignments: no smooth map
   if ((explicit || warm) && settings.nInit > 1) throw optionError("options.nInit", `must be 1 with ${warm ? "a model as init" : "an explicit init"} (restarts need random seeding)`);
   if (hc && settings.nInit > 1) throw optionError("options.nInit", 'must be 1 with init "hc" (the hierarchical start is deterministic)');
   if (warm && warm.family !== familyName) throw optionError("options.init", `is a ${warm.family} model; this fit is family "${familyName}"`);
@@ -110,7 +114,7 @@ export function configureFit(r: ResolvedFit, ds: DatasetParts): { spec: Spec; se
 export function buildModel(r: ResolvedFit, spec: Spec, result: EMResult, n: number, dataSettings: Readonly<Record<string, unknown>>): MixtureModel {
   const settings = { mode: r.settings.mode, fixWeights: r.settings.fixWeights, ...spec.settings, ...dataSettings };
   return new MixtureModel(r.familyName, spec, result.theta, result.weights, settings, {
-    logLikelihood: result.logLikelihood, history: result.history, iterations: result.iterations,
+    logLikelihood: result.logLikelihood, history: result.history, iterations: result.iterations, passes: result.passes,
     converged: result.converged, stopReason: result.stopReason, nObservations: n,
     ...(result.logPosterior === undefined ? {} : { logPosterior: result.logPosterior, posteriorHistory: result.posteriorHistory }),
   });

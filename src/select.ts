@@ -141,6 +141,7 @@ function fitOptionsOf(fitOptions: Record<string, unknown>, column: Column, k: nu
   else delete o.covariance;
   if (o.init === undefined && mclustLike) o.init = "hc";
   if (o.init === undefined || o.init === "kmeans++" || o.init === "random") o.nInit ??= 3;
+  o.accelerate ??= o.mode === "hard" || o.init === "hc" ? "none" : "squarem"; // SQUAREM by default; mclust's EM from its hc start
   return o as unknown as FitOptions;
 }
 

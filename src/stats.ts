@@ -114,7 +114,7 @@ export function maximize(model: MixtureModel, stats: SufficientStatistics): Mixt
   // Forged statistics can pass every check above and still lead outside the parameter space.
   checkParameters(model.spec, theta, weights, "INVALID_OPTION", "stats");
   return new MixtureModel(model.family, model.spec, theta, weights, model.settings, {
-    logLikelihood: s.logLikelihood, history: [...model.history, s.logLikelihood], iterations: model.iterations + 1,
+    logLikelihood: s.logLikelihood, history: [...model.history, s.logLikelihood], iterations: model.iterations + 1, passes: model.passes + 1,
     converged: false, stopReason: "maxIter", nObservations: s.n,
   });
 }

@@ -30,6 +30,8 @@ export interface FitSummary {
   logPosterior?: number;
   posteriorHistory?: number[];
   iterations: number;
+  /** E-steps (passes over the data) of the returned run, counting the one at its start: iterations + 1 for plain EM (t, mvt: plus their ECME passes). */
+  passes: number;
   converged: boolean;
   stopReason: StopReason;
   nObservations: number;
@@ -73,6 +75,14 @@ export interface CommonFitOptions {
   onIteration?: (info: IterationInfo) => boolean | void;
   /** Checked between iterations: once aborted, the fit throws `signal.reason`. */
   signal?: AbortSignal;
+  /**
+   * "none" (fit's default): one EM step per iteration. "squarem" (selectK's and the CLI's default
+   * for soft EM): SQUAREM (Varadhan & Roland 2008) — each iteration extrapolates from two EM steps
+   * and takes one more from there, falling back to the plain steps when that would leave the
+   * parameter space or lower the objective; the same fixed point in fewer passes over the data
+   * (see `MixtureModel.passes`). Soft EM only: with `mode: "hard"` it must be "none".
+   */
+  accelerate?: "none" | "squarem";
   /** fit() only: workers to split the data over (default: 1 for small data, up to 4 cores above 2·10⁶ points × k). */
   threads?: number;
   /**

@@ -167,6 +167,7 @@ async function fitOne(j: Job, k: number, signal: AbortSignal, stage?: { index: n
   try {
     const model = await fitInWorker(j.data, {
       ...j.options, k, signal,
+      ...(stage ? { accelerate: "squarem" } : {}), // Auto K fits as selectK does: with SQUAREM
       onProgress: (info: IterationInfo) => {
         if (finished) return;
         (restarts[info.restart] ??= []).push(info.logLikelihood);

@@ -52,7 +52,7 @@ function summary(model: MixtureModel): string[] {
     ...(model.logPosterior === undefined ? [] : [`log-posterior   ${model.logPosterior.toFixed(4)}`]),
     `BIC             ${bic.toFixed(4)}`,
     `AIC             ${aic.toFixed(4)}`,
-    `iterations      ${model.iterations} (${model.converged ? "converged" : `not converged: ${model.stopReason}`})`,
+    `iterations      ${model.iterations} (${model.converged ? "converged" : `not converged: ${model.stopReason}`}), ${model.passes} passes over the data`,
   ];
   return lines;
 }

@@ -9,6 +9,7 @@ import type { DimsOption, PriorOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import { describe } from "../data.js";
 import * as M from "../math.js";
+import { coordinates } from "../squarem.js";
 
 export interface BernoulliComponent { p: number[] }
 
@@ -64,6 +65,7 @@ export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliO
       headerSize: 0,
       paramsSize: 1 + d,
       statsSize: 1 + d,
+      free: coordinates(Array(d).fill("probability")), // SQUAREM: logit p per dimension
       initKeys: ["p"],
       settings: prior ? { dims: d, prior } : { dims: d },
       componentParameters: (k) => k * d,

@@ -8,6 +8,7 @@ import { clampProbability, forActive, needData, oneParameter } from "./shared.js
 import type { PriorOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
+import { coordinates } from "../squarem.js";
 
 export interface BinomialComponent { p: number }
 
@@ -122,6 +123,7 @@ export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOption
     return {
       dims: 1, kernel: "binomialPass", workColumns: 0,
       thetaSize: 1, headerSize: 1, paramsSize: 3, statsSize: 3,
+      free: coordinates(["probability"]), // SQUAREM: logit p
       settings: prior ? { prior } : {},
       ...oneParameter<BinomialComponent>({
         initKey: "p", key: "p", clamp: clampProbability,

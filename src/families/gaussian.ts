@@ -8,6 +8,7 @@ import { LOG_2PI, collapsed, componentObject, finite, forActive, logNormal, need
 import type { RegCovarOption, PriorOption, RidgeOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logInvGamma, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
+import { coordinates } from "../squarem.js";
 
 
 /** Rows (an array whose first entry is an array or typed array), read without throwing. */
@@ -84,6 +85,7 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
     return {
       dims: 1, kernel: "gaussianPass", workColumns: 0,
       thetaSize: 2, headerSize: 0, paramsSize: 3, statsSize: 3,
+      free: coordinates(["location", "variance"]), // SQUAREM: mean/√scale, log σ²
       initKeys: ["means", "variances"],
       settings,
       componentParameters: (k) => (equal ? k + 1 : 2 * k), // mclust's nMclustParams less the weights

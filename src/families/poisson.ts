@@ -6,6 +6,7 @@ import { forActive, needData, noOptions, NONE, oneParameter, RATE_FLOOR, regionP
 import type { PriorOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logGammaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
+import { coordinates } from "../squarem.js";
 
 export interface PoissonComponent { lambda: number }
 
@@ -56,6 +57,7 @@ export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOpt
     return {
       dims: 1, kernel: "loglinearPass", workColumns: 0,
       thetaSize: 1, headerSize: 0, paramsSize: 2, statsSize: 2,
+      free: coordinates(["rate"]), // SQUAREM: log λ
       settings: prior ? { prior } : {},
       ...oneParameter<PoissonComponent>({
         initKey: "lambdas", key: "lambda", clamp: (v) => Math.max(v, RATE_FLOOR),

@@ -17,6 +17,7 @@ import { decomposeSigma, growScratch, layout, newScratch } from "./models.js";
 import { componentOf, listOf, readComponent, readCovariance, readMean, type MvGaussianComponent } from "./io.js";
 import { resolveMvPrior, type MvGaussianPrior } from "./prior.js";
 import * as M from "../../math.js";
+import { meanCovariance } from "../../squarem.js";
 
 export type { CovarianceType, MclustModelName } from "./covariance.js";
 export type { MvGaussianComponent } from "./io.js";
@@ -108,6 +109,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       headerSize: 0,
       paramsSize: S, // [c_j, mean_j (d), P_j (d × d) or 1/σ²_j (d)]: as many values as statistics
       statsSize: S,
+      free: meanCovariance(d, T), // SQUAREM: mean/√scale, Cholesky factor with log diagonal (every covariance model)
       initKeys: ["means", "covariances"],
       settings,
 
