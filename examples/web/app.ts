@@ -26,7 +26,13 @@ function ask(request: DataRequest, transfer: Transferable[] = []): Promise<DataR
 
 /** The newest load wins: a slower parse of older text does not overwrite it. */
 let loading = 0;
-async function load(text: string, source: string) {
+/** The load in progress (Fit and Auto K wait for it: a sample clicked just before still counts). */
+let pendingLoad: Promise<void> = Promise.resolve();
+function load(text: string, source: string): Promise<void> {
+  pendingLoad = parseAndShow(text, source);
+  return pendingLoad;
+}
+async function parseAndShow(text: string, source: string) {
   const mine = ++loading;
   status(`${source}: reading…`);
   const reply = await ask({ kind: "parse", id: ++requests, text });
@@ -195,16 +201,20 @@ let current: { model: MixtureModel; job: Job } | null = null;
 
 async function run(auto: boolean) {
   if (controller) return; // one run at a time (the buttons are disabled too)
-  let j: Job;
-  try {
-    j = job();
-  } catch (e) {
-    status(`error: ${(e as Error).message}`, true);
-    return;
-  }
   controller = new AbortController();
   const signal = controller.signal;
   setRunning(true);
+  await pendingLoad; // a sample or file chosen just before: its data first
+  let j: Job;
+  try {
+    if (signal.aborted) throw new DOMException("cancelled", "AbortError");
+    j = job();
+  } catch (e) {
+    setRunning(false);
+    if (isAbort(e)) status("cancelled: the worker was stopped", false);
+    else status(`error: ${(e as Error).message}`, true);
+    return;
+  }
   clearResult();
   current = null;
   status("starting a worker…");

@@ -227,6 +227,8 @@ suite("demo page", () => {
   it("loads a CSV: a preview of the first rows with each column's type; clearing the paste box is no error", async () => {
     await open();
     await page.click("#iris");
+    // Parsing runs in the page's data worker: the preview comes with the status line.
+    await page.waitForFunction(() => /^Iris \(Fisher's\): 150 rows/.test(document.getElementById("status")!.textContent ?? ""));
     expect(await page.locator("#preview-table tr").count()).toBe(6);
     expect(await page.locator("#preview-table th").allTextContents()).toEqual(["#", "sepal_lengthnumber", "sepal_widthnumber", "petal_lengthnumber", "petal_widthnumber", "speciestext"]);
     expect(await statusText()).toMatch(/^Iris \(Fisher's\): 150 rows; numeric columns sepal_length, sepal_width, petal_length, petal_width/);
