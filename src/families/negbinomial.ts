@@ -1,15 +1,13 @@
 // Negative binomial: θ_j = (mean μ_j, size r_j), variance μ + μ²/r (r → ∞: Poisson).
 // Kernel: assembly/kernels/negbinomial.ts. Counts, as Poisson.
 import type { Family, Spec } from "../family.js";
-import { copyIn, countProblem } from "../data.js";
 import { optionError } from "../errors.js";
-import { logFactorial } from "../special.js";
-import { componentObject, finite, forActive, noOptions, NONE, RATE_FLOOR, regionPoints, scalarInit } from "./shared.js";
+import { COUNTS, componentObject, finite, forActive, noOptions, NONE, RATE_FLOOR, scalarInit } from "./shared.js";
 import type { PriorOption } from "./shared.js";
 import { digamma, lgammaNB, lgammaRatio, logMinusDigamma, logMinusDigammaAbove10, SHAPE_MAX, SHAPE_MIN, solveCurved, solveShape } from "./positive.js";
 import { noPrior } from "./gamma.js";
 import { priorRule } from "../prior.js";
-import { logGamma } from "../special.js";
+import { logFactorial, logGamma } from "../special.js";
 import * as M from "../math.js";
 
 export interface NegbinomialComponent { mean: number; size: number }
@@ -30,20 +28,7 @@ export const negbinomial: Family<NegbinomialComponent, { means: number[]; sizes:
   dataSettings: NONE,
   plot: { kind: "counts", axis: "count" },
 
-  load(mem, data, _options, path, _dims, trusted) {
-    const x = copyIn(mem, data, path, countProblem, trusted);
-    const v = x.array;
-    let logConstant = 0;
-    for (let i = 0; i < x.length; i++) logConstant -= logFactorial(v[i]);
-    return { n: x.length, dims: 1, x, aux: null, logConstant, scale: new Float64Array([1]), seedPoints: regionPoints(x, 1), settings: NONE };
-  },
-
-  weightedConstant(ds, w) {
-    const v = ds.x.array;
-    let c = 0;
-    for (let i = 0; i < ds.n; i++) if (w[i] !== 0) c -= w[i] * logFactorial(v[i]);
-    return c;
-  },
+  ...COUNTS, // counts in, −Σ log x! as the per-point constant (shared.ts)
 
   resolvePrior: noPrior("negbinomial", "the size"),
 

@@ -1,8 +1,7 @@
 // Poisson: θ_j = λ_j. Kernel: assembly/kernels/loglinear.ts (at dims = 1).
 import type { Family, Spec } from "../family.js";
-import { copyIn, countProblem } from "../data.js";
+import { COUNTS, forActive, needData, noOptions, NONE, oneParameter, RATE_FLOOR } from "./shared.js";
 import { logFactorial } from "../special.js";
-import { forActive, needData, noOptions, NONE, oneParameter, RATE_FLOOR, regionPoints } from "./shared.js";
 import type { PriorOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, logGammaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
@@ -26,20 +25,7 @@ export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOpt
   dataSettings: NONE,
   plot: { kind: "counts", axis: "count" },
 
-  load(mem, data, _options, path, _dims, trusted) {
-    const x = copyIn(mem, data, path, countProblem, trusted);
-    const v = x.array;
-    let logConstant = 0;
-    for (let i = 0; i < x.length; i++) logConstant -= logFactorial(v[i]);
-    return { n: x.length, dims: 1, x, aux: null, logConstant, scale: new Float64Array([1]), seedPoints: regionPoints(x, 1), settings: NONE };
-  },
-
-  weightedConstant(ds, w) {
-    const v = ds.x.array;
-    let c = 0;
-    for (let i = 0; i < ds.n; i++) if (w[i] !== 0) c -= w[i] * logFactorial(v[i]);
-    return c;
-  },
+  ...COUNTS, // counts in, −Σ log x! as the per-point constant (shared.ts)
 
   resolvePrior(raw, ds, _k, _options, path): PoissonPrior & Record<string, unknown> {
     const o = priorObject(raw, ["shrinkage", "shape", "rate"], path);

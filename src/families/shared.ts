@@ -1,8 +1,9 @@
 // Pieces the family modules share.
 import { MixemError, optionError } from "../errors.js";
-import { describe } from "../data.js";
+import { copyIn, countProblem, describe } from "../data.js";
+import { logFactorial } from "../special.js";
 import { numberList } from "../options.js";
-import type { Points } from "../family.js";
+import type { Family, Points } from "../family.js";
 import type { Region } from "../wasm.js";
 import * as M from "../math.js";
 
@@ -157,3 +158,23 @@ export function needData<T>(ds: T | null, path: string): T {
 /** log N(x; mean, variance). */
 export const logNormal = (x: number, mean: number, variance: number) =>
   -0.5 * (M.log(2 * Math.PI * variance) + ((x - mean) * (x - mean)) / variance);
+
+/**
+ * Loading counts (non-negative integers) for the count families (poisson, negbinomial): the
+ * per-point constant is −log x!, summed as −Σ w_i log x_i! under sample weights.
+ */
+export const COUNTS: Pick<Family, "load" | "weightedConstant"> = {
+  load(mem, data, _options, path, _dims, trusted) {
+    const x = copyIn(mem, data, path, countProblem, trusted);
+    const v = x.array;
+    let logConstant = 0;
+    for (let i = 0; i < x.length; i++) logConstant -= logFactorial(v[i]);
+    return { n: x.length, dims: 1, x, aux: null, logConstant, scale: new Float64Array([1]), seedPoints: regionPoints(x, 1), settings: NONE };
+  },
+  weightedConstant(ds, w) {
+    const v = ds.x.array;
+    let c = 0;
+    for (let i = 0; i < ds.n; i++) if (w[i] !== 0) c -= w[i] * logFactorial(v[i]);
+    return c;
+  },
+};
