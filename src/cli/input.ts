@@ -130,7 +130,7 @@ export class DenseTable implements Table {
       if (length > MAX_REGION_VALUES) throw new UsageError(`${this.source}: more than ${MAX_REGION_VALUES} values; give --stream`);
       const grown = this.memory.alloc(length);
       grown.array.set(this.data.subarray(0, this.rows * this.shape.width));
-      this.region = grown; // the old region is freed with the arena
+      this.region = grown; // the old region is freed with the arena (at the end of the command)
     } else {
       const grown = new Float64Array(length);
       grown.set(this.js.subarray(0, this.rows * this.shape.width));
@@ -217,7 +217,9 @@ export type AnyTable = DenseTable | RowsTable;
  * Reads the whole input into a table; at most MAX_BYTES of CSV (a quarter of that of JSON). With
  * an arena, a CSV table's values are read into WebAssembly memory: for a file, room for the most
  * values its size allows (every cell one byte and a delimiter) is reserved at once — pages never
- * written are never touched, so the memory used is the data's — and nothing is copied on growth.
+ * written are never touched, so the memory used is the data's, and it never grows. Standard input
+ * and pipes (size unknown) grow by 1.5× with a copy, the outgrown region held until the arena is
+ * freed — up to ~2.5× the data there.
  */
 export async function readTable(input: Input, tooBig: (limit: number) => string, onBytes?: (bytes: number) => void, memory: Arena | null = null): Promise<AnyTable> {
   let parser: CsvParser | undefined, table: DenseTable | undefined, json: Uint8Array[] | undefined, read = 0;
