@@ -1,12 +1,13 @@
 // Every default of the fit options, in one place (the docs' option table lists the same values).
 import type { FamilyName } from "./families/index.js";
+import { DEFAULT_FAMILY } from "./families/default.js";
 
-/** The family a fit uses when its options name none. */
-export type DefaultFamily = "gaussian";
+/** The family a fit uses when its options name none (`mixem/<family>`: that family). */
+export type DefaultFamily = typeof DEFAULT_FAMILY;
 
 /** Defaults of the fit options (regCovar: gaussian and mvgaussian). */
 export const DEFAULTS = Object.freeze({
-  family: "gaussian" satisfies FamilyName as DefaultFamily,
+  family: DEFAULT_FAMILY satisfies FamilyName as DefaultFamily,
   mode: "soft" as const,
   fixWeights: false,
   maxIter: 500,

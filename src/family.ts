@@ -101,6 +101,11 @@ export interface Family<C extends object = object, I extends object = object, O 
   readonly perPoint?: string;
   readonly plot: PlotKind;
   /**
+   * The WebAssembly kernels (exports of assembly/kernels/) this family's specs may run: the
+   * family's own entry point (`mixem/<family>`) compiles these only.
+   */
+  readonly kernels: readonly string[];
+  /**
    * Copies the data into WebAssembly memory (allocating from `mem`, which the caller frees, also
    * when this throws), validating it unless `trusted` (already validated once in this fit).
    * `dims` is given when the shape is already known (a fitted model reading new data).

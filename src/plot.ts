@@ -50,7 +50,7 @@ const labelList: Rule = (v, p) => {
   if (!Array.isArray(v) || v.length < 2 || v.length > 64) throw optionError(p, `must be a pair of strings [x, y]${v !== undefined && Array.isArray(v) ? `, got ${v.length} values` : `, got ${describe(v)}`}`);
   v.forEach((s, i) => text(100)(s, `${p}[${i}]`));
 };
-const COMMON = { width: pixels, height: pixels, title: text(200), labels: labelList };
+const COMMON = { width: pixels, height: pixels, title: /* @__PURE__ */ text(200), labels: labelList };
 /** A heat map's labels: one name per column of the data. */
 const nameList: Rule = (v, p) => {
   if (!Array.isArray(v) || v.length < 1 || v.length > 4096) throw optionError(p, `must be an array of column names, got ${describe(v)}`);

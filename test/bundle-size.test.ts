@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FAMILY_NAMES } from "../src/families/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 if (!existsSync(`${root}dist/index.js`)) throw new Error("bundle-size.test.ts measures dist/: run `npm run build` first");
@@ -47,11 +48,14 @@ const apps = {
   "loadModel, plotFit": "loadModel, plotFit", "everything (export *)": "*",
 } as const;
 const measured = new Map<string, Measured>();
+/** The per-family entry points, mixem/<family> (dist/entry/<family>.js). */
+const entryApps = FAMILY_NAMES.map((f) => [`fit from mixem/${f}`, `export { fit } from "${root}dist/entry/${f}.js";`] as const);
 const app = (names: string) => names === "*" ? `export * from "mixem";` : `export { ${names} } from "mixem";`;
 
 describe("bundle size: what `import { … } from \"mixem\"` costs an app", () => {
   it("measures each import (esbuild, minified, gzip -9)", async () => {
     for (const [label, names] of Object.entries(apps)) measured.set(label, await measure(app(names)));
+    for (const [label, contents] of entryApps) measured.set(label, await measure(contents));
     if (process.env.MIXEM_SIZES) {
       const kb = (n: number) => (n / 1000).toFixed(1);
       console.log(["| import | at start (min) | gzipped | WebAssembly | worker source | on demand (gzipped) |", "| --- | ---: | ---: | --- | --- | ---: |",
@@ -70,6 +74,45 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it
   });
+
+  // A family's own entry point carries that family and its kernels only: 1-D and count families at
+  // most 35 KB; mvgaussian (mclust's 14 covariance models) and the composite/robust families more.
+  it("fit from mixem/<family>: gaussian and poisson at most 35 KB gzipped, every family at most 45 KB, the worker source on demand", () => {
+    for (const [label] of entryApps) {
+      const m = measured.get(label)!;
+      expect(m.start, label).toContain(WASM);
+      expect(m.start, label).not.toContain(WORKER);
+      expect(m.startGzip, label).toBeLessThanOrEqual(45_000);
+      expect(m.startGzip, label).toBeLessThan(measured.get("fit")!.startGzip * 0.75);
+    }
+    for (const f of ["gaussian", "poisson"]) expect(measured.get(`fit from mixem/${f}`)!.startGzip, f).toBeLessThanOrEqual(35_000);
+  });
+
+  it("a family's entry point fits as mixem does (same bits), defaults to its family, and names what it lacks", async () => {
+    const full = await import("../dist/index.js");
+    const x = [1, 2, 2, 3, 9, 10, 11, 9, 4, 12];
+    const poisson = await import(pathToFileURL(`${root}dist/entry/poisson.js`).href);
+    const a = await poisson.fit(x, { k: 2, seed: 3 }); // family left out: poisson
+    const b = await full.fit(x, { family: "poisson", k: 2, seed: 3 });
+    expect(a.family).toBe("poisson");
+    expect(a.logLikelihood).toBe(b.logLikelihood);
+    expect(a.components).toEqual(b.components);
+    expect(poisson.fitSync(x, { k: 2, seed: 3 }).components).toEqual(b.components);
+    expect(poisson.loadModel(JSON.parse(JSON.stringify(b))).predict(x)).toEqual(b.predict(x));
+    await expect(poisson.fit(x, { family: "gaussian", k: 2 })).rejects.toThrow(/options\.family: must be one of "poisson"/);
+    const g = await import(pathToFileURL(`${root}dist/entry/mvgaussian.js`).href);
+    const rows = x.map((v, i) => [v, (i * 7) % 5]);
+    const c = await g.fit(rows, { k: 2, seed: 1, covariance: "VVI" });
+    const d = await full.fit(rows, { family: "mvgaussian", k: 2, seed: 1, covariance: "VVI" });
+    expect(c.logLikelihood).toBe(d.logLikelihood);
+    // Its worker and its threads run its own WebAssembly (the family's kernels only): same bits.
+    const inWorker = await poisson.fitInWorker(x, { k: 2, seed: 3 });
+    expect(inWorker.components).toEqual(b.components);
+    const many = Array.from({ length: 4000 }, (_, i) => (i % 3 === 0 ? 2 + (i % 5) : 12 + (i % 7)));
+    const threaded = await poisson.fit(many, { k: 2, seed: 3, threads: 2 });
+    expect(threaded.logLikelihood).toBe((await full.fit(many, { family: "poisson", k: 2, seed: 3 })).logLikelihood);
+    expect(poisson.selectK(x, { kRange: [1, 2] }).best.family).toBe("poisson");
+  }, 60_000);
 
   it("loadModel alone, plotFit alone, and the two: no WebAssembly, no worker source", () => {
     for (const label of ["loadModel", "plotFit", "loadModel, plotFit"]) {

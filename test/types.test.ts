@@ -50,6 +50,25 @@ const any: MixtureModel = fitSync(x, chosen);
 export { mean, lambda, covariance, prob, rate, wm, any };
 `;
 
+/** A family's own entry point: the family left out is that family; another family does not compile. */
+const ENTRY_POINTS = `import { fit, fitSync, loadModel, selectK, type MixtureModel } from "mixem/poisson";
+import * as mv from "mixem/mvgaussian";
+const x = [1, 2, 3, 8, 9, 10];
+const p = await fit(x, { k: 2 });
+const lambda: number = p.components[0].lambda;
+// @ts-expect-error a Poisson component has no mean
+p.components[0].mean;
+// @ts-expect-error mixem/poisson fits poisson only
+fitSync(x, { family: "gaussian", k: 2 });
+// @ts-expect-error covariance is not an option of poisson
+fitSync(x, { k: 2, covariance: "full" });
+const again: MixtureModel<"poisson"> = loadModel(p.toJSON());
+const rate: number = selectK(x, { kRange: [1, 3] }).best.components[0].lambda;
+const m = mv.fitSync([[1, 2], [3, 4], [5, 7]], { k: 1, covariance: "VVI" });
+const cov: number[][] = m.components[0].covariance;
+export { lambda, again, rate, cov };
+`;
+
 function tsc(project: string) {
   return spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", project], { cwd: dir, encoding: "utf8" });
 }
@@ -72,6 +91,7 @@ beforeAll(() => {
     }
   });
   writeFileSync(join(dir, "src", "misuses.ts"), MISUSES);
+  writeFileSync(join(dir, "src", "entry-points.ts"), ENTRY_POINTS);
   const base = { strict: true, noEmit: true, target: "ES2022", lib: ["ES2022", "DOM"], types: [], skipLibCheck: false };
   writeFileSync(join(dir, "tsconfig.nodenext.json"), JSON.stringify({ compilerOptions: { ...base, module: "NodeNext", moduleResolution: "NodeNext" }, include: ["src"] }));
   writeFileSync(join(dir, "tsconfig.bundler.json"), JSON.stringify({ compilerOptions: { ...base, module: "ESNext", moduleResolution: "Bundler" }, include: ["src"] }));
@@ -101,6 +121,12 @@ describe("a strict TypeScript consumer of the packed package", () => {
     const cjs = readme.match(/```javascript\n([\s\S]*?)```/)?.[1];
     expect(cjs).toContain('require("mixem")');
     const r = spawnSync(process.execPath, ["--input-type=commonjs", "-e", cjs!], { cwd: dir, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+  it("a family's entry point runs in the consumer project (mixem/poisson: the family left out is poisson)", () => {
+    const code = 'import { fit } from "mixem/poisson"; const m = await fit([1, 2, 2, 3, 9, 10, 11, 9], { k: 2, seed: 1 }); if (m.family !== "poisson" || !(Math.max(...m.components.map((c) => c.lambda)) > 5)) throw new Error(JSON.stringify(m));';
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: dir, encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
   });

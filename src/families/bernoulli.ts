@@ -35,6 +35,7 @@ export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliO
   options: { dims: integer(1, 1 << 20), prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,
+  kernels: ["loglinearPass"],
   plot: { kind: "none", why: "bernoulli fits have no picture here (d binary features)" },
 
   load(mem, data, options, path, dims, trusted) {

@@ -57,6 +57,7 @@ export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOption
   evalOptions: { trials: trialsRule },
   dataSettings: { trials: storedTrials },
   perPoint: "trials",
+  kernels: ["binomialPass"],
   plot: { kind: "counts", axis: "heads" },
 
   load(mem, data, options, path, _dims, trusted) {

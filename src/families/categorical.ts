@@ -156,6 +156,7 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
   options: { levels: levelsRule, dims: integer(1, 1 << 16), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { levels: (v, path) => { if (v !== undefined) levelsRule(v, path); } },
+  kernels: ["categoricalPass"],
   plot: { kind: "heatmap" },
 
   load(mem, data, options, path, dims, trusted) {

@@ -29,6 +29,7 @@ export const exponential: Family<ExponentialComponent, { rates: number[] }, Expo
   options: { prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,
+  kernels: ["loglinearPass"],
   plot: { kind: "density" },
 
   load(mem, data, _options, path, _dims, trusted) {

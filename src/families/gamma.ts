@@ -28,6 +28,7 @@ export const gamma: Family<GammaComponent, { shapes: number[]; rates: number[] }
   options: { prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,
+  kernels: ["gammaPass"],
   plot: { kind: "density" },
 
   load(mem, data, _options, path, _dims, trusted) {

@@ -42,6 +42,7 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
   options: { regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), prior: priorRule, covariance: oneOf("E", "V") },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
+  kernels: ["gaussianPass"],
   plot: { kind: "density" },
 
   load(mem, data, _options, path, dims, trusted) {

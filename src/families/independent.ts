@@ -115,6 +115,7 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
         throw optionError(path, `must be an array of objects (what each column's family keeps of its data), got ${describe(v)}`);
     },
   },
+  kernels: ["independentPass"],
   plot: { kind: "none", why: "independent fits have no single picture: plot a column by fitting it alone with its family" },
 
   // Σ_i w_i c_i: the sum over columns of each column family's weighted per-point constants.

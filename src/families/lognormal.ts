@@ -36,6 +36,7 @@ export const lognormal: Family<LognormalComponent, { meanlogs: number[]; varlogs
   options: { regCovar: finiteAtLeast(0), prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,
+  kernels: ["lognormalPass"],
   plot: { kind: "density" },
 
   load(mem, data, _options, path, _dims, trusted) {

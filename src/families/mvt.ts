@@ -42,6 +42,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
   options: { dof: dofRule, covariance: oneOf(...MVT_COVARIANCES), regCovar: finiteAtLeast(0), prior: priorRule, dims: integer(1, MAX_DIMS) },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
+  kernels: ["mvtFullPass", "mvtDiagPass"],
   plot: { kind: "scatter" },
 
   load(mem, data, options, path, dims, trusted) {

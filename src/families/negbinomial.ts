@@ -26,6 +26,7 @@ export const negbinomial: Family<NegbinomialComponent, { means: number[]; sizes:
   options: { prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,
+  kernels: ["negbinomialPass"],
   plot: { kind: "counts", axis: "count" },
 
   ...COUNTS, // counts in, −Σ log x! as the per-point constant (shared.ts)

@@ -23,6 +23,7 @@ export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOpt
   options: { prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,
+  kernels: ["loglinearPass"],
   plot: { kind: "counts", axis: "count" },
 
   ...COUNTS, // counts in, −Σ log x! as the per-point constant (shared.ts)

@@ -28,6 +28,7 @@ export const t: Family<TComponent, TInit, TOptions> = {
   options: { dof: dofRule, regCovar: finiteAtLeast(0), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
+  kernels: ["mvtDiagPass"],
   plot: { kind: "density" },
 
   load(mem, data, _options, path, _dims, trusted) {

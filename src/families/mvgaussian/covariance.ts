@@ -248,7 +248,8 @@ const BASE: Readonly<Record<"full" | "tied" | "diag" | "spherical", CovarianceMo
   },
 };
 
-export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>> = {
+// Pure-annotated, so a bundle that never reads the table drops it (and the models' code).
+export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>> = /* @__PURE__ */ (() => ({
   ...BASE,
   EII: constrained("EII", ["E", "I", "I"]),
   VII: BASE.spherical,
@@ -264,7 +265,7 @@ export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>
   VEV: constrained("VEV", ["V", "E", "V"]),
   EVV: constrained("EVV", ["E", "V", "V"]),
   VVV: BASE.full,
-};
-export const COVARIANCE_TYPES = Object.keys(COVARIANCE_MODELS) as CovarianceType[];
+}))();
+export const COVARIANCE_TYPES = /* @__PURE__ */ Object.keys(COVARIANCE_MODELS) as CovarianceType[];
 /** mclust's 14 model names, in mclust's order. */
 export const MCLUST_MODELS: readonly MclustModelName[] = ["EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV"];

@@ -50,6 +50,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
   options: { covariance: oneOf(...COVARIANCE_TYPES), regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), dims: integer(1, MAX_DIMS), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
+  kernels: ["mvnFullPass", "mvnDiagPass"],
   plot: { kind: "scatter" },
 
   load(mem, data, options, path, dims, trusted) {
