@@ -59,6 +59,7 @@ export type PlotKind =
   | { readonly kind: "counts"; readonly axis: string }
   | { readonly kind: "scatter" }
   | { readonly kind: "heatmap" }
+  | { readonly kind: "columns" } // one panel per column, each as its family draws it (Spec.columnPictures)
   | { readonly kind: "none"; readonly why: string };
 
 /** Draws one point of component j into out[offset … offset + dims). */
@@ -194,6 +195,8 @@ export interface Spec<C extends object = object> {
    * JavaScript: no WebAssembly), for plotFit. `names`: the columns' names, or undefined.
    */
   heatmap?(theta: Float64Array, k: number, data: unknown, names: readonly string[] | undefined): HeatmapTable;
+  /** Plot kind "columns": each column as a 1-D model of its own family (its picture, spec, θ of k components and settings). */
+  columnPictures?(theta: Float64Array, k: number): { family: string; plot: PlotKind; spec: Spec; theta: Float64Array; settings: Record<string, unknown> }[];
   /**
    * Conditional maximisations of the observed log-likelihood itself that need the data, after the
    * M-step (ECME, Liu & Rubin 1994: the Student-t degrees of freedom). The driver answers the pass

@@ -86,10 +86,14 @@ export function plotFit(model: MixtureModel, data: ModelData, options: PlotOptio
   return withCoreOrEngineMath(() => drawFit(model, data, options));
 }
 
+/** What the 1-D pictures and the heat map read of a model (a column of an independent model is drawn as one). */
+type Drawn = Pick<MixtureModel, "k" | "weights" | "theta" | "components" | "spec" | "settings">;
+
 function drawFit(model: MixtureModel, data: ModelData, options: PlotOptions): string {
   model = checkModel(model);
   const plot = familyOf(model.family)!.plot;
   if (plot.kind === "none") throw optionError("model.family", plot.why);
+  if (plot.kind === "columns") return columns(model, data, checked(options, { ...COMMON, labels: nameList }));
   if (plot.kind === "heatmap") {
     const o = checked(options, { ...COMMON, labels: nameList });
     return heatmap(model, model.spec.heatmap!(model.theta, model.k, data, o.labels), o);
@@ -102,21 +106,65 @@ function drawFit(model: MixtureModel, data: ModelData, options: PlotOptions): st
   }
   const o = checked(options, { ...COMMON, trials: integer(1) });
   pairOrDims(o.labels, 2);
+  return oneD(model, plot, data, o);
+}
+
+/** A density or counts picture of 1-D data. */
+function oneD(model: Drawn, plot: { kind: "density" } | { kind: "counts"; axis: string }, data: ModelData | Table, o: Checked): string {
   const merged: Record<string, unknown> = { ...model.settings };
   if (o.trials !== undefined) merged.trials = o.trials;
   const density = model.spec.plotDensity!(merged);
-  const t = valuesOf(data);
+  const t = typeof (data as Partial<Table>).where === "function" ? (data as Table) : valuesOf(data); // a Table: a column of an independent model
   return plot.kind === "density" ? histogram(model, density, t, o) : counts(model, density, plot.axis, t, o);
 }
 
+/**
+ * Mixed columns (family independent): one panel per column, each that column's marginal mixture
+ * as its own family draws it (density, counts, heat map; a list of the parameters where the
+ * family has no picture), two panels a row. Labels name the columns.
+ */
+function columns(model: MixtureModel, data: ModelData, o: Checked): string {
+  const parts = model.spec.columnPictures!(model.theta, model.k);
+  const d = parts.length;
+  if (o.labels && o.labels.length !== d) throw optionError("options.labels", `must name the ${d} columns, got ${o.labels.length} names`);
+  const across = Math.min(2, d), down = Math.ceil(d / across);
+  const top = o.title ? 30 : 0;
+  const width = o.width ?? 480 * across, height = o.height ?? Math.min(4000, top + 300 * down);
+  const pw = Math.max(100, Math.floor(width / across)), ph = Math.max(100, Math.floor((height - top) / down));
+  const t = rowsOf(data, d);
+  const n = t.n;
+  const body = parts.map((part, a) => {
+    const drawn: Drawn = {
+      k: model.k, weights: model.weights, theta: part.theta, spec: part.spec, settings: part.settings as Drawn["settings"],
+      components: Array.from({ length: model.k }, (_, j) => part.spec.component(part.theta, j)) as Drawn["components"],
+    };
+    const name = o.labels?.[a] ?? `column ${a + 1}`;
+    const po: Checked = { width: pw, height: ph, title: `${name} (${part.family})` };
+    let svg: string;
+    if (part.plot.kind === "heatmap") {
+      const values = Array.from({ length: n }, (_, i) => t.at(i, a)); // level codes or names
+      svg = heatmap(drawn, part.spec.heatmap!(part.theta, model.k, values, [name]), po);
+    } else if (part.plot.kind === "density" || part.plot.kind === "counts") {
+      const column: Table = { n, dims: 1, at: (i) => t.at(i, a), where: (i) => t.where(i, a) };
+      svg = oneD(drawn, part.plot, column, { ...po, labels: [name, part.plot.kind === "density" ? "density" : "proportion"] });
+    } else {
+      const lines = drawn.components.map((c, j) => `component ${j + 1} (w ${num(model.weights[j])}): ${Object.entries(c as unknown as Record<string, unknown>).map(([key, v]) => `${key} ${Array.isArray(v) ? v.map((x) => num(Number(x))).join(" ") : num(Number(v))}`).join(", ")}`);
+      svg = svgDocument(pw, ph, po.title, lines.map((t, j) => `<text x="16" y="${60 + j * 18}" fill="${colour(j)}">${esc(t)}</text>`));
+    }
+    const x = (a % across) * pw, y = top + Math.floor(a / across) * ph;
+    return svg.replace('<svg xmlns="http://www.w3.org/2000/svg" ', `<svg x="${x}" y="${y}" `);
+  });
+  return svgDocument(width, height, o.title, body);
+}
+
 /** w_j p(v | θ_j), 0 where the density is −∞ or undefined. */
-const weighted = (model: MixtureModel, density: PlotDensity, j: number, v: number) => {
+const weighted = (model: Drawn, density: PlotDensity, j: number, v: number) => {
   const p = model.weights[j] * Math.exp(density.logDensity(model.theta, j, v));
   return p > 0 && Number.isFinite(p) ? p : 0;
 };
 
 /** Legend text of a 1-D component: its number, weight, mean and other parameters (a variance as its sd). */
-function describe1(model: MixtureModel, j: number, mean: number | undefined): string {
+function describe1(model: Drawn, j: number, mean: number | undefined): string {
   const c = model.components[j] as unknown as Record<string, unknown>;
   const parts = [`w ${num(model.weights[j])}`];
   if (mean !== undefined) parts.push(`mean ${num(mean)}`);
@@ -128,7 +176,7 @@ function describe1(model: MixtureModel, j: number, mean: number | undefined): st
 }
 
 /** Each component's mean: its `mean` parameter, or Σ v p(v) over the points given when they hold ≥ 99.9 % of its mass. */
-function means1(model: MixtureModel, values: number[], pdf: number[][]): (number | undefined)[] {
+function means1(model: Drawn, values: number[], pdf: number[][]): (number | undefined)[] {
   return model.weights.map((w, j) => {
     const mean = (model.components[j] as unknown as Record<string, unknown>).mean;
     if (typeof mean === "number") return mean;
@@ -169,7 +217,7 @@ function outsideNote(outside: number, min: number, max: number): LegendRow[] {
 }
 
 /** Histogram (density scale) of the data, each weighted component (dashed, shaded) and the mixture. */
-function histogram(model: MixtureModel, density: PlotDensity, t: Table, o: Checked): string {
+function histogram(model: Drawn, density: PlotDensity, t: Table, o: Checked): string {
   const { min, max } = extent(t);
   const r = robustRange(t, 0, min[0], max[0]);
   const n = t.n, bins = Math.max(5, Math.min(60, Math.ceil(Math.sqrt(n))));
@@ -222,7 +270,7 @@ function picture1(
 }
 
 /** Each weighted component as a shaded area under a dashed curve, its number at its peak; the mixture on top. */
-function curves(model: MixtureModel, xs: number[], parts: number[][], mix: number[], f: ReturnType<typeof panel>, yr: [number, number], dots = false): string[] {
+function curves(model: Drawn, xs: number[], parts: number[][], mix: number[], f: ReturnType<typeof panel>, yr: [number, number], dots = false): string[] {
   const clip = (v: number) => Math.min(v, yr[1]);
   const out: string[] = [];
   model.weights.forEach((_, j) => {
@@ -242,7 +290,7 @@ function curves(model: MixtureModel, xs: number[], parts: number[][], mix: numbe
 }
 
 /** Counts: bars of the proportions (grouped when the range is wide), the weighted pmfs and the mixture's. */
-function counts(model: MixtureModel, density: PlotDensity, axis: string, t: Table, o: Checked): string {
+function counts(model: Drawn, density: PlotDensity, axis: string, t: Table, o: Checked): string {
   const { min, max } = extent(t, true);
   const r = robustRange(t, 0, min[0], max[0]);
   const upTo = density.upTo ? density.upTo(model.theta, model.k) : r.hi;
@@ -510,7 +558,7 @@ function shade(p: number): string {
  * lines), one cell column per component (its number and weight above it, in its colour) and a last
  * one for the data's share of each level; each cell shaded by its probability and labelled with it.
  */
-function heatmap(model: MixtureModel, table: HeatmapTable, o: Checked): string {
+function heatmap(model: Drawn, table: HeatmapTable, o: Checked): string {
   const k = model.k, rows = table.groups.reduce((s, g) => s + g.rows.length, 0);
   const cell = { w: Math.max(44, Math.min(90, 560 / (k + 1))), h: Math.max(6, Math.min(22, 1800 / Math.max(rows, 1))) };
   const labelW = 12 + 6.4 * Math.min(40, Math.max(8, ...table.groups.flatMap((g) => [g.name.length, ...g.rows.map((r) => r.name.length + 2)])));

@@ -3,11 +3,13 @@
 // the gradient), the plain-TypeScript reference under random problems (fast-check), level names in
 // a column, the prior, and bad input.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { fitSync, initSync, loadModel, MixemError, type IndependentComponent } from "../src/index.js";
+import { fitSync, initSync, loadModel, MixemError, plotFit, type IndependentComponent } from "../src/index.js";
 import { binomialRef, gaussianRef, poissonRef, referenceEM } from "./reference/em.js";
 import { categoricalRef } from "./reference/categorical.js";
 import { columnOfRows, independentRef } from "./reference/independent.js";
@@ -110,6 +112,41 @@ describe("columns of level names, JSON, sampling", () => {
       const mine = Array.from(s.labels.keys()).filter((i) => s.labels[i] === j);
       const mean = mine.reduce((a, i) => a + s.values[i * 3], 0) / mine.length;
       expect(Math.abs(mean - (c[j].columns[0].mean as number))).toBeLessThan(5 * Math.sqrt((c[j].columns[0].variance as number) / mine.length));
+    }
+  });
+});
+
+describe("the picture: one panel per column, as its family draws it", () => {
+  it("draws density, counts, heat map and a parameter list, names the columns, stays small at 10⁵ rows", () => {
+    const n = 100_000, data = new Float64Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      const c = i % 2;
+      data.set([c * 4 + Math.sin(i), c ? 8 + (i % 3) : 1 + (i % 2), (i * 7) % 10 < (c ? 8 : 3) ? 1 : 0, (i * 3) % 10 < (c ? 7 : 2) ? 1 : 0], i * 4);
+    }
+    const cols4 = [{ family: "gaussian" }, { family: "poisson" }, { family: "categorical", levels: 2 }, { family: "bernoulli" }];
+    const m = fitSync(data, { family: "independent", k: 2, columns: cols4 as never, seed: 1 });
+    const svg = plotFit(m, data, { title: "mixed", labels: ["height", "visits", "smoker", "flag"] });
+    expect(svg.match(/<svg /g)?.length).toBe(5); // the picture and its 4 panels
+    for (const title of ["height (gaussian)", "visits (poisson)", "smoker (categorical)", "flag (bernoulli)"]) expect(svg).toContain(title);
+    expect(svg).toContain("mixture density"); // the Gaussian column's histogram
+    expect(svg).toContain("mixture probability"); // the Poisson column's counts
+    expect(svg.length).toBeLessThan(500_000);
+    expect(() => plotFit(m, data, { labels: ["a", "b"] })).toThrow(/options\.labels: must name the 4 columns/);
+  });
+  it("the CLI fits and draws an independent model from a file (the data read into WebAssembly memory)", () => {
+    const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), "mixem-independent-"));
+    try {
+      const lines = ["h,v,s"];
+      for (let i = 0; i < 2000; i++) lines.push(`${((i % 2) * 4 + Math.sin(i)).toFixed(4)},${(i % 2) * 8 + (i % 3)},${(i * 7) % 10 < 5 ? 1 : 0}`);
+      writeFileSync(join(dir, "m.csv"), lines.join("\n") + "\n");
+      const r = spawnSync(process.execPath, [cli, "fit", join(dir, "m.csv"), "--family", "independent", "-k", "2", "--quiet", "--columns", "h:gaussian,v:poisson,s:categorical", "--plot", join(dir, "m.svg")], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const svg = readFileSync(join(dir, "m.svg"), "utf8");
+      for (const title of ["h (gaussian)", "v (poisson)", "s (categorical)"]) expect(svg).toContain(title);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -116,7 +116,7 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     },
   },
   kernels: ["independentPass"],
-  plot: { kind: "none", why: "independent fits have no single picture: plot a column by fitting it alone with its family" },
+  plot: { kind: "columns" },
 
   // Σ_i w_i c_i: the sum over columns of each column family's weighted per-point constants.
   weightedConstant(ds, w, options) {
@@ -137,8 +137,11 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     const flat = Array.isArray(data) && data.length > 0 && isRow(data[0]) ? undefined : d;
     const parts: DatasetParts[] = [];
     let n = -1;
+    // Every column read out before any column is loaded: loading allocates WebAssembly memory, and
+    // growing it detaches a Float64Array view of that memory (the CLI's data lies there).
+    const columns = cols.map((_, a) => columnValues(data, d, a, path));
     cols.forEach((c, a) => {
-      const values = columnValues(data, d, a, path);
+      const values = columns[a];
       // A categorical column of level names goes in as rows of one value (the names are read there).
       const input = c.name === "categorical" && values.some((v) => typeof v === "string") ? values.map((v) => [v]) : values;
       // A fitted model's new data (or a thread's shard) reads each column as the fit did (categorical levels).
@@ -318,6 +321,14 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
           sp.maximize(ss, gather(theta, k, a), k, columnScale(data, a));
           scatter(theta, k, a);
         }
+      },
+
+      columnPictures(theta, k) {
+        grow(k);
+        return specs.map((sp, a) => ({
+          family: cols[a].name, plot: cols[a].family.plot, spec: sp, theta: gather(theta, k, a).slice(0, k * sp.thetaSize),
+          settings: { ...columnData[a], ...cols[a].options },
+        }));
       },
 
       logPrior(theta, k) {
