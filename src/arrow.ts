@@ -171,7 +171,25 @@ export function readArrow(mem: Arena, data: unknown, names: readonly string[] | 
   if (n === 0) throw dataError(path, "is an Arrow table with no rows");
   if (n * d > MAX_REGION_VALUES) throw dataError(path, `has ${n} rows × ${d} columns = ${n * d} values; at most ${MAX_REGION_VALUES} (just under 2^27) fit in one WebAssembly array`);
   const region = mem.alloc(n * d);
-  const x = region.array;
+  fillRows(columns, n, region.array, 0, missingAsNaN, path, 0);
+  return { region, n, dims: d, names: columns.map((c) => c.name) };
+}
+
+/**
+ * The columns `names` of an Arrow table or record batch (every column when `names` is undefined)
+ * into `x` from row `at` on, row-major; rows are named in errors from `rowBase` (the command line:
+ * the file's 1-based row of the batch's first). Returns the batch's rows.
+ */
+export function arrowRowsInto(data: unknown, names: readonly string[] | undefined, x: Float64Array, at: number, path: string, rowBase: number): number {
+  const { columns, n } = chooseColumns(data, names, names === undefined, path);
+  if ((at + n) * columns.length > x.length) throw dataError(path, `has more rows than the ${x.length / columns.length} room was made for`);
+  fillRows(columns, n, x, at, false, path, rowBase);
+  return n;
+}
+
+/** Columns of n rows into x from row `at`, row-major; checked as readArrow says, rows named from rowBase. */
+function fillRows(columns: Column[], n: number, x: Float64Array, at: number, missingAsNaN: boolean, path: string, rowBase: number): void {
+  const d = columns.length;
   try {
     columns.forEach((col, a) => {
       let row = 0;
@@ -181,15 +199,15 @@ export function readArrow(mem: Arena, data: unknown, names: readonly string[] | 
         const type = chunk.type as ArrowTypeLike & { precision?: number };
         const values = chunk.values;
         if (d === 1 && type.typeId === FLOAT && type.precision === 2 && chunk.nullCount === 0 && values instanceof Float64Array) {
-          x.set(values.subarray(0, len), row); // Float64 without nulls: one copy
+          x.set(values.subarray(0, len), at + row); // Float64 without nulls: one copy
         } else {
           const read = reader(chunk, col.name, path);
           const nulls = chunk.nullCount !== 0; // -1: not counted yet
-          for (let i = 0; i < len; i++) {
+          for (let i = 0, o = (at + row) * d + a; i < len; i++, o += d) {
             if (nulls && !isValid(chunk, i)) {
-              if (!missingAsNaN) throw dataError(path, `row ${row + i}, column "${col.name}" is null; every value must be a number (drop or fill the nulls first)`);
-              x[(row + i) * d + a] = NaN;
-            } else x[(row + i) * d + a] = read(i);
+              if (!missingAsNaN) throw dataError(path, `row ${rowBase + row + i}, column "${col.name}" is null; every value must be a number (drop or fill the nulls first)`);
+              x[o] = NaN;
+            } else x[o] = read(i);
           }
         }
         row += len;
@@ -197,16 +215,15 @@ export function readArrow(mem: Arena, data: unknown, names: readonly string[] | 
       if (row !== n) throw dataError(path, `column "${col.name}" has ${row} rows; the table has ${n}`);
     });
     // Every value a finite number (NaN stands for a missing value with missingAsNaN); named by row and column.
-    for (let i = 0; i < n * d; i++) {
+    for (let i = at * d; i < (at + n) * d; i++) {
       const v = x[i];
       if (!Number.isFinite(v) && !(missingAsNaN && Number.isNaN(v)))
-        throw dataError(path, `row ${Math.floor(i / d)}, column "${columns[i % d].name}" is ${v}; every value must be finite`);
+        throw dataError(path, `row ${rowBase + Math.floor(i / d) - at}, column "${columns[i % d].name}" is ${v}; every value must be finite`);
     }
   } catch (e) {
     if (e instanceof MixemError) throw e;
     throw dataError(path, `cannot be read as Arrow data (${(e as Error)?.message ?? String(e)})`);
   }
-  return { region, n, dims: d, names: columns.map((c) => c.name) };
 }
 
 /**
