@@ -85,20 +85,26 @@ async function openParquet(input: Input): Promise<ColumnarFile> {
         if (rows === 0) continue;
         if (values.length < rows * d) values = new Float64Array(rows * d);
         const x = values.subarray(0, rows * d);
-        // One row group, its chosen columns: onChunk gives column pieces (possibly past the group's ends).
+        // One row group, its chosen columns: onChunk gives column pieces (possibly past the group's
+        // ends), from promise callbacks of the reader's own: a bad value is kept and thrown after.
+        let bad: unknown;
         try {
           await parquetRead({
             file, metadata, columns: chosen, rowStart: start, rowEnd: start + rows, compressors, utf8: true,
             onChunk: ({ columnName, columnData, rowStart }) => {
               const a = chosen.indexOf(columnName);
-              for (let i = Math.max(0, start - rowStart); i < columnData.length && rowStart + i < start + rows; i++)
-                x[(rowStart + i - start) * d + a] = cellValue(columnData[i], input.source, rowStart + i + 1, columnName);
+              try {
+                for (let i = Math.max(0, start - rowStart); i < columnData.length && rowStart + i < start + rows; i++)
+                  x[(rowStart + i - start) * d + a] = cellValue(columnData[i], input.source, rowStart + i + 1, columnName);
+              } catch (e) {
+                bad ??= e;
+              }
             },
           });
         } catch (e) {
-          if (e instanceof UsageError) throw e;
           throw new UsageError(`${input.source}: cannot read rows ${start + 1}–${start + rows} (${(e as Error).message})`);
         }
+        if (bad) throw bad;
         f(x, rows, start + 1);
         start += rows;
       }
@@ -125,8 +131,9 @@ async function openArrow(input: Input): Promise<ColumnarFile> {
   const open = async () => {
     const stream = input.kind === "stdin" ? process.stdin : createReadStream(input.file);
     try {
-      const reader = await RecordBatchReader.from(stream);
-      return await reader.open();
+      const reader = await (await RecordBatchReader.from(stream)).open();
+      if (!reader.schema) throw new Error("no schema");
+      return reader;
     } catch (e) {
       throw new UsageError(`${input.source}: not an Arrow IPC file or stream (${(e as Error).message})`);
     }
