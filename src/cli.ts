@@ -47,9 +47,9 @@ function columnSpecs(arg: string | undefined): { names: string | undefined; colu
 const HELP = `mixem — fit mixture models by EM (WebAssembly inside)
 
 Usage:
-  mixem fit <file.csv | file.json | -> [options]
-  mixem select <file.csv | file.json | -> -k 1..8 [--criterion bic|aic|icl] [options]
-  mixem predict <model.json> <file.csv | file.json | -> [--column C | --columns A,B] [--json]
+  mixem fit <file.csv | file.json | file.parquet | file.arrow | -> [options]
+  mixem select <file.csv | file.json | file.parquet | file.arrow | -> -k 1..8 [--criterion bic|aic|icl] [options]
+  mixem predict <model.json> <file.csv | file.json | file.parquet | file.arrow | -> [--column C | --columns A,B] [--json]
   mixem --version
 
 Data:
@@ -58,6 +58,10 @@ Data:
   numerals (12, -0.5, 1.5e-3); any other cell in a column used (NA, empty, 0x10, 1,5) is an
   error naming its row (1-based, after the header) and column. At most ${mib(MAX_BYTES)} of CSV
   (${mib(MAX_BYTES / 4)} of JSON) is read into memory; fit streams larger files.
+  Parquet (.parquet: uncompressed, snappy, gzip, zstd, and the other codecs of
+  hyparquet-compressors) and Arrow IPC files and streams (.arrow, .feather, .arrows) are read a
+  row group or record batch at a time, only the columns used: ints, floats and booleans (0/1);
+  a null is an error naming its row. fit streams them above ${mib(STREAM_ABOVE)} of chosen values.
   --column NAME       column to fit (name, or 1-based number); needed when several are numeric
   --columns A,B,...   ${ROWS}: the columns of each row (default: every column holding numbers);
                       ${PER_COLUMN}: NAME:FAMILY[:OPTION=VALUE],… gives each column its family,
