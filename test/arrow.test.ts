@@ -64,6 +64,18 @@ describe("fit, fitSync: an Arrow table gives the model of the same values as an 
     // A slice of a Bool vector: its bitmap is read from the slice's offset.
     expect(json(fitSync(bools.slice(7, 1007), { ...ob, columns: ["a", "b", "c"] }))).toBe(json(fitSync(bits.slice(7, 1007), ob)));
   });
+  it("categorical, mvt, and independent (its `columns` is its own: the table's columns, in order) — fit and predict", () => {
+    const a = Int32Array.from({ length: 300 }, (_, i) => (i * 5) % 3), b = Int32Array.from({ length: 300 }, (_, i) => (i * 7) % 2);
+    const z = Float64Array.from({ length: 300 }, (_, i) => (i % 5) + 0.5 * (i % 7));
+    const t = tableFromArrays({ a, b, z });
+    const pairs = Array.from(a, (v, i) => [v, b[i]]), zRows = Array.from(a, (v, i) => [z[i], v]), all = Array.from(a, (v, i) => [v, b[i], z[i]]);
+    expect(json(fitSync(t, { family: "categorical", k: 2, columns: ["a", "b"] }))).toBe(json(fitSync(pairs, { family: "categorical", k: 2 })));
+    expect(json(fitSync(t, { family: "mvt", k: 2, columns: ["z", "a"] }))).toBe(json(fitSync(zRows, { family: "mvt", k: 2 })));
+    const columns = [{ family: "categorical" }, { family: "poisson" }, { family: "gaussian" }] as const;
+    const m = fitSync(t, { family: "independent", k: 2, columns: [...columns] });
+    expect(json(m)).toBe(json(fitSync(all, { family: "independent", k: 2, columns: [...columns] })));
+    expect(Array.from(m.predict(t))).toEqual(Array.from(m.predict(all)));
+  });
   it("a sliced table (chunk offsets) and threads: the same model", async () => {
     const sliced = batched.slice(500, 2700);
     expect(json(fitSync(sliced, { k: 2, columns: ["y"] }))).toBe(json(fitSync(ys.slice(500, 2700), { k: 2 })));
