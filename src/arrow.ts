@@ -38,11 +38,6 @@ export interface ArrowTableLike {
 
 // Arrow's Type enum (Schema.fbs): the kinds read here.
 const INT = 2, FLOAT = 3, BOOL = 6, DECIMAL = 7, DICTIONARY = -1;
-const TYPE_NAMES: Record<number, string> = {
-  1: "Null", 4: "Binary", 5: "Utf8", 7: "Decimal", 8: "Date", 9: "Time", 10: "Timestamp", 11: "Interval", 12: "List",
-  13: "Struct", 14: "Union", 15: "FixedSizeBinary", 16: "FixedSizeList", 17: "Map", 18: "Duration", 19: "LargeBinary",
-  20: "LargeUtf8", 21: "LargeList", 23: "BinaryView", 24: "Utf8View", [-1]: "Dictionary",
-};
 
 /** "table" (a Table or RecordBatch), "vector", or null when `data` is not Arrow. Reads only a few properties, guarded. */
 export function arrowKind(data: unknown): "table" | "vector" | null {
@@ -144,7 +139,7 @@ function typeName(type: ArrowTypeLike & { toString?: () => string }): string {
     const s = type.toString?.();
     if (typeof s === "string" && s !== "[object Object]") return s;
   } catch { /* a type without a usable name: the enum's */ }
-  return TYPE_NAMES[type.typeId] ?? `typeId ${type.typeId}`;
+  return `typeId ${type.typeId}`;
 }
 
 /** An IEEE 754 half-precision value from its 16 bits. */
