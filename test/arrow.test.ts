@@ -10,6 +10,7 @@ import {
 } from "apache-arrow";
 import { accumulate, fit, fitInWorker, fitStream, fitSync, initSync, MixemError, selectK, selectKAsync, type MixtureModel } from "../src/index.js";
 import { getCore } from "../src/wasm.js";
+import { readArrow } from "../src/arrow.js";
 import { drawLabels, mulberry32, normal } from "./helpers.js";
 
 initSync();
@@ -180,6 +181,22 @@ describe("bad Arrow data: errors that name the column, the row, the type", () =>
   });
   it("a 64-bit integer beyond 2^53 is an error, not a rounded count", () => {
     expectError(() => fitSync(vectorFromArray([1n, 2n, 2n ** 60n], new Int64()), { family: "poisson", k: 1 }), "INVALID_DATA", /beyond 2\^53/);
+  });
+});
+
+describe("nulls as missing values (missing: \"marginalize\")", () => {
+  it("readArrow reads a null as NaN when asked, and NaN passes; Infinity still does not", () => {
+    const mem = core.arena();
+    try {
+      const t = makeTable({ a: vectorFromArray([1, null, 3], new Float64()) as never, b: vectorFromArray([4, 5, null], new Int32()) as never });
+      const { region, n, dims } = readArrow(mem, t, ["b", "a"], false, true, "data");
+      expect([n, dims]).toEqual([3, 2]);
+      expect(Array.from(region.array)).toEqual([4, 1, 5, NaN, NaN, 3]);
+      expect(() => readArrow(mem, t, ["a"], false, false, "data")).toThrow(/row 1, column "a" is null/);
+      expect(() => readArrow(mem, makeVector(Float64Array.from([1, Infinity])), undefined, false, true, "data")).toThrow(/row 1, column "0" is Infinity/);
+    } finally {
+      mem.free();
+    }
   });
 });
 
