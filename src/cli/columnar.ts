@@ -150,7 +150,7 @@ async function openArrow(input: Input): Promise<ColumnarFile> {
       // The schema was read from the first opening: the batches follow from there (a pipe is read once).
       const r = reader ?? (input.kind === "file" ? await open() : null);
       reader = null;
-      if (!r) throw new UsageError(`${input.source}: a pipe is read once`);
+      if (!r) throw new UsageError(`${input.source}: a pipe is read once, and --weights or --trials-column read a second column: save it to a file`);
       const chosen = idx.map((i) => names[i]), d = idx.length;
       let values = new Float64Array(0), start = 0;
       try {
