@@ -37,10 +37,14 @@ await build({
   splitting: true, chunkNames: "chunks/[name]-[hash]",
 });
 await build({ ...common, entryPoints: [`${root}src/index.ts`], outfile: `${root}dist/index.cjs`, format: "cjs", platform: "neutral" });
+// The CLI's Parquet and Arrow readers (hyparquet, hyparquet-compressors, apache-arrow: dev
+// dependencies, bundled) are a file of their own, loaded only when such a file is read.
+const readers = { name: "cli-readers", setup: (b) => b.onResolve({ filter: /\/cli-readers\.js$/ }, () => ({ path: "./cli-readers.js", external: true })) };
 await build({
   ...common, entryPoints: [`${root}src/cli.ts`], outfile: `${root}dist/cli.js`, format: "esm", platform: "node",
-  banner: { js: "#!/usr/bin/env node" },
+  banner: { js: "#!/usr/bin/env node" }, plugins: [readers],
 });
+await build({ ...common, entryPoints: [`${root}src/cli/cli-readers.ts`], outfile: `${root}dist/cli-readers.js`, format: "esm", platform: "node", minify: true });
 run(bin("tsc"), ["-p", "tsconfig.build.json"]);
 const entries = await buildFamilyEntries();
 console.log(`built: wasm ${wasm.length} bytes, worker ${workerCode.length} bytes, dist/index.js ${readFileSync(`${root}dist/index.js`).length} bytes; ${entries}`);

@@ -8,8 +8,9 @@ import { DEFAULTS } from "./defaults.js";
 import { getCore } from "./wasm.js";
 import { chooseThreads } from "./fit.js";
 import { loadWorkerSource } from "./worker.js";
-import { columnIndex, columnsOf, DenseTable, inputOf, MAX_BYTES, matrix, mib, readTable, STREAM_ABOVE, UsageError, type AnyTable, type Input } from "./cli/input.js";
-import { spool } from "./cli/spool.js";
+import { columnIndex, columnsOf, DenseTable, inputOf, MAX_BYTES, matrix, mib, readTable, STREAM_ABOVE, UsageError, type AnyTable, type Columns, type Input } from "./cli/input.js";
+import { spool, spoolRows } from "./cli/spool.js";
+import { columnarKind, openColumnar, readColumns } from "./cli/columnar.js";
 import { oneLine, type ErrorContext } from "./cli/errors.js";
 import { Progress } from "./cli/progress.js";
 import { criteria, table } from "./cli/report.js";
@@ -46,9 +47,9 @@ function columnSpecs(arg: string | undefined): { names: string | undefined; colu
 const HELP = `mixem — fit mixture models by EM (WebAssembly inside)
 
 Usage:
-  mixem fit <file.csv | file.json | -> [options]
-  mixem select <file.csv | file.json | -> -k 1..8 [--criterion bic|aic|icl] [options]
-  mixem predict <model.json> <file.csv | file.json | -> [--column C | --columns A,B] [--json]
+  mixem fit <file.csv | file.json | file.parquet | file.arrow | -> [options]
+  mixem select <file.csv | file.json | file.parquet | file.arrow | -> -k 1..8 [--criterion bic|aic|icl] [options]
+  mixem predict <model.json> <file.csv | file.json | file.parquet | file.arrow | -> [--column C | --columns A,B] [--json]
   mixem --version
 
 Data:
@@ -57,6 +58,10 @@ Data:
   numerals (12, -0.5, 1.5e-3); any other cell in a column used (NA, empty, 0x10, 1,5) is an
   error naming its row (1-based, after the header) and column. At most ${mib(MAX_BYTES)} of CSV
   (${mib(MAX_BYTES / 4)} of JSON) is read into memory; fit streams larger files.
+  Parquet (.parquet: uncompressed, snappy, gzip, zstd, and the other codecs of
+  hyparquet-compressors) and Arrow IPC files and streams (.arrow, .feather, .arrows) are read a
+  row group or record batch at a time, only the columns used: ints, floats and booleans (0/1);
+  a null is an error naming its row. fit streams them above ${mib(STREAM_ABOVE)} of chosen values.
   --column NAME       column to fit (name, or 1-based number); needed when several are numeric
   --columns A,B,...   ${ROWS}: the columns of each row (default: every column holding numbers);
                       ${PER_COLUMN}: NAME:FAMILY[:OPTION=VALUE],… gives each column its family,
@@ -196,14 +201,18 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const input = inputOf(file);
-  const streaming = command === "fit" && (values.stream === true || (input.kind === "file" && input.size > STREAM_ABOVE));
-  if (streaming) {
+  const kind = columnarKind(input); // Parquet or Arrow IPC (else CSV or JSON)
+  const columnar = kind ? await openColumnar(input, kind) : undefined;
+  // CSV and JSON stream above STREAM_ABOVE bytes of file; Parquet and Arrow, once the columns are chosen, above STREAM_ABOVE bytes of values.
+  let streaming = command === "fit" && (values.stream === true || (!columnar && input.kind === "file" && input.size > STREAM_ABOVE));
+  const checkStreaming = () => {
     if (input.kind === "stdin") throw new UsageError("--stream reads the file once per EM pass; it cannot read standard input");
     if (input.kind === "pipe") throw new UsageError(`--stream reads a file; ${file} is a pipe (without --stream, up to ${mib(MAX_BYTES)} is read into memory)`);
     if (values.plot) throw new UsageError("--plot needs the data in memory; it is not available when streaming");
     if (values["trials-column"] !== undefined) throw new UsageError("--trials-column is not available when streaming; give --trials");
     if (values.weights !== undefined) throw new UsageError("--weights is not available when streaming (the file is read in memory up to " + mib(STREAM_ABOVE) + ")");
-  }
+  };
+  if (streaming) checkStreaming();
   const family = familyOf(ctx.family);
   const multivariate = family?.shape === "rows";
   if (multivariate && values.column !== undefined) throw new UsageError(`--family ${values.family} takes --columns (several), not --column`);
@@ -213,16 +222,35 @@ async function main(argv: string[]): Promise<number> {
   const typed = columnSpecs(values.columns);
   if (typed.columns && !(family && "columns" in family.options)) throw new UsageError(`--columns NAME:FAMILY (a family per column) is for --family ${PER_COLUMN || "(none)"}; use --columns A,B`);
   // The weights column (--weights) is not data: left out of the default columns.
-  const weightsOf = (t: AnyTable) => (values.weights === undefined ? [] : [columnIndex(t, values.weights, "--weights")]);
-  const choose = (t: AnyTable) => (multivariate ? columnsOf(t, typed.names, weightsOf(t)) : [columnIndex(t, values.column, "--column", weightsOf(t))]);
+  const weightsOf = (t: Columns) => (values.weights === undefined ? [] : [columnIndex(t, values.weights, "--weights")]);
+  const choose = (t: Columns) => (multivariate ? columnsOf(t, typed.names, weightsOf(t)) : [columnIndex(t, values.column, "--column", weightsOf(t))]);
 
-  let data: () => Float64Array = () => new Float64Array(0), names: string[], source: ReturnType<typeof spool> extends Promise<infer S> ? S | undefined : never;
+  let data: () => Float64Array = () => new Float64Array(0), names: string[], source: { source: () => AsyncIterable<Float64Array> } | undefined;
   let trials: number | ArrayLike<number> | undefined = num(values.trials, "--trials");
   let sampleWeights: Float64Array | undefined;
-  if (streaming) {
-    source = await spool(input, choose, onBytes);
-    ctx.rowOfChunk = source.rowOfChunk;
-    names = source.idx.map((i) => source!.table.names[i]);
+  if (columnar) {
+    // Parquet / Arrow: the chosen columns only, a row group or record batch at a time.
+    const f = columnar, idx = choose(f);
+    names = idx.map((i) => f.names[i]);
+    const bytes = f.rows !== undefined ? f.rows * idx.length * 8 : input.kind === "file" ? input.size : 0;
+    if (command === "fit" && !streaming && bytes > STREAM_ABOVE) { streaming = true; checkStreaming(); }
+    if (streaming) {
+      const spooled = await spoolRows(input.source, names, (write) => f.read(idx, write));
+      ctx.rowOfChunk = spooled.rowOfChunk;
+      source = spooled;
+    } else {
+      await init();
+      const one = async (i: number) => (await readColumns(f, [i], null)).data();
+      if (values["trials-column"] !== undefined) trials = await one(columnIndex(f, values["trials-column"], "--trials-column"));
+      if (values.weights !== undefined) sampleWeights = await one(weightsOf(f)[0]);
+      // Read straight into WebAssembly memory, where the fit reads it without a copy (as CSV).
+      data = (await readColumns(f, idx, getCore().arena())).data;
+    }
+  } else if (streaming) {
+    const spooled = await spool(input, choose, onBytes);
+    ctx.rowOfChunk = spooled.rowOfChunk;
+    names = spooled.idx.map((i) => spooled.table.names[i]);
+    source = spooled;
   } else {
     // CSV is read straight into WebAssembly memory, where the fit reads it without a copy (the
     // process ends with the command, and the memory with it).
@@ -373,14 +401,18 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   if (!("trials" in familyOf(model.family)!.options) && (values.trials !== undefined || values["trials-column"] !== undefined)) throw new UsageError(`--trials is for models with trials (binomial); the model is ${model.family}`);
   const input = inputOf(file);
   const progress = new Progress(values.quiet === true);
-  const t = await readTable(input, tooBig(input, "predict"), (bytes) => progress.reading(input.source, bytes, input.size));
+  // Parquet / Arrow: the chosen columns read from the file (t: its columns); CSV / JSON: the table in memory.
+  const kind = columnarKind(input);
+  const f = kind ? await openColumnar(input, kind) : undefined;
+  const t: Columns & { column?: (i: number) => Float64Array } = f ?? await readTable(input, tooBig(input, "predict"), (bytes) => progress.reading(input.source, bytes, input.size));
+  const column = async (i: number) => (f ? (await readColumns(f, [i], null)).data() : t.column!(i));
   progress.done();
   const idx = multivariate ? columnsOf(t, columnSpecs(values.columns).names) : [columnIndex(t, values.column, "--column")];
   if (multivariate && idx.length !== model.dims)
     throw new UsageError(`${modelFile} is a model of ${model.dims} columns; ${values.columns === undefined ? `${t.source} has ${idx.length} numeric columns (${idx.map((i) => t.names[i]).join(", ")}); choose ${model.dims} with --columns` : `--columns gives ${idx.length}`}`);
-  const x = multivariate ? matrix(t, idx) : t.column(idx[0]);
+  const x = f ? (await readColumns(f, idx, null)).data() : multivariate ? matrix(t as AnyTable, idx) : await column(idx[0]);
   let trials: number | Float64Array | undefined = num(values.trials, "--trials");
-  if (values["trials-column"] !== undefined) trials = t.column(columnIndex(t, values["trials-column"], "--trials-column"));
+  if (values["trials-column"] !== undefined) trials = await column(columnIndex(t, values["trials-column"], "--trials-column"));
   ctx.family = model.family;
   ctx.trialsColumn = values["trials-column"] !== undefined;
   const proba = model.predictProba(x, trials === undefined ? undefined : { trials });

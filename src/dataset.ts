@@ -4,12 +4,17 @@ import type { Dataset, Family } from "./family.js";
 import { getCore } from "./wasm.js";
 import { copyIn } from "./data.js";
 import { optionError } from "./errors.js";
+import { arrowInput, arrowKind, checkNoArrowColumns } from "./arrow.js";
 
 /** Loads `data` with the family's `load` (see Family.load); the caller frees the result (or uses withDataset). */
 export function loadDataset(family: Family, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number, trusted = false): Dataset {
   const mem = getCore().arena();
   try {
-    const ds = family.load(mem, data, options, path, dims, trusted);
+    // Arrow data: its chosen columns read into `mem`, where the family's load uses them in place.
+    let input = data, opts = options;
+    if (arrowKind(data)) ({ data: input, options: opts } = arrowInput(mem, family, data, options, path, dims));
+    else if (!trusted) checkNoArrowColumns(family, options);
+    const ds = family.load(mem, input, opts, path, dims, trusted);
     const given = options.sampleWeights;
     if (given === undefined || given === null) return { ...ds, free: () => mem.free() };
     // Sample weights: copied in beside the data; Σ w_i c_i replaces the per-point constants' sum.

@@ -6,6 +6,7 @@ import { init } from "./wasm.js";
 import { ownOptions } from "./options.js";
 import { loadWorkerSource } from "./worker.js";
 import { fitSync } from "./fit-sync.js";
+import { arrowRows } from "./arrow.js";
 
 export { fitSync };
 
@@ -37,7 +38,7 @@ export function chooseThreads(data: ModelData, options: Readonly<Record<string, 
   const t = options.threads;
   if (t !== undefined) { COMMON_OPTIONS.threads(t, "options.threads"); return t as number; }
   if (options.init === "hc") return 1; // the hierarchical start runs on one thread
-  const n = (data as ArrayLike<unknown>)?.length ?? 0;
+  const n = arrowRows(data) ?? (data as ArrayLike<unknown>)?.length ?? 0;
   const k = typeof options.k === "number" ? options.k : 1;
   const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => any } };
   const cores = g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.("node:os")?.availableParallelism?.() ?? 1;

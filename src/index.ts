@@ -11,7 +11,7 @@ export { MixtureModel, loadModel, type ModelJSON } from "./model.js";
 export type { Degeneracy, DegeneracyCode } from "./degenerate.js";
 export type {
   Component, CommonFitOptions, DefaultFamily, DistributiveOmit, EvalOptions, ScoreOptions, ExactFitOptions, ExplicitInit, FamilyOfOptions, FitOptions, FitOptionsFor,
-  FitSummary, InitFor, IterationInfo, ModelData, ModelSettings, SampleOptions, StopReason, ProbaOptions, MeansOf, CovariancesOf,
+  FitSummary, InitFor, IterationInfo, ModelData, ArrowColumnsOption, ModelSettings, SampleOptions, StopReason, ProbaOptions, MeansOf, CovariancesOf,
 } from "./types.js";
 export type { AllFamilyOptions, ComponentOf, FamilyName, InitOf, OptionsOf } from "./families/index.js";
 export type { GaussianComponent, GaussianOptions, GaussianPrior } from "./families/gaussian.js";
@@ -36,3 +36,4 @@ export { plotFit, plotSelection, type PlotOptions } from "./plot.js";
 export { accumulate, mergeStats, maximize, type SufficientStatistics } from "./stats.js";
 export { fitStream, type Chunk, type ChunkSource, type WeightedChunk } from "./stream.js";
 export { DEFAULTS } from "./defaults.js";
+export type { ArrowTableLike, ArrowVectorLike, ArrowDataLike, ArrowTypeLike } from "./arrow.js";

@@ -1,6 +1,6 @@
 // A fitted mixture: parameters, fit diagnostics, and evaluation on new data through the same
 // WASM kernels the fit used (so fit(x).predict(x) matches the fit's last E-step exactly).
-import type { DatasetParts, Spec } from "./family.js";
+import type { DatasetParts, Rule, Spec } from "./family.js";
 import * as M from "./math.js";
 import type { Component, CovariancesOf, EvalOptions, FitSummary, ScoreOptions, MeansOf, ModelData, ModelSettings, ProbaOptions, SampleOptions, StopReason } from "./types.js";
 import { Evaluator } from "./evaluator.js";
@@ -11,6 +11,7 @@ import { Random } from "./random.js";
 import { jsAllocation, MixemError, optionError, recode } from "./errors.js";
 import { boolean, checkOptions, integer, ownOptions, sampleWeightsRule, weightList } from "./options.js";
 import { describe } from "./data.js";
+import { arrowColumnsRule } from "./arrow.js";
 import { aic, bic } from "./criteria.js";
 import { degeneracies, type Degeneracy } from "./degenerate.js";
 
@@ -282,7 +283,9 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   /** @internal The data loaded as this model reads new data (evaluation options merged over its settings). */
   load(data: ModelData, options: EvalOptions | undefined, weighted = false) {
     const family = familyOf(this.family)!;
-    const rules = weighted ? { ...family.evalOptions, sampleWeights: sampleWeightsRule } : family.evalOptions;
+    // `columns`: the columns of an Arrow table (not for a family whose `columns` option is its own, kept in its settings).
+    const arrow: Record<string, Rule> = Object.hasOwn(family.options, "columns") ? {} : { columns: arrowColumnsRule };
+    const rules = weighted ? { ...family.evalOptions, ...arrow, sampleWeights: sampleWeightsRule } : { ...family.evalOptions, ...arrow };
     const opts = checkOptions(options ?? {}, rules);
     return loadDataset(family, data, over(this.settings, opts), "data", this.dims);
   }

@@ -9,6 +9,7 @@ import { MixtureModel } from "./model.js";
 import { DEFAULTS } from "./defaults.js";
 import { optionError } from "./errors.js";
 import { checkHcSubset } from "./start.js";
+import { arrowColumnsRule } from "./arrow.js";
 
 /** Options every family takes. */
 export const COMMON_OPTIONS = Object.freeze({
@@ -27,6 +28,7 @@ export const COMMON_OPTIONS = Object.freeze({
   sampleWeights: sampleWeightsRule,
   hcSubset: (v: unknown, path: string) => { checkHcSubset(v, path); },
   accelerate: oneOf("none", "squarem"),
+  columns: arrowColumnsRule, // the columns of an Arrow table (a family with a `columns` option of its own overrides this rule)
 });
 
 /** A fit's options, checked: the family, the driver's settings (the prior comes with the data), the explicit init entries. */

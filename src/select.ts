@@ -15,6 +15,7 @@ import { accumulate } from "./stats.js";
 import { MixemError, optionError } from "./errors.js";
 import { abortSignal, ownOptions } from "./options.js";
 import { describe } from "./data.js";
+import { arrowDims, arrowKind } from "./arrow.js";
 import * as M from "./math.js";
 
 export type Criterion = "bic" | "aic" | "icl";
@@ -104,8 +105,9 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
   const mv = families.some(withModels);
   const cov = options.covariance ?? (mv ? "all" : undefined);
   if (cov !== undefined && !mv) throw optionError("options.covariance", `is an option of the families with covariance models (${FAMILY_NAMES.filter(withModels).join(", ")})`);
-  const first = (data as ArrayLike<unknown>)?.[0];
-  const dims = typeof options.dims === "number" ? options.dims : Array.isArray(first) || ArrayBuffer.isView(first) ? (first as ArrayLike<number>).length : 1;
+  const first = arrowKind(data) ? undefined : (data as ArrayLike<unknown>)?.[0];
+  const dims = typeof options.dims === "number" ? options.dims : arrowKind(data) ? arrowDims(data, familyOf(families[0])!, options)
+    : Array.isArray(first) || ArrayBuffer.isView(first) ? (first as ArrayLike<number>).length : 1;
   const columns: Column[] = [];
   for (const family of families) {
     if (!withModels(family)) { columns.push({ family }); continue; }
@@ -156,6 +158,7 @@ function entryOf(data: ModelData, column: Column, k: number, got: MixtureModel |
   const family = familyOf(column.family)!;
   // The fit options that evaluating the data again also needs (binomial: trials).
   const evalOptions = Object.fromEntries(Object.keys(family.evalOptions ?? {}).map((key) => [key, fitOptions[key]]));
+  if (arrowKind(data) && !Object.hasOwn(family.options, "columns")) evalOptions.columns = fitOptions.columns; // the Arrow columns fitted
   const n = model.nObservations;
   const proba = model.predictProba(data, evalOptions);
   let entropy = 0;

@@ -11,6 +11,7 @@ import { loadDataset, withDataset } from "./dataset.js";
 import { HC_MAX_POINTS, HC_SUBSET, hclass, hcVVV, qclass } from "./hc.js";
 import { Random } from "./random.js";
 import { MixemError, optionError } from "./errors.js";
+import { arrowKind, arrowSubset, dropArrowColumns } from "./arrow.js";
 
 /** The partitions of one data set at several k, computed once (selectK shares them across models). */
 export interface HcStarts {
@@ -97,9 +98,13 @@ export function hcStart(family: Family, options: Readonly<Record<string, unknown
   if (!s.subset) return labelStep(spec, ds, labels, k, ds, alpha);
   // The subset's rows (and any per-observation evaluation option, e.g. binomial trials), loaded alone.
   const given = data as ArrayLike<unknown>, d = ds.seedPoints.dims;
-  const flat = d > 1 && typeof given[0] === "number"; // rows given flat with options.dims
-  const rows = flat ? Array.from(s.subset).flatMap((i) => Array.from({ length: d }, (_, a) => given[i * d + a] as number)) : Array.from(s.subset, (i) => given[i]);
   const sub: Record<string, unknown> = { ...options };
+  const arrow = arrowKind(data) !== null; // an Arrow table: the subset's rows read out of it, flat
+  if (arrow && family.shape === "rows") sub.dims = ds.dims;
+  const flat = d > 1 && !arrow && typeof given[0] === "number"; // rows given flat with options.dims
+  if (arrow) dropArrowColumns(family, sub);
+  const rows = arrow ? arrowSubset(family, data, options, s.subset, "data")
+    : flat ? Array.from(s.subset).flatMap((i) => Array.from({ length: d }, (_, a) => given[i * d + a] as number)) : Array.from(s.subset, (i) => given[i]);
   for (const key of Object.keys(family.evalOptions)) {
     const v = options[key] as ArrayLike<number> | undefined;
     if (v && typeof v === "object" && v.length === ds.n) sub[key] = Array.from(s.subset, (i) => v[i]);

@@ -12,13 +12,17 @@ import { init } from "./wasm.js";
 import { localPass, runs, type EMSettings, type PassRequest, type PassResult } from "./em.js";
 import { dataError, optionError } from "./errors.js";
 import { describe } from "./data.js";
+import { arrowKind } from "./arrow.js";
 
 /** A chunk with sample weights: its data and one weight per point (see FitOptions.sampleWeights). */
 export interface WeightedChunk { data: ModelData; sampleWeights: ArrayLike<number> }
 /** A chunk: data (number[] / typed arrays, or rows for the multivariate families), or data with its sample weights. */
 export type Chunk = ModelData | WeightedChunk;
-/** A function returning the chunks. */
-export type ChunkSource = () => AsyncIterable<Chunk> | Iterable<Chunk>;
+/**
+ * A function returning the chunks (or a promise of them), called once per pass: arrays, or Apache
+ * Arrow record batches (a RecordBatchReader, a Table's batches) with the `columns` option.
+ */
+export type ChunkSource = () => AsyncIterable<Chunk> | Iterable<Chunk> | PromiseLike<AsyncIterable<Chunk> | Iterable<Chunk>>;
 
 /**
  * Fits like `fit`, reading the data from `source()` once per pass. Initialisation (k-means++ or
@@ -41,14 +45,18 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   let validated = false;
   let firstPassCount = 0, pass = 0;
   const eachChunk = async (f: (ds: DatasetParts, c: number) => void) => {
-    const chunks = source() as unknown;
+    // A promise of the chunks is awaited (apache-arrow's RecordBatchReader.from(a Node stream), DuckDB's send()).
+    const given = source() as unknown;
+    const returned = typeof (given as PromiseLike<unknown> | null)?.then === "function" ? await given : given;
+    // An Arrow table yields its record batches (iterating a table itself yields rows).
+    const chunks = arrowKind(returned) === "table" && Array.isArray((returned as { batches?: unknown }).batches) ? (returned as { batches: unknown[] }).batches : returned;
     const iterable = typeof chunks === "object" && chunks !== null &&
       (typeof (chunks as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function" || typeof (chunks as Iterable<unknown>)[Symbol.iterator] === "function");
     if (!iterable) throw dataError("source", `must return an iterable or async iterable of chunks, returned ${describe(chunks)}`);
     let c = 0, count = 0;
     for await (const chunk of chunks as AsyncIterable<Chunk>) {
       // A chunk is data, or { data, sampleWeights } (one weight per point of the chunk).
-      const weighted = typeof chunk === "object" && chunk !== null && !Array.isArray(chunk) && !ArrayBuffer.isView(chunk) && "data" in chunk;
+      const weighted = typeof chunk === "object" && chunk !== null && !Array.isArray(chunk) && !ArrayBuffer.isView(chunk) && !arrowKind(chunk) && "data" in chunk;
       const data = weighted ? (chunk as WeightedChunk).data : (chunk as ModelData);
       const options = weighted ? { ...r.options, sampleWeights: (chunk as WeightedChunk).sampleWeights } : r.options;
       withDataset(loadDataset(r.family, data, options, `chunks[${c}]`, dims, validated), (ds) => {

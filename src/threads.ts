@@ -14,6 +14,7 @@ import { blockCount, Evaluator, pairwiseSum, SUM_BLOCK } from "./evaluator.js";
 import type { DatasetParts } from "./family.js";
 import { compiledCore } from "./wasm.js";
 import { errorFrom, startWorker, type WorkerHandle } from "./worker.js";
+import { dropArrowColumns } from "./arrow.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 
 /** Values per part of a shard sent to a worker (8 MiB). */
@@ -65,6 +66,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       const shardOptions: Record<string, unknown> = { ...ds.settings, ...r.options, prior: spec.settings.prior, onIteration: undefined, signal: undefined, init: undefined };
       if (ds.aux && r.family.perPoint) shardOptions[r.family.perPoint] = undefined;
       shardOptions.sampleWeights = undefined; // sent in parts, with the points
+      dropArrowColumns(r.family, shardOptions); // Arrow data: the chosen columns are the shard's values
       // Each shard goes to its worker in parts of about PART_VALUES values, one part in flight per
       // worker: the data never exists a third time in full, outside WebAssembly memory.
       const own = caller ? 1 : 0; // shards the calling thread computes (the first)

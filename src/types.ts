@@ -3,6 +3,7 @@
 import type { ComponentOf, FamilyName, InitOf, OptionsOf } from "./families/index.js";
 import type { DefaultFamily } from "./defaults.js";
 import type { MixtureModel, ModelJSON } from "./model.js";
+import type { ArrowTableLike, ArrowVectorLike } from "./arrow.js";
 
 /** Why a fit stopped. */
 export type StopReason =
@@ -37,8 +38,19 @@ export interface FitSummary {
   nObservations: number;
 }
 
-/** Data for fits and a fitted model's methods: values (1-D families) or rows (mvgaussian, bernoulli; categorical rows may hold level names). */
-export type ModelData = ArrayLike<number> | ArrayLike<ArrayLike<number>> | ArrayLike<ArrayLike<number | string>>;
+/**
+ * Data for fits and a fitted model's methods: values (1-D families) or rows (mvgaussian, bernoulli;
+ * categorical rows may hold level names), or an Apache Arrow `Table`, `RecordBatch` or `Vector`
+ * (numeric columns, chosen with the `columns` option; see ArrowTableLike).
+ */
+export type ModelData = ArrayLike<number> | ArrayLike<ArrayLike<number>> | ArrayLike<ArrayLike<number | string>> | ArrowTableLike | ArrowVectorLike;
+
+/**
+ * `columns`: the columns of an Arrow table given as the data, in the order of each row's values
+ * (optional for a one-column table or a Vector). Not for a family whose `columns` option is its
+ * own (independent: there the table's columns are read in order, one per entry).
+ */
+export type ArrowColumnsOption<F extends FamilyName> = "columns" extends keyof OptionsOf<F> ? unknown : { columns?: readonly string[] };
 
 /** Parameters of one component, of any family (see each family's component type; `ComponentOf<F>` for one family). */
 export type Component = ComponentOf<FamilyName>;
@@ -103,7 +115,7 @@ export interface CommonFitOptions {
  * Options of a fit of family F: the common ones, the family's own (see its options type) and an
  * init of its own shape. `family` may be left out for the default family only.
  */
-export type FitOptionsFor<F extends FamilyName> = CommonFitOptions & OptionsOf<F> &
+export type FitOptionsFor<F extends FamilyName> = CommonFitOptions & OptionsOf<F> & ArrowColumnsOption<F> &
   (F extends DefaultFamily ? { family?: F } : { family: F }) & {
     /**
      * "kmeans++" (default), "random" (k distinct data values), "hc" (mclust's start: the model-based
@@ -134,6 +146,8 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 export interface EvalOptions {
   /** Binomial only: trials for the new data (one number or one per value); defaults to the fit's constant trials. */
   trials?: number | ArrayLike<number>;
+  /** The columns of an Arrow table given as the data (see `ArrowColumnsOption`; not for a family whose `columns` option is its own). */
+  columns?: readonly string[];
 }
 
 /** Options of score, logLikelihoodOf, bic and aic: the evaluation options, and sample weights (see FitOptions.sampleWeights). */

@@ -12,6 +12,7 @@ import { compiledCore, init } from "./wasm.js";
 import { abortSignal, ownOptions } from "./options.js";
 import { resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
+import { arrowKind, dropArrowColumns } from "./arrow.js";
 
 /** fitInWorker's options: fit's, with `onProgress` in place of `onIteration`. */
 export type WorkerFitOptions = DistributiveOmit<FitOptions, "onIteration"> & {
@@ -101,6 +102,7 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
         x: jsAllocation(`a copy of the data for the worker`, () => ds.x.array.slice()), aux: ds.aux ? ds.aux.array.slice() : null, dims: ds.dims,
       }));
       const opts: Record<string, unknown> = { ...rest };
+      if (arrowKind(data)) dropArrowColumns(r.family, opts); // sent: the chosen columns' values
       if (r.family.shape === "rows") opts.dims = sent.dims;
       if (r.family.perPoint && sent.aux) opts[r.family.perPoint] = sent.aux;
       if (r.warm) opts.init = { format: "mixem-model", ...r.warm }; // a model as init travels as its parameters

@@ -151,6 +151,6 @@ describe("mixem fit", () => {
   it("--help", () => {
     const r = cli(["--help"]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/Usage:\n  mixem fit <file\.csv \| file\.json \| -> \[options\]/);
+    expect(r.out).toMatch(/Usage:\n  mixem fit <file\.csv \| file\.json \| file\.parquet \| file\.arrow \| -> \[options\]/);
   });
 });

@@ -293,8 +293,11 @@ function jsonTable(text: string, source: string): RowsTable {
   throw new UsageError(`${source}: ${shapes}, not ${describe(v)}`);
 }
 
+/** What choosing columns reads of a table (a CSV or JSON table, a Parquet or Arrow file). */
+export type Columns = Pick<Table, "names" | "source" | "numeric">;
+
 /** The column named (by name, or 1-based number), or else the one numeric column. */
-export function columnIndex(t: Table, wanted: string | undefined, what: string, exclude: number[] = []): number {
+export function columnIndex(t: Columns, wanted: string | undefined, what: string, exclude: number[] = []): number {
   if (wanted !== undefined) {
     let i = t.names.indexOf(wanted);
     if (i < 0 && /^\d+$/.test(wanted) && +wanted >= 1 && +wanted <= t.names.length) i = +wanted - 1;
@@ -311,7 +314,7 @@ export function columnIndex(t: Table, wanted: string | undefined, what: string, 
  * The columns for a multivariate family: those named, or every column holding a number (a
  * column with a cell that is not a number is then an error naming that cell, not dropped).
  */
-export function columnsOf(t: Table, wanted: string | undefined, exclude: number[] = []): number[] {
+export function columnsOf(t: Columns, wanted: string | undefined, exclude: number[] = []): number[] {
   const idx = wanted === undefined
     ? t.names.map((_, i) => i).filter((i) => t.numeric(i) && !exclude.includes(i))
     : wanted.split(",").map((w) => columnIndex(t, w.trim(), "--columns"));

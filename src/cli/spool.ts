@@ -90,28 +90,67 @@ export async function spool(input: Input, choose: (t: DenseTable) => number[], o
   const perChunk = Math.max(1, Math.floor(BLOCK / (8 * d)));
   return {
     table: t, idx, rows: total, path,
-    source: async function* () {
-      const rfd = openSync(path, "r");
-      try {
-        for (let r = 0; r < total; r += perChunk) {
-          const chunk = new Float64Array(Math.min(perChunk, total - r) * d);
-          const bytes = new Uint8Array(chunk.buffer);
-          for (let off = 0; off < bytes.length;) {
-            const got = readSync(rfd, bytes, off, bytes.length - off, r * d * 8 + off);
-            if (got === 0) throw new UsageError(`--stream: the temporary file ${path} was cut short`);
-            off += got;
-          }
-          // Back to the event loop between chunks: SIGINT is handled (and the file deleted) mid-fit.
-          await new Promise((resolve) => setImmediate(resolve));
-          yield chunk;
-        }
-      } finally {
-        closeSync(rfd);
-      }
-    },
+    source: chunksOf(path, total, d),
     rowOfChunk: (c, i) => {
       const row = c * perChunk + Math.floor(i / d);
       return `${input.source}, row ${row + 1}, column ${t.names[idx[d === 1 ? 0 : i % d]]}`;
     },
+  };
+}
+
+/**
+ * Rows of d values written by `fill` (a Parquet or Arrow file's row groups: src/cli/columnar.ts)
+ * into a temporary file, read back in chunks for fitStream as the CSV's are.
+ */
+export async function spoolRows(source: string, names: string[], fill: (write: (values: Float64Array) => void) => Promise<void>): Promise<{ rows: number; path: string; source: () => AsyncIterable<Float64Array>; rowOfChunk: (chunk: number, index: number) => string }> {
+  hook();
+  const dir = mkdtempSync(join(tmpdir(), "mixem-"));
+  temps.add(dir);
+  const path = join(dir, "rows.f64");
+  const fd = openSync(path, "w");
+  const d = names.length;
+  let values = 0;
+  try {
+    await fill((x) => {
+      const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
+      values += x.length;
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw new UsageError(`--stream: no space left for the temporary file in ${tmpdir()} (set TMPDIR to a larger disk)`);
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
+  const total = values / d;
+  if (total === 0) throw new UsageError(`${source}: no data`);
+  const perChunk = Math.max(1, Math.floor(BLOCK / (8 * d)));
+  return {
+    rows: total, path, source: chunksOf(path, total, d),
+    rowOfChunk: (c, i) => `${source}, row ${c * perChunk + Math.floor(i / d) + 1}, column ${names[d === 1 ? 0 : i % d]}`,
+  };
+}
+
+/** Chunks of rows (about BLOCK bytes each) read from the temporary file, for fitStream. */
+function chunksOf(path: string, total: number, d: number): () => AsyncIterable<Float64Array> {
+  const perChunk = Math.max(1, Math.floor(BLOCK / (8 * d)));
+  return async function* () {
+    const rfd = openSync(path, "r");
+    try {
+      for (let r = 0; r < total; r += perChunk) {
+        const chunk = new Float64Array(Math.min(perChunk, total - r) * d);
+        const bytes = new Uint8Array(chunk.buffer);
+        for (let off = 0; off < bytes.length;) {
+          const got = readSync(rfd, bytes, off, bytes.length - off, r * d * 8 + off);
+          if (got === 0) throw new UsageError(`--stream: the temporary file ${path} was cut short`);
+          off += got;
+        }
+        // Back to the event loop between chunks: SIGINT is handled (and the file deleted) mid-fit.
+        await new Promise((resolve) => setImmediate(resolve));
+        yield chunk;
+      }
+    } finally {
+      closeSync(rfd);
+    }
   };
 }

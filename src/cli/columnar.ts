@@ -1,0 +1,204 @@
+// Parquet and Arrow IPC files for the command line. The readers (hyparquet with
+// hyparquet-compressors, apache-arrow) are bundled into the CLI only and loaded when such a file
+// is given: the library itself depends on neither. A file is read a row group (Parquet) or a
+// record batch (Arrow) at a time, only the chosen columns, straight into the rows the fit reads —
+// WebAssembly memory in memory, the temporary file of rows when streaming (src/cli/spool.ts).
+import { openSync, readSync, closeSync, createReadStream } from "node:fs";
+import { UsageError } from "./errors.js";
+import type { Input } from "./input.js";
+import { arrowRowsInto } from "../arrow.js";
+import { MixemError } from "../errors.js";
+import { MAX_REGION_VALUES, type Arena } from "../wasm.js";
+
+export type ColumnarKind = "parquet" | "arrow";
+
+/** Parquet or Arrow IPC by the file's name, or else by its first bytes (PAR1, ARROW1, an IPC stream's 0xFFFFFFFF). */
+export function columnarKind(input: Input): ColumnarKind | null {
+  const name = input.file.toLowerCase();
+  if (/\.(parquet|parq|pq)$/.test(name)) return "parquet";
+  if (/\.(arrow|arrows|feather|ipc)$/.test(name)) return "arrow";
+  if (input.kind !== "file" || input.size < 8) return null;
+  const head = new Uint8Array(8);
+  const fd = openSync(input.file, "r");
+  try {
+    readSync(fd, head, 0, 8, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const text = String.fromCharCode(...head);
+  if (text.startsWith("PAR1")) return "parquet";
+  if (text.startsWith("ARROW1") || (head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff)) return "arrow";
+  return null;
+}
+
+/** A Parquet or Arrow file: its columns (names, which hold numbers) and how to read chosen ones. */
+export interface ColumnarFile {
+  source: string;
+  names: string[];
+  hasHeader: true;
+  /** Rows, when known before reading (Parquet's metadata; an Arrow stream: unknown). */
+  rows: number | undefined;
+  numeric(i: number): boolean;
+  /**
+   * Calls f with the columns idx of each row group / record batch, row-major (valid until f
+   * returns); `firstRow` is the batch's first row, 1-based, for errors.
+   */
+  read(idx: number[], f: (values: Float64Array, rows: number, firstRow: number) => void): Promise<void>;
+}
+
+/** The type names of Parquet columns read as numbers (hyparquet's converted values). */
+const PARQUET_NUMERIC = new Set(["BOOLEAN", "INT32", "INT64", "FLOAT", "DOUBLE"]);
+const NOT_NUMBERS = /^(DATE|TIME|TIMESTAMP|INTERVAL|UTF8|STRING|ENUM|JSON|BSON|UUID|MAP|LIST)/;
+
+export async function openColumnar(input: Input, kind: ColumnarKind): Promise<ColumnarFile> {
+  if (kind === "parquet") {
+    if (input.kind !== "file") throw new UsageError(`${input.source}: Parquet is read from a file (its footer comes first); save the ${input.kind === "stdin" ? "input" : "pipe"} to a file`);
+    return openParquet(input);
+  }
+  return openArrow(input);
+}
+
+async function openParquet(input: Input): Promise<ColumnarFile> {
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetSchema, parquetRead, compressors } = await import("./cli-readers.js");
+  const file = await asyncBufferFromFile(input.file);
+  let metadata;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (e) {
+    throw new UsageError(`${input.source}: not a Parquet file (${(e as Error).message})`);
+  }
+  const columns = parquetSchema(metadata).children;
+  const names = columns.map((c) => c.element.name);
+  const numeric = columns.map((c) => {
+    const e = c.element;
+    const logical = (e.logical_type as { type?: string } | undefined)?.type ?? "";
+    return c.children.length === 0 && e.type !== undefined && PARQUET_NUMERIC.has(e.type) && !NOT_NUMBERS.test(e.converted_type ?? "") && !NOT_NUMBERS.test(logical);
+  });
+  const groups = metadata.row_groups.map((g) => Number(g.num_rows));
+  return {
+    source: input.source, names, hasHeader: true, rows: Number(metadata.num_rows),
+    numeric: (i) => numeric[i],
+    async read(idx, f) {
+      const d = idx.length, chosen = idx.map((i) => names[i]);
+      let start = 0, values = new Float64Array(0);
+      for (const rows of groups) {
+        if (rows === 0) continue;
+        if (values.length < rows * d) values = new Float64Array(rows * d);
+        const x = values.subarray(0, rows * d);
+        // One row group, its chosen columns: onChunk gives column pieces (possibly past the group's
+        // ends), from promise callbacks of the reader's own: a bad value is kept and thrown after.
+        let bad: unknown;
+        try {
+          await parquetRead({
+            file, metadata, columns: chosen, rowStart: start, rowEnd: start + rows, compressors, utf8: true,
+            onChunk: ({ columnName, columnData, rowStart }) => {
+              const a = chosen.indexOf(columnName);
+              try {
+                for (let i = Math.max(0, start - rowStart); i < columnData.length && rowStart + i < start + rows; i++)
+                  x[(rowStart + i - start) * d + a] = cellValue(columnData[i], input.source, rowStart + i + 1, columnName);
+              } catch (e) {
+                bad ??= e;
+              }
+            },
+          });
+        } catch (e) {
+          throw new UsageError(`${input.source}: cannot read rows ${start + 1}–${start + rows} (${(e as Error).message})`);
+        }
+        if (bad) throw bad;
+        f(x, rows, start + 1);
+        start += rows;
+      }
+    },
+  };
+}
+
+/** A Parquet value as a number: numbers, safe bigints, booleans; anything else is an error naming its row (1-based) and column. */
+function cellValue(v: unknown, source: string, row: number, column: string): number {
+  if (typeof v === "number") {
+    if (Number.isFinite(v)) return v;
+  } else if (typeof v === "bigint") {
+    const x = Number(v);
+    if (Number.isSafeInteger(x)) return x;
+    throw new UsageError(`${source}, row ${row}, column ${column}: ${v} is beyond 2^53, where doubles stop being exact integers`);
+  } else if (typeof v === "boolean") return v ? 1 : 0;
+  const what = v === null || v === undefined ? "null (a missing value)" : typeof v === "string" ? JSON.stringify(v) : v instanceof Date ? `a date (${v.toISOString()})` : String(v);
+  throw new UsageError(`${source}, row ${row}, column ${column}: ${what} is not a number`);
+}
+
+/** Arrow IPC, file or stream format (apache-arrow tells them apart), from a file or a pipe. */
+async function openArrow(input: Input): Promise<ColumnarFile> {
+  const { RecordBatchReader } = await import("./cli-readers.js");
+  const open = async () => {
+    const stream = input.kind === "stdin" ? process.stdin : createReadStream(input.file);
+    try {
+      const reader = await (await RecordBatchReader.from(stream)).open();
+      if (!reader.schema) throw new Error("no schema");
+      return reader;
+    } catch (e) {
+      throw new UsageError(`${input.source}: not an Arrow IPC file or stream (${(e as Error).message})`);
+    }
+  };
+  const first = await open();
+  const fields = first.schema.fields;
+  const names = fields.map((f) => f.name);
+  const numeric = fields.map((f) => [2, 3, 6].includes(f.type.typeId)); // Int, Float, Bool
+  let reader: typeof first | null = first;
+  return {
+    source: input.source, names, hasHeader: true, rows: undefined,
+    numeric: (i) => numeric[i],
+    async read(idx, f) {
+      // The schema was read from the first opening: the batches follow from there (a pipe is read once).
+      const r = reader ?? (input.kind === "file" ? await open() : null);
+      reader = null;
+      if (!r) throw new UsageError(`${input.source}: a pipe is read once, and --weights or --trials-column read a second column: save it to a file`);
+      const chosen = idx.map((i) => names[i]), d = idx.length;
+      let values = new Float64Array(0), start = 0;
+      try {
+        for await (const batch of r) {
+          const rows = batch.numRows;
+          if (rows === 0) continue;
+          if (values.length < rows * d) values = new Float64Array(rows * d);
+          const x = values.subarray(0, rows * d);
+          arrowRowsInto(batch, chosen, x, 0, input.source, start + 1);
+          f(x, rows, start + 1);
+          start += rows;
+        }
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
+        if (e instanceof MixemError) throw new UsageError(e.message.replace(/^(.*?): row /, "$1, row ").replace(/column "([^"]*)"/, "column $1"));
+        throw new UsageError(`${input.source}: cannot read the Arrow data (${(e as Error).message})`);
+      }
+    },
+  };
+}
+
+/**
+ * The columns idx of the whole file, row-major, in one array: in WebAssembly memory with an arena
+ * (where the fit reads it in place), else a JavaScript array. Room for the rows is made once when
+ * they are known (Parquet), else grown by 1.5×.
+ */
+export async function readColumns(f: ColumnarFile, idx: number[], memory: Arena | null): Promise<{ data: () => Float64Array; rows: number }> {
+  const d = idx.length;
+  let capacity = f.rows ?? 1 << 16, rows = 0;
+  const alloc = (values: number) => {
+    if (values > MAX_REGION_VALUES) throw new UsageError(`${f.source}: more than ${MAX_REGION_VALUES} values; give --stream`);
+    if (memory) { const r = memory.alloc(values); return () => r.array; }
+    const a = new Float64Array(values);
+    return () => a;
+  };
+  let data = alloc(capacity * d);
+  await f.read(idx, (values, n) => {
+    if (rows + n > capacity) {
+      capacity = Math.max(rows + n, Math.ceil(capacity * 1.5));
+      const grown = alloc(capacity * d);
+      grown().set(data().subarray(0, rows * d)); // the outgrown region is freed with the arena
+      data = grown;
+    }
+    data().set(values, rows * d);
+    rows += n;
+  });
+  if (rows === 0) throw new UsageError(`${f.source}: no data rows`);
+  const view = data;
+  return { data: () => view().subarray(0, rows * d), rows };
+}
+
