@@ -19,6 +19,9 @@ import * as M from "./math.js";
 
 export type Criterion = "bic" | "aic" | "icl";
 
+/** mclust's EM tolerance, `emControl()$tol[1]`: a relative change of the log-likelihood (FitOptions.stop "relative"). */
+export const MCLUST_TOL = 1e-5;
+
 /** mclust's order of its covariance models (the columns of its BIC table). */
 export const MCLUST_ORDER = ["EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV"];
 
@@ -140,6 +143,8 @@ function fitOptionsOf(fitOptions: Record<string, unknown>, column: Column, k: nu
   if (column.covariance) o.covariance = column.covariance;
   else delete o.covariance;
   if (o.init === undefined && mclustLike) o.init = "hc";
+  // mclust's EM from its hc start stops at a relative change of 1e-5 (emControl()$tol[1]): so do these cells.
+  if (o.init === "hc") { o.stop ??= "relative"; if (o.stop === "relative") o.tol ??= MCLUST_TOL; }
   if (o.init === undefined || o.init === "kmeans++" || o.init === "random") o.nInit ??= 3;
   o.accelerate ??= o.mode === "hard" || o.init === "hc" ? "none" : "squarem"; // SQUAREM by default; mclust's EM from its hc start
   return o as unknown as FitOptions;
