@@ -183,6 +183,19 @@ describe("selectK(rows, { family: \"mvgaussian\" }) answers as Mclust(rows)", ()
     const controller = new AbortController();
     controller.abort(new Error("stop"));
     await expect(selectKAsync(rows, { family: "mvgaussian", kRange: [1, 3], signal: controller.signal })).rejects.toThrow("stop");
+    // Aborted while the workers fit: rejects with the reason, no further progress.
+    const later = new AbortController();
+    let after = 0;
+    await expect(selectKAsync(rows, { family: "mvgaussian", kRange: [1, 4], threads: 2, signal: later.signal, onProgress: (done) => { after = done; if (done === 2) later.abort(new Error("enough")); } })).rejects.toThrow("enough");
+    expect(after).toBe(2);
+  });
+  it("selectKAsync across 1-D families, and past the data's distinct values: selectK's entries", async () => {
+    const x = Array.from({ length: 120 }, (_, i) => (i % 3) * 4 + (i % 5 === 0 ? 1 : 0));
+    for (const o of [{ family: ["gaussian", "poisson"] as const, kRange: [1, 3] as [number, number] }, { family: "poisson" as const, kRange: [1, 8] as [number, number] }]) {
+      const sync = selectK(x, o), got = await selectKAsync(x, { ...o, threads: 2 });
+      expect(got.scores.map((e) => [e.family, e.k, e.bic, e.error])).toEqual(sync.scores.map((e) => [e.family, e.k, e.bic, e.error]));
+    }
+    expect(selectK(x, { family: "poisson", kRange: [1, 8] }).scores.length).toBeLessThan(8); // 6 distinct values: k stops there
   });
 });
 
