@@ -7,7 +7,7 @@ import { COMMON_OPTIONS, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { compiledCore, init } from "./wasm.js";
 import { errorFrom, loadWorkerSource, startWorker, type WorkerHandle } from "./worker.js";
-import type { SelectRequest } from "./worker-protocol.js";
+import type { SelectRequest, WorkerReply } from "./worker-protocol.js";
 import { cellFailure, fitCell, fitOptionsOf, freeCells, startsFor, type CellContext, type Column } from "./select-cell.js";
 import { DEFAULTS } from "./defaults.js";
 import { jsAllocation, MixemError, optionError } from "./errors.js";
@@ -224,10 +224,10 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
   signal?.throwIfAborted();
   await loadWorkerSource();
   const module = await compiledCore();
-  const workers: WorkerHandle[] = [];
-  const stopAll = () => { for (const w of workers) w.terminate(); };
+  const workers: PooledWorker[] = [];
+  let finished = false;
   try {
-    for (let i = 0; i < Math.min(threads, jobs.length); i++) workers.push(startWorker());
+    for (let i = 0; i < Math.min(threads, jobs.length); i++) workers.push(takeWorker());
     // While the workers start: each family's data as its first cell loads it (validated, flat), and its hc partitions.
     const families: SelectRequest["families"] = {};
     for (const family of new Set(columns.map((c) => c.family))) {
@@ -246,18 +246,18 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
     let next = 0, done = 0;
     await new Promise<void>((resolve, reject) => {
       let settled = false;
-      const fail = (e: unknown) => { if (!settled) { settled = true; reject(e); } };
+      const fail = (e: unknown) => { if (!settled) { settled = true; signal?.removeEventListener?.("abort", abort); reject(e); } };
       const abort = () => fail(signal!.reason);
       signal?.addEventListener?.("abort", abort, { once: true });
-      const give = (w: WorkerHandle) => {
+      const give = (w: PooledWorker) => {
         if (settled) return;
         if (next >= jobs.length) { if (done === jobs.length) { settled = true; signal?.removeEventListener?.("abort", abort); resolve(); } return; }
         const job = jobs[next++];
-        w.post({ kind: "cell", index: job.index, k: job.k, column: job.column }, []);
+        w.handle.post({ kind: "cell", index: job.index, k: job.k, column: job.column }, []);
       };
       for (const w of workers) {
-        w.onError(fail);
-        w.onMessage((reply) => {
+        w.fail = fail;
+        w.on = (reply) => {
           if (settled) return;
           if (reply.type === "error") return fail(errorFrom(reply.error));
           if (reply.type !== "cell") return;
@@ -275,11 +275,12 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
           }
           done++;
           give(w);
-        });
-        w.post({ kind: "select", module, families, fitOptions: rest, mclustLike, ks }, []);
+        };
+        w.handle.post({ kind: "select", module, families, fitOptions: rest, mclustLike, ks }, []);
       }
       for (const w of workers) give(w);
     });
+    finished = true;
     // As selectK: a family stops at the first k it cannot fit.
     const scores = results.filter((e, i): e is SelectionEntry => {
       const job = jobs[i];
@@ -288,6 +289,44 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
     });
     return selectionOf(scores, criterion);
   } finally {
-    stopAll();
+    // A worker that finished its last cell waits for the next selection; after an error or an abort, all end.
+    for (const w of workers) (finished ? releaseWorker : endWorker)(w);
   }
+}
+
+/** A selection worker and the handlers of the selection it serves (replaced per selection). */
+interface PooledWorker { handle: WorkerHandle; on: (reply: WorkerReply) => void; fail: (e: unknown) => void }
+
+/**
+ * Idle selection workers, kept for the next selectKAsync: a new worker's first cells run cold
+ * (its code not compiled yet by the engine), so a second selection on warm workers takes a
+ * fraction of the first's time. At most IDLE_WORKERS; in Node they are unref'd while idle (they
+ * never keep a process alive); one that fails while idle is dropped.
+ */
+const idle: PooledWorker[] = [];
+const IDLE_WORKERS = 4;
+
+function takeWorker(): PooledWorker {
+  const reused = idle.pop();
+  if (reused) { reused.handle.ref?.(); return reused; }
+  const w: PooledWorker = { handle: startWorker(), on: () => {}, fail: () => {} };
+  w.handle.onMessage((reply) => w.on(reply));
+  w.handle.onError((e) => w.fail(e));
+  return w;
+}
+
+function releaseWorker(w: PooledWorker): void {
+  if (idle.length >= IDLE_WORKERS) return endWorker(w);
+  w.on = () => {};
+  w.fail = () => endWorker(w);
+  w.handle.unref?.();
+  idle.push(w);
+}
+
+function endWorker(w: PooledWorker): void {
+  w.on = () => {};
+  w.fail = () => {};
+  const at = idle.indexOf(w);
+  if (at >= 0) idle.splice(at, 1);
+  w.handle.terminate();
 }

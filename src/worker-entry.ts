@@ -8,7 +8,7 @@
 import { fitSync } from "./fit-sync.js";
 import { MixemError } from "./errors.js";
 import { familyOf, type FamilyName } from "./families/index.js";
-import { fitCell, type CellContext } from "./select-cell.js";
+import { fitCell, freeCells, type CellContext } from "./select-cell.js";
 import { Evaluator } from "./evaluator.js";
 import { localBlocks } from "./em.js";
 import { getCore, initFromModule, type Region } from "./wasm.js";
@@ -45,6 +45,7 @@ p.listen((request) => {
       p.post({ type: "done", model: model.toJSON() });
     } else if (request.kind === "select") {
       // The cells' shared state lives as long as the worker (it is terminated after the selection).
+      for (const ctx of cells?.values() ?? []) freeCells(ctx); // the previous selection's data (a kept worker)
       cells = new Map();
       for (const [family, f] of Object.entries(request.families))
         cells.set(family, { data: f.data, fitOptions: { ...request.fitOptions, ...f.options }, mclustLike: request.mclustLike, ks: request.ks, starts: new Map(f.starts ? [[family as FamilyName, f.starts]] : []), loaded: new Map() });
