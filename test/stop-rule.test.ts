@@ -2,7 +2,7 @@
 // change |ΔQ| / (1 + |Q|) (its EM's `err = abs(hold-hood)/(one+abs(hood))`, going on while err > tol).
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { fitSync, initSync, MixemError } from "../src/index.js";
+import { fitSync, initSync, MixemError, type IterationInfo } from "../src/index.js";
 
 initSync();
 const rows = readFileSync(new URL("../examples/faithful.csv", import.meta.url), "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
@@ -11,7 +11,7 @@ const n = rows.length;
 /** Each iteration's log-likelihood and its change, as onIteration reports them (delta = ΔQ / n). */
 function trace(options: Record<string, unknown>) {
   const seen: { ll: number; change: number }[] = [];
-  const m = fitSync(rows, { family: "mvgaussian", k: 3, covariance: "VVV", seed: 1, maxIter: 2000, ...options, onIteration: (i) => { seen.push({ ll: i.logLikelihood, change: i.delta * n }); } } as never);
+  const m = fitSync(rows, { family: "mvgaussian", k: 3, covariance: "VVV", seed: 1, maxIter: 2000, ...options, onIteration: (i: IterationInfo) => { seen.push({ ll: i.logLikelihood, change: i.delta * n }); } } as never);
   return { m, seen };
 }
 
