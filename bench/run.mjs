@@ -330,31 +330,48 @@ if (!only || "peers".includes(only) || process.env.BENCH_PEERS) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-// Whole selections: selectK(faithful, every covariance model mixem has, k = 1..9) — mclust's
-// default, init "hc" — against R's Mclust() on the same data and models (and its own 14), each the
-// median of a few runs; and the hierarchical start alone at n = 1000 and 5000 (its O(n²) pair costs).
+// Whole selections: selectK(data, { family: "mvgaussian" }) — mclust's default: 14 models, k = 1..9,
+// init "hc", mclust's stopping rule — on the calling thread and as selectKAsync on 2 workers, against
+// R's Mclust() on the same data in the same run (its 14 models), each the median of a few runs; on
+// faithful and on 10⁵ generated 2-D rows (hc on a 2000-row subset in both); then the hierarchical
+// start alone at n = 1000 and 5000 (its O(n²) pair costs; BENCH_HC=0 skips it).
 const selectRows = [], hcRows = [];
 if (!only || "select".includes(only)) {
   const { execFileSync } = await import("node:child_process");
   const { readFileSync } = await import("node:fs");
-  const { selectK } = await import("../dist/index.js");
+  const { selectK, selectKAsync } = await import("../dist/index.js");
+  const tryR = (args) => { try { return execFileSync("Rscript", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 1_800_000 }).trim().split(/\s+/); } catch { return null; } };
+  const here = new URL(".", import.meta.url).pathname;
   const csv = new URL("../examples/faithful.csv", import.meta.url).pathname;
   const faithful = readFileSync(csv, "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
-  const times = [];
-  let sel;
-  for (let r = 0; r < 3; r++) { const t0 = performance.now(); sel = selectK(faithful, { family: "mvgaussian" }); times.push(performance.now() - t0); }
-  const models = [...new Set(sel.scores.map((e) => e.mclust))];
-  const best = sel.scores.find((e) => e.model === sel.best);
-  const ms = times.sort((a, b) => a - b)[1];
-  const tryR = (args) => { try { return execFileSync("Rscript", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 600_000 }).trim().split(/\s+/); } catch { return null; } };
-  const here = new URL(".", import.meta.url).pathname;
-  const same = tryR([`${here}peers/mclust_select_bench.R`, csv, "9", models.join(","), "3"]);
-  const all = tryR([`${here}peers/mclust_select_bench.R`, csv, "9", "all", "3"]);
-  selectRows.push({ name: `faithful (272 × 2), k = 1..9, ${models.length} models (${models.join(", ")})`, ms, choice: `${best.mclust},${best.k}`, r: same, rAll: all });
-  console.log(`select: mixem ${ms.toFixed(0)} ms (${best.mclust},${best.k}); Mclust same models ${same ? `${Number(same[0]).toFixed(0)} ms (${same[1]},${same[2]})` : "skipped"}; Mclust 14 models ${all ? `${Number(all[0]).toFixed(0)} ms (${all[1]},${all[2]})` : "skipped"}`);
+  const bigN = 100_000, big = [];
+  for (let i = 0; i < bigN; i++) { const j = Math.floor(u() * 3); big.push([3 * j + normal(), -2 * j + (1 + j / 2) * normal()]); }
+  const bigCsv = `${os.tmpdir()}/mixem-select-${bigN}.csv`;
+  writeFileSync(bigCsv, "x,y\n" + big.map((r) => r.join(",")).join("\n") + "\n");
+  // BENCH_SELECT_BIG=0 skips the 10⁵-row set (Mclust() took 20 min on it on the shared machine).
+  const sets = [{ name: "faithful (272 × 2)", rows: faithful, csv, reps: 5 }, ...(process.env.BENCH_SELECT_BIG === "0" ? [] : [{ name: "10⁵ × 2 generated, 3 clusters", rows: big, csv: bigCsv, reps: Number(process.env.BENCH_SELECT_BIG_REPS ?? 1) }])];
+  for (const set of sets) {
+    const sync = [], async2 = [], cpu = [];
+    let sel, asel;
+    // The first selection in this process (the engine compiling mixem's code) alone, then the timed runs.
+    let t0 = performance.now(); selectK(set.rows, { family: "mvgaussian" }); const first = performance.now() - t0;
+    for (let r = 0; r < set.reps; r++) {
+      const c0 = process.cpuUsage();
+      t0 = performance.now(); sel = selectK(set.rows, { family: "mvgaussian" }); sync.push(performance.now() - t0);
+      const c = process.cpuUsage(c0); cpu.push((c.user + c.system) / 1000);
+      t0 = performance.now(); asel = await selectKAsync(set.rows, { family: "mvgaussian", threads: 2 }); async2.push(performance.now() - t0);
+    }
+    const choice = (s) => { const b = s.scores.find((e) => e.model === s.best); return `${b.mclust},${b.k}`; };
+    const models = new Set(sel.scores.map((e) => e.mclust)).size;
+    const r = tryR([`${here}peers/mclust_select_bench.R`, set.csv, "9", "all", String(set.reps)]);
+    const row = { name: `${set.name}, k = 1..9, ${models} models`, sync: median(sync), cpu: median(cpu), first, async2: median(async2), choice: choice(sel), achoice: choice(asel), r, reps: set.reps, load: os.loadavg()[0] };
+    selectRows.push(row);
+    console.log(`select ${row.name}: mixem ${row.sync.toFixed(0)} ms, CPU ${row.cpu.toFixed(0)} ms, first run ${first.toFixed(0)} ms (${row.choice}), selectKAsync 2 workers ${row.async2.toFixed(0)} ms (${row.achoice}); Mclust ${r ? `${Number(r[0]).toFixed(0)} ms, CPU ${Number(r[3]).toFixed(0)} ms (${r[1]},${r[2]}) → wall ${(Number(r[0]) / row.sync).toFixed(2)}× / ${(Number(r[0]) / row.async2).toFixed(2)}×, CPU ${(Number(r[3]) / row.cpu).toFixed(2)}×` : "skipped"}; load average ${row.load.toFixed(1)}`);
+  }
+  rmSync(bigCsv, { force: true });
   // The start alone: a fit with init "hc" on every point (hcSubset false) and one EM iteration.
   const { fitSync: fitHc } = await import("../dist/index.js");
-  for (const n of [1000, 5000]) {
+  for (const n of process.env.BENCH_HC === "0" ? [] : [1000, 5000]) {
     const x = new Float64Array(2 * n);
     for (let i = 0; i < n; i++) { const j = Math.floor(u() * 3); x[2 * i] = 3 * j + normal(); x[2 * i + 1] = -2 * j + normal(); }
     const t0 = performance.now();
@@ -448,7 +465,7 @@ ${convergedRows.map((r) => { const f = (x) => `${x.seconds.toFixed(1)} s, ${x.it
 
 ` : ""}${memoryRows.map((r) => `**Memory**: a 1-D fit of N = 10⁷ (${(r.n * 8 / 1e6).toFixed(0)} MB of data, k-means++ start, K = 2) took ${(r.after / 1e6).toFixed(1)} MB of WebAssembly memory — ${(r.after / (r.n * 8)).toFixed(3)}× the data (no N × K matrix; the seeding pass labels 65,536 points at a time).`).join("\n")}
 
-${selectRows.map((r) => `**Whole selection** (${r.name}; mixem's default selectK for mvgaussian: init "hc"): mixem ${r.ms.toFixed(0)} ms, chose ${r.choice}; R's Mclust() on the same models ${r.r ? `${Number(r.r[0]).toFixed(0)} ms, chose ${r.r[1]},${r.r[2]}` : "skipped (r-cran-mclust not installed)"}; Mclust() with its 14 models ${r.rAll ? `${Number(r.rAll[0]).toFixed(0)} ms, chose ${r.rAll[1]},${r.rAll[2]}` : "skipped"}. Medians of 3 runs; EM tolerances differ (mixem runs to 1e-8 per point, mclust stops at a relative change of 1e-5).`).join("\n")}
+${selectRows.map((r) => `**Whole selection** (${r.name}; selectK's default for mvgaussian: init "hc", mclust's stopping rule): mixem ${r.sync.toFixed(0)} ms on the calling thread (CPU ${r.cpu.toFixed(0)} ms; the process's first selection ${r.first.toFixed(0)} ms), chose ${r.choice}; selectKAsync on 2 workers ${r.async2.toFixed(0)} ms, chose ${r.achoice}; R's Mclust() ${r.r ? `${Number(r.r[0]).toFixed(0)} ms (CPU ${Number(r.r[3]).toFixed(0)} ms), chose ${r.r[1]},${r.r[2]} — wall ${(Number(r.r[0]) / r.sync).toFixed(2)}× (one thread), ${(Number(r.r[0]) / r.async2).toFixed(2)}× (2 workers), CPU ${(Number(r.r[3]) / r.cpu).toFixed(2)}×` : "skipped (r-cran-mclust not installed)"}. Median of ${r.reps} run${r.reps > 1 ? "s" : ""}; load average ${r.load.toFixed(1)} at the end.`).join("\n")}
 
 ${hcRows.length ? `**Hierarchical start** (init "hc", mclust's VVV agglomeration on SVD-transformed rows, d = 2): ${hcRows.map((r) => `n = ${r.n}: ${r.ms.toFixed(0)} ms (mclust's hc(): ${r.r === null ? "skipped" : `${r.r.toFixed(0)} ms`})`).join("; ")} (pair costs n(n − 1)/2 doubles: ${hcRows.map((r) => `${(r.n * (r.n - 1) * 4 / 1e6).toFixed(0)} MB`).join(", ")}).` : ""}
 

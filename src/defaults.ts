@@ -12,6 +12,8 @@ export const DEFAULTS = Object.freeze({
   fixWeights: false,
   maxIter: 500,
   tol: 1e-8,
+  /** What tol is compared with: the objective's change per point (see FitOptions.stop). */
+  stop: "perPoint" as "perPoint" | "relative",
   nInit: 1,
   /** With nInit left to its default: restarts added while the run so far is degenerate (see MixtureModel.warnings). */
   extraRestarts: 2,

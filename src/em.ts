@@ -19,6 +19,8 @@ export interface EMSettings {
   fixWeights: boolean;
   maxIter: number;
   tol: number;
+  /** "perPoint": stop when |ΔQ| / n < tol; "relative": when |ΔQ| / (1 + |Q|) ≤ tol (mclust's rule). */
+  stop?: "perPoint" | "relative";
   nInit: number;
   /** Restarts added, one at a time, while the best run so far is degenerate (nInit left to its default). */
   extraRestarts: number;
@@ -31,6 +33,15 @@ export interface EMSettings {
   prior?: { weights: number };
   /** "squarem": SQUAREM cycles (soft EM only) instead of single EM steps; default "none". */
   accelerate?: "none" | "squarem";
+}
+
+/**
+ * The convergence test on the objective's change ΔQ over an iteration: "perPoint" |ΔQ| / n < tol;
+ * "relative" |ΔQ| / (1 + |Q|) ≤ tol, as mclust's EM (`err = abs(hold-hood)/(one+abs(hood))`, going
+ * on while err > tol).
+ */
+function settled(s: EMSettings, change: number, q: number, n: number): boolean {
+  return s.stop === "relative" ? Math.abs(change) / (1 + Math.abs(q)) <= s.tol : Math.abs(change / n) < s.tol;
 }
 
 /** One run's outcome: the model's fit summary (see FitSummary) plus its parameters. */
@@ -99,13 +110,13 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     if (spec.refine) while (spec.refine(theta, k, pass)) { pass = yield request; passes++; } // ECME steps (family.ts)
     ll = finite(pass.logLikelihood);
     const next = objective(ll);
-    const delta = (next - goal) / n;
+    const change = next - goal, delta = change / n;
     goal = next;
     history.push(ll);
     if (s.prior) posteriorHistory.push(next);
     const keepGoing = s.onIteration?.({ iteration: iterations, logLikelihood: ll, logPosterior: s.prior ? next : undefined, delta, restart });
     if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted"); // also when aborted from the callback
-    if (Math.abs(delta) < s.tol) { stopReason = "converged"; break; }
+    if (settled(s, change, next, n)) { stopReason = "converged"; break; }
     if (keepGoing === false) { stopReason = "callback"; break; }
   }
   return {
@@ -253,13 +264,13 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     if (step === stepMax) stepMax *= STEP_FACTOR;
     ll = finite(pass.logLikelihood);
     const next = objective(theta, weights, ll);
-    const delta = (next - goal) / n;
+    const change = next - goal, delta = change / n;
     goal = next;
     history.push(ll);
     if (s.prior) posteriorHistory.push(next);
     const keepGoing = s.onIteration?.({ iteration: iterations, logLikelihood: ll, logPosterior: s.prior ? next : undefined, delta, restart });
     if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
-    if (Math.abs(delta) < s.tol) { stopReason = "converged"; break; }
+    if (settled(s, change, next, n)) { stopReason = "converged"; break; }
     if (keepGoing === false) { stopReason = "callback"; break; }
   }
   return {

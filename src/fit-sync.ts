@@ -2,6 +2,7 @@
 // worker bundle (src/worker-entry.ts) carries neither fit's threaded path nor the worker loader.
 import type { ExactFitOptions, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
 import type { MixtureModel } from "./model.js";
+import type { Dataset } from "./family.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { runEM } from "./em.js";
@@ -16,15 +17,20 @@ export function fitSync(data: ModelData, options: FitOptions): MixtureModel {
   return fitSyncWith(data, options);
 }
 
-/** fitSync, with init "hc" partitions already made (selectK makes them once for every k and model). */
-export function fitSyncWith(data: ModelData, options: FitOptions, starts?: HcStarts): MixtureModel {
+/**
+ * fitSync, with init "hc" partitions already made (selectK makes them once for every k and model)
+ * and, optionally, `data` already loaded with these options (`loaded`: selectK loads each column's
+ * data once for every k; the caller frees it).
+ */
+export function fitSyncWith(data: ModelData, options: FitOptions, starts?: HcStarts, loaded?: Dataset): MixtureModel {
   withBinary(); // the WebAssembly core, compiled on first use (src/wasm.ts getCore)
   const o = ownOptions(options);
   if (o.threads !== undefined && o.threads !== 1) throw optionError("options.threads", "needs the asynchronous fit() (fitSync runs on the calling thread)");
   const r = resolveFit(o as unknown as FitOptions);
-  return withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => {
+  const run = (ds: Dataset) => {
     const { spec, settings } = configureFit(r, ds);
     if (r.hc) settings.init = hcStart(r.family, r.options, data, spec, ds, r.k, settings.prior?.weights ?? 1, starts);
     return buildModel(r, spec, runEM(spec, ds, settings), ds.totalWeight ?? ds.n, ds.settings);
-  });
+  };
+  return loaded ? run(loaded) : withDataset(loadDataset(r.family, data, r.options, "data"), run);
 }

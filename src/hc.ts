@@ -151,7 +151,7 @@ export function hcVVV(x: ArrayLike<number>, n: number, d: number): Int32Array {
       return 2 * Math.log((beta * (t + alpha)) / 2);
     }
     const q = 1 / nab, sa = Math.sqrt(na * q), sb = Math.sqrt(nb * q);
-    u.set(R.subarray(b * p * p, (b + 1) * p * p));
+    for (let c = 0, rb = b * p * p; c < p * p; c++) u[c] = R[rb + c]; // b's factor (a loop: no view allocated per pair)
     for (let k = 0; k < Math.min(na - 1, p); k++) {
       for (let c = 0; c < p; c++) w[c] = R[a * p * p + k * p + c];
       addRow(u, w, p);

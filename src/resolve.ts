@@ -20,6 +20,7 @@ export const COMMON_OPTIONS = Object.freeze({
   fixWeights: boolean,
   maxIter: integer(1),
   tol: finiteAtLeast(0),
+  stop: oneOf("perPoint", "relative"),
   nInit: integer(1, 1e6),
   seed: integer(0, 2 ** 32 - 1), // every seed in this range starts a different stream (src/random.ts)
   onIteration: func,
@@ -82,6 +83,7 @@ export function resolveFit(options: FitOptions): ResolvedFit {
     fixWeights: (o.fixWeights as boolean) ?? DEFAULTS.fixWeights,
     maxIter: (o.maxIter as number) ?? DEFAULTS.maxIter,
     tol: (o.tol as number) ?? DEFAULTS.tol,
+    stop: (o.stop as EMSettings["stop"]) ?? DEFAULTS.stop,
     nInit: (o.nInit as number) ?? DEFAULTS.nInit,
     extraRestarts: o.nInit === undefined && !explicit && !warm && !hc ? DEFAULTS.extraRestarts : 0,
     seed: (o.seed as number) ?? DEFAULTS.seed,

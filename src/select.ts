@@ -1,22 +1,19 @@
 // Model selection over the number of components: fit each k (with restarts) and score it.
-import { fitSyncWith } from "./fit-sync.js";
 import type { DistributiveOmit, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
-import { MixtureModel } from "./model.js";
+import { loadModel, type MixtureModel } from "./model.js";
 import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
 import { COVARIANCE_MODELS, COVARIANCE_TYPES, type CovarianceType } from "./families/mvgaussian/covariance.js";
-import { checkHcSubset, hcStarts, type HcStarts } from "./start.js";
 import { COMMON_OPTIONS, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
-import { init, withBinary } from "./wasm.js";
-import { fitInWorker, type WorkerFitOptions } from "./worker.js";
+import { compiledCore, init } from "./wasm.js";
+import { errorFrom, loadWorkerSource, startWorker, type WorkerHandle } from "./worker.js";
+import type { SelectRequest, WorkerReply } from "./worker-protocol.js";
+import { cellFailure, fitCell, fitOptionsOf, freeCells, startsFor, type CellContext, type Column } from "./select-cell.js";
 import { DEFAULTS } from "./defaults.js";
-import { aic, bic } from "./criteria.js";
-import { accumulate } from "./stats.js";
-import { MixemError, optionError } from "./errors.js";
+import { jsAllocation, MixemError, optionError } from "./errors.js";
 import { abortSignal, ownOptions } from "./options.js";
 import { describe } from "./data.js";
 import { arrowDims, arrowKind } from "./arrow.js";
-import * as M from "./math.js";
 
 export type Criterion = "bic" | "aic" | "icl";
 
@@ -91,9 +88,6 @@ export interface Selection<F extends FamilyName = FamilyName> {
   degenerate: boolean;
 }
 
-/** One (family, covariance) column of the search. */
-interface Column { family: FamilyName; covariance?: CovarianceType; mclust?: string }
-
 /** The columns a selection's options ask for (validated), and the k range. */
 export function selectionPlan(data: ModelData, options: Record<string, unknown>): { columns: Column[]; kRange: [number, number]; mclustLike: boolean } {
   const families = (Array.isArray(options.family) ? options.family : [options.family ?? DEFAULTS.family]) as FamilyName[];
@@ -136,48 +130,6 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
 }
 const rank = (name: string) => { const i = MCLUST_ORDER.indexOf(name); return i < 0 ? MCLUST_ORDER.length : i; };
 
-/** The options of one (k, column) fit. */
-function fitOptionsOf(fitOptions: Record<string, unknown>, column: Column, k: number, mclustLike: boolean): FitOptions {
-  const o: Record<string, unknown> = { ...fitOptions, family: column.family, k };
-  if (column.covariance) o.covariance = column.covariance;
-  else delete o.covariance;
-  if (o.init === undefined && mclustLike) o.init = "hc";
-  if (o.init === undefined || o.init === "kmeans++" || o.init === "random") o.nInit ??= 3;
-  o.accelerate ??= o.mode === "hard" || o.init === "hc" ? "none" : "squarem"; // SQUAREM by default; mclust's EM from its hc start
-  return o as unknown as FitOptions;
-}
-
-/** The entry of one fitted model (scores, degeneracy) or of a failed fit. */
-function entryOf(data: ModelData, column: Column, k: number, got: MixtureModel | unknown, fitOptions: Record<string, unknown>): SelectionEntry {
-  const base = { k, family: column.family, ...(column.covariance ? { covariance: column.covariance, mclust: column.mclust } : {}) };
-  if (!(got instanceof MixtureModel)) {
-    const reason = got instanceof Error ? got.message : String(got);
-    return { ...base, bic: NaN, aic: NaN, icl: NaN, logLikelihood: NaN, nParameters: NaN, model: null, error: "FAILED", reason };
-  }
-  const model = got;
-  const family = familyOf(column.family)!;
-  // The fit options that evaluating the data again also needs (binomial: trials).
-  const evalOptions = Object.fromEntries(Object.keys(family.evalOptions ?? {}).map((key) => [key, fitOptions[key]]));
-  if (arrowKind(data) && !Object.hasOwn(family.options, "columns")) evalOptions.columns = fitOptions.columns; // the Arrow columns fitted
-  const n = model.nObservations;
-  const proba = model.predictProba(data, evalOptions);
-  let entropy = 0;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 0; j < k; j++) best = Math.max(best, proba[i * k + j]);
-    entropy += M.log(best);
-  }
-  const b = bic(model.logLikelihood, model.nParameters, n);
-  const entry: SelectionEntry = { ...base, bic: b, aic: aic(model.logLikelihood, model.nParameters), icl: b - 2 * entropy, logLikelihood: model.logLikelihood, nParameters: model.nParameters, model };
-  const spikes = spikesOf(model, data, evalOptions);
-  if (spikes.length > 0) entry.spikes = spikes;
-  if (model.warnings.length > 0 || spikes.length > 0) entry.error = "DEGENERATE";
-  return entry;
-}
-
-/** Whether an error of a (k, model) fit makes that entry FAILED (rather than failing the selection). */
-const cellFailure = (e: unknown) => e instanceof MixemError && e.code === "DEGENERATE";
-
 /** The selection from its entries: the best sound entry by the criterion. */
 function selectionOf(scores: SelectionEntry[], criterion: Criterion): Selection {
   const fitted = scores.filter((e) => e.model !== null && Number.isFinite(e[criterion]));
@@ -217,39 +169,25 @@ export function selectK<const O extends SelectOptions>(data: ModelData, options?
 export function selectK(data: ModelData, options: SelectOptions = {}): Selection {
   const { all, criterion, onModel, fitOptions } = checkSelectOptions(options);
   const { columns, kRange, mclustLike } = selectionPlan(data, all);
-  const starts = new Map<FamilyName, HcStarts>();
-  const scores: SelectionEntry[] = [];
   const ks = Array.from({ length: kRange[1] - kRange[0] + 1 }, (_, i) => kRange[0] + i);
+  const ctx: CellContext = { data, fitOptions, mclustLike, ks, starts: new Map(), loaded: new Map() };
+  const scores: SelectionEntry[] = [];
   const stopped = new Set<FamilyName>();
-  for (const k of ks) {
-    for (const column of columns) {
-      if (stopped.has(column.family)) continue;
-      const o = fitOptionsOf(fitOptions, column, k, mclustLike);
-      let got: unknown;
-      try {
-        const hc = (o as { init?: unknown }).init === "hc";
-        if (hc && !starts.has(column.family)) starts.set(column.family, startsFor(data, o, ks));
-        got = fitSyncWith(data, o, hc ? starts.get(column.family) : undefined);
-      } catch (e) {
+  try {
+    for (const k of ks) {
+      for (const column of columns) {
+        if (stopped.has(column.family)) continue;
+        const entry = fitCell(ctx, column, k);
         // Past the number of distinct points no larger k can be fitted either: stop there.
-        if (k > kRange[0] && e instanceof MixemError && e.reason === "TOO_FEW_DISTINCT") { stopped.add(column.family); continue; }
-        if (!cellFailure(e)) throw e;
-        got = e;
+        if (entry === "TOO_FEW") { stopped.add(column.family); continue; }
+        scores.push(entry);
+        onModel?.(entry);
       }
-      const entry = entryOf(data, column, k, got, fitOptions);
-      scores.push(entry);
-      onModel?.(entry);
     }
+  } finally {
+    freeCells(ctx);
   }
   return selectionOf(scores, criterion);
-}
-
-/** init "hc": the partitions at every k, from the data as the family loads it (once per family). */
-function startsFor(data: ModelData, o: FitOptions, ks: number[]): HcStarts {
-  withBinary();
-  const r = resolveFit({ ...o, init: undefined } as FitOptions);
-  return withDataset(loadDataset(r.family, data, r.options, "data"), (ds) =>
-    hcStarts(Float64Array.from(ds.seedPoints.points), ds.n, ds.seedPoints.dims, ks, checkHcSubset((o as { hcSubset?: unknown }).hcSubset), (o as { seed?: number }).seed ?? 0));
 }
 
 /** selectKAsync's options: selectK's, and how to run the fits. */
@@ -263,8 +201,11 @@ export type SelectAsyncOptions = SelectOptions & {
 };
 
 /**
- * selectK with the (k, model) fits run in parallel on `threads` workers (fitInWorker each); the
- * result is the same as selectK's. Progress per finished fit (`onProgress`), cancellation by `signal`.
+ * selectK with the (k, model) cells fitted in parallel on `threads` workers; the result is the same
+ * as selectK's (the same cell code, src/select-cell.ts). The calling thread validates the data and
+ * makes the hierarchical start once (while the workers start); each worker gets them once, keeps
+ * each column's data loaded, and is handed the next cell as it finishes one. Progress per finished
+ * cell (`onProgress`), cancellation by `signal` (the workers are terminated).
  */
 export async function selectKAsync<const O extends SelectAsyncOptions>(data: ModelData, options?: O): Promise<Selection<SelectFamilyOf<O>>>;
 export async function selectKAsync(data: ModelData, options: SelectAsyncOptions = {}): Promise<Selection> {
@@ -279,59 +220,118 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
   const cores = g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.("node:os")?.availableParallelism?.() ?? 1;
   const threads = (t as number | undefined) ?? Math.max(1, Math.min(4, cores));
   const { columns, kRange, mclustLike } = selectionPlan(data, all);
+  const ks = Array.from({ length: kRange[1] - kRange[0] + 1 }, (_, i) => kRange[0] + i);
   const jobs: { k: number; column: Column; index: number }[] = [];
-  for (let k = kRange[0]; k <= kRange[1]; k++) for (const column of columns) jobs.push({ k, column, index: jobs.length });
-  const results: (SelectionEntry | undefined)[] = new Array(jobs.length);
-  const tooFew = new Set<string>();
-  let next = 0, done = 0;
-  const run = async () => {
-    while (next < jobs.length) {
-      signal?.throwIfAborted();
-      const job = jobs[next++];
-      const o = fitOptionsOf(rest, job.column, job.k, mclustLike) as WorkerFitOptions;
-      let got: unknown;
-      try {
-        got = await fitInWorker(data, { ...o, ...(signal ? { signal } : {}) } as WorkerFitOptions);
-      } catch (e) {
-        if (signal?.aborted) throw signal.reason ?? e;
-        if (job.k > kRange[0] && e instanceof MixemError && e.reason === "TOO_FEW_DISTINCT") { tooFew.add(`${job.column.family}:${job.k}`); done++; continue; }
-        if (!cellFailure(e)) throw e;
-        got = e;
-      }
-      const entry = entryOf(data, job.column, job.k, got, rest);
-      results[job.index] = entry;
-      done++;
-      onModel?.(entry);
-      onProgress?.(done, jobs.length, entry);
+  for (const k of ks) for (const column of columns) jobs.push({ k, column, index: jobs.length });
+  signal?.throwIfAborted();
+  await loadWorkerSource();
+  const module = await compiledCore();
+  const workers: PooledWorker[] = [];
+  let finished = false;
+  try {
+    for (let i = 0; i < Math.min(threads, jobs.length); i++) workers.push(takeWorker());
+    // While the workers start: each family's data as its first cell loads it (validated, flat), and its hc partitions.
+    const families: SelectRequest["families"] = {};
+    // Arrow data: the workers get the chosen columns' values, so not the names of the columns.
+    const sentOptions: Record<string, unknown> = { ...rest };
+    if (arrowKind(data) && !columns.some((c) => Object.hasOwn(familyOf(c.family)!.options, "columns"))) delete sentOptions.columns;
+    for (const family of new Set(columns.map((c) => c.family))) {
+      const o = fitOptionsOf(rest, columns.find((c) => c.family === family)!, ks[0], mclustLike);
+      const r = resolveFit(o);
+      const sent = withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => ({
+        x: jsAllocation("a copy of the data for the workers", () => ds.x.array.slice()), aux: ds.aux ? ds.aux.array.slice() : null, dims: ds.dims,
+      }));
+      const options: Record<string, unknown> = {};
+      if (r.family.shape === "rows") options.dims = sent.dims;
+      if (r.family.perPoint && sent.aux) options[r.family.perPoint] = sent.aux;
+      families[family] = { data: sent.x, options, starts: o.init === "hc" ? startsFor(data, o, ks) : null };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(threads, jobs.length) }, run));
-  // As selectK: a family stops at the first k it cannot fit.
-  const scores = results.filter((e, i): e is SelectionEntry => {
-    const job = jobs[i];
-    for (let k = kRange[0] + 1; k <= job.k; k++) if (tooFew.has(`${job.column.family}:${k}`)) return false;
-    return e !== undefined;
-  });
-  return selectionOf(scores, criterion);
+    const results: (SelectionEntry | undefined)[] = new Array(jobs.length);
+    const tooFew = new Set<string>();
+    let next = 0, done = 0;
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: unknown) => { if (!settled) { settled = true; signal?.removeEventListener?.("abort", abort); reject(e); } };
+      const abort = () => fail(signal!.reason);
+      signal?.addEventListener?.("abort", abort, { once: true });
+      const give = (w: PooledWorker) => {
+        if (settled) return;
+        if (next >= jobs.length) { if (done === jobs.length) { settled = true; signal?.removeEventListener?.("abort", abort); resolve(); } return; }
+        const job = jobs[next++];
+        w.handle.post({ kind: "cell", index: job.index, k: job.k, column: job.column }, []);
+      };
+      for (const w of workers) {
+        w.fail = fail;
+        w.on = (reply) => {
+          if (settled) return;
+          if (reply.type === "error") return fail(errorFrom(reply.error));
+          if (reply.type !== "cell") return;
+          const job = jobs[reply.index];
+          try {
+            if (reply.entry === null) tooFew.add(`${job.column.family}:${job.k}`);
+            else {
+              const entry = { ...reply.entry, model: reply.entry.model ? loadModel(reply.entry.model) : null } as SelectionEntry;
+              results[reply.index] = entry;
+              onModel?.(entry);
+              onProgress?.(done + 1, jobs.length, entry);
+            }
+          } catch (e) {
+            return fail(e);
+          }
+          done++;
+          give(w);
+        };
+        w.handle.post({ kind: "select", module, families, fitOptions: sentOptions, mclustLike, ks }, []);
+      }
+      for (const w of workers) give(w);
+    });
+    finished = true;
+    // As selectK: a family stops at the first k it cannot fit.
+    const scores = results.filter((e, i): e is SelectionEntry => {
+      const job = jobs[i];
+      for (let k = kRange[0] + 1; k <= job.k; k++) if (tooFew.has(`${job.column.family}:${k}`)) return false;
+      return e !== undefined;
+    });
+    return selectionOf(scores, criterion);
+  } finally {
+    // A worker that finished its last cell waits for the next selection; after an error or an abort, all end.
+    for (const w of workers) (finished ? releaseWorker : endWorker)(w);
+  }
 }
 
+/** A selection worker and the handlers of the selection it serves (replaced per selection). */
+interface PooledWorker { handle: WorkerHandle; on: (reply: WorkerReply) => void; fail: (e: unknown) => void }
+
 /**
- * Components whose own points have no spread: holding at least one point's worth of responsibility,
- * with a responsibility-weighted variance about their mean at or below the variance floor
- * regCovar × var(data) in some dimension (or 1e-12 × var(data) without a floor) — a spike on a
- * repeated value. The parameters alone miss these when a prior holds the variance up.
+ * Idle selection workers, kept for the next selectKAsync: a new worker's first cells run cold
+ * (its code not compiled yet by the engine), so a second selection on warm workers takes a
+ * fraction of the first's time. At most IDLE_WORKERS; in Node they are unref'd while idle (they
+ * never keep a process alive); one that fails while idle is dropped.
  */
-function spikesOf(model: MixtureModel, data: ModelData, evalOptions: Record<string, unknown>): number[] {
-  const own = model.spec.ownVariance;
-  const scale = model.settings.scale;
-  if (!own || !Array.isArray(scale)) return [];
-  const floor = Math.max(typeof model.settings.regCovar === "number" ? model.settings.regCovar : 0, 1e-12);
-  const stats = Float64Array.from(accumulate(model, data, evalOptions).values);
-  const width = stats.length / model.k;
-  const out: number[] = [];
-  for (let j = 0; j < model.k; j++) {
-    if (!(stats[j * width] >= 1)) continue;
-    if (own.call(model.spec, stats, j).some((v, a) => !(v > floor * scale[a] * (1 + 1e-9)))) out.push(j);
-  }
-  return out;
+const idle: PooledWorker[] = [];
+const IDLE_WORKERS = 4;
+
+function takeWorker(): PooledWorker {
+  const reused = idle.pop();
+  if (reused) { reused.handle.ref?.(); return reused; }
+  const w: PooledWorker = { handle: startWorker(), on: () => {}, fail: () => {} };
+  w.handle.onMessage((reply) => w.on(reply));
+  w.handle.onError((e) => w.fail(e));
+  return w;
+}
+
+function releaseWorker(w: PooledWorker): void {
+  if (idle.length >= IDLE_WORKERS) return endWorker(w);
+  w.on = () => {};
+  w.fail = () => endWorker(w);
+  w.handle.unref?.();
+  idle.push(w);
+}
+
+function endWorker(w: PooledWorker): void {
+  w.on = () => {};
+  w.fail = () => {};
+  const at = idle.indexOf(w);
+  if (at >= 0) idle.splice(at, 1);
+  w.handle.terminate();
 }

@@ -73,8 +73,15 @@ export interface CommonFitOptions {
   fixWeights?: boolean;
   /** Maximum number of E+M iterations (default 500). */
   maxIter?: number;
-  /** Stop when the mean log-likelihood per point changes by less than this (default 1e-8; 0 never stops early). */
+  /** Stop when the mean log-likelihood per point changes by less than this (default 1e-8; 0 never stops early). See `stop`. */
   tol?: number;
+  /**
+   * What `tol` is compared with. "perPoint" (fit's default): |ΔQ| / n, the change of the objective
+   * Q (log-likelihood, or log-posterior with a prior) per point. "relative": |ΔQ| / (1 + |Q|) ≤ tol,
+   * mclust's rule (`emControl()$tol[1]`, 1e-5 there) — selectK's default with init "hc", where its
+   * `tol` defaults to 1e-5 as mclust's so that each cell stops where `Mclust()` stops.
+   */
+  stop?: "perPoint" | "relative";
   /**
    * Restarts from different seeds; the best log-likelihood among the non-degenerate runs wins (see
    * `MixtureModel.warnings`). Default 1 — and when that run is degenerate, up to 2 more restarts

@@ -1,11 +1,14 @@
 // The code that runs inside a worker (a Web Worker or a Node worker_threads worker). Two uses:
 //   fitInWorker: one "fit" request → progress messages, then the model as JSON (or the error);
+//   selectKAsync: one "select" request (the data, options, hc partitions), then one "cell" request
+//   per (k, model) → its entry with the model as JSON;
 //   threaded fits: a "shard" request (data kept in this worker's WebAssembly instance), then one
 //   "pass" request per E-step → the shard's log-likelihood and statistics.
 // Built by scripts/build.mjs into a string inlined in the package.
 import { fitSync } from "./fit-sync.js";
 import { MixemError } from "./errors.js";
-import { familyOf } from "./families/index.js";
+import { familyOf, type FamilyName } from "./families/index.js";
+import { fitCell, freeCells, type CellContext } from "./select-cell.js";
 import { Evaluator } from "./evaluator.js";
 import { localBlocks } from "./em.js";
 import { getCore, initFromModule, type Region } from "./wasm.js";
@@ -28,17 +31,29 @@ function port(): Port {
 
 const p = port();
 let shard: { ds: Dataset; spec: Spec; ev: Evaluator } | undefined;
+let cells: Map<string, CellContext> | undefined;
 let parts: { x: Region; aux: Region | null; weights: Region | null } | undefined;
 
 p.listen((request) => {
   try {
-    if (request.kind !== "pass") initFromModule(request.module);
+    if (request.kind !== "pass" && request.kind !== "cell") initFromModule(request.module);
     if (request.kind === "fit") {
       const options = { ...request.options } as Record<string, unknown>;
       if (request.dims > 0) options.dims = request.dims;
       if (request.progress) options.onIteration = (info: unknown) => { p.post({ type: "progress", info: info as never }); };
       const model = fitSync(request.data as never, options as never);
       p.post({ type: "done", model: model.toJSON() });
+    } else if (request.kind === "select") {
+      // The cells' shared state lives as long as the worker (it is terminated after the selection).
+      for (const ctx of cells?.values() ?? []) freeCells(ctx); // the previous selection's data (a kept worker)
+      cells = new Map();
+      for (const [family, f] of Object.entries(request.families))
+        cells.set(family, { data: f.data, fitOptions: { ...request.fitOptions, ...f.options }, mclustLike: request.mclustLike, ks: request.ks, starts: new Map(f.starts ? [[family as FamilyName, f.starts]] : []), loaded: new Map() });
+    } else if (request.kind === "cell") {
+      const ctx = cells?.get(request.column.family);
+      if (!ctx) throw new Error("mixem worker: a cell before its selection");
+      const got = fitCell(ctx, request.column, request.k);
+      p.post({ type: "cell", index: request.index, entry: got === "TOO_FEW" ? null : { ...got, model: got.model ? got.model.toJSON() : null } });
     } else if (request.kind === "shard-part") {
       // The shard lives as long as the worker (it is terminated after the fit).
       if (request.from === 0) {

@@ -1,6 +1,9 @@
 // Messages between the main thread and mixem's workers (structured-clone friendly: no functions).
 import type { IterationInfo } from "./types.js";
 import type { ModelJSON } from "./model.js";
+import type { HcStarts } from "./start.js";
+import type { Column } from "./select-cell.js";
+import type { SelectionEntry } from "./select.js";
 
 /** fitInWorker: one whole fit. */
 export interface FitRequest {
@@ -52,7 +55,22 @@ export interface PassMessage {
   seeds?: Float64Array;
 }
 
-export type WorkerRequest = FitRequest | ShardPartRequest | ShardRequest | PassMessage;
+/** selectKAsync: what every cell of the selection shares, once per worker (src/select-cell.ts). */
+export interface SelectRequest {
+  kind: "select";
+  module: WebAssembly.Module;
+  /** Per family: its data as loaded (flat), the options that read it so (dims, per-point values), its hc partitions. */
+  families: Record<string, { data: Float64Array; options: Record<string, unknown>; starts: HcStarts | null }>;
+  /** The selection's fit options (no functions). */
+  fitOptions: Record<string, unknown>;
+  mclustLike: boolean;
+  ks: number[];
+}
+
+/** selectKAsync: fit one cell (after a SelectRequest). */
+export interface CellRequest { kind: "cell"; index: number; k: number; column: Column }
+
+export type WorkerRequest = FitRequest | ShardPartRequest | ShardRequest | PassMessage | SelectRequest | CellRequest;
 
 export type WorkerReply =
   | { type: "progress"; info: IterationInfo }
@@ -61,4 +79,6 @@ export type WorkerReply =
   | { type: "ready"; x?: Float64Array<ArrayBuffer>; aux?: Float64Array<ArrayBuffer> | null; weights?: Float64Array<ArrayBuffer> | null }
   /** A pass over a shard: each block's log-likelihood (without the per-point constants) and statistics. */
   | { type: "blocks"; count: number; ll: Float64Array; stats: Float64Array }
+  /** A cell fitted: its entry with the model as JSON, or null when k is past the data's distinct points. */
+  | { type: "cell"; index: number; entry: (Omit<SelectionEntry, "model"> & { model: ModelJSON | null }) | null }
   | { type: "error"; error: { name: string; message: string; code?: string; path?: string; reason?: string } };

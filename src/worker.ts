@@ -25,6 +25,9 @@ export interface WorkerHandle {
   onMessage(handler: (reply: WorkerReply) => void): void;
   onError(handler: (error: unknown) => void): void;
   terminate(): void;
+  /** Node: whether an idle worker keeps the process alive (unref: it does not); absent in browsers. */
+  ref?(): void;
+  unref?(): void;
 }
 
 let workerSource: string | undefined;
@@ -46,6 +49,8 @@ export function startWorker(): WorkerHandle {
       onMessage: (h) => w.on("message", h),
       onError: (h) => { w.on("error", h); w.on("exit", (code: number) => { if (code !== 0) h(new Error(`mixem worker exited with code ${code}`)); }); },
       terminate: () => { void w.terminate(); },
+      ref: () => w.ref(),
+      unref: () => w.unref(),
     };
   }
   const WebWorker = (globalThis as { Worker?: new (url: string, options?: object) => Worker }).Worker;
