@@ -120,3 +120,15 @@ function observedScales(x: Float64Array, complete: number, d: number, patterns: 
   }
   return scale;
 }
+
+/** The rows of a split data set back in their order as given, NaN where missing (a copy, for fitInWorker to send). */
+export function restoreRows(ds: DatasetParts): Float64Array {
+  const m = ds.missing!, d = ds.dims, out = new Float64Array(m.rows * d).fill(NaN), x = ds.x.array;
+  for (let c = 0; c < ds.n; c++) out.set(x.subarray(c * d, (c + 1) * d), m.order[c] * d);
+  let row = ds.n;
+  for (const p of m.patterns) {
+    const px = p.x.array, q = p.observed.length;
+    for (let i = 0; i < p.n; i++, row++) for (let b = 0; b < q; b++) out[m.order[row] * d + p.observed[b]] = px[i * q + b];
+  }
+  return out;
+}
