@@ -1,5 +1,10 @@
 // missing: "marginalize" — EM over observed margins (NaN = missing value).
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { accumulate, fit, fitInWorker, fitStream, fitSync, loadModel, maximize, MixemError, type MixtureModel } from "../src/index.js";
 import { inverse, logMarginal, missingBernoulliEM, missingEM, observedLogLik, type MvParams } from "./reference/missing.js";
@@ -187,14 +192,14 @@ describe('missing: "marginalize" — every path and the model', () => {
     expect(w.logLikelihood).toBe(base.logLikelihood);
     const init = { weights: [...base.weights], means: base.components.map((c) => c.mean), covariances: base.components.map((c) => c.covariance) };
     const one = fitSync(X, { ...opts, init, maxIter: 5 });
-    const s = await fitStream(() => [X.slice(0, 150), X.slice(150)], { ...opts, init, maxIter: 5 });
+    const s = (await fitStream(() => [X.slice(0, 150), X.slice(150)], { ...opts, init, maxIter: 5 })) as MixtureModel<"mvgaussian">;
     expect(maxDiff(s.components.flatMap((c) => [...c.mean, ...c.covariance.flat()]), one.components.flatMap((c) => [...c.mean, ...c.covariance.flat()]))).toBeLessThan(1e-9);
     expect(s.nMissing).toBe(one.nMissing);
     // One EM step by statistics: accumulate two halves, merge by maximize on their sum.
     const step = fitSync(X, { ...opts, init: base, maxIter: 1 });
     const st = accumulate(base, X);
     expect(st.logLikelihood).toBeCloseTo(base.logLikelihoodOf(X), 9);
-    const next = maximize(base, st);
+    const next = maximize(base, st) as MixtureModel<"mvgaussian">;
     expect(maxDiff(next.components.flatMap((c) => [...c.mean, ...c.covariance.flat()]), step.components.flatMap((c) => [...c.mean, ...c.covariance.flat()]))).toBeLessThan(1e-12);
   });
 
@@ -272,5 +277,40 @@ describe("missing values: errors", () => {
     expect(() => fitSync(X, { family: "mvgaussian", k: 1, missing: "marginalize", sampleWeights: X.map(() => 1) })).toThrow(/^options\.sampleWeights: /);
     expect(() => fitSync(X, { family: "mvgaussian", k: 1, missing: "marginalize", init: "hc" })).toThrow(/^options\.init: "hc" needs complete data/);
     expect(() => fitSync([[NaN, NaN], [NaN, NaN], [NaN, NaN], [NaN, NaN]], { family: "mvgaussian", k: 1, missing: "marginalize" })).toThrow(/no observed value/);
+  });
+});
+
+describe("mixem fit --missing marginalize (the built CLI)", () => {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const cli = (args: string[]) => {
+    const r = spawnSync(process.execPath, [join(root, "dist/cli.js"), ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const dir = mkdtempSync(join(tmpdir(), "mixem-missing-"));
+  const { X } = clusters(120, 3, 0.1, 17);
+  const csv = join(dir, "holes.csv");
+  // NA and empty cells alike.
+  writeFileSync(csv, "a,b,c\n" + X.map((r, i) => r.map((v) => (Number.isNaN(v) ? (i % 2 ? "NA" : "") : String(v))).join(",")).join("\n") + "\n");
+
+  it("without the option: one line naming the cell and the option, exit 2", () => {
+    const r = cli(["fit", csv, "--family", "mvgaussian", "-k", "2"]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(/row \d+, column [abc]: .* is not a number \(a missing value\? --missing marginalize/);
+    expect(cli(["fit", csv, "--family", "mvgaussian", "-k", "2", "--missing", "drop"]).err).toMatch(/--missing: "drop" is not error or marginalize/);
+  });
+
+  it("with it: the API's fit of the same rows, and predict reads NA cells with the model", () => {
+    const r = cli(["fit", csv, "--family", "mvgaussian", "-k", "2", "--missing", "marginalize", "--accelerate", "none", "--json", "--quiet"]);
+    expect(r.code).toBe(0);
+    const m = loadModel(JSON.parse(r.out));
+    const api = fitSync(X, { family: "mvgaussian", k: 2, missing: "marginalize" });
+    expect(m.components).toStrictEqual(api.components);
+    expect(m.nMissing).toBe(api.nMissing);
+    const model = join(dir, "model.json");
+    writeFileSync(model, r.out);
+    const p = cli(["predict", model, csv, "--json"]);
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.out).labels).toEqual(Array.from(api.predict(X), (v) => v + 1));
   });
 });
