@@ -69,7 +69,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   // Pass 0: count, per-dimension variance (Chan et al.'s pairwise update), the first chunk's
   // points for seeding, the spec (its prior defaults from the first chunk), and what the model
   // keeps of its data (a setting that differs between chunks, like binomial trials, becomes null).
-  let nMissing = 0;
+  let nMissing = 0, partial = 0;
   let n = 0, mean: Float64Array | undefined, m2: Float64Array | undefined;
   let firstPoints: { points: Float64Array; dims: number } | undefined, firstWeights: Float64Array | null = null, observations = 0;
   let fit: { spec: Spec; settings: EMSettings } | undefined;
@@ -97,6 +97,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     }
     n += ds.n;
     nMissing += ds.missing?.values ?? 0;
+    partial += ds.missing ? ds.totalWeight! - ds.n : 0; // rows with missing values and something observed
     observations += ds.totalWeight ?? ds.n;
   });
   const scale = Float64Array.from(m2!, (v) => (v / n > 0 ? v / n : 1));
@@ -119,7 +120,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     };
     // Seeds come from the first chunk.
     // (Seeding reads the first chunk's weights as a region would be read: `.array`.)
-    const em = runs(spec, k, n, { scale, weights: firstWeights && ({ array: firstWeights } as unknown as Region) }, firstPoints!, settings);
+    const em = runs(spec, k, n + partial, { scale, weights: firstWeights && ({ array: firstWeights } as unknown as Region) }, firstPoints!, settings);
     let step = em.next();
     while (!step.done) step = em.next(await pass(step.value));
     return buildModel(r, spec, step.value, observations, dataSettings, nMissing);

@@ -62,10 +62,11 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // 35 KB with 5 families; 66 KB with 13 families, mclust's 14 covariance models and the hierarchical
   // start, which every bundle carries (docs/architecture.md "How the WebAssembly travels": per-family
   // entry points are the way back). The bound holds the growth where it is. 68 KB: SQUAREM
-  // (accelerate, the EM driver's cycle and the families' coordinates) adds 1.6 KB.
-  it("fit alone: at most 68 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+  // (accelerate, the EM driver's cycle and the families' coordinates) adds 1.6 KB. 71 KB: missing
+  // values (the rows' split, the margins of mvgaussian and bernoulli, impute) add 3.7 KB (66.7 → 70.5).
+  it("fit alone: at most 71 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
-    expect(m.startGzip).toBeLessThanOrEqual(68_000);
+    expect(m.startGzip).toBeLessThanOrEqual(71_000);
     expect(m.start).toContain(WASM);
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it

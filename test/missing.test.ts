@@ -276,6 +276,8 @@ describe("missing values: errors", () => {
     const { X } = clusters(50, 2, 0.2, 1);
     expect(() => fitSync(X, { family: "mvgaussian", k: 1, missing: "marginalize", sampleWeights: X.map(() => 1) })).toThrow(/^options\.sampleWeights: /);
     expect(() => fitSync(X, { family: "mvgaussian", k: 1, missing: "marginalize", init: "hc" })).toThrow(/^options\.init: "hc" needs complete data/);
+    expect(() => fitSync([[1, NaN], [NaN, 2], [1.5, NaN], [NaN, 2.5]], { family: "mvgaussian", k: 1, missing: "marginalize" }))
+      .toThrow(/fewer than k = 1 distinct rows \(0\) among the complete rows/);
     expect(() => fitSync([[NaN, NaN], [NaN, NaN], [NaN, NaN], [NaN, NaN]], { family: "mvgaussian", k: 1, missing: "marginalize" })).toThrow(/no observed value/);
   });
 });

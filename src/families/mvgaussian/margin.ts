@@ -82,12 +82,11 @@ export function mvMargin(d: number, T: number, dense: boolean, notPositiveDefini
           continue;
         }
         regression(theta, t, obs, mis, params, so + 1 + q);
-        const S1 = so + 1, S2 = so + 1 + q; // the margin's S2 has its lower triangle filled
-        const s2 = (a: number, b: number) => (a >= b ? sub[S2 + a * q + b] : sub[S2 + b * q + a]);
-        const at = (a: number, b: number) => s + 1 + d + a * d + b;
+        // The margin's S2 has its lower triangle filled: entry (a, b) is read at (max, min).
+        const S1 = so + 1, S2 = so + 1 + q, F = s + 1 + d;
         for (let a = 0; a < q; a++) {
           stats[s + 1 + obs[a]] += sub[S1 + a];
-          for (let b = 0; b < q; b++) stats[at(obs[a], obs[b])] += s2(a, b);
+          for (let b = 0; b < q; b++) stats[F + obs[a] * d + obs[b]] += a >= b ? sub[S2 + a * q + b] : sub[S2 + b * q + a];
         }
         for (let m = 0; m < r; m++) {
           let v = 0;
@@ -95,17 +94,17 @@ export function mvMargin(d: number, T: number, dense: boolean, notPositiveDefini
           stats[s + 1 + mis[m]] += v;
           for (let b = 0; b < q; b++) {
             let h = 0;
-            for (let c = 0; c < q; c++) h += B[m * q + c] * s2(c, b);
+            for (let c = 0; c < q; c++) h += B[m * q + c] * (c >= b ? sub[S2 + c * q + b] : sub[S2 + b * q + c]);
             H[m * q + b] = h;
-            stats[at(mis[m], obs[b])] += h;
-            stats[at(obs[b], mis[m])] += h;
+            stats[F + mis[m] * d + obs[b]] += h;
+            stats[F + obs[b] * d + mis[m]] += h;
           }
         }
         for (let m = 0; m < r; m++)
           for (let l = 0; l < r; l++) {
             let v = n * C[m * r + l];
             for (let b = 0; b < q; b++) v += H[m * q + b] * B[l * q + b];
-            stats[at(mis[m], mis[l])] += v;
+            stats[F + mis[m] * d + mis[l]] += v;
           }
       }
     },
