@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { accumulate, fit, fitInWorker, fitStream, fitSync, loadModel, maximize, MixemError, type MixtureModel } from "../src/index.js";
+import { accumulate, fit, fitInWorker, fitStream, fitSync, loadModel, maximize, MixemError, selectK, type MixtureModel } from "../src/index.js";
 import { inverse, logMarginal, missingBernoulliEM, missingEM, observedLogLik, type MvParams } from "./reference/missing.js";
 import { COVARIANCE_TYPES } from "../src/families/mvgaussian/covariance.js";
 
@@ -252,6 +252,15 @@ describe('missing: "marginalize" — every path and the model', () => {
     expect(Math.abs(avg - filled[0][1])).toBeLessThan(0.1);
     expect(draws[0][0][0]).toBe(1);
     expect(base.impute(rows, { draws: 2, seed: 3 })).toEqual(draws.slice(0, 2));
+  });
+
+  it("hard EM and selectK (k-means++ starts; its default hc start refuses incomplete rows) take missing values", () => {
+    const h = fitSync(X, { ...opts, mode: "hard" });
+    expect(h.components.every((c) => [...c.mean, ...c.covariance.flat()].every(Number.isFinite))).toBe(true);
+    expect(() => selectK(X, { family: "mvgaussian", missing: "marginalize", kRange: [1, 2] })).toThrow(/^options\.init: "hc" needs complete data/);
+    const sel = selectK(X, { family: "mvgaussian", covariance: "full", missing: "marginalize", init: "kmeans++", kRange: [1, 3] });
+    expect(sel.k).toBe(2);
+    expect(sel.best.nMissing).toBe(base.nMissing);
   });
 
   it("the model keeps the option and nMissing through JSON", () => {
