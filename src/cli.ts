@@ -11,6 +11,7 @@ import { loadWorkerSource } from "./worker.js";
 import { columnIndex, columnsOf, DenseTable, inputOf, MAX_BYTES, matrix, mib, readTable, STREAM_ABOVE, UsageError, type AnyTable, type Columns, type Input } from "./cli/input.js";
 import { spool, spoolRows } from "./cli/spool.js";
 import { columnarKind, openColumnar, readColumns } from "./cli/columnar.js";
+import { missingCells } from "./cli/numbers.js";
 import { oneLine, type ErrorContext } from "./cli/errors.js";
 import { Progress } from "./cli/progress.js";
 import { criteria, table } from "./cli/report.js";
@@ -88,6 +89,9 @@ Model:
   --accelerate A      squarem | none: SQUAREM reaches the same fit in fewer passes over the
                       data, none takes one plain EM step per iteration (default: fit squarem with
                       --mode soft; select as selectK, squarem except mclust's hc start)
+  --missing M         error (default) | marginalize: NA and empty cells are missing values,
+                      fitted around by EM over the observed values (mvgaussian, bernoulli,
+                      the 1-D families)
   --n-init N          restarts, keep the best (default 1)
   --seed S            PRNG seed (default 0)
   --threads N         shares of each pass, this process computing one, workers the others
@@ -139,7 +143,7 @@ const OPTIONS = {
   trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
   init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
   tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, threads: { type: "string" }, weights: { type: "string" }, "reg-covar": { type: "string" },
-  accelerate: { type: "string" },
+  accelerate: { type: "string" }, missing: { type: "string" },
   json: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean" },
 } as const;
 
@@ -200,6 +204,8 @@ async function main(argv: string[]): Promise<number> {
     if (values.criterion !== undefined) throw new UsageError("--criterion is for mixem select");
   }
 
+  if (values.missing !== undefined && values.missing !== "error" && values.missing !== "marginalize") throw new UsageError(`--missing: "${values.missing}" is not error or marginalize`);
+  missingCells.allowed = values.missing === "marginalize";
   const input = inputOf(file);
   const kind = columnarKind(input); // Parquet or Arrow IPC (else CSV or JSON)
   const columnar = kind ? await openColumnar(input, kind) : undefined;
@@ -279,6 +285,7 @@ async function main(argv: string[]): Promise<number> {
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
     nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials, sampleWeights,
     // SQUAREM by default for soft EM (the API's fit keeps plain EM steps by default).
+    missing: values.missing,
     accelerate: values.accelerate ?? (values.mode === "hard" || kRange ? undefined : "squarem"), // select: selectK's default
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
@@ -381,7 +388,7 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   const [modelFile, file, ...rest] = args;
   if (!modelFile || !file) throw new UsageError("predict needs a model file (from mixem fit --json) and a data file (or - for standard input)");
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  for (const flag of ["k", "family", "covariance", "dof", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar", "threads", "weights", "accelerate"] as const)
+  for (const flag of ["k", "family", "covariance", "dof", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar", "threads", "weights", "accelerate", "missing"] as const)
     if (values[flag] !== undefined) throw new UsageError(`--${flag === "k" ? "k" : flag} is for fitting; predict takes the model as it was fitted`);
   const modelInput = inputOf(modelFile);
   if (modelInput.kind === "file" && modelInput.size > MAX_BYTES / 4) throw new UsageError(`${modelFile} is ${mib(modelInput.size)}; a model file is small JSON (from mixem fit --json)`);
@@ -399,6 +406,7 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   if (multivariate && values.column !== undefined) throw new UsageError(`the model is ${model.family}: give --columns (several), not --column`);
   if (!multivariate && values.columns !== undefined) throw new UsageError(`the model is ${model.family}: give --column, not --columns`);
   if (!("trials" in familyOf(model.family)!.options) && (values.trials !== undefined || values["trials-column"] !== undefined)) throw new UsageError(`--trials is for models with trials (binomial); the model is ${model.family}`);
+  missingCells.allowed = model.settings.missing === "marginalize"; // NA and empty cells, as in its fit
   const input = inputOf(file);
   const progress = new Progress(values.quiet === true);
   // Parquet / Arrow: the chosen columns read from the file (t: its columns); CSV / JSON: the table in memory.

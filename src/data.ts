@@ -4,6 +4,30 @@ import { MAX_REGION_VALUES, type Arena, type Region } from "./wasm.js";
 
 export type NumericArray = ArrayLike<number>;
 
+/**
+ * While a `missing: "marginalize"` load runs (see missingAllowed), NaN is read as a missing value and
+ * copied as it is (the family's own checks skip it); otherwise NaN is an error that names the option.
+ */
+let nanAllowed = false;
+
+/** Runs f with NaN accepted as a missing value by copyIn / copyMatrixIn (loadDataset's `missing: "marginalize"`). */
+export function missingAllowed<T>(f: () => T): T {
+  const before = nanAllowed;
+  nanAllowed = true;
+  try {
+    return f();
+  } finally {
+    nanAllowed = before;
+  }
+}
+
+/** The error for a value that is not finite: NaN is a missing value, which options.missing decides. */
+function notFinite(v: number): string {
+  return Number.isNaN(v)
+    ? `is NaN; every value must be finite (NaN marks a missing value: options.missing "marginalize" fits around it)`
+    : `is ${v}; every value must be finite`;
+}
+
 /** Checks that `data` is a non-empty number[] or numeric typed array; returns its length. */
 export function checkVector(data: unknown, path: string): number {
   let ok: boolean, n: number;
@@ -60,7 +84,11 @@ export function copyIn(mem: Arena, data: unknown, path: string, extra?: (v: numb
     for (; i < n; i++) {
       const v = src[i];
       if (typeof v !== "number") throw dataError(`${path}[${i}]`, v === undefined ? "is missing" : `is not a number (${describe(v)})`);
-      if (!Number.isFinite(v)) throw dataError(`${path}[${i}]`, `is ${v}; every value must be finite`);
+      if (!Number.isFinite(v)) {
+        if (!(nanAllowed && Number.isNaN(v))) throw dataError(`${path}[${i}]`, notFinite(v));
+        dst[i] = v;
+        continue;
+      }
       const problem = extra?.(v, i);
       if (problem) throw dataError(`${path}[${i}]`, problem);
       dst[i] = v;
@@ -124,7 +152,10 @@ function copyMatrix(
 function checkInPlace(x: Float64Array, path: string, extra?: (v: number, i: number) => string | null): void {
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    if (!Number.isFinite(v)) throw dataError(`${path}[${i}]`, `is ${v}; every value must be finite`);
+    if (!Number.isFinite(v)) {
+      if (nanAllowed && Number.isNaN(v)) continue;
+      throw dataError(`${path}[${i}]`, notFinite(v));
+    }
     const problem = extra?.(v, i);
     if (problem) throw dataError(`${path}[${i}]`, problem);
   }
@@ -137,7 +168,10 @@ function unreadable(e: unknown, path: string): MixemError {
 
 function checkValue(v: unknown, path: string, extra?: (v: number) => string | null): number {
   if (typeof v !== "number") throw dataError(path, v === undefined ? "is missing" : `is not a number (${describe(v)})`);
-  if (!Number.isFinite(v)) throw dataError(path, `is ${v}; every value must be finite`);
+  if (!Number.isFinite(v)) {
+    if (nanAllowed && Number.isNaN(v)) return v;
+    throw dataError(path, notFinite(v));
+  }
   const problem = extra?.(v);
   if (problem) throw dataError(path, problem);
   return v;

@@ -2,7 +2,8 @@
 // arena that is freed if the load throws, and `withDataset` frees it when the work is done.
 import type { Dataset, Family } from "./family.js";
 import { getCore } from "./wasm.js";
-import { copyIn } from "./data.js";
+import { copyIn, missingAllowed } from "./data.js";
+import { splitMissing } from "./missing.js";
 import { optionError } from "./errors.js";
 import { arrowInput, arrowKind, checkNoArrowColumns } from "./arrow.js";
 
@@ -14,9 +15,16 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     let input = data, opts = options;
     if (arrowKind(data)) ({ data: input, options: opts } = arrowInput(mem, family, data, options, path, dims));
     else if (!trusted) checkNoArrowColumns(family, options);
-    const ds = family.load(mem, input, opts, path, dims, trusted);
+    // missing "marginalize": NaN is read as a missing value, and the rows split (src/missing.ts).
+    const marginalize = options.missing === "marginalize";
+    if (marginalize && !family.missing)
+      throw optionError("options.missing", '"marginalize" is not available for this family yet (mvgaussian, bernoulli and the 1-D families take it)');
+    const ds = marginalize
+      ? splitMissing(mem, family, missingAllowed(() => family.load(mem, input, opts, path, dims, trusted)), opts, path)
+      : family.load(mem, input, opts, path, dims, trusted);
     const given = options.sampleWeights;
     if (given === undefined || given === null) return { ...ds, free: () => mem.free() };
+    if (ds.missing) throw optionError("options.sampleWeights", "are not available together with missing values (NaN) yet");
     // Sample weights: copied in beside the data; Σ w_i c_i replaces the per-point constants' sum.
     const where = "options.sampleWeights";
     const weights = copyIn(mem, given, where, (v) => (v < 0 ? "is negative; weights must be ≥ 0" : null), trusted);

@@ -298,12 +298,12 @@ export const better = (a: EMResult | undefined, b: EMResult): EMResult => {
  * pass with nearest-seed labels and one M-step), the iterations, the best run. Drivers answer the
  * passes: runEM from one in-memory data set, fitStream from chunks, threaded fits from worker shards.
  */
-export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoints: Points, s: EMSettings): Generator<PassRequest, EMResult, PassResult> {
+export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoints: Points, s: EMSettings, seedsFrom = ""): Generator<PassRequest, EMResult, PassResult> {
   const seedN = seedPoints.points.length / seedPoints.dims;
   const seedWeights = data.weights?.array ?? null; // sample weights: seeds drawn as among w_i copies
   const distinct = countDistinct(seedPoints, seedN, k, seedWeights);
   if (distinct < k)
-    throw new MixemError("INVALID_DATA", `has fewer than k = ${k} distinct ${seedPoints.dims > 1 ? "rows" : "values"} (${distinct}); lower options.k`, "data", "TOO_FEW_DISTINCT");
+    throw new MixemError("INVALID_DATA", `has fewer than k = ${k} distinct ${seedPoints.dims > 1 ? "rows" : "values"} (${distinct})${seedsFrom}; lower options.k`, "data", "TOO_FEW_DISTINCT");
   const rng = new Random(s.seed);
   let best: EMResult | undefined;
   const judge = s.nInit > 1 || s.extraRestarts > 0;
@@ -335,11 +335,15 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
   return best!;
 }
 
+/** With missing values, the distinct-rows check counts the complete rows (whence the seeds come). */
+export const COMPLETE_ROWS = " among the complete rows (seeds come from rows without missing values)";
+
 /** In-memory EM: every pass of `runs` answered by the kernel over the whole data set. */
 export function runEM(spec: Spec, ds: DatasetParts, s: EMSettings): EMResult {
   const ev = new Evaluator(spec, s.k);
   try {
-    const fit = runs(spec, s.k, ds.n, ds, ds.seedPoints, s);
+    // Missing values: the rows with something observed (complete or not) are the points.
+    const fit = runs(spec, s.k, ds.missing ? ds.totalWeight! : ds.n, ds, ds.seedPoints, s, ds.missing ? COMPLETE_ROWS : "");
     let step = fit.next();
     while (!step.done) step = fit.next(localPass(ev, ds, step.value));
     return step.value;

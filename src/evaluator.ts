@@ -49,6 +49,9 @@ export class Evaluator {
   private blockStats: Float64Array;
   /** One kernel call's description, reused for every block of every pass (no allocation per pass). */
   private readonly call: PassCall;
+  /** Missing values: the margins' parameters and statistics, and their call (made at the first such pass). */
+  private sub: { params: Region; stats: Region } | undefined;
+  private subCall: PassCall | undefined;
 
   constructor(private readonly spec: Spec, readonly k: number) {
     const core = getCore();
@@ -95,7 +98,42 @@ export class Evaluator {
   /** Returns the log-likelihood Σ_i log Σ_j w_j p(x_i | θ_j) of ds at (θ, w), summed by blocks (see above). */
   run(ds: DatasetParts, theta: Float64Array, weights: Float64Array, o: RunOptions = {}): number {
     const blocks = this.runBlocks(ds, theta, weights, o);
-    return this.sumBlocks(blocks, o.stats ?? false) + ds.logConstant;
+    const ll = this.sumBlocks(blocks, o.stats ?? false) + ds.logConstant;
+    return ds.missing ? ll + this.runMissing(ds, theta, weights, o, this.statsCopy) : ll;
+  }
+
+  /**
+   * The rows with missing values (src/missing.ts), after the complete rows' pass: per pattern of
+   * observed dimensions, the family's margin packs θ in those dimensions (one sub-Cholesky per
+   * component) and its kernel runs over the pattern's rows; the statistics, completed by the
+   * margin with E[· | x_obs] (Ghahramani & Jordan 1994), are added to `target`. Rows with nothing
+   * observed contribute nothing. Returns Σ log Σ_j w_j p(x_obs | θ_j) of these rows. With
+   * `respOut` (room for every row as given), the complete rows' responsibilities written by
+   * runBlocks are joined by these (empty rows: the weights) and put back in the rows' order.
+   */
+  runMissing(ds: DatasetParts, theta: Float64Array, weights: Float64Array, o: RunOptions, target: Float64Array): number {
+    const m = ds.missing!, k = this.k, margin = this.spec.margin, core = getCore();
+    if (m.patterns.length > 0 && !margin) throw new Error("mixem: this family has no margin for missing values");
+    for (let j = 0; j < k; j++) this.logWeights[j] = M.log(weights[j]);
+    if (!this.sub) this.sub = { params: this.mem.alloc(this.params.length), stats: this.mem.alloc(this.statsRegion.length) };
+    const c = this.subCall ??= { ...this.call };
+    let ll = 0, row = ds.n;
+    for (const p of m.patterns) {
+      margin!.pack(theta, this.logWeights, p.observed, this.sub.params.array);
+      c.x = p.x; c.aux = null; c.weights = null; c.from = 0; c.n = p.n; c.dims = p.observed.length;
+      c.params = this.sub.params; c.stats = this.sub.stats; c.labels = null;
+      c.hard = o.hard ?? false; c.accumulate = o.stats ?? false;
+      c.respOut = o.respOut ? o.respOut.slice(row * k, p.n * k) : null;
+      ll += core.pass(this.spec.kernel, c);
+      if (o.stats) margin!.expand(theta, k, p.observed, p.missing, this.sub.params.array, this.sub.stats.array, target);
+      row += p.n;
+    }
+    if (o.respOut) {
+      const r = o.respOut.array, copy = r.slice(0, m.rows * k);
+      for (let i = row; i < m.rows; i++) copy.set(weights.subarray(0, k), i * k);
+      for (let i = 0; i < m.rows; i++) r.set(copy.subarray(i * k, (i + 1) * k), m.order[i] * k);
+    }
+    return ll;
   }
 
   /**
@@ -108,6 +146,11 @@ export class Evaluator {
     const count = this.reserve(ds.n), width = this.statsWidth, core = getCore();
     for (let b = 0; b < count; b++) {
       const c = this.blockCall(ds, b);
+      if (c.n === 0) { // missing values: no complete row
+        this.blockLL[b] = 0;
+        if (o.stats) this.blockStats.fill(0, b * width, (b + 1) * width);
+        continue;
+      }
       c.hard = o.hard ?? false; c.accumulate = o.stats ?? false; c.respOut = o.respOut ?? null; c.labels = null;
       this.blockLL[b] = core.pass(this.spec.kernel, c);
       if (o.stats) this.blockStats.set(this.statsRegion.array, b * width);

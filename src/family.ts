@@ -39,6 +39,58 @@ export interface DatasetParts {
   readonly weights?: Region | null;
   /** Σ w_i (n without sample weights): the number of observations BIC counts. */
   readonly totalWeight?: number;
+  /**
+   * `missing: "marginalize"` with NaN in the data: `x` then holds the complete rows only (n of
+   * them), and this the rest (see src/missing.ts). Absent when every value was observed.
+   */
+  readonly missing?: MissingRows;
+}
+
+/** Rows of a data set with missing values (NaN), stored apart from the complete rows. */
+export interface MissingRows {
+  /** Rows as given: complete, incomplete and empty. */
+  readonly rows: number;
+  /** Missing values (NaN) in the data. */
+  readonly values: number;
+  /** Rows with every value missing: they contribute nothing. */
+  readonly empty: number;
+  /** Storage order → index as given: the complete rows (ds.x), each pattern's rows in turn, the empty rows. */
+  readonly order: Int32Array;
+  /** Incomplete rows grouped by which dimensions are observed; x holds n × observed.length values (the observed ones). */
+  readonly patterns: readonly MissingPattern[];
+}
+
+export interface MissingPattern {
+  /** The observed dimensions, ascending. */
+  readonly observed: Int32Array;
+  /** The missing dimensions, ascending. */
+  readonly missing: Int32Array;
+  readonly n: number;
+  readonly x: Region;
+}
+
+/**
+ * What a family with rows (mvgaussian, bernoulli) provides for `missing: "marginalize"`: EM over the
+ * observed margins (Ghahramani & Jordan 1994). Each pattern of observed dimensions runs the family's
+ * own kernel in those dimensions; its statistics are then completed with the expected values of the
+ * missing ones.
+ */
+export interface Margin {
+  /** Kernel parameters (the family's layout in observed.length dimensions) of the observed margin, from θ. */
+  pack(theta: Float64Array, logWeights: Float64Array, observed: Int32Array, params: Float64Array): void;
+  /**
+   * Adds the statistics of the full dimension — E[statistic | x_obs, component], from the margin's
+   * statistics `sub` and the parameters `params` that `pack` wrote — to `stats` (k × statsSize).
+   */
+  expand(theta: Float64Array, k: number, observed: Int32Array, missing: Int32Array, params: Float64Array, sub: Float64Array, stats: Float64Array): void;
+  /**
+   * Component j's conditional distribution of the missing dimensions given the observed ones: its mean
+   * (written at out[missing[m]]) and a draw from it.
+   */
+  conditional(theta: Float64Array, j: number, observed: Int32Array, missing: Int32Array): {
+    mean(row: Float64Array, out: Float64Array): void;
+    draw(row: Float64Array, rng: Random, out: Float64Array): void;
+  };
 }
 
 /** A loaded dataset: its memory is freed by `free()` (see dataset.ts `withDataset`). */
@@ -111,6 +163,12 @@ export interface Family<C extends object = object, I extends object = object, O 
    * when this throws), validating it unless `trusted` (already validated once in this fit).
    * `dims` is given when the shape is already known (a fitted model reading new data).
    */
+  /**
+   * `missing: "marginalize"`: "values" — a missing value (NaN) is a point that contributes nothing
+   * (the 1-D families); "rows" — a missing value drops out of its row's density (the spec's
+   * `margin`). Families without it refuse the option.
+   */
+  readonly missing?: "values" | "rows";
   /** selectK searches this family's `covariance` over mclust's models (mvgaussian's covariance table): `covariance: "all"`. */
   readonly mclustModels?: true;
   load(mem: Arena, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number, trusted?: boolean): DatasetParts;
@@ -211,6 +269,8 @@ export interface Spec<C extends object = object> {
    * the family's own parameter checks (fromComponent, validate) before it is evaluated.
    */
   free?: FreeParameters;
+  /** Families with `missing: "rows"`: EM over observed margins. */
+  margin?: Margin;
   /** 1-D families with a density or counts plot: checks the plot's options (settings merged in) and returns the density. */
   plotDensity?(options: Readonly<Record<string, unknown>>): PlotDensity;
 }

@@ -65,6 +65,8 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   readonly converged: boolean;
   readonly stopReason: StopReason;
   readonly nObservations: number;
+  /** `missing: "marginalize"`: the number of missing values (NaN) in the training data; 0 otherwise. */
+  readonly nMissing: number;
   /**
    * Degenerate components (empty for a sound fit), computed from the parameters: `VARIANCE_AT_FLOOR`
    * (a variance or covariance eigenvalue held up by the floor `regCovar` × var(data), not the data),
@@ -80,6 +82,8 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   readonly theta: Float64Array;
   /** @internal */
   readonly weightArray: Float64Array;
+  /** FitSummary.nMissing as the fit gave it (toJSON keeps it only then). */
+  private readonly fitMissing: number | undefined;
   /** The PRNG of `sample` calls without a seed (made at the first). */
   private sampleStream: Random | undefined;
 
@@ -103,6 +107,8 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
     this.converged = fit.converged;
     this.stopReason = fit.stopReason;
     this.nObservations = fit.nObservations;
+    this.nMissing = fit.nMissing ?? 0;
+    this.fitMissing = fit.nMissing;
     this.warnings = Object.freeze(degeneracies(this).map((w) => Object.freeze(w)));
   }
 
@@ -169,6 +175,7 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
       const mem = getCore().arena();
       const ev = new Evaluator(this.spec, this.k);
       try {
+        if (ds.missing) throw optionError("data", "has missing values (NaN): scoreSamples takes complete rows (score, predict and predictProba take rows with NaN)");
         const k = this.k, d = ds.dims, n = ds.n;
         const resp = mem.alloc(n * k);
         ev.run(ds, this.theta, this.weightArray, { respOut: resp });
@@ -238,6 +245,66 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   }
 
   /**
+   * After a `missing: "marginalize"` fit (mvgaussian, bernoulli): a copy of the rows with each
+   * missing value (NaN) replaced by its conditional mean under the mixture,
+   * E[x_mis | x_obs] = Σ_j p(j | x_obs) E_j[x_mis | x_obs]. With `draws: m`, m such copies, each
+   * missing value drawn from the conditional distribution instead (a component from p(j | x_obs),
+   * then x_mis from that component's conditional normal or Bernoulli) — multiple imputation;
+   * `seed` as in `sample`. Rows come as `number[][]` (or a flat array of `dims` values per row)
+   * and go back as `number[][]`; the caller's data is not changed.
+   */
+  impute(data: ModelData, options?: { seed?: number }): number[][];
+  impute(data: ModelData, options: { draws: number; seed?: number }): number[][][];
+  impute(data: ModelData, options: { draws?: number; seed?: number } = {}): number[][] | number[][][] {
+    const o = checkOptions(options, { draws: integer(1, 1e6), seed: integer(0, 2 ** 32 - 1) });
+    const margin = this.spec.margin;
+    if (!margin || this.settings.missing !== "marginalize")
+      throw optionError("model", `impute needs a model fitted with options.missing "marginalize" (family mvgaussian or bernoulli); this ${this.family} model was not`);
+    const proba = this.evaluate(data, undefined, true).proba!; // validated: read as given below
+    const k = this.k, d = this.dims, n = proba.length / k;
+    const nested = Array.isArray(data) && n > 0 && typeof data[0] !== "number";
+    const read = (i: number, a: number) => (nested ? (data as ArrayLike<ArrayLike<number>>)[i][a] : (data as ArrayLike<number>)[i * d + a]);
+    // Each pattern's conditionals, made once per pattern and component.
+    const patterns = new Map<string, ReturnType<NonNullable<Spec["margin"]>["conditional"]>[]>();
+    const row = new Float64Array(d), part = new Float64Array(d);
+    const copy = (rng: Random | null): number[][] => {
+      const out: number[][] = [];
+      for (let i = 0; i < n; i++) {
+        let key = "";
+        for (let a = 0; a < d; a++) { row[a] = read(i, a); key += row[a] === row[a] ? "1" : "0"; }
+        if (!key.includes("0")) { out.push(Array.from(row)); continue; }
+        let cond = patterns.get(key);
+        if (!cond) {
+          const obs: number[] = [], mis: number[] = [];
+          for (let a = 0; a < d; a++) (key[a] === "1" ? obs : mis).push(a);
+          const observed = Int32Array.from(obs), missing = Int32Array.from(mis);
+          cond = Array.from({ length: k }, (_, j) => margin.conditional(this.theta, j, observed, missing));
+          patterns.set(key, cond);
+        }
+        const r = proba.subarray(i * k, (i + 1) * k), filled = Array.from(row);
+        if (rng) {
+          let u = rng.uniform(), j = 0;
+          while (j < k - 1 && u >= r[j]) { u -= r[j]; j++; }
+          cond[j].draw(row, rng, part);
+          for (let a = 0; a < d; a++) if (key[a] === "0") filled[a] = part[a];
+        } else {
+          for (let a = 0; a < d; a++) if (key[a] === "0") filled[a] = 0;
+          for (let j = 0; j < k; j++) {
+            if (r[j] === 0) continue;
+            cond[j].mean(row, part);
+            for (let a = 0; a < d; a++) if (key[a] === "0") filled[a] += r[j] * part[a];
+          }
+        }
+        out.push(filled);
+      }
+      return out;
+    };
+    if (o.draws === undefined) return copy(null);
+    const rng = new Random((o.seed as number | undefined) ?? 0);
+    return Array.from({ length: o.draws as number }, () => copy(rng));
+  }
+
+  /**
    * Draws n points and the component each came from. `values` is n × dims, row-major
    * (n values for the 1-D families).
    */
@@ -276,6 +343,7 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
         converged: this.converged,
         stopReason: this.stopReason,
         nObservations: this.nObservations,
+        ...(this.fitMissing === undefined ? {} : { nMissing: this.fitMissing }),
       },
     };
   }
@@ -295,9 +363,10 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
       const mem = getCore().arena();
       const ev = new Evaluator(this.spec, this.k);
       try {
-        const resp = wantProba ? mem.alloc(ds.n * this.k) : null;
+        const rows = ds.missing?.rows ?? ds.n; // missing values: every row as given (evaluator.ts runMissing)
+        const resp = wantProba ? mem.alloc(rows * this.k) : null;
         const logLikelihood = ev.run(ds, this.theta, this.weightArray, { respOut: resp });
-        return { logLikelihood, n: ds.totalWeight ?? ds.n, proba: resp ? jsAllocation(`${ds.n} × ${this.k} responsibilities`, () => resp.array.slice()) : undefined };
+        return { logLikelihood, n: ds.totalWeight ?? ds.n, proba: resp ? jsAllocation(`${rows} × ${this.k} responsibilities`, () => resp.array.slice()) : undefined };
       } finally {
         ev.free();
         mem.free();
@@ -328,7 +397,8 @@ export function loadModel(json: unknown): MixtureModel {
   const s = obj(m.settings, "model.settings");
   if (s.mode !== "soft" && s.mode !== "hard") throw bad("model.settings.mode", `must be "soft" or "hard", got ${describe(s.mode)}`);
   if (typeof s.fixWeights !== "boolean") throw bad("model.settings.fixWeights", `must be true or false, got ${describe(s.fixWeights)}`);
-  const { mode: _m, fixWeights: _f, ...familySettings } = s;
+  const { mode: _m, fixWeights: _f, missing, ...familySettings } = s;
+  if (missing !== undefined && missing !== "marginalize") throw bad("model.settings.missing", `must be "marginalize" or absent, got ${describe(missing)}`);
   const dims = familySettings.dims ?? 1;
   if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 1) throw bad("model.settings.dims", `must be a positive integer, got ${describe(dims)}`);
   // What the model keeps of its data: each rule is called, also for an absent key (a required one throws).
@@ -361,7 +431,7 @@ export function loadModel(json: unknown): MixtureModel {
       throw recode(e, "INVALID_MODEL");
     }
   });
-  const settings: ModelSettings = { mode: s.mode, fixWeights: s.fixWeights, ...(spec.settings as Partial<ModelSettings>), ...dataSettings };
+  const settings: ModelSettings = { mode: s.mode, fixWeights: s.fixWeights, ...(missing ? { missing } : {}), ...(spec.settings as Partial<ModelSettings>), ...dataSettings };
   const f = obj(m.fit, "model.fit");
   const history = f.history;
   const finiteList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isFinite(x));
@@ -379,6 +449,10 @@ export function loadModel(json: unknown): MixtureModel {
     logLikelihood: f.logLikelihood as number, history: history as number[], iterations: f.iterations as number, passes,
     converged: f.converged, stopReason: f.stopReason as StopReason, nObservations: f.nObservations as number,
   };
+  if (f.nMissing !== undefined) {
+    if (typeof f.nMissing !== "number" || !Number.isInteger(f.nMissing) || f.nMissing < 0) throw bad("model.fit.nMissing", `must be a non-negative integer, got ${describe(f.nMissing)}`);
+    summary.nMissing = f.nMissing;
+  }
   if (settings.prior !== undefined) {
     const ph = f.posteriorHistory;
     if (typeof f.logPosterior !== "number" || !Number.isFinite(f.logPosterior)) throw bad("model.fit.logPosterior", `must be a finite number for a model with a prior, got ${describe(f.logPosterior)}`);

@@ -30,6 +30,7 @@ export const COMMON_OPTIONS = Object.freeze({
   hcSubset: (v: unknown, path: string) => { checkHcSubset(v, path); },
   accelerate: oneOf("none", "squarem"),
   columns: arrowColumnsRule, // the columns of an Arrow table (a family with a `columns` option of its own overrides this rule)
+  missing: oneOf("error", "marginalize"),
 });
 
 /** A fit's options, checked: the family, the driver's settings (the prior comes with the data), the explicit init entries. */
@@ -115,11 +116,13 @@ export function configureFit(r: ResolvedFit, ds: DatasetParts): { spec: Spec; se
 }
 
 /** The model of a run's result; `dataSettings` are what the model keeps of its data (see Family.dataSettings). */
-export function buildModel(r: ResolvedFit, spec: Spec, result: EMResult, n: number, dataSettings: Readonly<Record<string, unknown>>): MixtureModel {
-  const settings = { mode: r.settings.mode, fixWeights: r.settings.fixWeights, ...spec.settings, ...dataSettings };
+export function buildModel(r: ResolvedFit, spec: Spec, result: EMResult, n: number, dataSettings: Readonly<Record<string, unknown>>, nMissing?: number): MixtureModel {
+  const marginalize = r.options.missing === "marginalize";
+  const settings = { mode: r.settings.mode, fixWeights: r.settings.fixWeights, ...(marginalize ? { missing: "marginalize" as const } : {}), ...spec.settings, ...dataSettings };
   return new MixtureModel(r.familyName, spec, result.theta, result.weights, settings, {
     logLikelihood: result.logLikelihood, history: result.history, iterations: result.iterations, passes: result.passes,
     converged: result.converged, stopReason: result.stopReason, nObservations: n,
+    ...(marginalize ? { nMissing: nMissing ?? 0 } : {}),
     ...(result.logPosterior === undefined ? {} : { logPosterior: result.logPosterior, posteriorHistory: result.posteriorHistory }),
   });
 }

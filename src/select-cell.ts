@@ -136,7 +136,7 @@ function cellPass(model: MixtureModel, ds: Dataset): { proba: Float64Array; stat
   const mem = getCore().arena();
   const ev = new Evaluator(model.spec, model.k);
   try {
-    const resp = mem.alloc(ds.n * model.k);
+    const resp = mem.alloc((ds.missing ? ds.missing.rows : ds.n) * model.k); // every row as given (missing values: rows split off too)
     ev.run(ds, model.theta, model.weightArray, { hard: model.settings.mode === "hard", stats: true, respOut: resp });
     return { proba: resp.array.slice(), stats: ev.stats.slice() };
   } finally {

@@ -77,6 +77,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   // Pass 0: count, per-dimension variance (Chan et al.'s pairwise update), the first chunk's
   // points for seeding, the spec (its prior defaults from the first chunk), and what the model
   // keeps of its data (a setting that differs between chunks, like binomial trials, becomes null).
+  let nMissing = 0, partial = 0;
   let n = 0, mean: Float64Array | undefined, m2: Float64Array | undefined;
   let firstPoints: { points: Float64Array; dims: number } | undefined, firstWeights: Float64Array | null = null, observations = 0;
   let fit: { spec: Spec; settings: EMSettings } | undefined;
@@ -93,7 +94,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
         if (JSON.stringify(ds.settings[key]) !== JSON.stringify(dataSettings[key])) dataSettings[key] = null;
     }
     const x = ds.x.array, d = ds.dims;
-    for (let a = 0; a < d; a++) {
+    for (let a = 0; a < d && ds.n > 0; a++) {
       let cm = 0;
       for (let i = 0; i < ds.n; i++) cm += x[i * d + a] / ds.n;
       let cm2 = 0;
@@ -103,6 +104,8 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
       m2![a] += cm2 + (delta * delta * n * ds.n) / total;
     }
     n += ds.n;
+    nMissing += ds.missing?.values ?? 0;
+    partial += ds.missing ? ds.totalWeight! - ds.n : 0; // rows with missing values and something observed
     observations += ds.totalWeight ?? ds.n;
   });
   const scale = Float64Array.from(m2!, (v) => (v / n > 0 ? v / n : 1));
@@ -125,10 +128,10 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     };
     // Seeds come from the first chunk.
     // (Seeding reads the first chunk's weights as a region would be read: `.array`.)
-    const em = runs(spec, k, n, { scale, weights: firstWeights && ({ array: firstWeights } as unknown as Region) }, firstPoints!, settings);
+    const em = runs(spec, k, n + partial, { scale, weights: firstWeights && ({ array: firstWeights } as unknown as Region) }, firstPoints!, settings);
     let step = em.next();
     while (!step.done) step = em.next(await pass(step.value));
-    return buildModel(r, spec, step.value, observations, dataSettings);
+    return buildModel(r, spec, step.value, observations, dataSettings, nMissing);
   } finally {
     ev.free();
   }

@@ -9,7 +9,7 @@ import type { MixtureModel } from "./model.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
 import { optionError } from "./errors.js";
 import { loadDataset, withDataset } from "./dataset.js";
-import { localBlocks, runs, type PassRequest, type PassResult } from "./em.js";
+import { COMPLETE_ROWS, localBlocks, runs, type PassRequest, type PassResult } from "./em.js";
 import { blockCount, Evaluator, pairwiseSum, SUM_BLOCK } from "./evaluator.js";
 import type { DatasetParts } from "./family.js";
 import { compiledCore } from "./wasm.js";
@@ -52,7 +52,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
   const r = resolveFit(options);
   if (r.hc) throw optionError("options.threads", 'must be 1 with init "hc" (the hierarchical start runs on one thread)');
   const workers: ShardWorker[] = [];
-  let evaluator: Evaluator | undefined;
+  let evaluator: Evaluator | undefined, missingEv: Evaluator | undefined;
   return withDataset(loadDataset(r.family, data, r.options, "data"), async (ds) => {
     try {
       const { spec, settings } = configureFit(r, ds);
@@ -122,18 +122,23 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
         pairwiseSum(blockLL, blocks, 1);
         pairwiseSum(blockStats, blocks, width);
         total.set(blockStats.subarray(0, width));
-        return { logLikelihood: req.seeds ? ds.logConstant : blockLL[0] + ds.logConstant, stats: total };
+        if (req.seeds) return { logLikelihood: ds.logConstant, stats: total };
+        let ll = blockLL[0] + ds.logConstant;
+        // Rows with missing values (not sent to the workers): their patterns on this thread.
+        if (ds.missing) ll += (missingEv ??= new Evaluator(spec, k)).runMissing(ds, req.theta, req.weights, { hard: req.hard, stats: true }, total);
+        return { logLikelihood: ll, stats: total };
       };
-      const em = runs(spec, k, n, ds, ds.seedPoints, settings);
+      const em = runs(spec, k, ds.missing ? ds.totalWeight! : n, ds, ds.seedPoints, settings, ds.missing ? COMPLETE_ROWS : ""); // missing values: every row with something observed
       let step = em.next();
       while (!step.done) {
         if (settings.signal?.aborted) throw settings.signal.reason ?? new Error("aborted");
         step = em.next(await pass(step.value));
       }
-      return buildModel(r, spec, step.value, ds.totalWeight ?? n, ds.settings);
+      return buildModel(r, spec, step.value, ds.totalWeight ?? n, ds.settings, ds.missing?.values);
     } finally {
       for (const w of workers) w.terminate();
       evaluator?.free();
+      missingEv?.free();
     }
   });
 }

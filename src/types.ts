@@ -36,6 +36,8 @@ export interface FitSummary {
   converged: boolean;
   stopReason: StopReason;
   nObservations: number;
+  /** `missing: "marginalize"`: the missing values (NaN) in the training data (absent: none). */
+  nMissing?: number;
 }
 
 /**
@@ -110,6 +112,14 @@ export interface CommonFitOptions {
    * integer weights fit as duplicated rows would. One thread only, for now.
    */
   sampleWeights?: ArrayLike<number>;
+  /**
+   * NaN in the data: "error" (default) refuses it, naming the index; "marginalize" reads it as a
+   * missing value and fits by EM over the observed values (mvgaussian — every covariance model —
+   * and bernoulli: each row's density is that of its observed dimensions; the 1-D families: a NaN
+   * point contributes nothing). `logLikelihood` is then Σ_i log Σ_j π_j p(x_i,obs | θ_j), and the
+   * model's predict, predictProba, score and `impute` take rows with NaN. See docs/missing-values.md.
+   */
+  missing?: "error" | "marginalize";
   /**
    * init "hc": above this many points the hierarchical clustering runs on a random subset of this
    * size (seeded by `seed`), as mclust's default subset; false runs it on every point (at most 5000).
@@ -219,4 +229,6 @@ export interface ModelSettings {
   columns?: Record<string, unknown>[];
   /** independent: what each column's family keeps of its data (categorical levels, binomial trials). */
   columnData?: Record<string, unknown>[];
+  /** "marginalize" when the fit took it: the model's methods then read NaN as a missing value. */
+  missing?: "marginalize";
 }

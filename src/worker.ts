@@ -11,6 +11,7 @@ import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 import { compiledCore, init } from "./wasm.js";
 import { abortSignal, ownOptions } from "./options.js";
 import { resolveFit } from "./resolve.js";
+import { restoreRows } from "./missing.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { arrowKind, dropArrowColumns } from "./arrow.js";
 
@@ -104,7 +105,8 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
       // The same validation as fit(): options, then the data (copied once, then sent as one flat array).
       const r = resolveFit(rest as unknown as FitOptions);
       const sent = withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => ({
-        x: jsAllocation(`a copy of the data for the worker`, () => ds.x.array.slice()), aux: ds.aux ? ds.aux.array.slice() : null, dims: ds.dims,
+        // Missing values: the rows as given (the loaded ones are split, src/missing.ts); per-point options as given.
+        x: jsAllocation(`a copy of the data for the worker`, () => (ds.missing ? restoreRows(ds) : ds.x.array.slice())), aux: ds.aux && !ds.missing ? ds.aux.array.slice() : null, dims: ds.dims,
       }));
       const opts: Record<string, unknown> = { ...rest };
       if (arrowKind(data)) dropArrowColumns(r.family, opts); // sent: the chosen columns' values

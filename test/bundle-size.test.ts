@@ -67,10 +67,11 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // start, which every bundle carries (docs/architecture.md "How the WebAssembly travels": per-family
   // entry points are the way back). The bound holds the growth where it is. 68 KB: SQUAREM
   // (accelerate, the EM driver's cycle and the families' coordinates) adds 1.6 KB. 70 KB: Arrow
-  // tables as data (src/arrow.ts, reached by every loadDataset) add 2.0 KB.
-  it("fit alone: at most 70 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+  // tables as data (src/arrow.ts, reached by every loadDataset) add 2.0 KB. 74 KB: missing values
+  // (the rows' split, the margins of mvgaussian and bernoulli, impute) add 3.7 KB.
+  it("fit alone: at most 74 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
-    expect(m.startGzip).toBeLessThanOrEqual(70_000);
+    expect(m.startGzip).toBeLessThanOrEqual(74_000);
     expect(m.start).toContain(WASM);
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it

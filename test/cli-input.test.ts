@@ -104,12 +104,12 @@ describe("bounded input", () => {
 });
 
 describe("cells", () => {
-  it("a column with one NA is not dropped from an mvgaussian fit: the cell is named", () => {
+  it("a column with one NA is not dropped from an mvgaussian fit: the cell is named, with the option that reads it", () => {
     const na = file("na.csv", "a,b,name\n1,2,x\nNA,3,y\n4,5,z\n6,1,w\n");
-    fails(["fit", na, "--family", "mvgaussian", "-k", "1"], /^mixem: .*na\.csv, row 2, column a: "NA" is not a number\n$/);
-    fails(["fit", na, "--family", "mvgaussian", "--columns", "a,b", "-k", "1"], /row 2, column a: "NA" is not a number\n$/);
+    fails(["fit", na, "--family", "mvgaussian", "-k", "1"], /^mixem: .*na\.csv, row 2, column a: "NA" is not a number \(a missing value\? --missing marginalize fits around NA and empty cells\)\n$/);
+    fails(["fit", na, "--family", "mvgaussian", "--columns", "a,b", "-k", "1"], /row 2, column a: "NA" is not a number \(a missing value\? --missing marginalize fits around NA and empty cells\)\n$/);
     const empty = file("empty.csv", "a,b\n1,2\n,3\n4,5\n");
-    fails(["fit", empty, "--family", "mvgaussian", "-k", "1"], /row 2, column a: "" is not a number\n$/);
+    fails(["fit", empty, "--family", "mvgaussian", "-k", "1"], /row 2, column a: "" is not a number \(a missing value\? --missing marginalize fits around NA and empty cells\)\n$/);
   });
 
   it.each([

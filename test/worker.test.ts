@@ -62,7 +62,7 @@ describe("fitInWorker (Node worker_threads)", () => {
     expect(e).toBeInstanceOf(MixemError);
     expect(e.code).toBe("INVALID_DATA");
     expect(e.path).toBe("data[2]");
-    expect(e.message).toBe("data[2]: is NaN; every value must be finite");
+    expect(e.message).toBe('data[2]: is NaN; every value must be finite (NaN marks a missing value: options.missing "marginalize" fits around it)');
     await expect(fitInWorker(x, { k: 0 })).rejects.toThrow(/^options\.k: must be between 1/);
     await expect(fitInWorker(x, { k: 2, onIteration: () => {} } as never)).rejects.toThrow(/^options\.onIteration: is not available in a worker; use onProgress/);
   });

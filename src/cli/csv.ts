@@ -3,7 +3,7 @@
 // yield batches of rows as row-major Float64Arrays, every column of the file, NaN where a cell is
 // not a decimal numeral (reported through onBad with its 1-based row and its text).
 import Papa from "papaparse";
-import { cellNumber, parseDecimal } from "./numbers.js";
+import { cellNumber, parseDecimal, missingCell, missingCells } from "./numbers.js";
 import { UsageError } from "./errors.js";
 
 export type Shape = { names: string[]; hasHeader: boolean; width: number };
@@ -117,7 +117,8 @@ export class CsvParser {
   }
 
   private setShape(cells: string[]) {
-    const hasHeader = cells.some((c) => Number.isNaN(cellNumber(c)));
+    // A header has a cell that is not a number (under --missing marginalize, nor NA or empty).
+    const hasHeader = cells.some((c) => Number.isNaN(cellNumber(c)) && !(missingCells.allowed && missingCell(c)));
     const width = cells.length;
     this.shape = { names: hasHeader ? cells : Array.from({ length: width }, (_, i) => String(i + 1)), hasHeader, width };
     if (!hasHeader) this.row(cells);

@@ -3,7 +3,7 @@
 // the chosen columns as Float64Arrays.
 import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
 import { CsvParser, type Batch, type Shape } from "./csv.js";
-import { cellNumber, hint } from "./numbers.js";
+import { cellNumber, hint, missingCell, missingCells } from "./numbers.js";
 import { UsageError } from "./errors.js";
 import { MAX_REGION_VALUES, type Arena, type Region } from "../wasm.js";
 
@@ -121,6 +121,7 @@ export class DenseTable implements Table {
   /** The values, row-major (the region's current view: it moves when WebAssembly memory grows). */
   get data(): Float64Array { return this.region ? this.region.array : this.js; }
   onBad(column: number, row: number, text: string) {
+    if (missingCells.allowed && missingCell(text)) return; // --missing marginalize: NaN, a missing value
     if (!this.bad[column]) this.bad[column] = { row, text };
   }
   /** Room for `length` values in all (the rows so far kept). */
@@ -199,7 +200,7 @@ class RowsTable implements Table {
     const out = new Float64Array(this.cells.length);
     this.cells.forEach((r, row) => {
       const x = cellNumber(r[i]);
-      if (Number.isNaN(x)) throw cellError(this.source, row + 1, this.names[i], r[i]);
+      if (Number.isNaN(x) && !(missingCells.allowed && missingCell(r[i]))) throw cellError(this.source, row + 1, this.names[i], r[i]);
       out[row] = x;
     });
     return out;

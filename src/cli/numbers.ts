@@ -14,8 +14,20 @@ export function cellNumber(v: unknown): number {
 
 export const isNumeric = (v: unknown) => !Number.isNaN(cellNumber(v));
 
+/** `--missing marginalize`: NA and empty cells are read as missing values (NaN); see missingCell. */
+export const missingCells = { allowed: false };
+
+/** An NA or empty cell: a missing value under `--missing marginalize`. */
+export function missingCell(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (typeof v !== "string") return false;
+  const s = v.replace(/^[ \t]+|[ \t]+$/g, "");
+  return s === "" || s === "NA";
+}
+
 /** Why a cell that looks almost like a number is not read as one. */
 export function hint(v: unknown): string {
+  if (missingCell(v)) return " (a missing value? --missing marginalize fits around NA and empty cells)";
   if (typeof v !== "string") return "";
   const s = v.replace(/^[ \t]+|[ \t]+$/g, "");
   if (/^[+-]?0[xXoObB][0-9a-fA-F]+$/.test(s)) return " (only decimal numerals are read)";

@@ -31,7 +31,7 @@ export function table(model: MixtureModel, where: string): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [
-    `mixem: ${model.family} mixture, k = ${model.k}, ${model.nObservations} values (${where})`,
+    `mixem: ${model.family} mixture, k = ${model.k}, ${model.nObservations} values${model.nMissing ? ` (${model.nMissing} missing left out)` : ""} (${where})`,
     "",
     line(header),
     ...rows.map(line),
@@ -59,7 +59,7 @@ function summary(model: MixtureModel): string[] {
 
 function multiTable(model: MixtureModel, where: string): string {
   const detail = (settings: MixtureModel["settings"]) => (settings.covariance ? `, ${settings.covariance} covariance` : "");
-  const out = [`mixem: ${model.family} mixture${detail(model.settings)}, k = ${model.k}, ${model.nObservations} rows × ${model.dims} (${where})`, ""];
+  const out = [`mixem: ${model.family} mixture${detail(model.settings)}, k = ${model.k}, ${model.nObservations} rows × ${model.dims}${model.nMissing ? `, ${model.nMissing} missing values` : ""} (${where})`, ""];
   // Each parameter of each component: a vector on its line, a matrix over several.
   model.components.forEach((c, j) => {
     out.push(`component ${j + 1}  weight ${fmt(model.weights[j])}`);

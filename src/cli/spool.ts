@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { CsvParser, type Batch } from "./csv.js";
 import { BLOCK, blocks, DenseTable, type Input } from "./input.js";
 import { UsageError } from "./errors.js";
-import { hint } from "./numbers.js";
+import { hint, missingCell, missingCells } from "./numbers.js";
 
 const temps = new Set<string>();
 let hooked = false;
@@ -51,6 +51,7 @@ export async function spool(input: Input, choose: (t: DenseTable) => number[], o
   let table: DenseTable | undefined, idx: number[] = [], rows = 0;
   const pending: [number, number, string][] = [];
   const parser = new CsvParser(input.source, (a, row, text) => {
+    if (missingCells.allowed && missingCell(text)) return; // --missing marginalize
     if (!table) pending.push([a, row, text]);
     else if (idx.includes(a)) throw new UsageError(`${input.source}, row ${row}, column ${table.names[a]}: ${JSON.stringify(text)} is not a number${hint(text)}`);
   });

@@ -32,6 +32,7 @@ export interface BernoulliOptions extends DimsOption, PriorOption {}
 export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliOptions> = {
   summary: "rows of d binary (0/1) features; each component d independent success probabilities",
   shape: "rows",
+  missing: "rows",
   options: { dims: integer(1, 1 << 20), prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,
@@ -95,6 +96,41 @@ export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliO
           }
           params[at] = c;
         }
+      },
+
+      // missing: "marginalize": a missing feature drops out of the product — the margin's
+      // c_j = log w_j + Σ_{a observed} log(1 − p_ja); its statistic Σ r x_a is completed with
+      // E[x_a | j] = p_ja for the missing features.
+      margin: {
+        pack(theta, logWeights, obs, params) {
+          const q = obs.length;
+          for (let j = 0; j < logWeights.length; j++) {
+            const at = j * (1 + q);
+            let c = logWeights[j];
+            for (let b = 0; b < q; b++) {
+              const p = theta[j * d + obs[b]], log1m = M.log1p(-p);
+              c += log1m;
+              params[at + 1 + b] = M.log(p) - log1m;
+            }
+            params[at] = c;
+          }
+        },
+        expand(theta, k, obs, mis, _params, sub, stats) {
+          const q = obs.length;
+          for (let j = 0; j < k; j++) {
+            const so = j * (1 + q), s = j * (1 + d), n = sub[so];
+            if (!(n > 0)) continue;
+            stats[s] += n;
+            for (let b = 0; b < q; b++) stats[s + 1 + obs[b]] += sub[so + 1 + b];
+            for (const a of mis) stats[s + 1 + a] += n * theta[j * d + a];
+          }
+        },
+        conditional(theta, j, _obs, mis) {
+          return {
+            mean(_row, out) { for (const a of mis) out[a] = theta[j * d + a]; },
+            draw(_row, rng, out) { for (const a of mis) out[a] = rng.uniform() < theta[j * d + a] ? 1 : 0; },
+          };
+        },
       },
 
       // p_ja = Σ r x_a / Σ r (with the prior: (Σ r x_a + a_a − 1) / (Σ r + a_a + b_a − 2)), kept in [1e-12, 1 − 1e-12].

@@ -53,6 +53,7 @@ function trialsFor(options: Readonly<Record<string, unknown>>, what: string): nu
 export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOptions> = {
   summary: "x successes out of n trials (the `trials` option); each component a success probability p",
   shape: "values",
+  missing: "values",
   options: { trials: trialsRule, prior: priorRule },
   evalOptions: { trials: trialsRule },
   dataSettings: { trials: storedTrials },

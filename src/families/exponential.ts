@@ -26,6 +26,7 @@ const clampRate = (v: number) => Math.min(RATE_MAX, Math.max(RATE_MIN, v));
 export const exponential: Family<ExponentialComponent, { rates: number[] }, ExponentialOptions> = {
   summary: "non-negative values (waiting times, sizes); each component an exponential distribution (rate)",
   shape: "values",
+  missing: "values",
   options: { prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,

@@ -25,6 +25,7 @@ export function noPrior(name: string, what: string) {
 export const gamma: Family<GammaComponent, { shapes: number[]; rates: number[] }, GammaOptions> = {
   summary: "positive values; each component a gamma distribution (shape, rate)",
   shape: "values",
+  missing: "values",
   options: { prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,

@@ -39,6 +39,7 @@ export interface GaussianOptions extends RegCovarOption, RidgeOption, PriorOptio
 export const gaussian: Family<GaussianComponent, { means: number[]; variances: number[] }, GaussianOptions> = {
   summary: "real values; each component a normal distribution (mean, variance)",
   shape: "values",
+  missing: "values",
   options: { regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), prior: priorRule, covariance: oneOf("E", "V") },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },

@@ -33,6 +33,7 @@ const UNIT = { scale: new Float64Array([1]) };
 export const lognormal: Family<LognormalComponent, { meanlogs: number[]; varlogs: number[] }, LognormalOptions> = {
   summary: "positive values; each component a log-normal distribution (meanlog, varlog: the mean and variance of log x)",
   shape: "values",
+  missing: "values",
   options: { regCovar: finiteAtLeast(0), prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,

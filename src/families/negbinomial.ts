@@ -23,6 +23,7 @@ const SERIES_FROM = 10;
 export const negbinomial: Family<NegbinomialComponent, { means: number[]; sizes: number[] }, NegbinomialOptions> = {
   summary: "over-dispersed counts (non-negative integers); each component a negative binomial (mean, size)",
   shape: "values",
+  missing: "values",
   options: { prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,

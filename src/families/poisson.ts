@@ -20,6 +20,7 @@ export interface PoissonOptions extends PriorOption {}
 export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOptions> = {
   summary: "counts (non-negative integers); each component a Poisson rate λ",
   shape: "values",
+  missing: "values",
   options: { prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,

@@ -25,6 +25,7 @@ const P = 8; // kernel parameters per component (after the header [kc, ks]): c, 
 export const t: Family<TComponent, TInit, TOptions> = {
   summary: "real values with outliers; each component a Student t (mean, variance = scale², dof ν)",
   shape: "values",
+  missing: "values",
   options: { dof: dofRule, regCovar: finiteAtLeast(0), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },

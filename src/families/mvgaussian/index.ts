@@ -18,6 +18,7 @@ import { componentOf, listOf, readComponent, readCovariance, readMean, type MvGa
 import { resolveMvPrior, type MvGaussianPrior } from "./prior.js";
 import * as M from "../../math.js";
 import { meanCovariance } from "../../squarem.js";
+import { mvMargin } from "./margin.js";
 
 export type { CovarianceType, MclustModelName } from "./covariance.js";
 export type { MvGaussianComponent } from "./io.js";
@@ -47,6 +48,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
   summary: "rows of d real values; each component a multivariate normal (mean, covariance: full, tied, diag, spherical or one of mclust's 14 models)",
   shape: "rows",
   mclustModels: true,
+  missing: "rows",
   options: { covariance: oneOf(...COVARIANCE_TYPES), regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), dims: integer(1, MAX_DIMS), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
@@ -110,6 +112,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       headerSize: 0,
       paramsSize: S, // [c_j, mean_j (d), P_j (d × d) or 1/σ²_j (d)]: as many values as statistics
       statsSize: S,
+      margin: mvMargin(d, T, dense, notPositiveDefinite), // missing: "marginalize" (margin.ts)
       free: meanCovariance(d, T), // SQUAREM: mean/√scale, Cholesky factor with log diagonal (every covariance model)
       initKeys: ["means", "covariances"],
       settings,
