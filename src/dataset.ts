@@ -1,7 +1,7 @@
 // Loading data into WebAssembly memory, freed by construction: a family's `load` allocates from an
 // arena that is freed if the load throws, and `withDataset` frees it when the work is done.
 import type { Dataset, Family } from "./family.js";
-import { getCore } from "./wasm.js";
+import { getCore, type Arena, type Region } from "./wasm.js";
 import { copyIn } from "./data.js";
 import { optionError } from "./errors.js";
 
@@ -9,7 +9,8 @@ import { optionError } from "./errors.js";
 export function loadDataset(family: Family, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number, trusted = false): Dataset {
   const mem = getCore().arena();
   try {
-    const ds = family.load(mem, data, options, path, dims, trusted);
+    const ds = { ...family.load(mem, data, options, path, dims, trusted), ...partialLabels(mem, options, trusted) };
+    if (ds.labels && ds.labels.length !== ds.n) throw optionError("options.labels", `has ${ds.labels.length} labels; the data has ${ds.n} points`);
     const given = options.sampleWeights;
     if (given === undefined || given === null) return { ...ds, free: () => mem.free() };
     // Sample weights: copied in beside the data; Σ w_i c_i replaces the per-point constants' sum.
@@ -31,6 +32,22 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     mem.free();
     throw e;
   }
+}
+
+/**
+ * `options.labels` (partial labels: one integer per point, −1 unknown, else a component 0 … k − 1)
+ * copied into WebAssembly memory; none when absent or when no point is labelled (then the fit is
+ * exactly the unlabelled one).
+ */
+function partialLabels(mem: Arena, options: Readonly<Record<string, unknown>>, trusted: boolean): { labels?: Region | null } {
+  const given = options.labels;
+  if (given === undefined || given === null) return {};
+  const k = options.k as number;
+  const labels = copyIn(mem, given, "options.labels", (v) =>
+    Number.isInteger(v) && v >= -1 && v < k ? null : `must be −1 (unknown) or a component 0 … ${k - 1} (an integer; options.k is ${k}), got ${v}`, trusted);
+  const a = labels.array;
+  for (let i = 0; i < a.length; i++) if (a[i] >= 0) return { labels };
+  return { labels: null };
 }
 
 /** Runs f on a dataset and frees the dataset after (after the promise settles, when f is async). */

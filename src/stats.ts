@@ -8,6 +8,7 @@
 import { Evaluator } from "./evaluator.js";
 import type { FamilyName } from "./families/index.js";
 import { maximizeStep } from "./em.js";
+import { frozenAt } from "./freeze.js";
 import { checkModel, checkParameters, MixtureModel } from "./model.js";
 import { ownOptions } from "./options.js";
 import { sha256 } from "./sha256.js";
@@ -110,7 +111,9 @@ export function maximize(model: MixtureModel, stats: SufficientStatistics): Mixt
   const theta = Float64Array.from(model.theta), weights = Float64Array.from(model.weightArray);
   const scale = Float64Array.from(model.settings.scale ?? new Array<number>(model.dims).fill(1));
   const alpha = (model.settings.prior as { weights?: number } | undefined)?.weights ?? 1;
-  maximizeStep(model.spec, Float64Array.from(s.values), theta, weights, model.k, { scale }, !model.settings.fixWeights, alpha);
+  // Frozen parameters (settings.freeze) stay at the model's values: the conditional M-step.
+  const frozen = model.settings.freeze ? frozenAt(model.spec, model.settings.freeze, model.k, model.theta, model.weightArray) : undefined;
+  maximizeStep(model.spec, Float64Array.from(s.values), theta, weights, model.k, { scale }, !model.settings.fixWeights, alpha, frozen);
   // Forged statistics can pass every check above and still lead outside the parameter space.
   checkParameters(model.spec, theta, weights, "INVALID_OPTION", "stats");
   return new MixtureModel(model.family, model.spec, theta, weights, model.settings, {

@@ -71,7 +71,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   // keeps of its data (a setting that differs between chunks, like binomial trials, becomes null).
   let n = 0, mean: Float64Array | undefined, m2: Float64Array | undefined;
   let firstPoints: { points: Float64Array; dims: number } | undefined, firstWeights: Float64Array | null = null, observations = 0;
-  let fit: { spec: Spec; settings: EMSettings } | undefined;
+  let fit: ReturnType<typeof configureFit> | undefined;
   let dataSettings: Record<string, unknown> = {};
   await eachChunk((ds, c) => {
     if (c === 0) {
@@ -120,7 +120,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     const em = runs(spec, k, n, { scale, weights: firstWeights && ({ array: firstWeights } as unknown as Region) }, firstPoints!, settings);
     let step = em.next();
     while (!step.done) step = em.next(await pass(step.value));
-    return buildModel(r, spec, step.value, observations, dataSettings);
+    return buildModel(r, spec, step.value, observations, dataSettings, fit);
   } finally {
     ev.free();
   }

@@ -54,7 +54,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
   let evaluator: Evaluator | undefined;
   return withDataset(loadDataset(r.family, data, r.options, "data"), async (ds) => {
     try {
-      const { spec, settings } = configureFit(r, ds);
+      const fit = configureFit(r, ds), { spec, settings } = fit;
       const d = ds.dims, n = ds.n, k = r.k;
       // Shards are cut at SUM_BLOCK boundaries, so each worker computes the very block sums fitSync does.
       const blocks = blockCount(n);
@@ -128,7 +128,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
         if (settings.signal?.aborted) throw settings.signal.reason ?? new Error("aborted");
         step = em.next(await pass(step.value));
       }
-      return buildModel(r, spec, step.value, ds.totalWeight ?? n, ds.settings);
+      return buildModel(r, spec, step.value, ds.totalWeight ?? n, ds.settings, fit);
     } finally {
       for (const w of workers) w.terminate();
       evaluator?.free();
