@@ -10,7 +10,7 @@ import { getCore, MAX_REGION_VALUES } from "./wasm.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { Random } from "./random.js";
 import { jsAllocation, MixemError, optionError, recode } from "./errors.js";
-import { boolean, checkOptions, integer, ownOptions, sampleWeightsRule, weightList } from "./options.js";
+import { boolean, checkOptions, integer, ownOptions, sampleWeightsRule, labelsRule, weightList } from "./options.js";
 import { describe } from "./data.js";
 import { aic, bic } from "./criteria.js";
 import { degeneracies, type Degeneracy } from "./degenerate.js";
@@ -290,11 +290,11 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   }
 
   /** @internal The data loaded as this model reads new data (evaluation options merged over its settings). */
-  load(data: ModelData, options: EvalOptions | undefined, weighted = false) {
+  load(data: ModelData, options: EvalOptions | undefined, weighted = false, labelled = false) {
     const family = familyOf(this.family)!;
-    const rules = weighted ? { ...family.evalOptions, sampleWeights: sampleWeightsRule } : family.evalOptions;
+    const rules = weighted ? { ...family.evalOptions, sampleWeights: sampleWeightsRule, ...(labelled ? { labels: labelsRule } : {}) } : family.evalOptions;
     const opts = checkOptions(options ?? {}, rules);
-    return loadDataset(family, data, over(this.settings, opts), "data", this.dims);
+    return loadDataset(family, data, { ...over(this.settings, opts), ...(labelled ? { k: this.k } : {}) }, "data", this.dims);
   }
 
   private evaluate(data: ModelData, options: ScoreOptions | undefined, wantProba: boolean) {

@@ -168,6 +168,12 @@ export interface ScoreOptions extends EvalOptions {
   sampleWeights?: ArrayLike<number>;
 }
 
+/** Options of accumulate: as score's, and partial labels (see FitOptions.labels) for a semi-supervised M-step. */
+export interface AccumulateOptions extends ScoreOptions {
+  /** One integer per point: −1 unknown, else the point's component (its responsibilities one-hot there). */
+  labels?: ArrayLike<number>;
+}
+
 /** Options of predictProba: the evaluation options, and the shape of the result. */
 export interface ProbaOptions extends EvalOptions {
   /** Return one `number[]` of k responsibilities per point (`number[][]`) instead of the flat n × k Float64Array. Default false. */
