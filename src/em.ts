@@ -66,6 +66,17 @@ export interface PassResult {
   labelTerm?: number;
 }
 
+/**
+ * What an ECME `refine` step maximises: the pass's objective — with partial labels the
+ * log-likelihood plus the label term, in `view` (one per run), else the pass itself.
+ */
+function toRefine(view: { logLikelihood: number; stats: Float64Array }, pass: PassResult): { readonly logLikelihood: number; readonly stats: Float64Array } {
+  if (pass.labelTerm === undefined) return pass;
+  view.logLikelihood = pass.logLikelihood + pass.labelTerm;
+  view.stats = pass.stats;
+  return view;
+}
+
 /** The log-likelihood of a pass plus its label term: the objective EM ascends with partial labels (the log-likelihood without). */
 function observed(pass: PassResult): number {
   const ll = finite(pass.logLikelihood);
@@ -107,6 +118,7 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
   const objective = (ll: number) => (s.prior ? ll + spec.logPrior(theta, k) + (s.fixWeights ? 0 : logDirichlet(weights, alpha)) : ll);
   // One request object for the whole run (the driver answers it before the loop goes on).
   const request: PassRequest = { theta, weights, hard: s.mode === "hard" };
+  const view = { logLikelihood: 0, stats: new Float64Array(0) }; // refine's view of a labelled pass
   let pass = yield request;
   let passes = 1;
   let ll = finite(pass.logLikelihood);
@@ -121,7 +133,7 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     maximizeStep(spec, pass.stats, theta, weights, k, data, !s.fixWeights, alpha, s.frozen);
     pass = yield request;
     passes++;
-    if (spec.refine) while (spec.refine(theta, k, pass)) { pass = yield request; passes++; } // ECME steps (family.ts)
+    if (spec.refine) while (spec.refine(theta, k, toRefine(view, pass))) { pass = yield request; passes++; } // ECME steps (family.ts)
     ll = finite(pass.logLikelihood);
     const next = objective(observed(pass));
     const delta = (next - goal) / n;
@@ -169,6 +181,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
   const u0 = new Float64Array(U), u1 = new Float64Array(U), u2 = new Float64Array(U), uX = new Float64Array(U);
   const params = new Float64Array(spec.headerSize + k * spec.paramsSize);
   const at0: PassRequest = { theta, weights, hard: false };
+  const view = { logLikelihood: 0, stats: new Float64Array(0) }; // refine's view of a labelled pass
   const at1: PassRequest = { theta: theta1, weights: w1, hard: false };
   const atX: PassRequest = { theta: thetaX, weights: wX, hard: false };
   const toFree = (t: Float64Array, w: Float64Array, u: Float64Array) => {
@@ -229,7 +242,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     maximizeStep(spec, pass.stats, theta1, w1, k, data, learn, alpha, s.frozen);
     let pass1 = yield at1;
     passes++;
-    if (spec.refine) while (spec.refine(theta1, k, pass1)) { pass1 = yield at1; passes++; } // F's ECME steps
+    if (spec.refine) while (spec.refine(theta1, k, toRefine(view, pass1))) { pass1 = yield at1; passes++; } // F's ECME steps
     finite(pass1.logLikelihood);
     theta2.set(theta1); w2.set(w1);
     maximizeStep(spec, pass1.stats, theta2, w2, k, data, learn, alpha, s.frozen);
@@ -273,13 +286,13 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     else { theta.set(theta2); weights.set(w2); }
     pass = yield at0;
     passes++;
-    if (spec.refine && extrapolated && Number.isFinite(pass.logLikelihood)) while (spec.refine(theta, k, pass)) { pass = yield at0; passes++; }
+    if (spec.refine && extrapolated && Number.isFinite(pass.logLikelihood)) while (spec.refine(theta, k, toRefine(view, pass))) { pass = yield at0; passes++; }
     if (extrapolated && !(Number.isFinite(pass.logLikelihood + (pass.labelTerm ?? 0)) && objective(theta, weights, pass.logLikelihood + (pass.labelTerm ?? 0)) >= goal)) {
       giveUp();
       pass = yield at0;
       passes++;
     }
-    if (spec.refine && !extrapolated) while (spec.refine(theta, k, pass)) { pass = yield at0; passes++; }
+    if (spec.refine && !extrapolated) while (spec.refine(theta, k, toRefine(view, pass))) { pass = yield at0; passes++; }
     if (step === stepMax) stepMax *= STEP_FACTOR;
     ll = finite(pass.logLikelihood);
     const next = objective(theta, weights, observed(pass));

@@ -15,6 +15,8 @@ export interface RefFamily<X = number> {
    * parameters); without it, the free entries' ordinary M-step is the conditional one.
    */
   maximizeFrozen?(x: X[], aux: number[] | null, r: number[], nk: number, previous: number[], frozen: boolean[]): number[];
+  /** Families whose M-step maximises the observed likelihood itself (ECME): the same family for partially labelled data. */
+  withLabels?(labels: number[]): RefFamily<X>;
 }
 
 export interface RefOptions {
