@@ -3,7 +3,7 @@
 // (property), soft EM's ascent, free-parameter counts, every path, and bad input.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { accumulate, fit, fitInWorker, fitStream, fitSync, initSync, loadModel, maximize, mergeStats } from "../src/index.js";
+import { accumulate, fit, fitInWorker, fitStream, fitSync, initSync, loadModel, maximize, mergeStats, type MixtureModel } from "../src/index.js";
 import { gaussianRef, poissonRef, referenceEM } from "./reference/em.js";
 import { bernoulliRef } from "./reference/mv.js";
 import { mulberry32, normal } from "./helpers.js";
@@ -178,7 +178,7 @@ describe("frozen parameters", () => {
     expect(fitSync(x, { k: 3, init: five, freeze, maxIter: 5, tol: 0 }).components).toEqual(fitSync(x, { k: 3, init, freeze, maxIter: 10, tol: 0 }).components);
     // maximize() takes the model's freeze: one conditional M-step.
     const s = mergeStats(accumulate(five, x.slice(0, 1000)), accumulate(five, x.slice(1000)));
-    const step = maximize(five, s), next = fitSync(x, { k: 3, init: five, freeze, maxIter: 1, tol: 0 });
+    const step = maximize(five, s) as MixtureModel<"gaussian">, next = fitSync(x, { k: 3, init: five, freeze, maxIter: 1, tol: 0 });
     step.components.forEach((cc, j) => { expect(rel(cc.mean, next.components[j].mean)).toBeLessThan(1e-12); expect(rel(cc.variance, next.components[j].variance)).toBeLessThan(1e-12); });
     expect(step.components[0].mean).toBe(init.means[0]);
     expect(step.weights[2]).toBe(init.weights[2]);

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { accumulate, fit, fitInWorker, fitStream, fitSync, initSync, loadModel, maximize, mergeStats } from "../src/index.js";
+import { accumulate, fit, fitInWorker, fitStream, fitSync, initSync, loadModel, maximize, mergeStats, type MixtureModel } from "../src/index.js";
 import { classMeans, seedsAround } from "../src/seeding.js";
 import { Random } from "../src/random.js";
 import { gaussianRef, poissonRef, referenceEM } from "./reference/em.js";
@@ -159,7 +159,7 @@ describe("partial labels", () => {
     // accumulate with labels: parts merged and maximised = one labelled EM step from the model.
     const m0 = fitSync(x, { k: 3, init, labels, maxIter: 2, tol: 0 });
     const s = mergeStats(...[0, 1500].map((at) => accumulate(m0, x.slice(at, at + 1500), { labels: labels.slice(at, at + 1500) })));
-    const step = maximize(m0, s);
+    const step = maximize(m0, s) as MixtureModel<"gaussian">;
     const next = fitSync(x, { k: 3, init: m0, labels, maxIter: 1, tol: 0 });
     step.components.forEach((c, j) => expect(rel(c.mean, next.components[j].mean)).toBeLessThan(1e-12));
     expect(rel(s.objective!, m0.objective)).toBeLessThan(1e-12);
@@ -168,7 +168,7 @@ describe("partial labels", () => {
 
   it("the objective survives JSON; a warm start with the same labels goes on bit for bit", () => {
     const m = fitSync(x, { k: 3, init, labels, maxIter: 5, tol: 0 });
-    const back = loadModel(JSON.parse(JSON.stringify(m)));
+    const back = loadModel(JSON.parse(JSON.stringify(m))) as MixtureModel<"gaussian">;
     expect(back.objective).toBe(m.objective);
     const ten = fitSync(x, { k: 3, init, labels, maxIter: 10, tol: 0 });
     const more = fitSync(x, { k: 3, init: back, labels, maxIter: 5, tol: 0 });
