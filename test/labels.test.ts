@@ -214,3 +214,31 @@ describe("partial labels against mclust's MclustSSC", () => {
     expect(Math.abs(m.objective - peer.both.loglik)).toBeLessThan(1e-12 * Math.abs(peer.both.loglik));
   });
 });
+
+describe("the CLI's --labels", () => {
+  it("fits as the API with labels (components 1 … k, empty or NA unknown; the column is not data); bad cells name the row", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "mixem-labels-"));
+    const file = join(dir, "l.csv");
+    const cell = (l: number, i: number) => (l >= 0 ? String(l + 1) : i % 2 ? "NA" : "");
+    writeFileSync(file, "x,known\n" + x.map((v, i) => `${v},${cell(labels[i], i)}`).join("\n") + "\n");
+    const cli = (args: string[]) => spawnSync(process.execPath, [new URL("../dist/cli.js", import.meta.url).pathname, ...args], { encoding: "utf8" });
+    const r = cli(["fit", file, "-k", "3", "--labels", "known", "--json", "--quiet"]);
+    expect(r.status, r.stderr).toBe(0);
+    const api = fitSync(x, { k: 3, labels, accelerate: "squarem" }); // the CLI fits with SQUAREM
+    const out = JSON.parse(r.stdout);
+    expect(out.components).toEqual(JSON.parse(JSON.stringify(api.components)));
+    expect(out.fit.objective).toBe(api.objective);
+    expect(cli(["fit", file, "-k", "3", "--labels", "known", "--quiet"]).stdout).toMatch(/objective\s+-\d+\.\d{4} \(labelled rows at their component\)/);
+    for (const [text, message] of [["x,known\n1,1\n2,\n3,zero\n4,2\n", "row 3, column known: \"zero\" is not a label"], ["x,known\n1,1\n2,\n3,3\n4,2\n", "row 3, column known: 3 is not a component 1 … 2"], ["x,known\n1,0\n2,\n3,1\n4,2\n", "row 1, column known: 0 is not a component 1 … 2"]]) {
+      writeFileSync(file, text);
+      const bad = cli(["fit", file, "-k", "2", "--labels", "known"]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain(message);
+    }
+    expect(cli(["select", file, "-k", "1..3", "--labels", "known"]).stderr).toContain("--labels is for mixem fit");
+  });
+});
