@@ -99,7 +99,7 @@ export function maximizeStep(spec: Spec, stats: Float64Array, theta: Float64Arra
   }
   if (!learnWeights) return;
   const S = spec.statsSize, extra = alpha - 1 + WEIGHT_EPS;
-  if (frozen?.weights) return shareWeights(frozen, (j) => stats[j * S] + extra, weights, k);
+  if (frozen?.weights) return shareWeights(frozen, weights, k, stats, S, extra);
   let total = 0;
   for (let j = 0; j < k; j++) total += stats[j * S] + extra;
   for (let j = 0; j < k; j++) weights[j] = (stats[j * S] + extra) / total;
@@ -271,7 +271,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
       else wX.set(weights);
       if (s.frozen) { // frozen parameters do not move (their coordinates' round trip is not exact)
         keepFrozen(s.frozen, thetaX);
-        if (s.frozen.weights && learn) shareWeights(s.frozen, (j) => wX[j], wX, k);
+        if (s.frozen.weights && learn) shareWeights(s.frozen, wX, k);
       }
       if (evaluable(thetaX, wX)) {
         const passX = yield atX;

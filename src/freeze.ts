@@ -119,13 +119,14 @@ export function keepFrozen(f: Frozen | undefined, theta: Float64Array): void {
 
 /**
  * Weights with some frozen: those keep their values, the free ones share 1 − Σ frozen in
- * proportion to `mass` (Σr_j + α − 1 + ε, as maximizeStep forms them).
+ * proportion to their mass — stats[j·stride] + extra (Σr_j + α − 1 + ε, as maximizeStep forms
+ * them), or without statistics their current weight (an extrapolated point put back in place).
  */
-export function shareWeights(f: Frozen, mass: (j: number) => number, weights: Float64Array, k: number): void {
+export function shareWeights(f: Frozen, weights: Float64Array, k: number, stats: Float64Array | null = null, stride = 0, extra = 0): void {
   const w = f.weights!;
   let free = 0;
-  for (let j = 0; j < k; j++) if (!w[j]) free += mass(j);
-  for (let j = 0; j < k; j++) weights[j] = w[j] ? f.weightValues[j] : ((1 - f.frozenMass) * mass(j)) / free;
+  for (let j = 0; j < k; j++) if (!w[j]) free += stats ? stats[j * stride] + extra : weights[j];
+  for (let j = 0; j < k; j++) weights[j] = w[j] ? f.weightValues[j] : ((1 - f.frozenMass) * (stats ? stats[j * stride] + extra : weights[j])) / free;
 }
 
 /** Free parameters the frozen ones take away (nParameters: weights counted by the caller). */

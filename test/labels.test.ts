@@ -242,3 +242,12 @@ describe("the CLI's --labels", () => {
     expect(cli(["select", file, "-k", "1..3", "--labels", "known"]).stderr).toContain("--labels is for mixem fit");
   });
 });
+
+describe("selection", () => {
+  it("selectK and selectKAsync refuse labels and freeze (they name components or values of one k)", async () => {
+    const { selectK, selectKAsync } = await import("../src/index.js");
+    expect(() => selectK(x, { kRange: [1, 3], labels } as never)).toThrow(/options\.labels: is not an option of selectK/);
+    expect(() => selectK(x, { kRange: [1, 3], freeze: { weights: true } } as never)).toThrow(/options\.freeze: is not an option of selectK/);
+    await expect(selectKAsync(x, { kRange: [1, 3], labels } as never)).rejects.toThrow(/options\.labels/);
+  });
+});
