@@ -62,10 +62,11 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // 35 KB with 5 families; 66 KB with 13 families, mclust's 14 covariance models and the hierarchical
   // start, which every bundle carries (docs/architecture.md "How the WebAssembly travels": per-family
   // entry points are the way back). The bound holds the growth where it is. 68 KB: SQUAREM
-  // (accelerate, the EM driver's cycle and the families' coordinates) adds 1.6 KB.
-  it("fit alone: at most 68 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+  // (accelerate, the EM driver's cycle and the families' coordinates) adds 1.6 KB. 70 KB: partial
+  // labels and frozen parameters (the pass's label term, class-mean seeding, the conditional M-step) add 2.9 KB.
+  it("fit alone: at most 70 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
-    expect(m.startGzip).toBeLessThanOrEqual(68_000);
+    expect(m.startGzip).toBeLessThanOrEqual(70_000);
     expect(m.start).toContain(WASM);
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it
