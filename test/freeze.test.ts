@@ -61,7 +61,7 @@ describe("frozen parameters", () => {
     expect(rel(m.objective, ref.objective)).toBeLessThan(1e-12);
   });
 
-  it("the fixed point maximises the log-likelihood over the free parameters (gradient ≈ 0): 1-D, and 2-D full covariances with frozen means", () => {
+  it("the fixed point maximises the log-likelihood over the free parameters (gradient ≈ 0): 1-D, and 2-D full and shared (EEE) covariances with frozen means", () => {
     // Central differences of the log-likelihood, in log-variance, mean and weight-logit coordinates.
     const m = fitSync(x, { k: 3, init, freeze: { means: [1], variances: [0], weights: [2] }, maxIter: 20_000, tol: 0 });
     const ll = (means: number[], vars: number[], w: number[]) =>
@@ -98,6 +98,17 @@ describe("frozen parameters", () => {
       expect(Math.abs(g)).toBeLessThan(1e-4);
     }
     expect(Math.abs(grad((e) => llmv(C, M.map((m, j) => (j === 0 ? [m[0] + e, m[1]] : m)), mv.weights)))).toBeGreaterThan(1);
+    // A shared covariance (EEE, "tied") about frozen means: the pooled scatter about them.
+    const tied = fitSync(rows, {
+      family: "mvgaussian", covariance: "EEE", k: 3, init: { means: [[0, 0], [3, 2], [6, 4]], covariances: [[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]]] },
+      freeze: { means: [1] }, maxIter: 5000, tol: 0,
+    });
+    const T = tied.components.map((c) => c.covariance.map((r) => [...r])), TM = tied.components.map((c) => [...c.mean]);
+    for (const [a, b] of [[0, 0], [0, 1], [1, 1]]) {
+      const g = grad((e) => llmv(T.map((S) => S.map((r, i) => r.map((v, jj) => v + ((i === a && jj === b) || (i === b && jj === a) ? e : 0)))), TM, tied.weights));
+      expect(Math.abs(g)).toBeLessThan(1e-4);
+    }
+    for (const j of [0, 2]) expect(Math.abs(grad((e) => llmv(T, TM.map((m, i) => (i === j ? [m[0] + e, m[1]] : m)), tied.weights)))).toBeLessThan(1e-4);
   });
 
   it("frozen parameters stay bit for bit after any number of iterations, and soft EM never decreases the log-likelihood (property)", () => {
