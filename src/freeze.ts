@@ -19,7 +19,7 @@ import { describe } from "./data.js";
 /** `freeze` checked as far as it can be before the family's spec is known: an object of `true` or index lists. */
 export const freezeRule: Rule = (v, path) => {
   if (typeof v !== "object" || v === null || Array.isArray(v))
-    throw optionError(path, `must be an object such as { weights: true, means: [0, 2] } (each entry true or a list of component indices), got ${describe(v)}`);
+    throw optionError(path, `must be an object of true or component-index lists, got ${describe(v)}`);
 };
 
 /** The frozen components per key, as a model keeps them (settings.freeze): key → sorted component indices. */
@@ -68,12 +68,12 @@ export function readFreeze(raw: unknown, spec: Spec, k: number, family: string, 
         list.push(j);
       });
       list.sort((a, b) => a - b);
-    } else throw optionError(at, `must be true (every component) or a list of component indices, got ${describe(v)}`);
+    } else throw optionError(at, `must be true or a list of component indices, got ${describe(v)}`);
     if (key !== "weights" && keys[key].refused) throw optionError(at, `cannot be frozen ${keys[key].refused}`);
     if (list.length === 0) continue;
     if (key === "weights" && list.length === k) { allWeights = true; continue; }
     if (key !== "weights" && keys[key].shared && list.length !== k)
-      throw optionError(at, `must be true: this parameter is shared by every component (${keys[key].shared}), so it is frozen for all or none`);
+      throw optionError(at, `must be true: ${keys[key].shared} (frozen for all or none)`);
     settings[key] = list;
   }
   return { settings, allWeights };

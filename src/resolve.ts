@@ -117,7 +117,7 @@ export function configureFit(r: ResolvedFit, ds: DatasetParts): { spec: Spec; se
     if (f.allWeights) settings.fixWeights = true; // the short form's meaning
     if (Object.keys(f.settings).length > 0) {
       if (typeof settings.init !== "object")
-        throw optionError("options.freeze", `needs the values to hold: give options.init explicit parameters or a fitted model (only { weights: true } can start from equal weights, as fixWeights)`);
+        throw optionError("options.freeze", `needs values to hold: explicit options.init or a fitted model (only { weights: true } may start from equal weights)`);
       const start = settings.init;
       settings.frozen = frozenAt(spec, f.settings, r.k, start.theta, start.weights ?? new Float64Array(r.k).fill(1 / r.k));
       freeze = f.settings;

@@ -134,11 +134,8 @@ export function seedsAround(points: Points, n: number, k: number, rng: Random, w
   const seeds = Float64Array.from(given.seeds);
   const free = given.has.flatMap((h, j) => (h ? [] : [j]));
   if (how === "random") {
-    const chosen = new Set<number | string>();
-    for (let f = 0; f < free.length; ) {
-      const i = w ? weightedPick(w, n, rng) : rng.int(n), key = rowKey(p, i);
-      if (!chosen.has(key)) { chosen.add(key); seeds.set(p.x.subarray(i * d, (i + 1) * d), free[f] * d); f++; }
-    }
+    const drawn = randomDistinct(points, n, free.length, rng, w);
+    free.forEach((s, f) => seeds.set(drawn.subarray(f * d, (f + 1) * d), s * d));
     return seeds;
   }
   // D(i)² to the nearest seed so far (the given ones first), kept per point.

@@ -192,8 +192,8 @@ function checkSelectOptions(options: unknown) {
   const all = ownOptions(options) as Record<string, unknown>;
   const { kRange: _k, criterion = "bic", onModel, onProgress: _p, signal: _s, ...rest } = all;
   if ("k" in rest && rest.k !== undefined) throw optionError("options.k", "is not an option of selectK: give kRange (the k to try)");
-  if (rest.labels !== undefined) throw optionError("options.labels", "is not an option of selectK (labels name components of one k): fit each k with labels");
-  if (rest.freeze !== undefined) throw optionError("options.freeze", "is not an option of selectK (frozen values need an explicit init of one k): fit each k with freeze");
+  if (rest.labels !== undefined) throw optionError("options.labels", "is not an option of selectK: fit one k with labels");
+  if (rest.freeze !== undefined) throw optionError("options.freeze", "is not an option of selectK: fit one k with freeze");
   if (typeof criterion !== "string" || !["bic", "aic", "icl"].includes(criterion)) throw optionError("options.criterion", `must be one of "bic", "aic", "icl", got ${describe(criterion)}`);
   if (onModel !== undefined && typeof onModel !== "function") throw optionError("options.onModel", "must be a function");
   const { covariance: _c, family: _f, ...fitOptions } = rest;

@@ -94,7 +94,7 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
           slots: (j) => [2 * j], zeroStats: [1], parameters: (c) => c,
           ...(prior ? { refused: "not with options.prior (the mean's prior term would change the variance step)" } : {}),
         },
-        variances: { slots: (j) => [2 * j + 1], parameters: (c) => (equal ? 1 : c), ...(equal ? { shared: 'covariance "E"' } : {}) },
+        variances: { slots: (j) => [2 * j + 1], parameters: (c) => (equal ? 1 : c), ...(equal ? { shared: 'covariance "E" has one variance for all components' } : {}) },
       },
       settings,
       componentParameters: (k) => (equal ? k + 1 : 2 * k), // mclust's nMclustParams less the weights

@@ -122,7 +122,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
         covariances: {
           slots: (j) => Array.from({ length: T - d }, (_, i) => j * T + d + i),
           parameters: (c, k) => (c === k ? model.parameters(k, d) : (c * model.parameters(k, d)) / k),
-          ...(model.shared || model.terms.includes("E") ? { shared: `covariance "${covariance}" shares ${model.shared ? "one matrix" : "a volume, shape or orientation"} across components` } : {}),
+          ...(model.shared || model.terms.includes("E") ? { shared: `covariance "${covariance}" shares ${model.shared ? "one matrix" : "a volume, shape or orientation"}` } : {}),
         },
       },
       settings,
