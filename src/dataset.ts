@@ -44,7 +44,7 @@ function partialLabels(mem: Arena, options: Readonly<Record<string, unknown>>, t
   if (given === undefined || given === null) return {};
   const k = options.k as number;
   const labels = copyIn(mem, given, "options.labels", (v) =>
-    Number.isInteger(v) && v >= -1 && v < k ? null : `must be −1 (unknown) or a component 0 … ${k - 1} (an integer; options.k is ${k}), got ${v}`, trusted);
+    Number.isInteger(v) && v >= -1 && v < k ? null : `must be −1 (unknown) or a component 0 … ${k - 1}, got ${v}`, trusted);
   const a = labels.array;
   for (let i = 0; i < a.length; i++) if (a[i] >= 0) return { labels };
   return { labels: null };

@@ -82,7 +82,7 @@ function observed(pass: PassResult): number {
   const ll = finite(pass.logLikelihood);
   if (pass.labelTerm === undefined) return ll;
   if (!Number.isFinite(pass.labelTerm))
-    throw new MixemError("DEGENERATE", "a labelled point became impossible under its own component (options.labels); check the labels or raise options.regCovar", "fit");
+    throw new MixemError("DEGENERATE", "a labelled point is impossible under its own component (options.labels)", "fit");
   return ll + pass.labelTerm;
 }
 

@@ -37,7 +37,7 @@ export const sampleWeightsRule: Rule = (v, path) => {
 export const labelsRule: Rule = (v, path) => {
   if (v === undefined || v === null) return;
   if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) return;
-  throw optionError(path, `must be an array of integers, one per point (−1 unknown, else a component 0 … k − 1), got ${describe(v)}`);
+  throw optionError(path, `must be an array of integers, one per point, got ${describe(v)}`);
 };
 
 /** "kmeans++", "random", "hc", or an object of initial parameters (checked against the family later). */

@@ -181,7 +181,7 @@ describe("partial labels", () => {
     bad(labels.slice(1), /options\.labels: has 2999 labels; the data has 3000 points/);
     bad(labels.map((l, i) => (i === 7 ? 3 : l)), /options\.labels\[7\]: must be −1 \(unknown\) or a component 0 … 2.*got 3/);
     bad(labels.map((l, i) => (i === 8 ? -2 : l)), /options\.labels\[8\]/);
-    bad(labels.map((l, i) => (i === 9 ? 0.5 : l)), /options\.labels\[9\]: .*integer/);
+    bad(labels.map((l, i) => (i === 9 ? 0.5 : l)), /options\.labels\[9\]: must be −1 \(unknown\) or a component 0 … 2, got 0\.5/);
     bad(labels.map((l, i) => (i === 3 ? NaN : l)), /options\.labels\[3\]/);
     bad(labels.map((l, i) => (i === 4 ? "1" : l)), /options\.labels\[4\]: is not a number/);
     bad("0,1", /options\.labels: must be an array of integers/);
