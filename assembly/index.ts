@@ -11,7 +11,7 @@
 export function alloc(size: usize): usize { return heap.alloc(size); }
 export function free(ptr: usize): void { heap.free(ptr); }
 
-export { BLOCK, setPointWeights } from "./pass";
+export { BLOCK, setPointWeights, setPointLabels, lastLabelTerm } from "./pass";
 export { expInPlace } from "./simd";
 
 // Elementary functions for the TypeScript side: AssemblyScript's own software implementations,

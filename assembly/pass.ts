@@ -65,6 +65,19 @@ export function setPointWeights(ptr: usize): void { pointWeights = ptr; }
  */
 export let blockWeights: usize = 0;
 
+/**
+ * Partial labels of the next pass (n f64 from the pass's first point: −1 unknown, else the
+ * component), or 0 for none; set by setPointLabels around a kernel call (src/wasm.ts). A labelled
+ * point's responsibilities are one-hot at its label (mclust's MclustSSC), and the pass adds
+ * Σ_labelled w_i log r_i,l to labelTerm — r the responsibility the point would have without its label —
+ * so that log-likelihood + labelTerm = Σ_labelled w_i log π_l p(x_i | θ_l) + Σ_unlabelled w_i log Σ_j π_j p(x_i | θ_j).
+ */
+let pointLabels: usize = 0;
+export function setPointLabels(ptr: usize): void { pointLabels = ptr; }
+let labelTerm: f64 = 0;
+/** The label term of the last pass (see pointLabels). */
+export function lastLabelTerm(): f64 { return labelTerm; }
+
 export const FLAG_HARD: i32 = 1;       // classification EM: responsibilities become one-hot at the argmax
 export const FLAG_ACCUMULATE: i32 = 2; // zero `stats`, then accumulate into it
 export const FLAG_KEEP_STATS: i32 = 4; // with FLAG_ACCUMULATE: add to `stats` as they are (a pass in pieces)
@@ -144,8 +157,9 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize
 
 /**
  * One E-step (plus statistics) over n points: x holds n × dims f64 (row-major), aux n f64 or 0,
- * scratch holds BLOCK × (k + dims + 3 + W) f64 (W: the kernel's work columns, at
- * scratch + (k + dims + 3)·COLUMN; the two before them hold each point's max and sum under sample weights), respOut (0 = not wanted) receives the n×k responsibilities
+ * scratch holds BLOCK × (k + dims + 4 + W) f64 (W: the kernel's work columns, at
+ * scratch + (k + dims + 4)·COLUMN; the three before them hold each point's max and sum under sample
+ * weights or labels, and each labelled point's log-density at its label), respOut (0 = not wanted) receives the n×k responsibilities
  * (row-major). stats holds k × statsPerComponent f64. Returns Σ_i log Σ_j w_j p(x_i | θ_j) without
  * the per-point constants. With labels ≠ 0 (n f64 component indices) the responsibilities are
  * those labels, one-hot, and no density is evaluated (returns 0): the statistics of a given hard
@@ -162,8 +176,10 @@ export function blockedPass(
   const xCopy = scratch + <usize>k * COLUMN;
   const auxCopy = xCopy + <usize>dims * COLUMN;
   const mColumn = auxCopy + COLUMN, sColumn = mColumn + COLUMN; // sample weights: each point's max and sum
-  const work = sColumn + COLUMN;
+  const lColumn = sColumn + COLUMN; // partial labels: each labelled point's log π_l p(x_i | θ_l)
+  const work = lColumn + COLUMN;
   let total = 0.0;
+  labelTerm = 0.0;
   for (let start = 0; start < n; start += BLOCK) {
     const count = min(BLOCK, n - start);
     const padded = (count + GROUP - 1) & ~(GROUP - 1);
@@ -188,10 +204,13 @@ export function blockedPass(
         store<f64>(scratch + (<usize>i << 3), 0.0);
         for (let j = 1; j < k; j++) store<f64>(scratch + <usize>j * COLUMN + (<usize>i << 3), -Infinity);
       }
-      if (wb == 0) total += normalize(scratch, padded, k, hard);
+      const lb: usize = pointLabels == 0 ? 0 : pointLabels + off;
+      if (lb != 0) keepLabelled(lb, count, scratch, lColumn);
+      if (wb == 0 && lb == 0) total += normalize(scratch, padded, k, hard);
       else {
-        normalize(scratch, padded, k, hard, mColumn, sColumn);
-        total += weightedLogSum(mColumn, sColumn, wb, count);
+        const t = normalize(scratch, padded, k, hard, mColumn, sColumn);
+        total += wb == 0 ? t : weightedLogSum(mColumn, sColumn, wb, count);
+        if (lb != 0) labelTerm += labelled(lb, wb, count, k, scratch, mColumn, sColumn, lColumn);
       }
       // … and responsibility 0 everywhere, so they add nothing to the statistics.
       for (let i = count; i < padded; i++) store<f64>(scratch + (<usize>i << 3), 0.0);
@@ -234,6 +253,35 @@ function weightedLogSum(m: usize, s: usize, w: usize, count: i32): f64 {
     }
   }
   return total;
+}
+
+/** l[i] = lp[label_i][i] for each labelled point of the block (before normalize overwrites lp). */
+function keepLabelled(labels: usize, count: i32, lp: usize, l: usize): void {
+  for (let i: usize = 0; i < <usize>count; i++) {
+    const j = load<f64>(labels + (i << 3));
+    if (j >= 0) store<f64>(l + (i << 3), load<f64>(lp + <usize>(<i32>j) * COLUMN + (i << 3)));
+  }
+}
+
+/**
+ * Labelled points: responsibilities one-hot at the label; returns Σ_labelled w_i log r_i,l with
+ * log r_i,l = lp_i,l − m_i − log s_i (the point's max and sum from normalize), exact even where r underflows.
+ * A labelled point impossible under its own component gives −∞ (weight 0: nothing).
+ */
+function labelled(labels: usize, w: usize, count: i32, k: i32, r: usize, m: usize, s: usize, l: usize): f64 {
+  let term = 0.0;
+  for (let i: usize = 0; i < <usize>count; i++) {
+    const label = load<f64>(labels + (i << 3));
+    if (label < 0) continue;
+    const wi = w == 0 ? 1.0 : load<f64>(w + (i << 3));
+    if (wi != 0) {
+      const lp = load<f64>(l + (i << 3));
+      term += lp == -Infinity ? -Infinity : wi * (lp - load<f64>(m + (i << 3)) - Math.log(load<f64>(s + (i << 3))));
+    }
+    const at = <i32>label;
+    for (let j = 0; j < k; j++) store<f64>(r + <usize>j * COLUMN + (i << 3), j == at ? 1.0 : 0.0);
+  }
+  return term;
 }
 
 /** Responsibility columns times each point's weight (count points; padded ones stay 0). */

@@ -70,6 +70,8 @@ Data:
   --trials N          binomial: trials per observation
   --trials-column C   binomial: column holding each observation's trials
   --weights C         column of sample weights (≥ 0): row i counts w_i times (BIC's n is Σ w)
+  --labels C          fit: column of known components (1 … k; empty or NA: unknown): those rows
+                      stay in their component (semi-supervised EM, as mclust's MclustSSC)
 
 Model:
   --family F          ${FAMILY_HELP}
@@ -142,7 +144,7 @@ const OPTIONS = {
   criterion: { type: "string" }, plot: { type: "string" }, stream: { type: "boolean" },
   trials: { type: "string" }, "trials-column": { type: "string" }, mode: { type: "string" },
   init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
-  tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, threads: { type: "string" }, weights: { type: "string" }, "reg-covar": { type: "string" },
+  tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, threads: { type: "string" }, weights: { type: "string" }, labels: { type: "string" }, "reg-covar": { type: "string" },
   accelerate: { type: "string" }, missing: { type: "string" },
   json: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean" },
 } as const;
@@ -198,6 +200,7 @@ async function main(argv: string[]): Promise<number> {
     if (kRange[0] < 1 || kRange[0] > kRange[1]) throw new UsageError(`-k: "${values.k}" must be a range A..B with 1 ≤ A ≤ B`);
     if (values.criterion !== undefined && !["bic", "aic", "icl"].includes(values.criterion)) throw new UsageError(`--criterion: "${values.criterion}" is not bic, aic or icl`);
     if (values.stream) throw new UsageError("--stream is for mixem fit; mixem select needs the data in memory");
+    if (values.labels !== undefined) throw new UsageError("--labels is for mixem fit (its labels are components 1 … k of one k)");
   } else {
     if (values.k === undefined) throw new UsageError("-k is required (the number of components)");
     if (/^\d+\s*(\.\.|-|:)\s*\d+$/.test(values.k)) throw new UsageError(`-k: "${values.k}" is a range; mixem select fits each k in a range and picks the best: mixem select ${file} -k ${values.k.replace(/\s*(\.\.|-|:)\s*/, "..")}`);
@@ -217,6 +220,7 @@ async function main(argv: string[]): Promise<number> {
     if (values.plot) throw new UsageError("--plot needs the data in memory; it is not available when streaming");
     if (values["trials-column"] !== undefined) throw new UsageError("--trials-column is not available when streaming; give --trials");
     if (values.weights !== undefined) throw new UsageError("--weights is not available when streaming (the file is read in memory up to " + mib(STREAM_ABOVE) + ")");
+    if (values.labels !== undefined) throw new UsageError("--labels is not available when streaming (the file is read in memory up to " + mib(STREAM_ABOVE) + ")");
   };
   if (streaming) checkStreaming();
   const family = familyOf(ctx.family);
@@ -228,13 +232,18 @@ async function main(argv: string[]): Promise<number> {
   const typed = columnSpecs(values.columns);
   if (typed.columns && !(family && "columns" in family.options)) throw new UsageError(`--columns NAME:FAMILY (a family per column) is for --family ${PER_COLUMN || "(none)"}; use --columns A,B`);
   // The weights column (--weights) is not data: left out of the default columns.
-  const weightsOf = (t: Columns) => (values.weights === undefined ? [] : [columnIndex(t, values.weights, "--weights")]);
+  // Nor is the labels column (--labels).
+  const weightsOf = (t: Columns) => [
+    ...(values.weights === undefined ? [] : [columnIndex(t, values.weights, "--weights")]),
+    ...(values.labels === undefined ? [] : [columnIndex(t, values.labels, "--labels")]),
+  ];
   const choose = (t: Columns) => (multivariate ? columnsOf(t, typed.names, weightsOf(t)) : [columnIndex(t, values.column, "--column", weightsOf(t))]);
 
   let data: () => Float64Array = () => new Float64Array(0), names: string[], source: { source: () => AsyncIterable<Float64Array> } | undefined;
   let trials: number | ArrayLike<number> | undefined = num(values.trials, "--trials");
-  let sampleWeights: Float64Array | undefined;
+  let sampleWeights: Float64Array | undefined, labels: Float64Array | undefined;
   if (columnar) {
+    if (values.labels !== undefined) throw new UsageError("--labels reads a CSV file's column (not yet Parquet or Arrow)");
     // Parquet / Arrow: the chosen columns only, a row group or record batch at a time.
     const f = columnar, idx = choose(f);
     names = idx.map((i) => f.names[i]);
@@ -266,6 +275,7 @@ async function main(argv: string[]): Promise<number> {
     names = idx.map((i) => t.names[i]);
     if (values["trials-column"] !== undefined) trials = t.column(columnIndex(t, values["trials-column"], "--trials-column"));
     if (values.weights !== undefined) sampleWeights = t.column(weightsOf(t)[0]);
+    if (values.labels !== undefined) labels = cliLabels(t, columnIndex(t, values.labels, "--labels"), num(values.k, "-k"));
     if (t instanceof DenseTable) {
       t.compact(idx);
       data = () => t.data.subarray(0, t.rows * idx.length); // a fresh view: WebAssembly memory may have grown
@@ -283,7 +293,7 @@ async function main(argv: string[]): Promise<number> {
     covariance: values.covariance, prior: values.prior, columns: typed.columns,
     dof: values.dof === undefined || values.dof === "estimate" || values.dof === "equal" ? values.dof : num(values.dof, "--dof"),
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
-    nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials, sampleWeights,
+    nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials, sampleWeights, labels,
     // SQUAREM by default for soft EM (the API's fit keeps plain EM steps by default).
     missing: values.missing,
     accelerate: values.accelerate ?? (values.mode === "hard" || kRange ? undefined : "squarem"), // select: selectK's default
@@ -388,7 +398,7 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   const [modelFile, file, ...rest] = args;
   if (!modelFile || !file) throw new UsageError("predict needs a model file (from mixem fit --json) and a data file (or - for standard input)");
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  for (const flag of ["k", "family", "covariance", "dof", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar", "threads", "weights", "accelerate", "missing"] as const)
+  for (const flag of ["k", "family", "covariance", "dof", "prior", "criterion", "plot", "stream", "mode", "init", "fix-weights", "max-iter", "tol", "n-init", "seed", "reg-covar", "threads", "weights", "labels", "accelerate", "missing"] as const)
     if (values[flag] !== undefined) throw new UsageError(`--${flag === "k" ? "k" : flag} is for fitting; predict takes the model as it was fitted`);
   const modelInput = inputOf(modelFile);
   if (modelInput.kind === "file" && modelInput.size > MAX_BYTES / 4) throw new UsageError(`${modelFile} is ${mib(modelInput.size)}; a model file is small JSON (from mixem fit --json)`);
@@ -488,4 +498,15 @@ export function mclustTable(selection: Selection): string {
   if (selection.scores.some((e) => e.error === "DEGENERATE")) lines.push("* degenerate (model.warnings): never chosen; NA: the fit failed");
   lines.push("", `Top ${top.length} models based on the ${name} criterion:`, labels.map((l) => l.padStart(w)).join(""), top.map((e) => cell(e).padStart(w)).join(""));
   return lines.join("\n");
+}
+
+/** --labels: the column's components 1 … k as the API's 0 … k − 1, an empty or NA cell −1 (unknown); any other value names its row. */
+function cliLabels(t: AnyTable, i: number, k: number | undefined): Float64Array {
+  const v = t.labelColumn(i);
+  return v.map((x, row) => {
+    if (Number.isNaN(x)) return -1;
+    if (!Number.isInteger(x) || x < 1 || (k !== undefined && x > k))
+      throw new UsageError(`${t.source}, row ${row + 1}, column ${t.names[i]}: ${x} is not a component 1 … ${k ?? "k"} (empty or NA: unknown)`);
+    return x - 1;
+  });
 }

@@ -1,7 +1,7 @@
 // Loading data into WebAssembly memory, freed by construction: a family's `load` allocates from an
 // arena that is freed if the load throws, and `withDataset` frees it when the work is done.
 import type { Dataset, Family } from "./family.js";
-import { getCore } from "./wasm.js";
+import { getCore, type Arena, type Region } from "./wasm.js";
 import { copyIn, missingAllowed } from "./data.js";
 import { splitMissing } from "./missing.js";
 import { optionError } from "./errors.js";
@@ -19,9 +19,12 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     const marginalize = options.missing === "marginalize";
     if (marginalize && !family.missing)
       throw optionError("options.missing", '"marginalize" is not available for this family yet (mvgaussian, bernoulli and the 1-D families take it)');
-    const ds = marginalize
+    const loaded = marginalize
       ? splitMissing(mem, family, missingAllowed(() => family.load(mem, input, opts, path, dims, trusted)), opts, path)
       : family.load(mem, input, opts, path, dims, trusted);
+    const ds = { ...loaded, ...partialLabels(mem, options, trusted) };
+    if (ds.labels && ds.missing) throw optionError("options.labels", "are not available together with missing values (NaN) yet");
+    if (ds.labels && ds.labels.length !== ds.n) throw optionError("options.labels", `has ${ds.labels.length} labels; the data has ${ds.n} points`);
     const given = options.sampleWeights;
     if (given === undefined || given === null) return { ...ds, free: () => mem.free() };
     if (ds.missing) throw optionError("options.sampleWeights", "are not available together with missing values (NaN) yet");
@@ -44,6 +47,22 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     mem.free();
     throw e;
   }
+}
+
+/**
+ * `options.labels` (partial labels: one integer per point, −1 unknown, else a component 0 … k − 1)
+ * copied into WebAssembly memory; none when absent or when no point is labelled (then the fit is
+ * exactly the unlabelled one).
+ */
+function partialLabels(mem: Arena, options: Readonly<Record<string, unknown>>, trusted: boolean): { labels?: Region | null } {
+  const given = options.labels;
+  if (given === undefined || given === null) return {};
+  const k = options.k as number;
+  const labels = copyIn(mem, given, "options.labels", (v) =>
+    Number.isInteger(v) && v >= -1 && v < k ? null : `must be −1 (unknown) or a component 0 … ${k - 1}, got ${v}`, trusted);
+  const a = labels.array;
+  for (let i = 0; i < a.length; i++) if (a[i] >= 0) return { labels };
+  return { labels: null };
 }
 
 /** Runs f on a dataset and frees the dataset after (after the promise settles, when f is async). */

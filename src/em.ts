@@ -2,16 +2,17 @@
 // loop, the convergence test, keeping the best run — and knows families only through `Family`.
 import type { DatasetParts, DataScale, Points, Spec } from "./family.js";
 import type { FitSummary, IterationInfo, StopReason } from "./types.js";
-import { Evaluator, SUM_BLOCK } from "./evaluator.js";
+import { Evaluator, SUM_BLOCK, type Blocks } from "./evaluator.js";
 import { getCore } from "./wasm.js";
 import { Random } from "./random.js";
-import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "./seeding.js";
+import { classMeans, countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct, seedsAround } from "./seeding.js";
 import { EMPTY_MASS } from "./families/shared.js";
 import { logDirichlet } from "./prior.js";
 import { MixemError } from "./errors.js";
 import * as M from "./math.js";
 import { degeneracies } from "./degenerate.js";
 import { identity, STEP_FACTOR, STEP_MAX0, weightsFromFree, weightsToFree } from "./squarem.js";
+import { conditionalStats, keepFrozen, shareWeights, type Frozen } from "./freeze.js";
 
 export interface EMSettings {
   k: number;
@@ -33,6 +34,8 @@ export interface EMSettings {
   prior?: { weights: number };
   /** "squarem": SQUAREM cycles (soft EM only) instead of single EM steps; default "none". */
   accelerate?: "none" | "squarem";
+  /** Frozen parameters (src/freeze.ts), at the explicit start's values. */
+  frozen?: Frozen;
 }
 
 /**
@@ -51,6 +54,8 @@ export interface EMResult extends Omit<FitSummary, "nObservations"> {
   restart: number;
   /** E-steps (passes over the data) of this run, counting the one at its start (not the seeding pass). */
   passes: number;
+  /** Partial labels: the objective (log-likelihood plus the label term) at the result. */
+  objective?: number;
   /** Whether a component is degenerate (see degenerate.ts): set by `runs` when it compares restarts. */
   degenerate?: boolean;
 }
@@ -65,16 +70,47 @@ const WEIGHT_EPS = 10 * Number.EPSILON;
  */
 export interface PassRequest { theta: Float64Array; weights: Float64Array; hard: boolean; seeds?: Float64Array }
 /** Its answer: the log-likelihood (constants included) and k × statsSize statistics, read at once. */
-export interface PassResult { logLikelihood: number; stats: Float64Array }
+export interface PassResult {
+  logLikelihood: number;
+  stats: Float64Array;
+  /** Partial labels: Σ_labelled w_i log r_i,l (≤ 0; see assembly/pass.ts), which the objective adds to the log-likelihood. */
+  labelTerm?: number;
+}
+
+/**
+ * What an ECME `refine` step maximises: the pass's objective — with partial labels the
+ * log-likelihood plus the label term, in `view` (one per run), else the pass itself.
+ */
+function toRefine(view: { logLikelihood: number; stats: Float64Array }, pass: PassResult): { readonly logLikelihood: number; readonly stats: Float64Array } {
+  if (pass.labelTerm === undefined) return pass;
+  view.logLikelihood = pass.logLikelihood + pass.labelTerm;
+  view.stats = pass.stats;
+  return view;
+}
+
+/** The log-likelihood of a pass plus its label term: the objective EM ascends with partial labels (the log-likelihood without). */
+function observed(pass: PassResult): number {
+  const ll = finite(pass.logLikelihood);
+  if (pass.labelTerm === undefined) return ll;
+  if (!Number.isFinite(pass.labelTerm))
+    throw new MixemError("DEGENERATE", "a labelled point is impossible under its own component (options.labels)", "fit");
+  return ll + pass.labelTerm;
+}
 
 /**
  * M-step from a pass's statistics: θ by the family, then the weights w_j ∝ Σr_j + α − 1 (α = 1
  * without a Dirichlet prior; 10ε keeps every weight positive, as scikit-learn does).
  */
-export function maximizeStep(spec: Spec, stats: Float64Array, theta: Float64Array, weights: Float64Array, k: number, data: DataScale, learnWeights: boolean, alpha: number): void {
-  spec.maximize(stats, theta, k, data);
+export function maximizeStep(spec: Spec, stats: Float64Array, theta: Float64Array, weights: Float64Array, k: number, data: DataScale, learnWeights: boolean, alpha: number, frozen?: Frozen): void {
+  if (!frozen) spec.maximize(stats, theta, k, data);
+  else {
+    // The conditional M-step (src/freeze.ts): frozen means' shift statistics 0, frozen entries kept.
+    spec.maximize(conditionalStats(frozen, stats), theta, k, data);
+    keepFrozen(frozen, theta);
+  }
   if (!learnWeights) return;
   const S = spec.statsSize, extra = alpha - 1 + WEIGHT_EPS;
+  if (frozen?.weights) return shareWeights(frozen, weights, k, stats, S, extra);
   let total = 0;
   for (let j = 0; j < k; j++) total += stats[j * S] + extra;
   for (let j = 0; j < k; j++) weights[j] = (stats[j * S] + extra) / total;
@@ -93,10 +129,11 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
   const objective = (ll: number) => (s.prior ? ll + spec.logPrior(theta, k) + (s.fixWeights ? 0 : logDirichlet(weights, alpha)) : ll);
   // One request object for the whole run (the driver answers it before the loop goes on).
   const request: PassRequest = { theta, weights, hard: s.mode === "hard" };
+  const view = { logLikelihood: 0, stats: new Float64Array(0) }; // refine's view of a labelled pass
   let pass = yield request;
   let passes = 1;
   let ll = finite(pass.logLikelihood);
-  let goal = objective(ll);
+  let goal = objective(observed(pass));
   const history: number[] = [];
   const posteriorHistory: number[] = [];
   let stopReason: StopReason = "maxIter";
@@ -104,12 +141,12 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
   while (iterations < s.maxIter) {
     if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
     iterations++;
-    maximizeStep(spec, pass.stats, theta, weights, k, data, !s.fixWeights, alpha);
+    maximizeStep(spec, pass.stats, theta, weights, k, data, !s.fixWeights, alpha, s.frozen);
     pass = yield request;
     passes++;
-    if (spec.refine) while (spec.refine(theta, k, pass)) { pass = yield request; passes++; } // ECME steps (family.ts)
+    if (spec.refine) while (spec.refine(theta, k, toRefine(view, pass))) { pass = yield request; passes++; } // ECME steps (family.ts)
     ll = finite(pass.logLikelihood);
-    const next = objective(ll);
+    const next = objective(observed(pass));
     const change = next - goal, delta = change / n;
     goal = next;
     history.push(ll);
@@ -122,6 +159,7 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
   return {
     theta, weights, logLikelihood: ll, history, iterations, passes,
     converged: stopReason === "converged", stopReason, restart,
+    ...(pass.labelTerm === undefined ? {} : { objective: observed(pass) }),
     ...(s.prior ? { logPosterior: goal, posteriorHistory } : {}),
   };
 }
@@ -154,6 +192,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
   const u0 = new Float64Array(U), u1 = new Float64Array(U), u2 = new Float64Array(U), uX = new Float64Array(U);
   const params = new Float64Array(spec.headerSize + k * spec.paramsSize);
   const at0: PassRequest = { theta, weights, hard: false };
+  const view = { logLikelihood: 0, stats: new Float64Array(0) }; // refine's view of a labelled pass
   const at1: PassRequest = { theta: theta1, weights: w1, hard: false };
   const atX: PassRequest = { theta: thetaX, weights: wX, hard: false };
   const toFree = (t: Float64Array, w: Float64Array, u: Float64Array) => {
@@ -183,7 +222,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
   /** θ' ← F(θ') from its pass's statistics; false if the M-step refuses (a collapse plain EM did not meet). */
   const stabilise = (stats: Float64Array) => {
     try {
-      maximizeStep(spec, stats, thetaX, wX, k, data, learn, alpha);
+      maximizeStep(spec, stats, thetaX, wX, k, data, learn, alpha, s.frozen);
     } catch (e) {
       if (e instanceof MixemError) return false;
       throw e;
@@ -194,7 +233,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
   let pass = yield at0;
   let passes = 1;
   let ll = finite(pass.logLikelihood);
-  let goal = objective(theta, weights, ll);
+  let goal = objective(theta, weights, observed(pass));
   const history: number[] = [];
   const posteriorHistory: number[] = [];
   let stopReason: StopReason = "maxIter";
@@ -211,13 +250,13 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     iterations++;
     // Plain EM's two steps: θ₁ = F(θ₀), θ₂ = F(θ₁).
     theta1.set(theta); w1.set(weights);
-    maximizeStep(spec, pass.stats, theta1, w1, k, data, learn, alpha);
+    maximizeStep(spec, pass.stats, theta1, w1, k, data, learn, alpha, s.frozen);
     let pass1 = yield at1;
     passes++;
-    if (spec.refine) while (spec.refine(theta1, k, pass1)) { pass1 = yield at1; passes++; } // F's ECME steps
+    if (spec.refine) while (spec.refine(theta1, k, toRefine(view, pass1))) { pass1 = yield at1; passes++; } // F's ECME steps
     finite(pass1.logLikelihood);
     theta2.set(theta1); w2.set(w1);
-    maximizeStep(spec, pass1.stats, theta2, w2, k, data, learn, alpha);
+    maximizeStep(spec, pass1.stats, theta2, w2, k, data, learn, alpha, s.frozen);
     // S3 step length |α| = ‖r‖/‖v‖ within [1, stepMax] (1 when v = 0 or θ has no coordinates).
     step = 1;
     if (toFree(theta, weights, u0) && toFree(theta1, w1, u1) && toFree(theta2, w2, u2)) {
@@ -241,10 +280,14 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
       free.fromFree(uX, k, data, thetaX);
       if (learn) weightsFromFree(uX, k * free.size, k, wX);
       else wX.set(weights);
+      if (s.frozen) { // frozen parameters do not move (their coordinates' round trip is not exact)
+        keepFrozen(s.frozen, thetaX);
+        if (s.frozen.weights && learn) shareWeights(s.frozen, wX, k);
+      }
       if (evaluable(thetaX, wX)) {
         const passX = yield atX;
         passes++;
-        const lx = passX.logLikelihood;
+        const lx = passX.logLikelihood + (passX.labelTerm ?? 0);
         extrapolated = Number.isFinite(lx) && objective(thetaX, wX, lx) >= goal && stabilise(passX.stats);
       }
     }
@@ -254,16 +297,16 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     else { theta.set(theta2); weights.set(w2); }
     pass = yield at0;
     passes++;
-    if (spec.refine && extrapolated && Number.isFinite(pass.logLikelihood)) while (spec.refine(theta, k, pass)) { pass = yield at0; passes++; }
-    if (extrapolated && !(Number.isFinite(pass.logLikelihood) && objective(theta, weights, pass.logLikelihood) >= goal)) {
+    if (spec.refine && extrapolated && Number.isFinite(pass.logLikelihood)) while (spec.refine(theta, k, toRefine(view, pass))) { pass = yield at0; passes++; }
+    if (extrapolated && !(Number.isFinite(pass.logLikelihood + (pass.labelTerm ?? 0)) && objective(theta, weights, pass.logLikelihood + (pass.labelTerm ?? 0)) >= goal)) {
       giveUp();
       pass = yield at0;
       passes++;
     }
-    if (spec.refine && !extrapolated) while (spec.refine(theta, k, pass)) { pass = yield at0; passes++; }
+    if (spec.refine && !extrapolated) while (spec.refine(theta, k, toRefine(view, pass))) { pass = yield at0; passes++; }
     if (step === stepMax) stepMax *= STEP_FACTOR;
     ll = finite(pass.logLikelihood);
-    const next = objective(theta, weights, ll);
+    const next = objective(theta, weights, observed(pass));
     const change = next - goal, delta = change / n;
     goal = next;
     history.push(ll);
@@ -276,6 +319,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
   return {
     theta, weights, logLikelihood: ll, history, iterations, passes,
     converged: stopReason === "converged", stopReason, restart,
+    ...(pass.labelTerm === undefined ? {} : { objective: observed(pass) }),
     ...(s.prior ? { logPosterior: goal, posteriorHistory } : {}),
   };
 }
@@ -289,7 +333,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
 export const better = (a: EMResult | undefined, b: EMResult): EMResult => {
   if (!a) return b;
   if (a.degenerate !== b.degenerate) return a.degenerate ? b : a;
-  const score = (r: EMResult) => r.logPosterior ?? r.logLikelihood;
+  const score = (r: EMResult) => r.logPosterior ?? r.objective ?? r.logLikelihood;
   return score(b) > score(a) || Number.isNaN(score(a)) ? b : a;
 };
 
@@ -305,6 +349,8 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
   if (distinct < k)
     throw new MixemError("INVALID_DATA", `has fewer than k = ${k} distinct ${seedPoints.dims > 1 ? "rows" : "values"} (${distinct})${seedsFrom}; lower options.k`, "data", "TOO_FEW_DISTINCT");
   const rng = new Random(s.seed);
+  const seedLabels = data.labels?.array;
+  const given = seedLabels && seedLabels.length === seedN ? classMeans(seedPoints, seedN, k, seedLabels, seedWeights) : undefined;
   let best: EMResult | undefined;
   const judge = s.nInit > 1 || s.extraRestarts > 0;
   for (let restart = 0; restart < s.nInit || (best?.degenerate && restart < s.nInit + s.extraRestarts); restart++) {
@@ -312,10 +358,13 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
     const weights = new Float64Array(k).fill(1 / k);
     if (s.init === "kmeans++" || s.init === "random") {
       // Seeds → every point to its nearest seed → one M-step from those one-hot responsibilities.
-      const seeds = (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(seedPoints, seedN, k, rng, seedWeights);
+      // Partial labels: the labelled components start at their class means (seeding.ts classMeans).
+      const seeds = given
+        ? seedsAround(seedPoints, seedN, k, rng, seedWeights, given, s.init)
+        : (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(seedPoints, seedN, k, rng, seedWeights);
       spec.seed(seeds, data, theta);
       const seeded = yield { theta, weights, hard: false, seeds };
-      maximizeStep(spec, seeded.stats, theta, weights, k, data, !s.fixWeights, s.prior?.weights ?? 1);
+      maximizeStep(spec, seeded.stats, theta, weights, k, data, !s.fixWeights, s.prior?.weights ?? 1, s.frozen);
     } else {
       theta.set(s.init.theta);
       if (s.init.weights) weights.set(s.init.weights);
@@ -358,13 +407,16 @@ export function runEM(spec: Spec, ds: DatasetParts, s: EMSettings): EMResult {
  * one block of points at a time.
  */
 export function localPass(ev: Evaluator, ds: DatasetParts, req: PassRequest): PassResult {
-  if (!req.seeds) return { logLikelihood: ev.run(ds, req.theta, req.weights, { hard: req.hard, stats: true }), stats: ev.stats };
+  if (!req.seeds) {
+    const logLikelihood = ev.run(ds, req.theta, req.weights, { hard: req.hard, stats: true });
+    return ds.labels ? { logLikelihood, stats: ev.stats, labelTerm: ev.labelTerm } : { logLikelihood, stats: ev.stats };
+  }
   ev.sumBlocks(localBlocks(ev, ds, req), true);
   return { logLikelihood: ds.logConstant, stats: ev.stats };
 }
 
 /** One pass's partial sums per block, not yet added up (a threaded shard sends them). */
-export function localBlocks(ev: Evaluator, ds: DatasetParts, req: PassRequest): { count: number; ll: Float64Array; stats: Float64Array } {
+export function localBlocks(ev: Evaluator, ds: DatasetParts, req: PassRequest): Blocks {
   if (!req.seeds) return ev.runBlocks(ds, req.theta, req.weights, { hard: req.hard, stats: true });
   const mem = getCore().arena();
   try {
@@ -374,6 +426,10 @@ export function localBlocks(ev: Evaluator, ds: DatasetParts, req: PassRequest): 
       const from = b * SUM_BLOCK, count = Math.min(SUM_BLOCK, ds.n - from);
       const part = { points: ds.seedPoints.points.subarray(from * d, (from + count) * d), dims: d };
       nearestSeed(part, count, req.seeds, ev.k, labels.array);
+      if (ds.labels) { // partial labels: a labelled point goes to its own component
+        const given = ds.labels.array, a = labels.array;
+        for (let i = 0; i < count; i++) if (given[from + i] >= 0) a[i] = given[from + i];
+      }
       ev.runLabels(ds, req.theta, req.weights, b, labels);
     }
     return ev.labelBlocks(ds.n);

@@ -37,6 +37,9 @@ export interface RunOptions {
   respOut?: Region | null;
 }
 
+/** One pass's partial sums per block: log-likelihoods, statistics, and (partial labels) label terms. */
+export interface Blocks { count: number; ll: Float64Array; stats: Float64Array; label?: Float64Array }
+
 export class Evaluator {
   private readonly mem: Arena;
   private readonly params: Region;
@@ -46,6 +49,10 @@ export class Evaluator {
   private readonly statsCopy: Float64Array;
   /** Each block's log-likelihood and statistics of the last pass (grown to the largest data seen, not per pass). */
   private blockLL = new Float64Array(1);
+  /** Each block's label term (partial labels, see PassCall.labelTerm) of the last pass. */
+  private blockLabel = new Float64Array(1);
+  /** The label term of the last pass summed by sumBlocks (0 without partial labels). */
+  labelTerm = 0;
   private blockStats: Float64Array;
   /** One kernel call's description, reused for every block of every pass (no allocation per pass). */
   private readonly call: PassCall;
@@ -70,14 +77,14 @@ export class Evaluator {
     }
     this.call = {
       x: this.params, aux: null, from: 0, n: 0, dims: spec.dims, params: this.params, k, stats: this.statsRegion, scratch: this.scratch,
-      hard: false, accumulate: false, keepStats: false, respOut: null, labels: null, weights: null,
+      hard: false, accumulate: false, keepStats: false, respOut: null, labels: null, weights: null, partialLabels: null,
     };
   }
 
   /** The reused call for points [from, from + SUM_BLOCK) of ds. */
   private blockCall(ds: DatasetParts, block: number): PassCall {
     const c = this.call, from = block * SUM_BLOCK;
-    c.x = ds.x; c.aux = ds.aux; c.weights = ds.weights ?? null; c.from = from; c.n = Math.min(SUM_BLOCK, ds.n - from); c.dims = ds.dims;
+    c.x = ds.x; c.aux = ds.aux; c.weights = ds.weights ?? null; c.partialLabels = ds.labels ?? null; c.from = from; c.n = Math.min(SUM_BLOCK, ds.n - from); c.dims = ds.dims;
     return c;
   }
 
@@ -141,7 +148,7 @@ export class Evaluator {
    * log-likelihood without the per-point constants, then each block's statistics — views of this
    * evaluator's arrays until the next pass (a threaded shard sends them to be added up globally).
    */
-  runBlocks(ds: DatasetParts, theta: Float64Array, weights: Float64Array, o: RunOptions = {}): { count: number; ll: Float64Array; stats: Float64Array } {
+  runBlocks(ds: DatasetParts, theta: Float64Array, weights: Float64Array, o: RunOptions = {}): Blocks {
     this.pack(ds, theta, weights);
     const count = this.reserve(ds.n), width = this.statsWidth, core = getCore();
     for (let b = 0; b < count; b++) {
@@ -153,9 +160,10 @@ export class Evaluator {
       }
       c.hard = o.hard ?? false; c.accumulate = o.stats ?? false; c.respOut = o.respOut ?? null; c.labels = null;
       this.blockLL[b] = core.pass(this.spec.kernel, c);
+      this.blockLabel[b] = c.labelTerm ?? 0;
       if (o.stats) this.blockStats.set(this.statsRegion.array, b * width);
     }
-    return { count, ll: this.blockLL.subarray(0, count), stats: this.blockStats.subarray(0, count * width) };
+    return { count, ll: this.blockLL.subarray(0, count), stats: this.blockStats.subarray(0, count * width), ...(ds.labels ? { label: this.blockLabel.subarray(0, count) } : {}) };
   }
 
   /**
@@ -166,7 +174,7 @@ export class Evaluator {
     if (block === 0) this.pack(ds, theta, weights);
     this.reserve(ds.n);
     const c = this.blockCall(ds, block);
-    c.hard = false; c.accumulate = true; c.respOut = null; c.labels = labels;
+    c.hard = false; c.accumulate = true; c.respOut = null; c.labels = labels; c.partialLabels = null;
     getCore().pass(this.spec.kernel, c);
     this.blockLL[block] = 0;
     this.blockStats.set(this.statsRegion.array, block * this.statsWidth);
@@ -179,8 +187,10 @@ export class Evaluator {
   }
 
   /** Adds up the last pass's blocks (and their statistics, into `stats`); returns the log-likelihood without the constants. */
-  sumBlocks(blocks: { count: number; ll: Float64Array; stats: Float64Array }, stats: boolean): number {
+  sumBlocks(blocks: Blocks, stats: boolean): number {
     pairwiseSum(blocks.ll, blocks.count, 1);
+    if (blocks.label) pairwiseSum(blocks.label, blocks.count, 1);
+    this.labelTerm = blocks.label ? blocks.label[0] : 0;
     if (stats) {
       pairwiseSum(blocks.stats, blocks.count, this.statsWidth);
       this.statsCopy.set(blocks.stats.subarray(0, this.statsWidth));
@@ -193,6 +203,7 @@ export class Evaluator {
     const count = blockCount(n);
     if (this.blockLL.length < count) {
       this.blockLL = new Float64Array(count);
+      this.blockLabel = new Float64Array(count);
       this.blockStats = new Float64Array(count * this.statsWidth);
     }
     return count;

@@ -37,6 +37,8 @@ export interface DatasetParts {
   readonly settings: Readonly<Record<string, unknown>>;
   /** Sample weights (one per point; set by loadDataset from `sampleWeights`), or absent: every point counts once. */
   readonly weights?: Region | null;
+  /** Partial labels (one per point: −1 unknown, else the component; set by loadDataset from `labels`), or absent / null: none labelled. */
+  readonly labels?: Region | null;
   /** Σ w_i (n without sample weights): the number of observations BIC counts. */
   readonly totalWeight?: number;
   /**
@@ -103,6 +105,8 @@ export interface DataScale {
   readonly scale: Float64Array;
   /** Sample weights of the data, if any (seeding draws points as among w_i copies). */
   readonly weights?: Region | null;
+  /** Partial labels of the data (seeding starts labelled components at their class means), if any. */
+  readonly labels?: Region | null;
 }
 
 /** How plotFit draws a family: a histogram with densities, bars of counts with probabilities, a 2-D scatter, a heat map of probabilities (Spec.heatmap), or not at all. */
@@ -137,9 +141,9 @@ export interface PlotDensity {
  * A family. C is the public component type, I the explicit-init type, O the family's own fit
  * options; the registry derives the public types (ComponentOf, ExplicitInit, FitOptions) from them.
  */
-export interface Family<C extends object = object, I extends object = object, O extends object = object> {
-  /** Phantom: the family's public types, for the registry's type derivations (never set). */
-  readonly types?: { component: C; init: I; options: O };
+export interface Family<C extends object = object, I extends object = object, O extends object = object, Z extends string = string> {
+  /** Phantom: the family's public types, for the registry's type derivations (never set). Z: the keys of `freeze` besides weights. */
+  readonly types?: { component: C; init: I; options: O; freeze: Z };
   /** One sentence for the CLI's help and the docs. */
   readonly summary: string;
   /** "values": one number per point; "rows": dims numbers per point (number[][] or flat with `dims`). */
@@ -191,6 +195,24 @@ export interface Family<C extends object = object, I extends object = object, O 
   configure(options: Readonly<Record<string, unknown>>, dims: number): Spec<C>;
 }
 
+/**
+ * One parameter a fit can freeze (`freeze`; src/freeze.ts), keyed as its explicit-init entry. The
+ * family guarantees that keeping it at its start after the M-step, with `zeroStats` zeroed before,
+ * is the conditional M-step (the maximum over the other parameters with this one fixed).
+ */
+export interface FreezeKey {
+  /** Indices into θ (k × thetaSize) of component j's entries of this parameter. */
+  slots(j: number, k: number): readonly number[];
+  /** Offsets within a component's statistics set to 0 when it is frozen (a mean: its shift statistics). */
+  readonly zeroStats?: readonly number[];
+  /** Free parameters taken away when `count` of the k components have it frozen. */
+  parameters(count: number, k: number): number;
+  /** Set when the parameter is shared by every component (why: for the error), so only `true` can freeze it. */
+  readonly shared?: string;
+  /** Set when this fit's settings leave no conditional M-step for it (why: for the error). */
+  readonly refused?: string;
+}
+
 /** θ is a flat Float64Array of k × thetaSize; the kernel reads headerSize + k × paramsSize values. */
 export interface Spec<C extends object = object> {
   /** The kernel's export name (assembly/kernels/). */
@@ -205,6 +227,8 @@ export interface Spec<C extends object = object> {
   readonly statsSize: number;
   /** Names of the explicit-init entries besides `weights` (gaussian: means, variances). */
   readonly initKeys: readonly string[];
+  /** The parameters `freeze` can hold at their start (besides the weights, which every family can), by explicit-init name. */
+  readonly freeze?: Readonly<Record<string, FreezeKey>>;
   /** What a model keeps to rebuild this spec (family options such as covariance, regCovar, dims, prior). */
   readonly settings: Readonly<Record<string, unknown>>;
 

@@ -10,10 +10,10 @@ export { fit, fitSync } from "./fit.js";
 export { MixtureModel, loadModel, type ModelJSON } from "./model.js";
 export type { Degeneracy, DegeneracyCode } from "./degenerate.js";
 export type {
-  Component, CommonFitOptions, DefaultFamily, DistributiveOmit, EvalOptions, ScoreOptions, ExactFitOptions, ExplicitInit, FamilyOfOptions, FitOptions, FitOptionsFor,
+  Component, CommonFitOptions, DefaultFamily, DistributiveOmit, EvalOptions, ScoreOptions, AccumulateOptions, ExactFitOptions, ExplicitInit, FamilyOfOptions, FitOptions, FitOptionsFor, FreezeFor,
   FitSummary, InitFor, IterationInfo, ModelData, ArrowColumnsOption, ModelSettings, SampleOptions, StopReason, ProbaOptions, MeansOf, CovariancesOf,
 } from "./types.js";
-export type { AllFamilyOptions, ComponentOf, FamilyName, InitOf, OptionsOf } from "./families/index.js";
+export type { AllFamilyOptions, ComponentOf, FamilyName, FreezeKeysOf, InitOf, OptionsOf } from "./families/index.js";
 export type { GaussianComponent, GaussianOptions, GaussianPrior } from "./families/gaussian.js";
 export type { PoissonComponent, PoissonOptions, PoissonPrior } from "./families/poisson.js";
 export type { ExponentialComponent, ExponentialOptions, ExponentialPrior } from "./families/exponential.js";

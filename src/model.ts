@@ -1,5 +1,6 @@
 // A fitted mixture: parameters, fit diagnostics, and evaluation on new data through the same
 // WASM kernels the fit used (so fit(x).predict(x) matches the fit's last E-step exactly).
+import { freeWeights, frozenParameters, readFreeze } from "./freeze.js";
 import type { DatasetParts, Rule, Spec } from "./family.js";
 import * as M from "./math.js";
 import type { Component, CovariancesOf, EvalOptions, FitSummary, ScoreOptions, MeansOf, ModelData, ModelSettings, ProbaOptions, SampleOptions, StopReason } from "./types.js";
@@ -9,7 +10,7 @@ import { getCore, MAX_REGION_VALUES } from "./wasm.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { Random } from "./random.js";
 import { jsAllocation, MixemError, optionError, recode } from "./errors.js";
-import { boolean, checkOptions, integer, ownOptions, sampleWeightsRule, weightList } from "./options.js";
+import { boolean, checkOptions, integer, ownOptions, sampleWeightsRule, labelsRule, weightList } from "./options.js";
 import { describe } from "./data.js";
 import { arrowColumnsRule } from "./arrow.js";
 import { aic, bic } from "./criteria.js";
@@ -49,6 +50,12 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   readonly logLikelihood: number;
   /** Log-likelihood after each iteration; the last equals `logLikelihood`. */
   readonly history: readonly number[];
+  /**
+   * What EM increased: with partial labels (`labels`), Σ_labelled w_i log π_l p(x_i | θ_l) +
+   * Σ_unlabelled w_i log Σ_j π_j p(x_i | θ_j) (mclust's MclustSSC loglik); without, `logLikelihood`.
+   * (`logLikelihood` itself always counts every point as unlabelled.)
+   */
+  readonly objective: number;
   /**
    * MAP-EM only (undefined otherwise): log-likelihood + log p(θ) + log p(weights), with normalised
    * prior densities — the objective the fit increases — and its value after each iteration.
@@ -100,6 +107,7 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
     this.settings = deepFreeze(structuredClone({ ...settings })); // a copy: nothing the caller keeps can change it
     this.logLikelihood = fit.logLikelihood;
     this.history = Object.freeze([...fit.history]);
+    this.objective = fit.objective ?? fit.logLikelihood;
     this.logPosterior = fit.logPosterior;
     this.posteriorHistory = fit.posteriorHistory ? Object.freeze([...fit.posteriorHistory]) : undefined;
     this.iterations = fit.iterations;
@@ -112,9 +120,10 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
     this.warnings = Object.freeze(degeneracies(this).map((w) => Object.freeze(w)));
   }
 
-  /** Number of free parameters: k × (per component) + (k − 1) weights unless they were fixed. */
+  /** Number of free parameters: k × (per component) + (k − 1) weights, less the frozen ones (`fixWeights`, `freeze`). */
   get nParameters(): number {
-    return this.spec.componentParameters(this.k) + (this.settings.fixWeights ? 0 : this.k - 1);
+    const freeze = this.settings.freeze;
+    return this.spec.componentParameters(this.k) - frozenParameters(this.spec, freeze, this.k) + freeWeights(this.k, freeze, this.settings.fixWeights);
   }
 
   /**
@@ -337,6 +346,7 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
       fit: {
         logLikelihood: this.logLikelihood,
         history: [...this.history],
+        ...(this.objective === this.logLikelihood ? {} : { objective: this.objective }),
         ...(this.logPosterior === undefined ? {} : { logPosterior: this.logPosterior, posteriorHistory: [...this.posteriorHistory!] }),
         iterations: this.iterations,
         passes: this.passes,
@@ -349,13 +359,13 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   }
 
   /** @internal The data loaded as this model reads new data (evaluation options merged over its settings). */
-  load(data: ModelData, options: EvalOptions | undefined, weighted = false) {
+  load(data: ModelData, options: EvalOptions | undefined, weighted = false, labelled = false) {
     const family = familyOf(this.family)!;
     // `columns`: the columns of an Arrow table (not for a family whose `columns` option is its own, kept in its settings).
     const arrow: Record<string, Rule> = Object.hasOwn(family.options, "columns") ? {} : { columns: arrowColumnsRule };
-    const rules = weighted ? { ...family.evalOptions, ...arrow, sampleWeights: sampleWeightsRule } : { ...family.evalOptions, ...arrow };
+    const rules = weighted ? { ...family.evalOptions, ...arrow, sampleWeights: sampleWeightsRule, ...(labelled ? { labels: labelsRule } : {}) } : { ...family.evalOptions, ...arrow };
     const opts = checkOptions(options ?? {}, rules);
-    return loadDataset(family, data, over(this.settings, opts), "data", this.dims);
+    return loadDataset(family, data, { ...over(this.settings, opts), ...(labelled ? { k: this.k } : {}) }, "data", this.dims);
   }
 
   private evaluate(data: ModelData, options: ScoreOptions | undefined, wantProba: boolean) {
@@ -397,7 +407,7 @@ export function loadModel(json: unknown): MixtureModel {
   const s = obj(m.settings, "model.settings");
   if (s.mode !== "soft" && s.mode !== "hard") throw bad("model.settings.mode", `must be "soft" or "hard", got ${describe(s.mode)}`);
   if (typeof s.fixWeights !== "boolean") throw bad("model.settings.fixWeights", `must be true or false, got ${describe(s.fixWeights)}`);
-  const { mode: _m, fixWeights: _f, missing, ...familySettings } = s;
+  const { mode: _m, fixWeights: _f, missing, freeze: storedFreeze, ...familySettings } = s;
   if (missing !== undefined && missing !== "marginalize") throw bad("model.settings.missing", `must be "marginalize" or absent, got ${describe(missing)}`);
   const dims = familySettings.dims ?? 1;
   if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 1) throw bad("model.settings.dims", `must be a positive integer, got ${describe(dims)}`);
@@ -432,6 +442,12 @@ export function loadModel(json: unknown): MixtureModel {
     }
   });
   const settings: ModelSettings = { mode: s.mode, fixWeights: s.fixWeights, ...(missing ? { missing } : {}), ...(spec.settings as Partial<ModelSettings>), ...dataSettings };
+  if (storedFreeze !== undefined) {
+    // Stored as lists of component indices (readFreeze checks them against the family).
+    const f = asModelError(() => readFreeze(storedFreeze, spec, k, family, "model.settings.freeze"));
+    if (f.allWeights) throw bad("model.settings.freeze.weights", "must not list every component (a model stores that as fixWeights)");
+    if (Object.keys(f.settings).length > 0) settings.freeze = f.settings;
+  }
   const f = obj(m.fit, "model.fit");
   const history = f.history;
   const finiteList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isFinite(x));
@@ -452,6 +468,10 @@ export function loadModel(json: unknown): MixtureModel {
   if (f.nMissing !== undefined) {
     if (typeof f.nMissing !== "number" || !Number.isInteger(f.nMissing) || f.nMissing < 0) throw bad("model.fit.nMissing", `must be a non-negative integer, got ${describe(f.nMissing)}`);
     summary.nMissing = f.nMissing;
+  }
+  if (f.objective !== undefined) {
+    if (typeof f.objective !== "number" || !Number.isFinite(f.objective)) throw bad("model.fit.objective", `must be a finite number, got ${describe(f.objective)}`);
+    summary.objective = f.objective;
   }
   if (settings.prior !== undefined) {
     const ph = f.posteriorHistory;

@@ -33,6 +33,13 @@ export const sampleWeightsRule: Rule = (v, path) => {
   throw optionError(path, `must be an array of non-negative numbers, one per point, got ${describe(v)}`);
 };
 
+/** Partial labels: an array or typed array of integers, one per point (checked in full with the data: dataset.ts). */
+export const labelsRule: Rule = (v, path) => {
+  if (v === undefined || v === null) return;
+  if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) return;
+  throw optionError(path, `must be an array of integers, one per point, got ${describe(v)}`);
+};
+
 /** "kmeans++", "random", "hc", or an object of initial parameters (checked against the family later). */
 export const initRule: Rule = (v, path) => {
   if (v === "kmeans++" || v === "random" || v === "hc") return;

@@ -3,13 +3,14 @@
 import type { FitOptions } from "./types.js";
 import type { DatasetParts, Family, Spec } from "./family.js";
 import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
-import { abortSignal, boolean, checkOptions, finiteAtLeast, func, initRule, integer, oneOf, ownOptions, sampleWeightsRule, weightList } from "./options.js";
+import { abortSignal, boolean, checkOptions, finiteAtLeast, func, initRule, integer, oneOf, ownOptions, sampleWeightsRule, labelsRule, weightList } from "./options.js";
 import type { EMResult, EMSettings } from "./em.js";
 import { MixtureModel } from "./model.js";
 import { DEFAULTS } from "./defaults.js";
 import { optionError } from "./errors.js";
 import { checkHcSubset } from "./start.js";
 import { arrowColumnsRule } from "./arrow.js";
+import { freezeRule, frozenAt, readFreeze, type FreezeSettings } from "./freeze.js";
 
 /** Options every family takes. */
 export const COMMON_OPTIONS = Object.freeze({
@@ -31,6 +32,8 @@ export const COMMON_OPTIONS = Object.freeze({
   accelerate: oneOf("none", "squarem"),
   columns: arrowColumnsRule, // the columns of an Arrow table (a family with a `columns` option of its own overrides this rule)
   missing: oneOf("error", "marginalize"),
+  labels: labelsRule,
+  freeze: freezeRule,
 });
 
 /** A fit's options, checked: the family, the driver's settings (the prior comes with the data), the explicit init entries. */
@@ -99,12 +102,13 @@ export function resolveFit(options: FitOptions): ResolvedFit {
   if (hc && settings.nInit > 1) throw optionError("options.nInit", 'must be 1 with init "hc" (the hierarchical start is deterministic)');
   if (warm && warm.family !== familyName) throw optionError("options.init", `is a ${warm.family} model; this fit is family "${familyName}"`);
   if (warm && warm.k !== k) throw optionError("options.init", `is a model of k = ${warm.k} components; options.k is ${k}`);
+  if (o.labels !== undefined && hc) throw optionError("options.labels", 'cannot be used with init "hc" (the hierarchical start ignores labels); use "kmeans++" (labelled components start at their class means) or an explicit init');
   settings.signal?.throwIfAborted?.();
   return { familyName, family, options: o, k, settings, explicit, warm, hc };
 }
 
 /** The spec of a fit and its complete settings, once the data is loaded: the prior's defaults come from `ds`, the explicit init is checked. */
-export function configureFit(r: ResolvedFit, ds: DatasetParts): { spec: Spec; settings: EMSettings } {
+export function configureFit(r: ResolvedFit, ds: DatasetParts): { spec: Spec; settings: EMSettings; freeze?: FreezeSettings } {
   const o = r.options;
   const prior = o.prior && o.prior !== false ? r.family.resolvePrior(o.prior, ds, r.k, o, "options.prior") : undefined;
   // The data's settings (what a model keeps of its data: categorical levels) are defaults under the options.
@@ -112,15 +116,30 @@ export function configureFit(r: ResolvedFit, ds: DatasetParts): { spec: Spec; se
   const settings: EMSettings = { ...r.settings, prior: prior as { weights: number } | undefined };
   if (r.explicit) settings.init = explicitInit(spec, r.familyName, r.explicit, r.k);
   if (r.warm) settings.init = warmInit(spec, r.warm, ds.dims);
-  return { spec, settings };
+  let freeze: FreezeSettings | undefined;
+  if (o.freeze !== undefined) {
+    const f = readFreeze(o.freeze, spec, r.k, r.familyName);
+    if (f.allWeights) settings.fixWeights = true; // the short form's meaning
+    if (Object.keys(f.settings).length > 0) {
+      if (typeof settings.init !== "object")
+        throw optionError("options.freeze", `needs values to hold: explicit options.init or a fitted model (only { weights: true } may start from equal weights)`);
+      const start = settings.init;
+      settings.frozen = frozenAt(spec, f.settings, r.k, start.theta, start.weights ?? new Float64Array(r.k).fill(1 / r.k));
+      freeze = f.settings;
+    }
+  }
+  return { spec, settings, freeze };
 }
 
 /** The model of a run's result; `dataSettings` are what the model keeps of its data (see Family.dataSettings). */
-export function buildModel(r: ResolvedFit, spec: Spec, result: EMResult, n: number, dataSettings: Readonly<Record<string, unknown>>, nMissing?: number): MixtureModel {
+export function buildModel(r: ResolvedFit, spec: Spec, result: EMResult, n: number, dataSettings: Readonly<Record<string, unknown>>, fit?: { settings: EMSettings; freeze?: FreezeSettings }, nMissing?: number): MixtureModel {
   const marginalize = r.options.missing === "marginalize";
-  const settings = { mode: r.settings.mode, fixWeights: r.settings.fixWeights, ...(marginalize ? { missing: "marginalize" as const } : {}), ...spec.settings, ...dataSettings };
+  const settings = {
+    mode: r.settings.mode, fixWeights: fit?.settings.fixWeights ?? r.settings.fixWeights, ...(marginalize ? { missing: "marginalize" as const } : {}), ...spec.settings, ...dataSettings,
+    ...(fit?.freeze ? { freeze: fit.freeze } : {}),
+  };
   return new MixtureModel(r.familyName, spec, result.theta, result.weights, settings, {
-    logLikelihood: result.logLikelihood, history: result.history, iterations: result.iterations, passes: result.passes,
+    logLikelihood: result.logLikelihood, history: result.history, ...(result.objective === undefined ? {} : { objective: result.objective }), iterations: result.iterations, passes: result.passes,
     converged: result.converged, stopReason: result.stopReason, nObservations: n,
     ...(marginalize ? { nMissing: nMissing ?? 0 } : {}),
     ...(result.logPosterior === undefined ? {} : { logPosterior: result.logPosterior, posteriorHistory: result.posteriorHistory }),

@@ -105,3 +105,52 @@ export function nearestSeed(points: Points, n: number, seeds: Float64Array, k: n
     labels[i] = best;
   }
 }
+
+/**
+ * Partial labels: the (weighted) mean of each component's labelled points, as seeds of those
+ * components; `has[j]` says whether component j has a labelled point.
+ */
+export function classMeans(points: Points, n: number, k: number, labels: Float64Array, w: Float64Array | null = null): { seeds: Float64Array; has: boolean[] } {
+  const p = rows(points), d = p.dims;
+  const seeds = new Float64Array(k * d), mass = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const j = labels[i], wi = w ? w[i] : 1;
+    if (j < 0 || !(wi > 0)) continue;
+    mass[j] += wi;
+    for (let a = 0; a < d; a++) seeds[j * d + a] += wi * p.x[i * d + a];
+  }
+  const has = Array.from(mass, (m) => m > 0);
+  for (let j = 0; j < k; j++) if (has[j]) for (let a = 0; a < d; a++) seeds[j * d + a] /= mass[j];
+  return { seeds, has };
+}
+
+/**
+ * Seeds with some given (partial labels: the class means of the labelled components): the others
+ * by D² sampling from the given ones and those drawn so far ("kmeans++"), or uniformly ("random";
+ * distinct from each other), each drawn with sample weights as among w_i copies.
+ */
+export function seedsAround(points: Points, n: number, k: number, rng: Random, w: Float64Array | null, given: { seeds: Float64Array; has: boolean[] }, how: "kmeans++" | "random"): Float64Array {
+  const p = rows(points), d = p.dims;
+  const seeds = Float64Array.from(given.seeds);
+  const free = given.has.flatMap((h, j) => (h ? [] : [j]));
+  if (how === "random") {
+    const drawn = randomDistinct(points, n, free.length, rng, w);
+    free.forEach((s, f) => seeds.set(drawn.subarray(f * d, (f + 1) * d), s * d));
+    return seeds;
+  }
+  // D(i)² to the nearest seed so far (the given ones first), kept per point.
+  const d2 = new Float64Array(n).fill(Infinity);
+  const mass = (i: number) => (w ? w[i] * d2[i] : d2[i]);
+  const update = (s: number) => { for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, s); if (v < d2[i]) d2[i] = v; } };
+  given.has.forEach((h, j) => { if (h) update(j); });
+  for (const s of free) {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += mass(i);
+    let target = rng.uniform() * total, pick = -1;
+    for (let i = 0; i < n; i++) { const v = mass(i); if (v > 0) { pick = i; target -= v; if (target < 0) break; } }
+    if (pick < 0) pick = w ? weightedPick(w, n, rng) : rng.int(n); // every point on a given seed
+    seeds.set(p.x.subarray(pick * d, (pick + 1) * d), s * d);
+    update(s);
+  }
+  return seeds;
+}

@@ -36,8 +36,8 @@ export interface SelectCommon {
  * init "hc" (mclust's); the other families keep k-means++ with 3 restarts.
  */
 export type SelectOptions =
-  | (DistributiveOmit<FitOptions, "k" | "covariance"> & SelectCommon & { covariance?: CovarianceType | "all" | readonly CovarianceType[] })
-  | (DistributiveOmit<FitOptions, "k" | "family" | "covariance"> & SelectCommon & { family: readonly FamilyName[]; covariance?: CovarianceType | "all" | readonly CovarianceType[] });
+  | (DistributiveOmit<FitOptions, "k" | "covariance" | "labels" | "freeze"> & SelectCommon & { covariance?: CovarianceType | "all" | readonly CovarianceType[] })
+  | (DistributiveOmit<FitOptions, "k" | "family" | "covariance" | "labels" | "freeze"> & SelectCommon & { family: readonly FamilyName[]; covariance?: CovarianceType | "all" | readonly CovarianceType[] });
 
 /** The family a selection with options O returns models of. */
 export type SelectFamilyOf<O> = O extends { family: readonly (infer F extends FamilyName)[] } ? F : FamilyOfOptions<O>;
@@ -147,6 +147,8 @@ function checkSelectOptions(options: unknown) {
   const all = ownOptions(options) as Record<string, unknown>;
   const { kRange: _k, criterion = "bic", onModel, onProgress: _p, signal: _s, ...rest } = all;
   if ("k" in rest && rest.k !== undefined) throw optionError("options.k", "is not an option of selectK: give kRange (the k to try)");
+  if (rest.labels !== undefined) throw optionError("options.labels", "is not an option of selectK: fit one k with labels");
+  if (rest.freeze !== undefined) throw optionError("options.freeze", "is not an option of selectK: fit one k with freeze");
   if (typeof criterion !== "string" || !["bic", "aic", "icl"].includes(criterion)) throw optionError("options.criterion", `must be one of "bic", "aic", "icl", got ${describe(criterion)}`);
   if (onModel !== undefined && typeof onModel !== "function") throw optionError("options.onModel", "must be a function");
   const { covariance: _c, family: _f, ...fitOptions } = rest;

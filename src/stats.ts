@@ -8,10 +8,11 @@
 import { Evaluator } from "./evaluator.js";
 import type { FamilyName } from "./families/index.js";
 import { maximizeStep } from "./em.js";
+import { frozenAt } from "./freeze.js";
 import { checkModel, checkParameters, MixtureModel } from "./model.js";
 import { ownOptions } from "./options.js";
 import { sha256 } from "./sha256.js";
-import type { ScoreOptions, ModelData } from "./types.js";
+import type { AccumulateOptions, ModelData } from "./types.js";
 import { withDataset } from "./dataset.js";
 import { MixemError, optionError } from "./errors.js";
 import { describe } from "./data.js";
@@ -27,6 +28,8 @@ export interface SufficientStatistics {
   n: number;
   /** Their log-likelihood under that model. */
   logLikelihood: number;
+  /** With partial labels (accumulate's `labels`): their objective, Σ_labelled log π_l p(x_i | θ_l) + Σ_unlabelled log-likelihood (see MixtureModel.objective). */
+  objective?: number;
   /** k × (statistics per component), component-major; the first of each is Σ r. */
   values: number[];
 }
@@ -41,13 +44,16 @@ export function fingerprint(model: MixtureModel): string {
 }
 
 /** The E-step's statistics of `data` at the model's parameters (plus n and the log-likelihood). */
-export function accumulate(model: MixtureModel, data: ModelData, options?: ScoreOptions): SufficientStatistics {
+export function accumulate(model: MixtureModel, data: ModelData, options?: AccumulateOptions): SufficientStatistics {
   checkModel(model);
-  return withDataset(model.load(data, options, true), (ds) => {
+  return withDataset(model.load(data, options, true, true), (ds) => {
     const ev = new Evaluator(model.spec, model.k);
     try {
       const logLikelihood = ev.run(ds, model.theta, model.weightArray, { hard: model.settings.mode === "hard", stats: true });
-      return { format: "mixem-stats", version: 1, family: model.family, k: model.k, at: fingerprint(model), n: ds.totalWeight ?? ds.n, logLikelihood, values: Array.from(ev.stats) };
+      return {
+        format: "mixem-stats", version: 1, family: model.family, k: model.k, at: fingerprint(model), n: ds.totalWeight ?? ds.n, logLikelihood,
+        ...(ds.labels ? { objective: logLikelihood + ev.labelTerm } : {}), values: Array.from(ev.stats),
+      };
     } finally {
       ev.free();
     }
@@ -63,7 +69,7 @@ function checkStats(s: unknown, path: string): SufficientStatistics {
   const o = (typeof s === "object" && s !== null && !Array.isArray(s) ? ownOptions(s, path) : s) as SufficientStatistics;
   if (typeof o !== "object" || o === null || o.format !== "mixem-stats" || o.version !== 1)
     throw optionError(path, `must be statistics from accumulate() (format "mixem-stats", version 1), got ${describe(s)}`);
-  if (!Array.isArray(o.values) || !o.values.every(Number.isFinite) || !Number.isFinite(o.logLikelihood) || !(Number.isFinite(o.n) && o.n >= 0))
+  if (!Array.isArray(o.values) || !o.values.every(Number.isFinite) || !Number.isFinite(o.logLikelihood) || !(Number.isFinite(o.n) && o.n >= 0) || !(o.objective === undefined || Number.isFinite(o.objective)))
     throw optionError(path, "has non-finite values, log-likelihood or count");
   if (!(Number.isSafeInteger(o.k) && o.k >= 1 && o.values.length % o.k === 0)) throw optionError(`${path}.k`, `must be a positive integer dividing the ${o.values.length} values`);
   const size = o.values.length / o.k;
@@ -84,6 +90,8 @@ export function mergeStats(...parts: SufficientStatistics[]): SufficientStatisti
   const first = checkStats(parts[0], "parts[0]");
   const values = Float64Array.from(first.values);
   let n = first.n, logLikelihood = first.logLikelihood;
+  // Parts without labels count their log-likelihood as their objective.
+  let objective = first.objective ?? first.logLikelihood, labelled = first.objective !== undefined;
   for (let p = 1; p < parts.length; p++) {
     const s = checkStats(parts[p], `parts[${p}]`);
     if (s.at !== first.at || s.values.length !== values.length)
@@ -91,10 +99,12 @@ export function mergeStats(...parts: SufficientStatistics[]): SufficientStatisti
     for (let i = 0; i < values.length; i++) values[i] += s.values[i];
     n += s.n;
     logLikelihood += s.logLikelihood;
+    objective += s.objective ?? s.logLikelihood;
+    if (s.objective !== undefined) labelled = true;
   }
   if (!values.every(Number.isFinite) || !Number.isFinite(logLikelihood) || !Number.isFinite(n))
     throw new MixemError("INVALID_OPTION", "overflow when added up (a sum is not finite)", "parts");
-  return { ...first, n, logLikelihood, values: Array.from(values) };
+  return { ...first, n, logLikelihood, ...(labelled ? { objective } : {}), values: Array.from(values) };
 }
 
 /**
@@ -110,11 +120,13 @@ export function maximize(model: MixtureModel, stats: SufficientStatistics): Mixt
   const theta = Float64Array.from(model.theta), weights = Float64Array.from(model.weightArray);
   const scale = Float64Array.from(model.settings.scale ?? new Array<number>(model.dims).fill(1));
   const alpha = (model.settings.prior as { weights?: number } | undefined)?.weights ?? 1;
-  maximizeStep(model.spec, Float64Array.from(s.values), theta, weights, model.k, { scale }, !model.settings.fixWeights, alpha);
+  // Frozen parameters (settings.freeze) stay at the model's values: the conditional M-step.
+  const frozen = model.settings.freeze ? frozenAt(model.spec, model.settings.freeze, model.k, model.theta, model.weightArray) : undefined;
+  maximizeStep(model.spec, Float64Array.from(s.values), theta, weights, model.k, { scale }, !model.settings.fixWeights, alpha, frozen);
   // Forged statistics can pass every check above and still lead outside the parameter space.
   checkParameters(model.spec, theta, weights, "INVALID_OPTION", "stats");
   return new MixtureModel(model.family, model.spec, theta, weights, model.settings, {
-    logLikelihood: s.logLikelihood, history: [...model.history, s.logLikelihood], iterations: model.iterations + 1, passes: model.passes + 1,
+    logLikelihood: s.logLikelihood, ...(s.objective === undefined ? {} : { objective: s.objective }), history: [...model.history, s.logLikelihood], iterations: model.iterations + 1, passes: model.passes + 1,
     converged: false, stopReason: "maxIter", nObservations: s.n,
   });
 }

@@ -14,9 +14,9 @@ import { dataError, optionError } from "./errors.js";
 import { describe } from "./data.js";
 import { arrowKind } from "./arrow.js";
 
-/** A chunk with sample weights: its data and one weight per point (see FitOptions.sampleWeights). */
-export interface WeightedChunk { data: ModelData; sampleWeights: ArrayLike<number> }
-/** A chunk: data (number[] / typed arrays, or rows for the multivariate families), or data with its sample weights. */
+/** A chunk with per-point options: its data and one sample weight (FitOptions.sampleWeights) and/or one partial label (FitOptions.labels) per point. */
+export interface WeightedChunk { data: ModelData; sampleWeights?: ArrayLike<number>; labels?: ArrayLike<number> }
+/** A chunk: data (number[] / typed arrays, or rows for the multivariate families), or data with its sample weights and/or partial labels. */
 export type Chunk = ModelData | WeightedChunk;
 /**
  * A function returning the chunks (or a promise of them), called once per pass: arrays, or Apache
@@ -39,6 +39,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   if (r.options.threads !== undefined) throw optionError("options.threads", "is not available with fitStream (one chunk at a time is read on this thread)");
   if (r.hc) throw optionError("options.init", '"hc" needs the whole data set in memory (fit or fitSync), not a stream');
   if (r.options.sampleWeights !== undefined) throw optionError("options.sampleWeights", "are given per chunk in a stream: yield { data, sampleWeights }");
+  if (r.options.labels !== undefined) throw optionError("options.labels", "are given per chunk in a stream: yield { data, labels }");
 
   /** Calls f on each chunk, loaded into WebAssembly memory (validated on the first pass only) and freed after. */
   let dims: number | undefined;
@@ -55,10 +56,10 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     if (!iterable) throw dataError("source", `must return an iterable or async iterable of chunks, returned ${describe(chunks)}`);
     let c = 0, count = 0;
     for await (const chunk of chunks as AsyncIterable<Chunk>) {
-      // A chunk is data, or { data, sampleWeights } (one weight per point of the chunk).
+      // A chunk is data, or { data, sampleWeights, labels } (one weight and/or label per point of the chunk).
       const weighted = typeof chunk === "object" && chunk !== null && !Array.isArray(chunk) && !ArrayBuffer.isView(chunk) && !arrowKind(chunk) && "data" in chunk;
       const data = weighted ? (chunk as WeightedChunk).data : (chunk as ModelData);
-      const options = weighted ? { ...r.options, sampleWeights: (chunk as WeightedChunk).sampleWeights } : r.options;
+      const options = weighted ? { ...r.options, sampleWeights: (chunk as WeightedChunk).sampleWeights, labels: (chunk as WeightedChunk).labels } : r.options;
       withDataset(loadDataset(r.family, data, options, `chunks[${c}]`, dims, validated), (ds) => {
         dims ??= ds.dims;
         count += ds.n;
@@ -79,14 +80,16 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   // keeps of its data (a setting that differs between chunks, like binomial trials, becomes null).
   let nMissing = 0, partial = 0;
   let n = 0, mean: Float64Array | undefined, m2: Float64Array | undefined;
-  let firstPoints: { points: Float64Array; dims: number } | undefined, firstWeights: Float64Array | null = null, observations = 0;
-  let fit: { spec: Spec; settings: EMSettings } | undefined;
+  let firstPoints: { points: Float64Array; dims: number } | undefined, firstWeights: Float64Array | null = null, firstLabels: Float64Array | null = null, observations = 0;
+  let labelled = false; // some chunk has a labelled point: every pass reports the label term
+  let fit: ReturnType<typeof configureFit> | undefined;
   let dataSettings: Record<string, unknown> = {};
   await eachChunk((ds, c) => {
     if (c === 0) {
       fit = configureFit(r, ds);
       firstPoints = { points: Float64Array.from(ds.seedPoints.points), dims: ds.seedPoints.dims };
       firstWeights = ds.weights ? Float64Array.from(ds.weights.array) : null;
+      firstLabels = ds.labels ? Float64Array.from(ds.labels.array) : null;
       mean = new Float64Array(ds.dims); m2 = new Float64Array(ds.dims);
       dataSettings = { ...ds.settings };
     } else {
@@ -107,6 +110,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     nMissing += ds.missing?.values ?? 0;
     partial += ds.missing ? ds.totalWeight! - ds.n : 0; // rows with missing values and something observed
     observations += ds.totalWeight ?? ds.n;
+    if (ds.labels) labelled = true;
   });
   const scale = Float64Array.from(m2!, (v) => (v / n > 0 ? v / n : 1));
   if ("scale" in dataSettings) dataSettings.scale = Array.from(scale);
@@ -118,20 +122,22 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     const total = new Float64Array(k * spec.statsSize);
     const pass = async (req: PassRequest): Promise<PassResult> => {
       total.fill(0);
-      let ll = 0;
+      let ll = 0, labelTerm = 0;
       await eachChunk((ds) => {
         const res = localPass(ev, ds, req);
         ll += res.logLikelihood;
+        labelTerm += res.labelTerm ?? 0;
         for (let i = 0; i < total.length; i++) total[i] += res.stats[i];
       });
-      return { logLikelihood: ll, stats: total };
+      return labelled && !req.seeds ? { logLikelihood: ll, stats: total, labelTerm } : { logLikelihood: ll, stats: total };
     };
     // Seeds come from the first chunk.
     // (Seeding reads the first chunk's weights as a region would be read: `.array`.)
-    const em = runs(spec, k, n + partial, { scale, weights: firstWeights && ({ array: firstWeights } as unknown as Region) }, firstPoints!, settings);
+    const asRegion = (a: Float64Array | null) => a && ({ array: a } as unknown as Region);
+    const em = runs(spec, k, n + partial, { scale, weights: asRegion(firstWeights), labels: asRegion(firstLabels) }, firstPoints!, settings);
     let step = em.next();
     while (!step.done) step = em.next(await pass(step.value));
-    return buildModel(r, spec, step.value, observations, dataSettings, nMissing);
+    return buildModel(r, spec, step.value, observations, dataSettings, fit, nMissing);
   } finally {
     ev.free();
   }

@@ -55,7 +55,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
   let evaluator: Evaluator | undefined, missingEv: Evaluator | undefined;
   return withDataset(loadDataset(r.family, data, r.options, "data"), async (ds) => {
     try {
-      const { spec, settings } = configureFit(r, ds);
+      const fit = configureFit(r, ds), { spec, settings } = fit;
       const d = ds.dims, n = ds.n, k = r.k;
       // Shards are cut at SUM_BLOCK boundaries, so each worker computes the very block sums fitSync does.
       const blocks = blockCount(n);
@@ -67,6 +67,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       if (ds.aux && r.family.perPoint) shardOptions[r.family.perPoint] = undefined;
       shardOptions.sampleWeights = undefined; // sent in parts, with the points
       dropArrowColumns(r.family, shardOptions); // Arrow data: the chosen columns are the shard's values
+      shardOptions.labels = undefined; // sent in parts, with the points
       // Each shard goes to its worker in parts of about PART_VALUES values, one part in flight per
       // worker: the data never exists a third time in full, outside WebAssembly memory.
       const own = caller ? 1 : 0; // shards the calling thread computes (the first)
@@ -80,36 +81,41 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
         let x: Float64Array<ArrayBuffer> = new Float64Array(Math.min(end - first, partRows) * d);
         let aux: Float64Array<ArrayBuffer> | null = ds.aux ? new Float64Array(x.length / d) : null;
         let weights: Float64Array<ArrayBuffer> | null = ds.weights ? new Float64Array(x.length / d) : null;
+        let labels: Float64Array<ArrayBuffer> | null = ds.labels ? new Float64Array(x.length / d) : null;
         for (let from = first; from < end; from += partRows) {
           const rows = Math.min(end, from + partRows) - from;
-          if (rows * d < x.length) { x = x.subarray(0, rows * d); aux = aux && aux.subarray(0, rows); weights = weights && weights.subarray(0, rows); }
+          if (rows * d < x.length) { x = x.subarray(0, rows * d); aux = aux && aux.subarray(0, rows); weights = weights && weights.subarray(0, rows); labels = labels && labels.subarray(0, rows); }
           x.set(ds.x.array.subarray(from * d, (from + rows) * d));
           if (aux) aux.set(ds.aux!.array.subarray(from, from + rows));
           if (weights) weights.set(ds.weights!.array.subarray(from, from + rows));
-          const moved = [x, aux, weights].filter((a) => a !== null).map((a) => a.buffer);
-          const back = await w.request({ kind: "shard-part", module, n: end - first, dims: d, from: from - first, x, aux, weights }, moved);
+          if (labels) labels.set(ds.labels!.array.subarray(from, from + rows));
+          const moved = [x, aux, weights, labels].filter((a) => a !== null).map((a) => a.buffer);
+          const back = await w.request({ kind: "shard-part", module, n: end - first, dims: d, from: from - first, x, aux, weights, labels }, moved);
           if (back.type !== "ready" || !back.x) throw new Error("mixem: unexpected worker reply to a shard part");
           x = back.x;
           aux = back.aux ?? null;
           weights = back.weights ?? null;
+          labels = back.labels ?? null;
         }
         await w.request({ kind: "shard", module, family: r.familyName, options: shardOptions, dims: d, k });
       }));
       // Every block's partial sums, in global order, added up by fitSync's tree (evaluator.ts).
       const width = k * spec.statsSize;
-      const blockLL = new Float64Array(blocks), blockStats = new Float64Array(blocks * width), total = new Float64Array(width);
+      const blockLL = new Float64Array(blocks), blockLabel = ds.labels ? new Float64Array(blocks) : null, blockStats = new Float64Array(blocks * width), total = new Float64Array(width);
       // The calling thread's shard: the first points of the data, read where they lie.
       const n0 = own ? Math.min(n, shardBlock(1) * SUM_BLOCK) : 0, sd = ds.seedPoints.dims;
       const first: DatasetParts | null = own ? {
-        ...ds, n: n0, x: ds.x.slice(0, n0 * d), aux: ds.aux?.slice(0, n0) ?? null, weights: ds.weights?.slice(0, n0) ?? null,
+        ...ds, n: n0, x: ds.x.slice(0, n0 * d), aux: ds.aux?.slice(0, n0) ?? null, weights: ds.weights?.slice(0, n0) ?? null, labels: ds.labels?.slice(0, n0) ?? null,
         seedPoints: { get points() { return ds.seedPoints.points.subarray(0, n0 * sd); }, dims: sd },
       } : null;
       if (own) evaluator = new Evaluator(spec, k);
       const pass = async (req: PassRequest): Promise<PassResult> => {
+        blockLabel?.fill(0); // a shard without labelled points sends no label terms
         const pending = Promise.all(workers.map((w) => w.request({ kind: "pass", theta: req.theta, weights: req.weights, hard: req.hard, seeds: req.seeds })));
         if (first) {
           const b = localBlocks(evaluator!, first, req); // while the workers compute theirs
           blockLL.set(b.ll, 0);
+          if (blockLabel && b.label) blockLabel.set(b.label, 0);
           blockStats.set(b.stats, 0);
         }
         const replies = await pending;
@@ -117,16 +123,19 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
           const s = i + own;
           if (reply.type !== "blocks") throw new Error(`mixem: unexpected worker reply ${reply.type}`);
           blockLL.set(reply.ll, shardBlock(s));
+          if (blockLabel && reply.label) blockLabel.set(reply.label, shardBlock(s));
           blockStats.set(reply.stats, shardBlock(s) * width);
         });
         pairwiseSum(blockLL, blocks, 1);
         pairwiseSum(blockStats, blocks, width);
         total.set(blockStats.subarray(0, width));
         if (req.seeds) return { logLikelihood: ds.logConstant, stats: total };
-        let ll = blockLL[0] + ds.logConstant;
+        let logLikelihood = blockLL[0] + ds.logConstant;
         // Rows with missing values (not sent to the workers): their patterns on this thread.
-        if (ds.missing) ll += (missingEv ??= new Evaluator(spec, k)).runMissing(ds, req.theta, req.weights, { hard: req.hard, stats: true }, total);
-        return { logLikelihood: ll, stats: total };
+        if (ds.missing) logLikelihood += (missingEv ??= new Evaluator(spec, k)).runMissing(ds, req.theta, req.weights, { hard: req.hard, stats: true }, total);
+        if (!blockLabel) return { logLikelihood, stats: total };
+        pairwiseSum(blockLabel, blocks, 1); // the label term, by the same tree (evaluator.ts)
+        return { logLikelihood, stats: total, labelTerm: blockLabel[0] };
       };
       const em = runs(spec, k, ds.missing ? ds.totalWeight! : n, ds, ds.seedPoints, settings, ds.missing ? COMPLETE_ROWS : ""); // missing values: every row with something observed
       let step = em.next();
@@ -134,7 +143,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
         if (settings.signal?.aborted) throw settings.signal.reason ?? new Error("aborted");
         step = em.next(await pass(step.value));
       }
-      return buildModel(r, spec, step.value, ds.totalWeight ?? n, ds.settings, ds.missing?.values);
+      return buildModel(r, spec, step.value, ds.totalWeight ?? n, ds.settings, fit, ds.missing?.values);
     } finally {
       for (const w of workers) w.terminate();
       evaluator?.free();

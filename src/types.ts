@@ -1,6 +1,6 @@
 // The public types of options and results. At the bottom of the module graph: no run-time
 // imports; the family-specific parts are derived from the family registry (type-only imports).
-import type { ComponentOf, FamilyName, InitOf, OptionsOf } from "./families/index.js";
+import type { ComponentOf, FamilyName, FreezeKeysOf, InitOf, OptionsOf } from "./families/index.js";
 import type { DefaultFamily } from "./defaults.js";
 import type { MixtureModel, ModelJSON } from "./model.js";
 import type { ArrowTableLike, ArrowVectorLike } from "./arrow.js";
@@ -27,6 +27,8 @@ export interface IterationInfo {
 export interface FitSummary {
   logLikelihood: number;
   history: number[];
+  /** Partial labels only: Σ_labelled log π_l p(x_i | θ_l) + Σ_unlabelled log Σ_j π_j p(x_i | θ_j) (see MixtureModel.objective). */
+  objective?: number;
   /** MAP-EM only: log-likelihood + log prior density, at the result and after each iteration. */
   logPosterior?: number;
   posteriorHistory?: number[];
@@ -121,6 +123,14 @@ export interface CommonFitOptions {
    */
   missing?: "error" | "marginalize";
   /**
+   * Partial labels (semi-supervised EM, as mclust's MclustSSC): one integer per point, −1 where the
+   * component is unknown, else the point's component 0 … k − 1. A labelled point's responsibilities
+   * stay one-hot at its label; EM then increases `MixtureModel.objective` (labelled points count
+   * log π_l p(x | θ_l)), while `logLikelihood` still treats every point as unlabelled. k-means++
+   * and random seeding start the labelled components at their points' means.
+   */
+  labels?: ArrayLike<number>;
+  /**
    * init "hc": above this many points the hierarchical clustering runs on a random subset of this
    * size (seeded by `seed`), as mclust's default subset; false runs it on every point (at most 5000).
    * Default 2000.
@@ -141,7 +151,23 @@ export type FitOptionsFor<F extends FamilyName> = CommonFitOptions & OptionsOf<F
      * weights, exactly; same k and dimensions) or its JSON.
      */
     init?: "kmeans++" | "random" | "hc" | InitFor<F> | MixtureModel<F> | ModelJSON<F>;
+    /**
+     * Parameters that keep their initial values while EM fits the rest (see FreezeFor): the
+     * M-step is the conditional one (a frozen mean: the variance is taken about it; frozen weights
+     * of some components: the free ones share the remaining mass), and `nParameters` (so BIC)
+     * counts only the free parameters. Needs an explicit `init` or a fitted model as init — except
+     * `{ weights: true }`, the same as `fixWeights: true`.
+     */
+    freeze?: FreezeFor<F>;
   };
+
+/**
+ * Parameters of family F held at their initial values (`FitOptions.freeze`): per key `true` (every
+ * component) or a list of component indices. Keys: `weights`, and the family's freezable parameters,
+ * named as its explicit-init entries (gaussian: means, variances; mvgaussian: means, covariances;
+ * poisson: lambdas; bernoulli, binomial, categorical: p; exponential: rates; lognormal: meanlogs, varlogs).
+ */
+export type FreezeFor<F extends FamilyName> = { [K in "weights" | FreezeKeysOf<F>]?: true | readonly number[] };
 
 /** Options of fit, fitSync, fitStream and fitInWorker, discriminated by `family`. */
 export type FitOptions = { [F in FamilyName]: FitOptionsFor<F> }[FamilyName];
@@ -171,6 +197,12 @@ export interface EvalOptions {
 export interface ScoreOptions extends EvalOptions {
   /** One non-negative weight per point: the log-likelihood is Σ w_i log p(x_i), BIC's n is Σ w_i. */
   sampleWeights?: ArrayLike<number>;
+}
+
+/** Options of accumulate: as score's, and partial labels (see FitOptions.labels) for a semi-supervised M-step. */
+export interface AccumulateOptions extends ScoreOptions {
+  /** One integer per point: −1 unknown, else the point's component (its responsibilities one-hot there). */
+  labels?: ArrayLike<number>;
 }
 
 /** Options of predictProba: the evaluation options, and the shape of the result. */
@@ -219,6 +251,8 @@ export interface ModelSettings {
   covariance?: string;
   /** mvgaussian, bernoulli: dimensions per point. */
   dims?: number;
+  /** Frozen parameters other than all the weights (those are `fixWeights`): key → component indices (see FitOptions.freeze). */
+  freeze?: Record<string, number[]>;
   /** MAP-EM: the prior with every default resolved (see FitOptions.prior). */
   prior?: Record<string, unknown>;
   /** gaussian, mvgaussian: the fit data's variance per dimension (what regCovar's floor scales). */

@@ -98,6 +98,10 @@ export interface PassCall {
   labels?: Region | null;
   /** Sample weights, one per point (read from point `from` on), or null: each point counts w_i times. */
   weights?: Region | null;
+  /** Partial labels, one per point (read from point `from` on; −1 unknown, else the component), or null. */
+  partialLabels?: Region | null;
+  /** Set by the pass with partialLabels: Σ_labelled w_i log r_i,l (see assembly/pass.ts pointLabels), else 0. */
+  labelTerm?: number;
 }
 
 export class WasmCore {
@@ -170,7 +174,7 @@ export class WasmCore {
   }
   /** Values of scratch a kernel needs for k components of dims values, with `work` columns of its own. */
   scratchLength(k: number, dims: number, work: number): number {
-    return this.block * (k + dims + 3 + work); // see assembly/pass.ts: k columns, the block's points, aux, two for sample weights, the kernel's work
+    return this.block * (k + dims + 4 + work); // see assembly/pass.ts: k columns, the block's points, aux, three for sample weights and labels, the kernel's work
   }
   /** Whether the core exports a kernel of this name (the family registry's conformance test asks). */
   hasKernel(name: string): boolean {
@@ -183,13 +187,19 @@ export class WasmCore {
     const from = c.from ?? 0;
     const call = () => kernel(c.x.ptr + from * c.dims * 8, c.aux ? c.aux.ptr + from * 8 : 0, c.n, c.dims, c.params.ptr, c.k, c.stats.ptr, c.scratch.ptr,
       c.respOut ? c.respOut.ptr + from * c.k * 8 : 0, c.labels ? c.labels.ptr : 0, flags);
-    if (!c.weights) return call();
+    c.labelTerm = 0;
+    if (!c.weights && !c.partialLabels) return call();
     const setWeights = this.exports.setPointWeights as (ptr: number) => void;
-    setWeights(c.weights.ptr + from * 8);
+    const setLabels = this.exports.setPointLabels as (ptr: number) => void;
+    if (c.weights) setWeights(c.weights.ptr + from * 8);
+    if (c.partialLabels) setLabels(c.partialLabels.ptr + from * 8);
     try {
-      return call();
+      const ll = call();
+      if (c.partialLabels) c.labelTerm = (this.exports.lastLabelTerm as () => number)();
+      return ll;
     } finally {
       setWeights(0);
+      setLabels(0);
     }
   }
 }

@@ -32,7 +32,7 @@ function port(): Port {
 const p = port();
 let shard: { ds: Dataset; spec: Spec; ev: Evaluator } | undefined;
 let cells: Map<string, CellContext> | undefined;
-let parts: { x: Region; aux: Region | null; weights: Region | null } | undefined;
+let parts: { x: Region; aux: Region | null; weights: Region | null; labels: Region | null } | undefined;
 
 p.listen((request) => {
   try {
@@ -58,20 +58,22 @@ p.listen((request) => {
       // The shard lives as long as the worker (it is terminated after the fit).
       if (request.from === 0) {
         const mem = getCore().arena();
-        parts = { x: mem.alloc(request.n * request.dims), aux: request.aux ? mem.alloc(request.n) : null, weights: request.weights ? mem.alloc(request.n) : null };
+        parts = { x: mem.alloc(request.n * request.dims), aux: request.aux ? mem.alloc(request.n) : null, weights: request.weights ? mem.alloc(request.n) : null, labels: request.labels ? mem.alloc(request.n) : null };
       }
       if (!parts) throw new Error("mixem worker: a shard part before the first");
       parts.x.array.set(request.x, request.from * request.dims);
       if (parts.aux && request.aux) parts.aux.array.set(request.aux, request.from);
       if (parts.weights && request.weights) parts.weights.array.set(request.weights, request.from);
-      const { x, aux, weights } = request;
-      p.post({ type: "ready", x, aux, weights }, [x, aux, weights].filter((a) => a !== null).map((a) => a.buffer));
+      if (parts.labels && request.labels) parts.labels.array.set(request.labels, request.from);
+      const { x, aux, weights } = request, labels = request.labels ?? null;
+      p.post({ type: "ready", x, aux, weights, labels }, [x, aux, weights, labels].filter((a) => a !== null).map((a) => a.buffer));
     } else if (request.kind === "shard") {
       if (!parts) throw new Error("mixem worker: a shard without its parts");
       // The dataset reads the parts where they lie (see Arena.borrow).
       const family = familyOf(request.family)!;
       const options: Record<string, unknown> = parts.aux && family.perPoint ? { ...request.options, [family.perPoint]: parts.aux.array } : { ...request.options };
       if (parts.weights) options.sampleWeights = parts.weights.array;
+      if (parts.labels) options.labels = parts.labels.array;
       const ds = loadDataset(family, parts.x.array, options, "data", request.dims, true);
       const spec = family.configure(request.options, request.dims);
       shard = { ds, spec, ev: new Evaluator(spec, request.k) };
@@ -79,8 +81,8 @@ p.listen((request) => {
     } else {
       if (!shard) throw new Error("mixem worker: a pass before its shard");
       const b = localBlocks(shard.ev, shard.ds, request);
-      const ll = Float64Array.from(b.ll), stats = Float64Array.from(b.stats);
-      p.post({ type: "blocks", count: b.count, ll, stats }, [ll.buffer, stats.buffer]);
+      const ll = Float64Array.from(b.ll), stats = Float64Array.from(b.stats), label = b.label ? Float64Array.from(b.label) : undefined;
+      p.post({ type: "blocks", count: b.count, ll, stats, ...(label ? { label } : {}) }, [ll.buffer, stats.buffer, ...(label ? [label.buffer] : [])]);
     }
   } catch (e) {
     const error = e instanceof MixemError

@@ -34,6 +34,8 @@ export interface ShardPartRequest {
   aux: Float64Array<ArrayBuffer> | null;
   /** Sample weights of these points, or null. */
   weights: Float64Array<ArrayBuffer> | null;
+  /** Partial labels of these points, or null. */
+  labels?: Float64Array<ArrayBuffer> | null;
 }
 
 /** Threaded fits: keep the shard whose parts were sent, and answer passes over it. */
@@ -76,9 +78,9 @@ export type WorkerReply =
   | { type: "progress"; info: IterationInfo }
   | { type: "done"; model: ModelJSON }
   /** A shard part copied: its arrays, handed back for the next part. */
-  | { type: "ready"; x?: Float64Array<ArrayBuffer>; aux?: Float64Array<ArrayBuffer> | null; weights?: Float64Array<ArrayBuffer> | null }
-  /** A pass over a shard: each block's log-likelihood (without the per-point constants) and statistics. */
-  | { type: "blocks"; count: number; ll: Float64Array; stats: Float64Array }
+  | { type: "ready"; x?: Float64Array<ArrayBuffer>; aux?: Float64Array<ArrayBuffer> | null; weights?: Float64Array<ArrayBuffer> | null; labels?: Float64Array<ArrayBuffer> | null }
+  /** A pass over a shard: each block's log-likelihood (without the per-point constants) and statistics (partial labels: and label term). */
+  | { type: "blocks"; count: number; ll: Float64Array; stats: Float64Array; label?: Float64Array }
   /** A cell fitted: its entry with the model as JSON, or null when k is past the data's distinct points. */
   | { type: "cell"; index: number; entry: (Omit<SelectionEntry, "model"> & { model: ModelJSON | null }) | null }
   | { type: "error"; error: { name: string; message: string; code?: string; path?: string; reason?: string } };

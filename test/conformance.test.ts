@@ -200,6 +200,18 @@ describe.each(ROWS)("family conformance: $name", (row) => {
     expect(maxRelErr(m.components.flatMap((c) => row.ref.theta(c as never)), ref.theta.flat())).toBeLessThan(1e-9);
   });
 
+  it("partial labels: the reference EM with one-hot labelled points (10 iterations, 1e-9; objective 1e-12); none labelled: the plain fit's bits", () => {
+    const labels = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? (i / 7) % 2 : -1));
+    const m = fitSync(row.data, optionsOf(row, { init: row.ref.init as never, maxIter: 10, tol: 0, labels }));
+    const family = row.ref.family.withLabels?.(labels) ?? row.ref.family;
+    const ref = referenceEM(family, row.data as never[], row.ref.aux ?? null, row.ref.theta0, [0.5, 0.5], { maxIter: 10, tol: 0, mode: "soft", fixWeights: false, labels });
+    expect(maxRelErr(m.weights, ref.weights)).toBeLessThan(1e-9);
+    expect(maxRelErr(m.components.flatMap((c) => row.ref.theta(c as never)), ref.theta.flat())).toBeLessThan(1e-9);
+    expect(Math.abs(m.objective - ref.objective)).toBeLessThan(1e-12 * n * Math.max(1, Math.abs(ref.objective / n)));
+    const none = fitSync(row.data, optionsOf(row, { maxIter: 10, tol: 0, seed: 5, labels: labels.map(() => -1) }));
+    expect(none.components).toEqual(fitSync(row.data, optionsOf(row, { maxIter: 10, tol: 0, seed: 5 })).components);
+  });
+
   it("soft EM never decreases the log-likelihood", () => {
     const h = fitSync(row.data, optionsOf(row, { maxIter: 200, tol: 0, seed: 3 })).history;
     for (let i = 1; i < h.length; i++) expect(h[i]).toBeGreaterThanOrEqual(h[i - 1] - 1e-12 * Math.abs(h[i - 1]));

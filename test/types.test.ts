@@ -45,6 +45,12 @@ const best = selectK(x, { family: "poisson", kRange: [1, 3] }).best;
 const rate: number = best.components[0].lambda;
 const w = await fitInWorker(x, { k: 2, onProgress: (info) => info.logLikelihood });
 const wm: number = w.components[0].variance;
+fitSync(x, { k: 2, init: { means: [1, 9], variances: [1, 1] }, freeze: { means: [0], variances: true }, labels: [0, -1, -1, -1, -1, 1] });
+fitSync(x, { family: "poisson", k: 2, init: { lambdas: [1, 9] }, freeze: { lambdas: [1], weights: true } });
+// @ts-expect-error poisson has no means to freeze
+fitSync(x, { family: "poisson", k: 2, init: { lambdas: [1, 9] }, freeze: { means: true } });
+// @ts-expect-error gamma can freeze only its weights
+fitSync(x, { family: "gamma", k: 2, init: { shapes: [1, 2], rates: [1, 1] }, freeze: { shapes: true } });
 const chosen: FitOptions = Math.random() < 0.5 ? { k: 2 } : { family: "poisson", k: 3 };
 const any: MixtureModel = fitSync(x, chosen);
 export { mean, lambda, covariance, prob, rate, wm, any };

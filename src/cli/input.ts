@@ -96,10 +96,17 @@ export interface Table {
   numeric(i: number): boolean;
   /** The column's values; fails naming the first row whose cell is not a number. */
   column(i: number): Float64Array;
+  /** A labels column: numbers, NaN where a cell is empty or NA; fails naming the first other cell. */
+  labelColumn(i: number): Float64Array;
 }
 
 const cellError = (source: string, row: number, name: string, v: unknown) =>
   new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not a number${hint(v)}`);
+
+/** A labels cell that means "unknown": empty or NA. */
+const unknownLabel = (text: string) => text.trim() === "" || text.trim().toUpperCase() === "NA";
+const labelError = (source: string, row: number, name: string, v: unknown) =>
+  new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not a label (a component 1 … k, or empty / NA for unknown)`);
 
 /**
  * A CSV table: every column as numbers, row-major (NaN where a cell is not a number). Given an
@@ -109,11 +116,14 @@ const cellError = (source: string, row: number, name: string, v: unknown) =>
 export class DenseTable implements Table {
   rows = 0;
   bad: ({ row: number; text: string } | undefined)[];
+  /** Per column, its first cell that is neither a number nor empty / NA (a labels column allows those). */
+  private odd: ({ row: number; text: string } | undefined)[];
   private seen: boolean[];
   private region: Region | null = null;
   private js = new Float64Array(0);
   constructor(public shape: Shape, readonly source: string, private readonly memory: Arena | null = null) {
     this.bad = new Array(shape.width).fill(undefined);
+    this.odd = new Array(shape.width).fill(undefined);
     this.seen = new Array(shape.width).fill(false);
   }
   get names() { return this.shape.names; }
@@ -123,6 +133,15 @@ export class DenseTable implements Table {
   onBad(column: number, row: number, text: string) {
     if (missingCells.allowed && missingCell(text)) return; // --missing marginalize: NaN, a missing value
     if (!this.bad[column]) this.bad[column] = { row, text };
+    if (!this.odd[column] && !unknownLabel(text)) this.odd[column] = { row, text };
+  }
+  /** A labels column (--labels): numbers as they are, an empty or NA cell NaN (unknown); any other cell an error. */
+  labelColumn(i: number): Float64Array {
+    const odd = this.odd[i];
+    if (odd) throw labelError(this.source, odd.row, this.names[i], odd.text);
+    const w = this.shape.width, n = this.rows, out = new Float64Array(n);
+    for (let r = 0; r < n; r++) out[r] = this.data[r * w + i];
+    return out;
   }
   /** Room for `length` values in all (the rows so far kept). */
   reserve(length: number) {
@@ -184,6 +203,7 @@ export class DenseTable implements Table {
       }
       this.shape = { names: idx.map((i) => this.shape.names[i]), hasHeader: this.shape.hasHeader, width: d };
       this.bad = idx.map((i) => this.bad[i]);
+      this.odd = idx.map((i) => this.odd[i]);
       this.seen = idx.map((i) => this.seen[i]);
     }
     return this.data.subarray(0, n * d);
@@ -204,6 +224,14 @@ class RowsTable implements Table {
       out[row] = x;
     });
     return out;
+  }
+  labelColumn(i: number): Float64Array {
+    return Float64Array.from(this.cells, (r, row) => {
+      const v = r[i], x = cellNumber(v);
+      if (!Number.isNaN(x)) return x;
+      if (v === null || v === undefined || (typeof v === "string" && unknownLabel(v))) return NaN;
+      throw labelError(this.source, row + 1, this.names[i], v);
+    });
   }
   matrix(idx: number[]): Float64Array {
     const d = idx.length, out = new Float64Array(this.cells.length * d);

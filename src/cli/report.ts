@@ -50,6 +50,7 @@ function summary(model: MixtureModel): string[] {
   const lines = [
     `log-likelihood  ${model.logLikelihood.toFixed(4)}`,
     ...(model.logPosterior === undefined ? [] : [`log-posterior   ${model.logPosterior.toFixed(4)}`]),
+    ...(model.objective === model.logLikelihood ? [] : [`objective       ${model.objective.toFixed(4)} (labelled rows at their component)`]),
     `BIC             ${bic.toFixed(4)}`,
     `AIC             ${aic.toFixed(4)}`,
     `iterations      ${model.iterations} (${model.converged ? "converged" : `not converged: ${model.stopReason}`}), ${model.passes} passes over the data`,

@@ -29,7 +29,7 @@ function perFeature(o: Record<string, unknown>, key: string, d: number, fallback
 
 export interface BernoulliOptions extends DimsOption, PriorOption {}
 
-export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliOptions> = {
+export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliOptions, "p"> = {
   summary: "rows of d binary (0/1) features; each component d independent success probabilities",
   shape: "rows",
   missing: "rows",
@@ -69,6 +69,8 @@ export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliO
       statsSize: 1 + d,
       free: coordinates(Array(d).fill("probability")), // SQUAREM: logit p per dimension
       initKeys: ["p"],
+      // freeze: each component's probabilities have an M-step of their own (src/freeze.ts).
+      freeze: { p: { slots: (j) => Array.from({ length: d }, (_, a) => j * d + a), parameters: (c) => c * d } },
       settings: prior ? { dims: d, prior } : { dims: d },
       componentParameters: (k) => k * d,
       seed(seeds, _ds, theta) {

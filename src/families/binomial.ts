@@ -50,7 +50,7 @@ function trialsFor(options: Readonly<Record<string, unknown>>, what: string): nu
   return trials;
 }
 
-export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOptions> = {
+export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOptions, "p"> = {
   summary: "x successes out of n trials (the `trials` option); each component a success probability p",
   shape: "values",
   missing: "values",

@@ -150,7 +150,7 @@ function readRows(mem: Arena, data: unknown, given: unknown, dimsHint: number | 
   return { region, n, d, levels: levels as CategoricalLevels[] };
 }
 
-export const categorical: Family<CategoricalComponent, { p: number[][][] }, CategoricalOptions> = {
+export const categorical: Family<CategoricalComponent, { p: number[][][] }, CategoricalOptions, "p"> = {
   summary: "rows of d categorical values (level codes 0…L−1 or names); each component a probability vector per column (latent class analysis)",
   shape: "rows",
   options: { levels: levelsRule, dims: integer(1, 1 << 16), prior: priorRule },
@@ -216,6 +216,8 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
       paramsSize: 1 + t,
       statsSize: 1 + t,
       initKeys: ["p"],
+      // freeze: each component's level probabilities have an M-step of their own (src/freeze.ts).
+      freeze: { p: { slots: (j) => Array.from({ length: t }, (_, a) => j * t + a), parameters: (c) => c * (t - d) } },
       settings,
       componentParameters: (k) => k * (t - d),
 

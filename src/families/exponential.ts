@@ -23,7 +23,7 @@ export interface ExponentialOptions extends PriorOption {}
 
 const clampRate = (v: number) => Math.min(RATE_MAX, Math.max(RATE_MIN, v));
 
-export const exponential: Family<ExponentialComponent, { rates: number[] }, ExponentialOptions> = {
+export const exponential: Family<ExponentialComponent, { rates: number[] }, ExponentialOptions, "rates"> = {
   summary: "non-negative values (waiting times, sizes); each component an exponential distribution (rate)",
   shape: "values",
   missing: "values",

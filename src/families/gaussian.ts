@@ -36,7 +36,7 @@ export interface GaussianOptions extends RegCovarOption, RidgeOption, PriorOptio
   covariance?: "E" | "V";
 }
 
-export const gaussian: Family<GaussianComponent, { means: number[]; variances: number[] }, GaussianOptions> = {
+export const gaussian: Family<GaussianComponent, { means: number[]; variances: number[] }, GaussianOptions, "means" | "variances"> = {
   summary: "real values; each component a normal distribution (mean, variance)",
   shape: "values",
   missing: "values",
@@ -89,6 +89,15 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
       thetaSize: 2, headerSize: 0, paramsSize: 3, statsSize: 3,
       free: coordinates(["location", "variance"]), // SQUAREM: mean/√scale, log σ²
       initKeys: ["means", "variances"],
+      // freeze (src/freeze.ts): a frozen mean's shift statistic S1 = 0 makes the variance step
+      // Σr(x − m)²/Σr about it; the mean's step does not involve the variance.
+      freeze: {
+        means: {
+          slots: (j) => [2 * j], zeroStats: [1], parameters: (c) => c,
+          ...(prior ? { refused: "not with options.prior (the mean's prior term would change the variance step)" } : {}),
+        },
+        variances: { slots: (j) => [2 * j + 1], parameters: (c) => (equal ? 1 : c), ...(equal ? { shared: 'covariance "E" has one variance for all components' } : {}) },
+      },
       settings,
       componentParameters: (k) => (equal ? k + 1 : 2 * k), // mclust's nMclustParams less the weights
 

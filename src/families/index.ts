@@ -26,6 +26,8 @@ type TypesOf<F extends FamilyName> = NonNullable<(typeof FAMILIES)[F]["types"]>;
 export type ComponentOf<F extends FamilyName> = TypesOf<F>["component"];
 /** The explicit-init entries of family F besides `weights`. */
 export type InitOf<F extends FamilyName> = TypesOf<F>["init"];
+/** The parameters family F can freeze besides the weights (named as its explicit-init entries; none unless the family declares them). */
+export type FreezeKeysOf<F extends FamilyName> = string extends TypesOf<F>["freeze"] ? never : TypesOf<F>["freeze"];
 /** Family F's own fit options. */
 export type OptionsOf<F extends FamilyName> = TypesOf<F>["options"];
 

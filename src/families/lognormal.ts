@@ -30,7 +30,7 @@ export interface LognormalOptions extends PriorOption {
 /** The floor's scale: 1, whatever the data (the driver's scale is the variance of x, not of log x). */
 const UNIT = { scale: new Float64Array([1]) };
 
-export const lognormal: Family<LognormalComponent, { meanlogs: number[]; varlogs: number[] }, LognormalOptions> = {
+export const lognormal: Family<LognormalComponent, { meanlogs: number[]; varlogs: number[] }, LognormalOptions, "meanlogs" | "varlogs"> = {
   summary: "positive values; each component a log-normal distribution (meanlog, varlog: the mean and variance of log x)",
   shape: "values",
   missing: "values",
@@ -63,6 +63,7 @@ export const lognormal: Family<LognormalComponent, { meanlogs: number[]; varlogs
       ...g,
       kernel: "lognormalPass",
       initKeys: ["meanlogs", "varlogs"],
+      freeze: { meanlogs: g.freeze!.means, varlogs: g.freeze!.variances }, // the Gaussian's on log x
       // Seeds are log x: meanlog at the seed, varlog 1 (the seeding M-step then fits both).
       seed(seeds, _data, theta) {
         seeds.forEach((m, j) => { theta[2 * j] = m; theta[2 * j + 1] = 1; });

@@ -17,7 +17,7 @@ export interface PoissonPrior { weights: number; shape: number; rate: number }
 
 export interface PoissonOptions extends PriorOption {}
 
-export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOptions> = {
+export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOptions, "lambdas"> = {
   summary: "counts (non-negative integers); each component a Poisson rate λ",
   shape: "values",
   missing: "values",

@@ -113,6 +113,8 @@ export interface OneParameter {
 export function oneParameter<C extends object>(o: OneParameter) {
   return {
     initKeys: [o.initKey],
+    // freeze: each component's parameter has an M-step of its own (src/freeze.ts).
+    freeze: { [o.initKey]: { slots: (j: number) => [j], parameters: (c: number) => c } },
     componentParameters: (k: number) => k,
     seed(seeds: Float64Array, _data: unknown, theta: Float64Array) {
       seeds.forEach((v, j) => { theta[j] = o.clamp(v); });

@@ -10,6 +10,13 @@ export interface RefFamily<X = number> {
   maximize(x: X[], aux: number[] | null, r: number[], nk: number, previous: number[]): number[];
   /** M-step for all components at once, when they share parameters (tied covariance). */
   maximizeAll?(x: X[], resp: number[][], nks: number[], previous: number[][]): number[][];
+  /**
+   * The conditional M-step with the θ entries marked in `frozen` fixed at `previous` (frozen
+   * parameters); without it, the free entries' ordinary M-step is the conditional one.
+   */
+  maximizeFrozen?(x: X[], aux: number[] | null, r: number[], nk: number, previous: number[], frozen: boolean[]): number[];
+  /** Families whose M-step maximises the observed likelihood itself (ECME): the same family for partially labelled data. */
+  withLabels?(labels: number[]): RefFamily<X>;
 }
 
 export interface RefOptions {
@@ -19,6 +26,11 @@ export interface RefOptions {
   fixWeights: boolean;
   /** Dirichlet(α) prior on the weights: w_j ∝ n_j + α − 1 (default 1: none). */
   alpha?: number;
+  /** Partial labels (−1 unknown): a labelled point's responsibilities are one-hot at its label. */
+  labels?: number[];
+  /** Frozen parameters: per component, which θ entries stay; and which weights stay (the free ones share the rest). */
+  frozen?: boolean[][];
+  frozenWeights?: boolean[];
 }
 
 export interface RefResult {
@@ -27,54 +39,76 @@ export interface RefResult {
   history: number[];
   logLikelihood: number;
   iterations: number;
+  /** Σ_labelled log π_l p(x_i | θ_l) + Σ_unlabelled log Σ_j π_j p(x_i | θ_j) (= logLikelihood without labels), and after each iteration. */
+  objective: number;
+  objectiveHistory: number[];
 }
 
 const EMPTY_MASS = 1e-10;
 const WEIGHT_EPS = 10 * Number.EPSILON;
 
 /** E-step: responsibilities (N×K) and the incomplete log-likelihood. */
-export function eStep<X>(fam: RefFamily<X>, x: X[], aux: number[] | null, theta: number[][], weights: number[], hard: boolean) {
+export function eStep<X>(fam: RefFamily<X>, x: X[], aux: number[] | null, theta: number[][], weights: number[], hard: boolean, labels?: number[]) {
   const K = theta.length;
-  let ll = 0;
+  let ll = 0, objective = 0;
   const resp = x.map((_, i) => {
     const lp = theta.map((th, j) => Math.log(weights[j]) + fam.logDensity(x, aux, i, th));
     const m = Math.max(...lp);
     const e = lp.map((v) => Math.exp(v - m));
     const s = e.reduce((a, b) => a + b, 0);
     ll += m + Math.log(s);
+    const l = labels?.[i] ?? -1;
+    objective += l >= 0 ? lp[l] : m + Math.log(s);
+    if (l >= 0) return Array.from({ length: K }, (_, j) => (j === l ? 1 : 0));
     if (!hard) return e.map((v) => v / s);
     const best = lp.indexOf(m);
     return Array.from({ length: K }, (_, j) => (j === best ? 1 : 0));
   });
-  return { resp, ll };
+  return { resp, ll, objective };
 }
 
 export function referenceEM<X>(fam: RefFamily<X>, x: X[], aux: number[] | null, theta0: number[][], weights0: number[], o: RefOptions): RefResult {
   let theta = theta0.map((t) => [...t]);
   let weights = [...weights0];
   const K = theta.length;
-  let { resp, ll } = eStep(fam, x, aux, theta, weights, o.mode === "hard");
-  const history: number[] = [];
+  let { resp, ll, objective } = eStep(fam, x, aux, theta, weights, o.mode === "hard", o.labels);
+  const history: number[] = [], objectiveHistory: number[] = [];
   let it = 0;
   while (it < o.maxIter) {
     it++;
     const nks = Array.from({ length: K }, (_, j) => resp.reduce((a, r) => a + r[j], 0));
+    const one = (th: number[], j: number) => {
+      const r = resp.map((ri) => ri[j]), f = o.frozen?.[j];
+      if (!f || !f.some(Boolean)) return fam.maximize(x, aux, r, nks[j], th);
+      const free = fam.maximizeFrozen ? fam.maximizeFrozen(x, aux, r, nks[j], th, f) : fam.maximize(x, aux, r, nks[j], th);
+      return free.map((v, t) => (f[t] ? th[t] : v));
+    };
     theta = fam.maximizeAll
       ? fam.maximizeAll(x, resp, nks, theta)
-      : theta.map((th, j) => (nks[j] > EMPTY_MASS ? fam.maximize(x, aux, resp.map((r) => r[j]), nks[j], th) : th));
+      : theta.map((th, j) => (nks[j] > EMPTY_MASS ? one(th, j) : th));
     if (!o.fixWeights) {
       const extra = (o.alpha ?? 1) - 1 + WEIGHT_EPS;
-      const total = nks.reduce((a, b) => a + b + extra, 0);
-      weights = nks.map((nk) => (nk + extra) / total);
+      const fw = o.frozenWeights;
+      if (fw && fw.some(Boolean)) {
+        // Frozen weights stay; the free ones share what is left in proportion to n_j + α − 1.
+        const left = 1 - weights.reduce((a, w, j) => a + (fw[j] ? w : 0), 0);
+        const total = nks.reduce((a, nk, j) => a + (fw[j] ? 0 : nk + extra), 0);
+        weights = weights.map((w, j) => (fw[j] ? w : (left * (nks[j] + extra)) / total));
+      } else {
+        const total = nks.reduce((a, b) => a + b + extra, 0);
+        weights = nks.map((nk) => (nk + extra) / total);
+      }
     }
-    const next = eStep(fam, x, aux, theta, weights, o.mode === "hard");
-    const delta = (next.ll - ll) / x.length;
+    const next = eStep(fam, x, aux, theta, weights, o.mode === "hard", o.labels);
+    const delta = (next.objective - objective) / x.length;
     resp = next.resp;
     ll = next.ll;
+    objective = next.objective;
     history.push(ll);
+    objectiveHistory.push(objective);
     if (Math.abs(delta) < o.tol) break;
   }
-  return { theta, weights, history, logLikelihood: ll, iterations: it };
+  return { theta, weights, history, logLikelihood: ll, iterations: it, objective, objectiveHistory };
 }
 
 const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
@@ -106,6 +140,12 @@ export function gaussianRef(x: number[], regCovar = 1e-6): RefFamily {
     logDensity: (x, _a, i, [m, s2]) => -0.5 * Math.log(2 * Math.PI * s2) - (x[i] - m) ** 2 / (2 * s2),
     maximize(x, _a, r, nk) {
       const m = sum(r.map((ri, i) => ri * x[i])) / nk;
+      const s2 = sum(r.map((ri, i) => ri * (x[i] - m) ** 2)) / nk;
+      return [m, Math.max(s2, reg)];
+    },
+    // A frozen mean: the variance about it, Σ r (x − m)² / Σ r.
+    maximizeFrozen(x, _a, r, nk, [m0], [fm]) {
+      const m = fm ? m0 : sum(r.map((ri, i) => ri * x[i])) / nk;
       const s2 = sum(r.map((ri, i) => ri * (x[i] - m) ** 2)) / nk;
       return [m, Math.max(s2, reg)];
     },

@@ -78,22 +78,24 @@ export function refLogMinusTrigamma(x: number): number {
  * ∂²L/∂ν_j∂ν_l = Σ_i [δ_jl (½ τ_ij ∂h_ij/∂ν_j + ¼ τ_ij h_ij²) − ¼ τ_ij h_ij τ_il h_il],
  * ∂h/∂ν = C'(ν) + (1 − u)²/(ν + p).
  */
-function eStats(x: number[][], theta: number[][], w: number[], d: number, hard: boolean) {
+function eStats(x: number[][], theta: number[][], w: number[], d: number, hard: boolean, labels?: number[]) {
   const K = theta.length, prep = theta.map((th) => prepare(th, d));
   const C = prep.map((p) => refLogMinusDigamma(p.nu / 2) - refLogMinusDigamma((p.nu + d) / 2) + 1);
   const dC = prep.map((p) => 0.5 * (refLogMinusTrigamma(p.nu / 2) - refLogMinusTrigamma((p.nu + d) / 2)));
   const s0 = new Array<number>(K).fill(0), sq = new Array<number>(K).fill(0), grad = new Array<number>(K).fill(0);
   const hess = Array.from({ length: K }, () => new Array<number>(K).fill(0));
   let ll = 0;
-  for (const xi of x) {
+  x.forEach((xi, i) => {
     const q = prep.map((p) => delta2(p, xi));
     const lp = prep.map((p, j) => Math.log(w[j]) + logT(p, q[j]));
     const m = Math.max(...lp);
     const e = lp.map((v) => Math.exp(v - m));
     const s = e.reduce((a, b) => a + b, 0);
-    ll += m + Math.log(s);
+    // Partial labels: a labelled point counts log w_l t_l (the objective) with τ one-hot at l.
+    const l = labels?.[i] ?? -1;
+    ll += l >= 0 ? lp[l] : m + Math.log(s);
     // Classification EM: one-hot at the first maximum (the search then works on those τ, as mixem's passes do).
-    const tau = hard ? lp.map((_, j) => (j === lp.indexOf(m) ? 1 : 0)) : e.map((v) => v / s);
+    const tau = l >= 0 ? lp.map((_, j) => (j === l ? 1 : 0)) : hard ? lp.map((_, j) => (j === lp.indexOf(m) ? 1 : 0)) : e.map((v) => v / s);
     const u = prep.map((p, j) => (p.nu + d) / (p.nu + q[j]));
     const h = u.map((uj, j) => C[j] + Math.log(uj) - uj);
     for (let j = 0; j < K; j++) {
@@ -103,7 +105,7 @@ function eStats(x: number[][], theta: number[][], w: number[], d: number, hard: 
       hess[j][j] += 0.5 * tau[j] * (dC[j] + (1 - u[j]) ** 2 / (prep[j].nu + d)) + 0.25 * tau[j] * h[j] * h[j];
       for (let l = 0; l < K; l++) hess[j][l] -= 0.25 * tau[j] * h[j] * tau[l] * h[l];
     }
-  }
+  });
   return { ll, s0, sq, grad, hess };
 }
 
@@ -129,7 +131,7 @@ const grad = (nu: number, p: number, s0: number, sq: number) => s0 * (refLogMinu
  * not concave; steps capped at 2 and clamped; a round worse than the best (beyond 1e-13
  * relative) halves the way back; stop when no step reaches 1e-11 or after 20 rounds, on the best.
  */
-function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mode: "estimate" | "equal", hard: boolean): void {
+function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mode: "estimate" | "equal", hard: boolean, labels?: number[]): void {
   const K = theta.length, shared = mode === "equal";
   const G = shared ? 1 : K;
   const members = (a: number) => (shared ? theta.map((_, j) => j) : [a]);
@@ -137,7 +139,7 @@ function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mo
   const setNu = (a: number, nu: number) => { for (const j of members(a)) theta[j][d + d * d] = nu; };
   let bestLL = -Infinity, bestT: number[] = [];
   for (let step = 0; ; ) {
-    const ev = eStats(x, theta, w, d, hard);
+    const ev = eStats(x, theta, w, d, hard, labels);
     const t = Array.from({ length: G }, (_, a) => Math.log(nuOf(a)));
     if (step > 0 && !(ev.ll >= bestLL - 1e-13 * Math.abs(bestLL))) {
       step++;
@@ -209,7 +211,7 @@ function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mo
  * EM, whose ν search sees one-hot τ); with `ecme: false` only the ECM steps (what the public
  * maximize(model, stats) does).
  */
-export function mvtRef(x: number[][], type: CovarianceType, mode: DofMode = "estimate", hard = false, regCovar = 1e-6, ecme = true): RefFamily<number[]> {
+export function mvtRef(x: number[][], type: CovarianceType, mode: DofMode = "estimate", hard = false, regCovar = 1e-6, ecme = true, labels?: number[]): RefFamily<number[]> {
   const d = x[0].length, n = x.length;
   const scale = Array.from({ length: d }, (_, a) => {
     const m = x.reduce((s, xi) => s + xi[a], 0) / n;
@@ -269,9 +271,10 @@ export function mvtRef(x: number[][], type: CovarianceType, mode: DofMode = "est
       if (!ecme) return theta;
       // ECME at the new weights (referenceEM's: (n_j + ε)/Σ).
       const total = nks.reduce((s, v) => s + v + WEIGHT_EPS, 0);
-      ecmeSearch(x, theta, nks.map((v) => (v + WEIGHT_EPS) / total), d, mode, hard);
+      ecmeSearch(x, theta, nks.map((v) => (v + WEIGHT_EPS) / total), d, mode, hard, labels);
       return theta;
     },
+    withLabels: (l) => mvtRef(x, type, mode, hard, regCovar, ecme, l),
   };
 }
 
@@ -283,5 +286,6 @@ export function tRef(x: number[], mode: DofMode = "estimate", hard = false, regC
     logDensity: (_x, a, i, th) => inner.logDensity(rows, a, i, th),
     maximize: () => { throw new Error("tRef: maximizeAll"); },
     maximizeAll: (_x, resp, nks, previous) => inner.maximizeAll!(rows, resp, nks, previous),
+    withLabels: (l) => { const r = mvtRef(rows, "diag", mode, hard, regCovar, true, l); return { ...tRef(x, mode, hard, regCovar), maximizeAll: (_x, resp, nks, previous) => r.maximizeAll!(rows, resp, nks, previous) }; },
   };
 }

@@ -44,7 +44,7 @@ const MAX_DIMS = 4096;
 
 const covarianceOf = (options: Readonly<Record<string, unknown>>) => (options.covariance as CovarianceType | undefined) ?? "full";
 
-export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianOptions> = {
+export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianOptions, "means" | "covariances"> = {
   summary: "rows of d real values; each component a multivariate normal (mean, covariance: full, tied, diag, spherical or one of mclust's 14 models)",
   shape: "rows",
   mclustModels: true,
@@ -115,6 +115,20 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       margin: mvMargin(d, T, dense, notPositiveDefinite), // missing: "marginalize" (margin.ts)
       free: meanCovariance(d, T), // SQUAREM: mean/√scale, Cholesky factor with log diagonal (every covariance model)
       initKeys: ["means", "covariances"],
+      // freeze (src/freeze.ts): a frozen mean's shift statistics S1 = 0 make every covariance
+      // model's step take the scatter Σ r (x − m)(x − m)ᵀ about it; the means' step does not involve
+      // the covariances, so a frozen covariance (with its decomposition slots) is just kept.
+      freeze: {
+        means: {
+          slots: (j) => Array.from({ length: d }, (_, a) => j * T + a), zeroStats: Array.from({ length: d }, (_, a) => 1 + a), parameters: (c) => c * d,
+          ...(prior ? { refused: "not with options.prior (the mean's prior term would change the covariance step)" } : {}),
+        },
+        covariances: {
+          slots: (j) => Array.from({ length: T - d }, (_, i) => j * T + d + i),
+          parameters: (c, k) => (c === k ? model.parameters(k, d) : (c * model.parameters(k, d)) / k),
+          ...(model.shared || model.terms.includes("E") ? { shared: `covariance "${covariance}" shares ${model.shared ? "one matrix" : "a volume, shape or orientation"}` } : {}),
+        },
+      },
       settings,
 
       // Free parameters (mclust's nMclustParams less the weights): means k·d plus the covariances (nVarParams).
