@@ -163,6 +163,11 @@ export interface Family<C extends object = object, I extends object = object, O 
    */
   readonly kernels: readonly string[];
   /**
+   * Families of rows: the merge tree of init "hc" on the seeding points (n × d, row-major) —
+   * src/hc.ts's hcVVV, mclust's — as pairs merged in order. Without it, "hc" on rows is refused.
+   */
+  readonly hierarchical?: (x: ArrayLike<number>, n: number, d: number) => Int32Array;
+  /**
    * Copies the data into WebAssembly memory (allocating from `mem`, which the caller frees, also
    * when this throws), validating it unless `trusted` (already validated once in this fit).
    * `dims` is given when the shape is already known (a fitted model reading new data).

@@ -8,7 +8,7 @@ import { Evaluator, SUM_BLOCK } from "./evaluator.js";
 import { getCore } from "./wasm.js";
 import { maximizeStep } from "./em.js";
 import { loadDataset, withDataset } from "./dataset.js";
-import { HC_MAX_POINTS, HC_SUBSET, hclass, hcVVV, qclass } from "./hc.js";
+import { HC_MAX_POINTS, HC_SUBSET, hclass, qclass } from "./hc.js";
 import { Random } from "./random.js";
 import { MixemError, optionError } from "./errors.js";
 import { arrowKind, arrowSubset, dropArrowColumns } from "./arrow.js";
@@ -30,7 +30,10 @@ export function checkHcSubset(v: unknown, path = "options.hcSubset"): number | f
 }
 
 /** mclust's partitions of `points` (n × dims) at each k in ks. */
-export function hcStarts(points: Float64Array, n: number, dims: number, ks: readonly number[], hcSubset: number | false, seed: number): HcStarts {
+export function hcStarts(points: Float64Array, n: number, dims: number, ks: readonly number[], hcSubset: number | false, seed: number, family: Family): HcStarts {
+  // Rows: the family's merge tree (mclust's hc VVV for the row families: Family.hierarchical), so a
+  // bundle of 1-D families only does not carry it; values: quantile classes.
+  if (dims > 1 && !family.hierarchical) throw optionError("options.init", '"hc" is not available for this family');
   let subset: Int32Array | null = null;
   let x = points, m = n;
   if (hcSubset !== false && n > hcSubset) {
@@ -49,7 +52,7 @@ export function hcStarts(points: Float64Array, n: number, dims: number, ks: read
   if (dims === 1) for (const k of ks) labels.set(k, qclass(x, k));
   else {
     if (m <= dims) throw new MixemError("INVALID_DATA", `init "hc" needs more rows than dimensions (${m} rows, ${dims} dimensions)`, "data");
-    for (const [k, l] of hclass(hcVVV(x, m, dims), m, ks)) labels.set(k, l);
+    for (const [k, l] of hclass(family.hierarchical!(x, m, dims), m, ks)) labels.set(k, l);
   }
   return { subset, labels };
 }
@@ -92,7 +95,7 @@ export function labelStep(spec: Spec, ds: DatasetParts, labels: Int32Array, k: n
  * the partition at k (given, or computed here), then labelStep — on `ds`, or on the subset's rows.
  */
 export function hcStart(family: Family, options: Readonly<Record<string, unknown>>, data: ModelData, spec: Spec, ds: DatasetParts, k: number, alpha: number, starts?: HcStarts): { theta: Float64Array; weights: Float64Array } {
-  const s = starts ?? hcStarts(ds.seedPoints.points, ds.n, ds.seedPoints.dims, [k], checkHcSubset(options.hcSubset), (options.seed as number | undefined) ?? 0);
+  const s = starts ?? hcStarts(ds.seedPoints.points, ds.n, ds.seedPoints.dims, [k], checkHcSubset(options.hcSubset), (options.seed as number | undefined) ?? 0, family);
   const labels = s.labels.get(k);
   if (!labels) throw new MixemError("INVALID_DATA", `has too few points for ${k} classes in the hierarchical start`, "data", "TOO_FEW_DISTINCT");
   if (!s.subset) return labelStep(spec, ds, labels, k, ds, alpha);

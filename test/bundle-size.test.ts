@@ -78,17 +78,19 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it
   });
 
-  // A family's own entry point carries that family and its kernels only: 1-D and count families at
-  // most 35 KB; mvgaussian (mclust's 14 covariance models) and the composite/robust families more.
-  it("fit from mixem/<family>: gaussian and poisson at most 35 KB gzipped, every family at most 45 KB, the worker source on demand", () => {
+  // A family's own entry point carries that family and its kernels only: the 1-D and count families
+  // 31 KB when they landed, 36–37 KB since Arrow tables, missing values, partial labels and frozen
+  // parameters (~5 KB, in every bundle); mvgaussian (mclust's 14 covariance models) and the
+  // composite/robust families more.
+  it("fit from mixem/<family>: gaussian and poisson at most 37 KB gzipped, every family at most 50 KB, the worker source on demand", () => {
     for (const [label] of entryApps) {
       const m = measured.get(label)!;
       expect(m.start, label).toContain(WASM);
       expect(m.start, label).not.toContain(WORKER);
-      expect(m.startGzip, label).toBeLessThanOrEqual(45_000);
+      expect(m.startGzip, label).toBeLessThanOrEqual(50_000);
       expect(m.startGzip, label).toBeLessThan(measured.get("fit")!.startGzip * 0.75);
     }
-    for (const f of ["gaussian", "poisson"]) expect(measured.get(`fit from mixem/${f}`)!.startGzip, f).toBeLessThanOrEqual(35_000);
+    for (const f of ["gaussian", "poisson"]) expect(measured.get(`fit from mixem/${f}`)!.startGzip, f).toBeLessThanOrEqual(37_000);
   });
 
   it("a family's entry point fits as mixem does (same bits), defaults to its family, and names what it lacks", async () => {

@@ -8,6 +8,7 @@ import { fitSync, initSync, MixemError, plotSelection, selectK, selectKAsync, ty
 import { MCLUST_ORDER } from "../src/select.js";
 import { hclass, hcVVV, qclass, HC_MAX_POINTS } from "../src/hc.js";
 import { hcStarts } from "../src/start.js";
+import { mvgaussian } from "../src/families/mvgaussian/index.js";
 import { COVARIANCE_MODELS, COVARIANCE_TYPES } from "../src/families/mvgaussian/covariance.js";
 
 initSync();
@@ -45,14 +46,14 @@ describe("hc: mclust's hierarchical start", () => {
   });
   it("more points than hc takes: a MixemError naming options.hcSubset; the default subset is seeded", () => {
     const n = HC_MAX_POINTS + 1, x = new Float64Array(2 * n).map((_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
-    const e = (() => { try { hcStarts(x, n, 2, [2], false, 0); } catch (err) { return err; } })();
+    const e = (() => { try { hcStarts(x, n, 2, [2], false, 0, mvgaussian); } catch (err) { return err; } })();
     expect(e).toBeInstanceOf(MixemError);
     expect((e as MixemError).path).toBe("options.hcSubset");
-    const a = hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 7), b = hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 7);
+    const a = hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 7, mvgaussian), b = hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 7, mvgaussian);
     expect(a.subset).toHaveLength(500);
     expect(a.subset).toEqual(b.subset);
     expect(a.labels.get(3)).toEqual(b.labels.get(3));
-    expect(hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 8).subset).not.toEqual(a.subset);
+    expect(hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 8, mvgaussian).subset).not.toEqual(a.subset);
     expect(() => fitSync(x.subarray(0, 2 * 3000), { family: "mvgaussian", dims: 2, k: 2, init: "hc", hcSubset: 1 })).toThrow(/^options\.hcSubset: must be false/);
     expect(() => fitSync([[1, 2], [3, 4]], { family: "mvgaussian", k: 1, init: "hc", nInit: 2 })).toThrow(/^options\.nInit: must be 1 with init "hc"/);
   });

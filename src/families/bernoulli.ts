@@ -10,6 +10,7 @@ import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorOb
 import { describe } from "../data.js";
 import * as M from "../math.js";
 import { coordinates } from "../squarem.js";
+import { hcVVV } from "../hc.js";
 
 export interface BernoulliComponent { p: number[] }
 
@@ -36,6 +37,7 @@ export const bernoulli: Family<BernoulliComponent, { p: number[][] }, BernoulliO
   options: { dims: integer(1, 1 << 20), prior: priorRule },
   evalOptions: NONE,
   dataSettings: NONE,
+  hierarchical: hcVVV,
   kernels: ["loglinearPass"],
   plot: { kind: "none", why: "bernoulli fits have no picture here (d binary features)" },
 

@@ -13,6 +13,7 @@ import type { DimsOption, PriorOption } from "./shared.js";
 import { DEFAULT_SHRINKAGE, dirichletAlpha, priorNumber, priorObject, priorRule } from "../prior.js";
 import { logGamma } from "../special.js";
 import * as M from "../math.js";
+import { hcVVV } from "../hc.js";
 
 export interface CategoricalComponent {
   /** Per column, the probability of each of its levels (in the order of `levels`). */
@@ -156,6 +157,7 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
   options: { levels: levelsRule, dims: integer(1, 1 << 16), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { levels: (v, path) => { if (v !== undefined) levelsRule(v, path); } },
+  hierarchical: hcVVV,
   kernels: ["categoricalPass"],
   plot: { kind: "heatmap" },
 

@@ -18,6 +18,7 @@ import { poisson } from "./poisson.js";
 import { binomial } from "./binomial.js";
 import { bernoulli } from "./bernoulli.js";
 import { categorical } from "./categorical.js";
+import { hcVVV } from "../hc.js";
 
 /** The families a column may follow (one value per row), and how the composite kernel reads each one's parameters. */
 const COLUMN_FAMILIES: Readonly<Record<string, Family>> = { gaussian, poisson, binomial, bernoulli, categorical } as Record<string, Family>;
@@ -115,6 +116,7 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
         throw optionError(path, `must be an array of objects (what each column's family keeps of its data), got ${describe(v)}`);
     },
   },
+  hierarchical: hcVVV,
   kernels: ["independentPass"],
   plot: { kind: "columns" },
 

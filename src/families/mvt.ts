@@ -20,6 +20,7 @@ const MVT_COVARIANCES = ["full", "tied", "diag", "spherical", "VVV", "EEE", "VVI
 import { checkDof, DofSearch, dofOf, dofRule, DOF_START, ecmStep, headerLogJoint, packHeader, scaleDraw, type DofLayout, type DofOptionHolder } from "./student.js";
 import { dirichletAlpha, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
+import { hcVVV } from "../hc.js";
 
 /** A component of family "mvt": location `mean`, scale matrix `covariance` (the covariance is ν/(ν − 2) times it, for ν > 2), degrees of freedom `dof`. */
 export interface MvtComponent { mean: number[]; covariance: number[][]; dof: number }
@@ -42,6 +43,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
   options: { dof: dofRule, covariance: oneOf(...MVT_COVARIANCES), regCovar: finiteAtLeast(0), prior: priorRule, dims: integer(1, MAX_DIMS) },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
+  hierarchical: hcVVV,
   kernels: ["mvtFullPass", "mvtDiagPass"],
   plot: { kind: "scatter" },
 

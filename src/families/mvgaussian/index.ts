@@ -19,6 +19,7 @@ import { resolveMvPrior, type MvGaussianPrior } from "./prior.js";
 import * as M from "../../math.js";
 import { meanCovariance } from "../../squarem.js";
 import { mvMargin } from "./margin.js";
+import { hcVVV } from "../../hc.js";
 
 export type { CovarianceType, MclustModelName } from "./covariance.js";
 export type { MvGaussianComponent } from "./io.js";
@@ -52,6 +53,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
   options: { covariance: oneOf(...COVARIANCE_TYPES), regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), dims: integer(1, MAX_DIMS), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
+  hierarchical: hcVVV,
   kernels: ["mvnFullPass", "mvnDiagPass"],
   plot: { kind: "scatter" },
 
