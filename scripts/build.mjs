@@ -44,7 +44,7 @@ await build({ ...common, entryPoints: [`${root}src/index.ts`], outfile: `${root}
 // dependencies, bundled) are a file of their own, loaded only when such a file is read.
 const readers = { name: "cli-readers", setup: (b) => b.onResolve({ filter: /\/cli-readers\.js$/ }, () => ({ path: "./cli-readers.js", external: true })) };
 await build({
-  ...common, entryPoints: [`${root}src/cli.ts`], outfile: `${root}dist/cli.js`, format: "esm", platform: "node",
+  ...common, entryPoints: [`${root}src/cli.ts`], outfile: `${root}dist/cli.js`, format: "esm", platform: "node", external: ["bullmq"],
   banner: { js: "#!/usr/bin/env node" }, plugins: [readers],
 });
 await build({ ...common, entryPoints: [`${root}src/cli/cli-readers.ts`], outfile: `${root}dist/cli-readers.js`, format: "esm", platform: "node", minify: true });

@@ -45,7 +45,8 @@ export interface ShardWorkerOptions {
   /**
    * Reads shard `uri` (a path, a URL, a key: whatever the coordinator's `shards` hold): data as
    * `fit` takes it (numbers, rows, a flat array with the fit's `dims`), or `{ data, sampleWeights }`.
-   * A throw (or rejection) is retried as the coordinator's `attempts` say.
+   * A throw (or rejection) is retried as the coordinator's `attempts` say; a `MixemError` (the
+   * shard is there but its data is invalid) fails the fit at once.
    */
   load: (uri: string) => Chunk | Promise<Chunk>;
   /** Jobs this process runs at once (default 1: a pass is synchronous WebAssembly; run one process per core). */
@@ -87,7 +88,7 @@ export interface DistributedOptions {
   backoff?: number;
   /** Points drawn for seeding: ⌈seedSample / shards⌉ evenly spaced points of every shard (default 65 536). */
   seedSample?: number;
-  /** Milliseconds Redis may be unreachable (at the start, or during the fit) before the fit fails (default 30 000). */
+  /** Milliseconds Redis may be unreachable (at the start, or during the fit) before the fit fails (default 10 000). */
   redisTimeout?: number;
   /** Milliseconds between checks that the pass in flight still exists in Redis (default 1000): a Redis that restarted empty loses it, and the pass is sent again. */
   checkInterval?: number;
@@ -227,6 +228,8 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
         try {
           chunk = await load(uri);
         } catch (e) {
+          // A MixemError from load says the shard is there but invalid: no retry.
+          if (e instanceof MixemError) throw await unrecoverable(e.message);
           throw new Error(`could not be loaded: ${(e as Error)?.message ?? String(e)}`);
         }
         const weighted = typeof chunk === "object" && chunk !== null && !Array.isArray(chunk) && !ArrayBuffer.isView(chunk) && "data" in chunk;
@@ -373,7 +376,7 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
     return v as number;
   };
   const attempts = int("attempts", 3, 1), backoff = int("backoff", 200, 0), seedSample = int("seedSample", 65536, 1);
-  const redisTimeout = int("redisTimeout", 30_000, 1), checkInterval = int("checkInterval", 1000, 10);
+  const redisTimeout = int("redisTimeout", 10_000, 1), checkInterval = int("checkInterval", 1000, 10);
   const queueName = o.queue ?? DEFAULT_QUEUE;
   if (typeof queueName !== "string" || queueName === "" || queueName.includes(":")) throw optionError("options.queue", `must be a non-empty name without ":", got ${describe(queueName)}`);
 
@@ -429,7 +432,7 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
     p.then((v) => { clearTimeout(timer); resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
   });
 
-  let flowCount = 0;
+  let flowCount = 0, connected = false;
   /** Runs one flow: a job per shard (data from `jobOf`), the parent here; sends it again if Redis loses it. */
   const flow = (jobOf: (s: number) => Omit<ShardJob, "config" | "shard" | "uri">): Promise<unknown[]> => new Promise<unknown[]>((resolve, reject) => {
     let settled = false, timer: ReturnType<typeof setTimeout> | undefined, lastSeen = Date.now();
@@ -469,6 +472,7 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
   try {
     // Redis reachable, or a clear error.
     await timed(Promise.all([flows.waitUntilReady(), shardQueue.waitUntilReady(), mergeQueue.waitUntilReady(), mergeWorker.waitUntilReady()]), `could not be reached within ${redisTimeout} ms`);
+    connected = true;
 
     // Pass 0: every shard's count, moments, settings and sample.
     const quota = Math.ceil(seedSample / shards.length);
@@ -546,16 +550,14 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
   } finally {
     pending = undefined;
     // Leave nothing behind: the parent queue of this fit, and the shard jobs of a flow given up.
-    await Promise.race([
-      (async () => {
-        await mergeWorker.close(true).catch(() => {});
-        await mergeQueue.obliterate({ force: true }).catch(() => {});
-        const left = await shardQueue.getJobs(["waiting", "delayed", "prioritized", "waiting-children"]).catch(() => [] as Job[]);
-        await Promise.all(left.filter((j) => j?.id?.startsWith(`${id}-`)).map((j) => j.remove().catch(() => {})));
-      })(),
-      new Promise((resolve) => setTimeout(resolve, 2000)),
-    ]);
-    await Promise.all([flows.close(), shardQueue.close(), mergeQueue.close()].map((p) => p.catch(() => {})));
-    for (const c of [flows, shardQueue, mergeQueue, mergeWorker]) (c as unknown as { disconnect?: () => Promise<void> }).disconnect?.().catch?.(() => {});
+    const within = (ms: number, p: Promise<unknown>) => Promise.race([p, new Promise((resolve) => setTimeout(resolve, ms).unref?.())]);
+    if (connected) await within(2000, (async () => {
+      await mergeWorker.close(true).catch(() => {});
+      await mergeQueue.obliterate({ force: true }).catch(() => {});
+      const left = await shardQueue.getJobs(["waiting", "delayed", "prioritized", "waiting-children"]).catch(() => [] as Job[]);
+      await Promise.all(left.filter((j) => j?.id?.startsWith(`${id}-`)).map((j) => j.remove().catch(() => {})));
+    })());
+    await within(connected ? 2000 : 0, Promise.all([mergeWorker.close(true), flows.close(), shardQueue.close(), mergeQueue.close()].map((p) => p.catch(() => {}))));
+    for (const c of [flows, shardQueue, mergeQueue, mergeWorker]) void (c as unknown as { disconnect?: () => Promise<void> }).disconnect?.()?.catch?.(() => {});
   }
 }

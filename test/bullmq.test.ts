@@ -9,7 +9,7 @@
 //   agrees with them to the rounding of the sums (checked to 1e-10 here), not bit for bit.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -112,6 +112,10 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
       },
     });
     expect(restarted).toBeDefined();
+    let restartDone = false;
+    void restarted!.then(() => { restartDone = true; });
+    await Promise.resolve();
+    expect(restartDone).toBe(true); // Redis was back before the fit ended: it went on across the restart
     await restarted;
     const streamed = await fitStream(() => parts, options);
     expect(bits(model)).toEqual(bits(streamed));
@@ -153,6 +157,42 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
     expect(err.code).toBe("UNAVAILABLE");
     expect(err.message).toMatch(new RegExp(`^options\\.connection: Redis at redis://127\\.0\\.0\\.1:${port} could not be reached within 800 ms`));
   }, 10_000);
+
+  it("the command line: mixem worker, and mixem fit --redis --shards GLOB, agree with mixem fit on the concatenated CSV", async () => {
+    const cli = `${root}dist/cli.js`;
+    const csv = join(dir, "csv");
+    mkdirSync(csv);
+    parts.forEach((p, s) => writeFileSync(join(csv, `part-${s + 1}.csv`), `x\n${p.join("\n")}\n`));
+    writeFileSync(join(dir, "all.csv"), `x\n${all.join("\n")}\n`);
+    const worker = spawn(process.execPath, [cli, "worker", "--redis", redis.url, "--queue", "cli"], { stdio: ["ignore", "ignore", "pipe"] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        worker.stderr!.on("data", (d) => { if (String(d).includes("mixem: worker on")) resolve(); });
+        worker.once("exit", (code) => reject(new Error(`mixem worker exited with ${code}`)));
+      });
+      const run = (args: string[]) => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const c = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        let out = "", err = "";
+        c.stdout!.on("data", (d) => { out += d; });
+        c.stderr!.on("data", (d) => { err += d; });
+        c.once("exit", (code) => resolve({ code, out, err }));
+      });
+      const flags = ["--column", "x", "-k", "3", "--json", "--quiet", "--tol", "1e-12"];
+      const [shardFit, wholeFit] = await Promise.all([run(["fit", "--redis", redis.url, "--queue", "cli", "--shards", `${csv}/part-*.csv`, ...flags]), run(["fit", join(dir, "all.csv"), ...flags])]);
+      expect(shardFit.err).toBe("");
+      expect(shardFit.code).toBe(0);
+      const a = loadModel(JSON.parse(shardFit.out)), b = loadModel(JSON.parse(wholeFit.out));
+      expect(a.nObservations).toBe(SHARDS * PER);
+      expect(closeness(bits(a), bits(b), 1e-7, 1e-9)).toBeLessThan(1);
+      const missing = await run(["fit", "--redis", redis.url, "--queue", "cli", "--shards", `${csv}/part-*.csv`, "--column", "nope", "-k", "2"]);
+      expect(missing.code).toBe(2);
+      expect(missing.err).toMatch(/^mixem: shards\[0\]: \(file:\/\/.*part-1\.csv\?column=nope\) .*has no column "nope" \(columns: x\)\n$/);
+      const none = await run(["fit", "--redis", redis.url, "--shards", `${csv}/nothing-*.csv`, "-k", "2"]);
+      expect(none.err).toMatch(/^mixem: --shards '.*nothing-\*\.csv' matches no file\n$/);
+    } finally {
+      worker.kill("SIGTERM");
+    }
+  }, 40_000);
 
   it("bad options are refused before Redis is asked", async () => {
     await expect(fitDistributed({ connection: redis.url, shards: [], k: 2 })).rejects.toThrow(/^options\.shards: must be a non-empty array/);
