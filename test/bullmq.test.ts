@@ -194,6 +194,25 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
     }
   }, 40_000);
 
+  it("progress and AbortSignal: onIteration per iteration; an abort rejects with the signal's reason and leaves no job behind", async () => {
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const err = await fitDistributed({
+      connection: redis.url, shards: uris, k: 3, init: INIT, tol: 0, maxIter: 50, signal: controller.signal,
+      onIteration: (info) => { seen.push(info.iteration); if (info.iteration === 3) controller.abort(new Error("enough")); },
+    }).catch((e) => e);
+    expect(err).toEqual(new Error("enough"));
+    expect(seen).toEqual([1, 2, 3]);
+    const { Queue } = await import("bullmq");
+    const q = new Queue("mixem", { connection: { url: redis.url } });
+    try {
+      const counts = await q.getJobCounts("waiting", "active", "delayed", "waiting-children", "failed");
+      expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
+    } finally {
+      await q.close();
+    }
+  }, 20_000);
+
   it("bad options are refused before Redis is asked", async () => {
     await expect(fitDistributed({ connection: redis.url, shards: [], k: 2 })).rejects.toThrow(/^options\.shards: must be a non-empty array/);
     await expect(fitDistributed({ connection: "localhost:6379", shards: uris, k: 2 })).rejects.toThrow(/^options\.connection: must be a redis:\/\//);
