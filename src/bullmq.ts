@@ -394,7 +394,8 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
   const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
   const mergeName = `${queueName}-fit-${id}`;
   const base = { connection, ...(o.prefix ? { prefix: o.prefix } : {}) };
-  const loadOptions = encode(Object.fromEntries(Object.entries(r.options).filter(([, v]) => typeof v !== "function" && !(v instanceof AbortSignal))));
+  // What a worker loads shards with: the options, less the start (a model as init is no shard's business) and the callbacks.
+  const loadOptions = encode(Object.fromEntries(Object.entries(r.options).filter(([key, v]) => key !== "init" && typeof v !== "function" && !(v instanceof AbortSignal))));
   const config: FitConfig = { id, family: r.familyName, load: loadOptions, k: r.k };
 
   // One pending flow at a time: the parent's processor (here) settles it.
@@ -519,7 +520,7 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
     try {
       const { spec, settings } = configureFit(r, { ...sample, settings: first });
       config.dims = dims;
-      config.model = encode({ ...first, ...Object.fromEntries(Object.entries(r.options).filter(([, v]) => typeof v !== "function" && !(v instanceof AbortSignal))), init: undefined, prior: spec.settings.prior });
+      config.model = encode({ ...first, ...(decode(loadOptions) as Record<string, unknown>), prior: spec.settings.prior });
       const k = r.k, width = k * spec.statsSize;
       const total = new Float64Array(width);
       const pass = async (req: PassRequest): Promise<PassResult> => {

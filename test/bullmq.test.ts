@@ -127,6 +127,10 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
     const model = await fitDistributed({ connection: redis.url, shards: uris, k: 3, seedSample: SHARDS * PER, tol: 1e-12, maxIter: 2000 });
     const whole = fitSync(all, { k: 3, tol: 1e-12, maxIter: 2000 });
     expect(closeness(bits(model), bits(whole), 1e-7, 1e-9)).toBeLessThan(1);
+    // A fitted model as init (a warm start) goes on from its parameters.
+    const more = await fitDistributed({ connection: redis.url, shards: uris, k: 3, init: model, maxIter: 1, tol: 0 });
+    expect(more.iterations).toBe(1);
+    expect(closeness(bits(more), bits(model), 1e-6, 1e-9)).toBeLessThan(1);
   }, 40_000);
 
   it("a shard that cannot be read fails the fit, naming it, after the configured tries", async () => {
