@@ -21,7 +21,7 @@
  * @packageDocumentation
  */
 import type { FlowProducer, Job, Queue, Worker, ConnectionOptions } from "bullmq";
-import type { FitOptions, ModelData } from "./types.js";
+import type { FamilyOfOptions, FitOptions, FitOptionsFor, ModelData } from "./types.js";
 import type { MixtureModel } from "./model.js";
 import type { Chunk, WeightedChunk } from "./stream.js";
 import type { Dataset, Spec } from "./family.js";
@@ -62,6 +62,8 @@ export interface ShardWorkerOptions {
    * load + pass of one shard, which blocks the process), `stalledInterval`, `maxStalledCount`.
    */
   workerOptions?: Record<string, unknown>;
+  /** Milliseconds to wait for Redis at the start before failing with a MixemError "UNAVAILABLE" (default 10 000); later outages are waited out. */
+  redisTimeout?: number;
 }
 
 /** A running shard worker. */
@@ -298,11 +300,24 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
     }
   };
 
+  const redisTimeout = options.redisTimeout ?? 10_000;
+  if (!(Number.isSafeInteger(redisTimeout) && redisTimeout >= 1)) throw optionError("options.redisTimeout", `must be an integer ≥ 1, got ${describe(redisTimeout)}`);
   const queue = options.queue ?? DEFAULT_QUEUE;
   const worker = new Worker<ShardJob, Description | PassAnswer>(queue, processor, {
     connection, concurrency, ...(options.prefix ? { prefix: options.prefix } : {}), ...(options.workerOptions ?? {}),
   });
-  worker.on("error", () => {}); // connection errors: BullMQ reconnects on its own
+  let lastError: unknown;
+  worker.on("error", (e) => { lastError = e; }); // connection errors: BullMQ reconnects on its own
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([worker.waitUntilReady(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error("timeout")), redisTimeout); })]);
+  } catch {
+    void worker.close(true).catch(() => {});
+    void (worker as unknown as { disconnect?: () => Promise<void> }).disconnect?.()?.catch?.(() => {});
+    throw new MixemError("UNAVAILABLE", `Redis at ${where(options.connection)} could not be reached within ${redisTimeout} ms${lastError ? ` (${(lastError as Error).message ?? lastError})` : ""}`, "options.connection");
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     worker,
     async close() {
@@ -361,6 +376,8 @@ function describeShard(ds: Dataset, sample: number): Description {
  * noticed within `checkInterval` and the pass is sent again; a Redis unreachable for longer than
  * `redisTimeout` fails the fit (MixemError "UNAVAILABLE").
  */
+export async function fitDistributed<const O extends FitOptions>(options: O & DistributedOptions & { [K in Exclude<keyof O, keyof FitOptionsFor<FamilyOfOptions<O>> | keyof DistributedOptions>]: never }): Promise<MixtureModel<FamilyOfOptions<O>>>;
+export async function fitDistributed(options: FitDistributedOptions): Promise<MixtureModel>;
 export async function fitDistributed(options: FitDistributedOptions): Promise<MixtureModel> {
   if (typeof options !== "object" || options === null) throw optionError("options", `must be an object, got ${describe(options)}`);
   const dist: Record<string, unknown> = {}, rest: Record<string, unknown> = {};

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { accumulate, fitStream, fitSync, initSync, loadModel, maximize, mergeStats, MixemError, type MixtureModel } from "../src/index.js";
-import { fitDistributed } from "../src/bullmq.js";
+import { fitDistributed, startShardWorker } from "../src/bullmq.js";
 import { freePort, redisBinary, RedisServer } from "./redis-server.js";
 import { closeness, drawLabels, mulberry32, normal } from "./helpers.js";
 
@@ -160,6 +160,10 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
     expect(err).toBeInstanceOf(MixemError);
     expect(err.code).toBe("UNAVAILABLE");
     expect(err.message).toMatch(new RegExp(`^options\\.connection: Redis at redis://127\\.0\\.0\\.1:${port} could not be reached within 800 ms`));
+    const workerErr = await startShardWorker({ connection: `redis://127.0.0.1:${port}`, load: () => [1], redisTimeout: 500 }).catch((e) => e);
+    expect(workerErr).toBeInstanceOf(MixemError);
+    expect(workerErr.code).toBe("UNAVAILABLE");
+    expect(workerErr.message).toMatch(/^options\.connection: Redis at .* could not be reached within 500 ms \(.*ECONNREFUSED/);
   }, 10_000);
 
   it("the command line: mixem worker, and mixem fit --redis --shards GLOB, agree with mixem fit on the concatenated CSV", async () => {

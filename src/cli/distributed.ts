@@ -112,7 +112,11 @@ export async function worker(values: Values, args: string[]): Promise<number> {
     connection: values.redis, load: loadShard, queue: values.queue as string | undefined,
     concurrency: num(values.concurrency, "--concurrency"), cacheSize: num(values["cache-size"], "--cache-size"),
   });
-  if (!values.quiet) process.stderr.write(`mixem: worker on ${values.redis} (queue ${values.queue ?? "mixem"}); stop with Ctrl-C\n`);
+  if (!values.quiet) {
+    process.stderr.write(`mixem: worker on ${values.redis} (queue ${values.queue ?? "mixem"}); stop with Ctrl-C\n`);
+    // A job that failed here (the fit may try it again elsewhere): one line each.
+    w.worker.on("failed", (_job, e) => { process.stderr.write(`mixem: ${e.message.split("\n")[0]}\n`); });
+  }
   await new Promise<void>((done) => {
     const stop = () => { void w.close().finally(done); };
     process.once("SIGINT", stop);
