@@ -221,6 +221,38 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
     }
   }, 20_000);
 
+  it("a worker keeps the shards it used last (cacheSize): loaded once with room for all, every pass without", async () => {
+    const run = async (cacheSize: number) => {
+      let loads = 0;
+      const w = await startShardWorker({ connection: redis.url, queue: `lru${cacheSize}`, cacheSize, load: (uri) => { loads++; return parts[uris.indexOf(uri)]; } });
+      try {
+        const model = await fitDistributed({ connection: redis.url, queue: `lru${cacheSize}`, shards: uris, k: 3, init: INIT, maxIter: 3, tol: 0 });
+        return { loads, model };
+      } finally {
+        await w.close();
+      }
+    };
+    const all6 = await run(6), two = await run(2);
+    expect(all6.loads).toBe(SHARDS); // pass 0 loads each shard; the 4 passes after read the cache
+    expect(two.loads).toBe(SHARDS * 5); // shards taken in order 0…5 by one worker: 2 slots never hold the next one
+    expect(bits(two.model)).toEqual(bits(all6.model));
+  }, 30_000);
+
+  it("sample weights come with the shard ({ data, sampleWeights }): the same fit as fitStream over the same weighted chunks, bit for bit", async () => {
+    const weighted = parts.map((p, s) => ({ data: p, sampleWeights: p.map((_, i) => 1 + ((i + s) % 3)) }));
+    const w = await startShardWorker({ connection: redis.url, queue: "weighted", load: (uri) => weighted[uris.indexOf(uri)] });
+    try {
+      const options = { k: 3, init: INIT, maxIter: 5, tol: 0 } as const;
+      const model = await fitDistributed({ ...options, connection: redis.url, queue: "weighted", shards: uris });
+      const streamed = await fitStream(() => weighted, options);
+      expect(bits(model)).toEqual(bits(streamed));
+      expect(model.nObservations).toBe(streamed.nObservations);
+      expect(model.nObservations).toBeGreaterThan(SHARDS * PER);
+    } finally {
+      await w.close();
+    }
+  }, 30_000);
+
   it("bad options are refused before Redis is asked", async () => {
     await expect(fitDistributed({ connection: redis.url, shards: [], k: 2 })).rejects.toThrow(/^options\.shards: must be a non-empty array/);
     await expect(fitDistributed({ connection: "localhost:6379", shards: uris, k: 2 })).rejects.toThrow(/^options\.connection: must be a redis:\/\//);
