@@ -119,8 +119,9 @@ Many machines (needs the bullmq and ioredis packages; see docs/more-data.md):
   --cache-size N             shards kept in memory between passes (default 8)
   --queue NAME               BullMQ queue shared by the workers and the fit (default mixem)
   mixem fit --redis URL --shards 'GLOB' [--column C | --columns A,B] -k K …
-                             fit the CSV/JSON files the glob names (quoted; * ? […], natural
-                             order); every worker must see them at the same absolute paths
+                             fit the CSV, JSON, Parquet or Arrow files the glob names (quoted;
+                             * ? […], natural order); every worker must see them at the same
+                             absolute paths
 
 Output:
   Components are numbered from 1, in the order of the model's components (the fit table's

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { accumulate, fitStream, fitSync, initSync, loadModel, maximize, mergeStats, MixemError, type MixtureModel } from "../src/index.js";
 import { fitDistributed, startShardWorker } from "../src/bullmq.js";
+import { tableFromArrays, tableToIPC } from "apache-arrow";
 import { freePort, redisBinary, RedisServer } from "./redis-server.js";
 import { closeness, drawLabels, mulberry32, normal } from "./helpers.js";
 
@@ -192,6 +193,11 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
       const a = loadModel(JSON.parse(shardFit.out)), b = loadModel(JSON.parse(wholeFit.out));
       expect(a.nObservations).toBe(SHARDS * PER);
       expect(closeness(bits(a), bits(b), 1e-7, 1e-9)).toBeLessThan(1);
+      // The same shards as Arrow IPC files: the same values, so the same fit, bit for bit.
+      parts.forEach((p, s) => writeFileSync(join(csv, `part-${s + 1}.arrow`), tableToIPC(tableFromArrays({ x: Float64Array.from(p) }), "file")));
+      const arrowFit = await run(["fit", "--redis", redis.url, "--queue", "cli", "--shards", `${csv}/part-*.arrow`, ...flags]);
+      expect(arrowFit.err).toBe("");
+      expect(bits(loadModel(JSON.parse(arrowFit.out)))).toEqual(bits(a));
       const missing = await run(["fit", "--redis", redis.url, "--queue", "cli", "--shards", `${csv}/part-*.csv`, "--column", "nope", "-k", "2"]);
       expect(missing.code).toBe(2);
       expect(missing.err).toMatch(/^mixem: shards\[0\]: \(file:\/\/.*part-1\.csv\?column=nope\) .*has no column "nope" \(columns: x\)\n$/);

@@ -10,7 +10,8 @@ import { familyOf } from "../families/index.js";
 import { DEFAULTS } from "../defaults.js";
 import { MixemError } from "../errors.js";
 import { fitDistributed, startShardWorker } from "../bullmq.js";
-import { columnIndex, columnsOf, inputOf, matrix, mib, readTable, UsageError, type AnyTable } from "./input.js";
+import { columnIndex, columnsOf, inputOf, matrix, mib, readTable, UsageError, type AnyTable, type Table } from "./input.js";
+import { columnarKind, openColumnar, readColumns, type ColumnarFile } from "./columnar.js";
 import { Progress } from "./progress.js";
 import { criteria, table } from "./report.js";
 
@@ -60,18 +61,25 @@ export function shardUri(file: string, column: string | undefined, columns: stri
 }
 
 /**
- * Reads a shard's table by its file's extension. CSV and JSON through the CLI's reader; other
- * formats plug in here (Parquet and Arrow files need the CLI's Parquet/Arrow reader).
+ * A shard's chosen columns, row-major, and how many: CSV and JSON through the CLI's reader,
+ * Parquet and Arrow IPC through its columnar reader (src/cli/columnar.ts), as `mixem fit` reads them.
+ * A file that is not there (yet) is an Error (tried again); anything wrong inside it a UsageError.
  */
-async function readShardTable(path: string): Promise<AnyTable> {
-  if (/\.(parquet|arrow|feather)$/i.test(path)) throw new MixemError("INVALID_DATA", `${path}: Parquet and Arrow shards are not read by mixem worker yet; convert them to CSV`);
+async function readShardColumns(path: string, column: string | undefined, columns: string | undefined, rows: boolean): Promise<{ values: Float64Array; d: number }> {
   let input;
   try {
     input = inputOf(path);
   } catch (e) {
-    throw new Error((e as Error).message); // a file not there (yet): tried again
+    throw new Error((e as Error).message);
   }
-  return readTable(input, (limit) => `${path} is larger than the ${mib(limit)} a worker reads into memory; cut it into smaller shards`);
+  const kind = columnarKind(input);
+  const t = kind
+    ? await openColumnar(input, kind)
+    : await readTable(input, (limit) => `${path} is larger than the ${mib(limit)} a worker reads into memory; cut it into smaller shards`);
+  const table = t as unknown as Table; // columnIndex and columnsOf read names, source and numeric()
+  const idx = rows ? columnsOf(table, columns) : [columnIndex(table, column, "--column")];
+  if (kind) return { values: (await readColumns(t as ColumnarFile, idx, null)).data(), d: idx.length };
+  return { values: rows ? matrix(t as AnyTable, idx) : (t as AnyTable).column(idx[0]), d: idx.length };
 }
 
 /** The CLI worker's `load`: a file URL from `mixem fit --redis`, its columns (1-D: values; several: rows). */
@@ -92,13 +100,10 @@ async function readShard(uri: string): Promise<Chunk> {
   const column = url.searchParams.get("column") ?? undefined, columns = url.searchParams.get("columns") ?? undefined;
   const bare = new URL(url.href);
   bare.search = "";
-  const t = await readShardTable(fileURLToPath(bare));
-  if (url.searchParams.has("rows")) {
-    const idx = columnsOf(t, columns);
-    const flat = matrix(t, idx), d = idx.length;
-    return Array.from({ length: flat.length / d }, (_, i) => flat.subarray(i * d, i * d + d));
-  }
-  return t.column(columnIndex(t, column, "--column"));
+  const rows = url.searchParams.has("rows");
+  const { values, d } = await readShardColumns(fileURLToPath(bare), column, columns, rows);
+  if (!rows) return values;
+  return Array.from({ length: values.length / d }, (_, i) => values.subarray(i * d, i * d + d));
 }
 
 const WORKER_FLAGS = ["redis", "concurrency", "cache-size", "queue", "quiet", "help"];
