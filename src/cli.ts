@@ -51,6 +51,8 @@ Usage:
   mixem fit <file.csv | file.json | file.parquet | file.arrow | -> [options]
   mixem select <file.csv | file.json | file.parquet | file.arrow | -> -k 1..8 [--criterion bic|aic|icl] [options]
   mixem predict <model.json> <file.csv | file.json | file.parquet | file.arrow | -> [--column C | --columns A,B] [--json]
+  mixem worker --redis URL [--concurrency N] [--cache-size N] [--queue NAME]
+  mixem fit --redis URL --shards 'data/part-*.csv' [options]
   mixem --version
 
 Data:
@@ -117,6 +119,16 @@ Prediction (predict):
   component and each component's posterior probability: CSV with the columns
   row,component,p1,...,pk (or JSON with --json: {"labels": [...], "posteriors": [[...], ...]}).
 
+Many machines (needs the bullmq and ioredis packages; see docs/more-data.md):
+  mixem worker --redis URL   answer shard jobs (run one per core, on any number of machines)
+  --concurrency N            jobs at once in this process (default 1)
+  --cache-size N             shards kept in memory between passes (default 8)
+  --queue NAME               BullMQ queue shared by the workers and the fit (default mixem)
+  mixem fit --redis URL --shards 'GLOB' [--column C | --columns A,B] -k K …
+                             fit the CSV, JSON, Parquet or Arrow files the glob names (quoted;
+                             * ? […], natural order); every worker must see them at the same
+                             absolute paths
+
 Output:
   Components are numbered from 1, in the order of the model's components (the fit table's
   "component" column, predict's labels and p1..pk, and --json's components[0] is component 1);
@@ -146,6 +158,7 @@ const OPTIONS = {
   init: { type: "string" }, "fix-weights": { type: "boolean" }, "max-iter": { type: "string" },
   tol: { type: "string" }, "n-init": { type: "string" }, seed: { type: "string" }, threads: { type: "string" }, weights: { type: "string" }, labels: { type: "string" }, "reg-covar": { type: "string" },
   accelerate: { type: "string" }, missing: { type: "string" },
+  redis: { type: "string" }, shards: { type: "string" }, concurrency: { type: "string" }, "cache-size": { type: "string" }, queue: { type: "string" },
   json: { type: "boolean" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" }, version: { type: "boolean" },
 } as const;
 
@@ -185,8 +198,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const [command] = positionals;
   if (command === "predict") return predict(values, positionals.slice(1));
+  // Many machines (src/cli/distributed.ts, loaded only here): a shard worker, or a fit of shards.
+  if (command === "worker") return (await import("./cli/distributed.js")).worker(values, positionals.slice(1));
+  if (command === "fit" && values.redis !== undefined) return (await import("./cli/distributed.js")).fitShards(values, positionals.slice(1));
+  for (const flag of ["shards", "concurrency", "cache-size", "queue"] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} is for mixem fit --redis and mixem worker`);
   const [, file, ...rest] = positionals;
   if (command !== "fit" && command !== "select") throw new UsageError(`unknown command "${command}" (try: mixem fit <file> -k 2, or mixem --help)`);
+  if (values.redis !== undefined) throw new UsageError("--redis is for mixem fit and mixem worker");
   if (!file) throw new UsageError(`${command} needs a data file (or - for standard input)`);
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   if (values.plot !== undefined) checkPlot(values.plot);

@@ -5,7 +5,8 @@ export type MixemErrorCode =
   | "INVALID_MODEL" // loadModel was given something that is not a valid mixem model
   | "NOT_READY" // the WebAssembly core could not be compiled synchronously: call `await init()` first
   | "UNSUPPORTED" // this JavaScript engine cannot run the core (it lacks WebAssembly SIMD)
-  | "DEGENERATE"; // the fit cannot continue: a covariance is singular even after regularisation
+  | "DEGENERATE" // the fit cannot continue: a covariance is singular even after regularisation
+  | "UNAVAILABLE"; // a service the fit needs cannot be reached (mixem/bullmq: Redis, or the bullmq package)
 
 /**
  * The one error type mixem throws for bad input. `path` names what was wrong, as in

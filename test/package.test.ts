@@ -29,4 +29,23 @@ describe("the published package", () => {
     expect(Object.keys(pkg.scripts)).not.toContain("postinstall");
     expect(pkg.bin.mixem).toBe("./dist/cli.js");
   });
+  it("mixem/bullmq: an ESM subpath; BullMQ an optional peer dependency that only it (and the CLI, on demand) imports", () => {
+    expect(pkg.exports["./bullmq"]).toEqual({ types: "./dist/bullmq.d.ts", import: "./dist/bullmq.js" });
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(["bullmq", "ioredis"]);
+    expect(pkg.peerDependenciesMeta).toEqual({ bullmq: { optional: true }, ioredis: { optional: true } });
+    expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(["bullmq", "ioredis"]));
+    const out = `${root}dist/`;
+    const text = (f: string) => readFileSync(out + f, "utf8");
+    const importsBullmq = (src: string) => /from\s*["']bullmq["']|import\(\s*["']bullmq["']\s*\)|require\(\s*["']bullmq["']\s*\)/.test(src);
+    // The core entry and every chunk it loads at start: no BullMQ.
+    const core = text("index.js");
+    const chunks = [...core.matchAll(/from\s*"\.\/(chunks\/[^"]+)"/g)].map((m) => m[1]);
+    for (const f of ["index.js", "index.cjs", ...chunks]) expect(importsBullmq(text(f)), f).toBe(false);
+    expect(importsBullmq(text("bullmq.js"))).toBe(true);
+    // The subpath shares the core's chunk: one MixtureModel class, one MixemError.
+    const shared = chunks.filter((c) => /var MixtureModel = class\b/.test(text(c)) && /var MixemError = class\b/.test(text(c)));
+    expect(shared).toHaveLength(1);
+    expect(text("bullmq.js")).toContain(shared[0]);
+    expect(text("bullmq.js")).not.toMatch(/var (MixtureModel|MixemError) = class\b/);
+  });
 });

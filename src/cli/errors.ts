@@ -10,6 +10,7 @@ export const FLAGS: Record<string, string> = {
   k: "-k", kRange: "-k", family: "--family", mode: "--mode", init: "--init", fixWeights: "--fix-weights",
   maxIter: "--max-iter", tol: "--tol", nInit: "--n-init", seed: "--seed", regCovar: "--reg-covar",
   covariance: "--covariance", prior: "--prior", trials: "--trials", criterion: "--criterion", dims: "--columns", sampleWeights: "--weights",
+  connection: "--redis", shards: "--shards",
 };
 
 const flagOf = (option: string) => FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
