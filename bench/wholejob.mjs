@@ -89,7 +89,9 @@ export function faithful() {
 const here = fileURLToPath(new URL(".", import.meta.url));
 const load = () => os.loadavg().map((v) => v.toFixed(1)).join(", ");
 const median = (a) => { const s = [...a].sort((p, q) => p - q); return s[Math.floor(s.length / 2)]; };
-const run = (cmd, args, env) => { try { return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: Number(process.env.WHOLEJOB_TIMEOUT ?? 1800) * 1000, env: { ...process.env, ...env } }).trim(); } catch (e) { return { error: String(e.stderr ?? e.message).trim().split("\n").slice(-2).join(" ") || "failed" }; } };
+// One thread for every peer, as mixem's fitSync (no multithreaded BLAS under numpy or R).
+const ONE_THREAD = { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+const run = (cmd, args, env) => { try { return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: Number(process.env.WHOLEJOB_TIMEOUT ?? 1800) * 1000, env: { ...process.env, ...ONE_THREAD, ...env } }).trim(); } catch (e) { return { error: String(e.stderr ?? e.message).trim().split("\n").slice(-2).join(" ") || "failed" }; } };
 
 async function converge(cases) {
   const { fitSync, initSync } = await import("../dist/index.js");
@@ -102,24 +104,29 @@ async function converge(cases) {
       const row = { name: c.name, n: c.n, loadBefore: load(), systems: {} };
       const reps = c.reps ?? 1;
       for (const accelerate of ["none", "squarem"]) {
-        const times = [];
+        const times = [], cpus = [];
         let m;
-        for (let r = 0; r < reps; r++) { const t = performance.now(); m = fitSync(c.x, { ...c.options, tol: TOL, maxIter, accelerate }); times.push((performance.now() - t) / 1000); }
-        row.systems[accelerate === "none" ? "mixem plain EM" : "mixem SQUAREM"] = { seconds: median(times), range: [Math.min(...times), Math.max(...times)], iterations: m.iterations, passes: m.passes, ll: m.logLikelihood, converged: m.converged };
-        console.log(`  ${c.name}, mixem ${accelerate}: ${median(times).toFixed(3)} s, ${m.iterations} it., ${m.passes} passes, ll ${m.logLikelihood}`);
+        for (let r = 0; r < reps; r++) {
+          const t = performance.now(), u = process.cpuUsage();
+          m = fitSync(c.x, { ...c.options, tol: TOL, maxIter, accelerate });
+          const du = process.cpuUsage(u);
+          times.push((performance.now() - t) / 1000); cpus.push((du.user + du.system) / 1e6);
+        }
+        row.systems[accelerate === "none" ? "mixem plain EM" : "mixem SQUAREM"] = { seconds: median(times), cpu: median(cpus), range: [Math.min(...times), Math.max(...times)], iterations: m.iterations, passes: m.passes, ll: m.logLikelihood, converged: m.converged };
+        console.log(`  ${c.name}, mixem ${accelerate}: ${median(times).toFixed(3)} s (CPU ${median(cpus).toFixed(3)} s), ${m.iterations} it., ${m.passes} passes, ll ${m.logLikelihood}`);
       }
       const llRef = row.systems["mixem plain EM"].ll;
       if (c.peers) {
         writeFileSync(`${dir}/x.f64`, Buffer.from(c.x.buffer, c.x.byteOffset, c.x.byteLength));
         writeFileSync(`${dir}/start.f64`, startBytes(c.start));
         const sk = run("/usr/bin/python3", [`${here}peers/sklearn_converge.py`, `${dir}/x.f64`, String(c.n), String(c.d), String(c.k), `${dir}/start.f64`, String(TOL), String(RIDGE), String(reps)]);
-        row.systems["scikit-learn"] = typeof sk === "string" ? (() => { const j = JSON.parse(sk); return { seconds: j.seconds, iterations: j.iterations, passes: j.iterations + 1, ll: j.logLikelihood, converged: j.converged }; })() : sk;
+        row.systems["scikit-learn"] = typeof sk === "string" ? (() => { const j = JSON.parse(sk); return { seconds: j.seconds, cpu: j.cpu, iterations: j.iterations, passes: j.iterations + 1, ll: j.logLikelihood, converged: j.converged }; })() : sk;
         console.log(`  ${c.name}, scikit-learn: ${JSON.stringify(row.systems["scikit-learn"])}`);
         // mclust's relative rule |Δl| / (1 + |l|) < tolR equals |Δl| / n < 1e-10 at l = mixem's final l.
         const tolR = (TOL * c.n) / (1 + Math.abs(llRef));
         row.mclustTol = tolR;
         const mc = run("Rscript", [`${here}peers/mclust_converge.R`, `${dir}/x.f64`, String(c.n), String(c.d), String(c.k), `${dir}/start.f64`, String(tolR), String(reps)]);
-        row.systems["mclust em()"] = typeof mc === "string" ? (() => { const [s, it, ll] = mc.split(/\s+/).map(Number); return { seconds: s, iterations: it, passes: it + 1, ll, converged: true }; })() : mc;
+        row.systems["mclust em()"] = typeof mc === "string" ? (() => { const [s, it, ll, cpu] = mc.split(/\s+/).map(Number); return { seconds: s, cpu, iterations: it, passes: it + 1, ll, converged: true }; })() : mc;
         console.log(`  ${c.name}, mclust: ${JSON.stringify(row.systems["mclust em()"])}`);
       }
       if (c.cLoop) {
@@ -128,7 +135,7 @@ async function converge(cases) {
         if (!row.systems.C) {
           writeFileSync(`${dir}/x.f64`, Buffer.from(c.x.buffer, c.x.byteOffset, c.x.byteLength));
           const out = run(bin, [...c.cLoop.slice(0, 1), `${dir}/x.f64`, String(c.n), String(c.k), String(maxIter), ...c.cLoop.slice(1).map(String)], { EM1D_TOL: String(TOL) });
-          if (typeof out === "string") { const [, ll, it, ms] = out.split(/\s+/).map(Number); row.systems["C -O3 plain EM"] = { seconds: ms / 1000, iterations: it - 1, passes: it, ll, converged: it < maxIter }; }
+          if (typeof out === "string") { const [, ll, it, ms, cpuMs] = out.split(/\s+/).map(Number); row.systems["C -O3 plain EM"] = { seconds: ms / 1000, cpu: cpuMs / 1000, iterations: it - 1, passes: it, ll, converged: it < maxIter }; }
           else row.systems["C -O3 plain EM"] = out;
           console.log(`  ${c.name}, C: ${JSON.stringify(row.systems["C -O3 plain EM"])}`);
         }
@@ -190,17 +197,22 @@ async function select() {
       writeFileSync(csv, lines.join("\n") + "\n");
       const rowsOf = Array.from({ length: s.n }, (_, i) => Array.from(s.x.subarray(i * s.d, i * s.d + s.d)));
       for (const [label, covariance] of [["mixem selectK, 14 models", "all"], ["mixem selectK, 4 models (full, tied, diag, spherical)", FOUR]]) {
-        const times = [];
+        const times = [], cpus = [];
         let sel;
-        for (let r = 0; r < s.reps; r++) { const t = performance.now(); sel = selectK(rowsOf, { family: "mvgaussian", covariance, kRange: [1, 9] }); times.push((performance.now() - t) / 1000); }
+        for (let r = 0; r < s.reps; r++) {
+          const t = performance.now(), u = process.cpuUsage();
+          sel = selectK(rowsOf, { family: "mvgaussian", covariance, kRange: [1, 9] });
+          const du = process.cpuUsage(u);
+          times.push((performance.now() - t) / 1000); cpus.push((du.user + du.system) / 1e6);
+        }
         const best = sel.scores.find((e) => e.model === sel.best);
-        row.systems[label] = { seconds: median(times), choice: `${best.mclust},${best.k}` };
+        row.systems[label] = { seconds: median(times), cpu: median(cpus), choice: `${best.mclust},${best.k}` };
         console.log(`  select ${s.name}, ${label}: ${median(times).toFixed(2)} s → ${best.mclust},${best.k}`);
       }
       const sk = run("/usr/bin/python3", [`${here}peers/sklearn_select_bench.py`, csv, "9", String(s.reps)]);
-      row.systems["scikit-learn loop over k and 4 covariance types (BIC)"] = typeof sk === "string" ? (() => { const [t, cov, k] = sk.split(/\s+/); return { seconds: Number(t) / 1000, choice: `${cov},${k}` }; })() : sk;
-      const mc = run("Rscript", [`${here}peers/mclust_select_bench.R`, csv, "9", "all", String(s.reps)]);
-      row.systems["R Mclust(), 14 models"] = typeof mc === "string" ? (() => { const [t, m, g] = mc.split(/\s+/); return { seconds: Number(t) / 1000, choice: `${m},${g}` }; })() : mc;
+      row.systems["scikit-learn loop over k and 4 covariance types (BIC)"] = typeof sk === "string" ? (() => { const [t, cov, k, cpu] = sk.split(/\s+/); return { seconds: Number(t) / 1000, cpu: Number(cpu) / 1000, choice: `${cov},${k}` }; })() : sk;
+      const mc = run("Rscript", [`${here}peers/mclust_select_bench.R`, csv, "9", "all", String(s.reps), "cpu"]);
+      row.systems["R Mclust(), 14 models"] = typeof mc === "string" ? (() => { const [t, m, g, cpu] = mc.split(/\s+/); return { seconds: Number(t) / 1000, cpu: Number(cpu) / 1000, choice: `${m},${g}` }; })() : mc;
       for (const [k, v] of Object.entries(row.systems)) if (k.startsWith("scikit") || k.startsWith("R ")) console.log(`  select ${s.name}, ${k}: ${JSON.stringify(v)}`);
       row.loadAfter = load();
       rows.push(row);
@@ -216,22 +228,22 @@ export function markdown(convergeRows, selectRows) {
   const out = [];
   if (convergeRows.length) {
     out.push(`#### Time to a converged fit, every system from the same start (stop: mean log-likelihood per point changes by < ${TOL})`, "",
-      "| workload | system | wall time | iterations | passes | final log-likelihood | agrees (≤ 1e-6 per point) | vs mixem SQUAREM | load avg before → after |",
-      "| --- | --- | ---: | ---: | ---: | ---: | :---: | ---: | --- |");
+      "| workload | system | wall time | CPU time | iterations | passes | final log-likelihood | agrees (≤ 1e-6 per point) | wall / mixem SQUAREM | CPU / mixem SQUAREM | load avg before → after |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: | --- |");
     for (const r of convergeRows) {
-      const sq = r.systems["mixem SQUAREM"].seconds;
+      const sq = r.systems["mixem SQUAREM"].seconds, sqCpu = r.systems["mixem SQUAREM"].cpu;
       for (const [name, s] of Object.entries(r.systems)) {
-        if (s.error) { out.push(`| ${r.name} | ${name} | failed: ${s.error.slice(0, 120)} | | | | | | |`); continue; }
-        out.push(`| ${r.name} | ${name} | ${f3(s.seconds)} s${s.range ? ` (${f3(s.range[0])}–${f3(s.range[1])})` : ""} | ${s.iterations} | ${s.passes} | ${s.ll.toFixed(4)} | ${s.agrees ? "yes" : "**no**"} | ${(s.seconds / sq).toFixed(2)}× | ${r.loadBefore} → ${r.loadAfter} |`);
+        if (s.error) { out.push(`| ${r.name} | ${name} | failed: ${s.error.slice(0, 120)} | | | | | | | | |`); continue; }
+        out.push(`| ${r.name} | ${name} | ${f3(s.seconds)} s${s.range ? ` (${f3(s.range[0])}–${f3(s.range[1])})` : ""} | ${f3(s.cpu)} s | ${s.iterations} | ${s.passes} | ${s.ll.toFixed(4)} | ${s.agrees ? "yes" : "**no**"} | ${(s.seconds / sq).toFixed(2)}× | ${(s.cpu / sqCpu).toFixed(2)}× | ${r.loadBefore} → ${r.loadAfter} |`);
       }
     }
     out.push("", convergeRows.filter((r) => r.mclustTol).map((r) => `${r.name}: mclust tol ${r.mclustTol.toExponential(3)}`).join("; ") + ".", "");
   }
   if (selectRows.length) {
     out.push("#### Time from data to a chosen model (k = 1…9, BIC; each system with its own start and stopping rule)", "",
-      "| data | system | wall time | chosen (model, k) | load avg before → after |", "| --- | --- | ---: | --- | --- |");
+      "| data | system | wall time | CPU time | chosen (model, k) | load avg before → after |", "| --- | --- | ---: | ---: | --- | --- |");
     for (const r of selectRows) for (const [name, s] of Object.entries(r.systems))
-      out.push(s.error ? `| ${r.name} | ${name} | failed: ${s.error.slice(0, 120)} | | |` : `| ${r.name} | ${name} | ${f3(s.seconds)} s | ${s.choice} | ${r.loadBefore} → ${r.loadAfter} |`);
+      out.push(s.error ? `| ${r.name} | ${name} | failed: ${s.error.slice(0, 120)} | | | |` : `| ${r.name} | ${name} | ${f3(s.seconds)} s | ${f3(s.cpu)} s | ${s.choice} | ${r.loadBefore} → ${r.loadAfter} |`);
     out.push("");
   }
   return out.join("\n");
