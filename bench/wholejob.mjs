@@ -171,8 +171,10 @@ export function convergeCases(which = "abcd") {
         options: { family: "poisson", k: 4, init: poisson.start } });
   }
   if (which.includes("c")) {
-    const n = 200_000, x = blobs(n, 10, 8, 4, 3), start = kmeansppStart(x, n, 10, 8, 12);
-    cases.push({ id: "c", name: "(c) d = 10 full, N = 2e5, K = 8, centres uniform in [−2, 2]¹⁰", x, n, d: 10, k: 8, start, peers: true,
+    // WHOLEJOB_SPREAD_C: the side of the cube the centres are drawn from (8: run.mjs's per-iteration row's).
+    const spread = Number(process.env.WHOLEJOB_SPREAD_C ?? 4);
+    const n = 200_000, x = blobs(n, 10, 8, spread, 3), start = kmeansppStart(x, n, 10, 8, 12);
+    cases.push({ id: "c", name: `(c) d = 10 full, N = 2e5, K = 8, centres uniform in [−${spread / 2}, ${spread / 2}]¹⁰`, x, n, d: 10, k: 8, start, peers: true,
       options: { family: "mvgaussian", dims: 10, covariance: "full", k: 8, init: start, ridge: RIDGE, regCovar: 0 } });
   }
   return cases;
