@@ -441,6 +441,21 @@ if (!only || "converged".includes(only)) {
   }
 }
 
+// Whole jobs against the peers (bench/wholejob.mjs: to convergence from one exported start, and
+// data to a chosen model) and, with --browser, the per-iteration rows in headless Chromium
+// (bench/browser.mjs). Each also runs alone: node bench/wholejob.mjs, node bench/browser.mjs.
+const extraSections = [];
+if (!only || "wholejob".includes(only)) {
+  const { wholeJob } = await import("./wholejob.mjs");
+  const r = await wholeJob(["converge", "select"]);
+  extraSections.push(`### Whole jobs against the peers (bench/wholejob.mjs)\n\n${r.md}`);
+}
+if (process.argv.includes("--browser")) {
+  const { browserBench } = await import("./browser.mjs");
+  const r = await browserBench();
+  extraSections.push(`### The browser (bench/browser.mjs; load average ${r.loadBefore} → ${r.loadAfter})\n\n${r.md}`);
+}
+
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const md = `# Benchmark results
 
@@ -504,6 +519,7 @@ ${modelRows.length ? `### Covariance models (d = 10, K = 8, N = 2·10⁵, per-it
 | --- | ---: | --- | ---: |
 ${modelRows.map((r) => `| ${r.model} | ${r.ms.toFixed(2)} | ${r.against} | ${r.ratio.toFixed(2)}× |`).join("\n")}
 ` : ""}
+${extraSections.join("\n")}
 The machine is shared and noisy; ratios from one run are comparable, absolute times less so.
 `;
 writeFileSync(new URL("./RESULTS.md", import.meta.url), md);

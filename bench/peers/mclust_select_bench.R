@@ -1,5 +1,5 @@
 # R's Mclust() on a CSV's numeric columns, the whole selection (hc start, every G and model), timed:
-#   Rscript mclust_select_bench.R data.csv G models reps
+#   Rscript mclust_select_bench.R data.csv G models reps [cpu]
 # models: comma-separated mclust names, or "all" (mclust's default 14). Prints the median ms, and
 # the chosen model and G, then the median CPU ms (user + system: the work, less sensitive to a busy
 # machine than the wall time).
