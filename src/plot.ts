@@ -15,7 +15,8 @@ import type { ModelData } from "./types.js";
 import type { Selection, SelectionEntry } from "./select.js";
 import type { HeatmapTable, PlotDensity, Rule } from "./family.js";
 import { familyOf } from "./families/index.js";
-import { checkOptions, integer } from "./options.js";
+import { checkOptions, integer, ownOptions } from "./options.js";
+import { arrowColumnsRule, arrowKind, arrowRows, arrowRowsInto } from "./arrow.js";
 import { MixemError, optionError } from "./errors.js";
 import { describe } from "./data.js";
 import { symmetricEigen } from "./linalg.js";
@@ -34,6 +35,8 @@ export interface PlotOptions {
   trials?: number;
   /** Axis titles: x and y (2-D: the two columns' names; a pairs plot also takes one name per dimension). */
   labels?: string[];
+  /** Arrow data (a Table or RecordBatch): the columns drawn, as fitted (default: every column; one Vector: itself). */
+  columns?: string[];
 }
 
 // ---- options and arguments ----------------------------------------------------------------
@@ -86,11 +89,32 @@ export function plotFit(model: MixtureModel, data: ModelData, options: PlotOptio
   return withCoreOrEngineMath(() => drawFit(model, data, options));
 }
 
+/**
+ * Arrow data: the chosen columns (`options.columns`, else every column) read once into a flat
+ * array, row-major, and `columns` taken out of the options; other data as given (then `columns`
+ * is an error: it names columns of an Arrow table).
+ */
+function fromArrow(data: ModelData, options: PlotOptions): { data: ModelData; options: PlotOptions } {
+  const o = ownOptions(options ?? {}, "options") as PlotOptions;
+  const { columns, ...rest } = o;
+  if (!arrowKind(data)) {
+    if (columns !== undefined) throw optionError("options.columns", "names columns of an Arrow table; the data is not one");
+    return { data, options: rest };
+  }
+  if (columns !== undefined) arrowColumnsRule(columns, "options.columns");
+  const n = arrowRows(data)!;
+  const d = columns?.length ?? (arrowKind(data) === "vector" ? 1 : (data as unknown as { schema: { fields: unknown[] } }).schema.fields.length);
+  const x = new Float64Array(n * d);
+  arrowRowsInto(data, columns, x, 0, "data", 0);
+  return { data: x, options: rest };
+}
+
 /** What the 1-D pictures and the heat map read of a model (a column of an independent model is drawn as one). */
 type Drawn = Pick<MixtureModel, "k" | "weights" | "theta" | "components" | "spec" | "settings">;
 
 function drawFit(model: MixtureModel, data: ModelData, options: PlotOptions): string {
   model = checkModel(model);
+  ({ data, options } = fromArrow(data, options));
   const plot = familyOf(model.family)!.plot;
   if (plot.kind === "none") throw optionError("model.family", plot.why);
   if (plot.kind === "columns") return columns(model, data, checked(options, { ...COMMON, labels: nameList }));

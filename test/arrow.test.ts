@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import {
   Float32, Float64, Int64, Int8, RecordBatchReader, Table, Uint16, makeTable, makeVector, tableFromArrays, tableFromIPC, tableToIPC, vectorFromArray, Bool, Utf8, Int32,
 } from "apache-arrow";
-import { accumulate, fit, fitInWorker, fitStream, fitSync, initSync, MixemError, selectK, selectKAsync, type MixtureModel } from "../src/index.js";
+import { accumulate, fit, fitInWorker, fitStream, fitSync, initSync, MixemError, plotFit, selectK, selectKAsync, type MixtureModel } from "../src/index.js";
 import { getCore } from "../src/wasm.js";
 import { readArrow } from "../src/arrow.js";
 import { drawLabels, mulberry32, normal } from "./helpers.js";
@@ -214,3 +214,32 @@ describe("memory: the data once in WebAssembly memory", () => {
 // For typecheck: apache-arrow's classes are ModelData.
 void (() => { const f = (t: Table, v: ReturnType<typeof makeVector>) => { fitSync(t, { k: 2 }); fitSync(v, { k: 2 }); fitSync(t.batches[0], { k: 2 }); }; return f; });
 void Float32;
+
+describe("plotFit takes Arrow data", () => {
+  it("draws the chosen columns as it draws the same values in an array; columns with plain data is an error", () => {
+    const m = fitSync(flat, { family: "mvgaussian", dims: 2, k: 2, seed: 1 });
+    expect(plotFit(m, table, { columns: ["x", "y"] })).toBe(plotFit(m, flat));
+    expect(plotFit(m, batched)).toBe(plotFit(m, flat)); // every column (x, y), over record batches
+    const g = fitSync(xs, { k: 2, seed: 1 });
+    expect(plotFit(g, tableFromArrays({ x: xs }).getChild("x")!)).toBe(plotFit(g, xs)); // a Vector
+    expect(() => plotFit(m, table, { columns: ["x", "nope"] })).toThrow(/options\.columns\[1\]: "nope" is not a column/);
+    expect(() => plotFit(m, flat, { columns: ["x", "y"] })).toThrow(/options\.columns: names columns of an Arrow table/);
+  });
+});
+
+describe("nulls with missing: \"marginalize\"", () => {
+  it("a null is a missing value: the fit equals that of the array with NaN, bit for bit", () => {
+    const withNaN = Float64Array.from(flat, (v, i) => (i % 37 === 5 ? NaN : v));
+    const xcol = Array.from({ length: n }, (_, i) => (Number.isNaN(withNaN[2 * i]) ? null : withNaN[2 * i]));
+    const ycol = Array.from({ length: n }, (_, i) => (Number.isNaN(withNaN[2 * i + 1]) ? null : withNaN[2 * i + 1]));
+    const t = tableFromArrays({ x: vectorFromArray(xcol, new Float64()), y: vectorFromArray(ycol, new Float64()) } as never);
+    const o = { family: "mvgaussian", k: 2, seed: 2, missing: "marginalize" } as const;
+    const a = fitSync(t, { ...o, columns: ["x", "y"] });
+    const b = fitSync(withNaN, { ...o, dims: 2 });
+    expect(a.nMissing).toBeGreaterThan(0);
+    expect(a.nMissing).toBe(b.nMissing);
+    expect(JSON.stringify(a.components)).toBe(JSON.stringify(b.components));
+    expect(a.logLikelihood).toBe(b.logLikelihood);
+    expect(() => fitSync(t, { family: "mvgaussian", k: 2, columns: ["x", "y"] })).toThrow(/null/);
+  });
+});
