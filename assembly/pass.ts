@@ -89,7 +89,7 @@ export const FLAG_KEEP_STATS: i32 = 4; // with FLAG_ACCUMULATE: add to `stats` a
  * every 32 points the product's binary exponent moves into an integer, so it never overflows and
  * log runs twice per block. (Each multiply adds at most ½ ulp relative error, as a log per point would.)
  */
-export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize = 0, sOut: usize = 0): f64 {
+export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize = 0, sOut: usize = 0, w: usize = 0, points: i32 = 0): f64 {
   const zero = f64x2.splat(0.0), one = f64x2.splat(1.0), negInf = f64x2.splat(-Infinity);
   const last = lp + <usize>(k - 1) * COLUMN;
   let sumMax = zero;
@@ -144,7 +144,14 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize
         j += 1.0;
       }
     } else {
-      const inv = f64x2.div(one, s);
+      let inv = f64x2.div(one, s);
+      if (w != 0) {
+        // Sample weights, folded in (soft EM, statistics only): r_ij w_i = e_ij (w_i / s_i). Weights
+        // are read for the block's `points` only; a padded point's weight is 0.
+        const wi = i + 1 < <usize>points ? v128.load(w + (i << 3))
+          : i < <usize>points ? f64x2.replace_lane(zero, 0, load<f64>(w + (i << 3))) : zero;
+        inv = f64x2.mul(inv, wi);
+      }
       for (let p = first; p <= end; p += COLUMN) v128.store(p, f64x2.mul(v128.load(p), inv));
     }
   }
@@ -195,6 +202,7 @@ export function blockedPass(
       }
     }
     const wb: usize = pointWeights == 0 ? 0 : pointWeights + off;
+    let weighed = false;
     if (labels != 0) {
       oneHot(labels + off, count, k, scratch);
     } else {
@@ -206,9 +214,12 @@ export function blockedPass(
       }
       const lb: usize = pointLabels == 0 ? 0 : pointLabels + off;
       if (lb != 0) keepLabelled(lb, count, scratch, lColumn);
+      // Sample weights with statistics only (soft, no labels, no responsibilities out): folded into
+      // the normalisation; otherwise the columns are weighed after it (weighColumns below).
+      weighed = wb != 0 && doStats && !hard && lb == 0 && respOut == 0;
       if (wb == 0 && lb == 0) total += normalize(scratch, padded, k, hard);
       else {
-        const t = normalize(scratch, padded, k, hard, mColumn, sColumn);
+        const t = normalize(scratch, padded, k, hard, mColumn, sColumn, weighed ? wb : 0, count);
         total += wb == 0 ? t : weightedLogSum(mColumn, sColumn, wb, count);
         if (lb != 0) labelTerm += labelled(lb, wb, count, k, scratch, mColumn, sColumn, lColumn);
       }
@@ -217,7 +228,7 @@ export function blockedPass(
     }
     if (respOut != 0) toRows(scratch, count, k, respOut + <usize>start * (<usize>k << 3));
     // Sample weights: point i's responsibilities count w_i times in every statistic.
-    if (wb != 0 && doStats) weighColumns(scratch, wb, count, k);
+    if (wb != 0 && doStats && !weighed) weighColumns(scratch, wb, count, k);
     blockWeights = wb;
     if (doStats) accumulate(xb, ab, padded, dims, params, k, scratch, stats, work);
     blockWeights = 0;
