@@ -126,12 +126,22 @@ function reader(chunk: ArrowDataLike, column: string, path: string): (i: number)
       const bits = chunk.values as Uint8Array, off = chunk.offset; // a bitmap, not sliced by the offset
       return (i) => (bits[(off + i) >> 3] >> ((off + i) & 7)) & 1;
     }
-    default: {
-      const name = typeName(type);
-      const hint = type.typeId === DECIMAL ? "; cast it to float64 first" : type.typeId === DICTIONARY ? " (encoded values); decode it or cast it to a number type first" : "";
-      throw dataError(path, `column "${column}" is of Arrow type ${name}, not numbers${hint}`);
+    case DECIMAL: {
+      // Decimal128 / Decimal256: little-endian two's-complement 32-bit words (4 or 8 per value) and
+      // a decimal scale; the double nearest the integer, divided by 10^scale (within an ulp or two).
+      const words = chunk.values as Uint32Array, width = (type.bitWidth ?? 128) / 32, scale = 10 ** ((type as { scale?: number }).scale ?? 0);
+      if (!(words instanceof Uint32Array) || (width !== 4 && width !== 8)) break;
+      const top = 2n ** BigInt(32 * width);
+      return (i) => {
+        let v = 0n;
+        for (let w = width - 1; w >= 0; w--) v = (v << 32n) | BigInt(words[i * width + w]);
+        if (words[i * width + width - 1] & 0x80000000) v -= top;
+        return Number(v) / scale;
+      };
     }
   }
+  const hint = type.typeId === DICTIONARY ? " (encoded values); decode it or cast it to a number type first" : "";
+  throw dataError(path, `column "${column}" is of Arrow type ${typeName(type)}, not numbers${hint}`);
 }
 
 function typeName(type: ArrowTypeLike & { toString?: () => string }): string {

@@ -243,3 +243,22 @@ describe("nulls with missing: \"marginalize\"", () => {
     expect(() => fitSync(t, { family: "mvgaussian", k: 2, columns: ["x", "y"] })).toThrow(/null/);
   });
 });
+
+describe("decimal columns convert", () => {
+  it("Decimal128 and Decimal256 (scale 2, negative values too) read as the doubles they denote", async () => {
+    const { Decimal, makeData } = await import("apache-arrow");
+    const cents = Int32Array.from(xs, (v) => Math.round(v * 100)); // the values to 2 decimals
+    const decimal = (bitWidth: 128 | 256) => {
+      const width = bitWidth / 32, words = new Uint32Array(n * width);
+      cents.forEach((c, i) => { words[i * width] = c >>> 0; for (let w = 1; w < width; w++) words[i * width + w] = c < 0 ? 0xffffffff : 0; });
+      return makeVector(makeData({ type: new Decimal(2, 12, bitWidth), length: n, data: words } as never));
+    };
+    const plain = Float64Array.from(cents, (c) => c / 100);
+    const ref = fitSync(plain, { k: 2, seed: 4 });
+    for (const bits of [128, 256] as const) {
+      const m = fitSync(decimal(bits) as never, { k: 2, seed: 4 });
+      expect(m.logLikelihood).toBe(ref.logLikelihood);
+      expect(m.components).toEqual(ref.components);
+    }
+  });
+});
