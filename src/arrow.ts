@@ -108,6 +108,11 @@ function chooseColumns(data: unknown, names: readonly string[] | undefined, all:
 function reader(chunk: ArrowDataLike, column: string, path: string): (i: number) => number {
   const type = chunk.type as ArrowTypeLike & { bitWidth?: number; precision?: number; isSigned?: boolean; toString?: () => string };
   const values = chunk.values as ArrayLike<number | bigint>;
+  // A chunk must hold what it says it holds (values per row: 1; a decimal's words: its width; a bitmap: from its offset).
+  const per = type.typeId === DECIMAL ? (type.bitWidth ?? 128) / 32 : 1;
+  const needed = type.typeId === BOOL ? Math.ceil((chunk.offset + chunk.length) / 8) : chunk.length * per;
+  if (!(typeof values?.length === "number" && values.length >= needed))
+    throw dataError(path, `column "${column}": a chunk of ${chunk.length} rows holds ${typeof values?.length === "number" ? values.length : "no"} values (${needed} needed)`);
   switch (type.typeId) {
     case FLOAT:
       if (type.precision === 0) return (i) => half(values[i] as number); // Float16: the bits, in a Uint16Array
@@ -185,10 +190,10 @@ export function readArrow(mem: Arena, data: unknown, names: readonly string[] | 
  * into `x` from row `at` on, row-major; rows are named in errors from `rowBase` (the command line:
  * the file's 1-based row of the batch's first). Returns the batch's rows.
  */
-export function arrowRowsInto(data: unknown, names: readonly string[] | undefined, x: Float64Array, at: number, path: string, rowBase: number): number {
+export function arrowRowsInto(data: unknown, names: readonly string[] | undefined, x: Float64Array, at: number, path: string, rowBase: number, missingAsNaN = false): number {
   const { columns, n } = chooseColumns(data, names, names === undefined, path);
   if ((at + n) * columns.length > x.length) throw dataError(path, `has more rows than the ${x.length / columns.length} room was made for`);
-  fillRows(columns, n, x, at, false, path, rowBase);
+  fillRows(columns, n, x, at, missingAsNaN, path, rowBase);
   return n;
 }
 
@@ -203,7 +208,7 @@ function fillRows(columns: Column[], n: number, x: Float64Array, at: number, mis
         if (row + len > n) throw dataError(path, `column "${col.name}" has more than the table's ${n} rows`);
         const type = chunk.type as ArrowTypeLike & { precision?: number };
         const values = chunk.values;
-        if (d === 1 && type.typeId === FLOAT && type.precision === 2 && chunk.nullCount === 0 && values instanceof Float64Array) {
+        if (d === 1 && type.typeId === FLOAT && type.precision === 2 && chunk.nullCount === 0 && values instanceof Float64Array && values.length >= len) {
           x.set(values.subarray(0, len), at + row); // Float64 without nulls: one copy
         } else {
           const read = reader(chunk, col.name, path);

@@ -22,7 +22,7 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     const loaded = marginalize
       ? splitMissing(mem, family, missingAllowed(() => family.load(mem, input, opts, path, dims, trusted)), opts, path)
       : family.load(mem, input, opts, path, dims, trusted);
-    const ds = { ...loaded, ...partialLabels(mem, options, trusted) };
+    const ds = { ...loaded, ...partialLabels(mem, options) };
     if (ds.labels && ds.missing) throw optionError("options.labels", "are not available together with missing values (NaN) yet");
     if (ds.labels && ds.labels.length !== ds.n) throw optionError("options.labels", `has ${ds.labels.length} labels; the data has ${ds.n} points`);
     const given = options.sampleWeights;
@@ -54,12 +54,13 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
  * copied into WebAssembly memory; none when absent or when no point is labelled (then the fit is
  * exactly the unlabelled one).
  */
-function partialLabels(mem: Arena, options: Readonly<Record<string, unknown>>, trusted: boolean): { labels?: Region | null } {
+function partialLabels(mem: Arena, options: Readonly<Record<string, unknown>>): { labels?: Region | null } {
   const given = options.labels;
   if (given === undefined || given === null) return {};
   const k = options.k as number;
+  // Always checked, also on a stream's later passes (trusted data): a label indexes the responsibility columns.
   const labels = copyIn(mem, given, "options.labels", (v) =>
-    Number.isInteger(v) && v >= -1 && v < k ? null : `must be −1 (unknown) or a component 0 … ${k - 1}, got ${v}`, trusted);
+    Number.isInteger(v) && v >= -1 && v < k ? null : `must be −1 (unknown) or a component 0 … ${k - 1}, got ${v}`);
   const a = labels.array;
   for (let i = 0; i < a.length; i++) if (a[i] >= 0) return { labels };
   return { labels: null };

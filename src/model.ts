@@ -12,7 +12,7 @@ import { Random } from "./random.js";
 import { jsAllocation, MixemError, optionError, recode } from "./errors.js";
 import { boolean, checkOptions, integer, ownOptions, sampleWeightsRule, labelsRule, weightList } from "./options.js";
 import { describe } from "./data.js";
-import { arrowColumnsRule } from "./arrow.js";
+import { arrowColumnsRule, arrowKind, arrowRows, arrowRowsInto } from "./arrow.js";
 import { aic, bic } from "./criteria.js";
 import { degeneracies, type Degeneracy } from "./degenerate.js";
 
@@ -262,15 +262,24 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
    * `seed` as in `sample`. Rows come as `number[][]` (or a flat array of `dims` values per row)
    * and go back as `number[][]`; the caller's data is not changed.
    */
-  impute(data: ModelData, options?: { seed?: number }): number[][];
-  impute(data: ModelData, options: { draws: number; seed?: number }): number[][][];
-  impute(data: ModelData, options: { draws?: number; seed?: number } = {}): number[][] | number[][][] {
-    const o = checkOptions(options, { draws: integer(1, 1e6), seed: integer(0, 2 ** 32 - 1) });
+  impute(data: ModelData, options?: { seed?: number; columns?: string[] }): number[][];
+  impute(data: ModelData, options: { draws: number; seed?: number; columns?: string[] }): number[][][];
+  impute(data: ModelData, options: { draws?: number; seed?: number; columns?: string[] } = {}): number[][] | number[][][] {
+    const o = checkOptions(options, { draws: integer(1, 1e6), seed: integer(0, 2 ** 32 - 1), columns: arrowColumnsRule });
     const margin = this.spec.margin;
     if (!margin || this.settings.missing !== "marginalize")
       throw optionError("model", `impute needs a model fitted with options.missing "marginalize" (family mvgaussian or bernoulli); this ${this.family} model was not`);
+    if (arrowKind(data)) {
+      // Arrow data: the chosen columns (every column when left out) as rows, a null as NaN.
+      const names = o.columns as string[] | undefined, rows = arrowRows(data)!;
+      const flat = new Float64Array(rows * (names?.length ?? this.dims));
+      arrowRowsInto(data, names, flat, 0, "data", 0, true);
+      data = flat;
+    } else if (o.columns !== undefined) throw optionError("options.columns", "names columns of an Arrow table; the data is not one");
     const proba = this.evaluate(data, undefined, true).proba!; // validated: read as given below
     const k = this.k, d = this.dims, n = proba.length / k;
+    if (o.draws !== undefined && (o.draws as number) * n * d > 1e8)
+      throw optionError("options.draws", `× rows × dimensions is ${(o.draws as number) * n * d}; at most 1e8 values are drawn in one call (draw in several calls)`);
     const nested = Array.isArray(data) && n > 0 && typeof data[0] !== "number";
     const read = (i: number, a: number) => (nested ? (data as ArrayLike<ArrayLike<number>>)[i][a] : (data as ArrayLike<number>)[i * d + a]);
     // Each pattern's conditionals, made once per pattern and component.

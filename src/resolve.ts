@@ -151,12 +151,25 @@ export function buildModel(r: ResolvedFit, spec: Spec, result: EMResult, n: numb
  * model are 10 in one go). Its components must be ones this fit's model can hold: read into this
  * fit's parameters and back, each must come out the same (a full covariance does not fit "diag").
  */
+/** Whether two components hold the same numbers, each within 1e-10 relative (or absolute below 1), and the same shape. */
+function sameNumbers(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number") return a === b || Math.abs(a - b) <= 1e-10 * Math.max(1, Math.abs(a), Math.abs(b));
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameNumbers(v, b[i]));
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null && !Array.isArray(a) && !Array.isArray(b)) {
+    const ka = Object.keys(a), kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((key) => Object.hasOwn(b, key) && sameNumbers((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  }
+  return a === b;
+}
+
 function warmInit(spec: Spec, warm: WarmStart, dims: number) {
   if (warm.dims !== undefined && warm.dims !== dims) throw optionError("options.init", `is a model of ${warm.dims} dimensions; the data has ${dims}`);
   const theta = new Float64Array(warm.k * spec.thetaSize);
   warm.components.forEach((c, j) => {
     spec.fromComponent(c, theta, j, `options.init.components[${j}]`);
-    if (JSON.stringify(spec.component(theta, j)) !== JSON.stringify(c))
+    // Read in and back out, the component must come back: exactly, or within rounding for the
+    // covariance models that store a decomposition (volume, shape, orientation) and so re-derive it.
+    if (!sameNumbers(spec.component(theta, j), c))
       throw optionError(`options.init.components[${j}]`, "is not a component this fit's model can hold (another covariance model or parameter constraint)");
   });
   return { theta, weights: Float64Array.from(warm.weights) };

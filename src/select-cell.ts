@@ -27,7 +27,8 @@ export function fitOptionsOf(fitOptions: Record<string, unknown>, column: Column
   const o: Record<string, unknown> = { ...fitOptions, family: column.family, k };
   if (column.covariance) o.covariance = column.covariance;
   else delete o.covariance;
-  if (o.init === undefined && mclustLike) o.init = "hc";
+  // mclust's hc start, except with missing values (it needs complete rows): k-means++ there.
+  if (o.init === undefined && mclustLike && o.missing !== "marginalize") o.init = "hc";
   // mclust's EM from its hc start stops at a relative change of 1e-5 (emControl()$tol[1]): so do these cells.
   if (o.init === "hc") { o.stop ??= "relative"; if (o.stop === "relative") o.tol ??= MCLUST_TOL; }
   if (o.init === undefined || o.init === "kmeans++" || o.init === "random") o.nInit ??= 3;

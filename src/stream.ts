@@ -58,6 +58,8 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     for await (const chunk of chunks as AsyncIterable<Chunk>) {
       // A chunk is data, or { data, sampleWeights, labels } (one weight and/or label per point of the chunk).
       const weighted = typeof chunk === "object" && chunk !== null && !Array.isArray(chunk) && !ArrayBuffer.isView(chunk) && !arrowKind(chunk) && "data" in chunk;
+      if (weighted) for (const key of Object.keys(chunk as object))
+        if (key !== "data" && key !== "sampleWeights" && key !== "labels") throw dataError(`chunks[${c}].${key}`, "is not a part of a chunk (expected data, sampleWeights, labels)");
       const data = weighted ? (chunk as WeightedChunk).data : (chunk as ModelData);
       const options = weighted ? { ...r.options, sampleWeights: (chunk as WeightedChunk).sampleWeights, labels: (chunk as WeightedChunk).labels } : r.options;
       withDataset(loadDataset(r.family, data, options, `chunks[${c}]`, dims, validated), (ds) => {

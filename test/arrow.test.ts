@@ -262,3 +262,24 @@ describe("decimal columns convert", () => {
     }
   });
 });
+
+describe("impute takes Arrow data", () => {
+  it("the chosen columns, a null as a missing value: as the rows with NaN", () => {
+    const xcol = Array.from(xs, (v, i) => (i % 11 === 3 ? null : v)), ycol = Array.from(ys, (v, i) => (i % 13 === 4 ? null : v));
+    const t = tableFromArrays({ x: vectorFromArray(xcol, new Float64()), y: vectorFromArray(ycol, new Float64()), id: Int32Array.from(xs, (_, i) => i) } as never);
+    const withNaN = xcol.map((v, i) => [v ?? NaN, ycol[i] ?? NaN]);
+    const m = fitSync(withNaN, { family: "mvgaussian", k: 2, seed: 3, missing: "marginalize" });
+    expect(m.impute(t, { columns: ["x", "y"] })).toEqual(m.impute(withNaN));
+    expect(() => m.impute(withNaN, { columns: ["x", "y"] })).toThrow(/options\.columns: names columns of an Arrow table/);
+  });
+});
+
+describe("Arrow-shaped data that lies about its length", () => {
+  it("a chunk whose values are shorter than its rows is a MixemError, not a read of other memory", () => {
+    fitSync(Array.from({ length: 5000 }, (_, i) => 777 + (i % 7) * 0.01), { k: 2 });
+    const type = { typeId: 3, precision: 2 };
+    const v = { type, length: 5000, nullCount: 0, data: [{ type, length: 5000, offset: 0, nullCount: 0, values: Float64Array.from({ length: 10 }, (_, i) => i % 2) }] };
+    const t = { numRows: 5000, schema: { fields: [{ name: "x", type }] }, getChild: () => v };
+    expect(() => fitSync(t as never, { k: 2, columns: ["x"] })).toThrow(/column "x": a chunk of 5000 rows holds 10 values \(5000 needed\)/);
+  });
+});

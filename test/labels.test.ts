@@ -251,3 +251,17 @@ describe("selection", () => {
     await expect(selectKAsync(x, { kRange: [1, 3], labels } as never)).rejects.toThrow(/options\.labels/);
   });
 });
+
+describe("a stream's labels are checked on every pass", () => {
+  it("a label out of range on a later pass is a MixemError (not a trap, not a silent fit); a chunk's unknown part is named", async () => {
+    const x = Array.from({ length: 200 }, (_, i) => (i % 2) * 5 + Math.sin(i));
+    const L = x.map((_, i) => (i < 10 ? i % 2 : -1));
+    for (const bad of [9, 0.5, -5, NaN, 1e9]) {
+      let pass = 0;
+      await expect(fitStream(() => { pass++; return [{ data: x, labels: pass === 3 ? x.map(() => bad) : L }]; }, { k: 2, seed: 1 })).rejects.toThrow(/^options\.labels\[0\]: /);
+    }
+    await expect(fitStream(() => [{ data: x, sampleWeight: x.map(() => 0) }] as never, { k: 2 })).rejects.toThrow(/chunks\[0\]\.sampleWeight: is not a part of a chunk/);
+    // The library is sound after: the same fit as in a fresh process.
+    expect(fitSync(x, { k: 2, seed: 1, labels: L }).logLikelihood).toBe(fitSync(x.slice(), { k: 2, seed: 1, labels: L.slice() }).logLikelihood);
+  });
+});

@@ -277,10 +277,12 @@ describe('missing: "marginalize" — every path and the model', () => {
     expect(base.impute(rows, { draws: 2, seed: 3 })).toEqual(draws.slice(0, 2));
   });
 
-  it("hard EM and selectK (k-means++ starts; its default hc start refuses incomplete rows) take missing values", () => {
+  it("hard EM and selectK (k-means++ starts, its default with missing values; an explicit hc start refuses incomplete rows) take missing values", () => {
     const h = fitSync(X, { ...opts, mode: "hard" });
     expect(h.components.every((c) => [...c.mean, ...c.covariance.flat()].every(Number.isFinite))).toBe(true);
-    expect(() => selectK(X, { family: "mvgaussian", missing: "marginalize", kRange: [1, 2] })).toThrow(/^options\.init: "hc" needs complete data/);
+    expect(() => selectK(X, { family: "mvgaussian", missing: "marginalize", init: "hc", kRange: [1, 2] })).toThrow(/^options\.init: "hc" needs complete data/);
+    // Left to its default, the selection starts from k-means++ when values are missing (mclust's hc needs complete rows).
+    expect(selectK(X, { family: "mvgaussian", covariance: "full", missing: "marginalize", kRange: [1, 3] }).k).toBe(2);
     const sel = selectK(X, { family: "mvgaussian", covariance: "full", missing: "marginalize", init: "kmeans++", kRange: [1, 3] });
     expect(sel.k).toBe(2);
     expect(sel.best.nMissing).toBe(base.nMissing);
@@ -346,5 +348,15 @@ describe("mixem fit --missing marginalize (the built CLI)", () => {
     const p = cli(["predict", model, csv, "--json"]);
     expect(p.code).toBe(0);
     expect(JSON.parse(p.out).labels).toEqual(Array.from(api.predict(X), (v) => v + 1));
+  });
+});
+
+describe("impute's draws are bounded", () => {
+  it("draws × rows × dimensions above 1e8 is an error naming options.draws (not an exhausted heap)", () => {
+    const rows = Array.from({ length: 300 }, (_, i) => [i % 2 * 4 + Math.sin(i), Math.cos(i * 1.3), Math.sin(i * 0.7 + 1)]);
+    rows[5][1] = NaN;
+    const m = fitSync(rows, { family: "mvgaussian", k: 2, seed: 1, missing: "marginalize" });
+    expect(() => m.impute(Array(100).fill([NaN, 1, 2]), { draws: 1e6 })).toThrow(/^options\.draws: /);
+    expect(m.impute([[NaN, 1, 2]], { draws: 3, seed: 1 })).toHaveLength(3);
   });
 });

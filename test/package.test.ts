@@ -30,7 +30,9 @@ describe("the published package", () => {
     expect(pkg.bin.mixem).toBe("./dist/cli.js");
   });
   it("mixem/bullmq: an ESM subpath; BullMQ an optional peer dependency that only it (and the CLI, on demand) imports", () => {
-    expect(pkg.exports["./bullmq"]).toEqual({ types: "./dist/bullmq.d.ts", import: "./dist/bullmq.js" });
+    // Types under "import": a CommonJS TypeScript project gets a compile-time error, not a run-time one.
+    expect(pkg.exports["./bullmq"]).toEqual({ import: { types: "./dist/bullmq.d.ts", default: "./dist/bullmq.js" } });
+    expect(pkg.exports["./*"]).toEqual({ import: { types: "./dist/entry/*.d.ts", default: "./dist/entry/*.js" } });
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual(["bullmq", "ioredis"]);
     expect(pkg.peerDependenciesMeta).toEqual({ bullmq: { optional: true }, ioredis: { optional: true } });
     expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(["bullmq", "ioredis"]));
