@@ -17,7 +17,7 @@ import type { HeatmapTable, PlotDensity, Rule } from "./family.js";
 import { familyOf } from "./families/index.js";
 import { checkOptions, integer, ownOptions } from "./options.js";
 import { arrowColumnsRule, arrowKind, arrowRows, arrowRowsInto } from "./arrow.js";
-import { MixemError, optionError } from "./errors.js";
+import { dataError, MixemError, optionError } from "./errors.js";
 import { describe } from "./data.js";
 import { symmetricEigen } from "./linalg.js";
 import { withCoreOrEngineMath } from "./math.js";
@@ -109,12 +109,32 @@ function fromArrow(data: ModelData, options: PlotOptions): { data: ModelData; op
   return { data: x, options: rest };
 }
 
+/**
+ * A model fitted with missing values (NaN): the rows without one, as a flat array — a row with a
+ * missing value has no place in the picture (its histogram bar or its point).
+ */
+function completeRows(data: ModelData, dims: number): ModelData {
+  const t = dims === 1 ? valuesOf(data) : rowsOf(data, dims);
+  let kept = 0;
+  for (let i = 0; i < t.n; i++) { let ok = true; for (let a = 0; a < dims; a++) if (Number.isNaN(t.at(i, a))) ok = false; if (ok) kept++; }
+  if (kept === t.n) return data;
+  if (kept === 0) throw dataError("data", "has no row without a missing value to draw");
+  const out = new Float64Array(kept * dims);
+  for (let i = 0, o = 0; i < t.n; i++) {
+    let ok = true;
+    for (let a = 0; a < dims; a++) if (Number.isNaN(t.at(i, a))) ok = false;
+    if (ok) for (let a = 0; a < dims; a++) out[o++] = t.at(i, a);
+  }
+  return out;
+}
+
 /** What the 1-D pictures and the heat map read of a model (a column of an independent model is drawn as one). */
 type Drawn = Pick<MixtureModel, "k" | "weights" | "theta" | "components" | "spec" | "settings">;
 
 function drawFit(model: MixtureModel, data: ModelData, options: PlotOptions): string {
   model = checkModel(model);
   ({ data, options } = fromArrow(data, options));
+  if (model.settings.missing === "marginalize") data = completeRows(data, model.dims);
   const plot = familyOf(model.family)!.plot;
   if (plot.kind === "none") throw optionError("model.family", plot.why);
   if (plot.kind === "columns") return columns(model, data, checked(options, { ...COMMON, labels: nameList }));

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { accumulate, fit, fitInWorker, fitStream, fitSync, loadModel, maximize, MixemError, selectK, type MixtureModel } from "../src/index.js";
+import { accumulate, fit, fitInWorker, fitStream, fitSync, loadModel, maximize, MixemError, plotFit, selectK, type MixtureModel } from "../src/index.js";
 import { inverse, logMarginal, missingBernoulliEM, missingEM, observedLogLik, type MvParams } from "./reference/missing.js";
 import { COVARIANCE_TYPES } from "../src/families/mvgaussian/covariance.js";
 import scipyMissing from "./fixtures/peers/scipy-missing.json" with { type: "json" };
@@ -358,5 +358,22 @@ describe("impute's draws are bounded", () => {
     const m = fitSync(rows, { family: "mvgaussian", k: 2, seed: 1, missing: "marginalize" });
     expect(() => m.impute(Array(100).fill([NaN, 1, 2]), { draws: 1e6 })).toThrow(/^options\.draws: /);
     expect(m.impute([[NaN, 1, 2]], { draws: 3, seed: 1 })).toHaveLength(3);
+  });
+});
+
+describe("pictures of a fit with missing values", () => {
+  it("plotFit leaves the rows with a missing value out (the same SVG as the complete rows); the CLI's --plot works with --missing", () => {
+    const rows = Array.from({ length: 400 }, (_, i) => [i % 2 * 4 + Math.sin(i), Math.cos(i * 1.3) + (i % 2) * 2]);
+    const holes = rows.map((r, i) => (i % 9 === 2 ? [NaN, r[1]] : r));
+    const m = fitSync(holes, { family: "mvgaussian", k: 2, seed: 1, missing: "marginalize" });
+    expect(plotFit(m, holes)).toBe(plotFit(m, holes.filter((r) => !Number.isNaN(r[0]))));
+    const g = fitSync(holes.map((r) => r[0]), { k: 2, seed: 1, missing: "marginalize" });
+    expect(plotFit(g, holes.map((r) => r[0]))).toMatch(/^<svg/);
+    const dir = mkdtempSync(join(tmpdir(), "mixem-missing-plot-"));
+    writeFileSync(join(dir, "na.csv"), "a,b\n" + holes.map((r) => r.map((v) => (Number.isNaN(v) ? "NA" : v)).join(",")).join("\n") + "\n");
+    const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+    const r = spawnSync(process.execPath, [cli, "fit", join(dir, "na.csv"), "--family", "mvgaussian", "-k", "2", "--missing", "marginalize", "--quiet", "--plot", join(dir, "na.svg")], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
   });
 });
