@@ -4,7 +4,7 @@
 // Fixtures: test/fixtures/columnar/make.mjs.
 import { describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -107,8 +107,19 @@ describe("bad Parquet and Arrow input: one line naming the column or the row", (
     expect(err(["fit", fx("data.parquet"), "--column", "name", "-k", "2"])).toMatch(/data\.parquet, row 1, column name: "[ab]0" is not a number/);
     expect(err(["fit", fx("data.arrows"), "--column", "name", "-k", "2"])).toMatch(/data\.arrows: column name is of Arrow type Utf8, not numbers/);
   });
+  it("with --missing marginalize a null is a missing value: the same fit as the CSV with NA there", () => {
+    const lines = readFileSync(fx("data.csv"), "utf8").trim().split("\n");
+    lines[8] = lines[8].replace(/^[^,]*/, "NA"); // data row 8 (1-based), column x: the Parquet file's null
+    const csv = join(dir, "na.csv");
+    writeFileSync(csv, lines.join("\n") + "\n");
+    const args = ["--column", "x", "-k", "2", "--missing", "marginalize", "--quiet", "--json"];
+    const a = cli(["fit", fx("nulls.parquet"), ...args]), b = cli(["fit", csv, ...args]);
+    expect(a.err).toBe("");
+    expect(JSON.parse(a.out).components).toEqual(JSON.parse(b.out).components);
+    expect(JSON.parse(a.out).fit.nMissing).toBe(1);
+  });
   it("a null names its row (1-based, as the CSV's rows)", () => {
-    expect(err(["fit", fx("nulls.parquet"), "--column", "x", "-k", "2"])).toMatch(/nulls\.parquet, row 8, column x: null \(a missing value\) is not a number/);
+    expect(err(["fit", fx("nulls.parquet"), "--column", "x", "-k", "2"])).toMatch(/nulls\.parquet, row 8, column x: null \(a missing value: --missing marginalize fits around it\) is not a number/);
     expect(err(["fit", fx("nulls.parquet"), "--column", "x", "-k", "2", "--stream"])).toMatch(/nulls\.parquet, row 8, column x: null/);
   });
   it("a file that is not Parquet or Arrow, a Parquet from a pipe", () => {

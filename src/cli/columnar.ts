@@ -5,6 +5,7 @@
 // WebAssembly memory in memory, the temporary file of rows when streaming (src/cli/spool.ts).
 import { openSync, readSync, closeSync, createReadStream } from "node:fs";
 import { UsageError } from "./errors.js";
+import { missingCells } from "./numbers.js";
 import type { Input } from "./input.js";
 import { arrowRowsInto } from "../arrow.js";
 import { MixemError } from "../errors.js";
@@ -121,7 +122,8 @@ function cellValue(v: unknown, source: string, row: number, column: string): num
     if (Number.isSafeInteger(x)) return x;
     throw new UsageError(`${source}, row ${row}, column ${column}: ${v} is beyond 2^53, where doubles stop being exact integers`);
   } else if (typeof v === "boolean") return v ? 1 : 0;
-  const what = v === null || v === undefined ? "null (a missing value)" : typeof v === "string" ? JSON.stringify(v) : v instanceof Date ? `a date (${v.toISOString()})` : String(v);
+  else if ((v === null || v === undefined) && missingCells.allowed) return NaN; // --missing marginalize: a missing value
+  const what = v === null || v === undefined ? "null (a missing value: --missing marginalize fits around it)" : typeof v === "string" ? JSON.stringify(v) : v instanceof Date ? `a date (${v.toISOString()})` : String(v);
   throw new UsageError(`${source}, row ${row}, column ${column}: ${what} is not a number`);
 }
 
@@ -159,7 +161,7 @@ async function openArrow(input: Input): Promise<ColumnarFile> {
           if (rows === 0) continue;
           if (values.length < rows * d) values = new Float64Array(rows * d);
           const x = values.subarray(0, rows * d);
-          arrowRowsInto(batch, chosen, x, 0, input.source, start + 1);
+          arrowRowsInto(batch, chosen, x, 0, input.source, start + 1, missingCells.allowed); // --missing marginalize: a null is NaN
           f(x, rows, start + 1);
           start += rows;
         }
