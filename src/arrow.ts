@@ -97,9 +97,15 @@ function chooseColumns(data: unknown, names: readonly string[] | undefined, all:
   }
   if (chosen.length === 0) throw dataError(path, "is an Arrow table without columns");
   const columns = chosen.map((name) => {
-    const v = t.getChild(name);
-    if (!v || !Array.isArray(v.data)) throw dataError(path, `column "${name}" cannot be read (getChild returned ${v === null ? "null" : typeof v})`);
-    return { name, chunks: v.data };
+    let v: ArrowVectorLike | null, chunks: unknown;
+    try {
+      v = t.getChild(name);
+      chunks = v?.data;
+    } catch (e) {
+      throw dataError(path, `column "${name}" cannot be read (${(e as Error)?.message ?? String(e)})`);
+    }
+    if (!v || !Array.isArray(chunks)) throw dataError(path, `column "${name}" cannot be read (getChild returned ${v === null ? "null" : typeof v})`);
+    return { name, chunks: chunks as ArrowDataLike[] };
   });
   return { columns, n: t.numRows };
 }

@@ -15,6 +15,7 @@ import type { Spec } from "./family.js";
 import type { Rule } from "./family.js";
 import { optionError } from "./errors.js";
 import { describe } from "./data.js";
+import { ownOptions } from "./options.js";
 
 /** `freeze` checked as far as it can be before the family's spec is known: an object of `true` or index lists. */
 export const freezeRule: Rule = (v, path) => {
@@ -47,7 +48,7 @@ export interface Frozen {
  */
 export function readFreeze(raw: unknown, spec: Spec, k: number, family: string, path = "options.freeze"): { settings: FreezeSettings; allWeights: boolean } {
   freezeRule(raw, path);
-  const o = raw as Record<string, unknown>;
+  const o = ownOptions(raw, path); // own properties, each read once (a throwing getter: an error naming it)
   const keys = spec.freeze ?? {};
   const settings: FreezeSettings = {};
   let allWeights = false;

@@ -283,3 +283,17 @@ describe("Arrow-shaped data that lies about its length", () => {
     expect(() => fitSync(t as never, { k: 2, columns: ["x"] })).toThrow(/column "x": a chunk of 5000 rows holds 10 values \(5000 needed\)/);
   });
 });
+
+describe("hostile Arrow-shaped data and freeze options", () => {
+  it("a throwing getChild, a throwing data getter, a throwing freeze getter: MixemErrors naming them", () => {
+    const type = { typeId: 3, precision: 2 };
+    const throwing = { numRows: 3, schema: { fields: [{ name: "x", type }] }, getChild: () => { throw new Error("boom"); } };
+    expect(() => fitSync(throwing as never, { k: 1, columns: ["x"] })).toThrow(MixemError);
+    const vector = { type, length: 3, get data(): never { throw new Error("bang"); } };
+    const t2 = { numRows: 3, schema: { fields: [{ name: "x", type }] }, getChild: () => vector };
+    expect(() => fitSync(t2 as never, { k: 1, columns: ["x"] })).toThrow(/column "x" cannot be read \(bang\)/);
+    const x = [1, 2, 3, 10, 11, 12];
+    const freeze = { get means(): never { throw new Error("nope"); } };
+    expect(() => fitSync(x, { k: 2, init: { means: [1, 11], variances: [1, 1] }, freeze } as never)).toThrow(/^options\.freeze\.means: cannot be read \(nope\)/);
+  });
+});
