@@ -151,13 +151,13 @@ export function buildModel(r: ResolvedFit, spec: Spec, result: EMResult, n: numb
  * model are 10 in one go). Its components must be ones this fit's model can hold: read into this
  * fit's parameters and back, each must come out the same (a full covariance does not fit "diag").
  */
-/** Whether two components hold the same numbers, each within 1e-10 relative (or absolute below 1), and the same shape. */
-function sameNumbers(a: unknown, b: unknown): boolean {
-  if (typeof a === "number" && typeof b === "number") return a === b || Math.abs(a - b) <= 1e-10 * Math.max(1, Math.abs(a), Math.abs(b));
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameNumbers(v, b[i]));
+/** Whether two components hold the same numbers, each within `tol` relative (or absolute below 1), and the same shape. */
+function sameNumbers(a: unknown, b: unknown, tol = 1e-10): boolean {
+  if (typeof a === "number" && typeof b === "number") return a === b || Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameNumbers(v, b[i], tol));
   if (typeof a === "object" && a !== null && typeof b === "object" && b !== null && !Array.isArray(a) && !Array.isArray(b)) {
     const ka = Object.keys(a), kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((key) => Object.hasOwn(b, key) && sameNumbers((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+    return ka.length === kb.length && ka.every((key) => Object.hasOwn(b, key) && sameNumbers((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], tol));
   }
   return a === b;
 }
@@ -165,13 +165,37 @@ function sameNumbers(a: unknown, b: unknown): boolean {
 function warmInit(spec: Spec, warm: WarmStart, dims: number) {
   if (warm.dims !== undefined && warm.dims !== dims) throw optionError("options.init", `is a model of ${warm.dims} dimensions; the data has ${dims}`);
   const theta = new Float64Array(warm.k * spec.thetaSize);
+  const heldBack = (j: number) => sameNumbers(spec.component(theta, j), warm.components[j]);
+  const refused = (j: number) => optionError(`options.init.components[${j}]`, "is not a component this fit's model can hold (another covariance model or parameter constraint)");
+  let bad = -1;
   warm.components.forEach((c, j) => {
     spec.fromComponent(c, theta, j, `options.init.components[${j}]`);
     // Read in and back out, the component must come back: exactly, or within rounding for the
     // covariance models that store a decomposition (volume, shape, orientation) and so re-derive it.
-    if (!sameNumbers(spec.component(theta, j), c))
-      throw optionError(`options.init.components[${j}]`, "is not a component this fit's model can hold (another covariance model or parameter constraint)");
+    if (bad < 0 && !heldBack(j)) bad = j;
   });
+  if (bad >= 0) {
+    // Models whose components share a part (EVE, VVE: one orientation) are read jointly, as an
+    // explicit init of the same parameters (means and covariances), and then must come back.
+    const joint: Record<string, unknown[]> = {};
+    for (const key of spec.initKeys) {
+      const one = key.endsWith("s") ? key.slice(0, -1) : undefined;
+      if (!one || !warm.components.every((c) => Object.hasOwn(c as object, one))) throw refused(bad);
+      joint[key] = warm.components.map((c) => (c as Record<string, unknown>)[one]);
+    }
+    try {
+      spec.fromInit(joint, warm.k, theta, "options.init");
+    } catch {
+      throw refused(bad);
+    }
+    // Those parameters must come back (the shared part is estimated by inner iterations to 1e-13:
+    // to 1e-8; a decomposition's axes may come back in another order, so it is not compared).
+    const read = Object.keys(joint).map((key) => key.slice(0, -1));
+    for (let j = 0; j < warm.k; j++) {
+      const back = spec.component(theta, j) as Record<string, unknown>, given = warm.components[j] as Record<string, unknown>;
+      if (!read.every((key) => sameNumbers(back[key], given[key], 1e-8))) throw refused(j);
+    }
+  }
   return { theta, weights: Float64Array.from(warm.weights) };
 }
 
