@@ -44,7 +44,8 @@ export interface EMSettings {
  * on while err > tol).
  */
 function settled(s: EMSettings, change: number, q: number, n: number): boolean {
-  return s.stop === "relative" ? Math.abs(change) / (1 + Math.abs(q)) <= s.tol : Math.abs(change / n) < s.tol;
+  // tol 0 never stops early, under either rule (mclust's `<=` would stop at an exactly repeated Q).
+  return s.stop === "relative" ? s.tol > 0 && Math.abs(change) / (1 + Math.abs(q)) <= s.tol : Math.abs(change / n) < s.tol;
 }
 
 /** One run's outcome: the model's fit summary (see FitSummary) plus its parameters. */

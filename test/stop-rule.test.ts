@@ -16,6 +16,16 @@ function trace(options: Record<string, unknown>) {
 }
 
 describe("stop", () => {
+  it("tol 0 never stops early, under either rule (also past an exactly repeated log-likelihood)", () => {
+    const x = Array.from({ length: 400 }, (_, i) => (i % 2) * 12 + Math.sin(i));
+    for (const stop of ["perPoint", "relative"] as const) {
+      const changes: number[] = [];
+      const m = fitSync(x, { k: 2, seed: 1, stop, tol: 0, maxIter: 200, onIteration: (i) => { changes.push(i.delta); } });
+      expect(m.iterations, stop).toBe(200);
+      expect(m.stopReason).toBe("maxIter");
+      expect(changes.some((d) => d === 0), stop).toBe(true); // where mclust's `<=` would have stopped
+    }
+  });
   it('"relative": stops at the first iteration with |ΔL| / (1 + |L|) ≤ tol, as mclust', () => {
     for (const tol of [1e-3, 1e-5, 1e-7]) {
       const { m, seen } = trace({ stop: "relative", tol });
