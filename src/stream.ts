@@ -131,6 +131,8 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
         labelTerm += res.labelTerm ?? 0;
         for (let i = 0; i < total.length; i++) total[i] += res.stats[i];
       });
+      // Later passes read the data trusted (checked on the first): a value that is not a number then shows here.
+      if (Number.isNaN(ll)) throw dataError("source", "yielded a value that is not a finite number after the first pass (every pass must yield the first pass's data)");
       return labelled && !req.seeds ? { logLikelihood: ll, stats: total, labelTerm } : { logLikelihood: ll, stats: total };
     };
     // Seeds come from the first chunk.

@@ -87,3 +87,12 @@ describe("data larger than memory", () => {
     expect(getCore().memoryBytes).toBeLessThan(48 * 2 ** 20);
   }, 180_000);
 });
+
+describe("a source that changes its data after the first pass", () => {
+  it("NaN on a later pass is an error naming the source (not a collapsed component); Infinity one naming the log-likelihood", async () => {
+    const x = Array.from({ length: 300 }, (_, i) => (i % 2) * 6 + Math.sin(i));
+    const at = (bad: number) => { let pass = 0; return () => { pass++; return [pass === 3 ? x.map((v, i) => (i === 3 ? bad : v)) : x]; }; };
+    await expect(fitStream(at(NaN), { k: 2, seed: 1 })).rejects.toThrow(/^source: yielded a value that is not a finite number after the first pass/);
+    await expect(fitStream(at(Infinity), { k: 2, seed: 1 })).rejects.toThrow(MixemError);
+  });
+});
