@@ -89,7 +89,7 @@ export const FLAG_KEEP_STATS: i32 = 4; // with FLAG_ACCUMULATE: add to `stats` a
  * every 32 points the product's binary exponent moves into an integer, so it never overflows and
  * log runs twice per block. (Each multiply adds at most ½ ulp relative error, as a log per point would.)
  */
-export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize = 0, sOut: usize = 0, w: usize = 0, points: i32 = 0): f64 {
+export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize = 0, sOut: usize = 0, w: usize = 0): f64 {
   const zero = f64x2.splat(0.0), one = f64x2.splat(1.0), negInf = f64x2.splat(-Infinity);
   const last = lp + <usize>(k - 1) * COLUMN;
   let sumMax = zero;
@@ -145,13 +145,9 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize
       }
     } else {
       let inv = f64x2.div(one, s);
-      if (w != 0) {
-        // Sample weights, folded in (soft EM, statistics only): r_ij w_i = e_ij (w_i / s_i). Weights
-        // are read for the block's `points` only; a padded point's weight is 0.
-        const wi = i + 1 < <usize>points ? v128.load(w + (i << 3))
-          : i < <usize>points ? f64x2.replace_lane(zero, 0, load<f64>(w + (i << 3))) : zero;
-        inv = f64x2.mul(inv, wi);
-      }
+      // Sample weights, folded in (soft EM, statistics only): r_ij w_i = e_ij (w_i / s_i); `w` is the
+      // block's weights padded with zeros (blockedPass), so a padded point's responsibilities are 0.
+      if (w != 0) inv = f64x2.mul(inv, v128.load(w + (i << 3)));
       for (let p = first; p <= end; p += COLUMN) v128.store(p, f64x2.mul(v128.load(p), inv));
     }
   }
@@ -219,7 +215,11 @@ export function blockedPass(
       weighed = wb != 0 && doStats && !hard && lb == 0 && respOut == 0;
       if (wb == 0 && lb == 0) total += normalize(scratch, padded, k, hard);
       else {
-        const t = normalize(scratch, padded, k, hard, mColumn, sColumn, weighed ? wb : 0, count);
+        if (weighed) { // the block's weights, padded with zeros, in the labels' column (no labels here)
+          memory.copy(lColumn, wb, <usize>count << 3);
+          memory.fill(lColumn + (<usize>count << 3), 0, <usize>(padded - count) << 3);
+        }
+        const t = normalize(scratch, padded, k, hard, mColumn, sColumn, weighed ? lColumn : 0);
         total += wb == 0 ? t : weightedLogSum(mColumn, sColumn, wb, count);
         if (lb != 0) labelTerm += labelled(lb, wb, count, k, scratch, mColumn, sColumn, lColumn);
       }

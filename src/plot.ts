@@ -115,16 +115,13 @@ function fromArrow(data: ModelData, options: PlotOptions): { data: ModelData; op
  */
 function completeRows(data: ModelData, dims: number): ModelData {
   const t = dims === 1 ? valuesOf(data) : rowsOf(data, dims);
+  const complete = (i: number) => { for (let a = 0; a < dims; a++) if (Number.isNaN(t.at(i, a))) return false; return true; };
   let kept = 0;
-  for (let i = 0; i < t.n; i++) { let ok = true; for (let a = 0; a < dims; a++) if (Number.isNaN(t.at(i, a))) ok = false; if (ok) kept++; }
+  for (let i = 0; i < t.n; i++) if (complete(i)) kept++;
   if (kept === t.n) return data;
   if (kept === 0) throw dataError("data", "has no row without a missing value to draw");
   const out = new Float64Array(kept * dims);
-  for (let i = 0, o = 0; i < t.n; i++) {
-    let ok = true;
-    for (let a = 0; a < dims; a++) if (Number.isNaN(t.at(i, a))) ok = false;
-    if (ok) for (let a = 0; a < dims; a++) out[o++] = t.at(i, a);
-  }
+  for (let i = 0, o = 0; i < t.n; i++) if (complete(i)) for (let a = 0; a < dims; a++) out[o++] = t.at(i, a);
   return out;
 }
 
