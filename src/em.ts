@@ -388,12 +388,15 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
 /** With missing values, the distinct-rows check counts the complete rows (whence the seeds come). */
 export const COMPLETE_ROWS = " among the complete rows (seeds come from rows without missing values)";
 
+/** With missing values, the rows with something observed (complete or not): the points the convergence test counts. */
+export const observedRows = (ds: DatasetParts): number => (ds.missing ? ds.missing.rows - ds.missing.empty : ds.n);
+
 /** In-memory EM: every pass of `runs` answered by the kernel over the whole data set. */
 export function runEM(spec: Spec, ds: DatasetParts, s: EMSettings): EMResult {
   const ev = new Evaluator(spec, s.k);
   try {
     // Missing values: the rows with something observed (complete or not) are the points.
-    const fit = runs(spec, s.k, ds.missing ? ds.totalWeight! : ds.n, ds, ds.seedPoints, s, ds.missing ? COMPLETE_ROWS : "");
+    const fit = runs(spec, s.k, ds.missing ? observedRows(ds) : ds.n, ds, ds.seedPoints, s, ds.missing ? COMPLETE_ROWS : "");
     let step = fit.next();
     while (!step.done) step = fit.next(localPass(ev, ds, step.value));
     return step.value;

@@ -69,6 +69,9 @@ export interface MissingPattern {
   readonly missing: Int32Array;
   readonly n: number;
   readonly x: Region;
+  /** The pattern's rows' sample weights and partial labels (n each), when the data has them (set by loadDataset). */
+  readonly weights?: Region | null;
+  readonly labels?: Region | null;
 }
 
 /**
