@@ -152,6 +152,25 @@ export class Evaluator {
   }
 
   /**
+   * scoreSamples of the rows with missing values: each pattern row's log Σ_j w_j p(x_obs | θ_j), a
+   * pass of the margin's kernel over that one row, written at its index as given in `out`.
+   */
+  rowScores(ds: DatasetParts, theta: Float64Array, weights: Float64Array, out: Float64Array): void {
+    const m = ds.missing!, k = this.k, margin = this.spec.margin, core = getCore();
+    if (m.patterns.length > 0 && !margin) throw new Error("mixem: this family has no margin for missing values");
+    for (let j = 0; j < k; j++) this.logWeights[j] = M.log(weights[j]);
+    if (!this.sub) this.sub = { params: this.mem.alloc(this.params.length), stats: this.mem.alloc(this.statsRegion.length) };
+    const c = this.subCall ??= { ...this.call };
+    let row = ds.n;
+    for (const p of m.patterns) {
+      margin!.pack(theta, this.logWeights, p.observed, this.sub.params.array);
+      c.x = p.x; c.aux = null; c.weights = null; c.partialLabels = null; c.n = 1; c.dims = p.observed.length;
+      c.params = this.sub.params; c.stats = this.sub.stats; c.labels = null; c.hard = false; c.accumulate = false; c.respOut = null;
+      for (let i = 0; i < p.n; i++, row++) { c.from = i; out[m.order[row]] = core.pass(this.spec.kernel, c); }
+    }
+  }
+
+  /**
    * Runs the pass block by block and returns the blocks' partial sums — each block's
    * log-likelihood without the per-point constants, then each block's statistics — views of this
    * evaluator's arrays until the next pass (a threaded shard sends them to be added up globally).

@@ -33,8 +33,9 @@ export interface Frozen {
   /** The frozen weights' values, and their sum. */
   readonly weightValues: Float64Array;
   readonly frozenMass: number;
-  /** Indices into θ that stay, and their values. */
+  /** Indices into θ that stay, and their values; `held` marks them (k × thetaSize, for Spec.maximize and refine). */
   readonly at: Int32Array;
+  readonly held: Uint8Array;
   readonly values: Float64Array;
   /** Indices into the statistics set to 0 before the M-step (conditional steps), and the copy they are zeroed in. */
   readonly zero: Int32Array;
@@ -97,9 +98,11 @@ export function frozenAt(spec: Spec, settings: FreezeSettings, k: number, theta:
   let mass = 0;
   const weightValues = Float64Array.from(weights);
   if (w) for (let j = 0; j < k; j++) if (w[j]) mass += weights[j];
+  const held = new Uint8Array(k * spec.thetaSize);
+  for (const i of idx) held[i] = 1;
   return {
     weights: w, weightValues, frozenMass: mass,
-    at: idx, values: Float64Array.from(idx, (i) => theta[i]),
+    at: idx, held, values: Float64Array.from(idx, (i) => theta[i]),
     zero: Int32Array.from(zero), stats: new Float64Array(k * spec.statsSize),
   };
 }
