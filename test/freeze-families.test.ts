@@ -5,7 +5,7 @@
 // in the free parameters, free-parameter counts, paths, and bad input.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { accumulate, fit, fitInWorker, fitSync, initSync, maximize, type MixtureModel } from "../src/index.js";
+import { accumulate, fit, fitInWorker, fitSync, initSync, loadModel, maximize, type MixtureModel } from "../src/index.js";
 import { gammaIntDraw, gammaRef, mixtureLogLik, negbinomialDraw, negbinomialRef } from "./reference/positive.js";
 import { refLogGamma } from "./reference/t.js";
 import { mulberry32, normal, poissonDraw } from "./helpers.js";
@@ -162,6 +162,57 @@ describe("freeze: gamma, negbinomial, t, mvt", () => {
     const g = { family: "gamma", k: 2, init: gammaInit, freeze: { shapes: true }, maxIter: 20, tol: 0 } as const;
     expect((await fitInWorker(gammaX, g)).components).toEqual(fitSync(gammaX, g).components);
   }, 60_000);
+});
+
+describe("freeze: independent columns (freeze.columns: one object per column)", () => {
+  const rows = Array.from({ length: 600 }, (_, i) => [(i % 2) * 4 + normal(u) * (1 + (i % 2) * 0.4), poissonDraw(u, i % 2 ? 8 : 2)]);
+  const columns = [{ family: "gaussian" as const }, { family: "poisson" as const }];
+  const init = { weights: [0.5, 0.5], columns: [{ means: [0.5, 3.5], variances: [1, 1.5] }, { lambdas: [2.5, 7] }] };
+  const logPois = (x: number, l: number) => x * Math.log(l) - l - lgammaInt(x + 1);
+  const lgammaInt = (n: number) => { let s = 0; for (let i = 2; i < n; i++) s += Math.log(i); return s; };
+  const ll = (w: readonly number[], m: number[], v: number[], l: number[]) =>
+    rows.reduce((s, r) => s + lse(w.map((p, j) => Math.log(p) - 0.5 * Math.log(2 * Math.PI * v[j]) - (r[0] - m[j]) ** 2 / (2 * v[j]) + logPois(r[1], l[j]))), 0);
+
+  it("frozen values stay bit for bit (property); the fixed point maximises the log-likelihood over the free parameters; counts and JSON", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), fc.boolean(), (iters, bits, squarem) => {
+      const pick = (o: number) => [0, 1].filter((j) => bits[o + j]);
+      const freeze = { columns: [{ means: pick(0), variances: pick(2) }, { lambdas: pick(4) }], weights: pick(6).slice(0, 1) };
+      const deltas: number[] = [];
+      const m = fitSync(rows, { family: "independent", columns, k: 2, init, freeze, maxIter: iters, tol: 0, accelerate: squarem ? "squarem" : "none", onIteration: (i) => { deltas.push(i.delta); } });
+      const c = m.components.map((q) => q.columns as [{ mean: number; variance: number }, { lambda: number }]);
+      for (const j of freeze.columns[0].means!) expect(c[j][0].mean).toBe(init.columns[0].means![j]);
+      for (const j of freeze.columns[0].variances!) expect(c[j][0].variance).toBe(init.columns[0].variances![j]);
+      for (const j of freeze.columns[1].lambdas!) expect(c[j][1].lambda).toBe(init.columns[1].lambdas![j]);
+      for (const j of freeze.weights) expect(m.weights[j]).toBe(init.weights[j]);
+      for (const d of deltas) expect(d).toBeGreaterThanOrEqual(-1e-12);
+    }), { numRuns: 40 });
+    const freeze = { columns: [{ means: [1] }, { lambdas: [0] }] };
+    const m = fitSync(rows, { family: "independent", columns, k: 2, init, freeze, maxIter: 2000, tol: 0, accelerate: "squarem" });
+    const c = m.components.map((q) => q.columns as [{ mean: number; variance: number }, { lambda: number }]);
+    const M = c.map((q) => q[0].mean), V = c.map((q) => q[0].variance), L = c.map((q) => q[1].lambda), w = [...m.weights];
+    expect([M[1], L[0]]).toEqual([3.5, 2.5]);
+    const on = (a: number[], j: number, e: number, log = false) => a.map((v, i) => (i === j ? (log ? v * Math.exp(e) : v + e) : v));
+    for (const f of [(e: number) => ll(w, on(M, 0, e), V, L), (e: number) => ll(w, M, on(V, 0, e, true), L), (e: number) => ll(w, M, on(V, 1, e, true), L), (e: number) => ll(w, M, V, on(L, 1, e, true)), (e: number) => ll(shiftWeights(w, [0, 1], e), M, V, L)])
+      expect(Math.abs(grad(f))).toBeLessThan(1e-4);
+    for (const f of [(e: number) => ll(w, on(M, 1, e), V, L), (e: number) => ll(w, M, V, on(L, 0, e, true))]) expect(Math.abs(grad(f))).toBeGreaterThan(1);
+    expect(m.nParameters).toBe(4 + 2 - 2 + 1);
+    expect(m.settings.freeze).toEqual({ "columns.0.means": [1], "columns.1.lambdas": [0] });
+    const back = loadModel(JSON.parse(JSON.stringify(m)));
+    expect(back.nParameters).toBe(m.nParameters);
+    expect(back.settings.freeze).toEqual(m.settings.freeze);
+    // A warm start from it holds the same values (5 + 5 = 10, bit for bit).
+    const five = fitSync(rows, { family: "independent", columns, k: 2, init, freeze, maxIter: 5, tol: 0 });
+    expect(fitSync(rows, { family: "independent", columns, k: 2, init: five, freeze, maxIter: 5, tol: 0 }).components).toEqual(fitSync(rows, { family: "independent", columns, k: 2, init, freeze, maxIter: 10, tol: 0 }).components);
+  });
+
+  it("bad freeze.columns: a MixemError naming the column, parameter and index", () => {
+    const bad = (freeze: unknown, re: RegExp) => expect(() => fitSync(rows, { family: "independent", columns, k: 2, init, freeze } as never)).toThrow(re);
+    bad({ columns: [{ means: [1] }] }, /options\.freeze\.columns: must be an array of 2 objects \(one per column/);
+    bad({ columns: [{ lambdas: [1] }, null] }, /options\.freeze\.columns\[0\]\.lambdas: is not a parameter column 0 can freeze \(it can freeze: means, variances\)/);
+    bad({ columns: [null, { lambdas: [2] }] }, /options\.freeze\.columns\[1\]\.lambdas\[0\]: must be a component index 0 … 1/);
+    bad({ columns: [[0], null] }, /options\.freeze\.columns\[0\]: must be an object/);
+    bad({ means: [0] }, /options\.freeze\.means: is not a parameter family "independent" can freeze \(it can freeze: weights, columns\)/);
+  });
 });
 
 describe("frozen means with a prior: the conditional MAP step", () => {

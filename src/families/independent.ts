@@ -6,7 +6,7 @@
 // statistics, its prior density, components, sampling, logJoint. This module only lays the
 // columns side by side: θ_j = the columns' θ_j concatenated; kernel parameters and statistics as
 // assembly/kernels/independent.ts describes (each column's block as its own kernel lays it out).
-import type { DatasetParts, DataScale, Family, Sampler, Spec } from "../family.js";
+import type { DatasetParts, DataScale, Family, FreezeKey, Sampler, Spec } from "../family.js";
 import type { Region } from "../wasm.js";
 import { checkVector, columnScales, describe } from "../data.js";
 import { checkOptions, integer, ownOptions } from "../options.js";
@@ -225,13 +225,14 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     const headerSize = h, paramsSize = p, statsSize = s;
     // Per-column working copies (θ, statistics, kernel parameters), grown to k once: no allocation per iteration.
     let kk = 0;
-    let subTheta: Float64Array[] = [], subStats: Float64Array[] = [], subParams: Float64Array[] = [], zeros = new Float64Array(0);
+    let subTheta: Float64Array[] = [], subStats: Float64Array[] = [], subParams: Float64Array[] = [], subHeld: Uint8Array[] = [], zeros = new Float64Array(0);
     const grow = (k: number) => {
       if (k <= kk) return;
       kk = k;
       subTheta = specs.map((sp) => new Float64Array(k * sp.thetaSize));
       subStats = specs.map((sp) => new Float64Array(k * sp.statsSize));
       subParams = specs.map((sp) => new Float64Array(sp.headerSize + k * sp.paramsSize));
+      subHeld = specs.map((sp) => new Uint8Array(k * sp.thetaSize));
       zeros = new Float64Array(k);
     };
     const scales = specs.map(() => ({ scale: new Float64Array(1) }));
@@ -314,16 +315,33 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
         }
       },
 
-      // Each column's own M-step from its own statistics.
-      maximize(stats, theta, k, data) {
+      // Each column's own M-step from its own statistics (frozen entries: the column's part of `held`).
+      maximize(stats, theta, k, data, held) {
         grow(k);
         for (let a = 0; a < d; a++) {
           const sp = specs[a], ss = subStats[a];
           for (let j = 0; j < k; j++) for (let q = 0; q < sp.statsSize; q++) ss[j * sp.statsSize + q] = stats[j * statsSize + sOff[a] + q];
-          sp.maximize(ss, gather(theta, k, a), k, columnScale(data, a));
+          let sub: Uint8Array | undefined;
+          if (held) {
+            sub = subHeld[a];
+            for (let j = 0; j < k; j++) for (let q = 0; q < sp.thetaSize; q++) sub[j * sp.thetaSize + q] = held[j * t + tOff[a] + q];
+          }
+          sp.maximize(ss, gather(theta, k, a), k, columnScale(data, a), sub);
           scatter(theta, k, a);
         }
       },
+
+      // freeze: `columns` is one freeze object per column (src/freeze.ts), read as the keys
+      // "columns.a.key" — each column family's own keys, their θ slots and statistics moved to the
+      // column's place; a column's M-step is its own, so its conditional step is its family's.
+      freezeColumns: d,
+      freeze: Object.fromEntries(specs.flatMap((sp, a) => Object.entries(sp.freeze ?? {}).map(([key, f]): [string, FreezeKey] => [`columns.${a}.${key}`, {
+        slots: (j, k) => f.slots(j, k).map((q) => j * t + tOff[a] + (q - j * sp.thetaSize)),
+        ...(f.zeroStats ? { zeroStats: f.zeroStats.map((q) => sOff[a] + q) } : {}),
+        parameters: f.parameters,
+        ...(f.shared ? { shared: f.shared } : {}),
+        ...(f.refused ? { refused: f.refused } : {}),
+      }]))),
 
       columnPictures(theta, k) {
         grow(k);
