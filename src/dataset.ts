@@ -26,24 +26,23 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     const rows = ds.missing?.rows ?? ds.n; // missing values: labels and weights are per row as given
     if (ds.labels && ds.labels.length !== rows) throw optionError("options.labels", `has ${ds.labels.length} labels; the data has ${rows} points`);
     const given = options.sampleWeights;
-    if (given === undefined || given === null) return { ...(ds.missing ? perRow(mem, ds, null) : ds), free: () => mem.free() };
+    if (given === undefined || given === null) return { ...(ds.missing ? perRow(mem, ds, null)[0] : ds), free: () => mem.free() };
     // Sample weights: copied in beside the data; Σ w_i c_i replaces the per-point constants' sum.
     const where = "options.sampleWeights";
     let weights = copyIn(mem, given, where, (v) => (v < 0 ? "is negative; weights must be ≥ 0" : null), trusted);
     if (weights.length !== rows) throw optionError(where, `has ${weights.length} weights; the data has ${rows} points`);
-    if (ds.missing) { const split = perRow(mem, ds, weights); weights = split.weights!; ds = split; }
+    if (ds.missing) [ds, weights] = perRow(mem, ds, weights) as [DatasetParts, Region]; // `weights`: of the rows with something observed
     const w = weights.array;
     let total = 0;
     for (let i = 0; i < w.length; i++) total += w[i];
-    if (ds.missing) for (const p of ds.missing.patterns) { const pw = p.weights!.array; for (let i = 0; i < pw.length; i++) total += pw[i]; }
-    if (!(total > 0)) throw optionError(where, ds.missing ? "are all 0 on the rows with an observed value; at least one weight there must be positive" : "are all 0; at least one weight must be positive");
+    if (!(total > 0)) throw optionError(where, `are all 0${ds.missing ? " on the rows with an observed value" : ""}; at least one weight must be positive`);
     if (!Number.isFinite(total)) throw optionError(where, `add up to ${total}; their sum must be finite`);
     let logConstant = ds.logConstant;
     if (logConstant !== 0) {
       if (!family.weightedConstant) throw optionError(where, "are not available for this family yet");
-      logConstant = family.weightedConstant(ds, w, options);
+      logConstant = family.weightedConstant(ds, ds.weights?.array ?? w, options);
     }
-    return { ...ds, weights, totalWeight: total, logConstant, free: () => mem.free() };
+    return { ...ds, weights: ds.weights ?? weights, totalWeight: total, logConstant, free: () => mem.free() };
   } catch (e) {
     mem.free();
     throw e;
@@ -54,35 +53,23 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
  * Missing values (src/missing.ts): the per-row labels and sample weights (as given) put in the
  * split's storage order — the complete rows' first, as ds.labels and ds.weights (n of them), then
  * each pattern's, on the pattern (MissingPattern.labels, .weights); rows with nothing observed drop
- * out (a label there is an error: such a row has nothing to fit). With weights, totalWeight is then
- * summed by the caller; without, it stays the count of rows with something observed.
+ * out (a label there is an error: such a row has nothing to fit). Returns the dataset and the
+ * weights of every row with something observed.
  */
-function perRow(mem: Arena, ds: DatasetParts, weights: Region | null): DatasetParts & { weights?: Region | null } {
-  const m = ds.missing!, n = ds.n, labelled = ds.labels ?? null;
-  const order = m.order, observed = m.rows - m.empty;
-  if (labelled) {
-    const a = labelled.array;
-    for (let s = observed; s < m.rows; s++)
-      if (a[order[s]] >= 0) throw optionError(`options.labels[${order[s]}]`, "labels a row with no observed value (every value NaN): it has nothing to fit; give it −1");
-  }
-  const reorder = (r: Region | null) => {
+function perRow(mem: Arena, ds: DatasetParts, weights: Region | null): [DatasetParts, Region | null] {
+  const m = ds.missing!, n = ds.n, seen = m.rows - m.empty, labels = ds.labels;
+  if (labels) for (let s = seen; s < m.rows; s++)
+    if (labels.array[m.order[s]] >= 0) throw optionError(`options.labels[${m.order[s]}]`, "labels a row with no observed value (every value NaN); give it −1");
+  const place = (r: Region | null | undefined) => {
     if (!r) return null;
-    const out = mem.alloc(Math.max(1, observed)), src = r.array, dst = out.array; // allocating may move memory: views read after
-    for (let s = 0; s < observed; s++) dst[s] = src[order[s]];
+    const out = mem.alloc(seen), src = r.array, dst = out.array; // allocating may move memory: views read after
+    for (let s = 0; s < seen; s++) dst[s] = src[m.order[s]];
     return out;
   };
-  const l = reorder(labelled), w = reorder(weights);
+  const l = place(labels), w = place(weights);
   let at = n;
-  const patterns = m.patterns.map((p) => {
-    const part = { ...p, ...(l ? { labels: l.slice(at, p.n) } : {}), ...(w ? { weights: w.slice(at, p.n) } : {}) };
-    at += p.n;
-    return part;
-  });
-  return {
-    ...ds, missing: { ...m, patterns },
-    ...(labelled === null ? {} : { labels: l!.slice(0, n) }),
-    ...(w ? { weights: w.slice(0, n) } : {}),
-  };
+  const patterns = m.patterns.map((p) => { const from = at; at += p.n; return { ...p, labels: l?.slice(from, p.n), weights: w?.slice(from, p.n) }; });
+  return [{ ...ds, missing: { ...m, patterns }, labels: l?.slice(0, n) ?? labels, weights: w?.slice(0, n) }, w];
 }
 
 /**

@@ -35,6 +35,8 @@ export interface RunOptions {
   stats?: boolean;
   /** n × k responsibilities, row-major. */
   respOut?: Region | null;
+  /** scoreSamples (runMissing): each incomplete row's log Σ_j w_j p(x_obs | θ_j), at its index as given. */
+  scores?: Float64Array;
 }
 
 /** One pass's partial sums per block: log-likelihoods, statistics, and (partial labels) label terms. */
@@ -138,6 +140,12 @@ export class Evaluator {
       c.params = this.sub.params; c.stats = this.sub.stats; c.labels = null;
       c.hard = o.hard ?? false; c.accumulate = o.stats ?? false;
       c.respOut = o.respOut ? o.respOut.slice(row * k, p.n * k) : null;
+      if (o.scores) { // one row per pass
+        c.n = 1;
+        for (let i = 0; i < p.n; i++) { c.from = i; o.scores[m.order[row + i]] = core.pass(this.spec.kernel, c); }
+        row += p.n;
+        continue;
+      }
       ll += core.pass(this.spec.kernel, c);
       this.missingLabelTerm += c.labelTerm ?? 0;
       if (o.stats) margin!.expand(theta, k, p.observed, p.missing, this.sub.params.array, this.sub.stats.array, target);
@@ -149,25 +157,6 @@ export class Evaluator {
       for (let i = 0; i < m.rows; i++) r.set(copy.subarray(i * k, (i + 1) * k), m.order[i] * k);
     }
     return ll;
-  }
-
-  /**
-   * scoreSamples of the rows with missing values: each pattern row's log Σ_j w_j p(x_obs | θ_j), a
-   * pass of the margin's kernel over that one row, written at its index as given in `out`.
-   */
-  rowScores(ds: DatasetParts, theta: Float64Array, weights: Float64Array, out: Float64Array): void {
-    const m = ds.missing!, k = this.k, margin = this.spec.margin, core = getCore();
-    if (m.patterns.length > 0 && !margin) throw new Error("mixem: this family has no margin for missing values");
-    for (let j = 0; j < k; j++) this.logWeights[j] = M.log(weights[j]);
-    if (!this.sub) this.sub = { params: this.mem.alloc(this.params.length), stats: this.mem.alloc(this.statsRegion.length) };
-    const c = this.subCall ??= { ...this.call };
-    let row = ds.n;
-    for (const p of m.patterns) {
-      margin!.pack(theta, this.logWeights, p.observed, this.sub.params.array);
-      c.x = p.x; c.aux = null; c.weights = null; c.partialLabels = null; c.n = 1; c.dims = p.observed.length;
-      c.params = this.sub.params; c.stats = this.sub.stats; c.labels = null; c.hard = false; c.accumulate = false; c.respOut = null;
-      for (let i = 0; i < p.n; i++, row++) { c.from = i; out[m.order[row]] = core.pass(this.spec.kernel, c); }
-    }
   }
 
   /**

@@ -238,10 +238,10 @@ export interface Spec<C extends object = object> {
   /** The parameters `freeze` can hold at their start (besides the weights, which every family can), by explicit-init name. */
   readonly freeze?: Readonly<Record<string, FreezeKey>>;
   /**
-   * A family of columns (independent): its number of columns. `freeze.columns` is then an array of
-   * one freeze object per column, read as the keys "columns.a.key" of `freeze` (src/freeze.ts).
+   * A family of columns (independent): `freeze.columns`, an array of one freeze object per column,
+   * read as entries [key "columns.a.key", value, path for errors] of `freeze` (src/freeze.ts).
    */
-  readonly freezeColumns?: number;
+  freezeColumns?(raw: unknown, path: string): [string, unknown, string][];
   /** What a model keeps to rebuild this spec (family options such as covariance, regCovar, dims, prior). */
   readonly settings: Readonly<Record<string, unknown>>;
 

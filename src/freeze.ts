@@ -56,18 +56,13 @@ export function readFreeze(raw: unknown, spec: Spec, k: number, family: string, 
   // Each entry: its key in the settings, its value, the path an error names.
   const entries: [string, unknown, string][] = [];
   for (const key of Object.keys(o)) {
-    if (key === "columns" && spec.freezeColumns !== undefined) entries.push(...columnEntries(o[key], spec.freezeColumns, `${path}.columns`));
+    if (key === "columns" && spec.freezeColumns) entries.push(...spec.freezeColumns(o[key], `${path}.columns`));
     else entries.push([key, o[key], `${path}.${key}`]);
   }
   for (const [key, v, at] of entries) {
     if (v === undefined || v === false) continue;
-    const column = /^columns\.(\d+)\./.exec(key);
-    if (column && !Object.hasOwn(keys, key)) {
-      const own = Object.keys(keys).filter((q) => q.startsWith(column[0])).map((q) => q.slice(column[0].length));
-      throw optionError(at, `is not a parameter column ${column[1]} can freeze (it can freeze: ${own.join(", ") || "none"})`);
-    }
     if (key !== "weights" && !Object.hasOwn(keys, key))
-      throw optionError(at, `is not a parameter family "${family}" can freeze (it can freeze: ${["weights", ...Object.keys(keys).filter((q) => !q.startsWith("columns.")), ...(spec.freezeColumns !== undefined ? ["columns"] : [])].join(", ")})`);
+      throw optionError(at, `is not a parameter family "${family}" can freeze (it can freeze: ${["weights", ...Object.keys(keys).filter((q) => !q.includes(".")), ...(spec.freezeColumns ? ["columns"] : [])].join(", ")})`);
     let list: number[];
     if (v === true) list = Array.from({ length: k }, (_, j) => j);
     else if (Array.isArray(v)) {
@@ -88,26 +83,6 @@ export function readFreeze(raw: unknown, spec: Spec, k: number, family: string, 
     settings[key] = list;
   }
   return { settings, allWeights };
-}
-
-/**
- * `freeze.columns` of a family of columns: an array of `columns` objects (or null / undefined: none
- * frozen), each of true or component-index lists keyed by the column family's parameters — read as
- * the keys "columns.a.key".
- */
-function columnEntries(v: unknown, columns: number, path: string): [string, unknown, string][] {
-  if (v === undefined || v === false) return [];
-  if (!Array.isArray(v) || v.length !== columns)
-    throw optionError(path, `must be an array of ${columns} objects (one per column, each of true or component-index lists per parameter), got ${describe(v)}`);
-  const out: [string, unknown, string][] = [];
-  v.forEach((c, a) => {
-    if (c === undefined || c === null) return;
-    const at = `${path}[${a}]`;
-    freezeRule(c, at);
-    const o = ownOptions(c, at);
-    for (const key of Object.keys(o)) out.push([`columns.${a}.${key}`, o[key], `${at}.${key}`]);
-  });
-  return out;
 }
 
 /** The Frozen of a fit from its settings and the start (θ, weights) whose values stay. */

@@ -201,7 +201,7 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
           for (let j = 1; j < k; j++) if (r[i * k + j] > r[i * k + best]) best = j;
           out[at ? at[i] : i] = logJoint.call(this.spec, params, best, x, i * d, aux, i) - M.log(r[i * k + best]);
         }
-        if (ds.missing) ev.rowScores(ds, this.theta, this.weightArray, out); // rows with nothing observed: 0 (log 1)
+        if (ds.missing) ev.runMissing(ds, this.theta, this.weightArray, { scores: out }, out); // rows with nothing observed: 0 (log 1)
         return out;
       } finally {
         ev.free();

@@ -114,10 +114,7 @@ export function hcStart(family: Family, options: Readonly<Record<string, unknown
     const v = options[key] as ArrayLike<number> | undefined;
     if (v && typeof v === "object" && v.length === (ds.missing?.rows ?? ds.n)) sub[key] = Array.from(subset, (i) => v[i]);
   }
-  // Per-row options of the whole data (sample weights, partial labels): the subset's own.
-  for (const key of ["sampleWeights", "labels"]) {
-    const v = options[key] as ArrayLike<number> | undefined;
-    if (v && typeof v === "object") sub[key] = Array.from(subset, (i) => v[i]);
-  }
+  const w = options.sampleWeights as ArrayLike<number> | undefined; // the subset's own (labels: not with "hc")
+  if (w) sub.sampleWeights = Array.from(subset, (i) => w[i]);
   return withDataset(loadDataset(family, rows, sub, "data"), (part) => labelStep(spec, part, labels, k, ds, alpha));
 }

@@ -167,11 +167,11 @@ export type FitOptionsFor<F extends FamilyName> = CommonFitOptions & OptionsOf<F
  * named as its explicit-init entries (gaussian: means, variances; mvgaussian: means, covariances;
  * poisson: lambdas; bernoulli, binomial, categorical: p; exponential: rates; lognormal: meanlogs, varlogs).
  */
-export type FreezeFor<F extends FamilyName> = { [K in "weights" | FreezeKeysOf<F>]?: true | readonly number[] } &
-  (F extends "independent" ? { columns?: readonly (ColumnFreeze | null | undefined)[] } : unknown);
+export type FreezeFor<F extends FamilyName> = { [K in "weights" | Exclude<FreezeKeysOf<F>, "columns">]?: true | readonly number[] } &
+  ("columns" extends FreezeKeysOf<F> ? { columns?: readonly (ColumnFreeze | null | undefined)[] } : unknown);
 
 /**
- * Family "independent": one entry per column of `freeze.columns`, keyed by that column family's
+ * A family of columns (independent): one entry per column of `freeze.columns`, keyed by that column family's
  * freezable parameters (gaussian: means, variances; poisson: lambdas; binomial, bernoulli,
  * categorical: p), each `true` or a list of component indices.
  */

@@ -208,7 +208,7 @@ describe("freeze: independent columns (freeze.columns: one object per column)", 
   it("bad freeze.columns: a MixemError naming the column, parameter and index", () => {
     const bad = (freeze: unknown, re: RegExp) => expect(() => fitSync(rows, { family: "independent", columns, k: 2, init, freeze } as never)).toThrow(re);
     bad({ columns: [{ means: [1] }] }, /options\.freeze\.columns: must be an array of 2 objects \(one per column/);
-    bad({ columns: [{ lambdas: [1] }, null] }, /options\.freeze\.columns\[0\]\.lambdas: is not a parameter column 0 can freeze \(it can freeze: means, variances\)/);
+    bad({ columns: [{ lambdas: [1] }, null] }, /options\.freeze\.columns\[0\]\.lambdas: is not a parameter column 0 \(gaussian\) can freeze \(it can freeze: means, variances\)/);
     bad({ columns: [null, { lambdas: [2] }] }, /options\.freeze\.columns\[1\]\.lambdas\[0\]: must be a component index 0 … 1/);
     bad({ columns: [[0], null] }, /options\.freeze\.columns\[0\]: must be an object/);
     bad({ means: [0] }, /options\.freeze\.means: is not a parameter family "independent" can freeze \(it can freeze: weights, columns\)/);

@@ -19,6 +19,7 @@ import { binomial } from "./binomial.js";
 import { bernoulli } from "./bernoulli.js";
 import { categorical } from "./categorical.js";
 import { hcVVV } from "../hc.js";
+import { freezeRule } from "../freeze.js";
 
 /** The families a column may follow (one value per row), and how the composite kernel reads each one's parameters. */
 const COLUMN_FAMILIES: Readonly<Record<string, Family>> = { gaussian, poisson, binomial, bernoulli, categorical } as Record<string, Family>;
@@ -104,7 +105,7 @@ function columnValues(data: unknown, d: number, a: number, path: string): unknow
   return Array.from({ length: total / d }, (_, i) => flat[i * d + a]);
 }
 
-export const independent: Family<IndependentComponent, { columns: Record<string, unknown>[] }, IndependentOptions> = {
+export const independent: Family<IndependentComponent, { columns: Record<string, unknown>[] }, IndependentOptions, "columns"> = {
   summary: "rows of mixed columns, each its own 1-D family (options.columns), independent given the component",
   shape: "rows",
   options: { columns: columnsRule, prior: priorRule, dims: integer(1, 1 << 12) },
@@ -334,7 +335,21 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
       // freeze: `columns` is one freeze object per column (src/freeze.ts), read as the keys
       // "columns.a.key" — each column family's own keys, their θ slots and statistics moved to the
       // column's place; a column's M-step is its own, so its conditional step is its family's.
-      freezeColumns: d,
+      freezeColumns(raw, path) {
+        if (raw === undefined || raw === false) return [];
+        if (!Array.isArray(raw) || raw.length !== d)
+          throw optionError(path, `must be an array of ${d} objects (one per column, each of true or component-index lists per parameter), got ${describe(raw)}`);
+        return raw.flatMap((c, a) => {
+          if (c === undefined || c === null) return [];
+          const at = `${path}[${a}]`, own = Object.keys(specs[a].freeze ?? {});
+          freezeRule(c, at);
+          const o = ownOptions(c, at);
+          return Object.keys(o).map((key): [string, unknown, string] => {
+            if (!own.includes(key)) throw optionError(`${at}.${key}`, `is not a parameter column ${a} (${cols[a].name}) can freeze (it can freeze: ${own.join(", ")})`);
+            return [`columns.${a}.${key}`, o[key], `${at}.${key}`];
+          });
+        });
+      },
       freeze: Object.fromEntries(specs.flatMap((sp, a) => Object.entries(sp.freeze ?? {}).map(([key, f]): [string, FreezeKey] => [`columns.${a}.${key}`, {
         slots: (j, k) => f.slots(j, k).map((q) => j * t + tOff[a] + (q - j * sp.thetaSize)),
         ...(f.zeroStats ? { zeroStats: f.zeroStats.map((q) => sOff[a] + q) } : {}),
