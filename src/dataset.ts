@@ -1,6 +1,6 @@
 // Loading data into WebAssembly memory, freed by construction: a family's `load` allocates from an
 // arena that is freed if the load throws, and `withDataset` frees it when the work is done.
-import type { Dataset, Family } from "./family.js";
+import type { Dataset, DatasetParts, Family } from "./family.js";
 import { getCore, type Arena, type Region } from "./wasm.js";
 import { copyIn, missingAllowed } from "./data.js";
 import { splitMissing } from "./missing.js";
@@ -22,31 +22,54 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     const loaded = marginalize
       ? splitMissing(mem, family, missingAllowed(() => family.load(mem, input, opts, path, dims, trusted)), opts, path)
       : family.load(mem, input, opts, path, dims, trusted);
-    const ds = { ...loaded, ...partialLabels(mem, options) };
-    if (ds.labels && ds.missing) throw optionError("options.labels", "are not available together with missing values (NaN) yet");
-    if (ds.labels && ds.labels.length !== ds.n) throw optionError("options.labels", `has ${ds.labels.length} labels; the data has ${ds.n} points`);
+    let ds: DatasetParts = { ...loaded, ...partialLabels(mem, options) };
+    const rows = ds.missing?.rows ?? ds.n; // missing values: labels and weights are per row as given
+    if (ds.labels && ds.labels.length !== rows) throw optionError("options.labels", `has ${ds.labels.length} labels; the data has ${rows} points`);
     const given = options.sampleWeights;
-    if (given === undefined || given === null) return { ...ds, free: () => mem.free() };
-    if (ds.missing) throw optionError("options.sampleWeights", "are not available together with missing values (NaN) yet");
+    if (given === undefined || given === null) return { ...(ds.missing ? perRow(mem, ds, null)[0] : ds), free: () => mem.free() };
     // Sample weights: copied in beside the data; Σ w_i c_i replaces the per-point constants' sum.
     const where = "options.sampleWeights";
-    const weights = copyIn(mem, given, where, (v) => (v < 0 ? "is negative; weights must be ≥ 0" : null), trusted);
-    if (weights.length !== ds.n) throw optionError(where, `has ${weights.length} weights; the data has ${ds.n} points`);
+    let weights = copyIn(mem, given, where, (v) => (v < 0 ? "is negative; weights must be ≥ 0" : null), trusted);
+    if (weights.length !== rows) throw optionError(where, `has ${weights.length} weights; the data has ${rows} points`);
+    if (ds.missing) [ds, weights] = perRow(mem, ds, weights) as [DatasetParts, Region]; // `weights`: of the rows with something observed
     const w = weights.array;
     let total = 0;
     for (let i = 0; i < w.length; i++) total += w[i];
-    if (!(total > 0)) throw optionError(where, "are all 0; at least one weight must be positive");
+    if (!(total > 0)) throw optionError(where, `are all 0${ds.missing ? " on the rows with an observed value" : ""}; at least one weight must be positive`);
     if (!Number.isFinite(total)) throw optionError(where, `add up to ${total}; their sum must be finite`);
     let logConstant = ds.logConstant;
     if (logConstant !== 0) {
       if (!family.weightedConstant) throw optionError(where, "are not available for this family yet");
-      logConstant = family.weightedConstant(ds, w, options);
+      logConstant = family.weightedConstant(ds, ds.weights?.array ?? w, options);
     }
-    return { ...ds, weights, totalWeight: total, logConstant, free: () => mem.free() };
+    return { ...ds, weights: ds.weights ?? weights, totalWeight: total, logConstant, free: () => mem.free() };
   } catch (e) {
     mem.free();
     throw e;
   }
+}
+
+/**
+ * Missing values (src/missing.ts): the per-row labels and sample weights (as given) put in the
+ * split's storage order — the complete rows' first, as ds.labels and ds.weights (n of them), then
+ * each pattern's, on the pattern (MissingPattern.labels, .weights); rows with nothing observed drop
+ * out (a label there is an error: such a row has nothing to fit). Returns the dataset and the
+ * weights of every row with something observed.
+ */
+function perRow(mem: Arena, ds: DatasetParts, weights: Region | null): [DatasetParts, Region | null] {
+  const m = ds.missing!, n = ds.n, seen = m.rows - m.empty, labels = ds.labels;
+  if (labels) for (let s = seen; s < m.rows; s++)
+    if (labels.array[m.order[s]] >= 0) throw optionError(`options.labels[${m.order[s]}]`, "labels a row with no observed value (every value NaN); give it −1");
+  const place = (r: Region | null | undefined) => {
+    if (!r) return null;
+    const out = mem.alloc(seen), src = r.array, dst = out.array; // allocating may move memory: views read after
+    for (let s = 0; s < seen; s++) dst[s] = src[m.order[s]];
+    return out;
+  };
+  const l = place(labels), w = place(weights);
+  let at = n;
+  const patterns = m.patterns.map((p) => { const from = at; at += p.n; return { ...p, labels: l?.slice(from, p.n), weights: w?.slice(from, p.n) }; });
+  return [{ ...ds, missing: { ...m, patterns }, labels: l?.slice(0, n) ?? labels, weights: w?.slice(0, n) }, w];
 }
 
 /**

@@ -106,7 +106,7 @@ export function maximizeStep(spec: Spec, stats: Float64Array, theta: Float64Arra
   if (!frozen) spec.maximize(stats, theta, k, data);
   else {
     // The conditional M-step (src/freeze.ts): frozen means' shift statistics 0, frozen entries kept.
-    spec.maximize(conditionalStats(frozen, stats), theta, k, data);
+    spec.maximize(conditionalStats(frozen, stats), theta, k, data, frozen.held);
     keepFrozen(frozen, theta);
   }
   if (!learnWeights) return;
@@ -145,7 +145,7 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     maximizeStep(spec, pass.stats, theta, weights, k, data, !s.fixWeights, alpha, s.frozen);
     pass = yield request;
     passes++;
-    if (spec.refine) while (spec.refine(theta, k, toRefine(view, pass))) { pass = yield request; passes++; } // ECME steps (family.ts)
+    if (spec.refine) while (spec.refine(theta, k, toRefine(view, pass), s.frozen?.held)) { pass = yield request; passes++; } // ECME steps (family.ts)
     ll = finite(pass.logLikelihood);
     const next = objective(observed(pass));
     const change = next - goal, delta = change / n;
@@ -254,7 +254,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     maximizeStep(spec, pass.stats, theta1, w1, k, data, learn, alpha, s.frozen);
     let pass1 = yield at1;
     passes++;
-    if (spec.refine) while (spec.refine(theta1, k, toRefine(view, pass1))) { pass1 = yield at1; passes++; } // F's ECME steps
+    if (spec.refine) while (spec.refine(theta1, k, toRefine(view, pass1), s.frozen?.held)) { pass1 = yield at1; passes++; } // F's ECME steps
     finite(pass1.logLikelihood);
     theta2.set(theta1); w2.set(w1);
     maximizeStep(spec, pass1.stats, theta2, w2, k, data, learn, alpha, s.frozen);
@@ -298,13 +298,13 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     else { theta.set(theta2); weights.set(w2); }
     pass = yield at0;
     passes++;
-    if (spec.refine && extrapolated && Number.isFinite(pass.logLikelihood)) while (spec.refine(theta, k, toRefine(view, pass))) { pass = yield at0; passes++; }
+    if (spec.refine && extrapolated && Number.isFinite(pass.logLikelihood)) while (spec.refine(theta, k, toRefine(view, pass), s.frozen?.held)) { pass = yield at0; passes++; }
     if (extrapolated && !(Number.isFinite(pass.logLikelihood + (pass.labelTerm ?? 0)) && objective(theta, weights, pass.logLikelihood + (pass.labelTerm ?? 0)) >= goal)) {
       giveUp();
       pass = yield at0;
       passes++;
     }
-    if (spec.refine && !extrapolated) while (spec.refine(theta, k, toRefine(view, pass))) { pass = yield at0; passes++; }
+    if (spec.refine && !extrapolated) while (spec.refine(theta, k, toRefine(view, pass), s.frozen?.held)) { pass = yield at0; passes++; }
     if (step === stepMax) stepMax *= STEP_FACTOR;
     ll = finite(pass.logLikelihood);
     const next = objective(theta, weights, observed(pass));
@@ -388,12 +388,15 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
 /** With missing values, the distinct-rows check counts the complete rows (whence the seeds come). */
 export const COMPLETE_ROWS = " among the complete rows (seeds come from rows without missing values)";
 
+/** With missing values, the rows with something observed (complete or not): the points the convergence test counts. */
+export const observedRows = (ds: DatasetParts): number => (ds.missing ? ds.missing.rows - ds.missing.empty : ds.n);
+
 /** In-memory EM: every pass of `runs` answered by the kernel over the whole data set. */
 export function runEM(spec: Spec, ds: DatasetParts, s: EMSettings): EMResult {
   const ev = new Evaluator(spec, s.k);
   try {
     // Missing values: the rows with something observed (complete or not) are the points.
-    const fit = runs(spec, s.k, ds.missing ? ds.totalWeight! : ds.n, ds, ds.seedPoints, s, ds.missing ? COMPLETE_ROWS : "");
+    const fit = runs(spec, s.k, ds.missing ? observedRows(ds) : ds.n, ds, ds.seedPoints, s, ds.missing ? COMPLETE_ROWS : "");
     let step = fit.next();
     while (!step.done) step = fit.next(localPass(ev, ds, step.value));
     return step.value;

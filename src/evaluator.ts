@@ -35,6 +35,8 @@ export interface RunOptions {
   stats?: boolean;
   /** n × k responsibilities, row-major. */
   respOut?: Region | null;
+  /** scoreSamples (runMissing): each incomplete row's log Σ_j w_j p(x_obs | θ_j), at its index as given. */
+  scores?: Float64Array;
 }
 
 /** One pass's partial sums per block: log-likelihoods, statistics, and (partial labels) label terms. */
@@ -51,8 +53,10 @@ export class Evaluator {
   private blockLL = new Float64Array(1);
   /** Each block's label term (partial labels, see PassCall.labelTerm) of the last pass. */
   private blockLabel = new Float64Array(1);
-  /** The label term of the last pass summed by sumBlocks (0 without partial labels). */
+  /** The label term of the last pass summed by sumBlocks (0 without partial labels); `run` adds the rows with missing values'. */
   labelTerm = 0;
+  /** The label term of the last runMissing (its patterns' labelled rows). */
+  missingLabelTerm = 0;
   private blockStats: Float64Array;
   /** One kernel call's description, reused for every block of every pass (no allocation per pass). */
   private readonly call: PassCall;
@@ -106,7 +110,10 @@ export class Evaluator {
   run(ds: DatasetParts, theta: Float64Array, weights: Float64Array, o: RunOptions = {}): number {
     const blocks = this.runBlocks(ds, theta, weights, o);
     const ll = this.sumBlocks(blocks, o.stats ?? false) + ds.logConstant;
-    return ds.missing ? ll + this.runMissing(ds, theta, weights, o, this.statsCopy) : ll;
+    if (!ds.missing) return ll;
+    const rest = this.runMissing(ds, theta, weights, o, this.statsCopy);
+    this.labelTerm += this.missingLabelTerm;
+    return ll + rest;
   }
 
   /**
@@ -125,13 +132,22 @@ export class Evaluator {
     if (!this.sub) this.sub = { params: this.mem.alloc(this.params.length), stats: this.mem.alloc(this.statsRegion.length) };
     const c = this.subCall ??= { ...this.call };
     let ll = 0, row = ds.n;
+    this.missingLabelTerm = 0;
     for (const p of m.patterns) {
       margin!.pack(theta, this.logWeights, p.observed, this.sub.params.array);
-      c.x = p.x; c.aux = null; c.weights = null; c.from = 0; c.n = p.n; c.dims = p.observed.length;
+      // The pattern's rows' sample weights and partial labels (loadDataset), in its storage order.
+      c.x = p.x; c.aux = null; c.weights = p.weights ?? null; c.partialLabels = p.labels ?? null; c.from = 0; c.n = p.n; c.dims = p.observed.length;
       c.params = this.sub.params; c.stats = this.sub.stats; c.labels = null;
       c.hard = o.hard ?? false; c.accumulate = o.stats ?? false;
       c.respOut = o.respOut ? o.respOut.slice(row * k, p.n * k) : null;
+      if (o.scores) { // one row per pass
+        c.n = 1;
+        for (let i = 0; i < p.n; i++) { c.from = i; o.scores[m.order[row + i]] = core.pass(this.spec.kernel, c); }
+        row += p.n;
+        continue;
+      }
       ll += core.pass(this.spec.kernel, c);
+      this.missingLabelTerm += c.labelTerm ?? 0;
       if (o.stats) margin!.expand(theta, k, p.observed, p.missing, this.sub.params.array, this.sub.stats.array, target);
       row += p.n;
     }

@@ -69,6 +69,9 @@ export interface MissingPattern {
   readonly missing: Int32Array;
   readonly n: number;
   readonly x: Region;
+  /** The pattern's rows' sample weights and partial labels (n each), when the data has them (set by loadDataset). */
+  readonly weights?: Region | null;
+  readonly labels?: Region | null;
 }
 
 /**
@@ -234,6 +237,11 @@ export interface Spec<C extends object = object> {
   readonly initKeys: readonly string[];
   /** The parameters `freeze` can hold at their start (besides the weights, which every family can), by explicit-init name. */
   readonly freeze?: Readonly<Record<string, FreezeKey>>;
+  /**
+   * A family of columns (independent): `freeze.columns`, an array of one freeze object per column,
+   * read as entries [key "columns.a.key", value, path for errors] of `freeze` (src/freeze.ts).
+   */
+  freezeColumns?(raw: unknown, path: string): [string, unknown, string][];
   /** What a model keeps to rebuild this spec (family options such as covariance, regCovar, dims, prior). */
   readonly settings: Readonly<Record<string, unknown>>;
 
@@ -251,9 +259,12 @@ export interface Spec<C extends object = object> {
   pack(theta: Float64Array, logWeights: Float64Array, ds: DatasetParts, params: Float64Array): void;
   /**
    * M-step (MAP with the prior, if any): θ from the statistics of the last pass. Components whose
-   * Σ r ≤ EMPTY_MASS keep their parameters (see `forActive`).
+   * Σ r ≤ EMPTY_MASS keep their parameters (see `forActive`). `held` (k × thetaSize, 1 at a
+   * frozen entry; src/freeze.ts) is given when some parameters are frozen: a family whose
+   * parameters' steps are joint (gamma shape and rate) takes the conditional step of the free ones
+   * with the held ones at their values; the driver puts the held entries back after.
    */
-  maximize(stats: Float64Array, theta: Float64Array, k: number, data: DataScale): void;
+  maximize(stats: Float64Array, theta: Float64Array, k: number, data: DataScale, held?: Uint8Array): void;
   /** log p(θ) of the component parameters under the prior (0 without one). */
   logPrior(theta: Float64Array, k: number): number;
   /** The public view of component j, and back (validated, for loadModel). */
@@ -289,9 +300,10 @@ export interface Spec<C extends object = object> {
    * M-step (ECME, Liu & Rubin 1994: the Student-t degrees of freedom). The driver answers the pass
    * at the M-step's θ and calls `refine` with it; `refine` may change θ in place and return true to
    * have the pass at the new θ answered and be called again, and returns false when the last pass
-   * it was given was answered at the current θ — that pass is then the next E-step.
+   * it was given was answered at the current θ — that pass is then the next E-step. It leaves
+   * the entries `held` marks (frozen; see `maximize`) as they are.
    */
-  refine?(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }): boolean;
+  refine?(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }, held?: Uint8Array): boolean;
   /**
    * Unconstrained coordinates of θ in which SQUAREM (`accelerate: "squarem"`) extrapolates
    * (src/squarem.ts). Without them θ is extrapolated as it is, and each extrapolated θ must pass

@@ -29,7 +29,6 @@ export function fitSyncWith(data: ModelData, options: FitOptions, starts?: HcSta
   const r = resolveFit(o as unknown as FitOptions);
   const run = (ds: Dataset) => {
     const fit = configureFit(r, ds), { spec, settings } = fit;
-    if (r.hc && ds.missing) throw optionError("options.init", '"hc" needs complete data; with missing values use "kmeans++" (the default), "random" or an explicit init');
     if (r.hc) settings.init = hcStart(r.family, r.options, data, spec, ds, r.k, settings.prior?.weights ?? 1, starts);
     return buildModel(r, spec, runEM(spec, ds, settings), ds.totalWeight ?? ds.n, ds.settings, fit, ds.missing?.values);
   };

@@ -33,8 +33,9 @@ export interface Frozen {
   /** The frozen weights' values, and their sum. */
   readonly weightValues: Float64Array;
   readonly frozenMass: number;
-  /** Indices into θ that stay, and their values. */
+  /** Indices into θ that stay, and their values; `held` marks them (k × thetaSize, for Spec.maximize and refine). */
   readonly at: Int32Array;
+  readonly held: Uint8Array;
   readonly values: Float64Array;
   /** Indices into the statistics set to 0 before the M-step (conditional steps), and the copy they are zeroed in. */
   readonly zero: Int32Array;
@@ -52,12 +53,16 @@ export function readFreeze(raw: unknown, spec: Spec, k: number, family: string, 
   const keys = spec.freeze ?? {};
   const settings: FreezeSettings = {};
   let allWeights = false;
+  // Each entry: its key in the settings, its value, the path an error names.
+  const entries: [string, unknown, string][] = [];
   for (const key of Object.keys(o)) {
-    const v = o[key];
+    if (key === "columns" && spec.freezeColumns) entries.push(...spec.freezeColumns(o[key], `${path}.columns`));
+    else entries.push([key, o[key], `${path}.${key}`]);
+  }
+  for (const [key, v, at] of entries) {
     if (v === undefined || v === false) continue;
-    const at = `${path}.${key}`;
     if (key !== "weights" && !Object.hasOwn(keys, key))
-      throw optionError(at, `is not a parameter family "${family}" can freeze (it can freeze: ${["weights", ...Object.keys(keys)].join(", ")})`);
+      throw optionError(at, `is not a parameter family "${family}" can freeze (it can freeze: ${["weights", ...Object.keys(keys).filter((q) => !q.includes(".")), ...(spec.freezeColumns ? ["columns"] : [])].join(", ")})`);
     let list: number[];
     if (v === true) list = Array.from({ length: k }, (_, j) => j);
     else if (Array.isArray(v)) {
@@ -97,9 +102,11 @@ export function frozenAt(spec: Spec, settings: FreezeSettings, k: number, theta:
   let mass = 0;
   const weightValues = Float64Array.from(weights);
   if (w) for (let j = 0; j < k; j++) if (w[j]) mass += weights[j];
+  const held = new Uint8Array(k * spec.thetaSize);
+  for (const i of idx) held[i] = 1;
   return {
     weights: w, weightValues, frozenMass: mass,
-    at: idx, values: Float64Array.from(idx, (i) => theta[i]),
+    at: idx, held, values: Float64Array.from(idx, (i) => theta[i]),
     zero: Int32Array.from(zero), stats: new Float64Array(k * spec.statsSize),
   };
 }

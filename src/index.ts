@@ -14,6 +14,7 @@ export type {
   FitSummary, InitFor, IterationInfo, ModelData, ArrowColumnsOption, ModelSettings, SampleOptions, StopReason, ProbaOptions, MeansOf, CovariancesOf,
 } from "./types.js";
 export type { AllFamilyOptions, ComponentOf, FamilyName, FreezeKeysOf, InitOf, OptionsOf } from "./families/index.js";
+export type { ColumnFreeze } from "./types.js";
 export type { GaussianComponent, GaussianOptions, GaussianPrior } from "./families/gaussian.js";
 export type { PoissonComponent, PoissonOptions, PoissonPrior } from "./families/poisson.js";
 export type { ExponentialComponent, ExponentialOptions, ExponentialPrior } from "./families/exponential.js";

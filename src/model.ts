@@ -184,19 +184,24 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
       const mem = getCore().arena();
       const ev = new Evaluator(this.spec, this.k);
       try {
-        if (ds.missing) throw optionError("data", "has missing values (NaN): scoreSamples takes complete rows (score, predict and predictProba take rows with NaN)");
         const k = this.k, d = ds.dims, n = ds.n;
         const resp = mem.alloc(n * k);
-        ev.run(ds, this.theta, this.weightArray, { respOut: resp });
+        // Missing values (a "marginalize" model): the complete rows as below; each other row's log
+        // density of its observed margin, log Σ_j w_j p(x_obs | θ_j), from the margin's kernel.
+        const complete = ds.missing ? { ...ds, missing: undefined } : ds;
+        ev.run(complete, this.theta, this.weightArray, { respOut: resp });
         const params = new Float64Array(this.spec.headerSize + k * this.spec.paramsSize);
         this.spec.pack(this.theta, Float64Array.from(this.weightArray, (w) => M.log(w)), ds, params);
-        const out = jsAllocation(`${n} log-densities`, () => new Float64Array(n));
+        const rows = ds.missing?.rows ?? n;
+        const out = jsAllocation(`${rows} log-densities`, () => new Float64Array(rows));
         const r = resp.array, x = ds.x.array, aux = ds.aux ? ds.aux.array : null; // no allocation below: the views stay valid
+        const at = ds.missing ? ds.missing.order : null;
         for (let i = 0; i < n; i++) {
           let best = 0;
           for (let j = 1; j < k; j++) if (r[i * k + j] > r[i * k + best]) best = j;
-          out[i] = logJoint.call(this.spec, params, best, x, i * d, aux, i) - M.log(r[i * k + best]);
+          out[at ? at[i] : i] = logJoint.call(this.spec, params, best, x, i * d, aux, i) - M.log(r[i * k + best]);
         }
+        if (ds.missing) ev.runMissing(ds, this.theta, this.weightArray, { scores: out }, out); // rows with nothing observed: 0 (log 1)
         return out;
       } finally {
         ev.free();

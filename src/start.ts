@@ -106,11 +106,15 @@ export function hcStart(family: Family, options: Readonly<Record<string, unknown
   if (arrow && family.shape === "rows") sub.dims = ds.dims;
   const flat = d > 1 && !arrow && typeof given[0] === "number"; // rows given flat with options.dims
   if (arrow) dropArrowColumns(family, sub);
-  const rows = arrow ? arrowSubset(family, data, options, s.subset, "data")
-    : flat ? Array.from(s.subset).flatMap((i) => Array.from({ length: d }, (_, a) => given[i * d + a] as number)) : Array.from(s.subset, (i) => given[i]);
+  // Missing values: the partition is of the complete rows (ds.x, the seeding points); their indices as given.
+  const subset = ds.missing ? Int32Array.from(s.subset, (i) => ds.missing!.order[i]) : s.subset;
+  const rows = arrow ? arrowSubset(family, data, options, subset, "data")
+    : flat ? Array.from(subset).flatMap((i) => Array.from({ length: d }, (_, a) => given[i * d + a] as number)) : Array.from(subset, (i) => given[i]);
   for (const key of Object.keys(family.evalOptions)) {
     const v = options[key] as ArrayLike<number> | undefined;
-    if (v && typeof v === "object" && v.length === ds.n) sub[key] = Array.from(s.subset, (i) => v[i]);
+    if (v && typeof v === "object" && v.length === (ds.missing?.rows ?? ds.n)) sub[key] = Array.from(subset, (i) => v[i]);
   }
+  const w = options.sampleWeights as ArrayLike<number> | undefined; // the subset's own (labels: not with "hc")
+  if (w) sub.sampleWeights = Array.from(subset, (i) => w[i]);
   return withDataset(loadDataset(family, rows, sub, "data"), (part) => labelStep(spec, part, labels, k, ds, alpha));
 }

@@ -110,7 +110,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     }
     n += ds.n;
     nMissing += ds.missing?.values ?? 0;
-    partial += ds.missing ? ds.totalWeight! - ds.n : 0; // rows with missing values and something observed
+    partial += ds.missing ? ds.missing.rows - ds.missing.empty - ds.n : 0; // rows with missing values and something observed
     observations += ds.totalWeight ?? ds.n;
     if (ds.labels) labelled = true;
   });

@@ -9,7 +9,7 @@ import type { MixtureModel } from "./model.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
 import { optionError } from "./errors.js";
 import { loadDataset, withDataset } from "./dataset.js";
-import { COMPLETE_ROWS, localBlocks, runs, type PassRequest, type PassResult } from "./em.js";
+import { COMPLETE_ROWS, localBlocks, observedRows, runs, type PassRequest, type PassResult } from "./em.js";
 import { blockCount, Evaluator, pairwiseSum, SUM_BLOCK } from "./evaluator.js";
 import type { DatasetParts } from "./family.js";
 import { compiledCore } from "./wasm.js";
@@ -135,9 +135,9 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
         if (ds.missing) logLikelihood += (missingEv ??= new Evaluator(spec, k)).runMissing(ds, req.theta, req.weights, { hard: req.hard, stats: true }, total);
         if (!blockLabel) return { logLikelihood, stats: total };
         pairwiseSum(blockLabel, blocks, 1); // the label term, by the same tree (evaluator.ts)
-        return { logLikelihood, stats: total, labelTerm: blockLabel[0] };
+        return { logLikelihood, stats: total, labelTerm: blockLabel[0] + (ds.missing ? missingEv!.missingLabelTerm : 0) };
       };
-      const em = runs(spec, k, ds.missing ? ds.totalWeight! : n, ds, ds.seedPoints, settings, ds.missing ? COMPLETE_ROWS : ""); // missing values: every row with something observed
+      const em = runs(spec, k, ds.missing ? observedRows(ds) : n, ds, ds.seedPoints, settings, ds.missing ? COMPLETE_ROWS : ""); // missing values: every row with something observed
       let step = em.next();
       while (!step.done) {
         if (settings.signal?.aborted) throw settings.signal.reason ?? new Error("aborted");

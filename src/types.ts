@@ -167,7 +167,15 @@ export type FitOptionsFor<F extends FamilyName> = CommonFitOptions & OptionsOf<F
  * named as its explicit-init entries (gaussian: means, variances; mvgaussian: means, covariances;
  * poisson: lambdas; bernoulli, binomial, categorical: p; exponential: rates; lognormal: meanlogs, varlogs).
  */
-export type FreezeFor<F extends FamilyName> = { [K in "weights" | FreezeKeysOf<F>]?: true | readonly number[] };
+export type FreezeFor<F extends FamilyName> = { [K in "weights" | Exclude<FreezeKeysOf<F>, "columns">]?: true | readonly number[] } &
+  ("columns" extends FreezeKeysOf<F> ? { columns?: readonly (ColumnFreeze | null | undefined)[] } : unknown);
+
+/**
+ * A family of columns (independent): one entry per column of `freeze.columns`, keyed by that column family's
+ * freezable parameters (gaussian: means, variances; poisson: lambdas; binomial, bernoulli,
+ * categorical: p), each `true` or a list of component indices.
+ */
+export type ColumnFreeze = Readonly<Record<string, true | readonly number[] | undefined>>;
 
 /** Options of fit, fitSync, fitStream and fitInWorker, discriminated by `family`. */
 export type FitOptions = { [F in FamilyName]: FitOptionsFor<F> }[FamilyName];

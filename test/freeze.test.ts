@@ -206,9 +206,8 @@ describe("frozen parameters", () => {
     expect(() => fitSync(x, { k: 3, freeze: { means: [0] } })).toThrow(/options\.freeze: needs values to hold: explicit options\.init or a fitted model/);
     expect(() => fitSync(x, { k: 3, init: "random", freeze: { weights: [0] } })).toThrow(/options\.freeze: needs values to hold/);
     bad({ covariance: "E", init: { ...init, variances: [2, 2, 2] }, freeze: { variances: [0] } }, /options\.freeze\.variances: must be true: covariance "E" has one variance for all components \(frozen for all or none\)/);
-    bad({ prior: true, freeze: { means: [0] } }, /options\.freeze\.means: cannot be frozen not with options\.prior/);
     expect(() => fitSync(x.map((v, i) => [v, i % 4]), { family: "mvgaussian", covariance: "EEE", k: 2, init: { means: [[0, 1], [5, 3]], covariances: [[[1, 0], [0, 2]], [[1, 0], [0, 2]]] }, freeze: { covariances: [0] } }))
       .toThrow(/options\.freeze\.covariances: must be true: covariance "EEE" shares one matrix/);
-    expect(() => fitSync([1, 2, 3, 4, 5, 6], { family: "gamma", k: 2, init: { shapes: [1, 2], rates: [1, 1] }, freeze: { shapes: [0] } } as never)).toThrow(/options\.freeze\.shapes: is not a parameter family "gamma" can freeze \(it can freeze: weights\)/);
+    expect(() => fitSync([1, 2, 3, 4, 5, 6], { family: "gamma", k: 2, init: { shapes: [1, 2], rates: [1, 1] }, freeze: { means: [0] } } as never)).toThrow(/options\.freeze\.means: is not a parameter family "gamma" can freeze \(it can freeze: weights, shapes, rates\)/);
   });
 });

@@ -248,7 +248,7 @@ describe('missing: "marginalize" — every path and the model', () => {
     });
     expect(Array.from(base.predict(rows))).toEqual(proba.map((r) => (r[1] > r[0] ? 1 : 0)));
     expect(base.score(rows) * 3).toBeCloseTo(observedLogLik(rows, p), 9); // 3 rows with something observed
-    expect(() => base.scoreSamples(rows)).toThrow(/scoreSamples takes complete rows/);
+    expect(base.scoreSamples(rows).reduce((a, v) => a + v, 0)).toBeCloseTo(observedLogLik(rows, p), 9); // per row: its observed margin's log density
   });
 
   it("impute: E[x_mis | x_obs] under the mixture; draws from the conditional distribution", () => {
@@ -277,10 +277,10 @@ describe('missing: "marginalize" — every path and the model', () => {
     expect(base.impute(rows, { draws: 2, seed: 3 })).toEqual(draws.slice(0, 2));
   });
 
-  it("hard EM and selectK (k-means++ starts, its default with missing values; an explicit hc start refuses incomplete rows) take missing values", () => {
+  it("hard EM and selectK (k-means++ starts, its default with missing values; an explicit hc start partitions the complete rows) take missing values", () => {
     const h = fitSync(X, { ...opts, mode: "hard" });
     expect(h.components.every((c) => [...c.mean, ...c.covariance.flat()].every(Number.isFinite))).toBe(true);
-    expect(() => selectK(X, { family: "mvgaussian", missing: "marginalize", init: "hc", kRange: [1, 2] })).toThrow(/^options\.init: "hc" needs complete data/);
+    expect(selectK(X, { family: "mvgaussian", covariance: "full", missing: "marginalize", init: "hc", kRange: [1, 3] }).best.nMissing).toBe(base.nMissing);
     // Left to its default, the selection starts from k-means++ when values are missing (mclust's hc needs complete rows).
     expect(selectK(X, { family: "mvgaussian", covariance: "full", missing: "marginalize", kRange: [1, 3] }).k).toBe(2);
     const sel = selectK(X, { family: "mvgaussian", covariance: "full", missing: "marginalize", init: "kmeans++", kRange: [1, 3] });
@@ -306,10 +306,9 @@ describe("missing values: errors", () => {
     expect(() => fitSync([[0, 1], [1, NaN]], { family: "categorical", k: 1, missing: "marginalize" })).toThrow(/^options\.missing: "marginalize" is not available for this family/);
     expect(() => fitSync([[0, 1], [1, NaN]], { family: "mvt", k: 1, missing: "marginalize" })).toThrow(/^options\.missing/);
   });
-  it("sample weights with NaN, init hc with NaN, and data with nothing observed are errors", () => {
+  it("too few complete rows, and data with nothing observed, are errors (sample weights and init hc are taken: test/missing-combos.test.ts)", () => {
     const { X } = clusters(50, 2, 0.2, 1);
-    expect(() => fitSync(X, { family: "mvgaussian", k: 1, missing: "marginalize", sampleWeights: X.map(() => 1) })).toThrow(/^options\.sampleWeights: /);
-    expect(() => fitSync(X, { family: "mvgaussian", k: 1, missing: "marginalize", init: "hc" })).toThrow(/^options\.init: "hc" needs complete data/);
+    expect(fitSync(X, { family: "mvgaussian", k: 1, missing: "marginalize", sampleWeights: X.map(() => 1) }).components).toEqual(fitSync(X, { family: "mvgaussian", k: 1, missing: "marginalize" }).components);
     expect(() => fitSync([[1, NaN], [NaN, 2], [1.5, NaN], [NaN, 2.5]], { family: "mvgaussian", k: 1, missing: "marginalize" }))
       .toThrow(/fewer than k = 1 distinct rows \(0\) among the complete rows/);
     expect(() => fitSync([[NaN, NaN], [NaN, NaN], [NaN, NaN], [NaN, NaN]], { family: "mvgaussian", k: 1, missing: "marginalize" })).toThrow(/no observed value/);

@@ -49,8 +49,12 @@ fitSync(x, { k: 2, init: { means: [1, 9], variances: [1, 1] }, freeze: { means: 
 fitSync(x, { family: "poisson", k: 2, init: { lambdas: [1, 9] }, freeze: { lambdas: [1], weights: true } });
 // @ts-expect-error poisson has no means to freeze
 fitSync(x, { family: "poisson", k: 2, init: { lambdas: [1, 9] }, freeze: { means: true } });
-// @ts-expect-error gamma can freeze only its weights
-fitSync(x, { family: "gamma", k: 2, init: { shapes: [1, 2], rates: [1, 1] }, freeze: { shapes: true } });
+fitSync(x, { family: "gamma", k: 2, init: { shapes: [1, 2], rates: [1, 1] }, freeze: { shapes: [0], rates: true } });
+fitSync([[1, 2], [3, 4]], { family: "independent", columns: [{ family: "gaussian" }, { family: "poisson" }], k: 1, init: { columns: [{ means: [1], variances: [1] }, { lambdas: [3] }] }, freeze: { columns: [{ means: true }, null] } });
+// @ts-expect-error freeze.columns is for family "independent"
+fitSync(x, { k: 2, init: { means: [1, 9], variances: [1, 1] }, freeze: { columns: [{ means: true }] } });
+// @ts-expect-error gamma has no means to freeze (its keys: shapes, rates)
+fitSync(x, { family: "gamma", k: 2, init: { shapes: [1, 2], rates: [1, 1] }, freeze: { means: true } });
 const chosen: FitOptions = Math.random() < 0.5 ? { k: 2 } : { family: "poisson", k: 3 };
 const any: MixtureModel = fitSync(x, chosen);
 export { mean, lambda, covariance, prob, rate, wm, any };

@@ -4,7 +4,7 @@ import type { Family, Spec } from "../family.js";
 import { optionError } from "../errors.js";
 import { componentObject, finite, forActive, noOptions, NONE, scalarInit } from "./shared.js";
 import type { PriorOption } from "./shared.js";
-import { loadWithLog, positiveProblem, RATE_MAX, RATE_MIN, SHAPE_MAX, SHAPE_MIN, solveShape } from "./positive.js";
+import { loadWithLog, positiveProblem, RATE_MAX, RATE_MIN, SHAPE_MAX, SHAPE_MIN, solveDigamma, solveShape } from "./positive.js";
 import { priorRule } from "../prior.js";
 import { logGamma } from "../special.js";
 import * as M from "../math.js";
@@ -22,7 +22,7 @@ export function noPrior(name: string, what: string) {
   };
 }
 
-export const gamma: Family<GammaComponent, { shapes: number[]; rates: number[] }, GammaOptions> = {
+export const gamma: Family<GammaComponent, { shapes: number[]; rates: number[] }, GammaOptions, "shapes" | "rates"> = {
   summary: "positive values; each component a gamma distribution (shape, rate)",
   shape: "values",
   missing: "values",
@@ -69,13 +69,25 @@ export const gamma: Family<GammaComponent, { shapes: number[]; rates: number[] }
       // With n = Σr, x̄ = Σ r x / n, L = Σ r log x / n: the shape solves log a − ψ(a) = log x̄ − L
       // (Minka 2002, Newton: see solveShape), then the rate is a / x̄. Both are clamped to their
       // ranges; the expected log-likelihood, profiled over the rate, is concave in a, so EM stays monotone.
-      maximize(stats, theta, k) {
+      // freeze (src/freeze.ts): the steps are joint, so with one held the other takes its own
+      // conditional maximum — shape held: rate a / x̄; rate held: ψ(a) = log b + L (solveDigamma).
+      maximize(stats, theta, k, _data, held) {
         forActive(stats, 3, k, (j, s) => {
           const mean = stats[s + 1] / stats[s];
+          if (held?.[2 * j] || held?.[2 * j + 1]) {
+            if (!held[2 * j]) theta[2 * j] = solveDigamma(M.log(theta[2 * j + 1]) + stats[s + 2] / stats[s]);
+            else if (!held[2 * j + 1]) theta[2 * j + 1] = clamp(theta[2 * j] / mean, RATE_MIN, RATE_MAX);
+            return;
+          }
           const a = solveShape(M.log(mean) - stats[s + 2] / stats[s]);
           theta[2 * j] = a;
           theta[2 * j + 1] = clamp(a / mean, RATE_MIN, RATE_MAX);
         });
+      },
+
+      freeze: {
+        shapes: { slots: (j) => [2 * j], parameters: (c) => c },
+        rates: { slots: (j) => [2 * j + 1], parameters: (c) => c },
       },
 
       logPrior: () => 0,

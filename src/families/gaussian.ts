@@ -94,7 +94,6 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
       freeze: {
         means: {
           slots: (j) => [2 * j], zeroStats: [1], parameters: (c) => c,
-          ...(prior ? { refused: "not with options.prior (the mean's prior term would change the variance step)" } : {}),
         },
         variances: { slots: (j) => [2 * j + 1], parameters: (c) => (equal ? 1 : c), ...(equal ? { shared: 'covariance "E" has one variance for all components' } : {}) },
       },
@@ -133,7 +132,9 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
       // With the prior (MAP; Fraley & Raftery 2007, as mclust): with n = S0, ȳ = m + S1/S0 and
       // scatter W = S2 − n(S1/S0)²: mean = (n ȳ + κ μ₀)/(n + κ),
       // σ² = (ς² + W + κn/(κ+n)(ȳ − μ₀)²) / (n + ν + 3)   (ν + 2 when κ = 0: no prior on the mean).
-      maximize(stats, theta, k, ds) {
+      // freeze with the prior: a frozen mean m (S1 = 0, so ȳ = m) enters the variance's prior term
+      // as κ (m − μ₀)² — the MAP variance given m — not κn/(κ+n)(ȳ − μ₀)² (the mean maximised out).
+      maximize(stats, theta, k, ds, held) {
         if (equal) {
           // "E": means as "V"; σ² = Σ_k W_k / Σ_k n_k (W_k the scatter about the new mean), floored.
           // MAP (mclust's prior for "E"): mean_k = (n_k ȳ_k + κ μ₀)/(n_k + κ) and
@@ -146,7 +147,7 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
             total += nk;
             if (prior) {
               const { shrinkage: kappa, mean: mu0 } = prior, ybar = theta[2 * j] + shift, e = ybar - mu0;
-              scatter += ((kappa * nk) / (kappa + nk)) * e * e;
+              scatter += (held?.[2 * j] ? kappa : (kappa * nk) / (kappa + nk)) * e * e;
               if (kappa > 0) total += 1;
               theta[2 * j] = (nk * ybar + kappa * mu0) / (nk + kappa);
             } else theta[2 * j] += shift;
@@ -166,7 +167,7 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
             const { shrinkage: kappa, mean: mu0, dof, scale } = prior;
             const ybar = theta[2 * j] + shift, e = ybar - mu0;
             const scatter = Math.max(stats[s + 2] - nk * shift * shift, 0);
-            variance = (scale + scatter + ((kappa * nk) / (kappa + nk)) * e * e) / (nk + dof + (kappa > 0 ? 3 : 2));
+            variance = (scale + scatter + (held?.[2 * j] ? kappa : (kappa * nk) / (kappa + nk)) * e * e) / (nk + dof + (kappa > 0 ? 3 : 2));
             theta[2 * j] = (nk * ybar + kappa * mu0) / (nk + kappa);
           } else {
             theta[2 * j] += shift;

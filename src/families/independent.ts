@@ -6,7 +6,7 @@
 // statistics, its prior density, components, sampling, logJoint. This module only lays the
 // columns side by side: θ_j = the columns' θ_j concatenated; kernel parameters and statistics as
 // assembly/kernels/independent.ts describes (each column's block as its own kernel lays it out).
-import type { DatasetParts, DataScale, Family, Sampler, Spec } from "../family.js";
+import type { DatasetParts, DataScale, Family, FreezeKey, Sampler, Spec } from "../family.js";
 import type { Region } from "../wasm.js";
 import { checkVector, columnScales, describe } from "../data.js";
 import { checkOptions, integer, ownOptions } from "../options.js";
@@ -19,6 +19,7 @@ import { binomial } from "./binomial.js";
 import { bernoulli } from "./bernoulli.js";
 import { categorical } from "./categorical.js";
 import { hcVVV } from "../hc.js";
+import { freezeRule } from "../freeze.js";
 
 /** The families a column may follow (one value per row), and how the composite kernel reads each one's parameters. */
 const COLUMN_FAMILIES: Readonly<Record<string, Family>> = { gaussian, poisson, binomial, bernoulli, categorical } as Record<string, Family>;
@@ -104,7 +105,7 @@ function columnValues(data: unknown, d: number, a: number, path: string): unknow
   return Array.from({ length: total / d }, (_, i) => flat[i * d + a]);
 }
 
-export const independent: Family<IndependentComponent, { columns: Record<string, unknown>[] }, IndependentOptions> = {
+export const independent: Family<IndependentComponent, { columns: Record<string, unknown>[] }, IndependentOptions, "columns"> = {
   summary: "rows of mixed columns, each its own 1-D family (options.columns), independent given the component",
   shape: "rows",
   options: { columns: columnsRule, prior: priorRule, dims: integer(1, 1 << 12) },
@@ -225,13 +226,14 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     const headerSize = h, paramsSize = p, statsSize = s;
     // Per-column working copies (θ, statistics, kernel parameters), grown to k once: no allocation per iteration.
     let kk = 0;
-    let subTheta: Float64Array[] = [], subStats: Float64Array[] = [], subParams: Float64Array[] = [], zeros = new Float64Array(0);
+    let subTheta: Float64Array[] = [], subStats: Float64Array[] = [], subParams: Float64Array[] = [], subHeld: Uint8Array[] = [], zeros = new Float64Array(0);
     const grow = (k: number) => {
       if (k <= kk) return;
       kk = k;
       subTheta = specs.map((sp) => new Float64Array(k * sp.thetaSize));
       subStats = specs.map((sp) => new Float64Array(k * sp.statsSize));
       subParams = specs.map((sp) => new Float64Array(sp.headerSize + k * sp.paramsSize));
+      subHeld = specs.map((sp) => new Uint8Array(k * sp.thetaSize));
       zeros = new Float64Array(k);
     };
     const scales = specs.map(() => ({ scale: new Float64Array(1) }));
@@ -314,16 +316,47 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
         }
       },
 
-      // Each column's own M-step from its own statistics.
-      maximize(stats, theta, k, data) {
+      // Each column's own M-step from its own statistics (frozen entries: the column's part of `held`).
+      maximize(stats, theta, k, data, held) {
         grow(k);
         for (let a = 0; a < d; a++) {
           const sp = specs[a], ss = subStats[a];
           for (let j = 0; j < k; j++) for (let q = 0; q < sp.statsSize; q++) ss[j * sp.statsSize + q] = stats[j * statsSize + sOff[a] + q];
-          sp.maximize(ss, gather(theta, k, a), k, columnScale(data, a));
+          let sub: Uint8Array | undefined;
+          if (held) {
+            sub = subHeld[a];
+            for (let j = 0; j < k; j++) for (let q = 0; q < sp.thetaSize; q++) sub[j * sp.thetaSize + q] = held[j * t + tOff[a] + q];
+          }
+          sp.maximize(ss, gather(theta, k, a), k, columnScale(data, a), sub);
           scatter(theta, k, a);
         }
       },
+
+      // freeze: `columns` is one freeze object per column (src/freeze.ts), read as the keys
+      // "columns.a.key" — each column family's own keys, their θ slots and statistics moved to the
+      // column's place; a column's M-step is its own, so its conditional step is its family's.
+      freezeColumns(raw, path) {
+        if (raw === undefined || raw === false) return [];
+        if (!Array.isArray(raw) || raw.length !== d)
+          throw optionError(path, `must be an array of ${d} objects (one per column, each of true or component-index lists per parameter), got ${describe(raw)}`);
+        return raw.flatMap((c, a) => {
+          if (c === undefined || c === null) return [];
+          const at = `${path}[${a}]`, own = Object.keys(specs[a].freeze ?? {});
+          freezeRule(c, at);
+          const o = ownOptions(c, at);
+          return Object.keys(o).map((key): [string, unknown, string] => {
+            if (!own.includes(key)) throw optionError(`${at}.${key}`, `is not a parameter column ${a} (${cols[a].name}) can freeze (it can freeze: ${own.join(", ")})`);
+            return [`columns.${a}.${key}`, o[key], `${at}.${key}`];
+          });
+        });
+      },
+      freeze: Object.fromEntries(specs.flatMap((sp, a) => Object.entries(sp.freeze ?? {}).map(([key, f]): [string, FreezeKey] => [`columns.${a}.${key}`, {
+        slots: (j, k) => f.slots(j, k).map((q) => j * t + tOff[a] + (q - j * sp.thetaSize)),
+        ...(f.zeroStats ? { zeroStats: f.zeroStats.map((q) => sOff[a] + q) } : {}),
+        parameters: f.parameters,
+        ...(f.shared ? { shared: f.shared } : {}),
+        ...(f.refused ? { refused: f.refused } : {}),
+      }]))),
 
       columnPictures(theta, k) {
         grow(k);

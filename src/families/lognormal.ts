@@ -72,7 +72,7 @@ export const lognormal: Family<LognormalComponent, { meanlogs: number[]; varlogs
         if (t === 1 && !(v > 0)) throw optionError(path, `must be a positive variance of log x, got ${v}`);
         return v;
       }),
-      maximize: (stats, theta, k) => g.maximize(stats, theta, k, UNIT),
+      maximize: (stats, theta, k, _data, held) => g.maximize(stats, theta, k, UNIT, held),
       // The Gaussian kernel's formula on log x, and the Jacobian −log x.
       logJoint: (params, j, _x, _offset, aux, i) => g.logJoint!(params, j, aux!, i, null, i) - aux![i],
       component: (theta, j): LognormalComponent => ({ meanlog: theta[2 * j], varlog: theta[2 * j + 1] }),

@@ -37,7 +37,7 @@ const MAX_DIMS = 4096;
 const HEAD = 6; // the kernel header per component: c, a, 1/ν, b, log b, C
 const covarianceOf = (options: Readonly<Record<string, unknown>>) => (options.covariance as CovarianceType | undefined) ?? "full";
 
-export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
+export const mvt: Family<MvtComponent, MvtInit, MvtOptions, "means" | "covariances" | "dofs"> = {
   summary: "rows of d real values with outliers; each component a multivariate Student t (mean, scale matrix: full, tied, diag or spherical; dof ν)",
   shape: "rows",
   options: { dof: dofRule, covariance: oneOf(...MVT_COVARIANCES), regCovar: finiteAtLeast(0), prior: priorRule, dims: integer(1, MAX_DIMS) },
@@ -155,7 +155,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
       // CM-step 1: mean m + S1/Su; Σ = (S2 − S1 S1ᵀ/Su)/S0 by mvgaussian's covariance step, handed
       // [S0, S1·√(S0/Su), S2] — its scatter S2 − S1' S1'ᵀ/S0 is then S2 − S1 S1ᵀ/Su, divided by S0
       // (tied: Σ_j of them over Σ_j S0), floored as mvgaussian's. Then CM-step 2 (ECM) for ν.
-      maximize(stats, theta, k, data) {
+      maximize(stats, theta, k, data, held) {
         m.pooled = 0;
         m.pooledMeans = 0;
         m.pooledScatter.fill(0);
@@ -174,10 +174,27 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions> = {
           model.component(m, g, 0, s0, 0, theta, t, j, data.scale);
         });
         model.finish?.(m, theta, k, data.scale);
-        ecmStep(dof, layout, stats, theta, k);
+        ecmStep(dof, layout, stats, theta, k, held);
       },
 
-      refine: (theta, k, pass) => search.refine(theta, k, pass),
+      refine: (theta, k, pass, held) => search.refine(theta, k, pass, held),
+
+      // freeze (src/freeze.ts): as family "t" — the CM-step of means and scale matrices takes u from
+      // the E-step, so a frozen mean (its S1 = 0: the scatter about it) or scale matrix leaves the
+      // other's step as it is; a frozen ν is neither stepped nor searched.
+      freeze: {
+        means: { slots: (j) => Array.from({ length: d }, (_, a) => j * T + a), zeroStats: Array.from({ length: d }, (_, a) => S1 + a), parameters: (c) => c * d },
+        covariances: {
+          slots: (j) => Array.from({ length: d * d }, (_, i) => j * T + d + i),
+          parameters: (c, k) => (c === k ? model.parameters(k, d) : (c * model.parameters(k, d)) / k),
+          ...(model.shared ? { shared: `covariance "${covariance}" shares one matrix` } : {}),
+        },
+        dofs: {
+          slots: (j) => [j * T + d + d * d], parameters: (c) => (dof === "equal" ? 1 : c),
+          ...(dof === "equal" ? { shared: 'dof "equal" has one ν for all components' } : {}),
+          ...(typeof dof === "number" ? { refused: `with options.dof ${dof}: ν is fixed already, not fitted` } : {}),
+        },
+      },
 
       logPrior: () => 0,
 

@@ -20,7 +20,7 @@ const clampSize = (v: number) => Math.min(SHAPE_MAX, Math.max(SHAPE_MIN, v));
 /** The kernel's cut between recurrence and series (assembly/kernels/negbinomial.ts). */
 const SERIES_FROM = 10;
 
-export const negbinomial: Family<NegbinomialComponent, { means: number[]; sizes: number[] }, NegbinomialOptions> = {
+export const negbinomial: Family<NegbinomialComponent, { means: number[]; sizes: number[] }, NegbinomialOptions, "means" | "sizes"> = {
   summary: "over-dispersed counts (non-negative integers); each component a negative binomial (mean, size)",
   shape: "values",
   missing: "values",
@@ -79,15 +79,23 @@ export const negbinomial: Family<NegbinomialComponent, { means: number[]; sizes:
       // Both bounds touch the objective at r' with its slope, so to second order the one that moves r
       // farther is the closer to the maximum: it is taken. At a fixed point both give the weighted
       // digamma equation of the negative-binomial MLE, Σ r [ψ(x + r) − ψ(r) + log(r/(r + μ))] = 0.
-      maximize(stats, theta, k) {
+      // freeze (src/freeze.ts): the mean's step does not involve the size (a frozen size is kept);
+      // a frozen mean μ enters both size bounds as it is, so the size step is the conditional one.
+      maximize(stats, theta, k, _data, held) {
         forActive(stats, 4, k, (j, s) => {
           const n = stats[s], xbar = stats[s + 1] / n, e = stats[s + 2] / n, r0 = theta[2 * j + 1];
-          const mu = clampMean(xbar);
+          const mu = held?.[2 * j] ? theta[2 * j] : clampMean(xbar);
           theta[2 * j] = mu;
+          if (held?.[2 * j + 1]) return;
           const byGamma = solveShape(M.log1p(mu / r0) - e + logMinusDigamma(r0) + (xbar - mu) / (r0 + mu));
           const byCurvature = solveCurved(r0 * stats[s + 2], stats[s + 3], n, stats[s + 1], mu, r0);
           theta[2 * j + 1] = Math.abs(M.log(byGamma / r0)) >= Math.abs(M.log(byCurvature / r0)) ? byGamma : byCurvature;
         });
+      },
+
+      freeze: {
+        means: { slots: (j) => [2 * j], parameters: (c) => c },
+        sizes: { slots: (j) => [2 * j + 1], parameters: (c) => c },
       },
 
       logPrior: () => 0,

@@ -156,3 +156,27 @@ export function solveCurved(ell: number, curv: number, n: number, s1: number, mu
   }
   return r0 * M.exp(0.5 * (a + b));
 }
+
+/**
+ * The a in [SHAPE_MIN, SHAPE_MAX] solving ψ(a) = y (the gamma shape's step with the rate held:
+ * ψ(a) = log b + Σ r log x / Σ r). Minka's start (a₀ = e^y + ½ for y ≥ −2.22, else −1/(y + γ)), then
+ * Newton steps a' = a − (ψ(a) − y)/ψ'(a) kept in a bracket (ψ increasing; a step leaving it bisects
+ * geometrically), until |a' − a| ≤ 1e-15·a. The objective a log b − log Γ(a) + a L is concave in a,
+ * so the clamped root is its maximiser over the range.
+ */
+export function solveDigamma(y: number): number {
+  if (!(y > digamma(SHAPE_MIN))) return SHAPE_MIN;
+  if (y >= digamma(SHAPE_MAX)) return SHAPE_MAX;
+  let lo = SHAPE_MIN, hi = SHAPE_MAX;
+  let a = y >= -2.22 ? M.exp(y) + 0.5 : -1 / (y + 0.5772156649015329);
+  if (!(a > lo && a < hi)) a = Math.sqrt(lo * hi);
+  for (let it = 0; it < 100; it++) {
+    const f = digamma(a) - y;
+    if (f < 0) lo = a; else hi = a;
+    const next = a - f / trigamma(a);
+    const a1 = next > lo && next < hi ? next : Math.sqrt(lo * hi);
+    if (Math.abs(a1 - a) <= 1e-15 * a) return a1;
+    a = a1;
+  }
+  return a;
+}

@@ -108,12 +108,13 @@ export function ecmDof(nuOld: number, p: number, s0: number, sq: number): number
 export interface DofLayout { T: number; nuAt: number; S: number; p: number; cross: number }
 
 /** CM-step 2 (ECM) for every component with data (or the shared ν over all of them), from a pass's statistics. */
-export function ecmStep(dof: DofOption, L: DofLayout, stats: Float64Array, theta: Float64Array, k: number): void {
+export function ecmStep(dof: DofOption, L: DofLayout, stats: Float64Array, theta: Float64Array, k: number, held?: Uint8Array): void {
   if (typeof dof === "number") return;
+  if (held?.[L.nuAt] && dof === "equal") return; // a frozen shared ν (freeze: frozen for all)
   if (dof === "estimate") {
     for (let j = 0; j < k; j++) {
       const s0 = stats[j * L.S];
-      if (s0 > EMPTY_MASS) theta[j * L.T + L.nuAt] = ecmDof(theta[j * L.T + L.nuAt], L.p, s0, stats[j * L.S + 2]);
+      if (s0 > EMPTY_MASS && !held?.[j * L.T + L.nuAt]) theta[j * L.T + L.nuAt] = ecmDof(theta[j * L.T + L.nuAt], L.p, s0, stats[j * L.S + 2]);
     }
     return;
   }
@@ -167,8 +168,12 @@ export class DofSearch {
 
   constructor(private readonly dof: DofOption, private readonly L: DofLayout) {}
 
-  refine(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }): boolean {
+  /** Frozen entries of θ (freeze: a held ν is neither searched nor set). */
+  private held: Uint8Array | undefined;
+
+  refine(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }, held?: Uint8Array): boolean {
     if (typeof this.dof === "number") return false;
+    this.held = held;
     if (this.reverting) return this.finish();
     const { T, nuAt, S, p, cross } = this.L, stats = pass.stats, ll = pass.logLikelihood;
     const shared = this.dof === "equal";
@@ -204,7 +209,7 @@ export class DofSearch {
       const ga = nu * grad;
       let data = false;
       for (let j = shared ? 0 : a; j < (shared ? k : a + 1); j++) if (s0Of(j)) data = true;
-      if (!data) continue;
+      if (!data || held?.[a * T + nuAt]) continue;
       if ((ga > 0 && t[a] >= T_MAX) || (ga < 0 && t[a] <= T_MIN)) continue;
       free[n] = a;
       g[n++] = ga;
@@ -286,6 +291,7 @@ export class DofSearch {
 
   private setNu(theta: Float64Array, k: number, a: number, nu: number): void {
     const { T, nuAt } = this.L;
+    if (this.held?.[a * T + nuAt]) return;
     if (this.dof === "equal") for (let j = 0; j < k; j++) theta[j * T + nuAt] = nu;
     else theta[a * T + nuAt] = nu;
   }

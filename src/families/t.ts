@@ -22,7 +22,7 @@ export interface TOptions extends RegCovarOption, DofOptionHolder, PriorOption {
 
 const P = 8; // kernel parameters per component (after the header [kc, ks]): c, a, 1/ν, b, log b, C, mean, 1/σ²
 
-export const t: Family<TComponent, TInit, TOptions> = {
+export const t: Family<TComponent, TInit, TOptions, "means" | "variances" | "dofs"> = {
   summary: "real values with outliers; each component a Student t (mean, variance = scale², dof ν)",
   shape: "values",
   missing: "values",
@@ -97,17 +97,32 @@ export const t: Family<TComponent, TInit, TOptions> = {
 
       // CM-step 1 about the current mean m: mean m + S1/Su, variance (S2 − S1²/Su)/S0, floored at
       // regCovar × var(data) as the Gaussian's; then CM-step 2 (ECM) for ν.
-      maximize(stats, theta, k, ds) {
+      // freeze: a frozen mean's S1 is 0 (conditionalStats), so its variance is the scatter about it.
+      maximize(stats, theta, k, ds, held) {
         forActive(stats, S, k, (j, s) => {
           const shift = stats[s + 5] / stats[s + 1];
           theta[3 * j] += shift;
+          if (held?.[3 * j + 1]) return; // a frozen variance: the mean's step does not involve it
           theta[3 * j + 1] = Math.max((stats[s + 6] - stats[s + 5] * shift) / stats[s], regCovar * ds.scale[0]);
           if (!(theta[3 * j + 1] > 0)) throw collapsed(j);
         });
-        ecmStep(dof, layout, stats, theta, k);
+        ecmStep(dof, layout, stats, theta, k, held);
       },
 
-      refine: (theta, k, pass) => search.refine(theta, k, pass),
+      refine: (theta, k, pass, held) => search.refine(theta, k, pass, held),
+
+      // freeze (src/freeze.ts): the CM-step of the mean and variance takes u from the E-step, so a
+      // frozen one leaves the other's step as it is (a frozen mean: S1 = 0); a frozen ν is neither
+      // stepped nor searched (student.ts ecmStep, DofSearch).
+      freeze: {
+        means: { slots: (j) => [3 * j], zeroStats: [5], parameters: (c) => c },
+        variances: { slots: (j) => [3 * j + 1], parameters: (c) => c },
+        dofs: {
+          slots: (j) => [3 * j + 2], parameters: (c) => (dof === "equal" ? 1 : c),
+          ...(dof === "equal" ? { shared: 'dof "equal" has one ν for all components' } : {}),
+          ...(typeof dof === "number" ? { refused: `with options.dof ${dof}: ν is fixed already, not fitted` } : {}),
+        },
+      },
 
       logPrior: () => 0,
 

@@ -43,18 +43,30 @@ export function logMarginal(x: number[], mean: number[], cov: number[][]): numbe
 
 const lse = (v: number[]) => { const m = Math.max(...v); return m + Math.log(v.reduce((s, x) => s + Math.exp(x - m), 0)); };
 
-/** Observed-data log-likelihood Σ_i log Σ_j w_j N(x_i,o; μ_j,o, Σ_j,oo) (rows with nothing observed add 0). */
-export function observedLogLik(X: number[][], p: MvParams): number {
+/**
+ * Row weights and partial labels for the reference EMs (optional): row i counts w_i times; a row
+ * with label l ≥ 0 has responsibilities one-hot at l and adds w_i log π_l p(x_i,o | θ_l) to the
+ * objective (semi-supervised EM), −1 unknown.
+ */
+export interface RowOptions { sampleWeights?: number[]; labels?: number[] }
+
+/**
+ * Observed-data log-likelihood Σ_i w_i log Σ_j π_j N(x_i,o; μ_j,o, Σ_j,oo) (rows with nothing
+ * observed add 0); with labels, the objective (labelled rows: w_i log π_l N(x_i,o; …_l)).
+ */
+export function observedLogLik(X: number[][], p: MvParams, o: RowOptions = {}): number {
   let ll = 0;
-  for (const x of X) {
-    if (x.every((v) => Number.isNaN(v))) continue;
-    ll += lse(p.weights.map((w, j) => Math.log(w) + logMarginal(x, p.means[j], p.covs[j])));
-  }
+  X.forEach((x, i) => {
+    if (x.every((v) => Number.isNaN(v))) return;
+    const logs = p.weights.map((w, j) => Math.log(w) + logMarginal(x, p.means[j], p.covs[j]));
+    const l = o.labels?.[i] ?? -1;
+    ll += (o.sampleWeights?.[i] ?? 1) * (l >= 0 ? logs[l] : lse(logs));
+  });
   return ll;
 }
 
 /** Soft EM iterations from `start` (full covariances); returns the parameters and the log-likelihood before each M-step. */
-export function missingEM(X: number[][], start: MvParams, iterations: number): { params: MvParams; history: number[] } {
+export function missingEM(X: number[][], start: MvParams, iterations: number, opts: RowOptions = {}): { params: MvParams; history: number[] } {
   const d = X[0].length, k = start.weights.length;
   let p = structuredClone(start);
   const history: number[] = [];
@@ -63,13 +75,13 @@ export function missingEM(X: number[][], start: MvParams, iterations: number): {
     const S1 = Array.from({ length: k }, () => new Array<number>(d).fill(0));
     const rows: { r: number[]; xhat: number[][]; C: number[][][] }[] = [];
     let ll = 0;
-    for (const x of X) {
+    for (const [i, x] of X.entries()) {
       const o = x.map((_, a) => a).filter((a) => !Number.isNaN(x[a])), m = x.map((_, a) => a).filter((a) => Number.isNaN(x[a]));
       if (o.length === 0) continue;
       const logs = p.weights.map((w, j) => Math.log(w) + logMarginal(x, p.means[j], p.covs[j]));
-      const total = lse(logs);
-      ll += total;
-      const r = logs.map((v) => Math.exp(v - total));
+      const total = lse(logs), wi = opts.sampleWeights?.[i] ?? 1, l = opts.labels?.[i] ?? -1;
+      ll += wi * (l >= 0 ? logs[l] : total);
+      const r = logs.map((v, j) => wi * (l >= 0 ? (j === l ? 1 : 0) : Math.exp(v - total)));
       const xhat: number[][] = [], C: number[][][] = [];
       for (let j = 0; j < k; j++) {
         const mu = p.means[j], S = p.covs[j];
@@ -104,20 +116,20 @@ export function missingEM(X: number[][], start: MvParams, iterations: number): {
 }
 
 /** Bernoulli EM with missing features: a missing feature drops out of the product; E[x_a | j] = p_ja. */
-export function missingBernoulliEM(X: number[][], start: { weights: number[]; p: number[][] }, iterations: number) {
+export function missingBernoulliEM(X: number[][], start: { weights: number[]; p: number[][] }, iterations: number, opts: RowOptions = {}) {
   const d = X[0].length, k = start.weights.length;
   let w = [...start.weights], P = start.p.map((r) => [...r]);
   const history: number[] = [];
   for (let it = 0; it < iterations; it++) {
     const N = new Array<number>(k).fill(0), S = Array.from({ length: k }, () => new Array<number>(d).fill(0));
     let ll = 0;
-    for (const x of X) {
+    for (const [i, x] of X.entries()) {
       if (x.every((v) => Number.isNaN(v))) continue;
       const logs = w.map((wj, j) => Math.log(wj) + x.reduce((s, v, a) => (Number.isNaN(v) ? s : s + (v === 1 ? Math.log(P[j][a]) : Math.log(1 - P[j][a]))), 0));
-      const total = lse(logs);
-      ll += total;
+      const total = lse(logs), wi = opts.sampleWeights?.[i] ?? 1, l = opts.labels?.[i] ?? -1;
+      ll += wi * (l >= 0 ? logs[l] : total);
       logs.forEach((v, j) => {
-        const r = Math.exp(v - total);
+        const r = wi * (l >= 0 ? (j === l ? 1 : 0) : Math.exp(v - total));
         N[j] += r;
         x.forEach((xa, a) => { S[j][a] += r * (Number.isNaN(xa) ? P[j][a] : xa); });
       });

@@ -123,7 +123,6 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       freeze: {
         means: {
           slots: (j) => Array.from({ length: d }, (_, a) => j * T + a), zeroStats: Array.from({ length: d }, (_, a) => 1 + a), parameters: (c) => c * d,
-          ...(prior ? { refused: "not with options.prior (the mean's prior term would change the covariance step)" } : {}),
         },
         covariances: {
           slots: (j) => Array.from({ length: T - d }, (_, i) => j * T + d + i),
@@ -200,7 +199,10 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       },
 
       // The means (here), then the covariance model's step (covariance.ts states the formulas).
-      maximize(stats, theta, k, data) {
+      // freeze with the prior: a frozen mean m (its S1 = 0, so ȳ = m) enters the covariance step's
+      // prior term as κ (m − μ₀)(m − μ₀)ᵀ — the MAP covariance given m — not κn/(κ+n) (ȳ − μ₀)(ȳ − μ₀)ᵀ,
+      // which is that term with the mean maximised out.
+      maximize(stats, theta, k, data, held) {
         const mu0 = prior?.mean;
         m.pooled = 0;
         m.pooledMeans = 0;
@@ -217,7 +219,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
             m.deviation[a] = mu0 ? ybar - mu0[a] : 0;
             theta[t + a] = mu0 ? (nk * ybar + kappa * mu0[a]) / (nk + kappa) : ybar;
           }
-          const shrink = prior && kappa > 0 ? (kappa * nk) / (kappa + nk) : 0;
+          const shrink = prior && kappa > 0 ? (held?.[t] ? kappa : (kappa * nk) / (kappa + nk)) : 0;
           model.component(m, stats, s, nk, shrink, theta, t, j, data.scale);
         });
         model.finish?.(m, theta, k, data.scale);
