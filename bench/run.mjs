@@ -522,5 +522,7 @@ ${modelRows.map((r) => `| ${r.model} | ${r.ms.toFixed(2)} | ${r.against} | ${r.r
 ${extraSections.join("\n")}
 The machine is shared and noisy; ratios from one run are comparable, absolute times less so.
 `;
-writeFileSync(new URL("./RESULTS.md", import.meta.url), md);
-console.log("\nwritten to bench/RESULTS.md");
+// A partial run (BENCH_ONLY) must not replace the full record: it goes to RESULTS.partial.md.
+const out = only ? "RESULTS.partial.md" : "RESULTS.md";
+writeFileSync(new URL(`./${out}`, import.meta.url), md);
+console.log(`\nwritten to bench/${out}`);
