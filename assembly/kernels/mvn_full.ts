@@ -123,17 +123,15 @@ function accumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, 
       const wa = weighted + a * COLUMN;
       const row = s2 + a * ud * F64, next = row + ud * F64;
       let b: usize = 0;
-      for (; b + 4 < a + 2; b += 4) tile(wa, work + b * COLUMN, bytes, row + b * F64, next + b * F64, 4, false);
-      if (b + 4 == a + 2) tile(wa, work + b * COLUMN, bytes, row + b * F64, next + b * F64, 4, true);
-      else tile(wa, work + b * COLUMN, bytes, row + b * F64, next + b * F64, 2, true);
+      for (; b + 4 <= a + 2; b += 4) tile(wa, work + b * COLUMN, bytes, row + b * F64, next + b * F64, 4, b + 4 == a + 2);
+      if (b < a + 2) tile(wa, work + b * COLUMN, bytes, row + b * F64, next + b * F64, 2, true);
     }
     if (a < ud) {
       const wa = weighted + a * COLUMN;
       const row = s2 + a * ud * F64;
       let b: usize = 0;
       for (; b + 3 <= a; b += 4) dots(wa, work + b * COLUMN, bytes, row + b * F64, 4);
-      if (b + 1 <= a) { dots(wa, work + b * COLUMN, bytes, row + b * F64, 2); b += 2; }
-      if (b == a) dots(wa, work + b * COLUMN, bytes, row + b * F64, 1);
+      for (; b <= a; b++) dots(wa, work + b * COLUMN, bytes, row + b * F64, 1);
     }
   }
 }
@@ -187,7 +185,8 @@ function accumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, 
 
 /**
  * out[c] += Σ_i w_i · z_c,i and next[c] += Σ_i w'_i · z_c,i for the `width` (2 or 4; a constant
- * once inlined) columns from z, w' the column after w; `dropLast`: out's last column is not stored.
+ * once inlined) columns from z, w' the column after w; `dropLast`: out's last column is not stored
+ * (it lies above the diagonal).
  */
 // @ts-ignore: decorator
 @inline function tile(w: usize, z: usize, bytes: usize, out: usize, next: usize, width: i32, dropLast: bool): void {
@@ -222,7 +221,7 @@ function accumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, 
   }
 }
 
-/** out[c] += Σ_i w_i · z_c,i for the `width` (1, 2 or 4; a constant once inlined) columns from z. */
+/** out[c] += Σ_i w_i · z_c,i for the `width` (1 or 4; a constant once inlined) columns from z. */
 // @ts-ignore: decorator
 @inline function dots(w: usize, z: usize, bytes: usize, out: usize, width: i32): void {
   let d0 = f64x2.splat(0), d1 = d0, d2 = d0, d3 = d0;
