@@ -142,6 +142,16 @@ describe("MAP-EM for EII, EEI, VEI, EVI, EEV, VEV", () => {
     }
   }, 120_000);
 
+  it("k = 1: EII's MAP fit is VII's, EEI's, VEI's and EVI's VVI's, EEV's and VEV's VVV's (one matrix, one prior)", () => {
+    for (const x of [data.faithful, data.iris]) for (const [model, base] of [["EII", "VII"], ["EEI", "VVI"], ["VEI", "VVI"], ["EVI", "VVI"], ["EEV", "VVV"], ["VEV", "VVV"]] as const) {
+      const a = fitSync(x, { family: "mvgaussian", covariance: model, k: 1, maxIter: 3, tol: 0, regCovar: 0, prior: true });
+      const b = fitSync(x, { family: "mvgaussian", covariance: base, k: 1, maxIter: 3, tol: 0, regCovar: 0, prior: true });
+      const flat = (m: MixtureModel) => (m.components as MvGaussianComponent[]).flatMap((c) => [...c.mean, ...c.covariance.flat()]);
+      expect(maxRelErr(flat(a).map((v) => Math.abs(v) < 1e-300 ? 0 : v), flat(b))).toBeLessThan(1e-12);
+      expect(relErr(a.logPosterior!, b.logPosterior!)).toBeLessThan(1e-12);
+    }
+  });
+
   it.each(MODELS)("%s: MAP-EM never decreases the log-posterior", (model) => {
     fc.assert(fc.property(fc.record({ seed: fc.nat(), n: fc.integer({ min: 12, max: 200 }), k: fc.integer({ min: 1, max: 3 }), d: fc.integer({ min: 2, max: 3 }), weights: fc.constantFrom(1, 2.5), shrinkage: fc.constantFrom(0, 0.01, 1) }),
       ({ seed, n, k, d, weights, shrinkage }) => {
