@@ -2,7 +2,7 @@
 import type { DistributiveOmit, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
 import { loadModel, type MixtureModel } from "./model.js";
 import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
-import { COVARIANCE_MODELS, COVARIANCE_TYPES, type CovarianceType } from "./families/mvgaussian/covariance.js";
+import { COVARIANCE_MODELS, COVARIANCE_TYPES, PRIOR_MODELS, type CovarianceType, type MclustModelName } from "./families/mvgaussian/covariance.js";
 import { COMMON_OPTIONS, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { compiledCore, init } from "./wasm.js";
@@ -31,7 +31,8 @@ export interface SelectCommon {
 
 /**
  * selectK's options: fit's without `k`, and the range to search. mvgaussian: `covariance` may be
- * "all" (every covariance model, the default — as mclust's Mclust) or a list. `family` may be a
+ * "all" (every covariance model, the default — as mclust's Mclust; with `prior`, the 10 that have
+ * one, as Mclust with a prior) or a list. `family` may be a
  * list of 1-D families: selection across families by the criterion. mvgaussian's default start is
  * init "hc" (mclust's); the other families keep k-means++ with 3 restarts.
  */
@@ -116,6 +117,8 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
         if (!seen.has(key)) { seen.add(key); names.push(c); }
       }
       if (dims === 1) names.sort((a, b) => COVARIANCE_MODELS[a].mclust[0].localeCompare(COVARIANCE_MODELS[b].mclust[0])); // E, V
+      // With a prior, the models that have one (as mclust's Mclust with a prior: VEE, EVE, VVE, EVV left out).
+      if (options.prior !== undefined && options.prior !== false) names = names.filter((c) => !COVARIANCE_MODELS[c].decomposes || PRIOR_MODELS.includes(COVARIANCE_MODELS[c].mclust as MclustModelName));
     } else if (typeof cov === "string") names = [cov as CovarianceType];
     else if (Array.isArray(cov) && cov.length > 0) names = cov as CovarianceType[];
     else throw optionError("options.covariance", `must be "all", a covariance model or a list of them, got ${describe(cov)}`);

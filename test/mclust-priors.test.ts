@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { fitSync, initSync, type MvGaussianComponent, type MixtureModel } from "../src/index.js";
+import { fitSync, initSync, selectK, type MvGaussianComponent, type MixtureModel } from "../src/index.js";
 import { logGamma } from "../src/special.js";
 import { drawLabels, maxRelErr, mulberry32, normal, relErr } from "./helpers.js";
 
@@ -122,7 +122,7 @@ describe("MAP-EM for EII, EEI, VEI, EVI, EEV, VEV", () => {
   const fixture: { cases: any[] } = JSON.parse(readFileSync(new URL("./fixtures/peers/mclust-prior-constrained.json", import.meta.url), "utf8"));
   it.each(fixture.cases.map((c) => [c.data, c.model, c] as const))("%s %s: mclust's default prior; the log-posterior is the reference's", (_d, model, c) => {
     const m = fitSync(data[c.data], { family: "mvgaussian", covariance: model, k: c.k, seed: 3, maxIter: 30, prior: true });
-    const p = m.settings.prior as Prior;
+    const p = m.settings.prior as unknown as Prior;
     expect(maxRelErr([p.shrinkage, p.dof, ...p.mean, ...[p.scale].flat(2)], [c.prior.shrinkage, c.prior.dof, ...c.prior.mean, ...[c.prior.scale].flat(2)])).toBeLessThan(1e-12);
     expect(relErr(m.logPosterior!, posterior(model, data[c.data], p, stateOf(m)))).toBeLessThan(1e-11);
   });
@@ -133,7 +133,7 @@ describe("MAP-EM for EII, EEI, VEI, EVI, EEV, VEV", () => {
       const m = fitSync(x, { family: "mvgaussian", covariance: model, k, seed: 1, maxIter: 4000, tol: 0, regCovar: 0, prior: true });
       const h = m.posteriorHistory!;
       expect(relErr(h.at(-1)!, h.at(-2)!)).toBeLessThan(1e-14); // settled
-      const p = m.settings.prior as Prior;
+      const p = m.settings.prior as unknown as Prior;
       const { slope, name: dir } = largestSlope(model, x, p, stateOf(m));
       expect(slope, `${name} ${model}: ∂/∂ ${dir}`).toBeLessThan(1e-4);
       // Control: the same slopes at the maximum-likelihood fixed point are far from 0.
@@ -161,9 +161,18 @@ describe("MAP-EM for EII, EEI, VEI, EVI, EEV, VEV", () => {
         const m = fitSync(x, { family: "mvgaussian", covariance: model, k, seed, maxIter: 40, tol: 0, regCovar: 0, prior: { weights, shrinkage } });
         const h = m.posteriorHistory!;
         for (let i = 1; i < h.length; i++) expect(h[i]).toBeGreaterThanOrEqual(h[i - 1] - 1e-10 * Math.abs(h[i - 1]));
-        expect(relErr(m.logPosterior!, posterior(model, x, m.settings.prior as Prior, stateOf(m)) + (weights - 1) * m.weights.reduce((t, w) => t + Math.log(w), 0) + logGamma(k * weights) - k * logGamma(weights) - logGamma(k))).toBeLessThan(1e-9);
+        expect(relErr(m.logPosterior!, posterior(model, x, m.settings.prior as unknown as Prior, stateOf(m)) + (weights - 1) * m.weights.reduce((t, w) => t + Math.log(w), 0) + logGamma(k * weights) - k * logGamma(weights) - logGamma(k))).toBeLessThan(1e-9);
       }), { numRuns: 12 });
   }, 60_000);
+});
+
+describe("selectK with a prior", () => {
+  it("covariance \"all\" with a prior is mclust's 10 models that have one (Mclust with priorControl()); the others stay refused", () => {
+    const sel = selectK(data.faithful, { family: "mvgaussian", kRange: [1, 2], prior: true });
+    expect([...new Set(sel.scores.map((e) => e.mclust))]).toEqual(["EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "EEV", "VEV", "VVV"]);
+    expect(sel.scores.every((e) => e.model !== null && e.model.logPosterior !== undefined)).toBe(true);
+    expect(() => selectK(data.faithful, { family: "mvgaussian", kRange: [1, 2], prior: true, covariance: ["VEE"] })).toThrow(/prior.*VEE/);
+  });
 });
 
 describe("mclust's MAP M-steps (mstep() with priorControl()) from the same labelling", () => {
