@@ -178,8 +178,8 @@ describe("selectK with a prior", () => {
 describe("mclust's MAP M-steps (mstep() with priorControl()) from the same labelling", () => {
   const fixture: { cases: any[] } = JSON.parse(readFileSync(new URL("./fixtures/peers/mclust-prior-constrained.json", import.meta.url), "utf8"));
   const byModel = (model: Model) => fixture.cases.filter((c) => c.model === model).map((c) => [c.data, c] as const);
-  const mstep = (c: any, prior: true | object = true) =>
-    fitSync(data[c.data], { family: "mvgaussian", covariance: c.model, k: c.k, labels: c.labels, maxIter: 1, tol: 0, regCovar: 0, prior } as never);
+  const mstep = (c: any, prior: true | object = true): MixtureModel =>
+    fitSync(data[c.data], { family: "mvgaussian", covariance: c.model, k: c.k, labels: c.labels, maxIter: 1, tol: 0, regCovar: 0, prior } as never) as unknown as MixtureModel;
   const covs = (m: MixtureModel) => (m.components as MvGaussianComponent[]).flatMap((x) => x.covariance.flat());
   const means = (m: MixtureModel) => (m.components as MvGaussianComponent[]).flatMap((x) => x.mean);
   /** n_k, and per component B_k = W_k + κn_k/(κ+n_k)(ȳ_k − μ₀)(ȳ_k − μ₀)ᵀ (κ = 0: W_k) about the class means. */
