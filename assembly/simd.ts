@@ -19,8 +19,6 @@ export const LN2_LO: f64 = 1.90821492927058770002e-10;
 // Each constant in both lanes, 16-byte aligned.
 const X_MIN = memory.data<f64>([-1080.0, -1080.0], 16);
 const X_MAX = memory.data<f64>([710.0, 710.0], 16);
-/** Below this the result is 0 (it rounds to 0 below −745.14): those lanes skip the underflowing multiplies. */
-const X_ZERO = memory.data<f64>([-746.0, -746.0], 16);
 const INV_LN2 = memory.data<f64>([1.44269504088896338700e+00, 1.44269504088896338700e+00], 16);
 /** 1.5·2^52: x + it rounds x to an integer held in the low bits. */
 const ROUND_MAGIC = memory.data<f64>([6755399441055744.0, 6755399441055744.0], 16);
@@ -43,10 +41,7 @@ const ONE = memory.data<f64>([1.0, 1.0], 16);
 /** e^x in both lanes (see above). */
 // @ts-ignore: decorator
 @inline export function expv(x: v128): v128 {
-  // Lanes below X_ZERO are computed at 0 and returned as 0: the same value, without the multiplies
-  // whose results underflow (far slower than normal ones on common CPUs; −∞ included).
-  const zero = f64x2.lt(x, v128.load(X_ZERO));
-  const xc = v128.andnot(f64x2.pmin(f64x2.pmax(x, v128.load(X_MIN)), v128.load(X_MAX)), zero);
+  const xc = f64x2.pmin(f64x2.pmax(x, v128.load(X_MIN)), v128.load(X_MAX));
   const magic = v128.load(ROUND_MAGIC);
   const q = f64x2.sub(f64x2.add(f64x2.mul(xc, v128.load(INV_LN2)), magic), magic);
   const s = f64x2.sub(f64x2.sub(xc, f64x2.mul(q, v128.load(LN2_HI_2))), f64x2.mul(q, v128.load(LN2_LO_2)));
@@ -67,7 +62,7 @@ const ONE = memory.data<f64>([1.0, 1.0], 16);
   const bias = i64x2.splat(1023 - 0x4338000000000000); // the magic's bits out, the exponent bias in
   const p1 = i64x2.shl(i64x2.add(t1, bias), 52);
   const p2 = i64x2.shl(i64x2.add(t2, bias), 52);
-  return v128.andnot(f64x2.mul(f64x2.mul(es, p1), p2), zero);
+  return f64x2.mul(f64x2.mul(es, p1), p2);
 }
 
 /** lane 0 + lane 1. */
