@@ -183,8 +183,14 @@ export function hcVVV(x: ArrayLike<number>, n: number, d: number): Int32Array {
     const other = base === i ? j : i;
     return merge(other, base) - (term[i] + term[j]);
   };
+  // The first scan: every pair is two singletons (merge's first case, its cost alone: the merged
+  // group's factor is recomputed when a pair is chosen).
   for (let j = 1; j < n; j++) {
-    for (let i = 0; i < j; i++) cost[at(i, j)] = pairCost(i, j, j);
+    for (let i = 0, o = at(0, j); i < j; i++, o++) {
+      let t = 0;
+      for (let k = 0; k < p; k++) { const d = (xs[i * p + k] - xs[j * p + k]) * 0.7071067811865476; t += d * d; }
+      cost[o] = 2 * Math.log((beta * (t + alpha)) / 2) - (term[i] + term[j]);
+    }
     rescan(j);
   }
 

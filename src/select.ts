@@ -2,7 +2,7 @@
 import type { DistributiveOmit, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
 import { loadModel, type MixtureModel } from "./model.js";
 import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
-import { COVARIANCE_MODELS, COVARIANCE_TYPES, type CovarianceType } from "./families/mvgaussian/covariance.js";
+import { COVARIANCE_MODELS, COVARIANCE_TYPES, PRIOR_MODELS, type CovarianceType, type MclustModelName } from "./families/mvgaussian/covariance.js";
 import { COMMON_OPTIONS, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { compiledCore, init } from "./wasm.js";
@@ -31,7 +31,8 @@ export interface SelectCommon {
 
 /**
  * selectK's options: fit's without `k`, and the range to search. mvgaussian: `covariance` may be
- * "all" (every covariance model, the default — as mclust's Mclust) or a list. `family` may be a
+ * "all" (every covariance model, the default — as mclust's Mclust; with `prior`, the 10 that have
+ * one, as Mclust with a prior) or a list. `family` may be a
  * list of 1-D families: selection across families by the criterion. mvgaussian's default start is
  * init "hc" (mclust's); the other families keep k-means++ with 3 restarts.
  */
@@ -116,6 +117,8 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
         if (!seen.has(key)) { seen.add(key); names.push(c); }
       }
       if (dims === 1) names.sort((a, b) => COVARIANCE_MODELS[a].mclust[0].localeCompare(COVARIANCE_MODELS[b].mclust[0])); // E, V
+      // With a prior, the models that have one (as mclust's Mclust with a prior: VEE, EVE, VVE, EVV left out).
+      if (options.prior !== undefined && options.prior !== false) names = names.filter((c) => !COVARIANCE_MODELS[c].decomposes || PRIOR_MODELS.includes(COVARIANCE_MODELS[c].mclust as MclustModelName));
     } else if (typeof cov === "string") names = [cov as CovarianceType];
     else if (Array.isArray(cov) && cov.length > 0) names = cov as CovarianceType[];
     else throw optionError("options.covariance", `must be "all", a covariance model or a list of them, got ${describe(cov)}`);
@@ -172,6 +175,11 @@ export function selectK(data: ModelData, options: SelectOptions = {}): Selection
   const { all, criterion, onModel, fitOptions } = checkSelectOptions(options);
   const { columns, kRange, mclustLike } = selectionPlan(data, all);
   const ks = Array.from({ length: kRange[1] - kRange[0] + 1 }, (_, i) => kRange[0] + i);
+  return selectionOf(cellsHere(data, fitOptions, columns, ks, mclustLike, (entry) => onModel?.(entry)), criterion);
+}
+
+/** Every (k, column) cell on the calling thread, k by k, each entry to `done` as it is fitted. */
+function cellsHere(data: ModelData, fitOptions: Record<string, unknown>, columns: Column[], ks: number[], mclustLike: boolean, done: (entry: SelectionEntry) => void): SelectionEntry[] {
   const ctx: CellContext = { data, fitOptions, mclustLike, ks, starts: new Map(), loaded: new Map() };
   const scores: SelectionEntry[] = [];
   const stopped = new Set<FamilyName>();
@@ -183,18 +191,36 @@ export function selectK(data: ModelData, options: SelectOptions = {}): Selection
         // Past the number of distinct points no larger k can be fitted either: stop there.
         if (entry === "TOO_FEW") { stopped.add(column.family); continue; }
         scores.push(entry);
-        onModel?.(entry);
+        done(entry);
       }
     }
   } finally {
     freeCells(ctx);
   }
-  return selectionOf(scores, criterion);
+  return scores;
+}
+
+/**
+ * selectKAsync without `threads` runs a selection this small on the calling thread: values
+ * (n · d) × the largest k × the columns at most this. Starting workers (each compiling its code
+ * afresh) costs more than such a selection (Old Faithful, 14 models, k ≤ 9: 68,544).
+ */
+export const INLINE_WORK = 250_000;
+
+/** n · d of in-memory data (arrays of rows or values); Infinity for Arrow tables and anything else. */
+function valuesOf(data: ModelData): number {
+  if (arrowKind(data) || data === null || typeof data !== "object" || typeof (data as ArrayLike<unknown>).length !== "number") return Infinity;
+  const a = data as ArrayLike<unknown>, first = a[0];
+  return a.length * (Array.isArray(first) || ArrayBuffer.isView(first) ? Math.max((first as ArrayLike<number>).length, 1) : 1);
 }
 
 /** selectKAsync's options: selectK's, and how to run the fits. */
 export type SelectAsyncOptions = SelectOptions & {
-  /** Workers fitting (k, model) pairs in parallel (default: the machine's cores, at most 4). */
+  /**
+   * Workers fitting (k, model) pairs in parallel (default: the machine's cores, at most 4; without
+   * `threads`, a small selection — n · d × the largest k × the models at most INLINE_WORK — runs on
+   * the calling thread instead, as selectK).
+   */
   threads?: number;
   /** Called as each (k, model) fit finishes, with how many are done of how many. */
   onProgress?: (done: number, total: number, entry: SelectionEntry) => void;
@@ -226,6 +252,15 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
   const jobs: { k: number; column: Column; index: number }[] = [];
   for (const k of ks) for (const column of columns) jobs.push({ k, column, index: jobs.length });
   signal?.throwIfAborted();
+  if (t === undefined && valuesOf(data) * kRange[1] * columns.length <= INLINE_WORK) {
+    // A small selection: selectK's cells here (the same entries), with progress; the signal is read between cells.
+    let done = 0;
+    return selectionOf(cellsHere(data, rest, columns, ks, mclustLike, (entry) => {
+      onModel?.(entry);
+      onProgress?.(++done, jobs.length, entry);
+      signal?.throwIfAborted();
+    }), criterion);
+  }
   await loadWorkerSource();
   const module = await compiledCore();
   const workers: PooledWorker[] = [];

@@ -192,6 +192,21 @@ describe("selectK(rows, { family: \"mvgaussian\" }) answers as Mclust(rows)", ()
     await expect(selectKAsync(rows, { family: "mvgaussian", kRange: [1, 4], threads: 2, signal: later.signal, onProgress: (done) => { after = done; if (done === 2) later.abort(new Error("enough")); } })).rejects.toThrow("enough");
     expect(after).toBe(2);
   });
+  it("selectKAsync without threads runs a small selection on the calling thread: selectK's entries, progress, abort between cells", async () => {
+    const s = byName("faithful"), rows = rowsOf(s);
+    const sync = selectK(rows, { family: "mvgaussian", kRange: [1, 3] });
+    const seen: number[] = [];
+    // On the calling thread every cell runs before a task queued now; a worker's entries arrive as later tasks.
+    let ticked = false;
+    setImmediate(() => { ticked = true; });
+    const sel = await selectKAsync(rows, { family: "mvgaussian", kRange: [1, 3], onProgress: (done, total) => { seen.push(done); expect(total).toBe(sync.scores.length); expect(ticked).toBe(false); } });
+    expect(seen).toEqual(sync.scores.map((_, i) => i + 1));
+    expect(sel.scores.map((e) => [e.k, e.covariance, e.bic, e.icl, e.error])).toEqual(sync.scores.map((e) => [e.k, e.covariance, e.bic, e.icl, e.error]));
+    const later = new AbortController();
+    let after = 0;
+    await expect(selectKAsync(rows, { family: "mvgaussian", kRange: [1, 4], signal: later.signal, onProgress: (done) => { after = done; if (done === 2) later.abort(new Error("enough")); } })).rejects.toThrow("enough");
+    expect(after).toBe(2);
+  });
   it("selectKAsync across 1-D families, and past the data's distinct values: selectK's entries", async () => {
     const x = Array.from({ length: 120 }, (_, i) => (i % 3) * 4 + (i % 5 === 0 ? 1 : 0));
     for (const o of [{ family: ["gaussian", "poisson"] as const, kRange: [1, 3] as [number, number] }, { family: "poisson" as const, kRange: [1, 8] as [number, number] }]) {

@@ -117,33 +117,72 @@ function denseLogPrior(m: MStep, prior: MvGaussianPrior, theta: Float64Array, k:
 export type MclustModelName = "EII" | "VII" | "EEI" | "VEI" | "EVI" | "VVI" | "EEE" | "VEE" | "EVE" | "VVE" | "EEV" | "VEV" | "EVV" | "VVV";
 export type CovarianceType = "full" | "tied" | "diag" | "spherical" | MclustModelName;
 
-/** Stores W_k (or its diagonal) and n_k for the joint M-step (finish). */
-function collect(m: MStep, stats: Float64Array, s: number, nk: number, dense: boolean, j: number): void {
-  const d = m.d, x = m.x;
-  x.counts[j] = nk;
+/**
+ * Stores W_k (or its diagonal) and n_k for the joint M-step (finish). With a prior (MAP, see
+ * `constrained`): B_k = W_k + κn_k/(κ+n_k)(ȳ_k − μ₀)(ȳ_k − μ₀)ᵀ and n_k + [κ > 0]; a model with one
+ * matrix per component also adds its prior's scale (Λ, or ς² on the diagonal) and count
+ * (ν + d + 1 inverse-Wishart, ν + 2 inverse-gamma) here, so that its M-step is maximum likelihood's
+ * on these.
+ */
+function collect(m: MStep, stats: Float64Array, s: number, nk: number, shrink: number, dense: boolean, perComponent: boolean, j: number): void {
+  const d = m.d, x = m.x, prior = m.prior;
+  x.counts[j] = prior ? nk + m.meanTerms + (perComponent ? prior.dof + (dense ? d + 1 : 2) : 0) : nk;
   if (dense) {
-    for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) x.scatter[j * d * d + a * d + b] = x.scatter[j * d * d + b * d + a] = scatterEntry(m, stats, s, nk, 0, a, b);
+    for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) {
+      let v = scatterEntry(m, stats, s, nk, shrink, a, b);
+      if (perComponent && m.lambda) v += m.lambda[a * d + b];
+      x.scatter[j * d * d + a * d + b] = x.scatter[j * d * d + b * d + a] = v;
+    }
   } else {
-    diagonalScatter(m, stats, s, nk, 0);
+    diagonalScatter(m, stats, s, nk, shrink);
+    if (perComponent && prior) for (let a = 0; a < d; a++) m.diagonal[a] += prior.scale as number;
     x.scatter.set(m.diagonal, j * d);
   }
+}
+
+/**
+ * log p(θ) of a constrained model: N(mean_k | μ₀, Σ_k/κ) for every component (κ > 0), and the
+ * covariance prior once for EII and EEI (one matrix: an inverse-gamma on σ², or on each σ²_a), per
+ * component for the others (inverse-gamma on each σ²_ka: VEI, EVI; inverse-Wishart: EEV, VEV).
+ */
+function constrainedLogPrior(m: MStep, prior: MvGaussianPrior, theta: Float64Array, k: number, name: MclustModelName, dense: boolean): number {
+  if (dense) return denseLogPrior(m, prior, theta, k, false);
+  const { d, T } = m, scale = prior.scale as number;
+  let total = 0;
+  for (let j = 0; j < k; j++) {
+    const t = j * T;
+    if (prior.shrinkage > 0) for (let a = 0; a < d; a++) total += logNormal(theta[t + a], prior.mean[a], theta[t + d + a * d + a] / prior.shrinkage);
+    if (j > 0 && (name === "EII" || name === "EEI")) continue;
+    for (let a = 0; a < (name === "EII" ? 1 : d); a++) total += logInvGamma(theta[t + d + a * d + a], prior.dof / 2, scale / 2);
+  }
+  return total;
 }
 
 const noPrior = () => 0;
 const joint = (m: MStep, k: number) => ({ d: m.d, k, T: m.stride, active: m.active, x: m.x });
 
-/** A constrained model of models.ts: the statistics are collected per component, the M-step is joint. */
+/** The constrained models with a MAP M-step (`prior`); VEE, EVE, VVE and EVV have none. */
+export const PRIOR_MODELS: readonly MclustModelName[] = ["EII", "EEI", "VEI", "EVI", "EEV", "VEV"];
+
+/**
+ * A constrained model of models.ts: the statistics are collected per component, the M-step is joint.
+ * With a prior (PRIOR_MODELS), the log-posterior in (λ, A, D) has the log-likelihood's form with
+ * W_k → B_k plus the prior's scale and n_k → n_k + [κ > 0] plus the prior's count (collect), the
+ * prior counted once for EII and EEI (their one matrix: diagonalJoint's `extra`), once per
+ * component for the others — so the maximum-likelihood M-step on those is the MAP M-step.
+ */
 function constrained(mclust: MclustModelName, terms: [Term, Term, Term]): CovarianceModel {
-  const diagonal = terms[2] === "I";
+  const diagonal = terms[2] === "I", oneMatrix = mclust === "EII" || mclust === "EEI";
   return {
     mclust, terms, decomposes: true, dense: !diagonal, shared: false, input: mclust === "EII" ? "scalar" : diagonal ? "diagonal" : "matrix",
     parameters: (k, d) => varParams(mclust, k, d),
-    component(m, stats, s, nk, _shrink, _theta, _t, j) { collect(m, stats, s, nk, !diagonal, j); },
+    component(m, stats, s, nk, shrink, _theta, _t, j) { collect(m, stats, s, nk, shrink, !diagonal, !oneMatrix, j); },
     finish(m, theta, k, scale) {
-      if (diagonal) diagonalJoint(joint(m, k), theta, mclust, m.regCovar, scale);
+      const extra = m.prior && oneMatrix ? { scale: m.prior.scale as number, count: m.prior.dof + 2 } : undefined;
+      if (diagonal) diagonalJoint(joint(m, k), theta, mclust, m.regCovar, scale, extra);
       else denseJoint(joint(m, k), theta, mclust);
     },
-    logPrior: noPrior,
+    logPrior: PRIOR_MODELS.includes(mclust) ? (m, prior, theta, k) => constrainedLogPrior(m, prior, theta, k, mclust, !diagonal) : noPrior,
   };
 }
 

@@ -11,7 +11,7 @@ import { dataError, MixemError, optionError } from "../../errors.js";
 import { LOG_2PI, NONE, forActive, noOptions, regionPoints, scaleRule } from "../shared.js";
 import type { RegCovarOption, DimsOption, PriorOption, RidgeOption } from "../shared.js";
 import { priorRule } from "../../prior.js";
-import { COVARIANCE_MODELS, COVARIANCE_TYPES, MCLUST_MODELS, type CovarianceType, type MStep } from "./covariance.js";
+import { COVARIANCE_MODELS, COVARIANCE_TYPES, MCLUST_MODELS, PRIOR_MODELS, type CovarianceType, type MclustModelName, type MStep } from "./covariance.js";
 import { checkConstraint } from "./constraint.js";
 import { decomposeSigma, growScratch, layout, newScratch } from "./models.js";
 import { componentOf, listOf, readComponent, readCovariance, readMean, type MvGaussianComponent } from "./io.js";
@@ -78,8 +78,8 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       throw optionError("covariance", `"${covariance}" needs data of at least 2 dimensions (its shape and orientation are undefined in 1-D); this data has 1: use "EII" or "VII" (or family "gaussian")`);
     if (constrained && options.ridge !== undefined)
       throw optionError("ridge", `applies to covariance "full", "tied", "diag", "spherical" (VVV, EEE, VVI, VII) only; covariance "${covariance}" takes none`);
-    if (constrained && options.prior !== undefined)
-      throw optionError("prior", `is available for covariance VVV, EEE, VVI, VII (full, tied, diag, spherical) only; covariance "${covariance}" has none yet`);
+    if (constrained && options.prior !== undefined && !PRIOR_MODELS.includes(model.mclust as MclustModelName))
+      throw optionError("prior", `is available for covariance VVV, EEE, VVI, VII (full, tied, diag, spherical), EII, EEI, VEI, EVI, EEV, VEV only; covariance "${covariance}" has none yet`);
     const regCovar = (options.regCovar as number | undefined) ?? DEFAULTS.regCovar;
     const ridge = options.ridge as number | undefined;
     const prior = options.prior as MvGaussianPrior | undefined;

@@ -66,14 +66,10 @@ export function readCovariance(c: unknown, input: CovarianceInput, d: number, th
 /** The public view of component j (θ_j: mean, Σ, volume, shape, orientation; models.ts `layout`). */
 export function componentOf(theta: Float64Array, j: number, d: number): MvGaussianComponent {
   const L = layout(d), t = j * L.size;
-  const matrix = (o: number) => Array.from({ length: d }, (_, a) => Array.from(theta.subarray(t + o + a * d, t + o + (a + 1) * d)));
-  return {
-    mean: Array.from(theta.subarray(t, t + d)),
-    covariance: matrix(L.sigma),
-    volume: theta[t + L.volume],
-    shape: Array.from(theta.subarray(t + L.shape, t + L.shape + d)),
-    orientation: matrix(L.orientation),
-  };
+  // Plain loops (no views): a selection builds this for every component of every fit.
+  const list = (from: number) => { const v = new Array<number>(d); for (let a = 0; a < d; a++) v[a] = theta[from + a]; return v; };
+  const matrix = (o: number) => { const m = new Array<number[]>(d); for (let a = 0; a < d; a++) m[a] = list(t + o + a * d); return m; };
+  return { mean: list(t), covariance: matrix(L.sigma), volume: theta[t + L.volume], shape: list(t + L.shape), orientation: matrix(L.orientation) };
 }
 
 /**

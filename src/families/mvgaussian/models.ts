@@ -158,8 +158,13 @@ function setDecomposition(theta: Float64Array, t: number, d: number, vol: number
   }
 }
 
-/** Diagonal models EII, EEI, EVI, VEI (x.scatter holds w_k, d per component). */
-export function diagonalJoint(J: Joint, theta: Float64Array, name: string, regCovar: number, scale: Float64Array): void {
+/**
+ * Diagonal models EII, EEI, EVI, VEI (x.scatter holds w_k, d per component). `extra`: EII's and
+ * EEI's prior (MAP), counted once: ς² added to the pooled scatter (each coordinate's for EEI) and
+ * ν + 2 to the pooled count (EII: λ = (ς² + Σ_k tr B_k)/(ν + 2 + d Σ_k n_k); EEI:
+ * σ²_a = (ς² + Σ_k B_k,aa)/(ν + 2 + Σ_k n_k), n_k already counting the mean's prior).
+ */
+export function diagonalJoint(J: Joint, theta: Float64Array, name: string, regCovar: number, scale: Float64Array, extra?: { scale: number; count: number }): void {
   const { d, k, T, active, x } = J, w = x.scatter, n = x.counts;
   let total = 0;
   for (let j = 0; j < k; j++) if (active[j]) total += n[j];
@@ -169,7 +174,7 @@ export function diagonalJoint(J: Joint, theta: Float64Array, name: string, regCo
     for (let j = 0; j < k; j++) if (active[j]) for (let a = 0; a < d; a++) tr += w[j * d + a];
     for (let a = 0; a < d; a++) meanScale += scale[a] / d;
     // λ ≥ regCovar · mean(var(data)): the constrained maximiser (Q is unimodal in λ).
-    const lambda = Math.max(tr / (total * d), regCovar * meanScale);
+    const lambda = Math.max(extra ? (tr + extra.scale) / (total * d + extra.count) : tr / (total * d), regCovar * meanScale);
     x.values.fill(1);
     for (let j = 0; j < k; j++) { setDecomposition(theta, j * T, d, lambda, x.values, 0, null, 0); composeSigma(theta, j * T, d, true); }
     return;
@@ -179,7 +184,7 @@ export function diagonalJoint(J: Joint, theta: Float64Array, name: string, regCo
     for (let a = 0; a < d; a++) {
       let s = 0;
       for (let j = 0; j < k; j++) if (active[j]) s += w[j * d + a];
-      x.values[a] = Math.max(s / total, regCovar * scale[a]);
+      x.values[a] = Math.max(extra ? (s + extra.scale) / (total + extra.count) : s / total, regCovar * scale[a]);
       if (!(x.values[a] > 0)) throw collapsed(0);
     }
     const vol = geometricMean(x.values, 0, d);
