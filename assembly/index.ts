@@ -12,7 +12,7 @@ export function alloc(size: usize): usize { return heap.alloc(size); }
 export function free(ptr: usize): void { heap.free(ptr); }
 
 export { BLOCK, setPointWeights, setPointLabels, lastLabelTerm } from "./pass";
-export { expInPlace } from "./simd";
+export { expInPlace, logInPlace } from "./simd";
 
 // Elementary functions for the TypeScript side: AssemblyScript's own software implementations,
 // so every number that decides a fit is computed identically in every JavaScript engine.
