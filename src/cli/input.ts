@@ -117,6 +117,8 @@ const levelsError = (source: string, name: string) =>
   new UsageError(`${source}, column ${name}: more than ${MAX_LEVEL_NAMES} distinct level names; is it an identifier rather than a categorical column?`);
 const notALevel = (source: string, row: number, name: string, v: unknown, names: string[]) =>
   new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not one of the column's levels (${names.slice(0, 20).map((s) => JSON.stringify(s)).join(", ")}${names.length > 20 ? ", …" : ""})${hint(v)}`);
+const missingLevel = (source: string, row: number, name: string) =>
+  new UsageError(`${source}, row ${row}, column ${name}: an empty or NA cell (a missing value) among level names; give it a level, or --missing marginalize where the family fits around missing values`);
 const numberAmongNames = (source: string, row: number, name: string, v: number) =>
   new UsageError(`${source}, row ${row}, column ${name}: ${v} is a number, but the column holds level names; use one or the other`);
 
@@ -198,7 +200,7 @@ export class DenseTable implements Table {
         if (c === undefined) throw notALevel(this.source, r + 1, this.names[i], [...map!.keys()][id], names);
         x[r * w + i] = c;
       } else if (!Number.isNaN(v)) throw numberAmongNames(this.source, r + 1, this.names[i], v);
-      else if (!missingCells.allowed) throw cellError(this.source, r + 1, this.names[i], ""); // an empty or NA cell
+      else if (!missingCells.allowed) throw missingLevel(this.source, r + 1, this.names[i]); // an empty or NA cell
     }
     this.bad[i] = undefined; // every cell is now a code (or a missing value)
   }
@@ -304,7 +306,7 @@ class RowsTable implements Table {
       const v = r[i];
       if (missingCell(v)) {
         if (missingCells.allowed) return NaN;
-        throw cellError(this.source, row + 1, this.names[i], v);
+        throw missingLevel(this.source, row + 1, this.names[i]);
       }
       const x = cellNumber(v);
       if (!Number.isNaN(x)) throw numberAmongNames(this.source, row + 1, this.names[i], x);
