@@ -1,4 +1,4 @@
-// Student-t mixtures: family "t" (1-D: mvtDiagPass at d = 1) and family "mvt" (mvtDiagPass for
+// Student-t mixtures: family "t" (1-D: tPass, mvtDiagPass at d = 1 with its loops fused) and family "mvt" (mvtDiagPass for
 // the diagonal and spherical scales, mvtFullPass for full and tied).
 //
 // Component j: t_ν(x | μ, Σ) with p = dims, δ² = (x − μ)ᵀ Σ⁻¹ (x − μ) and
@@ -184,12 +184,15 @@ export function mvtDiagPass(x: usize, aux: usize, n: i32, dims: i32, params: usi
 
 // ---- 1-D (family t): the diagonal kernel at d = 1 with its statistics loops fused ----
 // Same parameters, statistics and work columns as mvtDiagPass at dims = 1, and the same arithmetic
-// in the same order (so the same bits); when the density loop kept 1 + δ²/ν and its log, one loop
-// per component computes u, the five scalar sums, τh and Σ τu e, Σ τu e² (e = x − m) together,
-// instead of scaleSums writing τu to a work column and a second loop reading it back with x.
+// in the same order (so the same bits); when the density loop kept 1 + δ²/ν (and its log), one loop
+// per component computes u, the scalar sums, τh and Σ τu e, Σ τu e² (e = x − m) together, instead
+// of scaleSums writing τu to a work column and a second loop reading it back with x. In a fit with
+// ν fixed (header kc = 0, ks = 1) nothing reads the three ν statistics (Σ τq, Σ τq², Σ τ(1 − u)²):
+// they stay 0, and the density loop keeps 1 + δ²/ν only (no log for the statistics loop).
 
 function tDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
   const keep = load<f64>(params, 8) != 0;
+  const keepLog = keep && load<f64>(params) != 0; // ν fixed (kc = 0 in a fit): the statistics loop needs no log
   params += 2 * F64; // the header
   const kept = work + COLUMN; // 1 + δ²/ν (k columns), then its log (k columns)
   const compBytes = (HEAD + 2) * F64;
@@ -208,10 +211,8 @@ function tDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k:
       const l0 = logv(y0), l1 = logv(y1);
       v128.store(o + i, f64x2.sub(c, f64x2.mul(a, l0)));
       v128.store(o + i, f64x2.sub(c, f64x2.mul(a, l1)), 16);
-      if (keep) {
-        v128.store(yc + i, y0); v128.store(yc + i, y1, 16);
-        v128.store(lc + i, l0); v128.store(lc + i, l1, 16);
-      }
+      if (keep) { v128.store(yc + i, y0); v128.store(yc + i, y1, 16); }
+      if (keepLog) { v128.store(lc + i, l0); v128.store(lc + i, l1, 16); }
     }
   }
   fresh = keep;
@@ -229,7 +230,7 @@ function tAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize,
   for (let j = 0; j < k; j++) {
     const p = params + <usize>j * compBytes, s = stats + <usize>j * statBytes;
     const y = kept + <usize>j * COLUMN, r = resp + <usize>j * COLUMN;
-    if (kc == 0) tSums(x, y, y + <usize>k * COLUMN, r, bytes, p, s, 0);
+    if (kc == 0) fixedSums(x, y, r, bytes, p, s);
     else tSums(x, y, y + <usize>k * COLUMN, r, bytes, p, s, cross + <usize>j * COLUMN);
   }
   if (kc != 0) crossSums(cross, bytes, k, stats + (STAT_HEAD + 2) * F64, statBytes);
@@ -268,6 +269,29 @@ function tAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize,
     u1 = f64x2.add(u1, web); u2 = f64x2.add(u2, f64x2.mul(web, eb));
   }
   addHsum(s, sr); addHsum(s + F64, su); addHsum(s + 2 * F64, sq); addHsum(s + 3 * F64, sqq); addHsum(s + 4 * F64, sw);
+  addHsum(s + STAT_HEAD * F64, f64x2.add(t1, u1));
+  addHsum(s + (STAT_HEAD + 1) * F64, f64x2.add(t2, u2));
+}
+
+/**
+ * ν fixed: only what CM-step 1 reads — Σ τ, Σ τu, Σ τu e, Σ τu e² (as tSums computes them, so the
+ * same bits); the three sums that only the ν steps read (Σ τq, Σ τq², Σ τ(1 − u)²) stay 0.
+ */
+// @ts-ignore: decorator
+@inline function fixedSums(x: usize, y: usize, r: usize, bytes: usize, p: usize, s: usize): void {
+  const b = v128.load64_splat(p, 24), m = v128.load64_splat(p, HEAD * F64);
+  let sr = f64x2.splat(0), su = sr, t1 = sr, t2 = sr, u1 = sr, u2 = sr;
+  for (let i: usize = 0; i < bytes; i += 32) {
+    const ra = v128.load(r + i), rb = v128.load(r + i, 16);
+    const rua = f64x2.mul(ra, f64x2.div(b, v128.load(y + i))), rub = f64x2.mul(rb, f64x2.div(b, v128.load(y + i, 16)));
+    sr = f64x2.add(f64x2.add(sr, ra), rb);
+    su = f64x2.add(f64x2.add(su, rua), rub);
+    const ea = f64x2.sub(v128.load(x + i), m), eb = f64x2.sub(v128.load(x + i, 16), m);
+    const wea = f64x2.mul(rua, ea), web = f64x2.mul(rub, eb);
+    t1 = f64x2.add(t1, wea); t2 = f64x2.add(t2, f64x2.mul(wea, ea));
+    u1 = f64x2.add(u1, web); u2 = f64x2.add(u2, f64x2.mul(web, eb));
+  }
+  addHsum(s, sr); addHsum(s + F64, su);
   addHsum(s + STAT_HEAD * F64, f64x2.add(t1, u1));
   addHsum(s + (STAT_HEAD + 1) * F64, f64x2.add(t2, u2));
 }

@@ -1,5 +1,5 @@
 // 1-D Student-t: θ_j = (mean_j, variance_j = scale², ν_j), fitted by ECME (student.ts states the
-// steps). Kernel: assembly/kernels/mvt.ts, mvtDiagPass at d = 1.
+// steps). Kernel: assembly/kernels/mvt.ts, tPass (mvtDiagPass at d = 1, fused).
 import { DEFAULTS } from "../defaults.js";
 import type { Family, Spec } from "../family.js";
 import { copyIn, columnScales, magnitudeProblem } from "../data.js";
