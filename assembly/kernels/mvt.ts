@@ -28,12 +28,16 @@ const HEAD: usize = 6; // c, a, 1/ν, b, log b, C
 const STAT_HEAD: usize = 5; // Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²
 /** Set by the density loops when they kept 1 + δ²/ν and its log; a labels pass (seeding) has none. */
 let fresh = false;
+/** The pass is tPass (family t), whose statistics loop is tAccumulate. */
+let fused = false;
 
 // ---- diagonal Σ (also the 1-D family t) ----
 
 function diagDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
   const ud = <usize>dims;
   const keep = load<f64>(params, 8) != 0;
+  // ν fixed in a fit (kc = 0): tPass's statistics loop reads no log (mvtDiagPass's does).
+  const keepLog = keep && (!fused || load<f64>(params) != 0);
   params += 2 * F64; // the header
   const kept = work + COLUMN; // 1 + δ²/ν (k columns), then its log (k columns)
   const compBytes = (HEAD + 2 * ud) * F64;
@@ -59,7 +63,7 @@ function diagDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize,
       if (keep) {
         const yc = kept + <usize>j * COLUMN + i, lc = yc + <usize>k * COLUMN;
         v128.store(yc, y0); v128.store(yc, y1, 16);
-        v128.store(lc, l0); v128.store(lc, l1, 16);
+        if (keepLog) { v128.store(lc, l0); v128.store(lc, l1, 16); }
       }
     }
   }
@@ -179,6 +183,7 @@ function crossSums(v: usize, bytes: usize, k: i32, m: usize, statBytes: usize): 
 
 export function mvtDiagPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
   fresh = false;
+  fused = false;
   return blockedPass(diagDensity, diagAccumulate, 5 + 2 * dims + <i32>load<f64>(params), x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
 }
 
@@ -189,34 +194,6 @@ export function mvtDiagPass(x: usize, aux: usize, n: i32, dims: i32, params: usi
 // of scaleSums writing τu to a work column and a second loop reading it back with x. In a fit with
 // ν fixed (header kc = 0, ks = 1) nothing reads the three ν statistics (Σ τq, Σ τq², Σ τ(1 − u)²):
 // they stay 0, and the density loop keeps 1 + δ²/ν only (no log for the statistics loop).
-
-function tDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
-  const keep = load<f64>(params, 8) != 0;
-  const keepLog = keep && load<f64>(params) != 0; // ν fixed (kc = 0 in a fit): the statistics loop needs no log
-  params += 2 * F64; // the header
-  const kept = work + COLUMN; // 1 + δ²/ν (k columns), then its log (k columns)
-  const compBytes = (HEAD + 2) * F64;
-  const one = f64x2.splat(1.0);
-  const bytes = <usize>count * F64;
-  for (let j = 0; j < k; j++) {
-    const p = params + <usize>j * compBytes;
-    const c = v128.load64_splat(p), a = v128.load64_splat(p, 8), inu = v128.load64_splat(p, 16);
-    const m = v128.load64_splat(p, HEAD * F64), v = v128.load64_splat(p, (HEAD + 1) * F64);
-    const o = out + <usize>j * COLUMN;
-    const yc = kept + <usize>j * COLUMN, lc = yc + <usize>k * COLUMN;
-    for (let i: usize = 0; i < bytes; i += 32) {
-      const e0 = f64x2.sub(v128.load(x + i), m), e1 = f64x2.sub(v128.load(x + i, 16), m);
-      const y0 = f64x2.add(one, f64x2.mul(f64x2.mul(f64x2.mul(e0, e0), v), inu));
-      const y1 = f64x2.add(one, f64x2.mul(f64x2.mul(f64x2.mul(e1, e1), v), inu));
-      const l0 = logv(y0), l1 = logv(y1);
-      v128.store(o + i, f64x2.sub(c, f64x2.mul(a, l0)));
-      v128.store(o + i, f64x2.sub(c, f64x2.mul(a, l1)), 16);
-      if (keep) { v128.store(yc + i, y0); v128.store(yc + i, y1, 16); }
-      if (keepLog) { v128.store(lc + i, l0); v128.store(lc + i, l1, 16); }
-    }
-  }
-  fresh = keep;
-}
 
 function tAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, resp: usize, stats: usize, work: usize): void {
   if (!fresh) { diagAccumulate(x, aux, count, dims, params, k, resp, stats, work); return; }
@@ -299,7 +276,8 @@ function tAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize,
 /** Family t: mvtDiagPass at dims = 1, fused (above). */
 export function tPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
   fresh = false;
-  return blockedPass(tDensity, tAccumulate, 7 + <i32>load<f64>(params), x, aux, n, 1, params, k, stats, scratch, respOut, labels, flags);
+  fused = true;
+  return blockedPass(diagDensity, tAccumulate, 7 + <i32>load<f64>(params), x, aux, n, 1, params, k, stats, scratch, respOut, labels, flags);
 }
 
 // ---- full Σ (also tied) ----
