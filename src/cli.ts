@@ -14,7 +14,7 @@ import { columnarKind, openColumnar, readColumns } from "./cli/columnar.js";
 import { missingCells } from "./cli/numbers.js";
 import { oneLine, type ErrorContext } from "./cli/errors.js";
 import { Progress } from "./cli/progress.js";
-import { criteria, table } from "./cli/report.js";
+import { criteria, storedLevelNames, table } from "./cli/report.js";
 import pkg from "../package.json" with { type: "json" };
 
 /** The --family help: every registered family, the default first marked. */
@@ -260,6 +260,7 @@ async function main(argv: string[]): Promise<number> {
   let data: () => Float64Array = () => new Float64Array(0), names: string[], source: { source: () => AsyncIterable<Float64Array> } | undefined;
   let trials: number | ArrayLike<number> | undefined = num(values.trials, "--trials");
   let sampleWeights: Float64Array | undefined, labels: Float64Array | undefined;
+  let levelsOption: unknown; // level names read from the cells (levelColumns)
   if (columnar) {
     if (values.labels !== undefined) throw new UsageError("--labels reads a CSV file's column (not yet Parquet or Arrow)");
     // Parquet / Arrow: the chosen columns only, a row group or record batch at a time.
@@ -289,8 +290,10 @@ async function main(argv: string[]): Promise<number> {
     // process ends with the command, and the memory with it).
     await init();
     const t = await readTable(input, tooBig(input, command), onBytes, getCore().arena());
-    const idx = choose(t);
+    const named = levelColumns(family, typed.columns);
+    const idx = multivariate && named ? columnsOf(withLevelNames(t, named), typed.names, weightsOf(t)) : choose(t);
     names = idx.map((i) => t.names[i]);
+    if (named) readLevelNames(t, idx, named, typed.columns, (levels) => { levelsOption = levels; });
     if (values["trials-column"] !== undefined) trials = t.column(columnIndex(t, values["trials-column"], "--trials-column"));
     if (values.weights !== undefined) sampleWeights = t.column(weightsOf(t)[0]);
     if (values.labels !== undefined) labels = cliLabels(t, columnIndex(t, values.labels, "--labels"), num(values.k, "-k"));
@@ -308,7 +311,7 @@ async function main(argv: string[]): Promise<number> {
 
   const options: Record<string, unknown> = {
     family: values.family, k: kRange ? undefined : num(values.k, "-k"), mode: values.mode, init: values.init, dims: multivariate ? names.length : undefined,
-    covariance: values.covariance, prior: values.prior, columns: typed.columns,
+    covariance: values.covariance, prior: values.prior, columns: typed.columns, levels: levelsOption,
     dof: values.dof === undefined || values.dof === "estimate" || values.dof === "equal" ? values.dof : num(values.dof, "--dof"),
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
     nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials, sampleWeights, labels,
@@ -443,7 +446,10 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   const t: Columns & { column?: (i: number) => Float64Array } = f ?? await readTable(input, tooBig(input, "predict"), (bytes) => progress.reading(input.source, bytes, input.size));
   const column = async (i: number) => (f ? (await readColumns(f, [i], null)).data() : t.column!(i));
   progress.done();
-  const idx = multivariate ? columnsOf(t, columnSpecs(values.columns).names) : [columnIndex(t, values.column, "--column")];
+  // Columns of level names read as the model's codes (its levels), as in its fit.
+  const modelLevels = storedLevelNames(model);
+  const idx = multivariate ? columnsOf(modelLevels && !f ? withLevelNames(t as AnyTable, () => true) : t, columnSpecs(values.columns).names) : [columnIndex(t, values.column, "--column")];
+  if (modelLevels && !f && idx.length === model.dims) idx.forEach((i, a) => { if (modelLevels[a]) (t as AnyTable).useLevels(i, modelLevels[a]!); });
   if (multivariate && idx.length !== model.dims)
     throw new UsageError(`${modelFile} is a model of ${model.dims} columns; ${values.columns === undefined ? `${t.source} has ${idx.length} numeric columns (${idx.map((i) => t.names[i]).join(", ")}); choose ${model.dims} with --columns` : `--columns gives ${idx.length}`}`);
   const x = f ? (await readColumns(f, idx, null)).data() : multivariate ? matrix(t as AnyTable, idx) : await column(idx[0]);
@@ -528,3 +534,41 @@ function cliLabels(t: AnyTable, i: number, k: number | undefined): Float64Array 
     return x - 1;
   });
 }
+
+/**
+ * Which of the chosen columns may hold level names (strings) — every column of a family with
+ * `levels` (categorical), or of an independent model the columns whose family has them and no
+ * `levels` given in --columns — as a test on a column's position; undefined when none may.
+ */
+function levelColumns(family: ReturnType<typeof familyOf>, columns: Record<string, unknown>[] | undefined): ((a: number) => boolean) | undefined {
+  if (!family || family.shape !== "rows") return undefined;
+  if (columns) {
+    const may = columns.map((c) => typeof c.family === "string" && !!familyOf(c.family) && "levels" in familyOf(c.family)!.options && c.levels === undefined);
+    return may.some(Boolean) ? (a) => may[a] : undefined;
+  }
+  return "levels" in family.options ? () => true : undefined;
+}
+
+/** The table's columns, a column of level names counting as one holding values (the default --columns). */
+function withLevelNames(t: AnyTable, named: (a: number) => boolean): Columns {
+  const names = (i: number) => { try { return t.levelNames(i).length > 0; } catch { return false; } };
+  return { names: t.names, source: t.source, numeric: (i) => t.numeric(i) || (named(i) && names(i)) };
+}
+
+/**
+ * Columns of level names among the chosen ones (idx) read as codes of their names, sorted (as the
+ * API derives levels from string data): the `levels` option (categorical: per column its names, or
+ * the count of its codes) or each column's `levels` (independent) then carries the names into the model.
+ */
+function readLevelNames(t: AnyTable, idx: number[], named: (a: number) => boolean, columns: Record<string, unknown>[] | undefined, setLevels: (levels: unknown) => void): void {
+  const found = idx.map((i, a) => (named(a) ? t.levelNames(i) : []));
+  if (!found.some((n) => n.length > 0)) return;
+  found.forEach((n, a) => { if (n.length > 0) t.useLevels(idx[a], n); });
+  if (columns) {
+    found.forEach((n, a) => { if (n.length > 0) columns[a] = { ...columns[a], levels: [n] }; }); // one column's levels
+    return;
+  }
+  // A column of codes beside them: its count of levels, the largest code + 1 (the API checks the codes).
+  setLevels(found.map((n, a) => (n.length > 0 ? n : Math.max(1, ...Array.from(t.column(idx[a]), (v) => (Number.isFinite(v) ? v + 1 : 1))))));
+}
+

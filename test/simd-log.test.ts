@@ -43,6 +43,8 @@ describe("vectorised log (f64x2) against Math.log", () => {
     ["[1, 8] (a point's sum of exp over 8 components)", grid(1, 8)],
     ["[1, 1e6]", grid(1, 1e6, true)],
     ["[1, 1.7e308] (every exponent)", grid(1, 1.7e308, true)],
+    ["just above 1 (1 + 2^−52 … 1 + 2^−20)", Float64Array.from({ length: N }, (_, i) => 1 + 2 ** (-52 + (32 * i) / N))],
+    ["around √2 and the powers of two", Float64Array.from({ length: N }, (_, i) => { const p = 2 ** (i % 1000), d = ((i >> 10) - 128) * 2 ** -52; return (i & 1 ? Math.SQRT2 : 1) * p * (1 + d); }).map((v) => Math.max(1, v))],
   ];
   for (const [name, x] of ranges) {
     it(`is within 1 ulp on ${name} (${N} points)`, () => {

@@ -5,6 +5,7 @@
 //   GAUSSIAN  (gaussianPass)    [mean, a, c]          c + (a·(x − mean))·(x − mean)
 //   LOGLINEAR (loglinearPass)   [c, β]                c + x·β             (poisson; bernoulli at d = 1)
 //   BINOMIAL  (binomialPass)    header [n]; [logit p, log(1 − p), log w]   log w + (x·logit p + n·log(1 − p))
+//                               (n = 0 in the header: the row's trials, from aux, as binomialPass)
 //   CATEGORICAL (categoricalPass) header [L, 0]; [c, log p (L)]  c + log p_x
 // Parameters: header [d, per column a: kind, header offset (of the column's own header, within
 // this header), parameter offset and statistics offset (within a component's block), then the
@@ -51,8 +52,9 @@ function logDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, 
         for (let i: usize = 0; i < bytes; i += 16) v128.store(o + i, f64x2.add(v128.load(o + i), f64x2.add(c, f64x2.mul(v128.load(xa + i), beta))));
       } else if (kind == BINOMIAL) {
         const n = v128.load64_splat(hdr), logit = v128.load64_splat(p), log1m = v128.load64_splat(p, 8), lw = v128.load64_splat(p, 16);
+        const perRow = load<f64>(hdr) == 0;
         for (let i: usize = 0; i < bytes; i += 16) {
-          const t = f64x2.add(f64x2.mul(v128.load(xa + i), logit), f64x2.mul(n, log1m));
+          const t = f64x2.add(f64x2.mul(v128.load(xa + i), logit), f64x2.mul(perRow ? v128.load(aux + i) : n, log1m));
           v128.store(o + i, f64x2.add(v128.load(o + i), f64x2.add(lw, t)));
         }
       } else {
@@ -84,6 +86,14 @@ function accumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, 
         for (let i: usize = 0; i < bytes; i += 16) {
           const w = v128.load(r + i), e = f64x2.sub(v128.load(xa + i), mean), we = f64x2.mul(w, e);
           s0 = f64x2.add(s0, w); s1 = f64x2.add(s1, we); s2 = f64x2.add(s2, f64x2.mul(we, e));
+        }
+        addHsum(sa, s0); addHsum(sa + F64, s1); addHsum(sa + 2 * F64, s2);
+      } else if (kind == BINOMIAL && load<f64>(hdr) == 0) {
+        // [Σ r, Σ r·x, Σ r·n] with each row's trials n (aux), as binomialPass.
+        let s0 = f64x2.splat(0), s1 = s0, s2 = s0;
+        for (let i: usize = 0; i < bytes; i += 16) {
+          const w = v128.load(r + i);
+          s0 = f64x2.add(s0, w); s1 = f64x2.add(s1, f64x2.mul(w, v128.load(xa + i))); s2 = f64x2.add(s2, f64x2.mul(w, v128.load(aux + i)));
         }
         addHsum(sa, s0); addHsum(sa + F64, s1); addHsum(sa + 2 * F64, s2);
       } else if (kind == LOGLINEAR || kind == BINOMIAL) {

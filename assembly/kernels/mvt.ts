@@ -1,4 +1,4 @@
-// Student-t mixtures: family "t" (1-D: mvtDiagPass at d = 1) and family "mvt" (mvtDiagPass for
+// Student-t mixtures: family "t" (1-D: tPass, mvtDiagPass at d = 1 with its loops fused) and family "mvt" (mvtDiagPass for
 // the diagonal and spherical scales, mvtFullPass for full and tied).
 //
 // Component j: t_ν(x | μ, Σ) with p = dims, δ² = (x − μ)ᵀ Σ⁻¹ (x − μ) and
@@ -28,12 +28,16 @@ const HEAD: usize = 6; // c, a, 1/ν, b, log b, C
 const STAT_HEAD: usize = 5; // Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²
 /** Set by the density loops when they kept 1 + δ²/ν and its log; a labels pass (seeding) has none. */
 let fresh = false;
+/** The pass is tPass (family t), whose statistics loop is tAccumulate. */
+let fused = false;
 
 // ---- diagonal Σ (also the 1-D family t) ----
 
 function diagDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, out: usize, work: usize): void {
   const ud = <usize>dims;
   const keep = load<f64>(params, 8) != 0;
+  // ν fixed in a fit (kc = 0): tPass's statistics loop reads no log (mvtDiagPass's does).
+  const keepLog = keep && (!fused || load<f64>(params) != 0);
   params += 2 * F64; // the header
   const kept = work + COLUMN; // 1 + δ²/ν (k columns), then its log (k columns)
   const compBytes = (HEAD + 2 * ud) * F64;
@@ -59,7 +63,7 @@ function diagDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize,
       if (keep) {
         const yc = kept + <usize>j * COLUMN + i, lc = yc + <usize>k * COLUMN;
         v128.store(yc, y0); v128.store(yc, y1, 16);
-        v128.store(lc, l0); v128.store(lc, l1, 16);
+        if (keepLog) { v128.store(lc, l0); v128.store(lc, l1, 16); }
       }
     }
   }
@@ -179,7 +183,101 @@ function crossSums(v: usize, bytes: usize, k: i32, m: usize, statBytes: usize): 
 
 export function mvtDiagPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
   fresh = false;
+  fused = false;
   return blockedPass(diagDensity, diagAccumulate, 5 + 2 * dims + <i32>load<f64>(params), x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
+}
+
+// ---- 1-D (family t): the diagonal kernel at d = 1 with its statistics loops fused ----
+// Same parameters, statistics and work columns as mvtDiagPass at dims = 1, and the same arithmetic
+// in the same order (so the same bits); when the density loop kept 1 + δ²/ν (and its log), one loop
+// per component computes u, the scalar sums, τh and Σ τu e, Σ τu e² (e = x − m) together, instead
+// of scaleSums writing τu to a work column and a second loop reading it back with x. In a fit with
+// ν fixed (header kc = 0, ks = 1) nothing reads the three ν statistics (Σ τq, Σ τq², Σ τ(1 − u)²):
+// they stay 0, and the density loop keeps 1 + δ²/ν only (no log for the statistics loop).
+
+function tAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, k: i32, resp: usize, stats: usize, work: usize): void {
+  if (!fresh) { diagAccumulate(x, aux, count, dims, params, k, resp, stats, work); return; }
+  fresh = false;
+  const kc = <usize>load<f64>(params), ks = <usize>load<f64>(params, 8);
+  const kept = work + COLUMN, cross = work + (1 + 2 * ks * <usize>k) * COLUMN;
+  params += 2 * F64;
+  const compBytes = (HEAD + 2) * F64;
+  const statBytes = (STAT_HEAD + 2 + kc) * F64;
+  const bytes = <usize>count * F64;
+  for (let j = 0; j < k; j++) {
+    const p = params + <usize>j * compBytes, s = stats + <usize>j * statBytes;
+    const y = kept + <usize>j * COLUMN, r = resp + <usize>j * COLUMN;
+    if (kc == 0) fixedSums(x, y, r, bytes, p, s);
+    else tSums(x, y, y + <usize>k * COLUMN, r, bytes, p, s, cross + <usize>j * COLUMN);
+  }
+  if (kc != 0) crossSums(cross, bytes, k, stats + (STAT_HEAD + 2) * F64, statBytes);
+}
+
+/**
+ * One component's statistics from 1 + δ²/ν at y, its log at ly and τ at r (scaleSums' scalar sums,
+ * then Σ τu e and Σ τu e², e = x − m, in two chains as diagAccumulate): τh into v unless v is 0.
+ */
+// @ts-ignore: decorator
+@inline function tSums(x: usize, y: usize, ly: usize, r: usize, bytes: usize, p: usize, s: usize, v: usize): void {
+  const b = v128.load64_splat(p, 24), lb = v128.load64_splat(p, 32), C = v128.load64_splat(p, 40);
+  const m = v128.load64_splat(p, HEAD * F64);
+  const one = f64x2.splat(1.0);
+  let sr = f64x2.splat(0), su = sr, sq = sr, sqq = sr, sw = sr, t1 = sr, t2 = sr, u1 = sr, u2 = sr;
+  for (let i: usize = 0; i < bytes; i += 32) {
+    const ua = f64x2.div(b, v128.load(y + i)), ub = f64x2.div(b, v128.load(y + i, 16));
+    const qa = f64x2.sub(f64x2.sub(lb, v128.load(ly + i)), ua); // log u − u
+    const qb = f64x2.sub(f64x2.sub(lb, v128.load(ly + i, 16)), ub);
+    const ra = v128.load(r + i), rb = v128.load(r + i, 16);
+    const rqa = f64x2.mul(ra, qa), rqb = f64x2.mul(rb, qb);
+    const wa = f64x2.sub(one, ua), wb = f64x2.sub(one, ub);
+    const rua = f64x2.mul(ra, ua), rub = f64x2.mul(rb, ub);
+    if (v != 0) {
+      v128.store(v + i, f64x2.add(f64x2.mul(ra, C), rqa));
+      v128.store(v + i, f64x2.add(f64x2.mul(rb, C), rqb), 16);
+    }
+    sr = f64x2.add(f64x2.add(sr, ra), rb);
+    su = f64x2.add(f64x2.add(su, rua), rub);
+    sq = f64x2.add(f64x2.add(sq, rqa), rqb);
+    sqq = f64x2.add(f64x2.add(sqq, f64x2.mul(rqa, qa)), f64x2.mul(rqb, qb));
+    sw = f64x2.add(f64x2.add(sw, f64x2.mul(ra, f64x2.mul(wa, wa))), f64x2.mul(rb, f64x2.mul(wb, wb)));
+    const ea = f64x2.sub(v128.load(x + i), m), eb = f64x2.sub(v128.load(x + i, 16), m);
+    const wea = f64x2.mul(rua, ea), web = f64x2.mul(rub, eb);
+    t1 = f64x2.add(t1, wea); t2 = f64x2.add(t2, f64x2.mul(wea, ea));
+    u1 = f64x2.add(u1, web); u2 = f64x2.add(u2, f64x2.mul(web, eb));
+  }
+  addHsum(s, sr); addHsum(s + F64, su); addHsum(s + 2 * F64, sq); addHsum(s + 3 * F64, sqq); addHsum(s + 4 * F64, sw);
+  addHsum(s + STAT_HEAD * F64, f64x2.add(t1, u1));
+  addHsum(s + (STAT_HEAD + 1) * F64, f64x2.add(t2, u2));
+}
+
+/**
+ * ν fixed: only what CM-step 1 reads — Σ τ, Σ τu, Σ τu e, Σ τu e² (as tSums computes them, so the
+ * same bits); the three sums that only the ν steps read (Σ τq, Σ τq², Σ τ(1 − u)²) stay 0.
+ */
+// @ts-ignore: decorator
+@inline function fixedSums(x: usize, y: usize, r: usize, bytes: usize, p: usize, s: usize): void {
+  const b = v128.load64_splat(p, 24), m = v128.load64_splat(p, HEAD * F64);
+  let sr = f64x2.splat(0), su = sr, t1 = sr, t2 = sr, u1 = sr, u2 = sr;
+  for (let i: usize = 0; i < bytes; i += 32) {
+    const ra = v128.load(r + i), rb = v128.load(r + i, 16);
+    const rua = f64x2.mul(ra, f64x2.div(b, v128.load(y + i))), rub = f64x2.mul(rb, f64x2.div(b, v128.load(y + i, 16)));
+    sr = f64x2.add(f64x2.add(sr, ra), rb);
+    su = f64x2.add(f64x2.add(su, rua), rub);
+    const ea = f64x2.sub(v128.load(x + i), m), eb = f64x2.sub(v128.load(x + i, 16), m);
+    const wea = f64x2.mul(rua, ea), web = f64x2.mul(rub, eb);
+    t1 = f64x2.add(t1, wea); t2 = f64x2.add(t2, f64x2.mul(wea, ea));
+    u1 = f64x2.add(u1, web); u2 = f64x2.add(u2, f64x2.mul(web, eb));
+  }
+  addHsum(s, sr); addHsum(s + F64, su);
+  addHsum(s + STAT_HEAD * F64, f64x2.add(t1, u1));
+  addHsum(s + (STAT_HEAD + 1) * F64, f64x2.add(t2, u2));
+}
+
+/** Family t: mvtDiagPass at dims = 1, fused (above). */
+export function tPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
+  fresh = false;
+  fused = true;
+  return blockedPass(diagDensity, tAccumulate, 7 + <i32>load<f64>(params), x, aux, n, 1, params, k, stats, scratch, respOut, labels, flags);
 }
 
 // ---- full Σ (also tied) ----

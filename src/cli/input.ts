@@ -98,7 +98,29 @@ export interface Table {
   column(i: number): Float64Array;
   /** A labels column: numbers, NaN where a cell is empty or NA; fails naming the first other cell. */
   labelColumn(i: number): Float64Array;
+  /** The level names (strings that are neither numbers nor missing) in column i, sorted; [] when there are none. */
+  levelNames(i: number): string[];
+  /**
+   * Column i reads as level codes from now on: each name its index in `names`; a number, or a
+   * name not in `names`, fails naming its row; a missing cell (NA, empty) is NaN under
+   * --missing marginalize, else fails naming its row.
+   */
+  useLevels(i: number, names: string[]): void;
 }
+
+/** At most this many distinct level names per column (as the categorical family's levels). */
+export const MAX_LEVEL_NAMES = 1 << 16;
+
+/** A level name: the cell's text without the spaces and tabs around it. */
+const levelName = (text: string) => text.replace(/^[ \t]+|[ \t]+$/g, "");
+const levelsError = (source: string, name: string) =>
+  new UsageError(`${source}, column ${name}: more than ${MAX_LEVEL_NAMES} distinct level names; is it an identifier rather than a categorical column?`);
+const notALevel = (source: string, row: number, name: string, v: unknown, names: string[]) =>
+  new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not one of the column's levels (${names.slice(0, 20).map((s) => JSON.stringify(s)).join(", ")}${names.length > 20 ? ", …" : ""})${hint(v)}`);
+const missingLevel = (source: string, row: number, name: string) =>
+  new UsageError(`${source}, row ${row}, column ${name}: an empty or NA cell (a missing value) among level names; give it a level, or --missing marginalize where the family fits around missing values`);
+const numberAmongNames = (source: string, row: number, name: string, v: number) =>
+  new UsageError(`${source}, row ${row}, column ${name}: ${v} is a number, but the column holds level names; use one or the other`);
 
 const cellError = (source: string, row: number, name: string, v: unknown) =>
   new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not a number${hint(v)}`);
@@ -121,10 +143,16 @@ export class DenseTable implements Table {
   private seen: boolean[];
   private region: Region | null = null;
   private js = new Float64Array(0);
+  /** Per column, its level names (strings not read as numbers) by first appearance; null past MAX_LEVEL_NAMES. */
+  private names_: (Map<string, number> | null | undefined)[];
+  /** Per column with level names, each row's name (its index in names_) or −1. */
+  private nameAt: (Int32Array | undefined)[];
   constructor(public shape: Shape, readonly source: string, private readonly memory: Arena | null = null) {
     this.bad = new Array(shape.width).fill(undefined);
     this.odd = new Array(shape.width).fill(undefined);
     this.seen = new Array(shape.width).fill(false);
+    this.names_ = new Array(shape.width).fill(undefined);
+    this.nameAt = new Array(shape.width).fill(undefined);
   }
   get names() { return this.shape.names; }
   get hasHeader() { return this.shape.hasHeader; }
@@ -134,6 +162,47 @@ export class DenseTable implements Table {
     if (missingCells.allowed && missingCell(text)) return; // --missing marginalize: NaN, a missing value
     if (!this.bad[column]) this.bad[column] = { row, text };
     if (!this.odd[column] && !unknownLabel(text)) this.odd[column] = { row, text };
+    if (!missingCell(text)) this.keepName(column, row, levelName(text));
+  }
+  /** Records row's level name in column (rows arrive in order; 1-based). */
+  private keepName(column: number, row: number, name: string) {
+    let map = this.names_[column];
+    if (map === null) return;
+    if (map === undefined) map = this.names_[column] = new Map();
+    let id = map.get(name);
+    if (id === undefined) {
+      if (map.size >= MAX_LEVEL_NAMES) { this.names_[column] = null; this.nameAt[column] = undefined; return; }
+      map.set(name, (id = map.size));
+    }
+    let at = this.nameAt[column];
+    if (!at || at.length < row) {
+      const grown = new Int32Array(Math.max(row, 1024, (at?.length ?? 0) * 2)).fill(-1);
+      if (at) grown.set(at);
+      at = this.nameAt[column] = grown;
+    }
+    at[row - 1] = id;
+  }
+  levelNames(i: number): string[] {
+    const map = this.names_[i];
+    if (map === null) throw levelsError(this.source, this.names[i]);
+    return map ? [...map.keys()].sort() : [];
+  }
+  useLevels(i: number, names: string[]) {
+    const map = this.names_[i], at = this.nameAt[i];
+    if (map === null) throw levelsError(this.source, this.names[i]);
+    const code = new Map(names.map((s, l) => [s, l]));
+    const byId = map ? [...map.keys()].map((s) => code.get(s)) : [];
+    const w = this.shape.width, n = this.rows, x = this.data;
+    for (let r = 0; r < n; r++) {
+      const v = x[r * w + i], id = at && r < at.length ? at[r] : -1;
+      if (id >= 0) {
+        const c = byId[id];
+        if (c === undefined) throw notALevel(this.source, r + 1, this.names[i], [...map!.keys()][id], names);
+        x[r * w + i] = c;
+      } else if (!Number.isNaN(v)) throw numberAmongNames(this.source, r + 1, this.names[i], v);
+      else if (!missingCells.allowed) throw missingLevel(this.source, r + 1, this.names[i]); // an empty or NA cell
+    }
+    this.bad[i] = undefined; // every cell is now a code (or a missing value)
   }
   /** A labels column (--labels): numbers as they are, an empty or NA cell NaN (unknown); any other cell an error. */
   labelColumn(i: number): Float64Array {
@@ -205,6 +274,8 @@ export class DenseTable implements Table {
       this.bad = idx.map((i) => this.bad[i]);
       this.odd = idx.map((i) => this.odd[i]);
       this.seen = idx.map((i) => this.seen[i]);
+      this.names_ = idx.map((i) => this.names_[i]);
+      this.nameAt = idx.map((i) => this.nameAt[i]);
     }
     return this.data.subarray(0, n * d);
   }
@@ -213,10 +284,40 @@ export class DenseTable implements Table {
 /** A JSON table: rows of cells as the file gave them. */
 class RowsTable implements Table {
   hasHeader = true;
+  /** Columns read as level codes (useLevels). */
+  private coded = new Map<number, Float64Array>();
   constructor(readonly names: string[], readonly cells: unknown[][], readonly source: string) {}
   get rows() { return this.cells.length; }
   numeric(i: number) { return this.cells.some((r) => !Number.isNaN(cellNumber(r[i]))); }
+  levelNames(i: number): string[] {
+    const seen = new Set<string>();
+    for (const r of this.cells) {
+      const v = r[i];
+      if (typeof v === "string" && Number.isNaN(cellNumber(v)) && !missingCell(v)) {
+        seen.add(levelName(v));
+        if (seen.size > MAX_LEVEL_NAMES) throw levelsError(this.source, this.names[i]);
+      }
+    }
+    return [...seen].sort();
+  }
+  useLevels(i: number, names: string[]) {
+    const code = new Map(names.map((s, l) => [s, l]));
+    this.coded.set(i, Float64Array.from(this.cells, (r, row) => {
+      const v = r[i];
+      if (missingCell(v)) {
+        if (missingCells.allowed) return NaN;
+        throw missingLevel(this.source, row + 1, this.names[i]);
+      }
+      const x = cellNumber(v);
+      if (!Number.isNaN(x)) throw numberAmongNames(this.source, row + 1, this.names[i], x);
+      const c = typeof v === "string" ? code.get(levelName(v)) : undefined;
+      if (c === undefined) throw notALevel(this.source, row + 1, this.names[i], v, names);
+      return c;
+    }));
+  }
   column(i: number): Float64Array {
+    const coded = this.coded.get(i);
+    if (coded) return coded.slice();
     const out = new Float64Array(this.cells.length);
     this.cells.forEach((r, row) => {
       const x = cellNumber(r[i]);

@@ -58,7 +58,21 @@ function summary(model: MixtureModel): string[] {
   return lines;
 }
 
+/** A fitted model's level names per column (its `levels`, or each column's in an independent model), or undefined when it has none. */
+export function storedLevelNames(model: MixtureModel): (string[] | undefined)[] | undefined {
+  const s = model.settings as Record<string, unknown>;
+  const per = Array.isArray(s.levels) ? (s.levels as unknown[]) : Array.isArray(s.columnData) ? (s.columnData as Record<string, unknown>[]).map((c) => (Array.isArray(c?.levels) && c.levels.length === 1 ? c.levels[0] : undefined)) : undefined;
+  if (!per) return undefined;
+  const names = per.map((l) => (Array.isArray(l) && l.every((v) => typeof v === "string") ? (l as string[]) : undefined));
+  return names.some(Boolean) ? names : undefined;
+}
+
+/** One column's level probabilities, each beside its level's name when the column has names. */
+const showLevels = (p: unknown, names: string[] | undefined) =>
+  names && Array.isArray(p) && p.length === names.length ? names.map((n, l) => `${n} ${fmt(p[l] as number)}`).join(", ") : show(p);
+
 function multiTable(model: MixtureModel, where: string): string {
+  const levels = storedLevelNames(model);
   const detail = (settings: MixtureModel["settings"]) => (settings.covariance ? `, ${settings.covariance} covariance` : "");
   const out = [`mixem: ${model.family} mixture${detail(model.settings)}, k = ${model.k}, ${model.nObservations} rows × ${model.dims}${model.nMissing ? `, ${model.nMissing} missing values` : ""} (${where})`, ""];
   // Each parameter of each component: a vector on its line, a matrix over several.
@@ -69,7 +83,12 @@ function multiTable(model: MixtureModel, where: string): string {
       // A list of objects (a component made of parts, one per column): one part per line.
       const list = value as unknown[];
       const rows = Array.isArray(list[0]) || typeof list[0] === "object" ? list : [list];
-      rows.forEach((row, a) => out.push(`  ${a === 0 ? name.padEnd(12) : " ".repeat(12)}${show(row)}`));
+      // Level probabilities (a column's list, or a column's { p: [list] } in a model of columns) by name.
+      const line = (row: unknown, a: number) =>
+        !levels?.[a] ? show(row)
+          : Array.isArray(row) ? showLevels(row, levels[a])
+          : Object.entries(row as Record<string, unknown>).map(([k, x]) => `${k} ${Array.isArray(x) && x.length === 1 ? `[${showLevels(x[0], levels[a])}]` : show(x)}`).join(", ");
+      rows.forEach((row, a) => out.push(`  ${a === 0 ? name.padEnd(12) : " ".repeat(12)}${line(row, a)}`));
     }
   });
   return [...out, "", ...summary(model)].join("\n");

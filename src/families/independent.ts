@@ -47,6 +47,11 @@ export interface IndependentPrior { weights: number; columns: Record<string, unk
 export interface IndependentOptions {
   /** independent: one entry per column of the rows, `{ family, …that family's options }`. Required. */
   columns?: IndependentColumn[];
+  /**
+   * independent: trials for the binomial columns given without `trials` of their own — one number,
+   * or one per row (as the binomial family's `trials`).
+   */
+  trials?: number | ArrayLike<number>;
   /** independent: MAP-EM with each column's conjugate prior (see IndependentPrior). */
   prior?: boolean | Record<string, unknown>;
 }
@@ -69,7 +74,7 @@ function columnOf(c: unknown, path: string): { family: Family; name: string; opt
   const { prior: _p, dims: _d, ...rules } = family.options; // a column's prior comes through options.prior; it has one value per row
   const options = checkOptions(rest, rules, path);
   if (family.perPoint && typeof options[family.perPoint] !== "number" && options[family.perPoint] !== undefined)
-    throw optionError(`${path}.${family.perPoint}`, `must be one number for a column (one per row is not taken here), got ${describe(options[family.perPoint])}`);
+    throw optionError(`${path}.${family.perPoint}`, `must be one number for a column (for one per row, leave it out and give options.${family.perPoint}), got ${describe(options[family.perPoint])}`);
   return { family, name, options };
 }
 
@@ -105,11 +110,35 @@ function columnValues(data: unknown, d: number, a: number, path: string): unknow
   return Array.from({ length: total / d }, (_, i) => flat[i * d + a]);
 }
 
+/** The `trials` option: one positive integer, or an array with one per row (each checked when the data is loaded). */
+const trialsRule = (v: unknown, path: string) => {
+  if (typeof v === "number") {
+    if (!Number.isSafeInteger(v) || v < 1) throw optionError(path, `must be a positive integer (up to 2^53) or one per row, got ${v}`);
+    return;
+  }
+  checkVector(v, path);
+};
+
+/**
+ * Which columns take options.trials: the binomial columns without `trials` of their own (given,
+ * or kept by a fitted model as a number). options.trials must be there for them, and only for them.
+ */
+function sharedTrials(cols: { family: Family; name: string; options: Record<string, unknown> }[], options: Readonly<Record<string, unknown>>): boolean[] {
+  const columnData = options.columnData as Record<string, unknown>[] | undefined;
+  const given = options.trials !== undefined;
+  const shared = cols.map((c, a) => c.family.perPoint === "trials" && c.options.trials === undefined && (given || typeof columnData?.[a]?.trials !== "number"));
+  const first = shared.indexOf(true);
+  if (first >= 0 && !given) throw optionError("options.trials", `is required: column ${first} is binomial without trials of its own (give options.columns[${first}].trials, one number, or options.trials, one number or one per row)`);
+  if (first < 0 && given && !columnData) throw optionError("options.trials", "is taken by binomial columns without trials of their own; every binomial column here has its own (or there is none)");
+  return shared;
+}
+
 export const independent: Family<IndependentComponent, { columns: Record<string, unknown>[] }, IndependentOptions, "columns"> = {
   summary: "rows of mixed columns, each its own 1-D family (options.columns), independent given the component",
   shape: "rows",
-  options: { columns: columnsRule, prior: priorRule, dims: integer(1, 1 << 12) },
-  evalOptions: NONE,
+  options: { columns: columnsRule, prior: priorRule, dims: integer(1, 1 << 12), trials: trialsRule },
+  evalOptions: { trials: trialsRule },
+  perPoint: "trials",
   dataSettings: {
     scale: scaleRule,
     columnData: (v, path) => {
@@ -143,6 +172,8 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     // Every column read out before any column is loaded: loading allocates WebAssembly memory, and
     // growing it detaches a Float64Array view of that memory (the CLI's data lies there).
     const columns = cols.map((_, a) => columnValues(data, d, a, path));
+    const shared = sharedTrials(cols, options);
+    let aux: Region | null = null;
     cols.forEach((c, a) => {
       const values = columns[a];
       // A categorical column of level names goes in as rows of one value (the names are read there).
@@ -150,11 +181,13 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
       // A fitted model's new data (or a thread's shard) reads each column as the fit did (categorical levels).
       const colData = (options.columnData as Record<string, unknown>[] | undefined)?.[a];
       try {
-        parts.push(c.family.load(mem, input, { ...colData, ...c.options, dims: 1 }, path, 1, trusted));
+        parts.push(c.family.load(mem, input, { ...colData, ...c.options, ...(shared[a] ? { trials: options.trials } : {}), dims: 1 }, path, 1, trusted));
       } catch (e) {
-        throw renamed(e, path, a, flat);
+        // A problem with options.trials itself (its length, a value) is named as given.
+        throw shared[a] && e instanceof MixemError && e.path?.startsWith("options.trials") ? e : renamed(e, path, a, flat);
       }
       n = parts[a].n;
+      aux ??= parts[a].aux; // per-row trials (every column that has them has the same)
     });
     const region = mem.alloc(n * d);
     const x = region.array;
@@ -183,7 +216,7 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     // variance: that is this family's `scale`, which a stream computes over all its chunks.
     const columnData = parts.map((p) => { const { scale: _s, ...rest } = p.settings as Record<string, unknown>; return rest; });
     const logConstant = parts.reduce((s, p) => s + p.logConstant, 0);
-    return { n, dims: d, x: region, aux: null, logConstant, scale, seedPoints, settings: { scale: Array.from(scale), columnData } };
+    return { n, dims: d, x: region, aux, logConstant, scale, seedPoints, settings: { scale: Array.from(scale), columnData } };
   },
 
   resolvePrior(raw, ds, k, options, path): IndependentPrior & Record<string, unknown> {
@@ -391,14 +424,14 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
       },
 
       // Σ_a column a's log-joint (each with log w = 0 and its per-point constant) + log w_j.
-      logJoint(params, j, x, offset, _aux, i) {
+      logJoint(params, j, x, offset, aux, i) {
         let q = params[headerSize + j * paramsSize];
         for (let a = 0; a < d; a++) {
           const sp = specs[a];
           const sub = new Float64Array(sp.headerSize + (j + 1) * sp.paramsSize);
           for (let h2 = 0; h2 < sp.headerSize; h2++) sub[h2] = params[hOff[a] + h2];
           for (let r = 0; r < sp.paramsSize; r++) sub[sp.headerSize + j * sp.paramsSize + r] = params[headerSize + j * paramsSize + pOff[a] + r];
-          q += sp.logJoint!(sub, j, x, offset + a, null, i);
+          q += sp.logJoint!(sub, j, x, offset + a, (columnData[a] as Record<string, unknown> | undefined)?.trials === null ? aux : null, i);
         }
         return q;
       },
@@ -424,6 +457,7 @@ function columnDataset(ds: DatasetParts, a: number, data: Record<string, unknown
   const x = ds.x.array, d = ds.dims, n = ds.n;
   const column = Float64Array.from({ length: n }, (_, i) => x[i * d + a]);
   const region = { get array() { return column; }, length: n } as unknown as Region;
-  return { n, dims: 1, x: region, aux: null, logConstant: 0, scale: new Float64Array([ds.scale[a]]), seedPoints: { points: column, dims: 1 }, settings: { ...data } };
+  // A binomial column of per-row trials (its data's trials null) reads them from the dataset's aux.
+  return { n, dims: 1, x: region, aux: data?.trials === null ? ds.aux : null, logConstant: 0, scale: new Float64Array([ds.scale[a]]), seedPoints: { points: column, dims: 1 }, settings: { ...data } };
 }
 

@@ -1,5 +1,5 @@
 // 1-D Student-t: θ_j = (mean_j, variance_j = scale², ν_j), fitted by ECME (student.ts states the
-// steps). Kernel: assembly/kernels/mvt.ts, mvtDiagPass at d = 1.
+// steps). Kernel: assembly/kernels/mvt.ts, tPass (mvtDiagPass at d = 1, fused).
 import { DEFAULTS } from "../defaults.js";
 import type { Family, Spec } from "../family.js";
 import { copyIn, columnScales, magnitudeProblem } from "../data.js";
@@ -29,7 +29,7 @@ export const t: Family<TComponent, TInit, TOptions, "means" | "variances" | "dof
   options: { dof: dofRule, regCovar: finiteAtLeast(0), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { scale: scaleRule },
-  kernels: ["mvtDiagPass"],
+  kernels: ["tPass"],
   plot: { kind: "density" },
 
   load(mem, data, _options, path, _dims, trusted) {
@@ -61,7 +61,7 @@ export const t: Family<TComponent, TInit, TOptions, "means" | "variances" | "dof
       values.forEach((v, j) => { theta[3 * j + 2] = checkDof(v, dof, j > 0 ? values[0] : undefined, `${path}[${j}]`); });
     };
     return {
-      dims: 1, kernel: "mvtDiagPass", workColumns: 1 + 2 * kk * ks + kc,
+      dims: 1, kernel: "tPass", workColumns: 1 + 2 * kk * ks + kc,
       thetaSize: 3, headerSize: 2, paramsSize: P, statsSize: S,
       initKeys: ["means", "variances", "dofs"],
       settings: options.prior ? { dof, regCovar, prior: options.prior } : { dof, regCovar },
