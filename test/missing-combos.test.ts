@@ -239,7 +239,7 @@ describe("threads over several shards (complete rows sharded, incomplete rows on
     const x = Array.from({ length: 140_000 }, (_, i) => (i % 17 === 3 ? NaN : (i % 3) * 4 + normal(r)));
     const sampleWeights = x.map((_, i) => 1 + (i % 4));
     const labels = x.map((v, i) => (i % 50 === 0 && !Number.isNaN(v) ? i % 3 : -1));
-    const o = { k: 3, missing: "marginalize", sampleWeights, labels, init: { means: [0.5, 3.5, 8.5], variances: [1, 1, 1] }, tol: 0, maxIter: 8 } as const;
+    const o = { k: 3, missing: "marginalize" as const, sampleWeights, labels, init: { means: [0.5, 3.5, 8.5], variances: [1, 1, 1] }, tol: 0, maxIter: 8 };
     const a = fitSync(x, o);
     for (const threads of [2, 3]) {
       const t = await fit(x, { ...o, threads });
@@ -248,7 +248,7 @@ describe("threads over several shards (complete rows sharded, incomplete rows on
       expect(t.nObservations).toBe(a.nObservations);
     }
     const rows = x.map((v, i) => [v, i % 5 === 1 ? NaN : (i % 3) * 2 + normal(r)]);
-    const mo = { family: "mvgaussian", k: 3, missing: "marginalize", sampleWeights, labels, init: { means: [[0, 0], [4, 2], [8, 4]], covariances: [[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]]] }, tol: 0, maxIter: 5 } as const;
+    const mo = { family: "mvgaussian" as const, k: 3, missing: "marginalize" as const, sampleWeights, labels, init: { means: [[0, 0], [4, 2], [8, 4]], covariances: [[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]]] }, tol: 0, maxIter: 5 };
     const b = fitSync(rows, mo), t = await fit(rows, { ...mo, threads: 2 });
     expect(t.components).toEqual(b.components);
     expect(t.objective).toBe(b.objective);
