@@ -79,67 +79,53 @@ export function expInPlace(p: usize, n: i32): void {
   }
 }
 
-/** logv over n values in place (n even; every value ≥ 1): for the accuracy test. */
+// log x for x ≥ 1 in both lanes: fdlibm's e_log.c (x = 2^e · m, √½ < m ≤ √2, f = m − 1,
+// s = f/(2 + f), log(1 + f) = f − f²/2 + s(f²/2 + R(s²)), R its degree-14 minimax polynomial;
+// error < 1 ulp), with 2^e split off through the bits. For x ≥ 1 only (1 + δ²/ν in the Student-t
+// kernel; a point's Σ_j exp(lp_j − max) under sample weights).
+const SQRT2 = memory.data<f64>([1.4142135623730951, 1.4142135623730951], 16);
+const LG1 = memory.data<f64>([6.666666666666735130e-01, 6.666666666666735130e-01], 16);
+const LG2 = memory.data<f64>([3.999999999940941908e-01, 3.999999999940941908e-01], 16);
+const LG3 = memory.data<f64>([2.857142874366239149e-01, 2.857142874366239149e-01], 16);
+const LG4 = memory.data<f64>([2.222219843214978396e-01, 2.222219843214978396e-01], 16);
+const LG5 = memory.data<f64>([1.818357216161805012e-01, 1.818357216161805012e-01], 16);
+const LG6 = memory.data<f64>([1.531383769920937332e-01, 1.531383769920937332e-01], 16);
+const LG7 = memory.data<f64>([1.479819860511658591e-01, 1.479819860511658591e-01], 16);
+/** 2^52 + 1023: (2^52 + biased exponent) − it = the exponent. */
+const EXP_BIAS = memory.data<f64>([4503599627371519.0, 4503599627371519.0], 16);
+
+/** Bits of √½ (rounded) plus one ulp: y − it, in the bits, splits y = 2^e · z with z ∈ (√½, √2]. */
+const LOG_OFF = memory.data<u64>([0x3fe6a09e667f3bce, 0x3fe6a09e667f3bce], 16);
+const EXP_FIELD = memory.data<u64>([0xfff0000000000000, 0xfff0000000000000], 16);
+/** 2^52: (its bits | e) − 2^52 = e for 0 ≤ e < 2^52. */
+const TWO52 = memory.data<f64>([4503599627370496.0, 4503599627370496.0], 16);
+const TWO = memory.data<f64>([2.0, 2.0], 16);
+const LN2_HI_V = memory.data<f64>([LN2_HI, LN2_HI], 16);
+const LN2_LO_V = memory.data<f64>([LN2_LO, LN2_LO], 16);
+
+// The split (musl's): t = bits(x) − bits(√½ + ulp); e = t >> 52; z = bits(x) − (t's exponent field),
+// the same e and z as fdlibm's (m ∈ [1, 2), halved with e + 1 when m > √2) in integer operations.
+// Every constant is read from memory (one instruction; V8 builds a v128 constant from three).
+// @ts-ignore: decorator
+@inline export function logv(x: v128): v128 {
+  const t = i64x2.sub(x, v128.load(LOG_OFF));
+  const e = f64x2.sub(v128.or(i64x2.shr_u(t, 52), v128.load(TWO52)), v128.load(TWO52));
+  const z = i64x2.sub(x, v128.and(t, v128.load(EXP_FIELD)));
+  const f = f64x2.sub(z, v128.load(ONE));
+  const s = f64x2.div(f, f64x2.add(v128.load(TWO), f));
+  const zz = f64x2.mul(s, s), w = f64x2.mul(zz, zz);
+  const t1 = f64x2.mul(w, f64x2.add(v128.load(LG2), f64x2.mul(w, f64x2.add(v128.load(LG4), f64x2.mul(w, v128.load(LG6))))));
+  const t2 = f64x2.mul(zz, f64x2.add(v128.load(LG1), f64x2.mul(w, f64x2.add(v128.load(LG3), f64x2.mul(w, f64x2.add(v128.load(LG5), f64x2.mul(w, v128.load(LG7))))))));
+  const R = f64x2.add(t2, t1);
+  const hfsq = f64x2.mul(v128.load(HALF), f64x2.mul(f, f));
+  const lo = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.mul(e, v128.load(LN2_LO_V)));
+  return f64x2.sub(f64x2.mul(e, v128.load(LN2_HI_V)), f64x2.sub(f64x2.sub(hfsq, lo), f));
+}
+
+/** log x for n values ≥ 1 in place (n even, or one readable value past the end). For the error tests. */
 export function logInPlace(p: usize, n: i32): void {
   for (let i = 0; i < n; i += 2) {
     const a = p + (<usize>i << 3);
     v128.store(a, logv(v128.load(a)));
   }
-}
-
-// log x for x ≥ 1 in both lanes (1 + δ²/ν in the Student-t kernel; a point's Σ_j exp(lp_j − max)
-// under sample weights), without a division (musl's log.c, table-driven, in f64x2): x = 2^k · z
-// with z in [0.6875, 1.375) cut into 128 subintervals by its top mantissa bits; for the one z is in,
-// c its centre (1 for [1, 1 + 2^−7), so that log stays relatively accurate near 1), invc ≈ 1/c and
-// log c from a table, r = (z − c)·invc (z − c exact: Sterbenz) with |r| < 0.008, and
-// log x = k ln 2 + log c + log1p(r), log1p by its Taylor polynomial to r⁸ (truncation < 1e−20)
-// in Estrin's scheme. Error ≤ 1 ulp-ish (test/simd-log.test.ts); 16 % faster than fdlibm's
-// division-based form that it replaced. The table is filled when the module is instantiated, from
-// the core's own log, so it is the same in every engine.
-const LOG_N = 128;
-const LOG_OFF: u64 = 0x3fe6000000000000;
-const LOG_TABLE = memory.data(LOG_N * 16, 16); // entry i: 1/c, log c
-for (let i = 0; i < LOG_N; i++) {
-  const c = i == 80 ? 1.0 : reinterpret<f64>(LOG_OFF + ((<u64>i << 45) | (<u64>1 << 44)));
-  store<f64>(LOG_TABLE + (<usize>i << 4), 1.0 / c);
-  store<f64>(LOG_TABLE + (<usize>i << 4) + 8, Math.log(c));
-}
-/** 2^52 + 2^51: (its bits + k) as f64, minus it, is k (a small signed integer). */
-const INT_MAGIC = memory.data<f64>([6755399441055744.0, 6755399441055744.0], 16);
-// Bit patterns, read from memory (V8 builds an inline v128 constant from three instructions).
-const L_OFF = memory.data<u64>([LOG_OFF, LOG_OFF], 16);
-const L_MAGIC = memory.data<u64>([0x4338000000000000, 0x4338000000000000], 16);
-const L_EXP = memory.data<u64>([0xfff0000000000000, 0xfff0000000000000], 16);
-const L_INDEX = memory.data<u64>([0x7f0, 0x7f0], 16);
-const L_ONE_AT = memory.data<u64>([80 << 4, 80 << 4], 16);
-const L_TOP = memory.data<u64>([0xffffe00000000000, 0xffffe00000000000], 16);
-const L_MID = memory.data<u64>([1 << 44, 1 << 44], 16);
-const C3 = memory.data<f64>([1.0 / 3.0, 1.0 / 3.0], 16);
-const C4 = memory.data<f64>([-0.25, -0.25], 16);
-const C5 = memory.data<f64>([0.2, 0.2], 16);
-const C6 = memory.data<f64>([-1.0 / 6.0, -1.0 / 6.0], 16);
-const C7 = memory.data<f64>([1.0 / 7.0, 1.0 / 7.0], 16);
-const C8 = memory.data<f64>([-0.125, -0.125], 16);
-const MHALF = memory.data<f64>([-0.5, -0.5], 16); // log1p(r) = r + r²·(−½ + r/3 − r²/4 + … − r⁶/8)
-// @ts-ignore: decorator
-@inline export function logv(x: v128): v128 {
-  const tmp = i64x2.sub(x, v128.load(L_OFF));
-  const k = f64x2.sub(i64x2.add(i64x2.shr_s(tmp, 52), v128.load(L_MAGIC)), v128.load(INT_MAGIC));
-  const z = i64x2.sub(x, v128.and(tmp, v128.load(L_EXP)));
-  const at = v128.and(i64x2.shr_u(tmp, 41), v128.load(L_INDEX));
-  const a = v128.load(LOG_TABLE + <usize>i64x2.extract_lane(at, 0)), b = v128.load(LOG_TABLE + <usize>i64x2.extract_lane(at, 1));
-  const invc = v128.shuffle<u64>(a, b, 0, 2), logc = v128.shuffle<u64>(a, b, 1, 3);
-  // c: the subinterval's centre (z's bits above bit 45, then bit 44 set), or 1 for [1, 1 + 2^−7);
-  // z − c is exact (Sterbenz), so r carries a relative error of 2 roundings only.
-  const first = i64x2.eq(at, v128.load(L_ONE_AT));
-  const c = v128.bitselect(v128.load(ONE), v128.or(v128.and(z, v128.load(L_TOP)), v128.load(L_MID)), first);
-  const r = f64x2.mul(f64x2.sub(z, c), invc);
-  const r2 = f64x2.mul(r, r), r4 = f64x2.mul(r2, r2);
-  const p01 = f64x2.add(v128.load(MHALF), f64x2.mul(r, v128.load(C3)));
-  const p23 = f64x2.add(v128.load(C4), f64x2.mul(r, v128.load(C5)));
-  const p45 = f64x2.add(v128.load(C6), f64x2.mul(r, v128.load(C7)));
-  const p456 = f64x2.add(p45, f64x2.mul(r2, v128.load(C8)));
-  const q = f64x2.add(f64x2.add(p01, f64x2.mul(r2, p23)), f64x2.mul(r4, p456));
-  const hi = f64x2.add(f64x2.mul(k, v128.load(LN2_HI_2)), logc);
-  return f64x2.add(hi, f64x2.add(r, f64x2.add(f64x2.mul(r2, q), f64x2.mul(k, v128.load(LN2_LO_2)))));
 }
