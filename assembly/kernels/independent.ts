@@ -52,10 +52,16 @@ function logDensity(x: usize, aux: usize, count: i32, dims: i32, params: usize, 
         for (let i: usize = 0; i < bytes; i += 16) v128.store(o + i, f64x2.add(v128.load(o + i), f64x2.add(c, f64x2.mul(v128.load(xa + i), beta))));
       } else if (kind == BINOMIAL) {
         const n = v128.load64_splat(hdr), logit = v128.load64_splat(p), log1m = v128.load64_splat(p, 8), lw = v128.load64_splat(p, 16);
-        const perRow = load<f64>(hdr) == 0;
-        for (let i: usize = 0; i < bytes; i += 16) {
-          const t = f64x2.add(f64x2.mul(v128.load(xa + i), logit), f64x2.mul(perRow ? v128.load(aux + i) : n, log1m));
-          v128.store(o + i, f64x2.add(v128.load(o + i), f64x2.add(lw, t)));
+        if (load<f64>(hdr) == 0) { // each row's trials (aux): the same arithmetic, one loop per case
+          for (let i: usize = 0; i < bytes; i += 16) {
+            const t = f64x2.add(f64x2.mul(v128.load(xa + i), logit), f64x2.mul(v128.load(aux + i), log1m));
+            v128.store(o + i, f64x2.add(v128.load(o + i), f64x2.add(lw, t)));
+          }
+        } else {
+          for (let i: usize = 0; i < bytes; i += 16) {
+            const t = f64x2.add(f64x2.mul(v128.load(xa + i), logit), f64x2.mul(n, log1m));
+            v128.store(o + i, f64x2.add(v128.load(o + i), f64x2.add(lw, t)));
+          }
         }
       } else {
         const c = load<f64>(p);
