@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { accumulate, fit, fitInWorker, fitSync, initSync, loadModel, maximize, type MixtureModel } from "../src/index.js";
 import { gammaIntDraw, gammaRef, mixtureLogLik, negbinomialDraw, negbinomialRef } from "./reference/positive.js";
 import { refLogGamma } from "./reference/t.js";
-import { mulberry32, normal, poissonDraw } from "./helpers.js";
+import { closeness, mulberry32, normal, poissonDraw } from "./helpers.js";
 
 initSync();
 const h = 1e-5;
@@ -241,6 +241,25 @@ describe("frozen means with a prior: the conditional MAP step", () => {
       const free = [meanMove(1), meanMove(2), ...(covariance === "E" ? [varMove("all")] : [varMove(0), varMove(1), varMove(2)]), (e: number) => post(means, vars, shiftWeights(w, [0, 1, 2], e))];
       for (const f of free) expect(Math.abs(grad(f))).toBeLessThan(1e-4);
       expect(Math.abs(grad(meanMove(0)))).toBeGreaterThan(1);
+    }
+  });
+
+  it("an independent gaussian column with a prior and frozen means takes the gaussian family's conditional MAP step (a lone column = the 1-D fit)", () => {
+    const prior = { shrinkage: 20, weights: 2 };
+    for (const iters of [1, 5, 60]) {
+      const one = fitSync(x, { k: 3, init, prior, freeze: { means: [0] }, maxIter: iters, tol: 0 });
+      const col = fitSync(x.map((v) => [v]), {
+        family: "independent", columns: [{ family: "gaussian" }], k: 3, maxIter: iters, tol: 0,
+        init: { weights: init.weights, columns: [{ means: init.means, variances: init.variances }] },
+        prior: { weights: prior.weights, columns: [{ shrinkage: prior.shrinkage }] }, freeze: { columns: [{ means: [0] }] },
+      });
+      const cc = col.components.map((c) => (c.columns as [{ mean: number; variance: number }])[0]);
+      expect(cc[0].mean).toBe(init.means[0]); // frozen: the start's bits
+      const { weights: _w, ...columnPrior } = one.settings.prior as Record<string, number>;
+      expect((col.settings.prior as { columns: unknown[] }).columns[0]).toEqual(columnPrior); // the same default prior
+      // The same MAP step computed by another kernel: equal to the rounding of the sums.
+      expect(closeness([...col.weights, ...cc.flatMap((c) => [c.mean, c.variance])], [...one.weights, ...one.components.flatMap((c) => [c.mean, c.variance])], 1e-12, 1e-14)).toBeLessThan(1);
+      expect(Math.abs(col.logPosterior! - one.logPosterior!)).toBeLessThan(1e-11 * Math.abs(one.logPosterior!));
     }
   });
 
