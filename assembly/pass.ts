@@ -247,13 +247,17 @@ export function blockedPass(
       weighed = wb != 0 && doStats && !hard && lb == 0 && respOut == 0;
       if (wb == 0 && lb == 0) total += normalize(scratch, padded, k, hard);
       else {
-        if (weighed) { // the block's weights, padded with zeros, in the labels' column (no labels here)
-          memory.copy(lColumn, wb, <usize>count << 3);
-          memory.fill(lColumn + (<usize>count << 3), 0, <usize>(padded - count) << 3);
-        }
         if (weighed) {
-          const impossible = normalizeWeighted(scratch, padded, k, mColumn, sColumn, lColumn);
-          total += impossible ? weightedLogSum(mColumn, sColumn, lColumn, count) : possibleLogSum(mColumn, sColumn, lColumn, count);
+          // The block's weights in place; a short block's padded with zeros in the labels' column
+          // (no labels here), so that normalizeWeighted reads padded points' weights too.
+          let wp = wb;
+          if (padded != count) {
+            memory.copy(lColumn, wb, <usize>count << 3);
+            memory.fill(lColumn + (<usize>count << 3), 0, <usize>(padded - count) << 3);
+            wp = lColumn;
+          }
+          const impossible = normalizeWeighted(scratch, padded, k, mColumn, sColumn, wp);
+          total += impossible ? weightedLogSum(mColumn, sColumn, wp, count) : possibleLogSum(mColumn, sColumn, wp, count);
         } else {
           const t = normalize(scratch, padded, k, hard, mColumn, sColumn);
           total += wb == 0 ? t : weightedLogSum(mColumn, sColumn, wb, count);
