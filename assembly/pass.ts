@@ -157,10 +157,13 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize
 
 /**
  * normalize for soft EM under sample weights with statistics only: columns of lp become
- * r_ij w_i = e_ij (w_i / s_i) (e_ij = exp(lp_ji − m_i), s_i = Σ_j e_ij, m_i = max_j lp_ji); w is the
- * block's weights padded with zeros (blockedPass), so a padded point's responsibilities are 0. Each
- * point's m_i (−∞ for a point impossible under every component) and s_i go to mOut and sOut for
- * weightedLogSum; returns whether any point was impossible. No hard, no log-likelihood here.
+ * r_ij w_i = e_ij (w_i / s_i) (e_ij = exp(lp_ji − m_i), s_i = Σ_j e_ij, m_i = max_j lp_ji); w holds
+ * count weights (a short block's padded with zeros by blockedPass, so a padded point's
+ * responsibilities are 0). Each point's m_i (−∞ for a point impossible under every component) and
+ * s_i go to mOut and sOut for the log-likelihood Σ_i w_i (m_i + log s_i), taken after this loop
+ * (possibleLogSum, or weightedLogSum when this returns true: some point was impossible). No hard
+ * assignment, no running product, no per-point branch on the weights: what normalize does for
+ * the unweighted pass, without its log-likelihood.
  */
 function normalizeWeighted(lp: usize, count: i32, k: i32, mOut: usize, sOut: usize, w: usize): bool {
   const zero = f64x2.splat(0.0), one = f64x2.splat(1.0), negInf = f64x2.splat(-Infinity);
