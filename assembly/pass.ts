@@ -89,7 +89,7 @@ export const FLAG_KEEP_STATS: i32 = 4; // with FLAG_ACCUMULATE: add to `stats` a
  * every 32 points the product's binary exponent moves into an integer, so it never overflows and
  * log runs twice per block. (Each multiply adds at most ½ ulp relative error, as a log per point would.)
  */
-export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize = 0, sOut: usize = 0, w: usize = 0): f64 {
+export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize = 0, sOut: usize = 0): f64 {
   const zero = f64x2.splat(0.0), one = f64x2.splat(1.0), negInf = f64x2.splat(-Infinity);
   const last = lp + <usize>(k - 1) * COLUMN;
   let sumMax = zero;
@@ -144,10 +144,7 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize
         j += 1.0;
       }
     } else {
-      let inv = f64x2.div(one, s);
-      // Sample weights, folded in (soft EM, statistics only): r_ij w_i = e_ij (w_i / s_i); `w` is the
-      // block's weights padded with zeros (blockedPass), so a padded point's responsibilities are 0.
-      if (w != 0) inv = f64x2.mul(inv, v128.load(w + (i << 3)));
+      const inv = f64x2.div(one, s);
       for (let p = first; p <= end; p += COLUMN) v128.store(p, f64x2.mul(v128.load(p), inv));
     }
   }
@@ -156,6 +153,44 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize
   const e = <f64>(i64x2.extract_lane(exponent, 0) + i64x2.extract_lane(exponent, 1));
   const logProd = Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1));
   return hsum(sumMax) + (logProd + (e * LN2_HI + e * LN2_LO));
+}
+
+/**
+ * normalize for soft EM under sample weights with statistics only: columns of lp become
+ * r_ij w_i = e_ij (w_i / s_i) (e_ij = exp(lp_ji − m_i), s_i = Σ_j e_ij, m_i = max_j lp_ji); w holds
+ * count weights (a short block's padded with zeros by blockedPass, so a padded point's
+ * responsibilities are 0). Each point's m_i (−∞ for a point impossible under every component) and
+ * s_i go to mOut and sOut for the log-likelihood Σ_i w_i (m_i + log s_i), taken after this loop
+ * (possibleLogSum, or weightedLogSum when this returns true: some point was impossible). No hard
+ * assignment, no running product, no per-point branch on the weights: what normalize does for
+ * the unweighted pass, without its log-likelihood.
+ */
+function normalizeWeighted(lp: usize, count: i32, k: i32, mOut: usize, sOut: usize, w: usize): bool {
+  const zero = f64x2.splat(0.0), one = f64x2.splat(1.0), negInf = f64x2.splat(-Infinity);
+  const last = lp + <usize>(k - 1) * COLUMN;
+  let impossible = false;
+  for (let i: usize = 0; i < <usize>count; i += 2) {
+    const first = lp + (i << 3), end = last + (i << 3);
+    let m = v128.load(first);
+    for (let p = first + COLUMN; p <= end; p += COLUMN) m = f64x2.pmax(m, v128.load(p));
+    v128.store(mOut + (i << 3), m);
+    const dead = f64x2.eq(m, negInf);
+    if (v128.any_true(dead)) { // as in normalize: the responsibilities stay finite (all on component 0)
+      v128.store(first, v128.bitselect(zero, v128.load(first), dead));
+      m = v128.bitselect(zero, m, dead);
+      impossible = true;
+    }
+    let s = zero;
+    for (let p = first; p <= end; p += COLUMN) {
+      const e = expv(f64x2.sub(v128.load(p), m));
+      v128.store(p, e);
+      s = f64x2.add(s, e);
+    }
+    v128.store(sOut + (i << 3), s);
+    const inv = f64x2.mul(f64x2.div(one, s), v128.load(w + (i << 3)));
+    for (let p = first; p <= end; p += COLUMN) v128.store(p, f64x2.mul(v128.load(p), inv));
+  }
+  return impossible;
 }
 
 /**
@@ -215,12 +250,21 @@ export function blockedPass(
       weighed = wb != 0 && doStats && !hard && lb == 0 && respOut == 0;
       if (wb == 0 && lb == 0) total += normalize(scratch, padded, k, hard);
       else {
-        if (weighed) { // the block's weights, padded with zeros, in the labels' column (no labels here)
-          memory.copy(lColumn, wb, <usize>count << 3);
-          memory.fill(lColumn + (<usize>count << 3), 0, <usize>(padded - count) << 3);
+        if (weighed) {
+          // The block's weights in place; a short block's padded with zeros in the labels' column
+          // (no labels here), so that normalizeWeighted reads padded points' weights too.
+          let wp = wb;
+          if (padded != count) {
+            memory.copy(lColumn, wb, <usize>count << 3);
+            memory.fill(lColumn + (<usize>count << 3), 0, <usize>(padded - count) << 3);
+            wp = lColumn;
+          }
+          const impossible = normalizeWeighted(scratch, padded, k, mColumn, sColumn, wp);
+          total += impossible ? weightedLogSum(mColumn, sColumn, wp, count) : possibleLogSum(mColumn, sColumn, wp, count);
+        } else {
+          const t = normalize(scratch, padded, k, hard, mColumn, sColumn);
+          total += wb == 0 ? t : weightedLogSum(mColumn, sColumn, wb, count);
         }
-        const t = normalize(scratch, padded, k, hard, mColumn, sColumn, weighed ? lColumn : 0);
-        total += wb == 0 ? t : weightedLogSum(mColumn, sColumn, wb, count);
         if (lb != 0) labelTerm += labelled(lb, wb, count, k, scratch, mColumn, sColumn, lColumn);
       }
       // … and responsibility 0 everywhere, so they add nothing to the statistics.
@@ -262,6 +306,23 @@ function weightedLogSum(m: usize, s: usize, w: usize, count: i32): f64 {
       if (mi == -Infinity) return -Infinity;
       total += wi * (mi + Math.log(load<f64>(s + (i << 3))));
     }
+  }
+  return total;
+}
+
+/** weightedLogSum for a block without impossible points (every m_i finite): the same sums, no checks. */
+function possibleLogSum(m: usize, s: usize, w: usize, count: i32): f64 {
+  let acc = f64x2.splat(0);
+  let i: usize = 0;
+  const pairs = <usize>(count & ~1);
+  for (; i < pairs; i += 2) {
+    const term = f64x2.add(v128.load(m + (i << 3)), logv(v128.load(s + (i << 3))));
+    acc = f64x2.add(acc, f64x2.mul(v128.load(w + (i << 3)), term));
+  }
+  let total = hsum(acc);
+  if (i < <usize>count) {
+    const wi = load<f64>(w + (i << 3));
+    if (wi != 0) total += wi * (load<f64>(m + (i << 3)) + Math.log(load<f64>(s + (i << 3))));
   }
   return total;
 }
