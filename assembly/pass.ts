@@ -337,3 +337,6 @@ function oneHot(labels: usize, count: i32, k: i32, out: usize): void {
     store<f64>(out + <usize>j * COLUMN + (<usize>i << 3), 1.0);
   }
 }
+
+/** Whether the next pass has neither sample weights nor partial labels (a kernel's fast path may then skip blockedPass). */
+export function plainPass(): bool { return pointWeights == 0 && pointLabels == 0; }

@@ -1,5 +1,6 @@
-// Student-t mixtures: family "t" (1-D: tPass, mvtDiagPass at d = 1 with its loops fused) and family "mvt" (mvtDiagPass for
-// the diagonal and spherical scales, mvtFullPass for full and tied).
+// Student-t mixtures: family "t" (1-D: tPass, mvtDiagPass at d = 1 with its loops fused; with ν fixed at an integer, the
+// densities as powers, without log or exp: tPowerPass) and family "mvt" (mvtDiagPass for the diagonal and spherical scales,
+// mvtFullPass for full and tied).
 //
 // Component j: t_ν(x | μ, Σ) with p = dims, δ² = (x − μ)ᵀ Σ⁻¹ (x − μ) and
 //   log w_j + log t = c_j − a_j · log(1 + δ²/ν),  a_j = (ν + p)/2,
@@ -21,7 +22,8 @@
 // δ² = ‖P (x − m)‖², as in mvn_full.ts)].
 // Work columns: diag 1 + 2·k·ks + kc (τ u per point, then 1 + δ²/ν and its log per component, then
 // τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
-import { addHsum, blockedPass, blockWeights, COLUMN, F64 } from "../pass";
+import { addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_KEEP_STATS, GROUP, normalize, plainPass } from "../pass";
+import { LN2_HI, LN2_LO } from "../simd";
 import { logv } from "../simd";
 
 const HEAD: usize = 6; // c, a, 1/ν, b, log b, C
@@ -273,11 +275,106 @@ function tAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize,
   addHsum(s + (STAT_HEAD + 1) * F64, f64x2.add(t2, u2));
 }
 
-/** Family t: mvtDiagPass at dims = 1, fused (above). */
+/** Family t: mvtDiagPass at dims = 1, fused (above); with ν fixed at an integer, tPowerPass (below). */
 export function tPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
   fresh = false;
   fused = true;
+  if (labels == 0 && respOut == 0 && (flags & ~FLAG_KEEP_STATS) == FLAG_ACCUMULATE && plainPass() && powers(params, k)) {
+    const whole = n & ~(GROUP - 1);
+    let ll = tPowerPass(x, whole, params, k, stats, scratch, flags);
+    // The last n mod 8 points (if any): the general pass, adding to the statistics.
+    if (whole < n) ll += blockedPass(diagDensity, tAccumulate, 7, x + (<usize>whole << 3), aux, n - whole, 1, params, k, stats, scratch, 0, 0, flags | FLAG_KEEP_STATS);
+    return ll;
+  }
   return blockedPass(diagDensity, tAccumulate, 7 + <i32>load<f64>(params), x, aux, n, 1, params, k, stats, scratch, respOut, labels, flags);
+}
+
+// ---- family t, ν fixed at an integer: the densities without log or exp ----
+// With a_j = (ν_j + 1)/2 a multiple of ½ (ν_j an integer), w_j t(x | θ_j) = e^{c_j} y^{−a_j}, y = 1 + δ²/ν_j,
+// and y^{−a_j} = 1 / (y^⌊a_j⌋ · √y^{2a_j mod 2}) takes multiplications, a square root at most and
+// one division. So a point's p_j = e^{c_j − c*} y^{−a_j} (c* = max_j c_j; every p_j ≤ 1), its
+// responsibilities p_j / Σ_l p_l and its log-likelihood term c* + log Σ_l p_l, without the log of
+// y and the exp of each log-density that the general pass takes. A block where some point's sum is
+// below 2^−900 (an outlier far in every tail: its p_j may underflow) goes the general way instead.
+// Only plain soft passes with ν fixed (no cross sums) take this path; everything else, blockedPass.
+
+/** 2^−900: a sum below it goes the general way. */
+const TINY: f64 = 1.1830521861667747e-271;
+
+/** Whether every component's a = (ν + 1)/2 is a multiple of ½ in [½, 128], with ν fixed (kc = 0) and y kept (ks = 1). */
+function powers(params: usize, k: i32): bool {
+  if (load<f64>(params) != 0 || load<f64>(params, 8) != 1) return false;
+  let cmax = -Infinity;
+  for (let j = 0; j < k; j++) {
+    const p = params + 2 * F64 + <usize>j * (HEAD + 2) * F64;
+    const h = 2 * load<f64>(p, 8);
+    if (!(h >= 1 && h <= 256 && h == Math.floor(h))) return false;
+    cmax = max(cmax, load<f64>(p));
+  }
+  return isFinite(cmax);
+}
+
+/** The count (a multiple of GROUP) points at x: statistics as tPass's, returns their log-likelihood term. */
+function tPowerPass(x: usize, n: i32, params: usize, k: i32, stats: usize, scratch: usize, flags: i32): f64 {
+  if ((flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>k * 7 * F64);
+  const work = scratch + <usize>(k + 5) * COLUMN; // blockedPass's layout at dims = 1
+  const comps = params + 2 * F64, compBytes = (HEAD + 2) * F64;
+  let cmax = -Infinity;
+  for (let j = 0; j < k; j++) cmax = max(cmax, load<f64>(comps + <usize>j * compBytes));
+  const one = f64x2.splat(1.0), tiny = f64x2.splat(TINY);
+  let prod = one, exponent = i64x2.splat(0);
+  let total = 0.0, points = 0;
+  for (let start = 0; start < n; start += BLOCK) {
+    const count = min(BLOCK, n - start), bytes = <usize>count * F64;
+    const xb = x + (<usize>start << 3);
+    // p_j into the k columns of scratch, y into the kept columns (for tAccumulate).
+    for (let j = 0; j < k; j++) {
+      const p = comps + <usize>j * compBytes;
+      const g = f64x2.splat(Math.exp(load<f64>(p) - cmax)), inu = v128.load64_splat(p, 16);
+      const m = v128.load64_splat(p, HEAD * F64), v = v128.load64_splat(p, (HEAD + 1) * F64);
+      const h = <i32>(2 * load<f64>(p, 8)), half = (h & 1) != 0, whole = h >> 1;
+      const o = scratch + <usize>j * COLUMN, yc = work + COLUMN + <usize>j * COLUMN;
+      for (let i: usize = 0; i < bytes; i += 16) {
+        const e = f64x2.sub(v128.load(xb + i), m);
+        const y = f64x2.add(one, f64x2.mul(f64x2.mul(f64x2.mul(e, e), v), inu)); // diagDensity's y at d = 1
+        v128.store(yc + i, y);
+        // y^⌊a⌋ by squaring, times √y when a is not whole.
+        let r = half ? f64x2.sqrt(y) : one, b = y;
+        for (let w = whole; w != 0; w >>= 1) {
+          if (w & 1) r = f64x2.mul(r, b);
+          if (w > 1) b = f64x2.mul(b, b);
+        }
+        v128.store(o + i, f64x2.div(g, r));
+      }
+    }
+    // Sums, responsibilities and Σ log Σ_j p_j (a product renormalised at every point, as normalize's).
+    const last = scratch + <usize>(k - 1) * COLUMN;
+    let ok = true;
+    let pr = prod, ex = exponent;
+    for (let i: usize = 0; i < bytes; i += 16) {
+      let s = v128.load(scratch + i);
+      for (let q = scratch + COLUMN + i; q <= last + i; q += COLUMN) s = f64x2.add(s, v128.load(q));
+      if (!i64x2.all_true(f64x2.ge(s, tiny))) { ok = false; break; }
+      const inv = f64x2.div(one, s);
+      for (let q = scratch + i; q <= last + i; q += COLUMN) v128.store(q, f64x2.mul(v128.load(q), inv));
+      pr = f64x2.mul(pr, s);
+      ex = i64x2.add(ex, i64x2.sub(i64x2.shr_u(pr, 52), i64x2.splat(1023)));
+      pr = v128.or(v128.and(pr, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+    }
+    if (ok) {
+      prod = pr; exponent = ex; points += count;
+    } else {
+      // Some point far in every tail: this block the general way (its columns are rewritten).
+      diagDensity(xb, 0, count, 1, params, k, scratch, work);
+      total += normalize(scratch, count, k, false);
+    }
+    fresh = true;
+    tAccumulate(xb, 0, count, 1, params, k, scratch, stats, work);
+  }
+  // Σ log s = log(prod) + exponent·ln 2 per lane (ln 2 in two parts: e·LN2_HI is exact), plus c* per point.
+  const e = <f64>(i64x2.extract_lane(exponent, 0) + i64x2.extract_lane(exponent, 1));
+  const logProd = Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1));
+  return total + (<f64>points * cmax + (logProd + (e * LN2_HI + e * LN2_LO)));
 }
 
 // ---- full Σ (also tied) ----
