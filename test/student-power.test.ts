@@ -1,10 +1,10 @@
-// Family t with ν fixed at an integer: tPass computes the densities as e^c · y^(−a) (a = (ν + 1)/2,
-// multiplications, a square root for half-integer a, one division: assembly/kernels/mvt.ts
-// tPowerPass) instead of exp(c − a·log y). The general pass still runs with sample weights, hard
+// Families t and mvt (full, tied) with ν fixed at an integer: the kernels compute the densities as
+// e^c · y^(−a) (a = (ν + p)/2: multiplications, a square root for half-integer a, one division;
+// assembly/kernels/mvt.ts powerPass) instead of exp(c − a·log y). The general pass still runs with sample weights, hard
 // mode or ν estimated, and for the last n mod 8 points; the two must give the same fit to rounding:
 // here the power path against the general one forced by sample weights of 1.
 import { describe, expect, it } from "vitest";
-import { fitSync, initSync, type TComponent } from "../src/index.js";
+import { fitSync, initSync, type MvtComponent, type TComponent } from "../src/index.js";
 import { maxRelErr, mulberry32, normal } from "./helpers.js";
 
 initSync();
@@ -38,5 +38,28 @@ describe("t, ν fixed at an integer: the power path agrees with the general pass
     expect(Number.isFinite(fast.logLikelihood)).toBe(true);
     expect(maxRelErr(fast.history, general.history)).toBeLessThan(1e-12);
     expect(maxRelErr(theta(fast), theta(general))).toBeLessThan(1e-10);
+  });
+});
+
+describe("mvt (full, tied), ν fixed at an integer: the power path agrees with the general pass", () => {
+  const d = 4;
+  const rows = (n: number) => Array.from({ length: n }, () => {
+    const j = Math.floor(u() * 2);
+    let s = 0;
+    for (let i = 0; i < 5; i++) s += normal(u) ** 2;
+    const w = Math.sqrt(s / 5);
+    return Array.from({ length: d }, (_, a) => 4 * j * (a % 2 ? -1 : 1) + (normal(u) + 0.3 * a * normal(u)) / w);
+  });
+  const mvtTheta = (m: { weights: number[]; components: readonly unknown[] }) => [...m.weights, ...(m.components as MvtComponent[]).flatMap((c) => [...c.mean, ...c.covariance.flat()])];
+  // a = (ν + 4)/2: 4.5 (√y) and 5; n a multiple of 8 and not.
+  it.each([["full", 5, 1600], ["full", 6, 1203], ["tied", 5, 1001]] as const)("%s, ν = %i, n = %i", (covariance, nu, n) => {
+    const x = rows(n);
+    const I = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (a === b ? 2 : 0)));
+    const init = { weights: [0.5, 0.5], means: [[0.5, -0.5, 0.5, -0.5], [4, -4, 4, -4]], covariances: [I, I], dofs: [nu, nu] };
+    const options = { family: "mvt", k: 2, covariance, dof: nu, init, maxIter: 30, tol: 0 } as const;
+    const fast = fitSync(x, options), general = fitSync(x, { ...options, sampleWeights: new Float64Array(n).fill(1) });
+    expect(fast.iterations).toBe(30);
+    expect(maxRelErr(fast.history, general.history)).toBeLessThan(1e-12);
+    expect(maxRelErr(mvtTheta(fast), mvtTheta(general))).toBeLessThan(1e-10);
   });
 });

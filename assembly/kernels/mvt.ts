@@ -275,106 +275,18 @@ function tAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize,
   addHsum(s + (STAT_HEAD + 1) * F64, f64x2.add(t2, u2));
 }
 
-/** Family t: mvtDiagPass at dims = 1, fused (above); with ν fixed at an integer, tPowerPass (below). */
+/** Family t: mvtDiagPass at dims = 1, fused (above); with ν fixed at an integer, powerPass (below). */
 export function tPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
   fresh = false;
   fused = true;
-  if (labels == 0 && respOut == 0 && (flags & ~FLAG_KEEP_STATS) == FLAG_ACCUMULATE && plainPass() && powers(params, k)) {
+  if (labels == 0 && respOut == 0 && (flags & ~FLAG_KEEP_STATS) == FLAG_ACCUMULATE && plainPass() && powers(params, k, 1, false)) {
     const whole = n & ~(GROUP - 1);
-    let ll = tPowerPass(x, whole, params, k, stats, scratch, flags);
+    let ll = powerPass(x, whole, 1, params, k, stats, scratch, flags, 7, false);
     // The last n mod 8 points (if any): the general pass, adding to the statistics.
     if (whole < n) ll += blockedPass(diagDensity, tAccumulate, 7, x + (<usize>whole << 3), aux, n - whole, 1, params, k, stats, scratch, 0, 0, flags | FLAG_KEEP_STATS);
     return ll;
   }
   return blockedPass(diagDensity, tAccumulate, 7 + <i32>load<f64>(params), x, aux, n, 1, params, k, stats, scratch, respOut, labels, flags);
-}
-
-// ---- family t, ν fixed at an integer: the densities without log or exp ----
-// With a_j = (ν_j + 1)/2 a multiple of ½ (ν_j an integer), w_j t(x | θ_j) = e^{c_j} y^{−a_j}, y = 1 + δ²/ν_j,
-// and y^{−a_j} = 1 / (y^⌊a_j⌋ · √y^{2a_j mod 2}) takes multiplications, a square root at most and
-// one division. So a point's p_j = e^{c_j − c*} y^{−a_j} (c* = max_j c_j; every p_j ≤ 1), its
-// responsibilities p_j / Σ_l p_l and its log-likelihood term c* + log Σ_l p_l, without the log of
-// y and the exp of each log-density that the general pass takes. A block where some point's sum is
-// below 2^−900 (an outlier far in every tail: its p_j may underflow) goes the general way instead.
-// Only plain soft passes with ν fixed (no cross sums) take this path; everything else, blockedPass.
-
-/** 2^−900: a sum below it goes the general way. */
-const TINY: f64 = 1.1830521861667747e-271;
-
-/** Whether every component's a = (ν + 1)/2 is a multiple of ½ in [½, 128], with ν fixed (kc = 0) and y kept (ks = 1). */
-function powers(params: usize, k: i32): bool {
-  if (load<f64>(params) != 0 || load<f64>(params, 8) != 1) return false;
-  let cmax = -Infinity;
-  for (let j = 0; j < k; j++) {
-    const p = params + 2 * F64 + <usize>j * (HEAD + 2) * F64;
-    const h = 2 * load<f64>(p, 8);
-    if (!(h >= 1 && h <= 256 && h == Math.floor(h))) return false;
-    cmax = max(cmax, load<f64>(p));
-  }
-  return isFinite(cmax);
-}
-
-/** The count (a multiple of GROUP) points at x: statistics as tPass's, returns their log-likelihood term. */
-function tPowerPass(x: usize, n: i32, params: usize, k: i32, stats: usize, scratch: usize, flags: i32): f64 {
-  if ((flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>k * 7 * F64);
-  const work = scratch + <usize>(k + 5) * COLUMN; // blockedPass's layout at dims = 1
-  const comps = params + 2 * F64, compBytes = (HEAD + 2) * F64;
-  let cmax = -Infinity;
-  for (let j = 0; j < k; j++) cmax = max(cmax, load<f64>(comps + <usize>j * compBytes));
-  const one = f64x2.splat(1.0), tiny = f64x2.splat(TINY);
-  let prod = one, exponent = i64x2.splat(0);
-  let total = 0.0, points = 0;
-  for (let start = 0; start < n; start += BLOCK) {
-    const count = min(BLOCK, n - start), bytes = <usize>count * F64;
-    const xb = x + (<usize>start << 3);
-    // p_j into the k columns of scratch, y into the kept columns (for tAccumulate).
-    for (let j = 0; j < k; j++) {
-      const p = comps + <usize>j * compBytes;
-      const g = f64x2.splat(Math.exp(load<f64>(p) - cmax)), inu = v128.load64_splat(p, 16);
-      const m = v128.load64_splat(p, HEAD * F64), v = v128.load64_splat(p, (HEAD + 1) * F64);
-      const h = <i32>(2 * load<f64>(p, 8)), half = (h & 1) != 0, whole = h >> 1;
-      const o = scratch + <usize>j * COLUMN, yc = work + COLUMN + <usize>j * COLUMN;
-      for (let i: usize = 0; i < bytes; i += 16) {
-        const e = f64x2.sub(v128.load(xb + i), m);
-        const y = f64x2.add(one, f64x2.mul(f64x2.mul(f64x2.mul(e, e), v), inu)); // diagDensity's y at d = 1
-        v128.store(yc + i, y);
-        // y^⌊a⌋ by squaring, times √y when a is not whole.
-        let r = half ? f64x2.sqrt(y) : one, b = y;
-        for (let w = whole; w != 0; w >>= 1) {
-          if (w & 1) r = f64x2.mul(r, b);
-          if (w > 1) b = f64x2.mul(b, b);
-        }
-        v128.store(o + i, f64x2.div(g, r));
-      }
-    }
-    // Sums, responsibilities and Σ log Σ_j p_j (a product renormalised at every point, as normalize's).
-    const last = scratch + <usize>(k - 1) * COLUMN;
-    let ok = true;
-    let pr = prod, ex = exponent;
-    for (let i: usize = 0; i < bytes; i += 16) {
-      let s = v128.load(scratch + i);
-      for (let q = scratch + COLUMN + i; q <= last + i; q += COLUMN) s = f64x2.add(s, v128.load(q));
-      if (!i64x2.all_true(f64x2.ge(s, tiny))) { ok = false; break; }
-      const inv = f64x2.div(one, s);
-      for (let q = scratch + i; q <= last + i; q += COLUMN) v128.store(q, f64x2.mul(v128.load(q), inv));
-      pr = f64x2.mul(pr, s);
-      ex = i64x2.add(ex, i64x2.sub(i64x2.shr_u(pr, 52), i64x2.splat(1023)));
-      pr = v128.or(v128.and(pr, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
-    }
-    if (ok) {
-      prod = pr; exponent = ex; points += count;
-    } else {
-      // Some point far in every tail: this block the general way (its columns are rewritten).
-      diagDensity(xb, 0, count, 1, params, k, scratch, work);
-      total += normalize(scratch, count, k, false);
-    }
-    fresh = true;
-    tAccumulate(xb, 0, count, 1, params, k, scratch, stats, work);
-  }
-  // Σ log s = log(prod) + exponent·ln 2 per lane (ln 2 in two parts: e·LN2_HI is exact), plus c* per point.
-  const e = <f64>(i64x2.extract_lane(exponent, 0) + i64x2.extract_lane(exponent, 1));
-  const logProd = Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1));
-  return total + (<f64>points * cmax + (logProd + (e * LN2_HI + e * LN2_LO)));
 }
 
 // ---- full Σ (also tied) ----
@@ -513,7 +425,137 @@ function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
   }
 }
 
+/** Family mvt, full and tied scales; with ν fixed at an integer, powerPass (below). */
 export function mvtFullPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
   fresh = false;
-  return blockedPass(fullDensity, fullAccumulate, 5 + dims + dims * dims + <i32>load<f64>(params), x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
+  fused = false;
+  const statsPer = 5 + dims + dims * dims + <i32>load<f64>(params);
+  if (labels == 0 && respOut == 0 && (flags & ~FLAG_KEEP_STATS) == FLAG_ACCUMULATE && plainPass() && powers(params, k, dims, true)) {
+    const whole = n & ~(GROUP - 1);
+    let ll = powerPass(x, whole, dims, params, k, stats, scratch, flags, statsPer, true);
+    if (whole < n) ll += blockedPass(fullDensity, fullAccumulate, statsPer, x + <usize>whole * <usize>dims * F64, aux, n - whole, dims, params, k, stats, scratch, 0, 0, flags | FLAG_KEEP_STATS);
+    return ll;
+  }
+  return blockedPass(fullDensity, fullAccumulate, statsPer, x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
+}
+
+// ---- ν fixed at an integer (families t and mvt with full or tied scales): the densities as powers ----
+// With a_j = (ν_j + p)/2 a multiple of ½ (ν_j an integer), w_j t(x | θ_j) = e^{c_j} y^{−a_j}, y = 1 + δ²/ν_j,
+// and y^{−a_j} = 1 / (y^⌊a_j⌋ · √y^{2a_j mod 2}) takes multiplications, a square root at most and
+// one division. So a point's p_j = e^{c_j − c*} y^{−a_j} (c* = max_j c_j; every p_j ≤ 1), its
+// responsibilities p_j / Σ_l p_l and its log-likelihood term c* + log Σ_l p_l, without the log of
+// y and the exp of each log-density that the general pass takes. A block where some point's sum is
+// below 2^−900 (an outlier far in every tail: its p_j may underflow) goes the general way instead.
+// Only plain soft passes with ν fixed (no cross sums, 1 + δ²/ν kept for the statistics) take this
+// path, over whole groups of 8 points; everything else goes through blockedPass.
+
+/** 2^−900: a sum below it sends its block the general way. */
+const TINY: f64 = 1.1830521861667747e-271;
+/** The pass's Σ log of the sums, per lane: their product, renormalised at every point, then its binary exponent. */
+const LOG_SUM = memory.data(32, 16);
+
+/** Whether every component's 2a = ν + p is a whole number in [1, 256], with ν fixed (kc = 0), y kept (ks = 1) and finite c. */
+function powers(params: usize, k: i32, dims: i32, full: bool): bool {
+  if (load<f64>(params) != 0 || load<f64>(params, 8) != 1) return false;
+  const compBytes = (HEAD + (full ? <usize>dims + <usize>dims * <usize>dims : 2 * <usize>dims)) * F64;
+  let cmax = -Infinity;
+  for (let j = 0; j < k; j++) {
+    const p = params + 2 * F64 + <usize>j * compBytes;
+    const h = 2 * load<f64>(p, 8);
+    if (!(h >= 1 && h <= 256 && h == Math.floor(h))) return false;
+    cmax = max(cmax, load<f64>(p));
+  }
+  return isFinite(cmax);
+}
+
+/**
+ * n points (a multiple of GROUP) at x, dims values each (row-major): the statistics of tPass (dims = 1,
+ * full false) or mvtFullPass (full), statsPer per component; returns their log-likelihood term.
+ * Scratch as blockedPass lays it out.
+ */
+function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, flags: i32, statsPer: i32, full: bool): f64 {
+  if ((flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>k * <usize>statsPer * F64);
+  const ud = <usize>dims;
+  const xCopy = scratch + <usize>k * COLUMN, work = xCopy + (ud + 4) * COLUMN;
+  const comps = params + 2 * F64;
+  const compBytes = (HEAD + (full ? ud + ud * ud : 2)) * F64;
+  const q = work + 2 * ud * COLUMN; // full: δ² (fullDensity's work column)
+  const kept = full ? q + COLUMN : work + COLUMN; // 1 + δ²/ν per component, for the statistics
+  let cmax = -Infinity;
+  for (let j = 0; j < k; j++) cmax = max(cmax, load<f64>(comps + <usize>j * compBytes));
+  const one = f64x2.splat(1.0), tiny = f64x2.splat(TINY);
+  v128.store(LOG_SUM, one);
+  v128.store(LOG_SUM, i64x2.splat(0), 16);
+  let total = 0.0, points = 0;
+  for (let start = 0; start < n; start += BLOCK) {
+    const count = min(BLOCK, n - start), bytes = <usize>count * F64;
+    let xb = x + <usize>start * ud * F64;
+    if (ud > 1) {
+      for (let a: usize = 0; a < ud; a++) {
+        const col = xCopy + a * COLUMN;
+        for (let i: usize = 0; i < <usize>count; i++) store<f64>(col + (i << 3), load<f64>(xb + (i * ud + a) * F64));
+      }
+      xb = xCopy;
+    }
+    // p_j into the k columns of scratch, y into the kept columns.
+    for (let j = 0; j < k; j++) {
+      const p = comps + <usize>j * compBytes;
+      const g = f64x2.splat(Math.exp(load<f64>(p) - cmax)), inu = v128.load64_splat(p, 16);
+      const h = <i32>(2 * load<f64>(p, 8)), half = (h & 1) != 0, whole = h >> 1;
+      const o = scratch + <usize>j * COLUMN, yc = kept + <usize>j * COLUMN;
+      if (full) {
+        centre(xb, bytes, ud, p + HEAD * F64, work);
+        mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q);
+      }
+      const m = v128.load64_splat(p, HEAD * F64), v = v128.load64_splat(p, (HEAD + 1) * F64);
+      for (let i: usize = 0; i < bytes; i += 16) {
+        let y: v128;
+        if (full) y = f64x2.add(one, f64x2.mul(v128.load(q + i), inu)); // as fullDensity
+        else {
+          const e = f64x2.sub(v128.load(xb + i), m);
+          y = f64x2.add(one, f64x2.mul(f64x2.mul(f64x2.mul(e, e), v), inu)); // diagDensity's y at d = 1
+        }
+        v128.store(yc + i, y);
+        // y^⌊a⌋ by squaring, times √y when a is not whole.
+        let r = half ? f64x2.sqrt(y) : one, b = y;
+        for (let w = whole; w != 0; w >>= 1) {
+          if (w & 1) r = f64x2.mul(r, b);
+          if (w > 1) b = f64x2.mul(b, b);
+        }
+        v128.store(o + i, f64x2.div(g, r));
+      }
+    }
+    // Sums, responsibilities and the running product of the sums (as normalize's, renormalised at every point).
+    const last = scratch + <usize>(k - 1) * COLUMN;
+    let ok = true;
+    let pr = v128.load(LOG_SUM), ex = v128.load(LOG_SUM, 16);
+    for (let i: usize = 0; i < bytes; i += 16) {
+      let s = v128.load(scratch + i);
+      for (let c = scratch + COLUMN + i; c <= last + i; c += COLUMN) s = f64x2.add(s, v128.load(c));
+      if (!i64x2.all_true(f64x2.ge(s, tiny))) { ok = false; break; }
+      const inv = f64x2.div(one, s);
+      for (let c = scratch + i; c <= last + i; c += COLUMN) v128.store(c, f64x2.mul(v128.load(c), inv));
+      pr = f64x2.mul(pr, s);
+      ex = i64x2.add(ex, i64x2.sub(i64x2.shr_u(pr, 52), i64x2.splat(1023)));
+      pr = v128.or(v128.and(pr, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+    }
+    if (ok) {
+      v128.store(LOG_SUM, pr);
+      v128.store(LOG_SUM, ex, 16);
+      points += count;
+    } else {
+      // Some point far in every tail: this block the general way (its columns are rewritten).
+      if (full) fullDensity(xb, 0, count, dims, params, k, scratch, work);
+      else diagDensity(xb, 0, count, 1, params, k, scratch, work);
+      total += normalize(scratch, count, k, false);
+    }
+    fresh = true;
+    if (full) fullAccumulate(xb, 0, count, dims, params, k, scratch, stats, work);
+    else tAccumulate(xb, 0, count, 1, params, k, scratch, stats, work);
+  }
+  // Σ log s = log(product) + exponent·ln 2 per lane (ln 2 in two parts: e·LN2_HI is exact), plus c* per point.
+  const pr = v128.load(LOG_SUM), ex = v128.load(LOG_SUM, 16);
+  const e = <f64>(i64x2.extract_lane(ex, 0) + i64x2.extract_lane(ex, 1));
+  const logProd = Math.log(f64x2.extract_lane(pr, 0)) + Math.log(f64x2.extract_lane(pr, 1));
+  return total + (<f64>points * cmax + (logProd + (e * LN2_HI + e * LN2_LO)));
 }
