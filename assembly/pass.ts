@@ -306,7 +306,7 @@ function weighColumns(r: usize, w: usize, count: i32, k: i32): void {
 }
 
 /** Row-major points (dims values each) → columns of the block, padded with copies of the last point. */
-function toColumns(src: usize, dims: i32, count: i32, padded: i32, dst: usize): void {
+export function toColumns(src: usize, dims: i32, count: i32, padded: i32, dst: usize): void {
   const ud = <usize>dims;
   for (let a: usize = 0; a < ud; a++) {
     const col = dst + a * COLUMN;

@@ -22,7 +22,7 @@
 // δ² = ‖P (x − m)‖², as in mvn_full.ts)].
 // Work columns: diag 1 + 2·k·ks + kc (τ u per point, then 1 + δ²/ν and its log per component, then
 // τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
-import { addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_KEEP_STATS, GROUP, normalize, plainPass } from "../pass";
+import { AccumulateFn, addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_KEEP_STATS, GROUP, LogDensityFn, normalize, plainPass, toColumns } from "../pass";
 import { LN2_HI, LN2_LO } from "../simd";
 import { logv } from "../simd";
 
@@ -32,6 +32,8 @@ const STAT_HEAD: usize = 5; // Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²
 let fresh = false;
 /** The pass is tPass (family t), whose statistics loop is tAccumulate. */
 let fused = false;
+/** Set by powerPass around fullAccumulate: the kept columns hold 1 + δ²/ν but not its log. */
+let noLog = false;
 
 // ---- diagonal Σ (also the 1-D family t) ----
 
@@ -123,6 +125,17 @@ function scaleSums(q: usize, r: usize, bytes: usize, p: usize, s: usize, v: usiz
   const inu = v128.load64_splat(p, 16), b = v128.load64_splat(p, 24), lb = v128.load64_splat(p, 32), C = v128.load64_splat(p, 40);
   const one = f64x2.splat(1.0);
   let sr = f64x2.splat(0), su = sr, sq = sr, sqq = sr, sw = sr;
+  if (noLog) {
+    // powerPass (ν fixed): 1 + δ²/ν kept without its log; Σ τ, Σ τu and τu as below, the ν-only sums stay 0.
+    for (let i: usize = 0; i < bytes; i += 16) {
+      const ri = v128.load(r + i), w = f64x2.mul(ri, f64x2.div(b, v128.load(kept + i)));
+      v128.store(q + i, w);
+      sr = f64x2.add(sr, ri);
+      su = f64x2.add(su, w);
+    }
+    addHsum(s, sr); addHsum(s + F64, su);
+    return;
+  }
   for (let i: usize = 0; i < bytes; i += 16) {
     let y: v128, ly: v128;
     if (kept != 0) {
@@ -277,16 +290,8 @@ function tAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize,
 
 /** Family t: mvtDiagPass at dims = 1, fused (above); with ν fixed at an integer, powerPass (below). */
 export function tPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
-  fresh = false;
   fused = true;
-  if (labels == 0 && respOut == 0 && (flags & ~FLAG_KEEP_STATS) == FLAG_ACCUMULATE && plainPass() && powers(params, k, 1, false)) {
-    const whole = n & ~(GROUP - 1);
-    let ll = powerPass(x, whole, 1, params, k, stats, scratch, flags, 7, false);
-    // The last n mod 8 points (if any): the general pass, adding to the statistics.
-    if (whole < n) ll += blockedPass(diagDensity, tAccumulate, 7, x + (<usize>whole << 3), aux, n - whole, 1, params, k, stats, scratch, 0, 0, flags | FLAG_KEEP_STATS);
-    return ll;
-  }
-  return blockedPass(diagDensity, tAccumulate, 7 + <i32>load<f64>(params), x, aux, n, 1, params, k, stats, scratch, respOut, labels, flags);
+  return studentPass(x, aux, n, 1, params, k, stats, scratch, respOut, labels, flags, false);
 }
 
 // ---- full Σ (also tied) ----
@@ -427,16 +432,25 @@ function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
 
 /** Family mvt, full and tied scales; with ν fixed at an integer, powerPass (below). */
 export function mvtFullPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
-  fresh = false;
   fused = false;
-  const statsPer = 5 + dims + dims * dims + <i32>load<f64>(params);
-  if (labels == 0 && respOut == 0 && (flags & ~FLAG_KEEP_STATS) == FLAG_ACCUMULATE && plainPass() && powers(params, k, dims, true)) {
-    const whole = n & ~(GROUP - 1);
-    let ll = powerPass(x, whole, dims, params, k, stats, scratch, flags, statsPer, true);
-    if (whole < n) ll += blockedPass(fullDensity, fullAccumulate, statsPer, x + <usize>whole * <usize>dims * F64, aux, n - whole, dims, params, k, stats, scratch, 0, 0, flags | FLAG_KEEP_STATS);
-    return ll;
-  }
-  return blockedPass(fullDensity, fullAccumulate, statsPer, x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
+  return studentPass(x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags, true);
+}
+
+/**
+ * tPass (full false: diagDensity, tAccumulate) or mvtFullPass (full: fullDensity, fullAccumulate):
+ * the power path for plain soft passes with ν fixed at integers (whole groups of 8 points, then the
+ * rest the general way), blockedPass otherwise.
+ */
+function studentPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32, full: bool): f64 {
+  fresh = false;
+  const density: LogDensityFn = full ? fullDensity : diagDensity, accumulate: AccumulateFn = full ? fullAccumulate : tAccumulate;
+  const statsPer = 5 + (full ? dims + dims * dims : 2) + <i32>load<f64>(params);
+  const cmax = labels == 0 && respOut == 0 && (flags & ~FLAG_KEEP_STATS) == FLAG_ACCUMULATE && plainPass() ? powers(params, k, dims, full) : NaN;
+  if (isNaN(cmax)) return blockedPass(density, accumulate, statsPer, x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
+  const whole = n & ~(GROUP - 1);
+  let ll = powerPass(x, whole, dims, params, k, stats, scratch, flags, statsPer, full, cmax, density, accumulate);
+  if (whole < n) ll += blockedPass(density, accumulate, statsPer, x + <usize>whole * <usize>dims * F64, aux, n - whole, dims, params, k, stats, scratch, 0, 0, flags | FLAG_KEEP_STATS);
+  return ll;
 }
 
 // ---- ν fixed at an integer (families t and mvt with full or tied scales): the densities as powers ----
@@ -451,21 +465,19 @@ export function mvtFullPass(x: usize, aux: usize, n: i32, dims: i32, params: usi
 
 /** 2^−900: a sum below it sends its block the general way. */
 const TINY: f64 = 1.1830521861667747e-271;
-/** The pass's Σ log of the sums, per lane: their product, renormalised at every point, then its binary exponent. */
-const LOG_SUM = memory.data(32, 16);
 
-/** Whether every component's 2a = ν + p is a whole number in [1, 256], with ν fixed (kc = 0), y kept (ks = 1) and finite c. */
-function powers(params: usize, k: i32, dims: i32, full: bool): bool {
-  if (load<f64>(params) != 0 || load<f64>(params, 8) != 1) return false;
+/** max_j c_j if every component's 2a = ν + p is a whole number in [1, 256], with ν fixed (kc = 0), y kept (ks = 1) and finite c; else NaN. */
+function powers(params: usize, k: i32, dims: i32, full: bool): f64 {
+  if (load<f64>(params) != 0 || load<f64>(params, 8) != 1) return NaN;
   const compBytes = (HEAD + (full ? <usize>dims + <usize>dims * <usize>dims : 2 * <usize>dims)) * F64;
   let cmax = -Infinity;
   for (let j = 0; j < k; j++) {
     const p = params + 2 * F64 + <usize>j * compBytes;
     const h = 2 * load<f64>(p, 8);
-    if (!(h >= 1 && h <= 256 && h == Math.floor(h))) return false;
+    if (!(h >= 1 && h <= 256 && h == Math.floor(h))) return NaN;
     cmax = max(cmax, load<f64>(p));
   }
-  return isFinite(cmax);
+  return isFinite(cmax) ? cmax : NaN;
 }
 
 /**
@@ -473,7 +485,8 @@ function powers(params: usize, k: i32, dims: i32, full: bool): bool {
  * full false) or mvtFullPass (full), statsPer per component; returns their log-likelihood term.
  * Scratch as blockedPass lays it out.
  */
-function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, flags: i32, statsPer: i32, full: bool): f64 {
+function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, flags: i32, statsPer: i32, full: bool,
+  cmax: f64, density: LogDensityFn, accumulate: AccumulateFn): f64 {
   if ((flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>k * <usize>statsPer * F64);
   const ud = <usize>dims;
   const xCopy = scratch + <usize>k * COLUMN, work = xCopy + (ud + 4) * COLUMN;
@@ -481,20 +494,15 @@ function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: us
   const compBytes = (HEAD + (full ? ud + ud * ud : 2)) * F64;
   const q = work + 2 * ud * COLUMN; // full: δ² (fullDensity's work column)
   const kept = full ? q + COLUMN : work + COLUMN; // 1 + δ²/ν per component, for the statistics
-  let cmax = -Infinity;
-  for (let j = 0; j < k; j++) cmax = max(cmax, load<f64>(comps + <usize>j * compBytes));
   const one = f64x2.splat(1.0), tiny = f64x2.splat(TINY);
-  v128.store(LOG_SUM, one);
-  v128.store(LOG_SUM, i64x2.splat(0), 16);
+  // Σ log of the sums, per lane: their product, renormalised at every point, and its binary exponent.
+  let prod = one, exponent = i64x2.splat(0);
   let total = 0.0, points = 0;
   for (let start = 0; start < n; start += BLOCK) {
     const count = min(BLOCK, n - start), bytes = <usize>count * F64;
     let xb = x + <usize>start * ud * F64;
     if (ud > 1) {
-      for (let a: usize = 0; a < ud; a++) {
-        const col = xCopy + a * COLUMN;
-        for (let i: usize = 0; i < <usize>count; i++) store<f64>(col + (i << 3), load<f64>(xb + (i * ud + a) * F64));
-      }
+      toColumns(xb, dims, count, count, xCopy);
       xb = xCopy;
     }
     // p_j into the k columns of scratch, y into the kept columns.
@@ -528,7 +536,7 @@ function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: us
     // Sums, responsibilities and the running product of the sums (as normalize's, renormalised at every point).
     const last = scratch + <usize>(k - 1) * COLUMN;
     let ok = true;
-    let pr = v128.load(LOG_SUM), ex = v128.load(LOG_SUM, 16);
+    let pr = prod, ex = exponent;
     for (let i: usize = 0; i < bytes; i += 16) {
       let s = v128.load(scratch + i);
       for (let c = scratch + COLUMN + i; c <= last + i; c += COLUMN) s = f64x2.add(s, v128.load(c));
@@ -540,22 +548,20 @@ function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: us
       pr = v128.or(v128.and(pr, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
     }
     if (ok) {
-      v128.store(LOG_SUM, pr);
-      v128.store(LOG_SUM, ex, 16);
+      prod = pr; exponent = ex;
       points += count;
     } else {
       // Some point far in every tail: this block the general way (its columns are rewritten).
-      if (full) fullDensity(xb, 0, count, dims, params, k, scratch, work);
-      else diagDensity(xb, 0, count, 1, params, k, scratch, work);
+      density(xb, 0, count, dims, params, k, scratch, work);
       total += normalize(scratch, count, k, false);
     }
     fresh = true;
-    if (full) fullAccumulate(xb, 0, count, dims, params, k, scratch, stats, work);
-    else tAccumulate(xb, 0, count, 1, params, k, scratch, stats, work);
+    noLog = ok; // (fullAccumulate's scaleSums) a block gone the general way has its logs
+    accumulate(xb, 0, count, dims, params, k, scratch, stats, work);
+    noLog = false;
   }
   // Σ log s = log(product) + exponent·ln 2 per lane (ln 2 in two parts: e·LN2_HI is exact), plus c* per point.
-  const pr = v128.load(LOG_SUM), ex = v128.load(LOG_SUM, 16);
-  const e = <f64>(i64x2.extract_lane(ex, 0) + i64x2.extract_lane(ex, 1));
-  const logProd = Math.log(f64x2.extract_lane(pr, 0)) + Math.log(f64x2.extract_lane(pr, 1));
+  const e = <f64>(i64x2.extract_lane(exponent, 0) + i64x2.extract_lane(exponent, 1));
+  const logProd = Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1));
   return total + (<f64>points * cmax + (logProd + (e * LN2_HI + e * LN2_LO)));
 }
