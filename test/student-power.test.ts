@@ -15,7 +15,7 @@ const heavy = (n: number, nu: number) => Array.from({ length: n }, () => {
   for (let i = 0; i < nu; i++) s += normal(u) ** 2;
   return 5 * j + normal(u) / Math.sqrt(s / nu);
 });
-const theta = (m: { weights: number[]; components: readonly unknown[] }) => [...m.weights, ...(m.components as TComponent[]).flatMap((c) => [c.mean, c.variance])];
+const theta = (m: { weights: readonly number[]; components: readonly unknown[] }) => [...m.weights, ...(m.components as TComponent[]).flatMap((c) => [c.mean, c.variance])];
 
 describe("t, ν fixed at an integer: the power path agrees with the general pass", () => {
   // a = 3 (whole), 2.5 (√y), 1 (Cauchy), 15.5; n a multiple of 8 and not (the general pass takes the last points).
@@ -50,7 +50,7 @@ describe("mvt (full, tied), ν fixed at an integer: the power path agrees with t
     const w = Math.sqrt(s / 5);
     return Array.from({ length: d }, (_, a) => 4 * j * (a % 2 ? -1 : 1) + (normal(u) + 0.3 * a * normal(u)) / w);
   });
-  const mvtTheta = (m: { weights: number[]; components: readonly unknown[] }) => [...m.weights, ...(m.components as MvtComponent[]).flatMap((c) => [...c.mean, ...c.covariance.flat()])];
+  const mvtTheta = (m: { weights: readonly number[]; components: readonly unknown[] }) => [...m.weights, ...(m.components as MvtComponent[]).flatMap((c) => [...c.mean, ...c.covariance.flat()])];
   // a = (ν + 4)/2: 4.5 (√y) and 5; n a multiple of 8 and not.
   it.each([["full", 5, 1600], ["full", 6, 1203], ["tied", 5, 1001]] as const)("%s, ν = %i, n = %i", (covariance, nu, n) => {
     const x = rows(n);
