@@ -1,6 +1,6 @@
-// Student-t mixtures: family "t" (1-D: tPass, mvtDiagPass at d = 1 with its loops fused; with ν fixed at an integer, the
-// densities as powers, without log or exp: tPowerPass) and family "mvt" (mvtDiagPass for the diagonal and spherical scales,
-// mvtFullPass for full and tied).
+// Student-t mixtures: family "t" (1-D: tPass, mvtDiagPass at d = 1 with its loops fused) and family "mvt" (mvtDiagPass for
+// the diagonal and spherical scales, mvtFullPass for full and tied); tPass and mvtFullPass with ν fixed at an integer take
+// powerPass (the densities as powers, without log or exp; at the end of this file).
 //
 // Component j: t_ν(x | μ, Σ) with p = dims, δ² = (x − μ)ᵀ Σ⁻¹ (x − μ) and
 //   log w_j + log t = c_j − a_j · log(1 + δ²/ν),  a_j = (ν + p)/2,
@@ -23,8 +23,7 @@
 // Work columns: diag 1 + 2·k·ks + kc (τ u per point, then 1 + δ²/ν and its log per component, then
 // τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
 import { AccumulateFn, addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_KEEP_STATS, GROUP, LogDensityFn, normalize, plainPass, toColumns } from "../pass";
-import { LN2_HI, LN2_LO } from "../simd";
-import { logv } from "../simd";
+import { LN2_HI, LN2_LO, logv } from "../simd";
 
 const HEAD: usize = 6; // c, a, 1/ν, b, log b, C
 const STAT_HEAD: usize = 5; // Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²
