@@ -367,7 +367,7 @@ function weighColumns(r: usize, w: usize, count: i32, k: i32): void {
 }
 
 /** Row-major points (dims values each) → columns of the block, padded with copies of the last point. */
-function toColumns(src: usize, dims: i32, count: i32, padded: i32, dst: usize): void {
+export function toColumns(src: usize, dims: i32, count: i32, padded: i32, dst: usize): void {
   const ud = <usize>dims;
   for (let a: usize = 0; a < ud; a++) {
     const col = dst + a * COLUMN;
@@ -398,3 +398,6 @@ function oneHot(labels: usize, count: i32, k: i32, out: usize): void {
     store<f64>(out + <usize>j * COLUMN + (<usize>i << 3), 1.0);
   }
 }
+
+/** Whether the next pass has neither sample weights nor partial labels (a kernel's fast path may then skip blockedPass). */
+export function plainPass(): bool { return pointWeights == 0 && pointLabels == 0; }

@@ -1,5 +1,6 @@
 // Student-t mixtures: family "t" (1-D: tPass, mvtDiagPass at d = 1 with its loops fused) and family "mvt" (mvtDiagPass for
-// the diagonal and spherical scales, mvtFullPass for full and tied).
+// the diagonal and spherical scales, mvtFullPass for full and tied); tPass and mvtFullPass with ν fixed at an integer take
+// powerPass (the densities as powers, without log or exp; at the end of this file).
 //
 // Component j: t_ν(x | μ, Σ) with p = dims, δ² = (x − μ)ᵀ Σ⁻¹ (x − μ) and
 //   log w_j + log t = c_j − a_j · log(1 + δ²/ν),  a_j = (ν + p)/2,
@@ -21,8 +22,8 @@
 // δ² = ‖P (x − m)‖², as in mvn_full.ts)].
 // Work columns: diag 1 + 2·k·ks + kc (τ u per point, then 1 + δ²/ν and its log per component, then
 // τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
-import { addHsum, blockedPass, blockWeights, COLUMN, F64 } from "../pass";
-import { logv } from "../simd";
+import { AccumulateFn, addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_KEEP_STATS, GROUP, LogDensityFn, normalize, plainPass, toColumns } from "../pass";
+import { LN2_HI, LN2_LO, logv } from "../simd";
 
 const HEAD: usize = 6; // c, a, 1/ν, b, log b, C
 const STAT_HEAD: usize = 5; // Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²
@@ -30,6 +31,8 @@ const STAT_HEAD: usize = 5; // Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²
 let fresh = false;
 /** The pass is tPass (family t), whose statistics loop is tAccumulate. */
 let fused = false;
+/** Set by powerPass around fullAccumulate: the kept columns hold 1 + δ²/ν but not its log. */
+let noLog = false;
 
 // ---- diagonal Σ (also the 1-D family t) ----
 
@@ -121,6 +124,17 @@ function scaleSums(q: usize, r: usize, bytes: usize, p: usize, s: usize, v: usiz
   const inu = v128.load64_splat(p, 16), b = v128.load64_splat(p, 24), lb = v128.load64_splat(p, 32), C = v128.load64_splat(p, 40);
   const one = f64x2.splat(1.0);
   let sr = f64x2.splat(0), su = sr, sq = sr, sqq = sr, sw = sr;
+  if (noLog) {
+    // powerPass (ν fixed): 1 + δ²/ν kept without its log; Σ τ, Σ τu and τu as below, the ν-only sums stay 0.
+    for (let i: usize = 0; i < bytes; i += 16) {
+      const ri = v128.load(r + i), w = f64x2.mul(ri, f64x2.div(b, v128.load(kept + i)));
+      v128.store(q + i, w);
+      sr = f64x2.add(sr, ri);
+      su = f64x2.add(su, w);
+    }
+    addHsum(s, sr); addHsum(s + F64, su);
+    return;
+  }
   for (let i: usize = 0; i < bytes; i += 16) {
     let y: v128, ly: v128;
     if (kept != 0) {
@@ -273,11 +287,10 @@ function tAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize,
   addHsum(s + (STAT_HEAD + 1) * F64, f64x2.add(t2, u2));
 }
 
-/** Family t: mvtDiagPass at dims = 1, fused (above). */
+/** Family t: mvtDiagPass at dims = 1, fused (above); with ν fixed at an integer, powerPass (below). */
 export function tPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
-  fresh = false;
   fused = true;
-  return blockedPass(diagDensity, tAccumulate, 7 + <i32>load<f64>(params), x, aux, n, 1, params, k, stats, scratch, respOut, labels, flags);
+  return studentPass(x, aux, n, 1, params, k, stats, scratch, respOut, labels, flags, false);
 }
 
 // ---- full Σ (also tied) ----
@@ -416,7 +429,138 @@ function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
   }
 }
 
+/** Family mvt, full and tied scales; with ν fixed at an integer, powerPass (below). */
 export function mvtFullPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
+  fused = false;
+  return studentPass(x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags, true);
+}
+
+/**
+ * tPass (full false: diagDensity, tAccumulate) or mvtFullPass (full: fullDensity, fullAccumulate):
+ * the power path for plain soft passes with ν fixed at integers (whole groups of 8 points, then the
+ * rest the general way), blockedPass otherwise.
+ */
+function studentPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32, full: bool): f64 {
   fresh = false;
-  return blockedPass(fullDensity, fullAccumulate, 5 + dims + dims * dims + <i32>load<f64>(params), x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
+  const density: LogDensityFn = full ? fullDensity : diagDensity, accumulate: AccumulateFn = full ? fullAccumulate : tAccumulate;
+  const statsPer = 5 + (full ? dims + dims * dims : 2) + <i32>load<f64>(params);
+  const cmax = labels == 0 && respOut == 0 && (flags & ~FLAG_KEEP_STATS) == FLAG_ACCUMULATE && plainPass() ? powers(params, k, dims, full) : NaN;
+  if (isNaN(cmax)) return blockedPass(density, accumulate, statsPer, x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
+  const whole = n & ~(GROUP - 1);
+  let ll = powerPass(x, whole, dims, params, k, stats, scratch, flags, statsPer, full, cmax, density, accumulate);
+  if (whole < n) ll += blockedPass(density, accumulate, statsPer, x + <usize>whole * <usize>dims * F64, aux, n - whole, dims, params, k, stats, scratch, 0, 0, flags | FLAG_KEEP_STATS);
+  return ll;
+}
+
+// ---- ν fixed at an integer (families t and mvt with full or tied scales): the densities as powers ----
+// With a_j = (ν_j + p)/2 a multiple of ½ (ν_j an integer), w_j t(x | θ_j) = e^{c_j} y^{−a_j}, y = 1 + δ²/ν_j,
+// and y^{−a_j} = 1 / (y^⌊a_j⌋ · √y^{2a_j mod 2}) takes multiplications, a square root at most and
+// one division. So a point's p_j = e^{c_j − c*} y^{−a_j} (c* = max_j c_j; every p_j ≤ 1), its
+// responsibilities p_j / Σ_l p_l and its log-likelihood term c* + log Σ_l p_l, without the log of
+// y and the exp of each log-density that the general pass takes. A block where some point's sum is
+// below 2^−900 (an outlier far in every tail: its p_j may underflow) goes the general way instead.
+// Only plain soft passes with ν fixed (no cross sums, 1 + δ²/ν kept for the statistics) take this
+// path, over whole groups of 8 points; everything else goes through blockedPass.
+
+/** 2^−900: a sum below it sends its block the general way. */
+const TINY: f64 = 1.1830521861667747e-271;
+
+/** max_j c_j if every component's 2a = ν + p is a whole number in [1, 256], with ν fixed (kc = 0), y kept (ks = 1) and finite c; else NaN. */
+function powers(params: usize, k: i32, dims: i32, full: bool): f64 {
+  if (load<f64>(params) != 0 || load<f64>(params, 8) != 1) return NaN;
+  const compBytes = (HEAD + (full ? <usize>dims + <usize>dims * <usize>dims : 2 * <usize>dims)) * F64;
+  let cmax = -Infinity;
+  for (let j = 0; j < k; j++) {
+    const p = params + 2 * F64 + <usize>j * compBytes;
+    const h = 2 * load<f64>(p, 8);
+    if (!(h >= 1 && h <= 256 && h == Math.floor(h))) return NaN;
+    cmax = max(cmax, load<f64>(p));
+  }
+  return isFinite(cmax) ? cmax : NaN;
+}
+
+/**
+ * n points (a multiple of GROUP) at x, dims values each (row-major): the statistics of tPass (dims = 1,
+ * full false) or mvtFullPass (full), statsPer per component; returns their log-likelihood term.
+ * Scratch as blockedPass lays it out.
+ */
+function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, flags: i32, statsPer: i32, full: bool,
+  cmax: f64, density: LogDensityFn, accumulate: AccumulateFn): f64 {
+  if ((flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>k * <usize>statsPer * F64);
+  const ud = <usize>dims;
+  const xCopy = scratch + <usize>k * COLUMN, work = xCopy + (ud + 4) * COLUMN;
+  const comps = params + 2 * F64;
+  const compBytes = (HEAD + (full ? ud + ud * ud : 2)) * F64;
+  const q = work + 2 * ud * COLUMN; // full: δ² (fullDensity's work column)
+  const kept = full ? q + COLUMN : work + COLUMN; // 1 + δ²/ν per component, for the statistics
+  const one = f64x2.splat(1.0), tiny = f64x2.splat(TINY);
+  // Σ log of the sums, per lane: their product, renormalised at every point, and its binary exponent.
+  let prod = one, exponent = i64x2.splat(0);
+  let total = 0.0, points = 0;
+  for (let start = 0; start < n; start += BLOCK) {
+    const count = min(BLOCK, n - start), bytes = <usize>count * F64;
+    let xb = x + <usize>start * ud * F64;
+    if (ud > 1) {
+      toColumns(xb, dims, count, count, xCopy);
+      xb = xCopy;
+    }
+    // p_j into the k columns of scratch, y into the kept columns.
+    for (let j = 0; j < k; j++) {
+      const p = comps + <usize>j * compBytes;
+      const g = f64x2.splat(Math.exp(load<f64>(p) - cmax)), inu = v128.load64_splat(p, 16);
+      const h = <i32>(2 * load<f64>(p, 8)), half = (h & 1) != 0, whole = h >> 1;
+      const o = scratch + <usize>j * COLUMN, yc = kept + <usize>j * COLUMN;
+      if (full) {
+        centre(xb, bytes, ud, p + HEAD * F64, work);
+        mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q);
+      }
+      const m = v128.load64_splat(p, HEAD * F64), v = v128.load64_splat(p, (HEAD + 1) * F64);
+      for (let i: usize = 0; i < bytes; i += 16) {
+        let y: v128;
+        if (full) y = f64x2.add(one, f64x2.mul(v128.load(q + i), inu)); // as fullDensity
+        else {
+          const e = f64x2.sub(v128.load(xb + i), m);
+          y = f64x2.add(one, f64x2.mul(f64x2.mul(f64x2.mul(e, e), v), inu)); // diagDensity's y at d = 1
+        }
+        v128.store(yc + i, y);
+        // y^⌊a⌋ by squaring, times √y when a is not whole.
+        let r = half ? f64x2.sqrt(y) : one, b = y;
+        for (let w = whole; w != 0; w >>= 1) {
+          if (w & 1) r = f64x2.mul(r, b);
+          if (w > 1) b = f64x2.mul(b, b);
+        }
+        v128.store(o + i, f64x2.div(g, r));
+      }
+    }
+    // Sums, responsibilities and the running product of the sums (as normalize's, renormalised at every point).
+    const last = scratch + <usize>(k - 1) * COLUMN;
+    let ok = true;
+    let pr = prod, ex = exponent;
+    for (let i: usize = 0; i < bytes; i += 16) {
+      let s = v128.load(scratch + i);
+      for (let c = scratch + COLUMN + i; c <= last + i; c += COLUMN) s = f64x2.add(s, v128.load(c));
+      if (!i64x2.all_true(f64x2.ge(s, tiny))) { ok = false; break; }
+      const inv = f64x2.div(one, s);
+      for (let c = scratch + i; c <= last + i; c += COLUMN) v128.store(c, f64x2.mul(v128.load(c), inv));
+      pr = f64x2.mul(pr, s);
+      ex = i64x2.add(ex, i64x2.sub(i64x2.shr_u(pr, 52), i64x2.splat(1023)));
+      pr = v128.or(v128.and(pr, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+    }
+    if (ok) {
+      prod = pr; exponent = ex;
+      points += count;
+    } else {
+      // Some point far in every tail: this block the general way (its columns are rewritten).
+      density(xb, 0, count, dims, params, k, scratch, work);
+      total += normalize(scratch, count, k, false);
+    }
+    fresh = true;
+    noLog = ok; // (fullAccumulate's scaleSums) a block gone the general way has its logs
+    accumulate(xb, 0, count, dims, params, k, scratch, stats, work);
+    noLog = false;
+  }
+  // Σ log s = log(product) + exponent·ln 2 per lane (ln 2 in two parts: e·LN2_HI is exact), plus c* per point.
+  const e = <f64>(i64x2.extract_lane(exponent, 0) + i64x2.extract_lane(exponent, 1));
+  const logProd = Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1));
+  return total + (<f64>points * cmax + (logProd + (e * LN2_HI + e * LN2_LO)));
 }

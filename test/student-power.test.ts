@@ -1,0 +1,65 @@
+// Families t and mvt (full, tied) with ν fixed at an integer: the kernels compute the densities as
+// e^c · y^(−a) (a = (ν + p)/2: multiplications, a square root for half-integer a, one division;
+// assembly/kernels/mvt.ts powerPass) instead of exp(c − a·log y). The general pass still runs with sample weights, hard
+// mode or ν estimated, and for the last n mod 8 points; the two must give the same fit to rounding:
+// here the power path against the general one forced by sample weights of 1.
+import { describe, expect, it } from "vitest";
+import { fitSync, initSync, type MvtComponent, type TComponent } from "../src/index.js";
+import { maxRelErr, mulberry32, normal } from "./helpers.js";
+
+initSync();
+const u = mulberry32(2026);
+const heavy = (n: number, nu: number) => Array.from({ length: n }, () => {
+  const j = Math.floor(u() * 3);
+  let s = 0;
+  for (let i = 0; i < nu; i++) s += normal(u) ** 2;
+  return 5 * j + normal(u) / Math.sqrt(s / nu);
+});
+const theta = (m: { weights: readonly number[]; components: readonly unknown[] }) => [...m.weights, ...(m.components as TComponent[]).flatMap((c) => [c.mean, c.variance])];
+
+describe("t, ν fixed at an integer: the power path agrees with the general pass", () => {
+  // a = 3 (whole), 2.5 (√y), 1 (Cauchy), 15.5; n a multiple of 8 and not (the general pass takes the last points).
+  it.each([[5, 4000], [4, 4000], [1, 2003], [30, 1001]])("ν = %i, n = %i", (nu, n) => {
+    const x = heavy(n, 5);
+    const init = { weights: [0.3, 0.3, 0.4], means: [0.5, 4, 11], variances: [1, 2, 1.5], dofs: [nu, nu, nu] };
+    const options = { family: "t", k: 3, dof: nu, init, maxIter: 40, tol: 0 } as const;
+    const fast = fitSync(x, options), general = fitSync(x, { ...options, sampleWeights: new Float64Array(n).fill(1) });
+    expect(fast.iterations).toBe(40);
+    expect(maxRelErr(fast.history, general.history)).toBeLessThan(1e-12);
+    expect(maxRelErr(theta(fast), theta(general))).toBeLessThan(1e-10);
+    expect(Math.abs(fast.logLikelihood - general.logLikelihood)).toBeLessThan(1e-12 * Math.abs(general.logLikelihood));
+  });
+  it("a point far in every tail (its densities underflow): that block the general way, the same fit", () => {
+    const x = heavy(2048, 5);
+    x[700] = 1e60; // y ≈ 1e119, y^3 overflows: every p_j of that point is 0
+    const init = { weights: [0.3, 0.3, 0.4], means: [0.5, 4, 11], variances: [1, 2, 1.5], dofs: [5, 5, 5] };
+    const options = { family: "t", k: 3, dof: 5, init, maxIter: 20, tol: 0 } as const;
+    const fast = fitSync(x, options), general = fitSync(x, { ...options, sampleWeights: new Float64Array(x.length).fill(1) });
+    expect(Number.isFinite(fast.logLikelihood)).toBe(true);
+    expect(maxRelErr(fast.history, general.history)).toBeLessThan(1e-12);
+    expect(maxRelErr(theta(fast), theta(general))).toBeLessThan(1e-10);
+  });
+});
+
+describe("mvt (full, tied), ν fixed at an integer: the power path agrees with the general pass", () => {
+  const d = 4;
+  const rows = (n: number) => Array.from({ length: n }, () => {
+    const j = Math.floor(u() * 2);
+    let s = 0;
+    for (let i = 0; i < 5; i++) s += normal(u) ** 2;
+    const w = Math.sqrt(s / 5);
+    return Array.from({ length: d }, (_, a) => 4 * j * (a % 2 ? -1 : 1) + (normal(u) + 0.3 * a * normal(u)) / w);
+  });
+  const mvtTheta = (m: { weights: readonly number[]; components: readonly unknown[] }) => [...m.weights, ...(m.components as MvtComponent[]).flatMap((c) => [...c.mean, ...c.covariance.flat()])];
+  // a = (ν + 4)/2: 4.5 (√y) and 5; n a multiple of 8 and not.
+  it.each([["full", 5, 1600], ["full", 6, 1203], ["tied", 5, 1001]] as const)("%s, ν = %i, n = %i", (covariance, nu, n) => {
+    const x = rows(n);
+    const I = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (a === b ? 2 : 0)));
+    const init = { weights: [0.5, 0.5], means: [[0.5, -0.5, 0.5, -0.5], [4, -4, 4, -4]], covariances: [I, I], dofs: [nu, nu] };
+    const options = { family: "mvt", k: 2, covariance, dof: nu, init, maxIter: 30, tol: 0 } as const;
+    const fast = fitSync(x, options), general = fitSync(x, { ...options, sampleWeights: new Float64Array(n).fill(1) });
+    expect(fast.iterations).toBe(30);
+    expect(maxRelErr(fast.history, general.history)).toBeLessThan(1e-12);
+    expect(maxRelErr(mvtTheta(fast), mvtTheta(general))).toBeLessThan(1e-10);
+  });
+});
