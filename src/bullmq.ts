@@ -357,6 +357,48 @@ function describeShard(ds: Dataset, sample: number): Description {
   };
 }
 
+/** The flow in flight: its parent job's id, its children's ids (in shard order) and how to settle it. */
+interface PendingFlow { parent: string; children: string[]; resolve: (values: unknown[]) => void; reject: (e: unknown) => void }
+
+/**
+ * The parent job's processor: settles the pending flow with its children's values, in shard order.
+ * A merge that is not the pending flow's — or stops being it while it reads Redis, because Redis
+ * restarted empty and the flow was sent again — settles nothing. Values missing from a flow that
+ * Redis no longer has (lost while they were read) settle nothing either: the check sends the flow
+ * again. Only values missing from a flow Redis still holds are an error.
+ * @internal
+ */
+export async function mergeFlow(job: Pick<Job, "id" | "getDependencies" | "getChildrenValues">, current: () => PendingFlow | undefined, lost: (parent: string) => Promise<boolean>, shards: readonly string[], attempts: number): Promise<void> {
+  const p = current();
+  if (!p || job.id !== p.parent) return; // a flow given up (sent again after Redis lost it)
+  const deps = await job.getDependencies();
+  if (current() !== p) return;
+  const failed = Object.entries(deps.ignored ?? {});
+  if (failed.length) {
+    const [key, reason] = failed.sort()[0];
+    const s = p.children.indexOf(key.slice(key.lastIndexOf(":") + 1));
+    const name = `shards[${s}]`;
+    const text = String(reason).replace(/^shards\[\d+\] \([^)]*\): /, "");
+    const tries = text.startsWith("could not be loaded") ? ` (tried ${attempts} time${attempts > 1 ? "s" : ""})` : "";
+    p.reject(new MixemError("INVALID_DATA", `(${shards[s]}) ${text}${tries}`, name));
+    return;
+  }
+  const values = await job.getChildrenValues();
+  if (current() !== p) return;
+  // Dense (not new Array(n), whose holes some() and forEach() skip): every shard's value or undefined.
+  const out: unknown[] = Array.from({ length: shards.length }, () => undefined);
+  for (const [key, v] of Object.entries(values)) {
+    const s = p.children.indexOf(key.slice(key.lastIndexOf(":") + 1));
+    if (s >= 0) out[s] = v;
+  }
+  if (out.some((v) => v === undefined)) {
+    if (await lost(p.parent).catch(() => true)) return; // Redis restarted empty while the values were read: the check sends the flow again
+    if (current() === p) p.reject(new Error("mixem: a shard's statistics are missing from the flow"));
+    return;
+  }
+  p.resolve(out);
+}
+
 /**
  * Fits like `fit`, with the data in `shards` that `startShardWorker` processes on any number of
  * machines read with their `load`. One BullMQ flow per EM pass: a child job per shard, the parent
@@ -416,31 +458,12 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
   const config: FitConfig = { id, family: r.familyName, load: loadOptions, k: r.k };
 
   // One pending flow at a time: the parent's processor (here) settles it.
-  let pending: { parent: string; children: string[]; resolve: (values: unknown[]) => void; reject: (e: unknown) => void } | undefined;
+  let pending: PendingFlow | undefined;
   let lastError: unknown;
   const flows: FlowProducer = new FlowProducer(base);
   const shardQueue: Queue = new Queue(queueName, base);
   const mergeQueue: Queue = new Queue(mergeName, base);
-  const mergeWorker: Worker = new Worker(mergeName, async (job: Job) => {
-    const p = pending;
-    if (!p || job.id !== p.parent) return; // a flow given up (sent again after Redis lost it)
-    const deps = await job.getDependencies();
-    const failed = Object.entries(deps.ignored ?? {});
-    if (failed.length) {
-      const [key, reason] = failed.sort()[0];
-      const s = p.children.indexOf(key.slice(key.lastIndexOf(":") + 1));
-      const name = `shards[${s}]`;
-      const text = String(reason).replace(/^shards\[\d+\] \([^)]*\): /, "");
-      const tries = text.startsWith("could not be loaded") ? ` (tried ${attempts} time${attempts > 1 ? "s" : ""})` : "";
-      p.reject(new MixemError("INVALID_DATA", `(${shards[s]}) ${text}${tries}`, name));
-      return;
-    }
-    const values = await job.getChildrenValues();
-    const out: unknown[] = new Array(shards.length);
-    for (const [key, v] of Object.entries(values)) out[p.children.indexOf(key.slice(key.lastIndexOf(":") + 1))] = v;
-    if (out.some((v) => v === undefined)) { p.reject(new Error("mixem: a shard's statistics are missing from the flow")); return; }
-    p.resolve(out);
-  }, { ...base, concurrency: 1 });
+  const mergeWorker: Worker = new Worker(mergeName, (job: Job) => mergeFlow(job, () => pending, async (parent) => (await mergeQueue.getJobState(parent)) === "unknown", shards, attempts), { ...base, concurrency: 1 });
   for (const e of [flows, shardQueue, mergeQueue, mergeWorker]) (e as unknown as { on(ev: string, f: (err: unknown) => void): void }).on("error", (err) => { lastError = err; });
 
   const unavailable = (what: string) => new MixemError("UNAVAILABLE", `Redis at ${where(o.connection)} ${what}${lastError ? ` (${(lastError as Error).message ?? lastError})` : ""}`, "options.connection");
