@@ -90,6 +90,8 @@ function renamed(e: unknown, path: string, a: number, flatDims: number | undefin
 }
 
 const isRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView));
+/** A flat numeric typed array (every value a number: no names, no holes). */
+const isFlatTyped = (v: unknown) => ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
 
 /** Column a of the data: rows (arrays or typed arrays) or one flat array of d values per row. */
 function columnValues(data: unknown, d: number, a: number, path: string): unknown[] {
@@ -167,31 +169,66 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     const d = cols.length;
     if (dims !== undefined && dims !== d) throw optionError("options.columns", `has ${d} columns; this model has ${dims}`);
     const flat = Array.isArray(data) && data.length > 0 && isRow(data[0]) ? undefined : d;
-    const parts: DatasetParts[] = [];
-    let n = -1;
-    // Every column read out before any column is loaded: loading allocates WebAssembly memory, and
-    // growing it detaches a Float64Array view of that memory (the CLI's data lies there).
-    const columns = cols.map((_, a) => columnValues(data, d, a, path));
     const shared = sharedTrials(cols, options);
-    let aux: Region | null = null;
-    cols.forEach((c, a) => {
-      const values = columns[a];
-      // A categorical column of level names goes in as rows of one value (the names are read there).
-      const input = c.name === "categorical" && values.some((v) => typeof v === "string") ? values.map((v) => [v]) : values;
+    const parts: DatasetParts[] = [];
+    let n = -1, aux: Region | null = null, region: Region;
+    /** Column a's own load (the family's checks, its data settings), errors named as the composite's. */
+    const loadColumn = (a: number, input: unknown, trials: unknown) => {
+      const c = cols[a];
       // A fitted model's new data (or a thread's shard) reads each column as the fit did (categorical levels).
       const colData = (options.columnData as Record<string, unknown>[] | undefined)?.[a];
       try {
-        parts.push(c.family.load(mem, input, { ...colData, ...c.options, ...(shared[a] ? { trials: options.trials } : {}), dims: 1 }, path, 1, trusted));
+        return c.family.load(mem, input, { ...colData, ...c.options, ...(shared[a] ? { trials } : {}), dims: 1 }, path, 1, trusted);
       } catch (e) {
         // A problem with options.trials itself (its length, a value) is named as given.
         throw shared[a] && e instanceof MixemError && e.path?.startsWith("options.trials") ? e : renamed(e, path, a, flat);
       }
-      n = parts[a].n;
-      aux ??= parts[a].aux; // per-row trials (every column that has them has the same)
-    });
-    const region = mem.alloc(n * d);
+    };
+    /** Column a of the row-major n × d values into `into` (a column of n). */
+    const columnOut = (a: number, into: Region) => { const x = region.array, v = into.array; for (let i = 0; i < n; i++) v[i] = x[i * d + a]; };
+    let column: Region | undefined;
+    if (isFlatTyped(data)) {
+      // A flat typed array (the CLI's data, a thread's shard): no copy per row or per column in
+      // JavaScript. The values are x as they lie in WebAssembly memory (else one copy of them
+      // there); each column is read into one column of scratch, where its family's load reads
+      // (and checks) it in place — the same values, so the same checks and the same bits.
+      const total = checkVector(data, path);
+      if (total % d !== 0) throw new MixemError("INVALID_DATA", `has ${total} values, not a multiple of the ${d} columns`, path);
+      n = total / d;
+      // Per-row trials lying in WebAssembly memory: their region, taken before anything is
+      // allocated (an allocation that grows memory detaches every view of it).
+      const trialsAt = mem.borrow(options.trials);
+      const lying = mem.borrow(data);
+      if (lying) region = lying;
+      else {
+        region = mem.alloc(total);
+        // (A view of WebAssembly memory outside any live region would be detached by a growth here.)
+        if ((data as ArrayLike<number>).length !== total) throw new MixemError("INVALID_DATA", "was a view of WebAssembly memory that moved; pass a copy", path);
+        region.array.set(data as unknown as ArrayLike<number>);
+      }
+      column = mem.alloc(n);
+      for (let a = 0; a < d; a++) {
+        columnOut(a, column);
+        parts.push(loadColumn(a, column.array, trialsAt ? trialsAt.array : options.trials));
+        aux ??= parts[a].aux; // per-row trials (every column that has them has the same)
+      }
+    } else {
+      // Every column read out before any column is loaded: loading allocates WebAssembly memory, and
+      // growing it detaches a Float64Array view of that memory (the CLI's data lies there).
+      const columns = cols.map((_, a) => columnValues(data, d, a, path));
+      cols.forEach((c, a) => {
+        const values = columns[a];
+        // A categorical column of level names goes in as rows of one value (the names are read there).
+        const input = c.name === "categorical" && values.some((v) => typeof v === "string") ? values.map((v) => [v]) : values;
+        parts.push(loadColumn(a, input, options.trials));
+        n = parts[a].n;
+        aux ??= parts[a].aux;
+      });
+      region = mem.alloc(n * d);
+      const x = region.array;
+      parts.forEach((p, a) => { const v = p.x.array; for (let i = 0; i < n; i++) x[i * d + a] = v[i]; });
+    }
     const x = region.array;
-    parts.forEach((p, a) => { const v = p.x.array; for (let i = 0; i < n; i++) x[i * d + a] = v[i]; });
     const scale = columnScales(x, n, d, path);
     // Seeding locations: the columns' own (one-hot levels, proportions, values), side by side; a
     // column of one value per row in units of its standard deviation, so no column's scale rules k-means++.
@@ -204,6 +241,8 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
           seeds = mem.alloc(n * width);
           for (let a = 0, at = 0; a < d; at += seedDims[a], a++) {
             const sd = cols[a].family.shape === "values" ? Math.sqrt(scale[a]) : 1, w = seedDims[a];
+            // The column back in the scratch its family's load read (each column's part reads its values there).
+            if (column) columnOut(a, column);
             const src = parts[a].seedPoints.points, dst = seeds.array; // the column's points first: they may allocate
             for (let i = 0; i < n; i++) for (let b = 0; b < w; b++) dst[i * width + at + b] = src[i * w + b] / sd;
           }
