@@ -15,6 +15,8 @@ export type OnBad = (column: number, row: number, text: string) => void;
 export const MAX_LINE = Number(process.env.MIXEM_MAX_LINE ?? 64 * 2 ** 20);
 
 const NL = 10, CR = 13, QUOTE = 34;
+/** Decodes the text of a cell that is not a number (one decoder for all: a decoder per cell is garbage the collector lags behind). */
+const cellDecoder = new TextDecoder();
 const DELIMS = [44, 9, 59, 124]; // , tab ; |
 
 /**
@@ -139,7 +141,7 @@ export class CsvParser {
       if (d >= 0) while (e < end && b[e] !== d) e++;
       else e = end;
       const x = parseDecimal(b, s, e);
-      if (Number.isNaN(x)) this.onBad(a, row, new TextDecoder().decode(b.subarray(s, e)));
+      if (Number.isNaN(x)) this.onBad(a, row, cellDecoder.decode(b.subarray(s, e)));
       out[base + a] = x;
       s = e + 1;
     }

@@ -247,6 +247,20 @@ export class DenseTable implements Table {
     for (let r = 0; r < n; r++) out[r] = this.data[r * w + i];
     return out;
   }
+  /**
+   * Column i in a region of the table's arena, where a fit reads it in place (per-row trials: no
+   * JavaScript copy, and none in the fit); without an arena, a Float64Array. Fails as column(i).
+   * A region's `array` is a fresh view (a view made before WebAssembly memory grew is detached).
+   */
+  columnIn(i: number): { readonly array: Float64Array } {
+    if (!this.memory) { const array = this.column(i); return { array }; }
+    const bad = this.bad[i];
+    if (bad) throw cellError(this.source, bad.row, this.names[i], bad.text);
+    const w = this.shape.width, n = this.rows, region = this.memory.alloc(n);
+    const x = this.data, out = region.array; // after the allocation: it may have moved memory
+    for (let r = 0; r < n; r++) out[r] = x[r * w + i];
+    return region;
+  }
   /** The columns idx, row-major (the table's own array when they are all its columns, in order). */
   matrix(idx: number[]): Float64Array {
     for (const i of idx) if (this.bad[i]) this.column(i);

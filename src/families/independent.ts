@@ -7,7 +7,7 @@
 // columns side by side: θ_j = the columns' θ_j concatenated; kernel parameters and statistics as
 // assembly/kernels/independent.ts describes (each column's block as its own kernel lays it out).
 import type { DatasetParts, DataScale, Family, FreezeKey, Sampler, Spec } from "../family.js";
-import type { Region } from "../wasm.js";
+import { getCore, type Arena, type Region } from "../wasm.js";
 import { checkVector, columnScales, describe } from "../data.js";
 import { checkOptions, integer, ownOptions } from "../options.js";
 import { MixemError, optionError } from "../errors.js";
@@ -25,6 +25,18 @@ import { freezeRule } from "../freeze.js";
 const COLUMN_FAMILIES: Readonly<Record<string, Family>> = { gaussian, poisson, binomial, bernoulli, categorical } as Record<string, Family>;
 const KINDS: Readonly<Record<string, number>> = { gaussianPass: 0, loglinearPass: 1, binomialPass: 2, categoricalPass: 3 };
 const PER_COLUMN = 4;
+/** Rows per family load when the seed points are made (see load). */
+const SEED_ROWS = 1 << 16;
+
+/** f with an arena of its own, freed after. */
+function withArena<T>(f: (mem: Arena) => T): T {
+  const mem = getCore().arena();
+  try {
+    return f(mem);
+  } finally {
+    mem.free();
+  }
+}
 
 /** One column: its family and that family's own options (categorical `levels`, binomial `trials`, gaussian `regCovar`…). */
 export interface IndependentColumn {
@@ -172,21 +184,23 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     const shared = sharedTrials(cols, options);
     const parts: DatasetParts[] = [];
     let n = -1, aux: Region | null = null, region: Region;
-    /** Column a's own load (the family's checks, its data settings), errors named as the composite's. */
-    const loadColumn = (a: number, input: unknown, trials: unknown) => {
-      const c = cols[a];
+    /** Column a's options for its family's load (per-row trials: `trials`). */
+    const columnOptions = (a: number, trials: unknown, more?: Readonly<Record<string, unknown>>) => {
       // A fitted model's new data (or a thread's shard) reads each column as the fit did (categorical levels).
       const colData = (options.columnData as Record<string, unknown>[] | undefined)?.[a];
+      return { ...colData, ...cols[a].options, ...more, ...(shared[a] ? { trials } : {}), dims: 1 };
+    };
+    /** Column a's own load (the family's checks, its data settings), errors named as the composite's. */
+    const loadColumn = (a: number, input: unknown, trials: unknown) => {
       try {
-        return c.family.load(mem, input, { ...colData, ...c.options, ...(shared[a] ? { trials } : {}), dims: 1 }, path, 1, trusted);
+        return cols[a].family.load(mem, input, columnOptions(a, trials), path, 1, trusted);
       } catch (e) {
         // A problem with options.trials itself (its length, a value) is named as given.
         throw shared[a] && e instanceof MixemError && e.path?.startsWith("options.trials") ? e : renamed(e, path, a, flat);
       }
     };
-    /** Column a of the row-major n × d values into `into` (a column of n). */
-    const columnOut = (a: number, into: Region) => { const x = region.array, v = into.array; for (let i = 0; i < n; i++) v[i] = x[i * d + a]; };
-    let column: Region | undefined;
+    /** Rows [from, from + m) of column a of the row-major n × d values into `into`. */
+    const columnOut = (a: number, into: Region, from = 0, m = n) => { const x = region.array, v = into.array; for (let i = 0; i < m; i++) v[i] = x[(from + i) * d + a]; };
     if (isFlatTyped(data)) {
       // A flat typed array (the CLI's data, a thread's shard): no copy per row or per column in
       // JavaScript. The values are x as they lie in WebAssembly memory (else one copy of them
@@ -206,11 +220,18 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
         if ((data as ArrayLike<number>).length !== total) throw new MixemError("INVALID_DATA", "was a view of WebAssembly memory that moved; pass a copy", path);
         region.array.set(data as unknown as ArrayLike<number>);
       }
-      column = mem.alloc(n);
-      for (let a = 0; a < d; a++) {
-        columnOut(a, column);
-        parts.push(loadColumn(a, column.array, trialsAt ? trialsAt.array : options.trials));
-        aux ??= parts[a].aux; // per-row trials (every column that has them has the same)
+      // The scratch is freed once every column is loaded (its memory then serves the seeds): the
+      // columns' parts are kept for their settings, constants and trials, never their values.
+      const scratch = getCore().arena();
+      try {
+        const column = scratch.alloc(n);
+        for (let a = 0; a < d; a++) {
+          columnOut(a, column);
+          parts.push(loadColumn(a, column.array, trialsAt ? trialsAt.array : options.trials));
+          aux ??= parts[a].aux; // per-row trials (every column that has them has the same)
+        }
+      } finally {
+        scratch.free();
       }
     } else {
       // Every column read out before any column is loaded: loading allocates WebAssembly memory, and
@@ -234,17 +255,40 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     // column of one value per row in units of its standard deviation, so no column's scale rules k-means++.
     const seedDims = parts.map((p) => p.seedPoints.dims);
     const width = seedDims.reduce((s, v) => s + v, 0);
+    /** Column a's family loaded (trusted) on rows [from, from + m) of x, in `into`: its seed points for those rows. */
+    const loadRows = (into: Arena, a: number, from: number, m: number) => {
+      const column = into.alloc(m);
+      columnOut(a, column, from, m);
+      // As the whole column was loaded, with what that load found (categorical levels); per-row trials: those rows'.
+      return cols[a].family.load(into, column.array, columnOptions(a, aux ? aux.array.subarray(from, from + m) : options.trials, parts[a].settings), path, 1, true);
+    };
+    /** Whether column a's family seeds on the values it read (its seed points are its x): then they come from x. */
+    const seedsAreValues = (a: number) => withArena((into) => {
+      const p = loadRows(into, a, 0, 1), points = p.seedPoints.points, values = p.x.array;
+      return p.seedPoints.dims === 1 && points.buffer === values.buffer && points.byteOffset === values.byteOffset;
+    });
     let seeds: Region | undefined;
     const seedPoints = {
       get points() {
         if (!seeds) {
           seeds = mem.alloc(n * width);
-          for (let a = 0, at = 0; a < d; at += seedDims[a], a++) {
-            const sd = cols[a].family.shape === "values" ? Math.sqrt(scale[a]) : 1, w = seedDims[a];
-            // The column back in the scratch its family's load read (each column's part reads its values there).
-            if (column) columnOut(a, column);
-            const src = parts[a].seedPoints.points, dst = seeds.array; // the column's points first: they may allocate
-            for (let i = 0; i < n; i++) for (let b = 0; b < w; b++) dst[i * width + at + b] = src[i * w + b] / sd;
+          const own = cols.map((_, a) => seedsAreValues(a));
+          // The other columns' seed points from their families' loads of SEED_ROWS rows at a time
+          // (a one-hot block of a few rows, not n × levels; the same values row by row).
+          for (let from = 0; from < n; from += SEED_ROWS) {
+            const m = Math.min(SEED_ROWS, n - from);
+            for (let a = 0, at = 0; a < d; at += seedDims[a], a++) {
+              const sd = cols[a].family.shape === "values" ? Math.sqrt(scale[a]) : 1, w = seedDims[a];
+              if (own[a]) {
+                const x = region.array, dst = seeds!.array;
+                for (let i = from; i < from + m; i++) dst[i * width + at] = x[i * d + a] / sd;
+                continue;
+              }
+              withArena((into) => {
+                const src = loadRows(into, a, from, m).seedPoints.points, dst = seeds!.array; // the column's points first: they may allocate
+                for (let i = 0; i < m; i++) for (let b = 0; b < w; b++) dst[(from + i) * width + at + b] = src[i * w + b] / sd;
+              });
+            }
           }
         }
         return seeds.array;
