@@ -16,6 +16,12 @@ export type Rule = (value: unknown, path: string) => void;
 export interface Points {
   readonly points: Float64Array;
   readonly dims: number;
+  /**
+   * Rows [from, from + count) of `points` without making all of them (a family whose seed points
+   * are not its data: a shard's seeding pass then holds a block of them, not n × dims); the
+   * array is valid until the next call.
+   */
+  rows?(from: number, count: number): Float64Array;
 }
 
 /** What a family's `load` returns: the data in WebAssembly memory plus what the family derived from it. */

@@ -267,31 +267,40 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
       const p = loadRows(into, a, 0, 1), points = p.seedPoints.points, values = p.x.array;
       return p.seedPoints.dims === 1 && points.buffer === values.buffer && points.byteOffset === values.byteOffset;
     });
-    let seeds: Region | undefined;
+    let own: boolean[] | undefined;
+    /** Rows [from, from + m) of the seed points into out() (re-read after each column: it may be a view of memory that moved). */
+    const seedRows = (out: () => Float64Array, from: number, m: number, at0: number) => {
+      own ??= cols.map((_, a) => seedsAreValues(a));
+      for (let a = 0, at = 0; a < d; at += seedDims[a], a++) {
+        const sd = cols[a].family.shape === "values" ? Math.sqrt(scale[a]) : 1, w = seedDims[a];
+        if (own[a]) {
+          const x = region.array, dst = out();
+          for (let i = 0; i < m; i++) dst[(at0 + i) * width + at] = x[(from + i) * d + a] / sd;
+          continue;
+        }
+        withArena((into) => {
+          const src = loadRows(into, a, from, m).seedPoints.points, dst = out(); // the column's points first: they may allocate
+          for (let i = 0; i < m; i++) for (let b = 0; b < w; b++) dst[(at0 + i) * width + at + b] = src[i * w + b] / sd;
+        });
+      }
+    };
+    let seeds: Region | undefined, block: Float64Array | undefined;
     const seedPoints = {
       get points() {
         if (!seeds) {
           seeds = mem.alloc(n * width);
-          const own = cols.map((_, a) => seedsAreValues(a));
           // The other columns' seed points from their families' loads of SEED_ROWS rows at a time
           // (a one-hot block of a few rows, not n × levels; the same values row by row).
-          for (let from = 0; from < n; from += SEED_ROWS) {
-            const m = Math.min(SEED_ROWS, n - from);
-            for (let a = 0, at = 0; a < d; at += seedDims[a], a++) {
-              const sd = cols[a].family.shape === "values" ? Math.sqrt(scale[a]) : 1, w = seedDims[a];
-              if (own[a]) {
-                const x = region.array, dst = seeds!.array;
-                for (let i = from; i < from + m; i++) dst[i * width + at] = x[i * d + a] / sd;
-                continue;
-              }
-              withArena((into) => {
-                const src = loadRows(into, a, from, m).seedPoints.points, dst = seeds!.array; // the column's points first: they may allocate
-                for (let i = 0; i < m; i++) for (let b = 0; b < w; b++) dst[(from + i) * width + at + b] = src[i * w + b] / sd;
-              });
-            }
-          }
+          for (let from = 0; from < n; from += SEED_ROWS) seedRows(() => seeds!.array, from, Math.min(SEED_ROWS, n - from), from);
         }
         return seeds.array;
+      },
+      // A block of rows (a shard's seeding pass): from the seed points when they were made (k-means++), else made for those rows only.
+      rows(from: number, count: number) {
+        if (seeds) return seeds.array.subarray(from * width, (from + count) * width);
+        if (!block || block.length < count * width) block = new Float64Array(count * width);
+        for (let done = 0; done < count; done += SEED_ROWS) seedRows(() => block!, from + done, Math.min(SEED_ROWS, count - done), done);
+        return block.subarray(0, count * width);
       },
       dims: width,
     };
