@@ -344,7 +344,7 @@ export const better = (a: EMResult | undefined, b: EMResult): EMResult => {
  * passes: runEM from one in-memory data set, fitStream from chunks, threaded fits from worker shards.
  */
 export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoints: Points, s: EMSettings, seedsFrom = ""): Generator<PassRequest, EMResult, PassResult> {
-  const seedN = seedPoints.points.length / seedPoints.dims;
+  const seedN = seedPoints.count ?? seedPoints.points.length / seedPoints.dims;
   const seedWeights = data.weights?.array ?? null; // sample weights: seeds drawn as among w_i copies
   const distinct = countDistinct(seedPoints, seedN, k, seedWeights);
   if (distinct < k)

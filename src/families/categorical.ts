@@ -193,6 +193,7 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
         return o;
       },
       dims: t,
+      count: n,
     };
     return { n, dims: d, x: region, aux: null, logConstant: 0, scale: new Float64Array(d).fill(1), seedPoints, settings: { levels } };
   },

@@ -303,6 +303,7 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
         return block.subarray(0, count * width);
       },
       dims: width,
+      count: n,
     };
     // What the columns keep of their data (categorical levels, binomial trials), but not their
     // variance: that is this family's `scale`, which a stream computes over all its chunks.
