@@ -260,7 +260,7 @@ async function main(argv: string[]): Promise<number> {
   let data: () => Float64Array = () => new Float64Array(0), names: string[], source: { source: () => AsyncIterable<Float64Array> } | undefined;
   let trials: number | ArrayLike<number> | undefined = num(values.trials, "--trials");
   let sampleWeights: Float64Array | undefined, labels: Float64Array | undefined;
-  let trialsAt: { readonly array: Float64Array } | undefined; // per-row trials read into WebAssembly memory
+  let trialsAt: { readonly array: Float64Array } | undefined, trialsColumn: number | undefined; // per-row trials in WebAssembly memory
   let levelsOption: unknown; // level names read from the cells (levelColumns)
   if (columnar) {
     if (values.labels !== undefined) throw new UsageError("--labels reads a CSV file's column (not yet Parquet or Arrow)");
@@ -297,13 +297,15 @@ async function main(argv: string[]): Promise<number> {
     if (named) readLevelNames(t, idx, named, typed.columns, (levels) => { levelsOption = levels; });
     if (values["trials-column"] !== undefined) {
       const i = columnIndex(t, values["trials-column"], "--trials-column");
-      if (t instanceof DenseTable) trialsAt = t.columnIn(i); // in WebAssembly memory, where the fit reads them in place
+      if (t instanceof DenseTable) { t.checkColumn(i); trialsColumn = i; } // kept in WebAssembly memory (below), where the fit reads them in place
       else trials = t.column(i);
     }
     if (values.weights !== undefined) sampleWeights = t.column(weightsOf(t)[0]);
     if (values.labels !== undefined) labels = cliLabels(t, columnIndex(t, values.labels, "--labels"), num(values.k, "-k"));
     if (t instanceof DenseTable) {
-      t.compact(idx);
+      // The trials in the table's own memory, right after the chosen columns (or else a region of their own).
+      if (trialsColumn === undefined) t.compact(idx);
+      else trialsAt = t.compactWith(idx, trialsColumn) ?? (() => { const r = t.columnIn(trialsColumn); t.compact(idx); return r; })();
       data = () => t.data.subarray(0, t.rows * idx.length); // a fresh view: WebAssembly memory may have grown
     } else {
       const copy = multivariate ? matrix(t, idx) : t.column(idx[0]);

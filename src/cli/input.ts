@@ -270,6 +270,27 @@ export class DenseTable implements Table {
     for (let r = 0; r < n; r++) out[r] = this.data[r * w + i];
     return out;
   }
+  /** Fails as column(i) would (a cell that is not a number), without reading the column. */
+  checkColumn(i: number): void {
+    const bad = this.bad[i];
+    if (bad) throw cellError(this.source, bad.row, this.names[i], bad.text);
+  }
+  /**
+   * compact(idx), then column `extra` right after those rows, in the table's own memory (its
+   * values copied out first, for a moment): [idx row-major (n × d) | column extra (n)], where a
+   * fit reads both in place and no region of its own is needed for the column (the room is the
+   * table's columns not chosen). Undefined, nothing done, without an arena or that room. The
+   * column's `array` is a fresh view (WebAssembly memory may have grown).
+   */
+  compactWith(idx: number[], extra: number): { readonly array: Float64Array } | undefined {
+    const n = this.rows, d = idx.length;
+    if (!this.memory || this.shape.width === 1 || this.data.length < n * (d + 1)) return undefined;
+    const values = this.column(extra); // a copy (width > 1)
+    this.compact(idx);
+    this.data.set(values, n * d);
+    const table = this;
+    return { get array() { return table.data.subarray(n * d, n * d + n); } };
+  }
   /**
    * Column i in a region of the table's arena, where a fit reads it in place (per-row trials: no
    * JavaScript copy, and none in the fit); without an arena, a Float64Array. Fails as column(i).
