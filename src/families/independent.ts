@@ -267,12 +267,14 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
       const p = loadRows(into, a, 0, 1), points = p.seedPoints.points, values = p.x.array;
       return p.seedPoints.dims === 1 && points.buffer === values.buffer && points.byteOffset === values.byteOffset;
     });
+    // A shard of a threaded fit is given the whole data's scale (options.scale): its seed points are then the whole data's rows.
+    const given = options.scale, seedScale = Array.isArray(given) && given.length === d && given.every((v) => typeof v === "number" && v > 0) ? (given as number[]) : scale;
     let own: boolean[] | undefined;
     /** Rows [from, from + m) of the seed points into out() (re-read after each column: it may be a view of memory that moved). */
     const seedRows = (out: () => Float64Array, from: number, m: number, at0: number) => {
       own ??= cols.map((_, a) => seedsAreValues(a));
       for (let a = 0, at = 0; a < d; at += seedDims[a], a++) {
-        const sd = cols[a].family.shape === "values" ? Math.sqrt(scale[a]) : 1, w = seedDims[a];
+        const sd = cols[a].family.shape === "values" ? Math.sqrt(seedScale[a]) : 1, w = seedDims[a];
         if (own[a]) {
           const x = region.array, dst = out();
           for (let i = 0; i < m; i++) dst[(at0 + i) * width + at] = x[(from + i) * d + a] / sd;
