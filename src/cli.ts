@@ -260,6 +260,7 @@ async function main(argv: string[]): Promise<number> {
   let data: () => Float64Array = () => new Float64Array(0), names: string[], source: { source: () => AsyncIterable<Float64Array> } | undefined;
   let trials: number | ArrayLike<number> | undefined = num(values.trials, "--trials");
   let sampleWeights: Float64Array | undefined, labels: Float64Array | undefined;
+  let trialsAt: { readonly array: Float64Array } | undefined, trialsColumn: number | undefined; // per-row trials in WebAssembly memory
   let levelsOption: unknown; // level names read from the cells (levelColumns)
   if (columnar) {
     if (values.labels !== undefined) throw new UsageError("--labels reads a CSV file's column (not yet Parquet or Arrow)");
@@ -294,11 +295,17 @@ async function main(argv: string[]): Promise<number> {
     const idx = multivariate && named ? columnsOf(withLevelNames(t, named), typed.names, weightsOf(t)) : choose(t);
     names = idx.map((i) => t.names[i]);
     if (named) readLevelNames(t, idx, named, typed.columns, (levels) => { levelsOption = levels; });
-    if (values["trials-column"] !== undefined) trials = t.column(columnIndex(t, values["trials-column"], "--trials-column"));
+    if (values["trials-column"] !== undefined) {
+      const i = columnIndex(t, values["trials-column"], "--trials-column");
+      if (t instanceof DenseTable) { t.checkColumn(i); trialsColumn = i; } // kept in WebAssembly memory (below), where the fit reads them in place
+      else trials = t.column(i);
+    }
     if (values.weights !== undefined) sampleWeights = t.column(weightsOf(t)[0]);
     if (values.labels !== undefined) labels = cliLabels(t, columnIndex(t, values.labels, "--labels"), num(values.k, "-k"));
     if (t instanceof DenseTable) {
-      t.compact(idx);
+      // The trials in the table's own memory, right after the chosen columns (or else a region of their own).
+      if (trialsColumn === undefined) t.compact(idx);
+      else trialsAt = t.compactWith(idx, trialsColumn) ?? (() => { const r = t.columnIn(trialsColumn); t.compact(idx); return r; })();
       data = () => t.data.subarray(0, t.rows * idx.length); // a fresh view: WebAssembly memory may have grown
     } else {
       const copy = multivariate ? matrix(t, idx) : t.column(idx[0]);
@@ -314,7 +321,10 @@ async function main(argv: string[]): Promise<number> {
     covariance: values.covariance, prior: values.prior, columns: typed.columns, levels: levelsOption,
     dof: values.dof === undefined || values.dof === "estimate" || values.dof === "equal" ? values.dof : num(values.dof, "--dof"),
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
-    nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), trials, sampleWeights, labels,
+    nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), sampleWeights, labels,
+    // Per-row trials in WebAssembly memory: a view made now (nothing allocates there before the fit
+    // reads them); select loads the data once per fit, so it gets a copy.
+    trials: trialsAt ? (kRange ? trialsAt.array.slice() : trialsAt.array) : trials,
     // SQUAREM by default for soft EM (the API's fit keeps plain EM steps by default).
     missing: values.missing,
     accelerate: values.accelerate ?? (values.mode === "hard" || kRange ? undefined : "squarem"), // select: selectK's default

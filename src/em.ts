@@ -344,7 +344,7 @@ export const better = (a: EMResult | undefined, b: EMResult): EMResult => {
  * passes: runEM from one in-memory data set, fitStream from chunks, threaded fits from worker shards.
  */
 export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoints: Points, s: EMSettings, seedsFrom = ""): Generator<PassRequest, EMResult, PassResult> {
-  const seedN = seedPoints.points.length / seedPoints.dims;
+  const seedN = seedPoints.count ?? seedPoints.points.length / seedPoints.dims;
   const seedWeights = data.weights?.array ?? null; // sample weights: seeds drawn as among w_i copies
   const distinct = countDistinct(seedPoints, seedN, k, seedWeights);
   if (distinct < k)
@@ -428,7 +428,7 @@ export function localBlocks(ev: Evaluator, ds: DatasetParts, req: PassRequest): 
     const d = ds.seedPoints.dims;
     for (let b = 0; b * SUM_BLOCK < ds.n; b++) {
       const from = b * SUM_BLOCK, count = Math.min(SUM_BLOCK, ds.n - from);
-      const part = { points: ds.seedPoints.points.subarray(from * d, (from + count) * d), dims: d };
+      const seed = ds.seedPoints, part = { points: seed.rows ? seed.rows(from, count) : seed.points.subarray(from * d, (from + count) * d), dims: d };
       nearestSeed(part, count, req.seeds, ev.k, labels.array);
       if (ds.labels) { // partial labels: a labelled point goes to its own component
         const given = ds.labels.array, a = labels.array;

@@ -16,6 +16,14 @@ export type Rule = (value: unknown, path: string) => void;
 export interface Points {
   readonly points: Float64Array;
   readonly dims: number;
+  /**
+   * Rows [from, from + count) of `points` without making all of them (a family whose seed points
+   * are not its data: seeding then reads them a block at a time, src/seeding.ts, and holds no
+   * n × dims of them); the array is valid until the next call.
+   */
+  rows?(from: number, count: number): Float64Array;
+  /** The number of rows (given with `rows`: counting them need not make `points`). */
+  readonly count?: number;
 }
 
 /** What a family's `load` returns: the data in WebAssembly memory plus what the family derived from it. */

@@ -1,30 +1,42 @@
 // Choosing k starting locations among the points (rows of an n × d matrix): k-means++ (D²
 // sampling, Arthur & Vassilvitskii 2007) or k distinct points uniformly; then every point to its
 // nearest seed. Both pick only distinct rows, so no two components start identical.
-// Each function reads `p.points` once (it may be a view into WebAssembly memory, re-made after growth).
+// Each function reads `p.points` once (it may be a view into WebAssembly memory, re-made after growth),
+// or, for Points that make rows on demand (Points.rows), a block at a time.
 import type { Random } from "./random.js";
 import type { Points } from "./family.js";
 
-/** Rows of a matrix, read once from Points. */
-interface Rows { x: Float64Array; dims: number }
-const rows = (p: Points): Rows => ({ x: p.points, dims: p.dims });
+/**
+ * Rows of a matrix: all of them (`x`, read once from Points), or — Points that make their rows on
+ * demand (Points.rows) — a block of ROWS_PER_BLOCK at a time, so that no n × dims matrix is made.
+ */
+interface Rows { x: Float64Array | null; dims: number; points: Points }
+const rows = (p: Points): Rows => ({ x: p.rows ? null : p.points, dims: p.dims, points: p });
+const ROWS_PER_BLOCK = 65536;
+/** Rows in one block (all n when they are all there). */
+const span = (p: Rows, n: number) => (p.x ? Math.max(n, 1) : ROWS_PER_BLOCK);
+/** Rows [from, from + count), row-major; a block made on demand is valid until the next one is asked for. */
+const block = (p: Rows, from: number, count: number) => (p.x ? p.x.subarray(from * p.dims, (from + count) * p.dims) : p.points.rows!(from, count));
 
-function dist2(p: Rows, i: number, seeds: Float64Array, s: number): number {
-  const d = p.dims;
+/** |row o of x − seed s|², the sum in coordinate order. */
+function dist2(x: Float64Array, o: number, d: number, seeds: Float64Array, s: number): number {
   let sum = 0;
-  for (let a = 0; a < d; a++) { const v = p.x[i * d + a] - seeds[s * d + a]; sum += v * v; }
+  for (let a = 0; a < d; a++) { const v = x[o * d + a] - seeds[s * d + a]; sum += v * v; }
   return sum;
 }
 
-function rowKey(p: Rows, i: number): number | string {
-  return p.dims === 1 ? p.x[i] : Array.from(p.x.subarray(i * p.dims, (i + 1) * p.dims)).join(",");
+function rowKey(x: Float64Array, o: number, d: number): number | string {
+  return d === 1 ? x[o] : Array.from(x.subarray(o * d, (o + 1) * d)).join(",");
 }
 
 /** Number of distinct rows, counting no further than `limit`. */
 export function countDistinct(points: Points, n: number, limit: number, w: Float64Array | null = null): number {
-  const p = rows(points);
+  const p = rows(points), d = p.dims, step = span(p, n);
   const seen = new Set<number | string>();
-  for (let i = 0; i < n && seen.size < limit; i++) if (!w || w[i] > 0) seen.add(rowKey(p, i));
+  for (let from = 0; from < n && seen.size < limit; from += step) {
+    const m = Math.min(step, n - from), x = block(p, from, m);
+    for (let o = 0; o < m && seen.size < limit; o++) if (!w || w[from + o] > 0) seen.add(rowKey(x, o, d));
+  }
   return seen.size;
 }
 
@@ -42,32 +54,48 @@ const STORE_BELOW_K = 8;
  * ∝ w_i (the first seed) and ∝ w_i D(i)² (the others), as among w_i copies of it.
  */
 export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, w: Float64Array | null = null, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K): Float64Array {
-  const p = rows(points), d = p.dims;
+  const p = rows(points), d = p.dims, step = span(p, n);
   const seeds = new Float64Array(k * d);
-  const take = (s: number, i: number) => seeds.set(p.x.subarray(i * d, (i + 1) * d), s * d);
+  const take = (s: number, i: number) => seeds.set(block(p, i, 1).subarray(0, d), s * d);
   take(0, w ? weightedPick(w, n, rng) : rng.int(n));
   // D(i)² = min over the seeds so far of |x_i − seed|²: kept per point, or recomputed (same values).
   const d2 = keep ? new Float64Array(n) : null;
-  const nearest = (i: number, s: number) => {
-    let best = dist2(p, i, seeds, 0);
-    for (let t = 1; t < s; t++) { const v = dist2(p, i, seeds, t); if (v < best) best = v; }
+  const nearest = (x: Float64Array, o: number, s: number) => {
+    let best = dist2(x, o, d, seeds, 0);
+    for (let t = 1; t < s; t++) { const v = dist2(x, o, d, seeds, t); if (v < best) best = v; }
     return best;
   };
   const mass = (i: number, v: number) => (w ? w[i] * v : v); // w_i D(i)²
   let total = 0;
-  for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, 0); if (d2) d2[i] = v; total += mass(i, v); }
+  for (let from = 0; from < n; from += step) {
+    const m = Math.min(step, n - from), x = block(p, from, m);
+    for (let o = 0; o < m; o++) { const i = from + o, v = dist2(x, o, d, seeds, 0); if (d2) d2[i] = v; total += mass(i, v); }
+  }
   for (let s = 1; s < k; s++) {
     // Draw i with probability w_i D(i)² / total; fall back to the last positive one on rounding.
     let target = rng.uniform() * total;
     let pick = -1;
-    for (let i = 0; i < n; i++) {
-      const v = mass(i, d2 ? d2[i] : nearest(i, s));
-      if (v > 0) { pick = i; target -= v; if (target < 0) break; }
+    if (d2) {
+      for (let i = 0; i < n; i++) {
+        const v = mass(i, d2[i]);
+        if (v > 0) { pick = i; target -= v; if (target < 0) break; }
+      }
+    } else {
+      draw: for (let from = 0; from < n; from += step) {
+        const m = Math.min(step, n - from), x = block(p, from, m);
+        for (let o = 0; o < m; o++) {
+          const i = from + o, v = mass(i, nearest(x, o, s));
+          if (v > 0) { pick = i; target -= v; if (target < 0) break draw; }
+        }
+      }
     }
     take(s, pick);
     total = 0;
-    if (d2) for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, s); if (v < d2[i]) d2[i] = v; total += mass(i, d2[i]); }
-    else for (let i = 0; i < n; i++) total += mass(i, nearest(i, s + 1));
+    for (let from = 0; from < n; from += step) {
+      const m = Math.min(step, n - from), x = block(p, from, m);
+      if (d2) for (let o = 0; o < m; o++) { const i = from + o, v = dist2(x, o, d, seeds, s); if (v < d2[i]) d2[i] = v; total += mass(i, d2[i]); }
+      else for (let o = 0; o < m; o++) total += mass(from + o, nearest(x, o, s + 1));
+    }
   }
   return seeds;
 }
@@ -87,22 +115,25 @@ export function randomDistinct(points: Points, n: number, k: number, rng: Random
   const seeds = new Float64Array(k * d);
   const chosen = new Set<number | string>();
   for (let s = 0; s < k; ) {
-    const i = w ? weightedPick(w, n, rng) : rng.int(n), key = rowKey(p, i);
-    if (!chosen.has(key)) { chosen.add(key); seeds.set(p.x.subarray(i * d, (i + 1) * d), s * d); s++; }
+    const i = w ? weightedPick(w, n, rng) : rng.int(n), row = block(p, i, 1), key = rowKey(row, 0, d);
+    if (!chosen.has(key)) { chosen.add(key); seeds.set(row.subarray(0, d), s * d); s++; }
   }
   return seeds;
 }
 
 /** labels[i] = index of the seed nearest to row i (the first on ties). */
 export function nearestSeed(points: Points, n: number, seeds: Float64Array, k: number, labels: Float64Array): void {
-  const p = rows(points);
-  for (let i = 0; i < n; i++) {
-    let best = 0, bestD = dist2(p, i, seeds, 0);
-    for (let s = 1; s < k; s++) {
-      const v = dist2(p, i, seeds, s);
-      if (v < bestD) { bestD = v; best = s; }
+  const p = rows(points), d = p.dims, step = span(p, n);
+  for (let from = 0; from < n; from += step) {
+    const m = Math.min(step, n - from), x = block(p, from, m);
+    for (let o = 0; o < m; o++) {
+      let best = 0, bestD = dist2(x, o, d, seeds, 0);
+      for (let s = 1; s < k; s++) {
+        const v = dist2(x, o, d, seeds, s);
+        if (v < bestD) { bestD = v; best = s; }
+      }
+      labels[from + o] = best;
     }
-    labels[i] = best;
   }
 }
 
@@ -111,13 +142,16 @@ export function nearestSeed(points: Points, n: number, seeds: Float64Array, k: n
  * components; `has[j]` says whether component j has a labelled point.
  */
 export function classMeans(points: Points, n: number, k: number, labels: Float64Array, w: Float64Array | null = null): { seeds: Float64Array; has: boolean[] } {
-  const p = rows(points), d = p.dims;
+  const p = rows(points), d = p.dims, step = span(p, n);
   const seeds = new Float64Array(k * d), mass = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const j = labels[i], wi = w ? w[i] : 1;
-    if (j < 0 || !(wi > 0)) continue;
-    mass[j] += wi;
-    for (let a = 0; a < d; a++) seeds[j * d + a] += wi * p.x[i * d + a];
+  for (let from = 0; from < n; from += step) {
+    const m = Math.min(step, n - from), x = block(p, from, m);
+    for (let o = 0; o < m; o++) {
+      const i = from + o, j = labels[i], wi = w ? w[i] : 1;
+      if (j < 0 || !(wi > 0)) continue;
+      mass[j] += wi;
+      for (let a = 0; a < d; a++) seeds[j * d + a] += wi * x[o * d + a];
+    }
   }
   const has = Array.from(mass, (m) => m > 0);
   for (let j = 0; j < k; j++) if (has[j]) for (let a = 0; a < d; a++) seeds[j * d + a] /= mass[j];
@@ -130,7 +164,7 @@ export function classMeans(points: Points, n: number, k: number, labels: Float64
  * distinct from each other), each drawn with sample weights as among w_i copies.
  */
 export function seedsAround(points: Points, n: number, k: number, rng: Random, w: Float64Array | null, given: { seeds: Float64Array; has: boolean[] }, how: "kmeans++" | "random"): Float64Array {
-  const p = rows(points), d = p.dims;
+  const p = rows(points), d = p.dims, step = span(p, n);
   const seeds = Float64Array.from(given.seeds);
   const free = given.has.flatMap((h, j) => (h ? [] : [j]));
   if (how === "random") {
@@ -141,7 +175,12 @@ export function seedsAround(points: Points, n: number, k: number, rng: Random, w
   // D(i)² to the nearest seed so far (the given ones first), kept per point.
   const d2 = new Float64Array(n).fill(Infinity);
   const mass = (i: number) => (w ? w[i] * d2[i] : d2[i]);
-  const update = (s: number) => { for (let i = 0; i < n; i++) { const v = dist2(p, i, seeds, s); if (v < d2[i]) d2[i] = v; } };
+  const update = (s: number) => {
+    for (let from = 0; from < n; from += step) {
+      const m = Math.min(step, n - from), x = block(p, from, m);
+      for (let o = 0; o < m; o++) { const v = dist2(x, o, d, seeds, s); if (v < d2[from + o]) d2[from + o] = v; }
+    }
+  };
   given.has.forEach((h, j) => { if (h) update(j); });
   for (const s of free) {
     let total = 0;
@@ -149,7 +188,7 @@ export function seedsAround(points: Points, n: number, k: number, rng: Random, w
     let target = rng.uniform() * total, pick = -1;
     for (let i = 0; i < n; i++) { const v = mass(i); if (v > 0) { pick = i; target -= v; if (target < 0) break; } }
     if (pick < 0) pick = w ? weightedPick(w, n, rng) : rng.int(n); // every point on a given seed
-    seeds.set(p.x.subarray(pick * d, (pick + 1) * d), s * d);
+    seeds.set(block(p, pick, 1).subarray(0, d), s * d);
     update(s);
   }
   return seeds;

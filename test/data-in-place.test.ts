@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fitSync, initSync } from "../src/index.js";
 import { getCore } from "../src/wasm.js";
-import { kmeansPlusPlus } from "../src/seeding.js";
+import { classMeans, countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct, seedsAround } from "../src/seeding.js";
 import { fitThreaded } from "../src/threads.js";
 import { loadWorkerSource } from "../src/worker.js";
 import { Random } from "../src/random.js";
@@ -30,6 +30,41 @@ describe("k-means++ without a distance per point", () => {
       const recomputed = kmeansPlusPlus(p, n, k, new Random(11), null, false);
       expect(Array.from(recomputed)).toEqual(Array.from(stored));
     }
+  });
+});
+
+describe("seed points made a block at a time (Points.rows)", () => {
+  it("give every seeding function the results of the whole matrix (several blocks; stored and recomputed distances; weights; labels)", () => {
+    const u = mulberry32(17), n = 150_000, dims = 3;
+    const points = Float64Array.from({ length: n * dims }, (_, i) => (i % 5 === 0 ? 1 : Math.round(normal(u) * 3) / 2 + (i % 4)));
+    const whole = { points, dims };
+    let asked = 0;
+    const blocks = {
+      get points(): Float64Array { throw new Error("the whole matrix was asked for"); },
+      dims, count: n,
+      rows: (from: number, count: number) => { asked++; return Float64Array.from(points.subarray(from * dims, (from + count) * dims)); },
+    };
+    const w = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : 1 + (i % 3)));
+    const labels = Float64Array.from({ length: n }, (_, i) => (i % 11 === 0 ? i % 3 : -1));
+    for (const k of [2, 5]) {
+      for (const keep of [true, false]) {
+        expect(Array.from(kmeansPlusPlus(blocks, n, k, new Random(3), w, keep))).toEqual(Array.from(kmeansPlusPlus(whole, n, k, new Random(3), w, keep)));
+        expect(Array.from(kmeansPlusPlus(blocks, n, k, new Random(4), null, keep))).toEqual(Array.from(kmeansPlusPlus(whole, n, k, new Random(4), null, keep)));
+      }
+      expect(Array.from(randomDistinct(blocks, n, k, new Random(5), w))).toEqual(Array.from(randomDistinct(whole, n, k, new Random(5), w)));
+      expect(countDistinct(blocks, n, k, w)).toBe(countDistinct(whole, n, k, w));
+      const given = classMeans(whole, n, 5, labels, w);
+      expect(classMeans(blocks, n, 5, labels, w)).toEqual(given);
+      for (const how of ["kmeans++", "random"] as const)
+        expect(Array.from(seedsAround(blocks, n, 5, new Random(6), w, { seeds: given.seeds, has: [true, false, true, false, false] }, how)))
+          .toEqual(Array.from(seedsAround(whole, n, 5, new Random(6), w, { seeds: given.seeds, has: [true, false, true, false, false] }, how)));
+      const seeds = kmeansPlusPlus(whole, n, k, new Random(7));
+      const a = new Float64Array(n), b = new Float64Array(n);
+      nearestSeed(whole, n, seeds, k, a);
+      nearestSeed(blocks, n, seeds, k, b);
+      expect(Array.from(b)).toEqual(Array.from(a));
+    }
+    expect(asked).toBeGreaterThan(10);
   });
 });
 

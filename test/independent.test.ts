@@ -193,3 +193,31 @@ describe("bad input", () => {
     expect(ok.stdout).toMatch(/columns {5}mean 2\.5000, variance 0\.6667\n {14}p \[\[0\.6667, 0\.3333\]\]\n {14}p 0\.6667\n/);
   });
 });
+
+describe("threads", () => {
+  it("a threaded fit gives fitSync's bits (each shard's seed points in the whole data's units)", async () => {
+    const { fitThreaded } = await import("../src/threads.js");
+    const { loadWorkerSource } = await import("../src/worker.js");
+    await loadWorkerSource();
+    let st = 7;
+    const u = () => { st ^= st << 13; st >>>= 0; st ^= st >>> 17; st ^= st << 5; st >>>= 0; return (st + 0.5) / 4294967296; };
+    const n = 300_000, x = new Float64Array(n * 2), codes = new Float64Array(n * 2), trials = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = i % 2, t = 3 + (i % 9);
+      trials[i] = t;
+      x[2 * i] = codes[2 * i] = (c ? 2 : 0) + u();
+      x[2 * i + 1] = Math.min(t, Math.floor(u() * t * (c ? 0.9 : 0.4)));
+      codes[2 * i + 1] = (i * 5 + c) % 4;
+    }
+    // (Each shard scaled its seed points by its own spread: its nearest seeds, so the start, differed.)
+    for (const [data, more] of [[x, { columns: [{ family: "gaussian" }, { family: "binomial" }], trials }], [codes, { columns: [{ family: "gaussian" }, { family: "categorical" }] }]] as const) {
+      const options = { family: "independent" as const, ...more, k: 3, maxIter: 30, seed: 3 } as Parameters<typeof fitSync>[1];
+      const alone = fitSync(data, options);
+      for (const caller of [false, true]) {
+        const m = await fitThreaded(data, options, 2, caller);
+        expect(m.logLikelihood).toBe(alone.logLikelihood);
+        expect(m.weights).toEqual(alone.weights);
+      }
+    }
+  }, 60_000);
+});

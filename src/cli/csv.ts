@@ -15,6 +15,10 @@ export type OnBad = (column: number, row: number, text: string) => void;
 export const MAX_LINE = Number(process.env.MIXEM_MAX_LINE ?? 64 * 2 ** 20);
 
 const NL = 10, CR = 13, QUOTE = 34;
+/** Decodes the text of a cell that is not a number. */
+const cellDecoder = new TextDecoder();
+/** Texts of cells that are not numbers kept per column (see CsvParser.cellText). */
+const TEXTS_KEPT = 8;
 const DELIMS = [44, 9, 59, 124]; // , tab ; |
 
 /**
@@ -36,6 +40,8 @@ export class CsvParser {
   private out: Float64Array = new Float64Array(0);
   private used = 0;
   private first = true;
+  /** Per column, texts of cells that were not numbers (see cellText). */
+  private texts: { bytes: Uint8Array; text: string }[][] = [];
 
   constructor(private source: string, private onBad: OnBad) {}
 
@@ -139,11 +145,33 @@ export class CsvParser {
       if (d >= 0) while (e < end && b[e] !== d) e++;
       else e = end;
       const x = parseDecimal(b, s, e);
-      if (Number.isNaN(x)) this.onBad(a, row, new TextDecoder().decode(b.subarray(s, e)));
+      if (Number.isNaN(x)) this.onBad(a, row, this.cellText(a, b, s, e));
       out[base + a] = x;
       s = e + 1;
     }
     this.used++;
+  }
+
+  /**
+   * The text of bytes b[s, e), a cell of column a that is not a number: a level name, NA… repeat
+   * row after row, so each column keeps its last TEXTS_KEPT texts and gives the same string again
+   * (no string made per cell for the collector to catch up with).
+   */
+  private cellText(a: number, b: Uint8Array, s: number, e: number): string {
+    const kept = (this.texts[a] ??= []), length = e - s;
+    for (let t = 0; t < kept.length; t++) {
+      const k = kept[t].bytes;
+      if (k.length !== length) continue;
+      let same = true;
+      for (let i = 0; i < length; i++) if (k[i] !== b[s + i]) { same = false; break; }
+      if (same) return kept[t].text;
+    }
+    const text = cellDecoder.decode(b.subarray(s, e));
+    if (length <= 64) {
+      if (kept.length === TEXTS_KEPT) kept.pop();
+      kept.unshift({ bytes: b.slice(s, e), text });
+    }
+    return text;
   }
 
   /** One parsed row of strings (papaparse, or the first line of a header-less file). */

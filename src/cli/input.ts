@@ -108,6 +108,9 @@ export interface Table {
   useLevels(i: number, names: string[]): void;
 }
 
+/** Texts of cells that are not numbers remembered per column (DenseTable.onBad). */
+const TEXTS_SEEN = 1024;
+
 /** At most this many distinct level names per column (as the categorical family's levels). */
 export const MAX_LEVEL_NAMES = 1 << 16;
 
@@ -145,7 +148,7 @@ export class DenseTable implements Table {
   private js = new Float64Array(0);
   /** Per column, its level names (strings not read as numbers) by first appearance; null past MAX_LEVEL_NAMES. */
   private names_: (Map<string, number> | null | undefined)[];
-  /** Per column with level names, each row's name (its index in names_) or −1. */
+  /** Per column with level names, each row's name (its index in names_) + 1, or 0. */
   private nameAt: (Int32Array | undefined)[];
   constructor(public shape: Shape, readonly source: string, private readonly memory: Arena | null = null) {
     this.bad = new Array(shape.width).fill(undefined);
@@ -159,28 +162,48 @@ export class DenseTable implements Table {
   /** The values, row-major (the region's current view: it moves when WebAssembly memory grows). */
   get data(): Float64Array { return this.region ? this.region.array : this.js; }
   onBad(column: number, row: number, text: string) {
-    if (missingCells.allowed && missingCell(text)) return; // --missing marginalize: NaN, a missing value
+    // A text seen before in this column (the parser gives a repeated text as the same string): its name again.
+    const seen = this.seenText[column]?.get(text);
+    if (seen !== undefined) {
+      if (seen >= 0) this.keepId(column, row, seen);
+      return;
+    }
+    if (missingCells.allowed && missingCell(text)) return this.remember(column, text, -1); // --missing marginalize: NaN, a missing value
     if (!this.bad[column]) this.bad[column] = { row, text };
     if (!this.odd[column] && !unknownLabel(text)) this.odd[column] = { row, text };
-    if (!missingCell(text)) this.keepName(column, row, levelName(text));
+    // Its first row is now kept (bad, odd): any later row with this text only needs its name recorded.
+    this.remember(column, text, missingCell(text) ? -1 : this.keepName(column, row, levelName(text)));
   }
-  /** Records row's level name in column (rows arrive in order; 1-based). */
-  private keepName(column: number, row: number, name: string) {
+  /** Per column, the texts seen (up to TEXTS_SEEN) and their name's id (−1: none). */
+  private seenText: (Map<string, number> | undefined)[] = [];
+  private remember(column: number, text: string, id: number) {
+    const seen = (this.seenText[column] ??= new Map());
+    if (seen.size < TEXTS_SEEN) seen.set(text, id);
+  }
+  /** Records row's level name in column (rows arrive in order; 1-based); returns its id, or −1 past MAX_LEVEL_NAMES. */
+  private keepName(column: number, row: number, name: string): number {
     let map = this.names_[column];
-    if (map === null) return;
+    if (map === null) return -1;
     if (map === undefined) map = this.names_[column] = new Map();
     let id = map.get(name);
     if (id === undefined) {
-      if (map.size >= MAX_LEVEL_NAMES) { this.names_[column] = null; this.nameAt[column] = undefined; return; }
+      if (map.size >= MAX_LEVEL_NAMES) { this.names_[column] = null; this.nameAt[column] = undefined; return -1; }
       map.set(name, (id = map.size));
     }
+    this.keepId(column, row, id);
+    return id;
+  }
+  private keepId(column: number, row: number, id: number) {
+    if (this.names_[column] === null) return; // past MAX_LEVEL_NAMES: no names kept
     let at = this.nameAt[column];
     if (!at || at.length < row) {
-      const grown = new Int32Array(Math.max(row, 1024, (at?.length ?? 0) * 2)).fill(-1);
+      // Room for as many rows as the values reserved (a file: all of them, at once); zeros, so
+      // pages of rows not yet read are never touched.
+      const grown = new Int32Array(Math.max(row, 1024, (at?.length ?? 0) * 2, Math.floor(this.data.length / this.shape.width)));
       if (at) grown.set(at);
       at = this.nameAt[column] = grown;
     }
-    at[row - 1] = id;
+    at[row - 1] = id + 1;
   }
   levelNames(i: number): string[] {
     const map = this.names_[i];
@@ -194,7 +217,7 @@ export class DenseTable implements Table {
     const byId = map ? [...map.keys()].map((s) => code.get(s)) : [];
     const w = this.shape.width, n = this.rows, x = this.data;
     for (let r = 0; r < n; r++) {
-      const v = x[r * w + i], id = at && r < at.length ? at[r] : -1;
+      const v = x[r * w + i], id = at && r < at.length ? at[r] - 1 : -1;
       if (id >= 0) {
         const c = byId[id];
         if (c === undefined) throw notALevel(this.source, r + 1, this.names[i], [...map!.keys()][id], names);
@@ -247,6 +270,41 @@ export class DenseTable implements Table {
     for (let r = 0; r < n; r++) out[r] = this.data[r * w + i];
     return out;
   }
+  /** Fails as column(i) would (a cell that is not a number), without reading the column. */
+  checkColumn(i: number): void {
+    const bad = this.bad[i];
+    if (bad) throw cellError(this.source, bad.row, this.names[i], bad.text);
+  }
+  /**
+   * compact(idx), then column `extra` right after those rows, in the table's own memory (its
+   * values copied out first, for a moment): [idx row-major (n × d) | column extra (n)], where a
+   * fit reads both in place and no region of its own is needed for the column (the room is the
+   * table's columns not chosen). Undefined, nothing done, without an arena or that room. The
+   * column's `array` is a fresh view (WebAssembly memory may have grown).
+   */
+  compactWith(idx: number[], extra: number): { readonly array: Float64Array } | undefined {
+    const n = this.rows, d = idx.length;
+    if (!this.memory || this.shape.width === 1 || this.data.length < n * (d + 1)) return undefined;
+    const values = this.column(extra); // a copy (width > 1)
+    this.compact(idx);
+    this.data.set(values, n * d);
+    const table = this;
+    return { get array() { return table.data.subarray(n * d, n * d + n); } };
+  }
+  /**
+   * Column i in a region of the table's arena, where a fit reads it in place (per-row trials: no
+   * JavaScript copy, and none in the fit); without an arena, a Float64Array. Fails as column(i).
+   * A region's `array` is a fresh view (a view made before WebAssembly memory grew is detached).
+   */
+  columnIn(i: number): { readonly array: Float64Array } {
+    if (!this.memory) { const array = this.column(i); return { array }; }
+    const bad = this.bad[i];
+    if (bad) throw cellError(this.source, bad.row, this.names[i], bad.text);
+    const w = this.shape.width, n = this.rows, region = this.memory.alloc(n);
+    const x = this.data, out = region.array; // after the allocation: it may have moved memory
+    for (let r = 0; r < n; r++) out[r] = x[r * w + i];
+    return region;
+  }
   /** The columns idx, row-major (the table's own array when they are all its columns, in order). */
   matrix(idx: number[]): Float64Array {
     for (const i of idx) if (this.bad[i]) this.column(i);
@@ -276,6 +334,7 @@ export class DenseTable implements Table {
       this.seen = idx.map((i) => this.seen[i]);
       this.names_ = idx.map((i) => this.names_[i]);
       this.nameAt = idx.map((i) => this.nameAt[i]);
+      this.seenText = idx.map((i) => this.seenText[i]);
     }
     return this.data.subarray(0, n * d);
   }

@@ -7,7 +7,7 @@
 // columns side by side: θ_j = the columns' θ_j concatenated; kernel parameters and statistics as
 // assembly/kernels/independent.ts describes (each column's block as its own kernel lays it out).
 import type { DatasetParts, DataScale, Family, FreezeKey, Sampler, Spec } from "../family.js";
-import type { Region } from "../wasm.js";
+import { getCore, type Arena, type Region } from "../wasm.js";
 import { checkVector, columnScales, describe } from "../data.js";
 import { checkOptions, integer, ownOptions } from "../options.js";
 import { MixemError, optionError } from "../errors.js";
@@ -25,6 +25,18 @@ import { freezeRule } from "../freeze.js";
 const COLUMN_FAMILIES: Readonly<Record<string, Family>> = { gaussian, poisson, binomial, bernoulli, categorical } as Record<string, Family>;
 const KINDS: Readonly<Record<string, number>> = { gaussianPass: 0, loglinearPass: 1, binomialPass: 2, categoricalPass: 3 };
 const PER_COLUMN = 4;
+/** Rows per family load when the seed points are made (see load). */
+const SEED_ROWS = 1 << 16;
+
+/** f with an arena of its own, freed after. */
+function withArena<T>(f: (mem: Arena) => T): T {
+  const mem = getCore().arena();
+  try {
+    return f(mem);
+  } finally {
+    mem.free();
+  }
+}
 
 /** One column: its family and that family's own options (categorical `levels`, binomial `trials`, gaussian `regCovar`…). */
 export interface IndependentColumn {
@@ -90,6 +102,8 @@ function renamed(e: unknown, path: string, a: number, flatDims: number | undefin
 }
 
 const isRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView));
+/** A flat numeric typed array (every value a number: no names, no holes). */
+const isFlatTyped = (v: unknown) => ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
 
 /** Column a of the data: rows (arrays or typed arrays) or one flat array of d values per row. */
 function columnValues(data: unknown, d: number, a: number, path: string): unknown[] {
@@ -167,50 +181,131 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     const d = cols.length;
     if (dims !== undefined && dims !== d) throw optionError("options.columns", `has ${d} columns; this model has ${dims}`);
     const flat = Array.isArray(data) && data.length > 0 && isRow(data[0]) ? undefined : d;
-    const parts: DatasetParts[] = [];
-    let n = -1;
-    // Every column read out before any column is loaded: loading allocates WebAssembly memory, and
-    // growing it detaches a Float64Array view of that memory (the CLI's data lies there).
-    const columns = cols.map((_, a) => columnValues(data, d, a, path));
     const shared = sharedTrials(cols, options);
-    let aux: Region | null = null;
-    cols.forEach((c, a) => {
-      const values = columns[a];
-      // A categorical column of level names goes in as rows of one value (the names are read there).
-      const input = c.name === "categorical" && values.some((v) => typeof v === "string") ? values.map((v) => [v]) : values;
+    const parts: DatasetParts[] = [];
+    let n = -1, aux: Region | null = null, region: Region;
+    /** Column a's options for its family's load (per-row trials: `trials`). */
+    const columnOptions = (a: number, trials: unknown, more?: Readonly<Record<string, unknown>>) => {
       // A fitted model's new data (or a thread's shard) reads each column as the fit did (categorical levels).
       const colData = (options.columnData as Record<string, unknown>[] | undefined)?.[a];
+      return { ...colData, ...cols[a].options, ...more, ...(shared[a] ? { trials } : {}), dims: 1 };
+    };
+    /** Column a's own load (the family's checks, its data settings), errors named as the composite's. */
+    const loadColumn = (a: number, input: unknown, trials: unknown) => {
       try {
-        parts.push(c.family.load(mem, input, { ...colData, ...c.options, ...(shared[a] ? { trials: options.trials } : {}), dims: 1 }, path, 1, trusted));
+        return cols[a].family.load(mem, input, columnOptions(a, trials), path, 1, trusted);
       } catch (e) {
         // A problem with options.trials itself (its length, a value) is named as given.
         throw shared[a] && e instanceof MixemError && e.path?.startsWith("options.trials") ? e : renamed(e, path, a, flat);
       }
-      n = parts[a].n;
-      aux ??= parts[a].aux; // per-row trials (every column that has them has the same)
-    });
-    const region = mem.alloc(n * d);
+    };
+    /** Rows [from, from + m) of column a of the row-major n × d values into `into`. */
+    const columnOut = (a: number, into: Region, from = 0, m = n) => { const x = region.array, v = into.array; for (let i = 0; i < m; i++) v[i] = x[(from + i) * d + a]; };
+    if (isFlatTyped(data)) {
+      // A flat typed array (the CLI's data, a thread's shard): no copy per row or per column in
+      // JavaScript. The values are x as they lie in WebAssembly memory (else one copy of them
+      // there); each column is read into one column of scratch, where its family's load reads
+      // (and checks) it in place — the same values, so the same checks and the same bits.
+      const total = checkVector(data, path);
+      if (total % d !== 0) throw new MixemError("INVALID_DATA", `has ${total} values, not a multiple of the ${d} columns`, path);
+      n = total / d;
+      // Per-row trials lying in WebAssembly memory: their region, taken before anything is
+      // allocated (an allocation that grows memory detaches every view of it).
+      const trialsAt = mem.borrow(options.trials);
+      const lying = mem.borrow(data);
+      if (lying) region = lying;
+      else {
+        region = mem.alloc(total);
+        // (A view of WebAssembly memory outside any live region would be detached by a growth here.)
+        if ((data as ArrayLike<number>).length !== total) throw new MixemError("INVALID_DATA", "was a view of WebAssembly memory that moved; pass a copy", path);
+        region.array.set(data as unknown as ArrayLike<number>);
+      }
+      // The scratch is freed once every column is loaded (its memory then serves the seeds): the
+      // columns' parts are kept for their settings, constants and trials, never their values.
+      const scratch = getCore().arena();
+      try {
+        const column = scratch.alloc(n);
+        for (let a = 0; a < d; a++) {
+          columnOut(a, column);
+          parts.push(loadColumn(a, column.array, trialsAt ? trialsAt.array : options.trials));
+          aux ??= parts[a].aux; // per-row trials (every column that has them has the same)
+        }
+      } finally {
+        scratch.free();
+      }
+    } else {
+      // Every column read out before any column is loaded: loading allocates WebAssembly memory, and
+      // growing it detaches a Float64Array view of that memory (the CLI's data lies there).
+      const columns = cols.map((_, a) => columnValues(data, d, a, path));
+      cols.forEach((c, a) => {
+        const values = columns[a];
+        // A categorical column of level names goes in as rows of one value (the names are read there).
+        const input = c.name === "categorical" && values.some((v) => typeof v === "string") ? values.map((v) => [v]) : values;
+        parts.push(loadColumn(a, input, options.trials));
+        n = parts[a].n;
+        aux ??= parts[a].aux;
+      });
+      region = mem.alloc(n * d);
+      const x = region.array;
+      parts.forEach((p, a) => { const v = p.x.array; for (let i = 0; i < n; i++) x[i * d + a] = v[i]; });
+    }
     const x = region.array;
-    parts.forEach((p, a) => { const v = p.x.array; for (let i = 0; i < n; i++) x[i * d + a] = v[i]; });
     const scale = columnScales(x, n, d, path);
     // Seeding locations: the columns' own (one-hot levels, proportions, values), side by side; a
     // column of one value per row in units of its standard deviation, so no column's scale rules k-means++.
     const seedDims = parts.map((p) => p.seedPoints.dims);
     const width = seedDims.reduce((s, v) => s + v, 0);
-    let seeds: Region | undefined;
+    /** Column a's family loaded (trusted) on rows [from, from + m) of x, in `into`: its seed points for those rows. */
+    const loadRows = (into: Arena, a: number, from: number, m: number) => {
+      const column = into.alloc(m);
+      columnOut(a, column, from, m);
+      // As the whole column was loaded, with what that load found (categorical levels); per-row trials: those rows'.
+      return cols[a].family.load(into, column.array, columnOptions(a, aux ? aux.array.subarray(from, from + m) : options.trials, parts[a].settings), path, 1, true);
+    };
+    /** Whether column a's family seeds on the values it read (its seed points are its x): then they come from x. */
+    const seedsAreValues = (a: number) => withArena((into) => {
+      const p = loadRows(into, a, 0, 1), points = p.seedPoints.points, values = p.x.array;
+      return p.seedPoints.dims === 1 && points.buffer === values.buffer && points.byteOffset === values.byteOffset;
+    });
+    // A shard of a threaded fit is given the whole data's scale (options.scale): its seed points are then the whole data's rows.
+    const given = options.scale, seedScale = Array.isArray(given) && given.length === d && given.every((v) => typeof v === "number" && v > 0) ? (given as number[]) : scale;
+    let own: boolean[] | undefined;
+    /** Rows [from, from + m) of the seed points into out() (re-read after each column: it may be a view of memory that moved). */
+    const seedRows = (out: () => Float64Array, from: number, m: number, at0: number) => {
+      own ??= cols.map((_, a) => seedsAreValues(a));
+      for (let a = 0, at = 0; a < d; at += seedDims[a], a++) {
+        const sd = cols[a].family.shape === "values" ? Math.sqrt(seedScale[a]) : 1, w = seedDims[a];
+        if (own[a]) {
+          const x = region.array, dst = out();
+          for (let i = 0; i < m; i++) dst[(at0 + i) * width + at] = x[(from + i) * d + a] / sd;
+          continue;
+        }
+        withArena((into) => {
+          const src = loadRows(into, a, from, m).seedPoints.points, dst = out(); // the column's points first: they may allocate
+          for (let i = 0; i < m; i++) for (let b = 0; b < w; b++) dst[(at0 + i) * width + at + b] = src[i * w + b] / sd;
+        });
+      }
+    };
+    let seeds: Region | undefined, block: Float64Array | undefined;
     const seedPoints = {
       get points() {
         if (!seeds) {
           seeds = mem.alloc(n * width);
-          for (let a = 0, at = 0; a < d; at += seedDims[a], a++) {
-            const sd = cols[a].family.shape === "values" ? Math.sqrt(scale[a]) : 1, w = seedDims[a];
-            const src = parts[a].seedPoints.points, dst = seeds.array; // the column's points first: they may allocate
-            for (let i = 0; i < n; i++) for (let b = 0; b < w; b++) dst[i * width + at + b] = src[i * w + b] / sd;
-          }
+          // The other columns' seed points from their families' loads of SEED_ROWS rows at a time
+          // (a one-hot block of a few rows, not n × levels; the same values row by row).
+          for (let from = 0; from < n; from += SEED_ROWS) seedRows(() => seeds!.array, from, Math.min(SEED_ROWS, n - from), from);
         }
         return seeds.array;
       },
+      // A block of rows (a shard's seeding pass): from the seed points when they were made (k-means++), else made for those rows only.
+      rows(from: number, count: number) {
+        if (seeds) return seeds.array.subarray(from * width, (from + count) * width);
+        if (!block || block.length < count * width) block = new Float64Array(count * width);
+        for (let done = 0; done < count; done += SEED_ROWS) seedRows(() => block!, from + done, Math.min(SEED_ROWS, count - done), done);
+        return block.subarray(0, count * width);
+      },
       dims: width,
+      count: n,
     };
     // What the columns keep of their data (categorical levels, binomial trials), but not their
     // variance: that is this family's `scale`, which a stream computes over all its chunks.
