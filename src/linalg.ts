@@ -2,17 +2,20 @@
 // sampling: K factorisations per iteration, O(K d³) — the O(N K d²) work is in the WASM kernels.
 import * as M from "./math.js";
 
-/** Cholesky factor L (lower, row-major) of a symmetric matrix, or null if it is not positive definite (to working precision). */
-export function cholesky(a: ArrayLike<number>, d: number, out: Float64Array = new Float64Array(d * d)): Float64Array | null {
+/**
+ * Cholesky factor L (lower, row-major) of a symmetric matrix (d × d at a[offset …]), or null if it
+ * is not positive definite (to working precision).
+ */
+export function cholesky(a: ArrayLike<number>, d: number, out: Float64Array = new Float64Array(d * d), offset = 0): Float64Array | null {
   out.fill(0);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {
-      let s = a[i * d + j];
+      let s = a[offset + i * d + j];
       for (let p = 0; p < j; p++) s -= out[i * d + p] * out[j * d + p];
       if (i === j) {
         // s / a_ii is 1 − R² of coordinate i regressed on the earlier ones: at or below d·ε it is
         // rounding noise, the matrix is singular to working precision (mclust's eps test, roughly).
-        if (!(s > d * Number.EPSILON * a[i * d + i])) return null;
+        if (!(s > d * Number.EPSILON * a[offset + i * d + i])) return null;
         out[i * d + i] = Math.sqrt(s);
       } else {
         out[i * d + j] = s / out[j * d + j];
@@ -104,7 +107,7 @@ export function floorCovariance(sigma: Float64Array, offset: number, d: number, 
  * `factor` is d × d scratch.
  */
 export function inverseCholesky(sigma: Float64Array, offset: number, d: number, out: Float64Array, at: number, factor: Float64Array): number | null {
-  if (!cholesky(sigma.subarray(offset, offset + d * d), d, factor)) return null;
+  if (!cholesky(sigma, d, factor, offset)) return null; // no view allocated per call (the M-steps and every pass's pack call this)
   let logDet = 0;
   for (let c = 0; c < d; c++) {
     logDet += 2 * M.log(factor[c * d + c]);
