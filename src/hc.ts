@@ -145,14 +145,13 @@ export function hcVVV(x: ArrayLike<number>, n: number, d: number): Int32Array {
       for (let k = 0; k < p; k++) v[k] = (xs[a * p + k] - xs[b * p + k]) * 0.7071067811865476;
       let t = 0;
       for (let k = 0; k < p; k++) t += v[k] * v[k];
-      u.fill(0);
-      u.set(v, 0);
+      for (let c = 0; c < p * p; c++) u[c] = c < p ? v[c] : 0; // loops, not fill/set: p is small, a builtin call per pair costs more
       mTrace = t;
       return 2 * Math.log((beta * (t + alpha)) / 2);
     }
     const q = 1 / nab, sa = Math.sqrt(na * q), sb = Math.sqrt(nb * q);
     for (let c = 0, rb = b * p * p; c < p * p; c++) u[c] = R[rb + c]; // b's factor (a loop: no view allocated per pair)
-    for (let k = 0; k < Math.min(na - 1, p); k++) {
+    for (let k = 0, rows = Math.min(na - 1, p); k < rows; k++) {
       for (let c = 0; c < p; c++) w[c] = R[a * p * p + k * p + c];
       addRow(u, w, p);
     }
@@ -160,7 +159,7 @@ export function hcVVV(x: ArrayLike<number>, n: number, d: number): Int32Array {
     let dot = 0;
     for (let k = 0; k < p; k++) dot += v[k] * v[k];
     mTrace = (trace[a] + trace[b]) + dot;
-    w.set(v);
+    for (let k = 0; k < p; k++) w[k] = v[k];
     addRow(u, w, p);
     return vvvtij(nab, u, Math.sqrt(q), mTrace);
   };
