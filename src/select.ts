@@ -15,6 +15,7 @@ import { jsAllocation, MixemError, optionError } from "./errors.js";
 import { abortSignal, ownOptions } from "./options.js";
 import { describe } from "./data.js";
 import { arrowDims, arrowKind } from "./arrow.js";
+import { restoreRows } from "./missing.js";
 
 export type Criterion = "bic" | "aic" | "icl";
 
@@ -279,8 +280,9 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
     for (const family of new Set(columns.map((c) => c.family))) {
       const o = fitOptionsOf(rest, columns.find((c) => c.family === family)!, ks[0], mclustLike);
       const r = resolveFit(o);
+      // Missing values: the rows as given (the loaded ones are split, src/missing.ts), as fitInWorker sends them.
       const sent = withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => ({
-        x: jsAllocation("a copy of the data for the workers", () => ds.x.array.slice()), aux: ds.aux ? ds.aux.array.slice() : null, dims: ds.dims,
+        x: jsAllocation("a copy of the data for the workers", () => (ds.missing ? restoreRows(ds) : ds.x.array.slice())), aux: ds.aux && !ds.missing ? ds.aux.array.slice() : null, dims: ds.dims,
       }));
       const options: Record<string, unknown> = {};
       if (r.family.shape === "rows") options.dims = sent.dims;

@@ -37,6 +37,14 @@ describe("selectKAsync's kept workers", () => {
     expectSameBits(await selectKAsync(rows, { ...o, threads: 3 }), sync);
   });
 
+  it("with missing values (marginalize): the workers get the rows as given, so selectK's entries", async () => {
+    const gaps = rows.map((r, i) => (i % 13 === 0 ? [r[0], NaN] : i % 29 === 0 ? [NaN, r[1]] : r));
+    const o = { family: "mvgaussian" as const, kRange: [1, 3] as [number, number], missing: "marginalize" as const };
+    const sync = selectK(gaps, o);
+    expect(sync.best.nMissing).toBeGreaterThan(0);
+    expectSameBits(await selectKAsync(gaps, { ...o, threads: 2 }), sync);
+  });
+
   it("an abort on warm workers rejects with its reason; the next call starts new workers and gives the same selection", async () => {
     const o = { family: "mvgaussian" as const, kRange: [1, 4] as [number, number] };
     const sync = selectK(rows, o);
