@@ -234,7 +234,7 @@ export type SelectAsyncOptions = SelectOptions & {
  * selectK with the (k, model) cells fitted in parallel on `threads` workers; the result is the same
  * as selectK's (the same cell code, src/select-cell.ts). The calling thread validates the data and
  * makes the hierarchical start once (while the workers start); each worker gets them once, keeps
- * each column's data loaded, and is handed the next cell as it finishes one. Progress per finished
+ * each column's data loaded, and is handed cells IN_FLIGHT ahead, largest k first. Progress per finished
  * cell (`onProgress`), cancellation by `signal` (the workers are terminated).
  */
 export async function selectKAsync<const O extends SelectAsyncOptions>(data: ModelData, options?: O): Promise<Selection<SelectFamilyOf<O>>>;
