@@ -509,7 +509,7 @@ function readFrozen(settings: ModelSettings, storedFreeze: unknown, spec: Spec, 
 }
 
 /**
- * @internal A fitted model as selectKAsync's workers send it: θ and the weights exactly as fitted
+ * A fitted model as selectKAsync's workers send it: θ and the weights exactly as fitted
  * (no round trip through the components, which re-derives decompositions), its settings and fit summary.
  */
 export interface ModelParts { family: FamilyName; theta: Float64Array; weights: Float64Array; settings: ModelSettings; fit: FitSummary }
