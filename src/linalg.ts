@@ -74,6 +74,9 @@ function frobenius2(m: Float64Array): number {
   return s;
 }
 
+/** floorCovariance's Cholesky test's factor (at least d × d; one array, not one per call). */
+let floorFactor = new Float64Array(0);
+
 /**
  * Projects a symmetric covariance onto {Σ : Σ ⪰ floor · D}, D = diag(scale), in place: with
  * Σ̃ = D^{-½} Σ D^{-½}, eigenvalues of Σ̃ below `floor` are raised to it. This is the exact
@@ -88,7 +91,8 @@ export function floorCovariance(sigma: Float64Array, offset: number, d: number, 
     const v = (sigma[offset + i * d + j] + sigma[offset + j * d + i]) / 2 / (sd(i) * sd(j));
     work[i * d + j] = i === j ? v - floor : v;
   }
-  if (cholesky(work, d) !== null) return; // Σ̃ − floor·I ≻ 0: nothing to raise
+  if (floorFactor.length < d * d) floorFactor = new Float64Array(d * d);
+  if (cholesky(work, d, floorFactor) !== null) return; // Σ̃ − floor·I ≻ 0: nothing to raise (only the test's success is read)
   for (let i = 0; i < d; i++) work[i * d + i] += floor;
   const { values, vectors } = symmetricEigen(work, d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
