@@ -134,7 +134,11 @@ function copyMatrix(
         const row = rows[i];
         if (!isRow(row)) throw dataError(`${path}[${i}]`, `is not a row of numbers (${describe(row)})`);
         if (row.length !== d) throw dataError(`${path}[${i}]`, `has ${row.length} values; every row must have ${d} (as ${path}[0])`);
-        for (let a = 0; a < d; a++) dst[i * d + a] = trusted ? row[a] : checkValue(row[a], `${path}[${i}][${a}]`, extra);
+        for (let a = 0; a < d; a++) {
+          const v = row[a];
+          // A sound value as it is; the path (a string per value) is built only to report a bad one.
+          dst[i * d + a] = trusted || (typeof v === "number" && Number.isFinite(v) && !extra?.(v)) ? v : checkValue(v, `${path}[${i}][${a}]`, extra);
+        }
       }
     } catch (e) {
       throw unreadable(e, `${path}[${i}]`);

@@ -58,6 +58,8 @@ export class Evaluator {
   /** The label term of the last runMissing (its patterns' labelled rows). */
   missingLabelTerm = 0;
   private blockStats: Float64Array;
+  /** Views of the blocks' arrays for the last block count (see blocksOf). */
+  private views: { count: number; plain: Blocks; labelled: Blocks } | undefined;
   /** One kernel call's description, reused for every block of every pass (no allocation per pass). */
   private readonly call: PassCall;
   /** Missing values: the margins' parameters and statistics, and their call (made at the first such pass). */
@@ -179,7 +181,17 @@ export class Evaluator {
       this.blockLabel[b] = c.labelTerm ?? 0;
       if (o.stats) this.blockStats.set(this.statsRegion.array, b * width);
     }
-    return { count, ll: this.blockLL.subarray(0, count), stats: this.blockStats.subarray(0, count * width), ...(ds.labels ? { label: this.blockLabel.subarray(0, count) } : {}) };
+    return this.blocksOf(count, ds.labels !== null && ds.labels !== undefined);
+  }
+
+  /** The views of the first `count` blocks (made once per count, not per pass), with the label terms' or without. */
+  private blocksOf(count: number, labelled: boolean): Blocks {
+    let v = this.views;
+    if (!v || v.count !== count) {
+      const ll = this.blockLL.subarray(0, count), stats = this.blockStats.subarray(0, count * this.statsWidth);
+      v = this.views = { count, plain: { count, ll, stats }, labelled: { count, ll, stats, label: this.blockLabel.subarray(0, count) } };
+    }
+    return labelled ? v.labelled : v.plain;
   }
 
   /**
@@ -198,8 +210,7 @@ export class Evaluator {
 
   /** The blocks of the last labelled pass, as runBlocks returns them. */
   labelBlocks(n: number): { count: number; ll: Float64Array; stats: Float64Array } {
-    const count = blockCount(n);
-    return { count, ll: this.blockLL.subarray(0, count), stats: this.blockStats.subarray(0, count * this.statsWidth) };
+    return this.blocksOf(blockCount(n), false);
   }
 
   /** Adds up the last pass's blocks (and their statistics, into `stats`); returns the log-likelihood without the constants. */
@@ -209,7 +220,7 @@ export class Evaluator {
     this.labelTerm = blocks.label ? blocks.label[0] : 0;
     if (stats) {
       pairwiseSum(blocks.stats, blocks.count, this.statsWidth);
-      this.statsCopy.set(blocks.stats.subarray(0, this.statsWidth));
+      this.statsCopy.set(blocks.count === 1 ? blocks.stats : blocks.stats.subarray(0, this.statsWidth));
     }
     return blocks.ll[0];
   }
@@ -218,6 +229,7 @@ export class Evaluator {
   private reserve(n: number): number {
     const count = blockCount(n);
     if (this.blockLL.length < count) {
+      this.views = undefined;
       this.blockLL = new Float64Array(count);
       this.blockLabel = new Float64Array(count);
       this.blockStats = new Float64Array(count * this.statsWidth);

@@ -136,33 +136,33 @@ export function hcVVV(x: ArrayLike<number>, n: number, d: number): Int32Array {
     return l * t;
   };
 
-  // The merge of slots a and b: its factor (base: b's, the rows of a's added), trace and term.
-  const u = new Float64Array(p * p), w = new Float64Array(p), v = new Float64Array(p);
-  let mTrace = 0;
-  const merge = (a: number, b: number): number => {
+  // The merge of slots a and b: its factor (base: b's, the rows of a's added) in u, its trace and
+  // term in merged[0], merged[1] (typed slots: a number a closure assigns or returns is boxed).
+  const u = new Float64Array(p * p), w = new Float64Array(p), v = new Float64Array(p), merged = new Float64Array(2);
+  const merge = (a: number, b: number): void => {
     const na = count[a], nb = count[b], nab = na + nb;
     if (na === 1 && nb === 1) {
       for (let k = 0; k < p; k++) v[k] = (xs[a * p + k] - xs[b * p + k]) * 0.7071067811865476;
       let t = 0;
       for (let k = 0; k < p; k++) t += v[k] * v[k];
-      u.fill(0);
-      u.set(v, 0);
-      mTrace = t;
-      return 2 * Math.log((beta * (t + alpha)) / 2);
+      for (let c = 0; c < p * p; c++) u[c] = c < p ? v[c] : 0; // loops, not fill/set: p is small, a builtin call per pair costs more
+      merged[0] = t;
+      merged[1] = 2 * Math.log((beta * (t + alpha)) / 2);
+      return;
     }
     const q = 1 / nab, sa = Math.sqrt(na * q), sb = Math.sqrt(nb * q);
     for (let c = 0, rb = b * p * p; c < p * p; c++) u[c] = R[rb + c]; // b's factor (a loop: no view allocated per pair)
-    for (let k = 0; k < Math.min(na - 1, p); k++) {
+    for (let k = 0, rows = Math.min(na - 1, p); k < rows; k++) {
       for (let c = 0; c < p; c++) w[c] = R[a * p * p + k * p + c];
       addRow(u, w, p);
     }
     for (let k = 0; k < p; k++) v[k] = sb * xs[a * p + k] - sa * xs[b * p + k];
     let dot = 0;
     for (let k = 0; k < p; k++) dot += v[k] * v[k];
-    mTrace = (trace[a] + trace[b]) + dot;
-    w.set(v);
+    merged[0] = (trace[a] + trace[b]) + dot;
+    for (let k = 0; k < p; k++) w[k] = v[k];
     addRow(u, w, p);
-    return vvvtij(nab, u, Math.sqrt(q), mTrace);
+    merged[1] = vvvtij(nab, u, Math.sqrt(q), merged[0]);
   };
 
   // Packed pair costs: (i, j), i < j, at j(j − 1)/2 + i (mclust's order); per column j its last minimum.
@@ -180,8 +180,8 @@ export function hcVVV(x: ArrayLike<number>, n: number, d: number): Int32Array {
     else if (value < colMin[j] || (value === colMin[j] && i > colArg[j])) { colMin[j] = value; colArg[j] = i; }
   };
   const pairCost = (i: number, j: number, base: number) => {
-    const other = base === i ? j : i;
-    return merge(other, base) - (term[i] + term[j]);
+    merge(base === i ? j : i, base);
+    return merged[1] - (term[i] + term[j]);
   };
   // The first scan: every pair is two singletons (merge's first case, its cost alone: the merged
   // group's factor is recomputed when a pair is chosen).
@@ -211,10 +211,10 @@ export function hcVVV(x: ArrayLike<number>, n: number, d: number): Int32Array {
     // computed; another pair is recomputed (base: j's factor unless j is a singleton), its term dopt + terms.
     const kept = step === 0 || iopt === lastMerged || jopt === lastMerged;
     const base = step === 0 ? jopt : kept ? lastMerged : count[jopt] > 1 ? jopt : iopt;
-    const termij = merge(base === iopt ? jopt : iopt, base);
-    const newTerm = kept ? termij : dopt + (term[iopt] + term[jopt]);
+    merge(base === iopt ? jopt : iopt, base);
+    const newTerm = kept ? merged[1] : dopt + (term[iopt] + term[jopt]);
     const mergedId = Math.min(id[iopt], id[jopt]);
-    const factor = Float64Array.from(u), newTrace = mTrace;
+    const factor = Float64Array.from(u), newTrace = merged[0];
     for (let k = 0; k < p; k++) v[k] = si * xs[iopt * p + k] + sj * xs[jopt * p + k];
     const last = lg - 1;
     if (jopt !== last) {

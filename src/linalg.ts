@@ -2,17 +2,20 @@
 // sampling: K factorisations per iteration, O(K d³) — the O(N K d²) work is in the WASM kernels.
 import * as M from "./math.js";
 
-/** Cholesky factor L (lower, row-major) of a symmetric matrix, or null if it is not positive definite (to working precision). */
-export function cholesky(a: ArrayLike<number>, d: number, out: Float64Array = new Float64Array(d * d)): Float64Array | null {
+/**
+ * Cholesky factor L (lower, row-major) of a symmetric matrix (d × d at a[offset …]), or null if it
+ * is not positive definite (to working precision).
+ */
+export function cholesky(a: ArrayLike<number>, d: number, out: Float64Array = new Float64Array(d * d), offset = 0): Float64Array | null {
   out.fill(0);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {
-      let s = a[i * d + j];
+      let s = a[offset + i * d + j];
       for (let p = 0; p < j; p++) s -= out[i * d + p] * out[j * d + p];
       if (i === j) {
         // s / a_ii is 1 − R² of coordinate i regressed on the earlier ones: at or below d·ε it is
         // rounding noise, the matrix is singular to working precision (mclust's eps test, roughly).
-        if (!(s > d * Number.EPSILON * a[i * d + i])) return null;
+        if (!(s > d * Number.EPSILON * a[offset + i * d + i])) return null;
         out[i * d + i] = Math.sqrt(s);
       } else {
         out[i * d + j] = s / out[j * d + j];
@@ -71,6 +74,9 @@ function frobenius2(m: Float64Array): number {
   return s;
 }
 
+/** floorCovariance's Cholesky test's factor (at least d × d; one array, not one per call). */
+let floorFactor = new Float64Array(0);
+
 /**
  * Projects a symmetric covariance onto {Σ : Σ ⪰ floor · D}, D = diag(scale), in place: with
  * Σ̃ = D^{-½} Σ D^{-½}, eigenvalues of Σ̃ below `floor` are raised to it. This is the exact
@@ -85,7 +91,8 @@ export function floorCovariance(sigma: Float64Array, offset: number, d: number, 
     const v = (sigma[offset + i * d + j] + sigma[offset + j * d + i]) / 2 / (sd(i) * sd(j));
     work[i * d + j] = i === j ? v - floor : v;
   }
-  if (cholesky(work, d) !== null) return; // Σ̃ − floor·I ≻ 0: nothing to raise
+  if (floorFactor.length < d * d) floorFactor = new Float64Array(d * d);
+  if (cholesky(work, d, floorFactor) !== null) return; // Σ̃ − floor·I ≻ 0: nothing to raise (only the test's success is read)
   for (let i = 0; i < d; i++) work[i * d + i] += floor;
   const { values, vectors } = symmetricEigen(work, d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
@@ -104,7 +111,7 @@ export function floorCovariance(sigma: Float64Array, offset: number, d: number, 
  * `factor` is d × d scratch.
  */
 export function inverseCholesky(sigma: Float64Array, offset: number, d: number, out: Float64Array, at: number, factor: Float64Array): number | null {
-  if (!cholesky(sigma.subarray(offset, offset + d * d), d, factor)) return null;
+  if (!cholesky(sigma, d, factor, offset)) return null; // no view allocated per call (the M-steps and every pass's pack call this)
   let logDet = 0;
   for (let c = 0; c < d; c++) {
     logDet += 2 * M.log(factor[c * d + c]);

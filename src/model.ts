@@ -89,8 +89,8 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
   readonly theta: Float64Array;
   /** @internal */
   readonly weightArray: Float64Array;
-  /** FitSummary.nMissing as the fit gave it (toJSON keeps it only then). */
-  private readonly fitMissing: number | undefined;
+  /** @internal FitSummary.nMissing as the fit gave it (toJSON keeps it only then). */
+  readonly fitMissing: number | undefined;
   /** The PRNG of `sample` calls without a seed (made at the first). */
   private sampleStream: Random | undefined;
 
@@ -403,28 +403,78 @@ export class MixtureModel<F extends FamilyName = FamilyName> {
 export function loadModel<F extends FamilyName>(json: ModelJSON<F>): MixtureModel<F>;
 export function loadModel(json: unknown): MixtureModel;
 export function loadModel(json: unknown): MixtureModel {
-  const bad = (path: string, msg: string) => new MixemError("INVALID_MODEL", msg, path);
-  const obj = (v: unknown, path: string) => {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad(path, `must be an object, got ${describe(v)}`);
-    return asModelError(() => ownOptions(v, path)); // own properties, read once
-  };
-  const m = obj(json, "model");
-  if (m.format !== "mixem-model") throw bad("model.format", `must be "mixem-model", got ${describe(m.format)}`);
-  if (m.version !== 1) throw bad("model.version", `unsupported version ${describe(m.version)} (this mixem reads version 1)`);
+  const m = modelObject(json, "model");
+  if (m.format !== "mixem-model") throw badModel("model.format", `must be "mixem-model", got ${describe(m.format)}`);
+  if (m.version !== 1) throw badModel("model.version", `unsupported version ${describe(m.version)} (this mixem reads version 1)`);
   const family = m.family as FamilyName;
   const fam = familyOf(family);
-  if (!fam) throw bad("model.family", `unknown family ${describe(m.family)}`);
+  if (!fam) throw badModel("model.family", `unknown family ${describe(m.family)}`);
   const k = m.k;
-  if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw bad("model.k", `must be a positive integer, got ${describe(k)}`);
+  if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw badModel("model.k", `must be a positive integer, got ${describe(k)}`);
   const weights = weightList(m.weights, k, "model.weights", "INVALID_MODEL");
-  if (!Array.isArray(m.components) || m.components.length !== k) throw bad("model.components", `must be an array of ${k} components`);
-  const s = obj(m.settings, "model.settings");
-  if (s.mode !== "soft" && s.mode !== "hard") throw bad("model.settings.mode", `must be "soft" or "hard", got ${describe(s.mode)}`);
-  if (typeof s.fixWeights !== "boolean") throw bad("model.settings.fixWeights", `must be true or false, got ${describe(s.fixWeights)}`);
+  if (!Array.isArray(m.components) || m.components.length !== k) throw badModel("model.components", `must be an array of ${k} components`);
+  const { spec, settings, storedFreeze } = readSettings(family, k, m.settings);
+  const theta = new Float64Array(k * spec.thetaSize);
+  m.components.forEach((c, j) => {
+    try {
+      spec.fromComponent(c, theta, j, `model.components[${j}]`);
+    } catch (e) {
+      throw recode(e, "INVALID_MODEL");
+    }
+  });
+  readFrozen(settings, storedFreeze, spec, k, family);
+  const f = modelObject(m.fit, "model.fit");
+  const history = f.history;
+  const finiteList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isFinite(x));
+  if (!finiteList(history)) throw badModel("model.fit.history", "must be an array of finite numbers");
+  if (typeof f.logLikelihood !== "number" || !Number.isFinite(f.logLikelihood)) throw badModel("model.fit.logLikelihood", `must be a finite number, got ${describe(f.logLikelihood)}`);
+  if (typeof f.iterations !== "number" || !Number.isInteger(f.iterations) || f.iterations < 0) throw badModel("model.fit.iterations", `must be a non-negative integer, got ${describe(f.iterations)}`);
+  // Σ w_i with sample weights: any finite non-negative number.
+  if (typeof f.nObservations !== "number" || !Number.isFinite(f.nObservations) || f.nObservations < 0) throw badModel("model.fit.nObservations", `must be a finite number ≥ 0, got ${describe(f.nObservations)}`);
+  // Absent in models saved before it was reported, all fitted by plain EM: iterations + 1.
+  const passes = f.passes ?? (f.iterations as number) + 1;
+  if (typeof passes !== "number" || !Number.isInteger(passes) || passes < 1) throw badModel("model.fit.passes", `must be a positive integer, got ${describe(passes)}`);
+  if (typeof f.converged !== "boolean") throw badModel("model.fit.converged", "must be true or false");
+  if (!["converged", "maxIter", "callback"].includes(f.stopReason as string)) throw badModel("model.fit.stopReason", `unknown stop reason ${describe(f.stopReason)}`);
+  const summary: FitSummary = {
+    logLikelihood: f.logLikelihood as number, history: history as number[], iterations: f.iterations as number, passes,
+    converged: f.converged, stopReason: f.stopReason as StopReason, nObservations: f.nObservations as number,
+  };
+  if (f.nMissing !== undefined) {
+    if (typeof f.nMissing !== "number" || !Number.isInteger(f.nMissing) || f.nMissing < 0) throw badModel("model.fit.nMissing", `must be a non-negative integer, got ${describe(f.nMissing)}`);
+    summary.nMissing = f.nMissing;
+  }
+  if (f.objective !== undefined) {
+    if (typeof f.objective !== "number" || !Number.isFinite(f.objective)) throw badModel("model.fit.objective", `must be a finite number, got ${describe(f.objective)}`);
+    summary.objective = f.objective;
+  }
+  if (settings.prior !== undefined) {
+    const ph = f.posteriorHistory;
+    if (typeof f.logPosterior !== "number" || !Number.isFinite(f.logPosterior)) throw badModel("model.fit.logPosterior", `must be a finite number for a model with a prior, got ${describe(f.logPosterior)}`);
+    if (!finiteList(ph)) throw badModel("model.fit.posteriorHistory", "must be an array of finite numbers");
+    summary.logPosterior = f.logPosterior;
+    summary.posteriorHistory = ph as number[];
+  }
+  checkParameters(spec, theta, weights, "INVALID_MODEL", "model");
+  return new MixtureModel(family, spec, theta, weights, settings, summary);
+}
+
+const badModel = (path: string, msg: string) => new MixemError("INVALID_MODEL", msg, path);
+const modelObject = (v: unknown, path: string) => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw badModel(path, `must be an object, got ${describe(v)}`);
+  return asModelError(() => ownOptions(v, path)); // own properties, read once
+};
+
+/** A stored model's settings (validated): the spec they configure, the settings the model holds (without `freeze`), and the stored `freeze`. */
+function readSettings(family: FamilyName, k: number, raw: unknown): { spec: Spec; settings: ModelSettings; storedFreeze: unknown } {
+  const fam = familyOf(family)!;
+  const s = modelObject(raw, "model.settings");
+  if (s.mode !== "soft" && s.mode !== "hard") throw badModel("model.settings.mode", `must be "soft" or "hard", got ${describe(s.mode)}`);
+  if (typeof s.fixWeights !== "boolean") throw badModel("model.settings.fixWeights", `must be true or false, got ${describe(s.fixWeights)}`);
   const { mode: _m, fixWeights: _f, missing, freeze: storedFreeze, ...familySettings } = s;
-  if (missing !== undefined && missing !== "marginalize") throw bad("model.settings.missing", `must be "marginalize" or absent, got ${describe(missing)}`);
+  if (missing !== undefined && missing !== "marginalize") throw badModel("model.settings.missing", `must be "marginalize" or absent, got ${describe(missing)}`);
   const dims = familySettings.dims ?? 1;
-  if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 1) throw bad("model.settings.dims", `must be a positive integer, got ${describe(dims)}`);
+  if (typeof dims !== "number" || !Number.isInteger(dims) || dims < 1) throw badModel("model.settings.dims", `must be a positive integer, got ${describe(dims)}`);
   // What the model keeps of its data: each rule is called, also for an absent key (a required one throws).
   const dataSettings: Record<string, unknown> = {};
   for (const [key, rule] of Object.entries(fam.dataSettings)) {
@@ -446,56 +496,47 @@ export function loadModel(json: unknown): MixtureModel {
   } catch (e) {
     throw recode(e, "INVALID_MODEL");
   }
-  if (!Array.isArray(m.components) || m.components.length !== k) throw bad("model.components", `must be an array of ${k} components`);
-  const theta = new Float64Array(k * spec.thetaSize);
-  m.components.forEach((c, j) => {
-    try {
-      spec.fromComponent(c, theta, j, `model.components[${j}]`);
-    } catch (e) {
-      throw recode(e, "INVALID_MODEL");
-    }
-  });
   const settings: ModelSettings = { mode: s.mode, fixWeights: s.fixWeights, ...(missing ? { missing } : {}), ...(spec.settings as Partial<ModelSettings>), ...dataSettings };
-  if (storedFreeze !== undefined) {
-    // Stored as lists of component indices (readFreeze checks them against the family).
-    const f = asModelError(() => readFreeze(storedFreeze, spec, k, family, "model.settings.freeze"));
-    if (f.allWeights) throw bad("model.settings.freeze.weights", "must not list every component (a model stores that as fixWeights)");
-    if (Object.keys(f.settings).length > 0) settings.freeze = f.settings;
-  }
-  const f = obj(m.fit, "model.fit");
-  const history = f.history;
-  const finiteList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isFinite(x));
-  if (!finiteList(history)) throw bad("model.fit.history", "must be an array of finite numbers");
-  if (typeof f.logLikelihood !== "number" || !Number.isFinite(f.logLikelihood)) throw bad("model.fit.logLikelihood", `must be a finite number, got ${describe(f.logLikelihood)}`);
-  if (typeof f.iterations !== "number" || !Number.isInteger(f.iterations) || f.iterations < 0) throw bad("model.fit.iterations", `must be a non-negative integer, got ${describe(f.iterations)}`);
-  // Σ w_i with sample weights: any finite non-negative number.
-  if (typeof f.nObservations !== "number" || !Number.isFinite(f.nObservations) || f.nObservations < 0) throw bad("model.fit.nObservations", `must be a finite number ≥ 0, got ${describe(f.nObservations)}`);
-  // Absent in models saved before it was reported, all fitted by plain EM: iterations + 1.
-  const passes = f.passes ?? (f.iterations as number) + 1;
-  if (typeof passes !== "number" || !Number.isInteger(passes) || passes < 1) throw bad("model.fit.passes", `must be a positive integer, got ${describe(passes)}`);
-  if (typeof f.converged !== "boolean") throw bad("model.fit.converged", "must be true or false");
-  if (!["converged", "maxIter", "callback"].includes(f.stopReason as string)) throw bad("model.fit.stopReason", `unknown stop reason ${describe(f.stopReason)}`);
-  const summary: FitSummary = {
-    logLikelihood: f.logLikelihood as number, history: history as number[], iterations: f.iterations as number, passes,
-    converged: f.converged, stopReason: f.stopReason as StopReason, nObservations: f.nObservations as number,
+  return { spec, settings, storedFreeze };
+}
+
+/** A stored `freeze` (lists of component indices, checked against the family) into `settings`. */
+function readFrozen(settings: ModelSettings, storedFreeze: unknown, spec: Spec, k: number, family: FamilyName): void {
+  if (storedFreeze === undefined) return;
+  const f = asModelError(() => readFreeze(storedFreeze, spec, k, family, "model.settings.freeze"));
+  if (f.allWeights) throw badModel("model.settings.freeze.weights", "must not list every component (a model stores that as fixWeights)");
+  if (Object.keys(f.settings).length > 0) settings.freeze = f.settings;
+}
+
+/**
+ * A fitted model as selectKAsync's workers send it: θ and the weights exactly as fitted
+ * (no round trip through the components, which re-derives decompositions), its settings and fit summary.
+ */
+export interface ModelParts { family: FamilyName; theta: Float64Array; weights: Float64Array; settings: ModelSettings; fit: FitSummary }
+
+/** @internal A model's parts (see ModelParts): copies, so they can be sent and moved. */
+export function modelParts(model: MixtureModel): ModelParts {
+  const fit: FitSummary = {
+    logLikelihood: model.logLikelihood, history: [...model.history], iterations: model.iterations, passes: model.passes,
+    converged: model.converged, stopReason: model.stopReason, nObservations: model.nObservations,
+    ...(model.objective === model.logLikelihood ? {} : { objective: model.objective }),
+    ...(model.logPosterior === undefined ? {} : { logPosterior: model.logPosterior, posteriorHistory: [...model.posteriorHistory!] }),
+    ...(model.fitMissing === undefined ? {} : { nMissing: model.fitMissing }),
   };
-  if (f.nMissing !== undefined) {
-    if (typeof f.nMissing !== "number" || !Number.isInteger(f.nMissing) || f.nMissing < 0) throw bad("model.fit.nMissing", `must be a non-negative integer, got ${describe(f.nMissing)}`);
-    summary.nMissing = f.nMissing;
-  }
-  if (f.objective !== undefined) {
-    if (typeof f.objective !== "number" || !Number.isFinite(f.objective)) throw bad("model.fit.objective", `must be a finite number, got ${describe(f.objective)}`);
-    summary.objective = f.objective;
-  }
-  if (settings.prior !== undefined) {
-    const ph = f.posteriorHistory;
-    if (typeof f.logPosterior !== "number" || !Number.isFinite(f.logPosterior)) throw bad("model.fit.logPosterior", `must be a finite number for a model with a prior, got ${describe(f.logPosterior)}`);
-    if (!finiteList(ph)) throw bad("model.fit.posteriorHistory", "must be an array of finite numbers");
-    summary.logPosterior = f.logPosterior;
-    summary.posteriorHistory = ph as number[];
-  }
-  checkParameters(spec, theta, weights, "INVALID_MODEL", "model");
-  return new MixtureModel(family, spec, theta, weights, settings, summary);
+  return { family: model.family, theta: model.theta.slice(), weights: model.weightArray.slice(), settings: model.settings as ModelSettings, fit };
+}
+
+/**
+ * @internal The model of `parts` (from modelParts in a worker): its spec as loadModel configures it
+ * from the settings — made once per distinct settings (and k, when a prior is resolved per k) in `specs` —
+ * and the worker's θ, weights, settings and summary as they are.
+ */
+export function modelFromParts(parts: ModelParts, specs: Map<string, Spec>): MixtureModel {
+  const k = parts.weights.length;
+  const key = `${parts.family}:${parts.settings.prior === undefined ? "" : k}:${JSON.stringify(parts.settings)}`;
+  let spec = specs.get(key);
+  if (!spec) specs.set(key, spec = readSettings(parts.family, k, parts.settings).spec);
+  return new MixtureModel(parts.family, spec, parts.theta, parts.weights, parts.settings, parts.fit);
 }
 
 /** Runs f; a MixemError it throws becomes INVALID_MODEL (loadModel's code). */

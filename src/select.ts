@@ -1,6 +1,7 @@
 // Model selection over the number of components: fit each k (with restarts) and score it.
 import type { DistributiveOmit, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
-import { loadModel, type MixtureModel } from "./model.js";
+import { modelFromParts, type MixtureModel } from "./model.js";
+import type { Spec } from "./family.js";
 import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
 import { COVARIANCE_MODELS, COVARIANCE_TYPES, PRIOR_MODELS, type CovarianceType, type MclustModelName } from "./families/mvgaussian/covariance.js";
 import { COMMON_OPTIONS, resolveFit } from "./resolve.js";
@@ -14,6 +15,7 @@ import { jsAllocation, MixemError, optionError } from "./errors.js";
 import { abortSignal, ownOptions } from "./options.js";
 import { describe } from "./data.js";
 import { arrowDims, arrowKind } from "./arrow.js";
+import { restoreRows } from "./missing.js";
 
 export type Criterion = "bic" | "aic" | "icl";
 
@@ -232,7 +234,7 @@ export type SelectAsyncOptions = SelectOptions & {
  * selectK with the (k, model) cells fitted in parallel on `threads` workers; the result is the same
  * as selectK's (the same cell code, src/select-cell.ts). The calling thread validates the data and
  * makes the hierarchical start once (while the workers start); each worker gets them once, keeps
- * each column's data loaded, and is handed the next cell as it finishes one. Progress per finished
+ * each column's data loaded, and is handed cells IN_FLIGHT ahead, largest k first. Progress per finished
  * cell (`onProgress`), cancellation by `signal` (the workers are terminated).
  */
 export async function selectKAsync<const O extends SelectAsyncOptions>(data: ModelData, options?: O): Promise<Selection<SelectFamilyOf<O>>>;
@@ -251,6 +253,9 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
   const ks = Array.from({ length: kRange[1] - kRange[0] + 1 }, (_, i) => kRange[0] + i);
   const jobs: { k: number; column: Column; index: number }[] = [];
   for (const k of ks) for (const column of columns) jobs.push({ k, column, index: jobs.length });
+  // Handed out largest k first (the costliest cells; index keeps selectK's order of the entries), so
+  // the last cells to finish are small ones and both workers end together.
+  const order = [...jobs].sort((a, b) => b.k - a.k || a.index - b.index);
   signal?.throwIfAborted();
   if (t === undefined && valuesOf(data) * kRange[1] * columns.length <= INLINE_WORK) {
     // A small selection: selectK's cells here (the same entries), with progress; the signal is read between cells.
@@ -275,8 +280,9 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
     for (const family of new Set(columns.map((c) => c.family))) {
       const o = fitOptionsOf(rest, columns.find((c) => c.family === family)!, ks[0], mclustLike);
       const r = resolveFit(o);
+      // Missing values: the rows as given (the loaded ones are split, src/missing.ts), as fitInWorker sends them.
       const sent = withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => ({
-        x: jsAllocation("a copy of the data for the workers", () => ds.x.array.slice()), aux: ds.aux ? ds.aux.array.slice() : null, dims: ds.dims,
+        x: jsAllocation("a copy of the data for the workers", () => (ds.missing ? restoreRows(ds) : ds.x.array.slice())), aux: ds.aux && !ds.missing ? ds.aux.array.slice() : null, dims: ds.dims,
       }));
       const options: Record<string, unknown> = {};
       if (r.family.shape === "rows") options.dims = sent.dims;
@@ -284,6 +290,7 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
       families[family] = { data: sent.x, options, starts: o.init === "hc" ? startsFor(data, o, ks) : null };
     }
     const results: (SelectionEntry | undefined)[] = new Array(jobs.length);
+    const specs = new Map<string, Spec>(); // the models' specs, one per column (modelFromParts)
     const tooFew = new Set<string>();
     let next = 0, done = 0;
     await new Promise<void>((resolve, reject) => {
@@ -293,8 +300,8 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
       signal?.addEventListener?.("abort", abort, { once: true });
       const give = (w: PooledWorker) => {
         if (settled) return;
-        if (next >= jobs.length) { if (done === jobs.length) { settled = true; signal?.removeEventListener?.("abort", abort); resolve(); } return; }
-        const job = jobs[next++];
+        if (next >= order.length) { if (done === jobs.length) { settled = true; signal?.removeEventListener?.("abort", abort); resolve(); } return; }
+        const job = order[next++];
         w.handle.post({ kind: "cell", index: job.index, k: job.k, column: job.column }, []);
       };
       for (const w of workers) {
@@ -307,7 +314,7 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
           try {
             if (reply.entry === null) tooFew.add(`${job.column.family}:${job.k}`);
             else {
-              const entry = { ...reply.entry, model: reply.entry.model ? loadModel(reply.entry.model) : null } as SelectionEntry;
+              const entry = { ...reply.entry, model: reply.entry.model ? modelFromParts(reply.entry.model, specs) : null } as SelectionEntry;
               results[reply.index] = entry;
               onModel?.(entry);
               onProgress?.(done + 1, jobs.length, entry);
@@ -320,7 +327,9 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
         };
         w.handle.post({ kind: "select", module, families, fitOptions: sentOptions, mclustLike, ks }, []);
       }
-      for (const w of workers) give(w);
+      // IN_FLIGHT cells queued per worker: a worker that finishes one starts the next at once,
+      // without waiting for this thread to read its entry and answer.
+      for (let depth = 0; depth < IN_FLIGHT; depth++) for (const w of workers) give(w);
     });
     finished = true;
     // As selectK: a family stops at the first k it cannot fit.
@@ -335,6 +344,9 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
     for (const w of workers) (finished ? releaseWorker : endWorker)(w);
   }
 }
+
+/** Cells handed to each selection worker ahead of its replies (see selectKAsync). */
+const IN_FLIGHT = 2;
 
 /** A selection worker and the handlers of the selection it serves (replaced per selection). */
 interface PooledWorker { handle: WorkerHandle; on: (reply: WorkerReply) => void; fail: (e: unknown) => void }

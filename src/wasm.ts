@@ -180,21 +180,25 @@ export class WasmCore {
   hasKernel(name: string): boolean {
     return typeof this.exports[name] === "function";
   }
+  /** The kernel call of `pass` (a method, not a closure: no allocation per pass). */
+  private call(kernel: PassKernel, c: PassCall, from: number, flags: number): number {
+    return kernel(c.x.ptr + from * c.dims * 8, c.aux ? c.aux.ptr + from * 8 : 0, c.n, c.dims, c.params.ptr, c.k, c.stats.ptr, c.scratch.ptr,
+      c.respOut ? c.respOut.ptr + from * c.k * 8 : 0, c.labels ? c.labels.ptr : 0, flags);
+  }
+
   /** Runs kernel `name` once (see PassCall); returns Σ_i log Σ_j w_j p(x_i | θ_j) without the per-point constants. */
   pass(name: string, c: PassCall): number {
     const kernel = this.exports[name] as PassKernel;
     const flags = (c.hard ? FLAG_HARD : 0) | (c.accumulate ? FLAG_ACCUMULATE : 0) | (c.keepStats ? FLAG_KEEP_STATS : 0);
     const from = c.from ?? 0;
-    const call = () => kernel(c.x.ptr + from * c.dims * 8, c.aux ? c.aux.ptr + from * 8 : 0, c.n, c.dims, c.params.ptr, c.k, c.stats.ptr, c.scratch.ptr,
-      c.respOut ? c.respOut.ptr + from * c.k * 8 : 0, c.labels ? c.labels.ptr : 0, flags);
     c.labelTerm = 0;
-    if (!c.weights && !c.partialLabels) return call();
+    if (!c.weights && !c.partialLabels) return this.call(kernel, c, from, flags);
     const setWeights = this.exports.setPointWeights as (ptr: number) => void;
     const setLabels = this.exports.setPointLabels as (ptr: number) => void;
     if (c.weights) setWeights(c.weights.ptr + from * 8);
     if (c.partialLabels) setLabels(c.partialLabels.ptr + from * 8);
     try {
-      const ll = call();
+      const ll = this.call(kernel, c, from, flags);
       if (c.partialLabels) c.labelTerm = (this.exports.lastLabelTerm as () => number)();
       return ll;
     } finally {

@@ -9,6 +9,7 @@ import { fitSync } from "./fit-sync.js";
 import { MixemError } from "./errors.js";
 import { familyOf, type FamilyName } from "./families/index.js";
 import { fitCell, freeCells, type CellContext } from "./select-cell.js";
+import { modelParts } from "./model.js";
 import { Evaluator } from "./evaluator.js";
 import { localBlocks } from "./em.js";
 import { getCore, initFromModule, type Region } from "./wasm.js";
@@ -53,7 +54,9 @@ p.listen((request) => {
       const ctx = cells?.get(request.column.family);
       if (!ctx) throw new Error("mixem worker: a cell before its selection");
       const got = fitCell(ctx, request.column, request.k);
-      p.post({ type: "cell", index: request.index, entry: got === "TOO_FEW" ? null : { ...got, model: got.model ? got.model.toJSON() : null } });
+      // The model as its parts (θ and weights as fitted; src/model.ts modelParts), θ's buffers moved.
+      const parts = got === "TOO_FEW" || !got.model ? null : modelParts(got.model);
+      p.post({ type: "cell", index: request.index, entry: got === "TOO_FEW" ? null : { ...got, model: parts } }, parts ? [parts.theta.buffer as ArrayBuffer, parts.weights.buffer as ArrayBuffer] : []);
     } else if (request.kind === "shard-part") {
       // The shard lives as long as the worker (it is terminated after the fit).
       if (request.from === 0) {

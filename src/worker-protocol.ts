@@ -1,6 +1,6 @@
 // Messages between the main thread and mixem's workers (structured-clone friendly: no functions).
 import type { IterationInfo } from "./types.js";
-import type { ModelJSON } from "./model.js";
+import type { ModelJSON, ModelParts } from "./model.js";
 import type { HcStarts } from "./start.js";
 import type { Column } from "./select-cell.js";
 import type { SelectionEntry } from "./select.js";
@@ -81,6 +81,6 @@ export type WorkerReply =
   | { type: "ready"; x?: Float64Array<ArrayBuffer>; aux?: Float64Array<ArrayBuffer> | null; weights?: Float64Array<ArrayBuffer> | null; labels?: Float64Array<ArrayBuffer> | null }
   /** A pass over a shard: each block's log-likelihood (without the per-point constants) and statistics (partial labels: and label term). */
   | { type: "blocks"; count: number; ll: Float64Array; stats: Float64Array; label?: Float64Array }
-  /** A cell fitted: its entry with the model as JSON, or null when k is past the data's distinct points. */
-  | { type: "cell"; index: number; entry: (Omit<SelectionEntry, "model"> & { model: ModelJSON | null }) | null }
+  /** A cell fitted: its entry with the model as its parts, or null when k is past the data's distinct points. */
+  | { type: "cell"; index: number; entry: (Omit<SelectionEntry, "model"> & { model: ModelParts | null }) | null }
   | { type: "error"; error: { name: string; message: string; code?: string; path?: string; reason?: string } };

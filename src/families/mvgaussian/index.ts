@@ -8,7 +8,7 @@ import { columnScales, copyMatrixIn, magnitudeProblem } from "../../data.js";
 import { finiteAtLeast, integer, oneOf } from "../../options.js";
 import { cholesky, inverseCholesky } from "../../linalg.js";
 import { dataError, MixemError, optionError } from "../../errors.js";
-import { LOG_2PI, NONE, forActive, noOptions, regionPoints, scaleRule } from "../shared.js";
+import { EMPTY_MASS, LOG_2PI, NONE, noOptions, regionPoints, scaleRule } from "../shared.js";
 import type { RegCovarOption, DimsOption, PriorOption, RidgeOption } from "../shared.js";
 import { priorRule } from "../../prior.js";
 import { COVARIANCE_MODELS, COVARIANCE_TYPES, MCLUST_MODELS, PRIOR_MODELS, type CovarianceType, type MclustModelName, type MStep } from "./covariance.js";
@@ -210,7 +210,9 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
         if (m.active.length < k) m.active = new Uint8Array(k);
         m.active.fill(0, 0, k);
         if (constrained) growScratch(m.x, k, d);
-        forActive(stats, S, k, (j, s) => {
+        for (let j = 0; j < k; j++) { // forActive's loop, written out: no closure per M-step
+          const s = j * S;
+          if (!(stats[s] > EMPTY_MASS)) continue;
           m.active[j] = 1;
           const nk = stats[s], t = j * T;
           // ȳ − μ₀ (before the mean moves), and the new mean.
@@ -221,7 +223,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
           }
           const shrink = prior && kappa > 0 ? (held?.[t] ? kappa : (kappa * nk) / (kappa + nk)) : 0;
           model.component(m, stats, s, nk, shrink, theta, t, j, data.scale);
-        });
+        }
         model.finish?.(m, theta, k, data.scale);
         if (!constrained) for (let j = 0; j < k; j++) if (m.active[j] || model.shared) decompose(theta, j);
       },

@@ -1,0 +1,71 @@
+// selectKAsync's workers: kept between calls (warm), several cells in flight each, models sent as
+// their parts — every entry selectK's to the bit; an abort ends the workers and the next call
+// starts new ones; idle workers never keep a process alive.
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { initSync, selectK, selectKAsync, type Selection } from "../src/index.js";
+
+initSync();
+const root = fileURLToPath(new URL("..", import.meta.url));
+const rows = readFileSync(`${root}examples/faithful.csv`, "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
+
+/** Every entry's scores and θ, bit for bit (Object.is: −0 and NaN too), and the choice. */
+function expectSameBits(got: Selection, want: Selection): void {
+  expect(got.scores.length).toBe(want.scores.length);
+  got.scores.forEach((e, i) => {
+    const w = want.scores[i];
+    for (const key of ["k", "covariance", "bic", "aic", "icl", "logLikelihood", "nParameters", "error", "reason"] as const) expect(Object.is(e[key], w[key]), `${w.k} ${w.covariance} ${key}`).toBe(true);
+    expect(e.model === null).toBe(w.model === null);
+    if (e.model && w.model) {
+      const a = (e.model as unknown as { theta: Float64Array }).theta, b = (w.model as unknown as { theta: Float64Array }).theta;
+      expect(a.every((v, j) => Object.is(v, b[j])), `${w.k} ${w.covariance} θ`).toBe(true);
+      expect(e.model.toJSON()).toEqual(w.model.toJSON());
+    }
+  });
+  expect([got.k, got.covariance, got.degenerate]).toEqual([want.k, want.covariance, want.degenerate]);
+}
+
+describe("selectKAsync's kept workers", () => {
+  it("a second and a third call on the same workers: selectK's entries and models to the bit", async () => {
+    const o = { family: "mvgaussian" as const, kRange: [1, 5] as [number, number] };
+    const sync = selectK(rows, o);
+    for (let call = 0; call < 3; call++) expectSameBits(await selectKAsync(rows, { ...o, threads: 2 }), sync);
+    // One worker, and more workers than cells of a k: the same.
+    expectSameBits(await selectKAsync(rows, { ...o, threads: 1 }), sync);
+    expectSameBits(await selectKAsync(rows, { ...o, threads: 3 }), sync);
+  });
+
+  it("with missing values (marginalize): the workers get the rows as given, so selectK's entries", async () => {
+    const gaps = rows.map((r, i) => (i % 13 === 0 ? [r[0], NaN] : i % 29 === 0 ? [NaN, r[1]] : r));
+    const o = { family: "mvgaussian" as const, kRange: [1, 3] as [number, number], missing: "marginalize" as const };
+    const sync = selectK(gaps, o);
+    expect(sync.best.nMissing).toBeGreaterThan(0);
+    expectSameBits(await selectKAsync(gaps, { ...o, threads: 2 }), sync);
+  });
+
+  it("an abort on warm workers rejects with its reason; the next call starts new workers and gives the same selection", async () => {
+    const o = { family: "mvgaussian" as const, kRange: [1, 4] as [number, number] };
+    const sync = selectK(rows, o);
+    await selectKAsync(rows, { ...o, threads: 2 }); // workers kept
+    const stop = new AbortController();
+    let seen = 0;
+    await expect(selectKAsync(rows, { ...o, threads: 2, signal: stop.signal, onProgress: (done) => { seen = done; if (done === 3) stop.abort(new Error("enough")); } })).rejects.toThrow("enough");
+    expect(seen).toBe(3); // nothing after the abort, though cells were queued ahead
+    expectSameBits(await selectKAsync(rows, { ...o, threads: 2 }), sync);
+  });
+
+  it("idle workers do not keep the process alive (the built package)", () => {
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", `
+      import { selectKAsync } from "mixem";
+      import { readFileSync } from "node:fs";
+      const rows = readFileSync("examples/faithful.csv", "utf8").trim().split("\\n").slice(1).map((l) => l.split(",").map(Number));
+      const a = await selectKAsync(rows, { family: "mvgaussian", kRange: [1, 3], threads: 2 });
+      const b = await selectKAsync(rows, { family: "mvgaussian", kRange: [1, 3], threads: 2 });
+      console.log(a.covariance, a.k, b.scores.every((e, i) => Object.is(e.bic, a.scores[i].bic)));`], { cwd: root, encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0); // exited by itself, not by the timeout
+    expect(r.stdout.trim()).toMatch(/ \d true$/);
+  });
+});
