@@ -211,7 +211,7 @@ describe("threads", () => {
     }
     // (Each shard scaled its seed points by its own spread: its nearest seeds, so the start, differed.)
     for (const [data, more] of [[x, { columns: [{ family: "gaussian" }, { family: "binomial" }], trials }], [codes, { columns: [{ family: "gaussian" }, { family: "categorical" }] }]] as const) {
-      const options = { family: "independent" as const, ...more, k: 3, maxIter: 30, seed: 3 } as Parameters<typeof fitSync>[1];
+      const options = { family: "independent" as const, ...more, k: 3, maxIter: 30, seed: 3 } as unknown as Parameters<typeof fitSync>[1];
       const alone = fitSync(data, options);
       for (const caller of [false, true]) {
         const m = await fitThreaded(data, options, 2, caller);

@@ -82,7 +82,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions, "means" | "covarianc
     const m: MStep = {
       d, T, prior: undefined, regCovar, ridge: 0, kappa: 0, meanTerms: 0, lambda: null,
       work: new Float64Array(d * d), factor: new Float64Array(d * d), deviation: new Float64Array(d),
-      pooledScatter: new Float64Array(d * d), pooledSigma: new Float64Array(d * d), diagonal: new Float64Array(d),
+      pooledScatter: new Float64Array(d * d), pooledSigma: new Float64Array(d * d), diagonal: new Float64Array(d), noData: new Float64Array(0),
       active: new Uint8Array(0), pooled: 0, pooledMeans: 0, x: newScratch(d), stride: T,
     };
     const gaussianStats = new Float64Array(1 + d + (dense ? d * d : d));

@@ -38,6 +38,8 @@ export interface MStep extends PriorScratch {
   readonly pooledScatter: Float64Array;
   readonly pooledSigma: Float64Array;
   readonly diagonal: Float64Array;
+  /** Zeros: the statistics of an empty component (a constrained model's MAP step), one component's length. */
+  readonly noData: Float64Array;
   /** Which components had data in this M-step (tied), grown once. */
   active: Uint8Array;
   pooled: number;
@@ -75,7 +77,7 @@ const triangle = (d: number) => (d * (d + 1)) / 2;
 
 /** W_ab + κn/(κ+n) δ_a δ_b (B's entry; ws.deviation holds ȳ − μ₀). */
 function scatterEntry(m: MStep, stats: Float64Array, s: number, nk: number, shrink: number, a: number, b: number): number {
-  const d = m.d, da = stats[s + 1 + a] / nk, db = stats[s + 1 + b] / nk;
+  const d = m.d, da = nk > 0 ? stats[s + 1 + a] / nk : 0, db = nk > 0 ? stats[s + 1 + b] / nk : 0; // nk = 0: an empty component under a prior
   return stats[s + 1 + d + a * d + b] - nk * da * db + shrink * m.deviation[a] * m.deviation[b];
 }
 
@@ -84,7 +86,7 @@ function diagonalScatter(m: MStep, stats: Float64Array, s: number, nk: number, s
   const d = m.d, v = m.diagonal;
   let trace = 0;
   for (let a = 0; a < d; a++) {
-    const da = stats[s + 1 + a] / nk;
+    const da = nk > 0 ? stats[s + 1 + a] / nk : 0;
     v[a] = Math.max(stats[s + 1 + d + a] - nk * da * da, 0) + shrink * m.deviation[a] * m.deviation[a];
     trace += v[a];
   }

@@ -95,7 +95,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       d, T, prior, regCovar, ridge: ridge ?? 0, kappa, meanTerms: prior && kappa > 0 ? 1 : 0,
       lambda: prior && typeof prior.scale !== "number" ? Float64Array.from(prior.scale.flat()) : null,
       work: new Float64Array(d * d), factor: new Float64Array(d * d), deviation: new Float64Array(d),
-      pooledScatter: new Float64Array(d * d), pooledSigma: new Float64Array(d * d), diagonal: new Float64Array(d),
+      pooledScatter: new Float64Array(d * d), pooledSigma: new Float64Array(d * d), diagonal: new Float64Array(d), noData: new Float64Array(S),
       active: new Uint8Array(0), pooled: 0, pooledMeans: 0, x: newScratch(d), stride: T,
     };
     const diagonal = model.terms[2] === "I";
@@ -212,7 +212,17 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
         if (constrained) growScratch(m.x, k, d);
         for (let j = 0; j < k; j++) { // forActive's loop, written out: no closure per M-step
           const s = j * S;
-          if (!(stats[s] > EMPTY_MASS)) continue;
+          if (!(stats[s] > EMPTY_MASS)) {
+            // A constrained model's MAP step is joint (shared volume, shape or orientation): an empty
+            // component keeps its mean but its prior still pulls on the shared terms, so it joins the
+            // step with no data — count and scatter from the prior alone (the mean's term about its kept
+            // mean: κ (m − μ₀)(m − μ₀)ᵀ) — and the step maximises the log-posterior over every component.
+            if (!(prior && constrained)) continue;
+            m.active[j] = 1;
+            for (let a = 0; a < d; a++) m.deviation[a] = mu0 ? theta[j * T + a] - mu0[a] : 0;
+            model.component(m, m.noData, 0, 0, kappa, theta, j * T, j, data.scale);
+            continue;
+          }
           m.active[j] = 1;
           const nk = stats[s], t = j * T;
           // ȳ − μ₀ (before the mean moves), and the new mean.
