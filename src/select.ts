@@ -16,6 +16,7 @@ import { abortSignal, ownOptions } from "./options.js";
 import { describe } from "./data.js";
 import { arrowDims, arrowKind } from "./arrow.js";
 import { restoreRows } from "./missing.js";
+import { countDistinct } from "./seeding.js";
 
 export type Criterion = "bic" | "aic" | "icl";
 
@@ -268,12 +269,15 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
   }
   await loadWorkerSource();
   const module = await compiledCore();
+  signal?.throwIfAborted(); // an abort while the worker code loaded (its listener is not attached yet)
   const workers: PooledWorker[] = [];
   let finished = false;
   try {
     for (let i = 0; i < Math.min(threads, jobs.length); i++) workers.push(takeWorker());
     // While the workers start: each family's data as its first cell loads it (validated, flat), and its hc partitions.
     const families: SelectRequest["families"] = {};
+    /** Per family, its distinct points counted up to the largest k: no larger k can be fitted (selectK stops there). */
+    const distinct: Record<string, number> = {};
     // Arrow data: the workers get the chosen columns' values, so not the names of the columns.
     const sentOptions: Record<string, unknown> = { ...rest };
     if (arrowKind(data) && !columns.some((c) => Object.hasOwn(familyOf(c.family)!.options, "columns"))) delete sentOptions.columns;
@@ -281,9 +285,13 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
       const o = fitOptionsOf(rest, columns.find((c) => c.family === family)!, ks[0], mclustLike);
       const r = resolveFit(o);
       // Missing values: the rows as given (the loaded ones are split, src/missing.ts), as fitInWorker sends them.
-      const sent = withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => ({
-        x: jsAllocation("a copy of the data for the workers", () => (ds.missing ? restoreRows(ds) : ds.x.array.slice())), aux: ds.aux && !ds.missing ? ds.aux.array.slice() : null, dims: ds.dims,
-      }));
+      const sent = withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => {
+        const seeds = ds.seedPoints;
+        distinct[family] = countDistinct(seeds, seeds.count ?? seeds.points.length / seeds.dims, kRange[1], ds.weights?.array ?? null);
+        return {
+          x: jsAllocation("a copy of the data for the workers", () => (ds.missing ? restoreRows(ds) : ds.x.array.slice())), aux: ds.aux && !ds.missing ? ds.aux.array.slice() : null, dims: ds.dims,
+        };
+      });
       const options: Record<string, unknown> = {};
       if (r.family.shape === "rows") options.dims = sent.dims;
       if (r.family.perPoint && sent.aux) options[r.family.perPoint] = sent.aux;
@@ -298,8 +306,17 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
       const fail = (e: unknown) => { if (!settled) { settled = true; signal?.removeEventListener?.("abort", abort); reject(e); } };
       const abort = () => fail(signal!.reason);
       signal?.addEventListener?.("abort", abort, { once: true });
+      if (signal?.aborted) return abort();
+      /** A cell past its family's distinct points, or past a k it could not fit: not run (as selectK stops there). */
+      const beyond = (job: { k: number; column: Column }) => {
+        if (job.k === ks[0]) return false;
+        if (job.k > distinct[job.column.family]) return true;
+        for (let k = ks[0] + 1; k < job.k; k++) if (tooFew.has(`${job.column.family}:${k}`)) return true;
+        return false;
+      };
       const give = (w: PooledWorker) => {
         if (settled) return;
+        while (next < order.length && beyond(order[next])) { const job = order[next++]; tooFew.add(`${job.column.family}:${job.k}`); done++; }
         if (next >= order.length) { if (done === jobs.length) { settled = true; signal?.removeEventListener?.("abort", abort); resolve(); } return; }
         const job = order[next++];
         w.handle.post({ kind: "cell", index: job.index, k: job.k, column: job.column }, []);

@@ -56,6 +56,28 @@ describe("selectKAsync's kept workers", () => {
     expectSameBits(await selectKAsync(rows, { ...o, threads: 2 }), sync);
   });
 
+  it("an abort just after the call (while the worker code loads, before any listener) rejects: a microtask, setImmediate, a 1 ms timer", async () => {
+    const o = { family: "mvgaussian" as const, kRange: [1, 4] as [number, number], threads: 2 };
+    for (const later of [(f: () => void) => queueMicrotask(f), (f: () => void) => setImmediate(f), (f: () => void) => setTimeout(f, 1)]) {
+      const stop = new AbortController();
+      const run = selectKAsync(rows, { ...o, signal: stop.signal });
+      later(() => stop.abort(new Error("stopped early")));
+      await expect(run).rejects.toThrow("stopped early");
+    }
+  });
+
+  it("few distinct values and a huge kRange: the cells past them are not run (selectK's entries, in selectK's time order of magnitude)", async () => {
+    const y = Array.from({ length: 3000 }, (_, i) => (i % 5) * 2 + (i % 2) * 0.5); // 10 distinct values
+    for (const hi of [12, 100_000]) {
+      const o = { family: "gaussian" as const, kRange: [1, hi] as [number, number] };
+      const t0 = performance.now();
+      const got = await selectKAsync(y, { ...o, threads: 2 });
+      expect(performance.now() - t0).toBeLessThan(20_000); // was minutes (k = 100,000 fitted first), or an allocation error past 2^20
+      expectSameBits(got, selectK(y, o));
+      expect(Math.max(...got.scores.map((e) => e.k))).toBeLessThanOrEqual(10);
+    }
+  });
+
   it("idle workers do not keep the process alive (the built package)", () => {
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", `
       import { selectKAsync } from "mixem";
