@@ -73,10 +73,13 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // compiled at shrink level 1 (the standard library's table-free log and exp: 31.1 → 24.6 KB): 68.5.
   // Then weights/labels/freeze with missing values (+1.3), the full-covariance register tiles and
   // the t kernel of its own (+1.6 of WebAssembly), string levels and per-row trials: 72.5. The
-  // Student-t power path for integer ν (+1.7 KB of WebAssembly): 73.3 (mixem/mvt 45.7 → 46.7).
-  it("fit alone: at most 75 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+  // Student-t power path for integer ν (+1.7 KB of WebAssembly): 73.3 (mixem/mvt 45.7 → 46.7). The
+  // sample weights' own normalising loop (+1.2 KB of WebAssembly), seeding through row blocks and the
+  // independent family's loads in place, selection models sent as their parameters: 75.0 — the
+  // bound 75 → 77 KB with them.
+  it("fit alone: at most 77 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
-    expect(m.startGzip).toBeLessThanOrEqual(75_000);
+    expect(m.startGzip).toBeLessThanOrEqual(77_000);
     expect(m.start).toContain(WASM);
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it
