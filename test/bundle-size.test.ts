@@ -91,14 +91,15 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // shrink level 1 (the standard library's log and exp without their ~6 KB of lookup tables: the
   // gaussian build's WebAssembly 14.4 → 8.1 KB); mvgaussian (mclust's 14 covariance models) and the
   // composite/robust families more (mvt 47.3 KB since the Student-t power path and the sample weights'
-  // own normalising loop, +1.6 KB: the bound for every family went 47 → 48 KB with them). 35 KB is
+  // own normalising loop, +1.6 KB; 47.8 KB with row-block seeding and the other changes of that release:
+  // the bound for every family went 47 → 50 KB with them). 35 KB is
   // the goal for an app that fits one 1-D family.
-  it("fit from mixem/<family>: gaussian and poisson at most 35 KB gzipped, every family at most 48 KB, the worker source on demand", () => {
+  it("fit from mixem/<family>: gaussian and poisson at most 35 KB gzipped, every family at most 50 KB, the worker source on demand", () => {
     for (const [label] of entryApps) {
       const m = measured.get(label)!;
       expect(m.start, label).toContain(WASM);
       expect(m.start, label).not.toContain(WORKER);
-      expect(m.startGzip, label).toBeLessThanOrEqual(48_000);
+      expect(m.startGzip, label).toBeLessThanOrEqual(50_000);
       expect(m.startGzip, label).toBeLessThan(measured.get("fit")!.startGzip * 0.75);
     }
     for (const f of ["gaussian", "poisson"]) expect(measured.get(`fit from mixem/${f}`)!.startGzip, f).toBeLessThanOrEqual(35_000);
