@@ -82,6 +82,17 @@ export const FLAG_HARD: i32 = 1;       // classification EM: responsibilities be
 export const FLAG_ACCUMULATE: i32 = 2; // zero `stats`, then accumulate into it
 export const FLAG_KEEP_STATS: i32 = 4; // with FLAG_ACCUMULATE: add to `stats` as they are (a pass in pieces)
 
+/** Two points' columns e_ij = exp(lp_ji − m_i) in place, from `first` to `end` (one COLUMN apart); returns s_i = Σ_j e_ij. */
+@inline function expColumns(first: usize, end: usize, m: v128): v128 {
+  let s = f64x2.splat(0.0);
+  for (let p = first; p <= end; p += COLUMN) {
+    const e = expv(f64x2.sub(v128.load(p), m));
+    v128.store(p, e);
+    s = f64x2.add(s, e);
+  }
+  return s;
+}
+
 /**
  * Columns of lp (k columns of count values) become responsibilities in place; returns
  * Σ_i log Σ_j exp(lp_ji). Log-sum-exp: log Σ exp(a_j) = m + log Σ exp(a_j − m), m = max_j a_j, so
@@ -120,12 +131,7 @@ export function normalize(lp: usize, count: i32, k: i32, hard: bool, mOut: usize
       m = v128.bitselect(zero, m, dead);
       impossible = true;
     }
-    let s = zero;
-    for (let p = first; p <= end; p += COLUMN) {
-      const e = expv(f64x2.sub(v128.load(p), m));
-      v128.store(p, e);
-      s = f64x2.add(s, e);
-    }
+    const s = expColumns(first, end, m);
     if (mOut != 0) {
       // Sample weights: each point's m and s, for Σ w_i (m_i + log s_i) (see weightedLogSum).
       v128.store(mOut + (i << 3), v128.bitselect(negInf, m, dead));
@@ -180,12 +186,7 @@ function normalizeWeighted(lp: usize, count: i32, k: i32, mOut: usize, sOut: usi
       m = v128.bitselect(zero, m, dead);
       impossible = true;
     }
-    let s = zero;
-    for (let p = first; p <= end; p += COLUMN) {
-      const e = expv(f64x2.sub(v128.load(p), m));
-      v128.store(p, e);
-      s = f64x2.add(s, e);
-    }
+    const s = expColumns(first, end, m);
     v128.store(sOut + (i << 3), s);
     const inv = f64x2.mul(f64x2.div(one, s), v128.load(w + (i << 3)));
     for (let p = first; p <= end; p += COLUMN) v128.store(p, f64x2.mul(v128.load(p), inv));
