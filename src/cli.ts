@@ -294,6 +294,8 @@ async function main(argv: string[]): Promise<number> {
     const named = levelColumns(family, typed.columns);
     const idx = multivariate && named ? columnsOf(withLevelNames(t, named), typed.names, weightsOf(t)) : choose(t);
     names = idx.map((i) => t.names[i]);
+    const columnNames = names, flat = t instanceof DenseTable && idx.length > 1; // the fit's data: n × d values in a row (or rows of d)
+    ctx.rowOfData = (i, a) => `${input.source}, row ${(flat && a === undefined ? Math.floor(i / columnNames.length) : i) + 1}, column ${columnNames[a ?? (flat ? i % columnNames.length : 0)]}`;
     if (named) readLevelNames(t, idx, named, typed.columns, (levels) => { levelsOption = levels; });
     if (values["trials-column"] !== undefined) {
       const i = columnIndex(t, values["trials-column"], "--trials-column");

@@ -70,7 +70,7 @@ describe("mixem fit", () => {
     [["fit", "examples/faithful.csv", "--column", "waiting"], /^mixem: -k is required/],
     [["fit", "examples/faithful.csv", "--column", "waiting", "-k", "two"], /^mixem: -k: "two" is not a number\n$/],
     [["fit", "examples/faithful.csv", "--column", "waiting", "-k", "0"], /^mixem: options\.k: must be between 1/],
-    [["fit", "examples/faithful.csv", "--column", "eruptions", "-k", "2", "--family", "poisson"], /^mixem: data\[0\]: 3\.6 is not a valid count \(a non-negative integer\)\n$/],
+    [["fit", "examples/faithful.csv", "--column", "eruptions", "-k", "2", "--family", "poisson"], /^mixem: examples\/faithful\.csv, row 1, column eruptions: 3\.6 is not a valid count \(a non-negative integer\)\n$/],
     [["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2", "--bogus"], /^mixem: Unknown option '--bogus'/],
     [["frobnicate", "x"], /^mixem: unknown command "frobnicate"/],
   ])("bad input %j: one line on stderr, exit 2", (args, message) => {
@@ -78,6 +78,16 @@ describe("mixem fit", () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.err.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("a bad value in a several-column fit names its file, row and column (the data travels as one flat array)", () => {
+    const file = join(dir, "bad-count.csv");
+    writeFileSync(file, "a,b,n\n1.5,2,5\n2.5,2.5,5\n0.5,1,5\n");
+    const r = cli(["fit", file, "--family", "independent", "--columns", "a:gaussian,b:binomial", "--trials-column", "n", "-k", "1"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`mixem: ${file}, row 2, column b: 2.5 is not a valid count (a non-negative integer)\n`);
+    writeFileSync(file, "a,b\n1,2\n2,3\n4,-2\n");
+    expect(cli(["fit", file, "--family", "independent", "--columns", "a:poisson,b:poisson", "-k", "1"]).err).toBe(`mixem: ${file}, row 3, column b: -2 is not a valid count (a non-negative integer)\n`);
   });
 
   it("a bad value names its row and column", () => {

@@ -16,7 +16,11 @@ export const FLAGS: Record<string, string> = {
 const flagOf = (option: string) => FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** What the CLI knows about the run, to say where a value came from. */
-export type ErrorContext = { family?: string; trialsColumn?: boolean; rowOfChunk?: (chunk: number, index: number) => string };
+export type ErrorContext = {
+  family?: string; trialsColumn?: boolean; rowOfChunk?: (chunk: number, index: number) => string;
+  /** Where data[i] (a flat index) or data[i][a] is in the input: "FILE, row R, column NAME". */
+  rowOfData?: (index: number, column: number | undefined) => string;
+};
 
 /** A MixemError from the API as the CLI says it: flags instead of option paths. */
 export function translate(e: MixemError, ctx: ErrorContext): string {
@@ -37,6 +41,8 @@ export function translate(e: MixemError, ctx: ErrorContext): string {
     if (opt[1] === "sampleWeights" && row) return `--weights, row ${+row[1] + 1}: ${body(msg)}`;
     return `${flag}${opt[2]}: ${body(msg)}`;
   }
+  const at = /^data\[(\d+)\](?:\[(\d+)\])?(.*)$/.exec(path);
+  if (at && ctx.rowOfData) return `${ctx.rowOfData(+at[1], at[2] === undefined ? undefined : +at[2])}${at[3]}: ${body(msg)}`;
   const chunk = /^chunks\[(\d+)\]\[(\d+)\](.*)$/.exec(path);
   if (chunk && ctx.rowOfChunk) return `${ctx.rowOfChunk(+chunk[1], +chunk[2])}${chunk[3]}: ${body(msg)}`;
   return `${path}: ${body(msg)}`;
