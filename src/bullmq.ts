@@ -185,6 +185,8 @@ interface ShardJob {
 }
 interface Description {
   n: number; observations: number; dims: number; mean: string; m2: string; settings: unknown;
+  /** What mean and m2 count: Σ w over the rows read (sample weights), else n. */
+  counted?: number;
   x: string; aux: string | null; w: string | null; rows: number;
 }
 /** A pass's answer: base64 of [log-likelihood, statistics…]. */
@@ -332,14 +334,20 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
 
 /** Pass 0 of a shard: its count, per-dimension mean and Σ(x − mean)² (for the variance floor's scale), its data settings, and an evenly spaced sample for seeding. */
 function describeShard(ds: Dataset, sample: number): Description {
-  const d = ds.dims, x = ds.x.array, n = ds.n;
+  const d = ds.dims, x = ds.x.array, n = ds.n, rowWeights = ds.weights?.array;
   const mean = new Float64Array(d), m2 = new Float64Array(d);
-  for (let a = 0; a < d; a++) {
-    // As fitStream does per chunk, so a coordinator merges shards as fitStream merges chunks.
-    let cm = 0;
-    for (let i = 0; i < n; i++) cm += x[i * d + a] / n;
-    let cm2 = 0;
-    for (let i = 0; i < n; i++) cm2 += (x[i * d + a] - cm) ** 2;
+  let counted = n;
+  if (rowWeights) { counted = 0; for (let i = 0; i < n; i++) counted += rowWeights[i]; }
+  for (let a = 0; a < d && counted > 0; a++) {
+    // As fitStream does per chunk (weighted moments under sample weights), so a coordinator merges shards as fitStream merges chunks.
+    let cm = 0, cm2 = 0;
+    if (rowWeights) {
+      for (let i = 0; i < n; i++) cm += (rowWeights[i] * x[i * d + a]) / counted;
+      for (let i = 0; i < n; i++) cm2 += rowWeights[i] * (x[i * d + a] - cm) ** 2;
+    } else {
+      for (let i = 0; i < n; i++) cm += x[i * d + a] / n;
+      for (let i = 0; i < n; i++) cm2 += (x[i * d + a] - cm) ** 2;
+    }
     mean[a] = cm;
     m2[a] = cm2;
   }
@@ -352,7 +360,7 @@ function describeShard(ds: Dataset, sample: number): Description {
     if (w) w[j] = ds.weights!.array[i];
   }
   return {
-    n, observations: ds.totalWeight ?? n, dims: d, mean: toBase64(mean), m2: toBase64(m2), settings: encode(ds.settings),
+    n, observations: ds.totalWeight ?? n, counted, dims: d, mean: toBase64(mean), m2: toBase64(m2), settings: encode(ds.settings),
     x: toBase64(sx), aux: aux && toBase64(aux), w: w && toBase64(w), rows,
   };
 }
@@ -523,7 +531,7 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
       if (d.dims !== dims) throw new MixemError("INVALID_DATA", `(${shards[s]}) has ${d.dims} values per point; shards[0] has ${dims}`, `shards[${s}]`);
     });
     // Merged as fitStream merges chunks (Chan et al.'s pairwise update), in shard order.
-    let n = 0, observations = 0;
+    let n = 0, observations = 0, counted = 0;
     const mean = new Float64Array(dims), m2 = new Float64Array(dims);
     let dataSettings: Record<string, unknown> = {};
     described.forEach((d, s) => {
@@ -531,15 +539,17 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
       if (s === 0) dataSettings = { ...settings };
       else for (const key of Object.keys(dataSettings)) if (JSON.stringify(settings[key]) !== JSON.stringify(dataSettings[key])) dataSettings[key] = null;
       const cm = fromBase64(d.mean), cm2 = fromBase64(d.m2);
-      for (let a = 0; a < dims; a++) {
-        const total = n + d.n, delta = cm[a] - mean[a];
-        mean[a] += (delta * d.n) / total;
-        m2[a] += cm2[a] + (delta * delta * n * d.n) / total;
+      const c = d.counted ?? d.n;
+      for (let a = 0; a < dims && c > 0; a++) {
+        const total = counted + c, delta = cm[a] - mean[a];
+        mean[a] += (delta * c) / total;
+        m2[a] += cm2[a] + (delta * delta * counted * c) / total;
       }
+      counted += c;
       n += d.n;
       observations += d.observations;
     });
-    const scale = Float64Array.from(m2, (v) => (v / n > 0 ? v / n : 1));
+    const scale = Float64Array.from(m2, (v) => (v / counted > 0 ? v / counted : 1));
     if ("scale" in dataSettings) dataSettings.scale = Array.from(scale);
 
     // The sample, in shard order, loaded here (trusted: the workers validated it) for seeding and the prior's defaults.

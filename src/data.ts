@@ -196,6 +196,26 @@ export function columnScales(x: Float64Array, n: number, d: number, path = "data
   return scale;
 }
 
+/**
+ * The data's scale under sample weights: each column's weighted population variance
+ * Σ w_i (x_i − x̄_w)² / Σ w_i over the rows with a value there (NaN: missing), x̄_w = Σ w_i x_i / Σ w_i
+ * (two-pass); 1 where it is 0 or no weight is left. A row of weight 0 is as if removed, integer
+ * weights are duplicated rows.
+ */
+export function weightedScales(x: Float64Array, rows: number, d: number, w: Float64Array): Float64Array {
+  const scale = new Float64Array(d);
+  for (let a = 0; a < d; a++) {
+    let sw = 0, sx = 0;
+    for (let i = 0; i < rows; i++) { const v = x[i * d + a]; if (w[i] > 0 && v === v) { sw += w[i]; sx += w[i] * v; } }
+    const mean = sx / sw;
+    let ss = 0;
+    for (let i = 0; i < rows; i++) { const v = x[i * d + a]; if (w[i] > 0 && v === v) { const e = v - mean; ss += w[i] * e * e; } }
+    const variance = ss / sw;
+    scale[a] = variance > 0 ? variance : 1;
+  }
+  return scale;
+}
+
 /** Mean and variance (two-pass, so exact far from the origin) of f(i) for i < n. */
 export function meanVariance(n: number, f: (i: number) => number): { mean: number; variance: number } {
   let sum = 0;

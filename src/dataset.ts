@@ -2,8 +2,8 @@
 // arena that is freed if the load throws, and `withDataset` frees it when the work is done.
 import type { Dataset, DatasetParts, Family } from "./family.js";
 import { getCore, type Arena, type Region } from "./wasm.js";
-import { copyIn, missingAllowed } from "./data.js";
-import { splitMissing } from "./missing.js";
+import { copyIn, missingAllowed, weightedScales } from "./data.js";
+import { restoreRows, splitMissing } from "./missing.js";
 import { optionError } from "./errors.js";
 import { arrowInput, arrowKind, checkNoArrowColumns } from "./arrow.js";
 
@@ -31,6 +31,15 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     const where = "options.sampleWeights";
     let weights = copyIn(mem, given, where, (v) => (v < 0 ? "is negative; weights must be ≥ 0" : null), trusted);
     if (weights.length !== rows) throw optionError(where, `has ${weights.length} weights; the data has ${rows} points`);
+    // The data's scale (the variance floor's, the seeding's) under the weights, over the rows as given;
+    // not for a threaded shard, which is given the whole data's (options.scale).
+    if (ds.scale && "scale" in ds.settings && options.scale === undefined) {
+      const weighted = weightedScales(ds.missing ? restoreRows(ds) : ds.x.array, rows, ds.dims, weights.array);
+      if (weighted.length === ds.scale.length) {
+        ds.scale.set(weighted); // in place: a family may keep it (independent's seed points read it)
+        ds = { ...ds, settings: { ...ds.settings, scale: Array.from(weighted) } };
+      }
+    }
     if (ds.missing) [ds, weights] = perRow(mem, ds, weights) as [DatasetParts, Region]; // `weights`: of the rows with something observed
     const w = weights.array;
     let total = 0;

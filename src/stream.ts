@@ -81,7 +81,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   // points for seeding, the spec (its prior defaults from the first chunk), and what the model
   // keeps of its data (a setting that differs between chunks, like binomial trials, becomes null).
   let nMissing = 0, partial = 0;
-  let n = 0, mean: Float64Array | undefined, m2: Float64Array | undefined;
+  let n = 0, counted = 0, mean: Float64Array | undefined, m2: Float64Array | undefined; // counted: Σ w (or n) for the moments
   let firstPoints: { points: Float64Array; dims: number } | undefined, firstWeights: Float64Array | null = null, firstLabels: Float64Array | null = null, observations = 0;
   let labelled = false; // some chunk has a labelled point: every pass reports the label term
   let fit: ReturnType<typeof configureFit> | undefined;
@@ -98,23 +98,31 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
       for (const key of Object.keys(dataSettings))
         if (JSON.stringify(ds.settings[key]) !== JSON.stringify(dataSettings[key])) dataSettings[key] = null;
     }
-    const x = ds.x.array, d = ds.dims;
-    for (let a = 0; a < d && ds.n > 0; a++) {
-      let cm = 0;
-      for (let i = 0; i < ds.n; i++) cm += x[i * d + a] / ds.n;
-      let cm2 = 0;
-      for (let i = 0; i < ds.n; i++) cm2 += (x[i * d + a] - cm) ** 2;
-      const total = n + ds.n, delta = cm - mean![a];
-      mean![a] += (delta * ds.n) / total;
-      m2![a] += cm2 + (delta * delta * n * ds.n) / total;
+    const x = ds.x.array, d = ds.dims, w = ds.weights?.array;
+    // Sample weights: the chunk's weighted moments (count Σ w; a row of weight 0 as if removed), as fit's scale.
+    let count = ds.n;
+    if (w) { count = 0; for (let i = 0; i < ds.n; i++) count += w[i]; }
+    for (let a = 0; a < d && count > 0; a++) {
+      let cm = 0, cm2 = 0;
+      if (w) {
+        for (let i = 0; i < ds.n; i++) cm += (w[i] * x[i * d + a]) / count;
+        for (let i = 0; i < ds.n; i++) cm2 += w[i] * (x[i * d + a] - cm) ** 2;
+      } else {
+        for (let i = 0; i < ds.n; i++) cm += x[i * d + a] / ds.n;
+        for (let i = 0; i < ds.n; i++) cm2 += (x[i * d + a] - cm) ** 2;
+      }
+      const total = counted + count, delta = cm - mean![a];
+      mean![a] += (delta * count) / total;
+      m2![a] += cm2 + (delta * delta * counted * count) / total;
     }
+    counted += count;
     n += ds.n;
     nMissing += ds.missing?.values ?? 0;
     partial += ds.missing ? ds.missing.rows - ds.missing.empty - ds.n : 0; // rows with missing values and something observed
     observations += ds.totalWeight ?? ds.n;
     if (ds.labels) labelled = true;
   });
-  const scale = Float64Array.from(m2!, (v) => (v / n > 0 ? v / n : 1));
+  const scale = Float64Array.from(m2!, (v) => (v / counted > 0 ? v / counted : 1));
   if ("scale" in dataSettings) dataSettings.scale = Array.from(scale);
   const { spec, settings } = fit!;
   const k = settings.k;

@@ -119,3 +119,45 @@ describe("the CLI's --weights", () => {
     expect(bad.stderr).toBe("mixem: --weights, row 3: is negative; weights must be ≥ 0\n");
   });
 });
+
+describe("the data's scale under sample weights (the variance floor's and the seeding's)", () => {
+  const u = mulberry32(77);
+  const x = Array.from({ length: 100 }, (_, i) => (i % 2) * 3 + normal(u) * 0.7);
+  const rows = x.map((v, i) => [v, (i % 2) * 2 + normal(u)]);
+  const bitsOf = (m: { weights: readonly number[]; components: readonly object[]; logLikelihood: number }) => JSON.stringify([m.weights, m.components, m.logLikelihood]);
+
+  it("a row of weight 0 is as if removed, even an outlier that would set the floor (fitSync, fit on 2 threads, fitStream, fitInWorker)", async () => {
+    for (const [data, more] of [[x, {}], [rows, { family: "mvgaussian" as const }]] as const) {
+      const outlier = Array.isArray(data[0]) ? [1e5, -1e5] : 1e5;
+      const withRow = [...data, outlier] as typeof data;
+      const w = [...data.map(() => 1), 0];
+      const o = { ...more, k: 2, seed: 5, maxIter: 50, tol: 0 } as const;
+      const without = fitSync(data as never, o as never);
+      const zero = fitSync(withRow as never, { ...o, sampleWeights: w } as never);
+      expect(zero.settings.scale).toEqual(without.settings.scale);
+      const flat = (m: typeof zero) => [...m.weights, m.logLikelihood, ...JSON.stringify(m.components).match(/-?\d[\d.e+-]*/g)!.map(Number)];
+      const [p, q] = [flat(zero), flat(without)];
+      expect(p.length).toBe(q.length);
+      expect(p.every((v, i) => Math.abs(v - q[i]) <= 1e-10 * Math.abs(q[i]) + 1e-12)).toBe(true); // the same fit, to the rounding of sums with a 0 term
+      // (Before: the floor regCovar × var(all rows) bound — variances 98 instead of 0.49 in 1-D.)
+      const threaded = await fit(withRow as never, { ...o, sampleWeights: w, threads: 2 } as never);
+      expect(bitsOf(threaded)).toBe(bitsOf(zero));
+      expect(bitsOf(await fitInWorker(withRow as never, { ...o, sampleWeights: w } as never))).toBe(bitsOf(zero));
+      const half = Math.floor(withRow.length / 2);
+      const streamed = await fitStream(() => [{ data: withRow.slice(0, half), sampleWeights: w.slice(0, half) }, { data: withRow.slice(half), sampleWeights: w.slice(half) }] as never, o as never);
+      expect((streamed.settings.scale as number[]).map((v, a) => Math.abs(v - (without.settings.scale as number[])[a]) / v).every((e) => e < 1e-12)).toBe(true);
+    }
+  });
+
+  it("integer weights are duplicated rows also where the floor binds (regCovar large)", () => {
+    const w = x.map((_, i) => 1 + (i % 4));
+    const dup = x.flatMap((v, i) => Array(w[i]).fill(v));
+    const o = { k: 2, init: { means: [0, 3], variances: [1, 1] }, regCovar: 0.6, maxIter: 40, tol: 0 };
+    const a = fitSync(x, { ...o, sampleWeights: w }), b = fitSync(dup, o);
+    expect(Math.abs((a.settings.scale as number[])[0] - (b.settings.scale as number[])[0]) / (b.settings.scale as number[])[0]).toBeLessThan(1e-13);
+    const floor = 0.6 * (b.settings.scale as number[])[0];
+    expect(b.components.some((c) => c.variance === floor)).toBe(true); // the floor binds
+    for (let j = 0; j < 2; j++) expect(Math.abs(a.components[j].variance - b.components[j].variance) / b.components[j].variance).toBeLessThan(1e-10);
+    expect(Math.abs(a.logLikelihood - b.logLikelihood) / Math.abs(b.logLikelihood)).toBeLessThan(1e-12);
+  });
+});
