@@ -34,7 +34,7 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     // The data's scale (the variance floor's, the seeding's) under the weights, over the rows as given;
     // not for a threaded shard, which is given the whole data's (options.scale).
     if (ds.scale && "scale" in ds.settings && options.scale === undefined) {
-      const weighted = weightedScales(ds.missing ? restoreRows(ds) : ds.x.array, rows, ds.dims, weights.array);
+      const weighted = weightedScales(ds.missing ? restoreRows(ds) : ds.x.array, rows, ds.dims, weights.array, path);
       if (weighted.length === ds.scale.length) {
         ds.scale.set(weighted); // in place: a family may keep it (independent's seed points read it)
         ds = { ...ds, settings: { ...ds.settings, scale: Array.from(weighted) } };

@@ -149,6 +149,10 @@ describe("the data's scale under sample weights (the variance floor's and the se
     }
   });
 
+  it("a weighted spread below 1e-280 is an error naming the data and the weights (as unweighted data's)", () => {
+    expect(() => fitSync([0, 1e-141, 2e-141, 3e-141, 5, 9], { k: 2, sampleWeights: [1, 1, 1, 1, 0, 0] })).toThrow(/^data: has a variance of 1\.25e-282 under options\.sampleWeights, below 1e-280/);
+  });
+
   it("integer weights are duplicated rows also where the floor binds (regCovar large)", () => {
     const w = x.map((_, i) => 1 + (i % 4));
     const dup = x.flatMap((v, i) => Array(w[i]).fill(v));
