@@ -1,13 +1,14 @@
 // The command line, run from the built dist/cli.js as a user would run it.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fitSync, loadModel } from "../src/index.js";
 import { FAMILIES, FAMILY_NAMES } from "../src/families/index.js";
 import { mulberry32, normal } from "./helpers.js";
+import { cliWithPeakRss } from "./cli-rss.js";
 
 /** The families that take rows (the CLI's --columns), in the registry's order. */
 const ROW_FAMILIES = FAMILY_NAMES.filter((f) => FAMILIES[f].shape === "rows");
@@ -195,14 +196,8 @@ describe("per-row columns read into WebAssembly memory", () => {
     }
     const file = join(dir, "mixed.csv");
     writeFileSync(file, lines.join("\n") + "\n");
-    // Peak RSS of the CLI process, written by a hook loaded before it.
-    const hook = join(dir, "rss.mjs"), out = join(dir, "rss.txt");
-    writeFileSync(hook, `import { writeFileSync } from "node:fs"; process.on("exit", () => writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));`);
-    const run = (args: string[]) => {
-      const r = spawnSync(process.execPath, ["--import", hook, join(root, "dist/cli.js"), ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
-      expect(r.status, r.stderr).toBe(0);
-      return Number(readFileSync(out, "utf8"));
-    };
+    // Peak RSS of the CLI process (KiB).
+    const peak = cliWithPeakRss(dir, root), run = (args: string[]) => peak(args).kib;
     const base = run(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2", "--quiet", "--threads", "1"]);
     const big = run(["fit", file, "--family", "independent", "--columns", "h:gaussian,heads:binomial,answer:categorical", "--trials-column", "n", "-k", "2", "--quiet", "--threads", "1", "--max-iter", "5"]);
     const values = (n * 4 * 8) / 1024; // KiB: four columns of doubles

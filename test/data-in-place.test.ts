@@ -1,7 +1,6 @@
 // Data read straight into WebAssembly memory is fitted where it lies (no copy), k-means++ on large
 // data keeps no distance per point, and the CLI's peak memory on a large file stays near the data's.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +12,7 @@ import { fitThreaded } from "../src/threads.js";
 import { loadWorkerSource } from "../src/worker.js";
 import { Random } from "../src/random.js";
 import { mulberry32, normal } from "./helpers.js";
+import { cliWithPeakRss } from "./cli-rss.js";
 
 initSync();
 const core = getCore();
@@ -132,14 +132,8 @@ describe("the CLI on a large file", () => {
     for (let i = 0; i < n; i++) lines.push(((i % 3) * 5 + normal(u) * (1 + (i % 3) / 2)).toFixed(4));
     const file = join(dir, "big.csv");
     writeFileSync(file, lines.join("\n") + "\n");
-    // Peak RSS of the CLI process, written by a hook loaded before it.
-    const hook = join(dir, "rss.mjs"), out = join(dir, "rss.txt");
-    writeFileSync(hook, `import { writeFileSync } from "node:fs"; process.on("exit", () => writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));`);
-    const run = (args: string[]) => {
-      const r = spawnSync(process.execPath, ["--import", hook, join(root, "dist/cli.js"), ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
-      expect(r.status, r.stderr).toBe(0);
-      return { kib: Number(readFileSync(out, "utf8")), stdout: r.stdout };
-    };
+    // Peak RSS of the CLI process (KiB), and its output.
+    const run = cliWithPeakRss(dir, root);
     const base = run(["fit", join(root, "examples/faithful.csv"), "--column", "waiting", "-k", "2", "--quiet", "--threads", "1"]);
     const big = run(["fit", file, "-k", "3", "--quiet", "--threads", "1", "--max-iter", "5"]);
     const data = (n * 8) / 1024;
