@@ -1,7 +1,7 @@
 // The command line, run from the built dist/cli.js as a user would run it.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -79,6 +79,19 @@ describe("mixem fit", () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
     expect(r.err.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("--plot with per-row trials: an independent fit lists the binomial column's parameters; a binomial fit says why it has no picture", () => {
+    const file = join(dir, "trials-plot.csv"), svg = join(dir, "trials-plot.svg");
+    writeFileSync(file, "h,heads,n\n" + Array.from({ length: 400 }, (_, i) => `${(i % 2) * 4 + (i % 7) / 7},${Math.floor(((i % 2) ? 0.7 : 0.2) * (5 + (i % 9)))},${5 + (i % 9)}`).join("\n") + "\n");
+    const r = cli(["fit", file, "--family", "independent", "--columns", "h:gaussian,heads:binomial", "--trials-column", "n", "-k", "2", "--quiet", "--plot", svg]);
+    expect(r.code, r.err).toBe(0);
+    const picture = readFileSync(svg, "utf8");
+    expect(picture).toContain("heads (binomial)");
+    expect(picture).toMatch(/component 1 \(w [\d.]+\): p [\d.]+/);
+    const b = cli(["fit", file, "--family", "binomial", "--column", "heads", "--trials-column", "n", "-k", "2", "--quiet", "--plot", svg]);
+    expect(b.code).toBe(2);
+    expect(b.err).toBe("mixem: --plot: a binomial picture needs one number of trials; this fit has per-row trials (--trials-column)\n");
   });
 
   it("a bad value in a several-column fit names its file, row and column (the data travels as one flat array)", () => {

@@ -34,6 +34,7 @@ export function translate(e: MixemError, ctx: ErrorContext): string {
   if (opt) {
     const flag = flagOf(opt[1]);
     if (/is not an option here/.test(msg)) return `${flag} does not apply to --family ${ctx.family ?? DEFAULTS.family}`;
+    if (opt[1] === "trials" && /is required to plot/.test(msg)) return `--plot: a binomial picture needs one number of trials; this fit has per-row trials (--trials-column)`;
     if (opt[1] === "trials" && /is required/.test(msg)) return `--family binomial needs --trials N (trials per observation) or --trials-column C`;
     if (opt[1] === "trials" && ctx.trialsColumn) return `--trials-column${opt[2]}: ${body(msg)}`;
     if (opt[1] === "kRange") return `-k: must be a range A..B with 1 ≤ A ≤ B`;

@@ -6,7 +6,7 @@
 // statistics, its prior density, components, sampling, logJoint. This module only lays the
 // columns side by side: θ_j = the columns' θ_j concatenated; kernel parameters and statistics as
 // assembly/kernels/independent.ts describes (each column's block as its own kernel lays it out).
-import type { DatasetParts, DataScale, Family, FreezeKey, Sampler, Spec } from "../family.js";
+import type { DatasetParts, DataScale, Family, FreezeKey, PlotKind, Sampler, Spec } from "../family.js";
 import { getCore, type Arena, type Region } from "../wasm.js";
 import { checkVector, columnScales, describe } from "../data.js";
 import { checkOptions, integer, ownOptions } from "../options.js";
@@ -488,10 +488,12 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
 
       columnPictures(theta, k) {
         grow(k);
-        return specs.map((sp, a) => ({
-          family: cols[a].name, plot: cols[a].family.plot, spec: sp, theta: gather(theta, k, a).slice(0, k * sp.thetaSize),
-          settings: { ...columnData[a], ...cols[a].options },
-        }));
+        return specs.map((sp, a) => {
+          const settings: Record<string, unknown> = { ...columnData[a], ...cols[a].options };
+          // A binomial column with per-row trials has no one count axis to draw: its parameters are listed.
+          const plot: PlotKind = cols[a].family === binomial && typeof settings.trials !== "number" ? { kind: "none", why: "per-row trials" } : cols[a].family.plot;
+          return { family: cols[a].name, plot, spec: sp, theta: gather(theta, k, a).slice(0, k * sp.thetaSize), settings };
+        });
       },
 
       logPrior(theta, k) {
