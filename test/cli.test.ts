@@ -81,7 +81,7 @@ describe("mixem fit", () => {
     expect(r.err.trim().split("\n")).toHaveLength(1);
   });
 
-  it("--plot with per-row trials: an independent fit lists the binomial column's parameters; a binomial fit says why it has no picture", () => {
+  it("--plot with trials: an independent fit draws a binomial column with --trials, lists the binomial column's parameters; a binomial fit says why it has no picture", () => {
     const file = join(dir, "trials-plot.csv"), svg = join(dir, "trials-plot.svg");
     writeFileSync(file, "h,heads,n\n" + Array.from({ length: 400 }, (_, i) => `${(i % 2) * 4 + (i % 7) / 7},${Math.floor(((i % 2) ? 0.7 : 0.2) * (5 + (i % 9)))},${5 + (i % 9)}`).join("\n") + "\n");
     const r = cli(["fit", file, "--family", "independent", "--columns", "h:gaussian,heads:binomial", "--trials-column", "n", "-k", "2", "--quiet", "--plot", svg]);
@@ -89,6 +89,10 @@ describe("mixem fit", () => {
     const picture = readFileSync(svg, "utf8");
     expect(picture).toContain("heads (binomial)");
     expect(picture).toMatch(/component 1 \(w [\d.]+\): p [\d.]+/);
+    // One number of trials for the whole model (--trials): the column is drawn as counts (the option was refused by the picture).
+    const c = cli(["fit", file, "--family", "independent", "--columns", "h:gaussian,heads:binomial", "--trials", "13", "-k", "2", "--quiet", "--plot", svg]);
+    expect(c.code, c.err).toBe(0);
+    expect(readFileSync(svg, "utf8")).toContain("mixture probability");
     const b = cli(["fit", file, "--family", "binomial", "--column", "heads", "--trials-column", "n", "-k", "2", "--quiet", "--plot", svg]);
     expect(b.code).toBe(2);
     expect(b.err).toBe("mixem: --plot: a binomial picture needs one number of trials; this fit has per-row trials (--trials-column)\n");
