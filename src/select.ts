@@ -327,6 +327,7 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
           if (settled) return;
           if (reply.type === "error") return fail(errorFrom(reply.error));
           if (reply.type !== "cell") return;
+          w.memoryBytes = Math.max(w.memoryBytes, reply.memoryBytes);
           const job = jobs[reply.index];
           try {
             if (reply.entry === null) tooFew.add(`${job.column.family}:${job.k}`);
@@ -365,29 +366,44 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
 /** Cells handed to each selection worker ahead of its replies (see selectKAsync). */
 const IN_FLIGHT = 2;
 
-/** A selection worker and the handlers of the selection it serves (replaced per selection). */
-interface PooledWorker { handle: WorkerHandle; on: (reply: WorkerReply) => void; fail: (e: unknown) => void }
+/** A selection worker, the handlers of the selection it serves (replaced per selection), and its WebAssembly memory as last reported. */
+interface PooledWorker { handle: WorkerHandle; on: (reply: WorkerReply) => void; fail: (e: unknown) => void; memoryBytes: number; id: number }
 
 /**
  * Idle selection workers, kept for the next selectKAsync: a new worker's first cells run cold
  * (its code not compiled yet by the engine), so a second selection on warm workers takes a
  * fraction of the first's time. At most IDLE_WORKERS; in Node they are unref'd while idle (they
  * never keep a process alive); one that fails while idle is dropped.
+ *
+ * WebAssembly memory never shrinks, so a worker whose instance grew past IDLE_MEMORY_BYTES (a
+ * large selection) is terminated rather than kept: idle workers hold at most IDLE_WORKERS ×
+ * IDLE_MEMORY_BYTES of it. Such a selection took seconds; the next one starts a worker from the
+ * compiled module (docs/performance.md: the cost measured).
  */
 const idle: PooledWorker[] = [];
 const IDLE_WORKERS = 4;
+/** @internal The most WebAssembly memory (bytes) of a worker kept idle. */
+export const IDLE_MEMORY_BYTES = 32 * 2 ** 20;
+let idleMemoryLimit = IDLE_MEMORY_BYTES;
+let serial = 0;
+
+/** @internal For tests and benches: the idle workers (serial id, WebAssembly bytes); `limit` replaces IDLE_MEMORY_BYTES first. */
+export function idleSelectionWorkers(limit?: number): { id: number; memoryBytes: number }[] {
+  if (limit !== undefined) idleMemoryLimit = limit;
+  return idle.map((w) => ({ id: w.id, memoryBytes: w.memoryBytes }));
+}
 
 function takeWorker(): PooledWorker {
   const reused = idle.pop();
   if (reused) { reused.handle.ref?.(); return reused; }
-  const w: PooledWorker = { handle: startWorker(), on: () => {}, fail: () => {} };
+  const w: PooledWorker = { handle: startWorker(), on: () => {}, fail: () => {}, memoryBytes: 0, id: ++serial };
   w.handle.onMessage((reply) => w.on(reply));
   w.handle.onError((e) => w.fail(e));
   return w;
 }
 
 function releaseWorker(w: PooledWorker): void {
-  if (idle.length >= IDLE_WORKERS) return endWorker(w);
+  if (idle.length >= IDLE_WORKERS || w.memoryBytes > idleMemoryLimit) return endWorker(w);
   w.on = () => {};
   w.fail = () => endWorker(w);
   w.handle.unref?.();

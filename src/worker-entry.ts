@@ -45,7 +45,7 @@ p.listen((request) => {
       const model = fitSync(request.data as never, options as never);
       p.post({ type: "done", model: model.toJSON() });
     } else if (request.kind === "select") {
-      // The cells' shared state lives as long as the worker (it is terminated after the selection).
+      // The cells' shared state lives until the next selection (a kept worker) or the worker's end.
       for (const ctx of cells?.values() ?? []) freeCells(ctx); // the previous selection's data (a kept worker)
       cells = new Map();
       for (const [family, f] of Object.entries(request.families))
@@ -56,7 +56,7 @@ p.listen((request) => {
       const got = fitCell(ctx, request.column, request.k);
       // The model as its parts (θ and weights as fitted; src/model.ts modelParts), θ's buffers moved.
       const parts = got === "TOO_FEW" || !got.model ? null : modelParts(got.model);
-      p.post({ type: "cell", index: request.index, entry: got === "TOO_FEW" ? null : { ...got, model: parts } }, parts ? [parts.theta.buffer as ArrayBuffer, parts.weights.buffer as ArrayBuffer] : []);
+      p.post({ type: "cell", index: request.index, entry: got === "TOO_FEW" ? null : { ...got, model: parts }, memoryBytes: getCore().memoryBytes }, parts ? [parts.theta.buffer as ArrayBuffer, parts.weights.buffer as ArrayBuffer] : []);
     } else if (request.kind === "shard-part") {
       // The shard lives as long as the worker (it is terminated after the fit).
       if (request.from === 0) {

@@ -81,6 +81,10 @@ export type WorkerReply =
   | { type: "ready"; x?: Float64Array<ArrayBuffer>; aux?: Float64Array<ArrayBuffer> | null; weights?: Float64Array<ArrayBuffer> | null; labels?: Float64Array<ArrayBuffer> | null }
   /** A pass over a shard: each block's log-likelihood (without the per-point constants) and statistics (partial labels: and label term). */
   | { type: "blocks"; count: number; ll: Float64Array; stats: Float64Array; label?: Float64Array }
-  /** A cell fitted: its entry with the model as its parts, or null when k is past the data's distinct points. */
-  | { type: "cell"; index: number; entry: (Omit<SelectionEntry, "model"> & { model: ModelParts | null }) | null }
+  /**
+   * A cell fitted: its entry with the model as its parts, or null when k is past the data's distinct
+   * points; and the worker's WebAssembly memory after it (bytes: it only grows), which decides
+   * whether the worker may wait idle for the next selection (src/select.ts).
+   */
+  | { type: "cell"; index: number; entry: (Omit<SelectionEntry, "model"> & { model: ModelParts | null }) | null; memoryBytes: number }
   | { type: "error"; error: { name: string; message: string; code?: string; path?: string; reason?: string } };

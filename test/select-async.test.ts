@@ -1,11 +1,12 @@
 // selectKAsync's workers: kept between calls (warm), several cells in flight each, models sent as
 // their parts — every entry selectK's to the bit; an abort ends the workers and the next call
-// starts new ones; idle workers never keep a process alive.
+// starts new ones; idle workers never keep a process alive, nor grown WebAssembly memory.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { initSync, selectK, selectKAsync, type Selection } from "../src/index.js";
+import { IDLE_MEMORY_BYTES, idleSelectionWorkers } from "../src/select.js";
 
 initSync();
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -43,6 +44,37 @@ describe("selectKAsync's kept workers", () => {
     const sync = selectK(gaps, o);
     expect(sync.best.nMissing).toBeGreaterThan(0);
     expectSameBits(await selectKAsync(gaps, { ...o, threads: 2 }), sync);
+  });
+
+  it("a worker whose WebAssembly memory grew past the bound is not kept; small selections after it still reuse their workers", async () => {
+    // The bound lowered to 512 KiB so that a moderate selection crosses it (the default: IDLE_MEMORY_BYTES);
+    // a small one stays at the instance's initial 64 KiB.
+    const limit = 512 * 2 ** 10;
+    idleSelectionWorkers(limit);
+    try {
+      const small = { family: "gaussian" as const, kRange: [1, 3] as [number, number], threads: 2 };
+      const y = rows.map((r) => r[0]);
+      await selectKAsync(y, small);
+      const warm = idleSelectionWorkers();
+      expect(warm.length).toBeGreaterThanOrEqual(2);
+      expect(warm.every((w) => w.memoryBytes > 0 && w.memoryBytes <= limit)).toBe(true);
+      // 60,000 points: each worker's instance grows to 1 to 2.5 MiB (measured; it never shrinks).
+      const big = Float64Array.from({ length: 60_000 }, (_, i) => (i % 3) * 4 + Math.sin(i * 12.9898) * 1.5);
+      await selectKAsync(big, { family: "gaussian", kRange: [1, 2], threads: 2 });
+      const after = idleSelectionWorkers();
+      expect(after.every((w) => w.memoryBytes <= limit)).toBe(true);
+      expect(after.length).toBe(warm.length - 2); // the two that ran it were terminated, not kept
+      // Small selections after it: the second reuses the first's workers (the pool's fast path), starting none.
+      const ids = () => idleSelectionWorkers().map((w) => w.id).sort((a, b) => a - b);
+      await selectKAsync(y, small);
+      const pool = ids();
+      expect(pool.length).toBeGreaterThanOrEqual(2);
+      await selectKAsync(y, small);
+      expect(ids()).toEqual(pool);
+      expect(idleSelectionWorkers().every((w) => w.memoryBytes <= limit)).toBe(true);
+    } finally {
+      idleSelectionWorkers(IDLE_MEMORY_BYTES);
+    }
   });
 
   it("an abort on warm workers rejects with its reason; the next call starts new workers and gives the same selection", async () => {
