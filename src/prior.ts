@@ -5,7 +5,7 @@ import { optionError } from "./errors.js";
 import { describe } from "./data.js";
 import { ownOptions } from "./options.js";
 import { logGamma } from "./special.js";
-import type { Rule } from "./family.js";
+import type { DatasetParts, Rule } from "./family.js";
 import * as M from "./math.js";
 
 /** `prior: true` (every default) or an object of prior parameters; false/undefined = maximum likelihood. */
@@ -57,3 +57,66 @@ export const logBetaDensity = (p: number, a: number, b: number) =>
 
 /** Default strength of every prior, in pseudo-observations (mclust's priorControl() shrinkage). */
 export const DEFAULT_SHRINKAGE = 0.01;
+
+/**
+ * The data's moments behind a prior's data-based defaults, under sample weights (frequency weights:
+ * a row of weight 0 as if removed, integer weights as duplicated rows) and/or missing values (each
+ * column over its observed values; with `cross`, each covariance over the rows observing both
+ * columns). Each row counts w_i (1 without weights): mean_a = Σ w x_a / Σ w (over column a's rows),
+ * cov_ab = Σ w (x_a − mean_a)(x_b − mean_b) / (W_ab − 1), W_ab = Σ w over the rows observing a and b
+ * (÷ W_ab when W_ab ≤ 1, as weights scaled to sum 1 would have it; 0 when at most one row of positive
+ * weight). `rows`: the rows of positive weight with some value observed. Without weights and missing
+ * values the families keep their own (unweighted) sums, so those fits are unchanged to the bit.
+ */
+export function dataMoments(ds: DatasetParts, d: number, cross: boolean, path: string): { mean: number[]; cov: number[][]; rows: number } {
+  // The blocks of rows: the complete rows (every column observed), then each pattern of missing values.
+  const all = Int32Array.from({ length: d }, (_, a) => a);
+  const blocks: { x: Float64Array; n: number; w: Float64Array | undefined; observed: Int32Array }[] = [{ x: ds.x.array, n: ds.n, w: ds.weights?.array, observed: all }];
+  for (const p of ds.missing?.patterns ?? []) blocks.push({ x: p.x.array, n: p.n, w: p.weights?.array, observed: p.observed });
+  const sw = new Array<number>(d).fill(0), sx = new Array<number>(d).fill(0);
+  let rows = 0;
+  for (const b of blocks) {
+    const q = b.observed.length;
+    for (let i = 0; i < b.n; i++) {
+      const w = b.w ? b.w[i] : 1;
+      if (!(w > 0)) continue;
+      rows++;
+      for (let c = 0; c < q; c++) { const a = b.observed[c]; sw[a] += w; sx[a] += w * b.x[i * q + c]; }
+    }
+  }
+  const mean = sx.map((s, a) => s / sw[a]);
+  const none = sw.findIndex((s) => !(s > 0));
+  if (none >= 0) throw optionError(path, `has no default: ${d > 1 ? `column ${none} of ` : ""}the data has no observed value of positive weight`);
+  const ss = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+  const pw = Array.from({ length: d }, () => new Array<number>(d).fill(0)), pn = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+  for (const b of blocks) {
+    const q = b.observed.length;
+    for (let i = 0; i < b.n; i++) {
+      const w = b.w ? b.w[i] : 1;
+      if (!(w > 0)) continue;
+      for (let c = 0; c < q; c++) {
+        const a = b.observed[c], ea = b.x[i * q + c] - mean[a];
+        for (let e = 0; e <= c; e++) {
+          if (!cross && e !== c) continue;
+          const g = b.observed[e];
+          ss[a][g] += w * ea * (b.x[i * q + e] - mean[g]);
+          pw[a][g] += w;
+          pn[a][g]++;
+        }
+      }
+    }
+  }
+  const cov = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+  for (let a = 0; a < d; a++) for (let g = 0; g <= a; g++) {
+    const W = pw[a][g];
+    cov[a][g] = cov[g][a] = pn[a][g] > 1 ? ss[a][g] / (W > 1 ? W - 1 : W) : 0;
+  }
+  return { mean, cov, rows };
+}
+
+/** Σ w_i x_i / Σ w_i over the rows of positive weight (a prior's default from weighted data). */
+export function weightedMean(x: Float64Array, w: Float64Array): number {
+  let sw = 0, sx = 0;
+  for (let i = 0; i < w.length; i++) if (w[i] > 0) { sw += w[i]; sx += w[i] * x[i]; }
+  return sx / sw;
+}
