@@ -2,7 +2,7 @@
 // if removed and integer weights are duplicated rows also with `prior: true` (or a prior object that
 // leaves some keys to their defaults), on every path.
 import { describe, expect, it } from "vitest";
-import { fit, fitInWorker, fitStream, fitSync, initSync, selectK } from "../src/index.js";
+import { fit, fitInWorker, fitStream, fitSync, initSync, selectK, selectKAsync } from "../src/index.js";
 import { mulberry32, normal, poissonDraw } from "./helpers.js";
 
 initSync();
@@ -112,12 +112,21 @@ describe("prior defaults under sample weights", () => {
     expect(s2.settings.prior).toEqual(fitSync(x.slice(0, 60), { k: 2, init, prior: true, sampleWeights: w.slice(0, 60), maxIter: 1 }).settings.prior);
   });
 
-  it("selectK: each entry's prior is the weighted one", () => {
+  it("selectK, selectKAsync on workers: a zero-weight outlier is the row removed, prior and all", async () => {
     const r = selectK([...x, 500], { kRange: [1, 3], prior: true, sampleWeights: [...w, 0], seed: 1 });
     const s = selectK(x, { kRange: [1, 3], prior: true, sampleWeights: w, seed: 1 });
     r.scores.forEach((e, i) => {
       expect(e.model).not.toBeNull();
       agree(numbers(e.model!), numbers(s.scores[i].model!), 1e-10);
+    });
+    // k-means++ starts: init "hc" (selectK's default for mvgaussian) partitions every row, weight 0 or not.
+    const mv = [...rows, [300, -200, 100]], mw = [...w, 0];
+    const o = { family: "mvgaussian", covariance: ["VVV", "VII"], kRange: [1, 3], prior: true, sampleWeights: mw, init: "kmeans++", seed: 1 } as const;
+    const sync = selectK(mv, o), threaded = await selectKAsync(mv, { ...o, threads: 2 });
+    const removed = selectK(rows, { ...o, sampleWeights: w });
+    sync.scores.forEach((e, i) => {
+      expect(bitsOf(threaded.scores[i].model!)).toBe(bitsOf(e.model!));
+      agree(numbers(e.model!), numbers(removed.scores[i].model!), 1e-9);
     });
   });
 });
