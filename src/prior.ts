@@ -73,43 +73,46 @@ export function dataMoments(ds: DatasetParts, d: number, cross: boolean, path: s
   const all = Int32Array.from({ length: d }, (_, a) => a);
   const blocks: { x: Float64Array; n: number; w: Float64Array | undefined; observed: Int32Array }[] = [{ x: ds.x.array, n: ds.n, w: ds.weights?.array, observed: all }];
   for (const p of ds.missing?.patterns ?? []) blocks.push({ x: p.x.array, n: p.n, w: p.weights?.array, observed: p.observed });
-  const sw = new Array<number>(d).fill(0), sx = new Array<number>(d).fill(0);
+  // Per block, its rows of positive weight: their count and Σ w (each pair of its observed columns gets both).
+  const sw = new Float64Array(d), sx = new Float64Array(d), pw = new Float64Array(d * d), pn = new Float64Array(d * d);
   let rows = 0;
-  for (const b of blocks) {
-    const q = b.observed.length;
-    for (let i = 0; i < b.n; i++) {
-      const w = b.w ? b.w[i] : 1;
-      if (!(w > 0)) continue;
-      rows++;
-      for (let c = 0; c < q; c++) { const a = b.observed[c]; sw[a] += w; sx[a] += w * b.x[i * q + c]; }
+  for (const { x, n, w, observed } of blocks) {
+    const q = observed.length;
+    let bw = 0, bn = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = w ? w[i] : 1;
+      if (!(wi > 0)) continue;
+      bw += wi;
+      bn++;
+      for (let c = 0; c < q; c++) sx[observed[c]] += wi * x[i * q + c];
+    }
+    rows += bn;
+    for (let c = 0; c < q; c++) {
+      sw[observed[c]] += bw;
+      for (let e = 0; e <= c; e++) { pw[observed[c] * d + observed[e]] += bw; pn[observed[c] * d + observed[e]] += bn; }
     }
   }
-  const mean = sx.map((s, a) => s / sw[a]);
-  const none = sw.findIndex((s) => !(s > 0));
+  const mean = Array.from(sx, (v, a) => v / sw[a]);
+  const none = mean.findIndex((_, a) => !(sw[a] > 0));
   if (none >= 0) throw optionError(path, `has no default: ${d > 1 ? `column ${none} of ` : ""}the data has no observed value of positive weight`);
-  const ss = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  const pw = Array.from({ length: d }, () => new Array<number>(d).fill(0)), pn = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  for (const b of blocks) {
-    const q = b.observed.length;
-    for (let i = 0; i < b.n; i++) {
-      const w = b.w ? b.w[i] : 1;
-      if (!(w > 0)) continue;
+  const ss = new Float64Array(d * d), dev = new Float64Array(d);
+  for (const { x, n, w, observed } of blocks) {
+    const q = observed.length;
+    for (let i = 0; i < n; i++) {
+      const wi = w ? w[i] : 1;
+      if (!(wi > 0)) continue;
+      for (let c = 0; c < q; c++) dev[c] = x[i * q + c] - mean[observed[c]];
       for (let c = 0; c < q; c++) {
-        const a = b.observed[c], ea = b.x[i * q + c] - mean[a];
-        for (let e = 0; e <= c; e++) {
-          if (!cross && e !== c) continue;
-          const g = b.observed[e];
-          ss[a][g] += w * ea * (b.x[i * q + e] - mean[g]);
-          pw[a][g] += w;
-          pn[a][g]++;
-        }
+        const row = observed[c] * d, wd = wi * dev[c];
+        if (cross) for (let e = 0; e <= c; e++) ss[row + observed[e]] += wd * dev[e];
+        else ss[row + observed[c]] += wd * dev[c];
       }
     }
   }
   const cov = Array.from({ length: d }, () => new Array<number>(d).fill(0));
   for (let a = 0; a < d; a++) for (let g = 0; g <= a; g++) {
-    const W = pw[a][g];
-    cov[a][g] = cov[g][a] = pn[a][g] > 1 ? ss[a][g] / (W > 1 ? W - 1 : W) : 0;
+    const W = pw[a * d + g];
+    cov[a][g] = cov[g][a] = pn[a * d + g] > 1 ? ss[a * d + g] / (W > 1 ? W - 1 : W) : 0;
   }
   return { mean, cov, rows };
 }

@@ -121,7 +121,7 @@ describe("prior defaults under sample weights", () => {
     });
     // k-means++ starts: init "hc" (selectK's default for mvgaussian) partitions every row, weight 0 or not.
     const mv = [...rows, [300, -200, 100]], mw = [...w, 0];
-    const o = { family: "mvgaussian", covariance: ["VVV", "VII"], kRange: [1, 3], prior: true, sampleWeights: mw, init: "kmeans++", seed: 1 } as const;
+    const o = { family: "mvgaussian" as const, covariance: ["VVV" as const, "VII" as const], kRange: [1, 3] as [number, number], prior: true, sampleWeights: mw, init: "kmeans++" as const, seed: 1 };
     const sync = selectK(mv, o), threaded = await selectKAsync(mv, { ...o, threads: 2 });
     const removed = selectK(rows, { ...o, sampleWeights: w });
     sync.scores.forEach((e, i) => {

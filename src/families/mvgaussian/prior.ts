@@ -22,7 +22,9 @@ export interface MvGaussianPrior { weights: number; shrinkage: number; mean: num
 /** The prior of `raw` with every default filled in from the data (`dense`: an inverse-Wishart scale matrix). */
 export function resolveMvPrior(raw: unknown, ds: DatasetParts | null, k: number, d: number, dense: boolean, path: string): MvGaussianPrior & Record<string, unknown> {
   const o = priorObject(raw, ["shrinkage", "mean", "dof", "scale"], path);
-  const moments = (key: string) => {
+  // Computed once (for the mean and the scale alike).
+  let known: { mean: number[]; cov: number[][]; n: number; missing: boolean } | undefined;
+  const moments = (key: string) => (known ??= (() => {
     const data = needData(ds, `${path}.${key}`), x = data.x.array, n = data.n;
     // Sample weights and/or missing values: weighted moments over the observed values (src/prior.ts);
     // n, what decides a dense scale's off-diagonal terms, the rows of positive weight.
@@ -34,7 +36,7 @@ export function resolveMvPrior(raw: unknown, ds: DatasetParts | null, k: number,
       cov[a][b] += ((x[i * d + a] - mean[a]) * (x[i * d + b] - mean[b])) / Math.max(n - 1, 1);
     for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) cov[b][a] = cov[a][b];
     return { mean, cov, n, missing: false };
-  };
+  })());
   const fac = M.pow(1 / k, 2 / d);
   const mean = o.mean === undefined ? moments("mean").mean : numberList(o.mean, d, `${path}.mean`);
   let scale: number | number[][];
