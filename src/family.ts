@@ -200,7 +200,8 @@ export interface Family<C extends object = object, I extends object = object, O 
   weightedConstant?(ds: DatasetParts, weights: Float64Array, options: Readonly<Record<string, unknown>>): number;
   /**
    * The prior of `options.prior` (true or an object) with every default filled in from the data
-   * (ds is null when loading a model: then every parameter must be given). Includes `weights`,
+   * (ds is null when loading a model: then every parameter must be given; with sample weights,
+   * ds.weights, the weighted data's: src/prior.ts dataMoments). Includes `weights`,
    * the Dirichlet concentration. Stored in the model, so a loaded model needs no data.
    */
   resolvePrior(raw: unknown, ds: DatasetParts | null, k: number, options: Readonly<Record<string, unknown>>, path: string): Record<string, unknown>;

@@ -5,7 +5,7 @@ import { optionError } from "./errors.js";
 import { describe } from "./data.js";
 import { ownOptions } from "./options.js";
 import { logGamma } from "./special.js";
-import type { Rule } from "./family.js";
+import type { DatasetParts, Rule } from "./family.js";
 import * as M from "./math.js";
 
 /** `prior: true` (every default) or an object of prior parameters; false/undefined = maximum likelihood. */
@@ -57,3 +57,69 @@ export const logBetaDensity = (p: number, a: number, b: number) =>
 
 /** Default strength of every prior, in pseudo-observations (mclust's priorControl() shrinkage). */
 export const DEFAULT_SHRINKAGE = 0.01;
+
+/**
+ * The data's moments behind a prior's data-based defaults, under sample weights (frequency weights:
+ * a row of weight 0 as if removed, integer weights as duplicated rows) and/or missing values (each
+ * column over its observed values; with `cross`, each covariance over the rows observing both
+ * columns). Each row counts w_i (1 without weights): mean_a = Σ w x_a / Σ w (over column a's rows),
+ * cov_ab = Σ w (x_a − mean_a)(x_b − mean_b) / (W_ab − 1), W_ab = Σ w over the rows observing a and b
+ * (÷ W_ab when W_ab ≤ 1, as weights scaled to sum 1 would have it; 0 when at most one row of positive
+ * weight). `rows`: the rows of positive weight with some value observed. Without weights and missing
+ * values the families keep their own (unweighted) sums, so those fits are unchanged to the bit.
+ */
+export function dataMoments(ds: DatasetParts, d: number, cross: boolean, path: string): { mean: number[]; cov: number[][]; rows: number } {
+  // The blocks of rows: the complete rows (every column observed), then each pattern of missing values.
+  const all = Int32Array.from({ length: d }, (_, a) => a);
+  const blocks: { x: Float64Array; n: number; w: Float64Array | undefined; observed: Int32Array }[] = [{ x: ds.x.array, n: ds.n, w: ds.weights?.array, observed: all }];
+  for (const p of ds.missing?.patterns ?? []) blocks.push({ x: p.x.array, n: p.n, w: p.weights?.array, observed: p.observed });
+  // Per block, its rows of positive weight: their count and Σ w (each pair of its observed columns gets both).
+  const sw = new Float64Array(d), sx = new Float64Array(d), pw = new Float64Array(d * d), pn = new Float64Array(d * d);
+  let rows = 0;
+  for (const { x, n, w, observed } of blocks) {
+    const q = observed.length;
+    let bw = 0, bn = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = w ? w[i] : 1;
+      if (!(wi > 0)) continue;
+      bw += wi;
+      bn++;
+      for (let c = 0; c < q; c++) sx[observed[c]] += wi * x[i * q + c];
+    }
+    rows += bn;
+    for (let c = 0; c < q; c++) {
+      sw[observed[c]] += bw;
+      for (let e = 0; e <= c; e++) { pw[observed[c] * d + observed[e]] += bw; pn[observed[c] * d + observed[e]] += bn; }
+    }
+  }
+  const mean = Array.from(sx, (v, a) => v / sw[a]);
+  const none = mean.findIndex((_, a) => !(sw[a] > 0));
+  if (none >= 0) throw optionError(path, `has no default: ${d > 1 ? `column ${none} of ` : ""}the data has no observed value of positive weight`);
+  const ss = new Float64Array(d * d), dev = new Float64Array(d);
+  for (const { x, n, w, observed } of blocks) {
+    const q = observed.length;
+    for (let i = 0; i < n; i++) {
+      const wi = w ? w[i] : 1;
+      if (!(wi > 0)) continue;
+      for (let c = 0; c < q; c++) dev[c] = x[i * q + c] - mean[observed[c]];
+      for (let c = 0; c < q; c++) {
+        const row = observed[c] * d, wd = wi * dev[c];
+        if (cross) for (let e = 0; e <= c; e++) ss[row + observed[e]] += wd * dev[e];
+        else ss[row + observed[c]] += wd * dev[c];
+      }
+    }
+  }
+  const cov = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+  for (let a = 0; a < d; a++) for (let g = 0; g <= a; g++) {
+    const W = pw[a * d + g];
+    cov[a][g] = cov[g][a] = pn[a * d + g] > 1 ? ss[a * d + g] / (W > 1 ? W - 1 : W) : 0;
+  }
+  return { mean, cov, rows };
+}
+
+/** Σ w_i x_i / Σ w_i over the rows of positive weight (a prior's default from weighted data). */
+export function weightedMean(x: Float64Array, w: Float64Array): number {
+  let sw = 0, sx = 0;
+  for (let i = 0; i < w.length; i++) if (w[i] > 0) { sw += w[i]; sx += w[i] * x[i]; }
+  return sx / sw;
+}

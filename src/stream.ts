@@ -26,7 +26,7 @@ export type ChunkSource = () => AsyncIterable<Chunk> | Iterable<Chunk> | Promise
 
 /**
  * Fits like `fit`, reading the data from `source()` once per pass. Initialisation (k-means++ or
- * random seeds) draws its seeds from the first chunk, and prior defaults come from it too; the
+ * random seeds) draws its seeds from the first chunk, and prior defaults come from it too (weighted); the
  * variance floor's scale comes from all the data (a first pass computes it). Same options as
  * `fit`; with the same explicit init the result equals fit(all data) up to the rounding of the
  * chunked sums. Every chunk is validated in that first pass; later passes must yield the same data.

@@ -259,6 +259,22 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
     }
   }, 30_000);
 
+  it("with prior: true, the prior's defaults come from the weighted sample: a zero-weight outlier is as if removed", async () => {
+    const weights = parts.map((p, s) => p.map((_, i) => 1 + ((i + s) % 3)));
+    const weighted = parts.map((p, s) => (s === 0 ? { data: [...p, 1e4], sampleWeights: [...weights[s], 0] } : { data: p, sampleWeights: weights[s] }));
+    const w = await startShardWorker({ connection: redis.url, queue: "weighted-prior", load: (uri) => weighted[uris.indexOf(uri)] });
+    try {
+      // The sample holds every row, so its prior is the whole data's (weighted, the outlier left out).
+      const model = await fitDistributed({ k: 3, init: INIT, maxIter: 3, tol: 0, prior: true, seedSample: SHARDS * PER + 1, connection: redis.url, queue: "weighted-prior", shards: uris });
+      const whole = fitSync(all, { k: 3, init: INIT, maxIter: 1, prior: true, sampleWeights: weights.flat() });
+      const [p, q] = [model.settings.prior, whole.settings.prior] as { mean: number; scale: number }[];
+      expect(Math.abs(p.mean - q.mean)).toBeLessThan(1e-12 * Math.max(1, Math.abs(q.mean)));
+      expect(Math.abs(p.scale - q.scale)).toBeLessThan(1e-12 * q.scale);
+    } finally {
+      await w.close();
+    }
+  }, 30_000);
+
   it("bad options are refused before Redis is asked", async () => {
     await expect(fitDistributed({ connection: redis.url, shards: [], k: 2 })).rejects.toThrow(/^options\.shards: must be a non-empty array/);
     await expect(fitDistributed({ connection: "localhost:6379", shards: uris, k: 2 })).rejects.toThrow(/^options\.connection: must be a redis:\/\//);

@@ -6,7 +6,7 @@ import { logChoose } from "../special.js";
 import { MixemError, optionError } from "../errors.js";
 import { clampProbability, forActive, needData, oneParameter } from "./shared.js";
 import type { PriorOption } from "./shared.js";
-import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
+import { DEFAULT_SHRINKAGE, dirichletAlpha, logBetaDensity, priorNumber, priorObject, priorRule, weightedMean } from "../prior.js";
 import * as M from "../math.js";
 import { coordinates } from "../squarem.js";
 
@@ -110,7 +110,8 @@ export const binomial: Family<BinomialComponent, { p: number[] }, BinomialOption
     const half = (key: string) => {
       const d = needData(ds, `${path}.${key}`), t = d.aux?.array;
       let trials = 0;
-      for (let i = 0; i < d.n; i++) trials += (t ? t[i] : constantTrials(d.settings)) / d.n;
+      if (d.weights) trials = t ? weightedMean(t, d.weights.array) : constantTrials(d.settings); // sample weights: Σ w n / Σ w
+      else for (let i = 0; i < d.n; i++) trials += (t ? t[i] : constantTrials(d.settings)) / d.n;
       return 1 + (kappa * trials) / 2;
     };
     return {

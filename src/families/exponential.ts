@@ -7,7 +7,7 @@ import { copyIn } from "../data.js";
 import { forActive, needData, noOptions, NONE, oneParameter, regionPoints } from "./shared.js";
 import type { PriorOption } from "./shared.js";
 import { positiveProblem, RATE_MAX, RATE_MIN } from "./positive.js";
-import { DEFAULT_SHRINKAGE, dirichletAlpha, logGammaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
+import { DEFAULT_SHRINKAGE, dirichletAlpha, logGammaDensity, priorNumber, priorObject, priorRule, weightedMean } from "../prior.js";
 import * as M from "../math.js";
 
 export interface ExponentialComponent { rate: number }
@@ -41,7 +41,13 @@ export const exponential: Family<ExponentialComponent, { rates: number[] }, Expo
   resolvePrior(raw, ds, _k, _options, path): ExponentialPrior & Record<string, unknown> {
     const o = priorObject(raw, ["shrinkage", "shape", "rate"], path);
     const kappa = priorNumber(o, "shrinkage", () => DEFAULT_SHRINKAGE, 0, true, path);
-    const mean = () => { const x = needData(ds, `${path}.rate`).x.array; let m = 0; for (let i = 0; i < x.length; i++) m += x[i] / x.length; return m > 0 ? m : 1; };
+    const mean = () => {
+      const parts = needData(ds, `${path}.rate`), x = parts.x.array;
+      let m = 0;
+      if (parts.weights) m = weightedMean(x, parts.weights.array); // sample weights: Σ w x / Σ w
+      else for (let i = 0; i < x.length; i++) m += x[i] / x.length;
+      return m > 0 ? m : 1;
+    };
     return {
       weights: dirichletAlpha(o, path),
       shape: priorNumber(o, "shape", () => 1 + kappa, 1, false, path),

@@ -6,7 +6,7 @@ import { finiteAtLeast, oneOf } from "../options.js";
 import { dataError, optionError } from "../errors.js";
 import { LOG_2PI, collapsed, componentObject, finite, forActive, logNormal, needData, noOptions, NONE, regionPoints, scalarInit, scaleRule } from "./shared.js";
 import type { RegCovarOption, PriorOption, RidgeOption } from "./shared.js";
-import { DEFAULT_SHRINKAGE, dirichletAlpha, logInvGamma, priorNumber, priorObject, priorRule } from "../prior.js";
+import { DEFAULT_SHRINKAGE, dataMoments, dirichletAlpha, logInvGamma, priorNumber, priorObject, priorRule } from "../prior.js";
 import * as M from "../math.js";
 import { coordinates } from "../squarem.js";
 
@@ -58,14 +58,18 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
 
   resolvePrior(raw, ds, k, _options, path): GaussianPrior & Record<string, unknown> {
     const o = priorObject(raw, ["shrinkage", "mean", "dof", "scale"], path);
-    const data = (key: string) => {
-      const x = needData(ds, `${path}.${key}`).x.array, n = x.length;
+    let known: { mean: number; variance: number } | undefined; // computed once, for the mean and the scale alike
+    const data = (key: string) => (known ??= (() => {
+      const parts = needData(ds, `${path}.${key}`);
+      // Sample weights: the weighted mean and variance Σw(x − x̄_w)²/(Σw − 1), as of duplicated rows.
+      if (parts.weights) { const m = dataMoments(parts, 1, false, `${path}.${key}`); return { mean: m.mean[0], variance: m.cov[0][0] }; }
+      const x = parts.x.array, n = x.length;
       let mean = 0;
       for (let i = 0; i < n; i++) mean += x[i] / n;
       let ss = 0;
       for (let i = 0; i < n; i++) ss += (x[i] - mean) ** 2;
       return { mean, variance: n > 1 ? ss / (n - 1) : 0 };
-    };
+    })());
     return {
       weights: dirichletAlpha(o, path),
       shrinkage: priorNumber(o, "shrinkage", () => DEFAULT_SHRINKAGE, 0, false, path),

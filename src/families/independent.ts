@@ -555,6 +555,7 @@ function columnDataset(ds: DatasetParts, a: number, data: Record<string, unknown
   const column = Float64Array.from({ length: n }, (_, i) => x[i * d + a]);
   const region = { get array() { return column; }, length: n } as unknown as Region;
   // A binomial column of per-row trials (its data's trials null) reads them from the dataset's aux.
-  return { n, dims: 1, x: region, aux: data?.trials === null ? ds.aux : null, logConstant: 0, scale: new Float64Array([ds.scale[a]]), seedPoints: { points: column, dims: 1 }, settings: { ...data } };
+  // The rows' sample weights too: the column's prior defaults are then weighted.
+  return { n, dims: 1, x: region, aux: data?.trials === null ? ds.aux : null, logConstant: 0, scale: new Float64Array([ds.scale[a]]), seedPoints: { points: column, dims: 1 }, settings: { ...data }, weights: ds.weights };
 }
 

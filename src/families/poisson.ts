@@ -3,7 +3,7 @@ import type { Family, Spec } from "../family.js";
 import { COUNTS, forActive, needData, noOptions, NONE, oneParameter, RATE_FLOOR } from "./shared.js";
 import { logFactorial } from "../special.js";
 import type { PriorOption } from "./shared.js";
-import { DEFAULT_SHRINKAGE, dirichletAlpha, logGammaDensity, priorNumber, priorObject, priorRule } from "../prior.js";
+import { DEFAULT_SHRINKAGE, dirichletAlpha, logGammaDensity, priorNumber, priorObject, priorRule, weightedMean } from "../prior.js";
 import * as M from "../math.js";
 import { coordinates } from "../squarem.js";
 
@@ -32,7 +32,11 @@ export const poisson: Family<PoissonComponent, { lambdas: number[] }, PoissonOpt
   resolvePrior(raw, ds, _k, _options, path): PoissonPrior & Record<string, unknown> {
     const o = priorObject(raw, ["shrinkage", "shape", "rate"], path);
     const kappa = priorNumber(o, "shrinkage", () => DEFAULT_SHRINKAGE, 0, true, path);
-    const mean = () => { const x = needData(ds, `${path}.shape`).x.array; let m = 0; for (let i = 0; i < x.length; i++) m += x[i] / x.length; return m; };
+    const mean = () => {
+      const parts = needData(ds, `${path}.shape`);
+      if (parts.weights) return weightedMean(parts.x.array, parts.weights.array); // sample weights: Σ w x / Σ w
+      const x = parts.x.array; let m = 0; for (let i = 0; i < x.length; i++) m += x[i] / x.length; return m;
+    };
     return {
       weights: dirichletAlpha(o, path),
       shape: priorNumber(o, "shape", () => 1 + kappa * mean(), 1, false, path),

@@ -5,7 +5,7 @@ import { numberList } from "../../options.js";
 import { optionError } from "../../errors.js";
 import { cholesky, logDetFromCholesky, solveQuadratic } from "../../linalg.js";
 import { logMultiGamma } from "../../special.js";
-import { DEFAULT_SHRINKAGE, dirichletAlpha, priorNumber, priorObject } from "../../prior.js";
+import { DEFAULT_SHRINKAGE, dataMoments, dirichletAlpha, priorNumber, priorObject } from "../../prior.js";
 import { needData } from "../shared.js";
 import { listOf } from "./io.js";
 import * as M from "../../math.js";
@@ -22,23 +22,31 @@ export interface MvGaussianPrior { weights: number; shrinkage: number; mean: num
 /** The prior of `raw` with every default filled in from the data (`dense`: an inverse-Wishart scale matrix). */
 export function resolveMvPrior(raw: unknown, ds: DatasetParts | null, k: number, d: number, dense: boolean, path: string): MvGaussianPrior & Record<string, unknown> {
   const o = priorObject(raw, ["shrinkage", "mean", "dof", "scale"], path);
-  const moments = (key: string) => {
+  // Computed once (for the mean and the scale alike).
+  let known: { mean: number[]; cov: number[][]; n: number; missing: boolean } | undefined;
+  const moments = (key: string) => (known ??= (() => {
     const data = needData(ds, `${path}.${key}`), x = data.x.array, n = data.n;
+    // Sample weights and/or missing values: weighted moments over the observed values (src/prior.ts);
+    // n, what decides a dense scale's off-diagonal terms, the rows of positive weight.
+    if (data.weights || data.missing) { const m = dataMoments(data, d, dense, `${path}.${key}`); return { mean: m.mean, cov: m.cov, n: m.rows, missing: !!data.missing }; }
     const mean = new Array<number>(d).fill(0);
     for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) mean[a] += x[i * d + a] / n;
     const cov = Array.from({ length: d }, () => new Array<number>(d).fill(0));
     for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++)
       cov[a][b] += ((x[i * d + a] - mean[a]) * (x[i * d + b] - mean[b])) / Math.max(n - 1, 1);
     for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) cov[b][a] = cov[a][b];
-    return { mean, cov, n };
-  };
+    return { mean, cov, n, missing: false };
+  })());
   const fac = M.pow(1 / k, 2 / d);
   const mean = o.mean === undefined ? moments("mean").mean : numberList(o.mean, d, `${path}.mean`);
   let scale: number | number[][];
   if (dense) {
     if (o.scale === undefined) {
-      const { cov, n } = moments("scale");
+      const { cov, n, missing } = moments("scale");
       scale = cov.map((row, a) => row.map((v, b) => (n > d ? fac * v : a === b ? fac * v : 0)));
+      // Missing values: covariances over the rows observing both columns need not make a
+      // positive-definite matrix; then the variances alone.
+      if (missing && !cholesky(scale.flat(), d)) scale = scale.map((row, a) => row.map((v, b) => (a === b ? v : 0)));
     } else {
       scale = listOf(o.scale, d, `${path}.scale`).map((r, a) => numberList(r, d, `${path}.scale[${a}]`));
     }
