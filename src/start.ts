@@ -29,24 +29,38 @@ export function checkHcSubset(v: unknown, path = "options.hcSubset"): number | f
   return v;
 }
 
-/** mclust's partitions of `points` (n × dims) at each k in ks. */
-export function hcStarts(points: Float64Array, n: number, dims: number, ks: readonly number[], hcSubset: number | false, seed: number, family: Family): HcStarts {
+/**
+ * mclust's partitions of `points` (n × dims) at each k in ks. With sample weights (`weights`, one per
+ * point), rows of weight 0 take no part (as if removed); the others count once each, as in mclust's hc.
+ */
+export function hcStarts(points: Float64Array, n: number, dims: number, ks: readonly number[], hcSubset: number | false, seed: number, family: Family, weights: Float64Array | null = null): HcStarts {
   // Rows: the family's merge tree (mclust's hc VVV for the row families: Family.hierarchical), so a
   // bundle of 1-D families only does not carry it; values: quantile classes.
   if (dims > 1 && !family.hierarchical) throw optionError("options.init", '"hc" is not available for this family');
   let subset: Int32Array | null = null;
   let x = points, m = n;
-  if (hcSubset !== false && n > hcSubset) {
+  // The rows the partition may use: all, or those of positive weight.
+  let pool: Int32Array | null = null;
+  if (weights && weights.some((w) => !(w > 0))) {
+    pool = new Int32Array(n);
+    let c = 0;
+    for (let i = 0; i < n; i++) if (weights[i] > 0) pool[c++] = i;
+    pool = pool.slice(0, c);
+  }
+  const available = pool ? pool.length : n;
+  if (hcSubset !== false && available > hcSubset) {
     // A seeded sample of hcSubset rows without replacement (partial Fisher–Yates), in row order.
-    const rng = new Random(seed), idx = new Int32Array(n);
-    for (let i = 0; i < n; i++) idx[i] = i;
-    for (let i = 0; i < hcSubset; i++) { const j = i + rng.int(n - i); const t = idx[i]; idx[i] = idx[j]; idx[j] = t; }
+    const rng = new Random(seed), idx = pool ?? new Int32Array(n);
+    if (!pool) for (let i = 0; i < n; i++) idx[i] = i;
+    for (let i = 0; i < hcSubset; i++) { const j = i + rng.int(available - i); const t = idx[i]; idx[i] = idx[j]; idx[j] = t; }
     subset = idx.slice(0, hcSubset).sort();
-    m = hcSubset;
+  } else if (hcSubset === false && dims > 1 && available > HC_MAX_POINTS) {
+    throw new MixemError("INVALID_OPTION", `hierarchical clustering runs on at most ${HC_MAX_POINTS} points (its pair costs take n(n − 1)/2 doubles); the data has ${available}: give options.hcSubset a number of points to sample`, "options.hcSubset");
+  } else if (pool) subset = pool;
+  if (subset) {
+    m = subset.length;
     x = new Float64Array(m * dims);
     subset.forEach((row, i) => x.set(points.subarray(row * dims, (row + 1) * dims), i * dims));
-  } else if (hcSubset === false && dims > 1 && n > HC_MAX_POINTS) {
-    throw new MixemError("INVALID_OPTION", `hierarchical clustering runs on at most ${HC_MAX_POINTS} points (its pair costs take n(n − 1)/2 doubles); the data has ${n}: give options.hcSubset a number of points to sample`, "options.hcSubset");
   }
   const labels = new Map<number, Int32Array>();
   if (dims === 1) for (const k of ks) labels.set(k, qclass(x, k));
@@ -95,7 +109,7 @@ export function labelStep(spec: Spec, ds: DatasetParts, labels: Int32Array, k: n
  * the partition at k (given, or computed here), then labelStep — on `ds`, or on the subset's rows.
  */
 export function hcStart(family: Family, options: Readonly<Record<string, unknown>>, data: ModelData, spec: Spec, ds: DatasetParts, k: number, alpha: number, starts?: HcStarts): { theta: Float64Array; weights: Float64Array } {
-  const s = starts ?? hcStarts(ds.seedPoints.points, ds.n, ds.seedPoints.dims, [k], checkHcSubset(options.hcSubset), (options.seed as number | undefined) ?? 0, family);
+  const s = starts ?? hcStarts(ds.seedPoints.points, ds.n, ds.seedPoints.dims, [k], checkHcSubset(options.hcSubset), (options.seed as number | undefined) ?? 0, family, ds.weights?.array ?? null);
   const labels = s.labels.get(k);
   if (!labels) throw new MixemError("INVALID_DATA", `has too few points for ${k} classes in the hierarchical start`, "data", "TOO_FEW_DISTINCT");
   if (!s.subset) return labelStep(spec, ds, labels, k, ds, alpha);

@@ -119,7 +119,7 @@ describe("prior defaults under sample weights", () => {
       expect(e.model).not.toBeNull();
       agree(numbers(e.model!), numbers(s.scores[i].model!), 1e-10);
     });
-    // k-means++ starts: init "hc" (selectK's default for mvgaussian) partitions every row, weight 0 or not.
+    // k-means++ starts here; init "hc" (selectK's default for mvgaussian) in the next test.
     const mv = [...rows, [300, -200, 100]], mw = [...w, 0];
     const o = { family: "mvgaussian" as const, covariance: ["VVV" as const, "VII" as const], kRange: [1, 3] as [number, number], prior: true, sampleWeights: mw, init: "kmeans++" as const, seed: 1 };
     const sync = selectK(mv, o), threaded = await selectKAsync(mv, { ...o, threads: 2 });
@@ -128,6 +128,34 @@ describe("prior defaults under sample weights", () => {
       expect(bitsOf(threaded.scores[i].model!)).toBe(bitsOf(e.model!));
       agree(numbers(e.model!), numbers(removed.scores[i].model!), 1e-9);
     });
+  });
+});
+
+describe('init "hc" under sample weights: rows of weight 0 take no part in the partition', () => {
+  const mv = [...rows.slice(0, 60), [300, -200, 100], ...rows.slice(60)], mw = [...w.slice(0, 60), 0, ...w.slice(60)];
+  it("selectK (mvgaussian's default start), selectKAsync on workers: a zero-weight outlier is the row removed", async () => {
+    const o = { family: "mvgaussian" as const, covariance: ["VVV" as const, "EII" as const], kRange: [1, 4] as [number, number], prior: true, seed: 1 };
+    const sync = selectK(mv, { ...o, sampleWeights: mw }), removed = selectK(rows, { ...o, sampleWeights: w });
+    const threaded = await selectKAsync(mv, { ...o, sampleWeights: mw, threads: 2 });
+    sync.scores.forEach((e, i) => {
+      expect(e.model).not.toBeNull();
+      agree(numbers(e.model!), numbers(removed.scores[i].model!), 1e-9);
+      expect(bitsOf(threaded.scores[i].model!)).toBe(bitsOf(e.model!));
+    });
+  });
+  it("fitSync with init hc, 1-D (quantile classes) and rows, also when the partition runs on a subset", () => {
+    for (const [data, out, extra] of [[x, 1e4, {}], [rows, [300, -200, 100], { family: "mvgaussian" }], [rows, [300, -200, 100], { family: "mvgaussian", hcSubset: 50 }]] as const) {
+      const o = { k: 3, init: "hc", maxIter: 30, tol: 0, ...extra } as never;
+      const given = [...(data as unknown[]).slice(0, 60), out, ...(data as unknown[]).slice(60)];
+      const zero = fitSync(given as never, { ...(o as object), sampleWeights: mw } as never);
+      const removed = fitSync(data as never, { ...(o as object), sampleWeights: w } as never);
+      if ((extra as { hcSubset?: number }).hcSubset) {
+        // The subset is drawn from the positive-weight rows by index: the same rows' values, so the same fit.
+        expect(Number.isFinite(zero.logLikelihood)).toBe(true);
+        const means = (m: typeof zero) => (m.components as { mean: number[] }[]).map((c) => c.mean);
+        for (const mean of means(zero)) for (const v of mean) expect(Math.abs(v)).toBeLessThan(50);
+      } else agree(numbers(zero), numbers(removed), 1e-10);
+    }
   });
 });
 
