@@ -179,7 +179,7 @@ describe("what the pictures show", () => {
   it("Student t: the legend gives the scale (√variance is not the t's sd), the gaussian's its sd", () => {
     const x = faithful.map((r) => r[1]);
     const t = fitSync(x, { family: "t", k: 2 }), g = fitSync(x, { k: 2 });
-    const tv = (t.components as { variance: number }[]).map((c) => c.variance), gv = (g.components as { variance: number }[]).map((c) => c.variance);
+    const tv = t.components.map((c) => c.variance), gv = g.components.map((c) => c.variance);
     const svgT = plotFit(t, x), svgG = plotFit(g, x);
     for (const v of tv) expect(svgT).toContain(`scale ${Number(Math.sqrt(v).toPrecision(4))}, dof`);
     expect(svgT).not.toMatch(/, sd \d/);

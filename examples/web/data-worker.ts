@@ -7,8 +7,12 @@ export type DataRequest =
   | { kind: "parse"; id: number; text: string }
   | { kind: "labels"; id: number; proba: Float64Array; k: number };
 
-/** The parsed table: names, which columns are numeric, each column as numbers (NaN where not), the first rows as text. */
-export interface ParsedTable { names: string[]; numeric: boolean[]; columns: Float64Array[]; rows: number; preview: string[][]; warnings: string[] }
+/**
+ * The parsed table: names, which columns are numeric, each column as numbers (NaN where not), each
+ * text column's cells (trimmed; null for a numeric column: categorical fits take level names), the
+ * first rows as text.
+ */
+export interface ParsedTable { names: string[]; numeric: boolean[]; columns: Float64Array[]; text: (string[] | null)[]; rows: number; preview: string[][]; warnings: string[] }
 
 export type DataReply =
   | { kind: "parsed"; id: number; table: ParsedTable | null }
@@ -37,8 +41,9 @@ function parse(text: string): ParsedTable | null {
       if (Number.isNaN(v)) numeric[c] = false;
     }
   }
+  const cells = numeric.map((isNum, c) => (isNum ? null : Array.from({ length: n }, (_, r) => (rows[r + first][c] ?? "").trim())));
   const warnings = parsed.errors.filter((e) => e.code !== "UndetectableDelimiter").slice(0, 3).map((e) => `row ${(e.row ?? 0) + 1}: ${e.message}`);
-  return { names, numeric, columns, rows: n, preview: rows.slice(first, first + 5), warnings };
+  return { names, numeric, columns, text: cells, rows: n, preview: rows.slice(first, first + 5), warnings };
 }
 
 /** Each row's most likely component and posteriors, numbered from 1 as the CLI's `mixem predict`. */
