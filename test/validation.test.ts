@@ -60,6 +60,7 @@ describe("data", () => {
 describe("options", () => {
   it.each<[string, unknown, RegExp]>([
     ["not an object", 3, /^options: must be an object, got number 3/],
+    ["no options", undefined, /^options: must be an object, got undefined$/],
     ["k missing", {}, /^options\.k: is required/],
     ["k < 1", { k: 0 }, /^options\.k: must be between 1 and/],
     ["k not an integer", { k: 2.5 }, /^options\.k: must be an integer, got number 2\.5/],
