@@ -22,7 +22,7 @@ import { describe } from "./data.js";
 import { symmetricEigen } from "./linalg.js";
 import { withCoreOrEngineMath } from "./math.js";
 import { bin1, bin2, extent, robustRange, rowsOf, valuesOf, type Grid2, type Table } from "./plot/data.js";
-import { colour, esc, legend, legendSize, num, panel, path, px, svgDocument, wrapRows, type Box, type LegendRow } from "./plot/svg.js";
+import { colour, esc, PALETTE, legend, legendSize, num, panel, path, px, svgDocument, wrapRows, type Box, type LegendRow } from "./plot/svg.js";
 
 export interface PlotOptions {
   /** Width in pixels, 100–4000 (default 640; a pairs plot: 170 per dimension + 90, at most 900). */
@@ -652,7 +652,9 @@ function plotModels(s: Selection, series: string[], name: (e: SelectionEntry) =>
   if (!Number.isFinite(lo)) throw optionError("selection", "has no sound fit to draw");
   const pad = 0.08 * (hi - lo || Math.max(1, Math.abs(hi)));
   const width = o.width ?? 640, height = o.height ?? 400;
-  const rows: LegendRow[] = series.map((m, i) => ({ text: m, colour: colour(i), swatch: (x, y) => `<path d="M${px(x)} ${px(y)}h18" stroke="${colour(i)}" stroke-width="2"/>` }));
+  // Past the palette's 8 colours (mclust has 14 models) a colour comes back dashed: no two lines alike.
+  const dash = (i: number) => (i >= PALETTE.length ? ' stroke-dasharray="5,3"' : "");
+  const rows: LegendRow[] = series.map((m, i) => ({ text: m, colour: colour(i), swatch: (x, y) => `<path d="M${px(x)} ${px(y)}h18" stroke="${colour(i)}" stroke-width="2"${dash(i)}/>` }));
   const size = legendSize(rows);
   const box: Box = { x: MARGIN.l + 10, y: o.title ? 38 : 14, w: 0, h: 0 };
   box.w = width - box.x - MARGIN.r - size.w - 8; box.h = height - box.y - MARGIN.b;
@@ -661,7 +663,7 @@ function plotModels(s: Selection, series: string[], name: (e: SelectionEntry) =>
   return svgDocument(width, height, o.title, [
     f.axes,
     ...lines.flatMap((line, i) => line.length === 0 ? [] : [
-      `<path d="${path(line.map(([k, v]) => [f.sx(k), f.sy(v)]))}" fill="none" stroke="${colour(i)}" stroke-width="1.5"/>`,
+      `<path d="${path(line.map(([k, v]) => [f.sx(k), f.sy(v)]))}" fill="none" stroke="${colour(i)}" stroke-width="1.5"${dash(i)}/>`,
       ...line.map(([k, v]) => `<circle cx="${px(f.sx(k))}" cy="${px(f.sy(v))}" r="2.5" fill="${colour(i)}"/>`),
     ]),
     `<circle cx="${px(f.sx(best.k))}" cy="${px(f.sy(-best[criterion]))}" r="6" fill="none" stroke="#d62728" stroke-width="2"/>`,

@@ -242,6 +242,10 @@ describe("what R users look at", () => {
     const names = [...new Set(sel.scores.map((e) => e.mclust!))];
     expect(svg.match(/stroke-width="1.5"/g)).toHaveLength(names.length);
     for (const m of names) expect(svg).toContain(`>${m}</text>`);
+    // 14 models, 8 colours: no two lines drawn alike (colour and dash).
+    const styles = [...svg.matchAll(/fill="none" stroke="(#[0-9a-f]{6})" stroke-width="1.5"( stroke-dasharray="[\d,]+")?/g)].map((m) => m[1] + (m[2] ?? ""));
+    expect(names.length).toBe(14);
+    expect(new Set(styles).size).toBe(14);
     expect(svg).toContain(`best: ${sel.scores.find((e) => e.model === sel.best)!.mclust}, k = ${sel.k}`);
   });
   it("mixem select --covariance all prints mclust's table: models as columns, k as rows, the best three", () => {
