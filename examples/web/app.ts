@@ -466,14 +466,17 @@ function familyChanged() {
   $("covariance-label").hidden = !(WITH_COVARIANCE.has(f) || f === "auto");
 }
 
-$("faithful").addEventListener("click", () => load(faithfulCsv, "Old Faithful (R's faithful)"));
-$("iris").addEventListener("click", () => load(irisCsv, "Iris (Fisher's)"));
+let pasteTimer: ReturnType<typeof setTimeout> | undefined;
+/** A sample or a file replaces pasted text: the box is emptied (and a paste still pending dropped), so it never shows other data than the preview. */
+const notPasted = () => { clearTimeout(pasteTimer); $<HTMLTextAreaElement>("paste").value = ""; };
+$("faithful").addEventListener("click", () => { notPasted(); void load(faithfulCsv, "Old Faithful (R's faithful)"); });
+$("iris").addEventListener("click", () => { notPasted(); void load(irisCsv, "Iris (Fisher's)"); });
 $("file").addEventListener("change", async (e) => {
   const f = (e.target as HTMLInputElement).files?.[0];
-  if (f) load(await f.text(), f.name);
+  if (f) { notPasted(); void load(await f.text(), f.name); }
 });
-let pasteTimer: ReturnType<typeof setTimeout> | undefined;
 $("paste").addEventListener("input", (e) => {
+  $<HTMLInputElement>("file").value = ""; // pasted data replaces a chosen file
   clearTimeout(pasteTimer);
   const text = (e.target as HTMLTextAreaElement).value;
   pasteTimer = setTimeout(() => load(text, "pasted data"), 250);

@@ -235,6 +235,12 @@ suite("demo page", () => {
     await shot("loaded");
     await page.fill("#paste", "a,b\n1,2\n3,4");
     await page.waitForFunction(() => /^pasted data: 2 rows/.test(document.getElementById("status")!.textContent ?? ""));
+    // A sample replaces pasted text: the box is emptied, never showing data other than the preview's.
+    await page.click("#faithful");
+    await page.waitForFunction(() => /^Old Faithful/.test(document.getElementById("status")!.textContent ?? ""));
+    expect(await page.inputValue("#paste")).toBe("");
+    await page.fill("#paste", "a,b\n1,2\n3,4");
+    await page.waitForFunction(() => /^pasted data: 2 rows/.test(document.getElementById("status")!.textContent ?? ""));
     await page.fill("#paste", "");
     await page.waitForFunction(() => /^No data/.test(document.getElementById("status")!.textContent ?? ""));
     expect(await page.textContent("#preview")).toBe("No data yet.");
