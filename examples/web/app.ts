@@ -116,12 +116,11 @@ function job(): Job {
   let dims: number | undefined;
   let levels: (number | string[])[] | undefined;
   if (idx.some((i) => !t.numeric[i])) {
-    // Categorical rows with level names: one array per row, text cells as strings, numeric ones as
-    // codes. The levels are given (as the library derives them: the distinct names sorted; codes:
-    // the largest + 1) so that the model fitted in the worker keeps the names.
-    data = Array.from({ length: t.rows }, (_, r) => idx.map((c) => t.text[c]?.[r] ?? t.columns[c][r]));
-    levels = idx.map((c) => t.text[c] ? [...new Set(t.text[c])].sort() : t.columns[c].reduce((a, v) => Math.max(a, Math.floor(v) + 1), 1));
-  } else if (ROWS.has(family)) {
+    // Categorical with level names: text columns come as codes among their names (data worker),
+    // given as options.levels; a numeric column's levels are its codes, the largest + 1.
+    levels = idx.map((c) => t.levels[c] ?? t.columns[c].reduce((a, v) => Math.max(a, Math.floor(v) + 1), 1));
+  }
+  if (ROWS.has(family)) {
     // Rows as one flat array, d values per row (options.dims).
     const flat = new Float64Array(t.rows * idx.length);
     idx.forEach((c, a) => { const col = t.columns[c]; for (let r = 0; r < t.rows; r++) flat[r * idx.length + a] = col[r]; });

@@ -8,11 +8,12 @@ export type DataRequest =
   | { kind: "labels"; id: number; proba: Float64Array; k: number };
 
 /**
- * The parsed table: names, which columns are numeric, each column as numbers (NaN where not), each
- * text column's cells (trimmed; null for a numeric column: categorical fits take level names), the
- * first rows as text.
+ * The parsed table: names, which columns are numeric, each column as numbers — a text column as the
+ * codes of its cells among its `levels` (the distinct trimmed cells, sorted as the library sorts
+ * level names; null for a numeric column): categorical fits take them — the first rows as text.
+ * Codes, not strings, cross to the page: one transferable array per column, whatever the rows.
  */
-export interface ParsedTable { names: string[]; numeric: boolean[]; columns: Float64Array[]; text: (string[] | null)[]; rows: number; preview: string[][]; warnings: string[] }
+export interface ParsedTable { names: string[]; numeric: boolean[]; columns: Float64Array[]; levels: (string[] | null)[]; rows: number; preview: string[][]; warnings: string[] }
 
 export type DataReply =
   | { kind: "parsed"; id: number; table: ParsedTable | null }
@@ -41,9 +42,15 @@ function parse(text: string): ParsedTable | null {
       if (Number.isNaN(v)) numeric[c] = false;
     }
   }
-  const cells = numeric.map((isNum, c) => (isNum ? null : Array.from({ length: n }, (_, r) => (rows[r + first][c] ?? "").trim())));
+  const levels = numeric.map((isNum, c) => {
+    if (isNum) return null;
+    const names = [...new Set(Array.from({ length: n }, (_, r) => (rows[r + first][c] ?? "").trim()))].sort();
+    const code = new Map(names.map((name, l) => [name, l]));
+    for (let r = 0; r < n; r++) columns[c][r] = code.get((rows[r + first][c] ?? "").trim())!;
+    return names;
+  });
   const warnings = parsed.errors.filter((e) => e.code !== "UndetectableDelimiter").slice(0, 3).map((e) => `row ${(e.row ?? 0) + 1}: ${e.message}`);
-  return { names, numeric, columns, text: cells, rows: n, preview: rows.slice(first, first + 5), warnings };
+  return { names, numeric, columns, levels, rows: n, preview: rows.slice(first, first + 5), warnings };
 }
 
 /** Each row's most likely component and posteriors, numbered from 1 as the CLI's `mixem predict`. */
