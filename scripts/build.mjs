@@ -8,11 +8,27 @@ import { build } from "esbuild";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name) => `${root}node_modules/.bin/${name}`;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+// asc. With "converge" (asconfig.json) it prints "Last converge was suboptimal." when its last
+// optimisation round made the module larger and it kept the smaller one: not a problem, so that
+// line is dropped (a newcomer's `npm start` printed it six times); everything else is shown.
+const asc = (args) => new Promise((resolve, reject) => {
+  const p = spawn(bin("asc"), args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const text = { stdout: "", stderr: "" };
+  p.stdout.on("data", (d) => { text.stdout += d; });
+  p.stderr.on("data", (d) => { text.stderr += d; });
+  p.on("exit", (code) => {
+    for (const name of ["stdout", "stderr"]) {
+      const kept = text[name].split("\n").filter((l) => l.trim() !== "Last converge was suboptimal.").join("\n");
+      if (kept.trim()) process[name].write(kept.endsWith("\n") ? kept : `${kept}\n`);
+    }
+    if (code === 0) resolve(); else reject(new Error(`asc failed: ${args.join(" ")}`));
+  });
+});
 
 // Every file in assembly/kernels/ is an entry besides asconfig.json's assembly/index.ts: asc exports
 // the top-level exports of every entry file, so a new kernel is one new file there.
 const kernels = readdirSync(`${root}assembly/kernels`).filter((f) => f.endsWith(".ts")).sort().map((f) => `assembly/kernels/${f}`);
-run(bin("asc"), ["--config", "asconfig.json", "--target", "release", ...kernels]);
+await asc(["--config", "asconfig.json", "--target", "release", ...kernels]);
 const wasm = readFileSync(`${root}build/mixem.wasm`);
 mkdirSync(`${root}src/generated`, { recursive: true });
 const writeWasm = (base64) => writeFileSync(
@@ -78,10 +94,7 @@ async function buildFamilyEntries() {
   // One asc run per distinct kernel set (poisson, exponential and bernoulli share one), two at a time.
   const sets = [...new Set(families.map((f) => f.key))];
   const stem = (key) => key.replace(/assembly\/kernels\/|\.ts/g, "");
-  const compile = (key) => new Promise((resolve, reject) => {
-    const p = spawn(bin("asc"), ["--config", "asconfig.json", "--target", "release", ...key.split("+"), "-o", `build/entries/${stem(key)}.wasm`, "--textFile", `build/entries/${stem(key)}.wat`], { cwd: root, stdio: "inherit" });
-    p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`asc failed for ${key}`))));
-  });
+  const compile = (key) => asc(["--config", "asconfig.json", "--target", "release", ...key.split("+"), "-o", `build/entries/${stem(key)}.wasm`, "--textFile", `build/entries/${stem(key)}.wat`]);
   for (let i = 0; i < sets.length; i += 2) await Promise.all(sets.slice(i, i + 2).map(compile));
 
   const dir = `${root}src/generated/entries`;

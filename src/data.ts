@@ -230,6 +230,7 @@ export function meanVariance(n: number, f: (i: number) => number): { mean: numbe
 
 export function describe(v: unknown): string {
   if (v === null) return "null";
+  if (v === undefined) return "undefined"; // not "undefined undefined"
   if (Array.isArray(v)) return "an array";
   if (ArrayBuffer.isView(v)) return v.constructor.name;
   if (typeof v === "string") return `the string ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + "…" : v)}`;

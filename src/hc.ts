@@ -59,7 +59,9 @@ export function svdTransform(x: ArrayLike<number>, n: number, d: number): { z: F
   const sigma = Array.from({ length: q }, (_, b) => { let s = 0; for (let i = 0; i < n; i++) s += c[b * n + i] ** 2; return Math.sqrt(s); });
   const order = sigma.map((_, b) => b).sort((a, b) => sigma[b] - sigma[a]).slice(0, p);
   const z = new Float64Array(n * p);
-  order.forEach((b, col) => { const f = 1 / Math.sqrt(sigma[b]); for (let i = 0; i < n; i++) z[i * p + col] = c[b * n + i] * f; });
+  // Z = X V diag(σ)^(−1/2): column b has norm √σ_b, so a direction without spread (σ_b = 0: collinear
+  // columns) is the column of zeros, its limit (1/√0 · 0 would be NaN).
+  order.forEach((b, col) => { const f = sigma[b] > 0 ? 1 / Math.sqrt(sigma[b]) : 0; for (let i = 0; i < n; i++) z[i * p + col] = c[b * n + i] * f; });
   return { z, p };
 }
 

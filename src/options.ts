@@ -85,11 +85,41 @@ export function checkOptions(options: unknown, rules: Readonly<Record<string, Ru
     const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
     if (!rule) {
       const known = Object.keys(rules);
-      throw optionError(`${path}.${key}`, `is not an option here; ${known.length ? `known options: ${known.join(", ")}` : "none are taken"}`);
+      const guess = nearest(key, known);
+      throw optionError(`${path}.${key}`, `is not an option here; ${known.length ? `known options: ${known.join(", ")}` : "none are taken"}${guess ? ` (did you mean ${guess}?)` : ""}`);
     }
     rule(o[key], `${path}.${key}`);
   }
   return o;
+}
+
+/**
+ * The known name a mistyped one most likely meant: the same up to case, `_` and `-` (n_init →
+ * nInit), one a prefix of the other (maxIterations → maxIter), or at most 2 edits away (Levenshtein
+ * distance, for names of 5+ letters: maxIters → maxIter); undefined when none is that close.
+ */
+export function nearest(name: string, known: readonly string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[_-]/g, "");
+  const a = norm(name);
+  let best: string | undefined, bestD = Infinity;
+  for (const k of known) {
+    const b = norm(k);
+    let d: number;
+    if (a === b) d = 0;
+    else if (Math.min(a.length, b.length) >= 4 && (a.startsWith(b) || b.startsWith(a))) d = 1;
+    else if (Math.min(a.length, b.length) >= 5) {
+      // Levenshtein distance, one row at a time.
+      let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+      for (let i = 1; i <= a.length; i++) {
+        const next = [i];
+        for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        row = next;
+      }
+      d = row[b.length] <= 2 ? row[b.length] : Infinity;
+    } else d = Infinity;
+    if (d < bestD) { bestD = d; best = k; }
+  }
+  return best;
 }
 
 /** A finite number array of exactly `length` values, e.g. an explicit init. */

@@ -22,7 +22,7 @@ import { describe } from "./data.js";
 import { symmetricEigen } from "./linalg.js";
 import { withCoreOrEngineMath } from "./math.js";
 import { bin1, bin2, extent, robustRange, rowsOf, valuesOf, type Grid2, type Table } from "./plot/data.js";
-import { colour, esc, legend, legendSize, num, panel, path, px, svgDocument, type Box, type LegendRow } from "./plot/svg.js";
+import { colour, esc, PALETTE, legend, legendSize, num, panel, path, px, svgDocument, wrapRows, type Box, type LegendRow } from "./plot/svg.js";
 
 export interface PlotOptions {
   /** Width in pixels, 100–4000 (default 640; a pairs plot: 170 per dimension + 90, at most 900). */
@@ -204,14 +204,18 @@ const weighted = (model: Drawn, density: PlotDensity, j: number, v: number) => {
   return p > 0 && Number.isFinite(p) ? p : 0;
 };
 
-/** Legend text of a 1-D component: its number, weight, mean and other parameters (a variance as its sd). */
+/**
+ * Legend text of a 1-D component: its number, weight, mean and other parameters (a variance as its
+ * sd; a Student t's `variance` is its scale², so it is shown as the scale: the t's sd is
+ * scale·√(ν/(ν − 2)), infinite for ν ≤ 2).
+ */
 function describe1(model: Drawn, j: number, mean: number | undefined): string {
   const c = model.components[j] as unknown as Record<string, unknown>;
   const parts = [`w ${num(model.weights[j])}`];
   if (mean !== undefined) parts.push(`mean ${num(mean)}`);
   for (const [name, v] of Object.entries(c)) {
     if (typeof v !== "number" || name === "mean") continue;
-    parts.push(name === "variance" ? `sd ${num(Math.sqrt(v))}` : `${name} ${num(v)}`);
+    parts.push(name === "variance" ? `${"dof" in c ? "scale" : "sd"} ${num(Math.sqrt(v))}` : `${name} ${num(v)}`);
   }
   return `component ${j + 1} (${parts.join(", ")})`;
 }
@@ -541,8 +545,12 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
       legendAt = corners[cover.indexOf(Math.min(...cover))];
     }
   });
+  // d > 2: the legend goes in the empty upper-right triangle, fitted to its width: a component's
+  // row without its mean when that is too wide (the crosses show it), other rows wrapped.
   if (!legendAt) legendAt = [m.l + cw + gap + 4, top];
-  return svgDocument(width, height, o.title, [...body, legend(rows, legendAt[0], legendAt[1])]);
+  const room = width - legendAt[0] - 4;
+  const shown = D === 2 ? rows : wrapRows(rows.map((r, j) => j < comps.length && legendSize([r]).w > room ? { ...r, text: `component ${j + 1} (w ${num(model.weights[j])})` } : r), room);
+  return svgDocument(width, height, o.title, [...body, legend(shown, legendAt[0], legendAt[1])]);
 }
 
 // ---- plotSelection --------------------------------------------------------------------------
@@ -644,7 +652,9 @@ function plotModels(s: Selection, series: string[], name: (e: SelectionEntry) =>
   if (!Number.isFinite(lo)) throw optionError("selection", "has no sound fit to draw");
   const pad = 0.08 * (hi - lo || Math.max(1, Math.abs(hi)));
   const width = o.width ?? 640, height = o.height ?? 400;
-  const rows: LegendRow[] = series.map((m, i) => ({ text: m, colour: colour(i), swatch: (x, y) => `<path d="M${px(x)} ${px(y)}h18" stroke="${colour(i)}" stroke-width="2"/>` }));
+  // Past the palette's 8 colours (mclust has 14 models) a colour comes back dashed: no two lines alike.
+  const dash = (i: number) => (i >= PALETTE.length ? ' stroke-dasharray="5,3"' : "");
+  const rows: LegendRow[] = series.map((m, i) => ({ text: m, colour: colour(i), swatch: (x, y) => `<path d="M${px(x)} ${px(y)}h18" stroke="${colour(i)}" stroke-width="2"${dash(i)}/>` }));
   const size = legendSize(rows);
   const box: Box = { x: MARGIN.l + 10, y: o.title ? 38 : 14, w: 0, h: 0 };
   box.w = width - box.x - MARGIN.r - size.w - 8; box.h = height - box.y - MARGIN.b;
@@ -653,7 +663,7 @@ function plotModels(s: Selection, series: string[], name: (e: SelectionEntry) =>
   return svgDocument(width, height, o.title, [
     f.axes,
     ...lines.flatMap((line, i) => line.length === 0 ? [] : [
-      `<path d="${path(line.map(([k, v]) => [f.sx(k), f.sy(v)]))}" fill="none" stroke="${colour(i)}" stroke-width="1.5"/>`,
+      `<path d="${path(line.map(([k, v]) => [f.sx(k), f.sy(v)]))}" fill="none" stroke="${colour(i)}" stroke-width="1.5"${dash(i)}/>`,
       ...line.map(([k, v]) => `<circle cx="${px(f.sx(k))}" cy="${px(f.sy(v))}" r="2.5" fill="${colour(i)}"/>`),
     ]),
     `<circle cx="${px(f.sx(best.k))}" cy="${px(f.sy(-best[criterion]))}" r="6" fill="none" stroke="#d62728" stroke-width="2"/>`,

@@ -44,6 +44,18 @@ describe("hc: mclust's hierarchical start", () => {
     fixture.ties.qclass.forEach((cl, i) => expect(Array.from(qclass(x, i + 1), (v) => v + 1)).toEqual(cl));
     expect(Array.from(hcVVV(rows.flat(), rows.length, 2), (v) => v + 1)).toEqual(fixture.ties.hcPairs.flat());
   });
+  it("collinear columns (a direction without spread): hc merges as in the limit of nearly collinear data; selectK and init \"hc\" fit (a RangeError before)", () => {
+    // No tied points (a tie is decided by exact equality of costs, which any perturbation breaks).
+    const x = Array.from({ length: 120 }, (_, i) => Math.sin(1.3 * i) * 3 + (i % 2) * 6), y = Array.from({ length: 120 }, (_, i) => Math.cos(0.7 * i * i));
+    const exact = x.map((_, i) => [x[i], 2 * x[i]]);
+    const pairs = hcVVV(exact.flat(), exact.length, 2);
+    // Z = X V diag(σ)^(−1/2): a direction of spread σ has norm √σ → 0, the exact case's column of zeros.
+    const near = x.map((_, i) => [x[i], 2 * x[i] + 1e-12 * y[i]]);
+    expect(Array.from(pairs)).toEqual(Array.from(hcVVV(near.flat(), near.length, 2)));
+    const sel = selectK(exact, { family: "mvgaussian", kRange: [1, 3] });
+    expect(Number.isFinite(sel.best.logLikelihood)).toBe(true);
+    for (const family of ["mvgaussian", "mvt"] as const) expect(Number.isFinite(fitSync(exact, { family, k: 2, init: "hc" }).logLikelihood)).toBe(true);
+  });
   it("more points than hc takes: a MixemError naming options.hcSubset; the default subset is seeded", () => {
     const n = HC_MAX_POINTS + 1, x = new Float64Array(2 * n).map((_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
     const e = (() => { try { hcStarts(x, n, 2, [2], false, 0, mvgaussian); } catch (err) { return err; } })();
@@ -230,6 +242,10 @@ describe("what R users look at", () => {
     const names = [...new Set(sel.scores.map((e) => e.mclust!))];
     expect(svg.match(/stroke-width="1.5"/g)).toHaveLength(names.length);
     for (const m of names) expect(svg).toContain(`>${m}</text>`);
+    // 14 models, 8 colours: no two lines drawn alike (colour and dash).
+    const styles = [...svg.matchAll(/fill="none" stroke="(#[0-9a-f]{6})" stroke-width="1.5"( stroke-dasharray="[\d,]+")?/g)].map((m) => m[1] + (m[2] ?? ""));
+    expect(names.length).toBe(14);
+    expect(new Set(styles).size).toBe(14);
     expect(svg).toContain(`best: ${sel.scores.find((e) => e.model === sel.best)!.mclust}, k = ${sel.k}`);
   });
   it("mixem select --covariance all prints mclust's table: models as columns, k as rows, the best three", () => {

@@ -176,4 +176,28 @@ describe("what the pictures show", () => {
     wellFormed(svg);
     for (const c of ["#1f77b4", "#d62728"]) expect(svg).toContain(`fill="${c}" fill-opacity=`);
   });
+  it("Student t: the legend gives the scale (√variance is not the t's sd), the gaussian's its sd", () => {
+    const x = faithful.map((r) => r[1]);
+    const t = fitSync(x, { family: "t", k: 2 }), g = fitSync(x, { k: 2 });
+    const tv = t.components.map((c) => c.variance), gv = g.components.map((c) => c.variance);
+    const svgT = plotFit(t, x), svgG = plotFit(g, x);
+    for (const v of tv) expect(svgT).toContain(`scale ${Number(Math.sqrt(v).toPrecision(4))}, dof`);
+    expect(svgT).not.toMatch(/, sd \d/);
+    for (const v of gv) expect(svgG).toContain(`sd ${Number(Math.sqrt(v).toPrecision(4))}`);
+  });
+  it("d > 2: the legend stays inside the picture (long rows drop the mean or wrap), whatever k", () => {
+    const u = mulberry32(11);
+    for (const [d, k] of [[3, 2], [3, 8], [4, 3], [6, 4]]) {
+      const labels = drawLabels(u, 4000, Array(k).fill(1 / k));
+      const rows = labels.map((j) => Array.from({ length: d }, (_, a) => (a % 2 ? 1 : -1) * 3.00123 * j + 0.7 * normal(u)));
+      const m = fitSync(rows, { family: "mvgaussian", k, seed: 1 });
+      const svg = plotFit(m, rows);
+      wellFormed(svg);
+      const width = Number(/^<svg [^>]*width="([\d.]+)"/.exec(svg)![1]);
+      const box = /<g font-size="11"><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg)!;
+      expect(Number(box[1]) + Number(box[2]), `d ${d}, k ${k}`).toBeLessThanOrEqual(width);
+      for (let j = 1; j <= k; j++) expect(svg).toMatch(new RegExp(`>component ${j} \\(w [\\d.e-]+[,)]`));
+      expect(svg).toContain(`2-D projections of the ${d} dimensions`);
+    }
+  });
 });

@@ -60,11 +60,16 @@ describe("data", () => {
 describe("options", () => {
   it.each<[string, unknown, RegExp]>([
     ["not an object", 3, /^options: must be an object, got number 3/],
+    ["no options", undefined, /^options: must be an object, got undefined$/],
     ["k missing", {}, /^options\.k: is required/],
     ["k < 1", { k: 0 }, /^options\.k: must be between 1 and/],
     ["k not an integer", { k: 2.5 }, /^options\.k: must be an integer, got number 2\.5/],
     ["k a string", { k: "2" }, /^options\.k: must be an integer, got the string "2"/],
-    ["unknown option", { k: 2, maxIterations: 5 }, /^options\.maxIterations: is not an option here; known options: family, k, init/],
+    ["unknown option", { k: 2, maxIterations: 5 }, /^options\.maxIterations: is not an option here; known options: family, k, init.* \(did you mean maxIter\?\)$/],
+    ["a typo", { k: 2, maxIters: 5 }, /^options\.maxIters: is not an option here; .* \(did you mean maxIter\?\)$/],
+    ["scikit-learn's spelling", { k: 2, n_init: 5 }, /^options\.n_init: is not an option here; .* \(did you mean nInit\?\)$/],
+    ["case", { k: 2, regcovar: 1e-3 }, /^options\.regcovar: is not an option here; .* \(did you mean regCovar\?\)$/],
+    ["nothing near", { k: 2, banana: 1 }, /^options\.banana: is not an option here; known options: [^(]*$/],
     ["another family's option", { k: 2, family: "poisson", regCovar: 1e-3 }, /^options\.regCovar: is not an option here/],
     ["unknown family", { k: 2, family: "cauchy" }, new RegExp(`^options\\.family: must be one of ${FAMILY_NAMES.map((f) => `"${f}"`).join(", ")}, got the string "cauchy"`)],
     ["mode", { k: 2, mode: "medium" }, /^options\.mode: must be one of "soft", "hard"/],

@@ -47,7 +47,8 @@ async function parseAndShow(text: string, source: string) {
   const { names, numeric, rows } = reply.table;
   table = { source, ...reply.table };
   showPreview();
-  status(`${source}: ${rows} rows; numeric columns ${names.filter((_, i) => numeric[i]).join(", ") || "none"}. Choose the model, then Fit or Auto K.`);
+  const texts = names.filter((_, i) => !numeric[i]);
+  status(`${source}: ${rows} rows; numeric columns ${names.filter((_, i) => numeric[i]).join(", ") || "none"}${texts.length ? `; text columns ${texts.join(", ")} (categorical fits take them)` : ""}. Choose the model, then Fit or Auto K.`);
 }
 
 function showPreview() {
@@ -102,14 +103,23 @@ function job(): Job {
     if (isNumber(trialsText)) trials = Number(trialsText);
     else { trialsColumn = column(trialsText); trials = t.columns[trialsColumn]; }
   }
+  // categorical takes text columns too: their cells are level names.
+  const usable = (i: number) => t.numeric[i] || family === "categorical";
+  const textNames = t.names.filter((_, i) => !t.numeric[i]);
   const wanted = value("columns").split(",").map((s) => s.trim()).filter(Boolean);
-  const idx = wanted.length ? wanted.map(column) : t.names.map((_, i) => i).filter((i) => t.numeric[i] && i !== trialsColumn);
-  if (idx.length === 0) throw new Error("no numeric column to fit");
-  idx.forEach((i) => { if (!t.numeric[i]) throw new Error(`column "${t.names[i]}" is not numeric`); });
+  const idx = wanted.length ? wanted.map(column) : t.names.map((_, i) => i).filter((i) => usable(i) && i !== trialsColumn);
+  if (idx.length === 0) throw new Error(`no numeric column to fit${textNames.length ? ` (text columns ${textNames.join(", ")}: the categorical family takes them)` : ""}`);
+  idx.forEach((i) => { if (!usable(i)) throw new Error(`column "${t.names[i]}" is not numeric (text columns: the categorical family takes them)`); });
   if (family === "auto") family = idx.length === 1 ? "gaussian" : "mvgaussian";
   const names = idx.map((i) => t.names[i]);
   let data: ModelData;
   let dims: number | undefined;
+  let levels: (number | string[])[] | undefined;
+  if (idx.some((i) => !t.numeric[i])) {
+    // Categorical with level names: text columns come as codes among their names (data worker),
+    // given as options.levels; a numeric column's levels are its codes, the largest + 1.
+    levels = idx.map((c) => t.levels[c] ?? t.columns[c].reduce((a, v) => Math.max(a, Math.floor(v) + 1), 1));
+  }
   if (ROWS.has(family)) {
     // Rows as one flat array, d values per row (options.dims).
     const flat = new Float64Array(t.rows * idx.length);
@@ -121,6 +131,7 @@ function job(): Job {
   const nInit = integerField("ninit", "Restarts", 1);
   const options: Record<string, unknown> = { family, nInit, seed: integerField("seed", "Seed", 0), maxIter: integerField("maxiter", "Max iterations", 1) };
   if (dims !== undefined) options.dims = dims;
+  if (levels !== undefined) options.levels = levels;
   if (WITH_COVARIANCE.has(family)) options.covariance = $<HTMLSelectElement>("covariance").value;
   if (trials !== undefined) options.trials = trials;
   if ($<HTMLInputElement>("prior").checked) options.prior = true;
@@ -332,7 +343,8 @@ function parameterTables(model: MixtureModel, names: string[]): string {
   const w = (j: number) => model.weights[j].toFixed(3);
   if (!ROWS.has(model.family)) {
     const keys = Object.keys(comps[0]);
-    const extra = keys.includes("variance") ? ["sd"] : [];
+    // √variance: the sd, or a Student t's scale (its variance is scale² ν/(ν − 2)).
+    const extra = keys.includes("variance") ? [keys.includes("dof") ? "scale" : "sd"] : [];
     const head = ["component", "weight", ...keys, ...extra].map((h) => `<th>${h}</th>`).join("");
     const rows = comps.map((c, j) => `<tr><td>${j + 1}</td><td>${w(j)}</td>${keys.map((key) => `<td>${fmt(c[key] as number)}</td>`).join("")}${extra.length ? `<td>${fmt(Math.sqrt(c.variance as number))}</td>` : ""}</tr>`).join("");
     return `<div class="scroll"><table class="grid" id="params">${`<tr>${head}</tr>`}${rows}</table></div>`;
@@ -349,13 +361,15 @@ function parameterTables(model: MixtureModel, names: string[]): string {
     // One row per level of each column: its probability in each component.
     names.forEach((nm, a) => {
       body += section(`${esc(nm)}: probability of each level`);
+      const levels = (model.settings.levels as (number | string[])[] | undefined)?.[a];
       (comps[0].p as number[][])[a].forEach((_, l) => {
-        body += `<tr><td>level ${l}</td>${comps.map((c) => `<td>${fmt((c.p as number[][])[a][l], 3)}</td>`).join("")}</tr>`;
+        const level = Array.isArray(levels) ? (levels[l] === "" ? "(empty)" : esc(levels[l])) : `level ${l}`;
+        body += `<tr><td>${level}</td>${comps.map((c) => `<td>${fmt((c.p as number[][])[a][l], 3)}</td>`).join("")}</tr>`;
       });
     });
   } else {
     const cov = (c: Record<string, unknown>) => c.covariance as number[][];
-    body += section("mean") + perDim((c, a) => (c.mean as number[])[a]) + section("sd") + perDim((c, a) => Math.sqrt(cov(c)[a][a]));
+    body += section("mean") + perDim((c, a) => (c.mean as number[])[a]) + section(typeof comps[0].dof === "number" ? "scale (√ of the scale matrix's diagonal)" : "sd") + perDim((c, a) => Math.sqrt(cov(c)[a][a]));
     if (typeof comps[0].dof === "number") body += `<tr><td>dof (ν)</td>${comps.map((c) => `<td>${fmt(c.dof as number, 3)}</td>`).join("")}</tr>`;
     const type = String(model.settings.covariance);
     const correlated = comps.some((c) => cov(c).some((row, a) => row.some((v, b) => a !== b && v !== 0)));
@@ -451,14 +465,17 @@ function familyChanged() {
   $("covariance-label").hidden = !(WITH_COVARIANCE.has(f) || f === "auto");
 }
 
-$("faithful").addEventListener("click", () => load(faithfulCsv, "Old Faithful (R's faithful)"));
-$("iris").addEventListener("click", () => load(irisCsv, "Iris (Fisher's)"));
+let pasteTimer: ReturnType<typeof setTimeout> | undefined;
+/** A sample or a file replaces pasted text: the box is emptied (and a paste still pending dropped), so it never shows other data than the preview. */
+const notPasted = () => { clearTimeout(pasteTimer); $<HTMLTextAreaElement>("paste").value = ""; };
+$("faithful").addEventListener("click", () => { notPasted(); void load(faithfulCsv, "Old Faithful (R's faithful)"); });
+$("iris").addEventListener("click", () => { notPasted(); void load(irisCsv, "Iris (Fisher's)"); });
 $("file").addEventListener("change", async (e) => {
   const f = (e.target as HTMLInputElement).files?.[0];
-  if (f) load(await f.text(), f.name);
+  if (f) { notPasted(); void load(await f.text(), f.name); }
 });
-let pasteTimer: ReturnType<typeof setTimeout> | undefined;
 $("paste").addEventListener("input", (e) => {
+  $<HTMLInputElement>("file").value = ""; // pasted data replaces a chosen file
   clearTimeout(pasteTimer);
   const text = (e.target as HTMLTextAreaElement).value;
   pasteTimer = setTimeout(() => load(text, "pasted data"), 250);

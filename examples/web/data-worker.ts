@@ -7,8 +7,13 @@ export type DataRequest =
   | { kind: "parse"; id: number; text: string }
   | { kind: "labels"; id: number; proba: Float64Array; k: number };
 
-/** The parsed table: names, which columns are numeric, each column as numbers (NaN where not), the first rows as text. */
-export interface ParsedTable { names: string[]; numeric: boolean[]; columns: Float64Array[]; rows: number; preview: string[][]; warnings: string[] }
+/**
+ * The parsed table: names, which columns are numeric, each column as numbers — a text column as the
+ * codes of its cells among its `levels` (the distinct trimmed cells, sorted as the library sorts
+ * level names; null for a numeric column): categorical fits take them — the first rows as text.
+ * Codes, not strings, cross to the page: one transferable array per column, whatever the rows.
+ */
+export interface ParsedTable { names: string[]; numeric: boolean[]; columns: Float64Array[]; levels: (string[] | null)[]; rows: number; preview: string[][]; warnings: string[] }
 
 export type DataReply =
   | { kind: "parsed"; id: number; table: ParsedTable | null }
@@ -37,8 +42,15 @@ function parse(text: string): ParsedTable | null {
       if (Number.isNaN(v)) numeric[c] = false;
     }
   }
+  const levels = numeric.map((isNum, c) => {
+    if (isNum) return null;
+    const names = [...new Set(Array.from({ length: n }, (_, r) => (rows[r + first][c] ?? "").trim()))].sort();
+    const code = new Map(names.map((name, l) => [name, l]));
+    for (let r = 0; r < n; r++) columns[c][r] = code.get((rows[r + first][c] ?? "").trim())!;
+    return names;
+  });
   const warnings = parsed.errors.filter((e) => e.code !== "UndetectableDelimiter").slice(0, 3).map((e) => `row ${(e.row ?? 0) + 1}: ${e.message}`);
-  return { names, numeric, columns, rows: n, preview: rows.slice(first, first + 5), warnings };
+  return { names, numeric, columns, levels, rows: n, preview: rows.slice(first, first + 5), warnings };
 }
 
 /** Each row's most likely component and posteriors, numbered from 1 as the CLI's `mixem predict`. */

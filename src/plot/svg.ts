@@ -81,6 +81,27 @@ export function legendSize(rows: LegendRow[]) {
   return { w: Math.max(...rows.map((r) => textWidth(r.text)), 40) + 36, h: rows.length * 16 + 8 };
 }
 
+/**
+ * The rows with every text wider than a legend of width `maxW` allows broken at spaces into
+ * continuation rows (no swatch, the same colour); a single word wider than that stays whole.
+ */
+export function wrapRows(rows: LegendRow[], maxW: number): LegendRow[] {
+  const room = maxW - 36; // legendSize: the text's width + 36
+  const out: LegendRow[] = [];
+  for (const r of rows) {
+    if (textWidth(r.text) <= room) { out.push(r); continue; }
+    const lines: string[] = [];
+    let line = "";
+    for (const word of r.text.split(" ")) {
+      const next = line ? `${line} ${word}` : word;
+      if (line && textWidth(next) > room) { lines.push(line); line = word; } else line = next;
+    }
+    lines.push(line);
+    lines.forEach((text, i) => out.push({ swatch: i === 0 ? r.swatch : () => "", text, ...(r.colour ? { colour: r.colour } : {}) }));
+  }
+  return out;
+}
+
 /** A legend box with its top-left corner at (x, y), on a translucent white ground. */
 export function legend(rows: LegendRow[], x: number, y: number): string {
   const { w, h } = legendSize(rows);

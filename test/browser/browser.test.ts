@@ -235,6 +235,12 @@ suite("demo page", () => {
     await shot("loaded");
     await page.fill("#paste", "a,b\n1,2\n3,4");
     await page.waitForFunction(() => /^pasted data: 2 rows/.test(document.getElementById("status")!.textContent ?? ""));
+    // A sample replaces pasted text: the box is emptied, never showing data other than the preview's.
+    await page.click("#faithful");
+    await page.waitForFunction(() => /^Old Faithful/.test(document.getElementById("status")!.textContent ?? ""));
+    expect(await page.inputValue("#paste")).toBe("");
+    await page.fill("#paste", "a,b\n1,2\n3,4");
+    await page.waitForFunction(() => /^pasted data: 2 rows/.test(document.getElementById("status")!.textContent ?? ""));
     await page.fill("#paste", "");
     await page.waitForFunction(() => /^No data/.test(document.getElementById("status")!.textContent ?? ""));
     expect(await page.textContent("#preview")).toBe("No data yet.");
@@ -355,7 +361,7 @@ suite("demo page", () => {
     for (const [family, heads] of [["t", ["mean", "variance", "dof"]], ["gamma", ["shape", "rate"]], ["lognormal", ["meanlog", "varlog"]], ["exponential", ["rate"]], ["negbinomial", ["mean", "size"]]] as const) {
       await page.selectOption("#family", family);
       await fit(new RegExp(`^${family} mixture, k = 2: `));
-      expect(await page.locator("#params th").allTextContents()).toEqual(["component", "weight", ...heads, ...(family === "t" ? ["sd"] : [])]);
+      expect(await page.locator("#params th").allTextContents()).toEqual(["component", "weight", ...heads, ...(family === "t" ? ["scale"] : [])]);
       expect(await page.locator("#picture svg").count()).toBe(1);
     }
     // Categorical rows: a table per column and level, and a heat map.
@@ -366,6 +372,17 @@ suite("demo page", () => {
     expect(await page.textContent("#params")).toContain("q3: probability of each level");
     expect(await page.locator("#picture svg").count()).toBe(1);
     await shot("categorical", "#result");
+    // Level names (text columns): categorical takes them, the table names each level; other families say so.
+    await paste("smoker,answer,visits\n" + Array.from({ length: 60 }, (_, i) => (i % 2 ? "yes,agree,3" : i % 3 ? "no,disagree,0" : "no,neutral,1")).join("\n"));
+    await fit(/^categorical mixture, k = 2: /);
+    expect(await page.textContent(".facts")).toContain("rows × 3 (smoker, answer, visits)");
+    const levels = await page.locator("#params td:first-child").allTextContents();
+    for (const name of ["no", "yes", "agree", "disagree", "neutral", "level 0", "level 3"]) expect(levels).toContain(name);
+    await page.selectOption("#family", "poisson");
+    await page.fill("#columns", "smoker");
+    await page.click("#fit");
+    await expect.poll(() => page.textContent("#status")).toMatch(/column "smoker" is not numeric \(text columns: the categorical family takes them\)/);
+    await page.fill("#columns", "");
     await idle();
   }, 90_000);
 
