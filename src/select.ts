@@ -7,7 +7,7 @@ import { COVARIANCE_MODELS, COVARIANCE_TYPES, PRIOR_MODELS, type CovarianceType,
 import { COMMON_OPTIONS, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { compiledCore, init } from "./wasm.js";
-import { errorFrom, loadWorkerSource, startWorker, type WorkerHandle } from "./worker.js";
+import { dataSettingsOf, errorFrom, loadWorkerSource, startWorker, type WorkerHandle } from "./worker.js";
 import type { SelectRequest, WorkerReply } from "./worker-protocol.js";
 import { cellFailure, fitCell, fitOptionsOf, freeCells, startsFor, type CellContext, type Column } from "./select-cell.js";
 import { DEFAULTS } from "./defaults.js";
@@ -278,6 +278,8 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
     const families: SelectRequest["families"] = {};
     /** Per family, its distinct points counted up to the largest k: no larger k can be fitted (selectK stops there). */
     const distinct: Record<string, number> = {};
+    /** Per family, what its models keep of the data as loaded here (level names: the workers see codes). */
+    const kept: Record<string, Record<string, unknown>> = {};
     // Arrow data: the workers get the chosen columns' values, so not the names of the columns.
     const sentOptions: Record<string, unknown> = { ...rest };
     if (arrowKind(data) && !columns.some((c) => Object.hasOwn(familyOf(c.family)!.options, "columns"))) delete sentOptions.columns;
@@ -290,12 +292,14 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
         distinct[family] = countDistinct(seeds, seeds.count ?? seeds.points.length / seeds.dims, kRange[1], ds.weights?.array ?? null);
         return {
           x: jsAllocation("a copy of the data for the workers", () => (ds.missing ? restoreRows(ds) : ds.x.array.slice())), aux: ds.aux && !ds.missing ? ds.aux.array.slice() : null, dims: ds.dims,
+          kept: dataSettingsOf(r.family, ds),
         };
       });
       const options: Record<string, unknown> = {};
       if (r.family.shape === "rows") options.dims = sent.dims;
       if (r.family.perPoint && sent.aux) options[r.family.perPoint] = sent.aux;
       families[family] = { data: sent.x, options, starts: o.init === "hc" ? startsFor(data, o, ks) : null };
+      kept[family] = sent.kept;
     }
     const results: (SelectionEntry | undefined)[] = new Array(jobs.length);
     const specs = new Map<string, Spec>(); // the models' specs, one per column (modelFromParts)
@@ -332,7 +336,7 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
           try {
             if (reply.entry === null) tooFew.add(`${job.column.family}:${job.k}`);
             else {
-              const entry = { ...reply.entry, model: reply.entry.model ? modelFromParts(reply.entry.model, specs) : null } as SelectionEntry;
+              const entry = { ...reply.entry, model: reply.entry.model ? modelFromParts({ ...reply.entry.model, settings: { ...reply.entry.model.settings, ...kept[job.column.family] } }, specs) : null } as SelectionEntry;
               results[reply.index] = entry;
               onModel?.(entry);
               onProgress?.(done + 1, jobs.length, entry);

@@ -14,6 +14,7 @@ import { resolveFit } from "./resolve.js";
 import { restoreRows } from "./missing.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { arrowKind, dropArrowColumns } from "./arrow.js";
+import type { DatasetParts, Family } from "./family.js";
 
 /** fitInWorker's options: fit's, with `onProgress` in place of `onIteration`. */
 export type WorkerFitOptions = DistributiveOmit<FitOptions, "onIteration"> & {
@@ -107,6 +108,7 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
       const sent = withDataset(loadDataset(r.family, data, r.options, "data"), (ds) => ({
         // Missing values: the rows as given (the loaded ones are split, src/missing.ts); per-point options as given.
         x: jsAllocation(`a copy of the data for the worker`, () => (ds.missing ? restoreRows(ds) : ds.x.array.slice())), aux: ds.aux && !ds.missing ? ds.aux.array.slice() : null, dims: ds.dims,
+        kept: dataSettingsOf(r.family, ds),
       }));
       const opts: Record<string, unknown> = { ...rest };
       if (arrowKind(data)) dropArrowColumns(r.family, opts); // sent: the chosen columns' values
@@ -126,7 +128,7 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
           }
           return;
         }
-        if (reply.type === "done") finish(() => { try { resolve(loadModel(reply.model)); } catch (e) { reject(e); } });
+        if (reply.type === "done") finish(() => { try { resolve(loadModel({ ...reply.model, settings: { ...reply.model.settings, ...sent.kept } })); } catch (e) { reject(e); } });
         else if (reply.type === "error") fail(errorFrom(reply.error));
       });
       try {
@@ -138,6 +140,17 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
     };
     start().catch(fail);
   });
+}
+
+/**
+ * What a model keeps of its training data (Family.dataSettings: level names, trials, scale), as the
+ * calling thread loaded the data. A worker is sent the loaded values (level names as their codes), so
+ * a model it returns takes these settings, and is the model fitSync would give.
+ */
+export function dataSettingsOf(family: Family, ds: DatasetParts): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const key of Object.keys(family.dataSettings)) if (ds.settings[key] !== undefined) kept[key] = JSON.parse(JSON.stringify(ds.settings[key]));
+  return kept;
 }
 
 /** Rebuilds an error a worker reported (a MixemError keeps its code and path). */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { fitSync, initSync, loadModel, MixemError, type CategoricalComponent } from "../src/index.js";
+import { fitInWorker, fitSync, initSync, loadModel, MixemError, selectK, selectKAsync, type CategoricalComponent } from "../src/index.js";
 import { referenceEM } from "./reference/em.js";
 import { categoricalRef } from "./reference/categorical.js";
 import { closeness, drawLabels, historyCloseness, maxRelErr, mulberry32, relErr } from "./helpers.js";
@@ -131,7 +131,7 @@ describe("level names", () => {
 
   it("predict rejects an unknown level, naming the cell", () => {
     const m = fitSync(strings, { family: "categorical", k: 2, seed: 2, levels: names });
-    expect(() => m.predict([["lo", "yes"], ["huge", "no"]])).toThrow(/^data\[1\]\[0\]: "huge" is not a level of column 0/);
+    expect(() => m.predict([["lo", "yes"], ["huge", "no"]])).toThrow(/^data\[1\]\[0\]: "huge" is not a level of this column/);
   });
 });
 
@@ -170,8 +170,8 @@ describe("bad input", () => {
     err(() => fitSync(rows, { family: "categorical", k: 2, levels: [2] }), "options.levels", /has 1 entries; the data has 2 columns/);
     err(() => fitSync(rows, { family: "categorical", k: 2, levels: [3, ["a", "a"]] }), "options.levels[1][1]", /repeats/);
     err(() => fitSync(rows, { family: "categorical", k: 2, levels: 0 }), "options.levels");
-    err(() => fitSync([["a", 1], [0, "b"]], { family: "categorical", k: 2 }), "data[1][0]", /is a number, but column 0 holds level names/);
-    err(() => fitSync([["a", 1], ["b", "c"]], { family: "categorical", k: 2, levels: [["a", "b"], 2] }), "data[1][1]", /column 1 has level codes/);
+    err(() => fitSync([["a", 1], [0, "b"]], { family: "categorical", k: 2 }), "data[1][0]", /is a number, but this column holds level names/);
+    err(() => fitSync([["a", 1], ["b", "c"]], { family: "categorical", k: 2, levels: [["a", "b"], 2] }), "data[1][1]", /this column has level codes/);
     err(() => fitSync(rows, { family: "categorical", k: 2, init: { p: [[[1, 0, 0], [1, 0]], [[0.5, 0.5], [0.5, 0.5]]] } }), "options.init.p[1][0]", /must have 3 values/);
     err(() => fitSync(rows, { family: "categorical", k: 2, init: { p: [[[1, 0, 0], [1, 0]], [[0.5, 0.5, 0.5], [0.5, 0.5]]] } }), "options.init.p[1][0]", /must sum to 1/);
     err(() => fitSync(rows, { family: "categorical", k: 2, prior: { alpha: 0.5 } }), "options.prior.alpha[0]");
@@ -186,5 +186,29 @@ describe("bad input", () => {
     await expect(fitStream(() => chunks, { family: "categorical", k: 2, seed: 1 })).rejects.toThrow(/^options.levels: column 0 of this data has levels 3/);
     const m = await fitStream(() => chunks, { family: "categorical", k: 2, seed: 1, levels: [3, 2] });
     expect(m.settings.levels).toEqual([3, 2]);
+  });
+});
+
+describe("level names derived from the data, on workers", () => {
+  const u = mulberry32(41);
+  const answers = ["no", "yes"], moods = ["agree", "neutral", "disagree"];
+  const rows = Array.from({ length: 200 }, (_, i) => [answers[(i % 2) ^ (u() < 0.15 ? 1 : 0)], moods[i % 2 ? 0 : Math.floor(u() * 3)], (i % 2) * 3 + u()]);
+  const named = rows.map((r) => [r[0], r[1]]);
+  it("fitInWorker keeps the names (it returned counts, and predict refused the strings): fitSync's model", async () => {
+    const o = { family: "categorical", k: 2, seed: 4 } as const;
+    const sync = fitSync(named, o), worker = await fitInWorker(named, o);
+    expect(worker.settings.levels).toEqual([["no", "yes"], ["agree", "disagree", "neutral"]]);
+    expect(JSON.stringify(worker)).toBe(JSON.stringify(sync));
+    expect(Array.from(worker.predict(named))).toEqual(Array.from(sync.predict(named)));
+  });
+  it("an independent model's categorical column, fitInWorker and selectKAsync: the names kept", async () => {
+    const o = { family: "independent", columns: [{ family: "categorical" }, { family: "categorical" }, { family: "gaussian" }], seed: 4 } as const;
+    const sync = fitSync(rows, { ...o, k: 2 }), worker = await fitInWorker(rows, { ...o, k: 2 });
+    expect(JSON.stringify(worker)).toBe(JSON.stringify(sync));
+    expect(Array.from(worker.predict(rows))).toEqual(Array.from(sync.predict(rows)));
+    const a = await selectKAsync(named, { family: "categorical", kRange: [1, 3], seed: 2, threads: 2 }), s = selectK(named, { family: "categorical", kRange: [1, 3], seed: 2 });
+    a.scores.forEach((e, i) => expect(JSON.stringify(e.model)).toBe(JSON.stringify(s.scores[i].model)));
+    expect(a.best.settings.levels).toEqual([["no", "yes"], ["agree", "disagree", "neutral"]]);
+    expect(Array.from(a.best.predict(named))).toEqual(Array.from(s.best.predict(named)));
   });
 });

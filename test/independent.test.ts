@@ -96,7 +96,7 @@ describe("columns of level names, JSON, sampling", () => {
     expect(m.settings.columnData).toEqual([{}, { levels: [["no", "yes"]] }, {}]);
     const back = loadModel(JSON.parse(JSON.stringify(m)));
     expect(back.predictProba(rows as never)).toEqual(m.predictProba(rows as never));
-    expect(() => back.predict([[1, "maybe", 2]] as never)).toThrow(/^data\[0\]\[1\]: "maybe" is not a level of column 0/);
+    expect(() => back.predict([[1, "maybe", 2]] as never)).toThrow(/^data\[0\]\[1\]: "maybe" is not a level of this column/);
     const codes = rows.map((r) => [r[0], r[1] === "yes" ? 1 : 0, r[2]]);
     expect(fitSync(codes, { family: "independent", k: 2, columns: [{ family: "gaussian" }, { family: "categorical", levels: 2 }, { family: "poisson" }] as never, seed: 1 }).logLikelihood).toBe(m.logLikelihood);
   });

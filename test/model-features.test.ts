@@ -164,6 +164,8 @@ describe("rows given to the 1-D gaussian family", () => {
       expect((e as MixemError).message).toBe('data[0]: is not a number (an array); family "gaussian" takes one number per point: for rows (number[][]) use family: "mvgaussian"');
     }
     expect(() => fitSync([new Float64Array([1, 2])] as never, { k: 1 })).toThrow(/use family: "mvgaussian"/);
+    // Rows with text: categories or mixed columns, not coordinates.
+    expect(() => fitSync([["yes", "agree"], ["no", "neutral"]] as never, { k: 1 })).toThrow(/^data\[0\]: is not a number \(an array with text\); .*family: "categorical", for mixed columns family: "independent"$/);
     expect(() => fitSync(x1, { k: 2 }).predict([[1, 2]] as never)).toThrow(/^data\[0\]: is not a number \(an array\); this gaussian model reads one number per point$/);
   });
 });

@@ -152,7 +152,7 @@ describe('init "hc" under sample weights: rows of weight 0 take no part in the p
       if ((extra as { hcSubset?: number }).hcSubset) {
         // The subset is drawn from the positive-weight rows by index: the same rows' values, so the same fit.
         expect(Number.isFinite(zero.logLikelihood)).toBe(true);
-        const means = (m: typeof zero) => (m.components as { mean: number[] }[]).map((c) => c.mean);
+        const means = (m: typeof zero) => (m.components as unknown as { mean: number[] }[]).map((c) => c.mean);
         for (const mean of means(zero)) for (const v of mean) expect(Math.abs(v)).toBeLessThan(50);
       } else agree(numbers(zero), numbers(removed), 1e-10);
     }

@@ -80,7 +80,7 @@ const isRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r 
 /** What is wrong with v as a code of a column of L levels (L undefined: not known yet), or null. */
 function codeProblem(v: number, L: number | undefined, a: number): string | null {
   if (!(Number.isInteger(v) && v >= 0)) return `${v} is not a level code (an integer 0, 1, …)`;
-  if (L !== undefined && v >= L) return `code ${v} is outside 0…${L - 1} (column ${a} has ${L} levels)`;
+  if (L !== undefined && v >= L) return `code ${v} is outside 0…${L - 1} (this column has ${L} levels)`;
   return null;
 }
 
@@ -123,8 +123,8 @@ function readRows(mem: Arena, data: unknown, given: unknown, dimsHint: number | 
         if (dv) { dv.names.add(v); x[i * d + a] = NaN; continue; } // coded below, once the names are known
         const code = index[a]?.get(v);
         if (code === undefined)
-          throw dataError(where, index[a] ? `${JSON.stringify(v)} is not a level of column ${a} (its levels: ${(levels[a] as string[]).map((s) => JSON.stringify(s)).join(", ")})`
-            : `is the string ${JSON.stringify(v)}, but column ${a} has level codes (${levels[a]} levels); give options.levels names to use strings`);
+          throw dataError(where, index[a] ? `${JSON.stringify(v)} is not a level of this column (its levels: ${(levels[a] as string[]).map((s) => JSON.stringify(s)).join(", ")})`
+            : `is the string ${JSON.stringify(v)}, but this column has level codes (${levels[a]} levels); give options.levels names to use strings`);
         x[i * d + a] = code;
         continue;
       }
@@ -142,7 +142,7 @@ function readRows(mem: Arena, data: unknown, given: unknown, dimsHint: number | 
     if (dv.names.size === 0) { levels[a] = dv.max + 1; return; }
     const names = [...dv.names].sort();
     if (dv.max >= 0) {
-      for (let i = 0; i < n; i++) if (!Number.isNaN(x[i * d + a])) throw dataError(`${path}[${i}][${a}]`, `is a number, but column ${a} holds level names (strings); use one or the other, or give options.levels`);
+      for (let i = 0; i < n; i++) if (!Number.isNaN(x[i * d + a])) throw dataError(`${path}[${i}][${a}]`, `is a number, but this column holds level names (strings); use one or the other, or give options.levels`);
     }
     const code = new Map(names.map((s, l) => [s, l]));
     for (let i = 0; i < n; i++) x[i * d + a] = code.get(rows[i][a] as string)!;
@@ -400,7 +400,7 @@ function countLevels(data: unknown, d: number, levels: CategoricalLevels[], f: (
   const code = (v: unknown, a: number, where: string) => {
     if (typeof v === "string") {
       const c = index[a]?.get(v);
-      if (c === undefined) throw dataError(where, index[a] ? `${JSON.stringify(v)} is not a level of column ${a}` : `is the string ${JSON.stringify(v)}, but column ${a} has level codes`);
+      if (c === undefined) throw dataError(where, index[a] ? `${JSON.stringify(v)} is not a level of this column` : `is the string ${JSON.stringify(v)}, but this column has level codes`);
       return c;
     }
     const problem = typeof v !== "number" || !Number.isFinite(v) ? `is not a level code or name (${describe(v)})` : codeProblem(v, countOf(levels[a]), a);

@@ -47,10 +47,13 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
   plot: { kind: "density" },
 
   load(mem, data, _options, path, dims, trusted) {
-    if (!trusted && looksLikeRows(data))
-      throw dataError(`${path}[0]`, dims === undefined
-        ? 'is not a number (an array); family "gaussian" takes one number per point: for rows (number[][]) use family: "mvgaussian"'
-        : "is not a number (an array); this gaussian model reads one number per point");
+    if (!trusted && looksLikeRows(data)) {
+      // Rows with text in them are categories (or mixed columns), not coordinates.
+      const first = (data as ArrayLike<unknown>)[0], text = Array.isArray(first) && first.some((v) => typeof v === "string");
+      throw dataError(`${path}[0]`, dims !== undefined ? "is not a number (an array); this gaussian model reads one number per point"
+        : text ? 'is not a number (an array with text); family "gaussian" takes one number per point: for rows of levels use family: "categorical", for mixed columns family: "independent"'
+        : 'is not a number (an array); family "gaussian" takes one number per point: for rows (number[][]) use family: "mvgaussian"');
+    }
     const x = copyIn(mem, data, path, magnitudeProblem, trusted);
     const scale = columnScales(x.array, x.length, 1, path);
     return { n: x.length, dims: 1, x, aux: null, logConstant: 0, scale, seedPoints: regionPoints(x, 1), settings: { scale: Array.from(scale) } };
