@@ -1,0 +1,114 @@
+// A hostile caller, second pass: data that cannot be read at the first look (a throwing length or
+// first row, a revoked Proxy) on every entry point, plots reading the caller's data in place, and
+// selectK's signal. Each case was a raw Error / TypeError (or an ignored signal) before its fix.
+import { describe, expect, it } from "vitest";
+import {
+  accumulate, fit, fitInWorker, fitSync, initSync, MixemError, plotFit, selectK, selectKAsync,
+} from "../src/index.js";
+import { getCore } from "../src/wasm.js";
+
+initSync();
+const core = getCore();
+const xs = Array.from({ length: 120 }, (_, i) => (i % 2) * 5 + Math.sin(i));
+const rows = xs.map((v, i) => [v, Math.cos(i)]);
+
+async function mixemError(f: () => unknown): Promise<MixemError> {
+  try {
+    await f();
+  } catch (e) {
+    if (e instanceof MixemError) return e;
+    throw new Error(`expected a MixemError, got ${(e as Error)?.stack ?? String(e)}`);
+  }
+  throw new Error("expected a MixemError, nothing was thrown");
+}
+const throwingLength = <T extends object>(a: T) => new Proxy(a, { get: (t, p) => { if (p === "length") throw new Error("length trap"); return Reflect.get(t, p); } });
+const throwingFirst = <T extends object>(a: T) => new Proxy(a, { get: (t, p) => { if (p === "0") throw new Error("first trap"); return Reflect.get(t, p); } });
+const revoked = () => { const { proxy, revoke } = Proxy.revocable([] as number[], {}); revoke(); return proxy; };
+
+describe("data that cannot be read at the first look", () => {
+  it("a length that throws: fit (which reads it to choose threads) as fitSync, a MixemError naming data", async () => {
+    const live = core.liveRegions;
+    const sync = await mixemError(() => fitSync(throwingLength(xs), { k: 2 }));
+    const e = await mixemError(() => fit(throwingLength(xs), { k: 2 }));
+    expect(e.path).toBe("data");
+    expect(e.message).toBe(sync.message);
+    expect(e.message).toMatch(/cannot be read \(length trap\)/);
+    expect(core.liveRegions).toBe(live);
+  });
+
+  it("a revoked Proxy as data, sample weights or labels is a MixemError on every entry point", async () => {
+    const m = fitSync(xs, { k: 2 });
+    const calls: [string, () => unknown, string][] = [
+      ["fitSync", () => fitSync(revoked(), { k: 2 }), "data"],
+      ["fit", () => fit(revoked(), { k: 2 }), "data"],
+      ["fit threads", () => fit(revoked(), { k: 2, threads: 2 }), "data"],
+      ["fitInWorker", () => fitInWorker(revoked(), { k: 2 }), "data"],
+      ["selectK", () => selectK(revoked(), { kRange: [1, 2] }), "data"],
+      ["selectKAsync", () => selectKAsync(revoked(), { kRange: [1, 2] }), "data"],
+      ["predict", () => m.predict(revoked()), "data"],
+      ["accumulate", () => accumulate(m, revoked()), "data"],
+      ["plotFit", () => plotFit(m, revoked()), "data"],
+      ["sampleWeights", () => fitSync(xs, { k: 2, sampleWeights: revoked() }), "options.sampleWeights"],
+      ["labels", () => fitSync(xs, { k: 2, labels: revoked() }), "options.labels"],
+    ];
+    for (const [name, call, path] of calls) expect((await mixemError(call)).path, name).toBe(path);
+  });
+
+  it("selectK and selectKAsync: a first row (or its length) that throws is fitSync's MixemError", async () => {
+    const cases: [string, unknown, Record<string, unknown>][] = [
+      ["values, [0] throws", throwingFirst(xs), {}],
+      ["rows, [0] throws", throwingFirst(rows), { family: "mvgaussian" }],
+      ["rows, [0].length throws", rows.map((r, i) => (i === 0 ? throwingLength(r) : r)), { family: "mvgaussian" }],
+      ["values, length throws", throwingLength(xs), {}],
+    ];
+    for (const [name, data, options] of cases) {
+      const sync = await mixemError(() => fitSync(data as never, { ...options, k: 1 } as never));
+      for (const select of [selectK, selectKAsync]) {
+        const e = await mixemError(() => select(data as never, { ...options, kRange: [1, 2] } as never));
+        expect(e.message, `${select.name}: ${name}`).toBe(sync.message);
+      }
+      const list = await mixemError(() => selectKAsync(data as never, { family: ["mvgaussian", "mvt"], kRange: [1, 2] }));
+      expect(list.code, name).toBe("INVALID_DATA");
+    }
+  });
+});
+
+describe("plotFit reads the caller's data in place", () => {
+  const m = fitSync(xs, { k: 2 });
+  const mv = fitSync(rows, { family: "mvgaussian", k: 2 });
+  it("a value, a row or a length that throws is a MixemError naming it", async () => {
+    const getter = [...xs];
+    Object.defineProperty(getter, 7, { get() { throw new Error("getter"); } });
+    expect((await mixemError(() => plotFit(m, getter))).path).toBe("data[7]");
+    expect((await mixemError(() => plotFit(m, throwingFirst(xs)))).path).toBe("data[0]");
+    expect((await mixemError(() => plotFit(mv, rows.map((r, i) => (i === 3 ? throwingFirst(r) : r))))).path).toBe("data[3][0]");
+    expect((await mixemError(() => plotFit(mv, rows.map((r, i) => (i === 3 ? throwingLength(r) : r))))).path).toBe("data[3]");
+  });
+  it("an array with a `where` method is data like any other (it was taken for an internal table)", () => {
+    const tagged = Object.assign([...xs], { where: () => "x" });
+    expect(plotFit(m, tagged)).toBe(plotFit(m, xs));
+  });
+});
+
+describe("selectK's signal", () => {
+  it("is validated, read before the first cell and after each (an abort from onModel stops the selection)", async () => {
+    expect((await mixemError(() => selectK(xs, { kRange: [1, 3], signal: "stop" as never }))).path).toBe("options.signal");
+    expect(() => selectK(xs, { kRange: [1, 3], signal: AbortSignal.abort(new Error("before")) })).toThrow("before");
+    const c = new AbortController();
+    let cells = 0;
+    expect(() => selectK(xs, { kRange: [1, 5], signal: c.signal, onModel: () => { cells++; c.abort(new Error("from onModel")); } })).toThrow("from onModel");
+    expect(cells).toBe(1);
+  });
+  it("selectKAsync takes what fit takes: an object with a boolean `aborted` (no throwIfAborted: it was a TypeError)", async () => {
+    const plain = selectK(xs, { kRange: [1, 3] });
+    const fake = await selectKAsync(xs, { kRange: [1, 3], signal: { aborted: false } as AbortSignal });
+    expect(fake.scores.map((e) => e.bic)).toEqual(plain.scores.map((e) => e.bic));
+    await expect(selectKAsync(xs, { kRange: [1, 3], signal: { aborted: true, reason: new Error("fake abort") } as AbortSignal })).rejects.toThrow("fake abort");
+  });
+  it("a signal whose `aborted` getter throws is a MixemError naming options.signal (fit, fitInWorker, selectKAsync)", async () => {
+    const evil = { get aborted(): boolean { throw new Error("aborted getter"); }, addEventListener() {}, removeEventListener() {} } as unknown as AbortSignal;
+    expect((await mixemError(() => fitSync(xs, { k: 2, signal: evil }))).path).toBe("options.signal");
+    expect((await mixemError(() => fitInWorker(xs, { k: 2, signal: evil }))).path).toBe("options.signal");
+    expect((await mixemError(() => selectKAsync(xs, { kRange: [1, 2], signal: evil }))).path).toBe("options.signal");
+  });
+});
