@@ -3,7 +3,7 @@
 // selectK's signal. Each case was a raw Error / TypeError (or an ignored signal) before its fix.
 import { describe, expect, it } from "vitest";
 import {
-  accumulate, fit, fitInWorker, fitSync, initSync, MixemError, plotFit, selectK, selectKAsync,
+  accumulate, fit, fitInWorker, fitSync, initSync, loadModel, MixemError, plotFit, selectK, selectKAsync,
 } from "../src/index.js";
 import { getCore } from "../src/wasm.js";
 
@@ -110,5 +110,29 @@ describe("selectK's signal", () => {
     expect((await mixemError(() => fitSync(xs, { k: 2, signal: evil }))).path).toBe("options.signal");
     expect((await mixemError(() => fitInWorker(xs, { k: 2, signal: evil }))).path).toBe("options.signal");
     expect((await mixemError(() => selectKAsync(xs, { kRange: [1, 2], signal: evil }))).path).toBe("options.signal");
+  });
+});
+
+describe("a stored independent model's columnData", () => {
+  const data = Array.from({ length: 60 }, (_, i) => [(i % 2) * 3 + Math.sin(i), (i % 5) + (i % 2) * 3, i % 3]);
+  const m = fitSync(data, { family: "independent", k: 2, trials: 9, columns: [{ family: "gaussian" }, { family: "binomial" }, { family: "categorical" }] });
+  const json = () => structuredClone(m.toJSON()) as unknown as { settings: { columnData: Record<string, unknown>[] } };
+  it("is checked per column by that column family's rules (NaN trials gave NaN probabilities)", async () => {
+    const bad: [string, (j: ReturnType<typeof json>) => void, string][] = [
+      ["NaN trials", (j) => { j.settings.columnData[1].trials = NaN; }, "model.settings.columnData[1].trials"],
+      ["trials 0.5", (j) => { j.settings.columnData[1].trials = 0.5; }, "model.settings.columnData[1].trials"],
+      ["levels on a gaussian column", (j) => { j.settings.columnData[0].levels = 3; }, "model.settings.columnData[0].levels"],
+      ["an option of the column's family", (j) => { j.settings.columnData[0].regCovar = -5; }, "model.settings.columnData[0].regCovar"],
+      ["one entry short", (j) => { j.settings.columnData.pop(); }, "model.settings.columnData"],
+    ];
+    for (const [name, edit, path] of bad) {
+      const j = json();
+      edit(j);
+      const e = await mixemError(() => loadModel(j as never));
+      expect(e.code, name).toBe("INVALID_MODEL");
+      expect(e.path, name).toBe(path);
+    }
+    const same = loadModel(json() as never);
+    expect(same.predictProba(data)).toEqual(m.predictProba(data));
   });
 });

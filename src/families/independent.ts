@@ -90,6 +90,20 @@ function columnOf(c: unknown, path: string): { family: Family; name: string; opt
   return { family, name, options };
 }
 
+/**
+ * What a model keeps of each column's data (`settings.columnData`, one object per column): only the
+ * keys that column's family keeps (binomial trials, categorical levels; its scale is the composite's),
+ * each checked by that family's rule — a stored model's entries are spread into the column's options.
+ */
+function columnDataOf(v: unknown, cols: { family: Family }[], path = "model.settings.columnData"): Record<string, unknown>[] {
+  if (v === undefined || v === null) return cols.map(() => ({}));
+  if (!Array.isArray(v) || v.length !== cols.length) throw optionError(path, `must be an array of ${cols.length} objects (one per column), got ${describe(v)}`);
+  return v.map((c, a) => {
+    const { scale: _s, ...rules } = cols[a].family.dataSettings;
+    return checkOptions(c, rules, `${path}[${a}]`);
+  });
+}
+
 /** A column's MixemError under the composite's names: data[i] → data[i][a], options.x → options.columns[a].x. */
 function renamed(e: unknown, path: string, a: number, flatDims: number | undefined): unknown {
   if (!(e instanceof MixemError) || e.path === undefined) return e;
@@ -336,7 +350,7 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     if (options.columns === undefined) throw optionError("options.columns", 'is required for family "independent" (one { family, … } per column)');
     const cols = (options.columns as unknown[]).map((c, a) => columnOf(c, `options.columns[${a}]`));
     if (cols.length !== d) throw optionError("options.columns", `has ${cols.length} columns; the data has ${d}`);
-    const columnData = (options.columnData as Record<string, unknown>[] | undefined) ?? cols.map(() => ({}));
+    const columnData = columnDataOf(options.columnData, cols);
     const prior = options.prior as IndependentPrior | undefined;
     const specs = cols.map((c, a) => {
       const spec = c.family.configure({ ...columnData[a], ...c.options, prior: prior ? { weights: 1, ...prior.columns[a] } : undefined }, 1);
