@@ -32,9 +32,9 @@ export const abortSignal: Rule = (v, path) => {
   if (typeof aborted !== "boolean") throw optionError(path, `must be an AbortSignal, got ${describe(v)}`);
 };
 /** An array or a typed array (not a DataView); a revoked Proxy (Array.isArray throws) is a MixemError naming path. */
-function isList(v: unknown, path: string): boolean {
+function isList(v: unknown, path: string, typed = true): boolean {
   try {
-    return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+    return Array.isArray(v) || (typed && ArrayBuffer.isView(v) && !(v instanceof DataView));
   } catch (e) {
     throw optionError(path, `cannot be read (${(e as Error)?.message ?? String(e)})`);
   }
@@ -66,7 +66,7 @@ export const initRule: Rule = (v, path) => {
  * cannot reach the code that uses the options. Throws on a non-object or a property that cannot be read.
  */
 export function ownOptions(options: unknown, path = "options"): Record<string, unknown> {
-  if (typeof options !== "object" || options === null || Array.isArray(options))
+  if (typeof options !== "object" || options === null || isList(options, path, false))
     throw optionError(path, `must be an object, got ${describe(options)}`);
   const out: Record<string, unknown> = Object.create(null);
   let keys: string[];
@@ -100,7 +100,12 @@ export function checkOptions(options: unknown, rules: Readonly<Record<string, Ru
       const known = Object.keys(rules);
       throw optionError(`${path}.${key}`, `is not an option here; ${known.length ? `known options: ${known.join(", ")}` : "none are taken"}`);
     }
-    rule(o[key], `${path}.${key}`);
+    try {
+      rule(o[key], `${path}.${key}`);
+    } catch (e) {
+      // A rule throws MixemErrors; anything else came from reading the value (a revoked Proxy, a throwing getter).
+      throw e instanceof MixemError ? e : optionError(`${path}.${key}`, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+    }
   }
   return o;
 }

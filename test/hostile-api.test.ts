@@ -136,3 +136,41 @@ describe("a stored independent model's columnData", () => {
     expect(same.predictProba(data)).toEqual(m.predictProba(data));
   });
 });
+
+describe("options, init, prior, freeze and model JSON that cannot be read", () => {
+  const m = fitSync(xs, { k: 2 });
+  const revokedObject = () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; };
+  const throwingGet = <T extends object>(o: T) => new Proxy(o, { get: () => { throw new Error("get trap"); } });
+  const withThrowingGetter = (o: Record<string, unknown>, key: string) => Object.defineProperty({ ...o }, key, { enumerable: true, get() { throw new Error("getter"); } });
+  const json = () => JSON.parse(JSON.stringify(m.toJSON()));
+  it("a revoked Proxy as options (any call), init, prior, freeze or model JSON names what it is", async () => {
+    const calls: [string, () => unknown, string][] = [
+      ["fitSync options", () => fitSync(xs, revokedObject() as never), "options"],
+      ["selectK options", () => selectK(xs, revokedObject() as never), "options"],
+      ["predictProba options", () => m.predictProba(xs, revokedObject() as never), "options"],
+      ["sample options", () => m.sample(3, revokedObject() as never), "options"],
+      ["init", () => fitSync(xs, { k: 2, init: revokedObject() as never }), "options.init"],
+      ["prior", () => fitSync(xs, { k: 2, prior: revokedObject() as never }), "options.prior"],
+      ["freeze", () => fitSync(xs, { k: 2, init: { means: [0, 5], variances: [1, 1] }, freeze: revokedObject() as never }), "options.freeze"],
+      ["model", () => loadModel(revokedObject()), "model"],
+      ["model.settings", () => loadModel({ ...json(), settings: revokedObject() }), "model.settings"],
+    ];
+    for (const [name, call, path] of calls) expect((await mixemError(call)).path, name).toBe(path);
+  });
+  it("an explicit init or a model's JSON (a warm start, loadModel) whose reads throw", async () => {
+    const init = { means: [0, 5], variances: [1, 1] };
+    expect((await mixemError(() => fitSync(xs, { k: 2, init: throwingGet(init) }))).path).toBe("options.init");
+    expect((await mixemError(() => fitSync(xs, { k: 2, init: throwingGet(json()) }))).path).toBe("options.init");
+    expect((await mixemError(() => fitSync(xs, { k: 2, init: withThrowingGetter(json(), "format") as never }))).path).toBe("options.init");
+    const warm = json();
+    warm.components[1] = withThrowingGetter(warm.components[1], "mean");
+    expect((await mixemError(() => fitSync(xs, { k: 2, init: warm }))).path).toBe("options.init.components[1]");
+    for (const component of [withThrowingGetter(json().components[0], "variance"), throwingGet(json().components[0]), new Proxy(json().components[0], { ownKeys: () => { throw new Error("keys"); } })]) {
+      const j = json();
+      j.components[0] = component;
+      const e = await mixemError(() => loadModel(j));
+      expect(e.code).toBe("INVALID_MODEL");
+      expect(e.path).toBe("model.components[0]");
+    }
+  });
+});
