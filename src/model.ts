@@ -550,7 +550,12 @@ function asModelError<T>(f: () => T): T {
 
 /** Throws unless `model` is a MixtureModel (from fit, loadModel or maximize). */
 export function checkModel(model: unknown, path = "model"): MixtureModel {
-  if (!(model instanceof MixtureModel)) throw optionError(path, `must be a fitted model (from fit or loadModel), got ${describe(model)}`);
+  if (!(model instanceof MixtureModel)) {
+    const foreign = typeof model === "object" && model !== null && Object.hasOwn(model, "theta") && typeof (model as { toJSON?: unknown }).toJSON === "function";
+    throw optionError(path, foreign
+      ? "is a model of another copy of mixem (its CommonJS and ESM builds, or a per-family entry such as mixem/gaussian, each have their own): load it into this one with loadModel(model.toJSON())"
+      : `must be a fitted model (from fit or loadModel), got ${describe(model)}`);
+  }
   return model;
 }
 

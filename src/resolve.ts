@@ -64,6 +64,12 @@ function warmStart(init: unknown, k: number): WarmStart | undefined {
   try {
     if (init instanceof MixtureModel) return { family: init.family, k: init.k, dims: init.dims, weights: init.weights, components: init.components };
     format = typeof init === "object" && init !== null ? (init as { format?: unknown }).format : undefined;
+    // A model of another copy of mixem (its CommonJS build beside the ESM one, a per-family entry
+    // such as mixem/gaussian): not this copy's MixtureModel, so read through its JSON.
+    if (format === undefined && typeof (init as { toJSON?: unknown } | null)?.toJSON === "function" && Object.hasOwn(init as object, "theta")) {
+      init = (init as { toJSON(): unknown }).toJSON();
+      format = typeof init === "object" && init !== null ? (init as { format?: unknown }).format : undefined;
+    }
   } catch (e) {
     throw readFailure(e, "INVALID_OPTION", "options.init"); // a getter or Proxy that throws, a revoked Proxy
   }

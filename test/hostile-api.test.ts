@@ -174,3 +174,20 @@ describe("options, init, prior, freeze and model JSON that cannot be read", () =
     }
   });
 });
+
+describe("a model of another copy of mixem (the built package beside these sources: as CommonJS beside ESM, or mixem/gaussian beside mixem)", () => {
+  it("is a warm start through its JSON, and elsewhere an error that says how to load it", async () => {
+    // @ts-ignore -- the built package (npm test builds it first): another MixtureModel class
+    const other = await import("../dist/index.js");
+    other.initSync();
+    const foreign = other.fitSync(xs, { k: 2, maxIter: 3, tol: 0 });
+    const own = fitSync(xs, { k: 2, maxIter: 3, tol: 0 });
+    expect(foreign instanceof (own.constructor as new () => unknown)).toBe(false);
+    const warm = fitSync(xs, { k: 2, init: foreign, maxIter: 4, tol: 0 });
+    expect(warm.history).toEqual(fitSync(xs, { k: 2, init: own, maxIter: 4, tol: 0 }).history);
+    const e = await mixemError(() => accumulate(foreign, xs));
+    expect(e.path).toBe("model");
+    expect(e.message).toMatch(/another copy of mixem.*loadModel\(model\.toJSON\(\)\)/);
+    expect(accumulate(loadModel(foreign.toJSON()), xs).values).toEqual(accumulate(own, xs).values);
+  });
+});
