@@ -183,9 +183,9 @@ describe("a model of another copy of mixem (the built package beside these sourc
     const foreign = other.fitSync(xs, { k: 2, maxIter: 3, tol: 0 });
     const own = fitSync(xs, { k: 2, maxIter: 3, tol: 0 });
     expect(foreign instanceof (own.constructor as new () => unknown)).toBe(false);
-    const warm = fitSync(xs, { k: 2, init: foreign, maxIter: 4, tol: 0 });
+    const warm = fitSync(xs, { k: 2, init: foreign as never, maxIter: 4, tol: 0 });
     expect(warm.history).toEqual(fitSync(xs, { k: 2, init: own, maxIter: 4, tol: 0 }).history);
-    const e = await mixemError(() => accumulate(foreign, xs));
+    const e = await mixemError(() => accumulate(foreign as never, xs));
     expect(e.path).toBe("model");
     expect(e.message).toMatch(/another copy of mixem.*loadModel\(model\.toJSON\(\)\)/);
     expect(accumulate(loadModel(foreign.toJSON()), xs).values).toEqual(accumulate(own, xs).values);
