@@ -63,8 +63,8 @@ describe("data that cannot be read at the first look", () => {
     ];
     for (const [name, data, options] of cases) {
       const sync = await mixemError(() => fitSync(data as never, { ...options, k: 1 } as never));
-      for (const select of [selectK, selectKAsync]) {
-        const e = await mixemError(() => select(data as never, { ...options, kRange: [1, 2] } as never));
+      for (const select of [selectK, selectKAsync] as ((data: unknown, options: unknown) => unknown)[]) {
+        const e = await mixemError(() => select(data, { ...options, kRange: [1, 2] }));
         expect(e.message, `${select.name}: ${name}`).toBe(sync.message);
       }
       const list = await mixemError(() => selectKAsync(data as never, { family: ["mvgaussian", "mvt"], kRange: [1, 2] }));
