@@ -14,7 +14,7 @@ import { DEFAULTS } from "./defaults.js";
 import { jsAllocation, MixemError, optionError } from "./errors.js";
 import { abortSignal, ownOptions } from "./options.js";
 import { describe, peek } from "./data.js";
-import { arrowDims, arrowKind } from "./arrow.js";
+import { arrowDims, arrowKind, arrowRows } from "./arrow.js";
 import { restoreRows } from "./missing.js";
 import { countDistinct } from "./seeding.js";
 
@@ -260,7 +260,11 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
   const cores = g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.("node:os")?.availableParallelism?.() ?? 1;
   const threads = (t as number | undefined) ?? Math.max(1, Math.min(4, cores));
   const { columns, kRange, mclustLike } = selectionPlan(data, all);
-  const ks = Array.from({ length: kRange[1] - kRange[0] + 1 }, (_, i) => kRange[0] + i);
+  // No k above the number of points can be fitted (selectK stops below it): the cells end there, so
+  // a kRange up to 2²⁰ on small data makes a small list (it made kRange[1] × models cells: out of memory).
+  const points = peek(() => arrowRows(data) ?? (data as ArrayLike<unknown>).length, undefined);
+  const kMax = typeof points === "number" && points >= 1 ? Math.max(kRange[0], Math.min(kRange[1], points)) : kRange[1];
+  const ks = Array.from({ length: kMax - kRange[0] + 1 }, (_, i) => kRange[0] + i);
   const jobs: { k: number; column: Column; index: number }[] = [];
   for (const k of ks) for (const column of columns) jobs.push({ k, column, index: jobs.length });
   // Handed out largest k first (the costliest cells; index keeps selectK's order of the entries), so

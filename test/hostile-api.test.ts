@@ -1,6 +1,8 @@
 // A hostile caller, second pass: data that cannot be read at the first look (a throwing length or
 // first row, a revoked Proxy) on every entry point, plots reading the caller's data in place, and
 // selectK's signal. Each case was a raw Error / TypeError (or an ignored signal) before its fix.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   accumulate, fit, fitInWorker, fitSync, initSync, loadModel, MixemError, plotFit, selectK, selectKAsync,
@@ -190,4 +192,22 @@ describe("a model of another copy of mixem (the built package beside these sourc
     expect(e.message).toMatch(/another copy of mixem.*loadModel\(model\.toJSON\(\)\)/);
     expect(accumulate(loadModel(foreign.toJSON()), xs).values).toEqual(accumulate(own, xs).values);
   });
+});
+
+describe("selectKAsync with a kRange up to its limit (2²⁰)", () => {
+  it("makes cells only up to the number of points: 200 MiB of heap is not out of memory (it made 2²⁰ × models cells; fresh process)", () => {
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const script = `
+      const mixem = await import(${JSON.stringify(`${root}dist/index.js`)});
+      const rows = Array.from({ length: 30 }, (_, i) => [(i % 2) * 3 + Math.sin(i), Math.cos(i * 1.3)]);
+      const options = { family: "mvgaussian", covariance: ["full", "diag"], kRange: [1, 2 ** 20], maxIter: 3 };
+      const a = await mixem.selectKAsync(rows, { ...options, threads: 1 });
+      const s = mixem.selectK(rows, options);
+      console.log(JSON.stringify({ async: a.scores.map((e) => [e.k, e.covariance, e.bic]), sync: s.scores.map((e) => [e.k, e.covariance, e.bic]) }));`;
+    const r = spawnSync(process.execPath, ["--max-old-space-size=200", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr.slice(0, 400)).toBe(0);
+    const out = JSON.parse(r.stdout.trim());
+    expect(out.async.length).toBe(60); // k = 1 … 30, two models
+    expect(out.async).toEqual(out.sync);
+  }, 120_000);
 });
