@@ -211,3 +211,20 @@ describe("selectKAsync with a kRange up to its limit (2²⁰)", () => {
     expect(out.async).toEqual(out.sync);
   }, 120_000);
 });
+
+describe("mixem/bullmq's options", () => {
+  it("are read once from own properties (a revoked Proxy, a throwing getter: MixemErrors) and timers stay within setTimeout's 2³¹ − 1 ms", async () => {
+    const { fitDistributed, startShardWorker } = await import("../src/bullmq.js");
+    const revokedObject = () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; };
+    const connection = "redis://127.0.0.1:1";
+    expect((await mixemError(() => fitDistributed(revokedObject() as never))).path).toBe("options");
+    expect((await mixemError(() => startShardWorker(revokedObject() as never))).path).toBe("options");
+    const getter = Object.defineProperty({ k: 2, connection }, "shards", { enumerable: true, get() { throw new Error("shards getter"); } });
+    expect((await mixemError(() => fitDistributed(getter as never))).path).toBe("options.shards");
+    // 2⁴⁰ ms was taken, and Node fired the timer at once: "could not be reached within 1099511627776 ms" after a few ms.
+    for (const key of ["redisTimeout", "backoff", "checkInterval"]) {
+      expect((await mixemError(() => fitDistributed({ k: 2, connection, shards: ["a"], [key]: 2 ** 40 }))).path, key).toBe(`options.${key}`);
+    }
+    expect((await mixemError(() => startShardWorker({ connection, load: () => [1], redisTimeout: 2 ** 31 }))).path).toBe("options.redisTimeout");
+  });
+});
