@@ -41,8 +41,9 @@ const INT = 2, FLOAT = 3, BOOL = 6, DECIMAL = 7, DICTIONARY = -1;
 
 /** "table" (a Table or RecordBatch), "vector", or null when `data` is not Arrow. Reads only a few properties, guarded. */
 export function arrowKind(data: unknown): "table" | "vector" | null {
-  if (typeof data !== "object" || data === null || Array.isArray(data) || ArrayBuffer.isView(data)) return null;
+  if (typeof data !== "object" || data === null) return null;
   try {
+    if (Array.isArray(data) || ArrayBuffer.isView(data)) return null; // (Array.isArray throws on a revoked Proxy)
     const d = data as Record<string, any>;
     if (typeof d.getChild === "function" && Array.isArray(d.schema?.fields) && typeof d.numRows === "number") return "table";
     if (typeof d.type?.typeId === "number" && Array.isArray(d.data) && typeof d.length === "number") return "vector";

@@ -34,6 +34,7 @@ import { localPass, runs, type PassRequest, type PassResult } from "./em.js";
 import { familyOf, type FamilyName } from "./families/index.js";
 import { MixemError, optionError } from "./errors.js";
 import { describe } from "./data.js";
+import { ownOptions } from "./options.js";
 
 /** Where Redis is: a URL (`redis://host:6379/0`) or BullMQ's connection options (ioredis options, or a client). */
 export type RedisConnection = string | ConnectionOptions;
@@ -100,6 +101,8 @@ export interface DistributedOptions {
 export type FitDistributedOptions = FitOptions & DistributedOptions;
 
 const DEFAULT_QUEUE = "mixem";
+/** The longest delay setTimeout takes (2³¹ − 1 ms); a longer one fires at once. */
+const MAX_TIMER = 2 ** 31 - 1;
 /** Options of the fit that are the driver's, not the data's: left out of the key of a cached shard. */
 const DRIVER_ONLY = ["k", "init", "mode", "fixWeights", "maxIter", "tol", "nInit", "seed", "accelerate", "prior", "onIteration", "signal"];
 const DISTRIBUTED_KEYS = ["connection", "shards", "queue", "prefix", "attempts", "backoff", "seedSample", "redisTimeout", "checkInterval"] as const;
@@ -202,7 +205,7 @@ const unrecoverable = async (message: string) => new (await bullmq()).Unrecovera
  * `accumulate(model, shard)` computes them.
  */
 export async function startShardWorker(options: ShardWorkerOptions): Promise<ShardWorker> {
-  if (typeof options !== "object" || options === null) throw optionError("options", `must be an object, got ${describe(options)}`);
+  options = ownOptions(options) as unknown as ShardWorkerOptions; // own properties, read once (a throwing getter or Proxy: a MixemError)
   const connection = connectionOf(options.connection, "options.connection");
   if (typeof options.load !== "function") throw optionError("options.load", `must be a function (uri) => data, got ${describe(options.load)}`);
   const concurrency = options.concurrency ?? 1, cacheSize = options.cacheSize ?? 8;
@@ -303,7 +306,7 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
   };
 
   const redisTimeout = options.redisTimeout ?? 10_000;
-  if (!(Number.isSafeInteger(redisTimeout) && redisTimeout >= 1)) throw optionError("options.redisTimeout", `must be an integer ≥ 1, got ${describe(redisTimeout)}`);
+  if (!(Number.isSafeInteger(redisTimeout) && redisTimeout >= 1 && redisTimeout <= MAX_TIMER)) throw optionError("options.redisTimeout", `must be an integer from 1 to ${MAX_TIMER} (setTimeout's limit), got ${describe(redisTimeout)}`);
   const queue = options.queue ?? DEFAULT_QUEUE;
   const worker = new Worker<ShardJob, Description | PassAnswer>(queue, processor, {
     connection, concurrency, ...(options.prefix ? { prefix: options.prefix } : {}), ...(options.workerOptions ?? {}),
@@ -429,7 +432,7 @@ export async function mergeFlow(job: Pick<Job, "id" | "getDependencies" | "getCh
 export async function fitDistributed<const O extends FitOptions>(options: O & DistributedOptions & { [K in Exclude<keyof O, keyof FitOptionsFor<FamilyOfOptions<O>> | keyof DistributedOptions>]: never }): Promise<MixtureModel<FamilyOfOptions<O>>>;
 export async function fitDistributed(options: FitDistributedOptions): Promise<MixtureModel>;
 export async function fitDistributed(options: FitDistributedOptions): Promise<MixtureModel> {
-  if (typeof options !== "object" || options === null) throw optionError("options", `must be an object, got ${describe(options)}`);
+  options = ownOptions(options) as unknown as FitDistributedOptions; // own properties, read once (a throwing getter or Proxy: a MixemError)
   const dist: Record<string, unknown> = {}, rest: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(options)) ((DISTRIBUTED_KEYS as readonly string[]).includes(key) ? dist : rest)[key] = v;
   const o = dist as unknown as DistributedOptions;
@@ -439,7 +442,7 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
     throw optionError("options.shards", `must be a non-empty array of shard URIs (strings), got ${describe(shards)}`);
   const int = (key: keyof DistributedOptions, def: number, min: number) => {
     const v = o[key] ?? def;
-    if (!(Number.isSafeInteger(v) && (v as number) >= min)) throw optionError(`options.${key}`, `must be an integer ≥ ${min}, got ${describe(v)}`);
+    if (!(Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= MAX_TIMER)) throw optionError(`options.${key}`, `must be an integer from ${min} to ${MAX_TIMER}, got ${describe(v)}`);
     return v as number;
   };
   const attempts = int("attempts", 3, 1), backoff = int("backoff", 200, 0), seedSample = int("seedSample", 65536, 1);

@@ -166,8 +166,21 @@ function checkInPlace(x: Float64Array, path: string, extra?: (v: number, i: numb
 }
 
 /** A MixemError as it is; anything else thrown while reading the data (a getter, a Proxy) as a MixemError naming where. */
-function unreadable(e: unknown, path: string): MixemError {
+export function unreadable(e: unknown, path: string): MixemError {
   return e instanceof MixemError ? e : dataError(path, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+}
+
+/**
+ * f's value, or `fallback` when reading the caller's data throws (a getter or Proxy that throws, a
+ * revoked Proxy): for a first look at the data (its length, its first row) before the load that
+ * validates it, which then names the problem as a MixemError.
+ */
+export function peek<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
 }
 
 function checkValue(v: unknown, path: string, extra?: (v: number) => string | null): number {

@@ -47,3 +47,13 @@ export function recode(e: unknown, code: MixemErrorCode): unknown {
   if (!(e instanceof MixemError)) return e;
   return new MixemError(code, e.path === undefined ? e.message : e.message.slice(e.path.length + 2), e.path, e.reason);
 }
+
+/**
+ * e as a MixemError under `code`: a MixemError keeps its message and path (see recode); anything
+ * else — thrown while reading the caller's object (a getter or Proxy that throws, a revoked Proxy) — is
+ * `path: cannot be read (…)`.
+ */
+export function readFailure(e: unknown, code: MixemErrorCode, path: string): MixemError {
+  if (e instanceof MixemError) return recode(e, code) as MixemError;
+  return new MixemError(code, `cannot be read (${(e as Error)?.message ?? String(e)})`, path);
+}

@@ -7,6 +7,7 @@ import { ownOptions } from "./options.js";
 import { loadWorkerSource } from "./worker.js";
 import { fitSync } from "./fit-sync.js";
 import { arrowRows } from "./arrow.js";
+import { peek } from "./data.js";
 
 export { fitSync };
 
@@ -38,7 +39,8 @@ export function chooseThreads(data: ModelData, options: Readonly<Record<string, 
   const t = options.threads;
   if (t !== undefined) { COMMON_OPTIONS.threads(t, "options.threads"); return t as number; }
   if (options.init === "hc") return 1; // the hierarchical start runs on one thread
-  const n = arrowRows(data) ?? (data as ArrayLike<unknown>)?.length ?? 0;
+  // A length that cannot be read (a throwing getter or Proxy): fitSync's load names the problem.
+  const n = peek(() => arrowRows(data) ?? (data as ArrayLike<unknown>)?.length ?? 0, 0);
   const k = typeof options.k === "number" ? options.k : 1;
   const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => any } };
   const cores = g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.("node:os")?.availableParallelism?.() ?? 1;

@@ -9,7 +9,7 @@ import { familyOf, type ComponentOf, type FamilyName } from "./families/index.js
 import { getCore, MAX_REGION_VALUES } from "./wasm.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { Random } from "./random.js";
-import { jsAllocation, MixemError, optionError, recode } from "./errors.js";
+import { jsAllocation, MixemError, optionError, recode, readFailure } from "./errors.js";
 import { boolean, checkOptions, integer, ownOptions, sampleWeightsRule, labelsRule, weightList } from "./options.js";
 import { describe } from "./data.js";
 import { arrowColumnsRule, arrowKind, arrowRows, arrowRowsInto } from "./arrow.js";
@@ -419,7 +419,7 @@ export function loadModel(json: unknown): MixtureModel {
     try {
       spec.fromComponent(c, theta, j, `model.components[${j}]`);
     } catch (e) {
-      throw recode(e, "INVALID_MODEL");
+      throw readFailure(e, "INVALID_MODEL", `model.components[${j}]`);
     }
   });
   readFrozen(settings, storedFreeze, spec, k, family);
@@ -461,8 +461,8 @@ export function loadModel(json: unknown): MixtureModel {
 
 const badModel = (path: string, msg: string) => new MixemError("INVALID_MODEL", msg, path);
 const modelObject = (v: unknown, path: string) => {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw badModel(path, `must be an object, got ${describe(v)}`);
-  return asModelError(() => ownOptions(v, path)); // own properties, read once
+  if (typeof v !== "object" || v === null) throw badModel(path, `must be an object, got ${describe(v)}`);
+  return asModelError(() => ownOptions(v, path)); // own properties, read once (an array is not an object here)
 };
 
 /** A stored model's settings (validated): the spec they configure, the settings the model holds (without `freeze`), and the stored `freeze`. */
@@ -550,7 +550,12 @@ function asModelError<T>(f: () => T): T {
 
 /** Throws unless `model` is a MixtureModel (from fit, loadModel or maximize). */
 export function checkModel(model: unknown, path = "model"): MixtureModel {
-  if (!(model instanceof MixtureModel)) throw optionError(path, `must be a fitted model (from fit or loadModel), got ${describe(model)}`);
+  if (!(model instanceof MixtureModel)) {
+    const foreign = typeof model === "object" && model !== null && Object.hasOwn(model, "theta") && typeof (model as { toJSON?: unknown }).toJSON === "function";
+    throw optionError(path, foreign
+      ? "is a model of another copy of mixem (its CommonJS and ESM builds, or a per-family entry such as mixem/gaussian, each have their own): load it into this one with loadModel(model.toJSON())"
+      : `must be a fitted model (from fit or loadModel), got ${describe(model)}`);
+  }
   return model;
 }
 

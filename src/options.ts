@@ -23,20 +23,33 @@ export const func: Rule = (v, path) => {
   if (typeof v !== "function") throw optionError(path, `must be a function, got ${describe(v)}`);
 };
 export const abortSignal: Rule = (v, path) => {
-  if (typeof v !== "object" || v === null || typeof (v as AbortSignal).aborted !== "boolean")
-    throw optionError(path, `must be an AbortSignal, got ${describe(v)}`);
+  let aborted: unknown;
+  try {
+    aborted = typeof v === "object" && v !== null ? (v as AbortSignal).aborted : undefined;
+  } catch (e) {
+    throw optionError(path, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+  }
+  if (typeof aborted !== "boolean") throw optionError(path, `must be an AbortSignal, got ${describe(v)}`);
 };
+/** An array or a typed array (not a DataView); a revoked Proxy (Array.isArray throws) is a MixemError naming path. */
+function isList(v: unknown, path: string, typed = true): boolean {
+  try {
+    return Array.isArray(v) || (typed && ArrayBuffer.isView(v) && !(v instanceof DataView));
+  } catch (e) {
+    throw optionError(path, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+  }
+}
 /** Sample weights: an array or typed array of numbers (checked in full with the data: dataset.ts). */
 export const sampleWeightsRule: Rule = (v, path) => {
   if (v === undefined || v === null) return;
-  if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) return;
+  if (isList(v, path)) return;
   throw optionError(path, `must be an array of non-negative numbers, one per point, got ${describe(v)}`);
 };
 
 /** Partial labels: an array or typed array of integers, one per point (checked in full with the data: dataset.ts). */
 export const labelsRule: Rule = (v, path) => {
   if (v === undefined || v === null) return;
-  if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) return;
+  if (isList(v, path)) return;
   throw optionError(path, `must be an array of integers, one per point, got ${describe(v)}`);
 };
 
@@ -53,7 +66,7 @@ export const initRule: Rule = (v, path) => {
  * cannot reach the code that uses the options. Throws on a non-object or a property that cannot be read.
  */
 export function ownOptions(options: unknown, path = "options"): Record<string, unknown> {
-  if (typeof options !== "object" || options === null || Array.isArray(options))
+  if (typeof options !== "object" || options === null || isList(options, path, false))
     throw optionError(path, `must be an object, got ${describe(options)}`);
   const out: Record<string, unknown> = Object.create(null);
   let keys: string[];
@@ -88,7 +101,12 @@ export function checkOptions(options: unknown, rules: Readonly<Record<string, Ru
       const guess = nearest(key, known);
       throw optionError(`${path}.${key}`, `is not an option here; ${known.length ? `known options: ${known.join(", ")}` : "none are taken"}${guess ? ` (did you mean ${guess}?)` : ""}`);
     }
-    rule(o[key], `${path}.${key}`);
+    try {
+      rule(o[key], `${path}.${key}`);
+    } catch (e) {
+      // A rule throws MixemErrors; anything else came from reading the value (a revoked Proxy, a throwing getter).
+      throw e instanceof MixemError ? e : optionError(`${path}.${key}`, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+    }
   }
   return o;
 }

@@ -147,15 +147,14 @@ function drawFit(model: MixtureModel, data: ModelData, options: PlotOptions): st
   }
   const o = checked(options, { ...COMMON, trials: integer(1) });
   pairOrDims(o.labels, 2);
-  return oneD(model, plot, data, o);
+  return oneD(model, plot, valuesOf(data), o);
 }
 
 /** A density or counts picture of 1-D data. */
-function oneD(model: Drawn, plot: { kind: "density" } | { kind: "counts"; axis: string }, data: ModelData | Table, o: Checked): string {
+function oneD(model: Drawn, plot: { kind: "density" } | { kind: "counts"; axis: string }, t: Table, o: Checked): string {
   const merged: Record<string, unknown> = { ...model.settings };
   if (o.trials !== undefined) merged.trials = o.trials;
   const density = model.spec.plotDensity!(merged);
-  const t = typeof (data as Partial<Table>).where === "function" ? (data as Table) : valuesOf(data); // a Table: a column of an independent model
   return plot.kind === "density" ? histogram(model, density, t, o) : counts(model, density, plot.axis, t, o);
 }
 

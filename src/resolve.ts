@@ -7,7 +7,7 @@ import { abortSignal, boolean, checkOptions, finiteAtLeast, func, initRule, inte
 import type { EMResult, EMSettings } from "./em.js";
 import { MixtureModel } from "./model.js";
 import { DEFAULTS } from "./defaults.js";
-import { optionError } from "./errors.js";
+import { optionError, readFailure } from "./errors.js";
 import { checkHcSubset } from "./start.js";
 import { arrowColumnsRule } from "./arrow.js";
 import { freezeRule, frozenAt, readFreeze, type FreezeSettings } from "./freeze.js";
@@ -60,8 +60,20 @@ export interface WarmStart { family: string; k: number; dims: number | undefined
  * Of JSON only what a start needs is read here; its components are checked by the family in configureFit.
  */
 function warmStart(init: unknown, k: number): WarmStart | undefined {
-  if (init instanceof MixtureModel) return { family: init.family, k: init.k, dims: init.dims, weights: init.weights, components: init.components };
-  if (typeof init !== "object" || init === null || (init as { format?: unknown }).format !== "mixem-model") return undefined;
+  let format: unknown;
+  try {
+    if (init instanceof MixtureModel) return { family: init.family, k: init.k, dims: init.dims, weights: init.weights, components: init.components };
+    format = typeof init === "object" && init !== null ? (init as { format?: unknown }).format : undefined;
+    // A model of another copy of mixem (its CommonJS build beside the ESM one, a per-family entry
+    // such as mixem/gaussian): not this copy's MixtureModel, so read through its JSON.
+    if (format === undefined && typeof (init as { toJSON?: unknown } | null)?.toJSON === "function" && Object.hasOwn(init as object, "theta")) {
+      init = (init as { toJSON(): unknown }).toJSON();
+      format = typeof init === "object" && init !== null ? (init as { format?: unknown }).format : undefined;
+    }
+  } catch (e) {
+    throw readFailure(e, "INVALID_OPTION", "options.init"); // a getter or Proxy that throws, a revoked Proxy
+  }
+  if (format !== "mixem-model") return undefined;
   const m = ownOptions(init, "options.init");
   const family = m.family, components = m.components;
   if (typeof family !== "string") throw optionError("options.init.family", "must be a family name (a model's JSON)");
@@ -169,7 +181,11 @@ function warmInit(spec: Spec, warm: WarmStart, dims: number) {
   const refused = (j: number) => optionError(`options.init.components[${j}]`, "is not a component this fit's model can hold (another covariance model or parameter constraint)");
   let bad = -1;
   warm.components.forEach((c, j) => {
-    spec.fromComponent(c, theta, j, `options.init.components[${j}]`);
+    try {
+      spec.fromComponent(c, theta, j, `options.init.components[${j}]`);
+    } catch (e) {
+      throw readFailure(e, "INVALID_OPTION", `options.init.components[${j}]`);
+    }
     // Read in and back out, the component must come back: exactly, or within rounding for the
     // covariance models that store a decomposition (volume, shape, orientation) and so re-derive it.
     if (bad < 0 && !heldBack(j)) bad = j;

@@ -13,8 +13,8 @@ import { cellFailure, fitCell, fitOptionsOf, freeCells, startsFor, type CellCont
 import { DEFAULTS } from "./defaults.js";
 import { jsAllocation, MixemError, optionError } from "./errors.js";
 import { abortSignal, ownOptions } from "./options.js";
-import { describe } from "./data.js";
-import { arrowDims, arrowKind } from "./arrow.js";
+import { describe, peek } from "./data.js";
+import { arrowDims, arrowKind, arrowRows } from "./arrow.js";
 import { restoreRows } from "./missing.js";
 import { countDistinct } from "./seeding.js";
 
@@ -103,9 +103,10 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
   const mv = families.some(withModels);
   const cov = options.covariance ?? (mv ? "all" : undefined);
   if (cov !== undefined && !mv) throw optionError("options.covariance", `is an option of the families with covariance models (${FAMILY_NAMES.filter(withModels).join(", ")})`);
-  const first = arrowKind(data) ? undefined : (data as ArrayLike<unknown>)?.[0];
+  // A first look (a throwing getter or Proxy reads as 1-D here; the fit's load names the problem).
+  const first = peek(() => (arrowKind(data) ? undefined : (data as ArrayLike<unknown>)?.[0]), undefined);
   const dims = typeof options.dims === "number" ? options.dims : arrowKind(data) ? arrowDims(data, familyOf(families[0])!, options)
-    : Array.isArray(first) || ArrayBuffer.isView(first) ? (first as ArrayLike<number>).length : 1;
+    : peek(() => (Array.isArray(first) || ArrayBuffer.isView(first) ? (first as ArrayLike<number>).length : 1), 1);
   const columns: Column[] = [];
   for (const family of families) {
     if (!withModels(family)) { columns.push({ family }); continue; }
@@ -151,14 +152,20 @@ function selectionOf(scores: SelectionEntry[], criterion: Criterion): Selection 
 
 function checkSelectOptions(options: unknown) {
   const all = ownOptions(options) as Record<string, unknown>;
-  const { kRange: _k, criterion = "bic", onModel, onProgress: _p, signal: _s, ...rest } = all;
+  const { kRange: _k, criterion = "bic", onModel, onProgress: _p, signal, ...rest } = all;
+  if (signal !== undefined) abortSignal(signal, "options.signal");
   if ("k" in rest && rest.k !== undefined) throw optionError("options.k", "is not an option of selectK: give kRange (the k to try)");
   if (rest.labels !== undefined) throw optionError("options.labels", "is not an option of selectK: fit one k with labels");
   if (rest.freeze !== undefined) throw optionError("options.freeze", "is not an option of selectK: fit one k with freeze");
   if (typeof criterion !== "string" || !["bic", "aic", "icl"].includes(criterion)) throw optionError("options.criterion", `must be one of "bic", "aic", "icl", got ${describe(criterion)}`);
   if (onModel !== undefined && typeof onModel !== "function") throw optionError("options.onModel", "must be a function");
   const { covariance: _c, family: _f, ...fitOptions } = rest;
-  return { all, criterion: criterion as Criterion, onModel: onModel as ((e: SelectionEntry) => void) | undefined, fitOptions };
+  return { all, criterion: criterion as Criterion, onModel: onModel as ((e: SelectionEntry) => void) | undefined, fitOptions, signal: signal as AbortSignal | undefined };
+}
+
+/** Throws `signal.reason` once the signal is aborted (read as fit reads it: any object with `aborted`). */
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new Error("aborted");
 }
 
 /**
@@ -175,10 +182,11 @@ function checkSelectOptions(options: unknown) {
  */
 export function selectK<const O extends SelectOptions>(data: ModelData, options?: O): Selection<SelectFamilyOf<O>>;
 export function selectK(data: ModelData, options: SelectOptions = {}): Selection {
-  const { all, criterion, onModel, fitOptions } = checkSelectOptions(options);
+  const { all, criterion, onModel, fitOptions, signal } = checkSelectOptions(options);
   const { columns, kRange, mclustLike } = selectionPlan(data, all);
   const ks = Array.from({ length: kRange[1] - kRange[0] + 1 }, (_, i) => kRange[0] + i);
-  return selectionOf(cellsHere(data, fitOptions, columns, ks, mclustLike, (entry) => onModel?.(entry)), criterion);
+  checkAbort(signal); // the signal is read before the first cell and after each one
+  return selectionOf(cellsHere(data, fitOptions, columns, ks, mclustLike, (entry) => { onModel?.(entry); checkAbort(signal); }), criterion);
 }
 
 /** Every (k, column) cell on the calling thread, k by k, each entry to `done` as it is fitted. */
@@ -212,9 +220,11 @@ export const INLINE_WORK = 250_000;
 
 /** n · d of in-memory data (arrays of rows or values); Infinity for Arrow tables and anything else. */
 function valuesOf(data: ModelData): number {
-  if (arrowKind(data) || data === null || typeof data !== "object" || typeof (data as ArrayLike<unknown>).length !== "number") return Infinity;
-  const a = data as ArrayLike<unknown>, first = a[0];
-  return a.length * (Array.isArray(first) || ArrayBuffer.isView(first) ? Math.max((first as ArrayLike<number>).length, 1) : 1);
+  return peek(() => {
+    if (arrowKind(data) || data === null || typeof data !== "object" || typeof (data as ArrayLike<unknown>).length !== "number") return Infinity;
+    const a = data as ArrayLike<unknown>, first = a[0];
+    return a.length * (Array.isArray(first) || ArrayBuffer.isView(first) ? Math.max((first as ArrayLike<number>).length, 1) : 1);
+  }, Infinity); // data that cannot be read: the load on this thread names the problem
 }
 
 /** selectKAsync's options: selectK's, and how to run the fits. */
@@ -241,35 +251,38 @@ export type SelectAsyncOptions = SelectOptions & {
 export async function selectKAsync<const O extends SelectAsyncOptions>(data: ModelData, options?: O): Promise<Selection<SelectFamilyOf<O>>>;
 export async function selectKAsync(data: ModelData, options: SelectAsyncOptions = {}): Promise<Selection> {
   await init();
-  const { all, criterion, onModel, fitOptions } = checkSelectOptions(options);
+  const { all, criterion, onModel, fitOptions, signal } = checkSelectOptions(options);
   const { threads: t, ...rest } = fitOptions;
-  const { onProgress, signal } = all as { onProgress?: SelectAsyncOptions["onProgress"]; signal?: AbortSignal };
+  const { onProgress } = all as { onProgress?: SelectAsyncOptions["onProgress"] };
   if (onProgress !== undefined && typeof onProgress !== "function") throw optionError("options.onProgress", "must be a function");
-  if (signal !== undefined) abortSignal(signal, "options.signal");
   if (t !== undefined) COMMON_OPTIONS.threads(t, "options.threads");
   const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => any } };
   const cores = g.navigator?.hardwareConcurrency ?? g.process?.getBuiltinModule?.("node:os")?.availableParallelism?.() ?? 1;
   const threads = (t as number | undefined) ?? Math.max(1, Math.min(4, cores));
   const { columns, kRange, mclustLike } = selectionPlan(data, all);
-  const ks = Array.from({ length: kRange[1] - kRange[0] + 1 }, (_, i) => kRange[0] + i);
+  // No k above the number of points can be fitted (selectK stops below it): the cells end there, so
+  // a kRange up to 2²⁰ on small data makes a small list (it made kRange[1] × models cells: out of memory).
+  const points = peek(() => arrowRows(data) ?? (data as ArrayLike<unknown>).length, undefined);
+  const kMax = typeof points === "number" && points >= 1 ? Math.max(kRange[0], Math.min(kRange[1], points)) : kRange[1];
+  const ks = Array.from({ length: kMax - kRange[0] + 1 }, (_, i) => kRange[0] + i);
   const jobs: { k: number; column: Column; index: number }[] = [];
   for (const k of ks) for (const column of columns) jobs.push({ k, column, index: jobs.length });
   // Handed out largest k first (the costliest cells; index keeps selectK's order of the entries), so
   // the last cells to finish are small ones and both workers end together.
   const order = [...jobs].sort((a, b) => b.k - a.k || a.index - b.index);
-  signal?.throwIfAborted();
+  checkAbort(signal);
   if (t === undefined && valuesOf(data) * kRange[1] * columns.length <= INLINE_WORK) {
     // A small selection: selectK's cells here (the same entries), with progress; the signal is read between cells.
     let done = 0;
     return selectionOf(cellsHere(data, rest, columns, ks, mclustLike, (entry) => {
       onModel?.(entry);
       onProgress?.(++done, jobs.length, entry);
-      signal?.throwIfAborted();
+      checkAbort(signal);
     }), criterion);
   }
   await loadWorkerSource();
   const module = await compiledCore();
-  signal?.throwIfAborted(); // an abort while the worker code loaded (its listener is not attached yet)
+  checkAbort(signal); // an abort while the worker code loaded (its listener is not attached yet)
   const workers: PooledWorker[] = [];
   let finished = false;
   try {

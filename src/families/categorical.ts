@@ -37,7 +37,7 @@ export interface CategoricalOptions extends DimsOption, PriorOption {
    * the list of its level names (string data; a string's code is its index in the list). Default:
    * from the data (codes: the largest code + 1; strings: the distinct strings, sorted).
    */
-  levels?: number | CategoricalLevels[];
+  levels?: number | readonly (number | readonly string[])[];
 }
 
 const MAX_LEVELS = 1 << 16;

@@ -58,7 +58,7 @@ export interface IndependentPrior { weights: number; columns: Record<string, unk
 
 export interface IndependentOptions {
   /** independent: one entry per column of the rows, `{ family, …that family's options }`. Required. */
-  columns?: IndependentColumn[];
+  columns?: readonly IndependentColumn[];
   /**
    * independent: trials for the binomial columns given without `trials` of their own — one number,
    * or one per row (as the binomial family's `trials`).
@@ -88,6 +88,20 @@ function columnOf(c: unknown, path: string): { family: Family; name: string; opt
   if (family.perPoint && typeof options[family.perPoint] !== "number" && options[family.perPoint] !== undefined)
     throw optionError(`${path}.${family.perPoint}`, `must be one number for a column (for one per row, leave it out and give options.${family.perPoint}), got ${describe(options[family.perPoint])}`);
   return { family, name, options };
+}
+
+/**
+ * What a model keeps of each column's data (`settings.columnData`, one object per column): only the
+ * keys that column's family keeps (binomial trials, categorical levels; its scale is the composite's),
+ * each checked by that family's rule — a stored model's entries are spread into the column's options.
+ */
+function columnDataOf(v: unknown, cols: { family: Family }[], path = "model.settings.columnData"): Record<string, unknown>[] {
+  if (v === undefined || v === null) return cols.map(() => ({}));
+  if (!Array.isArray(v) || v.length !== cols.length) throw optionError(path, `must be an array of ${cols.length} objects (one per column), got ${describe(v)}`);
+  return v.map((c, a) => {
+    const { scale: _s, ...rules } = cols[a].family.dataSettings;
+    return checkOptions(c, rules, `${path}[${a}]`);
+  });
 }
 
 /** A column's MixemError under the composite's names: data[i] → data[i][a], options.x → options.columns[a].x. */
@@ -336,7 +350,7 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     if (options.columns === undefined) throw optionError("options.columns", 'is required for family "independent" (one { family, … } per column)');
     const cols = (options.columns as unknown[]).map((c, a) => columnOf(c, `options.columns[${a}]`));
     if (cols.length !== d) throw optionError("options.columns", `has ${cols.length} columns; the data has ${d}`);
-    const columnData = (options.columnData as Record<string, unknown>[] | undefined) ?? cols.map(() => ({}));
+    const columnData = columnDataOf(options.columnData, cols);
     const prior = options.prior as IndependentPrior | undefined;
     const specs = cols.map((c, a) => {
       const spec = c.family.configure({ ...columnData[a], ...c.options, prior: prior ? { weights: 1, ...prior.columns[a] } : undefined }, 1);

@@ -3,7 +3,7 @@
 // takes one pass, binning another; only a strided sample of at most SAMPLE values is sorted (for
 // the robust range).
 import { dataError } from "../errors.js";
-import { describe } from "../data.js";
+import { describe, unreadable } from "../data.js";
 
 /** Values read in place: `at(i, a)` is dimension a of point i (a = 0 for 1-D data); `where` names it in errors. */
 export interface Table {
@@ -18,28 +18,41 @@ const isList = (v: unknown): v is ArrayLike<unknown> =>
 
 /** One number per point: an array or a numeric typed array. */
 export function valuesOf(data: unknown, path = "data"): Table {
-  if (!isList(data)) throw dataError(path, `expected an array of numbers or a numeric typed array, got ${describe(data)}`);
-  if (data.length === 0) throw dataError(path, "is empty");
-  const x = data as ArrayLike<number>;
-  return { n: x.length, dims: 1, at: (i) => x[i], where: (i) => `${path}[${i}]` };
+  return readData(path, () => {
+    if (!isList(data)) throw dataError(path, `expected an array of numbers or a numeric typed array, got ${describe(data)}`);
+    if (data.length === 0) throw dataError(path, "is empty");
+    const x = data as ArrayLike<number>;
+    return { n: x.length, dims: 1, at: (i) => { try { return x[i]; } catch (e) { throw unreadable(e, `${path}[${i}]`); } }, where: (i) => `${path}[${i}]` };
+  });
 }
 
 /** `dims` numbers per point: rows (number[][]) or flat (n × dims values, row-major). */
 export function rowsOf(data: unknown, dims: number, path = "data"): Table {
-  if (!isList(data)) throw dataError(path, `expected rows of numbers (number[][]) or a flat array of n × ${dims} numbers, got ${describe(data)}`);
-  if (data.length === 0) throw dataError(path, "is empty");
-  if (isList(data[0])) {
-    const rows = data as ArrayLike<ArrayLike<number>>;
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      if (!isList(r)) throw dataError(`${path}[${i}]`, `is not a row of numbers (${describe(r)})`);
-      if (r.length !== dims) throw dataError(`${path}[${i}]`, `has ${r.length} values; this model has ${dims} dimensions`);
+  return readData(path, () => {
+    if (!isList(data)) throw dataError(path, `expected rows of numbers (number[][]) or a flat array of n × ${dims} numbers, got ${describe(data)}`);
+    if (data.length === 0) throw dataError(path, "is empty");
+    if (isList(data[0])) {
+      const rows = data as ArrayLike<ArrayLike<number>>;
+      for (let i = 0; i < rows.length; i++) {
+        const r = readData(`${path}[${i}]`, () => rows[i]);
+        if (!isList(r)) throw dataError(`${path}[${i}]`, `is not a row of numbers (${describe(r)})`);
+        if (readData(`${path}[${i}]`, () => r.length) !== dims) throw dataError(`${path}[${i}]`, `has ${r.length} values; this model has ${dims} dimensions`);
+      }
+      return { n: rows.length, dims, at: (i, a) => { try { return rows[i][a]; } catch (e) { throw unreadable(e, `${path}[${i}][${a}]`); } }, where: (i, a) => `${path}[${i}][${a}]` };
     }
-    return { n: rows.length, dims, at: (i, a) => rows[i][a], where: (i, a) => `${path}[${i}][${a}]` };
+    const x = data as ArrayLike<number>;
+    if (x.length % dims !== 0) throw dataError(path, `has ${x.length} values, not a multiple of the model's ${dims} dimensions`);
+    return { n: x.length / dims, dims, at: (i, a) => { try { return x[i * dims + a]; } catch (e) { throw unreadable(e, `${path}[${i * dims + a}]`); } }, where: (i, a) => `${path}[${i * dims + a}]` };
+  });
+}
+
+/** f, reading the caller's data: a getter or Proxy that throws (or a revoked Proxy) is a MixemError naming `path`. */
+function readData<T>(path: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw unreadable(e, path);
   }
-  const x = data as ArrayLike<number>;
-  if (x.length % dims !== 0) throw dataError(path, `has ${x.length} values, not a multiple of the model's ${dims} dimensions`);
-  return { n: x.length / dims, dims, at: (i, a) => x[i * dims + a], where: (i, a) => `${path}[${i * dims + a}]` };
 }
 
 /** Each dimension's smallest and largest value, in one pass; every value must be finite (counts: non-negative integers). */
