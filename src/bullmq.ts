@@ -24,7 +24,7 @@ import type { FlowProducer, Job, Queue, Worker, ConnectionOptions } from "bullmq
 import type { FamilyOfOptions, FitOptions, FitOptionsFor, ModelData } from "./types.js";
 import type { MixtureModel } from "./model.js";
 import type { Chunk, WeightedChunk } from "./stream.js";
-import type { Dataset, Spec } from "./family.js";
+import { mergeDataSettings, type Dataset, type Spec } from "./family.js";
 import type { Region } from "./wasm.js";
 import { init } from "./wasm.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
@@ -540,7 +540,7 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
     described.forEach((d, s) => {
       const settings = decode(d.settings) as Record<string, unknown>;
       if (s === 0) dataSettings = { ...settings };
-      else for (const key of Object.keys(dataSettings)) if (JSON.stringify(settings[key]) !== JSON.stringify(dataSettings[key])) dataSettings[key] = null;
+      else dataSettings = mergeDataSettings(r.family, dataSettings, settings, r.options);
       const cm = fromBase64(d.mean), cm2 = fromBase64(d.m2);
       const c = d.counted ?? d.n;
       for (let a = 0; a < dims && c > 0; a++) {

@@ -165,6 +165,13 @@ export interface Family<C extends object = object, I extends object = object, O 
   readonly evalOptions: Readonly<Record<string, Rule>>;
   /** Rules for Dataset.settings as a stored model holds them (loadModel calls each, also for an absent key). */
   readonly dataSettings: Readonly<Record<string, Rule>>;
+  /**
+   * The data settings of a data set read in parts (fitStream's chunks, fitDistributed's shards) from
+   * the first part's and the next one's. Default (mergeDataSettings): a setting that differs becomes
+   * null (binomial: per-row trials). categorical keeps the first part's levels (the fit is configured
+   * from them and every later part is checked against them).
+   */
+  mergeDataSettings?(first: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>, options: Readonly<Record<string, unknown>>): Record<string, unknown>;
   /** The option whose per-point values `load` puts in Dataset.aux (binomial: "trials"); threaded shards carry them. */
   readonly perPoint?: string;
   readonly plot: PlotKind;
@@ -323,4 +330,16 @@ export interface Spec<C extends object = object> {
   margin?: Margin;
   /** 1-D families with a density or counts plot: checks the plot's options (settings merged in) and returns the density. */
   plotDensity?(options: Readonly<Record<string, unknown>>): PlotDensity;
+}
+
+/** The data settings of parts of one data set, merged by the family's rule (Family.mergeDataSettings; by default a setting that differs is null). */
+export function mergeDataSettings(family: Family, first: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>, options: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return family.mergeDataSettings ? family.mergeDataSettings(first, next, options) : differingToNull(first, next);
+}
+
+/** The first part's settings with each one the next part has otherwise set to null. */
+export function differingToNull(first: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...first };
+  for (const key of Object.keys(out)) if (JSON.stringify(next[key]) !== JSON.stringify(out[key])) out[key] = null;
+  return out;
 }

@@ -2,7 +2,7 @@
 // again: every pass of EM iterates it once); one chunk at a time is copied into WebAssembly
 // memory, its statistics added to the pass's totals, and freed — memory is bounded by the chunk.
 import type { ExactFitOptions, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
-import type { DatasetParts, Spec } from "./family.js";
+import { mergeDataSettings, type DatasetParts, type Spec } from "./family.js";
 import type { Region } from "./wasm.js";
 import type { MixtureModel } from "./model.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
@@ -11,7 +11,7 @@ import { Evaluator } from "./evaluator.js";
 import { init } from "./wasm.js";
 import { localPass, runs, type EMSettings, type PassRequest, type PassResult } from "./em.js";
 import { dataError, optionError } from "./errors.js";
-import { describe } from "./data.js";
+import { describe, unreadable } from "./data.js";
 import { arrowKind } from "./arrow.js";
 
 /** A chunk with per-point options: its data and one sample weight (FitOptions.sampleWeights) and/or one partial label (FitOptions.labels) per point. */
@@ -57,11 +57,16 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     let c = 0, count = 0;
     for await (const chunk of chunks as AsyncIterable<Chunk>) {
       // A chunk is data, or { data, sampleWeights, labels } (one weight and/or label per point of the chunk).
-      const weighted = typeof chunk === "object" && chunk !== null && !Array.isArray(chunk) && !ArrayBuffer.isView(chunk) && !arrowKind(chunk) && "data" in chunk;
-      if (weighted) for (const key of Object.keys(chunk as object))
-        if (key !== "data" && key !== "sampleWeights" && key !== "labels") throw dataError(`chunks[${c}].${key}`, "is not a part of a chunk (expected data, sampleWeights, labels)");
-      const data = weighted ? (chunk as WeightedChunk).data : (chunk as ModelData);
-      const options = weighted ? { ...r.options, sampleWeights: (chunk as WeightedChunk).sampleWeights, labels: (chunk as WeightedChunk).labels } : r.options;
+      let data: ModelData, options = r.options;
+      try {
+        const weighted = typeof chunk === "object" && chunk !== null && !Array.isArray(chunk) && !ArrayBuffer.isView(chunk) && !arrowKind(chunk) && "data" in chunk;
+        if (weighted) for (const key of Object.keys(chunk as object))
+          if (key !== "data" && key !== "sampleWeights" && key !== "labels") throw dataError(`chunks[${c}].${key}`, "is not a part of a chunk (expected data, sampleWeights, labels)");
+        data = weighted ? (chunk as WeightedChunk).data : (chunk as ModelData);
+        if (weighted) options = { ...r.options, sampleWeights: (chunk as WeightedChunk).sampleWeights, labels: (chunk as WeightedChunk).labels };
+      } catch (e) {
+        throw unreadable(e, `chunks[${c}]`); // a throwing getter or trap, a revoked Proxy
+      }
       withDataset(loadDataset(r.family, data, options, `chunks[${c}]`, dims, validated), (ds) => {
         dims ??= ds.dims;
         count += ds.n;
@@ -95,8 +100,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
       mean = new Float64Array(ds.dims); m2 = new Float64Array(ds.dims);
       dataSettings = { ...ds.settings };
     } else {
-      for (const key of Object.keys(dataSettings))
-        if (JSON.stringify(ds.settings[key]) !== JSON.stringify(dataSettings[key])) dataSettings[key] = null;
+      dataSettings = mergeDataSettings(r.family, dataSettings, ds.settings, r.options);
     }
     const x = ds.x.array, d = ds.dims, w = ds.weights?.array;
     // Sample weights: the chunk's weighted moments (count Σ w; a row of weight 0 as if removed), as fit's scale.

@@ -4,7 +4,7 @@ import { mkdtempSync, openSync, writeSync, closeSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fitStream, fitSync, initSync, MixemError, type FitOptions, type MixtureModel } from "../src/index.js";
+import { fitStream, fitSync, initSync, loadModel, MixemError, type FitOptions, type MixtureModel } from "../src/index.js";
 import { getCore } from "../src/wasm.js";
 import { closeness, drawLabels, mulberry32, normal, poissonDraw } from "./helpers.js";
 
@@ -94,5 +94,40 @@ describe("a source that changes its data after the first pass", () => {
     const at = (bad: number) => { let pass = 0; return () => { pass++; return [pass === 3 ? x.map((v, i) => (i === 3 ? bad : v)) : x]; }; };
     await expect(fitStream(at(NaN), { k: 2, seed: 1 })).rejects.toThrow(/^source: yielded a value that is not a finite number after the first pass/);
     await expect(fitStream(at(Infinity), { k: 2, seed: 1 })).rejects.toThrow(MixemError);
+  });
+});
+
+describe("data settings of a stream's chunks (levels kept from the first chunk)", () => {
+  it("categorical: a later chunk with fewer level codes leaves a model that loads again (its levels were null)", async () => {
+    const first = [[0, 2], [1, 1], [2, 0], [0, 0], [1, 2], [2, 1]], later = [[0, 1], [1, 0], [0, 0], [1, 1]];
+    const m = await fitStream(() => [first, later], { family: "categorical", k: 2, seed: 1, maxIter: 5 });
+    expect(m.settings.levels).toEqual([3, 3]);
+    const back = loadModel(JSON.parse(JSON.stringify(m)));
+    expect(Array.from(back.predict([...first, ...later]))).toEqual(Array.from(m.predict([...first, ...later])));
+  });
+  it("independent: a categorical column keeps the first chunk's levels (the model loads again)", async () => {
+    const columns = [{ family: "categorical" }, { family: "poisson" }] as const;
+    const first = [[0, 3], [1, 4], [2, 1], [0, 2]], later = [[1, 5], [0, 0]];
+    const m = await fitStream(() => [first, later], { family: "independent", columns: [...columns], k: 2, seed: 1, maxIter: 5 });
+    const back = loadModel(JSON.parse(JSON.stringify(m)));
+    expect(back.score([...first, ...later])).toBe(m.score([...first, ...later]));
+    const cd = m.settings.columnData as Record<string, unknown>[];
+    expect(cd[0].levels).toEqual([3]);
+  });
+});
+
+describe("chunks that cannot be read", () => {
+  // (A revoked Proxy as a chunk fails inside for-await's own read of it — the engine's TypeError.)
+  it("a throwing getter, a throwing ownKeys or has trap: a MixemError naming the chunk", async () => {
+    const chunks: unknown[] = [
+      { get data() { throw new Error("boom"); } },
+      new Proxy({ data: [1, 2, 3] }, { ownKeys() { throw new Error("trap"); } }),
+      new Proxy({ data: [1, 2, 3] }, { has() { throw new Error("trap"); } }),
+    ];
+    for (const chunk of chunks) {
+      const e = await fitStream(() => [[1, 2, 3, 4], chunk] as never, { k: 1 }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(MixemError);
+      expect((e as MixemError).path).toBe("chunks[1]");
+    }
   });
 });

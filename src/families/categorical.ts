@@ -157,6 +157,8 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
   options: { levels: levelsRule, dims: integer(1, 1 << 16), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { levels: (v, path) => { if (v !== undefined) levelsRule(v, path); } },
+  // The first part's levels configure the fit; later parts are checked against them (pack: compatible).
+  mergeDataSettings: (first) => ({ ...first }),
   hierarchical: hcVVV,
   kernels: ["categoricalPass"],
   plot: { kind: "heatmap" },

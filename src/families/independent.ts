@@ -6,7 +6,7 @@
 // statistics, its prior density, components, sampling, logJoint. This module only lays the
 // columns side by side: θ_j = the columns' θ_j concatenated; kernel parameters and statistics as
 // assembly/kernels/independent.ts describes (each column's block as its own kernel lays it out).
-import type { DatasetParts, DataScale, Family, FreezeKey, PlotKind, Sampler, Spec } from "../family.js";
+import { differingToNull, mergeDataSettings, type DatasetParts, type DataScale, type Family, type FreezeKey, type PlotKind, type Sampler, type Spec } from "../family.js";
 import { getCore, type Arena, type Region } from "../wasm.js";
 import { checkVector, columnScales, describe } from "../data.js";
 import { checkOptions, integer, ownOptions } from "../options.js";
@@ -173,6 +173,14 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
       if (v !== undefined && (!Array.isArray(v) || !v.every((c) => typeof c === "object" && c !== null && !Array.isArray(c))))
         throw optionError(path, `must be an array of objects (what each column's family keeps of its data), got ${describe(v)}`);
     },
+  },
+  // Per column, by that column's family (categorical keeps the first part's levels; differing trials become null).
+  mergeDataSettings(first, next, options) {
+    const cols = (options.columns as unknown[]).map((c, a) => columnOf(c, `options.columns[${a}]`));
+    const a0 = first.columnData as Record<string, unknown>[] | undefined, a1 = next.columnData as Record<string, unknown>[] | undefined;
+    const out = differingToNull(first, next);
+    if (a0 && a1) out.columnData = a0.map((c, a) => mergeDataSettings(cols[a].family, c, a1[a] ?? {}, cols[a].options));
+    return out;
   },
   hierarchical: hcVVV,
   kernels: ["independentPass"],
