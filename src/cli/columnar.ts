@@ -3,7 +3,7 @@
 // is given: the library itself depends on neither. A file is read a row group (Parquet) or a
 // record batch (Arrow) at a time, only the chosen columns, straight into the rows the fit reads —
 // WebAssembly memory in memory, the temporary file of rows when streaming (src/cli/spool.ts).
-import { openSync, readSync, closeSync, createReadStream } from "node:fs";
+import { openSync, readSync, closeSync, createReadStream, promises as fsp } from "node:fs";
 import { UsageError } from "./errors.js";
 import { missingCells } from "./numbers.js";
 import type { Input } from "./input.js";
@@ -144,9 +144,12 @@ function cellValue(v: unknown, source: string, row: number, column: string): num
 async function openArrow(input: Input): Promise<ColumnarFile> {
   const { RecordBatchReader } = await import("./cli-readers.js");
   const open = async () => {
-    const stream = input.kind === "stdin" ? process.stdin : createReadStream(input.file);
+    // A file through a file handle: read where needed (an IPC file's footer, then batch by batch);
+    // given as a stream, an IPC file is held whole in memory to reach its footer.
     try {
-      const reader = await (await RecordBatchReader.from(stream)).open();
+      const reader = await (input.kind === "file"
+        ? await RecordBatchReader.from(fsp.open(input.file))
+        : await RecordBatchReader.from(input.kind === "stdin" ? process.stdin : createReadStream(input.file))).open();
       if (!reader.schema) throw new Error("no schema");
       return reader;
     } catch (e) {
