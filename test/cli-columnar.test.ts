@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { parquetWriteFile } from "hyparquet-writer";
-import { Table, tableToIPC, vectorFromArray, Float64, Int32 } from "apache-arrow";
+import { Table, tableToIPC, vectorFromArray, Float64, Int32, type Vector } from "apache-arrow";
 import { fitSync } from "../src/index.js";
 import { mulberry32, normal } from "./helpers.js";
+import { cliWithPeakRss } from "./cli-rss.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const fx = (f: string) => join(root, "test/fixtures/columnar", f);
@@ -232,4 +233,25 @@ describe("per-row trials (--trials-column) and weights (--weights) from Parquet,
     expect(err(["fit", file, "--family", "binomial", "--column", "h", "--trials-column", "n", ...args])).toBe(`mixem: ${file}, row 2, column n: a missing value (empty, NA or null); every row needs its number of trials (--missing marginalize is for the data's values)`);
     expect(err(["fit", file, "--column", "h", "--weights", "w", ...args])).toBe(`mixem: ${file}, row 3, column w: a missing value (empty, NA or null); every row needs a weight (--missing marginalize is for the data's values)`);
   });
+});
+
+describe("an Arrow IPC file is read a record batch at a time", () => {
+  it("2 of 10 columns of 10^6 rows (--weights): peak below the file's size + 3× the values read, above a small fit", () => {
+    // Read as a stream, apache-arrow held the whole IPC file in memory to reach its footer (measured
+    // 217 MiB above the small fit; now 108: the values, the fit's, a batch or two of the reader's).
+    const n = 1_000_000, u = mulberry32(7), batches = [];
+    for (let s = 0; s < n; s += 1 << 17) {
+      const m = Math.min(1 << 17, n - s), c: Record<string, Vector<Float64>> = {};
+      for (let j = 0; j < 10; j++) c[`c${j}`] = vectorFromArray(Float64Array.from({ length: m }, (_, i) => (j === 9 ? 0.5 + u() : ((s + i) % 2) * 3 + u())), new Float64());
+      batches.push(new Table(c).batches[0]);
+    }
+    const file = join(dir, "wide.arrow"), bytes = tableToIPC(new Table(batches), "file");
+    writeFileSync(file, bytes);
+    const peak = cliWithPeakRss(dir, root);
+    const base = peak(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2", "--quiet", "--threads", "1"]).kib;
+    const big = peak(["fit", file, "--column", "c0", "--weights", "c9", "-k", "2", "--quiet", "--threads", "1", "--max-iter", "5"]).kib;
+    const values = (n * 2 * 8) / 1024, fileKib = bytes.length / 1024;
+    console.log(`Arrow file ${(fileKib / 1024).toFixed(0)} MiB, 2 columns read: peak ${(big / 1024).toFixed(0)} MiB (a small fit ${(base / 1024).toFixed(0)} MiB), ${((big - base) / 1024).toFixed(0)} MiB above a small fit (${(values / 1024).toFixed(0)} MiB of values)`);
+    expect(big - base).toBeLessThan(fileKib + 3 * values);
+  }, 60_000);
 });
