@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { parquetWriteFile } from "hyparquet-writer";
-import { Table, tableToIPC, vectorFromArray, Float64, Int32, type Vector } from "apache-arrow";
+import { Table, tableToIPC, vectorFromArray, makeVector, Float64, Int32, type Vector } from "apache-arrow";
 import { fitSync } from "../src/index.js";
 import { mulberry32, normal } from "./helpers.js";
 import { cliWithPeakRss } from "./cli-rss.js";
@@ -242,7 +242,7 @@ describe("an Arrow IPC file is read a record batch at a time", () => {
     const n = 1_000_000, u = mulberry32(7), batches = [];
     for (let s = 0; s < n; s += 1 << 17) {
       const m = Math.min(1 << 17, n - s), c: Record<string, Vector<Float64>> = {};
-      for (let j = 0; j < 10; j++) c[`c${j}`] = vectorFromArray(Float64Array.from({ length: m }, (_, i) => (j === 9 ? 0.5 + u() : ((s + i) % 2) * 3 + u())), new Float64());
+      for (let j = 0; j < 10; j++) c[`c${j}`] = makeVector(Float64Array.from({ length: m }, (_, i) => (j === 9 ? 0.5 + u() : ((s + i) % 2) * 3 + u())));
       batches.push(new Table(c).batches[0]);
     }
     const file = join(dir, "wide.arrow"), bytes = tableToIPC(new Table(batches), "file");
