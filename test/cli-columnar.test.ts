@@ -4,7 +4,7 @@
 // Fixtures: test/fixtures/columnar/make.mjs.
 import { describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -250,6 +250,7 @@ describe("an Arrow IPC file is read a record batch at a time", () => {
     const peak = cliWithPeakRss(dir, root);
     const base = peak(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2", "--quiet", "--threads", "1"]).kib;
     const big = peak(["fit", file, "--column", "c0", "--weights", "c9", "-k", "2", "--quiet", "--threads", "1", "--max-iter", "5"]).kib;
+    rmSync(file);
     const values = (n * 2 * 8) / 1024, fileKib = bytes.length / 1024;
     console.log(`Arrow file ${(fileKib / 1024).toFixed(0)} MiB, 2 columns read: peak ${(big / 1024).toFixed(0)} MiB (a small fit ${(base / 1024).toFixed(0)} MiB), ${((big - base) / 1024).toFixed(0)} MiB above a small fit (${(values / 1024).toFixed(0)} MiB of values)`);
     expect(big - base).toBeLessThan(fileKib + 3 * values);
