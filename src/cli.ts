@@ -10,7 +10,7 @@ import { chooseThreads } from "./fit.js";
 import { loadWorkerSource } from "./worker.js";
 import { columnIndex, columnsOf, DenseTable, inputOf, MAX_BYTES, matrix, mib, readTable, STREAM_ABOVE, UsageError, type AnyTable, type Columns, type Input } from "./cli/input.js";
 import { spool, spoolRows } from "./cli/spool.js";
-import { columnarKind, openColumnar, readColumns } from "./cli/columnar.js";
+import { columnarKind, openColumnar, readColumns, type ColumnIn } from "./cli/columnar.js";
 import { missingCells } from "./cli/numbers.js";
 import { oneLine, type ErrorContext } from "./cli/errors.js";
 import { Progress } from "./cli/progress.js";
@@ -260,8 +260,9 @@ async function main(argv: string[]): Promise<number> {
   let data: () => Float64Array = () => new Float64Array(0), names: string[], source: { source: () => AsyncIterable<Float64Array> } | undefined;
   let trials: number | ArrayLike<number> | undefined = num(values.trials, "--trials");
   let sampleWeights: Float64Array | undefined, labels: Float64Array | undefined;
-  let trialsAt: { readonly array: Float64Array } | undefined, trialsColumn: number | undefined; // per-row trials in WebAssembly memory
+  let trialsAt: ColumnIn | undefined, weightsAt: ColumnIn | undefined; // per-row trials and weights in WebAssembly memory
   let levelsOption: unknown; // level names read from the cells (levelColumns)
+  let perRowNames: string[] = []; // the trials and weights columns' names, as read
   if (columnar) {
     if (values.labels !== undefined) throw new UsageError("--labels reads a CSV file's column (not yet Parquet or Arrow)");
     // Parquet / Arrow: the chosen columns only, a row group or record batch at a time.
@@ -275,11 +276,18 @@ async function main(argv: string[]): Promise<number> {
       source = spooled;
     } else {
       await init();
-      const one = async (i: number) => (await readColumns(f, [i], null)).data();
-      if (values["trials-column"] !== undefined) trials = await one(columnIndex(f, values["trials-column"], "--trials-column"));
-      if (values.weights !== undefined) sampleWeights = await one(weightsOf(f)[0]);
-      // Read straight into WebAssembly memory, where the fit reads it without a copy (as CSV).
-      data = (await readColumns(f, idx, getCore().arena())).data;
+      // The data, and the per-row trials and weights each in a column of its own, read in one pass
+      // straight into WebAssembly memory, where the fit reads them without a copy (as CSV).
+      const extra = [
+        ...(values["trials-column"] === undefined ? [] : [columnIndex(f, values["trials-column"], "--trials-column")]),
+        ...(values.weights === undefined ? [] : [weightsOf(f)[0]]),
+      ];
+      perRowNames = extra.map((i) => f.names[i]);
+      const read = await readColumns(f, idx, getCore().arena(), extra);
+      data = read.data;
+      if (values["trials-column"] !== undefined) trialsAt = read.extra[0];
+      if (values.weights !== undefined) weightsAt = read.extra[extra.length - 1];
+      ctx.rowOfData = rowOfData(input.source, names, idx.length > 1);
     }
   } else if (streaming) {
     const spooled = await spool(input, choose, onBytes);
@@ -294,20 +302,25 @@ async function main(argv: string[]): Promise<number> {
     const named = levelColumns(family, typed.columns);
     const idx = multivariate && named ? columnsOf(withLevelNames(t, named), typed.names, weightsOf(t)) : choose(t);
     names = idx.map((i) => t.names[i]);
-    const columnNames = names, flat = t instanceof DenseTable && idx.length > 1; // the fit's data: n × d values in a row (or rows of d)
-    ctx.rowOfData = (i, a) => `${input.source}, row ${(flat && a === undefined ? Math.floor(i / columnNames.length) : i) + 1}, column ${columnNames[a ?? (flat ? i % columnNames.length : 0)]}`;
+    ctx.rowOfData = rowOfData(input.source, names, idx.length > 1); // the fit's data: n × d values in a row
     if (named) readLevelNames(t, idx, named, typed.columns, (levels) => { levelsOption = levels; });
-    if (values["trials-column"] !== undefined) {
-      const i = columnIndex(t, values["trials-column"], "--trials-column");
-      if (t instanceof DenseTable) { t.checkColumn(i); trialsColumn = i; } // kept in WebAssembly memory (below), where the fit reads them in place
-      else trials = t.column(i);
+    // Per-row trials and weights: in a CSV table, kept in WebAssembly memory (below), where the fit reads them in place.
+    const trialsColumn = values["trials-column"] === undefined ? undefined : columnIndex(t, values["trials-column"], "--trials-column");
+    const weightsColumn = values.weights === undefined ? undefined : weightsOf(t)[0];
+    if (!(t instanceof DenseTable)) {
+      perRowNames = [trialsColumn, weightsColumn].filter((i) => i !== undefined).map((i) => t.names[i]);
+      if (trialsColumn !== undefined) trials = t.column(trialsColumn);
+      if (weightsColumn !== undefined) sampleWeights = t.column(weightsColumn);
     }
-    if (values.weights !== undefined) sampleWeights = t.column(weightsOf(t)[0]);
     if (values.labels !== undefined) labels = cliLabels(t, columnIndex(t, values.labels, "--labels"), num(values.k, "-k"));
     if (t instanceof DenseTable) {
-      // The trials in the table's own memory, right after the chosen columns (or else a region of their own).
-      if (trialsColumn === undefined) t.compact(idx);
-      else trialsAt = t.compactWith(idx, trialsColumn) ?? (() => { const r = t.columnIn(trialsColumn); t.compact(idx); return r; })();
+      // The trials and weights in the table's own memory, right after the chosen columns (or else in regions of their own).
+      const extra = [trialsColumn, weightsColumn].filter((i) => i !== undefined);
+      perRowNames = extra.map((i) => t.names[i]);
+      for (const i of extra) t.checkColumn(i);
+      const kept = extra.length === 0 ? (t.compact(idx), []) : t.compactWith(idx, extra) ?? (() => { const r = extra.map((i) => t.columnIn(i)); t.compact(idx); return r; })();
+      if (trialsColumn !== undefined) trialsAt = kept[0];
+      if (weightsColumn !== undefined) weightsAt = kept[kept.length - 1];
       data = () => t.data.subarray(0, t.rows * idx.length); // a fresh view: WebAssembly memory may have grown
     } else {
       const copy = multivariate ? matrix(t, idx) : t.column(idx[0]);
@@ -315,6 +328,17 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   progress.done();
+  ctx.data = `${input.source}, ${names.length > 1 ? "columns" : "column"} ${names.join(", ")}`;
+  // A bad trials or weights value is named by its file, row and column.
+  const perRow = (name: string, read: () => ArrayLike<number>) => ({ where: (i: number) => `${input.source}, row ${i + 1}, column ${name}`, value: (i: number) => read()[i] });
+  ctx.rowOfOption = {};
+  if (values["trials-column"] !== undefined && perRowNames.length) ctx.rowOfOption.trials = perRow(perRowNames[0], () => trialsAt?.array ?? (trials as ArrayLike<number>));
+  if (values.weights !== undefined && perRowNames.length) ctx.rowOfOption.sampleWeights = perRow(perRowNames[perRowNames.length - 1], () => weightsAt?.array ?? sampleWeights!);
+  if (missingCells.allowed && ctx.rowOfOption.trials) {
+    // --missing marginalize reads an NA or empty cell as NaN, a missing value of the data; per-row trials must all be there.
+    const t = trialsAt?.array ?? (trials as ArrayLike<number>);
+    for (let i = 0; i < t.length; i++) if (Number.isNaN(t[i])) throw new UsageError(`${ctx.rowOfOption.trials.where(i)}: a missing value (empty, NA or null); every row needs its number of trials (--missing marginalize is for the data's values)`);
+  }
   const where = `${input.source}, ${multivariate ? `columns ${names.join(", ")}` : `column ${names[0]}`}${values.weights !== undefined ? `, weighted by column ${values.weights}: the count is Σ weights` : ""}`;
   const axes: string[] = multivariate ? names : [names[0], "density"]; // a pairs plot labels every dimension
 
@@ -323,10 +347,11 @@ async function main(argv: string[]): Promise<number> {
     covariance: values.covariance, prior: values.prior, columns: typed.columns, levels: levelsOption,
     dof: values.dof === undefined || values.dof === "estimate" || values.dof === "equal" ? values.dof : num(values.dof, "--dof"),
     fixWeights: values["fix-weights"], maxIter: num(values["max-iter"], "--max-iter"), tol: num(values.tol, "--tol"),
-    nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), sampleWeights, labels,
-    // Per-row trials in WebAssembly memory: a view made now (nothing allocates there before the fit
-    // reads them); select loads the data once per fit, so it gets a copy.
+    nInit: num(values["n-init"], "--n-init"), seed: num(values.seed, "--seed"), regCovar: num(values["reg-covar"], "--reg-covar"), threads: num(values.threads, "--threads"), labels,
+    // Per-row trials and weights in WebAssembly memory: views made now (the fit takes them where they
+    // lie before it allocates anything there); select loads the data once per fit, so it gets copies.
     trials: trialsAt ? (kRange ? trialsAt.array.slice() : trialsAt.array) : trials,
+    sampleWeights: weightsAt ? (kRange ? weightsAt.array.slice() : weightsAt.array) : sampleWeights,
     // SQUAREM by default for soft EM (the API's fit keeps plain EM steps by default).
     missing: values.missing,
     accelerate: values.accelerate ?? (values.mode === "hard" || kRange ? undefined : "squarem"), // select: selectK's default
@@ -379,6 +404,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(table(model, where + (streaming ? ", streamed" : "")) + "\n");
   }
   return 0;
+}
+
+/** Where the fit's data[i] (flat: i a row-major index over the columns) or data[i][a] is: "FILE, row R, column NAME". */
+function rowOfData(source: string, names: string[], flat: boolean): (i: number, a: number | undefined) => string {
+  const d = names.length;
+  return (i, a) => `${source}, row ${(flat && a === undefined ? Math.floor(i / d) : i) + 1}, column ${names[a ?? (flat ? i % d : 0)]}`;
 }
 
 /**
@@ -465,8 +496,13 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   if (multivariate && idx.length !== model.dims)
     throw new UsageError(`${modelFile} is a model of ${model.dims} columns; ${values.columns === undefined ? `${t.source} has ${idx.length} numeric columns (${idx.map((i) => t.names[i]).join(", ")}); choose ${model.dims} with --columns` : `--columns gives ${idx.length}`}`);
   const x = f ? (await readColumns(f, idx, null)).data() : multivariate ? matrix(t as AnyTable, idx) : await column(idx[0]);
+  ctx.rowOfData = rowOfData(t.source, idx.map((i) => t.names[i]), idx.length > 1);
   let trials: number | Float64Array | undefined = num(values.trials, "--trials");
-  if (values["trials-column"] !== undefined) trials = await column(columnIndex(t, values["trials-column"], "--trials-column"));
+  if (values["trials-column"] !== undefined) {
+    const i = columnIndex(t, values["trials-column"], "--trials-column"), read = await column(i);
+    trials = read;
+    ctx.rowOfOption = { trials: { where: (r) => `${t.source}, row ${r + 1}, column ${t.names[i]}`, value: (r) => read[r] } };
+  }
   ctx.family = model.family;
   ctx.trialsColumn = values["trials-column"] !== undefined;
   const proba = model.predictProba(x, trials === undefined ? undefined : { trials });

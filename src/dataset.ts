@@ -11,6 +11,9 @@ import { arrowInput, arrowKind, checkNoArrowColumns } from "./arrow.js";
 export function loadDataset(family: Family, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number, trusted = false): Dataset {
   const mem = getCore().arena();
   try {
+    // Sample weights lying in WebAssembly memory (the CLI's --weights): their region, taken before
+    // the family's load allocates (growing memory detaches every view of it, the caller's too).
+    const weightsAt = mem.borrow(options.sampleWeights);
     // Arrow data: its chosen columns read into `mem`, where the family's load uses them in place.
     let input = data, opts = options;
     if (arrowKind(data)) ({ data: input, options: opts } = arrowInput(mem, family, data, options, path, dims));
@@ -29,7 +32,7 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     if (given === undefined || given === null) return { ...(ds.missing ? perRow(mem, ds, null)[0] : ds), free: () => mem.free() };
     // Sample weights: copied in beside the data; Σ w_i c_i replaces the per-point constants' sum.
     const where = "options.sampleWeights";
-    let weights = copyIn(mem, given, where, (v) => (v < 0 ? "is negative; weights must be ≥ 0" : null), trusted);
+    let weights = copyIn(mem, weightsAt ? weightsAt.array : given, where, (v) => (v < 0 ? "is negative; weights must be ≥ 0" : null), trusted);
     if (weights.length !== rows) throw optionError(where, `has ${weights.length} weights; the data has ${rows} points`);
     // The data's scale (the variance floor's, the seeding's) under the weights, over the rows as given;
     // not for a threaded shard, which is given the whole data's (options.scale).

@@ -345,12 +345,14 @@ export const better = (a: EMResult | undefined, b: EMResult): EMResult => {
  */
 export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoints: Points, s: EMSettings, seedsFrom = ""): Generator<PassRequest, EMResult, PassResult> {
   const seedN = seedPoints.count ?? seedPoints.points.length / seedPoints.dims;
-  const seedWeights = data.weights?.array ?? null; // sample weights: seeds drawn as among w_i copies
+  // Sample weights (seeds drawn as among w_i copies), read afresh after each block of seed rows:
+  // rows made on demand (Points.rows) allocate WebAssembly memory, and a growth detaches a view.
+  const weightsRegion = data.weights, seedWeights = weightsRegion ? () => weightsRegion.array : null;
   const distinct = countDistinct(seedPoints, seedN, k, seedWeights);
   if (distinct < k)
     throw new MixemError("INVALID_DATA", `has fewer than k = ${k} distinct ${seedPoints.dims > 1 ? "rows" : "values"} (${distinct})${seedsFrom}; lower options.k`, "data", "TOO_FEW_DISTINCT");
   const rng = new Random(s.seed);
-  const seedLabels = data.labels?.array;
+  const seedLabels = data.labels?.array.slice(); // a copy: classMeans makes blocks of rows (as the weights above)
   const given = seedLabels && seedLabels.length === seedN ? classMeans(seedPoints, seedN, k, seedLabels, seedWeights) : undefined;
   let best: EMResult | undefined;
   const judge = s.nInit > 1 || s.extraRestarts > 0;

@@ -29,13 +29,23 @@ function rowKey(x: Float64Array, o: number, d: number): number | string {
   return d === 1 ? x[o] : Array.from(x.subarray(o * d, (o + 1) * d)).join(",");
 }
 
+/**
+ * Sample weights, one per point: an array, or a function giving the current view of them (weights
+ * in WebAssembly memory: a block of rows made on demand may grow it, which detaches older views;
+ * each function below re-reads them after every block).
+ */
+export type Weights = Float64Array | (() => Float64Array) | null;
+const weightsNow = (w: Weights): Float64Array | null => (typeof w === "function" ? w() : w);
+
 /** Number of distinct rows, counting no further than `limit`. */
-export function countDistinct(points: Points, n: number, limit: number, w: Float64Array | null = null): number {
+export function countDistinct(points: Points, n: number, limit: number, w: Weights = null): number {
   const p = rows(points), d = p.dims, step = span(p, n);
+  let wv = weightsNow(w);
+  const blk = (from: number, count: number): Float64Array => { const x = block(p, from, count); wv = weightsNow(w); return x; };
   const seen = new Set<number | string>();
   for (let from = 0; from < n && seen.size < limit; from += step) {
-    const m = Math.min(step, n - from), x = block(p, from, m);
-    for (let o = 0; o < m && seen.size < limit; o++) if (!w || w[from + o] > 0) seen.add(rowKey(x, o, d));
+    const m = Math.min(step, n - from), x = blk(from, m);
+    for (let o = 0; o < m && seen.size < limit; o++) if (!w || wv![from + o] > 0) seen.add(rowKey(x, o, d));
   }
   return seen.size;
 }
@@ -53,11 +63,13 @@ const STORE_BELOW_K = 8;
  * k seeds (k × dims) by D² sampling. With sample weights w, point i is drawn with probability
  * ∝ w_i (the first seed) and ∝ w_i D(i)² (the others), as among w_i copies of it.
  */
-export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, w: Float64Array | null = null, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K): Float64Array {
+export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, w: Weights = null, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K): Float64Array {
   const p = rows(points), d = p.dims, step = span(p, n);
+  let wv = weightsNow(w);
+  const blk = (from: number, count: number): Float64Array => { const x = block(p, from, count); wv = weightsNow(w); return x; };
   const seeds = new Float64Array(k * d);
-  const take = (s: number, i: number) => seeds.set(block(p, i, 1).subarray(0, d), s * d);
-  take(0, w ? weightedPick(w, n, rng) : rng.int(n));
+  const take = (s: number, i: number) => seeds.set(blk(i, 1).subarray(0, d), s * d);
+  take(0, w ? weightedPick(wv!, n, rng) : rng.int(n));
   // D(i)² = min over the seeds so far of |x_i − seed|²: kept per point, or recomputed (same values).
   const d2 = keep ? new Float64Array(n) : null;
   const nearest = (x: Float64Array, o: number, s: number) => {
@@ -65,10 +77,10 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
     for (let t = 1; t < s; t++) { const v = dist2(x, o, d, seeds, t); if (v < best) best = v; }
     return best;
   };
-  const mass = (i: number, v: number) => (w ? w[i] * v : v); // w_i D(i)²
+  const mass = (i: number, v: number) => (w ? wv![i] * v : v); // w_i D(i)²
   let total = 0;
   for (let from = 0; from < n; from += step) {
-    const m = Math.min(step, n - from), x = block(p, from, m);
+    const m = Math.min(step, n - from), x = blk(from, m);
     for (let o = 0; o < m; o++) { const i = from + o, v = dist2(x, o, d, seeds, 0); if (d2) d2[i] = v; total += mass(i, v); }
   }
   for (let s = 1; s < k; s++) {
@@ -82,7 +94,7 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
       }
     } else {
       draw: for (let from = 0; from < n; from += step) {
-        const m = Math.min(step, n - from), x = block(p, from, m);
+        const m = Math.min(step, n - from), x = blk(from, m);
         for (let o = 0; o < m; o++) {
           const i = from + o, v = mass(i, nearest(x, o, s));
           if (v > 0) { pick = i; target -= v; if (target < 0) break draw; }
@@ -92,7 +104,7 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
     take(s, pick);
     total = 0;
     for (let from = 0; from < n; from += step) {
-      const m = Math.min(step, n - from), x = block(p, from, m);
+      const m = Math.min(step, n - from), x = blk(from, m);
       if (d2) for (let o = 0; o < m; o++) { const i = from + o, v = dist2(x, o, d, seeds, s); if (v < d2[i]) d2[i] = v; total += mass(i, d2[i]); }
       else for (let o = 0; o < m; o++) total += mass(from + o, nearest(x, o, s + 1));
     }
@@ -110,12 +122,14 @@ function weightedPick(w: Float64Array, n: number, rng: Random): number {
 }
 
 /** k distinct rows drawn uniformly (with sample weights w: ∝ w_i). */
-export function randomDistinct(points: Points, n: number, k: number, rng: Random, w: Float64Array | null = null): Float64Array {
+export function randomDistinct(points: Points, n: number, k: number, rng: Random, w: Weights = null): Float64Array {
   const p = rows(points), d = p.dims;
+  let wv = weightsNow(w);
+  const blk = (from: number, count: number): Float64Array => { const x = block(p, from, count); wv = weightsNow(w); return x; };
   const seeds = new Float64Array(k * d);
   const chosen = new Set<number | string>();
   for (let s = 0; s < k; ) {
-    const i = w ? weightedPick(w, n, rng) : rng.int(n), row = block(p, i, 1), key = rowKey(row, 0, d);
+    const i = w ? weightedPick(wv!, n, rng) : rng.int(n), row = blk(i, 1), key = rowKey(row, 0, d);
     if (!chosen.has(key)) { chosen.add(key); seeds.set(row.subarray(0, d), s * d); s++; }
   }
   return seeds;
@@ -141,13 +155,15 @@ export function nearestSeed(points: Points, n: number, seeds: Float64Array, k: n
  * Partial labels: the (weighted) mean of each component's labelled points, as seeds of those
  * components; `has[j]` says whether component j has a labelled point.
  */
-export function classMeans(points: Points, n: number, k: number, labels: Float64Array, w: Float64Array | null = null): { seeds: Float64Array; has: boolean[] } {
+export function classMeans(points: Points, n: number, k: number, labels: Float64Array, w: Weights = null): { seeds: Float64Array; has: boolean[] } {
   const p = rows(points), d = p.dims, step = span(p, n);
+  let wv = weightsNow(w);
+  const blk = (from: number, count: number): Float64Array => { const x = block(p, from, count); wv = weightsNow(w); return x; };
   const seeds = new Float64Array(k * d), mass = new Float64Array(k);
   for (let from = 0; from < n; from += step) {
-    const m = Math.min(step, n - from), x = block(p, from, m);
+    const m = Math.min(step, n - from), x = blk(from, m);
     for (let o = 0; o < m; o++) {
-      const i = from + o, j = labels[i], wi = w ? w[i] : 1;
+      const i = from + o, j = labels[i], wi = w ? wv![i] : 1;
       if (j < 0 || !(wi > 0)) continue;
       mass[j] += wi;
       for (let a = 0; a < d; a++) seeds[j * d + a] += wi * x[o * d + a];
@@ -163,8 +179,10 @@ export function classMeans(points: Points, n: number, k: number, labels: Float64
  * by D² sampling from the given ones and those drawn so far ("kmeans++"), or uniformly ("random";
  * distinct from each other), each drawn with sample weights as among w_i copies.
  */
-export function seedsAround(points: Points, n: number, k: number, rng: Random, w: Float64Array | null, given: { seeds: Float64Array; has: boolean[] }, how: "kmeans++" | "random"): Float64Array {
+export function seedsAround(points: Points, n: number, k: number, rng: Random, w: Weights, given: { seeds: Float64Array; has: boolean[] }, how: "kmeans++" | "random"): Float64Array {
   const p = rows(points), d = p.dims, step = span(p, n);
+  let wv = weightsNow(w);
+  const blk = (from: number, count: number): Float64Array => { const x = block(p, from, count); wv = weightsNow(w); return x; };
   const seeds = Float64Array.from(given.seeds);
   const free = given.has.flatMap((h, j) => (h ? [] : [j]));
   if (how === "random") {
@@ -174,10 +192,10 @@ export function seedsAround(points: Points, n: number, k: number, rng: Random, w
   }
   // D(i)² to the nearest seed so far (the given ones first), kept per point.
   const d2 = new Float64Array(n).fill(Infinity);
-  const mass = (i: number) => (w ? w[i] * d2[i] : d2[i]);
+  const mass = (i: number) => (w ? wv![i] * d2[i] : d2[i]);
   const update = (s: number) => {
     for (let from = 0; from < n; from += step) {
-      const m = Math.min(step, n - from), x = block(p, from, m);
+      const m = Math.min(step, n - from), x = blk(from, m);
       for (let o = 0; o < m; o++) { const v = dist2(x, o, d, seeds, s); if (v < d2[from + o]) d2[from + o] = v; }
     }
   };
@@ -187,8 +205,8 @@ export function seedsAround(points: Points, n: number, k: number, rng: Random, w
     for (let i = 0; i < n; i++) total += mass(i);
     let target = rng.uniform() * total, pick = -1;
     for (let i = 0; i < n; i++) { const v = mass(i); if (v > 0) { pick = i; target -= v; if (target < 0) break; } }
-    if (pick < 0) pick = w ? weightedPick(w, n, rng) : rng.int(n); // every point on a given seed
-    seeds.set(block(p, pick, 1).subarray(0, d), s * d);
+    if (pick < 0) pick = w ? weightedPick(wv!, n, rng) : rng.int(n); // every point on a given seed
+    seeds.set(blk(pick, 1).subarray(0, d), s * d);
     update(s);
   }
   return seeds;

@@ -4,11 +4,16 @@
 // Fixtures: test/fixtures/columnar/make.mjs.
 import { describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
+import { parquetWriteFile } from "hyparquet-writer";
+import { Table, tableToIPC, vectorFromArray, makeVector, Float64, Int32, type Vector } from "apache-arrow";
+import { fitSync } from "../src/index.js";
+import { mulberry32, normal } from "./helpers.js";
+import { cliWithPeakRss } from "./cli-rss.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const fx = (f: string) => join(root, "test/fixtures/columnar", f);
@@ -133,4 +138,121 @@ describe("bad Parquet and Arrow input: one line naming the column or the row", (
     execFileSync("mkfifo", [fifo]);
     expect(err(["fit", fifo, "-k", "1"])).toMatch(/pipe\.parquet: Parquet is read from a file \(its footer comes first\); save the pipe to a file/);
   });
+});
+
+describe("per-row trials (--trials-column) and weights (--weights) from Parquet, Arrow and CSV", () => {
+  // Read in one pass into WebAssembly memory beside the data, where the fit reads them in place:
+  // the fit of the API given JavaScript arrays, bit for bit.
+  const n = 3000, u = mulberry32(31);
+  const x: number[] = [], heads: number[] = [], trials: number[] = [], w: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 2, t = 5 + (i % 20);
+    let h = 0;
+    for (let j = 0; j < t; j++) if (u() < (c ? 0.7 : 0.25)) h++;
+    x.push(3 * c + normal(u));
+    heads.push(h);
+    trials.push(t);
+    w.push(0.5 + Math.round(u() * 1000) / 1000);
+  }
+  const base = join(dir, "perrow");
+  const write = (file: string, cols: Record<string, number[]>, ints: string[] = []) => {
+    const names = Object.keys(cols);
+    writeFileSync(`${file}.csv`, [names.join(","), ...cols[names[0]].map((_, i) => names.map((c) => cols[c][i]).join(","))].join("\n") + "\n");
+    parquetWriteFile({ filename: `${file}.parquet`, rowGroupSize: 1000, columnData: names.map((c) => ({ name: c, data: cols[c], type: ints.includes(c) ? "INT32" : "DOUBLE" })) });
+    const batches = [];
+    for (let s = 0; s < cols[names[0]].length; s += 1000)
+      batches.push(new Table(Object.fromEntries(names.map((c) => [c, vectorFromArray(cols[c].slice(s, s + 1000), ints.includes(c) ? new Int32() : new Float64())]))).batches[0]);
+    writeFileSync(`${file}.arrow`, tableToIPC(new Table(batches), "file"));
+    writeFileSync(`${file}.arrows`, tableToIPC(new Table(batches), "stream"));
+  };
+  write(base, { x, heads, n: trials, w }, ["heads", "n"]);
+  const formats = ["csv", "parquet", "arrow", "arrows"];
+  const fitOf = (out: string) => { const m = JSON.parse(out); return { components: m.components, fit: m.fit }; };
+  const api = (model: ReturnType<typeof fitSync>) => { const m = JSON.parse(JSON.stringify(model.toJSON())); return { components: m.components, fit: m.fit }; };
+  it.each([
+    ["binomial --trials-column", ["--family", "binomial", "--column", "heads", "--trials-column", "n"], () => fitSync(heads, { family: "binomial", trials, k: 2, accelerate: "squarem" })],
+    ["gaussian --weights", ["--column", "x", "--weights", "w"], () => fitSync(x, { sampleWeights: w, k: 2, accelerate: "squarem" })],
+    ["binomial --trials-column --weights", ["--family", "binomial", "--column", "heads", "--trials-column", "n", "--weights", "w"], () => fitSync(heads, { family: "binomial", trials, sampleWeights: w, k: 2, accelerate: "squarem" })],
+    ["independent gaussian + binomial --trials-column --weights", ["--family", "independent", "--columns", "x:gaussian,heads:binomial", "--trials-column", "n", "--weights", "w"],
+      () => fitSync(x.map((v, i) => [v, heads[i]]), { family: "independent", columns: [{ family: "gaussian" }, { family: "binomial" }], trials, sampleWeights: w, k: 2, accelerate: "squarem" })],
+  ] as const)("%s: the API's fit, bit for bit, from every format (and on 2 threads)", (_name, args, fit) => {
+    const want = api(fit());
+    for (const f of formats) expect(fitOf(ok(["fit", `${base}.${f}`, ...args, "-k", "2", "--json"])), f).toEqual(want);
+    expect(fitOf(ok(["fit", `${base}.parquet`, ...args, "-k", "2", "--json", "--threads", "2"]))).toEqual(want);
+  });
+  it("a weights or trials column that is also a data column: read into each place", () => {
+    const args = ["--column", "heads", "--family", "binomial", "--trials-column", "n", "--weights", "heads", "-k", "2", "--json"];
+    const want = api(fitSync(heads, { family: "binomial", trials, sampleWeights: heads, k: 2, accelerate: "squarem" }));
+    for (const f of formats) expect(fitOf(ok(["fit", `${base}.${f}`, ...args])), f).toEqual(want);
+  });
+  it("select: the same scores from every format", () => {
+    const args = ["--column", "x", "--weights", "w", "-k", "1..3", "--json"];
+    const csv = ok(["select", `${base}.csv`, ...args]);
+    for (const f of ["parquet", "arrow"]) expect(ok(["select", `${base}.${f}`, ...args]), f).toBe(csv);
+  });
+
+  const err = (args: string[]) => {
+    const r = cli([...args, "--quiet"]);
+    expect(r.code, r.out).toBe(2);
+    expect(r.err.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(r.err).not.toMatch(/TypeError|internal error|options\.|data\[/);
+    return r.err.trim();
+  };
+  // Row 5 (1-based) holds a weight of -1, row 8 a count of 9 out of 4 trials; in the other files, row 9 trials of 0, row 11 of 2.5.
+  const bad = join(dir, "bad"), zero = join(dir, "zero"), half = join(dir, "half");
+  const at = (a: number[], i: number, v: number) => a.map((x, j) => (j === i ? v : x));
+  const some = { x: x.slice(0, 50), heads: heads.slice(0, 50), n: trials.slice(0, 50), w: w.slice(0, 50) };
+  write(bad, { ...some, heads: at(some.heads, 7, 9), n: at(some.n, 7, 4), w: at(some.w, 4, -1) }, ["heads"]);
+  write(zero, { ...some, heads: at(some.heads, 8, 0), n: at(some.n, 8, 0) }, ["heads"]);
+  write(half, { ...some, heads: at(some.heads, 10, 1), n: at(some.n, 10, 2.5) }, ["heads"]);
+  it.each(formats)("%s: a bad weight, count or trials value, or a column not there, names the file, the row and the column", (f) => {
+    const file = `${bad}.${f}`;
+    expect(err(["fit", file, "--column", "x", "--weights", "w", "-k", "2"])).toBe(`mixem: ${file}, row 5, column w: -1 is negative; weights must be ≥ 0`);
+    expect(err(["fit", file, "--family", "independent", "--columns", "x:gaussian,heads:poisson", "--weights", "w", "-k", "2"])).toBe(`mixem: ${file}, row 5, column w: -1 is negative; weights must be ≥ 0`);
+    expect(err(["fit", file, "--column", "heads", "--weights", "x", "-k", "2"])).toMatch(new RegExp(`^mixem: ${file}, row \\d+, column x: -[0-9.e-]+ is negative; weights must be ≥ 0$`));
+    const binomial = ["--family", "binomial", "--column", "heads", "--trials-column", "n", "-k", "2"];
+    expect(err(["fit", file, ...binomial])).toBe(`mixem: ${file}, row 8, column heads: 9 heads is more than the 4 trials`);
+    expect(err(["fit", file, "--family", "independent", "--columns", "x:gaussian,heads:binomial", "--trials-column", "n", "-k", "2"])).toBe(`mixem: ${file}, row 8, column heads: 9 heads is more than the 4 trials`);
+    expect(err(["fit", `${zero}.${f}`, ...binomial])).toBe(`mixem: ${zero}.${f}, row 9, column n: 0 is not a valid number of trials (a positive integer up to 2^53)`);
+    expect(err(["fit", `${half}.${f}`, "--family", "independent", "--columns", "x:gaussian,heads:binomial", "--trials-column", "n", "-k", "2"])).toBe(`mixem: ${half}.${f}, row 11, column n: 2.5 is not a valid number of trials (a positive integer up to 2^53)`);
+    expect(err(["fit", file, "--column", "x", "--weights", "ww", "-k", "2"])).toBe(`mixem: ${file} has no column "ww" (columns: x, heads, n, w)`);
+    expect(err(["fit", file, "--family", "binomial", "--column", "heads", "--trials-column", "nn", "-k", "2"])).toBe(`mixem: ${file} has no column "nn" (columns: x, heads, n, w)`);
+  });
+  it("text in a weights column: its row in a CSV file; a text column of Parquet or Arrow", () => {
+    const lines = readFileSync(`${bad}.csv`, "utf8").split("\n");
+    lines[6] = lines[6].replace(/[^,]*$/, "abc"); // data row 6, column w
+    writeFileSync(join(dir, "text.csv"), lines.join("\n"));
+    expect(err(["fit", join(dir, "text.csv"), "--column", "x", "--weights", "w", "-k", "2"])).toBe(`mixem: ${join(dir, "text.csv")}, row 6, column w: "abc" is not a number`);
+    expect(err(["fit", fx("data.parquet"), "--column", "x", "--weights", "name", "-k", "2"])).toMatch(/data\.parquet, row 1, column name: "[ab]0" is not a number; the column holds text \(a Parquet string column\), not numbers$/);
+    expect(err(["fit", fx("data.arrow"), "--column", "x", "--weights", "name", "-k", "2"])).toMatch(/data\.arrow: column name is of Arrow type Utf8, not numbers$/);
+  });
+  it("--missing marginalize: an NA weight or trials cell is an error naming its row (a missing value of the data is not one of these)", () => {
+    const file = join(dir, "na.csv");
+    writeFileSync(file, "h,n,w\n1,3,1\n2,NA,1\n3,4,NA\n");
+    const args = ["--missing", "marginalize", "-k", "1"];
+    expect(err(["fit", file, "--family", "binomial", "--column", "h", "--trials-column", "n", ...args])).toBe(`mixem: ${file}, row 2, column n: a missing value (empty, NA or null); every row needs its number of trials (--missing marginalize is for the data's values)`);
+    expect(err(["fit", file, "--column", "h", "--weights", "w", ...args])).toBe(`mixem: ${file}, row 3, column w: a missing value (empty, NA or null); every row needs a weight (--missing marginalize is for the data's values)`);
+  });
+});
+
+describe("an Arrow IPC file is read a record batch at a time", () => {
+  it("2 of 10 columns of 10^6 rows (--weights): peak below the file's size + 3× the values read, above a small fit", () => {
+    // Read as a stream, apache-arrow held the whole IPC file in memory to reach its footer (measured
+    // 217 MiB above the small fit; now 108: the values, the fit's, a batch or two of the reader's).
+    const n = 1_000_000, u = mulberry32(7), batches = [];
+    for (let s = 0; s < n; s += 1 << 17) {
+      const m = Math.min(1 << 17, n - s), c: Record<string, Vector<Float64>> = {};
+      for (let j = 0; j < 10; j++) c[`c${j}`] = makeVector(Float64Array.from({ length: m }, (_, i) => (j === 9 ? 0.5 + u() : ((s + i) % 2) * 3 + u())));
+      batches.push(new Table(c).batches[0]);
+    }
+    const file = join(dir, "wide.arrow"), bytes = tableToIPC(new Table(batches), "file");
+    writeFileSync(file, bytes);
+    const peak = cliWithPeakRss(dir, root);
+    const base = peak(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2", "--quiet", "--threads", "1"]).kib;
+    const big = peak(["fit", file, "--column", "c0", "--weights", "c9", "-k", "2", "--quiet", "--threads", "1", "--max-iter", "5"]).kib;
+    rmSync(file);
+    const values = (n * 2 * 8) / 1024, fileKib = bytes.length / 1024;
+    console.log(`Arrow file ${(fileKib / 1024).toFixed(0)} MiB, 2 columns read: peak ${(big / 1024).toFixed(0)} MiB (a small fit ${(base / 1024).toFixed(0)} MiB), ${((big - base) / 1024).toFixed(0)} MiB above a small fit (${(values / 1024).toFixed(0)} MiB of values)`);
+    expect(big - base).toBeLessThan(fileKib + 3 * values);
+  }, 60_000);
 });

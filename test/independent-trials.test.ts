@@ -82,6 +82,23 @@ describe("a binomial column with per-row trials", () => {
     expect(two.components).toEqual(one.components);
   });
 
+  it("threads with sample weights, 2·10⁵ rows: the same fit as on one thread", async () => {
+    // A worker handed its shard's weights as a view of its memory, which the family's load then
+    // grew: the copy of the weights read a detached view ("options.sampleWeights: is empty").
+    const n = 200_000, u = mulberry32(9), rows: number[][] = [], trials: number[] = [], sampleWeights: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const c = i % 2, t = 5 + (i % 20);
+      rows.push([3 * c + u(), Math.floor(t * u() * (c ? 0.8 : 0.4))]);
+      trials.push(t);
+      sampleWeights.push(0.5 + u());
+    }
+    const options = { family: "independent", columns: [{ family: "gaussian" }, { family: "binomial" }], trials, sampleWeights, k: 2, seed: 3, maxIter: 5, tol: 0 } as never;
+    const one = await fit(rows, options);
+    const two = await fit(rows, { ...(options as object), threads: 2 } as never);
+    expect(two.history).toEqual(one.history);
+    expect(two.components).toEqual(one.components);
+  }, 30_000);
+
   it("bad input names the option or the cell", () => {
     const { rows, trials } = mixed(50, 7);
     const err = (f: () => unknown, path: string, re?: RegExp) => {

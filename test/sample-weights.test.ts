@@ -116,7 +116,7 @@ describe("the CLI's --weights", () => {
     writeFileSync(file, "x,w\n1,1\n2,1\n3,-1\n4,1\n");
     const bad = cli(["fit", file, "-k", "2", "--weights", "w"]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe("mixem: --weights, row 3: is negative; weights must be ≥ 0\n");
+    expect(bad.stderr).toBe(`mixem: ${file}, row 3, column w: -1 is negative; weights must be ≥ 0\n`);
   });
 });
 

@@ -3,13 +3,13 @@
 // is given: the library itself depends on neither. A file is read a row group (Parquet) or a
 // record batch (Arrow) at a time, only the chosen columns, straight into the rows the fit reads —
 // WebAssembly memory in memory, the temporary file of rows when streaming (src/cli/spool.ts).
-import { openSync, readSync, closeSync, createReadStream } from "node:fs";
+import { openSync, readSync, closeSync, createReadStream, promises as fsp } from "node:fs";
 import { UsageError } from "./errors.js";
 import { missingCells } from "./numbers.js";
 import type { Input } from "./input.js";
 import { arrowRowsInto } from "../arrow.js";
 import { MixemError } from "../errors.js";
-import { MAX_REGION_VALUES, type Arena } from "../wasm.js";
+import { getCore, MAX_REGION_VALUES, type Arena } from "../wasm.js";
 
 export type ColumnarKind = "parquet" | "arrow";
 
@@ -39,6 +39,8 @@ export interface ColumnarFile {
   hasHeader: true;
   /** Rows, when known before reading (Parquet's metadata; an Arrow stream: unknown). */
   rows: number | undefined;
+  /** At most this many rows, when rows is unknown but bounded (an Arrow file: see openArrow). */
+  rowsAtMost?: number;
   numeric(i: number): boolean;
   /**
    * Calls f with the columns idx of each row group / record batch, row-major (valid until f
@@ -80,30 +82,39 @@ async function openParquet(input: Input): Promise<ColumnarFile> {
     source: input.source, names, hasHeader: true, rows: Number(metadata.num_rows),
     numeric: (i) => numeric[i],
     async read(idx, f) {
-      const d = idx.length, chosen = idx.map((i) => names[i]);
+      // A column chosen twice (--weights naming a data column) is read once, into each of its places.
+      const d = idx.length, chosen = [...new Set(idx.map((i) => names[i]))];
+      const places = new Map(chosen.map((name) => [name, idx.flatMap((i, a) => (names[i] === name ? [a] : []))]));
       let start = 0, values = new Float64Array(0);
       for (const rows of groups) {
         if (rows === 0) continue;
         if (values.length < rows * d) values = new Float64Array(rows * d);
         const x = values.subarray(0, rows * d);
-        // One row group, its chosen columns: onChunk gives column pieces (possibly past the group's
-        // ends), from promise callbacks of the reader's own: a bad value is kept and thrown after.
+        // One row group, one chosen column at a time (the reader holds a column's decoded pages
+        // until the call ends: one column's, not all of them): onChunk gives column pieces (possibly
+        // past the group's ends), from promise callbacks of the reader's own: a bad value is kept
+        // and thrown after.
         let bad: unknown;
-        try {
-          await parquetRead({
-            file, metadata, columns: chosen, rowStart: start, rowEnd: start + rows, compressors, utf8: true,
-            onChunk: ({ columnName, columnData, rowStart }) => {
-              const a = chosen.indexOf(columnName);
-              try {
-                for (let i = Math.max(0, start - rowStart); i < columnData.length && rowStart + i < start + rows; i++)
-                  x[(rowStart + i - start) * d + a] = cellValue(columnData[i], input.source, rowStart + i + 1, columnName);
-              } catch (e) {
-                bad ??= e;
-              }
-            },
-          });
-        } catch (e) {
-          throw new UsageError(`${input.source}: cannot read rows ${start + 1}–${start + rows} (${(e as Error).message})`);
+        for (const name of chosen) {
+          const at = places.get(name)!;
+          try {
+            await parquetRead({
+              file, metadata, columns: [name], rowStart: start, rowEnd: start + rows, compressors, utf8: true,
+              onChunk: ({ columnName, columnData, rowStart }) => {
+                try {
+                  for (let i = Math.max(0, start - rowStart); i < columnData.length && rowStart + i < start + rows; i++) {
+                    const v = cellValue(columnData[i], input.source, rowStart + i + 1, columnName);
+                    for (const a of at) x[(rowStart + i - start) * d + a] = v;
+                  }
+                } catch (e) {
+                  bad ??= e;
+                }
+              },
+            });
+          } catch (e) {
+            throw new UsageError(`${input.source}: cannot read rows ${start + 1}–${start + rows} (${(e as Error).message})`);
+          }
+          if (bad) throw bad;
         }
         if (bad) throw bad;
         f(x, rows, start + 1);
@@ -124,16 +135,21 @@ function cellValue(v: unknown, source: string, row: number, column: string): num
   } else if (typeof v === "boolean") return v ? 1 : 0;
   else if ((v === null || v === undefined) && missingCells.allowed) return NaN; // --missing marginalize: a missing value
   const what = v === null || v === undefined ? "null (a missing value: --missing marginalize fits around it)" : typeof v === "string" ? JSON.stringify(v) : v instanceof Date ? `a date (${v.toISOString()})` : String(v);
-  throw new UsageError(`${source}, row ${row}, column ${column}: ${what} is not a number`);
+  // Text in a Parquet column is the column's type (every value is text), not one odd cell.
+  const text = typeof v === "string" ? `; the column holds text (a Parquet string column), not numbers` : "";
+  throw new UsageError(`${source}, row ${row}, column ${column}: ${what} is not a number${text}`);
 }
 
 /** Arrow IPC, file or stream format (apache-arrow tells them apart), from a file or a pipe. */
 async function openArrow(input: Input): Promise<ColumnarFile> {
   const { RecordBatchReader } = await import("./cli-readers.js");
   const open = async () => {
-    const stream = input.kind === "stdin" ? process.stdin : createReadStream(input.file);
+    // A file through a file handle: read where needed (an IPC file's footer, then batch by batch);
+    // given as a stream, an IPC file is held whole in memory to reach its footer.
     try {
-      const reader = await (await RecordBatchReader.from(stream)).open();
+      const reader = await (input.kind === "file"
+        ? await RecordBatchReader.from(fsp.open(input.file))
+        : await RecordBatchReader.from(input.kind === "stdin" ? process.stdin : createReadStream(input.file))).open();
       if (!reader.schema) throw new Error("no schema");
       return reader;
     } catch (e) {
@@ -145,8 +161,12 @@ async function openArrow(input: Input): Promise<ColumnarFile> {
   const names = fields.map((f) => f.name);
   const numeric = fields.map((f) => [2, 3, 6].includes(f.type.typeId)); // Int, Float, Bool
   let reader: typeof first | null = first;
+  // A file of `size` bytes holds at most size / (the bytes a row takes at least) rows (its body
+  // uncompressed: else more, and the room grows).
+  const least = fields.reduce((s, f) => s + leastBytes(f.type as ArrowType), 0);
   return {
     source: input.source, names, hasHeader: true, rows: undefined,
+    rowsAtMost: input.kind === "file" && least > 0 ? Math.floor(input.size / least) + 1 : undefined,
     numeric: (i) => numeric[i],
     async read(idx, f) {
       // The schema was read from the first opening: the batches follow from there (a pipe is read once).
@@ -174,33 +194,74 @@ async function openArrow(input: Input): Promise<ColumnarFile> {
   };
 }
 
+/** A column read into memory: `array` is a fresh view (WebAssembly memory may have grown since). */
+export type ColumnIn = { readonly array: Float64Array };
+
+type ArrowType = { typeId: number; bitWidth?: number; precision?: number; byteWidth?: number };
+
+/** The bytes an Arrow column of this type takes per row at least, in a record batch's body (0: none known). */
+function leastBytes(type: ArrowType): number {
+  switch (type.typeId) {
+    case 2: return (type.bitWidth ?? 8) / 8; // Int
+    case 3: return type.precision === 0 ? 2 : type.precision === 1 ? 4 : 8; // Float16/32/64
+    case 6: return 1 / 8; // Bool: a bit
+    case 4: case 5: case 8: case 9: case 11: case 12: return 4; // Binary, Utf8 (an offset), Date, Time, Interval, List
+    case 7: return (type.bitWidth ?? 128) / 8; // Decimal
+    case 10: return 8; // Timestamp
+    case 15: return type.byteWidth ?? 0; // FixedSizeBinary
+    case 19: case 20: return 8; // LargeBinary, LargeUtf8
+    default: return 0;
+  }
+}
+
 /**
- * The columns idx of the whole file, row-major, in one array: in WebAssembly memory with an arena
- * (where the fit reads it in place), else a JavaScript array. Room for the rows is made once when
- * they are known (Parquet), else grown by 1.5×.
+ * The columns idx of the whole file, row-major, in one array — and each of the columns `extra`
+ * (per-row trials, sample weights) in an array of its own — in one pass over the file: in
+ * WebAssembly memory with an arena (where the fit reads them in place), else JavaScript arrays.
+ * Room for the rows is made once when they are known (Parquet) or bounded (an Arrow file: its
+ * size over the bytes a row takes at least; pages never written are never touched), else grown
+ * by 1.5×, each outgrown region freed at once.
  */
-export async function readColumns(f: ColumnarFile, idx: number[], memory: Arena | null): Promise<{ data: () => Float64Array; rows: number }> {
-  const d = idx.length;
-  let capacity = f.rows ?? 1 << 16, rows = 0;
-  const alloc = (values: number) => {
+export async function readColumns(f: ColumnarFile, idx: number[], memory: Arena | null, extra: number[] = []): Promise<{ data: () => Float64Array; rows: number; extra: ColumnIn[] }> {
+  const d = idx.length, e = extra.length, w = d + e;
+  // A bound on the rows is used while all it reserves stays within one region's size (1 GiB).
+  let capacity = f.rows ?? (f.rowsAtMost !== undefined && f.rowsAtMost * w <= MAX_REGION_VALUES ? f.rowsAtMost : 1 << 16), rows = 0;
+  type Room = { array: () => Float64Array; free: () => void };
+  const alloc = (values: number): Room => {
     if (values > MAX_REGION_VALUES) throw new UsageError(`${f.source}: more than ${MAX_REGION_VALUES} values; give --stream`);
-    if (memory) { const r = memory.alloc(values); return () => r.array; }
+    if (memory) { const r = memory.alloc(values); return { array: () => r.array, free: () => getCore().free(r) }; }
     const a = new Float64Array(values);
-    return () => a;
+    return { array: () => a, free: () => {} };
   };
-  let data = alloc(capacity * d);
-  await f.read(idx, (values, n) => {
+  let data = alloc(capacity * d), columns = extra.map(() => alloc(capacity));
+  await f.read([...idx, ...extra], (values, n) => {
     if (rows + n > capacity) {
       capacity = Math.max(rows + n, Math.ceil(capacity * 1.5));
-      const grown = alloc(capacity * d);
-      grown().set(data().subarray(0, rows * d)); // the outgrown region is freed with the arena
-      data = grown;
+      const grow = (old: Room, per: number) => {
+        const grown = alloc(capacity * per);
+        grown.array().set(old.array().subarray(0, rows * per));
+        old.free();
+        return grown;
+      };
+      data = grow(data, d);
+      columns = columns.map((c) => grow(c, 1));
     }
-    data().set(values, rows * d);
+    if (e === 0) data.array().set(values, rows * d);
+    else {
+      // The batch's rows of w values: the first d to the data, the others each to its column.
+      const x = data.array(), cs = columns.map((c) => c.array());
+      for (let i = 0; i < n; i++) {
+        const from = i * w, to = (rows + i) * d;
+        for (let a = 0; a < d; a++) x[to + a] = values[from + a];
+        for (let b = 0; b < e; b++) cs[b][rows + i] = values[from + d + b];
+      }
+    }
     rows += n;
   });
   if (rows === 0) throw new UsageError(`${f.source}: no data rows`);
-  const view = data;
-  return { data: () => view().subarray(0, rows * d), rows };
+  const view = data, n = rows;
+  return {
+    data: () => view.array().subarray(0, n * d), rows: n,
+    extra: columns.map((c) => ({ get array() { return c.array().subarray(0, n); } })),
+  };
 }
-

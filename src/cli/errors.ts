@@ -20,6 +20,13 @@ export type ErrorContext = {
   family?: string; trialsColumn?: boolean; rowOfChunk?: (chunk: number, index: number) => string;
   /** Where data[i] (a flat index) or data[i][a] is in the input: "FILE, row R, column NAME". */
   rowOfData?: (index: number, column: number | undefined) => string;
+  /**
+   * Per-row options read from a column (trials: --trials-column, sampleWeights: --weights): where
+   * options.NAME[i] is in the input ("FILE, row R, column NAME"), and its value.
+   */
+  /** What the fit's data is in the input: "FILE, column NAME" (for a message about the data as a whole). */
+  data?: string;
+  rowOfOption?: Record<string, { where: (index: number) => string; value: (index: number) => number }>;
 };
 
 /** A MixemError from the API as the CLI says it: flags instead of option paths. */
@@ -36,14 +43,21 @@ export function translate(e: MixemError, ctx: ErrorContext): string {
     if (/is not an option here/.test(msg)) return `${flag} does not apply to --family ${ctx.family ?? DEFAULTS.family}`;
     if (opt[1] === "trials" && /is required to plot/.test(msg)) return `--plot: a binomial picture needs one number of trials; this fit has per-row trials (--trials-column)`;
     if (opt[1] === "trials" && /is required/.test(msg)) return `--family binomial needs --trials N (trials per observation) or --trials-column C`;
+    const row = /^\[(\d+)\]$/.exec(opt[2]), column = ctx.rowOfOption?.[opt[1]];
+    if (row && column) {
+      // "FILE, row R, column NAME: 0 is not a valid number of trials", "…: -1 is negative; …"
+      const v = column.value(+row[1]), where = column.where(+row[1]);
+      if (Number.isNaN(v)) return `${where}: a missing value (empty, NA or null); every row needs ${opt[1] === "trials" ? "its number of trials" : "a weight"} (--missing marginalize is for the data's values)`;
+      return `${where}: ${/^is /.test(msg) ? `${v} ${body(msg)}` : body(msg)}`;
+    }
     if (opt[1] === "trials" && ctx.trialsColumn) return `--trials-column${opt[2]}: ${body(msg)}`;
     if (opt[1] === "kRange") return `-k: must be a range A..B with 1 ≤ A ≤ B`;
-    const row = /^\[(\d+)\]$/.exec(opt[2]);
     if (opt[1] === "sampleWeights" && row) return `--weights, row ${+row[1] + 1}: ${body(msg)}`;
     return `${flag}${opt[2]}: ${body(msg)}`;
   }
   const at = /^data\[(\d+)\](?:\[(\d+)\])?(.*)$/.exec(path);
   if (at && ctx.rowOfData) return `${ctx.rowOfData(+at[1], at[2] === undefined ? undefined : +at[2])}${at[3]}: ${body(msg)}`;
+  if (path === "data" && ctx.data) return `${ctx.data}: ${body(msg)}`;
   const chunk = /^chunks\[(\d+)\]\[(\d+)\](.*)$/.exec(path);
   if (chunk && ctx.rowOfChunk) return `${ctx.rowOfChunk(+chunk[1], +chunk[2])}${chunk[3]}: ${body(msg)}`;
   return `${path}: ${body(msg)}`;

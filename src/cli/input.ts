@@ -276,20 +276,20 @@ export class DenseTable implements Table {
     if (bad) throw cellError(this.source, bad.row, this.names[i], bad.text);
   }
   /**
-   * compact(idx), then column `extra` right after those rows, in the table's own memory (its
-   * values copied out first, for a moment): [idx row-major (n × d) | column extra (n)], where a
-   * fit reads both in place and no region of its own is needed for the column (the room is the
-   * table's columns not chosen). Undefined, nothing done, without an arena or that room. The
+   * compact(idx), then the columns `extra` right after those rows, in the table's own memory (their
+   * values copied out first, for a moment): [idx row-major (n × d) | extra[0] (n) | extra[1] (n) …],
+   * where a fit reads them all in place and no region of their own is needed (the room is the
+   * table's columns not chosen). Undefined, nothing done, without an arena or that room. Each
    * column's `array` is a fresh view (WebAssembly memory may have grown).
    */
-  compactWith(idx: number[], extra: number): { readonly array: Float64Array } | undefined {
-    const n = this.rows, d = idx.length;
-    if (!this.memory || this.shape.width === 1 || this.data.length < n * (d + 1)) return undefined;
-    const values = this.column(extra); // a copy (width > 1)
+  compactWith(idx: number[], extra: number[]): { readonly array: Float64Array }[] | undefined {
+    const n = this.rows, d = idx.length, e = extra.length;
+    if (!this.memory || this.shape.width === 1 || this.data.length < n * (d + e)) return undefined;
+    const values = extra.map((i) => this.column(i)); // copies (width > 1)
     this.compact(idx);
-    this.data.set(values, n * d);
+    values.forEach((v, j) => this.data.set(v, n * (d + j)));
     const table = this;
-    return { get array() { return table.data.subarray(n * d, n * d + n); } };
+    return values.map((_, j) => ({ get array() { return table.data.subarray(n * (d + j), n * (d + j + 1)); } }));
   }
   /**
    * Column i in a region of the table's arena, where a fit reads it in place (per-row trials: no
