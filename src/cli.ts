@@ -369,7 +369,7 @@ async function main(argv: string[]): Promise<number> {
     // A copy: selection loads the data for every fit, and a view of WebAssembly memory moves when it grows.
     const selection = selectK(data().slice(), {
       ...selectOptions, kRange, criterion: crit,
-      onModel: values.quiet ? undefined : (e: SelectionEntry) => process.stderr.write(`mixem: k = ${e.k}${e.mclust ? ` ${e.mclust}` : ""}: ${crit.toUpperCase()} ${e.error === "FAILED" ? "failed" : e[crit].toFixed(2)}\n`),
+      onModel: values.quiet ? undefined : (e: SelectionEntry) => process.stderr.write(`mixem: k = ${e.k}${e.mclust ? ` ${e.mclust}` : ""}: ${crit.toUpperCase()} ${e.error === "FAILED" ? "failed" : `${e[crit].toFixed(2)} (lower is better)`}\n`),
     } as SelectOptions);
     if (values.plot) writePlot(values.plot, () => plotSelection(selection, { title: `${selection.criterion.toUpperCase()} against k` }));
     if (values.json) {

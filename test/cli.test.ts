@@ -21,6 +21,16 @@ const cli = (args: string[], input?: string, env: Record<string, string> = {}) =
 const dir = mkdtempSync(join(tmpdir(), "mixem-cli-"));
 
 describe("mixem fit", () => {
+  it("a Student t's table names √variance the scale (a t's sd is scale·√(ν/(ν − 2))); select's progress gives its sign", () => {
+    const r = cli(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2", "--family", "t", "--seed", "1"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^component +weight +mean +variance +dof +scale$/m);
+    const g = cli(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2"]);
+    expect(g.out).toMatch(/^component +weight +mean +variance +sd$/m);
+    const s = cli(["select", "examples/faithful.csv", "--column", "waiting", "-k", "1..2"]);
+    expect(s.code).toBe(0);
+    expect(s.err).toMatch(/^mixem: k = 1.*: BIC \d+\.\d\d \(lower is better\)$/m);
+  });
   it("fits the bundled Old Faithful waiting times and prints a table", () => {
     const r = cli(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2"]);
     expect(r.code).toBe(0);

@@ -16,11 +16,12 @@ const show = (v: unknown): string =>
 
 export function table(model: MixtureModel, where: string): string {
   if (familyOf(model.family)!.shape === "rows") return multiTable(model, where);
-  // One row per component, a column per parameter (and the sd beside a variance); rows in increasing
+  // One row per component, a column per parameter (and the sd or scale beside a variance); rows in increasing
   // order of the first parameter (the mean, the rate, the probability), numbered as the model's
   // components, from 1.
   const names = Object.keys(model.components[0]);
-  const extra = names.includes("variance") ? ["sd"] : [];
+  // √variance: the sd, or for a Student t (a dof beside it) the scale.
+  const extra = names.includes("variance") ? [names.includes("dof") ? "scale" : "sd"] : [];
   const header = ["component", "weight", ...names, ...extra];
   const rows = model.components.map((c, j) => {
     const values = c as unknown as Record<string, number>;
