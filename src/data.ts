@@ -1,5 +1,5 @@
 // Reading the caller's numbers into WebAssembly memory: one pass that validates and copies.
-import { dataError, MixemError, optionError } from "./errors.js";
+import { dataError, MixemError, optionError, readFailure } from "./errors.js";
 import { MAX_REGION_VALUES, type Arena, type Region } from "./wasm.js";
 
 export type NumericArray = ArrayLike<number>;
@@ -167,7 +167,7 @@ function checkInPlace(x: Float64Array, path: string, extra?: (v: number, i: numb
 
 /** A MixemError as it is; anything else thrown while reading the data (a getter, a Proxy) as a MixemError naming where. */
 export function unreadable(e: unknown, path: string): MixemError {
-  return e instanceof MixemError ? e : dataError(path, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+  return e instanceof MixemError ? e : readFailure(e, "INVALID_DATA", path);
 }
 
 /**

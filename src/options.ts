@@ -1,6 +1,6 @@
 // Option validators: options are declared as tables of these rules (resolve.ts: the common ones;
 // each family: its own).
-import { optionError, MixemError } from "./errors.js";
+import { optionError, MixemError, readFailure } from "./errors.js";
 import { describe } from "./data.js";
 import type { Rule } from "./family.js";
 
@@ -27,7 +27,7 @@ export const abortSignal: Rule = (v, path) => {
   try {
     aborted = typeof v === "object" && v !== null ? (v as AbortSignal).aborted : undefined;
   } catch (e) {
-    throw optionError(path, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+    throw readFailure(e, "INVALID_OPTION", path);
   }
   if (typeof aborted !== "boolean") throw optionError(path, `must be an AbortSignal, got ${describe(v)}`);
 };
@@ -36,7 +36,7 @@ function isList(v: unknown, path: string, typed = true): boolean {
   try {
     return Array.isArray(v) || (typed && ArrayBuffer.isView(v) && !(v instanceof DataView));
   } catch (e) {
-    throw optionError(path, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+    throw readFailure(e, "INVALID_OPTION", path);
   }
 }
 /** Sample weights: an array or typed array of numbers (checked in full with the data: dataset.ts). */
@@ -73,14 +73,14 @@ export function ownOptions(options: unknown, path = "options"): Record<string, u
   try {
     keys = Object.keys(options);
   } catch (e) {
-    throw optionError(path, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+    throw readFailure(e, "INVALID_OPTION", path);
   }
   for (const key of keys) {
     let value: unknown;
     try {
       value = (options as Record<string, unknown>)[key];
     } catch (e) {
-      throw optionError(`${path}.${key}`, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+      throw readFailure(e, "INVALID_OPTION", `${path}.${key}`);
     }
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
@@ -105,7 +105,7 @@ export function checkOptions(options: unknown, rules: Readonly<Record<string, Ru
       rule(o[key], `${path}.${key}`);
     } catch (e) {
       // A rule throws MixemErrors; anything else came from reading the value (a revoked Proxy, a throwing getter).
-      throw e instanceof MixemError ? e : optionError(`${path}.${key}`, `cannot be read (${(e as Error)?.message ?? String(e)})`);
+      throw e instanceof MixemError ? e : readFailure(e, "INVALID_OPTION", `${path}.${key}`);
     }
   }
   return o;
