@@ -157,9 +157,8 @@ function status(text: string, error = false) {
 }
 
 const isAbort = (e: unknown) => (e as Error)?.name === "AbortError";
-/** fitInWorker's errors lose MixemError.reason on the way back from the worker: the message tells. */
-const tooFewDistinct = (e: unknown) =>
-  e instanceof MixemError && e.code === "INVALID_DATA" && (e.reason === "TOO_FEW_DISTINCT" || /fewer than k = \d+ distinct/.test(e.message));
+/** k above the data's distinct points (a worker's MixemError keeps its code and reason). */
+const tooFewDistinct = (e: unknown) => e instanceof MixemError && e.reason === "TOO_FEW_DISTINCT";
 
 interface Fitted { model: MixtureModel; restarts: number[][]; ms: number }
 
