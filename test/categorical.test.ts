@@ -183,7 +183,7 @@ describe("bad input", () => {
   it("a stream chunk with more levels than the first names options.levels", async () => {
     const { fitStream } = await import("../src/index.js");
     const chunks = [[[0, 1], [1, 0], [1, 1]], [[2, 1], [0, 0]]];
-    await expect(fitStream(() => chunks, { family: "categorical", k: 2, seed: 1 })).rejects.toThrow(/^options.levels: column 0 of this data has levels 3/);
+    await expect(fitStream(() => chunks, { family: "categorical", k: 2, seed: 1 })).rejects.toThrow(/^options.levels: column 0 of chunks\[1\] has 3 level codes; column 0 of chunks\[0\] has 2 level codes/);
     const m = await fitStream(() => chunks, { family: "categorical", k: 2, seed: 1, levels: [3, 2] });
     expect(m.settings.levels).toEqual([3, 2]);
   });

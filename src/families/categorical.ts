@@ -3,7 +3,7 @@
 // Kernel: assembly/kernels/categorical.ts. Values are integer codes 0 … L_a − 1, or strings (level
 // names), which `levels` (given, or derived from the data: sorted) maps to codes; the model keeps
 // the levels in its settings, so predict maps new strings the same way.
-import type { DatasetParts, Family, Spec } from "../family.js";
+import type { DataParts, DatasetParts, Family, Spec } from "../family.js";
 import type { Arena } from "../wasm.js";
 import { checkVector, copyMatrixIn, describe } from "../data.js";
 import { integer, numberList } from "../options.js";
@@ -158,7 +158,10 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
   evalOptions: NONE,
   dataSettings: { levels: (v, path) => { if (v !== undefined) levelsRule(v, path); } },
   // The first part's levels configure the fit; later parts are checked against them (pack: compatible).
-  mergeDataSettings: (first) => ({ ...first }),
+  mergeDataSettings(first, next, _options, parts) {
+    checkLevels(next.levels as CategoricalLevels[] | undefined, first.levels as CategoricalLevels[] | undefined, "options.levels", parts);
+    return { ...first };
+  },
   hierarchical: hcVVV,
   kernels: ["categoricalPass"],
   plot: { kind: "heatmap" },
@@ -381,6 +384,20 @@ function numberListOf(v: unknown, L: number, path: string): number[] {
     if (e instanceof MixemError && e.path === path && Array.isArray(v)) throw optionError(path, `must have ${L} values (one per level of the column), got ${v.length}`);
     throw e;
   }
+}
+
+/**
+ * A part of the data (a stream's chunk, a shard) whose levels do not fit the first part's: an error
+ * naming `path` (options.levels, or an independent model's options.columns[a].levels) and both parts.
+ */
+export function checkLevels(next: CategoricalLevels[] | undefined, first: CategoricalLevels[] | undefined, path: string, parts: DataParts = { first: "the first part of the data", next: "this part" }): void {
+  if (!next || !first) return;
+  next.forEach((c, a) => {
+    const m = first[a];
+    const ok = typeof c === "number" ? c <= countOf(m) : Array.isArray(m) && c.length === m.length && c.every((s, l) => s === m[l]);
+    const col = first.length > 1 ? `column ${a} of ` : "", say = (l: CategoricalLevels) => (typeof l === "number" ? `${l} level codes` : `levels ${JSON.stringify(l)}`);
+    if (!ok) throw dataError(path, `${col}${parts.next} has ${say(c)}; ${col}${parts.first} has ${say(m)}; give ${path} (every level, the same for every part)`);
+  });
 }
 
 /** Data whose levels do not fit the model's (a chunk of a stream, new data): an error naming options.levels. */
