@@ -540,7 +540,7 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
     described.forEach((d, s) => {
       const settings = decode(d.settings) as Record<string, unknown>;
       if (s === 0) dataSettings = { ...settings };
-      else dataSettings = mergeDataSettings(r.family, dataSettings, settings, r.options);
+      else dataSettings = mergeDataSettings(r.family, dataSettings, settings, r.options, { first: `shards[0] (${shards[0]})`, next: `shards[${s}] (${shards[s]})` });
       const cm = fromBase64(d.mean), cm2 = fromBase64(d.m2);
       const c = d.counted ?? d.n;
       for (let a = 0; a < dims && c > 0; a++) {

@@ -169,9 +169,9 @@ export interface Family<C extends object = object, I extends object = object, O 
    * The data settings of a data set read in parts (fitStream's chunks, fitDistributed's shards) from
    * the first part's and the next one's. Default (mergeDataSettings): a setting that differs becomes
    * null (binomial: per-row trials). categorical keeps the first part's levels (the fit is configured
-   * from them and every later part is checked against them).
+   * from them) and throws when the next part's do not fit them; `parts` names the two in its error.
    */
-  mergeDataSettings?(first: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>, options: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  mergeDataSettings?(first: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>, options: Readonly<Record<string, unknown>>, parts?: DataParts): Record<string, unknown>;
   /** The option whose per-point values `load` puts in Dataset.aux (binomial: "trials"); threaded shards carry them. */
   readonly perPoint?: string;
   readonly plot: PlotKind;
@@ -333,9 +333,12 @@ export interface Spec<C extends object = object> {
 }
 
 /** The data settings of parts of one data set, merged by the family's rule (Family.mergeDataSettings; by default a setting that differs is null). */
-export function mergeDataSettings(family: Family, first: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>, options: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return family.mergeDataSettings ? family.mergeDataSettings(first, next, options) : differingToNull(first, next);
+export function mergeDataSettings(family: Family, first: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>, options: Readonly<Record<string, unknown>>, parts?: DataParts): Record<string, unknown> {
+  return family.mergeDataSettings ? family.mergeDataSettings(first, next, options, parts) : differingToNull(first, next);
 }
+
+/** The parts whose data settings are merged, as errors name them ("chunks[0]", "chunks[3]"). */
+export interface DataParts { first: string; next: string }
 
 /** The first part's settings with each one the next part has otherwise set to null. */
 export function differingToNull(first: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>): Record<string, unknown> {

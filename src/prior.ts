@@ -64,8 +64,10 @@ export const DEFAULT_SHRINKAGE = 0.01;
  * column over its observed values; with `cross`, each covariance over the rows observing both
  * columns). Each row counts w_i (1 without weights): mean_a = Σ w x_a / Σ w (over column a's rows),
  * cov_ab = Σ w (x_a − mean_a)(x_b − mean_b) / (W_ab − 1), W_ab = Σ w over the rows observing a and b
- * (÷ W_ab when W_ab ≤ 1, as weights scaled to sum 1 would have it; 0 when at most one row of positive
- * weight). `rows`: the rows of positive weight with some value observed. Without weights and missing
+ * (÷ W_ab when W_ab ≤ 1, as weights scaled to sum 1 would have it, and ÷ 1 for 1 < W_ab < 2: the
+ * divisor max(W − 1, min(W, 1)) is continuous — weights scaled to sum 1 that round to 1 + 2^-52 were
+ * divided by 2^-52; 0 when at most one row of positive weight). Weights far from 1 (subnormal, or
+ * huge) are scaled by a power of 2 first (exact), so w·x neither loses its digits nor overflows. `rows`: the rows of positive weight with some value observed. Without weights and missing
  * values the families keep their own (unweighted) sums, so those fits are unchanged to the bit.
  */
 export function dataMoments(ds: DatasetParts, d: number, cross: boolean, path: string): { mean: number[]; cov: number[][]; rows: number } {
@@ -75,12 +77,13 @@ export function dataMoments(ds: DatasetParts, d: number, cross: boolean, path: s
   for (const p of ds.missing?.patterns ?? []) blocks.push({ x: p.x.array, n: p.n, w: p.weights?.array, observed: p.observed });
   // Per block, its rows of positive weight: their count and Σ w (each pair of its observed columns gets both).
   const sw = new Float64Array(d), sx = new Float64Array(d), pw = new Float64Array(d * d), pn = new Float64Array(d * d);
+  const t = powerScale(blocks.map((b) => b.w)); // sums over w·t; W = Σ w·t / t
   let rows = 0;
   for (const { x, n, w, observed } of blocks) {
     const q = observed.length;
     let bw = 0, bn = 0;
     for (let i = 0; i < n; i++) {
-      const wi = w ? w[i] : 1;
+      const wi = w ? w[i] * t : 1;
       if (!(wi > 0)) continue;
       bw += wi;
       bn++;
@@ -99,7 +102,7 @@ export function dataMoments(ds: DatasetParts, d: number, cross: boolean, path: s
   for (const { x, n, w, observed } of blocks) {
     const q = observed.length;
     for (let i = 0; i < n; i++) {
-      const wi = w ? w[i] : 1;
+      const wi = w ? w[i] * t : 1;
       if (!(wi > 0)) continue;
       for (let c = 0; c < q; c++) dev[c] = x[i * q + c] - mean[observed[c]];
       for (let c = 0; c < q; c++) {
@@ -111,15 +114,27 @@ export function dataMoments(ds: DatasetParts, d: number, cross: boolean, path: s
   }
   const cov = Array.from({ length: d }, () => new Array<number>(d).fill(0));
   for (let a = 0; a < d; a++) for (let g = 0; g <= a; g++) {
-    const W = pw[a * d + g];
-    cov[a][g] = cov[g][a] = pn[a * d + g] > 1 ? ss[a * d + g] / (W > 1 ? W - 1 : W) : 0;
+    // Σ w (…)/max(W − 1, min(W, 1)) in the scaled sums (Wt = W·t, ss = t·Σ w (…)): ÷ (Wt − t), ÷ Wt or ÷ t.
+    const Wt = pw[a * d + g], W = Wt / t;
+    cov[a][g] = cov[g][a] = pn[a * d + g] > 1 ? ss[a * d + g] / (W >= 2 ? Wt - t : W <= 1 ? Wt : t) : 0;
   }
   return { mean, cov, rows };
 }
 
 /** Σ w_i x_i / Σ w_i over the rows of positive weight (a prior's default from weighted data). */
 export function weightedMean(x: Float64Array, w: Float64Array): number {
+  const t = powerScale([w]);
   let sw = 0, sx = 0;
-  for (let i = 0; i < w.length; i++) if (w[i] > 0) { sw += w[i]; sx += w[i] * x[i]; }
+  for (let i = 0; i < w.length; i++) if (w[i] > 0) { const wi = w[i] * t; sw += wi; sx += wi * x[i]; }
   return sx / sw;
+}
+
+/**
+ * 1, or a power of 2 bringing the largest weight near 1 when it lies below 2^-500 (subnormal
+ * weights: w·x kept only a few digits) or above 2^500 (w·x² overflowed). Exact: w·t has w's digits.
+ */
+function powerScale(ws: readonly (Float64Array | undefined)[]): number {
+  let max = 0;
+  for (const w of ws) if (w) for (let i = 0; i < w.length; i++) if (w[i] > max) max = w[i];
+  return max > 0 && max < 2 ** -500 ? 2 ** 600 : max > 2 ** 500 ? 2 ** -600 : 1;
 }

@@ -114,7 +114,8 @@ export function hcStart(family: Family, options: Readonly<Record<string, unknown
   if (!labels) throw new MixemError("INVALID_DATA", `has too few points for ${k} classes in the hierarchical start`, "data", "TOO_FEW_DISTINCT");
   if (!s.subset) return labelStep(spec, ds, labels, k, ds, alpha);
   // The subset's rows (and any per-observation evaluation option, e.g. binomial trials), loaded alone.
-  const given = data as ArrayLike<unknown>, d = ds.seedPoints.dims;
+  // d: values per row as given (ds.dims; categorical's seeding points are one-hot, of another width).
+  const given = data as ArrayLike<unknown>, d = ds.dims;
   const sub: Record<string, unknown> = { ...options };
   const arrow = arrowKind(data) !== null; // an Arrow table: the subset's rows read out of it, flat
   if (arrow && family.shape === "rows") sub.dims = ds.dims;

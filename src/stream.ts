@@ -100,7 +100,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
       mean = new Float64Array(ds.dims); m2 = new Float64Array(ds.dims);
       dataSettings = { ...ds.settings };
     } else {
-      dataSettings = mergeDataSettings(r.family, dataSettings, ds.settings, r.options);
+      dataSettings = mergeDataSettings(r.family, dataSettings, ds.settings, r.options, { first: "chunks[0]", next: `chunks[${c}]` });
     }
     const x = ds.x.array, d = ds.dims, w = ds.weights?.array;
     // Sample weights: the chunk's weighted moments (count Σ w; a row of weight 0 as if removed), as fit's scale.

@@ -275,6 +275,20 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
     }
   }, 30_000);
 
+  it("categorical level names per shard: the same names fit and load again; a shard with fewer names is a MixemError naming both shards", async () => {
+    const write = (name: string, rows: unknown[]) => { const f = join(dir, name); writeFileSync(f, JSON.stringify(rows)); return f; };
+    const a = write("cat-a.json", [["a", "x"], ["b", "y"], ["c", "x"], ["a", "y"]]), b = write("cat-b.json", [["b", "x"], ["c", "y"], ["a", "x"]]);
+    const fewer = write("cat-c.json", [["b", "x"], ["c", "x"]]);
+    const o = { connection: redis.url, family: "categorical", k: 2, seed: 1, maxIter: 3 } as const;
+    const m = await fitDistributed({ ...o, shards: [a, b] });
+    const rows = [["a", "x"], ["b", "y"], ["c", "x"]];
+    expect(loadModel(JSON.parse(JSON.stringify(m))).score(rows as never)).toBe(m.score(rows as never));
+    const e = (await fitDistributed({ ...o, shards: [a, fewer] }).catch((x: unknown) => x)) as MixemError;
+    expect(e).toBeInstanceOf(MixemError);
+    expect(e.path).toBe("options.levels");
+    expect(e.message).toContain(`column 0 of shards[1] (${fewer}) has levels ["b","c"]; column 0 of shards[0] (${a})`);
+  });
+
   it("bad options are refused before Redis is asked", async () => {
     await expect(fitDistributed({ connection: redis.url, shards: [], k: 2 })).rejects.toThrow(/^options\.shards: must be a non-empty array/);
     await expect(fitDistributed({ connection: "localhost:6379", shards: uris, k: 2 })).rejects.toThrow(/^options\.connection: must be a redis:\/\//);

@@ -183,7 +183,7 @@ describe("bad input", () => {
   it("a stream chunk with more levels than the first names options.levels", async () => {
     const { fitStream } = await import("../src/index.js");
     const chunks = [[[0, 1], [1, 0], [1, 1]], [[2, 1], [0, 0]]];
-    await expect(fitStream(() => chunks, { family: "categorical", k: 2, seed: 1 })).rejects.toThrow(/^options.levels: column 0 of this data has levels 3/);
+    await expect(fitStream(() => chunks, { family: "categorical", k: 2, seed: 1 })).rejects.toThrow(/^options.levels: column 0 of chunks\[1\] has 3 level codes; column 0 of chunks\[0\] has 2 level codes/);
     const m = await fitStream(() => chunks, { family: "categorical", k: 2, seed: 1, levels: [3, 2] });
     expect(m.settings.levels).toEqual([3, 2]);
   });
@@ -210,5 +210,26 @@ describe("level names derived from the data, on workers", () => {
     a.scores.forEach((e, i) => expect(JSON.stringify(e.model)).toBe(JSON.stringify(s.scores[i].model)));
     expect(a.best.settings.levels).toEqual([["no", "yes"], ["agree", "disagree", "neutral"]]);
     expect(Array.from(a.best.predict(named))).toEqual(Array.from(s.best.predict(named)));
+  });
+});
+
+describe('init "hc" on a subset of rows given flat (fitInWorker sends them flat)', () => {
+  // The subset's rows were read from the flat data d = seeding width at a time (one-hot: Σ levels),
+  // not ds.dims: "data[30]: is missing" with zero sample weights (the partition's rows of positive
+  // weight) or above hcSubset rows — always so through fitInWorker, which sends the codes flat.
+  const rows = Array.from({ length: 60 }, (_, i) => [i % 3, (i * 7) % 2]);
+  const w = rows.map((_, i) => (i % 5 ? 1 + (i % 2) : 0));
+  const base = { family: "categorical", k: 2, init: "hc", seed: 1 } as const;
+  it("zero weights: flat codes with dims, and fitInWorker, give the rows' fit", async () => {
+    const ref = JSON.stringify(fitSync(rows, { ...base, sampleWeights: w }).toJSON());
+    expect(JSON.stringify(fitSync(rows.flat(), { ...base, dims: 2, sampleWeights: w }).toJSON())).toBe(ref);
+    expect(JSON.stringify((await fitInWorker(rows, { ...base, sampleWeights: w })).toJSON())).toBe(ref);
+  });
+  it("hcSubset below the rows; an independent model's flat rows", async () => {
+    const ref = JSON.stringify(fitSync(rows, { ...base, hcSubset: 20 }).toJSON());
+    expect(JSON.stringify((await fitInWorker(rows, { ...base, hcSubset: 20 })).toJSON())).toBe(ref);
+    const columns = [{ family: "categorical" as const }, { family: "bernoulli" as const }];
+    const o = { family: "independent", columns, k: 2, init: "hc", seed: 1, sampleWeights: w } as const;
+    expect(JSON.stringify(fitSync(rows.flat(), o).toJSON())).toBe(JSON.stringify(fitSync(rows, o).toJSON()));
   });
 });

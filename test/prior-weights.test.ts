@@ -82,6 +82,23 @@ describe("prior defaults under sample weights", () => {
     expect(Math.abs(r.scale - x.reduce((s, v) => s + (v - m0) ** 2, 0) / (N - 1) / 4)).toBeLessThan(1e-13 * variance);
   });
 
+  it("weights that sum to 1 + 2^-52 (scaled to sum 1, rounded) or are subnormal: the population moments", () => {
+    // 49 × (1/49) adds up to 1 + 6.7e-16: Σ w (x − x̄)² was divided by Σ w − 1 = 6.7e-16 (scale 2e15, variances 4e14).
+    const n = 49, xs = x.slice(0, n);
+    const mean = xs.reduce((s, v) => s + v, 0) / n, pop = xs.reduce((s, v) => s + (v - mean) ** 2, 0) / n;
+    for (const weight of [1 / n, 5e-324, 1e-320]) {
+      const ws = new Array<number>(n).fill(weight);
+      const p = fitSync(xs, { k: 2, seed: 1, prior: true, sampleWeights: ws, maxIter: 1 }).settings.prior as { mean: number; scale: number };
+      expect(Math.abs(p.mean - mean)).toBeLessThan(1e-13 * Math.abs(mean));
+      expect(Math.abs(p.scale - pop / 4)).toBeLessThan(1e-12 * pop);
+      const r = fitSync(rows.slice(0, n), { family: "mvgaussian", k: 2, seed: 1, prior: true, sampleWeights: ws, maxIter: 1 }).settings.prior as { scale: number[][] };
+      expect(Math.abs(r.scale[0][0] / (pop / 2 ** (2 / 3)) - 1)).toBeLessThan(1e-12);
+    }
+    // Just above 1 and just below 1: the same prior (the divisor max(Σw − 1, min(Σw, 1)) is continuous).
+    const at = (c: number) => (fitSync(xs, { k: 2, prior: true, sampleWeights: new Array<number>(n).fill(c / n), maxIter: 1 }).settings.prior as { scale: number }).scale;
+    expect(at(1.0001) / at(0.9999)).toBeCloseTo(1, 3);
+  });
+
   it("fit on threads and fitInWorker give fitSync's bits; fitStream the same prior and fit", async () => {
     const big = Array.from({ length: 4000 }, (_, i) => (i % 2) * 4 + normal(u) * (0.6 + (i % 2) * 0.4));
     const bw = big.map((_, i) => (i % 5) / 2);

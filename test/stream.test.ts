@@ -116,6 +116,33 @@ describe("data settings of a stream's chunks (levels kept from the first chunk)"
   });
 });
 
+describe("chunks whose categorical levels differ: errors naming the option and the chunks", () => {
+  it("categorical names: a later chunk with a subset of the names, other names, codes after names", async () => {
+    const first = [["a", "x"], ["b", "y"], ["c", "x"], ["a", "y"]];
+    const err = async (later: unknown[][]) => (await fitStream(() => [first, later] as never, { family: "categorical", k: 2, seed: 1, maxIter: 3 }).catch((e: unknown) => e)) as MixemError;
+    const subset = await err([["b", "x"], ["c", "y"]]);
+    expect(subset).toBeInstanceOf(MixemError);
+    expect(subset.path).toBe("options.levels");
+    expect(subset.message).toMatch(/column 0 of chunks\[1\] has levels \["b","c"\]; column 0 of chunks\[0\] has levels \["a","b","c"\]/);
+    expect((await err([["d", "x"], ["e", "y"], ["f", "x"]])).path).toBe("options.levels");
+    // Codes among the first chunk's names are taken (as for new data); the model loads again.
+    const m = await fitStream(() => [first, [[0, 1], [2, 0]]], { family: "categorical", k: 2, seed: 1, maxIter: 3 });
+    expect(loadModel(JSON.parse(JSON.stringify(m))).score(first)).toBe(m.score(first));
+  });
+  it("independent: a categorical column's mismatch names options.columns[a].levels (was options.levels, 'column 0')", async () => {
+    const columns = [{ family: "gaussian" }, { family: "categorical" }] as const;
+    const first = [[1.5, "p"], [2.5, "q"], [9, "p"], [10, "q"]], later = [[1.1, "q"], [9.5, "q"]];
+    const e = (await fitStream(() => [first, later] as never, { family: "independent", columns: [...columns], k: 2, seed: 1, maxIter: 3 }).catch((x: unknown) => x)) as MixemError;
+    expect(e).toBeInstanceOf(MixemError);
+    expect(e.path).toBe("options.columns[1].levels");
+    expect(e.message).toMatch(/chunks\[1\] has levels \["q"\]; chunks\[0\] has levels \["p","q"\]; give options.columns\[1\].levels/);
+    // With the levels given, the same chunks fit and the model loads again.
+    const given = [{ family: "gaussian" }, { family: "categorical", levels: [["p", "q"]] }];
+    const m = await fitStream(() => [first, later], { family: "independent", columns: given, k: 2, seed: 1, maxIter: 3 } as never);
+    expect(loadModel(JSON.parse(JSON.stringify(m))).score([...first, ...later] as never)).toBe(m.score([...first, ...later] as never));
+  });
+});
+
 describe("chunks that cannot be read", () => {
   // (A revoked Proxy as a chunk fails inside for-await's own read of it — the engine's TypeError.)
   it("a throwing getter, a throwing ownKeys or has trap: a MixemError naming the chunk", async () => {

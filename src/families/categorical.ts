@@ -3,7 +3,7 @@
 // Kernel: assembly/kernels/categorical.ts. Values are integer codes 0 … L_a − 1, or strings (level
 // names), which `levels` (given, or derived from the data: sorted) maps to codes; the model keeps
 // the levels in its settings, so predict maps new strings the same way.
-import type { DatasetParts, Family, Spec } from "../family.js";
+import type { DataParts, DatasetParts, Family, Spec } from "../family.js";
 import type { Arena } from "../wasm.js";
 import { checkVector, copyMatrixIn, describe } from "../data.js";
 import { integer, numberList } from "../options.js";
@@ -157,8 +157,11 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
   options: { levels: levelsRule, dims: integer(1, 1 << 16), prior: priorRule },
   evalOptions: NONE,
   dataSettings: { levels: (v, path) => { if (v !== undefined) levelsRule(v, path); } },
-  // The first part's levels configure the fit; later parts are checked against them (pack: compatible).
-  mergeDataSettings: (first) => ({ ...first }),
+  // The first part's levels configure the fit; each later part's must fit them (checkLevels; pack checks data loaded alone too).
+  mergeDataSettings(first, next, _options, parts) {
+    checkLevels(next.levels as CategoricalLevels[] | undefined, first.levels as CategoricalLevels[] | undefined, "options.levels", parts);
+    return { ...first };
+  },
   hierarchical: hcVVV,
   kernels: ["categoricalPass"],
   plot: { kind: "heatmap" },
@@ -258,7 +261,7 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
       // Header [T, off_a]; per component [log w_j, log p_j (T)].
       pack(theta, logWeights, ds, params) {
         const dl = (ds as Partial<DatasetParts>).settings?.levels as CategoricalLevels[] | undefined;
-        if (dl) compatible(dl, levels);
+        checkLevels(dl, levels, "options.levels", { first: "the fit", next: "this data" }); // data loaded with levels of its own
         params[0] = t;
         for (let a = 0; a < d; a++) params[1 + a] = off[a];
         for (let j = 0; j < logWeights.length; j++) {
@@ -383,14 +386,20 @@ function numberListOf(v: unknown, L: number, path: string): number[] {
   }
 }
 
-/** Data whose levels do not fit the model's (a chunk of a stream, new data): an error naming options.levels. */
-function compatible(data: CategoricalLevels[], model: CategoricalLevels[]): void {
-  data.forEach((c, a) => {
-    const m = model[a];
+/**
+ * A part of the data (a stream's chunk, a shard) whose levels do not fit the first part's: an error
+ * naming `path` (options.levels, or an independent model's options.columns[a].levels) and both parts.
+ */
+export function checkLevels(next: CategoricalLevels[] | undefined, first: CategoricalLevels[] | undefined, path: string, parts: DataParts = { first: "the first part", next: "this part" }): void {
+  if (!next || !first) return;
+  next.forEach((c, a) => {
+    const m = first[a];
     const ok = typeof c === "number" ? c <= countOf(m) : Array.isArray(m) && c.length === m.length && c.every((s, l) => s === m[l]);
-    if (!ok) throw dataError("options.levels", `column ${a} of this data has levels ${JSON.stringify(c)}, the fit's are ${JSON.stringify(m)}; give the same options.levels to every part of the data`);
+    const col = first.length > 1 ? `column ${a} of ` : "", say = (l: CategoricalLevels) => (typeof l === "number" ? `${l} level codes` : `levels ${JSON.stringify(l)}`);
+    if (!ok) throw dataError(path, `${col}${parts.next} has ${say(c)}; ${col}${parts.first} has ${say(m)}; give ${path} (every level, the same for every part)`);
   });
 }
+
 
 /**
  * Calls f(column, code) for every value of `data` (rows of codes or level names, or flat codes with

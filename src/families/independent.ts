@@ -17,7 +17,7 @@ import { gaussian } from "./gaussian.js";
 import { poisson } from "./poisson.js";
 import { binomial } from "./binomial.js";
 import { bernoulli } from "./bernoulli.js";
-import { categorical } from "./categorical.js";
+import { categorical, checkLevels, type CategoricalLevels } from "./categorical.js";
 import { hcVVV } from "../hc.js";
 import { freezeRule } from "../freeze.js";
 
@@ -175,11 +175,13 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     },
   },
   // Per column, by that column's family (categorical keeps the first part's levels; differing trials become null).
-  mergeDataSettings(first, next, options) {
+  mergeDataSettings(first, next, options, parts) {
     const cols = (options.columns as unknown[]).map((c, a) => columnOf(c, `options.columns[${a}]`));
     const a0 = first.columnData as Record<string, unknown>[] | undefined, a1 = next.columnData as Record<string, unknown>[] | undefined;
     const out = differingToNull(first, next);
-    if (a0 && a1) out.columnData = a0.map((c, a) => mergeDataSettings(cols[a].family, c, a1[a] ?? {}, cols[a].options));
+    // A categorical column's levels that differ: an error naming options.columns[a].levels (not options.levels).
+    if (a0 && a1) cols.forEach((col, a) => { if (col.family === categorical) checkLevels(a1[a]?.levels as CategoricalLevels[] | undefined, a0[a]?.levels as CategoricalLevels[] | undefined, `options.columns[${a}].levels`, parts); });
+    if (a0 && a1) out.columnData = a0.map((c, a) => mergeDataSettings(cols[a].family, c, a1[a] ?? {}, cols[a].options, parts));
     return out;
   },
   hierarchical: hcVVV,
