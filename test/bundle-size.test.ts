@@ -76,10 +76,13 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // Student-t power path for integer ν (+1.7 KB of WebAssembly): 73.3 (mixem/mvt 45.7 → 46.7). The
   // sample weights' own normalising loop (+1.2 KB of WebAssembly), seeding through row blocks and the
   // independent family's loads in place, selection models sent as their parameters: 75.0 — the
-  // bound 75 → 77 KB with them.
-  it("fit alone: at most 77 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+  // bound 75 → 77 KB with them. Then the prior's weighted defaults (dataMoments), the hostile
+  // caller's read failures as MixemErrors, unknown options' "did you mean", data settings merged by
+  // the family (streams, shards) and kept from the calling thread (workers), the hierarchical start
+  // under weights: 77.3 — the bound 77 → 78 KB.
+  it("fit alone: at most 78 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
-    expect(m.startGzip).toBeLessThanOrEqual(77_000);
+    expect(m.startGzip).toBeLessThanOrEqual(78_000);
     expect(m.start).toContain(WASM);
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it
