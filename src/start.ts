@@ -63,9 +63,10 @@ export function hcStarts(points: Float64Array, n: number, dims: number, ks: read
     subset.forEach((row, i) => x.set(points.subarray(row * dims, (row + 1) * dims), i * dims));
   }
   const labels = new Map<number, Int32Array>();
-  if (dims === 1) for (const k of ks) labels.set(k, qclass(x, k));
+  // (No partition into more classes than rows: hcStart then says the data has too few points for k.)
+  if (dims === 1) for (const k of ks) { if (k <= m) labels.set(k, qclass(x, k)); }
   else {
-    if (m <= dims) throw new MixemError("INVALID_DATA", `init "hc" needs more rows than dimensions (${m} rows, ${dims} dimensions)`, "data");
+    if (m <= dims) throw new MixemError("INVALID_DATA", `init "hc" needs more rows than dimensions (${m} rows${pool ? " of positive weight" : ""}, ${dims} dimensions)`, "data");
     for (const [k, l] of hclass(family.hierarchical!(x, m, dims), m, ks)) labels.set(k, l);
   }
   return { subset, labels };

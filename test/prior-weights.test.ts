@@ -176,6 +176,15 @@ describe('init "hc" under sample weights: rows of weight 0 take no part in the p
   });
 });
 
+describe('init "hc" with few rows of positive weight: errors that say so', () => {
+  it("1-D: fewer positive-weight rows than k is too few points (it said a class was left empty); rows: the count is of positive weight", () => {
+    const w1 = x.map((_, i) => (i === 3 ? 1 : 0));
+    expect(() => fitSync(x, { k: 2, init: "hc", sampleWeights: w1 })).toThrow(expect.objectContaining({ code: "INVALID_DATA", reason: "TOO_FEW_DISTINCT" }));
+    const w2 = rows.map((_, i) => (i < 2 ? 1 : 0));
+    expect(() => fitSync(rows, { family: "mvgaussian", k: 2, init: "hc", sampleWeights: w2 })).toThrow(/needs more rows than dimensions \(2 rows of positive weight, 3 dimensions\)/);
+  });
+});
+
 describe("prior defaults with missing values (marginalize): each column's observed values, weighted", () => {
   const holes = rows.map((r, i) => (i % 5 === 1 ? [r[0], NaN, r[2]] : i % 7 === 2 ? [NaN, r[1], NaN] : r));
   it("the mean and variances are the observed values' (weighted); a zero-weight incomplete outlier is the row removed", () => {
