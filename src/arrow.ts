@@ -5,6 +5,7 @@
 // is copied into JavaScript arrays.
 import { dataError, MixemError, optionError } from "./errors.js";
 import { MAX_REGION_VALUES, type Arena } from "./wasm.js";
+import { describe } from "./data.js";
 import type { Family } from "./family.js";
 
 /** An Arrow data type, as read here: its `typeId` (Arrow's `Type` enum) and, by kind, `bitWidth`, `isSigned`, `precision`. */
@@ -73,8 +74,8 @@ export const arrowColumnsRule = (v: unknown, path: string): void => {
   });
 };
 
-/** One chosen column: its name and chunks. */
-interface Column { name: string; chunks: readonly ArrowDataLike[] }
+/** One chosen column: its name and chunks; a column of strings as an Arrow Dictionary, per chunk each index's level code (encode). */
+interface Column { name: string; chunks: readonly ArrowDataLike[]; codes?: Float64Array[] }
 
 /** The columns of Arrow `data` that `names` choose (or the only column, or every column when the family owns `columns`). */
 function chooseColumns(data: unknown, names: readonly string[] | undefined, all: boolean, path: string): { columns: Column[]; n: number } {
@@ -112,7 +113,11 @@ function chooseColumns(data: unknown, names: readonly string[] | undefined, all:
 }
 
 /** How to read one value of a chunk as a double (null checks aside), or an error naming the column. */
-function reader(chunk: ArrowDataLike, column: string, path: string): (i: number) => number {
+function reader(chunk: ArrowDataLike, column: string, path: string, codes?: Float64Array): (i: number) => number {
+  if (codes && chunk.type.typeId === DICTIONARY) {
+    const index = indexReader(chunk, column, path);
+    return (i) => codes[index(i)];
+  }
   const type = chunk.type as ArrowTypeLike & { bitWidth?: number; precision?: number; isSigned?: boolean; toString?: () => string };
   const values = chunk.values as ArrayLike<number | bigint>;
   // A chunk must hold what it says it holds (values per row: 1; a decimal's words: its width; a bitmap: from its offset).
@@ -156,6 +161,46 @@ function reader(chunk: ArrowDataLike, column: string, path: string): (i: number)
   throw dataError(path, `column "${column}" is of Arrow type ${typeName(type)}, not numbers${hint}`);
 }
 
+/** A dictionary chunk's index of row i (its indices: an Int type). */
+const indexReader = (chunk: ArrowDataLike, column: string, path: string) =>
+  reader({ ...chunk, type: (chunk.type as { indices?: ArrowTypeLike }).indices ?? { typeId: 0 } }, column, path);
+
+/**
+ * A Dictionary column of strings as categorical codes: its levels are `given` (names), or the
+ * strings its non-null rows use, sorted (as categorical's rows of strings); sets col.codes (per
+ * chunk, each dictionary index's code) and returns the names.
+ */
+function encode(col: Column, given: readonly string[] | undefined, path: string): string[] {
+  const used = col.chunks.map((chunk) => {
+    const dict = (chunk as { dictionary?: { length: number; get(j: number): unknown } }).dictionary;
+    if (!dict || typeof dict.get !== "function") throw dataError(path, `column "${col.name}" is of Arrow type ${typeName(chunk.type)} without a dictionary`);
+    const index = indexReader(chunk, col.name, path), seen = new Map<number, string>();
+    for (let i = 0; i < chunk.length; i++) {
+      if (chunk.nullCount !== 0 && !isValid(chunk, i)) continue;
+      const j = index(i);
+      if (seen.has(j)) continue;
+      const v = dict.get(j);
+      if (typeof v !== "string") throw dataError(path, `column "${col.name}" is a dictionary of ${describe(v)} values, not of strings (level names)`);
+      seen.set(j, v);
+    }
+    return { seen, size: dict.length };
+  });
+  const names = given ? [...given] : [...new Set(used.flatMap((u) => [...u.seen.values()]))].sort();
+  const code = new Map(names.map((s, l) => [s, l]));
+  col.codes = used.map(({ seen, size }) => {
+    const m = new Float64Array(Math.max(size, 0)).fill(NaN);
+    for (const [j, s] of seen) {
+      const c = code.get(s);
+      if (c === undefined) throw dataError(path, `column "${col.name}" holds ${JSON.stringify(s)}, not a level of this column (its levels: ${names.map((t) => JSON.stringify(t)).join(", ")})`);
+      m[j] = c;
+    }
+    return m;
+  });
+  return names;
+}
+
+const isDictionary = (col: Column) => col.chunks.some((c) => c.type?.typeId === DICTIONARY);
+
 function typeName(type: ArrowTypeLike & { toString?: () => string }): string {
   try {
     const s = type.toString?.();
@@ -184,6 +229,10 @@ const isValid = (chunk: ArrowDataLike, i: number) => {
  */
 export function readArrow(mem: Arena, data: unknown, names: readonly string[] | undefined, all: boolean, missingAsNaN: boolean, path: string) {
   const { columns, n } = chooseColumns(data, names, all, path);
+  return readColumns(mem, columns, n, missingAsNaN, path);
+}
+
+function readColumns(mem: Arena, columns: Column[], n: number, missingAsNaN: boolean, path: string) {
   const d = columns.length;
   if (n === 0) throw dataError(path, "is an Arrow table with no rows");
   if (n * d > MAX_REGION_VALUES) throw dataError(path, `has ${n} rows × ${d} columns = ${n * d} values; at most ${MAX_REGION_VALUES} (just under 2^27) fit in one WebAssembly array`);
@@ -210,7 +259,7 @@ function fillRows(columns: Column[], n: number, x: Float64Array, at: number, mis
   try {
     columns.forEach((col, a) => {
       let row = 0;
-      for (const chunk of col.chunks) {
+      for (const [b, chunk] of col.chunks.entries()) {
         const len = chunk.length;
         if (row + len > n) throw dataError(path, `column "${col.name}" has more than the table's ${n} rows`);
         const type = chunk.type as ArrowTypeLike & { precision?: number };
@@ -218,7 +267,7 @@ function fillRows(columns: Column[], n: number, x: Float64Array, at: number, mis
         if (d === 1 && type.typeId === FLOAT && type.precision === 2 && chunk.nullCount === 0 && values instanceof Float64Array && values.length >= len) {
           x.set(values.subarray(0, len), at + row); // Float64 without nulls: one copy
         } else {
-          const read = reader(chunk, col.name, path);
+          const read = reader(chunk, col.name, path, col.codes?.[b]);
           const nulls = chunk.nullCount !== 0; // -1: not counted yet
           for (let i = 0, o = (at + row) * d + a; i < len; i++, o += d) {
             if (nulls && !isValid(chunk, i)) {
@@ -248,15 +297,52 @@ function fillRows(columns: Column[], n: number, x: Float64Array, at: number, mis
  * (which the family then uses in place: Arena.borrow), and the options with `dims` for the
  * families of rows. `dims`: the model's, when a fitted model reads new data.
  */
-export function arrowInput(mem: Arena, family: Family, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims: number | undefined) {
+export function arrowInput(mem: Arena, family: Family, data: unknown, given: Readonly<Record<string, unknown>>, path: string, dims: number | undefined) {
+  let options = { ...given };
   const all = ownsColumns(family);
-  const names = all ? undefined : (options.columns as readonly string[] | undefined);
-  const { region, dims: d } = readArrow(mem, data, names, all, options.missing === "marginalize", path);
+  const { columns, n } = chooseColumns(data, all ? undefined : (options.columns as readonly string[] | undefined), all, path);
+  const levels = columns.some(isDictionary) ? dictionaryLevels(columns, family, options, all, path) : undefined;
+  const { region, dims: d } = readColumns(mem, columns, n, options.missing === "marginalize", path);
+  if (levels) {
+    // categorical: a column of codes beside those of strings takes its levels as rows would (the largest code + 1).
+    levels.forEach((c, a) => { if (c === undefined) { let m = 1; for (let i = a; i < n * d; i += d) m = Math.max(m, region.array[i] + 1); levels[a] = Math.ceil(m); } });
+    options = { ...options, levels };
+  }
   if (family.shape === "values" && d !== 1) throw optionError("options.columns", `names ${d} columns; this family fits one value per point (name one column)`);
   if (dims !== undefined && d !== dims) throw optionError("options.columns", `names ${d} columns; the model has ${dims} dimensions`);
-  const given = options.dims;
-  if (family.shape === "rows" && given !== undefined && given !== d) throw optionError("options.dims", `is ${given}; the Arrow columns chosen are ${d}`);
+  if (family.shape === "rows" && given.dims !== undefined && given.dims !== d) throw optionError("options.dims", `is ${given.dims}; the Arrow columns chosen are ${d}`);
   return { data: region.array, options: family.shape === "rows" ? { ...options, dims: d } : options };
+}
+
+/**
+ * Dictionary columns of strings (an Arrow table's text) as categorical level names, each encoded
+ * (see encode): categorical's columns, with options.levels then per column (names; undefined for
+ * a column of codes, filled once read), returned; independent's categorical columns, with their
+ * names set in `options.columns[a].levels` (options copied). Other columns stay unencoded: reading
+ * them is the error "not numbers".
+ */
+function dictionaryLevels(columns: Column[], family: Family, options: Record<string, unknown>, all: boolean, path: string) {
+  const given = (a: number, v: unknown, where: string) => {
+    if (typeof v === "number") throw optionError(where, `is a count of levels; Arrow column "${columns[a].name}" holds strings: give level names, or leave it out`);
+    return v as readonly string[] | undefined;
+  };
+  if (all && Array.isArray(options.columns)) {
+    const cols = [...options.columns] as Record<string, unknown>[], data = options.columnData as Record<string, unknown>[] | undefined;
+    columns.forEach((col, a) => {
+      if (!isDictionary(col) || cols[a]?.family !== "categorical") return;
+      const v = cols[a].levels ?? data?.[a]?.levels; // a column's levels: a count, or [its names]
+      cols[a] = { ...cols[a], levels: [encode(col, given(a, Array.isArray(v) ? v[0] : v, `options.columns[${a}].levels`), path)] };
+    });
+    options.columns = cols;
+    return undefined;
+  }
+  if (all || !Object.hasOwn(family.options, "levels")) return undefined;
+  const list = options.levels;
+  if (list !== undefined) given(columns.findIndex(isDictionary), typeof list === "number" ? list : undefined, "options.levels");
+  return columns.map((col, a) => {
+    const v = Array.isArray(list) ? list[a] : undefined;
+    return isDictionary(col) ? encode(col, given(a, v, `options.levels[${a}]`), path) : v;
+  }) as (number | string[] | undefined)[];
 }
 
 /** Without Arrow data, `columns` naming columns is a mistake (a family that owns `columns` aside). */
