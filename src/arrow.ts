@@ -157,7 +157,7 @@ function reader(chunk: ArrowDataLike, column: string, path: string, codes?: Floa
       };
     }
   }
-  const hint = type.typeId === DICTIONARY ? " (encoded values); decode it or cast it to a number type first" : "";
+  const hint = type.typeId === DICTIONARY ? " (encoded values); decode it or cast it to a number type first, or fit its strings as a categorical column" : "";
   throw dataError(path, `column "${column}" is of Arrow type ${typeName(type)}, not numbers${hint}`);
 }
 
@@ -172,23 +172,26 @@ const indexReader = (chunk: ArrowDataLike, column: string, path: string) =>
  */
 function encode(col: Column, given: readonly string[] | undefined, path: string): string[] {
   const used = col.chunks.map((chunk) => {
-    const dict = (chunk as { dictionary?: { length: number; get(j: number): unknown } }).dictionary;
-    if (!dict || typeof dict.get !== "function") throw dataError(path, `column "${col.name}" is of Arrow type ${typeName(chunk.type)} without a dictionary`);
+    const dict = (chunk as { dictionary?: { get(j: number): unknown } }).dictionary;
+    if (typeof dict?.get !== "function") throw dataError(path, `column "${col.name}" is of Arrow type ${typeName(chunk.type)} without a dictionary`);
     const index = indexReader(chunk, col.name, path), seen = new Map<number, string>();
+    let size = 0;
     for (let i = 0; i < chunk.length; i++) {
       if (chunk.nullCount !== 0 && !isValid(chunk, i)) continue;
       const j = index(i);
       if (seen.has(j)) continue;
-      const v = dict.get(j);
-      if (typeof v !== "string") throw dataError(path, `column "${col.name}" is a dictionary of ${describe(v)} values, not of strings (level names)`);
+      let v: unknown;
+      try { v = dict.get(j); } catch (e) { throw dataError(path, `column "${col.name}": its dictionary cannot be read (${(e as Error)?.message ?? String(e)})`); }
+      if (typeof v !== "string") throw dataError(path, `column "${col.name}" is a dictionary of ${describe(v)}, not of strings (level names)`);
       seen.set(j, v);
+      size = Math.max(size, j + 1);
     }
-    return { seen, size: dict.length };
+    return { seen, size };
   });
   const names = given ? [...given] : [...new Set(used.flatMap((u) => [...u.seen.values()]))].sort();
   const code = new Map(names.map((s, l) => [s, l]));
   col.codes = used.map(({ seen, size }) => {
-    const m = new Float64Array(Math.max(size, 0)).fill(NaN);
+    const m = new Float64Array(size).fill(NaN);
     for (const [j, s] of seen) {
       const c = code.get(s);
       if (c === undefined) throw dataError(path, `column "${col.name}" holds ${JSON.stringify(s)}, not a level of this column (its levels: ${names.map((t) => JSON.stringify(t)).join(", ")})`);
@@ -367,18 +370,20 @@ export function arrowDims(data: unknown, family: Family, options: Readonly<Recor
 
 /**
  * Rows `rows` of the chosen columns of Arrow data, as one flat array (d values per row), read
- * value by value (init "hc"'s subset of a few thousand rows): checked as readArrow checks.
+ * value by value (init "hc"'s subset of a few thousand rows): checked as readArrow checks; rows
+ * of values with Dictionary columns of strings (categorical's level names), else one flat array.
  */
-export function arrowSubset(family: Family, data: unknown, options: Readonly<Record<string, unknown>>, rows: ArrayLike<number>, path: string): Float64Array {
+export function arrowSubset(family: Family, data: unknown, options: Readonly<Record<string, unknown>>, rows: ArrayLike<number>, path: string): Float64Array | unknown[][] {
   const all = ownsColumns(family);
   const missingAsNaN = options.missing === "marginalize";
   const { columns } = chooseColumns(data, all ? undefined : (options.columns as string[] | undefined), all, path);
-  const d = columns.length, out = new Float64Array(rows.length * d);
+  const d = columns.length, out = new Float64Array(rows.length * d), names: string[][] = [];
   columns.forEach((col, a) => {
     const starts: number[] = [];
     let start = 0;
     for (const chunk of col.chunks) { starts.push(start); start += chunk.length; }
-    const readers = col.chunks.map((chunk) => reader(chunk, col.name, path));
+    if (isDictionary(col)) names[a] = encode(col, undefined, path); // (the full load has checked the column may be one)
+    const readers = col.chunks.map((chunk, b) => reader(chunk, col.name, path, col.codes?.[b]));
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r];
       let lo = 0, hi = starts.length - 1; // the last chunk starting at or before row
@@ -389,5 +394,6 @@ export function arrowSubset(family: Family, data: unknown, options: Readonly<Rec
       out[r * d + a] = v;
     }
   });
-  return out;
+  // Dictionary columns: rows of their strings (the subset's own levels, as rows of strings would have).
+  return names.length ? Array.from(rows, (_, r) => Array.from({ length: d }, (_, a) => (names[a] ? names[a][out[r * d + a]] : out[r * d + a]))) : out;
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import {
-  Float32, Float64, Int64, Int8, RecordBatchReader, Table, Uint16, makeTable, makeVector, tableFromArrays, tableFromIPC, tableToIPC, vectorFromArray, Bool, Utf8, Int32,
+  Dictionary, Float32, Float64, Int64, Int8, RecordBatchReader, Table, Uint16, makeTable, makeVector, tableFromArrays, tableFromIPC, tableToIPC, vectorFromArray, Bool, Utf8, Int32,
 } from "apache-arrow";
 import { accumulate, fit, fitInWorker, fitStream, fitSync, initSync, MixemError, plotFit, selectK, selectKAsync, type MixtureModel } from "../src/index.js";
 import { getCore } from "../src/wasm.js";
@@ -118,6 +118,72 @@ describe("the model's methods, accumulate, selectK, fitInWorker take Arrow data"
   it("fitInWorker", async () => {
     const o = { family: "mvgaussian", k: 2, seed: 5 } as const;
     expect(json(await fitInWorker(batched, { ...o, columns: ["x", "y"] }))).toBe(json(fitSync(rows, o)));
+  });
+});
+
+describe("text columns (Dictionary vectors of strings) as categorical columns", () => {
+  const m = 1200;
+  const smoker = Array.from({ length: m }, (_, i) => ((i * 7) % 3 === 0 ? "yes" : "no"));
+  const region = Array.from({ length: m }, (_, i) => ["ne", "sw", "nw", "se"][(i * 5 + (i >> 3)) % 4]);
+  const age = Int32Array.from({ length: m }, (_, i) => (i * 11) % 5);
+  const dict = (v: (string | null)[]) => vectorFromArray(v, new Dictionary(new Utf8(), new Int32()));
+  const t = tableFromArrays({ smoker: dict(smoker), region: dict(region), age, z: Float64Array.from(age, (a, i) => a + (i % 7) / 7) } as never);
+  const strings = smoker.map((s, i) => [s, region[i]]);
+  const o = { family: "categorical", k: 3, seed: 1 } as const;
+  it("fit equals the fit of rows of strings (levels sorted), bit for bit; the model keeps the level names; predict on rows of strings and on the table", async () => {
+    const a = fitSync(t, { ...o, columns: ["smoker", "region"] }), b = fitSync(strings, o);
+    expect(json(a)).toBe(json(b));
+    expect(a.settings.levels).toEqual([["no", "yes"], ["ne", "nw", "se", "sw"]]);
+    expect(Array.from(a.predict(strings))).toEqual(Array.from(b.predict(strings)));
+    expect(Array.from(a.predict(t, { columns: ["smoker", "region"] } as never))).toEqual(Array.from(b.predict(strings)));
+    expect(json(await fit(t, { ...o, columns: ["smoker", "region"] }))).toBe(json(b));
+    expect(json(await fit(t, { ...o, threads: 2, columns: ["smoker", "region"] }))).toBe(json(await fit(strings, { ...o, threads: 2 })));
+    // init "hc" on a subset: the subset's rows as strings.
+    const hc = { ...o, init: "hc", hcSubset: 100 } as const;
+    expect(json(fitSync(t, { ...hc, columns: ["smoker", "region"] }))).toBe(json(fitSync(strings, hc)));
+    // Beside a column of codes; given levels (an unused one too).
+    expect(json(fitSync(t, { ...o, columns: ["region", "age"] }))).toBe(json(fitSync(strings.map(([, r], i) => [r, age[i]]), o)));
+    const levels = [["no", "yes"], ["ne", "nw", "se", "sw", "zz"]];
+    expect(json(fitSync(t, { ...o, levels, columns: ["smoker", "region"] }))).toBe(json(fitSync(strings, { ...o, levels })));
+    expect(core.liveRegions).toBe(0);
+  });
+  it("chunks with different dictionaries map to the same sorted levels; a dictionary's unused entries are no levels", () => {
+    const cut = 500, sw = region.slice(0, cut).map((r) => (r === "se" ? "nw" : r)); // "se" only in the second chunk
+    const two = new Table({ smoker: dict(smoker.slice(0, cut)).concat(dict(smoker.slice(cut).reverse())), region: dict(sw).concat(dict(region.slice(cut).reverse())) } as never);
+    const col = two.getChild("region")!;
+    expect(col.data.map((c) => c.dictionary!.toArray())).toEqual([["ne", "sw", "nw"], ["ne", "se", "nw", "sw"]]);
+    const rows2 = [...strings.slice(0, cut).map(([s], i) => [s, sw[i]]), ...strings.slice(cut).reverse()];
+    expect(json(fitSync(two, { ...o, columns: ["smoker", "region"] }))).toBe(json(fitSync(rows2, o)));
+    const part = t.slice(0, 40); // rows 0…39 use every region; a slice keeps the whole dictionary
+    const few = t.slice(3, 6);
+    expect(json(fitSync(part, { ...o, k: 2, columns: ["smoker", "region"] }))).toBe(json(fitSync(strings.slice(0, 40), { ...o, k: 2 })));
+    expect(fitSync(few, { ...o, k: 1, columns: ["region"] }).settings.levels).toEqual([[...new Set(region.slice(3, 6))].sort()]);
+  });
+  it("fitStream over record batches, with options.levels (as for chunks of rows of strings)", async () => {
+    const levels = [["no", "yes"], ["ne", "nw", "se", "sw"]];
+    const batches = [0, 400, 900, m].slice(1).map((end, b, ends) => t.slice(b ? ends[b - 1] : 0, end));
+    const a = await fitStream(() => batches, { ...o, levels, columns: ["smoker", "region"] } as never);
+    const b = await fitStream(() => [strings.slice(0, 400), strings.slice(400, 900), strings.slice(900)], { ...o, levels } as never);
+    expect(json(a)).toBe(json(b));
+  });
+  it("independent: a dictionary column as a categorical column, beside others; predict on the table and on rows", () => {
+    const ti = tableFromArrays({ region: dict(region), z: Float64Array.from(age, (a, i) => a + (i % 7) / 7) } as never);
+    const oi = { family: "independent", k: 2, seed: 2, columns: [{ family: "categorical" }, { family: "gaussian" }] } as const;
+    const rowsI = region.map((r, i) => [r, ti.getChild("z")!.get(i)]);
+    const a = fitSync(ti, oi), b = fitSync(rowsI, oi);
+    expect(json(a)).toBe(json(b));
+    expect(Array.from(a.predict(ti))).toEqual(Array.from(b.predict(rowsI)));
+    expect(Array.from(a.predict(rowsI))).toEqual(Array.from(b.predict(rowsI)));
+    expect(() => fitSync(ti, { ...oi, columns: [{ family: "poisson" }, { family: "gaussian" }] })).toThrow(/column "region" is of Arrow type Dictionary<Int32, Utf8>, not numbers \(encoded values\)/);
+  });
+  it("errors: a null names its row and column; a level not in options.levels; a count of levels; a numeric family", () => {
+    const withNull = tableFromArrays({ r: dict(["a", "b", null, "a"]) } as never);
+    expect(() => fitSync(withNull, { ...o, k: 1 })).toThrow(/data: row 2, column "r" is null/);
+    expect(() => fitSync(withNull, { ...o, k: 1, missing: "marginalize" } as never)).toThrow(/options\.missing: "marginalize" is not available for this family/);
+    expect(() => fitSync(t, { ...o, levels: [["no", "yes"], ["ne", "nw"]], columns: ["smoker", "region"] })).toThrow(/column "region" holds "s[ew]", not a level of this column \(its levels: "ne", "nw"\)/);
+    expect(() => fitSync(t, { ...o, levels: 4, columns: ["smoker", "region"] })).toThrow(/options\.levels: is a count of levels; Arrow column "smoker" holds strings/);
+    expect(() => fitSync(t, { k: 2, columns: ["smoker"] })).toThrow(/column "smoker" is of Arrow type Dictionary<Int32, Utf8>, not numbers/);
+    expect(core.liveRegions).toBe(0);
   });
 });
 
