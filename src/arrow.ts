@@ -5,7 +5,6 @@
 // is copied into JavaScript arrays.
 import { dataError, MixemError, optionError } from "./errors.js";
 import { MAX_REGION_VALUES, type Arena } from "./wasm.js";
-import { describe } from "./data.js";
 import type { Family } from "./family.js";
 
 /** An Arrow data type, as read here: its `typeId` (Arrow's `Type` enum) and, by kind, `bitWidth`, `isSigned`, `precision`. */
@@ -74,8 +73,8 @@ export const arrowColumnsRule = (v: unknown, path: string): void => {
   });
 };
 
-/** One chosen column: its name and chunks; a column of strings as an Arrow Dictionary, per chunk each index's level code (encode). */
-interface Column { name: string; chunks: readonly ArrowDataLike[]; codes?: Float64Array[] }
+/** One chosen column: its name and chunks; a Dictionary column of strings, its levels and per chunk each index's code (src/arrow-text.ts). */
+export interface Column { name: string; chunks: readonly ArrowDataLike[]; codes?: Map<number, number>[]; levels?: string[] }
 
 /** The columns of Arrow `data` that `names` choose (or the only column, or every column when the family owns `columns`). */
 function chooseColumns(data: unknown, names: readonly string[] | undefined, all: boolean, path: string): { columns: Column[]; n: number } {
@@ -113,10 +112,10 @@ function chooseColumns(data: unknown, names: readonly string[] | undefined, all:
 }
 
 /** How to read one value of a chunk as a double (null checks aside), or an error naming the column. */
-function reader(chunk: ArrowDataLike, column: string, path: string, codes?: Float64Array): (i: number) => number {
-  if (codes && chunk.type.typeId === DICTIONARY) {
-    const index = indexReader(chunk, column, path);
-    return (i) => codes[index(i)];
+export function reader(chunk: ArrowDataLike, column: string, path: string, codes?: Map<number, number>): (i: number) => number {
+  if (codes) {
+    const index = reader({ ...chunk, type: (chunk.type as { indices?: ArrowTypeLike }).indices! }, column, path);
+    return (i) => codes.get(index(i)) ?? NaN;
   }
   const type = chunk.type as ArrowTypeLike & { bitWidth?: number; precision?: number; isSigned?: boolean; toString?: () => string };
   const values = chunk.values as ArrayLike<number | bigint>;
@@ -161,48 +160,7 @@ function reader(chunk: ArrowDataLike, column: string, path: string, codes?: Floa
   throw dataError(path, `column "${column}" is of Arrow type ${typeName(type)}, not numbers${hint}`);
 }
 
-/** A dictionary chunk's index of row i (its indices: an Int type). */
-const indexReader = (chunk: ArrowDataLike, column: string, path: string) =>
-  reader({ ...chunk, type: (chunk.type as { indices?: ArrowTypeLike }).indices ?? { typeId: 0 } }, column, path);
-
-/**
- * A Dictionary column of strings as categorical codes: its levels are `given` (names), or the
- * strings its non-null rows use, sorted (as categorical's rows of strings); sets col.codes (per
- * chunk, each dictionary index's code) and returns the names.
- */
-function encode(col: Column, given: readonly string[] | undefined, path: string): string[] {
-  const used = col.chunks.map((chunk) => {
-    const dict = (chunk as { dictionary?: { get(j: number): unknown } }).dictionary;
-    if (typeof dict?.get !== "function") throw dataError(path, `column "${col.name}" is of Arrow type ${typeName(chunk.type)} without a dictionary`);
-    const index = indexReader(chunk, col.name, path), seen = new Map<number, string>();
-    let size = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      if (chunk.nullCount !== 0 && !isValid(chunk, i)) continue;
-      const j = index(i);
-      if (seen.has(j)) continue;
-      let v: unknown;
-      try { v = dict.get(j); } catch (e) { throw dataError(path, `column "${col.name}": its dictionary cannot be read (${(e as Error)?.message ?? String(e)})`); }
-      if (typeof v !== "string") throw dataError(path, `column "${col.name}" is a dictionary of ${describe(v)}, not of strings (level names)`);
-      seen.set(j, v);
-      size = Math.max(size, j + 1);
-    }
-    return { seen, size };
-  });
-  const names = given ? [...given] : [...new Set(used.flatMap((u) => [...u.seen.values()]))].sort();
-  const code = new Map(names.map((s, l) => [s, l]));
-  col.codes = used.map(({ seen, size }) => {
-    const m = new Float64Array(size).fill(NaN);
-    for (const [j, s] of seen) {
-      const c = code.get(s);
-      if (c === undefined) throw dataError(path, `column "${col.name}" holds ${JSON.stringify(s)}, not a level of this column (its levels: ${names.map((t) => JSON.stringify(t)).join(", ")})`);
-      m[j] = c;
-    }
-    return m;
-  });
-  return names;
-}
-
-const isDictionary = (col: Column) => col.chunks.some((c) => c.type?.typeId === DICTIONARY);
+export const isDictionary = (col: Column) => col.chunks.some((c) => c.type?.typeId === DICTIONARY);
 
 function typeName(type: ArrowTypeLike & { toString?: () => string }): string {
   try {
@@ -220,7 +178,7 @@ function half(bits: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-const isValid = (chunk: ArrowDataLike, i: number) => {
+export const isValid = (chunk: ArrowDataLike, i: number) => {
   const bitmap = chunk.nullBitmap, pos = chunk.offset + i;
   return !bitmap || bitmap.length === 0 || ((bitmap[pos >> 3] >> (pos & 7)) & 1) === 1;
 };
@@ -259,7 +217,7 @@ export function arrowRowsInto(data: unknown, names: readonly string[] | undefine
 /** Columns of n rows into x from row `at`, row-major; checked as readArrow says, rows named from rowBase. */
 function fillRows(columns: Column[], n: number, x: Float64Array, at: number, missingAsNaN: boolean, path: string, rowBase: number): void {
   const d = columns.length;
-  try {
+  guard(path, () => {
     columns.forEach((col, a) => {
       let row = 0;
       for (const [b, chunk] of col.chunks.entries()) {
@@ -289,6 +247,13 @@ function fillRows(columns: Column[], n: number, x: Float64Array, at: number, mis
       if (!Number.isFinite(v) && !(missingAsNaN && Number.isNaN(v)))
         throw dataError(path, `row ${rowBase + Math.floor(i / d) - at}, column "${columns[i % d].name}" is ${v}; every value must be finite`);
     }
+  });
+}
+
+/** f(), a failure not a MixemError (a throwing getter of Arrow-shaped data) named as one. */
+export function guard<T>(path: string, f: () => T): T {
+  try {
+    return f();
   } catch (e) {
     if (e instanceof MixemError) throw e;
     throw dataError(path, `cannot be read as Arrow data (${(e as Error)?.message ?? String(e)})`);
@@ -301,51 +266,15 @@ function fillRows(columns: Column[], n: number, x: Float64Array, at: number, mis
  * families of rows. `dims`: the model's, when a fitted model reads new data.
  */
 export function arrowInput(mem: Arena, family: Family, data: unknown, given: Readonly<Record<string, unknown>>, path: string, dims: number | undefined) {
-  let options = { ...given };
+  const options = { ...given };
   const all = ownsColumns(family);
   const { columns, n } = chooseColumns(data, all ? undefined : (options.columns as readonly string[] | undefined), all, path);
-  const levels = columns.some(isDictionary) ? dictionaryLevels(columns, family, options, all, path) : undefined;
+  if (columns.some(isDictionary)) family.arrowText?.(columns, options, all, path); // (categorical, independent)
   const { region, dims: d } = readColumns(mem, columns, n, options.missing === "marginalize", path);
-  if (levels) {
-    // categorical: a column of codes beside those of strings takes its levels as rows would (the largest code + 1).
-    levels.forEach((c, a) => { if (c === undefined) { let m = 1; for (let i = a; i < n * d; i += d) m = Math.max(m, region.array[i] + 1); levels[a] = Math.ceil(m); } });
-    options = { ...options, levels };
-  }
   if (family.shape === "values" && d !== 1) throw optionError("options.columns", `names ${d} columns; this family fits one value per point (name one column)`);
   if (dims !== undefined && d !== dims) throw optionError("options.columns", `names ${d} columns; the model has ${dims} dimensions`);
   if (family.shape === "rows" && given.dims !== undefined && given.dims !== d) throw optionError("options.dims", `is ${given.dims}; the Arrow columns chosen are ${d}`);
   return { data: region.array, options: family.shape === "rows" ? { ...options, dims: d } : options };
-}
-
-/**
- * Dictionary columns of strings (an Arrow table's text) as categorical level names, each encoded
- * (see encode): categorical's columns, with options.levels then per column (names; undefined for
- * a column of codes, filled once read), returned; independent's categorical columns, with their
- * names set in `options.columns[a].levels` (options copied). Other columns stay unencoded: reading
- * them is the error "not numbers".
- */
-function dictionaryLevels(columns: Column[], family: Family, options: Record<string, unknown>, all: boolean, path: string) {
-  const given = (a: number, v: unknown, where: string) => {
-    if (typeof v === "number") throw optionError(where, `is a count of levels; Arrow column "${columns[a].name}" holds strings: give level names, or leave it out`);
-    return v as readonly string[] | undefined;
-  };
-  if (all && Array.isArray(options.columns)) {
-    const cols = [...options.columns] as Record<string, unknown>[], data = options.columnData as Record<string, unknown>[] | undefined;
-    columns.forEach((col, a) => {
-      if (!isDictionary(col) || cols[a]?.family !== "categorical") return;
-      const v = cols[a].levels ?? data?.[a]?.levels; // a column's levels: a count, or [its names]
-      cols[a] = { ...cols[a], levels: [encode(col, given(a, Array.isArray(v) ? v[0] : v, `options.columns[${a}].levels`), path)] };
-    });
-    options.columns = cols;
-    return undefined;
-  }
-  if (all || !Object.hasOwn(family.options, "levels")) return undefined;
-  const list = options.levels;
-  if (list !== undefined) given(columns.findIndex(isDictionary), typeof list === "number" ? list : undefined, "options.levels");
-  return columns.map((col, a) => {
-    const v = Array.isArray(list) ? list[a] : undefined;
-    return isDictionary(col) ? encode(col, given(a, v, `options.levels[${a}]`), path) : v;
-  }) as (number | string[] | undefined)[];
 }
 
 /** Without Arrow data, `columns` naming columns is a mistake (a family that owns `columns` aside). */
@@ -377,12 +306,13 @@ export function arrowSubset(family: Family, data: unknown, options: Readonly<Rec
   const all = ownsColumns(family);
   const missingAsNaN = options.missing === "marginalize";
   const { columns } = chooseColumns(data, all ? undefined : (options.columns as string[] | undefined), all, path);
+  if (columns.some(isDictionary)) family.arrowText?.(columns, { ...options }, all, path); // each Dictionary column's levels and codes
   const d = columns.length, out = new Float64Array(rows.length * d), names: string[][] = [];
   columns.forEach((col, a) => {
     const starts: number[] = [];
     let start = 0;
     for (const chunk of col.chunks) { starts.push(start); start += chunk.length; }
-    if (isDictionary(col)) names[a] = encode(col, undefined, path); // (the full load has checked the column may be one)
+    if (col.levels) names[a] = col.levels;
     const readers = col.chunks.map((chunk, b) => reader(chunk, col.name, path, col.codes?.[b]));
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r];

@@ -6,6 +6,7 @@
 // uses src/math.ts (log, exp from the WebAssembly core), not Math, so results are the same bits in
 // every JavaScript engine.
 import type { Arena, Region } from "./wasm.js";
+import type { Column } from "./arrow.js";
 import type { Random } from "./random.js";
 import type { FreeParameters } from "./squarem.js";
 
@@ -185,6 +186,11 @@ export interface Family<C extends object = object, I extends object = object, O 
    * src/hc.ts's hcVVV, mclust's — as pairs merged in order. Without it, "hc" on rows is refused.
    */
   readonly hierarchical?: (x: ArrayLike<number>, n: number, d: number) => Int32Array;
+  /**
+   * Arrow Dictionary columns of strings as level names (categorical, independent: src/arrow-text.ts):
+   * sets each one's levels and codes, and the level names in `options` (a copy).
+   */
+  readonly arrowText?: (columns: Column[], options: Record<string, unknown>, all: boolean, path: string) => void;
   /**
    * Copies the data into WebAssembly memory (allocating from `mem`, which the caller frees, also
    * when this throws), validating it unless `trusted` (already validated once in this fit).

@@ -169,7 +169,7 @@ describe("text columns (Dictionary vectors of strings) as categorical columns", 
   it("independent: a dictionary column as a categorical column, beside others; predict on the table and on rows", () => {
     const ti = tableFromArrays({ region: dict(region), z: Float64Array.from(age, (a, i) => a + (i % 7) / 7) } as never);
     const oi = { family: "independent", k: 2, seed: 2, columns: [{ family: "categorical" }, { family: "gaussian" }] } as const;
-    const rowsI = region.map((r, i) => [r, ti.getChild("z")!.get(i)]);
+    const rowsI = region.map((r, i) => [r, Number(ti.getChild("z")!.get(i))]);
     const a = fitSync(ti, oi), b = fitSync(rowsI, oi);
     expect(json(a)).toBe(json(b));
     expect(Array.from(a.predict(ti))).toEqual(Array.from(b.predict(rowsI)));
@@ -180,9 +180,17 @@ describe("text columns (Dictionary vectors of strings) as categorical columns", 
     const withNull = tableFromArrays({ r: dict(["a", "b", null, "a"]) } as never);
     expect(() => fitSync(withNull, { ...o, k: 1 })).toThrow(/data: row 2, column "r" is null/);
     expect(() => fitSync(withNull, { ...o, k: 1, missing: "marginalize" } as never)).toThrow(/options\.missing: "marginalize" is not available for this family/);
-    expect(() => fitSync(t, { ...o, levels: [["no", "yes"], ["ne", "nw"]], columns: ["smoker", "region"] })).toThrow(/column "region" holds "s[ew]", not a level of this column \(its levels: "ne", "nw"\)/);
+    expect(() => fitSync(t, { ...o, levels: [["no", "yes"], ["ne", "nw"]], columns: ["smoker", "region"] })).toThrow(/column "region" holds "s[ew]", not a string of options\.levels \(ne, nw\)/);
     expect(() => fitSync(t, { ...o, levels: 4, columns: ["smoker", "region"] })).toThrow(/options\.levels: is a count of levels; Arrow column "smoker" holds strings/);
     expect(() => fitSync(t, { k: 2, columns: ["smoker"] })).toThrow(/column "smoker" is of Arrow type Dictionary<Int32, Utf8>, not numbers/);
+    // Arrow-shaped data whose dictionary throws, or holds numbers: MixemErrors naming the column.
+    const type = { typeId: -1, indices: { typeId: 2, bitWidth: 32 } };
+    const shaped = (get: (j: number) => unknown) => {
+      const chunk = { type, length: 3, offset: 0, nullCount: 0, values: Int32Array.from([0, 1, 0]), dictionary: { get } };
+      return { numRows: 3, schema: { fields: [{ name: "c" }] }, getChild: () => ({ type, length: 3, data: [chunk] }) };
+    };
+    expect(() => fitSync(shaped(() => { throw new Error("boom"); }) as never, { ...o, k: 1 })).toThrow(/data: cannot be read as Arrow data \(boom\)/);
+    expect(() => fitSync(shaped((j) => j * 2) as never, { ...o, k: 1 })).toThrow(/column "c" holds 0, not a string/);
     expect(core.liveRegions).toBe(0);
   });
 });
