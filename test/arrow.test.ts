@@ -138,6 +138,9 @@ describe("text columns (Dictionary vectors of strings) as categorical columns", 
     expect(Array.from(a.predict(t, { columns: ["smoker", "region"] } as never))).toEqual(Array.from(b.predict(strings)));
     expect(json(await fit(t, { ...o, columns: ["smoker", "region"] }))).toBe(json(b));
     expect(json(await fit(t, { ...o, threads: 2, columns: ["smoker", "region"] }))).toBe(json(await fit(strings, { ...o, threads: 2 })));
+    expect(json(await fitInWorker(t, { ...o, columns: ["smoker", "region"] }))).toBe(json(b));
+    const so = { family: "categorical", kRange: [1, 3] as [number, number], seed: 1 } as const;
+    expect(json((await selectKAsync(t, { ...so, threads: 2, columns: ["smoker", "region"] })).best)).toBe(json((await selectKAsync(strings, { ...so, threads: 2 })).best));
     // init "hc" on a subset: the subset's rows as strings.
     const hc = { ...o, init: "hc", hcSubset: 100 } as const;
     expect(json(fitSync(t, { ...hc, columns: ["smoker", "region"] }))).toBe(json(fitSync(strings, hc)));
