@@ -17,7 +17,7 @@ function encode(col: Column, given: readonly string[] | undefined, path: string)
   const code = new Map(names.map((s, l) => [s, l]));
   col.codes = used.map((seen) => new Map([...seen].map(([j, s]) => {
     const c = code.get(s as string);
-    if (typeof s !== "string" || c === undefined) throw dataError(path, `column "${col.name}" holds ${JSON.stringify(s)}, not a string${given ? ` of options.levels (${names.join(", ")})` : ""}`);
+    if (typeof s !== "string" || c === undefined) throw dataError(path, `column "${col.name}" holds ${JSON.stringify(s)}, not ${given ? `one of its levels (${names.join(", ")})` : "a string"}`);
     return [j, c];
   })));
   return (col.levels = names);

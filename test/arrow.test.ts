@@ -183,7 +183,10 @@ describe("text columns (Dictionary vectors of strings) as categorical columns", 
     const withNull = tableFromArrays({ r: dict(["a", "b", null, "a"]) } as never);
     expect(() => fitSync(withNull, { ...o, k: 1 })).toThrow(/data: row 2, column "r" is null/);
     expect(() => fitSync(withNull, { ...o, k: 1, missing: "marginalize" } as never)).toThrow(/options\.missing: "marginalize" is not available for this family/);
-    expect(() => fitSync(t, { ...o, levels: [["no", "yes"], ["ne", "nw"]], columns: ["smoker", "region"] })).toThrow(/column "region" holds "s[ew]", not a string of options\.levels \(ne, nw\)/);
+    expect(() => fitSync(t, { ...o, levels: [["no", "yes"], ["ne", "nw"]], columns: ["smoker", "region"] })).toThrow(/column "region" holds "s[ew]", not one of its levels \(ne, nw\)/);
+    const model = fitSync(strings, o), other = tableFromArrays({ s: dict(["yes", "maybe"]), r: dict(["ne", "sw"]) } as never);
+    expect(() => model.predict(other, { columns: ["s", "r"] } as never)).toThrow(/column "s" holds "maybe", not one of its levels \(no, yes\)/);
+    expect(Array.from(fitSync(makeVector(dict(smoker).data[0]) as never, { ...o, k: 2 }).predict([["yes"]]))).toHaveLength(1);
     expect(() => fitSync(t, { ...o, levels: 4, columns: ["smoker", "region"] })).toThrow(/options\.levels: is a count of levels; Arrow column "smoker" holds strings/);
     expect(() => fitSync(t, { k: 2, columns: ["smoker"] })).toThrow(/column "smoker" is of Arrow type Dictionary<Int32, Utf8>, not numbers/);
     // Arrow-shaped data whose dictionary throws, or holds numbers: MixemErrors naming the column.
