@@ -4,22 +4,25 @@ import { dataError, optionError } from "./errors.js";
 import { guard, isDictionary, isValid, reader, type ArrowTypeLike, type Column } from "./arrow.js";
 
 /**
- * A Dictionary column of strings as categorical codes (col.codes: per chunk, index → code): its
+ * A Dictionary column of strings as categorical codes (col.codes: per chunk, row → code): its
  * levels `given`, or the strings its non-null rows use, sorted (as rows of strings); returns them.
  */
 function encode(col: Column, given: readonly string[] | undefined, path: string): string[] {
   const used = guard(path, () => col.chunks.map((chunk) => {
     const index = reader({ ...chunk, type: (chunk.type as { indices?: ArrowTypeLike }).indices ?? chunk.type }, col.name, path), seen = new Map<number, unknown>();
     for (let i = 0; i < chunk.length; i++) if (isValid(chunk, i)) { const j = index(i); if (!seen.has(j)) seen.set(j, (chunk as { dictionary?: { get(j: number): unknown } }).dictionary?.get(j)); }
-    return seen;
+    return { index, seen };
   }));
-  const names = given ? [...given] : [...new Set(used.flatMap((u) => [...u.values()]))].sort() as string[];
+  const names = given ? [...given] : [...new Set(used.flatMap((u) => [...u.seen.values()]))].sort() as string[];
   const code = new Map(names.map((s, l) => [s, l]));
-  col.codes = used.map((seen) => new Map([...seen].map(([j, s]) => {
-    const c = code.get(s as string);
-    if (typeof s !== "string" || c === undefined) throw dataError(path, `column "${col.name}" holds ${JSON.stringify(s)}, not ${given ? `one of its levels (${names.join(", ")})` : "a string"}`);
-    return [j, c];
-  })));
+  col.codes = used.map(({ index, seen }) => {
+    const codes = new Map([...seen].map(([j, s]) => {
+      const c = code.get(s as string);
+      if (typeof s !== "string" || c === undefined) throw dataError(path, `column "${col.name}" holds ${JSON.stringify(s)}, not ${given ? `one of its levels (${names.join(", ")})` : "a string"}`);
+      return [j, c];
+    }));
+    return (i) => codes.get(index(i)) ?? NaN;
+  });
   return (col.levels = names);
 }
 

@@ -73,8 +73,8 @@ export const arrowColumnsRule = (v: unknown, path: string): void => {
   });
 };
 
-/** One chosen column: its name and chunks; a Dictionary column of strings, its levels and per chunk each index's code (src/arrow-text.ts). */
-export interface Column { name: string; chunks: readonly ArrowDataLike[]; codes?: Map<number, number>[]; levels?: string[] }
+/** One chosen column: its name and chunks; a Dictionary column of strings, its levels and per chunk the reader of its rows' codes (src/arrow-text.ts). */
+export interface Column { name: string; chunks: readonly ArrowDataLike[]; codes?: ((i: number) => number)[]; levels?: string[] }
 
 /** The columns of Arrow `data` that `names` choose (or the only column, or every column when the family owns `columns`). */
 function chooseColumns(data: unknown, names: readonly string[] | undefined, all: boolean, path: string): { columns: Column[]; n: number } {
@@ -112,11 +112,7 @@ function chooseColumns(data: unknown, names: readonly string[] | undefined, all:
 }
 
 /** How to read one value of a chunk as a double (null checks aside), or an error naming the column. */
-export function reader(chunk: ArrowDataLike, column: string, path: string, codes?: Map<number, number>): (i: number) => number {
-  if (codes) {
-    const index = reader({ ...chunk, type: (chunk.type as { indices?: ArrowTypeLike }).indices! }, column, path);
-    return (i) => codes.get(index(i)) ?? NaN;
-  }
+export function reader(chunk: ArrowDataLike, column: string, path: string): (i: number) => number {
   const type = chunk.type as ArrowTypeLike & { bitWidth?: number; precision?: number; isSigned?: boolean; toString?: () => string };
   const values = chunk.values as ArrayLike<number | bigint>;
   // A chunk must hold what it says it holds (values per row: 1; a decimal's words: its width; a bitmap: from its offset).
@@ -156,7 +152,7 @@ export function reader(chunk: ArrowDataLike, column: string, path: string, codes
       };
     }
   }
-  const hint = type.typeId === DICTIONARY ? " (encoded values); decode it or cast it to a number type first, or fit its strings as a categorical column" : "";
+  const hint = type.typeId === DICTIONARY ? " (encoded values): cast it to numbers, or fit it as categorical" : "";
   throw dataError(path, `column "${column}" is of Arrow type ${typeName(type)}, not numbers${hint}`);
 }
 
@@ -228,7 +224,7 @@ function fillRows(columns: Column[], n: number, x: Float64Array, at: number, mis
         if (d === 1 && type.typeId === FLOAT && type.precision === 2 && chunk.nullCount === 0 && values instanceof Float64Array && values.length >= len) {
           x.set(values.subarray(0, len), at + row); // Float64 without nulls: one copy
         } else {
-          const read = reader(chunk, col.name, path, col.codes?.[b]);
+          const read = col.codes?.[b] ?? reader(chunk, col.name, path);
           const nulls = chunk.nullCount !== 0; // -1: not counted yet
           for (let i = 0, o = (at + row) * d + a; i < len; i++, o += d) {
             if (nulls && !isValid(chunk, i)) {
@@ -313,7 +309,7 @@ export function arrowSubset(family: Family, data: unknown, options: Readonly<Rec
     let start = 0;
     for (const chunk of col.chunks) { starts.push(start); start += chunk.length; }
     if (col.levels) names[a] = col.levels;
-    const readers = col.chunks.map((chunk, b) => reader(chunk, col.name, path, col.codes?.[b]));
+    const readers = col.chunks.map((chunk, b) => col.codes?.[b] ?? reader(chunk, col.name, path));
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r];
       let lo = 0, hi = starts.length - 1; // the last chunk starting at or before row
