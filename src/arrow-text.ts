@@ -37,8 +37,10 @@ export function dictionaryLevels(columns: Column[], options: Record<string, unkn
     return encode(col, v as string[] | undefined, path);
   };
   if (!all) {
+    const given = options.levels;
+    if (Array.isArray(given) && given.length !== columns.length) throw optionError("options.levels", `has ${given.length} entries; the data has ${columns.length} columns`);
     options.levels = columns.map((col, a) => {
-      const v = Array.isArray(options.levels) ? options.levels[a] : options.levels;
+      const v = Array.isArray(given) ? given[a] : given;
       if (isDictionary(col)) return names(col, v, "options.levels");
       // A column of codes beside: its levels as rows would derive them (the largest code + 1).
       return v ?? guard(path, () => Math.ceil(col.chunks.reduce((m, chunk) => {

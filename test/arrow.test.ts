@@ -188,6 +188,7 @@ describe("text columns (Dictionary vectors of strings) as categorical columns", 
     expect(() => model.predict(other, { columns: ["s", "r"] } as never)).toThrow(/column "s" holds "maybe", not one of its levels \(no, yes\)/);
     expect(Array.from(fitSync(makeVector(dict(smoker).data[0]) as never, { ...o, k: 2 }).predict([["yes"]]))).toHaveLength(1);
     expect(() => fitSync(t, { ...o, levels: 4, columns: ["smoker", "region"] })).toThrow(/options\.levels: is a count of levels; Arrow column "smoker" holds strings/);
+    expect(() => fitSync(t, { ...o, levels: [["no", "yes"]], columns: ["smoker", "region"] })).toThrow(/options\.levels: has 1 entries; the data has 2 columns/);
     expect(() => fitSync(t, { k: 2, columns: ["smoker"] })).toThrow(/column "smoker" is of Arrow type Dictionary<Int32, Utf8>, not numbers/);
     // Arrow-shaped data whose dictionary throws, or holds numbers: MixemErrors naming the column.
     const type = { typeId: -1, indices: { typeId: 2, bitWidth: 32 } };
