@@ -79,10 +79,12 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // bound 75 → 77 KB with them. Then the prior's weighted defaults (dataMoments), the hostile
   // caller's read failures as MixemErrors, unknown options' "did you mean", data settings merged by
   // the family (streams, shards) and kept from the calling thread (workers), the hierarchical start
-  // under weights: 77.3 — the bound 77 → 78 KB.
-  it("fit alone: at most 78 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+  // under weights: 77.3 — the bound 77 → 78 KB. Arrow text (dictionary) columns as categorical
+  // columns (src/arrow-text.ts, reached through the categorical and independent families): 77.9 —
+  // the bound 78 → 79 KB.
+  it("fit alone: at most 79 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
-    expect(m.startGzip).toBeLessThanOrEqual(78_000);
+    expect(m.startGzip).toBeLessThanOrEqual(79_000);
     expect(m.start).toContain(WASM);
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it
