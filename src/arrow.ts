@@ -73,7 +73,7 @@ export const arrowColumnsRule = (v: unknown, path: string): void => {
   });
 };
 
-/** One chosen column: its name and chunks; a Dictionary column of strings, its levels and per chunk the reader of its rows' codes (src/arrow-text.ts). */
+/** One chosen column: its name and chunks; a Dictionary column of strings, its levels and per chunk the reader of its rows' codes (src/families/arrow-text.ts). */
 export interface Column { name: string; chunks: readonly ArrowDataLike[]; codes?: ((i: number) => number)[]; levels?: string[] }
 
 /** The columns of Arrow `data` that `names` choose (or the only column, or every column when the family owns `columns`). */

@@ -187,7 +187,7 @@ export interface Family<C extends object = object, I extends object = object, O 
    */
   readonly hierarchical?: (x: ArrayLike<number>, n: number, d: number) => Int32Array;
   /**
-   * Arrow Dictionary columns of strings as level names (categorical, independent: src/arrow-text.ts):
+   * Arrow Dictionary columns of strings as level names (categorical, independent: src/families/arrow-text.ts):
    * sets each one's levels and codes, and the level names in `options` (a copy).
    */
   readonly arrowText?: (columns: Column[], options: Record<string, unknown>, all: boolean, path: string) => void;

@@ -80,7 +80,7 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // caller's read failures as MixemErrors, unknown options' "did you mean", data settings merged by
   // the family (streams, shards) and kept from the calling thread (workers), the hierarchical start
   // under weights: 77.3 — the bound 77 → 78 KB. Arrow text (dictionary) columns as categorical
-  // columns (src/arrow-text.ts, reached through the categorical and independent families): 77.9 —
+  // columns (src/families/arrow-text.ts, reached through the categorical and independent families): 77.9 —
   // the bound 78 → 79 KB.
   it("fit alone: at most 79 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;

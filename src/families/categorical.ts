@@ -3,7 +3,7 @@
 // Kernel: assembly/kernels/categorical.ts. Values are integer codes 0 … L_a − 1, or strings (level
 // names), which `levels` (given, or derived from the data: sorted) maps to codes; the model keeps
 // the levels in its settings, so predict maps new strings the same way.
-import { dictionaryLevels } from "../arrow-text.js";
+import { dictionaryLevels } from "./arrow-text.js";
 import type { DataParts, DatasetParts, Family, Spec } from "../family.js";
 import type { Arena } from "../wasm.js";
 import { checkVector, copyMatrixIn, describe } from "../data.js";

@@ -6,7 +6,7 @@
 // statistics, its prior density, components, sampling, logJoint. This module only lays the
 // columns side by side: θ_j = the columns' θ_j concatenated; kernel parameters and statistics as
 // assembly/kernels/independent.ts describes (each column's block as its own kernel lays it out).
-import { dictionaryLevels } from "../arrow-text.js";
+import { dictionaryLevels } from "./arrow-text.js";
 import { differingToNull, mergeDataSettings, type DatasetParts, type DataScale, type Family, type FreezeKey, type PlotKind, type Sampler, type Spec } from "../family.js";
 import { getCore, type Arena, type Region } from "../wasm.js";
 import { checkVector, columnScales, describe } from "../data.js";

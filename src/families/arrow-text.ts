@@ -1,7 +1,7 @@
 // Arrow text columns (Dictionary vectors of strings) as categorical columns: loaded only with the
 // categorical and independent families (Family.arrowText), so the other families' bundles lack it.
-import { dataError, optionError } from "./errors.js";
-import { guard, isDictionary, isValid, reader, type ArrowTypeLike, type Column } from "./arrow.js";
+import { dataError, optionError } from "../errors.js";
+import { guard, isDictionary, isValid, reader, type ArrowTypeLike, type Column } from "../arrow.js";
 
 /**
  * A Dictionary column of strings as categorical codes (col.codes: per chunk, row → code): its
