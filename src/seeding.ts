@@ -37,15 +37,23 @@ function rowKey(x: Float64Array, o: number, d: number): number | string {
 export type Weights = Float64Array | (() => Float64Array) | null;
 const weightsNow = (w: Weights): Float64Array | null => (typeof w === "function" ? w() : w);
 
+/** Blocks of rows (block) and the weights' view current after the last block read (`w`). */
+function reader(p: Rows, w: Weights): { w: Float64Array | null; block(from: number, count: number): Float64Array } {
+  const r = {
+    w: weightsNow(w),
+    block(from: number, count: number): Float64Array { const x = block(p, from, count); r.w = weightsNow(w); return x; },
+  };
+  return r;
+}
+
 /** Number of distinct rows, counting no further than `limit`. */
 export function countDistinct(points: Points, n: number, limit: number, w: Weights = null): number {
   const p = rows(points), d = p.dims, step = span(p, n);
-  let wv = weightsNow(w);
-  const blk = (from: number, count: number): Float64Array => { const x = block(p, from, count); wv = weightsNow(w); return x; };
+  const r = reader(p, w);
   const seen = new Set<number | string>();
   for (let from = 0; from < n && seen.size < limit; from += step) {
-    const m = Math.min(step, n - from), x = blk(from, m);
-    for (let o = 0; o < m && seen.size < limit; o++) if (!w || wv![from + o] > 0) seen.add(rowKey(x, o, d));
+    const m = Math.min(step, n - from), x = r.block(from, m);
+    for (let o = 0; o < m && seen.size < limit; o++) if (!w || r.w![from + o] > 0) seen.add(rowKey(x, o, d));
   }
   return seen.size;
 }
@@ -65,11 +73,10 @@ const STORE_BELOW_K = 8;
  */
 export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, w: Weights = null, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K): Float64Array {
   const p = rows(points), d = p.dims, step = span(p, n);
-  let wv = weightsNow(w);
-  const blk = (from: number, count: number): Float64Array => { const x = block(p, from, count); wv = weightsNow(w); return x; };
+  const r = reader(p, w);
   const seeds = new Float64Array(k * d);
-  const take = (s: number, i: number) => seeds.set(blk(i, 1).subarray(0, d), s * d);
-  take(0, w ? weightedPick(wv!, n, rng) : rng.int(n));
+  const take = (s: number, i: number) => seeds.set(r.block(i, 1).subarray(0, d), s * d);
+  take(0, w ? weightedPick(r.w!, n, rng) : rng.int(n));
   // D(i)² = min over the seeds so far of |x_i − seed|²: kept per point, or recomputed (same values).
   const d2 = keep ? new Float64Array(n) : null;
   const nearest = (x: Float64Array, o: number, s: number) => {
@@ -77,10 +84,10 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
     for (let t = 1; t < s; t++) { const v = dist2(x, o, d, seeds, t); if (v < best) best = v; }
     return best;
   };
-  const mass = (i: number, v: number) => (w ? wv![i] * v : v); // w_i D(i)²
+  const mass = (i: number, v: number) => (w ? r.w![i] * v : v); // w_i D(i)²
   let total = 0;
   for (let from = 0; from < n; from += step) {
-    const m = Math.min(step, n - from), x = blk(from, m);
+    const m = Math.min(step, n - from), x = r.block(from, m);
     for (let o = 0; o < m; o++) { const i = from + o, v = dist2(x, o, d, seeds, 0); if (d2) d2[i] = v; total += mass(i, v); }
   }
   for (let s = 1; s < k; s++) {
@@ -94,7 +101,7 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
       }
     } else {
       draw: for (let from = 0; from < n; from += step) {
-        const m = Math.min(step, n - from), x = blk(from, m);
+        const m = Math.min(step, n - from), x = r.block(from, m);
         for (let o = 0; o < m; o++) {
           const i = from + o, v = mass(i, nearest(x, o, s));
           if (v > 0) { pick = i; target -= v; if (target < 0) break draw; }
@@ -104,7 +111,7 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
     take(s, pick);
     total = 0;
     for (let from = 0; from < n; from += step) {
-      const m = Math.min(step, n - from), x = blk(from, m);
+      const m = Math.min(step, n - from), x = r.block(from, m);
       if (d2) for (let o = 0; o < m; o++) { const i = from + o, v = dist2(x, o, d, seeds, s); if (v < d2[i]) d2[i] = v; total += mass(i, d2[i]); }
       else for (let o = 0; o < m; o++) total += mass(from + o, nearest(x, o, s + 1));
     }
@@ -124,12 +131,11 @@ function weightedPick(w: Float64Array, n: number, rng: Random): number {
 /** k distinct rows drawn uniformly (with sample weights w: ∝ w_i). */
 export function randomDistinct(points: Points, n: number, k: number, rng: Random, w: Weights = null): Float64Array {
   const p = rows(points), d = p.dims;
-  let wv = weightsNow(w);
-  const blk = (from: number, count: number): Float64Array => { const x = block(p, from, count); wv = weightsNow(w); return x; };
+  const r = reader(p, w);
   const seeds = new Float64Array(k * d);
   const chosen = new Set<number | string>();
   for (let s = 0; s < k; ) {
-    const i = w ? weightedPick(wv!, n, rng) : rng.int(n), row = blk(i, 1), key = rowKey(row, 0, d);
+    const i = w ? weightedPick(r.w!, n, rng) : rng.int(n), row = r.block(i, 1), key = rowKey(row, 0, d);
     if (!chosen.has(key)) { chosen.add(key); seeds.set(row.subarray(0, d), s * d); s++; }
   }
   return seeds;
@@ -157,13 +163,12 @@ export function nearestSeed(points: Points, n: number, seeds: Float64Array, k: n
  */
 export function classMeans(points: Points, n: number, k: number, labels: Float64Array, w: Weights = null): { seeds: Float64Array; has: boolean[] } {
   const p = rows(points), d = p.dims, step = span(p, n);
-  let wv = weightsNow(w);
-  const blk = (from: number, count: number): Float64Array => { const x = block(p, from, count); wv = weightsNow(w); return x; };
+  const r = reader(p, w);
   const seeds = new Float64Array(k * d), mass = new Float64Array(k);
   for (let from = 0; from < n; from += step) {
-    const m = Math.min(step, n - from), x = blk(from, m);
+    const m = Math.min(step, n - from), x = r.block(from, m);
     for (let o = 0; o < m; o++) {
-      const i = from + o, j = labels[i], wi = w ? wv![i] : 1;
+      const i = from + o, j = labels[i], wi = w ? r.w![i] : 1;
       if (j < 0 || !(wi > 0)) continue;
       mass[j] += wi;
       for (let a = 0; a < d; a++) seeds[j * d + a] += wi * x[o * d + a];
@@ -181,8 +186,7 @@ export function classMeans(points: Points, n: number, k: number, labels: Float64
  */
 export function seedsAround(points: Points, n: number, k: number, rng: Random, w: Weights, given: { seeds: Float64Array; has: boolean[] }, how: "kmeans++" | "random"): Float64Array {
   const p = rows(points), d = p.dims, step = span(p, n);
-  let wv = weightsNow(w);
-  const blk = (from: number, count: number): Float64Array => { const x = block(p, from, count); wv = weightsNow(w); return x; };
+  const r = reader(p, w);
   const seeds = Float64Array.from(given.seeds);
   const free = given.has.flatMap((h, j) => (h ? [] : [j]));
   if (how === "random") {
@@ -192,10 +196,10 @@ export function seedsAround(points: Points, n: number, k: number, rng: Random, w
   }
   // D(i)² to the nearest seed so far (the given ones first), kept per point.
   const d2 = new Float64Array(n).fill(Infinity);
-  const mass = (i: number) => (w ? wv![i] * d2[i] : d2[i]);
+  const mass = (i: number) => (w ? r.w![i] * d2[i] : d2[i]);
   const update = (s: number) => {
     for (let from = 0; from < n; from += step) {
-      const m = Math.min(step, n - from), x = blk(from, m);
+      const m = Math.min(step, n - from), x = r.block(from, m);
       for (let o = 0; o < m; o++) { const v = dist2(x, o, d, seeds, s); if (v < d2[from + o]) d2[from + o] = v; }
     }
   };
@@ -205,8 +209,8 @@ export function seedsAround(points: Points, n: number, k: number, rng: Random, w
     for (let i = 0; i < n; i++) total += mass(i);
     let target = rng.uniform() * total, pick = -1;
     for (let i = 0; i < n; i++) { const v = mass(i); if (v > 0) { pick = i; target -= v; if (target < 0) break; } }
-    if (pick < 0) pick = w ? weightedPick(wv!, n, rng) : rng.int(n); // every point on a given seed
-    seeds.set(blk(pick, 1).subarray(0, d), s * d);
+    if (pick < 0) pick = w ? weightedPick(r.w!, n, rng) : rng.int(n); // every point on a given seed
+    seeds.set(r.block(pick, 1).subarray(0, d), s * d);
     update(s);
   }
   return seeds;

@@ -79,7 +79,7 @@ const countOf = (c: CategoricalLevels) => (typeof c === "number" ? c : c.length)
 const isRow = (r: unknown) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView));
 
 /** What is wrong with v as a code of a column of L levels (L undefined: not known yet), or null. */
-function codeProblem(v: number, L: number | undefined, a: number): string | null {
+function codeProblem(v: number, L: number | undefined): string | null {
   if (!(Number.isInteger(v) && v >= 0)) return `${v} is not a level code (an integer 0, 1, …)`;
   if (L !== undefined && v >= L) return `code ${v} is outside 0…${L - 1} (this column has ${L} levels)`;
   return null;
@@ -93,13 +93,13 @@ function readRows(mem: Arena, data: unknown, given: unknown, dimsHint: number | 
   const stringRows = Array.isArray(data) && data.length > 0 && isRow(data[0]) && !ArrayBuffer.isView(data[0]);
   if (!stringRows) {
     // Numbers only (flat with dims, typed-array rows): codes.
-    const { region, n, dims: d } = copyMatrixIn(mem, data, dimsHint, path, (v) => codeProblem(v, undefined, 0), trusted, 1 << 16);
+    const { region, n, dims: d } = copyMatrixIn(mem, data, dimsHint, path, (v) => codeProblem(v, undefined), trusted, 1 << 16);
     const levels: CategoricalLevels[] = given === undefined ? new Array<number>(d).fill(0) : perColumn(given, d, "options.levels");
     const x = region.array, flat = !(Array.isArray(data) && isRow(data[0]));
     for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) {
       const v = x[i * d + a];
       if (given === undefined) { if (v + 1 > (levels[a] as number)) levels[a] = v + 1; continue; }
-      if (!trusted && v >= countOf(levels[a])) throw dataError(flat ? `${path}[${i * d + a}]` : `${path}[${i}][${a}]`, codeProblem(v, countOf(levels[a]), a)!);
+      if (!trusted && v >= countOf(levels[a])) throw dataError(flat ? `${path}[${i * d + a}]` : `${path}[${i}][${a}]`, codeProblem(v, countOf(levels[a]))!);
     }
     return { region, n, d, levels };
   }
@@ -131,7 +131,7 @@ function readRows(mem: Arena, data: unknown, given: unknown, dimsHint: number | 
       }
       if (typeof v !== "number") throw dataError(where, v === undefined ? "is missing" : `is not a level code or name (${describe(v)})`);
       if (!trusted) {
-        const problem = Number.isFinite(v) ? codeProblem(v, dv ? undefined : countOf(levels[a]!), a) : `is ${v}; every value must be finite`;
+        const problem = Number.isFinite(v) ? codeProblem(v, dv ? undefined : countOf(levels[a]!)) : `is ${v}; every value must be finite`;
         if (problem) throw dataError(where, problem);
       }
       if (dv && v > dv.max) dv.max = v;
@@ -402,7 +402,6 @@ export function checkLevels(next: CategoricalLevels[] | undefined, first: Catego
   });
 }
 
-
 /**
  * Calls f(column, code) for every value of `data` (rows of codes or level names, or flat codes with
  * d per row), checked against the levels as the model reads data; returns the number of rows.
@@ -416,7 +415,7 @@ function countLevels(data: unknown, d: number, levels: CategoricalLevels[], f: (
       if (c === undefined) throw dataError(where, index[a] ? `${JSON.stringify(v)} is not a level of this column` : `is the string ${JSON.stringify(v)}, but this column has level codes`);
       return c;
     }
-    const problem = typeof v !== "number" || !Number.isFinite(v) ? `is not a level code or name (${describe(v)})` : codeProblem(v, countOf(levels[a]), a);
+    const problem = typeof v !== "number" || !Number.isFinite(v) ? `is not a level code or name (${describe(v)})` : codeProblem(v, countOf(levels[a]));
     if (problem) throw dataError(where, problem);
     return v as number;
   };
