@@ -55,5 +55,16 @@ export function recode(e: unknown, code: MixemErrorCode): unknown {
  */
 export function readFailure(e: unknown, code: MixemErrorCode, path: string): MixemError {
   if (e instanceof MixemError) return recode(e, code) as MixemError;
-  return new MixemError(code, `cannot be read (${(e as Error)?.message ?? String(e)})`, path);
+  const error = new MixemError(code, `cannot be read (${peekMessage(e)})`, path);
+  Object.defineProperty(error, "cause", { value: e, configurable: true, writable: true }); // what the read threw, as Error's own cause
+  return error;
+}
+
+/** e's message, where reading it cannot throw again (e may itself be a revoked Proxy). */
+function peekMessage(e: unknown): string {
+  try {
+    return String((e as Error)?.message ?? e);
+  } catch {
+    return "an unreadable value was thrown";
+  }
 }

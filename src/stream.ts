@@ -11,7 +11,7 @@ import { Evaluator } from "./evaluator.js";
 import { init } from "./wasm.js";
 import { localPass, runs, type EMSettings, type PassRequest, type PassResult } from "./em.js";
 import { dataError, optionError } from "./errors.js";
-import { describe, unreadable } from "./data.js";
+import { describe, peek, unreadable } from "./data.js";
 import { arrowKind } from "./arrow.js";
 
 /** A chunk with per-point options: its data and one sample weight (FitOptions.sampleWeights) and/or one partial label (FitOptions.labels) per point. */
@@ -48,31 +48,47 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   const eachChunk = async (f: (ds: DatasetParts, c: number) => void) => {
     // A promise of the chunks is awaited (apache-arrow's RecordBatchReader.from(a Node stream), DuckDB's send()).
     const given = source() as unknown;
-    const returned = typeof (given as PromiseLike<unknown> | null)?.then === "function" ? await given : given;
-    // An Arrow table yields its record batches (iterating a table itself yields rows).
-    const chunks = arrowKind(returned) === "table" && Array.isArray((returned as { batches?: unknown }).batches) ? (returned as { batches: unknown[] }).batches : returned;
-    const iterable = typeof chunks === "object" && chunks !== null &&
-      (typeof (chunks as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function" || typeof (chunks as Iterable<unknown>)[Symbol.iterator] === "function");
-    if (!iterable) throw dataError("source", `must return an iterable or async iterable of chunks, returned ${describe(chunks)}`);
-    let c = 0, count = 0;
-    for await (const chunk of chunks as AsyncIterable<Chunk>) {
-      // A chunk is data, or { data, sampleWeights, labels } (one weight and/or label per point of the chunk).
-      let data: ModelData, options = r.options;
-      try {
-        const weighted = typeof chunk === "object" && chunk !== null && !Array.isArray(chunk) && !ArrayBuffer.isView(chunk) && !arrowKind(chunk) && "data" in chunk;
-        if (weighted) for (const key of Object.keys(chunk as object))
-          if (key !== "data" && key !== "sampleWeights" && key !== "labels") throw dataError(`chunks[${c}].${key}`, "is not a part of a chunk (expected data, sampleWeights, labels)");
-        data = weighted ? (chunk as WeightedChunk).data : (chunk as ModelData);
-        if (weighted) options = { ...r.options, sampleWeights: (chunk as WeightedChunk).sampleWeights, labels: (chunk as WeightedChunk).labels };
-      } catch (e) {
-        throw unreadable(e, `chunks[${c}]`); // a throwing getter or trap, a revoked Proxy
+    const returned = typeof peek(() => (given as PromiseLike<unknown> | null)?.then, undefined) === "function" ? await given : given;
+    const { iterator, isAsync } = iteratorOf(returned);
+    let c = 0, count = 0, finished = false;
+    try {
+      for (;; c++) {
+        let step: IteratorResult<unknown>, chunk: unknown, pending = false;
+        try {
+          step = await iterator.next(); // the source's own error is the MixemError's cause
+        } catch (e) {
+          throw unreadable(e, `chunks[${c}]`);
+        }
+        try {
+          if (step.done) break;
+          chunk = step.value;
+          // A sync iterable's promises are awaited, as for await does.
+          pending = !isAsync && typeof (chunk as PromiseLike<unknown> | null)?.then === "function";
+        } catch (e) {
+          throw unreadable(e, `chunks[${c}]`); // a throwing getter or trap, a revoked Proxy
+        }
+        if (pending) chunk = await chunk;
+        // A chunk is data, or { data, sampleWeights, labels } (one weight and/or label per point of the chunk).
+        let data: ModelData, options = r.options;
+        try {
+          const weighted = typeof chunk === "object" && chunk !== null && !Array.isArray(chunk) && !ArrayBuffer.isView(chunk) && !arrowKind(chunk) && "data" in chunk;
+          if (weighted) for (const key of Object.keys(chunk as object))
+            if (key !== "data" && key !== "sampleWeights" && key !== "labels") throw dataError(`chunks[${c}].${key}`, "is not a part of a chunk (expected data, sampleWeights, labels)");
+          data = weighted ? (chunk as WeightedChunk).data : (chunk as ModelData);
+          if (weighted) options = { ...r.options, sampleWeights: (chunk as WeightedChunk).sampleWeights, labels: (chunk as WeightedChunk).labels };
+        } catch (e) {
+          throw unreadable(e, `chunks[${c}]`);
+        }
+        withDataset(loadDataset(r.family, data, options, `chunks[${c}]`, dims, validated), (ds) => {
+          dims ??= ds.dims;
+          count += ds.n;
+          f(ds, c);
+        });
       }
-      withDataset(loadDataset(r.family, data, options, `chunks[${c}]`, dims, validated), (ds) => {
-        dims ??= ds.dims;
-        count += ds.n;
-        f(ds, c);
-      });
-      c++;
+      finished = true;
+    } finally {
+      // Leaving early (an error) closes the source, as for await does.
+      if (!finished) try { await iterator.return?.(); } catch { /* the error that ended the pass is the one to report */ }
     }
     if (c === 0) throw dataError("source", "yielded no chunks");
     // Later passes read the data trusted: it must be the data validated on the first pass.
@@ -156,5 +172,31 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     return buildModel(r, spec, step.value, observations, dataSettings, fit, nMissing);
   } finally {
     ev.free();
+  }
+}
+
+/**
+ * The iterator of what the source returned: an Arrow table's record batches (iterating a table
+ * itself yields rows), else its async or sync iterator; one that cannot be read is a MixemError.
+ */
+function iteratorOf(returned: unknown): { iterator: AsyncIterator<unknown> | Iterator<unknown>; isAsync: boolean } {
+  let chunks: unknown, asyncIterator: unknown, syncIterator: unknown;
+  try {
+    chunks = arrowKind(returned) === "table" && Array.isArray((returned as { batches?: unknown }).batches) ? (returned as { batches: unknown[] }).batches : returned;
+    if (typeof chunks === "object" && chunks !== null) {
+      asyncIterator = (chunks as AsyncIterable<unknown>)[Symbol.asyncIterator];
+      if (typeof asyncIterator !== "function") syncIterator = (chunks as Iterable<unknown>)[Symbol.iterator];
+    }
+  } catch (e) {
+    throw unreadable(e, "source");
+  }
+  if (typeof asyncIterator !== "function" && typeof syncIterator !== "function")
+    throw dataError("source", `must return an iterable or async iterable of chunks, returned ${describe(chunks)}`);
+  const isAsync = typeof asyncIterator === "function";
+  try {
+    const iterator = (isAsync ? asyncIterator : syncIterator) as (this: unknown) => AsyncIterator<unknown> | Iterator<unknown>;
+    return { iterator: iterator.call(chunks), isAsync };
+  } catch (e) {
+    throw unreadable(e, "source");
   }
 }

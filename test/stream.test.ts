@@ -144,7 +144,6 @@ describe("chunks whose categorical levels differ: errors naming the option and t
 });
 
 describe("chunks that cannot be read", () => {
-  // (A revoked Proxy as a chunk fails inside for-await's own read of it — the engine's TypeError.)
   it("a throwing getter, a throwing ownKeys or has trap: a MixemError naming the chunk", async () => {
     const chunks: unknown[] = [
       { get data() { throw new Error("boom"); } },
@@ -156,5 +155,37 @@ describe("chunks that cannot be read", () => {
       expect(e).toBeInstanceOf(MixemError);
       expect((e as MixemError).path).toBe("chunks[1]");
     }
+  });
+
+  const revoked = () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; };
+  it("a revoked Proxy as a chunk (array, generator, async generator) or as the source's return: a MixemError naming it", async () => {
+    const cases: [() => unknown, string][] = [
+      [() => [[1, 2, 3, 4], revoked()], "chunks[1]"],
+      [() => (function* () { yield [1, 2, 3, 4]; yield revoked(); })(), "chunks[1]"],
+      [() => (async function* () { yield revoked(); })(), "chunks[0]"], // the generator's own await of it throws
+      [() => revoked(), "source"],
+    ];
+    for (const [source, path] of cases) {
+      const e = await fitStream(source as never, { k: 1 }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(MixemError);
+      expect((e as MixemError).path).toBe(path);
+    }
+  });
+
+  it("the source's own error is the cause; a pass that fails closes the source (as for await does)", async () => {
+    const own = new Error("connection reset");
+    let closed = 0;
+    const source = () => (function* () { try { yield [1, 2, 3, 4]; yield [5, 6]; throw own; } finally { closed++; } })();
+    const e = await fitStream(source, { k: 1 }).catch((x: unknown) => x);
+    expect((e as MixemError).path).toBe("chunks[2]");
+    expect((e as Error & { cause?: unknown }).cause).toBe(own);
+    // A bad chunk ends the pass early: the generator's finally runs.
+    closed = 0;
+    const bad = () => (function* () { try { yield [1, 2, 3, 4]; yield [Number.NaN]; yield [7, 8]; } finally { closed++; } })();
+    await expect(fitStream(bad, { k: 1 })).rejects.toThrow(/chunks\[1\]/);
+    expect(closed).toBe(1);
+    // Sync iterables may yield promises of chunks, as for await reads them.
+    const m = await fitStream(() => [Promise.resolve([1, 2, 3, 4]), [5, 6]] as never, { k: 1, maxIter: 2 });
+    expect(m.nObservations).toBe(6);
   });
 });
