@@ -384,7 +384,7 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
 const IN_FLIGHT = 2;
 
 /** A selection worker, the handlers of the selection it serves (replaced per selection), and its WebAssembly memory as last reported. */
-interface PooledWorker { handle: WorkerHandle; on: (reply: WorkerReply) => void; fail: (e: unknown) => void; memoryBytes: number; id: number }
+interface PooledWorker { handle: WorkerHandle; on: (reply: WorkerReply) => void; fail: (e: unknown) => void; memoryBytes: number; id: number; released: boolean }
 
 /**
  * Idle selection workers, kept for the next selectKAsync: a new worker's first cells run cold
@@ -404,16 +404,19 @@ export const IDLE_MEMORY_BYTES = 32 * 2 ** 20;
 let idleMemoryLimit = IDLE_MEMORY_BYTES;
 let serial = 0;
 
-/** @internal For tests and benches: the idle workers (serial id, WebAssembly bytes); `limit` replaces IDLE_MEMORY_BYTES first. */
-export function idleSelectionWorkers(limit?: number): { id: number; memoryBytes: number }[] {
+/**
+ * @internal For tests and benches: the idle workers (serial id, WebAssembly bytes, whether the
+ * worker has confirmed it freed the last selection's data); `limit` replaces IDLE_MEMORY_BYTES first.
+ */
+export function idleSelectionWorkers(limit?: number): { id: number; memoryBytes: number; released: boolean }[] {
   if (limit !== undefined) idleMemoryLimit = limit;
-  return idle.map((w) => ({ id: w.id, memoryBytes: w.memoryBytes }));
+  return idle.map((w) => ({ id: w.id, memoryBytes: w.memoryBytes, released: w.released }));
 }
 
 function takeWorker(): PooledWorker {
   const reused = idle.pop();
-  if (reused) { reused.handle.ref?.(); return reused; }
-  const w: PooledWorker = { handle: startWorker(), on: () => {}, fail: () => {}, memoryBytes: 0, id: ++serial };
+  if (reused) { reused.handle.ref?.(); reused.released = false; return reused; }
+  const w: PooledWorker = { handle: startWorker(), on: () => {}, fail: () => {}, memoryBytes: 0, id: ++serial, released: false };
   w.handle.onMessage((reply) => w.on(reply));
   w.handle.onError((e) => w.fail(e));
   return w;
@@ -421,8 +424,10 @@ function takeWorker(): PooledWorker {
 
 function releaseWorker(w: PooledWorker): void {
   if (idle.length >= IDLE_WORKERS || w.memoryBytes > idleMemoryLimit) return endWorker(w);
-  w.on = () => {};
+  // The worker frees the selection's data while it waits (no caller data held between calls).
+  w.on = (reply) => { if (reply.type === "released") w.released = true; };
   w.fail = () => endWorker(w);
+  w.handle.post({ kind: "select-end" }, []);
   w.handle.unref?.();
   idle.push(w);
 }

@@ -37,6 +37,13 @@ let parts: { x: Region; aux: Region | null; weights: Region | null; labels: Regi
 
 p.listen((request) => {
   try {
+    if (request.kind === "select-end") {
+      // A kept worker holds no caller data while idle.
+      for (const ctx of cells?.values() ?? []) freeCells(ctx);
+      cells = undefined;
+      p.post({ type: "released" });
+      return;
+    }
     if (request.kind !== "pass" && request.kind !== "cell") initFromModule(request.module);
     if (request.kind === "fit") {
       const options = { ...request.options } as Record<string, unknown>;
@@ -45,8 +52,8 @@ p.listen((request) => {
       const model = fitSync(request.data as never, options as never);
       p.post({ type: "done", model: model.toJSON() });
     } else if (request.kind === "select") {
-      // The cells' shared state lives until the next selection (a kept worker) or the worker's end.
-      for (const ctx of cells?.values() ?? []) freeCells(ctx); // the previous selection's data (a kept worker)
+      // The cells' shared state lives until the selection ends ("select-end") or the worker does.
+      for (const ctx of cells?.values() ?? []) freeCells(ctx); // a selection that ended without select-end
       cells = new Map();
       for (const [family, f] of Object.entries(request.families))
         cells.set(family, { data: f.data, fitOptions: { ...request.fitOptions, ...f.options }, mclustLike: request.mclustLike, ks: request.ks, starts: new Map(f.starts ? [[family as FamilyName, f.starts]] : []), loaded: new Map() });

@@ -72,7 +72,10 @@ export interface SelectRequest {
 /** selectKAsync: fit one cell (after a SelectRequest). */
 export interface CellRequest { kind: "cell"; index: number; k: number; column: Column }
 
-export type WorkerRequest = FitRequest | ShardPartRequest | ShardRequest | PassMessage | SelectRequest | CellRequest;
+/** selectKAsync: the selection is over; a worker kept for the next frees its data (the reply: "released"). */
+export interface SelectEndRequest { kind: "select-end" }
+
+export type WorkerRequest = FitRequest | ShardPartRequest | ShardRequest | PassMessage | SelectRequest | CellRequest | SelectEndRequest;
 
 export type WorkerReply =
   | { type: "progress"; info: IterationInfo }
@@ -87,4 +90,6 @@ export type WorkerReply =
    * whether the worker may wait idle for the next selection (src/select.ts).
    */
   | { type: "cell"; index: number; entry: (Omit<SelectionEntry, "model"> & { model: ModelParts | null }) | null; memoryBytes: number }
+  /** A kept selection worker freed the selection's data and cells (after a SelectEndRequest). */
+  | { type: "released" }
   | { type: "error"; error: { name: string; message: string; code?: string; path?: string; reason?: string } };

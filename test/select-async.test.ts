@@ -77,6 +77,20 @@ describe("selectKAsync's kept workers", () => {
     }
   });
 
+  it("a kept worker frees the selection's data when the selection ends; the next selection on it gives the same entries", async () => {
+    const o = { family: "mvgaussian" as const, kRange: [1, 3] as [number, number], threads: 2 };
+    const first = await selectKAsync(rows, o);
+    const kept = async () => {
+      for (let t = 0; t < 200 && !idleSelectionWorkers().every((w) => w.released); t++) await new Promise((r) => setTimeout(r, 10));
+      return idleSelectionWorkers();
+    };
+    const idleNow = await kept();
+    expect(idleNow.length).toBeGreaterThanOrEqual(2);
+    expect(idleNow.every((w) => w.released)).toBe(true); // each confirmed it freed its cells and data
+    expectSameBits(await selectKAsync(rows, o), first);
+    expect((await kept()).every((w) => w.released)).toBe(true);
+  });
+
   it("an abort on warm workers rejects with its reason; the next call starts new workers and gives the same selection", async () => {
     const o = { family: "mvgaussian" as const, kRange: [1, 4] as [number, number] };
     const sync = selectK(rows, o);
