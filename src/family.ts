@@ -298,8 +298,12 @@ export interface Spec<C extends object = object> {
    * spread of their own (a spike on a repeated value, whatever its prior keeps its variance at).
    */
   ownVariance?(stats: Float64Array, j: number): number[];
-  /** Constraints across components (tied covariance: all equal), for stored models; throws a MixemError naming `path`. */
-  validate?(theta: Float64Array, k: number, path: string): void;
+  /**
+   * Constraints across components (tied covariance: all equal), for stored models; throws a MixemError
+   * naming `path`. `stored`: θ was read from a saved model's components (loadModel), whose derived
+   * parts (a covariance's decomposition) are kept where valid instead of derived again.
+   */
+  validate?(theta: Float64Array, k: number, path: string, stored?: boolean): void;
   /** Checks sampling options (the model's settings merged in as defaults) and returns the draw of one point. */
   sampler(options: Readonly<Record<string, unknown>>): Sampler;
   /**

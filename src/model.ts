@@ -455,7 +455,7 @@ export function loadModel(json: unknown): MixtureModel {
     summary.logPosterior = f.logPosterior;
     summary.posteriorHistory = ph as number[];
   }
-  checkParameters(spec, theta, weights, "INVALID_MODEL", "model");
+  checkParameters(spec, theta, weights, "INVALID_MODEL", "model", true);
   return new MixtureModel(family, spec, theta, weights, settings, summary);
 }
 
@@ -565,7 +565,7 @@ export function checkModel(model: unknown, path = "model"): MixtureModel {
  * across components, and kernel parameters that are all finite (a variance of 1e-310 is positive
  * but its 1/σ² overflows).
  */
-export function checkParameters(spec: Spec, theta: Float64Array, weights: Float64Array, code: "INVALID_MODEL" | "INVALID_OPTION", path: string): void {
+export function checkParameters(spec: Spec, theta: Float64Array, weights: Float64Array, code: "INVALID_MODEL" | "INVALID_OPTION", path: string, stored = false): void {
   const bad = (where: string, message: string) => new MixemError(code, message, where);
   const k = weights.length;
   let sum = 0;
@@ -583,7 +583,7 @@ export function checkParameters(spec: Spec, theta: Float64Array, weights: Float6
     }
   }
   try {
-    spec.validate?.(theta, k, `${path}.components`);
+    spec.validate?.(theta, k, `${path}.components`, stored);
   } catch (e) {
     throw recode(e, code);
   }

@@ -1,6 +1,6 @@
 // A fitted model (or its JSON) as init: checked against the fit it starts.
 import { describe, expect, it } from "vitest";
-import { fitSync, initSync, MixemError } from "../src/index.js";
+import { fitSync, initSync, loadModel, MixemError } from "../src/index.js";
 import { mulberry32, normal } from "./helpers.js";
 
 initSync();
@@ -53,6 +53,22 @@ describe("warm starts for every covariance model", () => {
       }
     }
   });
+  it("a saved model of each of mclust's 14 models loads bit for bit, its decomposition as saved (not re-derived, axes reordered)", () => {
+    const u = mulberry32(29);
+    const rows = Array.from({ length: 300 }, (_, i) => { const c = i % 3; return [c * 3 + normal(u), (c === 1 ? 4 : 0) + 0.6 * normal(u) + 0.3 * c * normal(u), normal(u) * (1 + c)]; });
+    for (const covariance of ["EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV"] as const) {
+      const m = fitSync(rows, { family: "mvgaussian", covariance, k: 3, seed: 1 });
+      const saved = JSON.stringify(m.toJSON());
+      expect(JSON.stringify(loadModel(JSON.parse(saved)).toJSON()), covariance).toBe(saved);
+    }
+    // A decomposition that is not the covariance's (edited by hand) is derived from the covariance instead.
+    const m = fitSync(rows, { family: "mvgaussian", covariance: "VVV", k: 2, seed: 1 });
+    const json = m.toJSON() as unknown as { components: { volume: number; shape: number[] }[] };
+    json.components[0].volume *= 2;
+    const loaded = loadModel(json as never);
+    expect(loaded.components[0]).toEqual(m.components[0]); // the eigen-decomposition of the covariance: the fit's own here
+  });
+
   it("a component another model cannot hold is still refused", () => {
     const u = mulberry32(3);
     const rows = Array.from({ length: 200 }, (_, i) => [i % 2 * 4 + normal(u), normal(u) + 0.8 * (i % 2 * 4 + normal(u))]);

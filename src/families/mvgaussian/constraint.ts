@@ -62,3 +62,17 @@ export function checkConstraint(model: CovarianceModel, name: string, theta: Flo
     }
   }
 }
+
+/** Whether θ's decompositions share exactly the parts `model` has Equal (volume, shape, orientation) across its k components. */
+export function sharesExactly(model: CovarianceModel, theta: Float64Array, k: number, d: number): boolean {
+  const L = layout(d), T = L.size;
+  const [volume, shape, orientation] = model.terms;
+  const same = (from: number, n: number, j: number) => { for (let i = 0; i < n; i++) if (theta[j * T + from + i] !== theta[from + i]) return false; return true; };
+  for (let j = 1; j < k; j++) {
+    if (volume === "E" && !same(L.volume, 1, j)) return false;
+    if (shape === "E" && !same(L.shape, d, j)) return false;
+    if (orientation === "E" && !same(L.orientation, d * d, j)) return false;
+  }
+  return true;
+}
+

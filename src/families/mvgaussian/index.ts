@@ -12,9 +12,9 @@ import { EMPTY_MASS, LOG_2PI, NONE, noOptions, regionPoints, scaleRule } from ".
 import type { RegCovarOption, DimsOption, PriorOption, RidgeOption } from "../shared.js";
 import { priorRule } from "../../prior.js";
 import { COVARIANCE_MODELS, COVARIANCE_TYPES, MCLUST_MODELS, PRIOR_MODELS, type CovarianceType, type MclustModelName, type MStep } from "./covariance.js";
-import { checkConstraint } from "./constraint.js";
+import { checkConstraint, sharesExactly } from "./constraint.js";
 import { decomposeSigma, growScratch, layout, newScratch } from "./models.js";
-import { componentOf, listOf, readComponent, readCovariance, readMean, type MvGaussianComponent } from "./io.js";
+import { componentOf, listOf, readComponent, readCovariance, readMean, takeStoredDecomposition, type MvGaussianComponent } from "./io.js";
 import { resolveMvPrior, type MvGaussianPrior } from "./prior.js";
 import * as M from "../../math.js";
 import { meanCovariance } from "../../squarem.js";
@@ -270,8 +270,14 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       },
 
       component: (theta, j) => componentOf(theta, j, d),
-      validate(theta, k, path) {
-        if (constrained) return checkConstraint(model, covariance, theta, k, d, m.x, (j) => `${path}[${j}].covariance`);
+      validate(theta, k, path, stored) {
+        if (constrained) {
+          const given = stored ? theta.slice() : null;
+          checkConstraint(model, covariance, theta, k, d, m.x, (j) => `${path}[${j}].covariance`);
+          // A stored model keeps its own decomposition (fromComponent took it) where its shared parts are equal.
+          if (given && sharesExactly(model, given, k, d)) theta.set(given);
+          return;
+        }
         if (!model.shared) return;
         for (let j = 1; j < k; j++) for (let i = d; i < T; i++)
           if (theta[j * T + i] !== theta[i]) throw optionError(`${path}[${j}].covariance`, `must equal component 0's: covariance "${covariance}" shares one matrix`);
@@ -279,6 +285,7 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
       fromComponent(c, theta, j, path) {
         readComponent(c, constrained ? "matrix" : model.input, covariance, d, theta, j, m.factor, path);
         decompose(theta, j);
+        takeStoredDecomposition(c, d, diagonal, theta, j);
       },
 
       // x = mean + L z, z ~ N(0, I), Σ = L Lᵀ.

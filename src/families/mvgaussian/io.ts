@@ -93,3 +93,33 @@ export function readComponent(c: unknown, input: CovarianceInput, typeName: stri
     for (let a = 1; a < d; a++) if (theta[j * T + d + a * d + a] !== theta[j * T + d]) throw optionError(`${path}.covariance`, `must have equal diagonal entries for covariance "${typeName}"`);
   if (!cholesky(theta.subarray(j * T + d, (j + 1) * T), d, factor)) throw optionError(`${path}.covariance`, "must be positive definite");
 }
+
+/**
+ * A stored component's decomposition into θ_j's slots, when it is given and is one of Σ_j's —
+ * volume · D diag(shape) Dᵀ = Σ_j and DᵀD = I, each to 1e-10 relative — so that a saved model loads
+ * with the decomposition it was saved with (the axes in the fit's order, the fit's last bits), not
+ * Σ_j's decomposition re-derived (the diagonal models: D = I exactly). Otherwise θ keeps the derived one. Returns whether it was taken.
+ */
+export function takeStoredDecomposition(c: unknown, d: number, diagonal: boolean, theta: Float64Array, j: number): boolean {
+  const L = layout(d), t = j * L.size, o = c as Partial<Record<"volume" | "shape" | "orientation", unknown>>;
+  const numbers = (v: unknown, n: number): v is number[] => Array.isArray(v) && v.length === n && v.every((x) => typeof x === "number" && Number.isFinite(x));
+  const volume = o.volume, shape = o.shape, orientation = o.orientation;
+  if (!(typeof volume === "number" && volume > 0 && Number.isFinite(volume)) || !numbers(shape, d) || !shape.every((x) => x > 0)) return false;
+  if (!Array.isArray(orientation) || orientation.length !== d || !orientation.every((r) => numbers(r, d))) return false;
+  const D = orientation as number[][];
+  if (diagonal && !D.every((r, a) => r.every((v, b) => v === (a === b ? 1 : 0)))) return false; // orientation I
+  const TOL = 1e-10;
+  for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) {
+    let s = 0, g = 0;
+    for (let c = 0; c < d; c++) { s += D[a][c] * shape[c] * D[b][c]; g += D[c][a] * D[c][b]; }
+    const sigma = theta[t + d + a * d + b], size = Math.sqrt(theta[t + d + a * d + a] * theta[t + d + b * d + b]);
+    if (!(Math.abs(volume * s - sigma) <= TOL * size) || !(Math.abs(g - (a === b ? 1 : 0)) <= TOL)) return false;
+  }
+  theta[t + L.volume] = volume;
+  for (let a = 0; a < d; a++) {
+    theta[t + L.shape + a] = shape[a];
+    for (let b = 0; b < d; b++) theta[t + L.orientation + a * d + b] = D[a][b];
+  }
+  return true;
+}
+
