@@ -394,7 +394,9 @@ async function main(argv: string[]): Promise<number> {
   if (values.plot) {
     const plot = familyOf(model.family)!.plot;
     if (plot.kind === "none" || (plot.kind === "scatter" && model.dims < 2)) throw new UsageError(`--plot draws 1-D fits and mvgaussian fits of 2 or more dimensions, not ${model.family} in ${model.dims}`);
-    writePlot(values.plot, () => plotFit(model, data(), { title: `${model.family} mixture, k = ${model.k}`, labels: plot.kind === "counts" ? undefined : axes, trials: typeof trials === "number" && plot.kind === "counts" ? trials : undefined }));
+    // --weights: the picture weighs the rows as the fit did (a fresh view: WebAssembly memory may have grown).
+    const weights = values.weights === undefined ? undefined : weightsAt?.array ?? sampleWeights;
+    writePlot(values.plot, () => plotFit(model, data(), { title: `${model.family} mixture, k = ${model.k}`, labels: plot.kind === "counts" ? undefined : axes, trials: typeof trials === "number" && plot.kind === "counts" ? trials : undefined, sampleWeights: weights }));
   }
 
   if (values.json) {
