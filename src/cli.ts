@@ -135,7 +135,8 @@ Output:
   a 1-D fit table lists them by increasing mean.
   --json              print the model (select: every score and the best model) as JSON
   --plot FILE.svg     write a picture: fit — histogram with the fitted mixture (1-D) or points
-                      and 1σ/2σ ellipses (2-D mvgaussian); select — the criterion against k
+                      and 1σ/2σ ellipses (2-D mvgaussian), the rows weighted by --weights;
+                      select — the criterion against k
   --quiet             no progress line on stderr (reading, then fitting)
   -h, --help          this help
   --version           the version of mixem
