@@ -142,6 +142,20 @@ describe("integer weights draw as duplicated rows, weight 0 as the row removed",
   });
 });
 
+describe("many points: weights read in place", () => {
+  it("10⁶ values with a Float64Array of weights: rows of weight 0 (far outliers among them) are neither drawn nor counted", () => {
+    const N = 1e6, u = mulberry32(12), x = new Float64Array(N), w = new Float64Array(N);
+    for (let i = 0; i < N; i++) { x[i] = u() < 0.4 ? normal(u) : 6 + normal(u); w[i] = i % 10 === 0 ? 0 : 1 + (i % 3); }
+    for (let i = 0; i < N; i += 1000) x[i] = 1e9; // weight 0 (i % 10 = 0)
+    const m = fitSync(x.subarray(1, 20001), { k: 2, seed: 1 });
+    const t = performance.now(), svg = plotFit(m, x, { sampleWeights: w });
+    expect(performance.now() - t).toBeLessThan(5000);
+    expect(svg).toContain(`data: 900,000 values (Σ w ${(1.8e6).toLocaleString("en-US")}), 60 bins`);
+    expect(svg).not.toContain("not drawn");
+    expect(svg).not.toMatch(/NaN|Infinity|undefined/);
+  }, 30_000);
+});
+
 describe("sampleWeights are checked as fit checks them", () => {
   const x = Array.from({ length: 50 }, (_, i) => (i % 2) * 4 + Math.sin(i));
   const m = fitSync(x, { k: 2, seed: 1 });
@@ -167,6 +181,12 @@ describe("sampleWeights are checked as fit checks them", () => {
     const bad = Object.assign(ones(), { 3: -1 });
     const a = thrown(() => fitSync(x, { k: 2, sampleWeights: bad })), b = thrown(() => plotFit(m, x, { sampleWeights: bad }));
     expect([b.code, b.path]).toEqual([a.code, a.path]);
+  });
+  it("a getter or Proxy that throws is a MixemError naming the weight", () => {
+    const hostile = new Proxy(ones(), { get: (t, k) => { if (k === "2") throw new Error("boom"); return Reflect.get(t, k); } });
+    const e = thrown(() => plotFit(m, x, { sampleWeights: hostile }));
+    expect(e.path).toBe("options.sampleWeights[2]");
+    expect(e.message).toMatch(/boom/);
   });
   it("plotSelection takes no weights", () => {
     expect(thrown(() => plotSelection(selectK(x, { kRange: [1, 2] }), { sampleWeights: ones() } as never)).path).toBe("options.sampleWeights");
