@@ -485,7 +485,8 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
   }
   if (d > 2) rows.push({ swatch: noSwatch, text: d > D ? `2-D projections of the first ${D} of ${d} dimensions` : `2-D projections of the ${d} dimensions` });
   // Points drawn one by one: those of weight > 0 (all, unweighted), their weights (f·w) and predicted components.
-  let drawn: number[] = [], weightOf: number[] = [], labels: ArrayLike<number> = [];
+  const drawn: number[] = [], weightOf: number[] = [];
+  let labels: ArrayLike<number> = [];
   if (pointsMode) {
     for (let i = 0; i < t.n; i++) {
       const wi = t.w ? t.w.f * t.w.w[i] : 1;
