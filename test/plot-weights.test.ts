@@ -64,6 +64,14 @@ describe("integer weights draw as duplicated rows, weight 0 as the row removed",
     expect(checkWeights([2, 1, 0, 1], 4).f).toBe(1);
   });
 
+  it("weights averaging below 1 draw the same at any scale (but for the legend's Σ w)", () => {
+    const n = 2000, x = Array.from({ length: n }, () => (u() < 0.35 ? normal(u) : 6 + 1.5 * normal(u)));
+    const p = x.map(() => u()), m = fitSync(x, { k: 2, seed: 1, sampleWeights: p });
+    const sum = (svg: string) => svg.replace(/\(Σ w [^)]*\)/, "(Σ w)");
+    const a = plotFit(m, x, { sampleWeights: p }), b = plotFit(m, x, { sampleWeights: p.map((v) => v / 1000) });
+    expect(a).toContain(`data: ${n.toLocaleString("en-US")} values (Σ w `);
+    expect(sum(a)).toBe(sum(b));
+  });
   it("1-D density: the same SVG but for the legend's count", () => {
     const n = 4000, x = Array.from({ length: n }, () => (u() < 0.35 ? normal(u) : 6 + 1.5 * normal(u)));
     x[2] = -1e4;
