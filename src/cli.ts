@@ -135,7 +135,8 @@ Output:
   a 1-D fit table lists them by increasing mean.
   --json              print the model (select: every score and the best model) as JSON
   --plot FILE.svg     write a picture: fit — histogram with the fitted mixture (1-D) or points
-                      and 1σ/2σ ellipses (2-D mvgaussian); select — the criterion against k
+                      and 1σ/2σ ellipses (2-D mvgaussian), the rows weighted by --weights;
+                      select — the criterion against k
   --quiet             no progress line on stderr (reading, then fitting)
   -h, --help          this help
   --version           the version of mixem
@@ -394,7 +395,9 @@ async function main(argv: string[]): Promise<number> {
   if (values.plot) {
     const plot = familyOf(model.family)!.plot;
     if (plot.kind === "none" || (plot.kind === "scatter" && model.dims < 2)) throw new UsageError(`--plot draws 1-D fits and mvgaussian fits of 2 or more dimensions, not ${model.family} in ${model.dims}`);
-    writePlot(values.plot, () => plotFit(model, data(), { title: `${model.family} mixture, k = ${model.k}`, labels: plot.kind === "counts" ? undefined : axes, trials: typeof trials === "number" && plot.kind === "counts" ? trials : undefined }));
+    // --weights: the picture weighs the rows as the fit did (a fresh view: WebAssembly memory may have grown).
+    const weights = values.weights === undefined ? undefined : weightsAt?.array ?? sampleWeights;
+    writePlot(values.plot, () => plotFit(model, data(), { title: `${model.family} mixture, k = ${model.k}`, labels: plot.kind === "counts" ? undefined : axes, trials: typeof trials === "number" && plot.kind === "counts" ? trials : undefined, sampleWeights: weights }));
   }
 
   if (values.json) {

@@ -316,9 +316,10 @@ export interface Spec<C extends object = object> {
   /**
    * Families with a heat map plot: each component's probability of every level of every column,
    * and the shares of the levels in `data` (read and checked as the model reads data, in plain
-   * JavaScript: no WebAssembly), for plotFit. `names`: the columns' names, or undefined.
+   * JavaScript: no WebAssembly), for plotFit. `names`: the columns' names, or undefined;
+   * `weights`: checked sample weights, one per row (a level's share is then its Σ w over Σ w).
    */
-  heatmap?(theta: Float64Array, k: number, data: unknown, names: readonly string[] | undefined): HeatmapTable;
+  heatmap?(theta: Float64Array, k: number, data: unknown, names: readonly string[] | undefined, weights?: ArrayLike<number>): HeatmapTable;
   /** Plot kind "columns": each column as a 1-D model of its own family (its picture, spec, θ of k components and settings). */
   columnPictures?(theta: Float64Array, k: number): { family: string; plot: PlotKind; spec: Spec; theta: Float64Array; settings: Record<string, unknown> }[];
   /**

@@ -21,7 +21,7 @@ import { dataError, MixemError, optionError } from "./errors.js";
 import { describe } from "./data.js";
 import { symmetricEigen } from "./linalg.js";
 import { withCoreOrEngineMath } from "./math.js";
-import { bin1, bin2, extent, robustRange, rowsOf, valuesOf, type Grid2, type Table } from "./plot/data.js";
+import { bin1, bin2, checkWeights, extent, robustRange, rowsOf, sizeOf, valuesOf, weighted as withWeights, type Grid2, type Table, type Weights } from "./plot/data.js";
 import { colour, esc, PALETTE, legend, legendSize, num, panel, path, px, svgDocument, wrapRows, type Box, type LegendRow } from "./plot/svg.js";
 
 export interface PlotOptions {
@@ -37,6 +37,11 @@ export interface PlotOptions {
   labels?: string[];
   /** Arrow data (a Table or RecordBatch): the columns drawn, as fitted (default: every column; one Vector: itself). */
   columns?: string[];
+  /**
+   * One weight ≥ 0 per point, as the fit's `sampleWeights`: point i counts w_i times in every bar,
+   * cell and share (a weight of 0 as if the point were removed, integer weights as duplicated points).
+   */
+  sampleWeights?: ArrayLike<number>;
 }
 
 // ---- options and arguments ----------------------------------------------------------------
@@ -94,35 +99,40 @@ export function plotFit(model: MixtureModel, data: ModelData, options: PlotOptio
  * array, row-major, and `columns` taken out of the options; other data as given (then `columns`
  * is an error: it names columns of an Arrow table).
  */
-function fromArrow(data: ModelData, options: PlotOptions): { data: ModelData; options: PlotOptions } {
+function fromArrow(data: ModelData, options: PlotOptions): { data: ModelData; options: PlotOptions; sampleWeights: unknown } {
   const o = ownOptions(options ?? {}, "options") as PlotOptions;
-  const { columns, ...rest } = o;
+  const { columns, sampleWeights, ...rest } = o;
   if (!arrowKind(data)) {
     if (columns !== undefined) throw optionError("options.columns", "names columns of an Arrow table; the data is not one");
-    return { data, options: rest };
+    return { data, options: rest, sampleWeights };
   }
   if (columns !== undefined) arrowColumnsRule(columns, "options.columns");
   const n = arrowRows(data)!;
   const d = columns?.length ?? (arrowKind(data) === "vector" ? 1 : (data as unknown as { schema: { fields: unknown[] } }).schema.fields.length);
   const x = new Float64Array(n * d);
   arrowRowsInto(data, columns, x, 0, "data", 0);
-  return { data: x, options: rest };
+  return { data: x, options: rest, sampleWeights };
 }
 
 /**
- * A model fitted with missing values (NaN): the rows without one, as a flat array — a row with a
- * missing value has no place in the picture (its histogram bar or its point).
+ * A model fitted with missing values (NaN): the rows without one, as a flat array, and their
+ * weights — a row with a missing value has no place in the picture (its histogram bar or its point).
  */
-function completeRows(data: ModelData, dims: number): ModelData {
+function completeRows(data: ModelData, dims: number, w: Weights | undefined): { data: ModelData; w: Weights | undefined } {
   const t = dims === 1 ? valuesOf(data) : rowsOf(data, dims);
   const complete = (i: number) => { for (let a = 0; a < dims; a++) if (Number.isNaN(t.at(i, a))) return false; return true; };
   let kept = 0;
   for (let i = 0; i < t.n; i++) if (complete(i)) kept++;
-  if (kept === t.n) return data;
+  if (kept === t.n) return { data, w };
   if (kept === 0) throw dataError("data", "has no row without a missing value to draw");
-  const out = new Float64Array(kept * dims);
-  for (let i = 0, o = 0; i < t.n; i++) if (complete(i)) for (let a = 0; a < dims; a++) out[o++] = t.at(i, a);
-  return out;
+  const out = new Float64Array(kept * dims), ow = w ? new Float64Array(kept) : undefined;
+  for (let i = 0, o = 0; i < t.n; i++) if (complete(i)) { if (ow) ow[o / dims] = w!.w[i]; for (let a = 0; a < dims; a++) out[o++] = t.at(i, a); }
+  if (!ow) return { data: out, w };
+  try {
+    return { data: out, w: checkWeights(ow, kept) };
+  } catch (e) {
+    throw e instanceof MixemError && e.path === "options.sampleWeights" ? optionError(e.path, "are all 0 on the rows without a missing value; at least one of them must be positive") : e;
+  }
 }
 
 /** What the 1-D pictures and the heat map read of a model (a column of an independent model is drawn as one). */
@@ -130,24 +140,27 @@ type Drawn = Pick<MixtureModel, "k" | "weights" | "theta" | "components" | "spec
 
 function drawFit(model: MixtureModel, data: ModelData, options: PlotOptions): string {
   model = checkModel(model);
-  ({ data, options } = fromArrow(data, options));
-  if (model.settings.missing === "marginalize") data = completeRows(data, model.dims);
+  let given: unknown;
+  ({ data, options, sampleWeights: given } = fromArrow(data, options));
   const plot = familyOf(model.family)!.plot;
+  // Sample weights: one per row of the data as given (rows with a missing value too, as fit takes them).
+  let w = given === undefined || given === null ? undefined : checkWeights(given, (model.dims === 1 && plot.kind !== "heatmap" ? valuesOf(data) : rowsOf(data, model.dims)).n);
+  if (model.settings.missing === "marginalize") ({ data, w } = completeRows(data, model.dims, w));
   if (plot.kind === "none") throw optionError("model.family", plot.why);
-  if (plot.kind === "columns") return columns(model, data, checked(options, { ...COMMON, labels: nameList }));
+  if (plot.kind === "columns") return columns(model, data, w, checked(options, { ...COMMON, labels: nameList }));
   if (plot.kind === "heatmap") {
     const o = checked(options, { ...COMMON, labels: nameList });
-    return heatmap(model, model.spec.heatmap!(model.theta, model.k, data, o.labels), o);
+    return heatmap(model, model.spec.heatmap!(model.theta, model.k, data, o.labels, w?.w), o);
   }
   if (plot.kind === "scatter") {
     const o = checked(options, COMMON);
     if (model.dims < 2) throw optionError("model.dims", "a scatter plot needs at least 2 dimensions");
     pairOrDims(o.labels, model.dims);
-    return scatter(model, data, rowsOf(data, model.dims), o);
+    return scatter(model, data, withWeights(rowsOf(data, model.dims), w), o);
   }
   const o = checked(options, { ...COMMON, trials: integer(1) });
   pairOrDims(o.labels, 2);
-  return oneD(model, plot, valuesOf(data), o);
+  return oneD(model, plot, withWeights(valuesOf(data), w), o);
 }
 
 /** A density or counts picture of 1-D data. */
@@ -163,7 +176,7 @@ function oneD(model: Drawn, plot: { kind: "density" } | { kind: "counts"; axis: 
  * as its own family draws it (density, counts, heat map; a list of the parameters where the
  * family has no picture), two panels a row. Labels name the columns.
  */
-function columns(model: MixtureModel, data: ModelData, o: Checked): string {
+function columns(model: MixtureModel, data: ModelData, w: Weights | undefined, o: Checked): string {
   const parts = model.spec.columnPictures!(model.theta, model.k);
   const d = parts.length;
   if (o.labels && o.labels.length !== d) throw optionError("options.labels", `must name the ${d} columns, got ${o.labels.length} names`);
@@ -183,9 +196,9 @@ function columns(model: MixtureModel, data: ModelData, o: Checked): string {
     let svg: string;
     if (part.plot.kind === "heatmap") {
       const values = Array.from({ length: n }, (_, i) => t.at(i, a)); // level codes or names
-      svg = heatmap(drawn, part.spec.heatmap!(part.theta, model.k, values, [name]), po);
+      svg = heatmap(drawn, part.spec.heatmap!(part.theta, model.k, values, [name], w?.w), po);
     } else if (part.plot.kind === "density" || part.plot.kind === "counts") {
-      const column: Table = { n, dims: 1, at: (i) => t.at(i, a), where: (i) => t.where(i, a) };
+      const column: Table = { n, dims: 1, at: (i) => t.at(i, a), where: (i) => t.where(i, a), ...(w ? { w } : {}) };
       svg = oneD(drawn, part.plot, column, { ...po, labels: [name, part.plot.kind === "density" ? "density" : "proportion"] });
     } else {
       const lines = drawn.components.map((c, j) => `component ${j + 1} (w ${num(model.weights[j])}): ${Object.entries(c as unknown as Record<string, unknown>).map(([key, v]) => `${key} ${Array.isArray(v) ? v.map((x) => num(Number(x))).join(" ") : num(Number(v))}`).join(", ")}`);
@@ -255,17 +268,26 @@ const swatchLine = (c: string, w = 2.2) => (x: number, y: number) => `<path d="M
 const swatchBar = (x: number, y: number) => `<rect x="${px(x)}" y="${px(y - 5)}" width="18" height="10" fill="#c8c8c8"/>`;
 const noSwatch = () => "";
 
-/** The note for values left out of the picture, or nothing. */
-function outsideNote(outside: number, min: number, max: number): LegendRow[] {
-  return outside > 0 ? [{ swatch: noSwatch, text: `${count(outside)} value${outside > 1 ? "s" : ""} beyond the axis not drawn (data from ${num(min)} to ${num(max)})` }] : [];
+/** A sum of weights: an integer with separators, else 4 significant digits. */
+const amount = (v: number) => (Number.isInteger(v) && v < 1e15 ? count(v) : num(v));
+/** How many `noun`s the data holds: "n values", or weighted "n values (Σ w W)" (n: those of weight > 0). */
+const sizeText = (t: Table, noun: string) => (t.w ? `${count(t.w.rows)} ${noun} (Σ w ${amount(t.w.total)})` : `${count(t.n)} ${noun}`);
+
+/** The note for values left out of the picture (with weights: `weight` is their Σ f·w), or nothing. */
+function outsideNote(t: Table, outside: number, weight: number, min: number, max: number): LegendRow[] {
+  const sum = t.w ? ` (Σ w ${amount(weight / t.w.f)})` : "";
+  return outside > 0 ? [{ swatch: noSwatch, text: `${count(outside)} value${outside > 1 ? "s" : ""}${sum} beyond the axis not drawn (data from ${num(min)} to ${num(max)})` }] : [];
 }
 
-/** Histogram (density scale) of the data, each weighted component (dashed, shaded) and the mixture. */
+/**
+ * Histogram (density scale: a bar's Σ w over Σ w · width; unweighted, count over n · width) of the
+ * data, each weighted component (dashed, shaded) and the mixture.
+ */
 function histogram(model: Drawn, density: PlotDensity, t: Table, o: Checked): string {
   const { min, max } = extent(t);
   const r = robustRange(t, 0, min[0], max[0]);
-  const n = t.n, bins = Math.max(5, Math.min(60, Math.ceil(Math.sqrt(n))));
-  const { counts: hist, outside } = bin1(t, 0, r.lo, r.hi, bins);
+  const n = sizeOf(t), bins = Math.max(5, Math.min(60, Math.ceil(Math.sqrt(n))));
+  const { counts: hist, outside, outsideWeight } = bin1(t, 0, r.lo, r.hi, bins);
   const bw = (r.hi - r.lo) / bins || 1, lo = r.hi > r.lo ? r.lo : r.lo - 0.5, hi = r.hi > r.lo ? r.hi : r.hi + 0.5;
   const height = Array.from(hist, (c) => c / (n * bw));
   const pad = 0.05 * (hi - lo);
@@ -277,8 +299,8 @@ function histogram(model: Drawn, density: PlotDensity, t: Table, o: Checked): st
   const rows: LegendRow[] = [
     ...order.map((j) => ({ swatch: swatchFill(colour(j)), text: describe1(model, j, means[j]), colour: colour(j) })),
     { swatch: swatchLine("#000"), text: "mixture density" },
-    { swatch: swatchBar, text: `data: ${count(n)} values, ${bins} bins` },
-    ...outsideNote(outside, min[0], max[0]),
+    { swatch: swatchBar, text: `data: ${sizeText(t, "values")}, ${bins} bins` },
+    ...outsideNote(t, outside, outsideWeight, min[0], max[0]),
   ];
   return picture1(o, rows, [lo - pad, hi + pad], o.labels ?? ["value", "density"], (yr, f) => {
     const bars = height.map((h, b) => {
@@ -343,8 +365,8 @@ function counts(model: Drawn, density: PlotDensity, axis: string, t: Table, o: C
   const lo = r.lo <= hi - r.lo ? 0 : r.lo; // from 0 unless the counts sit far from it
   const nvals = hi - lo + 1, group = Math.ceil(nvals / 200), bins = Math.ceil(nvals / group);
   // Bin b holds the integers lo + b·group … lo + (b + 1)·group − 1.
-  const { counts: freq, outside } = bin1(t, 0, lo - 0.5, lo - 0.5 + bins * group, bins);
-  const n = t.n;
+  const { counts: freq, outside, outsideWeight } = bin1(t, 0, lo - 0.5, lo - 0.5 + bins * group, bins);
+  const n = sizeOf(t); // weighted: a bar's proportion is its Σ w over Σ w
   const values: number[] = [];
   if (nvals <= 20000) for (let v = lo; v <= hi; v++) values.push(v);
   else for (let i = 0; i <= 800; i++) { const v = Math.round(lo + (i / 800) * (hi - lo)); if (v !== values[values.length - 1]) values.push(v); }
@@ -359,8 +381,8 @@ function counts(model: Drawn, density: PlotDensity, axis: string, t: Table, o: C
   const rows: LegendRow[] = [
     ...order.map((j) => ({ swatch: swatchFill(colour(j)), text: describe1(model, j, means[j]), colour: colour(j) })),
     { swatch: swatchLine("#000"), text: group > 1 ? "mixture probability (per value)" : "mixture probability" },
-    { swatch: swatchBar, text: group > 1 ? `data: ${count(n)} counts, in groups of ${group} values` : `data: ${count(n)} counts` },
-    ...outsideNote(outside, min[0], max[0]),
+    { swatch: swatchBar, text: group > 1 ? `data: ${sizeText(t, "counts")}, in groups of ${group} values` : `data: ${sizeText(t, "counts")}` },
+    ...outsideNote(t, outside, outsideWeight, min[0], max[0]),
   ];
   const labels = o.labels ?? [axis, group > 1 ? "proportion per value" : "proportion"];
   return picture1(o, rows, [lo - 0.5 * group, lo + bins * group - 0.5 * group], labels, (yr, f) => {
@@ -441,7 +463,7 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
   const top = o.title ? 38 : 14, m = D === 2 ? { l: 64, r: 16, b: 48 } : { l: 56, r: 12, b: 44 }, gap = D === 2 ? 0 : 8;
   const cols = Math.max(1, D - 1), cw = (width - m.l - m.r - gap * (cols - 1)) / cols, ch = (height - top - m.b - gap * (cols - 1)) / cols;
   const boxOf = ([c, r]: [number, number]): Box => D === 2 ? { x: m.l, y: top, w: width - m.l - m.r, h: height - top - m.b } : { x: m.l + c * (cw + gap), y: top + (r - 1) * (ch + gap), w: cw, h: ch };
-  const pointsMode = t.n * pairs.length <= POINTS_MAX;
+  const pointsMode = (t.w?.rows ?? t.n) * pairs.length <= POINTS_MAX;
   const logW = model.weights.map((w) => Math.log(w));
   const rows: LegendRow[] = comps.map((c, j) => ({ swatch: swatchFill(colour(j)), text: `component ${j + 1} (w ${num(model.weights[j])}, mean ${vector(c.mean)})`, colour: colour(j) }));
   rows.push({ swatch: (x, y) => `<path d="M${px(x)},${px(y)}h18" stroke="#555" stroke-width="2"/>`, text: "1σ (solid) and 2σ (dashed) ellipses" });
@@ -455,15 +477,28 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
       grids.push({ x: c, y: r, nx, ny, xr: ranges[c], yr: ranges[r], counts: new Float64Array(nx * ny) });
     }
     outside = bin2(t, grids);
-    rows.push({ swatch: swatchBar, text: `${count(t.n)} points in ${grids[0].nx} × ${grids[0].ny} cells: darker = more (log scale),` });
+    rows.push({ swatch: swatchBar, text: `${sizeText(t, "points")} in ${grids[0].nx} × ${grids[0].ny} cells: darker = more${t.w ? " weight" : ""} (log scale),` });
     rows.push({ swatch: noSwatch, text: "coloured by the most probable component there" });
   } else {
-    rows.push({ swatch: (x, y) => `<path d="M${px(x + 9)},${px(y)}h0" stroke="#777" stroke-width="6" stroke-linecap="round"/>`, text: `${count(t.n)} points, coloured by their most probable component` });
+    rows.push({ swatch: (x, y) => `<path d="M${px(x + 9)},${px(y)}h0" stroke="#777" stroke-width="6" stroke-linecap="round"/>`, text: `${sizeText(t, "points")}, coloured by their most probable component` });
+    if (t.w) rows.push({ swatch: noSwatch, text: t.w.f === 1 ? "opacity: a point of weight 2 as 2 points on top of each other" : "opacity: a point of twice the mean weight as 2 on top of each other" });
   }
   if (d > 2) rows.push({ swatch: noSwatch, text: d > D ? `2-D projections of the first ${D} of ${d} dimensions` : `2-D projections of the ${d} dimensions` });
-  const labels = pointsMode ? model.predict(data) : undefined;
+  // Points drawn one by one: those of weight > 0 (all, unweighted), their weights (f·w) and predicted components.
+  const drawn: number[] = [], weightOf: number[] = [];
+  let labels: ArrayLike<number> = [];
   if (pointsMode) {
-    for (let i = 0; i < t.n; i++) for (const [c, r] of pairs) {
+    for (let i = 0; i < t.n; i++) {
+      const wi = t.w ? t.w.f * t.w.w[i] : 1;
+      if (wi > 0) { drawn.push(i); weightOf.push(wi); }
+    }
+    if (drawn.length === t.n) labels = model.predict(data);
+    else { // only the points drawn, as a flat array
+      const x = new Float64Array(drawn.length * d);
+      drawn.forEach((i, q) => { for (let a = 0; a < d; a++) x[q * d + a] = t.at(i, a); });
+      labels = model.predict(x);
+    }
+    for (const i of drawn) for (const [c, r] of pairs) {
       const [x0, x1] = ranges[c], [y0, y1] = ranges[r], x = t.at(i, c), y = t.at(i, r);
       if (!(x >= x0 && x <= x1 && y >= y0 && y <= y1)) { outside++; break; }
     }
@@ -485,10 +520,16 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
     const keep = ([a, q]: [number, number]): [number, number] => [Math.min(b.x + b.w, Math.max(b.x, f.sx(a))), Math.min(b.y + b.h, Math.max(b.y, f.sy(q)))];
     if (pointsMode) {
       const rad = D === 2 ? 2.5 : 2;
+      // Opacity 1 − 0.45^w: a point of weight w as w points of opacity 0.55 on top of each other (at least 0.05: a light point stays visible).
+      const opacity = (wi: number) => (wi === 1 ? "0.55" : Math.max(0.05, 1 - 0.45 ** wi).toFixed(2));
       model.weights.forEach((_, j) => {
-        let dots = "";
-        for (let i = 0; i < t.n; i++) if (labels![i] === j && inRange(i)) dots += `<circle cx="${px(f.sx(t.at(i, c)))}" cy="${px(f.sy(t.at(i, r)))}" r="${rad}"/>`;
-        if (dots) inner.push(`<g fill="${colour(j)}" fill-opacity="0.55">${dots}</g>`);
+        const dots = new Map<string, string>();
+        drawn.forEach((i, q) => {
+          if (labels[q] !== j || !inRange(i)) return;
+          const key = opacity(weightOf[q]);
+          dots.set(key, (dots.get(key) ?? "") + `<circle cx="${px(f.sx(t.at(i, c)))}" cy="${px(f.sy(t.at(i, r)))}" r="${rad}"/>`);
+        });
+        for (const [alpha, g] of [...dots].sort((a, b) => Number(a[0]) - Number(b[0]))) inner.push(`<g fill="${colour(j)}" fill-opacity="${alpha}">${g}</g>`);
       });
     } else {
       const g = grids[p], cmax = g.counts.reduce((a, v) => Math.max(a, v), 0), L = Math.log1p(cmax);
@@ -531,7 +572,7 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
       const cover = corners.map(([lx, ly]) => {
         const inBox = (x: number, y: number) => x >= lx && x <= lx + ls.w && y >= ly && y <= ly + ls.h;
         let s = 0;
-        if (pointsMode) for (let i = 0; i < t.n; i++) { if (inBox(f.sx(t.at(i, c)), f.sy(t.at(i, r)))) s++; }
+        if (pointsMode) for (const i of drawn) { if (inBox(f.sx(t.at(i, c)), f.sy(t.at(i, r)))) s++; }
         else {
           const g = grids[p];
           for (let yi = 0; yi < g.ny; yi++) for (let xi = 0; xi < g.nx; xi++) {

@@ -326,11 +326,13 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
         return q;
       },
 
-      // Each component's p of every level of every column, and the data's share of each level.
-      heatmap(theta, k, data, names) {
+      // Each component's p of every level of every column, and the data's share of each level
+      // (weighted: Σ w_i over the rows at that level / Σ w_i).
+      heatmap(theta, k, data, names, weights) {
         if (names && names.length !== d) throw optionError("options.labels", `must name the ${d} columns, got ${names.length} names`);
         const counts = new Float64Array(t);
-        const n = countLevels(data, d, levels, (a, code) => { counts[off[a] + code]++; });
+        let n = countLevels(data, d, levels, weights ? (a, code, i) => { counts[off[a] + code] += weights[i]; } : (a, code) => { counts[off[a] + code]++; });
+        if (weights) { n = 0; for (let i = 0; i < weights.length; i++) n += weights[i]; }
         return {
           groups: levels.map((c, a) => ({
             name: names?.[a] ?? `column ${a + 1}`,
@@ -407,7 +409,7 @@ export function checkLevels(next: CategoricalLevels[] | undefined, first: Catego
  * d per row), checked against the levels as the model reads data; returns the number of rows.
  * Plain JavaScript (plots need no WebAssembly).
  */
-function countLevels(data: unknown, d: number, levels: CategoricalLevels[], f: (a: number, code: number) => void): number {
+function countLevels(data: unknown, d: number, levels: CategoricalLevels[], f: (a: number, code: number, row: number) => void): number {
   const index = levels.map((c) => (Array.isArray(c) ? new Map(c.map((name, l) => [name, l])) : undefined));
   const code = (v: unknown, a: number, where: string) => {
     if (typeof v === "string") {
@@ -423,13 +425,13 @@ function countLevels(data: unknown, d: number, levels: CategoricalLevels[], f: (
     const rows = data as ArrayLike<unknown>[];
     rows.forEach((row, i) => {
       if (!isRow(row) || row.length !== d) throw dataError(`data[${i}]`, `must be a row of ${d} values`);
-      for (let a = 0; a < d; a++) f(a, code(row[a], a, `data[${i}][${a}]`));
+      for (let a = 0; a < d; a++) f(a, code(row[a], a, `data[${i}][${a}]`), i);
     });
     return rows.length;
   }
   const n = checkVector(data, "data");
   if (n % d !== 0) throw dataError("data", `has ${n} values, not a multiple of the ${d} columns`);
   const flat = data as ArrayLike<unknown>;
-  for (let i = 0; i < n; i++) f(i % d, code(flat[i], i % d, `data[${i}]`));
+  for (let i = 0; i < n; i++) f(i % d, code(flat[i], i % d, `data[${i}]`), Math.floor(i / d));
   return n / d;
 }
