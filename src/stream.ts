@@ -67,7 +67,13 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
         } catch (e) {
           throw unreadable(e, `chunks[${c}]`); // a throwing getter or trap, a revoked Proxy
         }
-        if (pending) chunk = await chunk;
+        if (pending) {
+          try {
+            chunk = await chunk;
+          } catch (e) {
+            throw unreadable(e, `chunks[${c}]`); // a promise of a chunk that rejected (its reason the cause)
+          }
+        }
         // A chunk is data, or { data, sampleWeights, labels } (one weight and/or label per point of the chunk).
         let data: ModelData, options = r.options;
         try {

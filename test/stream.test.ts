@@ -187,5 +187,8 @@ describe("chunks that cannot be read", () => {
     // Sync iterables may yield promises of chunks, as for await reads them.
     const m = await fitStream(() => [Promise.resolve([1, 2, 3, 4]), [5, 6]] as never, { k: 1, maxIter: 2 });
     expect(m.nObservations).toBe(6);
+    const rejected = await fitStream(() => [[1, 2, 3, 4], Promise.reject(own)] as never, { k: 1 }).catch((x: unknown) => x);
+    expect((rejected as MixemError).path).toBe("chunks[1]");
+    expect((rejected as Error & { cause?: unknown }).cause).toBe(own);
   });
 });
