@@ -139,6 +139,17 @@ describe("mixtools normalmixEM from given starts", () => {
   });
 });
 
+describe("mixtools mvnormalmixEM from given starts", () => {
+  it("takes EM's iterations: the same number of them gives its fit to 1e-12", () => {
+    const r = R.mvnormalmixEM;
+    const m = fitSync(faithful, { family: "mvgaussian", k: 2, tol: 0, maxIter: r.iterations,
+      init: { weights: r.start.lambda, means: r.start.mu, covariances: r.start.sigma } });
+    expect(relErr(m.logLikelihood, r.loglik)).toBeLessThan(1e-12);
+    expect(maxRelErr([...m.weights, ...m.means!.flat(), ...(m.covariances as unknown as number[][][]).flat(2)],
+      [...r.lambda, ...(r.mu as number[][]).flat(), ...(r.sigma as number[][][]).flat(2)])).toBeLessThan(1e-12);
+  });
+});
+
 describe("flexmix FLXMRglm(family = \"poisson\" | \"binomial\"), 10^5 draws", () => {
   const expand = (t: { values: number[]; counts: number[] }) => t.values.flatMap((v, i) => Array<number>(t.counts[i]).fill(v));
   const sorted = (params: number[], weights: readonly number[]) => params.map((p, j) => [p, weights[j]]).sort((a, b) => a[0] - b[0]).flat();
@@ -156,5 +167,14 @@ describe("flexmix FLXMRglm(family = \"poisson\" | \"binomial\"), 10^5 draws", ()
     expect(m.nParameters).toBe(f.df);
     const mine = m.components.map((c) => ("lambda" in c ? c.lambda : (c as { p: number }).p));
     expect(maxRelErr(sorted(mine, m.weights), sorted(f.param, f.prior))).toBeLessThan(1e-6);
+  });
+
+  it("stepFlexmix(k = 1:4, nrep = 3) ↔ selectK(y, { family: \"poisson\", kRange: [1, 4] }): the same k; BIC at k = 1 to 1e-12, never above flexmix's", () => {
+    const f = R.stepFlexmix;
+    const y = expand(f);
+    const sel = selectK(y, { family: "poisson", kRange: [1, 4] });
+    expect(sel.k).toBe(f.chosen);
+    expect(relErr(sel.scores[0].bic, f.bic[0])).toBeLessThan(1e-12);
+    for (let i = 0; i < 4; i++) expect(sel.scores[i].bic).toBeLessThanOrEqual(f.bic[i] * (1 + 1e-12));
   });
 });
