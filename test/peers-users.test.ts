@@ -119,6 +119,25 @@ describe("mclust's Mclust(x) with its defaults", () => {
   });
 });
 
+describe("mclust's emControl(equalPro = TRUE) ↔ fixWeights: true (test/fixtures/peers/make_mclust_equalpro.R)", () => {
+  const eq = fixture("mclust-equalpro.json");
+  it.each((eq.fits as { data: string; model: string; G: number; bic: number; loglik: number; df: number }[]).map((f) => [f.data, f.model, f.G, f] as const))(
+    "%s, %s, G = %i: init \"hc\" keeps the weights at 1/k (they were the start partition's proportions), mclust's BIC to 1e-12",
+    (_d, model, G, f) => {
+      const oneD = f.data === "faithful.waiting";
+      const x = oneD ? Float64Array.from(waiting) : faithful;
+      const sel = selectK(x as never, { family: "mvgaussian", kRange: [G, G], covariance: (model === "V" ? "VII" : model) as "VVV", fixWeights: true, ...(oneD ? { dims: 1 } : {}) });
+      const e = sel.scores[0];
+      expect(e.model!.weights).toEqual(Array(G).fill(1 / G));
+      expect(relErr(-e.bic, f.bic)).toBeLessThan(1e-12);
+      expect(relErr(e.logLikelihood, f.loglik)).toBeLessThan(1e-12);
+      expect(e.nParameters).toBe(f.df);
+      const direct = fitSync(x as never, { family: "mvgaussian", k: G, covariance: (model === "V" ? "VII" : model) as "VVV", init: "hc", fixWeights: true, ...(oneD ? { dims: 1 } : {}) });
+      expect(direct.weights).toEqual(Array(G).fill(1 / G));
+    },
+  );
+});
+
 describe("mixtools normalmixEM from given starts", () => {
   const r = R.normalmixEM;
   const init = { weights: r.start.lambda, means: r.start.mu, variances: (r.start.sigma as number[]).map((s) => s * s) };
