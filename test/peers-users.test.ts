@@ -119,8 +119,10 @@ describe("mclust's Mclust(x) with its defaults", () => {
   });
 });
 
-describe("mclust's emControl(equalPro = TRUE) ↔ fixWeights: true (test/fixtures/peers/make_mclust_equalpro.R)", () => {
-  const eq = fixture("mclust-equalpro.json");
+const controls = fixture("mclust-user-controls.json");
+
+describe("mclust's emControl(equalPro = TRUE) ↔ fixWeights: true (test/fixtures/peers/make_mclust_user_controls.R)", () => {
+  const eq = controls;
   it.each((eq.fits as { data: string; model: string; G: number; bic: number; loglik: number; df: number }[]).map((f) => [f.data, f.model, f.G, f] as const))(
     "%s, %s, G = %i: init \"hc\" keeps the weights at 1/k (they were the start partition's proportions), mclust's BIC to 1e-12",
     (_d, model, G, f) => {
@@ -134,6 +136,20 @@ describe("mclust's emControl(equalPro = TRUE) ↔ fixWeights: true (test/fixture
       expect(e.nParameters).toBe(f.df);
       const direct = fitSync(x as never, { family: "mvgaussian", k: G, covariance: (model === "V" ? "VII" : model) as "VVV", init: "hc", fixWeights: true, ...(oneD ? { dims: 1 } : {}) });
       expect(direct.weights).toEqual(Array(G).fill(1 / G));
+    },
+  );
+});
+
+describe("mclust's prior = priorControl() ↔ prior: true (test/fixtures/peers/make_mclust_user_controls.R)", () => {
+  it.each((controls.prior as { data: string; model: string; G: number; bic: number; loglik: number; meIterations: number }[]).map((f) => [f.data, f.model, f.G, f] as const))(
+    "%s, %s, G = %i: the relative rule compares the log-likelihood (as mclust's), so the cell stops where Mclust() does: BIC to 1e-12",
+    (name, model, G, f) => {
+      const x = name === "geyser" ? controls.geyser : faithful;
+      const sel = selectK(x, { family: "mvgaussian", kRange: [G, G], covariance: model as "VVV", prior: true });
+      const e = sel.scores[0];
+      expect(relErr(-e.bic, f.bic)).toBeLessThan(1e-12);
+      expect(relErr(e.logLikelihood, f.loglik)).toBeLessThan(1e-12);
+      expect(e.model!.iterations).toBe(f.meIterations - 1); // me() counts its first E-step from the partition
     },
   );
 });
