@@ -2,7 +2,7 @@
 // docs/coming-from-r-and-python.md gives for it: scikit-learn's stopping rule and lower_bound_,
 // Mclust()'s defaults and its $parameters, mixtools' normalmixEM (ECM) from given starts, flexmix's
 // Poisson and binomial GLM mixtures. Fixtures and the scripts that made them:
-// test/fixtures/peers/make_sklearn_stop.py, test/fixtures/peers/make_users.R.
+// test/fixtures/peers/make_sklearn_stop.py, make_users.R, make_mclust_user_controls.R.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fitSync, initSync, selectK, type MixtureModel } from "../src/index.js";
