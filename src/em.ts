@@ -39,13 +39,14 @@ export interface EMSettings {
 }
 
 /**
- * The convergence test on the objective's change ΔQ over an iteration: "perPoint" |ΔQ| / n < tol;
- * "relative" |ΔQ| / (1 + |Q|) ≤ tol, as mclust's EM (`err = abs(hold-hood)/(one+abs(hood))`, going
- * on while err > tol).
+ * The convergence test over an iteration: "perPoint" |ΔQ| / n < tol on the objective Q (with a prior
+ * the log-posterior); "relative" |ΔL| / (1 + |L|) ≤ tol on the log-likelihood L, as mclust's EM
+ * (`err = abs(hold-hood)/(one+abs(hood))`, going on while err > tol; `hood` is the log-likelihood
+ * with a prior too). Without a prior Q = L.
  */
-function settled(s: EMSettings, change: number, q: number, n: number): boolean {
+function settled(s: EMSettings, change: number, q: number, n: number, llChange: number, ll: number): boolean {
   // tol 0 never stops early, under either rule (mclust's `<=` would stop at an exactly repeated Q).
-  return s.stop === "relative" ? s.tol > 0 && Math.abs(change) / (1 + Math.abs(q)) <= s.tol : Math.abs(change / n) < s.tol;
+  return s.stop === "relative" ? s.tol > 0 && Math.abs(llChange) / (1 + Math.abs(ll)) <= s.tol : Math.abs(change / n) < s.tol;
 }
 
 /** One run's outcome: the model's fit summary (see FitSummary) plus its parameters. */
@@ -135,6 +136,7 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
   let passes = 1;
   let ll = finite(pass.logLikelihood);
   let goal = objective(observed(pass));
+  let seen = observed(pass); // the log-likelihood (labelled terms included), which the relative rule compares
   const history: number[] = [];
   const posteriorHistory: number[] = [];
   let stopReason: StopReason = "maxIter";
@@ -147,14 +149,15 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     passes++;
     if (spec.refine) while (spec.refine(theta, k, toRefine(view, pass), s.frozen?.held)) { pass = yield request; passes++; } // ECME steps (family.ts)
     ll = finite(pass.logLikelihood);
-    const next = objective(observed(pass));
-    const change = next - goal, delta = change / n;
+    const seenNext = observed(pass), next = objective(seenNext);
+    const change = next - goal, delta = change / n, seenChange = seenNext - seen;
     goal = next;
+    seen = seenNext;
     history.push(ll);
     if (s.prior) posteriorHistory.push(next);
     const keepGoing = s.onIteration?.({ iteration: iterations, logLikelihood: ll, logPosterior: s.prior ? next : undefined, delta, restart });
     if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted"); // also when aborted from the callback
-    if (settled(s, change, next, n)) { stopReason = "converged"; break; }
+    if (settled(s, change, next, n, seenChange, seenNext)) { stopReason = "converged"; break; }
     if (keepGoing === false) { stopReason = "callback"; break; }
   }
   return {
@@ -235,6 +238,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
   let passes = 1;
   let ll = finite(pass.logLikelihood);
   let goal = objective(theta, weights, observed(pass));
+  let seen = observed(pass);
   const history: number[] = [];
   const posteriorHistory: number[] = [];
   let stopReason: StopReason = "maxIter";
@@ -307,14 +311,15 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     if (spec.refine && !extrapolated) while (spec.refine(theta, k, toRefine(view, pass), s.frozen?.held)) { pass = yield at0; passes++; }
     if (step === stepMax) stepMax *= STEP_FACTOR;
     ll = finite(pass.logLikelihood);
-    const next = objective(theta, weights, observed(pass));
-    const change = next - goal, delta = change / n;
+    const seenNext = observed(pass), next = objective(theta, weights, seenNext);
+    const change = next - goal, delta = change / n, seenChange = seenNext - seen;
     goal = next;
+    seen = seenNext;
     history.push(ll);
     if (s.prior) posteriorHistory.push(next);
     const keepGoing = s.onIteration?.({ iteration: iterations, logLikelihood: ll, logPosterior: s.prior ? next : undefined, delta, restart });
     if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
-    if (settled(s, change, next, n)) { stopReason = "converged"; break; }
+    if (settled(s, change, next, n, seenChange, seenNext)) { stopReason = "converged"; break; }
     if (keepGoing === false) { stopReason = "callback"; break; }
   }
   return {

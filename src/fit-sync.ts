@@ -29,7 +29,11 @@ export function fitSyncWith(data: ModelData, options: FitOptions, starts?: HcSta
   const r = resolveFit(o as unknown as FitOptions);
   const run = (ds: Dataset) => {
     const fit = configureFit(r, ds), { spec, settings } = fit;
-    if (r.hc) settings.init = hcStart(r.family, r.options, data, spec, ds, r.k, settings.prior?.weights ?? 1, starts);
+    if (r.hc) {
+      settings.init = hcStart(r.family, r.options, data, spec, ds, r.k, settings.prior?.weights ?? 1, starts);
+      // fixWeights keeps the weights where every start leaves them, equal (mclust's equalPro): the partition sets θ only.
+      if (settings.fixWeights) settings.init.weights!.fill(1 / r.k);
+    }
     return buildModel(r, spec, runEM(spec, ds, settings), ds.totalWeight ?? ds.n, ds.settings, fit, ds.missing?.values);
   };
   return loaded ? run(loaded) : withDataset(loadDataset(r.family, data, r.options, "data"), run);
