@@ -111,12 +111,20 @@ export function checkOptions(options: unknown, rules: Readonly<Record<string, Ru
   return o;
 }
 
+/** Peers' option names whose nearest spelling is not the option meant (reg_covar is an absolute ridge, not regCovar). */
+const PEER_NAMES: Record<string, string> = {
+  reg_covar: "ridge", n_components: "k", covariance_type: "covariance", modelNames: "covariance", G: "kRange",
+  random_state: "seed", init_params: "init", means_init: "init", weights_init: "init", warm_start: "init",
+};
+
 /**
- * The known name a mistyped one most likely meant: the same up to case, `_` and `-` (n_init →
+ * The known name a mistyped one most likely meant (a peer's name for it first): the same up to case, `_` and `-` (n_init →
  * nInit), one a prefix of the other (maxIterations → maxIter), or at most 2 edits away (Levenshtein
  * distance, for names of 5+ letters: maxIters → maxIter); undefined when none is that close.
  */
 export function nearest(name: string, known: readonly string[]): string | undefined {
+  const peer = PEER_NAMES[name]; // scikit-learn's and mclust's names for mixem's options
+  if (peer !== undefined && Object.hasOwn(PEER_NAMES, name) && known.includes(peer)) return peer;
   const norm = (s: string) => s.toLowerCase().replace(/[_-]/g, "");
   const a = norm(name);
   let best: string | undefined, bestD = Infinity;
