@@ -79,8 +79,9 @@ export interface Selection<F extends FamilyName = FamilyName> {
   criterion: Criterion;
   best: MixtureModel<F>;
   k: number;
-  /** mvgaussian: the best entry's covariance model (mixem's name); family lists: see `family`. */
+  /** mvgaussian: the best entry's covariance model (mixem's name), and `mclust`, mclust's name of it ("VVV"; "E"/"V" in 1-D); family lists: see `family`. */
   covariance?: string;
+  mclust?: string;
   /** The best entry's family. */
   family: F;
   /** One entry per (k, model) tried, by k then model; k values that cannot be fitted (fewer distinct points) are left out. */
@@ -146,7 +147,7 @@ function selectionOf(scores: SelectionEntry[], criterion: Criterion): Selection 
   const bestEntry = (degenerate ? fitted : sound).reduce((a, b) => (b[criterion] < a[criterion] ? b : a));
   return {
     criterion, best: bestEntry.model!, k: bestEntry.k, family: bestEntry.family,
-    ...(bestEntry.covariance ? { covariance: bestEntry.covariance } : {}), scores, degenerate,
+    ...(bestEntry.covariance ? { covariance: bestEntry.covariance, mclust: bestEntry.mclust } : {}), scores, degenerate,
   };
 }
 

@@ -88,6 +88,7 @@ describe("mclust's Mclust(x) with its defaults", () => {
     const sel = selectK(x as never, { family: "mvgaussian", ...o });
     const best = sel.scores.find((e) => e.model === sel.best)!;
     expect([best.mclust, sel.k]).toEqual([r.model, r.G]);
+    expect(sel.mclust).toBe(r.model); // the selection names it too, as Mclust's $modelName
     expect(relErr(-best.bic, r.bic)).toBeLessThan(1e-12);
     expect(relErr(sel.best.logLikelihood, r.loglik)).toBeLessThan(1e-12);
     expect(relErr(-best.icl, r.icl)).toBeLessThan(1e-12);
