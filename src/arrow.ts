@@ -74,7 +74,7 @@ export const arrowColumnsRule = (v: unknown, path: string): void => {
 };
 
 /** One chosen column: its name and chunks; a Dictionary column of strings, its levels and per chunk the reader of its rows' codes (src/families/arrow-text.ts). */
-export interface Column { name: string; chunks: readonly ArrowDataLike[]; codes?: ((i: number) => number)[]; levels?: string[] }
+export interface Column { name: string; chunks: readonly ArrowDataLike[]; codes?: ((i: number) => number)[]; levels?: string[]; /** codes read nulls too */ ownNulls?: boolean }
 
 /** The columns of Arrow `data` that `names` choose (or the only column, or every column when the family owns `columns`). */
 function chooseColumns(data: unknown, names: readonly string[] | undefined, all: boolean, path: string): { columns: Column[]; n: number } {
@@ -203,9 +203,18 @@ function readColumns(mem: Arena, columns: Column[], n: number, missingAsNaN: boo
  * into `x` from row `at` on, row-major; rows are named in errors from `rowBase` (the command line:
  * the file's 1-based row of the batch's first). Returns the batch's rows.
  */
-export function arrowRowsInto(data: unknown, names: readonly string[] | undefined, x: Float64Array, at: number, path: string, rowBase: number, missingAsNaN = false): number {
+export function arrowRowsInto(data: unknown, names: readonly string[] | undefined, x: Float64Array, at: number, path: string, rowBase: number, missingAsNaN = false,
+  text?: (a: number) => ((chunk: ArrowDataLike, firstRow: number) => (i: number) => number) | undefined): number {
   const { columns, n } = chooseColumns(data, names, names === undefined, path);
   if ((at + n) * columns.length > x.length) throw dataError(path, `has more rows than the ${x.length / columns.length} room was made for`);
+  // Columns read by `text` (the command line's text columns): each chunk's reader, nulls its own.
+  if (text) columns.forEach((col, a) => {
+    const read = text(a);
+    if (!read) return;
+    let row = rowBase;
+    col.codes = col.chunks.map((chunk) => { const r = read(chunk, row); row += chunk.length; return r; });
+    col.ownNulls = true;
+  });
   fillRows(columns, n, x, at, missingAsNaN, path, rowBase);
   return n;
 }
@@ -225,7 +234,7 @@ function fillRows(columns: Column[], n: number, x: Float64Array, at: number, mis
           x.set(values.subarray(0, len), at + row); // Float64 without nulls: one copy
         } else {
           const read = col.codes?.[b] ?? reader(chunk, col.name, path);
-          const nulls = chunk.nullCount !== 0; // -1: not counted yet
+          const nulls = chunk.nullCount !== 0 && !col.ownNulls; // -1: not counted yet
           for (let i = 0, o = (at + row) * d + a; i < len; i++, o += d) {
             if (nulls && !isValid(chunk, i)) {
               if (!missingAsNaN) throw dataError(path, `row ${rowBase + row + i}, column "${col.name}" is null; every value must be a number (drop or fill the nulls first)`);

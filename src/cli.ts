@@ -11,6 +11,7 @@ import { loadWorkerSource } from "./worker.js";
 import { columnIndex, columnsOf, DenseTable, inputOf, MAX_BYTES, matrix, mib, readTable, STREAM_ABOVE, UsageError, type AnyTable, type Columns, type Input } from "./cli/input.js";
 import { spool, spoolRows } from "./cli/spool.js";
 import { columnarKind, openColumnar, readColumns, type ColumnIn } from "./cli/columnar.js";
+import { LevelCodes } from "./cli/levels.js";
 import { missingCells } from "./cli/numbers.js";
 import { oneLine, type ErrorContext } from "./cli/errors.js";
 import { Progress } from "./cli/progress.js";
@@ -267,10 +268,15 @@ async function main(argv: string[]): Promise<number> {
   if (columnar) {
     if (values.labels !== undefined) throw new UsageError("--labels reads a CSV file's column (not yet Parquet or Arrow)");
     // Parquet / Arrow: the chosen columns only, a row group or record batch at a time.
-    const f = columnar, idx = choose(f);
+    const f = columnar, named = levelColumns(family, typed.columns);
+    // Text columns where level names may be (categorical, independent's categorical columns) count as holding values.
+    const idx = multivariate && named ? columnsOf({ names: f.names, source: f.source, numeric: (i) => f.numeric(i) || f.text(i) }, typed.names, weightsOf(f)) : choose(f);
     names = idx.map((i) => f.names[i]);
+    const levels = named && idx.some((i, a) => named(a) && f.text(i)) ? idx.map((i, a) => (named(a) && f.text(i) ? new LevelCodes(input.source, f.names[i]) : undefined)) : undefined;
     const bytes = f.rows !== undefined ? f.rows * idx.length * 8 : input.kind === "file" ? input.size : 0;
-    if (command === "fit" && !streaming && bytes > STREAM_ABOVE) { streaming = true; checkStreaming(); }
+    // Level names are known only once the whole file is read: in memory (up to its limit), not streamed.
+    if (command === "fit" && !streaming && bytes > STREAM_ABOVE && !levels) { streaming = true; checkStreaming(); }
+    if (streaming && levels) throw new UsageError(`--stream: ${input.source}, column ${names[levels.findIndex(Boolean)]} holds text (level names), read in memory: leave out --stream`);
     if (streaming) {
       const spooled = await spoolRows(input.source, names, (write) => f.read(idx, write));
       ctx.rowOfChunk = spooled.rowOfChunk;
@@ -284,8 +290,9 @@ async function main(argv: string[]): Promise<number> {
         ...(values.weights === undefined ? [] : [weightsOf(f)[0]]),
       ];
       perRowNames = extra.map((i) => f.names[i]);
-      const read = await readColumns(f, idx, getCore().arena(), extra);
+      const read = await readColumns(f, idx, getCore().arena(), extra, levels);
       data = read.data;
+      if (levels) setLevelNames(read.levels.map((l) => l ?? []), typed.columns, (levels) => { levelsOption = levels; }, (a) => largestCode(read.data(), idx.length, a));
       if (values["trials-column"] !== undefined) trialsAt = read.extra[0];
       if (values.weights !== undefined) weightsAt = read.extra[extra.length - 1];
       ctx.rowOfData = rowOfData(input.source, names, idx.length > 1);
@@ -489,22 +496,39 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   // Parquet / Arrow: the chosen columns read from the file (t: its columns); CSV / JSON: the table in memory.
   const kind = columnarKind(input);
   const f = kind ? await openColumnar(input, kind) : undefined;
-  const t: Columns & { column?: (i: number) => Float64Array } = f ?? await readTable(input, tooBig(input, "predict"), (bytes) => progress.reading(input.source, bytes, input.size));
-  const column = async (i: number) => (f ? (await readColumns(f, [i], null)).data() : t.column!(i));
+  // CSV is read into WebAssembly memory, where the model reads the rows (and per-row trials) in place, as fit does.
+  const t: Columns = f ?? await readTable(input, tooBig(input, "predict"), (bytes) => progress.reading(input.source, bytes, input.size), getCore().arena());
   progress.done();
   // Columns of level names read as the model's codes (its levels), as in its fit.
   const modelLevels = storedLevelNames(model);
-  const idx = multivariate ? columnsOf(modelLevels && !f ? withLevelNames(t as AnyTable, () => true) : t, columnSpecs(values.columns).names) : [columnIndex(t, values.column, "--column")];
+  const withText: Columns | undefined = !modelLevels ? undefined : f ? { names: f.names, source: f.source, numeric: (i) => f.numeric(i) || f.text(i) } : withLevelNames(t as AnyTable, () => true);
+  const idx = multivariate ? columnsOf(withText ?? t, columnSpecs(values.columns).names) : [columnIndex(t, values.column, "--column")];
   if (modelLevels && !f && idx.length === model.dims) idx.forEach((i, a) => { if (modelLevels[a]) (t as AnyTable).useLevels(i, modelLevels[a]!); });
   if (multivariate && idx.length !== model.dims)
     throw new UsageError(`${modelFile} is a model of ${model.dims} columns; ${values.columns === undefined ? `${t.source} has ${idx.length} numeric columns (${idx.map((i) => t.names[i]).join(", ")}); choose ${model.dims} with --columns` : `--columns gives ${idx.length}`}`);
-  const x = f ? (await readColumns(f, idx, null)).data() : multivariate ? matrix(t as AnyTable, idx) : await column(idx[0]);
+  const trialsColumn = values["trials-column"] === undefined ? undefined : columnIndex(t, values["trials-column"], "--trials-column");
+  // The rows, and per-row trials beside them, in WebAssembly memory (a Parquet or Arrow file in one pass, its text columns through the model's levels).
+  let x: Float64Array, trialsAt: ColumnIn | undefined;
+  if (f) {
+    const levels = modelLevels ? idx.map((i, a) => (modelLevels[a] && f.text(i) ? new LevelCodes(input.source, f.names[i], modelLevels[a]) : undefined)) : undefined;
+    const read = await readColumns(f, idx, getCore().arena(), trialsColumn === undefined ? [] : [trialsColumn], levels);
+    x = read.data();
+    trialsAt = read.extra[0];
+  } else if (t instanceof DenseTable) {
+    if (trialsColumn !== undefined) t.checkColumn(trialsColumn);
+    trialsAt = trialsColumn === undefined ? (t.compact(idx), undefined) : (t.compactWith(idx, [trialsColumn]) ?? (() => { const r = t.columnIn(trialsColumn); t.compact(idx); return [r]; })())[0];
+    x = t.data.subarray(0, t.rows * idx.length);
+  } else {
+    const rows = t as AnyTable;
+    x = multivariate ? matrix(rows, idx) : rows.column(idx[0]);
+    if (trialsColumn !== undefined) { const array = rows.column(trialsColumn); trialsAt = { array }; }
+  }
   ctx.rowOfData = rowOfData(t.source, idx.map((i) => t.names[i]), idx.length > 1);
   let trials: number | Float64Array | undefined = num(values.trials, "--trials");
-  if (values["trials-column"] !== undefined) {
-    const i = columnIndex(t, values["trials-column"], "--trials-column"), read = await column(i);
-    trials = read;
-    ctx.rowOfOption = { trials: { where: (r) => `${t.source}, row ${r + 1}, column ${t.names[i]}`, value: (r) => read[r] } };
+  if (trialsAt) {
+    const at = trialsAt;
+    trials = at.array; // a view made now: the model takes it where it lies before allocating
+    ctx.rowOfOption = { trials: { where: (r) => `${t.source}, row ${r + 1}, column ${t.names[trialsColumn!]}`, value: (r) => at.array[r] } };
   }
   ctx.family = model.family;
   ctx.trialsColumn = values["trials-column"] !== undefined;
@@ -615,11 +639,27 @@ function readLevelNames(t: AnyTable, idx: number[], named: (a: number) => boolea
   const found = idx.map((i, a) => (named(a) ? t.levelNames(i) : []));
   if (!found.some((n) => n.length > 0)) return;
   found.forEach((n, a) => { if (n.length > 0) t.useLevels(idx[a], n); });
+  setLevelNames(found, columns, setLevels, (a) => largestCode(t.column(idx[a]), 1, 0));
+}
+
+/**
+ * The level names found per chosen column ([]: none) into the options: each column's `levels`
+ * (independent), or `levels` (categorical) with a column of codes beside them counting its
+ * levels as the largest code + 1 (`codes(a)`; the API checks the codes).
+ */
+function setLevelNames(found: string[][], columns: Record<string, unknown>[] | undefined, setLevels: (levels: unknown) => void, codes: (a: number) => number): void {
+  if (!found.some((n) => n.length > 0)) return;
   if (columns) {
     found.forEach((n, a) => { if (n.length > 0) columns[a] = { ...columns[a], levels: [n] }; }); // one column's levels
     return;
   }
-  // A column of codes beside them: its count of levels, the largest code + 1 (the API checks the codes).
-  setLevels(found.map((n, a) => (n.length > 0 ? n : Math.max(1, ...Array.from(t.column(idx[a]), (v) => (Number.isFinite(v) ? v + 1 : 1))))));
+  setLevels(found.map((n, a) => (n.length > 0 ? n : codes(a))));
+}
+
+/** The largest finite value + 1 (at least 1) of column a of x (d values a row): a column of codes' count of levels. */
+function largestCode(x: Float64Array, d: number, a: number): number {
+  let m = 1;
+  for (let i = a; i < x.length; i += d) if (Number.isFinite(x[i]) && x[i] + 1 > m) m = x[i] + 1;
+  return m;
 }
 

@@ -10,6 +10,7 @@ import type { Input } from "./input.js";
 import { arrowRowsInto } from "../arrow.js";
 import { MixemError } from "../errors.js";
 import { getCore, MAX_REGION_VALUES, type Arena } from "../wasm.js";
+import { arrowText, LevelCodes } from "./levels.js";
 
 export type ColumnarKind = "parquet" | "arrow";
 
@@ -42,16 +43,21 @@ export interface ColumnarFile {
   /** At most this many rows, when rows is unknown but bounded (an Arrow file: see openArrow). */
   rowsAtMost?: number;
   numeric(i: number): boolean;
+  /** Does column i hold text (Parquet strings; Arrow Utf8, or a Dictionary of Utf8)? */
+  text(i: number): boolean;
   /**
    * Calls f with the columns idx of each row group / record batch, row-major (valid until f
-   * returns); `firstRow` is the batch's first row, 1-based, for errors.
+   * returns); `firstRow` is the batch's first row, 1-based, for errors. levels[a]: column idx[a]
+   * read as level names (src/cli/levels.ts), its text columns only.
    */
-  read(idx: number[], f: (values: Float64Array, rows: number, firstRow: number) => void): Promise<void>;
+  read(idx: number[], f: (values: Float64Array, rows: number, firstRow: number) => void, levels?: (LevelCodes | undefined)[]): Promise<void>;
 }
 
 /** The type names of Parquet columns read as numbers (hyparquet's converted values). */
 const PARQUET_NUMERIC = new Set(["BOOLEAN", "INT32", "INT64", "FLOAT", "DOUBLE"]);
 const NOT_NUMBERS = /^(DATE|TIME|TIMESTAMP|INTERVAL|UTF8|STRING|ENUM|JSON|BSON|UUID|MAP|LIST)/;
+/** Parquet BYTE_ARRAY annotations that are not text (hyparquet reads the others, and none, as strings). */
+const NOT_TEXT = /^(DECIMAL|JSON|BSON|GEOMETRY|GEOGRAPHY|VARIANT|UUID|FLOAT16)/;
 
 export async function openColumnar(input: Input, kind: ColumnarKind): Promise<ColumnarFile> {
   if (kind === "parquet") {
@@ -77,11 +83,16 @@ async function openParquet(input: Input): Promise<ColumnarFile> {
     const logical = (e.logical_type as { type?: string } | undefined)?.type ?? "";
     return c.children.length === 0 && e.type !== undefined && PARQUET_NUMERIC.has(e.type) && !NOT_NUMBERS.test(e.converted_type ?? "") && !NOT_NUMBERS.test(logical);
   });
+  const text = columns.map((c) => {
+    const e = c.element;
+    return c.children.length === 0 && e.type === "BYTE_ARRAY" && !NOT_TEXT.test(e.converted_type ?? "") && !NOT_TEXT.test((e.logical_type as { type?: string } | undefined)?.type ?? "");
+  });
   const groups = metadata.row_groups.map((g) => Number(g.num_rows));
   return {
     source: input.source, names, hasHeader: true, rows: Number(metadata.num_rows),
     numeric: (i) => numeric[i],
-    async read(idx, f) {
+    text: (i) => text[i],
+    async read(idx, f, levels) {
       // A column chosen twice (--weights naming a data column) is read once, into each of its places.
       const d = idx.length, chosen = [...new Set(idx.map((i) => names[i]))];
       const places = new Map(chosen.map((name) => [name, idx.flatMap((i, a) => (names[i] === name ? [a] : []))]));
@@ -102,9 +113,11 @@ async function openParquet(input: Input): Promise<ColumnarFile> {
               file, metadata, columns: [name], rowStart: start, rowEnd: start + rows, compressors, utf8: true,
               onChunk: ({ columnName, columnData, rowStart }) => {
                 try {
-                  for (let i = Math.max(0, start - rowStart); i < columnData.length && rowStart + i < start + rows; i++) {
-                    const v = cellValue(columnData[i], input.source, rowStart + i + 1, columnName);
-                    for (const a of at) x[(rowStart + i - start) * d + a] = v;
+                  for (const a of at) {
+                    // A text column's names as ids or codes (levels[a]), else numbers.
+                    const names = levels?.[a];
+                    for (let i = Math.max(0, start - rowStart); i < columnData.length && rowStart + i < start + rows; i++)
+                      x[(rowStart + i - start) * d + a] = names ? names.cell(columnData[i], rowStart + i + 1) : cellValue(columnData[i], input.source, rowStart + i + 1, columnName);
                   }
                 } catch (e) {
                   bad ??= e;
@@ -160,6 +173,7 @@ async function openArrow(input: Input): Promise<ColumnarFile> {
   const fields = first.schema.fields;
   const names = fields.map((f) => f.name);
   const numeric = fields.map((f) => [2, 3, 6].includes(f.type.typeId)); // Int, Float, Bool
+  const text = fields.map((f) => arrowText(f.type));
   let reader: typeof first | null = first;
   // A file of `size` bytes holds at most size / (the bytes a row takes at least) rows (its body
   // uncompressed: else more, and the room grows).
@@ -168,7 +182,8 @@ async function openArrow(input: Input): Promise<ColumnarFile> {
     source: input.source, names, hasHeader: true, rows: undefined,
     rowsAtMost: input.kind === "file" && least > 0 ? Math.floor(input.size / least) + 1 : undefined,
     numeric: (i) => numeric[i],
-    async read(idx, f) {
+    text: (i) => text[i],
+    async read(idx, f, levels) {
       // The schema was read from the first opening: the batches follow from there (a pipe is read once).
       const r = reader ?? (input.kind === "file" ? await open() : null);
       reader = null;
@@ -181,7 +196,9 @@ async function openArrow(input: Input): Promise<ColumnarFile> {
           if (rows === 0) continue;
           if (values.length < rows * d) values = new Float64Array(rows * d);
           const x = values.subarray(0, rows * d);
-          arrowRowsInto(batch, chosen, x, 0, input.source, start + 1, missingCells.allowed); // --missing marginalize: a null is NaN
+          // --missing marginalize: a null is NaN; text columns read as level names.
+          arrowRowsInto(batch, chosen, x, 0, input.source, start + 1, missingCells.allowed, levels && ((a) => levels[a] && ((chunk, row) => levels[a]!.arrowChunk(chunk, row))));
+          for (const l of levels ?? []) if (l?.failed) throw l.failed;
           f(x, rows, start + 1);
           start += rows;
         }
@@ -222,7 +239,7 @@ function leastBytes(type: ArrowType): number {
  * size over the bytes a row takes at least; pages never written are never touched), else grown
  * by 1.5×, each outgrown region freed at once.
  */
-export async function readColumns(f: ColumnarFile, idx: number[], memory: Arena | null, extra: number[] = []): Promise<{ data: () => Float64Array; rows: number; extra: ColumnIn[] }> {
+export async function readColumns(f: ColumnarFile, idx: number[], memory: Arena | null, extra: number[] = [], levels?: (LevelCodes | undefined)[]): Promise<{ data: () => Float64Array; rows: number; extra: ColumnIn[]; levels: (string[] | undefined)[] }> {
   const d = idx.length, e = extra.length, w = d + e;
   // A bound on the rows is used while all it reserves stays within one region's size (1 GiB).
   let capacity = f.rows ?? (f.rowsAtMost !== undefined && f.rowsAtMost * w <= MAX_REGION_VALUES ? f.rowsAtMost : 1 << 16), rows = 0;
@@ -257,11 +274,13 @@ export async function readColumns(f: ColumnarFile, idx: number[], memory: Arena 
       }
     }
     rows += n;
-  });
+  }, levels && [...levels, ...extra.map(() => undefined)]);
   if (rows === 0) throw new UsageError(`${f.source}: no data rows`);
   const view = data, n = rows;
+  // Text columns: ids recoded as the sorted names' codes, in place (LevelCodes.finish).
+  const names = idx.map((_, a) => levels?.[a]?.finish(view.array(), n, d, a));
   return {
-    data: () => view.array().subarray(0, n * d), rows: n,
+    data: () => view.array().subarray(0, n * d), rows: n, levels: names,
     extra: columns.map((c) => ({ get array() { return c.array().subarray(0, n); } })),
   };
 }

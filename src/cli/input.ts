@@ -115,17 +115,17 @@ const TEXTS_SEEN = 1024;
 export const MAX_LEVEL_NAMES = 1 << 16;
 
 /** A level name: the cell's text without the spaces and tabs around it. */
-const levelName = (text: string) => text.replace(/^[ \t]+|[ \t]+$/g, "");
-const levelsError = (source: string, name: string) =>
+export const levelName = (text: string) => text.replace(/^[ \t]+|[ \t]+$/g, "");
+export const levelsError = (source: string, name: string) =>
   new UsageError(`${source}, column ${name}: more than ${MAX_LEVEL_NAMES} distinct level names; is it an identifier rather than a categorical column?`);
-const notALevel = (source: string, row: number, name: string, v: unknown, names: string[]) =>
+export const notALevel = (source: string, row: number, name: string, v: unknown, names: string[]) =>
   new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not one of the column's levels (${names.slice(0, 20).map((s) => JSON.stringify(s)).join(", ")}${names.length > 20 ? ", …" : ""})${hint(v)}`);
-const missingLevel = (source: string, row: number, name: string) =>
+export const missingLevel = (source: string, row: number, name: string) =>
   new UsageError(`${source}, row ${row}, column ${name}: an empty or NA cell (a missing value) among level names; give it a level, or --missing marginalize where the family fits around missing values`);
-const numberAmongNames = (source: string, row: number, name: string, v: number) =>
+export const numberAmongNames = (source: string, row: number, name: string, v: number) =>
   new UsageError(`${source}, row ${row}, column ${name}: ${v} is a number, but the column holds level names; use one or the other`);
 
-const cellError = (source: string, row: number, name: string, v: unknown) =>
+export const cellError = (source: string, row: number, name: string, v: unknown) =>
   new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not a number${hint(v)}`);
 
 /** A labels cell that means "unknown": empty or NA. */
