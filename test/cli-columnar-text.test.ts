@@ -135,7 +135,7 @@ describe("predict --trials-column: the trials read beside the rows", () => {
       const model = join(dir, "tm.json");
       writeFileSync(model, ok(["fit", `${base}.csv`, ...fitArgs, "--trials-column", "n", "-k", "2", "--json"]));
       const api = loadModel(JSON.parse(readFileSync(model, "utf8")));
-      const want = api.predictProba(x as never, { trials } as never);
+      const want = api.predictProba(x as never, { trials } as never) as unknown as Float64Array;
       for (const f of ["csv", "parquet", "arrow"]) {
         const out = JSON.parse(ok(["predict", model, `${base}.${f}`, ...predictArgs, "--trials-column", "n", "--json"]));
         expect(out.posteriors.flat(), f).toEqual(Array.from(want, (v) => Number(v.toPrecision(6))));

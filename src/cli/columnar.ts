@@ -97,6 +97,7 @@ async function openParquet(input: Input): Promise<ColumnarFile> {
       const d = idx.length, chosen = [...new Set(idx.map((i) => names[i]))];
       const places = new Map(chosen.map((name) => [name, idx.flatMap((i, a) => (names[i] === name ? [a] : []))]));
       let start = 0, values = new Float64Array(0);
+      const parsers = { stringFromBytes: internStrings() };
       for (const rows of groups) {
         if (rows === 0) continue;
         if (values.length < rows * d) values = new Float64Array(rows * d);
@@ -110,7 +111,7 @@ async function openParquet(input: Input): Promise<ColumnarFile> {
           const at = places.get(name)!;
           try {
             await parquetRead({
-              file, metadata, columns: [name], rowStart: start, rowEnd: start + rows, compressors, utf8: true,
+              file, metadata, columns: [name], rowStart: start, rowEnd: start + rows, compressors, utf8: true, parsers,
               onChunk: ({ columnName, columnData, rowStart }) => {
                 try {
                   for (const a of at) {
@@ -134,6 +135,26 @@ async function openParquet(input: Input): Promise<ColumnarFile> {
         start += rows;
       }
     },
+  };
+}
+
+/**
+ * Strings of Parquet byte arrays, the same bytes decoded once (a PLAIN page of level names repeats
+ * a few strings: one string each, not one per row): each byte array's FNV-1a hash, checked byte
+ * for byte; at most 4096 kept, short ones (≤ 64 bytes).
+ */
+function internStrings(): (bytes: Uint8Array | undefined) => string | undefined {
+  const kept = new Map<number, { bytes: Uint8Array; text: string }>(), decoder = new TextDecoder();
+  return (bytes) => {
+    if (!bytes) return undefined;
+    if (bytes.length > 64) return decoder.decode(bytes);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    const e = kept.get(h);
+    if (e && e.bytes.length === bytes.length && e.bytes.every((b, i) => b === bytes[i])) return e.text;
+    const text = decoder.decode(bytes);
+    if (!e && kept.size < 4096) kept.set(h, { bytes: bytes.slice(), text });
+    return text;
   };
 }
 
