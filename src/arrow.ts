@@ -219,6 +219,20 @@ export function arrowRowsInto(data: unknown, names: readonly string[] | undefine
   return n;
 }
 
+/**
+ * The chosen columns of Arrow data (every column when `names` is undefined) as rows for a fitted
+ * model of `family` (plotFit): its text columns (Dictionary vectors of strings) as the codes of
+ * the model's levels (`settings`: the model's; Family.arrowText), as its predict reads them; a null
+ * NaN with `missingAsNaN`, else an error naming its row and column.
+ */
+export function arrowModelRows(family: Family, settings: Readonly<Record<string, unknown>>, data: unknown, names: readonly string[] | undefined, path: string, missingAsNaN: boolean): Float64Array {
+  const { columns, n } = chooseColumns(data, names, names === undefined, path);
+  if (columns.some(isDictionary)) family.arrowText?.(columns, { ...settings }, ownsColumns(family), path);
+  const x = new Float64Array(n * columns.length);
+  fillRows(columns, n, x, 0, missingAsNaN, path, 0);
+  return x;
+}
+
 /** Columns of n rows into x from row `at`, row-major; checked as readArrow says, rows named from rowBase. */
 function fillRows(columns: Column[], n: number, x: Float64Array, at: number, missingAsNaN: boolean, path: string, rowBase: number): void {
   const d = columns.length;

@@ -16,7 +16,7 @@ import type { Selection, SelectionEntry } from "./select.js";
 import type { HeatmapTable, PlotDensity, Rule } from "./family.js";
 import { familyOf } from "./families/index.js";
 import { checkOptions, integer, ownOptions } from "./options.js";
-import { arrowColumnsRule, arrowKind, arrowRows, arrowRowsInto } from "./arrow.js";
+import { arrowColumnsRule, arrowKind, arrowModelRows } from "./arrow.js";
 import { dataError, MixemError, optionError } from "./errors.js";
 import { describe } from "./data.js";
 import { symmetricEigen } from "./linalg.js";
@@ -99,7 +99,7 @@ export function plotFit(model: MixtureModel, data: ModelData, options: PlotOptio
  * array, row-major, and `columns` taken out of the options; other data as given (then `columns`
  * is an error: it names columns of an Arrow table).
  */
-function fromArrow(data: ModelData, options: PlotOptions): { data: ModelData; options: PlotOptions; sampleWeights: unknown } {
+function fromArrow(model: MixtureModel, data: ModelData, options: PlotOptions): { data: ModelData; options: PlotOptions; sampleWeights: unknown } {
   const o = ownOptions(options ?? {}, "options") as PlotOptions;
   const { columns, sampleWeights, ...rest } = o;
   if (!arrowKind(data)) {
@@ -107,11 +107,8 @@ function fromArrow(data: ModelData, options: PlotOptions): { data: ModelData; op
     return { data, options: rest, sampleWeights };
   }
   if (columns !== undefined) arrowColumnsRule(columns, "options.columns");
-  const n = arrowRows(data)!;
-  const d = columns?.length ?? (arrowKind(data) === "vector" ? 1 : (data as unknown as { schema: { fields: unknown[] } }).schema.fields.length);
-  const x = new Float64Array(n * d);
-  arrowRowsInto(data, columns, x, 0, "data", 0);
-  return { data: x, options: rest, sampleWeights };
+  // Text columns as the model's level codes; a null a missing value when the model was fitted around them.
+  return { data: arrowModelRows(familyOf(model.family)!, model.settings, data, columns, "data", model.settings.missing === "marginalize"), options: rest, sampleWeights };
 }
 
 /**
@@ -141,7 +138,7 @@ type Drawn = Pick<MixtureModel, "k" | "weights" | "theta" | "components" | "spec
 function drawFit(model: MixtureModel, data: ModelData, options: PlotOptions): string {
   model = checkModel(model);
   let given: unknown;
-  ({ data, options, sampleWeights: given } = fromArrow(data, options));
+  ({ data, options, sampleWeights: given } = fromArrow(model, data, options));
   const plot = familyOf(model.family)!.plot;
   // Sample weights: one per row of the data as given (rows with a missing value too, as fit takes them).
   let w = given === undefined || given === null ? undefined : checkWeights(given, (model.dims === 1 && plot.kind !== "heatmap" ? valuesOf(data) : rowsOf(data, model.dims)).n);

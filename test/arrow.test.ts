@@ -308,6 +308,40 @@ describe("plotFit takes Arrow data", () => {
   });
 });
 
+describe("plotFit on tables with text columns (Dictionary vectors of strings)", () => {
+  const m = 600;
+  const smoker = Array.from({ length: m }, (_, i) => ((i * 7) % 3 === 0 ? "yes" : "no"));
+  const region = Array.from({ length: m }, (_, i) => ["ne", "sw", "nw", "se"][(i * 5 + (i >> 3)) % 4]);
+  const z = Array.from({ length: m }, (_, i) => (i % 7) / 7 + (i % 2) * 3);
+  const dict = (v: string[]) => vectorFromArray(v, new Dictionary(new Utf8(), new Int32()));
+  it("categorical (a heat map) and independent (a panel a column): the picture of the rows of strings, strings read through the model's levels", () => {
+    const t = tableFromArrays({ smoker: dict(smoker), region: dict(region), z: Float64Array.from(z) } as never);
+    const strings = smoker.map((s, i) => [s, region[i]]);
+    const a = fitSync(strings, { family: "categorical", k: 2, seed: 1 });
+    expect(plotFit(a, t, { columns: ["smoker", "region"] })).toBe(plotFit(a, strings));
+    // Batches with their own dictionaries (one lacks "se"), and a model with a level no row uses: its codes, not the batch's.
+    const cut = 250, two = new Table({ smoker: dict(smoker.slice(0, cut)).concat(dict(smoker.slice(cut))), region: dict(region.slice(0, cut).map((r) => (r === "se" ? "ne" : r))).concat(dict(region.slice(cut))) } as never);
+    const rows2 = strings.map(([s, r], i) => [s, i < cut && r === "se" ? "ne" : r]);
+    const wide = fitSync(strings, { family: "categorical", k: 2, seed: 1, levels: [["maybe", "no", "yes"], ["ne", "nw", "se", "sw"]] });
+    expect(plotFit(wide, two)).toBe(plotFit(wide, rows2));
+    const oi = { family: "independent", k: 2, seed: 1, columns: [{ family: "categorical" }, { family: "gaussian" }] } as const;
+    const mixed = region.map((r, i) => [r, z[i]]);
+    const b = fitSync(mixed, oi);
+    expect(plotFit(b, t, { columns: ["region", "z"] })).toBe(plotFit(b, mixed));
+    expect(plotFit(b, tableFromArrays({ region: dict(region), z: Float64Array.from(z) } as never))).toBe(plotFit(b, mixed));
+    // A string the model has no level for: named; a model of codes given strings: named.
+    expect(() => plotFit(a, tableFromArrays({ s: dict(["yes", "maybe"]), r: dict(["ne", "sw"]) } as never))).toThrow(/column "s" holds "maybe", not one of its levels \(no, yes\)/);
+    const codes = fitSync(strings.map(([s, r]) => [s === "yes" ? 1 : 0, ["ne", "nw", "se", "sw"].indexOf(r)]), { family: "categorical", k: 2, seed: 1 });
+    expect(() => plotFit(codes, t, { columns: ["smoker", "region"] })).toThrow(/options\.levels: is a count of levels; Arrow column "smoker" holds strings/);
+  });
+  it("a model fitted around missing values: a null is a missing value (its row left out), as NaN in an array", () => {
+    const withNaN = Float64Array.from(flat, (v, i) => (i % 37 === 5 ? NaN : v));
+    const col = (a: number) => vectorFromArray(Array.from({ length: n }, (_, i) => (Number.isNaN(withNaN[2 * i + a]) ? null : withNaN[2 * i + a])), new Float64());
+    const mm = fitSync(withNaN, { family: "mvgaussian", dims: 2, k: 2, seed: 2, missing: "marginalize" });
+    expect(plotFit(mm, tableFromArrays({ x: col(0), y: col(1) } as never))).toBe(plotFit(mm, withNaN));
+  });
+});
+
 describe("nulls with missing: \"marginalize\"", () => {
   it("a null is a missing value: the fit equals that of the array with NaN, bit for bit", () => {
     const withNaN = Float64Array.from(flat, (v, i) => (i % 37 === 5 ? NaN : v));
