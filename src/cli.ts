@@ -65,7 +65,9 @@ Data:
   Parquet (.parquet: uncompressed, snappy, gzip, zstd, and the other codecs of
   hyparquet-compressors) and Arrow IPC files and streams (.arrow, .feather, .arrows) are read a
   row group or record batch at a time, only the columns used: ints, floats and booleans (0/1);
-  a null is an error naming its row. fit streams them above ${mib(STREAM_ABOVE)} of chosen values.
+  a null is an error naming its row. Text columns (Parquet strings, Arrow Utf8 or dictionaries)
+  are level names where a categorical column is read, as in a CSV. fit streams them above
+  ${mib(STREAM_ABOVE)} of chosen values (not with level names: those are read in memory).
   --column NAME       column to fit (name, or 1-based number); needed when several are numeric
   --columns A,B,...   ${ROWS}: the columns of each row (default: every column holding numbers);
                       ${PER_COLUMN}: NAME:FAMILY[:OPTION=VALUE],… gives each column its family,
