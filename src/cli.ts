@@ -11,7 +11,7 @@ import { loadWorkerSource } from "./worker.js";
 import { columnIndex, columnsOf, DenseTable, inputOf, MAX_BYTES, matrix, mib, readTable, STREAM_ABOVE, UsageError, type AnyTable, type Columns, type Input } from "./cli/input.js";
 import { spool, spoolRows } from "./cli/spool.js";
 import { columnarKind, openColumnar, readColumns, type ColumnIn } from "./cli/columnar.js";
-import { LevelCodes } from "./cli/levels.js";
+import { LevelCodes, recode } from "./cli/levels.js";
 import { missingCells } from "./cli/numbers.js";
 import { oneLine, type ErrorContext } from "./cli/errors.js";
 import { Progress } from "./cli/progress.js";
@@ -67,7 +67,7 @@ Data:
   row group or record batch at a time, only the columns used: ints, floats and booleans (0/1);
   a null is an error naming its row. Text columns (Parquet strings, Arrow Utf8 or dictionaries)
   are level names where a categorical column is read, as in a CSV. fit streams them above
-  ${mib(STREAM_ABOVE)} of chosen values (not with level names: those are read in memory).
+  ${mib(STREAM_ABOVE)} of chosen values.
   --column NAME       column to fit (name, or 1-based number); needed when several are numeric
   --columns A,B,...   ${ROWS}: the columns of each row (default: every column holding numbers);
                       ${PER_COLUMN}: NAME:FAMILY[:OPTION=VALUE],… gives each column its family,
@@ -276,13 +276,28 @@ async function main(argv: string[]): Promise<number> {
     names = idx.map((i) => f.names[i]);
     const levels = named && idx.some((i, a) => named(a) && f.text(i)) ? idx.map((i, a) => (named(a) && f.text(i) ? new LevelCodes(input.source, f.names[i]) : undefined)) : undefined;
     const bytes = f.rows !== undefined ? f.rows * idx.length * 8 : input.kind === "file" ? input.size : 0;
-    // Level names are known only once the whole file is read: in memory (up to its limit), not streamed.
-    if (command === "fit" && !streaming && bytes > STREAM_ABOVE && !levels) { streaming = true; checkStreaming(); }
-    if (streaming && levels) throw new UsageError(`--stream: ${input.source}, column ${names[levels.findIndex(Boolean)]} holds text (level names), read in memory: leave out --stream`);
+    if (command === "fit" && !streaming && bytes > STREAM_ABOVE) { streaming = true; checkStreaming(); }
     if (streaming) {
-      const spooled = await spoolRows(input.source, names, (write) => f.read(idx, write));
+      // Level names: ids in the temporary file (the largest value of each column noted: a column
+      // of codes' count of levels), each chunk recoded to the sorted names' codes as it is read back.
+      const d = idx.length, largest = new Float64Array(d).fill(1);
+      const spooled = await spoolRows(input.source, names, (write) => f.read(idx, levels ? (x, n) => {
+        for (let a = 0; a < d; a++) if (!levels[a]) for (let o = a; o < n * d; o += d) if (x[o] + 1 > largest[a]) largest[a] = x[o] + 1;
+        write(x);
+      } : write, levels));
       ctx.rowOfChunk = spooled.rowOfChunk;
       source = spooled;
+      if (levels) {
+        const found = levels.map((l) => l?.levels());
+        setLevelNames(found.map((l) => l?.names ?? []), typed.columns, (levels) => { levelsOption = levels; }, (a) => largest[a]);
+        const chunks = spooled.source;
+        source = { source: async function* () {
+          for await (const x of chunks()) {
+            found.forEach((l, a) => { if (l?.byId) recode(x, x.length / d, d, a, l.byId); });
+            yield x;
+          }
+        } };
+      }
     } else {
       await init();
       // The data, and the per-row trials and weights each in a column of its own, read in one pass

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parquetWriteFile } from "hyparquet-writer";
 import { Table, tableToIPC, vectorFromArray, Int32 } from "apache-arrow";
-import { fitSync, initSync, loadModel } from "../src/index.js";
+import { fitStream, fitSync, initSync, loadModel } from "../src/index.js";
 
 initSync();
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -107,7 +107,7 @@ describe("missing and bad cells: the CSV's errors", () => {
       expect(err(["predict", model, at, "--columns", "smoker,region"]), f).toBe(`mixem: ${at}, row 7, column smoker: an empty or NA cell (a missing value) among level names; give it a level, or --missing marginalize where the family fits around missing values`);
     }
   });
-  it("a numeral among names; a text column as numbers; --stream", () => {
+  it("a numeral among names; a text column as numbers", () => {
     const s = ["yes", "no", "3", "no"];
     writeFileSync(join(dir, "num.csv"), `s\n${s.join("\n")}\n`);
     parquetWriteFile({ filename: join(dir, "num.parquet"), columnData: [{ name: "s", data: s, type: "STRING" }] });
@@ -116,7 +116,27 @@ describe("missing and bad cells: the CSV's errors", () => {
       expect(err(["fit", join(dir, `num.${f}`), "--family", "categorical", "-k", "1"]), f).toBe(`mixem: ${join(dir, `num.${f}`)}, row 3, column s: 3 is a number, but the column holds level names; use one or the other`);
     expect(err(["fit", fx("text.parquet"), "--column", "region", "-k", "2"])).toMatch(/text\.parquet, row 1, column region: "[a-z ]+" is not a number; the column holds text/);
     expect(err(["fit", fx("text.arrow"), "--family", "independent", "--columns", "region:poisson", "-k", "2"])).toMatch(/text\.arrow: column region is of Arrow type Dictionary<Int32, Utf8>, not numbers/);
-    expect(err(["fit", fx("text.parquet"), "--family", "categorical", "--columns", "smoker,region", "-k", "2", "--stream"])).toBe(`mixem: --stream: ${fx("text.parquet")}, column smoker holds text (level names), read in memory: leave out --stream`);
+  });
+  it("--stream, and streaming by itself above MIXEM_STREAM_ABOVE: ids in the temporary file, recoded chunk by chunk; the API's fitStream with the names as levels", async () => {
+    const args = ["--family", "categorical", "--columns", "smoker,region", "-k", "2", "--json"];
+    // One chunk (the default block): the in-memory fit.
+    for (const f of FORMATS) expect(ok(["fit", file("text", f), ...args, "--stream"]), f).toBe(ok(["fit", file("text", f), ...args]));
+    // Chunks of 128 rows (2048 bytes of 2 doubles a row): fitStream over the same chunks of rows of strings.
+    const small = { MIXEM_STREAM_BLOCK: "2048" };
+    const want = await fitStream(() => Array.from({ length: Math.ceil(names.length / 128) }, (_, c) => names.slice(128 * c, 128 * c + 128)),
+      { family: "categorical", k: 2, accelerate: "squarem", levels: [["no", "yes"], ["ne", "nw", "se", "sw"]] } as never);
+    for (const f of FORMATS) {
+      const r = cli(["fit", file("text", f), ...args, "--stream", "--quiet"], small);
+      expect(r.err).toBe("");
+      const m = JSON.parse(r.out);
+      expect(m.settings.levels, f).toEqual([["no", "yes"], ["ne", "nw", "se", "sw"]]);
+      expect(m.fit.logLikelihood, f).toBe(want.logLikelihood);
+      expect(m.components, f).toEqual(JSON.parse(JSON.stringify(want.components)));
+      const auto = cli(["fit", file("text", f), "--family", "independent", "--columns", "smoker:categorical,region:categorical,visits:poisson", "-k", "2", "--quiet"], { ...small, MIXEM_STREAM_ABOVE: "5000" });
+      expect(auto.out, f).toMatch(/streamed/);
+      expect(auto.out, f).toMatch(/p \[ne \d\.\d{4}, nw \d\.\d{4}, se \d\.\d{4}, sw \d\.\d{4}\]/);
+    }
+    expect(err(["fit", fx("text-na.parquet"), "--family", "categorical", "--columns", "smoker,region", "-k", "2", "--stream"])).toBe(`mixem: ${fx("text-na.parquet")}, row 7, column smoker: an empty or NA cell (a missing value) among level names; give it a level, or --missing marginalize where the family fits around missing values`);
   });
 });
 

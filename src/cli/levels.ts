@@ -80,19 +80,24 @@ export class LevelCodes {
    * the sorted names' codes; fails naming the first row that is missing or a numeral among names.
    */
   finish(x: Float64Array, rows: number, d: number, a: number): string[] {
-    if (this.given) return [...this.given];
+    const { names, byId } = this.levels();
+    if (byId) recode(x, rows, d, a, byId);
+    return names;
+  }
+
+  /**
+   * After the read: the levels (as finish) and, for a column of names read with ids (fit), each
+   * id's code (recode); fails as finish.
+   */
+  levels(): { names: string[]; byId?: Float64Array } {
+    if (this.given) return { names: [...this.given] };
     const m = this.firstMissing, num = this.names.length > 0 ? this.firstNumber : undefined;
     if (m && (!num || m.row < num.row)) throw this.names.length > 0 ? missingLevel(this.source, m.row, this.column) : cellError(this.source, m.row, this.column, m.text);
     if (num) throw numberAmongNames(this.source, num.row, this.column, num.value);
-    if (this.names.length === 0) return [];
+    if (this.names.length === 0) return { names: [] };
     const sorted = [...this.names].sort();
     const code = new Map(sorted.map((s, l) => [s, l]));
-    const byId = Float64Array.from(this.names, (s) => code.get(s)!);
-    for (let r = 0, o = a; r < rows; r++, o += d) {
-      const v = x[o];
-      if (v === v) x[o] = byId[v]; // NaN (a missing value) stays
-    }
-    return sorted;
+    return { names: sorted, byId: Float64Array.from(this.names, (s) => code.get(s)!) };
   }
 
   /**
@@ -138,6 +143,14 @@ export class LevelCodes {
    * read: the Arrow reader (src/arrow.ts) names other errors as errors of the data.
    */
   failed: unknown;
+}
+
+/** Column a of x (d values a row) from ids to codes (byId[id]); NaN (a missing value) stays. */
+export function recode(x: Float64Array, rows: number, d: number, a: number, byId: Float64Array): void {
+  for (let r = 0, o = a; r < rows; r++, o += d) {
+    const v = x[o];
+    if (v === v) x[o] = byId[v];
+  }
 }
 
 const decoder = new TextDecoder();
