@@ -282,7 +282,7 @@ async function main(argv: string[]): Promise<number> {
       // of codes' count of levels), each chunk recoded to the sorted names' codes as it is read back.
       const d = idx.length, largest = new Float64Array(d).fill(1);
       const spooled = await spoolRows(input.source, names, (write) => f.read(idx, levels ? (x, n) => {
-        for (let a = 0; a < d; a++) if (!levels[a]) for (let o = a; o < n * d; o += d) if (x[o] + 1 > largest[a]) largest[a] = x[o] + 1;
+        for (let a = 0; a < d; a++) if (!levels[a]) for (let o = a; o < n * d; o += d) if (Number.isInteger(x[o]) && x[o] >= 0 && x[o] < 2 ** 16 && x[o] + 1 > largest[a]) largest[a] = x[o] + 1; // as largestCode
         write(x);
       } : write, levels));
       ctx.rowOfChunk = spooled.rowOfChunk;
@@ -673,10 +673,14 @@ function setLevelNames(found: string[][], columns: Record<string, unknown>[] | u
   setLevels(found.map((n, a) => (n.length > 0 ? n : codes(a))));
 }
 
-/** The largest finite value + 1 (at least 1) of column a of x (d values a row): a column of codes' count of levels. */
+/**
+ * The largest code + 1 (at least 1) of column a of x (d values a row): a column of codes' count of
+ * levels. Values that are not codes (not integers in 0 … 2^16 − 1, categorical's most levels) are
+ * left out of the count: the fit then names each at its row and column.
+ */
 function largestCode(x: Float64Array, d: number, a: number): number {
   let m = 1;
-  for (let i = a; i < x.length; i += d) if (Number.isFinite(x[i]) && x[i] + 1 > m) m = x[i] + 1;
+  for (let i = a; i < x.length; i += d) if (Number.isInteger(x[i]) && x[i] >= 0 && x[i] < 2 ** 16 && x[i] + 1 > m) m = x[i] + 1;
   return m;
 }
 

@@ -81,6 +81,17 @@ describe("bounded input", () => {
     fails(["fit", "-", "-k", "1"], /^mixem: standard input: more than the 0\.0 MiB mixem reads into memory; save it to a file and use mixem fit <file> --stream\n$/, text, { MIXEM_MAX_BYTES: "100" });
   });
 
+  it("Parquet or Arrow bytes on standard input: a clear error (they are read from files), not level names made of bytes", () => {
+    const fixture = (name: string) => readFileSync(join(root, "test/fixtures/columnar", name)) as unknown as string;
+    fails(["fit", "-", "--family", "categorical", "-k", "2"], /^mixem: standard input holds Arrow IPC data, which mixem reads from a file .*: save it to a file\n$/, fixture("text.arrows"));
+    fails(["fit", "-", "-k", "2"], /^mixem: standard input holds Parquet data, which mixem reads from a file .*: save it to a file\n$/, fixture("text.parquet"));
+  });
+
+  it("a column of numbers that are not level codes beside a column of names: the cell named, not a count of levels", () => {
+    const path = file("codes-beside-names.csv", "smoker,x\nno,2.25\nyes,3\n");
+    fails(["fit", path, "--family", "categorical", "-k", "1"], /, row 1, column x: 2\.25 is not a level code/);
+  });
+
   it("a file past the limit: fit streams it, select says why it cannot", () => {
     fails(["select", "examples/faithful.csv", "--column", "waiting", "-k", "1..2"], /^mixem: examples\/faithful\.csv is 0\.0 MiB, more than the 0\.0 MiB mixem reads into memory; mixem select needs the data in memory/, undefined, { MIXEM_MAX_BYTES: "1000" });
     const r = cli(W, undefined, { MIXEM_STREAM_ABOVE: "1000", MIXEM_MAX_BYTES: "1000" });

@@ -45,7 +45,13 @@ export function inputOf(file: string): Input {
  */
 export async function* blocks(input: Input, limit = Infinity, tooBig?: (limit: number) => string, onBytes?: (bytes: number) => void): AsyncGenerator<Uint8Array> {
   let total = 0;
-  const count = (n: number) => {
+  const count = (n: number, block?: Uint8Array) => {
+    // Parquet or Arrow IPC bytes where text is read (standard input, a pipe without such a name).
+    if (total === 0 && block) {
+      const head = String.fromCharCode(...block.subarray(0, 6));
+      const kind = head.startsWith("PAR1") ? "Parquet" : head.startsWith("ARROW1") || (block[0] === 0xff && block[1] === 0xff && block[2] === 0xff && block[3] === 0xff) ? "Arrow IPC" : "";
+      if (kind) throw new UsageError(`${input.source} holds ${kind} data, which mixem reads from a file (or a pipe named *.${kind === "Parquet" ? "parquet" : "arrows"}), not from standard input or an unnamed pipe: save it to a file`);
+    }
     total += n;
     if (total > limit) throw new UsageError(tooBig ? tooBig(limit) : `${input.source}: more than ${mib(limit)}`);
     onBytes?.(total);
@@ -64,7 +70,7 @@ export async function* blocks(input: Input, limit = Infinity, tooBig?: (limit: n
       for (;;) {
         const n = readSync(fd, buf, 0, BLOCK, null);
         if (n === 0) break;
-        count(n);
+        count(n, buf.subarray(0, n));
         yield buf.subarray(0, n);
       }
     } finally {
@@ -75,7 +81,7 @@ export async function* blocks(input: Input, limit = Infinity, tooBig?: (limit: n
   const stream = input.kind === "stdin" ? process.stdin : createReadStream(input.file, { highWaterMark: Math.min(BLOCK, 4 * MiB) });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      count(chunk.length);
+      count(chunk.length, chunk);
       yield chunk;
     }
   } catch (e) {
