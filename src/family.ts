@@ -264,6 +264,11 @@ export interface Spec<C extends object = object> {
    * read as entries [key "columns.a.key", value, path for errors] of `freeze` (src/freeze.ts).
    */
   freezeColumns?(raw: unknown, path: string): [string, unknown, string][];
+  /**
+   * Families for data with far outliers (t, mvt): k-means++ passes over isolated points (src/seeding.ts
+   * Isolation), so that no component starts on a handful of outliers.
+   */
+  readonly skipIsolatedSeeds?: boolean;
   /** What a model keeps to rebuild this spec (family options such as covariance, regCovar, dims, prior). */
   readonly settings: Readonly<Record<string, unknown>>;
 

@@ -99,6 +99,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions, "means" | "covarianc
       paramsSize: P,
       statsSize: S,
       initKeys: ["means", "covariances", "dofs"],
+      skipIsolatedSeeds: true, // data with far outliers: no seed on them (src/seeding.ts)
       settings: options.prior ? { covariance, dof, regCovar, dims: d, prior: options.prior } : { covariance, dof, regCovar, dims: d },
 
       componentParameters: (k) => k * d + model.parameters(k, d) + (dof === "estimate" ? k : dof === "equal" ? 1 : 0),

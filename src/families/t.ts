@@ -64,6 +64,7 @@ export const t: Family<TComponent, TInit, TOptions, "means" | "variances" | "dof
       dims: 1, kernel: "tPass", workColumns: 1 + 2 * kk * ks + kc,
       thetaSize: 3, headerSize: 2, paramsSize: P, statsSize: S,
       initKeys: ["means", "variances", "dofs"],
+      skipIsolatedSeeds: true, // data with far outliers: no seed on them (src/seeding.ts)
       settings: options.prior ? { dof, regCovar, prior: options.prior } : { dof, regCovar },
       componentParameters: (k) => 2 * k + (dof === "estimate" ? k : dof === "equal" ? 1 : 0),
 
