@@ -1,0 +1,89 @@
+// Default seeding among far outliers (families t and mvt: Spec.skipIsolatedSeeds, src/seeding.ts
+// Isolation): k-means++ passes over isolated points, so one fit (nInit 1) finds the groups where
+// D² sampling seeded a component on the outliers; every path seeds the same way; a small tight
+// cluster far away is not taken for outliers; without the flag k-means++ is unchanged.
+import { describe, expect, it } from "vitest";
+import { fit, fitInWorker, fitStream, fitSync, initSync, selectK, selectKAsync, type MixtureModel } from "../src/index.js";
+import { kmeansPlusPlus } from "../src/seeding.js";
+import { Random } from "../src/random.js";
+import { mulberry32, normal } from "./helpers.js";
+
+initSync();
+
+// Two groups of 1000 (N(0, 1), N(6, 1)) and 5 points at 40–44 (docs/numerics.md, "Seeding among
+// outliers"). D² sampling: 10 of seeds 0–19 spent a component on the 5 points.
+const u = mulberry32(3);
+const x = [...Array.from({ length: 1000 }, () => normal(u)), ...Array.from({ length: 1000 }, () => 6 + normal(u)), 40, 41, 42, 43, 44];
+const twoGroups = (m: MixtureModel<"t">) => [0, 6].every((c) => m.components.some((p) => Math.abs(p.mean - c) < 1));
+
+describe("t and mvt: one fit finds the groups among far outliers", () => {
+  it("t, k 2, 2 groups + 5 far points: nInit 1 finds both groups for all of seeds 0–19 (D² sampling: 10)", () => {
+    const found = Array.from({ length: 20 }, (_, seed) => twoGroups(fitSync(x, { family: "t", k: 2, seed })));
+    expect(found.filter(Boolean).length).toBe(20);
+  });
+
+  it("with sample weights, and with partial labels (the free components' seeds), likewise", () => {
+    const sampleWeights = x.map((_, i) => 1 + (i % 3));
+    const labels = x.map((_, i) => (i === 0 ? 0 : -1)); // one point of the first group labelled
+    for (const extra of [{ sampleWeights }, { labels }]) {
+      const found = Array.from({ length: 20 }, (_, seed) => twoGroups(fitSync(x, { family: "t", k: 2, seed, ...extra })));
+      expect(found.filter(Boolean).length).toBe(20);
+    }
+  });
+
+  it("mvt, k 3, 3 groups + 5 % uniform gross outliers over a wide box: at least 14 of seeds 0–19 (D² sampling: 2; this rule: 17)", () => {
+    const v = mulberry32(5), rows: number[][] = [];
+    for (const c of [[0, 0], [8, 0], [4, 7]]) for (let i = 0; i < 500; i++) rows.push([c[0] + normal(v), c[1] + normal(v)]);
+    for (let i = 0; i < 79; i++) rows.push([-40 + 90 * v(), -40 + 90 * v()]);
+    const found = Array.from({ length: 20 }, (_, seed) => {
+      const m = fitSync(rows, { family: "mvt", k: 3, seed });
+      return [[0, 0], [8, 0], [4, 7]].every((c) => m.components.some((p) => Math.hypot(p.mean[0] - c[0], p.mean[1] - c[1]) < 1.5));
+    });
+    expect(found.filter(Boolean).length).toBeGreaterThanOrEqual(14);
+  });
+});
+
+describe("every path seeds the same way", () => {
+  // Seed 1: D² sampling put a seed on the 5 far points.
+  const o = { family: "t", k: 2, seed: 1 } as const;
+  const sync = fitSync(x, o);
+  it("fitSync finds the groups at seed 1", () => expect(twoGroups(sync)).toBe(true));
+  it("threads, fitInWorker, fitStream (one chunk), selectK, selectKAsync: the same fit (fitStream: up to rounding)", async () => {
+    expect((await fit(x, { ...o, threads: 2 })).components).toEqual(sync.components);
+    expect((await fitInWorker(x, o)).components).toEqual(sync.components);
+    // A stream sums per chunk: the same fit up to rounding.
+    const stream = await fitStream(() => [x], o);
+    stream.components.forEach((c, j) => expect(c.mean).toBeCloseTo(sync.components[j].mean, 9));
+    // selectK fits with SQUAREM by default.
+    const sel = { family: "t", kRange: [2, 2], nInit: 1, seed: 1 } as const, squarem = fitSync(x, { ...o, accelerate: "squarem" });
+    expect(twoGroups(squarem)).toBe(true);
+    expect(selectK(x, sel).best.components).toEqual(squarem.components);
+    expect((await selectKAsync(x, sel)).best.components).toEqual(squarem.components);
+  });
+});
+
+describe("isolated points, not small clusters", () => {
+  const small = (seed: number) => {
+    const v = mulberry32(seed);
+    return Float64Array.from([...Array.from({ length: 485 }, () => normal(v)), ...Array.from({ length: 485 }, () => 6 + normal(v)), ...Array.from({ length: 30 }, () => 14 + 0.3 * normal(v))]);
+  };
+  it("a tight cluster of 3 % far away is seeded as often as by plain D² sampling (no draw rejected)", () => {
+    let plain = 0, skipping = 0;
+    for (let s = 0; s < 200; s++) {
+      const p = { points: small(s), dims: 1 };
+      const near = (seeds: Float64Array) => Array.from(seeds).some((v) => Math.abs(v - 14) < 2);
+      // The same stream for both: the isolation test draws one uniform before the seeds.
+      const r = new Random(s); r.uniform();
+      plain += +near(kmeansPlusPlus(p, 1000, 3, r));
+      skipping += +near(kmeansPlusPlus(p, 1000, 3, new Random(s), null, undefined, true));
+    }
+    expect(skipping).toBe(plain);
+  });
+
+  it("without skipIsolated (every other family) k-means++ draws the seeds it always drew", () => {
+    const p = { points: Float64Array.from(x), dims: 1 };
+    // D² sampling's seeds for seed 1 include one of the far points; skipping isolated points, none.
+    expect(Array.from(kmeansPlusPlus(p, x.length, 2, new Random(1))).some((v) => v >= 40)).toBe(true);
+    expect(Array.from(kmeansPlusPlus(p, x.length, 2, new Random(1), null, undefined, true)).some((v) => v >= 40)).toBe(false);
+  });
+});
