@@ -79,14 +79,16 @@ const NEIGHBOUR = 5, SAMPLE = 4096, REFERENCES = 64, SPARSER = 100, TRIES = 10;
  * neighbourhood is more than SPARSER times sparser than the data's typical one is isolated. r(x),
  * the squared distance from x to its NEIGHBOUR-th nearest row among a sample of SAMPLE rows (drawn
  * ∝ w_i; x itself left out), estimates the density f(x) ∝ r(x)^(−d/2); so x is isolated when
- * r(x) > SPARSER^(2/d) × the median r of REFERENCES rows spread through the sample. A drawn seed
- * that is isolated is drawn again, up to TRIES draws, after which the densest drawn is kept.
+ * r(x) > SPARSER^(2/d) × the median r of REFERENCES rows spread through the sample. Each seed is
+ * the first of TRIES independent draws (made in one pass) that is not isolated, or the densest of
+ * them if all are.
  */
 class Isolation {
   private readonly sample: Float64Array;
   private readonly index: Int32Array;
   private readonly nearest = new Float64Array(NEIGHBOUR);
-  private readonly limit: number;
+  /** SPARSER^(2/d) × the median r of the reference rows: r(x) above it is isolated. */
+  readonly limit: number;
 
   /** Null when the test cannot tell (fewer than NEIGHBOUR + 1 rows, or a median r of 0: repeated values). */
   static of(p: Rows, n: number, rng: Random, w: Weights): Isolation | null {
@@ -140,11 +142,10 @@ class Isolation {
     return near[last];
   }
 
-  /** The first of up to TRIES draws that is not isolated, else the densest of them. */
-  choose(draw: () => number, row: (i: number) => Float64Array): number {
+  /** The first of the drawn points (in draw order) that is not isolated, else the densest of them. */
+  choose(drawn: readonly number[], row: (i: number) => Float64Array): number {
     let densest = -1, least = Infinity;
-    for (let t = 0; t < TRIES; t++) {
-      const i = draw();
+    for (const i of drawn) {
       if (i < 0) return i;
       const v = this.spread(row(i), i);
       if (v <= this.limit) return i;
@@ -152,6 +153,29 @@ class Isolation {
     }
     return densest;
   }
+}
+
+/** Whether each of `rows` is isolated (tests and benches: the rule kmeansPlusPlus applies with skipIsolated). */
+export function isolatedRows(points: Points, n: number, rows_: readonly number[], rng: Random, w: Weights = null): boolean[] {
+  const p = rows(points), t = Isolation.of(p, n, rng, w);
+  return rows_.map((i) => t !== null && t.spread(block(p, i, 1).subarray(0, p.dims), i) > t.limit);
+}
+
+/**
+ * `count` indices drawn independently with probability mass_i / total, in one pass (in draw order;
+ * the last positive one on rounding): `scan` calls visit(i, mass_i) in row order until it returns false.
+ */
+function drawMany(count: number, total: number, rng: Random, scan: (visit: (i: number, v: number) => boolean) => void): number[] {
+  const targets = Array.from({ length: count }, () => rng.uniform() * total);
+  const order = targets.map((_, j) => j).sort((a, b) => targets[a] - targets[b]);
+  const picks: number[] = new Array(count).fill(-1);
+  let sum = 0, q = 0, last = -1;
+  scan((i, v) => {
+    if (v > 0) { last = i; sum += v; while (q < count && targets[order[q]] < sum) picks[order[q++]] = i; }
+    return q < count;
+  });
+  for (; q < count; q++) picks[order[q]] = last;
+  return picks;
 }
 
 /**
@@ -166,8 +190,14 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
   const take = (s: number, i: number) => seeds.set(r.block(i, 1).subarray(0, d), s * d);
   const isolation = skipIsolated ? Isolation.of(p, n, rng, w) : null;
   const row = (i: number) => r.block(i, 1).subarray(0, d);
-  const choose = (draw: () => number) => (isolation ? isolation.choose(draw, row) : draw());
-  take(0, choose(() => (w ? weightedPick(r.w!, n, rng) : rng.int(n))));
+  if (!isolation) take(0, w ? weightedPick(r.w!, n, rng) : rng.int(n));
+  else if (!w) take(0, isolation.choose(Array.from({ length: TRIES }, () => rng.int(n)), row));
+  else {
+    const wNow = r.w!;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += wNow[i];
+    take(0, isolation.choose(drawMany(TRIES, sum, rng, (visit) => { for (let i = 0; i < n && visit(i, wNow[i]); i++); }), row));
+  }
   // D(i)² = min over the seeds so far of |x_i − seed|²: kept per point, or recomputed (same values).
   const d2 = keep ? new Float64Array(n) : null;
   const nearest = (x: Float64Array, o: number, s: number) => {
@@ -183,7 +213,7 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
   }
   for (let s = 1; s < k; s++) {
     // Draw i with probability w_i D(i)² / total; fall back to the last positive one on rounding.
-    const drawD2 = () => {
+    const drawD2 = (): number => {
       let target = rng.uniform() * total;
       let pick = -1;
       if (d2) {
@@ -202,7 +232,15 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
       }
       return pick;
     };
-    take(s, choose(drawD2));
+    // Skipping isolated points: TRIES draws in one pass (the same sampling; no pass per retry).
+    const scan = (visit: (i: number, v: number) => boolean) => {
+      if (d2) { for (let i = 0; i < n && visit(i, mass(i, d2[i])); i++); return; }
+      for (let from = 0; from < n; from += step) {
+        const m = Math.min(step, n - from), x = r.block(from, m);
+        for (let o = 0; o < m; o++) if (!visit(from + o, mass(from + o, nearest(x, o, s)))) return;
+      }
+    };
+    take(s, isolation ? isolation.choose(drawMany(TRIES, total, rng, scan), row) : drawD2());
     total = 0;
     for (let from = 0; from < n; from += step) {
       const m = Math.min(step, n - from), x = r.block(from, m);
@@ -303,12 +341,12 @@ export function seedsAround(points: Points, n: number, k: number, rng: Random, w
   for (const s of free) {
     let total = 0;
     for (let i = 0; i < n; i++) total += mass(i);
-    const drawD2 = () => {
-      let target = rng.uniform() * total, pick = -1;
+    let pick = -1;
+    if (isolation) pick = isolation.choose(drawMany(TRIES, total, rng, (visit) => { for (let i = 0; i < n && visit(i, mass(i)); i++); }), (i) => r.block(i, 1).subarray(0, d));
+    else {
+      let target = rng.uniform() * total;
       for (let i = 0; i < n; i++) { const v = mass(i); if (v > 0) { pick = i; target -= v; if (target < 0) break; } }
-      return pick;
-    };
-    let pick = isolation ? isolation.choose(drawD2, (i) => r.block(i, 1).subarray(0, d)) : drawD2();
+    }
     if (pick < 0) pick = w ? weightedPick(r.w!, n, rng) : rng.int(n); // every point on a given seed
     seeds.set(r.block(pick, 1).subarray(0, d), s * d);
     update(s);
