@@ -70,7 +70,7 @@ export const RECOMPUTE_ABOVE = 2 ** 20;
 const STORE_BELOW_K = 8;
 
 /** Neighbour rank, sample size, reference rows, density ratio and draws of the isolation test (see Isolation). */
-const NEIGHBOUR = 5, SAMPLE = 4096, REFERENCES = 64, SPARSER = 100, TRIES = 10;
+const NEIGHBOUR = 5, SAMPLE = 4096, REFERENCES = 64, SPARSER = 100, TRIES = 32;
 
 /**
  * Which points k-means++ passes over among far outliers. D² sampling makes a far point a likely
