@@ -4,7 +4,7 @@
 // cluster far away is not taken for outliers; without the flag k-means++ is unchanged.
 import { describe, expect, it } from "vitest";
 import { fit, fitInWorker, fitStream, fitSync, initSync, selectK, selectKAsync, type MixtureModel } from "../src/index.js";
-import { isolatedRows, kmeansPlusPlus } from "../src/seeding.js";
+import { classMeans, isolatedRows, kmeansPlusPlus, seedsAround } from "../src/seeding.js";
 import { Random } from "../src/random.js";
 import { mulberry32, normal } from "./helpers.js";
 
@@ -93,3 +93,30 @@ describe("isolated points, not small clusters", () => {
     expect(Array.from(kmeansPlusPlus(p, x.length, 2, new Random(1), null, undefined, true)).some((v) => v >= 40)).toBe(false);
   });
 });
+
+describe("skipping isolated points: the same seeds however the points are read", () => {
+  it("stored or recomputed distances; rows made a block at a time (Points.rows); weights; labels", () => {
+    const v = mulberry32(17), n = 150_000, dims = 2;
+    const points = Float64Array.from({ length: n * dims }, (_, i) => (i < 40 ? 500 * v() : normal(v) + 8 * (Math.floor(i / dims) % 3)));
+    const whole = { points, dims };
+    const blocks = {
+      get points(): Float64Array { throw new Error("the whole matrix was asked for"); },
+      dims, count: n,
+      rows: (from: number, count: number) => Float64Array.from(points.subarray(from * dims, (from + count) * dims)),
+    };
+    const w = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : 1 + (i % 3)));
+    for (const k of [2, 5]) {
+      const stored = Array.from(kmeansPlusPlus(whole, n, k, new Random(3), w, true, true));
+      expect(Array.from(kmeansPlusPlus(whole, n, k, new Random(3), w, false, true))).toEqual(stored);
+      expect(Array.from(kmeansPlusPlus(blocks, n, k, new Random(3), w, true, true))).toEqual(stored);
+      expect(Array.from(kmeansPlusPlus(blocks, n, k, new Random(4), null, false, true))).toEqual(Array.from(kmeansPlusPlus(whole, n, k, new Random(4), null, false, true)));
+      expect(stored.some((c) => c > 100)).toBe(false); // none on the 20 far points
+    }
+    const labels = Float64Array.from({ length: n }, (_, i) => (i % 11 === 0 ? (i % 3) : -1));
+    const given = classMeans(whole, n, 5, labels, w), has = [true, false, true, false, false];
+    const around = Array.from(seedsAround(whole, n, 5, new Random(6), w, { seeds: given.seeds, has }, "kmeans++", true));
+    expect(Array.from(seedsAround(blocks, n, 5, new Random(6), w, { seeds: given.seeds, has }, "kmeans++", true))).toEqual(around);
+    expect(around.some((c) => c > 100)).toBe(false);
+  });
+});
+
