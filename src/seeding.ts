@@ -1,12 +1,11 @@
 // Choosing k starting locations among the points (rows of an n × d matrix): k-means++ (D²
 // sampling, Arthur & Vassilvitskii 2007) or k distinct points uniformly; then every point to its
-// nearest seed. Both pick only distinct rows, so no two components start identical. Families for
-// data with far outliers (Spec.skipIsolatedSeeds: t, mvt) have k-means++ pass over isolated
-// points (Isolation below).
+// nearest seed. Both pick only distinct rows, so no two components start identical. A family may
+// screen the drawn seeds (Spec.seedScreen; t and mvt pass over isolated points: src/isolation.ts).
 // Each function reads `p.points` once (it may be a view into WebAssembly memory, re-made after growth),
 // or, for Points that make rows on demand (Points.rows), a block at a time.
 import type { Random } from "./random.js";
-import type { Points } from "./family.js";
+import type { Points, SeedScreen, Spec } from "./family.js";
 
 /**
  * Rows of a matrix: all of them (`x`, read once from Points), or — Points that make their rows on
@@ -69,134 +68,25 @@ export function countDistinct(points: Points, n: number, limit: number, w: Weigh
 export const RECOMPUTE_ABOVE = 2 ** 20;
 const STORE_BELOW_K = 8;
 
-/** Neighbour rank, sample size, reference rows, density ratio and draws of the isolation test (see Isolation). */
-const NEIGHBOUR = 5, SAMPLE = 4096, REFERENCES = 64, SPARSER = 100, TRIES = 32;
-
-/**
- * Which points k-means++ passes over among far outliers. D² sampling makes a far point a likely
- * seed, and EM started from a seed on a handful of outliers tends to keep a component on them.
- * What tells an outlier from a small cluster far away is density, not distance: a point whose
- * neighbourhood is more than SPARSER times sparser than the data's typical one is isolated. r(x),
- * the squared distance from x to its NEIGHBOUR-th nearest row among a sample of SAMPLE rows (drawn
- * ∝ w_i; x itself left out), estimates the density f(x) ∝ r(x)^(−d/2); so x is isolated when
- * r(x) > SPARSER^(2/d) × the median r of REFERENCES rows spread through the sample. Each seed is
- * the first of TRIES independent draws (made in one pass) that is not isolated, or the densest of
- * them if all are.
- */
-class Isolation {
-  private readonly sample: Float64Array;
-  private readonly index: Int32Array;
-  private readonly nearest = new Float64Array(NEIGHBOUR);
-  /** SPARSER^(2/d) × the median r of the reference rows: r(x) above it is isolated. */
-  readonly limit: number;
-
-  /** Null when the test cannot tell (fewer than NEIGHBOUR + 1 rows, or a median r of 0: repeated values). */
-  static of(p: Rows, n: number, rng: Random, w: Weights): Isolation | null {
-    if (n <= NEIGHBOUR) return null;
-    const t = new Isolation(p, n, rng, w);
-    return t.limit > 0 ? t : null;
-  }
-
-  private constructor(p: Rows, n: number, rng: Random, w: Weights) {
-    const d = p.dims, m = Math.min(n, SAMPLE), wNow = weightsNow(w);
-    // Systematic sampling: steps of Σw / m through the cumulative weights from one uniform offset
-    // (unweighted and m = n: every row), so the sample is in row order.
-    this.index = new Int32Array(m);
-    const offset = rng.uniform();
-    if (!wNow) for (let j = 0; j < m; j++) this.index[j] = Math.floor(((j + offset) * n) / m);
-    else {
-      let total = 0;
-      for (let i = 0; i < n; i++) total += wNow[i];
-      let j = 0, cum = 0, last = 0;
-      for (let i = 0; i < n && j < m; i++) {
-        if (!(wNow[i] > 0)) continue;
-        cum += wNow[i]; last = i;
-        while (j < m && ((j + offset) * total) / m < cum) this.index[j++] = i;
-      }
-      while (j < m) this.index[j++] = last; // rounding at the end
-    }
-    this.sample = new Float64Array(m * d);
-    const step = span(p, n);
-    for (let from = 0, j = 0; from < n && j < m; from += step) {
-      const count = Math.min(step, n - from), x = block(p, from, count);
-      for (; j < m && this.index[j] < from + count; j++) this.sample.set(x.subarray((this.index[j] - from) * d, (this.index[j] - from + 1) * d), j * d);
-    }
-    const refs = Math.min(m, REFERENCES), r = new Float64Array(refs);
-    for (let j = 0; j < refs; j++) {
-      const at = Math.floor(((j + 0.5) * m) / refs);
-      r[j] = this.spread(this.sample.subarray(at * d, (at + 1) * d), this.index[at]);
-    }
-    r.sort();
-    this.limit = r[refs >> 1] * SPARSER ** (2 / d);
-  }
-
-  /** r(x) for the row `x` (index `self`, left out of the sample): the NEIGHBOUR-th smallest squared distance. */
-  spread(x: Float64Array, self: number): number {
-    const near = this.nearest.fill(Infinity), d = x.length, s = this.sample, last = NEIGHBOUR - 1;
-    for (let j = 0; j < this.index.length; j++) {
-      if (this.index[j] === self) continue;
-      let v = 0;
-      for (let a = 0; a < d; a++) { const u = x[a] - s[j * d + a]; v += u * u; }
-      if (v < near[last]) { let q = last; for (; q > 0 && near[q - 1] > v; q--) near[q] = near[q - 1]; near[q] = v; }
-    }
-    return near[last];
-  }
-
-  /** The first of the drawn points (in draw order) that is not isolated, else the densest of them. */
-  choose(drawn: readonly number[], row: (i: number) => Float64Array): number {
-    let densest = -1, least = Infinity;
-    for (const i of drawn) {
-      if (i < 0) return i;
-      const v = this.spread(row(i), i);
-      if (v <= this.limit) return i;
-      if (v < least) { least = v; densest = i; }
-    }
-    return densest;
-  }
-}
-
-/** Whether each of `rows` is isolated (tests and benches: the rule kmeansPlusPlus applies with skipIsolated). */
-export function isolatedRows(points: Points, n: number, rows_: readonly number[], rng: Random, w: Weights = null): boolean[] {
-  const p = rows(points), t = Isolation.of(p, n, rng, w);
-  return rows_.map((i) => t !== null && t.spread(block(p, i, 1).subarray(0, p.dims), i) > t.limit);
-}
-
-/**
- * `count` indices drawn independently with probability mass_i / total, in one pass (in draw order;
- * the last positive one on rounding): `scan` calls visit(i, mass_i) in row order until it returns false.
- */
-function drawMany(count: number, total: number, rng: Random, scan: (visit: (i: number, v: number) => boolean) => void): number[] {
-  const targets = Array.from({ length: count }, () => rng.uniform() * total);
-  const order = targets.map((_, j) => j).sort((a, b) => targets[a] - targets[b]);
-  const picks: number[] = new Array(count).fill(-1);
-  let sum = 0, q = 0, last = -1;
-  scan((i, v) => {
-    if (v > 0) { last = i; sum += v; while (q < count && targets[order[q]] < sum) picks[order[q++]] = i; }
-    return q < count;
-  });
-  for (; q < count; q++) picks[order[q]] = last;
-  return picks;
-}
-
 /**
  * k seeds (k × dims) by D² sampling. With sample weights w, point i is drawn with probability
- * ∝ w_i (the first seed) and ∝ w_i D(i)² (the others), as among w_i copies of it. With
- * `skipIsolated`, each draw passes over isolated points (Isolation).
+ * ∝ w_i (the first seed) and ∝ w_i D(i)² (the others), as among w_i copies of it. With a
+ * `screen` (Spec.seedScreen), each seed is the one it chooses among `draws` such draws.
  */
-export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, w: Weights = null, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K, skipIsolated = false): Float64Array {
+export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, w: Weights = null, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K, screen?: Spec["seedScreen"]): Float64Array {
   const p = rows(points), d = p.dims, step = span(p, n);
   const r = reader(p, w);
   const seeds = new Float64Array(k * d);
   const take = (s: number, i: number) => seeds.set(r.block(i, 1).subarray(0, d), s * d);
-  const isolation = skipIsolated ? Isolation.of(p, n, rng, w) : null;
+  const screened: SeedScreen | null = screen ? screen(points, n, rng, w) : null;
   const row = (i: number) => r.block(i, 1).subarray(0, d);
-  if (!isolation) take(0, w ? weightedPick(r.w!, n, rng) : rng.int(n));
-  else if (!w) take(0, isolation.choose(Array.from({ length: TRIES }, () => rng.int(n)), row));
+  if (!screened) take(0, w ? weightedPick(r.w!, n, rng) : rng.int(n));
+  else if (!w) take(0, screened.choose(Array.from({ length: screened.draws }, () => rng.int(n)), row));
   else {
     const wNow = r.w!;
     let sum = 0;
     for (let i = 0; i < n; i++) sum += wNow[i];
-    take(0, isolation.choose(drawMany(TRIES, sum, rng, (visit) => { for (let i = 0; i < n && visit(i, wNow[i]); i++); }), row));
+    take(0, screened.choose(screened.draw(sum, rng, (visit) => { for (let i = 0; i < n && visit(i, wNow[i]); i++); }), row));
   }
   // D(i)² = min over the seeds so far of |x_i − seed|²: kept per point, or recomputed (same values).
   const d2 = keep ? new Float64Array(n) : null;
@@ -232,7 +122,7 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
       }
       return pick;
     };
-    // Skipping isolated points: TRIES draws in one pass (the same sampling; no pass per retry).
+    // Screened: all its draws in one pass (the same sampling; no pass per draw).
     const scan = (visit: (i: number, v: number) => boolean) => {
       if (d2) { for (let i = 0; i < n && visit(i, mass(i, d2[i])); i++); return; }
       for (let from = 0; from < n; from += step) {
@@ -240,7 +130,7 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
         for (let o = 0; o < m; o++) if (!visit(from + o, mass(from + o, nearest(x, o, s)))) return;
       }
     };
-    take(s, isolation ? isolation.choose(drawMany(TRIES, total, rng, scan), row) : drawD2());
+    take(s, screened ? screened.choose(screened.draw(total, rng, scan), row) : drawD2());
     total = 0;
     for (let from = 0; from < n; from += step) {
       const m = Math.min(step, n - from), x = r.block(from, m);
@@ -313,11 +203,11 @@ export function classMeans(points: Points, n: number, k: number, labels: Float64
 
 /**
  * Seeds with some given (partial labels: the class means of the labelled components): the others
- * by D² sampling from the given ones and those drawn so far ("kmeans++"; with `skipIsolated`
- * passing over isolated points, as kmeansPlusPlus), or uniformly ("random"; distinct from each
- * other), each drawn with sample weights as among w_i copies.
+ * by D² sampling from the given ones and those drawn so far ("kmeans++"; screened as in
+ * kmeansPlusPlus), or uniformly ("random"; distinct from each other), each drawn with sample
+ * weights as among w_i copies.
  */
-export function seedsAround(points: Points, n: number, k: number, rng: Random, w: Weights, given: { seeds: Float64Array; has: boolean[] }, how: "kmeans++" | "random", skipIsolated = false): Float64Array {
+export function seedsAround(points: Points, n: number, k: number, rng: Random, w: Weights, given: { seeds: Float64Array; has: boolean[] }, how: "kmeans++" | "random", screen?: Spec["seedScreen"]): Float64Array {
   const p = rows(points), d = p.dims, step = span(p, n);
   const r = reader(p, w);
   const seeds = Float64Array.from(given.seeds);
@@ -337,12 +227,12 @@ export function seedsAround(points: Points, n: number, k: number, rng: Random, w
     }
   };
   given.has.forEach((h, j) => { if (h) update(j); });
-  const isolation = skipIsolated ? Isolation.of(p, n, rng, w) : null;
+  const screened = screen ? screen(points, n, rng, w) : null;
   for (const s of free) {
     let total = 0;
     for (let i = 0; i < n; i++) total += mass(i);
     let pick = -1;
-    if (isolation) pick = isolation.choose(drawMany(TRIES, total, rng, (visit) => { for (let i = 0; i < n && visit(i, mass(i)); i++); }), (i) => r.block(i, 1).subarray(0, d));
+    if (screened) pick = screened.choose(screened.draw(total, rng, (visit) => { for (let i = 0; i < n && visit(i, mass(i)); i++); }), (i) => r.block(i, 1).subarray(0, d));
     else {
       let target = rng.uniform() * total;
       for (let i = 0; i < n; i++) { const v = mass(i); if (v > 0) { pick = i; target -= v; if (target < 0) break; } }

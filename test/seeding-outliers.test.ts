@@ -1,10 +1,11 @@
-// Default seeding among far outliers (families t and mvt: Spec.skipIsolatedSeeds, src/seeding.ts
-// Isolation): k-means++ passes over isolated points, so one fit (nInit 1) finds the groups where
-// D² sampling seeded a component on the outliers; every path seeds the same way; a small tight
-// cluster far away is not taken for outliers; without the flag k-means++ is unchanged.
+// Default seeding among far outliers (families t and mvt: Spec.seedScreen, src/isolation.ts):
+// k-means++ passes over isolated points, so one fit (nInit 1) finds the groups where D² sampling
+// seeded a component on the outliers; every path seeds the same way; a small tight cluster far
+// away is not taken for outliers; without a screen k-means++ is unchanged.
 import { describe, expect, it } from "vitest";
 import { fit, fitInWorker, fitStream, fitSync, initSync, selectK, selectKAsync, type MixtureModel } from "../src/index.js";
-import { classMeans, isolatedRows, kmeansPlusPlus, seedsAround } from "../src/seeding.js";
+import { classMeans, kmeansPlusPlus, seedsAround } from "../src/seeding.js";
+import { isolatedRows, skipIsolated } from "../src/isolation.js";
 import { Random } from "../src/random.js";
 import { mulberry32, normal } from "./helpers.js";
 
@@ -81,16 +82,16 @@ describe("isolated points, not small clusters", () => {
       const p = { points: small(s), dims: 1 };
       const near = (seeds: Float64Array) => Array.from(seeds).some((v) => Math.abs(v - 14) < 2);
       plain += +near(kmeansPlusPlus(p, 1000, 3, new Random(s)));
-      skipping += +near(kmeansPlusPlus(p, 1000, 3, new Random(s), null, undefined, true));
+      skipping += +near(kmeansPlusPlus(p, 1000, 3, new Random(s), null, undefined, skipIsolated));
     }
     expect(Math.abs(skipping - plain)).toBeLessThanOrEqual(20); // sd of the difference ≈ 10
   });
 
-  it("without skipIsolated (every other family) k-means++ draws the seeds it always drew", () => {
+  it("without a screen (every other family) k-means++ draws the seeds it always drew", () => {
     const p = { points: Float64Array.from(x), dims: 1 };
     // D² sampling's seeds for seed 1 include one of the far points; skipping isolated points, none.
     expect(Array.from(kmeansPlusPlus(p, x.length, 2, new Random(1))).some((v) => v >= 40)).toBe(true);
-    expect(Array.from(kmeansPlusPlus(p, x.length, 2, new Random(1), null, undefined, true)).some((v) => v >= 40)).toBe(false);
+    expect(Array.from(kmeansPlusPlus(p, x.length, 2, new Random(1), null, undefined, skipIsolated)).some((v) => v >= 40)).toBe(false);
   });
 });
 
@@ -106,16 +107,16 @@ describe("skipping isolated points: the same seeds however the points are read",
     };
     const w = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : 1 + (i % 3)));
     for (const k of [2, 5]) {
-      const stored = Array.from(kmeansPlusPlus(whole, n, k, new Random(3), w, true, true));
-      expect(Array.from(kmeansPlusPlus(whole, n, k, new Random(3), w, false, true))).toEqual(stored);
-      expect(Array.from(kmeansPlusPlus(blocks, n, k, new Random(3), w, true, true))).toEqual(stored);
-      expect(Array.from(kmeansPlusPlus(blocks, n, k, new Random(4), null, false, true))).toEqual(Array.from(kmeansPlusPlus(whole, n, k, new Random(4), null, false, true)));
+      const stored = Array.from(kmeansPlusPlus(whole, n, k, new Random(3), w, true, skipIsolated));
+      expect(Array.from(kmeansPlusPlus(whole, n, k, new Random(3), w, false, skipIsolated))).toEqual(stored);
+      expect(Array.from(kmeansPlusPlus(blocks, n, k, new Random(3), w, true, skipIsolated))).toEqual(stored);
+      expect(Array.from(kmeansPlusPlus(blocks, n, k, new Random(4), null, false, skipIsolated))).toEqual(Array.from(kmeansPlusPlus(whole, n, k, new Random(4), null, false, skipIsolated)));
       expect(stored.some((c) => c > 100)).toBe(false); // none on the 20 far points
     }
     const labels = Float64Array.from({ length: n }, (_, i) => (i % 11 === 0 ? (i % 3) : -1));
     const given = classMeans(whole, n, 5, labels, w), has = [true, false, true, false, false];
-    const around = Array.from(seedsAround(whole, n, 5, new Random(6), w, { seeds: given.seeds, has }, "kmeans++", true));
-    expect(Array.from(seedsAround(blocks, n, 5, new Random(6), w, { seeds: given.seeds, has }, "kmeans++", true))).toEqual(around);
+    const around = Array.from(seedsAround(whole, n, 5, new Random(6), w, { seeds: given.seeds, has }, "kmeans++", skipIsolated));
+    expect(Array.from(seedsAround(blocks, n, 5, new Random(6), w, { seeds: given.seeds, has }, "kmeans++", skipIsolated))).toEqual(around);
     expect(around.some((c) => c > 100)).toBe(false);
   });
 });
