@@ -367,9 +367,10 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
     if (s.init === "kmeans++" || s.init === "random") {
       // Seeds → every point to its nearest seed → one M-step from those one-hot responsibilities.
       // Partial labels: the labelled components start at their class means (seeding.ts classMeans).
+      // The family's screen of k-means++'s draws, if any (t, mvt: past isolated points).
       const seeds = given
-        ? seedsAround(seedPoints, seedN, k, rng, seedWeights, given, s.init)
-        : (s.init === "kmeans++" ? kmeansPlusPlus : randomDistinct)(seedPoints, seedN, k, rng, seedWeights);
+        ? seedsAround(seedPoints, seedN, k, rng, seedWeights, given, s.init, spec.seedScreen)
+        : s.init === "kmeans++" ? kmeansPlusPlus(seedPoints, seedN, k, rng, seedWeights, undefined, spec.seedScreen) : randomDistinct(seedPoints, seedN, k, rng, seedWeights);
       spec.seed(seeds, data, theta);
       const seeded = yield { theta, weights, hard: false, seeds };
       maximizeStep(spec, seeded.stats, theta, weights, k, data, !s.fixWeights, s.prior?.weights ?? 1, s.frozen);

@@ -10,6 +10,14 @@ import type { Column } from "./arrow.js";
 import type { Random } from "./random.js";
 import type { FreeParameters } from "./squarem.js";
 
+/** Chooses each seed among `draws` independent draws (row indices in draw order; `row` reads one). */
+export interface SeedScreen {
+  readonly draws: number;
+  /** `draws` rows drawn with probability mass_i / total in one pass; `scan` calls visit(i, mass_i) in row order until it returns false. */
+  draw(total: number, rng: Random, scan: (visit: (i: number, v: number) => boolean) => void): number[];
+  choose(drawn: readonly number[], row: (i: number) => Float64Array): number;
+}
+
 /** Validator of one option: throws a MixemError naming `path` when `value` is not acceptable. */
 export type Rule = (value: unknown, path: string) => void;
 
@@ -264,6 +272,13 @@ export interface Spec<C extends object = object> {
    * read as entries [key "columns.a.key", value, path for errors] of `freeze` (src/freeze.ts).
    */
   freezeColumns?(raw: unknown, path: string): [string, unknown, string][];
+  /**
+   * Screens the seeds k-means++ draws (src/seeding.ts): given the seeding points, their number, the
+   * fit's random stream and the sample weights, a screen (or null: none), which chooses each seed
+   * among `draws` independent draws. t and mvt pass over isolated points (src/isolation.ts), so no
+   * component starts on a handful of far outliers; without it, plain k-means++.
+   */
+  readonly seedScreen?: (points: Points, n: number, rng: Random, weights: Float64Array | (() => Float64Array) | null) => SeedScreen | null;
   /** What a model keeps to rebuild this spec (family options such as covariance, regCovar, dims, prior). */
   readonly settings: Readonly<Record<string, unknown>>;
 

@@ -1,10 +1,11 @@
 // Choosing k starting locations among the points (rows of an n × d matrix): k-means++ (D²
 // sampling, Arthur & Vassilvitskii 2007) or k distinct points uniformly; then every point to its
-// nearest seed. Both pick only distinct rows, so no two components start identical.
+// nearest seed. Both pick only distinct rows, so no two components start identical. A family may
+// screen the drawn seeds (Spec.seedScreen; t and mvt pass over isolated points: src/isolation.ts).
 // Each function reads `p.points` once (it may be a view into WebAssembly memory, re-made after growth),
 // or, for Points that make rows on demand (Points.rows), a block at a time.
 import type { Random } from "./random.js";
-import type { Points } from "./family.js";
+import type { Points, SeedScreen, Spec } from "./family.js";
 
 /**
  * Rows of a matrix: all of them (`x`, read once from Points), or — Points that make their rows on
@@ -69,14 +70,24 @@ const STORE_BELOW_K = 8;
 
 /**
  * k seeds (k × dims) by D² sampling. With sample weights w, point i is drawn with probability
- * ∝ w_i (the first seed) and ∝ w_i D(i)² (the others), as among w_i copies of it.
+ * ∝ w_i (the first seed) and ∝ w_i D(i)² (the others), as among w_i copies of it. With a
+ * `screen` (Spec.seedScreen), each seed is the one it chooses among `draws` such draws.
  */
-export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, w: Weights = null, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K): Float64Array {
+export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, w: Weights = null, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K, screen?: Spec["seedScreen"]): Float64Array {
   const p = rows(points), d = p.dims, step = span(p, n);
   const r = reader(p, w);
   const seeds = new Float64Array(k * d);
   const take = (s: number, i: number) => seeds.set(r.block(i, 1).subarray(0, d), s * d);
-  take(0, w ? weightedPick(r.w!, n, rng) : rng.int(n));
+  const screened: SeedScreen | null = screen ? screen(points, n, rng, w) : null;
+  const row = (i: number) => r.block(i, 1).subarray(0, d);
+  if (!screened) take(0, w ? weightedPick(r.w!, n, rng) : rng.int(n));
+  else if (!w) take(0, screened.choose(Array.from({ length: screened.draws }, () => rng.int(n)), row));
+  else {
+    const wNow = r.w!;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += wNow[i];
+    take(0, screened.choose(screened.draw(sum, rng, (visit) => { for (let i = 0; i < n && visit(i, wNow[i]); i++); }), row));
+  }
   // D(i)² = min over the seeds so far of |x_i − seed|²: kept per point, or recomputed (same values).
   const d2 = keep ? new Float64Array(n) : null;
   const nearest = (x: Float64Array, o: number, s: number) => {
@@ -92,23 +103,34 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
   }
   for (let s = 1; s < k; s++) {
     // Draw i with probability w_i D(i)² / total; fall back to the last positive one on rounding.
-    let target = rng.uniform() * total;
-    let pick = -1;
-    if (d2) {
-      for (let i = 0; i < n; i++) {
-        const v = mass(i, d2[i]);
-        if (v > 0) { pick = i; target -= v; if (target < 0) break; }
-      }
-    } else {
-      draw: for (let from = 0; from < n; from += step) {
-        const m = Math.min(step, n - from), x = r.block(from, m);
-        for (let o = 0; o < m; o++) {
-          const i = from + o, v = mass(i, nearest(x, o, s));
-          if (v > 0) { pick = i; target -= v; if (target < 0) break draw; }
+    const drawD2 = (): number => {
+      let target = rng.uniform() * total;
+      let pick = -1;
+      if (d2) {
+        for (let i = 0; i < n; i++) {
+          const v = mass(i, d2[i]);
+          if (v > 0) { pick = i; target -= v; if (target < 0) break; }
+        }
+      } else {
+        draw: for (let from = 0; from < n; from += step) {
+          const m = Math.min(step, n - from), x = r.block(from, m);
+          for (let o = 0; o < m; o++) {
+            const i = from + o, v = mass(i, nearest(x, o, s));
+            if (v > 0) { pick = i; target -= v; if (target < 0) break draw; }
+          }
         }
       }
-    }
-    take(s, pick);
+      return pick;
+    };
+    // Screened: all its draws in one pass (the same sampling; no pass per draw).
+    const scan = (visit: (i: number, v: number) => boolean) => {
+      if (d2) { for (let i = 0; i < n && visit(i, mass(i, d2[i])); i++); return; }
+      for (let from = 0; from < n; from += step) {
+        const m = Math.min(step, n - from), x = r.block(from, m);
+        for (let o = 0; o < m; o++) if (!visit(from + o, mass(from + o, nearest(x, o, s)))) return;
+      }
+    };
+    take(s, screened ? screened.choose(screened.draw(total, rng, scan), row) : drawD2());
     total = 0;
     for (let from = 0; from < n; from += step) {
       const m = Math.min(step, n - from), x = r.block(from, m);
@@ -181,10 +203,11 @@ export function classMeans(points: Points, n: number, k: number, labels: Float64
 
 /**
  * Seeds with some given (partial labels: the class means of the labelled components): the others
- * by D² sampling from the given ones and those drawn so far ("kmeans++"), or uniformly ("random";
- * distinct from each other), each drawn with sample weights as among w_i copies.
+ * by D² sampling from the given ones and those drawn so far ("kmeans++"; screened as in
+ * kmeansPlusPlus), or uniformly ("random"; distinct from each other), each drawn with sample
+ * weights as among w_i copies.
  */
-export function seedsAround(points: Points, n: number, k: number, rng: Random, w: Weights, given: { seeds: Float64Array; has: boolean[] }, how: "kmeans++" | "random"): Float64Array {
+export function seedsAround(points: Points, n: number, k: number, rng: Random, w: Weights, given: { seeds: Float64Array; has: boolean[] }, how: "kmeans++" | "random", screen?: Spec["seedScreen"]): Float64Array {
   const p = rows(points), d = p.dims, step = span(p, n);
   const r = reader(p, w);
   const seeds = Float64Array.from(given.seeds);
@@ -204,11 +227,16 @@ export function seedsAround(points: Points, n: number, k: number, rng: Random, w
     }
   };
   given.has.forEach((h, j) => { if (h) update(j); });
+  const screened = screen ? screen(points, n, rng, w) : null;
   for (const s of free) {
     let total = 0;
     for (let i = 0; i < n; i++) total += mass(i);
-    let target = rng.uniform() * total, pick = -1;
-    for (let i = 0; i < n; i++) { const v = mass(i); if (v > 0) { pick = i; target -= v; if (target < 0) break; } }
+    let pick = -1;
+    if (screened) pick = screened.choose(screened.draw(total, rng, (visit) => { for (let i = 0; i < n && visit(i, mass(i)); i++); }), (i) => r.block(i, 1).subarray(0, d));
+    else {
+      let target = rng.uniform() * total;
+      for (let i = 0; i < n; i++) { const v = mass(i); if (v > 0) { pick = i; target -= v; if (target < 0) break; } }
+    }
     if (pick < 0) pick = w ? weightedPick(r.w!, n, rng) : rng.int(n); // every point on a given seed
     seeds.set(r.block(pick, 1).subarray(0, d), s * d);
     update(s);

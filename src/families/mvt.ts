@@ -5,6 +5,7 @@
 // diagonal ones mvtDiagPass (assembly/kernels/mvt.ts).
 import { DEFAULTS } from "../defaults.js";
 import type { Family, Spec } from "../family.js";
+import { skipIsolated } from "../isolation.js";
 import { columnScales, copyMatrixIn, magnitudeProblem } from "../data.js";
 import { finiteAtLeast, integer, numberList, oneOf } from "../options.js";
 import { cholesky, inverseCholesky } from "../linalg.js";
@@ -99,6 +100,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions, "means" | "covarianc
       paramsSize: P,
       statsSize: S,
       initKeys: ["means", "covariances", "dofs"],
+      seedScreen: skipIsolated, // data with far outliers: no seed on them (src/isolation.ts)
       settings: options.prior ? { covariance, dof, regCovar, dims: d, prior: options.prior } : { covariance, dof, regCovar, dims: d },
 
       componentParameters: (k) => k * d + model.parameters(k, d) + (dof === "estimate" ? k : dof === "equal" ? 1 : 0),

@@ -2,6 +2,7 @@
 // steps). Kernel: assembly/kernels/mvt.ts, tPass (mvtDiagPass at d = 1, fused).
 import { DEFAULTS } from "../defaults.js";
 import type { Family, Spec } from "../family.js";
+import { skipIsolated } from "../isolation.js";
 import { copyIn, columnScales, magnitudeProblem } from "../data.js";
 import { finiteAtLeast, numberList } from "../options.js";
 import { dataError, optionError } from "../errors.js";
@@ -64,6 +65,7 @@ export const t: Family<TComponent, TInit, TOptions, "means" | "variances" | "dof
       dims: 1, kernel: "tPass", workColumns: 1 + 2 * kk * ks + kc,
       thetaSize: 3, headerSize: 2, paramsSize: P, statsSize: S,
       initKeys: ["means", "variances", "dofs"],
+      seedScreen: skipIsolated, // data with far outliers: no seed on them (src/isolation.ts)
       settings: options.prior ? { dof, regCovar, prior: options.prior } : { dof, regCovar },
       componentParameters: (k) => 2 * k + (dof === "estimate" ? k : dof === "equal" ? 1 : 0),
 

@@ -1,0 +1,121 @@
+// Seeds among far outliers (Spec.seedScreen of the t and mvt families, which src/seeding.ts asks
+// for each seed). D² sampling makes a far point a likely seed, and EM started from a seed on a
+// handful of outliers tends to keep a component on them (docs/numerics.md, "Seeding among
+// outliers"). What tells an outlier from a small cluster far away is density, not distance.
+import type { Points, SeedScreen } from "./family.js";
+import type { Random } from "./random.js";
+import type { Weights } from "./seeding.js";
+
+/** Neighbour rank, sample size, reference rows, density ratio, and draws per seed. */
+const NEIGHBOUR = 5, SAMPLE = 4096, REFERENCES = 64, SPARSER = 100, DRAWS = 32;
+/** Rows read at a time from Points that make them on demand (as src/seeding.ts). */
+const ROWS_PER_BLOCK = 65536;
+const rowsOf = (p: Points, from: number, count: number) => (p.rows ? p.rows(from, count) : p.points.subarray(from * p.dims, (from + count) * p.dims));
+
+/**
+ * `count` indices drawn independently with probability mass_i / total, in one pass (in draw order;
+ * the last positive one on rounding): `scan` calls visit(i, mass_i) in row order until it returns false.
+ */
+function drawMany(count: number, total: number, rng: Random, scan: (visit: (i: number, v: number) => boolean) => void): number[] {
+  const targets = Array.from({ length: count }, () => rng.uniform() * total);
+  const order = targets.map((_, j) => j).sort((a, b) => targets[a] - targets[b]);
+  const picks: number[] = new Array(count).fill(-1);
+  let sum = 0, q = 0, last = -1;
+  scan((i, v) => {
+    if (v > 0) { last = i; sum += v; while (q < count && targets[order[q]] < sum) picks[order[q++]] = i; }
+    return q < count;
+  });
+  for (; q < count; q++) picks[order[q]] = last;
+  return picks;
+}
+
+/**
+ * A point whose neighbourhood is more than SPARSER times sparser than the data's typical one is
+ * isolated. r(x), the squared distance from x to its NEIGHBOUR-th nearest row among a sample of
+ * SAMPLE rows (drawn ∝ w_i; x itself left out), estimates the density f(x) ∝ r(x)^(−d/2); so x is
+ * isolated when r(x) > SPARSER^(2/d) × the median r of REFERENCES rows spread through the sample.
+ * Each seed is the first of DRAWS independent draws (made in one pass) that is not isolated, or
+ * the densest of them if all are.
+ */
+export class Isolation implements SeedScreen {
+  readonly draws = DRAWS;
+  draw(total: number, rng: Random, scan: (visit: (i: number, v: number) => boolean) => void): number[] { return drawMany(DRAWS, total, rng, scan); }
+  private readonly sample: Float64Array;
+  private readonly index: Int32Array;
+  private readonly nearest = new Float64Array(NEIGHBOUR);
+  /** SPARSER^(2/d) × the median r of the reference rows: r(x) above it is isolated. */
+  readonly limit: number;
+
+  /** Null when the test cannot tell (fewer than NEIGHBOUR + 1 rows, or a median r of 0: repeated values). */
+  static of(p: Points, n: number, rng: Random, w: Weights): Isolation | null {
+    if (n <= NEIGHBOUR) return null;
+    const t = new Isolation(p, n, rng, w);
+    return t.limit > 0 ? t : null;
+  }
+
+  private constructor(p: Points, n: number, rng: Random, w: Weights) {
+    const d = p.dims, m = Math.min(n, SAMPLE), wNow = typeof w === "function" ? w() : w;
+    // Systematic sampling: steps of Σw / m through the cumulative weights from one uniform offset
+    // (unweighted and m = n: every row), so the sample is in row order.
+    this.index = new Int32Array(m);
+    const offset = rng.uniform();
+    if (!wNow) for (let j = 0; j < m; j++) this.index[j] = Math.floor(((j + offset) * n) / m);
+    else {
+      let total = 0;
+      for (let i = 0; i < n; i++) total += wNow[i];
+      let j = 0, cum = 0, last = 0;
+      for (let i = 0; i < n && j < m; i++) {
+        if (!(wNow[i] > 0)) continue;
+        cum += wNow[i]; last = i;
+        while (j < m && ((j + offset) * total) / m < cum) this.index[j++] = i;
+      }
+      while (j < m) this.index[j++] = last; // rounding at the end
+    }
+    this.sample = new Float64Array(m * d);
+    const step = p.rows ? ROWS_PER_BLOCK : n;
+    for (let from = 0, j = 0; from < n && j < m; from += step) {
+      const count = Math.min(step, n - from), x = rowsOf(p, from, count);
+      for (; j < m && this.index[j] < from + count; j++) this.sample.set(x.subarray((this.index[j] - from) * d, (this.index[j] - from + 1) * d), j * d);
+    }
+    const refs = Math.min(m, REFERENCES), r = new Float64Array(refs);
+    for (let j = 0; j < refs; j++) {
+      const at = Math.floor(((j + 0.5) * m) / refs);
+      r[j] = this.spread(this.sample.subarray(at * d, (at + 1) * d), this.index[at]);
+    }
+    r.sort();
+    this.limit = r[refs >> 1] * SPARSER ** (2 / d);
+  }
+
+  /** r(x) for the row `x` (index `self`, left out of the sample): the NEIGHBOUR-th smallest squared distance. */
+  spread(x: Float64Array, self: number): number {
+    const near = this.nearest.fill(Infinity), d = x.length, s = this.sample, last = NEIGHBOUR - 1;
+    for (let j = 0; j < this.index.length; j++) {
+      if (this.index[j] === self) continue;
+      let v = 0;
+      for (let a = 0; a < d; a++) { const u = x[a] - s[j * d + a]; v += u * u; }
+      if (v < near[last]) { let q = last; for (; q > 0 && near[q - 1] > v; q--) near[q] = near[q - 1]; near[q] = v; }
+    }
+    return near[last];
+  }
+
+  /** The first of the drawn points (in draw order) that is not isolated, else the densest of them. */
+  choose(drawn: readonly number[], row: (i: number) => Float64Array): number {
+    let densest = -1, least = Infinity;
+    for (const i of drawn) {
+      if (i < 0) return i;
+      const v = this.spread(row(i), i);
+      if (v <= this.limit) return i;
+      if (v < least) { least = v; densest = i; }
+    }
+    return densest;
+  }
+}
+
+/** The t and mvt families' Spec.seedScreen: null when the test cannot tell (then plain k-means++). */
+export const skipIsolated = (points: Points, n: number, rng: Random, w: Weights): SeedScreen | null => Isolation.of(points, n, rng, w);
+
+/** Whether each of `rows` is isolated (tests and benches: the rule skipIsolated applies). */
+export function isolatedRows(points: Points, n: number, rows: readonly number[], rng: Random, w: Weights = null): boolean[] {
+  const t = Isolation.of(points, n, rng, w);
+  return rows.map((i) => t !== null && t.spread(rowsOf(points, i, 1).subarray(0, points.dims), i) > t.limit);
+}
