@@ -81,10 +81,13 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // the family (streams, shards) and kept from the calling thread (workers), the hierarchical start
   // under weights: 77.3 — the bound 77 → 78 KB. Arrow text (dictionary) columns as categorical
   // columns (src/families/arrow-text.ts, reached through the categorical and independent families): 77.9 —
-  // the bound 78 → 79 KB.
-  it("fit alone: at most 79 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+  // the bound 78 → 79 KB. Then the seed screen's generic draws (k-means++ past isolated points for t and
+  // mvt: each seed among 32 draws in one pass; the screen itself is in their bundles only), peers' option
+  // names in "did you mean", read failures keeping their cause, a stream's unreadable chunks, a stored
+  // mvgaussian decomposition kept on load: 79.8 — the bound 79 → 81 KB.
+  it("fit alone: at most 81 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
-    expect(m.startGzip).toBeLessThanOrEqual(79_000);
+    expect(m.startGzip).toBeLessThanOrEqual(81_000);
     expect(m.start).toContain(WASM);
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it
@@ -97,17 +100,18 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // gaussian build's WebAssembly 14.4 → 8.1 KB); mvgaussian (mclust's 14 covariance models) and the
   // composite/robust families more (mvt 47.3 KB since the Student-t power path and the sample weights'
   // own normalising loop, +1.6 KB; 47.8 KB with row-block seeding and the other changes of that release:
-  // the bound for every family went 47 → 50 KB with them). 35 KB is
-  // the goal for an app that fits one 1-D family.
-  it("fit from mixem/<family>: gaussian and poisson at most 35 KB gzipped, every family at most 50 KB, the worker source on demand", () => {
+  // the bound for every family went 47 → 50 KB with them; mvt 50.3 KB with the seed screen, 51 KB since).
+  // 35 KB was the goal for an app that fits one 1-D family; gaussian 35.1 KB with the seed screen's generic
+  // draws and peers' option names (each ~0.1 KB): 36 KB since.
+  it("fit from mixem/<family>: gaussian and poisson at most 36 KB gzipped, every family at most 51 KB, the worker source on demand", () => {
     for (const [label] of entryApps) {
       const m = measured.get(label)!;
       expect(m.start, label).toContain(WASM);
       expect(m.start, label).not.toContain(WORKER);
-      expect(m.startGzip, label).toBeLessThanOrEqual(50_000);
+      expect(m.startGzip, label).toBeLessThanOrEqual(51_000);
       expect(m.startGzip, label).toBeLessThan(measured.get("fit")!.startGzip * 0.75);
     }
-    for (const f of ["gaussian", "poisson"]) expect(measured.get(`fit from mixem/${f}`)!.startGzip, f).toBeLessThanOrEqual(35_000);
+    for (const f of ["gaussian", "poisson"]) expect(measured.get(`fit from mixem/${f}`)!.startGzip, f).toBeLessThanOrEqual(36_000);
   });
 
   it("a family's entry point fits as mixem does (same bits), defaults to its family, and names what it lacks", async () => {
