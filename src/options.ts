@@ -166,9 +166,9 @@ export function numberList(v: unknown, length: number, path: string): number[] {
 /**
  * Mixing weights: k positive numbers summing to 1. Initial weights (options) may be off by 1e-6
  * and are renormalised; a stored model's (INVALID_MODEL) must sum to 1 within 1e-9 and are kept
- * exactly as given, so a model survives a JSON round trip bit for bit.
+ * exactly as given (`asGiven`; also a warm start from a model's JSON), so a model survives a JSON round trip bit for bit.
  */
-export function weightList(v: unknown, k: number, path: string, code: "INVALID_OPTION" | "INVALID_MODEL" = "INVALID_OPTION"): Float64Array {
+export function weightList(v: unknown, k: number, path: string, code: "INVALID_OPTION" | "INVALID_MODEL" = "INVALID_OPTION", asGiven = code === "INVALID_MODEL"): Float64Array {
   try {
     const w = numberList(v, k, path);
     let sum = 0;
@@ -177,7 +177,7 @@ export function weightList(v: unknown, k: number, path: string, code: "INVALID_O
       sum += x;
     });
     if (Math.abs(sum - 1) > (code === "INVALID_MODEL" ? 1e-9 : 1e-6)) throw optionError(path, `must sum to 1, got ${sum}`);
-    return code === "INVALID_MODEL" ? Float64Array.from(w) : Float64Array.from(w, (x) => x / sum);
+    return asGiven ? Float64Array.from(w) : Float64Array.from(w, (x) => x / sum);
   } catch (e) {
     if (code === "INVALID_MODEL" && e instanceof MixemError) throw new MixemError(code, e.message);
     throw e;

@@ -79,10 +79,9 @@ function warmStart(init: unknown, k: number): WarmStart | undefined {
   if (typeof family !== "string") throw optionError("options.init.family", "must be a family name (a model's JSON)");
   if (!Array.isArray(components)) throw optionError("options.init.components", "must be an array (a model's JSON)");
   if (components.length !== k) throw optionError("options.init", `is a model of k = ${components.length} components; options.k is ${k}`);
-  // The weights as stored, as from the model itself (weightList checks them; its renormalisation
-  // would move their last bits when they do not sum to exactly 1, and the warm start with them).
-  weightList(m.weights, k, "options.init.weights");
-  return { family, k, dims: undefined, weights: Float64Array.from(m.weights as ArrayLike<number>), components };
+  // The weights as stored (read once, checked), as from the model itself: renormalising would move
+  // their last bits when they do not sum to exactly 1, and the warm start with them.
+  return { family, k, dims: undefined, weights: weightList(m.weights, k, "options.init.weights", "INVALID_OPTION", true), components };
 }
 
 export function resolveFit(options: FitOptions): ResolvedFit {
