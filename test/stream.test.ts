@@ -201,4 +201,11 @@ describe("chunks that cannot be read", () => {
       expect((e as Error & { cause?: unknown }).cause).toBe(own);
     }
   });
+
+  it("a chunk's sample weights or labels as a revoked Proxy: a MixemError", async () => {
+    for (const part of ["sampleWeights", "labels"]) {
+      const e = await fitStream(() => [{ data: [1, 2, 3, 4], [part]: revoked() }] as never, { k: 1 }).catch((x: unknown) => x);
+      expect(e, part).toBeInstanceOf(MixemError);
+    }
+  });
 });
