@@ -77,9 +77,10 @@ describe("warm starts for every covariance model", () => {
       const json = JSON.parse(JSON.stringify(m.toJSON())) as { components: { volume: number; shape: number[] }[] };
       for (const c of json.components) { c.volume /= 2; c.shape = c.shape.map((v) => v * 2); } // λ D (A) Dᵀ unchanged
       const loaded = loadModel(json as never);
-      loaded.components.forEach((c, j) => {
+      const parts = (x: { components: unknown }) => x.components as unknown as { volume: number; shape: number[] }[];
+      parts(loaded).forEach((c, j) => {
         expect(c.shape.reduce((a, b) => a * b, 1), covariance).toBeCloseTo(1, 12);
-        expect(c.volume / m.components[j].volume, covariance).toBeCloseTo(1, 12); // |Σ|^(1/d), not the edited half
+        expect(c.volume / parts(m)[j].volume, covariance).toBeCloseTo(1, 12); // |Σ|^(1/d), not the edited half
       });
       expect(loaded.scoreSamples(rows), covariance).toEqual(m.scoreSamples(rows));
     }
