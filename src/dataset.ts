@@ -2,7 +2,7 @@
 // arena that is freed if the load throws, and `withDataset` frees it when the work is done.
 import type { Dataset, DatasetParts, Family } from "./family.js";
 import { getCore, type Arena, type Region } from "./wasm.js";
-import { copyIn, missingAllowed, weightedScales } from "./data.js";
+import { copyIn, missingAllowed, peek, weightedScales } from "./data.js";
 import { restoreRows, splitMissing } from "./missing.js";
 import { optionError } from "./errors.js";
 import { arrowInput, arrowKind, checkNoArrowColumns } from "./arrow.js";
@@ -13,7 +13,8 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
   try {
     // Sample weights lying in WebAssembly memory (the CLI's --weights): their region, taken before
     // the family's load allocates (growing memory detaches every view of it, the caller's too).
-    const weightsAt = mem.borrow(options.sampleWeights);
+    // (A revoked Proxy fails instanceof: not in memory; copyIn names it.)
+    const weightsAt = peek(() => mem.borrow(options.sampleWeights), null);
     // Arrow data: its chosen columns read into `mem`, where the family's load uses them in place.
     let input = data, opts = options;
     if (arrowKind(data)) ({ data: input, options: opts } = arrowInput(mem, family, data, options, path, dims));

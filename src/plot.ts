@@ -126,7 +126,8 @@ function completeRows(data: ModelData, dims: number, w: Weights | undefined): { 
   for (let i = 0, o = 0; i < t.n; i++) if (complete(i)) { if (ow) ow[o / dims] = w!.w[i]; for (let a = 0; a < dims; a++) out[o++] = t.at(i, a); }
   if (!ow) return { data: out, w };
   try {
-    return { data: out, w: checkWeights(ow, kept) };
+    const c = checkWeights(ow, kept); // of w's weights as scaled: the unit carries over
+    return { data: out, w: { ...c, unit: c.unit * w!.unit } };
   } catch (e) {
     throw e instanceof MixemError && e.path === "options.sampleWeights" ? optionError(e.path, "are all 0 on the rows without a missing value; at least one of them must be positive") : e;
   }
@@ -268,11 +269,11 @@ const noSwatch = () => "";
 /** A sum of weights: an integer with separators, else 4 significant digits. */
 const amount = (v: number) => (Number.isInteger(v) && v < 1e15 ? count(v) : num(v));
 /** How many `noun`s the data holds: "n values", or weighted "n values (Σ w W)" (n: those of weight > 0). */
-const sizeText = (t: Table, noun: string) => (t.w ? `${count(t.w.rows)} ${noun} (Σ w ${amount(t.w.total)})` : `${count(t.n)} ${noun}`);
+const sizeText = (t: Table, noun: string) => (t.w ? `${count(t.w.rows)} ${noun} (Σ w ${amount(t.w.total / t.w.unit)})` : `${count(t.n)} ${noun}`);
 
 /** The note for values left out of the picture (with weights: `weight` is their Σ f·w), or nothing. */
 function outsideNote(t: Table, outside: number, weight: number, min: number, max: number): LegendRow[] {
-  const sum = t.w ? ` (Σ w ${amount(weight / t.w.f)})` : "";
+  const sum = t.w ? ` (Σ w ${amount(weight / t.w.f / t.w.unit)})` : "";
   return outside > 0 ? [{ swatch: noSwatch, text: `${count(outside)} value${outside > 1 ? "s" : ""}${sum} beyond the axis not drawn (data from ${num(min)} to ${num(max)})` }] : [];
 }
 

@@ -361,7 +361,12 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
           done++;
           give(w);
         };
-        w.handle.post({ kind: "select", module, families, fitOptions: sentOptions, mclustLike, ks }, []);
+        try {
+          w.handle.post({ kind: "select", module, families, fitOptions: sentOptions, mclustLike, ks }, []);
+        } catch (e) {
+          // A Proxy or function among the options (fitInWorker's error).
+          return fail(e instanceof Error && e.name === "DataCloneError" ? optionError("options", `cannot be sent to a worker: ${e.message}`) : e);
+        }
       }
       // IN_FLIGHT cells queued per worker: a worker that finishes one starts the next at once,
       // without waiting for this thread to read its entry and answer.

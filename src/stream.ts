@@ -47,8 +47,13 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   let firstPassCount = 0, pass = 0;
   const eachChunk = async (f: (ds: DatasetParts, c: number) => void) => {
     // A promise of the chunks is awaited (apache-arrow's RecordBatchReader.from(a Node stream), DuckDB's send()).
-    const given = source() as unknown;
-    const returned = typeof peek(() => (given as PromiseLike<unknown> | null)?.then, undefined) === "function" ? await given : given;
+    let returned: unknown;
+    try {
+      const given = source() as unknown; // its own throw or rejection is the MixemError's cause
+      returned = typeof peek(() => (given as PromiseLike<unknown> | null)?.then, undefined) === "function" ? await given : given;
+    } catch (e) {
+      throw unreadable(e, "source");
+    }
     const { iterator, isAsync } = iteratorOf(returned);
     let c = 0, count = 0, finished = false;
     try {

@@ -97,6 +97,10 @@ describe("categorical columns of level names", () => {
     const p = run(["predict", at("m.json"), at("new.csv"), "--columns", "smoker,answer"]);
     expect(p.status).toBe(2);
     expect(p.stderr).toBe(`mixem: ${at("new.csv")}, row 2, column smoker: "perhaps" is not one of the column's levels ("no", "yes")\n`);
+    // A cell of 10⁵ characters is quoted by its start and length, not in full.
+    writeFileSync(at("long.csv"), `smoker,answer\nyes,agree\n${"y".repeat(100_000)},agree\n`);
+    const long = run(["predict", at("m.json"), at("long.csv"), "--columns", "smoker,answer"]);
+    expect(long.stderr).toBe(`mixem: ${at("long.csv")}, row 2, column smoker: "${"y".repeat(60)}"… (100000 characters) is not one of the column's levels ("no", "yes")\n`);
     writeFileSync(at("mixed.csv"), "smoker,answer\nyes,agree\n3,agree\n");
     const q = run(["fit", at("mixed.csv"), "--family", "categorical", "--columns", "smoker,answer", "-k", "1", "--quiet"]);
     expect(q.stderr).toBe(`mixem: ${at("mixed.csv")}, row 2, column smoker: 3 is a number, but the column holds level names; use one or the other\n`);

@@ -72,6 +72,19 @@ describe("integer weights draw as duplicated rows, weight 0 as the row removed",
     expect(a).toContain(`data: ${n.toLocaleString("en-US")} values (Σ w `);
     expect(sum(a)).toBe(sum(b));
   });
+  it("subnormal weights (their Σ w so small that rows / Σ w overflows) draw as the same weights at a normal scale", () => {
+    const n = 3000, x = Array.from({ length: n }, () => (u() < 0.35 ? normal(u) : 6 + 1.5 * normal(u)));
+    const w = weightsFor(n, 5), m = fitSync(x, { k: 2, seed: 1, sampleWeights: w });
+    const rows = Array.from({ length: n }, (_, i) => [x[i], x[(i + 1) % n]]), mv = fitSync(rows, { family: "mvgaussian", k: 2, seed: 1 });
+    const sum = (svg: string) => svg.replace(/\(Σ w [^)]*\)/, "(Σ w)");
+    const tiny = w.map((v) => v * 2 ** -1070), small = w.map((v) => v * 2 ** -10); // exact: integers 0–3 times a power of 2
+    for (const [model, data] of [[m, x], [mv, rows]] as const) {
+      const a = plotFit(model, data, { sampleWeights: tiny });
+      expect(a).not.toMatch(/NaN|Infinity/);
+      const b = plotFit(model, data, { sampleWeights: small }), legend = (svg: string) => svg.lastIndexOf('<g font-size="11">'); // 2-D: the legend, wider, may move
+      expect(sum(a).slice(0, legend(a)), model.family).toBe(sum(b).slice(0, legend(b)));
+    }
+  });
   it("1-D density: the same SVG but for the legend's count", () => {
     const n = 4000, x = Array.from({ length: n }, () => (u() < 0.35 ? normal(u) : 6 + 1.5 * normal(u)));
     x[2] = -1e4;

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { initSync, selectK, selectKAsync, type Selection } from "../src/index.js";
+import { initSync, MixemError, selectK, selectKAsync, type Selection } from "../src/index.js";
 import { IDLE_MEMORY_BYTES, idleSelectionWorkers } from "../src/select.js";
 
 initSync();
@@ -124,6 +124,13 @@ describe("selectKAsync's kept workers", () => {
     }
   });
 
+  it("options that cannot be sent to a worker (sample weights as a Proxy): a MixemError, as fitInWorker's; the next call works", async () => {
+    const x = rows.map((r) => r[0]), o = { family: "gaussian" as const, kRange: [1, 2] as [number, number], threads: 2 };
+    const e = await selectKAsync(x, { ...o, sampleWeights: new Proxy(x.map(() => 1), {}) }).catch((v: unknown) => v);
+    expect(e).toBeInstanceOf(MixemError);
+    expect((e as MixemError).message).toMatch(/^options: cannot be sent to a worker/);
+    expectSameBits(await selectKAsync(x, o), selectK(x, { family: "gaussian", kRange: [1, 2] }));
+  });
   it("idle workers do not keep the process alive (the built package)", () => {
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", `
       import { selectKAsync } from "mixem";

@@ -191,4 +191,21 @@ describe("chunks that cannot be read", () => {
     expect((rejected as MixemError).path).toBe("chunks[1]");
     expect((rejected as Error & { cause?: unknown }).cause).toBe(own);
   });
+
+  it("a source that throws or rejects when called: a MixemError naming source, its error the cause", async () => {
+    const own = new Error("no such table");
+    for (const source of [() => { throw own; }, () => Promise.reject(own), () => ({ then: (_: unknown, reject: (e: unknown) => void) => reject(own) })]) {
+      const e = await fitStream(source as never, { k: 1 }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(MixemError);
+      expect((e as MixemError).path).toBe("source");
+      expect((e as Error & { cause?: unknown }).cause).toBe(own);
+    }
+  });
+
+  it("a chunk's sample weights or labels as a revoked Proxy: a MixemError", async () => {
+    for (const part of ["sampleWeights", "labels"]) {
+      const e = await fitStream(() => [{ data: [1, 2, 3, 4], [part]: revoked() }] as never, { k: 1 }).catch((x: unknown) => x);
+      expect(e, part).toBeInstanceOf(MixemError);
+    }
+  });
 });

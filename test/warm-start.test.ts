@@ -69,6 +69,23 @@ describe("warm starts for every covariance model", () => {
     expect(loaded.components[0]).toEqual(m.components[0]); // the eigen-decomposition of the covariance: the fit's own here
   });
 
+  it("a saved decomposition whose volume and shape were rescaled against each other (Π shape ≠ 1, same Σ) is derived from the covariance", () => {
+    const u = mulberry32(31);
+    const rows = Array.from({ length: 300 }, (_, i) => { const c = i % 3; return [c * 3 + normal(u), 0.6 * normal(u) + 0.3 * c * normal(u), normal(u) * (1 + c)]; });
+    for (const covariance of ["EII", "VVI", "EVE", "VVV"] as const) {
+      const m = fitSync(rows, { family: "mvgaussian", covariance, k: 3, seed: 1 });
+      const json = JSON.parse(JSON.stringify(m.toJSON())) as { components: { volume: number; shape: number[] }[] };
+      for (const c of json.components) { c.volume /= 2; c.shape = c.shape.map((v) => v * 2); } // λ D (A) Dᵀ unchanged
+      const loaded = loadModel(json as never);
+      const parts = (x: { components: unknown }) => x.components as unknown as { volume: number; shape: number[] }[];
+      parts(loaded).forEach((c, j) => {
+        expect(c.shape.reduce((a, b) => a * b, 1), covariance).toBeCloseTo(1, 12);
+        expect(c.volume / parts(m)[j].volume, covariance).toBeCloseTo(1, 12); // |Σ|^(1/d), not the edited half
+      });
+      expect(loaded.scoreSamples(rows), covariance).toEqual(m.scoreSamples(rows));
+    }
+  });
+
   it("a component another model cannot hold is still refused", () => {
     const u = mulberry32(3);
     const rows = Array.from({ length: 200 }, (_, i) => [i % 2 * 4 + normal(u), normal(u) + 0.8 * (i % 2 * 4 + normal(u))]);

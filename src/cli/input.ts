@@ -120,24 +120,30 @@ const TEXTS_SEEN = 1024;
 /** At most this many distinct level names per column (as the categorical family's levels). */
 export const MAX_LEVEL_NAMES = 1 << 16;
 
+/** A cell's text as quoted in an error: JSON, its first 60 characters when longer (a cell may hold megabytes). */
+export const quote = (v: unknown) => {
+  const text = String(v ?? "");
+  return text.length > 80 ? `${JSON.stringify(text.slice(0, 60))}… (${text.length} characters)` : JSON.stringify(text);
+};
+
 /** A level name: the cell's text without the spaces and tabs around it. */
 export const levelName = (text: string) => text.replace(/^[ \t]+|[ \t]+$/g, "");
 export const levelsError = (source: string, name: string) =>
   new UsageError(`${source}, column ${name}: more than ${MAX_LEVEL_NAMES} distinct level names; is it an identifier rather than a categorical column?`);
 export const notALevel = (source: string, row: number, name: string, v: unknown, names: string[]) =>
-  new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not one of the column's levels (${names.slice(0, 20).map((s) => JSON.stringify(s)).join(", ")}${names.length > 20 ? ", …" : ""})${hint(v)}`);
+  new UsageError(`${source}, row ${row}, column ${name}: ${quote(v)} is not one of the column's levels (${names.slice(0, 20).map(quote).join(", ")}${names.length > 20 ? ", …" : ""})${hint(v)}`);
 export const missingLevel = (source: string, row: number, name: string) =>
   new UsageError(`${source}, row ${row}, column ${name}: an empty or NA cell (a missing value) among level names; give it a level, or --missing marginalize where the family fits around missing values`);
 export const numberAmongNames = (source: string, row: number, name: string, v: number) =>
   new UsageError(`${source}, row ${row}, column ${name}: ${v} is a number, but the column holds level names; use one or the other`);
 
 export const cellError = (source: string, row: number, name: string, v: unknown) =>
-  new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not a number${hint(v)}`);
+  new UsageError(`${source}, row ${row}, column ${name}: ${quote(v)} is not a number${hint(v)}`);
 
 /** A labels cell that means "unknown": empty or NA. */
 const unknownLabel = (text: string) => text.trim() === "" || text.trim().toUpperCase() === "NA";
 const labelError = (source: string, row: number, name: string, v: unknown) =>
-  new UsageError(`${source}, row ${row}, column ${name}: ${JSON.stringify(v ?? "")} is not a label (a component 1 … k, or empty / NA for unknown)`);
+  new UsageError(`${source}, row ${row}, column ${name}: ${quote(v)} is not a label (a component 1 … k, or empty / NA for unknown)`);
 
 /**
  * A CSV table: every column as numbers, row-major (NaN where a cell is not a number). Given an

@@ -25,8 +25,13 @@ export interface Table {
 export interface Weights {
   readonly w: ArrayLike<number>;
   readonly f: number;
-  /** Σ w_i (as given, before f). */
+  /** Σ w_i (before f). */
   readonly total: number;
+  /**
+   * `w` is the weights as given times `unit`: 1, or a power of 2 when Σ w is so small (subnormal
+   * weights) that rows / Σ w would overflow; Σ w as given is total / unit.
+   */
+  readonly unit: number;
   /** Rows of positive weight. */
   readonly rows: number;
 }
@@ -66,7 +71,14 @@ export function checkWeights(given: unknown, rows: number, path = "options.sampl
   }
   if (!(total > 0)) throw optionError(path, "are all 0; at least one weight must be positive");
   if (!Number.isFinite(total)) throw optionError(path, `add up to ${total}; their sum must be finite`);
-  return { w, f: positive > total ? positive / total : 1, total, rows: positive };
+  if (!Number.isFinite(positive / total)) {
+    // Scaled by 2^600 (exact: every weight ≤ Σ w < 2^-1000), into a copy: f·w_i as for the same weights at a normal scale.
+    const unit = 2 ** 600, scaled = new Float64Array(n);
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += scaled[j] = w[j] * unit;
+    return { w: scaled, f: positive / sum, total: sum, unit, rows: positive };
+  }
+  return { w, f: positive > total ? positive / total : 1, total, unit: 1, rows: positive };
 }
 
 /** The table with its points weighted. */

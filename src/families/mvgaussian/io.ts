@@ -109,6 +109,8 @@ export function takeStoredDecomposition(c: unknown, d: number, diagonal: boolean
   const D = orientation as number[][];
   if (diagonal && !D.every((r, a) => r.every((v, b) => v === (a === b ? 1 : 0)))) return false; // orientation I
   const TOL = 1e-10;
+  // mclust's normalisation: |A| = Π shape = 1 (else λ and A could trade a factor and still give Σ).
+  if (!(Math.abs(shape.reduce((s, x) => s + Math.log(x), 0)) <= TOL * d)) return false;
   for (let a = 0; a < d; a++) for (let b = 0; b <= a; b++) {
     let s = 0, g = 0;
     for (let c = 0; c < d; c++) { s += D[a][c] * shape[c] * D[b][c]; g += D[c][a] * D[c][b]; }
