@@ -15,7 +15,8 @@ export interface SeedScreen {
   readonly draws: number;
   /** `draws` rows drawn with probability mass_i / total in one pass; `scan` calls visit(i, mass_i) in row order until it returns false. */
   draw(total: number, rng: Random, scan: (visit: (i: number, v: number) => boolean) => void): number[];
-  choose(drawn: readonly number[], row: (i: number) => Float64Array): number;
+  /** The seed among the drawn rows; `near`: the seeds so far (count of them, d values each), for a fallback when every draw is refused. */
+  choose(drawn: readonly number[], row: (i: number) => Float64Array, near?: { seeds: Float64Array; count: number }): number;
 }
 
 /** Validator of one option: throws a MixemError naming `path` when `value` is not acceptable. */

@@ -53,7 +53,7 @@ export class Isolation implements SeedScreen {
     return t.limit > 0 ? t : null;
   }
 
-  private constructor(p: Points, n: number, rng: Random, w: Weights) {
+  private constructor(p: Points, n: number, private readonly rng: Random, w: Weights) {
     const d = p.dims, m = Math.min(n, SAMPLE), wNow = typeof w === "function" ? w() : w;
     // Systematic sampling: steps of Σw / m through the cumulative weights from one uniform offset
     // (unweighted and m = n: every row), so the sample is in row order.
@@ -98,8 +98,13 @@ export class Isolation implements SeedScreen {
     return near[last];
   }
 
-  /** The first of the drawn points (in draw order) that is not isolated, else the densest of them. */
-  choose(drawn: readonly number[], row: (i: number) => Float64Array): number {
+  /**
+   * The first of the drawn points (in draw order) that is not isolated. When every draw is (far
+   * outliers hold nearly all the D² mass), a row of the sample that is not isolated, drawn ∝ its
+   * D² to the seeds so far (`near`; the sample is drawn ∝ w, so ∝ w D² as k-means++); without
+   * `near` or such a row, the densest draw.
+   */
+  choose(drawn: readonly number[], row: (i: number) => Float64Array, near?: { seeds: Float64Array; count: number }): number {
     let densest = -1, least = Infinity;
     for (const i of drawn) {
       if (i < 0) return i;
@@ -107,8 +112,29 @@ export class Isolation implements SeedScreen {
       if (v <= this.limit) return i;
       if (v < least) { least = v; densest = i; }
     }
-    return densest;
+    if (!near || near.count === 0) return densest;
+    const m = this.index.length, d = this.sample.length / m, x = this.sample;
+    // Which sample rows are not isolated: once per seeding, and only when it comes to this.
+    const dense = (this.dense ??= Uint8Array.from({ length: m }, (_, j) => (this.spread(x.subarray(j * d, (j + 1) * d), this.index[j]) <= this.limit ? 1 : 0)));
+    const d2 = new Float64Array(m);
+    let total = 0;
+    for (let j = 0; j < m; j++) {
+      if (!dense[j]) continue;
+      let best = Infinity;
+      for (let s = 0; s < near.count; s++) {
+        let v = 0;
+        for (let a = 0; a < d; a++) { const u = x[j * d + a] - near.seeds[s * d + a]; v += u * u; }
+        if (v < best) best = v;
+      }
+      d2[j] = best;
+      total += best;
+    }
+    if (!(total > 0)) return densest;
+    let target = this.rng.uniform() * total, pick = -1;
+    for (let j = 0; j < m; j++) if (d2[j] > 0) { pick = j; target -= d2[j]; if (target < 0) break; }
+    return this.index[pick];
   }
+  private dense: Uint8Array | undefined;
 }
 
 /** The t and mvt families' Spec.seedScreen: null when the test cannot tell (then plain k-means++). */

@@ -130,7 +130,7 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
         for (let o = 0; o < m; o++) if (!visit(from + o, mass(from + o, nearest(x, o, s)))) return;
       }
     };
-    take(s, screened ? screened.choose(screened.draw(total, rng, scan), row) : drawD2());
+    take(s, screened ? screened.choose(screened.draw(total, rng, scan), row, { seeds, count: s }) : drawD2());
     total = 0;
     for (let from = 0; from < n; from += step) {
       const m = Math.min(step, n - from), x = r.block(from, m);
