@@ -37,6 +37,18 @@ describe("pictures of 10⁷ points: one pass, constant stack, bounded output", (
     expect(svg).not.toContain("not drawn"); // no value of a normal sample is an outlier
     expect(s).toBeLessThan(5);
   }, 60_000);
+  it("t data with 0.3 % gross outliers over ±2000 (more than the 0.1 % tails): the axis shows the groups, the outliers are counted", () => {
+    const v = mulberry32(41), x = new Float64Array(100_000);
+    for (let i = 0; i < x.length; i++) x[i] = v() < 0.003 ? (v() - 0.5) * 4000 : (i % 2) * 6 + normal(v);
+    const m = fitSync(x, { family: "t", k: 2, seed: 1 });
+    const svg = plotFit(m, x);
+    wellFormed(svg);
+    expect(svg).toMatch(/[\d,]+ values beyond the axis not drawn/);
+    const ticks = [...svg.matchAll(/<text[^>]*text-anchor="middle"[^>]*>(-?[\d.]+)<\/text>/g)].map((t) => Number(t[1]));
+    expect(ticks.length).toBeGreaterThan(1);
+    expect(Math.max(...ticks.map(Math.abs))).toBeLessThan(50); // before: ticks at ±1000, the two groups one spike
+  });
+
   it("poisson with a 1e9 outlier (number[]): the outlier is counted, not drawn; bins stay few", () => {
     const x: number[] = new Array(N);
     for (let i = 0; i < N; i++) x[i] = poissonDraw(u, u() < 0.4 ? 2 : 9);
