@@ -44,7 +44,7 @@ export interface EMSettings {
  * (`err = abs(hold-hood)/(one+abs(hood))`, going on while err > tol; `hood` is the log-likelihood
  * with a prior too). Without a prior Q = L.
  */
-function settled(s: EMSettings, change: number, q: number, n: number, llChange: number, ll: number): boolean {
+function settled(s: EMSettings, change: number, n: number, llChange: number, ll: number): boolean {
   // tol 0 never stops early, under either rule (mclust's `<=` would stop at an exactly repeated Q).
   return s.stop === "relative" ? s.tol > 0 && Math.abs(llChange) / (1 + Math.abs(ll)) <= s.tol : Math.abs(change / n) < s.tol;
 }
@@ -157,7 +157,7 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     if (s.prior) posteriorHistory.push(next);
     const keepGoing = s.onIteration?.({ iteration: iterations, logLikelihood: ll, logPosterior: s.prior ? next : undefined, delta, restart });
     if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted"); // also when aborted from the callback
-    if (settled(s, change, next, n, seenChange, seenNext)) { stopReason = "converged"; break; }
+    if (settled(s, change, n, seenChange, seenNext)) { stopReason = "converged"; break; }
     if (keepGoing === false) { stopReason = "callback"; break; }
   }
   return {
@@ -319,7 +319,7 @@ function* squarem(spec: Spec, k: number, n: number, data: DataScale, s: EMSettin
     if (s.prior) posteriorHistory.push(next);
     const keepGoing = s.onIteration?.({ iteration: iterations, logLikelihood: ll, logPosterior: s.prior ? next : undefined, delta, restart });
     if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
-    if (settled(s, change, next, n, seenChange, seenNext)) { stopReason = "converged"; break; }
+    if (settled(s, change, n, seenChange, seenNext)) { stopReason = "converged"; break; }
     if (keepGoing === false) { stopReason = "callback"; break; }
   }
   return {

@@ -7,7 +7,7 @@ import { COVARIANCE_MODELS, COVARIANCE_TYPES, PRIOR_MODELS, type CovarianceType,
 import { COMMON_OPTIONS, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { compiledCore, init } from "./wasm.js";
-import { dataSettingsOf, errorFrom, loadWorkerSource, startWorker, type WorkerHandle } from "./worker.js";
+import { dataSettingsOf, errorFrom, loadWorkerSource, startWorker, unsendable, type WorkerHandle } from "./worker.js";
 import type { SelectRequest, WorkerReply } from "./worker-protocol.js";
 import { cellFailure, fitCell, fitOptionsOf, freeCells, startsFor, type CellContext, type Column } from "./select-cell.js";
 import { DEFAULTS } from "./defaults.js";
@@ -364,8 +364,7 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
         try {
           w.handle.post({ kind: "select", module, families, fitOptions: sentOptions, mclustLike, ks }, []);
         } catch (e) {
-          // A Proxy or function among the options (fitInWorker's error).
-          return fail(e instanceof Error && e.name === "DataCloneError" ? optionError("options", `cannot be sent to a worker: ${e.message}`) : e);
+          return fail(unsendable(e)); // a Proxy or function among the options
         }
       }
       // IN_FLIGHT cells queued per worker: a worker that finishes one starts the next at once,

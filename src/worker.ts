@@ -39,6 +39,9 @@ export async function loadWorkerSource(): Promise<void> {
   workerSource ??= (await import("./generated/worker-source.js")).workerSource;
 }
 
+/** A post that failed: options the structured clone cannot copy (a Proxy, a function) as a MixemError naming them; anything else as it is. */
+export const unsendable = (e: unknown) => (e instanceof Error && e.name === "DataCloneError" ? optionError("options", `cannot be sent to a worker: ${e.message}`) : e);
+
 /** Starts a worker running mixem, in whichever way this environment offers (after loadWorkerSource). */
 export function startWorker(): WorkerHandle {
   if (workerSource === undefined) throw new Error("mixem: startWorker before loadWorkerSource");
@@ -135,7 +138,7 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
         worker.post({ kind: "fit", module, data: sent.x, dims: 0, options: opts, progress: onProgress !== undefined },
           [sent.x.buffer as ArrayBuffer, ...(sent.aux ? [sent.aux.buffer as ArrayBuffer] : [])]);
       } catch (e) {
-        throw e instanceof Error && e.name === "DataCloneError" ? optionError("options", `cannot be sent to a worker: ${e.message}`) : e;
+        throw unsendable(e);
       }
     };
     start().catch(fail);
