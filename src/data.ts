@@ -215,7 +215,7 @@ export function columnScales(x: Float64Array, n: number, d: number, path = "data
  * (two-pass); 1 where it is 0 or no weight is left. A row of weight 0 is as if removed, integer
  * weights are duplicated rows.
  */
-export function weightedScales(x: Float64Array, rows: number, d: number, w: Float64Array, path = "data"): Float64Array {
+export function weightedScales(x: Float64Array, rows: number, d: number, w: Float64Array, path = "data", weightsName = "options.sampleWeights"): Float64Array {
   const scale = new Float64Array(d);
   for (let a = 0; a < d; a++) {
     let sw = 0, sx = 0;
@@ -225,7 +225,7 @@ export function weightedScales(x: Float64Array, rows: number, d: number, w: Floa
     for (let i = 0; i < rows; i++) { const v = x[i * d + a]; if (w[i] > 0 && v === v) { const e = v - mean; ss += w[i] * e * e; } }
     const variance = ss / sw;
     if (variance > 0 && variance < GAUSSIAN_MIN_VARIANCE) // as columnScales: 1/σ² would overflow
-      throw dataError(path, `${d > 1 ? `column ${a} has` : "has"} a variance of ${variance} under options.sampleWeights, below 1e-280, where 1/σ² overflows; rescale the data`);
+      throw dataError(path, `${d > 1 ? `column ${a} has` : "has"} a variance of ${variance} under ${weightsName}, below 1e-280, where 1/σ² overflows; rescale the data`);
     scale[a] = variance > 0 ? variance : 1;
   }
   return scale;

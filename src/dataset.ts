@@ -7,8 +7,15 @@ import { restoreRows, splitMissing } from "./missing.js";
 import { optionError } from "./errors.js";
 import { arrowInput, arrowKind, checkNoArrowColumns } from "./arrow.js";
 
-/** Loads `data` with the family's `load` (see Family.load); the caller frees the result (or uses withDataset). */
-export function loadDataset(family: Family, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number, trusted = false): Dataset {
+/** Where a dataset's per-point arrays came from, as errors name them: options, or a stream's chunk (`chunks[3].sampleWeights`). */
+export interface PerPointNames { readonly sampleWeights: string; readonly labels: string }
+const IN_OPTIONS: PerPointNames = { sampleWeights: "options.sampleWeights", labels: "options.labels" };
+
+/**
+ * Loads `data` with the family's `load` (see Family.load); the caller frees the result (or uses
+ * withDataset). `options.sampleWeights` and `options.labels` are named in errors as `names` says.
+ */
+export function loadDataset(family: Family, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number, trusted = false, names: PerPointNames = IN_OPTIONS): Dataset {
   const mem = getCore().arena();
   try {
     // Sample weights lying in WebAssembly memory (the CLI's --weights): their region, taken before
@@ -26,25 +33,25 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     const loaded = marginalize
       ? splitMissing(mem, family, missingAllowed(() => family.load(mem, input, opts, path, dims, trusted)), opts, path)
       : family.load(mem, input, opts, path, dims, trusted);
-    let ds: DatasetParts = { ...loaded, ...partialLabels(mem, options) };
+    let ds: DatasetParts = { ...loaded, ...partialLabels(mem, options, names.labels) };
     const rows = ds.missing?.rows ?? ds.n; // missing values: labels and weights are per row as given
-    if (ds.labels && ds.labels.length !== rows) throw optionError("options.labels", `has ${ds.labels.length} labels; the data has ${rows} points`);
+    if (ds.labels && ds.labels.length !== rows) throw optionError(names.labels, `has ${ds.labels.length} labels; the data has ${rows} points`);
     const given = options.sampleWeights;
-    if (given === undefined || given === null) return { ...(ds.missing ? perRow(mem, ds, null)[0] : ds), free: () => mem.free() };
+    if (given === undefined || given === null) return { ...(ds.missing ? perRow(mem, ds, null, names.labels)[0] : ds), free: () => mem.free() };
     // Sample weights: copied in beside the data; Σ w_i c_i replaces the per-point constants' sum.
-    const where = "options.sampleWeights";
+    const where = names.sampleWeights;
     let weights = copyIn(mem, weightsAt ? weightsAt.array : given, where, (v) => (v < 0 ? "is negative; weights must be ≥ 0" : null), trusted);
     if (weights.length !== rows) throw optionError(where, `has ${weights.length} weights; the data has ${rows} points`);
     // The data's scale (the variance floor's, the seeding's) under the weights, over the rows as given;
     // not for a threaded shard, which is given the whole data's (options.scale).
     if (ds.scale && "scale" in ds.settings && options.scale === undefined) {
-      const weighted = weightedScales(ds.missing ? restoreRows(ds) : ds.x.array, rows, ds.dims, weights.array, path);
+      const weighted = weightedScales(ds.missing ? restoreRows(ds) : ds.x.array, rows, ds.dims, weights.array, path, where);
       if (weighted.length === ds.scale.length) {
         ds.scale.set(weighted); // in place: a family may keep it (independent's seed points read it)
         ds = { ...ds, settings: { ...ds.settings, scale: Array.from(weighted) } };
       }
     }
-    if (ds.missing) [ds, weights] = perRow(mem, ds, weights) as [DatasetParts, Region]; // `weights`: of the rows with something observed
+    if (ds.missing) [ds, weights] = perRow(mem, ds, weights, names.labels) as [DatasetParts, Region]; // `weights`: of the rows with something observed
     const w = weights.array;
     let total = 0;
     for (let i = 0; i < w.length; i++) total += w[i];
@@ -69,10 +76,10 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
  * out (a label there is an error: such a row has nothing to fit). Returns the dataset and the
  * weights of every row with something observed.
  */
-function perRow(mem: Arena, ds: DatasetParts, weights: Region | null): [DatasetParts, Region | null] {
+function perRow(mem: Arena, ds: DatasetParts, weights: Region | null, labelsName: string): [DatasetParts, Region | null] {
   const m = ds.missing!, n = ds.n, seen = m.rows - m.empty, labels = ds.labels;
   if (labels) for (let s = seen; s < m.rows; s++)
-    if (labels.array[m.order[s]] >= 0) throw optionError(`options.labels[${m.order[s]}]`, "labels a row with no observed value (every value NaN); give it −1");
+    if (labels.array[m.order[s]] >= 0) throw optionError(`${labelsName}[${m.order[s]}]`, "labels a row with no observed value (every value NaN); give it −1");
   const place = (r: Region | null | undefined) => {
     if (!r) return null;
     const out = mem.alloc(seen), src = r.array, dst = out.array; // allocating may move memory: views read after
@@ -90,12 +97,12 @@ function perRow(mem: Arena, ds: DatasetParts, weights: Region | null): [DatasetP
  * copied into WebAssembly memory; none when absent or when no point is labelled (then the fit is
  * exactly the unlabelled one).
  */
-function partialLabels(mem: Arena, options: Readonly<Record<string, unknown>>): { labels?: Region | null } {
+function partialLabels(mem: Arena, options: Readonly<Record<string, unknown>>, name: string): { labels?: Region | null } {
   const given = options.labels;
   if (given === undefined || given === null) return {};
   const k = options.k as number;
   // Always checked, also on a stream's later passes (trusted data): a label indexes the responsibility columns.
-  const labels = copyIn(mem, given, "options.labels", (v) =>
+  const labels = copyIn(mem, given, name, (v) =>
     Number.isInteger(v) && v >= -1 && v < k ? null : `must be −1 (unknown) or a component 0 … ${k - 1}, got ${v}`);
   const a = labels.array;
   for (let i = 0; i < a.length; i++) if (a[i] >= 0) return { labels };

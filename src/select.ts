@@ -7,7 +7,7 @@ import { COVARIANCE_MODELS, COVARIANCE_TYPES, PRIOR_MODELS, type CovarianceType,
 import { COMMON_OPTIONS, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { compiledCore, init } from "./wasm.js";
-import { dataSettingsOf, errorFrom, loadWorkerSource, startWorker, unsendable, type WorkerHandle } from "./worker.js";
+import { dataSettingsOf, errorFrom, loadWorkerSource, sendable, startWorker, unsendable, type WorkerHandle } from "./worker.js";
 import type { SelectRequest, WorkerReply } from "./worker-protocol.js";
 import { cellFailure, fitCell, fitOptionsOf, freeCells, startsFor, type CellContext, type Column } from "./select-cell.js";
 import { DEFAULTS } from "./defaults.js";
@@ -295,7 +295,7 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
     /** Per family, what its models keep of the data as loaded here (level names: the workers see codes). */
     const kept: Record<string, Record<string, unknown>> = {};
     // Arrow data: the workers get the chosen columns' values, so not the names of the columns.
-    const sentOptions: Record<string, unknown> = { ...rest };
+    const sentOptions: Record<string, unknown> = sendable(rest, ["sampleWeights"], []);
     if (arrowKind(data) && !columns.some((c) => Object.hasOwn(familyOf(c.family)!.options, "columns"))) delete sentOptions.columns;
     for (const family of new Set(columns.map((c) => c.family))) {
       const o = fitOptionsOf(rest, columns.find((c) => c.family === family)!, ks[0], mclustLike);

@@ -90,7 +90,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
         } catch (e) {
           throw unreadable(e, `chunks[${c}]`);
         }
-        withDataset(loadDataset(r.family, data, options, `chunks[${c}]`, dims, validated), (ds) => {
+        withDataset(loadDataset(r.family, data, options, `chunks[${c}]`, dims, validated, { sampleWeights: `chunks[${c}].sampleWeights`, labels: `chunks[${c}].labels` }), (ds) => {
           dims ??= ds.dims;
           count += ds.n;
           f(ds, c);

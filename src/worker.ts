@@ -5,7 +5,7 @@
 // The string (tens of KB) is loaded on demand, by a dynamic import() that bundlers split into a
 // chunk of its own: only apps that start workers (fitInWorker, threaded fits) fetch it.
 import { loadModel, type MixtureModel } from "./model.js";
-import { jsAllocation, MixemError, optionError, type MixemErrorCode, type MixemErrorReason } from "./errors.js";
+import { jsAllocation, MixemError, optionError, readFailure, type MixemErrorCode, type MixemErrorReason } from "./errors.js";
 import type { DistributiveOmit, FamilyOfOptions, FitOptions, IterationInfo, ModelData } from "./types.js";
 import type { WorkerReply, WorkerRequest } from "./worker-protocol.js";
 import { compiledCore, init } from "./wasm.js";
@@ -39,7 +39,45 @@ export async function loadWorkerSource(): Promise<void> {
   workerSource ??= (await import("./generated/worker-source.js")).workerSource;
 }
 
-/** A post that failed: options the structured clone cannot copy (a Proxy, a function) as a MixemError naming them; anything else as it is. */
+/**
+ * Options as the structured clone can copy them: what fitSync reads through a Proxy (which
+ * postMessage refuses) read here into plain arrays and objects; the per-point arrays (`perPoint`,
+ * validated before) as Float64Arrays, transferred. A value that cannot be read is a MixemError
+ * naming it; a function stays, and the post names it (unsendable).
+ */
+export function sendable(options: Record<string, unknown>, perPoint: readonly string[], transfer: ArrayBuffer[]): Record<string, unknown> {
+  const copy = (v: unknown, path: string, depth: number): unknown => {
+    if (typeof v !== "object" || v === null || ArrayBuffer.isView(v)) return v;
+    if (depth > 16) throw optionError(path, "is nested too deeply (or holds itself)");
+    try {
+      if (Array.isArray(v)) return Array.from(v, (x, i) => copy(x, `${path}[${i}]`, depth + 1));
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(v)) out[key] = copy((v as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+      return out;
+    } catch (e) {
+      throw readFailure(e, "INVALID_OPTION", path);
+    }
+  };
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(options)) {
+    if (perPoint.includes(key) && v != null && !ArrayBuffer.isView(v)) {
+      const a = readFailureOf(() => Float64Array.from(v as ArrayLike<number>), `options.${key}`);
+      transfer.push(a.buffer);
+      out[key] = a;
+    } else out[key] = copy(v, `options.${key}`, 0);
+  }
+  return out;
+}
+
+const readFailureOf = <T>(f: () => T, path: string): T => {
+  try {
+    return f();
+  } catch (e) {
+    throw readFailure(e, "INVALID_OPTION", path);
+  }
+};
+
+/** A post that failed: options the structured clone cannot copy (a function) as a MixemError naming them; anything else as it is. */
 export const unsendable = (e: unknown) => (e instanceof Error && e.name === "DataCloneError" ? optionError("options", `cannot be sent to a worker: ${e.message}`) : e);
 
 /** Starts a worker running mixem, in whichever way this environment offers (after loadWorkerSource). */
@@ -134,9 +172,10 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
         if (reply.type === "done") finish(() => { try { resolve(loadModel({ ...reply.model, settings: { ...reply.model.settings, ...sent.kept } })); } catch (e) { reject(e); } });
         else if (reply.type === "error") fail(errorFrom(reply.error));
       });
+      const transfer = [sent.x.buffer as ArrayBuffer, ...(sent.aux ? [sent.aux.buffer as ArrayBuffer] : [])];
+      const sentOptions = sendable(opts, ["sampleWeights", "labels"], transfer);
       try {
-        worker.post({ kind: "fit", module, data: sent.x, dims: 0, options: opts, progress: onProgress !== undefined },
-          [sent.x.buffer as ArrayBuffer, ...(sent.aux ? [sent.aux.buffer as ArrayBuffer] : [])]);
+        worker.post({ kind: "fit", module, data: sent.x, dims: 0, options: sentOptions, progress: onProgress !== undefined }, transfer);
       } catch (e) {
         throw unsendable(e);
       }

@@ -124,12 +124,16 @@ describe("selectKAsync's kept workers", () => {
     }
   });
 
-  it("options that cannot be sent to a worker (sample weights as a Proxy): a MixemError, as fitInWorker's; the next call works", async () => {
-    const x = rows.map((r) => r[0]), o = { family: "gaussian" as const, kRange: [1, 2] as [number, number], threads: 2 };
-    const e = await selectKAsync(x, { ...o, sampleWeights: new Proxy(x.map(() => 1), {}) }).catch((v: unknown) => v);
+  it("options behind a Proxy (which postMessage refuses) are read as selectK reads them; a revoked one is a MixemError naming it", async () => {
+    const x = rows.map((r) => r[0]), o = { family: "gaussian" as const, kRange: [1, 2] as [number, number] };
+    const weights = x.map((_, i) => 1 + (i % 3));
+    expectSameBits(await selectKAsync(x, { ...o, threads: 2, sampleWeights: new Proxy(weights, {}) }), selectK(x, { ...o, sampleWeights: weights }));
+    const { proxy, revoke } = Proxy.revocable(weights, {});
+    revoke();
+    const e = await selectKAsync(x, { ...o, threads: 2, sampleWeights: proxy }).catch((v: unknown) => v);
     expect(e).toBeInstanceOf(MixemError);
-    expect((e as MixemError).message).toMatch(/^options: cannot be sent to a worker/);
-    expectSameBits(await selectKAsync(x, o), selectK(x, { family: "gaussian", kRange: [1, 2] }));
+    expect((e as MixemError).path).toBe("options.sampleWeights");
+    expectSameBits(await selectKAsync(x, { ...o, threads: 2 }), selectK(x, o));
   });
   it("idle workers do not keep the process alive (the built package)", () => {
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", `

@@ -208,4 +208,20 @@ describe("chunks that cannot be read", () => {
       expect(e, part).toBeInstanceOf(MixemError);
     }
   });
+
+  it("a chunk's bad sample weights or labels are named as that chunk's, not as options", async () => {
+    const cases: [unknown, string][] = [
+      [{ data: [7, 8, 9], sampleWeights: [1, -1, 2] }, "chunks[1].sampleWeights[1]"],
+      [{ data: [7, 8, 9], sampleWeights: [1, 2] }, "chunks[1].sampleWeights"],
+      [{ data: [7, 8, 9], sampleWeights: [0, 0, 0] }, "chunks[1].sampleWeights"],
+      [{ data: [7, 8, 9], labels: [0, 5, 1] }, "chunks[1].labels[1]"],
+      [{ data: [7, 8, 9], labels: [0, 1] }, "chunks[1].labels"],
+      [{ data: [7, NaN, 9], labels: [0, 1, -1] }, "chunks[1].labels[1]"], // a row with nothing observed, labelled
+    ];
+    for (const [chunk, path] of cases) {
+      const e = await fitStream(() => [[1, 2, 3, 4, 5, 6], chunk] as never, { k: 2, seed: 1, missing: "marginalize" }).catch((x: unknown) => x);
+      expect(e, path).toBeInstanceOf(MixemError);
+      expect((e as MixemError).path, JSON.stringify(chunk)).toBe(path);
+    }
+  });
 });

@@ -66,4 +66,22 @@ describe("fitInWorker (Node worker_threads)", () => {
     await expect(fitInWorker(x, { k: 0 })).rejects.toThrow(/^options\.k: must be between 1/);
     await expect(fitInWorker(x, { k: 2, onIteration: () => {} } as never)).rejects.toThrow(/^options\.onIteration: is not available in a worker; use onProgress/);
   });
+
+  it("options behind a Proxy are read as fitSync reads them (postMessage refuses a Proxy); a revoked one is a MixemError naming it", async () => {
+    const P = <T extends object>(v: T) => new Proxy(v, {});
+    const cases: FitOptions[] = [
+      { k: 2, seed: 1, sampleWeights: P(x.map((_, i) => 1 + (i % 4))) },
+      { k: 2, seed: 1, labels: P(x.map((_, i) => (i < 10 ? labels[i] : -1))) },
+      { k: 2, init: P({ means: P([0, 5]), variances: [1, 1] }) },
+      { k: 2, seed: 1, prior: P({ weights: 2 }) },
+    ];
+    for (const o of cases) expect((await fitInWorker(x, o)).toJSON(), JSON.stringify(Object.keys(o))).toEqual(fitSync(x, o).toJSON());
+    for (const key of ["sampleWeights", "init"] as const) {
+      const { proxy, revoke } = Proxy.revocable(key === "init" ? { means: [0, 5], variances: [1, 1] } : x.map(() => 1), {});
+      revoke();
+      const e = await fitInWorker(x, { k: 2, [key]: proxy }).catch((err: unknown) => err);
+      expect(e, key).toBeInstanceOf(MixemError);
+      expect((e as MixemError).path, key).toBe(`options.${key}`);
+    }
+  });
 });
