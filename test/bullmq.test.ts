@@ -153,6 +153,12 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
     expect(err).toBeInstanceOf(MixemError);
     expect(err.message).toMatch(/^shards\[1\]: \(.*part-bad\.json\) data\[2\]/);
     expect(err.message).not.toContain("tried");
+    // Its sample weights are the shard's, not options.sampleWeights.
+    const badWeights = join(dir, "part-bad-weights.json");
+    writeFileSync(badWeights, JSON.stringify({ data: [1, 2, 3, 4], sampleWeights: [1, -2, 1, 1] }));
+    const werr = await fitDistributed({ connection: redis.url, shards: [uris[0], badWeights], k: 2, attempts: 3 }).catch((e) => e);
+    expect(werr).toBeInstanceOf(MixemError);
+    expect(werr.message).toMatch(/^shards\[1\]: \(.*part-bad-weights\.json\) sampleWeights\[1\]: is negative/);
   }, 20_000);
 
   it("Redis unreachable: a MixemError naming the connection", async () => {
