@@ -231,6 +231,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (values.missing !== undefined && values.missing !== "error" && values.missing !== "marginalize") throw new UsageError(`--missing: "${values.missing}" is not error or marginalize`);
   missingCells.allowed = values.missing === "marginalize";
+  missingCells.refusedBy = familyOf(ctx.family) && !familyOf(ctx.family)!.missing ? ctx.family : undefined; // its hints do not offer --missing
   const input = inputOf(file);
   const kind = columnarKind(input); // Parquet or Arrow IPC (else CSV or JSON)
   const columnar = kind ? await openColumnar(input, kind) : undefined;
@@ -508,6 +509,7 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   if (!multivariate && values.columns !== undefined) throw new UsageError(`the model is ${model.family}: give --column, not --columns`);
   if (!("trials" in familyOf(model.family)!.options) && (values.trials !== undefined || values["trials-column"] !== undefined)) throw new UsageError(`--trials is for models with trials (binomial); the model is ${model.family}`);
   missingCells.allowed = model.settings.missing === "marginalize"; // NA and empty cells, as in its fit
+  missingCells.refusedBy = familyOf(model.family)!.missing ? undefined : model.family;
   const input = inputOf(file);
   const progress = new Progress(values.quiet === true);
   // Parquet / Arrow: the chosen columns read from the file (t: its columns); CSV / JSON: the table in memory.

@@ -99,12 +99,12 @@ describe("missing and bad cells: the CSV's errors", () => {
   it("an NA or null (row 7), an empty cell or string (row 12): named by row and column; --missing marginalize: the family's error", () => {
     for (const f of ["csv", ...FORMATS]) {
       const at = file("text-na", f), cat = ["fit", at, "--family", "categorical", "-k", "2"];
-      expect(err([...cat, "--columns", "smoker,region"]), f).toBe(`mixem: ${at}, row 7, column smoker: an empty or NA cell (a missing value) among level names; give it a level, or --missing marginalize where the family fits around missing values`);
+      expect(err([...cat, "--columns", "smoker,region"]), f).toBe(`mixem: ${at}, row 7, column smoker: an empty or NA cell (a missing value) among level names; give it a level (family categorical does not fit around missing values: drop or fill those rows)`);
       expect(err([...cat, "--columns", "region"]), f).toMatch(new RegExp(`^mixem: ${at}, row 12, column region: an empty or NA cell`));
       expect(err([...cat, "--columns", "region", "--missing", "marginalize"]), f).toMatch(/--missing: "marginalize" is not available for this family/);
       const model = join(dir, "m.json");
       writeFileSync(model, ok(["fit", fx("text.csv"), "--family", "categorical", "--columns", "smoker,region", "-k", "2", "--json"]));
-      expect(err(["predict", model, at, "--columns", "smoker,region"]), f).toBe(`mixem: ${at}, row 7, column smoker: an empty or NA cell (a missing value) among level names; give it a level, or --missing marginalize where the family fits around missing values`);
+      expect(err(["predict", model, at, "--columns", "smoker,region"]), f).toBe(`mixem: ${at}, row 7, column smoker: an empty or NA cell (a missing value) among level names; give it a level (family categorical does not fit around missing values: drop or fill those rows)`);
     }
   });
   it("a numeral among names; a text column as numbers", () => {
@@ -136,7 +136,7 @@ describe("missing and bad cells: the CSV's errors", () => {
       expect(auto.out, f).toMatch(/streamed/);
       expect(auto.out, f).toMatch(/p \[ne \d\.\d{4}, nw \d\.\d{4}, se \d\.\d{4}, sw \d\.\d{4}\]/);
     }
-    expect(err(["fit", fx("text-na.parquet"), "--family", "categorical", "--columns", "smoker,region", "-k", "2", "--stream"])).toBe(`mixem: ${fx("text-na.parquet")}, row 7, column smoker: an empty or NA cell (a missing value) among level names; give it a level, or --missing marginalize where the family fits around missing values`);
+    expect(err(["fit", fx("text-na.parquet"), "--family", "categorical", "--columns", "smoker,region", "-k", "2", "--stream"])).toBe(`mixem: ${fx("text-na.parquet")}, row 7, column smoker: an empty or NA cell (a missing value) among level names; give it a level (family categorical does not fit around missing values: drop or fill those rows)`);
   });
 });
 

@@ -126,6 +126,8 @@ describe("bad Parquet and Arrow input: one line naming the column or the row", (
   it("a null names its row (1-based, as the CSV's rows)", () => {
     expect(err(["fit", fx("nulls.parquet"), "--column", "x", "-k", "2"])).toMatch(/nulls\.parquet, row 8, column x: null \(a missing value: --missing marginalize fits around it\) is not a number/);
     expect(err(["fit", fx("nulls.parquet"), "--column", "x", "-k", "2", "--stream"])).toMatch(/nulls\.parquet, row 8, column x: null/);
+    // A family that does not fit around missing values is not offered --missing marginalize.
+    expect(err(["fit", fx("nulls.parquet"), "--family", "categorical", "--columns", "x", "-k", "2"])).toMatch(/nulls\.parquet, row 8, column x: null \(a missing value: family categorical does not fit around missing values: drop or fill those rows\) is not a number/);
   });
   it("a file that is not Parquet or Arrow, a Parquet from a pipe", () => {
     const fake = join(dir, "fake.parquet");

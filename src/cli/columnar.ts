@@ -5,7 +5,7 @@
 // WebAssembly memory in memory, the temporary file of rows when streaming (src/cli/spool.ts).
 import { openSync, readSync, closeSync, createReadStream, promises as fsp } from "node:fs";
 import { UsageError } from "./errors.js";
-import { missingCells } from "./numbers.js";
+import { missingAdvice, missingCells } from "./numbers.js";
 import { quote, type Input } from "./input.js";
 import { arrowRowsInto } from "../arrow.js";
 import { MixemError } from "../errors.js";
@@ -168,7 +168,7 @@ function cellValue(v: unknown, source: string, row: number, column: string): num
     throw new UsageError(`${source}, row ${row}, column ${column}: ${v} is beyond 2^53, where doubles stop being exact integers`);
   } else if (typeof v === "boolean") return v ? 1 : 0;
   else if ((v === null || v === undefined) && missingCells.allowed) return NaN; // --missing marginalize: a missing value
-  const what = v === null || v === undefined ? "null (a missing value: --missing marginalize fits around it)" : typeof v === "string" ? quote(v) : v instanceof Date ? `a date (${v.toISOString()})` : String(v);
+  const what = v === null || v === undefined ? `null (a missing value: ${missingAdvice()})` : typeof v === "string" ? quote(v) : v instanceof Date ? `a date (${v.toISOString()})` : String(v);
   // Text in a Parquet column is the column's type (every value is text), not one odd cell.
   const text = typeof v === "string" ? `; the column holds text (a Parquet string column), not numbers` : "";
   throw new UsageError(`${source}, row ${row}, column ${column}: ${what} is not a number${text}`);

@@ -3,7 +3,7 @@
 // the chosen columns as Float64Arrays.
 import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
 import { CsvParser, type Batch, type Shape } from "./csv.js";
-import { cellNumber, hint, missingCell, missingCells } from "./numbers.js";
+import { cellNumber, hint, missingAdvice, missingCell, missingCells } from "./numbers.js";
 import { UsageError } from "./errors.js";
 import { MAX_REGION_VALUES, type Arena, type Region } from "../wasm.js";
 
@@ -133,7 +133,7 @@ export const levelsError = (source: string, name: string) =>
 export const notALevel = (source: string, row: number, name: string, v: unknown, names: string[]) =>
   new UsageError(`${source}, row ${row}, column ${name}: ${quote(v)} is not one of the column's levels (${names.slice(0, 20).map(quote).join(", ")}${names.length > 20 ? ", …" : ""})${hint(v)}`);
 export const missingLevel = (source: string, row: number, name: string) =>
-  new UsageError(`${source}, row ${row}, column ${name}: an empty or NA cell (a missing value) among level names; give it a level, or --missing marginalize where the family fits around missing values`);
+  new UsageError(`${source}, row ${row}, column ${name}: an empty or NA cell (a missing value) among level names; give it a level${missingCells.refusedBy === undefined ? ", or --missing marginalize where the family fits around missing values" : ` (${missingAdvice()})`}`);
 export const numberAmongNames = (source: string, row: number, name: string, v: number) =>
   new UsageError(`${source}, row ${row}, column ${name}: ${v} is a number, but the column holds level names; use one or the other`);
 

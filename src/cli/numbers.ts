@@ -15,7 +15,11 @@ export function cellNumber(v: unknown): number {
 export const isNumeric = (v: unknown) => !Number.isNaN(cellNumber(v));
 
 /** `--missing marginalize`: NA and empty cells are read as missing values (NaN); see missingCell. */
-export const missingCells = { allowed: false };
+export const missingCells: { allowed: boolean; refusedBy?: string } = { allowed: false };
+
+/** What to do about a missing value where none is allowed: --missing marginalize, unless the family (`refusedBy`) does not take it. */
+export const missingAdvice = (what = "it") =>
+  missingCells.refusedBy === undefined ? `--missing marginalize fits around ${what}` : `family ${missingCells.refusedBy} does not fit around missing values: drop or fill those rows`;
 
 /** An NA or empty cell: a missing value under `--missing marginalize`. */
 export function missingCell(v: unknown): boolean {
@@ -27,7 +31,7 @@ export function missingCell(v: unknown): boolean {
 
 /** Why a cell that looks almost like a number is not read as one. */
 export function hint(v: unknown): string {
-  if (missingCell(v)) return " (a missing value? --missing marginalize fits around NA and empty cells)";
+  if (missingCell(v)) return ` (a missing value? ${missingAdvice("NA and empty cells")})`;
   if (typeof v !== "string") return "";
   const s = v.replace(/^[ \t]+|[ \t]+$/g, "");
   if (/^[+-]?0[xXoObB][0-9a-fA-F]+$/.test(s)) return " (only decimal numerals are read)";
