@@ -10,7 +10,7 @@ import { chooseThreads } from "./fit.js";
 import { loadWorkerSource } from "./worker.js";
 import { columnIndex, columnsOf, DenseTable, inputOf, MAX_BYTES, matrix, mib, readTable, STREAM_ABOVE, UsageError, type AnyTable, type Columns, type Input } from "./cli/input.js";
 import { spool, spoolRows } from "./cli/spool.js";
-import { columnarKind, openColumnar, readColumns, type ColumnIn } from "./cli/columnar.js";
+import { columnarKind, openColumnar, readColumns, stdinKind, type ColumnIn } from "./cli/columnar.js";
 import { LevelCodes, recode } from "./cli/levels.js";
 import { missingCells } from "./cli/numbers.js";
 import { oneLine, type ErrorContext } from "./cli/errors.js";
@@ -233,7 +233,7 @@ async function main(argv: string[]): Promise<number> {
   missingCells.allowed = values.missing === "marginalize";
   missingCells.refusedBy = familyOf(ctx.family) && !familyOf(ctx.family)!.missing ? ctx.family : undefined; // its hints do not offer --missing
   const input = inputOf(file);
-  const kind = columnarKind(input); // Parquet or Arrow IPC (else CSV or JSON)
+  const kind = input.kind === "stdin" ? await stdinKind() : columnarKind(input); // Parquet or Arrow IPC (else CSV or JSON)
   const columnar = kind ? await openColumnar(input, kind) : undefined;
   // CSV and JSON stream above STREAM_ABOVE bytes of file; Parquet and Arrow, once the columns are chosen, above STREAM_ABOVE bytes of values.
   let streaming = command === "fit" && (values.stream === true || (!columnar && input.kind === "file" && input.size > STREAM_ABOVE));
@@ -513,7 +513,7 @@ async function predict(values: ReturnType<typeof parseArgs<{ options: typeof OPT
   const input = inputOf(file);
   const progress = new Progress(values.quiet === true);
   // Parquet / Arrow: the chosen columns read from the file (t: its columns); CSV / JSON: the table in memory.
-  const kind = columnarKind(input);
+  const kind = input.kind === "stdin" ? await stdinKind() : columnarKind(input);
   const f = kind ? await openColumnar(input, kind) : undefined;
   // CSV is read into WebAssembly memory, where the model reads the rows (and per-row trials) in place, as fit does.
   const t: Columns = f ?? await readTable(input, tooBig(input, "predict"), (bytes) => progress.reading(input.source, bytes, input.size), getCore().arena());

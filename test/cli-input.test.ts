@@ -81,10 +81,18 @@ describe("bounded input", () => {
     fails(["fit", "-", "-k", "1"], /^mixem: standard input: more than the 0\.0 MiB mixem reads into memory; save it to a file and use mixem fit <file> --stream\n$/, text, { MIXEM_MAX_BYTES: "100" });
   });
 
-  it("Parquet or Arrow bytes on standard input: a clear error (they are read from files), not level names made of bytes", () => {
+  it("Arrow IPC on standard input is read as from its file; Parquet there is a clear error (its footer comes first), not level names made of bytes", () => {
     const fixture = (name: string) => readFileSync(join(root, "test/fixtures/columnar", name)) as unknown as string;
-    fails(["fit", "-", "--family", "categorical", "-k", "2"], /^mixem: standard input holds Arrow IPC data, which mixem reads from a file .*: save it to a file\n$/, fixture("text.arrows"));
-    fails(["fit", "-", "-k", "2"], /^mixem: standard input holds Parquet data, which mixem reads from a file .*: save it to a file\n$/, fixture("text.parquet"));
+    for (const [args, name] of [[["--family", "categorical", "--columns", "smoker,region"], "text"], [["--column", "x"], "data"]] as const)
+      for (const f of [`${name}.arrows`, `${name}.arrow`]) {
+        const piped = cli(["fit", "-", ...args, "-k", "2", "--quiet", "--json"], fixture(f));
+        expect(piped.err, f).toBe("");
+        const direct = cli(["fit", join(root, "test/fixtures/columnar", f), ...args, "-k", "2", "--quiet", "--json"]);
+        expect(JSON.parse(piped.out).components, f).toEqual(JSON.parse(direct.out).components);
+      }
+    fails(["fit", "-", "-k", "2"], /^mixem: standard input: Parquet is read from a file \(its footer comes first\); save the input to a file\n$/, fixture("text.parquet"));
+    // CSV on standard input, after its first bytes were looked at: read whole.
+    expect(cli(["fit", "-", "--column", "x", "-k", "2", "--quiet", "--json"], fixture("data.csv")).out).toBe(cli(["fit", join(root, "test/fixtures/columnar/data.csv"), "--column", "x", "-k", "2", "--quiet", "--json"]).out);
   });
 
   it("a column of numbers that are not level codes beside a column of names: the cell named, not a count of levels", () => {

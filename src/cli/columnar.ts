@@ -33,6 +33,33 @@ export function columnarKind(input: Input): ColumnarKind | null {
   return null;
 }
 
+/**
+ * Standard input's kind by its first bytes, which are put back for the reader: Arrow IPC is read
+ * from it as from a pipe (batch by batch, once); Parquet is refused by openColumnar (its footer
+ * comes first), CSV and JSON read as before.
+ */
+export async function stdinKind(): Promise<ColumnarKind | null> {
+  const stdin = process.stdin;
+  const parts: Buffer[] = [];
+  let have = 0;
+  await new Promise<void>((resolve, reject) => {
+    const stop = () => { stdin.off("readable", more); stdin.off("end", end); stdin.off("error", fail); };
+    const end = () => { stop(); resolve(); };
+    const fail = (e: Error) => { stop(); reject(new UsageError(`cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? e.message}`)); };
+    const more = () => {
+      for (let chunk: Buffer | null; have < 8 && (chunk = stdin.read()) !== null;) { parts.push(chunk); have += chunk.length; }
+      if (have >= 8) end();
+    };
+    stdin.on("readable", more).on("end", end).on("error", fail);
+  });
+  const head = Buffer.concat(parts);
+  if (head.length > 0) stdin.unshift(head);
+  const text = head.subarray(0, 6).toString("latin1");
+  if (text.startsWith("PAR1")) return "parquet";
+  if (text.startsWith("ARROW1") || (head.length >= 4 && head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff)) return "arrow";
+  return null;
+}
+
 /** A Parquet or Arrow file: its columns (names, which hold numbers) and how to read chosen ones. */
 export interface ColumnarFile {
   source: string;
