@@ -27,7 +27,11 @@ import { colour, esc, PALETTE, legend, legendSize, num, panel, path, px, svgDocu
 export interface PlotOptions {
   /** Width in pixels, 100–4000 (default 640; a pairs plot: 170 per dimension + 90, at most 900). */
   width?: number;
-  /** Height in pixels, 100–4000 (default 400; a pairs plot: as its width). */
+  /**
+   * Height in pixels, 100–4000 (default 400; a pairs plot: as its width). 2-D: where the legend
+   * would cover more than 1 % of the picture in every corner, it goes under it and the default
+   * height grows by the legend's; a height given here is kept (the legend in the emptiest corner).
+   */
   height?: number;
   /** A title above the picture (at most 200 characters). */
   title?: string;
@@ -465,7 +469,7 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
   const logW = model.weights.map((w) => Math.log(w));
   const rows: LegendRow[] = comps.map((c, j) => ({ swatch: swatchFill(colour(j)), text: `component ${j + 1} (w ${num(model.weights[j])}, mean ${vector(c.mean)})`, colour: colour(j) }));
   rows.push({ swatch: (x, y) => `<path d="M${px(x)},${px(y)}h18" stroke="#555" stroke-width="2"/>`, text: "1σ (solid) and 2σ (dashed) ellipses" });
-  let outside = 0;
+  let outside = 0, documentHeight = height;
   const grids: Grid2[] = [];
   if (!pointsMode) {
     const per = CELLS / pairs.length;
@@ -567,20 +571,31 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
       const ls = legendSize(rows);
       // The corner whose legend-sized area covers the fewest points (or cells) and ellipse vertices.
       const corners: [number, number][] = [[b.x + b.w - ls.w - 4, b.y + 4], [b.x + 8, b.y + 4], [b.x + b.w - ls.w - 4, b.y + b.h - ls.h - 4], [b.x + 8, b.y + b.h - ls.h - 4]];
+      let all = 0; // the whole drawn content, in cover's units
       const cover = corners.map(([lx, ly]) => {
         const inBox = (x: number, y: number) => x >= lx && x <= lx + ls.w && y >= ly && y <= ly + ls.h;
         let s = 0;
-        if (pointsMode) for (const i of drawn) { if (inBox(f.sx(t.at(i, c)), f.sy(t.at(i, r)))) s++; }
+        all = 0;
+        if (pointsMode) for (const i of drawn) { all++; if (inBox(f.sx(t.at(i, c)), f.sy(t.at(i, r)))) s++; }
         else {
           const g = grids[p];
           for (let yi = 0; yi < g.ny; yi++) for (let xi = 0; xi < g.nx; xi++) {
-            if (g.counts[yi * g.nx + xi] > 0 && inBox(f.sx(g.xr[0] + ((xi + 0.5) * (g.xr[1] - g.xr[0])) / g.nx), f.sy(g.yr[0] + ((yi + 0.5) * (g.yr[1] - g.yr[0])) / g.ny))) s += Math.log1p(g.counts[yi * g.nx + xi]);
+            if (!(g.counts[yi * g.nx + xi] > 0)) continue;
+            all += Math.log1p(g.counts[yi * g.nx + xi]);
+            if (inBox(f.sx(g.xr[0] + ((xi + 0.5) * (g.xr[1] - g.xr[0])) / g.nx), f.sy(g.yr[0] + ((yi + 0.5) * (g.yr[1] - g.yr[0])) / g.ny))) s += Math.log1p(g.counts[yi * g.nx + xi]);
           }
         }
-        for (const g of gs) for (const [a, q] of ellipse(g, 2)) if (inBox(f.sx(a), f.sy(q))) s += 2;
+        for (const g of gs) for (const [a, q] of ellipse(g, 2)) { all += 2; if (inBox(f.sx(a), f.sy(q))) s += 2; }
         return s;
       });
-      legendAt = corners[cover.indexOf(Math.min(...cover))];
+      const least = Math.min(...cover);
+      legendAt = corners[cover.indexOf(least)];
+      // Every corner covers more than 1 % of what is drawn (a panel filled to its edges): the
+      // legend goes under the picture, which grows by its height (unless the caller set the height).
+      if (least > 0.01 * all && o.height === undefined) {
+        legendAt = [b.x, height - 4];
+        documentHeight = height + ls.h + 4;
+      }
     }
   });
   // d > 2: the legend goes in the empty upper-right triangle, fitted to its width: a component's
@@ -588,7 +603,7 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
   if (!legendAt) legendAt = [m.l + cw + gap + 4, top];
   const room = width - legendAt[0] - 4;
   const shown = D === 2 ? rows : wrapRows(rows.map((r, j) => j < comps.length && legendSize([r]).w > room ? { ...r, text: `component ${j + 1} (w ${num(model.weights[j])})` } : r), room);
-  return svgDocument(width, height, o.title, [...body, legend(shown, legendAt[0], legendAt[1])]);
+  return svgDocument(width, documentHeight, o.title, [...body, legend(shown, legendAt[0], legendAt[1])]);
 }
 
 // ---- plotSelection --------------------------------------------------------------------------

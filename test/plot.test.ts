@@ -197,6 +197,28 @@ describe("what the pictures show", () => {
     expect(svgT).not.toMatch(/, sd \d/);
     for (const v of gv) expect(svgG).toContain(`sd ${Number(Math.sqrt(v).toPrecision(4))}`);
   });
+  it("2-D: the legend takes the emptiest corner; where every corner is full (more than 1 % of the drawn content), it goes under the picture", () => {
+    const legendBox = (svg: string) => {
+      const b = /<g font-size="11"><rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/.exec(svg)!.slice(1).map(Number);
+      return { x: b[0], y: b[1], w: b[2], h: b[3], docHeight: Number(/^<svg [^>]*height="([\d.]+)"/.exec(svg)![1]) };
+    };
+    // Old Faithful: groups with empty corners; the legend in one, the picture 400 high.
+    const f = legendBox(plotFit(fitSync(faithful, { family: "mvgaussian", k: 2, seed: 1 }), faithful));
+    expect(f.docHeight).toBe(400);
+    expect(f.y + f.h).toBeLessThan(400 - 48); // inside the panel
+    // A square filled to its edges, as points (3,000) and as cells (200,000): under the panel.
+    const u = mulberry32(3);
+    for (const n of [3000, 200_000]) {
+      const rows = Array.from({ length: n }, (_, i) => [(i % 4) * 1.5 + 3 * (u() - 0.5), (i % 3) * 1.5 + 3 * (u() - 0.5)]);
+      const svg = plotFit(fitSync(rows.slice(0, 3000), { family: "mvgaussian", k: 4, seed: 1 }), rows);
+      wellFormed(svg);
+      const b = legendBox(svg);
+      expect(b.y, `${n}`).toBeGreaterThanOrEqual(400 - 48); // below the panel (whose bottom is 400 − 48)
+      expect(b.docHeight, `${n}`).toBe(400 + b.h + 4);
+      // A height the caller set is kept (the legend then takes the emptiest corner).
+      expect(legendBox(plotFit(fitSync(rows.slice(0, 3000), { family: "mvgaussian", k: 4, seed: 1 }), rows, { height: 400 })).docHeight).toBe(400);
+    }
+  });
   it("d > 2: the legend stays inside the picture (long rows drop the mean or wrap), whatever k", () => {
     const u = mulberry32(11);
     for (const [d, k] of [[3, 2], [3, 8], [4, 3], [6, 4]]) {
