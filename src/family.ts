@@ -34,6 +34,20 @@ export interface Points {
   rows?(from: number, count: number): Float64Array;
   /** The number of rows (given with `rows`: counting them need not make `points`). */
   readonly count?: number;
+  /**
+   * Rows that are one-hot codes (categorical): row i has a 1 at offsets[a] + code (column a's
+   * code in `codes(i, 1)`) for each column a, 0 elsewhere. Seeding then reads the codes (n × columns)
+   * and never makes a one-hot row: a distance costs the columns, not the levels (src/seeding.ts).
+   */
+  readonly oneHot?: OneHotCodes;
+}
+
+/** See Points.oneHot. */
+export interface OneHotCodes {
+  /** Where each column's levels start among the dims (offsets[a] = Σ_{b<a} levels_b). */
+  readonly offsets: Int32Array;
+  /** Rows [from, from + count) of codes, row-major (valid until WebAssembly memory grows). */
+  codes(from: number, count: number): Float64Array;
 }
 
 /** What a family's `load` returns: the data in WebAssembly memory plus what the family derived from it. */

@@ -5,19 +5,71 @@
 // Each function reads `p.points` once (it may be a view into WebAssembly memory, re-made after growth),
 // or, for Points that make rows on demand (Points.rows), a block at a time.
 import type { Random } from "./random.js";
-import type { Points, SeedScreen, Spec } from "./family.js";
+import type { OneHotCodes, Points, SeedScreen, Spec } from "./family.js";
 
 /**
  * Rows of a matrix: all of them (`x`, read once from Points), or — Points that make their rows on
- * demand (Points.rows) — a block of ROWS_PER_BLOCK at a time, so that no n × dims matrix is made.
+ * demand (Points.rows) — a block at a time, so that no n × dims matrix is made; or — one-hot rows
+ * (Points.oneHot) — their codes, all of them, `width` (the columns) per row.
  */
-interface Rows { x: Float64Array | null; dims: number; points: Points }
-const rows = (p: Points): Rows => ({ x: p.rows ? null : p.points, dims: p.dims, points: p });
-const ROWS_PER_BLOCK = 65536;
+interface Rows { x: Float64Array | null; dims: number; points: Points; hot: OneHotCodes | undefined; width: number }
+const rows = (p: Points): Rows => p.oneHot
+  ? { x: null, dims: p.dims, points: p, hot: p.oneHot, width: p.oneHot.offsets.length }
+  : { x: p.rows ? null : p.points, dims: p.dims, points: p, hot: undefined, width: p.dims };
+/** Values in one block of rows made on demand (8 MB). */
+const BLOCK_VALUES = 2 ** 20;
 /** Rows in one block (all n when they are all there). */
-const span = (p: Rows, n: number) => (p.x ? Math.max(n, 1) : ROWS_PER_BLOCK);
-/** Rows [from, from + count), row-major; a block made on demand is valid until the next one is asked for. */
-const block = (p: Rows, from: number, count: number) => (p.x ? p.x.subarray(from * p.dims, (from + count) * p.dims) : p.points.rows!(from, count));
+const span = (p: Rows, n: number) => (p.x || p.hot ? Math.max(n, 1) : Math.max(1, Math.floor(BLOCK_VALUES / p.dims)));
+/** Rows [from, from + count), row-major (`width` values each); a block made on demand is valid until the next one is asked for. */
+const block = (p: Rows, from: number, count: number) => (p.x ? p.x.subarray(from * p.dims, (from + count) * p.dims) : p.hot ? p.hot.codes(from, count) : p.points.rows!(from, count));
+
+/**
+ * What seeding does with row o of a block: its squared distance to seed s (|x − seed|², the sum
+ * in coordinate order; one-hot rows: ‖seed‖² − 2 Σ_a seed[offsets_a + code_a] + columns, the same
+ * integer when the seed is a row), its key (equal rows, equal keys), and writing it as seed s
+ * (`put`) or adding w times it to seed j (`add`). One-hot: `seeded(seeds, s)` after seed s is set.
+ */
+interface RowOps {
+  dist2(x: Float64Array, o: number, seeds: Float64Array, s: number): number;
+  key(x: Float64Array, o: number): number | string;
+  put(x: Float64Array, o: number, seeds: Float64Array, s: number): void;
+  add(x: Float64Array, o: number, w: number, seeds: Float64Array, j: number): void;
+  seeded(seeds: Float64Array, s: number): void;
+}
+
+function opsOf(p: Rows): RowOps {
+  const d = p.dims, hot = p.hot;
+  if (!hot) return {
+    dist2: (x, o, seeds, s) => dist2(x, o, d, seeds, s),
+    key: (x, o) => rowKey(x, o, d),
+    put: (x, o, seeds, s) => seeds.set(x.subarray(o * d, (o + 1) * d), s * d),
+    add: (x, o, w, seeds, j) => { for (let a = 0; a < d; a++) seeds[j * d + a] += w * x[o * d + a]; },
+    seeded: () => {},
+  };
+  const c = p.width, off = hot.offsets, norms: number[] = [];
+  return {
+    dist2: (x, o, seeds, s) => {
+      let dot = 0;
+      for (let a = 0; a < c; a++) dot += seeds[s * d + off[a] + x[o * c + a]];
+      return norms[s] - 2 * dot + c;
+    },
+    key: (x, o) => rowKey(x, o, c),
+    put: (x, o, seeds, s) => {
+      seeds.fill(0, s * d, (s + 1) * d);
+      for (let a = 0; a < c; a++) seeds[s * d + off[a] + x[o * c + a]] = 1;
+    },
+    add: (x, o, w, seeds, j) => { for (let a = 0; a < c; a++) seeds[j * d + off[a] + x[o * c + a]] += w; },
+    seeded: (seeds, s) => { let q = 0; for (let a = 0; a < d; a++) q += seeds[s * d + a] * seeds[s * d + a]; norms[s] = q; },
+  };
+}
+
+/** A dense row (`dims` values) of row o of a block, for a seed screen (Spec.seedScreen). */
+function denseRow(p: Rows, ops: RowOps, x: Float64Array, o: number): Float64Array {
+  if (!p.hot) return x.subarray(o * p.dims, (o + 1) * p.dims);
+  const row = new Float64Array(p.dims);
+  ops.put(x, o, row, 0);
+  return row;
+}
 
 /** |row o of x − seed s|², the sum in coordinate order. */
 function dist2(x: Float64Array, o: number, d: number, seeds: Float64Array, s: number): number {
@@ -49,12 +101,12 @@ function reader(p: Rows, w: Weights): { w: Float64Array | null; block(from: numb
 
 /** Number of distinct rows, counting no further than `limit`. */
 export function countDistinct(points: Points, n: number, limit: number, w: Weights = null): number {
-  const p = rows(points), d = p.dims, step = span(p, n);
+  const p = rows(points), ops = opsOf(p), step = span(p, n);
   const r = reader(p, w);
   const seen = new Set<number | string>();
   for (let from = 0; from < n && seen.size < limit; from += step) {
     const m = Math.min(step, n - from), x = r.block(from, m);
-    for (let o = 0; o < m && seen.size < limit; o++) if (!w || r.w![from + o] > 0) seen.add(rowKey(x, o, d));
+    for (let o = 0; o < m && seen.size < limit; o++) if (!w || r.w![from + o] > 0) seen.add(ops.key(x, o));
   }
   return seen.size;
 }
@@ -74,12 +126,12 @@ const STORE_BELOW_K = 8;
  * `screen` (Spec.seedScreen), each seed is the one it chooses among `draws` such draws.
  */
 export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random, w: Weights = null, keep = n <= RECOMPUTE_ABOVE || k > STORE_BELOW_K, screen?: Spec["seedScreen"]): Float64Array {
-  const p = rows(points), d = p.dims, step = span(p, n);
+  const p = rows(points), d = p.dims, ops = opsOf(p), step = span(p, n);
   const r = reader(p, w);
   const seeds = new Float64Array(k * d);
-  const take = (s: number, i: number) => seeds.set(r.block(i, 1).subarray(0, d), s * d);
+  const take = (s: number, i: number) => { ops.put(r.block(i, 1), 0, seeds, s); ops.seeded(seeds, s); };
   const screened: SeedScreen | null = screen ? screen(points, n, rng, w) : null;
-  const row = (i: number) => r.block(i, 1).subarray(0, d);
+  const row = (i: number) => denseRow(p, ops, r.block(i, 1), 0);
   if (!screened) take(0, w ? weightedPick(r.w!, n, rng) : rng.int(n));
   else if (!w) take(0, screened.choose(Array.from({ length: screened.draws }, () => rng.int(n)), row));
   else {
@@ -91,15 +143,15 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
   // D(i)² = min over the seeds so far of |x_i − seed|²: kept per point, or recomputed (same values).
   const d2 = keep ? new Float64Array(n) : null;
   const nearest = (x: Float64Array, o: number, s: number) => {
-    let best = dist2(x, o, d, seeds, 0);
-    for (let t = 1; t < s; t++) { const v = dist2(x, o, d, seeds, t); if (v < best) best = v; }
+    let best = ops.dist2(x, o, seeds, 0);
+    for (let t = 1; t < s; t++) { const v = ops.dist2(x, o, seeds, t); if (v < best) best = v; }
     return best;
   };
   const mass = (i: number, v: number) => (w ? r.w![i] * v : v); // w_i D(i)²
   let total = 0;
   for (let from = 0; from < n; from += step) {
     const m = Math.min(step, n - from), x = r.block(from, m);
-    for (let o = 0; o < m; o++) { const i = from + o, v = dist2(x, o, d, seeds, 0); if (d2) d2[i] = v; total += mass(i, v); }
+    for (let o = 0; o < m; o++) { const i = from + o, v = ops.dist2(x, o, seeds, 0); if (d2) d2[i] = v; total += mass(i, v); }
   }
   for (let s = 1; s < k; s++) {
     // Draw i with probability w_i D(i)² / total; fall back to the last positive one on rounding.
@@ -134,7 +186,7 @@ export function kmeansPlusPlus(points: Points, n: number, k: number, rng: Random
     total = 0;
     for (let from = 0; from < n; from += step) {
       const m = Math.min(step, n - from), x = r.block(from, m);
-      if (d2) for (let o = 0; o < m; o++) { const i = from + o, v = dist2(x, o, d, seeds, s); if (v < d2[i]) d2[i] = v; total += mass(i, d2[i]); }
+      if (d2) for (let o = 0; o < m; o++) { const i = from + o, v = ops.dist2(x, o, seeds, s); if (v < d2[i]) d2[i] = v; total += mass(i, d2[i]); }
       else for (let o = 0; o < m; o++) total += mass(from + o, nearest(x, o, s + 1));
     }
   }
@@ -152,26 +204,27 @@ function weightedPick(w: Float64Array, n: number, rng: Random): number {
 
 /** k distinct rows drawn uniformly (with sample weights w: ∝ w_i). */
 export function randomDistinct(points: Points, n: number, k: number, rng: Random, w: Weights = null): Float64Array {
-  const p = rows(points), d = p.dims;
+  const p = rows(points), d = p.dims, ops = opsOf(p);
   const r = reader(p, w);
   const seeds = new Float64Array(k * d);
   const chosen = new Set<number | string>();
   for (let s = 0; s < k; ) {
-    const i = w ? weightedPick(r.w!, n, rng) : rng.int(n), row = r.block(i, 1), key = rowKey(row, 0, d);
-    if (!chosen.has(key)) { chosen.add(key); seeds.set(row.subarray(0, d), s * d); s++; }
+    const i = w ? weightedPick(r.w!, n, rng) : rng.int(n), row = r.block(i, 1), key = ops.key(row, 0);
+    if (!chosen.has(key)) { chosen.add(key); ops.put(row, 0, seeds, s); s++; }
   }
   return seeds;
 }
 
 /** labels[i] = index of the seed nearest to row i (the first on ties). */
 export function nearestSeed(points: Points, n: number, seeds: Float64Array, k: number, labels: Float64Array): void {
-  const p = rows(points), d = p.dims, step = span(p, n);
+  const p = rows(points), ops = opsOf(p), step = span(p, n);
+  for (let s = 0; s < k; s++) ops.seeded(seeds, s);
   for (let from = 0; from < n; from += step) {
     const m = Math.min(step, n - from), x = block(p, from, m);
     for (let o = 0; o < m; o++) {
-      let best = 0, bestD = dist2(x, o, d, seeds, 0);
+      let best = 0, bestD = ops.dist2(x, o, seeds, 0);
       for (let s = 1; s < k; s++) {
-        const v = dist2(x, o, d, seeds, s);
+        const v = ops.dist2(x, o, seeds, s);
         if (v < bestD) { bestD = v; best = s; }
       }
       labels[from + o] = best;
@@ -184,7 +237,7 @@ export function nearestSeed(points: Points, n: number, seeds: Float64Array, k: n
  * components; `has[j]` says whether component j has a labelled point.
  */
 export function classMeans(points: Points, n: number, k: number, labels: Float64Array, w: Weights = null): { seeds: Float64Array; has: boolean[] } {
-  const p = rows(points), d = p.dims, step = span(p, n);
+  const p = rows(points), d = p.dims, ops = opsOf(p), step = span(p, n);
   const r = reader(p, w);
   const seeds = new Float64Array(k * d), mass = new Float64Array(k);
   for (let from = 0; from < n; from += step) {
@@ -193,7 +246,7 @@ export function classMeans(points: Points, n: number, k: number, labels: Float64
       const i = from + o, j = labels[i], wi = w ? r.w![i] : 1;
       if (j < 0 || !(wi > 0)) continue;
       mass[j] += wi;
-      for (let a = 0; a < d; a++) seeds[j * d + a] += wi * x[o * d + a];
+      ops.add(x, o, wi, seeds, j);
     }
   }
   const has = Array.from(mass, (m) => m > 0);
@@ -208,7 +261,7 @@ export function classMeans(points: Points, n: number, k: number, labels: Float64
  * weights as among w_i copies.
  */
 export function seedsAround(points: Points, n: number, k: number, rng: Random, w: Weights, given: { seeds: Float64Array; has: boolean[] }, how: "kmeans++" | "random", screen?: Spec["seedScreen"]): Float64Array {
-  const p = rows(points), d = p.dims, step = span(p, n);
+  const p = rows(points), d = p.dims, ops = opsOf(p), step = span(p, n);
   const r = reader(p, w);
   const seeds = Float64Array.from(given.seeds);
   const free = given.has.flatMap((h, j) => (h ? [] : [j]));
@@ -223,22 +276,23 @@ export function seedsAround(points: Points, n: number, k: number, rng: Random, w
   const update = (s: number) => {
     for (let from = 0; from < n; from += step) {
       const m = Math.min(step, n - from), x = r.block(from, m);
-      for (let o = 0; o < m; o++) { const v = dist2(x, o, d, seeds, s); if (v < d2[from + o]) d2[from + o] = v; }
+      for (let o = 0; o < m; o++) { const v = ops.dist2(x, o, seeds, s); if (v < d2[from + o]) d2[from + o] = v; }
     }
   };
-  given.has.forEach((h, j) => { if (h) update(j); });
+  given.has.forEach((h, j) => { if (h) { ops.seeded(seeds, j); update(j); } });
   const screened = screen ? screen(points, n, rng, w) : null;
   for (const s of free) {
     let total = 0;
     for (let i = 0; i < n; i++) total += mass(i);
     let pick = -1;
-    if (screened) pick = screened.choose(screened.draw(total, rng, (visit) => { for (let i = 0; i < n && visit(i, mass(i)); i++); }), (i) => r.block(i, 1).subarray(0, d));
+    if (screened) pick = screened.choose(screened.draw(total, rng, (visit) => { for (let i = 0; i < n && visit(i, mass(i)); i++); }), (i) => denseRow(p, ops, r.block(i, 1), 0));
     else {
       let target = rng.uniform() * total;
       for (let i = 0; i < n; i++) { const v = mass(i); if (v > 0) { pick = i; target -= v; if (target < 0) break; } }
     }
     if (pick < 0) pick = w ? weightedPick(r.w!, n, rng) : rng.int(n); // every point on a given seed
-    seeds.set(r.block(pick, 1).subarray(0, d), s * d);
+    ops.put(r.block(pick, 1), 0, seeds, s);
+    ops.seeded(seeds, s);
     update(s);
   }
   return seeds;

@@ -8,6 +8,8 @@ import fc from "fast-check";
 import { fitInWorker, fitSync, initSync, loadModel, MixemError, selectK, selectKAsync, type CategoricalComponent } from "../src/index.js";
 import { referenceEM } from "./reference/em.js";
 import { categoricalRef } from "./reference/categorical.js";
+import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "../src/seeding.js";
+import { Random } from "../src/random.js";
 import { closeness, drawLabels, historyCloseness, maxRelErr, mulberry32, relErr } from "./helpers.js";
 
 initSync();
@@ -232,4 +234,37 @@ describe('init "hc" on a subset of rows given flat (fitInWorker sends them flat)
     const o = { family: "independent", columns, k: 2, init: "hc", seed: 1, sampleWeights: w } as const;
     expect(JSON.stringify(fitSync(rows.flat(), o).toJSON())).toBe(JSON.stringify(fitSync(rows, o).toJSON()));
   });
+});
+
+describe("seeding on one-hot rows reads the codes (no n × levels matrix)", () => {
+  // The same seeds, distinct counts and nearest-seed labels as the dense one-hot rows give.
+  it("k-means++, random seeds, distinct rows, nearest seeds: as on the dense one-hot matrix, bit for bit", () => {
+    const u = mulberry32(4), n = 3000, levels = [3, 7, 2], t = 12, d = levels.length;
+    const codes = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) codes[i * d + a] = Math.floor(u() * levels[a]) % (i % 5 === 0 ? 1 : levels[a]);
+    const offsets = Int32Array.from([0, 3, 10]);
+    const dense = new Float64Array(n * t);
+    for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) dense[i * t + offsets[a] + codes[i * d + a]] = 1;
+    const hot = { get points(): Float64Array { throw new Error("made the one-hot matrix"); }, dims: t, count: n, oneHot: { offsets, codes: (from: number, c: number) => codes.subarray(from * d, (from + c) * d) } };
+    const plain = { points: dense, dims: t };
+    const w = Float64Array.from({ length: n }, (_, i) => 1 + (i % 3));
+    for (const k of [1, 3, 9]) {
+      expect(countDistinct(hot, n, 100)).toBe(countDistinct(plain, n, 100));
+      for (const weights of [null, w]) {
+        const a = kmeansPlusPlus(hot, n, k, new Random(7), weights), b = kmeansPlusPlus(plain, n, k, new Random(7), weights);
+        expect(a).toEqual(b);
+        expect(kmeansPlusPlus(hot, n, k, new Random(7), weights, false)).toEqual(b); // recomputed distances
+        expect(randomDistinct(hot, n, k, new Random(8), weights)).toEqual(randomDistinct(plain, n, k, new Random(8), weights));
+        const la = new Float64Array(n), lb = new Float64Array(n);
+        nearestSeed(hot, n, a, k, la);
+        nearestSeed(plain, n, b, k, lb);
+        expect(la).toEqual(lb);
+      }
+    }
+  });
+  it("a column of 20,000 levels over 10⁵ rows: seeds without a 10⁵ × 20,000 matrix (16 GB)", () => {
+    const u = mulberry32(6), rows = Array.from({ length: 100_000 }, (_, i) => [Math.floor(u() * 20_000), (i % 2) + 2 * Math.floor(u() * 2)]);
+    const m = fitSync(rows, { family: "categorical", k: 3, seed: 1, maxIter: 3 }); // an allocation failure before
+    expect(m.iterations).toBe(3);
+  }, 60_000);
 });

@@ -54,6 +54,28 @@ describe("categorical columns of level names", () => {
     expect(t.stdout).toContain(`agree ${c.p[1][0].toFixed(4)}, disagree ${c.p[1][1].toFixed(4)}, maybe ${c.p[1][2].toFixed(4)}`);
   });
 
+  it("a column of 300 and one of 65,536 level names (the most) (the row index widens from a byte per row as names are added): the API's fit of the same strings", () => {
+    const v = mulberry32(5);
+    const many = Array.from({ length: 3000 }, (_, i) => [`lvl${String(Math.floor(v() * 300)).padStart(3, "0")}`, i % 2 ? "b" : "a"]);
+    writeFileSync(at("many.csv"), ["big,small", ...many.map((r) => r.join(","))].join("\n") + "\n");
+    const r = run(["fit", at("many.csv"), "--family", "categorical", "--columns", "big,small", "-k", "2", "--seed", "1", "--max-iter", "5", "--quiet", "--json"]);
+    expect(r.stderr).toBe("");
+    const m = JSON.parse(r.stdout), ref = fitSync(many, { family: "categorical", k: 2, seed: 1, maxIter: 5, accelerate: "squarem" });
+    expect(m.settings.levels[0]).toHaveLength(300);
+    expect(m.settings.levels).toEqual(ref.settings.levels);
+    expect(m.fit.logLikelihood).toBe(ref.logLikelihood);
+    // The 65,536th name needs more than a Uint16 per row.
+    const names = Array.from({ length: 65_536 }, (_, i) => `n${i}`);
+    writeFileSync(at("wide.csv"), ["name", ...names, ...names.slice(0, 5)].join("\n") + "\n");
+    const w = run(["fit", at("wide.csv"), "--family", "categorical", "--columns", "name", "-k", "1", "--max-iter", "1", "--quiet", "--json"]);
+    expect(w.stderr).toBe("");
+    const p = JSON.parse(w.stdout).components[0].p[0] as number[];
+    expect(p).toHaveLength(65_536);
+    // The 5 repeated names (n0 … n4, sorted as strings) have twice the others' probability.
+    const sorted = [...names].sort();
+    for (const q of ["n0", "n1", "n2", "n3", "n4", "n65535"]) expect(p[sorted.indexOf(q)] / p[sorted.indexOf("n5")], q).toBeCloseTo(q === "n65535" ? 1 : 2, 12);
+  }, 60_000);
+
   it("a column of codes beside columns of names keeps its codes (its count of levels from the data)", () => {
     const r = run(["fit", at("s.csv"), "--family", "categorical", "--columns", "smoker,visits", "-k", "2", "--seed", "1", "--quiet", "--json"]);
     expect(r.stderr).toBe("");

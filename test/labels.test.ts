@@ -258,7 +258,7 @@ describe("a stream's labels are checked on every pass", () => {
     const L = x.map((_, i) => (i < 10 ? i % 2 : -1));
     for (const bad of [9, 0.5, -5, NaN, 1e9]) {
       let pass = 0;
-      await expect(fitStream(() => { pass++; return [{ data: x, labels: pass === 3 ? x.map(() => bad) : L }]; }, { k: 2, seed: 1 })).rejects.toThrow(/^options\.labels\[0\]: /);
+      await expect(fitStream(() => { pass++; return [{ data: x, labels: pass === 3 ? x.map(() => bad) : L }]; }, { k: 2, seed: 1 })).rejects.toThrow(/^chunks\[0\]\.labels\[0\]: /);
     }
     await expect(fitStream(() => [{ data: x, sampleWeight: x.map(() => 0) }] as never, { k: 2 })).rejects.toThrow(/chunks\[0\]\.sampleWeight: is not a part of a chunk/);
     // The library is sound after: the same fit as in a fresh process.

@@ -153,7 +153,7 @@ describe('sampleWeights with missing: "marginalize"', () => {
     err(() => fitSync(X, { ...o, sampleWeights: w.map((v, i) => (i === 9 ? NaN : v)) }), /options\.sampleWeights\[9\]: is NaN/);
     // Weights only on rows with nothing observed: nothing to fit.
     err(() => fitSync(X, { ...o, sampleWeights: X.map((r) => (r.every(Number.isNaN) ? 1 : 0)) }), /options\.sampleWeights: are all 0 on the rows with an observed value/);
-    await expect(fitStream(() => [{ data: X, sampleWeights: w.slice(2) }], o)).rejects.toThrow(/options\.sampleWeights: has 238 weights; the data has 240 points/);
+    await expect(fitStream(() => [{ data: X, sampleWeights: w.slice(2) }], o)).rejects.toThrow(/chunks\[0\]\.sampleWeights: has 238 weights; the data has 240 points/);
   });
 });
 

@@ -160,8 +160,8 @@ export class DenseTable implements Table {
   private js = new Float64Array(0);
   /** Per column, its level names (strings not read as numbers) by first appearance; null past MAX_LEVEL_NAMES. */
   private names_: (Map<string, number> | null | undefined)[];
-  /** Per column with level names, each row's name (its index in names_) + 1, or 0. */
-  private nameAt: (Int32Array | undefined)[];
+  /** Per column with level names, each row's name (its index in names_) + 1, or 0: a byte per row while there are fewer than 256 names. */
+  private nameAt: (Uint8Array | Uint16Array | Int32Array | undefined)[];
   constructor(public shape: Shape, readonly source: string, private readonly memory: Arena | null = null) {
     this.bad = new Array(shape.width).fill(undefined);
     this.odd = new Array(shape.width).fill(undefined);
@@ -208,10 +208,11 @@ export class DenseTable implements Table {
   private keepId(column: number, row: number, id: number) {
     if (this.names_[column] === null) return; // past MAX_LEVEL_NAMES: no names kept
     let at = this.nameAt[column];
-    if (!at || at.length < row) {
+    const wide = id + 1 > 0xffff ? Int32Array : id + 1 > 0xff ? Uint16Array : at ? (at.constructor as typeof Uint8Array) : Uint8Array;
+    if (!at || at.length < row || !(at instanceof wide)) {
       // Room for as many rows as the values reserved (a file: all of them, at once); zeros, so
-      // pages of rows not yet read are never touched.
-      const grown = new Int32Array(Math.max(row, 1024, (at?.length ?? 0) * 2, Math.floor(this.data.length / this.shape.width)));
+      // pages of rows not yet read are never touched. Widened (once or twice) as names are added.
+      const grown = new wide(Math.max(row, 1024, at && at.length >= row ? at.length : (at?.length ?? 0) * 2, Math.floor(this.data.length / this.shape.width)));
       if (at) grown.set(at);
       at = this.nameAt[column] = grown;
     }

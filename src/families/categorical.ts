@@ -201,6 +201,8 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
       },
       dims: t,
       count: n,
+      // Seeding reads the codes themselves (src/seeding.ts): nothing n × T is made.
+      oneHot: { offsets: Int32Array.from(counts, (_, a) => counts.slice(0, a).reduce((s, c) => s + c, 0)), codes: (from: number, m: number) => region.array.subarray(from * d, (from + m) * d) },
     };
     return { n, dims: d, x: region, aux: null, logConstant: 0, scale: new Float64Array(d).fill(1), seedPoints, settings: { levels } };
   },
