@@ -221,3 +221,12 @@ describe("threads", () => {
     }
   }, 60_000);
 });
+
+describe("a categorical column of many levels", () => {
+  it("2,100 levels over 70,000 rows: its one-hot seed points are made a bounded block at a time (65,536 rows of them did not fit in WebAssembly memory)", () => {
+    const u = mulberry32(9), rows = Array.from({ length: 70_000 }, () => [Math.floor(u() * 2100), 3 * u()]);
+    const m = fitSync(rows, { family: "independent", columns: [{ family: "categorical" }, { family: "gaussian" }], k: 2, seed: 1, maxIter: 1 });
+    expect(m.iterations).toBe(1);
+    expect(Number.isFinite(m.logLikelihood)).toBe(true);
+  }, 120_000);
+});

@@ -313,13 +313,15 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
       }
     };
     let seeds: Region | undefined, block: Float64Array | undefined;
+    // Rows per load: SEED_ROWS, fewer where a row's seed points are wide (a column of many levels), at most 2^20 values.
+    const step = Math.max(1, Math.min(SEED_ROWS, Math.floor(2 ** 20 / width)));
     const seedPoints = {
       get points() {
         if (!seeds) {
           seeds = mem.alloc(n * width);
           // The other columns' seed points from their families' loads of SEED_ROWS rows at a time
           // (a one-hot block of a few rows, not n × levels; the same values row by row).
-          for (let from = 0; from < n; from += SEED_ROWS) seedRows(() => seeds!.array, from, Math.min(SEED_ROWS, n - from), from);
+          for (let from = 0; from < n; from += step) seedRows(() => seeds!.array, from, Math.min(step, n - from), from);
         }
         return seeds.array;
       },
@@ -327,7 +329,7 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
       rows(from: number, count: number) {
         if (seeds) return seeds.array.subarray(from * width, (from + count) * width);
         if (!block || block.length < count * width) block = new Float64Array(count * width);
-        for (let done = 0; done < count; done += SEED_ROWS) seedRows(() => block!, from + done, Math.min(SEED_ROWS, count - done), done);
+        for (let done = 0; done < count; done += step) seedRows(() => block!, from + done, Math.min(step, count - done), done);
         return block.subarray(0, count * width);
       },
       dims: width,
