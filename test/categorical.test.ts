@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { fitInWorker, fitSync, initSync, loadModel, MixemError, selectK, selectKAsync, type CategoricalComponent } from "../src/index.js";
+import { fitInWorker, fitSync, initSync, loadModel, MixemError, plotFit, selectK, selectKAsync, type CategoricalComponent } from "../src/index.js";
 import { referenceEM } from "./reference/em.js";
 import { categoricalRef } from "./reference/categorical.js";
 import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "../src/seeding.js";
@@ -267,4 +267,26 @@ describe("seeding on one-hot rows reads the codes (no n × levels matrix)", () =
     const m = fitSync(rows, { family: "categorical", k: 3, seed: 1, maxIter: 3 }); // an allocation failure before
     expect(m.iterations).toBe(3);
   }, 60_000);
+});
+
+describe("the heat map of a column of many levels", () => {
+  it("shows the 39 most probable levels and one row for the others (their sums), at any number of levels", () => {
+    const u = mulberry32(12);
+    for (const L of [40, 2000, 20_000]) {
+      const rows = Array.from({ length: 20_000 }, (_, i) => [i % 3 === 0 ? 7 : Math.floor(u() * L), i % 2]);
+      const m = fitSync(rows, { family: "categorical", k: 2, seed: 1, maxIter: 5 });
+      const svg = plotFit(m, rows);
+      expect(svg.length, `${L}`).toBeLessThan(60_000); // was 10 MB at 20,000 levels
+      const titles = [...svg.matchAll(/<title>column 1 = ([^<]+?), component 1: ([^<]+)<\/title>/g)];
+      expect(titles, `${L}`).toHaveLength(L <= 40 ? L : 40);
+      if (L > 40) {
+        const levels = (m.components[0] as CategoricalComponent).p[0].length; // the levels the data reach
+        expect(titles.at(-1)![1]).toBe(`(${(levels - 39).toLocaleString("en-US")} other levels)`);
+        expect(titles.some((t) => t[1] === "7")).toBe(true); // the level a third of the rows hold is shown
+        // The other levels' row is the sum of their probabilities: the shown rows and it add up to 1.
+        const p = (m.components[0] as CategoricalComponent).p[0], shown = titles.slice(0, -1).reduce((s, t) => s + p[Number(t[1])], 0);
+        expect(Number(titles.at(-1)![2])).toBeCloseTo(1 - shown, 3);
+      }
+    }
+  });
 });
