@@ -14,7 +14,7 @@ import { mulberry32 } from "./helpers.js";
 
 initSync();
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
-const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
 let dir = "";
 const at = (name: string) => join(dir, name);
 
@@ -75,6 +75,28 @@ describe("categorical columns of level names", () => {
     const sorted = [...names].sort();
     for (const q of ["n0", "n1", "n2", "n3", "n4", "n65535"]) expect(p[sorted.indexOf(q)] / p[sorted.indexOf("n5")], q).toBeCloseTo(q === "n65535" ? 1 : 2, 12);
   }, 60_000);
+
+  it("the table shows a column of more than 20 levels as its 19 most probable and the others' sum (named or coded); --json has them all", () => {
+    const v = mulberry32(8);
+    const picks = Array.from({ length: 2000 }, () => Math.floor(v() * 300));
+    writeFileSync(at("wide-names.csv"), ["zip,small", ...picks.map((c, i) => `z${c},${i % 3}`)].join("\n") + "\n");
+    writeFileSync(at("wide-codes.csv"), ["zip,small", ...picks.map((c, i) => `${c},${i % 3}`)].join("\n") + "\n");
+    for (const [file, prefix] of [["wide-names.csv", "z"], ["wide-codes.csv", ""]]) {
+      const args = ["fit", at(file), "--family", "categorical", "-k", "2", "--seed", "1", "--quiet"];
+      const t = run(args), m = JSON.parse(run([...args, "--json"]).stdout);
+      expect(t.stderr).toBe("");
+      const p = m.components[0].p[0] as number[], names = m.settings.levels[0] as (string[] | number);
+      const line = t.stdout.split("\n").find((l: string) => l.startsWith("  p "))!;
+      const order = Array.from(p.keys()).sort((a, b) => p[b] - p[a] || a - b);
+      const name = (l: number) => (Array.isArray(names) ? names[l] : String(l));
+      expect(line.startsWith(`  p           ${name(order[0])} `), file).toBe(true);
+      expect(line, file).toContain(`, … ${p.length - 19} more levels (Σ `);
+      expect(line.split(", ").length, file).toBe(20);
+      expect(name(order[0]).startsWith(prefix)).toBe(true);
+      // The small column (3 levels) is shown whole, as before.
+      expect(t.stdout, file).toMatch(/\n {14}\[[^,\]]+, [^,\]]+, [^,\]]+\]\n/);
+    }
+  });
 
   it("a column of codes beside columns of names keeps its codes (its count of levels from the data)", () => {
     const r = run(["fit", at("s.csv"), "--family", "categorical", "--columns", "smoker,visits", "-k", "2", "--seed", "1", "--quiet", "--json"]);

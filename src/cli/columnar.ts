@@ -40,20 +40,22 @@ export function columnarKind(input: Input): ColumnarKind | null {
  */
 export async function stdinKind(): Promise<ColumnarKind | null> {
   const stdin = process.stdin;
-  const parts: Buffer[] = [];
-  let have = 0;
-  await new Promise<void>((resolve, reject) => {
+  // read(8) gives 8 bytes, or at the end what is left (null: nothing); put back at once, before
+  // the stream could emit its end.
+  const head = await new Promise<Buffer | null>((resolve, reject) => {
     const stop = () => { stdin.off("readable", more); stdin.off("end", end); stdin.off("error", fail); };
-    const end = () => { stop(); resolve(); };
+    const end = () => { stop(); resolve(null); };
     const fail = (e: Error) => { stop(); reject(new UsageError(`cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? e.message}`)); };
     const more = () => {
-      for (let chunk: Buffer | null; have < 8 && (chunk = stdin.read()) !== null;) { parts.push(chunk); have += chunk.length; }
-      if (have >= 8) end();
+      const got: Buffer | null = stdin.read(8);
+      if (got === null) return; // fewer than 8 bytes so far
+      stdin.unshift(got);
+      stop();
+      resolve(got);
     };
     stdin.on("readable", more).on("end", end).on("error", fail);
   });
-  const head = Buffer.concat(parts);
-  if (head.length > 0) stdin.unshift(head);
+  if (!head) return null;
   const text = head.subarray(0, 6).toString("latin1");
   if (text.startsWith("PAR1")) return "parquet";
   if (text.startsWith("ARROW1") || (head.length >= 4 && head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff)) return "arrow";

@@ -68,12 +68,32 @@ export function storedLevelNames(model: MixtureModel): (string[] | undefined)[] 
   return names.some(Boolean) ? names : undefined;
 }
 
-/** One column's level probabilities, each beside its level's name when the column has names. */
-const showLevels = (p: unknown, names: string[] | undefined) =>
-  names && Array.isArray(p) && p.length === names.length ? names.map((n, l) => `${n} ${fmt(p[l] as number)}`).join(", ") : show(p);
+/** A column's levels in the table: past this many, the most probable and a sum of the others. */
+const TABLE_LEVELS = 20;
+
+/**
+ * One column's level probabilities, each beside its level's name when the column has names; past
+ * TABLE_LEVELS levels (named or coded), the TABLE_LEVELS − 1 most probable and the others' sum.
+ */
+const showLevels = (p: unknown, names: string[] | undefined) => {
+  if (!Array.isArray(p) || (names && p.length !== names.length)) return show(p);
+  if (p.length > TABLE_LEVELS) {
+    const top = Array.from(p.keys()).sort((a, b) => (p[b] as number) - (p[a] as number) || a - b).slice(0, TABLE_LEVELS - 1);
+    const rest = p.reduce((s: number, v: number, l: number) => (top.includes(l) ? s : s + v), 0);
+    return `${top.map((l) => `${names ? names[l] : l} ${fmt(p[l] as number)}`).join(", ")}, … ${(p.length - top.length).toLocaleString("en-US")} more levels (Σ ${fmt(rest)})`;
+  }
+  return names ? names.map((n, l) => `${n} ${fmt(p[l] as number)}`).join(", ") : show(p);
+};
+
+/** Per column, its number of levels when the model stores one (categorical columns of codes), else undefined. */
+function storedLevelCounts(model: MixtureModel): (number | undefined)[] {
+  const s = model.settings as Record<string, unknown>;
+  const per = Array.isArray(s.levels) ? (s.levels as unknown[]) : Array.isArray(s.columnData) ? (s.columnData as Record<string, unknown>[]).map((c) => (Array.isArray(c?.levels) && c.levels.length === 1 ? c.levels[0] : undefined)) : [];
+  return per.map((l) => (typeof l === "number" ? l : Array.isArray(l) ? l.length : undefined));
+}
 
 function multiTable(model: MixtureModel, where: string): string {
-  const levels = storedLevelNames(model);
+  const levels = storedLevelNames(model), counts = storedLevelCounts(model);
   const detail = (settings: MixtureModel["settings"]) => (settings.covariance ? `, ${settings.covariance} covariance` : "");
   const out = [`mixem: ${model.family} mixture${detail(model.settings)}, k = ${model.k}, ${model.nObservations} rows × ${model.dims}${model.nMissing ? `, ${model.nMissing} missing values` : ""} (${where})`, ""];
   // Each parameter of each component: a vector on its line, a matrix over several.
@@ -85,10 +105,11 @@ function multiTable(model: MixtureModel, where: string): string {
       const list = value as unknown[];
       const rows = Array.isArray(list[0]) || typeof list[0] === "object" ? list : [list];
       // Level probabilities (a column's list, or a column's { p: [list] } in a model of columns) by name.
+      const isLevels = (p: unknown, a: number) => Array.isArray(p) && counts[a] !== undefined && p.length === counts[a]; // a column's p
       const line = (row: unknown, a: number) =>
-        !levels?.[a] ? show(row)
-          : Array.isArray(row) ? showLevels(row, levels[a])
-          : Object.entries(row as Record<string, unknown>).map(([k, x]) => `${k} ${Array.isArray(x) && x.length === 1 ? `[${showLevels(x[0], levels[a])}]` : show(x)}`).join(", ");
+        !levels?.[a] && !isLevels(row, a) && !(typeof row === "object" && row !== null && !Array.isArray(row) && isLevels((row as { p?: unknown[] }).p?.[0], a)) ? show(row)
+          : Array.isArray(row) ? showLevels(row, levels?.[a])
+          : Object.entries(row as Record<string, unknown>).map(([k, x]) => `${k} ${Array.isArray(x) && x.length === 1 ? `[${showLevels(x[0], levels?.[a])}]` : show(x)}`).join(", ");
       rows.forEach((row, a) => out.push(`  ${a === 0 ? name.padEnd(12) : " ".repeat(12)}${line(row, a)}`));
     }
   });
