@@ -4,7 +4,6 @@ import { fitSyncWith } from "./fit-sync.js";
 import type { FitOptions, ModelData } from "./types.js";
 import { MixtureModel } from "./model.js";
 import type { FamilyName } from "./families/index.js";
-import type { CovarianceType } from "./families/mvgaussian/covariance.js";
 import { checkHcSubset, hcStarts, type HcStarts } from "./start.js";
 import { resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
@@ -20,7 +19,7 @@ import * as M from "./math.js";
 export const MCLUST_TOL = 1e-5;
 
 /** One (family, covariance) column of the search. */
-export interface Column { family: FamilyName; covariance?: CovarianceType; mclust?: string }
+export interface Column { family: FamilyName; covariance?: string; mclust?: string }
 
 /** The options of one (k, column) fit. */
 export function fitOptionsOf(fitOptions: Record<string, unknown>, column: Column, k: number, mclustLike: boolean): FitOptions {

@@ -1,9 +1,8 @@
 // Model selection over the number of components: fit each k (with restarts) and score it.
-import type { DistributiveOmit, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
+import type { DistributiveOmit, FamilyOfOptions, FitOptions, FitOptionsFor, ModelData } from "./types.js";
 import { modelFromParts, type MixtureModel } from "./model.js";
 import type { Spec } from "./family.js";
 import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
-import { COVARIANCE_MODELS, COVARIANCE_TYPES, PRIOR_MODELS, type CovarianceType, type MclustModelName } from "./families/mvgaussian/covariance.js";
 import { COMMON_OPTIONS, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { compiledCore, init } from "./wasm.js";
@@ -40,8 +39,11 @@ export interface SelectCommon {
  * init "hc" (mclust's); the other families keep k-means++ with 3 restarts.
  */
 export type SelectOptions =
-  | (DistributiveOmit<FitOptions, "k" | "covariance" | "labels" | "freeze"> & SelectCommon & { covariance?: CovarianceType | "all" | readonly CovarianceType[] })
-  | (DistributiveOmit<FitOptions, "k" | "family" | "covariance" | "labels" | "freeze"> & SelectCommon & { family: readonly FamilyName[]; covariance?: CovarianceType | "all" | readonly CovarianceType[] });
+  | (DistributiveOmit<FitOptions, "k" | "covariance" | "labels" | "freeze"> & SelectCommon & { covariance?: ModelName | "all" | readonly ModelName[] })
+  | (DistributiveOmit<FitOptions, "k" | "family" | "covariance" | "labels" | "freeze"> & SelectCommon & { family: readonly FamilyName[]; covariance?: ModelName | "all" | readonly ModelName[] });
+
+/** The covariance models of every family that has them (mvgaussian's 18 names, gaussian's "E" and "V"). */
+type ModelName = NonNullable<{ [F in FamilyName]: FitOptionsFor<F> extends { covariance?: infer C } ? C : never }[FamilyName]>;
 
 /** The family a selection with options O returns models of. */
 export type SelectFamilyOf<O> = O extends { family: readonly (infer F extends FamilyName)[] } ? F : FamilyOfOptions<O>;
@@ -99,8 +101,8 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
   if (families.length === 0) throw optionError("options.family", "must name at least one family");
   families.forEach((f, i) => { if (!familyOf(f)) throw optionError(Array.isArray(options.family) ? `options.family[${i}]` : "options.family", `must be one of ${FAMILY_NAMES.join(", ")}, got ${describe(f)}`); });
   if (Array.isArray(options.family) && new Set(families).size !== families.length) throw optionError("options.family", "names a family twice");
-  // The families whose covariance models selectK searches (mvgaussian's, mclust's): asked of the registry.
-  const withModels = (f: FamilyName) => familyOf(f)!.mclustModels === true;
+  // The families whose covariance models selectK searches (mclust's): asked of the registry.
+  const withModels = (f: FamilyName) => familyOf(f)!.mclustModels !== undefined;
   const mv = families.some(withModels);
   const cov = options.covariance ?? (mv ? "all" : undefined);
   if (cov !== undefined && !mv) throw optionError("options.covariance", `is an option of the families with covariance models (${FAMILY_NAMES.filter(withModels).join(", ")})`);
@@ -110,25 +112,22 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
     : peek(() => (Array.isArray(first) || ArrayBuffer.isView(first) ? (first as ArrayLike<number>).length : 1), 1);
   const columns: Column[] = [];
   for (const family of families) {
-    if (!withModels(family)) { columns.push({ family }); continue; }
-    let names: CovarianceType[];
-    if (cov === "all") {
-      // One per mclust model (aliases dropped), in mclust's order; in 1-D only E and V differ.
-      const seen = new Set<string>();
-      names = [];
-      const ordered = [...COVARIANCE_TYPES].sort((a, b) => rank(COVARIANCE_MODELS[a].mclust) - rank(COVARIANCE_MODELS[b].mclust));
-      for (const c of ordered) {
-        const key = dims === 1 ? COVARIANCE_MODELS[c].mclust[0] : COVARIANCE_MODELS[c].mclust;
-        if (!seen.has(key)) { seen.add(key); names.push(c); }
-      }
-      if (dims === 1) names.sort((a, b) => COVARIANCE_MODELS[a].mclust[0].localeCompare(COVARIANCE_MODELS[b].mclust[0])); // E, V
-      // With a prior, the models that have one (as mclust's Mclust with a prior: VEE, EVE, VVE, EVV left out).
-      if (options.prior !== undefined && options.prior !== false) names = names.filter((c) => !COVARIANCE_MODELS[c].decomposes || PRIOR_MODELS.includes(COVARIANCE_MODELS[c].mclust as MclustModelName));
-    } else if (typeof cov === "string") names = [cov as CovarianceType];
-    else if (Array.isArray(cov) && cov.length > 0) names = cov as CovarianceType[];
+    const models = familyOf(family)!.mclustModels;
+    if (!models) { columns.push({ family }); continue; }
+    let names: string[];
+    if (cov === "all") names = [...models.all(dims, options.prior !== undefined && options.prior !== false)];
+    else if (typeof cov === "string") names = [cov];
+    else if (Array.isArray(cov) && cov.length > 0) names = cov as string[];
     else throw optionError("options.covariance", `must be "all", a covariance model or a list of them, got ${describe(cov)}`);
-    names.forEach((c, i) => { if (!COVARIANCE_TYPES.includes(c)) throw optionError(Array.isArray(cov) ? `options.covariance[${i}]` : "options.covariance", `must be one of ${COVARIANCE_TYPES.join(", ")} or "all", got ${describe(c)}`); });
-    for (const c of names) columns.push({ family, covariance: c, mclust: dims === 1 ? COVARIANCE_MODELS[c].mclust[0] : COVARIANCE_MODELS[c].mclust });
+    // The family's own rule says what it takes (its message, with "all" added).
+    const rule = familyOf(family)!.options.covariance;
+    names.forEach((c, i) => {
+      try { rule(c, Array.isArray(cov) ? `options.covariance[${i}]` : "options.covariance"); } catch (e) {
+        if (!(e instanceof MixemError) || cov === "all") throw e;
+        throw optionError(e.path!, e.message.slice(e.path!.length + 2).replace(/^must be one of /, 'must be "all" or one of '));
+      }
+    });
+    for (const c of names) columns.push({ family, covariance: c, mclust: models.mclust(c, dims) });
   }
   const mclustLike = families.length === 1 && mv;
   const kRange = (options.kRange ?? (mclustLike ? [1, 9] : [1, 8])) as [number, number];
@@ -136,7 +135,6 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
     throw optionError("options.kRange", `must be [min, max] with integers 1 ≤ min ≤ max, got ${describe(kRange)}`);
   return { columns, kRange, mclustLike };
 }
-const rank = (name: string) => { const i = MCLUST_ORDER.indexOf(name); return i < 0 ? MCLUST_ORDER.length : i; };
 
 /** The selection from its entries: the best sound entry by the criterion. */
 function selectionOf(scores: SelectionEntry[], criterion: Criterion): Selection {

@@ -43,12 +43,29 @@ export interface MvGaussianInit { means: number[][]; covariances: (number[][] | 
 /** The most dimensions (d × d covariances, O(d²) work per point and component). */
 const MAX_DIMS = 4096;
 
+/** mclust's name of a model: "VVV" for "full"; in 1-D its volume's letter ("E", "V"). */
+const mclustName = (c: CovarianceType, dims: number) => (dims === 1 ? COVARIANCE_MODELS[c].mclust[0] : COVARIANCE_MODELS[c].mclust);
+
 const covarianceOf = (options: Readonly<Record<string, unknown>>) => (options.covariance as CovarianceType | undefined) ?? "full";
 
 export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianOptions, "means" | "covariances"> = {
   summary: "rows of d real values; each component a multivariate normal (mean, covariance: full, tied, diag, spherical or one of mclust's 14 models)",
   shape: "rows",
-  mclustModels: true,
+  mclustModels: {
+    // One per mclust model (aliases dropped: "full" is VVV), in mclust's order; in 1-D only E and V
+    // differ (EII, VII). With a prior, those Mclust fits with one (VEE, EVE, VVE, EVV left out).
+    all(dims, prior) {
+      const rank = (c: CovarianceType) => MCLUST_MODELS.indexOf(COVARIANCE_MODELS[c].mclust as MclustModelName);
+      const seen = new Set<string>();
+      const names = [...COVARIANCE_TYPES].sort((a, b) => rank(a) - rank(b)).filter((c) => {
+        const key = mclustName(c, dims);
+        return !seen.has(key) && !!seen.add(key);
+      });
+      if (dims === 1) names.sort((a, b) => mclustName(a, 1).localeCompare(mclustName(b, 1))); // E, V
+      return prior ? names.filter((c) => !COVARIANCE_MODELS[c].decomposes || PRIOR_MODELS.includes(COVARIANCE_MODELS[c].mclust as MclustModelName)) : names;
+    },
+    mclust: (c, dims) => mclustName(c as CovarianceType, dims),
+  },
   missing: "rows",
   options: { covariance: oneOf(...COVARIANCE_TYPES), regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), dims: integer(1, MAX_DIMS), prior: priorRule },
   evalOptions: NONE,
