@@ -8,7 +8,7 @@ import { loadDataset, withDataset } from "./dataset.js";
 import { compiledCore, init } from "./wasm.js";
 import { dataSettingsOf, errorFrom, loadWorkerSource, startWorker, unsendable, type WorkerHandle } from "./worker.js";
 import type { SelectRequest, WorkerReply } from "./worker-protocol.js";
-import { cellFailure, fitCell, fitOptionsOf, freeCells, startsFor, type CellContext, type Column } from "./select-cell.js";
+import { cellFailure, fitCell, fitOptionsOf, fittable, freeCells, startsFor, type CellContext, type Column } from "./select-cell.js";
 import { DEFAULTS } from "./defaults.js";
 import { jsAllocation, MixemError, optionError } from "./errors.js";
 import { abortSignal, ownOptions } from "./options.js";
@@ -310,7 +310,7 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
       const options: Record<string, unknown> = {};
       if (r.family.shape === "rows") options.dims = sent.dims;
       if (r.family.perPoint && sent.aux) options[r.family.perPoint] = sent.aux;
-      families[family] = { data: sent.x, options, starts: o.init === "hc" ? startsFor(data, o, ks) : null };
+      families[family] = { data: sent.x, options, starts: o.init === "hc" ? startsFor(data, o, fittable(ks, distinct[family])) : null };
       kept[family] = sent.kept;
     }
     const results: (SelectionEntry | undefined)[] = new Array(jobs.length);
