@@ -23,7 +23,7 @@ export type Criterion = "bic" | "aic" | "icl";
 export const MCLUST_ORDER = ["EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV"];
 
 export interface SelectCommon {
-  /** Smallest and largest k to try (inclusive). Default [1, 9] for mvgaussian (mclust's), else [1, 8]. */
+  /** Smallest and largest k to try (inclusive). Default [1, 9] for gaussian or mvgaussian alone (mclust's), else [1, 8]. */
   kRange?: [number, number];
   /** What picks the best (k, model) (lower is better for all three). Default "bic". */
   criterion?: Criterion;
@@ -32,11 +32,12 @@ export interface SelectCommon {
 }
 
 /**
- * selectK's options: fit's without `k`, and the range to search. mvgaussian: `covariance` may be
- * "all" (every covariance model, the default — as mclust's Mclust; with `prior`, the 10 that have
- * one, as Mclust with a prior) or a list. `family` may be a
- * list of 1-D families: selection across families by the criterion. mvgaussian's default start is
- * init "hc" (mclust's); the other families keep k-means++ with 3 restarts.
+ * selectK's options: fit's without `k`, and the range to search. mvgaussian and gaussian: `covariance`
+ * may be "all" (every covariance model, the default — as mclust's Mclust: gaussian's "E" and "V";
+ * mvgaussian's 14, with `prior` the 10 that have one, as Mclust with a prior), a model or a list.
+ * `family` may be a list of 1-D families: selection across families by the criterion (a family
+ * with models is all of them there). gaussian's or mvgaussian's default start alone is init "hc"
+ * (mclust's); the other families, and lists, keep k-means++ with 3 restarts.
  */
 export type SelectOptions =
   | (DistributiveOmit<FitOptions, "k" | "covariance" | "labels" | "freeze"> & SelectCommon & { covariance?: ModelName | "all" | readonly ModelName[] })
@@ -52,7 +53,7 @@ export interface SelectionEntry<F extends FamilyName = FamilyName> {
   k: number;
   /** The family fitted (given when selecting across families, or always: the fit's family). */
   family: F;
-  /** mvgaussian: the covariance model fitted (mixem's name), and `mclust`, mclust's name of it. */
+  /** gaussian, mvgaussian: the covariance model fitted (mixem's name), and `mclust`, mclust's name of it. */
   covariance?: string;
   mclust?: string;
   bic: number;
@@ -81,7 +82,7 @@ export interface Selection<F extends FamilyName = FamilyName> {
   criterion: Criterion;
   best: MixtureModel<F>;
   k: number;
-  /** mvgaussian: the best entry's covariance model (mixem's name), and `mclust`, mclust's name of it ("VVV"; "E"/"V" in 1-D); family lists: see `family`. */
+  /** gaussian, mvgaussian: the best entry's covariance model (mixem's name), and `mclust`, mclust's name of it ("VVV"; "E"/"V" in 1-D); family lists: see `family`. */
   covariance?: string;
   mclust?: string;
   /** The best entry's family. */
@@ -168,12 +169,12 @@ function checkAbort(signal: AbortSignal | undefined): void {
 }
 
 /**
- * Fits every k in kRange (and, for mvgaussian, every covariance model asked for; for a family
+ * Fits every k in kRange (and, for gaussian and mvgaussian, every covariance model asked for; for a family
  * list, every family) and returns every score and the model with the lowest criterion. BIC =
  * −2 log L + p log n, AIC = −2 log L + 2p, ICL = BIC − 2 Σ_i log max_k z_ik, as mclust (whose BIC
  * has the opposite sign: higher is better there).
  *
- * mvgaussian by default answers as mclust's `Mclust(x)`: k = 1 … 9, every covariance model,
+ * gaussian (a vector: mclust's 1-D E and V) and mvgaussian by default answer as mclust's `Mclust(x)`: k = 1 … 9, every covariance model,
  * mclust's hierarchical start (init "hc"), computed once and shared by every k and model. A fit
  * that fails (a singular covariance) is entry `error: "FAILED"`, and a degenerate one (`model.warnings`)
  * `error: "DEGENERATE"`: neither is ever chosen (mclust's NA). If every entry is degenerate, the
