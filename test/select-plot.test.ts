@@ -90,7 +90,8 @@ describe("CLI: select and --plot", () => {
     expect(readFileSync(file, "utf8")).toMatch(/^<svg/);
     const j = JSON.parse(cli(["select", "examples/faithful.csv", "--column", "waiting", "-k", "1..3", "--json", "--quiet"]).stdout);
     expect(j.k).toBe(2);
-    expect(j.scores).toHaveLength(3);
+    // A column: Mclust(x)'s E and V per k (mclust's names in each entry).
+    expect(j.scores.map((e: { mclust: string; k: number }) => `${e.mclust}${e.k}`)).toEqual(["E1", "V1", "E2", "V2", "E3", "V3"]);
   });
   it("mixem fit --plot writes the picture; bad --plot arguments are one-line errors", () => {
     const file = join(dir, "fit.svg");
