@@ -52,18 +52,10 @@ export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianO
   summary: "rows of d real values; each component a multivariate normal (mean, covariance: full, tied, diag, spherical or one of mclust's 14 models)",
   shape: "rows",
   mclustModels: {
-    // One per mclust model (aliases dropped: "full" is VVV), in mclust's order; in 1-D only E and V
+    // mclust's models in its order, each by its first name here ("full" for VVV); in 1-D only E and V
     // differ (EII, VII). With a prior, those Mclust fits with one (VEE, EVE, VVE, EVV left out).
-    all(dims, prior) {
-      const rank = (c: CovarianceType) => MCLUST_MODELS.indexOf(COVARIANCE_MODELS[c].mclust as MclustModelName);
-      const seen = new Set<string>();
-      const names = [...COVARIANCE_TYPES].sort((a, b) => rank(a) - rank(b)).filter((c) => {
-        const key = mclustName(c, dims);
-        return !seen.has(key) && !!seen.add(key);
-      });
-      if (dims === 1) names.sort((a, b) => mclustName(a, 1).localeCompare(mclustName(b, 1))); // E, V
-      return prior ? names.filter((c) => !COVARIANCE_MODELS[c].decomposes || PRIOR_MODELS.includes(COVARIANCE_MODELS[c].mclust as MclustModelName)) : names;
-    },
+    all: (dims, prior) => (dims === 1 ? (["EII", "VII"] as const) : MCLUST_MODELS.filter((m) => !prior || !COVARIANCE_MODELS[m].decomposes || PRIOR_MODELS.includes(m)))
+      .map((m) => COVARIANCE_TYPES.find((c) => COVARIANCE_MODELS[c].mclust === m)!),
     mclust: (c, dims) => mclustName(c as CovarianceType, dims),
   },
   missing: "rows",
