@@ -225,8 +225,13 @@ export interface Family<C extends object = object, I extends object = object, O 
    * `margin`). Families without it refuse the option.
    */
   readonly missing?: "values" | "rows";
-  /** selectK searches this family's `covariance` over mclust's models (mvgaussian's covariance table): `covariance: "all"`. */
-  readonly mclustModels?: true;
+  /**
+   * Families whose `covariance` is one of mclust's models: selectK searches them (`covariance:
+   * "all"`, its default — as mclust's Mclust). `all`: the models of "all" for data of `dims`
+   * dimensions (with a prior: those mclust's Mclust fits with one), one per mclust model, in
+   * mclust's order; `mclust`: mclust's name of a model in `dims` dimensions ("E"/"V" in 1-D).
+   */
+  readonly mclustModels?: { all(dims: number, prior: boolean): readonly string[]; mclust(covariance: string, dims: number): string };
   load(mem: Arena, data: unknown, options: Readonly<Record<string, unknown>>, path: string, dims?: number, trusted?: boolean): DatasetParts;
   /**
    * Families whose log-density has a per-point term without parameters (DatasetParts.logConstant:

@@ -278,6 +278,8 @@ export function hclass(pairs: Int32Array, n: number, ks: readonly number[]): Map
  */
 export function qclass(x: ArrayLike<number>, k: number): Int32Array {
   const n = x.length;
+  // One class: all points (mclust fits G = 1 without a partition; qclass's eps is 0 on constant data).
+  if (k === 1) return new Int32Array(n);
   const sorted = Float64Array.from(x).sort();
   let mean = 0;
   for (let i = 0; i < n; i++) mean += x[i];

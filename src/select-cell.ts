@@ -4,7 +4,6 @@ import { fitSyncWith } from "./fit-sync.js";
 import type { FitOptions, ModelData } from "./types.js";
 import { MixtureModel } from "./model.js";
 import type { FamilyName } from "./families/index.js";
-import type { CovarianceType } from "./families/mvgaussian/covariance.js";
 import { checkHcSubset, hcStarts, type HcStarts } from "./start.js";
 import { resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
@@ -15,12 +14,13 @@ import { aic, bic } from "./criteria.js";
 import { MixemError } from "./errors.js";
 import type { SelectionEntry } from "./select.js";
 import * as M from "./math.js";
+import { countDistinct } from "./seeding.js";
 
 /** mclust's EM tolerance, `emControl()$tol[1]`: a relative change of the log-likelihood (FitOptions.stop "relative"). */
 export const MCLUST_TOL = 1e-5;
 
 /** One (family, covariance) column of the search. */
-export interface Column { family: FamilyName; covariance?: CovarianceType; mclust?: string }
+export interface Column { family: FamilyName; covariance?: string; mclust?: string }
 
 /** The options of one (k, column) fit. */
 export function fitOptionsOf(fitOptions: Record<string, unknown>, column: Column, k: number, mclustLike: boolean): FitOptions {
@@ -86,8 +86,12 @@ export function fitCell(ctx: CellContext, column: Column, k: number): SelectionE
   let got: unknown;
   try {
     const hc = (o as { init?: unknown }).init === "hc";
-    if (hc && !ctx.starts.has(column.family)) ctx.starts.set(column.family, startsFor(ctx.data, o, ctx.ks));
     if (!ctx.loaded.has(key)) { withBinary(); const r = resolveFit(o); ctx.loaded.set(key, loadDataset(r.family, ctx.data, r.options, "data")); }
+    // Past the distinct points no k can be fitted (k-means++ refuses it; a quantile or hc start would
+    // leave classes empty or on one value: mclust's NA): stopped here, as selectKAsync skips those cells.
+    const distinct = distinctOf(ctx.loaded.get(key)!, ctx.ks[ctx.ks.length - 1]);
+    if (k > ctx.ks[0] && k > distinct) return "TOO_FEW";
+    if (hc && !ctx.starts.has(column.family)) ctx.starts.set(column.family, startsFor(ctx.data, o, fittable(ctx.ks, distinct)));
     got = fitSyncWith(ctx.data, o, hc ? ctx.starts.get(column.family) : undefined, ctx.loaded.get(key));
   } catch (e) {
     if (k > ctx.ks[0] && e instanceof MixemError && e.reason === "TOO_FEW_DISTINCT") return "TOO_FEW";
@@ -95,6 +99,20 @@ export function fitCell(ctx: CellContext, column: Column, k: number): SelectionE
     got = e;
   }
   return entryOf(column, k, got, ctx.loaded.get(key)!);
+}
+
+/** The k of a selection that can be fitted on data with `distinct` points (the first is tried whatever it is): the hc partitions made. */
+export const fittable = (ks: readonly number[], distinct: number) => ks.filter((k, i) => i === 0 || k <= distinct);
+
+/** The distinct points of loaded data, counted up to `limit` (once per data set). */
+const distinctCounts = new WeakMap<Dataset, number>();
+function distinctOf(ds: Dataset, limit: number): number {
+  let d = distinctCounts.get(ds);
+  if (d === undefined) {
+    const seeds = ds.seedPoints;
+    distinctCounts.set(ds, (d = countDistinct(seeds, seeds.count ?? seeds.points.length / seeds.dims, limit, ds.weights?.array ?? null)));
+  }
+  return d;
 }
 
 /** Frees the cells' loaded data. */

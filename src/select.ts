@@ -1,15 +1,14 @@
 // Model selection over the number of components: fit each k (with restarts) and score it.
-import type { DistributiveOmit, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
+import type { DistributiveOmit, FamilyOfOptions, FitOptions, FitOptionsFor, ModelData } from "./types.js";
 import { modelFromParts, type MixtureModel } from "./model.js";
 import type { Spec } from "./family.js";
 import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
-import { COVARIANCE_MODELS, COVARIANCE_TYPES, PRIOR_MODELS, type CovarianceType, type MclustModelName } from "./families/mvgaussian/covariance.js";
 import { COMMON_OPTIONS, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { compiledCore, init } from "./wasm.js";
 import { dataSettingsOf, errorFrom, loadWorkerSource, sendable, startWorker, unsendable, type WorkerHandle } from "./worker.js";
 import type { SelectRequest, WorkerReply } from "./worker-protocol.js";
-import { cellFailure, fitCell, fitOptionsOf, freeCells, startsFor, type CellContext, type Column } from "./select-cell.js";
+import { cellFailure, fitCell, fitOptionsOf, fittable, freeCells, startsFor, type CellContext, type Column } from "./select-cell.js";
 import { DEFAULTS } from "./defaults.js";
 import { jsAllocation, MixemError, optionError } from "./errors.js";
 import { abortSignal, ownOptions } from "./options.js";
@@ -24,7 +23,7 @@ export type Criterion = "bic" | "aic" | "icl";
 export const MCLUST_ORDER = ["EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV"];
 
 export interface SelectCommon {
-  /** Smallest and largest k to try (inclusive). Default [1, 9] for mvgaussian (mclust's), else [1, 8]. */
+  /** Smallest and largest k to try (inclusive). Default [1, 9] for gaussian or mvgaussian alone (mclust's), else [1, 8]. */
   kRange?: [number, number];
   /** What picks the best (k, model) (lower is better for all three). Default "bic". */
   criterion?: Criterion;
@@ -33,15 +32,19 @@ export interface SelectCommon {
 }
 
 /**
- * selectK's options: fit's without `k`, and the range to search. mvgaussian: `covariance` may be
- * "all" (every covariance model, the default — as mclust's Mclust; with `prior`, the 10 that have
- * one, as Mclust with a prior) or a list. `family` may be a
- * list of 1-D families: selection across families by the criterion. mvgaussian's default start is
- * init "hc" (mclust's); the other families keep k-means++ with 3 restarts.
+ * selectK's options: fit's without `k`, and the range to search. mvgaussian and gaussian: `covariance`
+ * may be "all" (every covariance model, the default — as mclust's Mclust: gaussian's "E" and "V";
+ * mvgaussian's 14, with `prior` the 10 that have one, as Mclust with a prior), a model or a list.
+ * `family` may be a list of 1-D families: selection across families by the criterion (a family
+ * with models is all of them there). gaussian's or mvgaussian's default start alone is init "hc"
+ * (mclust's); the other families, and lists, keep k-means++ with 3 restarts.
  */
 export type SelectOptions =
-  | (DistributiveOmit<FitOptions, "k" | "covariance" | "labels" | "freeze"> & SelectCommon & { covariance?: CovarianceType | "all" | readonly CovarianceType[] })
-  | (DistributiveOmit<FitOptions, "k" | "family" | "covariance" | "labels" | "freeze"> & SelectCommon & { family: readonly FamilyName[]; covariance?: CovarianceType | "all" | readonly CovarianceType[] });
+  | (DistributiveOmit<FitOptions, "k" | "covariance" | "labels" | "freeze"> & SelectCommon & { covariance?: ModelName | "all" | readonly ModelName[] })
+  | (DistributiveOmit<FitOptions, "k" | "family" | "covariance" | "labels" | "freeze"> & SelectCommon & { family: readonly FamilyName[]; covariance?: ModelName | "all" | readonly ModelName[] });
+
+/** The covariance models of every family that has them (mvgaussian's 18 names, gaussian's "E" and "V"). */
+type ModelName = NonNullable<{ [F in FamilyName]: FitOptionsFor<F> extends { covariance?: infer C } ? C : never }[FamilyName]>;
 
 /** The family a selection with options O returns models of. */
 export type SelectFamilyOf<O> = O extends { family: readonly (infer F extends FamilyName)[] } ? F : FamilyOfOptions<O>;
@@ -50,7 +53,7 @@ export interface SelectionEntry<F extends FamilyName = FamilyName> {
   k: number;
   /** The family fitted (given when selecting across families, or always: the fit's family). */
   family: F;
-  /** mvgaussian: the covariance model fitted (mixem's name), and `mclust`, mclust's name of it. */
+  /** gaussian, mvgaussian: the covariance model fitted (mixem's name), and `mclust`, mclust's name of it. */
   covariance?: string;
   mclust?: string;
   bic: number;
@@ -79,7 +82,7 @@ export interface Selection<F extends FamilyName = FamilyName> {
   criterion: Criterion;
   best: MixtureModel<F>;
   k: number;
-  /** mvgaussian: the best entry's covariance model (mixem's name), and `mclust`, mclust's name of it ("VVV"; "E"/"V" in 1-D); family lists: see `family`. */
+  /** gaussian, mvgaussian: the best entry's covariance model (mixem's name), and `mclust`, mclust's name of it ("VVV"; "E"/"V" in 1-D); family lists: see `family`. */
   covariance?: string;
   mclust?: string;
   /** The best entry's family. */
@@ -99,8 +102,8 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
   if (families.length === 0) throw optionError("options.family", "must name at least one family");
   families.forEach((f, i) => { if (!familyOf(f)) throw optionError(Array.isArray(options.family) ? `options.family[${i}]` : "options.family", `must be one of ${FAMILY_NAMES.join(", ")}, got ${describe(f)}`); });
   if (Array.isArray(options.family) && new Set(families).size !== families.length) throw optionError("options.family", "names a family twice");
-  // The families whose covariance models selectK searches (mvgaussian's, mclust's): asked of the registry.
-  const withModels = (f: FamilyName) => familyOf(f)!.mclustModels === true;
+  // The families whose covariance models selectK searches (mclust's): asked of the registry.
+  const withModels = (f: FamilyName) => familyOf(f)!.mclustModels !== undefined;
   const mv = families.some(withModels);
   const cov = options.covariance ?? (mv ? "all" : undefined);
   if (cov !== undefined && !mv) throw optionError("options.covariance", `is an option of the families with covariance models (${FAMILY_NAMES.filter(withModels).join(", ")})`);
@@ -110,25 +113,22 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
     : peek(() => (Array.isArray(first) || ArrayBuffer.isView(first) ? (first as ArrayLike<number>).length : 1), 1);
   const columns: Column[] = [];
   for (const family of families) {
-    if (!withModels(family)) { columns.push({ family }); continue; }
-    let names: CovarianceType[];
-    if (cov === "all") {
-      // One per mclust model (aliases dropped), in mclust's order; in 1-D only E and V differ.
-      const seen = new Set<string>();
-      names = [];
-      const ordered = [...COVARIANCE_TYPES].sort((a, b) => rank(COVARIANCE_MODELS[a].mclust) - rank(COVARIANCE_MODELS[b].mclust));
-      for (const c of ordered) {
-        const key = dims === 1 ? COVARIANCE_MODELS[c].mclust[0] : COVARIANCE_MODELS[c].mclust;
-        if (!seen.has(key)) { seen.add(key); names.push(c); }
-      }
-      if (dims === 1) names.sort((a, b) => COVARIANCE_MODELS[a].mclust[0].localeCompare(COVARIANCE_MODELS[b].mclust[0])); // E, V
-      // With a prior, the models that have one (as mclust's Mclust with a prior: VEE, EVE, VVE, EVV left out).
-      if (options.prior !== undefined && options.prior !== false) names = names.filter((c) => !COVARIANCE_MODELS[c].decomposes || PRIOR_MODELS.includes(COVARIANCE_MODELS[c].mclust as MclustModelName));
-    } else if (typeof cov === "string") names = [cov as CovarianceType];
-    else if (Array.isArray(cov) && cov.length > 0) names = cov as CovarianceType[];
+    const models = familyOf(family)!.mclustModels;
+    if (!models) { columns.push({ family }); continue; }
+    let names: string[];
+    if (cov === "all") names = [...models.all(dims, options.prior !== undefined && options.prior !== false)];
+    else if (typeof cov === "string") names = [cov];
+    else if (Array.isArray(cov) && cov.length > 0) names = cov as string[];
     else throw optionError("options.covariance", `must be "all", a covariance model or a list of them, got ${describe(cov)}`);
-    names.forEach((c, i) => { if (!COVARIANCE_TYPES.includes(c)) throw optionError(Array.isArray(cov) ? `options.covariance[${i}]` : "options.covariance", `must be one of ${COVARIANCE_TYPES.join(", ")} or "all", got ${describe(c)}`); });
-    for (const c of names) columns.push({ family, covariance: c, mclust: dims === 1 ? COVARIANCE_MODELS[c].mclust[0] : COVARIANCE_MODELS[c].mclust });
+    // The family's own rule says what it takes (its message, with "all" added).
+    const rule = familyOf(family)!.options.covariance;
+    names.forEach((c, i) => {
+      try { rule(c, Array.isArray(cov) ? `options.covariance[${i}]` : "options.covariance"); } catch (e) {
+        if (!(e instanceof MixemError) || cov === "all") throw e;
+        throw optionError(e.path!, e.message.slice(e.path!.length + 2).replace(/^must be one of /, 'must be "all" or one of '));
+      }
+    });
+    for (const c of names) columns.push({ family, covariance: c, mclust: models.mclust(c, dims) });
   }
   const mclustLike = families.length === 1 && mv;
   const kRange = (options.kRange ?? (mclustLike ? [1, 9] : [1, 8])) as [number, number];
@@ -136,7 +136,6 @@ export function selectionPlan(data: ModelData, options: Record<string, unknown>)
     throw optionError("options.kRange", `must be [min, max] with integers 1 ≤ min ≤ max, got ${describe(kRange)}`);
   return { columns, kRange, mclustLike };
 }
-const rank = (name: string) => { const i = MCLUST_ORDER.indexOf(name); return i < 0 ? MCLUST_ORDER.length : i; };
 
 /** The selection from its entries: the best sound entry by the criterion. */
 function selectionOf(scores: SelectionEntry[], criterion: Criterion): Selection {
@@ -170,12 +169,12 @@ function checkAbort(signal: AbortSignal | undefined): void {
 }
 
 /**
- * Fits every k in kRange (and, for mvgaussian, every covariance model asked for; for a family
+ * Fits every k in kRange (and, for gaussian and mvgaussian, every covariance model asked for; for a family
  * list, every family) and returns every score and the model with the lowest criterion. BIC =
  * −2 log L + p log n, AIC = −2 log L + 2p, ICL = BIC − 2 Σ_i log max_k z_ik, as mclust (whose BIC
  * has the opposite sign: higher is better there).
  *
- * mvgaussian by default answers as mclust's `Mclust(x)`: k = 1 … 9, every covariance model,
+ * gaussian (a vector: mclust's 1-D E and V) and mvgaussian by default answer as mclust's `Mclust(x)`: k = 1 … 9, every covariance model,
  * mclust's hierarchical start (init "hc"), computed once and shared by every k and model. A fit
  * that fails (a singular covariance) is entry `error: "FAILED"`, and a degenerate one (`model.warnings`)
  * `error: "DEGENERATE"`: neither is ever chosen (mclust's NA). If every entry is degenerate, the
@@ -312,7 +311,7 @@ export async function selectKAsync(data: ModelData, options: SelectAsyncOptions 
       const options: Record<string, unknown> = {};
       if (r.family.shape === "rows") options.dims = sent.dims;
       if (r.family.perPoint && sent.aux) options[r.family.perPoint] = sent.aux;
-      families[family] = { data: sent.x, options, starts: o.init === "hc" ? startsFor(data, o, ks) : null };
+      families[family] = { data: sent.x, options, starts: o.init === "hc" ? startsFor(data, o, fittable(ks, distinct[family])) : null };
       kept[family] = sent.kept;
     }
     const results: (SelectionEntry | undefined)[] = new Array(jobs.length);

@@ -110,13 +110,15 @@ describe("mclust's Mclust(x) with its defaults", () => {
     expect(maxRelErr([...sel.best.weights, ...sel.best.means!.flat()], [...r.pro, ...rMeans])).toBeGreaterThan(1e-5);
   });
 
-  it("a plain vector's default selectK is not Mclust(x): gaussian V only (waiting: mclust's E, 2 has BIC 2090.43; V's best is 2096.03)", () => {
+  it("a plain vector's default selectK is Mclust(x): gaussian E and V (waiting: mclust's E, 2, BIC 2090.43; V alone picks V, 2: 2096.04 at mclust's tolerance, 2096.03 converged)", () => {
     const sel = selectK(waiting);
-    expect(sel.family).toBe("gaussian");
-    expect(sel.best.settings.covariance ?? "V").toBe("V");
-    expect(sel.k).toBe(2);
-    expect(relErr(sel.best.bic(waiting), 2096.0325)).toBeLessThan(1e-6);
+    expect([sel.family, sel.covariance, sel.mclust, sel.k]).toEqual(["gaussian", "E", R.mclust.waiting.model, R.mclust.waiting.G]);
+    expect(relErr(-sel.scores.find((e) => e.model === sel.best)!.bic, R.mclust.waiting.bic)).toBeLessThan(1e-12);
     expect(relErr(-R.mclust.waiting.bic, 2090.4273)).toBeLessThan(1e-6);
+    const v = selectK(waiting, { covariance: "V" });
+    expect([v.mclust, v.k]).toEqual(["V", 2]);
+    expect(relErr(v.scores[1].bic, 2096.0437)).toBeLessThan(1e-6); // mclust's V column (EM stopped at a relative change of 1e-5)
+    expect(relErr(fitSync(waiting, { k: 2, seed: 1 }).bic(waiting), 2096.0325)).toBeLessThan(1e-6); // fit's default, to 1e-8 per point
   });
 });
 

@@ -12,8 +12,10 @@ interface Case {
 }
 const cases: Case[] = JSON.parse(readFileSync(new URL("./fixtures/peers/mclust-select.json", import.meta.url), "utf8")).cases;
 const byName = (name: string) => cases.find((c) => c.name === name)!;
-// mclust's VVV column: selectK for mvgaussian searches every covariance model unless given one.
-const options = (c: Case) => (c.model === "VVV" ? { family: "mvgaussian" as const, covariance: "full" as const } : {});
+// mclust's VVV column: selectK for mvgaussian searches every covariance model unless given one; the
+// 1-D cases are mclust's V column, fitted with mixem's k-means++ restarts (selectK's default on a
+// vector is mclust's E and V from its quantile start: test/mclust-vector.test.ts).
+const options = (c: Case) => (c.model === "VVV" ? { family: "mvgaussian" as const, covariance: "full" as const } : { covariance: "V" as const, init: "kmeans++" as const });
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 // mclust's BIC is 2 log L − p log n (higher is better); mixem's is its negative.
 const mclustBest = (c: Case) => {
@@ -68,7 +70,7 @@ describe("selectK against mclustBIC", () => {
   });
   it("ints with prior: true: spikes held up by the prior are found from the data (their own points do not spread) and never chosen", () => {
     const c = byName("ints");
-    const s = selectK(c.data, { kRange: [1, 8], prior: true });
+    const s = selectK(c.data, { ...options(c), kRange: [1, 8], prior: true });
     expect(s.k).toBe(1);
     for (const e of s.scores.filter((x) => x.k >= 3)) {
       expect(e.error).toBe("DEGENERATE");
@@ -82,7 +84,7 @@ describe("selectK against mclustBIC", () => {
   });
   it("ints: the spurious components sit at the floor regCovar × var(data) on repeated values", () => {
     const c = byName("ints");
-    const s = selectK(c.data, { kRange: [1, 8] });
+    const s = selectK(c.data, { ...options(c), kRange: [1, 8] });
     const e8 = s.scores.find((e) => e.k === 8)!;
     expect(e8.error).toBe("DEGENERATE");
     expect(e8.bic).toBeLessThan(s.scores[0].bic); // the reason it was chosen before
@@ -124,7 +126,7 @@ describe("model.warnings", () => {
   });
   it("all identical points: k = 1 at the floor; selectK returns it with degenerate: true", () => {
     const s = selectK([4, 4, 4], { kRange: [1, 3] });
-    expect(s.scores.map((e) => e.k)).toEqual([1]);
+    expect(s.scores.map((e) => `${e.mclust}${e.k}`)).toEqual(["E1", "V1"]);
     expect(s.degenerate).toBe(true);
     expect(s.k).toBe(1);
     expect(s.best.warnings[0].code).toBe("VARIANCE_AT_FLOOR");

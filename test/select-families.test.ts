@@ -13,7 +13,7 @@ describe("selectK over families", () => {
     const families = ["gaussian", "t", "gamma", "lognormal"] as const;
     const a = selectK(logNormal, { family: [...families], kRange: [1, 3] });
     expect([a.family, a.k]).toEqual(["lognormal", 2]);
-    expect(a.scores).toHaveLength(12);
+    expect(a.scores).toHaveLength(15); // gaussian's E and V, t, gamma, lognormal at k = 1, 2, 3
     // Gamma draws (shape 2 and 9) by sums of exponentials.
     const gammaDraw = (shape: number, rate: number) => { let s = 0; for (let i = 0; i < shape; i++) s -= Math.log(u()); return s / rate; };
     const gammas = Array.from({ length: 3000 }, (_, i) => (i % 3 ? gammaDraw(9, 1) : gammaDraw(2, 2)));

@@ -17,7 +17,7 @@ const three = drawLabels(u, 900, [0.3, 0.4, 0.3]).map((j) => 6 * j + normal(u));
 describe("selectK", () => {
   it("finds 3 well-separated groups by BIC and ICL (AIC, known to overfit, at least 3), and scores every k", () => {
     for (const criterion of ["bic", "aic", "icl"] as const) {
-      const s = selectK(three, { kRange: [1, 5], criterion, seed: 1 });
+      const s = selectK(three, { kRange: [1, 5], criterion, seed: 1, covariance: "V" });
       if (criterion === "aic") expect(s.k).toBeGreaterThanOrEqual(3);
       else expect(s.k).toBe(3);
       expect(s.scores.map((e) => e.k)).toEqual([1, 2, 3, 4, 5]);
@@ -36,7 +36,7 @@ describe("selectK", () => {
     expect(s.scores[1].bic).toBeCloseTo(2322.19, 1);
   });
   it("stops at the number of distinct values; bad ranges are errors", () => {
-    expect(selectK([1, 1, 2, 2, 3], { kRange: [1, 6] }).scores.map((e) => e.k)).toEqual([1, 2, 3]);
+    expect(selectK([1, 1, 2, 2, 3], { kRange: [1, 6] }).scores.map((e) => `${e.mclust}${e.k}`)).toEqual(["E1", "V1", "E2", "V2", "E3", "V3"]);
     expect(() => selectK(three, { kRange: [3, 1] })).toThrow(/^options\.kRange: must be \[min, max\]/);
     expect(() => selectK(three, { criterion: "waic" as never })).toThrow(/^options\.criterion: must be one of/);
   });
@@ -68,7 +68,7 @@ describe("plots (SVG strings)", () => {
     expect(svg.match(/Z" fill="none"/g)).toHaveLength(4);
   });
   it("selection: one point per k, the best one marked", () => {
-    const s = selectK(three, { kRange: [1, 4] });
+    const s = selectK(three, { kRange: [1, 4], covariance: "V" }); // one model: one line (E and V: mclust's BIC plot, test/mclust-vector.test.ts)
     const svg = plotSelection(s);
     wellFormed(svg);
     expect(svg.match(/<circle /g)).toHaveLength(4);
@@ -90,7 +90,8 @@ describe("CLI: select and --plot", () => {
     expect(readFileSync(file, "utf8")).toMatch(/^<svg/);
     const j = JSON.parse(cli(["select", "examples/faithful.csv", "--column", "waiting", "-k", "1..3", "--json", "--quiet"]).stdout);
     expect(j.k).toBe(2);
-    expect(j.scores).toHaveLength(3);
+    // A column: Mclust(x)'s E and V per k (mclust's names in each entry).
+    expect(j.scores.map((e: { mclust: string; k: number }) => `${e.mclust}${e.k}`)).toEqual(["E1", "V1", "E2", "V2", "E3", "V3"]);
   });
   it("mixem fit --plot writes the picture; bad --plot arguments are one-line errors", () => {
     const file = join(dir, "fit.svg");

@@ -219,8 +219,10 @@ describe("the option", () => {
 
   it("selectK uses SQUAREM by default and picks the k plain EM picks; its mclust-like selection (init \"hc\") keeps mclust's EM", () => {
     const waiting = faithful.map((r) => r[1]);
-    const s = selectK(waiting, { kRange: [1, 5] });
-    const plain = selectK(waiting, { kRange: [1, 5], accelerate: "none" });
+    // k-means++ starts (a vector's default is Mclust(x)'s: hc, plain EM, as mvgaussian's below).
+    const s = selectK(waiting, { kRange: [1, 5], init: "kmeans++" });
+    const plain = selectK(waiting, { kRange: [1, 5], init: "kmeans++", accelerate: "none" });
+    expect(selectK(waiting, { kRange: [1, 2] }).scores.every((e) => e.model!.passes === e.model!.iterations + 1)).toBe(true);
     expect(s.k).toBe(plain.k);
     expect(s.scores.every((e) => e.model!.passes > e.model!.iterations + 1)).toBe(true);
     expect(s.scores).toHaveLength(plain.scores.length);

@@ -45,6 +45,8 @@ export const gaussian: Family<GaussianComponent, { means: number[]; variances: n
   dataSettings: { scale: scaleRule },
   kernels: ["gaussianPass"],
   plot: { kind: "density" },
+  // mclust's 1-D models, both with a prior too (Mclust(x)'s E and V).
+  mclustModels: { all: () => ["E", "V"], mclust: (c) => c },
 
   load(mem, data, _options, path, dims, trusted) {
     if (!trusted && looksLikeRows(data)) {

@@ -43,12 +43,21 @@ export interface MvGaussianInit { means: number[][]; covariances: (number[][] | 
 /** The most dimensions (d × d covariances, O(d²) work per point and component). */
 const MAX_DIMS = 4096;
 
+/** mclust's name of a model: "VVV" for "full"; in 1-D its volume's letter ("E", "V"). */
+const mclustName = (c: CovarianceType, dims: number) => (dims === 1 ? COVARIANCE_MODELS[c].mclust[0] : COVARIANCE_MODELS[c].mclust);
+
 const covarianceOf = (options: Readonly<Record<string, unknown>>) => (options.covariance as CovarianceType | undefined) ?? "full";
 
 export const mvgaussian: Family<MvGaussianComponent, MvGaussianInit, MvGaussianOptions, "means" | "covariances"> = {
   summary: "rows of d real values; each component a multivariate normal (mean, covariance: full, tied, diag, spherical or one of mclust's 14 models)",
   shape: "rows",
-  mclustModels: true,
+  mclustModels: {
+    // mclust's models in its order, each by its first name here ("full" for VVV); in 1-D only E and V
+    // differ (EII, VII). With a prior, those Mclust fits with one (VEE, EVE, VVE, EVV left out).
+    all: (dims, prior) => (dims === 1 ? (["EII", "VII"] as const) : MCLUST_MODELS.filter((m) => !prior || !COVARIANCE_MODELS[m].decomposes || PRIOR_MODELS.includes(m)))
+      .map((m) => COVARIANCE_TYPES.find((c) => COVARIANCE_MODELS[c].mclust === m)!),
+    mclust: (c, dims) => mclustName(c as CovarianceType, dims),
+  },
   missing: "rows",
   options: { covariance: oneOf(...COVARIANCE_TYPES), regCovar: finiteAtLeast(0), ridge: finiteAtLeast(0), dims: integer(1, MAX_DIMS), prior: priorRule },
   evalOptions: NONE,
