@@ -5,7 +5,8 @@
 // within 1.5] and the mean log-likelihood. A = the old build (e.g. the main checkout's
 // dist/index.js), B = this build (default ../dist/index.js); CACHE = a file keeping the nInit 20
 // results between runs.
-// Run after npm run build: A=/path/to/old/dist/index.js [SEEDS=40] [ONLY=name] node bench/seeding-outliers.mjs
+// Run after npm run build: A=/path/to/old/dist/index.js [SEEDS=40] [ONLY=name] [DEFAULT=1] node bench/seeding-outliers.mjs
+// (DEFAULT=1: each build's default fit of each data set instead — nInit and seed left out.)
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -60,6 +61,10 @@ for (const [name, data, family, k, centres] of sets) {
   if (ONLY && !name.includes(ONLY)) continue;
   // Groups found (data sets with known centres): every centre has a component mean within 1.5 (Euclidean).
   const found = (m) => !centres || centres.every((c) => m.components.some((comp) => Math.hypot(...[comp.mean].flat().map((v, a) => v - [c].flat()[a])) < 1.5));
+  if (process.env.DEFAULT) { // the default fit (default nInit and seed) per build: groups found?, log-likelihood
+    console.log(`${pad(name, 52)} ${variants.map(([, lib]) => { const m = lib.fitSync(data, { ...family, k }); return pad(`${centres ? (found(m) ? "found" : "not found") : "-"} ${m.logLikelihood.toFixed(1)}`, 28); }).join(" ")}`);
+    continue;
+  }
   const res = variants.map(([, lib]) => {
     const lls = [];
     let groups = 0;
