@@ -5,7 +5,8 @@
 // within 1.5] and the mean log-likelihood. A = the old build (e.g. the main checkout's
 // dist/index.js), B = this build (default ../dist/index.js); CACHE = a file keeping the nInit 20
 // results between runs.
-// Run after npm run build: A=/path/to/old/dist/index.js [SEEDS=40] [ONLY=name] node bench/seeding-outliers.mjs
+// Run after npm run build: A=/path/to/old/dist/index.js [SEEDS=40] [ONLY=name] [DEFAULT=1] node bench/seeding-outliers.mjs
+// (DEFAULT=1: each build's default fit of each data set instead — nInit and seed left out.)
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -46,6 +47,11 @@ const sets = [
   ["d: faithful, mvt k 2", faithful, MVT, 2],
   ["d: faithful, mvt k 3", faithful, MVT, 3],
   ["e: t K 8 bench-like (4j + t5), n 10000", Array.from({ length: 10000 }, () => 4 * Math.floor(u() * 8) + normal() / chi5()), T, 8, Array.from({ length: 8 }, (_, j) => 4 * j)],
+  // (Appended, so the data sets above keep their draws.) Outliers thousands of group widths out: they hold nearly all of the D² mass.
+  ...[0.01, 0.05].flatMap((f) => [
+    [`f: 2 groups + ${f * 100}% over ±5000, t k 2`, shuffle([...groups([[2000, 0, 1], [2000, 6, 1]]), ...Array.from({ length: Math.round(4000 * f / (1 - f)) }, () => box(-5000, 5000))]), T, 2, [0, 6]],
+    [`f: 3 groups + ${f * 100}% over ±5000, mvt 2-D k 3`, shuffle([...groups(three2), ...Array.from({ length: Math.round(1500 * f / (1 - f)) }, () => [box(-5000, 5000), box(-5000, 5000)])]), MVT, 3, [[0, 0], [8, 0], [4, 7]]],
+  ]),
 ];
 
 const variants = libs;
@@ -55,6 +61,10 @@ for (const [name, data, family, k, centres] of sets) {
   if (ONLY && !name.includes(ONLY)) continue;
   // Groups found (data sets with known centres): every centre has a component mean within 1.5 (Euclidean).
   const found = (m) => !centres || centres.every((c) => m.components.some((comp) => Math.hypot(...[comp.mean].flat().map((v, a) => v - [c].flat()[a])) < 1.5));
+  if (process.env.DEFAULT) { // the default fit (default nInit and seed) per build: groups found?, log-likelihood
+    console.log(`${pad(name, 52)} ${variants.map(([, lib]) => { const m = lib.fitSync(data, { ...family, k }); return pad(`${centres ? (found(m) ? "found" : "not found") : "-"} ${m.logLikelihood.toFixed(1)}`, 28); }).join(" ")}`);
+    continue;
+  }
   const res = variants.map(([, lib]) => {
     const lls = [];
     let groups = 0;

@@ -368,10 +368,14 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
       // Seeds → every point to its nearest seed → one M-step from those one-hot responsibilities.
       // Partial labels: the labelled components start at their class means (seeding.ts classMeans).
       // The family's screen of k-means++'s draws, if any (t, mvt: past isolated points).
+      // The screen is made here (the first use of rng in either seeding function, so the same
+      // draws) and kept: its sample also sets the components' starting scales (SeedScreen.spreads).
+      const screen = s.init === "kmeans++" && spec.seedScreen ? spec.seedScreen(seedPoints, seedN, rng, seedWeights) : null;
+      const screening = spec.seedScreen && (() => screen);
       const seeds = given
-        ? seedsAround(seedPoints, seedN, k, rng, seedWeights, given, s.init, spec.seedScreen)
-        : s.init === "kmeans++" ? kmeansPlusPlus(seedPoints, seedN, k, rng, seedWeights, undefined, spec.seedScreen) : randomDistinct(seedPoints, seedN, k, rng, seedWeights);
-      spec.seed(seeds, data, theta);
+        ? seedsAround(seedPoints, seedN, k, rng, seedWeights, given, s.init, screening)
+        : s.init === "kmeans++" ? kmeansPlusPlus(seedPoints, seedN, k, rng, seedWeights, undefined, screening) : randomDistinct(seedPoints, seedN, k, rng, seedWeights);
+      spec.seed(seeds, data, theta, screen?.spreads?.(seeds, k, data.scale));
       const seeded = yield { theta, weights, hard: false, seeds };
       maximizeStep(spec, seeded.stats, theta, weights, k, data, !s.fixWeights, s.prior?.weights ?? 1, s.frozen);
     } else {

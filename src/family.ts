@@ -17,6 +17,12 @@ export interface SeedScreen {
   draw(total: number, rng: Random, scan: (visit: (i: number, v: number) => boolean) => void): number[];
   /** The seed among the drawn rows; `near`: the seeds so far (count of them, d values each), for a fallback when every draw is refused. */
   choose(drawn: readonly number[], row: (i: number) => Float64Array, near?: { seeds: Float64Array; count: number }): number;
+  /**
+   * One factor per seed (k seeds of d values each) in (0, 1] on the data's variance (`scale`, per
+   * column) for its component's starting scale (Spec.seed's `spread`): small where the points
+   * nearest to the seed lie close to it (src/isolation.ts).
+   */
+  spreads?(seeds: Float64Array, k: number, scale: ArrayLike<number>): Float64Array;
 }
 
 /** Validator of one option: throws a MixemError naming `path` when `value` is not acceptable. */
@@ -308,8 +314,10 @@ export interface Spec<C extends object = object> {
    * Initial θ from k seed locations (k × seedDims, each one of the data's `seedPoints`, chosen by
    * k-means++ or at random): it must be a valid θ (the kernel is packed from it), since the driver
    * then assigns every point to its nearest seed and runs one M-step from those statistics.
+   * `spread` (k factors in (0, 1], from the seed screen's `spreads`; t and mvt): each component's
+   * scale starts at that factor times the data's variance instead of the variance itself.
    */
-  seed(seeds: Float64Array, data: DataScale, theta: Float64Array): void;
+  seed(seeds: Float64Array, data: DataScale, theta: Float64Array, spread?: Float64Array): void;
   /** Validates the explicit init entries (`initKeys`) and writes θ. */
   fromInit(init: Readonly<Record<string, unknown>>, k: number, theta: Float64Array, path: string): void;
   /** Writes the kernel parameters (header + per component) from θ and log-weights. */

@@ -7,7 +7,7 @@ import type { Random } from "./random.js";
 import type { Weights } from "./seeding.js";
 
 /** Neighbour rank, sample size, reference rows, density ratio, and draws per seed. */
-const NEIGHBOUR = 5, SAMPLE = 4096, REFERENCES = 64, SPARSER = 100, DRAWS = 32;
+const NEIGHBOUR = 5, SAMPLE = 4096, REFERENCES = 64, SPARSER = 20, DRAWS = 32;
 /** Rows read at a time from Points that make them on demand (as src/seeding.ts). */
 const ROWS_PER_BLOCK = 65536;
 const rowsOf = (p: Points, from: number, count: number) => (p.rows ? p.rows(from, count) : p.points.subarray(from * p.dims, (from + count) * p.dims));
@@ -135,6 +135,48 @@ export class Isolation implements SeedScreen {
     return this.index[pick];
   }
   private dense: Uint8Array | undefined;
+
+  /**
+   * Per seed, a factor in (0, 1] on the data's variance for its component's start (Spec.seed):
+   * over the sample's rows nearest to seed s (Euclidean, the first seed on ties, as the seeding
+   * pass labels them), q = Σ_a (x_a − s_a)² / scale_a, and the factor is median q / median χ²_d
+   * (Wilson–Hilferty: d (1 − 2/(9d))³), at most 1 — the scale of the group about the seed, which
+   * the outliers among those rows do not move as they move its variance. 1 where fewer than
+   * NEIGHBOUR rows are nearest or the median is 0 (repeated values).
+   */
+  spreads(seeds: Float64Array, k: number, scale: ArrayLike<number>): Float64Array {
+    const m = this.index.length, d = this.sample.length / m, x = this.sample;
+    const owner = new Int32Array(m), count = new Int32Array(k), q = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      let best = 0, bestD = Infinity;
+      for (let s = 0; s < k; s++) {
+        let v = 0;
+        for (let a = 0; a < d; a++) { const u = x[i * d + a] - seeds[s * d + a]; v += u * u; }
+        if (v < bestD) { bestD = v; best = s; }
+      }
+      owner[i] = best;
+      count[best]++;
+    }
+    const out = new Float64Array(k).fill(1), chi = d * (1 - 2 / (9 * d)) ** 3;
+    for (let s = 0; s < k; s++) {
+      if (count[s] < NEIGHBOUR) continue;
+      let c = 0;
+      for (let i = 0; i < m; i++) if (owner[i] === s) {
+        let v = 0;
+        for (let a = 0; a < d; a++) { const u = x[i * d + a] - seeds[s * d + a]; v += (u * u) / scale[a]; }
+        q[c++] = v;
+      }
+      const f = median(q.subarray(0, c)) / chi;
+      if (f > 0) out[s] = Math.min(1, f);
+    }
+    return out;
+  }
+}
+
+/** The median of `v` (sorted in place): the lower middle value. */
+function median(v: Float64Array): number {
+  v.sort();
+  return v[(v.length - 1) >> 1];
 }
 
 /** The t and mvt families' Spec.seedScreen: null when the test cannot tell (then plain k-means++). */

@@ -105,12 +105,13 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions, "means" | "covarianc
 
       componentParameters: (k) => k * d + model.parameters(k, d) + (dof === "estimate" ? k : dof === "equal" ? 1 : 0),
 
-      seed(seeds, data, theta) {
+      // Σ_j starts diagonal at the data's variances, or (spread: the seed screen's) fractions of them.
+      seed(seeds, data, theta, spread) {
         for (let j = 0; j < seeds.length / d; j++) {
           theta.fill(0, j * T + d, (j + 1) * T);
           for (let a = 0; a < d; a++) {
             theta[j * T + a] = seeds[j * d + a];
-            theta[j * T + d + a * d + a] = data.scale[a];
+            theta[j * T + d + a * d + a] = spread ? spread[j] * data.scale[a] : data.scale[a];
           }
           theta[j * T + d + d * d] = typeof dof === "number" ? dof : DOF_START;
         }

@@ -69,10 +69,11 @@ export const t: Family<TComponent, TInit, TOptions, "means" | "variances" | "dof
       settings: options.prior ? { dof, regCovar, prior: options.prior } : { dof, regCovar },
       componentParameters: (k) => 2 * k + (dof === "estimate" ? k : dof === "equal" ? 1 : 0),
 
-      seed(seeds, ds, theta) {
+      // The scale starts at the data's variance, or (spread: the seed screen's) a fraction of it.
+      seed(seeds, ds, theta, spread) {
         seeds.forEach((m, j) => {
           theta[3 * j] = m;
-          theta[3 * j + 1] = ds.scale[0];
+          theta[3 * j + 1] = spread ? spread[j] * ds.scale[0] : ds.scale[0];
           theta[3 * j + 2] = typeof dof === "number" ? dof : DOF_START;
         });
       },
