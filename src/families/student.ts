@@ -34,6 +34,12 @@ export const DOF_START = 30;
 /** The ECME search stops when no step in log ν reaches this, or after DOF_STEPS passes. */
 const DOF_TOL = 1e-11;
 const DOF_STEPS = 20;
+/**
+ * … or when a step no smaller than half the one before follows a step of at most this (Newton's
+ * steps shrink quadratically there: one that stops shrinking is the gradient's rounding, a
+ * random walk of 1e-11 … 1e-9 in log ν where L is flat in ν, which ran to DOF_STEPS before).
+ */
+const DOF_STALL = 1e-6;
 /** A pass this much (relative) below the best is rounding, not a worse ν (L is flat at the root). */
 const LL_SLACK = 1e-13;
 
@@ -151,8 +157,9 @@ export const dofConstant = (nu: number, p: number) => logMinusDigamma(nu / 2) - 
  * stay there. Where L is not concave the step is damped (Levenberg–Marquardt); steps are capped at
  * 2 in log ν and clamped to the bounds.
  * A pass below the best log-likelihood so far (beyond rounding) halves the step back towards the best ν. The search
- * ends when no group moves by DOF_TOL, or after DOF_STEPS passes, on the best log-likelihood seen
- * (starting with the pass at the M-step's θ), so an iteration never lowers L.
+ * ends when no group moves by DOF_TOL, when the step stops shrinking (DOF_STALL: rounding), or
+ * after DOF_STEPS passes, on the best log-likelihood seen (starting with the pass at the M-step's
+ * θ), so an iteration never lowers L.
  */
 export class DofSearch {
   private size = 0;
@@ -165,6 +172,8 @@ export class DofSearch {
   private step = 0;
   private bestLL = -Infinity;
   private reverting = false;
+  /** The previous step's largest move in log ν (Infinity at the start and after a halving). */
+  private last = Infinity;
 
   constructor(private readonly dof: DofOption, private readonly L: DofLayout) {}
 
@@ -184,6 +193,7 @@ export class DofSearch {
     if (this.step > 0 && !(ll >= this.bestLL - LL_SLACK * Math.abs(this.bestLL))) {
       // Worse than the best pass: halve the way back to it.
       this.step++;
+      this.last = Infinity;
       let moved = 0;
       for (let a = 0; a < G; a++) {
         const back = 0.5 * (t[a] + this.bestT[a]);
@@ -275,7 +285,9 @@ export class DofSearch {
       t[a] = next;
     }
     this.step++;
-    if (moved >= DOF_TOL && this.step <= DOF_STEPS) {
+    const stalled = this.last <= DOF_STALL && moved >= 0.5 * this.last; // rounding: not taken
+    this.last = moved;
+    if (moved >= DOF_TOL && !stalled && this.step <= DOF_STEPS) {
       for (let a = 0; a < G; a++) this.setNu(theta, k, a, M.exp(t[a]));
       return true;
     }
@@ -284,6 +296,7 @@ export class DofSearch {
 
   private finish(): false {
     this.step = 0;
+    this.last = Infinity;
     this.reverting = false;
     this.bestLL = -Infinity;
     return false;

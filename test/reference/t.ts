@@ -129,7 +129,8 @@ const grad = (nu: number, p: number, s0: number, sq: number) => s0 * (refLogMinu
  * over all groups (components with data, or the one shared ν), as src/families/student.ts
  * documents it — groups pinned at a bound by their gradient left out; damped (−H + λI) where L is
  * not concave; steps capped at 2 and clamped; a round worse than the best (beyond 1e-13
- * relative) halves the way back; stop when no step reaches 1e-11 or after 20 rounds, on the best.
+ * relative) halves the way back; stop when no step reaches 1e-11, when a step is at least half the
+ * one before and that one was at most 1e-6 (rounding), or after 20 rounds, on the best.
  */
 function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mode: "estimate" | "equal", hard: boolean, labels?: number[]): void {
   const K = theta.length, shared = mode === "equal";
@@ -137,12 +138,13 @@ function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mo
   const members = (a: number) => (shared ? theta.map((_, j) => j) : [a]);
   const nuOf = (a: number) => theta[a][d + d * d];
   const setNu = (a: number, nu: number) => { for (const j of members(a)) theta[j][d + d * d] = nu; };
-  let bestLL = -Infinity, bestT: number[] = [];
+  let bestLL = -Infinity, bestT: number[] = [], last = Infinity;
   for (let step = 0; ; ) {
     const ev = eStats(x, theta, w, d, hard, labels);
     const t = Array.from({ length: G }, (_, a) => Math.log(nuOf(a)));
     if (step > 0 && !(ev.ll >= bestLL - 1e-13 * Math.abs(bestLL))) {
       step++;
+      last = Infinity;
       const back = t.map((v, a) => (v + bestT[a]) / 2);
       const moved = Math.max(...back.map((v, a) => Math.abs(v - t[a])));
       if (moved >= 1e-11 && step <= 20) { back.forEach((v, a) => setNu(a, Math.exp(v))); continue; }
@@ -201,7 +203,9 @@ function ecmeSearch(x: number[][], theta: number[][], w: number[], d: number, mo
       moved = Math.max(moved, Math.abs(next[a] - t[a]));
     });
     step++;
-    if (!(moved >= 1e-11 && step <= 20)) return;
+    const stalled = last <= 1e-6 && moved >= 0.5 * last;
+    last = moved;
+    if (!(moved >= 1e-11 && !stalled && step <= 20)) return;
     next.forEach((v, a) => setNu(a, Math.exp(v)));
   }
 }
