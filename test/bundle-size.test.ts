@@ -84,10 +84,14 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // the bound 78 → 79 KB. Then the seed screen's generic draws (k-means++ past isolated points for t and
   // mvt: each seed among 32 draws in one pass; the screen itself is in their bundles only), peers' option
   // names in "did you mean", read failures keeping their cause, a stream's unreadable chunks, a stored
-  // mvgaussian decomposition kept on load: 79.8 — the bound 79 → 81 KB.
-  it("fit alone: at most 81 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+  // mvgaussian decomposition kept on load: 79.8 — the bound 79 → 81 KB. Then (each measured by
+  // building the commit before and after, /tmp/size.mjs-style esbuild + gzip -9): seeding that reads
+  // one-hot rows as codes, options behind a Proxy sent to workers, a chunk's per-point names
+  // 80.04 → 80.61; selectK's covariance models from the registry (gaussian E/V) 80.72; t/mvt
+  // starts at their seeds' own scales 81.00; ECME's stall stop 81.03 — the bound 81 → 82 KB.
+  it("fit alone: at most 82 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
-    expect(m.startGzip).toBeLessThanOrEqual(81_000);
+    expect(m.startGzip).toBeLessThanOrEqual(82_000);
     expect(m.start).toContain(WASM);
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it
@@ -102,13 +106,15 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // own normalising loop, +1.6 KB; 47.8 KB with row-block seeding and the other changes of that release:
   // the bound for every family went 47 → 50 KB with them; mvt 50.3 KB with the seed screen, 51 KB since).
   // 35 KB was the goal for an app that fits one 1-D family; gaussian 35.1 KB with the seed screen's generic
-  // draws and peers' option names (each ~0.1 KB): 36 KB since.
-  it("fit from mixem/<family>: gaussian and poisson at most 36 KB gzipped, every family at most 51 KB, the worker source on demand", () => {
+  // draws and peers' option names (each ~0.1 KB): 36 KB since; 35.75 KB with the changes listed
+  // for `fit` above (gaussian 35.16 → 35.66 → 35.70 → 35.75; mvt 50.52 → 51.02 → 51.03 → 51.29 →
+  // 51.33): every family's bound 51 → 52 KB.
+  it("fit from mixem/<family>: gaussian and poisson at most 36 KB gzipped, every family at most 52 KB, the worker source on demand", () => {
     for (const [label] of entryApps) {
       const m = measured.get(label)!;
       expect(m.start, label).toContain(WASM);
       expect(m.start, label).not.toContain(WORKER);
-      expect(m.startGzip, label).toBeLessThanOrEqual(51_000);
+      expect(m.startGzip, label).toBeLessThanOrEqual(52_000);
       expect(m.startGzip, label).toBeLessThan(measured.get("fit")!.startGzip * 0.75);
     }
     for (const f of ["gaussian", "poisson"]) expect(measured.get(`fit from mixem/${f}`)!.startGzip, f).toBeLessThanOrEqual(36_000);
