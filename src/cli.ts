@@ -399,7 +399,8 @@ async function main(argv: string[]): Promise<number> {
     } as SelectOptions);
     if (values.plot) writePlot(values.plot, () => plotSelection(selection, { title: `${selection.criterion.toUpperCase()} against k` }));
     if (values.json) {
-      const out = { criterion: selection.criterion, k: selection.k, scores: selection.scores.map(({ model: _m, ...e }) => e), best: selection.best.toJSON() };
+      const models = selection.covariance ? { covariance: selection.covariance, mclust: selection.mclust } : {}; // the best's model, as the API's selection names it
+      const out = { criterion: selection.criterion, k: selection.k, ...models, scores: selection.scores.map(({ model: _m, ...e }) => e), best: selection.best.toJSON() };
       process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     } else if (new Set(selection.scores.map((e) => e.covariance)).size > 1) {
       process.stdout.write([`mixem: ${selection.best.family} mixtures, k = ${kRange[0]}..${kRange[1]} (${where})`, "", mclustTable(selection), "", table(selection.best, where)].join("\n") + "\n");

@@ -92,6 +92,10 @@ describe("CLI: select and --plot", () => {
     expect(j.k).toBe(2);
     // A column: Mclust(x)'s E and V per k (mclust's names in each entry).
     expect(j.scores.map((e: { mclust: string; k: number }) => `${e.mclust}${e.k}`)).toEqual(["E1", "V1", "E2", "V2", "E3", "V3"]);
+    // The best's model, as the API's selection names it (sel.covariance, sel.mclust).
+    expect([j.covariance, j.mclust]).toEqual(["E", "E"]);
+    const mv = JSON.parse(cli(["select", "examples/faithful.csv", "--family", "mvgaussian", "-k", "1..3", "--json", "--quiet"]).stdout);
+    expect([mv.covariance, mv.mclust, mv.k]).toEqual(["tied", "EEE", 3]); // Mclust(faithful, G = 1:3): EEE, 3
   });
   it("mixem fit --plot writes the picture; bad --plot arguments are one-line errors", () => {
     const file = join(dir, "fit.svg");
