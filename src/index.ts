@@ -32,7 +32,7 @@ export type { DofOption } from "./families/student.js";
 export { MixemError, type MixemErrorCode, type MixemErrorReason } from "./errors.js";
 export { init, initSync, wasmMemoryBytes } from "./wasm.js";
 export { fitInWorker, type WorkerFitOptions } from "./worker.js";
-export { selectK, selectKAsync, type SelectOptions, type SelectCommon, type SelectAsyncOptions, type SelectFamilyOf, type Selection, type SelectionEntry, type Criterion } from "./select.js";
+export { selectK, selectKAsync, type SelectOptions, type SelectCommon, type SelectAsyncOptions, type SelectFamilyOf, type CovarianceModelName, type Selection, type SelectionEntry, type Criterion } from "./select.js";
 export { plotFit, plotSelection, type PlotOptions } from "./plot.js";
 export { accumulate, mergeStats, maximize, type SufficientStatistics } from "./stats.js";
 export { fitStream, type Chunk, type ChunkSource, type WeightedChunk } from "./stream.js";

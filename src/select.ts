@@ -40,11 +40,11 @@ export interface SelectCommon {
  * (mclust's); the other families, and lists, keep k-means++ with 3 restarts.
  */
 export type SelectOptions =
-  | (DistributiveOmit<FitOptions, "k" | "covariance" | "labels" | "freeze"> & SelectCommon & { covariance?: ModelName | "all" | readonly ModelName[] })
-  | (DistributiveOmit<FitOptions, "k" | "family" | "covariance" | "labels" | "freeze"> & SelectCommon & { family: readonly FamilyName[]; covariance?: ModelName | "all" | readonly ModelName[] });
+  | (DistributiveOmit<FitOptions, "k" | "covariance" | "labels" | "freeze"> & SelectCommon & { covariance?: CovarianceModelName | "all" | readonly CovarianceModelName[] })
+  | (DistributiveOmit<FitOptions, "k" | "family" | "covariance" | "labels" | "freeze"> & SelectCommon & { family: readonly FamilyName[]; covariance?: CovarianceModelName | "all" | readonly CovarianceModelName[] });
 
 /** The covariance models of every family that has them (mvgaussian's 18 names, gaussian's "E" and "V"). */
-type ModelName = NonNullable<{ [F in FamilyName]: FitOptionsFor<F> extends { covariance?: infer C } ? C : never }[FamilyName]>;
+export type CovarianceModelName = NonNullable<{ [F in FamilyName]: FitOptionsFor<F> extends { covariance?: infer C } ? C : never }[FamilyName]>;
 
 /** The family a selection with options O returns models of. */
 export type SelectFamilyOf<O> = O extends { family: readonly (infer F extends FamilyName)[] } ? F : FamilyOfOptions<O>;
