@@ -40,6 +40,20 @@ export function inputOf(file: string): Input {
 }
 
 /**
+ * By the first (up to 8) bytes: Parquet's magic PAR1 then a byte no text has (a Thrift header's
+ * 0x15), Arrow's file magic ARROW1 then its two zero bytes, or an IPC stream's 0xFFFFFFFF; a CSV
+ * whose header starts "PAR1," or "ARROW1\n" is text.
+ */
+export function kindOfHead(head: Uint8Array): "parquet" | "arrow" | null {
+  const text = String.fromCharCode(...head.subarray(0, 6));
+  const binary = (b: number | undefined) => b !== undefined && b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d;
+  if (text.startsWith("PAR1") && binary(head[4])) return "parquet";
+  if (text === "ARROW1" && head[6] === 0 && head[7] === 0) return "arrow";
+  if (head.length >= 4 && head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff) return "arrow";
+  return null;
+}
+
+/**
  * The input's bytes, `BLOCK` at a time; a block is valid until the next is asked for. `limit`: reading more than that many bytes fails with
  * `tooBig(limit)`; onBytes reports progress.
  */
@@ -48,8 +62,7 @@ export async function* blocks(input: Input, limit = Infinity, tooBig?: (limit: n
   const count = (n: number, block?: Uint8Array) => {
     // Parquet or Arrow IPC bytes where text is read (standard input, a pipe without such a name).
     if (total === 0 && block) {
-      const head = String.fromCharCode(...block.subarray(0, 6));
-      const kind = head.startsWith("PAR1") ? "Parquet" : head.startsWith("ARROW1") || (block[0] === 0xff && block[1] === 0xff && block[2] === 0xff && block[3] === 0xff) ? "Arrow IPC" : "";
+      const columnar = kindOfHead(block.subarray(0, 8)), kind = columnar === "parquet" ? "Parquet" : columnar === "arrow" ? "Arrow IPC" : "";
       if (kind) throw new UsageError(`${input.source} holds ${kind} data, which mixem reads from a file (or a pipe named *.${kind === "Parquet" ? "parquet" : "arrows"}), not from standard input or an unnamed pipe: save it to a file`);
     }
     total += n;
