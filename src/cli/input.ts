@@ -221,7 +221,9 @@ export class DenseTable implements Table {
   private keepId(column: number, row: number, id: number) {
     if (this.names_[column] === null) return; // past MAX_LEVEL_NAMES: no names kept
     let at = this.nameAt[column];
-    const wide = id + 1 > 0xffff ? Int32Array : id + 1 > 0xff ? Uint16Array : at ? (at.constructor as typeof Uint8Array) : Uint8Array;
+    // Never narrower than now: a small id after a wide one (a Uint16Array there cut id 65,535 + 1 to 0, "missing").
+    const bytes = Math.max(id + 1 > 0xffff ? 4 : id + 1 > 0xff ? 2 : 1, at?.BYTES_PER_ELEMENT ?? 1);
+    const wide = bytes === 4 ? Int32Array : bytes === 2 ? Uint16Array : Uint8Array;
     if (!at || at.length < row || !(at instanceof wide)) {
       // Room for as many rows as the values reserved (a file: all of them, at once); zeros, so
       // pages of rows not yet read are never touched. Widened (once or twice) as names are added.
