@@ -252,7 +252,8 @@ export async function selectKAsync<const O extends SelectAsyncOptions>(data: Mod
 export async function selectKAsync(data: ModelData, options: SelectAsyncOptions = {}): Promise<Selection> {
   await init();
   // Read once into plain values (snapshotOptions): what is validated here is what the workers are sent.
-  const { all, criterion, onModel, fitOptions, signal } = checkSelectOptions(snapshotOptions(ownOptions(options), ["sampleWeights"]));
+  const { signal: given, ...own } = ownOptions(options); // the signal as it is (its `aborted` read when it is checked)
+  const { all, criterion, onModel, fitOptions, signal } = checkSelectOptions({ ...snapshotOptions(own, ["sampleWeights"]), ...(given === undefined ? {} : { signal: given }) });
   const { threads: t, ...rest } = fitOptions;
   const { onProgress } = all as { onProgress?: SelectAsyncOptions["onProgress"] };
   if (onProgress !== undefined && typeof onProgress !== "function") throw optionError("options.onProgress", "must be a function");
