@@ -147,6 +147,9 @@ describe("categorical columns of level names", () => {
     const p = run(["predict", at("m.json"), at("new.csv"), "--columns", "smoker,answer"]);
     expect(p.status).toBe(2);
     expect(p.stderr).toBe(`mixem: ${at("new.csv")}, row 2, column smoker: "perhaps" is not one of the column's levels ("no", "yes")\n`);
+    // --stream reads numbers only: a name there says that level names are read in memory.
+    const streamed = run(["fit", at("new.csv"), "--family", "categorical", "--columns", "smoker,answer", "-k", "1", "--stream"]);
+    expect(streamed.stderr).toBe(`mixem: ${at("new.csv")}, row 1, column smoker: "yes" is not a number (level names are read in memory only, not with --stream)\n`);
     // A cell of 10⁵ characters is quoted by its start and length, not in full.
     writeFileSync(at("long.csv"), `smoker,answer\nyes,agree\n${"y".repeat(100_000)},agree\n`);
     const long = run(["predict", at("m.json"), at("long.csv"), "--columns", "smoker,answer"]);
