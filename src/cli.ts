@@ -316,7 +316,11 @@ async function main(argv: string[]): Promise<number> {
       ctx.rowOfData = rowOfData(input.source, names, idx.length > 1);
     }
   } else if (streaming) {
-    const spooled = await spool(input, choose, onBytes);
+    const spooled = await spool(input, choose, onBytes).catch((e: unknown) => {
+      // Level names are read in memory only: say so where --stream met one.
+      if (e instanceof UsageError && levelColumns(family, typed.columns) && / is not a number$/.test(e.message)) throw new UsageError(`${e.message} (level names are read in memory only, not with --stream)`);
+      throw e;
+    });
     ctx.rowOfChunk = spooled.rowOfChunk;
     names = spooled.idx.map((i) => spooled.table.names[i]);
     source = spooled;

@@ -570,7 +570,9 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
     if (D === 2) {
       const ls = legendSize(rows);
       // The corner whose legend-sized area covers the fewest points (or cells) and ellipse vertices.
-      const corners: [number, number][] = [[b.x + b.w - ls.w - 4, b.y + 4], [b.x + 8, b.y + 4], [b.x + b.w - ls.w - 4, b.y + b.h - ls.h - 4], [b.x + 8, b.y + b.h - ls.h - 4]];
+      // A right corner no further left than the picture's edge (a legend wider than a narrow panel: its text was cut at the left).
+      const right = Math.max(4, b.x + b.w - ls.w - 4);
+      const corners: [number, number][] = [[right, b.y + 4], [b.x + 8, b.y + 4], [right, b.y + b.h - ls.h - 4], [b.x + 8, b.y + b.h - ls.h - 4]];
       let all = 0; // the whole drawn content, in cover's units
       const cover = corners.map(([lx, ly]) => {
         const inBox = (x: number, y: number) => x >= lx && x <= lx + ls.w && y >= ly && y <= ly + ls.h;
@@ -593,7 +595,7 @@ function scatter(model: MixtureModel, data: ModelData, t: Table, o: Checked): st
       // Every corner covers more than 1 % of what is drawn (a panel filled to its edges): the
       // legend goes under the picture, which grows by its height (unless the caller set the height).
       if (least > 0.01 * all && o.height === undefined) {
-        legendAt = [b.x, height - 4];
+        legendAt = [Math.max(4, Math.min(b.x, width - ls.w - 4)), height - 4]; // left as far as it must to fit the width
         documentHeight = height + ls.h + 4;
       }
     }

@@ -6,7 +6,7 @@ import { FAMILY_NAMES, familyOf, type FamilyName } from "./families/index.js";
 import { COMMON_OPTIONS, resolveFit } from "./resolve.js";
 import { loadDataset, withDataset } from "./dataset.js";
 import { compiledCore, init } from "./wasm.js";
-import { dataSettingsOf, errorFrom, loadWorkerSource, sendable, startWorker, unsendable, type WorkerHandle } from "./worker.js";
+import { dataSettingsOf, errorFrom, loadWorkerSource, sendable, snapshotOptions, startWorker, unsendable, type WorkerHandle } from "./worker.js";
 import type { SelectRequest, WorkerReply } from "./worker-protocol.js";
 import { cellFailure, fitCell, fitOptionsOf, fittable, freeCells, startsFor, type CellContext, type Column } from "./select-cell.js";
 import { DEFAULTS } from "./defaults.js";
@@ -251,7 +251,9 @@ export type SelectAsyncOptions = SelectOptions & {
 export async function selectKAsync<const O extends SelectAsyncOptions>(data: ModelData, options?: O): Promise<Selection<SelectFamilyOf<O>>>;
 export async function selectKAsync(data: ModelData, options: SelectAsyncOptions = {}): Promise<Selection> {
   await init();
-  const { all, criterion, onModel, fitOptions, signal } = checkSelectOptions(options);
+  // Read once into plain values (snapshotOptions): what is validated here is what the workers are sent.
+  const { signal: given, ...own } = ownOptions(options); // the signal as it is (its `aborted` read when it is checked)
+  const { all, criterion, onModel, fitOptions, signal } = checkSelectOptions({ ...snapshotOptions(own, ["sampleWeights"]), ...(given === undefined ? {} : { signal: given }) });
   const { threads: t, ...rest } = fitOptions;
   const { onProgress } = all as { onProgress?: SelectAsyncOptions["onProgress"] };
   if (onProgress !== undefined && typeof onProgress !== "function") throw optionError("options.onProgress", "must be a function");

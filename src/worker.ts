@@ -40,31 +40,56 @@ export async function loadWorkerSource(): Promise<void> {
 }
 
 /**
- * Options as the structured clone can copy them: what fitSync reads through a Proxy (which
- * postMessage refuses) read here into plain arrays and objects; the per-point arrays (`perPoint`,
- * validated before) as Float64Arrays, transferred. A value that cannot be read is a MixemError
- * naming it; a function stays, and the post names it (unsendable).
+ * Plain arrays and objects (a Proxy's too) copied, each value read once: a nested getter or Proxy
+ * then gives the worker what was validated (fitSync reads each value once). A class instance (a
+ * model as init, a Map) stays as it is; a value that cannot be read is a MixemError naming it.
+ */
+const copyPlain = (v: unknown, path: string, depth: number): unknown => {
+  if (typeof v !== "object" || v === null || ArrayBuffer.isView(v)) return v;
+  if (depth > 16) throw optionError(path, "is nested too deeply (or holds itself)");
+  try {
+    if (Array.isArray(v)) return Array.from(v, (x, i) => copyPlain(x, `${path}[${i}]`, depth + 1));
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return v;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(v)) {
+      const at = `${path}.${key}`;
+      put(out, key, copyPlain(readFailureOf(() => (v as Record<string, unknown>)[key], at), at, depth + 1));
+    }
+    return out;
+  } catch (e) {
+    throw e instanceof MixemError ? e : readFailure(e, "INVALID_OPTION", path);
+  }
+};
+
+/** out[key] = value, also for a key "__proto__" (an own property, as JSON.parse makes it; not the prototype). */
+const put = (out: Record<string, unknown>, key: string, value: unknown) => Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+
+/**
+ * The options read once into plain values, before they are validated, so that what is validated is
+ * what is sent (see copyPlain); the per-point arrays (`perPoint`) as plain arrays (Array.from, not
+ * element by element: 10^7 weights).
+ */
+export function snapshotOptions(options: Record<string, unknown>, perPoint: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(options))
+    put(out, key, readFailureOf(() => perPoint.includes(key) && Array.isArray(v), `options.${key}`) ? readFailureOf(() => Array.from(v as unknown[]), `options.${key}`) : copyPlain(v, `options.${key}`, 0));
+  return out;
+}
+
+/**
+ * Options as the structured clone can copy them (a snapshot: snapshotOptions, validated); the
+ * per-point arrays (`perPoint`, validated before) as Float64Arrays, transferred. A function stays,
+ * and the post names it (unsendable).
  */
 export function sendable(options: Record<string, unknown>, perPoint: readonly string[], transfer: ArrayBuffer[]): Record<string, unknown> {
-  const copy = (v: unknown, path: string, depth: number): unknown => {
-    if (typeof v !== "object" || v === null || ArrayBuffer.isView(v)) return v;
-    if (depth > 16) throw optionError(path, "is nested too deeply (or holds itself)");
-    try {
-      if (Array.isArray(v)) return Array.from(v, (x, i) => copy(x, `${path}[${i}]`, depth + 1));
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(v)) out[key] = copy((v as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
-      return out;
-    } catch (e) {
-      throw readFailure(e, "INVALID_OPTION", path);
-    }
-  };
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(options)) {
     if (perPoint.includes(key) && v != null && !ArrayBuffer.isView(v)) {
       const a = readFailureOf(() => Float64Array.from(v as ArrayLike<number>), `options.${key}`);
       transfer.push(a.buffer);
-      out[key] = a;
-    } else out[key] = copy(v, `options.${key}`, 0);
+      put(out, key, a);
+    } else put(out, key, copyPlain(v, `options.${key}`, 0));
   }
   return out;
 }
@@ -132,7 +157,8 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
     const fail = (e: unknown) => finish(() => reject(e));
     const abort = () => fail(signal!.reason);
     const start = async () => {
-      const { onProgress, signal: givenSignal, ...rest } = ownOptions(options);
+      const { onProgress, signal: givenSignal, ...given } = ownOptions(options);
+      const rest = snapshotOptions(given, ["sampleWeights", "labels"]); // validated as sent
       if ("onIteration" in rest) throw optionError("options.onIteration", "is not available in a worker; use onProgress (and signal to stop)");
       if (onProgress !== undefined && typeof onProgress !== "function") throw optionError("options.onProgress", "must be a function");
       if (givenSignal !== undefined) {

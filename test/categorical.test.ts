@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { fitInWorker, fitSync, initSync, loadModel, MixemError, plotFit, selectK, selectKAsync, type CategoricalComponent } from "../src/index.js";
 import { referenceEM } from "./reference/em.js";
 import { categoricalRef } from "./reference/categorical.js";
-import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "../src/seeding.js";
+import { classMeans, countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct, seedsAround } from "../src/seeding.js";
 import { Random } from "../src/random.js";
 import { closeness, drawLabels, historyCloseness, maxRelErr, mulberry32, relErr } from "./helpers.js";
 
@@ -259,6 +259,29 @@ describe("seeding on one-hot rows reads the codes (no n × levels matrix)", () =
         nearestSeed(hot, n, a, k, la);
         nearestSeed(plain, n, b, k, lb);
         expect(la).toEqual(lb);
+      }
+    }
+  });
+  it("partial labels: class means (seeds of fractions), the seeds drawn around them and the nearest seeds, as on the dense rows, bit for bit", () => {
+    // The one-hot formula ‖seed‖² − 2 seed·x + columns rounds otherwise than the dense sum for a class mean: other draws.
+    const u = mulberry32(9), n = 90, levels = [6, 4], t = 10, d = levels.length, offsets = Int32Array.from([0, 6]);
+    const codes = Float64Array.from({ length: n * d }, (_, i) => Math.floor(u() * u() * levels[i % d]));
+    const dense = new Float64Array(n * t);
+    for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) dense[i * t + offsets[a] + codes[i * d + a]] = 1;
+    const hot = { points: new Float64Array(0), dims: t, count: n, oneHot: { offsets, codes: (from: number, c: number) => codes.subarray(from * d, (from + c) * d) } };
+    const plain = { points: dense, dims: t };
+    const w = Float64Array.from({ length: n }, (_, i) => i % 4);
+    for (let trial = 0; trial < 100; trial++) {
+      const k = 2 + (trial % 6), labels = Float64Array.from({ length: n }, () => (u() < 0.3 ? Math.floor(u() * k) : -1));
+      for (const weights of [null, w]) {
+        const ga = classMeans(hot, n, k, labels, weights), gb = classMeans(plain, n, k, labels, weights);
+        expect(ga).toEqual(gb);
+        const a = seedsAround(hot, n, k, new Random(trial), weights, ga, "kmeans++"), b = seedsAround(plain, n, k, new Random(trial), weights, gb, "kmeans++");
+        expect(a, `trial ${trial}`).toEqual(b);
+        const la = new Float64Array(n), lb = new Float64Array(n);
+        nearestSeed(hot, n, a, k, la);
+        nearestSeed(plain, n, b, k, lb);
+        expect(la, `trial ${trial}`).toEqual(lb);
       }
     }
   });

@@ -95,6 +95,16 @@ describe("bounded input", () => {
     expect(cli(["fit", "-", "--column", "x", "-k", "2", "--quiet", "--json"], fixture("data.csv")).out).toBe(cli(["fit", join(root, "test/fixtures/columnar/data.csv"), "--column", "x", "-k", "2", "--quiet", "--json"]).out);
   });
 
+  it("CSV whose header starts PAR1 or ARROW1 (a file without a columnar name, standard input) is text, not Parquet or Arrow", () => {
+    for (const text of ["PAR1,b\n1,2\n2,3\n3,5\n", "ARROW1,b\n1,2\n2,3\n3,5\n", "PAR1\n1\n2\n4\n"]) {
+      const column = text.includes(",") ? ["--column", "b"] : [];
+      for (const got of [cli(["fit", "-", ...column, "-k", "1", "--json", "--quiet"], text), cli(["fit", file("header-magic", text), ...column, "-k", "1", "--json", "--quiet"])]) {
+        expect(got.err, text).toBe("");
+        expect(JSON.parse(got.out).components[0].mean, text).toBeCloseTo(text.includes(",") ? 10 / 3 : 7 / 3, 12);
+      }
+    }
+  });
+
   it("a column of numbers that are not level codes beside a column of names: the cell named, not a count of levels", () => {
     const path = file("codes-beside-names.csv", "smoker,x\nno,2.25\nyes,1\n"); // the largest, 2.25, is no code: no count of levels from it
     fails(["fit", path, "--family", "categorical", "-k", "1"], /, row 1, column x: 2\.25 is not a level code/);

@@ -74,6 +74,12 @@ describe("categorical columns of level names", () => {
     // The 5 repeated names (n0 … n4, sorted as strings) have twice the others' probability.
     const sorted = [...names].sort();
     for (const q of ["n0", "n1", "n2", "n3", "n4", "n65535"]) expect(p[sorted.indexOf(q)] / p[sorted.indexOf("n5")], q).toBeCloseTo(q === "n65535" ? 1 : 2, 12);
+    // A name of id 256 … 65,534 after the 65,536th: the row index stays 32-bit (it was cut back to 16 bits: the 65,536th row "missing").
+    writeFileSync(at("wide2.csv"), ["name", ...names, "n300"].join("\n") + "\n");
+    const w2 = run(["fit", at("wide2.csv"), "--family", "categorical", "--columns", "name", "-k", "1", "--max-iter", "1", "--quiet", "--json"]);
+    expect(w2.stderr).toBe("");
+    const p2 = JSON.parse(w2.stdout).components[0].p[0] as number[];
+    expect(p2[sorted.indexOf("n300")] / p2[sorted.indexOf("n65535")]).toBeCloseTo(2, 12);
   }, 60_000);
 
   it("the table shows a column of more than 20 levels as its 19 most probable and the others' sum (named or coded); --json has them all", () => {
@@ -141,6 +147,9 @@ describe("categorical columns of level names", () => {
     const p = run(["predict", at("m.json"), at("new.csv"), "--columns", "smoker,answer"]);
     expect(p.status).toBe(2);
     expect(p.stderr).toBe(`mixem: ${at("new.csv")}, row 2, column smoker: "perhaps" is not one of the column's levels ("no", "yes")\n`);
+    // --stream reads numbers only: a name there says that level names are read in memory.
+    const streamed = run(["fit", at("new.csv"), "--family", "categorical", "--columns", "smoker,answer", "-k", "1", "--stream"]);
+    expect(streamed.stderr).toBe(`mixem: ${at("new.csv")}, row 1, column smoker: "yes" is not a number (level names are read in memory only, not with --stream)\n`);
     // A cell of 10⁵ characters is quoted by its start and length, not in full.
     writeFileSync(at("long.csv"), `smoker,answer\nyes,agree\n${"y".repeat(100_000)},agree\n`);
     const long = run(["predict", at("m.json"), at("long.csv"), "--columns", "smoker,answer"]);

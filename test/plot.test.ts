@@ -218,6 +218,13 @@ describe("what the pictures show", () => {
       // A height the caller set is kept (the legend then takes the emptiest corner).
       expect(legendBox(plotFit(fitSync(rows.slice(0, 3000), { family: "mvgaussian", k: 4, seed: 1 }), rows, { height: 400 })).docHeight).toBe(400);
     }
+    // A narrow picture (the legend wider than the panel): its start inside the picture, in a corner or under it.
+    const square = Array.from({ length: 3000 }, () => [10 * u(), 10 * u()]), sq = fitSync(square, { family: "mvgaussian", k: 3, seed: 1 });
+    for (const o of [{ width: 300 }, { width: 300, height: 200 }, { width: 250, height: 150 }]) {
+      const narrow = legendBox(plotFit(sq, square, o));
+      expect(narrow.x, JSON.stringify(o)).toBeGreaterThanOrEqual(0);
+      if (!("height" in o)) expect(narrow.x, JSON.stringify(o)).toBeLessThanOrEqual(Math.max(4, o.width - narrow.w - 4)); // under: as far left as it must be
+    }
   });
   it("d > 2: the legend stays inside the picture (long rows drop the mean or wrap), whatever k", () => {
     const u = mulberry32(11);

@@ -135,6 +135,12 @@ describe("selectKAsync's kept workers", () => {
     expect((e as MixemError).path).toBe("options.sampleWeights");
     expectSameBits(await selectKAsync(x, { ...o, threads: 2 }), selectK(x, o));
   });
+  it("sampleWeights behind a Proxy are read once: the workers are sent what was validated", async () => {
+    const x = rows.map((r) => r[0]), o = { family: "gaussian" as const, kRange: [1, 2] as [number, number] };
+    const weights = x.map((_, i) => 1 + (i % 3)), seen = new Set<string>();
+    const changing = new Proxy(weights, { get: (t, p, r) => (typeof p === "string" && /^\d+$/.test(p) && seen.has(p) ? -1 : (seen.add(p as string), Reflect.get(t, p, r))) });
+    expectSameBits(await selectKAsync(x, { ...o, threads: 2, sampleWeights: changing }), selectK(x, { ...o, sampleWeights: weights }));
+  });
   it("idle workers do not keep the process alive (the built package)", () => {
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", `
       import { selectKAsync } from "mixem";

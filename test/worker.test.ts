@@ -84,4 +84,13 @@ describe("fitInWorker (Node worker_threads)", () => {
       expect((e as MixemError).path, key).toBe(`options.${key}`);
     }
   });
+
+  it("a nested value is read once: the worker is sent what was validated (a getter giving another value on each read); a JSON __proto__ key is an option's name", async () => {
+    const changing = () => { let reads = 0; return { k: 2, seed: 1, init: { get means() { return ++reads === 1 ? [0, 5] : [100, 200]; }, variances: [1, 1] } }; };
+    expect((await fitInWorker(x, changing())).toJSON()).toEqual(fitSync(x, changing()).toJSON());
+    const seen = new Set<string>();
+    const weights = new Proxy(x.map(() => 1), { get: (t, p, r) => (typeof p === "string" && /^\d+$/.test(p) && seen.has(p) ? Number.NaN : (seen.add(p as string), Reflect.get(t, p, r))) });
+    expect((await fitInWorker(x, { k: 2, seed: 1, sampleWeights: weights })).toJSON()).toEqual(fitSync(x, { k: 2, seed: 1, sampleWeights: x.map(() => 1) }).toJSON());
+    await expect(fitInWorker(x, JSON.parse('{"k": 2, "__proto__": {"k": 3}}'))).rejects.toThrow(/^options\.__proto__: is not an option here/);
+  });
 });

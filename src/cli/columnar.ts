@@ -6,7 +6,7 @@
 import { openSync, readSync, closeSync, createReadStream, promises as fsp } from "node:fs";
 import { UsageError } from "./errors.js";
 import { missingAdvice, missingCells } from "./numbers.js";
-import { quote, type Input } from "./input.js";
+import { kindOfHead, quote, type Input } from "./input.js";
 import { arrowRowsInto } from "../arrow.js";
 import { MixemError } from "../errors.js";
 import { getCore, MAX_REGION_VALUES, type Arena } from "../wasm.js";
@@ -14,7 +14,7 @@ import { arrowText, LevelCodes } from "./levels.js";
 
 export type ColumnarKind = "parquet" | "arrow";
 
-/** Parquet or Arrow IPC by the file's name, or else by its first bytes (PAR1, ARROW1, an IPC stream's 0xFFFFFFFF). */
+/** Parquet or Arrow IPC by the file's name, or else by its first bytes (kindOfHead). */
 export function columnarKind(input: Input): ColumnarKind | null {
   const name = input.file.toLowerCase();
   if (/\.(parquet|parq|pq)$/.test(name)) return "parquet";
@@ -27,11 +27,9 @@ export function columnarKind(input: Input): ColumnarKind | null {
   } finally {
     closeSync(fd);
   }
-  const text = String.fromCharCode(...head);
-  if (text.startsWith("PAR1")) return "parquet";
-  if (text.startsWith("ARROW1") || (head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff)) return "arrow";
-  return null;
+  return kindOfHead(head);
 }
+
 
 /**
  * Standard input's kind by its first bytes, which are put back for the reader: Arrow IPC is read
@@ -55,11 +53,7 @@ export async function stdinKind(): Promise<ColumnarKind | null> {
     };
     stdin.on("readable", more).on("end", end).on("error", fail);
   });
-  if (!head) return null;
-  const text = head.subarray(0, 6).toString("latin1");
-  if (text.startsWith("PAR1")) return "parquet";
-  if (text.startsWith("ARROW1") || (head.length >= 4 && head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff)) return "arrow";
-  return null;
+  return head ? kindOfHead(head) : null;
 }
 
 /** A Parquet or Arrow file: its columns (names, which hold numbers) and how to read chosen ones. */

@@ -40,6 +40,20 @@ export function inputOf(file: string): Input {
 }
 
 /**
+ * By the first (up to 8) bytes: Parquet's magic PAR1 then a byte no text has (a Thrift header's
+ * 0x15), Arrow's file magic ARROW1 then its two zero bytes, or an IPC stream's 0xFFFFFFFF; a CSV
+ * whose header starts "PAR1," or "ARROW1\n" is text.
+ */
+export function kindOfHead(head: Uint8Array): "parquet" | "arrow" | null {
+  const text = String.fromCharCode(...head.subarray(0, 6));
+  const binary = (b: number | undefined) => b !== undefined && b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d;
+  if (text.startsWith("PAR1") && binary(head[4])) return "parquet";
+  if (text === "ARROW1" && head[6] === 0 && head[7] === 0) return "arrow";
+  if (head.length >= 4 && head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff) return "arrow";
+  return null;
+}
+
+/**
  * The input's bytes, `BLOCK` at a time; a block is valid until the next is asked for. `limit`: reading more than that many bytes fails with
  * `tooBig(limit)`; onBytes reports progress.
  */
@@ -48,8 +62,7 @@ export async function* blocks(input: Input, limit = Infinity, tooBig?: (limit: n
   const count = (n: number, block?: Uint8Array) => {
     // Parquet or Arrow IPC bytes where text is read (standard input, a pipe without such a name).
     if (total === 0 && block) {
-      const head = String.fromCharCode(...block.subarray(0, 6));
-      const kind = head.startsWith("PAR1") ? "Parquet" : head.startsWith("ARROW1") || (block[0] === 0xff && block[1] === 0xff && block[2] === 0xff && block[3] === 0xff) ? "Arrow IPC" : "";
+      const columnar = kindOfHead(block.subarray(0, 8)), kind = columnar === "parquet" ? "Parquet" : columnar === "arrow" ? "Arrow IPC" : "";
       if (kind) throw new UsageError(`${input.source} holds ${kind} data, which mixem reads from a file (or a pipe named *.${kind === "Parquet" ? "parquet" : "arrows"}), not from standard input or an unnamed pipe: save it to a file`);
     }
     total += n;
@@ -208,7 +221,9 @@ export class DenseTable implements Table {
   private keepId(column: number, row: number, id: number) {
     if (this.names_[column] === null) return; // past MAX_LEVEL_NAMES: no names kept
     let at = this.nameAt[column];
-    const wide = id + 1 > 0xffff ? Int32Array : id + 1 > 0xff ? Uint16Array : at ? (at.constructor as typeof Uint8Array) : Uint8Array;
+    // Never narrower than now: a small id after a wide one (a Uint16Array there cut id 65,535 + 1 to 0, "missing").
+    const bytes = Math.max(id + 1 > 0xffff ? 4 : id + 1 > 0xff ? 2 : 1, at?.BYTES_PER_ELEMENT ?? 1);
+    const wide = bytes === 4 ? Int32Array : bytes === 2 ? Uint16Array : Uint8Array;
     if (!at || at.length < row || !(at instanceof wide)) {
       // Room for as many rows as the values reserved (a file: all of them, at once); zeros, so
       // pages of rows not yet read are never touched. Widened (once or twice) as names are added.
