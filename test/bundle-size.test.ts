@@ -88,7 +88,8 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // building the commit before and after, /tmp/size.mjs-style esbuild + gzip -9): seeding that reads
   // one-hot rows as codes, options behind a Proxy sent to workers, a chunk's per-point names
   // 80.04 → 80.61; selectK's covariance models from the registry (gaussian E/V) 80.72; t/mvt
-  // starts at their seeds' own scales 81.00; ECME's stall stop 81.03 — the bound 81 → 82 KB.
+  // starts at their seeds' own scales 81.00; ECME's stall stop 81.03 — the bound 81 → 82 KB; worker
+  // options copied once before they are checked, and the attack's other fixes: 81.14.
   it("fit alone: at most 82 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
     expect(m.startGzip).toBeLessThanOrEqual(82_000);
@@ -107,7 +108,7 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // the bound for every family went 47 → 50 KB with them; mvt 50.3 KB with the seed screen, 51 KB since).
   // 35 KB was the goal for an app that fits one 1-D family; gaussian 35.1 KB with the seed screen's generic
   // draws and peers' option names (each ~0.1 KB): 36 KB since; 35.75 KB with the changes listed
-  // for `fit` above (gaussian 35.16 → 35.66 → 35.70 → 35.75; mvt 50.52 → 51.02 → 51.03 → 51.29 →
+  // for `fit` above (gaussian 35.16 → 35.66 → 35.70 → 35.75, 35.84 with the attack's fixes; mvt 50.52 → 51.02 → 51.03 → 51.29 →
   // 51.33): every family's bound 51 → 52 KB.
   it("fit from mixem/<family>: gaussian and poisson at most 36 KB gzipped, every family at most 52 KB, the worker source on demand", () => {
     for (const [label] of entryApps) {
