@@ -7,8 +7,12 @@ import { restoreRows, splitMissing } from "./missing.js";
 import { optionError } from "./errors.js";
 import { arrowInput, arrowKind, checkNoArrowColumns } from "./arrow.js";
 
-/** Where a dataset's per-point arrays came from, as errors name them: options, or a stream's chunk (`chunks[3].sampleWeights`). */
-export interface PerPointNames { readonly sampleWeights: string; readonly labels: string }
+/**
+ * Where a dataset's per-point arrays came from, as errors name them: options, or a stream's chunk
+ * (`chunks[3].sampleWeights`); `part`: the dataset is one part of the data (a chunk), whose
+ * weights may all be 0 when other parts carry weight (the whole is checked by its caller).
+ */
+export interface PerPointNames { readonly sampleWeights: string; readonly labels: string; readonly part?: boolean }
 const IN_OPTIONS: PerPointNames = { sampleWeights: "options.sampleWeights", labels: "options.labels" };
 
 /**
@@ -55,7 +59,7 @@ export function loadDataset(family: Family, data: unknown, options: Readonly<Rec
     const w = weights.array;
     let total = 0;
     for (let i = 0; i < w.length; i++) total += w[i];
-    if (!(total > 0)) throw optionError(where, `are all 0${ds.missing ? " on the rows with an observed value" : ""}; at least one weight must be positive`);
+    if (!(total > 0) && !names.part) throw optionError(where, `are all 0${ds.missing ? " on the rows with an observed value" : ""}; at least one weight must be positive`);
     if (!Number.isFinite(total)) throw optionError(where, `add up to ${total}; their sum must be finite`);
     let logConstant = ds.logConstant;
     if (logConstant !== 0) {

@@ -90,7 +90,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
         } catch (e) {
           throw unreadable(e, `chunks[${c}]`);
         }
-        withDataset(loadDataset(r.family, data, options, `chunks[${c}]`, dims, validated, { sampleWeights: `chunks[${c}].sampleWeights`, labels: `chunks[${c}].labels` }), (ds) => {
+        withDataset(loadDataset(r.family, data, options, `chunks[${c}]`, dims, validated, { sampleWeights: `chunks[${c}].sampleWeights`, labels: `chunks[${c}].labels`, part: true }), (ds) => {
           dims ??= ds.dims;
           count += ds.n;
           f(ds, c);
@@ -109,8 +109,8 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     pass++;
   };
 
-  // Pass 0: count, per-dimension variance (Chan et al.'s pairwise update), the first chunk's
-  // points for seeding, the spec (its prior defaults from the first chunk), and what the model
+  // Pass 0: count, per-dimension variance (Chan et al.'s pairwise update), the first chunk's (with
+  // weight) points for seeding, the spec (its prior defaults from that chunk), and what the model
   // keeps of its data (a setting that differs between chunks, like binomial trials, becomes null).
   let nMissing = 0, partial = 0;
   let n = 0, counted = 0, mean: Float64Array | undefined, m2: Float64Array | undefined; // counted: Σ w (or n) for the moments
@@ -120,14 +120,17 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   let dataSettings: Record<string, unknown> = {};
   await eachChunk((ds, c) => {
     if (c === 0) {
-      fit = configureFit(r, ds);
-      firstPoints = { points: Float64Array.from(ds.seedPoints.points), dims: ds.seedPoints.dims };
-      firstWeights = ds.weights ? Float64Array.from(ds.weights.array) : null;
-      firstLabels = ds.labels ? Float64Array.from(ds.labels.array) : null;
       mean = new Float64Array(ds.dims); m2 = new Float64Array(ds.dims);
       dataSettings = { ...ds.settings };
     } else {
       dataSettings = mergeDataSettings(r.family, dataSettings, ds.settings, r.options, { first: "chunks[0]", next: `chunks[${c}]` });
+    }
+    // The first chunk with weight (a chunk's weights may all be 0) seeds the fit and sets the prior's defaults.
+    if (!fit && !(ds.weights && !(ds.totalWeight! > 0))) {
+      fit = configureFit(r, ds);
+      firstPoints = { points: Float64Array.from(ds.seedPoints.points), dims: ds.seedPoints.dims };
+      firstWeights = ds.weights ? Float64Array.from(ds.weights.array) : null;
+      firstLabels = ds.labels ? Float64Array.from(ds.labels.array) : null;
     }
     const x = ds.x.array, d = ds.dims, w = ds.weights?.array;
     // Sample weights: the chunk's weighted moments (count Σ w; a row of weight 0 as if removed), as fit's scale.
@@ -153,6 +156,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     observations += ds.totalWeight ?? ds.n;
     if (ds.labels) labelled = true;
   });
+  if (!fit) throw dataError("source", "yielded chunks whose sampleWeights are all 0; at least one weight must be positive");
   const scale = Float64Array.from(m2!, (v) => (v / counted > 0 ? v / counted : 1));
   if ("scale" in dataSettings) dataSettings.scale = Array.from(scale);
   const { spec, settings } = fit!;
@@ -174,7 +178,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
       if (Number.isNaN(ll)) throw dataError("source", "yielded a value that is not a finite number after the first pass (every pass must yield the first pass's data)");
       return labelled && !req.seeds ? { logLikelihood: ll, stats: total, labelTerm } : { logLikelihood: ll, stats: total };
     };
-    // Seeds come from the first chunk.
+    // Seeds come from the first chunk with weight.
     // (Seeding reads the first chunk's weights as a region would be read: `.array`.)
     const asRegion = (a: Float64Array | null) => a && ({ array: a } as unknown as Region);
     const em = runs(spec, k, n + partial, { scale, weights: asRegion(firstWeights), labels: asRegion(firstLabels) }, firstPoints!, settings);

@@ -213,7 +213,6 @@ describe("chunks that cannot be read", () => {
     const cases: [unknown, string][] = [
       [{ data: [7, 8, 9], sampleWeights: [1, -1, 2] }, "chunks[1].sampleWeights[1]"],
       [{ data: [7, 8, 9], sampleWeights: [1, 2] }, "chunks[1].sampleWeights"],
-      [{ data: [7, 8, 9], sampleWeights: [0, 0, 0] }, "chunks[1].sampleWeights"],
       [{ data: [7, 8, 9], labels: [0, 5, 1] }, "chunks[1].labels[1]"],
       [{ data: [7, 8, 9], labels: [0, 1] }, "chunks[1].labels"],
       [{ data: [7, NaN, 9], labels: [0, 1, -1] }, "chunks[1].labels[1]"], // a row with nothing observed, labelled
@@ -223,5 +222,20 @@ describe("chunks that cannot be read", () => {
       expect(e, path).toBeInstanceOf(MixemError);
       expect((e as MixemError).path, JSON.stringify(chunk)).toBe(path);
     }
+  });
+
+  it("a chunk whose weights are all 0 (others carry weight): the stream without it, bit for bit; every chunk 0: a MixemError naming the source", async () => {
+    const a = Array.from({ length: 300 }, (_, i) => (i % 2) * 5 + Math.sin(i)), w = a.map((_, i) => 1 + (i % 3));
+    const ref = await fitStream(() => [{ data: a, sampleWeights: w }], { k: 2, seed: 1 });
+    const zero = { data: [1, 2, 3], sampleWeights: [0, 0, 0] };
+    for (const chunks of [[zero, { data: a, sampleWeights: w }], [{ data: a, sampleWeights: w }, zero]]) {
+      const m = await fitStream(() => chunks, { k: 2, seed: 1 });
+      expect(m.toJSON().components).toEqual(ref.toJSON().components);
+      expect(m.logLikelihood).toBe(ref.logLikelihood);
+    }
+    const e = await fitStream(() => [zero, zero], { k: 1 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(MixemError);
+    expect((e as MixemError).path).toBe("source");
+    expect((e as MixemError).message).toMatch(/sampleWeights are all 0/);
   });
 });
