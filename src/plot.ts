@@ -661,13 +661,13 @@ function shade(p: number): string {
 const HEATMAP_LEVELS = 40;
 
 /**
- * A column of more than HEATMAP_LEVELS levels: the levels most probable in some component or in
+ * A column of more than `most` levels (HEATMAP_LEVELS, fewer in a set height): the levels most probable in some component or in
  * the data (the largest of a row's values and share), in their order, then one row summing the rest.
  */
-function fewestRows(g: HeatmapTable["groups"][number]): HeatmapTable["groups"][number] {
-  if (g.rows.length <= HEATMAP_LEVELS) return g;
+function fewestRows(g: HeatmapTable["groups"][number], most = HEATMAP_LEVELS): HeatmapTable["groups"][number] {
+  if (g.rows.length <= most) return g;
   const top = (r: (typeof g.rows)[number]) => Math.max(r.observed, ...r.values);
-  const kept = new Set(g.rows.map((r, i) => [top(r), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, HEATMAP_LEVELS - 1).map(([, i]) => i));
+  const kept = new Set(g.rows.map((r, i) => [top(r), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, most - 1).map(([, i]) => i));
   const rest = g.rows.filter((_, i) => !kept.has(i));
   const other = { name: `(${rest.length.toLocaleString("en-US")} other levels)`, values: g.rows[0].values.map((_, j) => rest.reduce((s, r) => s + r.values[j], 0)), observed: rest.reduce((s, r) => s + r.observed, 0) };
   return { name: g.name, rows: [...g.rows.filter((_, i) => kept.has(i)), other] };
@@ -679,7 +679,9 @@ function fewestRows(g: HeatmapTable["groups"][number]): HeatmapTable["groups"][n
  * one for the data's share of each level; each cell shaded by its probability and labelled with it.
  */
 function heatmap(model: Drawn, given: HeatmapTable, o: Checked): string {
-  const table = { groups: given.groups.map(fewestRows) };
+  // Rows a group may show: HEATMAP_LEVELS, or what a set height holds at 12 px a row (a panel of an independent model).
+  const room = o.height === undefined ? Infinity : (o.height - (o.title ? 38 : 14) - 34 - 12 - given.groups.length * 26) / 12 / given.groups.length;
+  const table = { groups: given.groups.map((g) => fewestRows(g, Math.max(3, Math.min(HEATMAP_LEVELS, Math.floor(room))))) };
   const k = model.k, rows = table.groups.reduce((s, g) => s + g.rows.length, 0);
   const cell = { w: Math.max(44, Math.min(90, 560 / (k + 1))), h: Math.max(6, Math.min(22, 1800 / Math.max(rows, 1))) };
   const labelW = 12 + 6.4 * Math.min(40, Math.max(8, ...table.groups.flatMap((g) => [g.name.length, ...g.rows.map((r) => r.name.length + 2)])));

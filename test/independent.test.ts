@@ -230,3 +230,18 @@ describe("a categorical column of many levels", () => {
     expect(Number.isFinite(m.logLikelihood)).toBe(true);
   }, 120_000);
 });
+
+describe("an independent model's picture of a categorical column of many levels", () => {
+  it("its panel shows as many levels as fit at 12 px a row, then one row for the others (60 levels in a 290 px panel overlapped)", () => {
+    const u = mulberry32(3), rows = Array.from({ length: 5000 }, (_, i) => [Math.floor(u() * 60), (i % 2) * 4 + u()]);
+    const m = fitSync(rows, { family: "independent", columns: [{ family: "categorical" }, { family: "gaussian" }], k: 2, seed: 1, maxIter: 20 });
+    const svg = plotFit(m, rows);
+    const shown = [...svg.matchAll(/<title>column 1 = ([^<]+?), component 1: [^<]+<\/title>/g)].map((t) => t[1]);
+    expect(shown.length).toBeGreaterThanOrEqual(3);
+    expect(shown.length).toBeLessThanOrEqual(20);
+    expect(shown.at(-1)).toBe(`(${60 - shown.length + 1} other levels)`);
+    // Each row at least 12 px high.
+    const ys = [...svg.matchAll(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="#[0-9a-f]{6}"><title>column 1 = [^<]+, component 1:/g)].map((t) => Number(t[2]) + 1);
+    for (const h of ys) expect(h).toBeGreaterThanOrEqual(12);
+  });
+});
