@@ -243,7 +243,7 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
         const data = weighted ? (chunk as WeightedChunk).data : (chunk as ModelData);
         const o = weighted ? { ...loadOptions, sampleWeights: (chunk as WeightedChunk).sampleWeights } : loadOptions;
         try {
-          return loadDataset(familyOf(config.family)!, data, o, "data", config.dims, false, { sampleWeights: "sampleWeights", labels: "labels" }); // load(uri)'s
+          return loadDataset(familyOf(config.family)!, data, o, "data", config.dims, false, { sampleWeights: "sampleWeights", labels: "labels", part: true }); // load(uri)'s (a shard's weights may all be 0)
         } catch (e) {
           if (e instanceof MixemError) throw await unrecoverable(`${e.message}`);
           throw e;

@@ -265,6 +265,18 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
     }
   }, 30_000);
 
+  it("a shard whose sample weights are all 0 (the others carry weight): fitStream's fit over the same chunks, bit for bit", async () => {
+    const weighted = parts.map((p, s) => ({ data: p, sampleWeights: p.map((_, i) => (s === 2 ? 0 : 1 + ((i + s) % 3))) }));
+    const w = await startShardWorker({ connection: redis.url, queue: "weighted-zero", load: (uri) => weighted[uris.indexOf(uri)] });
+    try {
+      const options = { k: 3, init: INIT, maxIter: 5, tol: 0 } as const;
+      const model = await fitDistributed({ ...options, connection: redis.url, queue: "weighted-zero", shards: uris });
+      expect(bits(model)).toEqual(bits(await fitStream(() => weighted, options)));
+    } finally {
+      await w.close();
+    }
+  }, 30_000);
+
   it("with prior: true, the prior's defaults come from the weighted sample: a zero-weight outlier is as if removed", async () => {
     const weights = parts.map((p, s) => p.map((_, i) => 1 + ((i + s) % 3)));
     const weighted = parts.map((p, s) => (s === 0 ? { data: [...p, 1e4], sampleWeights: [...weights[s], 0] } : { data: p, sampleWeights: weights[s] }));
