@@ -78,18 +78,18 @@ export function snapshotOptions(options: Record<string, unknown>, perPoint: read
 }
 
 /**
- * Options as the structured clone can copy them (a snapshot: snapshotOptions, validated); the
- * per-point arrays (`perPoint`, validated before) as Float64Arrays, transferred. A function stays,
- * and the post names it (unsendable).
+ * A snapshot of the options (snapshotOptions: plain values, validated) as sent to a worker: the
+ * per-point arrays (`perPoint`) as Float64Arrays, added to `transfer`; the rest as it is (a
+ * function stays, and the post names it: unsendable).
  */
-export function sendable(options: Record<string, unknown>, perPoint: readonly string[], transfer: ArrayBuffer[]): Record<string, unknown> {
+export function sendable(snapshot: Record<string, unknown>, perPoint: readonly string[], transfer: ArrayBuffer[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(options)) {
+  for (const [key, v] of Object.entries(snapshot)) {
     if (perPoint.includes(key) && v != null && !ArrayBuffer.isView(v)) {
-      const a = readFailureOf(() => Float64Array.from(v as ArrayLike<number>), `options.${key}`);
+      const a = Float64Array.from(v as ArrayLike<number>);
       transfer.push(a.buffer);
       put(out, key, a);
-    } else put(out, key, copyPlain(v, `options.${key}`, 0));
+    } else put(out, key, v);
   }
   return out;
 }
