@@ -25,6 +25,7 @@ import type { FamilyOfOptions, FitOptions, FitOptionsFor, ModelData } from "./ty
 import type { MixtureModel } from "./model.js";
 import type { Chunk, WeightedChunk } from "./stream.js";
 import { mergeDataSettings, type Dataset, type Spec } from "./family.js";
+import { detachedPoints } from "./seeding.js";
 import type { Region } from "./wasm.js";
 import { init } from "./wasm.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
@@ -591,7 +592,7 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
         return { logLikelihood: ll, stats: total };
       };
       const seedData = { scale, weights: sample.weights ? ({ array: Float64Array.from(sample.weights.array) } as unknown as Region) : null };
-      const em = runs(spec, k, n, seedData, { points: Float64Array.from(sample.seedPoints.points), dims: sample.seedPoints.dims }, settings);
+      const em = runs(spec, k, n, seedData, detachedPoints(sample.seedPoints), settings);
       let step = em.next();
       while (!step.done) {
         if (signal?.aborted) throw signal.reason ?? new Error("aborted");

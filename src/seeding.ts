@@ -108,6 +108,22 @@ function rowKey(x: Float64Array, o: number, d: number): number | string {
 export type Weights = Float64Array | (() => Float64Array) | null;
 const weightsNow = (w: Weights): Float64Array | null => (typeof w === "function" ? w() : w);
 
+/**
+ * A copy of `points` that outlives its data set (a stream's first chunk, a distributed fit's
+ * sample): the rows, or — one-hot rows — their codes and offsets (never the n × levels rows).
+ */
+export function detachedPoints(points: Points): Points {
+  const hot = points.oneHot;
+  if (!hot) return { points: Float64Array.from(points.points), dims: points.dims };
+  const count = points.count ?? points.points.length / points.dims, columns = hot.offsets.length;
+  const codes = Float64Array.from(hot.codes(0, count)), offsets = Int32Array.from(hot.offsets);
+  return {
+    get points(): Float64Array { throw new Error("mixem: one-hot rows are read as codes"); },
+    dims: points.dims, count,
+    oneHot: { offsets, codes: (from, c) => codes.subarray(from * columns, (from + c) * columns) },
+  };
+}
+
 /** Blocks of rows (block) and the weights' view current after the last block read (`w`). */
 function reader(p: Rows, w: Weights): { w: Float64Array | null; block(from: number, count: number): Float64Array } {
   const r = {

@@ -2,7 +2,8 @@
 // again: every pass of EM iterates it once); one chunk at a time is copied into WebAssembly
 // memory, its statistics added to the pass's totals, and freed — memory is bounded by the chunk.
 import type { ExactFitOptions, FamilyOfOptions, FitOptions, ModelData } from "./types.js";
-import { mergeDataSettings, type DatasetParts, type Spec } from "./family.js";
+import { mergeDataSettings, type DatasetParts, type Points, type Spec } from "./family.js";
+import { detachedPoints } from "./seeding.js";
 import type { Region } from "./wasm.js";
 import type { MixtureModel } from "./model.js";
 import { buildModel, configureFit, resolveFit } from "./resolve.js";
@@ -114,7 +115,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
   // keeps of its data (a setting that differs between chunks, like binomial trials, becomes null).
   let nMissing = 0, partial = 0;
   let n = 0, counted = 0, mean: Float64Array | undefined, m2: Float64Array | undefined; // counted: Σ w (or n) for the moments
-  let firstPoints: { points: Float64Array; dims: number } | undefined, firstWeights: Float64Array | null = null, firstLabels: Float64Array | null = null, observations = 0;
+  let firstPoints: Points | undefined, firstWeights: Float64Array | null = null, firstLabels: Float64Array | null = null, observations = 0;
   let labelled = false; // some chunk has a labelled point: every pass reports the label term
   let fit: ReturnType<typeof configureFit> | undefined;
   let dataSettings: Record<string, unknown> = {};
@@ -128,7 +129,7 @@ export async function fitStream(source: ChunkSource, options: FitOptions): Promi
     // The first chunk with weight (a chunk's weights may all be 0) seeds the fit and sets the prior's defaults.
     if (!fit && !(ds.weights && !(ds.totalWeight! > 0))) {
       fit = configureFit(r, ds);
-      firstPoints = { points: Float64Array.from(ds.seedPoints.points), dims: ds.seedPoints.dims };
+      firstPoints = detachedPoints(ds.seedPoints);
       firstWeights = ds.weights ? Float64Array.from(ds.weights.array) : null;
       firstLabels = ds.labels ? Float64Array.from(ds.labels.array) : null;
     }

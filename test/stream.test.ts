@@ -238,4 +238,12 @@ describe("chunks that cannot be read", () => {
     expect((e as MixemError).path).toBe("source");
     expect((e as MixemError).message).toMatch(/sampleWeights are all 0/);
   });
+
+  it("categorical chunks of a 5,000-level column: seeded from the first chunk's codes (its one-hot rows, 30,000 × 5,004, did not fit in WebAssembly memory)", async () => {
+    const u = mulberry32(21), rows = Array.from({ length: 60_000 }, () => [Math.floor(u() * 5000), Math.floor(u() * 4)]);
+    const parts = [rows.slice(0, 30_000), rows.slice(30_000)];
+    const m = await fitStream(() => parts, { family: "categorical", k: 3, seed: 1, maxIter: 3, levels: [5000, 4] });
+    expect(m.iterations).toBe(3);
+    expect(Number.isFinite(m.logLikelihood)).toBe(true);
+  }, 60_000);
 });
