@@ -32,7 +32,7 @@ export interface ModelView {
   readonly components: readonly object[];
   readonly settings: Readonly<Record<string, unknown>>;
   readonly nObservations: number;
-  readonly spec: { componentParameters(k: number): number };
+  readonly spec: { componentParameters(k: number): number; readonly robustScale?: unknown };
 }
 
 /**
@@ -58,16 +58,18 @@ export function degeneracies(model: ModelView): Degeneracy[] {
   const regCovar = typeof settings.regCovar === "number" ? settings.regCovar : 0;
   const scale = Array.isArray(settings.scale) && settings.scale.length === d ? (settings.scale as number[]) : null;
   const n = model.nObservations;
+  // t and mvt: the scale is the smaller of the variance and (1.4826 · MAD)² (Spec.robustScale).
+  const v = model.spec.robustScale ? "robust var(data)" : "var(data)";
   for (let j = 0; j < k; j++) {
     const push = (code: DegeneracyCode, message: string) => out.push({ code, component: j, message: `component ${j}: ${message}` });
     const c = model.components[j] as { variance?: unknown; covariance?: unknown };
     if (typeof c.variance === "number" && scale) {
       const relative = c.variance / scale[0];
       if (regCovar > 0 && relative <= regCovar * (1 + FLOOR_TOLERANCE))
-        push("VARIANCE_AT_FLOOR", `variance ${fmt(c.variance)} is at the floor regCovar × var(data) = ${fmt(regCovar * scale[0])}`);
-      if (relative <= MCLUST_EPS) push("SINGULAR", `variance ${fmt(c.variance)} is ≤ eps × var(data) (mclust's test, eps = ${MCLUST_EPS})`);
+        push("VARIANCE_AT_FLOOR", `variance ${fmt(c.variance)} is at the floor regCovar × ${v} = ${fmt(regCovar * scale[0])}`);
+      if (relative <= MCLUST_EPS) push("SINGULAR", `variance ${fmt(c.variance)} is ≤ eps × ${v} (mclust's test, eps = ${MCLUST_EPS})`);
     } else if (Array.isArray(c.covariance) && scale) {
-      covarianceChecks(c.covariance as number[][], d, scale, regCovar, (settings.covariance === "spherical" || settings.covariance === "VII" || settings.covariance === "EII"), push);
+      covarianceChecks(c.covariance as number[][], d, scale, regCovar, (settings.covariance === "spherical" || settings.covariance === "VII" || settings.covariance === "EII"), v, push);
     }
     const count = model.weights[j] * n;
     if (count < perComponent * (1 - COUNT_TOLERANCE))
@@ -76,21 +78,21 @@ export function degeneracies(model: ModelView): Degeneracy[] {
   return out;
 }
 
-function covarianceChecks(cov: number[][], d: number, scale: readonly number[], regCovar: number, spherical: boolean, push: (code: DegeneracyCode, message: string) => void) {
+function covarianceChecks(cov: number[][], d: number, scale: readonly number[], regCovar: number, spherical: boolean, v: string, push: (code: DegeneracyCode, message: string) => void) {
   const standard = new Float64Array(d * d);
   for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) standard[a * d + b] = cov[a][b] / Math.sqrt(scale[a] * scale[b]);
   if (regCovar > 0) {
     if (spherical) {
       const meanScale = scale.reduce((s, v) => s + v / d, 0);
       if (cov[0][0] <= regCovar * meanScale * (1 + FLOOR_TOLERANCE))
-        push("VARIANCE_AT_FLOOR", `variance ${fmt(cov[0][0])} is at the floor regCovar × mean var(data) = ${fmt(regCovar * meanScale)}`);
+        push("VARIANCE_AT_FLOOR", `variance ${fmt(cov[0][0])} is at the floor regCovar × mean ${v} = ${fmt(regCovar * meanScale)}`);
     } else {
       const { values } = symmetricEigen(standard, d);
       let min = Infinity, max = 0;
       for (const v of values) { min = Math.min(min, v); max = Math.max(max, Math.abs(v)); }
       // The floor is applied through an eigen-decomposition: allow its rounding, relative to the largest eigenvalue.
       if (min <= regCovar * (1 + FLOOR_TOLERANCE) + 16 * d * Number.EPSILON * max)
-        push("VARIANCE_AT_FLOOR", `smallest eigenvalue of the covariance in units of var(data), ${fmt(min)}, is at the floor regCovar = ${fmt(regCovar)}`);
+        push("VARIANCE_AT_FLOOR", `smallest eigenvalue of the covariance in units of ${v}, ${fmt(min)}, is at the floor regCovar = ${fmt(regCovar)}`);
     }
   }
   const L = cholesky(standard, d);

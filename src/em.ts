@@ -60,6 +60,8 @@ export interface EMResult extends Omit<FitSummary, "nObservations"> {
   objective?: number;
   /** Whether a component is degenerate (see degenerate.ts): set by `runs` when it compares restarts. */
   degenerate?: boolean;
+  /** The data's scale the run used when it is not the variance (Spec.robustScale): buildModel records it. */
+  scale?: Float64Array;
 }
 
 export { EMPTY_MASS };
@@ -353,6 +355,8 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
   // Sample weights (seeds drawn as among w_i copies), read afresh after each block of seed rows:
   // rows made on demand (Points.rows) allocate WebAssembly memory, and a growth detaches a view.
   const weightsRegion = data.weights, seedWeights = weightsRegion ? () => weightsRegion.array : null;
+  // The robust families' scale (Spec.robustScale: t, mvt): outliers do not raise their floor.
+  if (spec.robustScale) data = { scale: spec.robustScale(seedPoints, seedN, data.scale, seedWeights), weights: data.weights, labels: data.labels };
   const distinct = countDistinct(seedPoints, seedN, k, seedWeights);
   if (distinct < k)
     throw new MixemError("INVALID_DATA", `has fewer than k = ${k} distinct ${seedPoints.dims > 1 ? "rows" : "values"} (${distinct})${seedsFrom}; lower options.k`, "data", "TOO_FEW_DISTINCT");
@@ -394,6 +398,7 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
     best = better(best, run);
     if (run.stopReason === "callback") break;
   }
+  if (spec.robustScale) best!.scale = data.scale;
   return best!;
 }
 

@@ -305,6 +305,13 @@ export interface Spec<C extends object = object> {
    * component starts on a handful of far outliers; without it, plain k-means++.
    */
   readonly seedScreen?: (points: Points, n: number, rng: Random, weights: Float64Array | (() => Float64Array) | null) => SeedScreen | null;
+  /**
+   * The data's scale (DataScale.scale: the variance floor, the starting scales) measured robustly:
+   * per dimension the smaller of the variance and (1.4826 · MAD)² of the seed rows
+   * (src/isolation.ts robustScales, given the seed rows and the variance), so that a few far outliers
+   * do not raise the floor above the groups' own variances. t and mvt; without it, the variance.
+   */
+  readonly robustScale?: (points: Points, n: number, variance: ArrayLike<number>, weights: Float64Array | (() => Float64Array) | null) => Float64Array;
   /** What a model keeps to rebuild this spec (family options such as covariance, regCovar, dims, prior). */
   readonly settings: Readonly<Record<string, unknown>>;
 

@@ -5,6 +5,7 @@
 import type { Points, SeedScreen } from "./family.js";
 import type { Random } from "./random.js";
 import type { Weights } from "./seeding.js";
+import { GAUSSIAN_MIN_VARIANCE } from "./data.js";
 
 /** Neighbour rank, sample size, reference rows, density ratio, and draws per seed. */
 const NEIGHBOUR = 5, SAMPLE = 4096, REFERENCES = 64, SPARSER = 20, DRAWS = 32;
@@ -186,4 +187,71 @@ export const skipIsolated = (points: Points, n: number, rng: Random, w: Weights)
 export function isolatedRows(points: Points, n: number, rows: readonly number[], rng: Random, w: Weights = null): boolean[] {
   const t = Isolation.of(points, n, rng, w);
   return rows.map((i) => t !== null && t.spread(rowsOf(points, i, 1).subarray(0, points.dims), i) > t.limit);
+}
+
+/** 1/Φ⁻¹(3/4): for normal data (MAD_SD · MAD)² estimates the variance. */
+const MAD_SD = 1.482602218505602;
+
+/**
+ * The scale of the robust families (Spec.robustScale: t, mvt), for their variance floor
+ * (regCovar × it) and starting scales: per dimension the smaller of the data's variance
+ * (`variance`) and (1.4826 · MAD)² over the seed rows, MAD = median |x − median x| (weighted medians
+ * under sample weights, rows of weight 0 left out). A few far outliers make the variance, not the
+ * MAD: one point at 10⁵ among 2,000 of sd 1 gives a variance of 10⁷ and a floor (regCovar 10⁻⁶)
+ * ten times the groups' own variances. The variance stays where the MAD is 0 (over half the values
+ * equal) or not below it (two separated groups of equal size: the MAD is half their distance).
+ */
+export function robustScales(points: Points, n: number, variance: ArrayLike<number>, weights: Weights): Float64Array {
+  const d = points.dims, out = Float64Array.from(variance);
+  const weightsNow = () => (typeof weights === "function" ? weights() : weights);
+  let m = 0;
+  for (let i = 0, w = weightsNow(); i < n; i++) if (!w || w[i] > 0) m++;
+  const v = new Float64Array(m), vw = new Float64Array(m);
+  for (let a = 0; a < d; a++) {
+    let c = 0;
+    for (let from = 0; from < n; from += ROWS_PER_BLOCK) {
+      const count = Math.min(ROWS_PER_BLOCK, n - from), x = rowsOf(points, from, count), w = weightsNow();
+      for (let i = 0; i < count; i++) if (!w || w[from + i] > 0) { vw[c] = w ? w[from + i] : 1; v[c++] = x[i * d + a]; }
+    }
+    const centre = weightedMedian(v, vw, m);
+    for (let i = 0; i < m; i++) v[i] = Math.abs(v[i] - centre);
+    const s = (MAD_SD * weightedMedian(v, vw, m)) ** 2;
+    if (s >= GAUSSIAN_MIN_VARIANCE && s < out[a]) out[a] = s;
+  }
+  return out;
+}
+
+/**
+ * The weighted lower median of v[0, n) (weights w): the smallest value whose cumulative weight
+ * reaches half the total. Quickselect with three-way partitions, v and w reordered together; past
+ * 2·log₂ n + 8 rounds (pivots made to defeat the pseudo-random median of three) the rest is sorted.
+ */
+export function weightedMedian(v: Float64Array, w: Float64Array, n: number, rounds = 2 * Math.log2(n + 1) + 8): number {
+  let half = 0, lo = 0, hi = n, below = 0, seed = n;
+  for (let i = 0; i < n; i++) half += w[i];
+  half /= 2;
+  const swap = (i: number, j: number) => { let t = v[i]; v[i] = v[j]; v[j] = t; t = w[i]; w[i] = w[j]; w[j] = t; };
+  for (let round = 0; ; round++) {
+    if (round >= rounds) {
+      // The rest in order (by index, so that the weights follow), then the first value reaching half.
+      const order = Uint32Array.from({ length: hi - lo }, (_, i) => lo + i).sort((i, j) => v[i] - v[j]);
+      for (const i of order) if ((below += w[i]) >= half) return v[i];
+      return v[order[order.length - 1]];
+    }
+    // The median of three values at pseudo-random places (data in order, or V-shaped as the
+    // deviations of sorted data, would defeat fixed places).
+    const at = () => lo + ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % (hi - lo));
+    const x = v[at()], y = v[at()], z = v[at()];
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    let lt = lo, i = lo, gt = hi, less = 0, equal = 0;
+    while (i < gt) {
+      if (v[i] < pivot) swap(lt++, i++);
+      else if (v[i] > pivot) swap(i, --gt);
+      else i++;
+    }
+    for (let j = lo; j < gt; j++) if (j < lt) less += w[j]; else equal += w[j];
+    if (lt > lo && below + less >= half) hi = lt;
+    else if (below + less + equal >= half || gt >= hi) return pivot;
+    else { below += less + equal; lo = gt; }
+  }
 }

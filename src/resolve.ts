@@ -150,6 +150,7 @@ export function buildModel(r: ResolvedFit, spec: Spec, result: EMResult, n: numb
   const marginalize = r.options.missing === "marginalize";
   const settings = {
     mode: r.settings.mode, fixWeights: fit?.settings.fixWeights ?? r.settings.fixWeights, ...(marginalize ? { missing: "marginalize" as const } : {}), ...spec.settings, ...dataSettings,
+    ...(result.scale && "scale" in dataSettings ? { scale: Array.from(result.scale) } : {}), // Spec.robustScale
     ...(fit?.freeze ? { freeze: fit.freeze } : {}),
   };
   return new MixtureModel(r.familyName, spec, result.theta, result.weights, settings, {

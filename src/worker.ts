@@ -211,13 +211,14 @@ export function fitInWorker(data: ModelData, options: WorkerFitOptions): Promise
 }
 
 /**
- * What a model keeps of its training data (Family.dataSettings: level names, trials, scale), as the
+ * What a model keeps of its training data (Family.dataSettings: level names, trials), as the
  * calling thread loaded the data. A worker is sent the loaded values (level names as their codes), so
- * a model it returns takes these settings, and is the model fitSync would give.
+ * a model it returns takes these settings, and is the model fitSync would give. Not the scale: the
+ * worker's fit records the one it used (from the same values; a robust family's, Spec.robustScale).
  */
 export function dataSettingsOf(family: Family, ds: DatasetParts): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
-  for (const key of Object.keys(family.dataSettings)) if (ds.settings[key] !== undefined) kept[key] = JSON.parse(JSON.stringify(ds.settings[key]));
+  for (const key of Object.keys(family.dataSettings)) if (key !== "scale" && ds.settings[key] !== undefined) kept[key] = JSON.parse(JSON.stringify(ds.settings[key]));
   return kept;
 }
 

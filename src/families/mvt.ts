@@ -5,7 +5,7 @@
 // diagonal ones mvtDiagPass (assembly/kernels/mvt.ts).
 import { DEFAULTS } from "../defaults.js";
 import type { Family, Spec } from "../family.js";
-import { skipIsolated } from "../isolation.js";
+import { robustScales, skipIsolated } from "../isolation.js";
 import { columnScales, copyMatrixIn, magnitudeProblem } from "../data.js";
 import { finiteAtLeast, integer, numberList, oneOf } from "../options.js";
 import { cholesky, inverseCholesky } from "../linalg.js";
@@ -101,6 +101,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions, "means" | "covarianc
       statsSize: S,
       initKeys: ["means", "covariances", "dofs"],
       seedScreen: skipIsolated, // data with far outliers: no seed on them (src/isolation.ts)
+      robustScale: robustScales, // the floor's and the starts' scale: the MAD's where outliers make the variance
       settings: options.prior ? { covariance, dof, regCovar, dims: d, prior: options.prior } : { covariance, dof, regCovar, dims: d },
 
       componentParameters: (k) => k * d + model.parameters(k, d) + (dof === "estimate" ? k : dof === "equal" ? 1 : 0),

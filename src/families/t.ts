@@ -2,7 +2,7 @@
 // steps). Kernel: assembly/kernels/mvt.ts, tPass (mvtDiagPass at d = 1, fused).
 import { DEFAULTS } from "../defaults.js";
 import type { Family, Spec } from "../family.js";
-import { skipIsolated } from "../isolation.js";
+import { robustScales, skipIsolated } from "../isolation.js";
 import { copyIn, columnScales, magnitudeProblem } from "../data.js";
 import { finiteAtLeast, numberList } from "../options.js";
 import { dataError, optionError } from "../errors.js";
@@ -66,6 +66,7 @@ export const t: Family<TComponent, TInit, TOptions, "means" | "variances" | "dof
       thetaSize: 3, headerSize: 2, paramsSize: P, statsSize: S,
       initKeys: ["means", "variances", "dofs"],
       seedScreen: skipIsolated, // data with far outliers: no seed on them (src/isolation.ts)
+      robustScale: robustScales, // the floor's and the starts' scale: the MAD's where outliers make the variance
       settings: options.prior ? { dof, regCovar, prior: options.prior } : { dof, regCovar },
       componentParameters: (k) => 2 * k + (dof === "estimate" ? k : dof === "equal" ? 1 : 0),
 
