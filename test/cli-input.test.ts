@@ -91,6 +91,9 @@ describe("bounded input", () => {
         expect(JSON.parse(piped.out).components, f).toEqual(JSON.parse(direct.out).components);
       }
     fails(["fit", "-", "-k", "2"], /^mixem: standard input: Parquet is read from a file \(its footer comes first\); save the input to a file\n$/, fixture("text.parquet"));
+    // Arrow's first bytes, then nothing readable: what is wrong, not the reader's internals.
+    for (const bytes of ["ARROW1\0\0", "ARROW1\0\0garbage-garbage", "\xff\xff\xff\xff\x10\0\0\0"])
+      fails(["fit", "-", "-k", "2"], /^mixem: standard input: not an Arrow IPC file or stream, or one cut short or damaged \(no schema could be read\)\n$/, Buffer.from(bytes, "latin1") as unknown as string);
     // CSV on standard input, after its first bytes were looked at: read whole.
     expect(cli(["fit", "-", "--column", "x", "-k", "2", "--quiet", "--json"], fixture("data.csv")).out).toBe(cli(["fit", join(root, "test/fixtures/columnar/data.csv"), "--column", "x", "-k", "2", "--quiet", "--json"]).out);
   });

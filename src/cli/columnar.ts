@@ -209,8 +209,9 @@ async function openArrow(input: Input): Promise<ColumnarFile> {
         : await RecordBatchReader.from(input.kind === "stdin" ? process.stdin : createReadStream(input.file))).open();
       if (!reader.schema) throw new Error("no schema");
       return reader;
-    } catch (e) {
-      throw new UsageError(`${input.source}: not an Arrow IPC file or stream (${(e as Error).message})`);
+    } catch {
+      // The reader's own message names its internals (a DataView offset, a null field): not shown.
+      throw new UsageError(`${input.source}: not an Arrow IPC file or stream, or one cut short or damaged (no schema could be read)`);
     }
   };
   const first = await open();
