@@ -5,12 +5,13 @@
 // within 1.5] and the mean log-likelihood. A = the old build (e.g. the main checkout's
 // dist/index.js), B = this build (default ../dist/index.js); CACHE = a file keeping the nInit 20
 // results between runs.
-// Run after npm run build: A=/path/to/old/dist/index.js [SEEDS=40] [ONLY=name] [DEFAULT=1] node bench/seeding-outliers.mjs
+// Run after npm run build: A=/path/to/old/dist/index.js [SEEDS=40] [ONLY=name] [DEFAULT=1] [NINIT=1] node bench/seeding-outliers.mjs
+// (NINIT: the restarts of each fit, 1 by default.)
 // (DEFAULT=1: each build's default fit of each data set instead — nInit and seed left out.)
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-const SEEDS = Number(process.env.SEEDS ?? 40), TOL = Number(process.env.TOL ?? 1e-4), ONLY = process.env.ONLY;
+const SEEDS = Number(process.env.SEEDS ?? 40), TOL = Number(process.env.TOL ?? 1e-4), ONLY = process.env.ONLY, NINIT = Number(process.env.NINIT ?? 1);
 const libs = [];
 if (process.env.A) libs.push(["old", await import(pathToFileURL(process.env.A).href)]);
 libs.push([process.env.A ? "new" : "this", await import(pathToFileURL(process.env.B ?? new URL("../dist/index.js", import.meta.url).pathname).href)]);
@@ -68,7 +69,7 @@ for (const [name, data, family, k, centres] of sets) {
   const res = variants.map(([, lib]) => {
     const lls = [];
     let groups = 0;
-    for (let seed = 0; seed < SEEDS; seed++) { const m = lib.fitSync(data, { ...family, k, nInit: 1, seed }); lls.push(m.logLikelihood); groups += found(m); }
+    for (let seed = 0; seed < SEEDS; seed++) { const m = lib.fitSync(data, { ...family, k, nInit: NINIT, seed }); lls.push(m.logLikelihood); groups += found(m); }
     return { lls, groups };
   });
   // nInit 20 with each build's default seeding (cached per data set when CACHE names a file).

@@ -356,6 +356,7 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
   // rows made on demand (Points.rows) allocate WebAssembly memory, and a growth detaches a view.
   const weightsRegion = data.weights, seedWeights = weightsRegion ? () => weightsRegion.array : null;
   // The robust families' scale (Spec.robustScale: t, mvt): outliers do not raise their floor.
+  const variance = data.scale;
   if (spec.robustScale) data = { scale: spec.robustScale(seedPoints, seedN, data.scale, seedWeights), weights: data.weights, labels: data.labels };
   const distinct = countDistinct(seedPoints, seedN, k, seedWeights);
   if (distinct < k)
@@ -379,7 +380,10 @@ export function* runs(spec: Spec, k: number, n: number, data: DataScale, seedPoi
       const seeds = given
         ? seedsAround(seedPoints, seedN, k, rng, seedWeights, given, s.init, screening)
         : s.init === "kmeans++" ? kmeansPlusPlus(seedPoints, seedN, k, rng, seedWeights, undefined, screening) : randomDistinct(seedPoints, seedN, k, rng, seedWeights);
-      spec.seed(seeds, data, theta, screen?.spreads?.(seeds, k, data.scale));
+      // A robust family's second restart starts at the data's variance, not at the seeds' own
+      // scales: a component may then take a broad background (restarts differ in kind, not only in seeds).
+      const wide = spec.robustScale && restart === 1;
+      spec.seed(seeds, wide ? { ...data, scale: variance } : data, theta, wide ? undefined : screen?.spreads?.(seeds, k, data.scale));
       const seeded = yield { theta, weights, hard: false, seeds };
       maximizeStep(spec, seeded.stats, theta, weights, k, data, !s.fixWeights, s.prior?.weights ?? 1, s.frozen);
     } else {

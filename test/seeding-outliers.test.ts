@@ -2,6 +2,8 @@
 // k-means++ passes over isolated points, so one fit (nInit 1) finds the groups where D² sampling
 // seeded a component on the outliers; every path seeds the same way; a small tight cluster far
 // away is not taken for outliers; without a screen k-means++ is unchanged.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fit, fitInWorker, fitStream, fitSync, initSync, selectK, selectKAsync, type MixtureModel } from "../src/index.js";
 import { classMeans, kmeansPlusPlus, seedsAround } from "../src/seeding.js";
@@ -168,3 +170,23 @@ describe("skipping isolated points: the same seeds however the points are read",
   });
 });
 
+
+describe("t and mvt restarts: the second starts at the data's variance", () => {
+  // Old Faithful + 14 uniform gross outliers (5 %), mvt k 3 (one component more than the groups):
+  // the best fit spends the third component on a broad background (weight 0.05). From the seeds'
+  // own scales no restart reached it (nInit 4, seeds 0–7: all at −1323.3); a start at the data's
+  // variance does.
+  const rows = readFileSync(fileURLToPath(new URL("../examples/faithful.csv", import.meta.url)), "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
+  const u = mulberry32(7);
+  const dirty = [...rows, ...Array.from({ length: 14 }, () => [-15 + 35 * u(), -100 + 350 * u()])];
+  const background = (m: MixtureModel<"mvt">) => m.components.some((c, j) => m.weights[j] > 0.04 && m.weights[j] < 0.07 && c.covariance[1][1] > 1000);
+  it("mvt k 3 on Old Faithful + 5 % outliers: nInit 2 finds the broad background component for some seeds, with a higher log-likelihood; nInit 1 never", () => {
+    const one = Array.from({ length: 8 }, (_, seed) => fitSync(dirty, { family: "mvt", k: 3, seed }));
+    const two = Array.from({ length: 8 }, (_, seed) => fitSync(dirty, { family: "mvt", k: 3, nInit: 2, seed }));
+    expect(one.some(background)).toBe(false);
+    const found = two.filter(background);
+    expect(found.length).toBeGreaterThanOrEqual(2);
+    const bestOne = Math.max(...one.map((m) => m.logLikelihood));
+    for (const m of found) expect(m.logLikelihood).toBeGreaterThan(bestOne + 3);
+  });
+});
