@@ -57,7 +57,7 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
     for (const [label, names] of Object.entries(apps)) measured.set(label, await measure(app(names)));
     for (const [label, contents] of entryApps) measured.set(label, await measure(contents));
     if (process.env.MIXEM_SIZES) {
-      const kb = (n: number) => (n / 1000).toFixed(1);
+      const kb = (n: number) => (n / 1000).toFixed(process.env.MIXEM_SIZES === "2" ? 2 : 1);
       console.log(["| import | at start (min) | gzipped | WebAssembly | worker source | on demand (gzipped) |", "| --- | ---: | ---: | --- | --- | ---: |",
         ...[...measured].map(([label, m]) => `| \`${label}\` | ${kb(m.startBytes)} KB | ${kb(m.startGzip)} KB | ${m.start.includes(WASM) ? "yes" : "no"} | ${m.start.includes(WORKER) ? "yes" : m.onDemand.includes(WORKER) ? "on demand" : "no"} | ${kb(m.onDemandGzip)} KB |`)].join("\n"));
     }
@@ -90,6 +90,7 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // 80.04 → 80.61; selectK's covariance models from the registry (gaussian E/V) 80.72; t/mvt
   // starts at their seeds' own scales 81.00; ECME's stall stop 81.03 — the bound 81 → 82 KB; worker
   // options copied once before they are checked, and the attack's other fixes: 81.14.
+  // t/mvt's robust scale and the second restart at the data's variance: 81.78.
   it("fit alone: at most 82 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
     expect(m.startGzip).toBeLessThanOrEqual(82_000);
@@ -109,13 +110,15 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // 35 KB was the goal for an app that fits one 1-D family; gaussian 35.1 KB with the seed screen's generic
   // draws and peers' option names (each ~0.1 KB): 36 KB since; 35.75 KB with the changes listed
   // for `fit` above (gaussian 35.16 → 35.66 → 35.70 → 35.75, 35.84 with the attack's fixes; mvt 50.52 → 51.02 → 51.03 → 51.29 →
-  // 51.33): every family's bound 51 → 52 KB.
-  it("fit from mixem/<family>: gaussian and poisson at most 36 KB gzipped, every family at most 52 KB, the worker source on demand", () => {
+  // 51.33): every family's bound 51 → 52 KB. Then t/mvt's robust scale (the MAD by quickselect, in
+  // their bundles only; the hook in every one) and the second restart at the data's variance:
+  // gaussian 35.84 → 35.96, mvt 51.42 → 52.06 — every family's bound 52 → 53 KB.
+  it("fit from mixem/<family>: gaussian and poisson at most 36 KB gzipped, every family at most 53 KB, the worker source on demand", () => {
     for (const [label] of entryApps) {
       const m = measured.get(label)!;
       expect(m.start, label).toContain(WASM);
       expect(m.start, label).not.toContain(WORKER);
-      expect(m.startGzip, label).toBeLessThanOrEqual(52_000);
+      expect(m.startGzip, label).toBeLessThanOrEqual(53_000);
       expect(m.startGzip, label).toBeLessThan(measured.get("fit")!.startGzip * 0.75);
     }
     for (const f of ["gaussian", "poisson"]) expect(measured.get(`fit from mixem/${f}`)!.startGzip, f).toBeLessThanOrEqual(36_000);
