@@ -24,6 +24,7 @@
 // τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
 import { AccumulateFn, addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_KEEP_STATS, GROUP, LogDensityFn, normalize, plainPass, toColumns } from "../pass";
 import { LN2_HI, LN2_LO, logv } from "../simd";
+import { centreWeigh, scatter } from "../scatter";
 
 const HEAD: usize = 6; // c, a, 1/ν, b, log b, C
 const STAT_HEAD: usize = 5; // Σ τ, Σ τu, Σ τq, Σ τq², Σ τ(1 − u)²
@@ -294,8 +295,8 @@ export function tPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k:
 }
 
 // ---- full Σ (also tied) ----
-// The triangular product and the scatter are mvn_full.ts's (kernel files export only their pass,
-// so the two loops are repeated here rather than shared).
+// The triangular product is mvn_full.ts's (kernel files export only their pass, so that loop is
+// repeated here); the statistics loops are shared (assembly/scatter.ts).
 
 /** Z[a][i] = x_ai − mean_a for the block. */
 function centre(x: usize, bytes: usize, ud: usize, mean: usize, work: usize): void {
@@ -381,52 +382,19 @@ function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
     const s = stats + <usize>j * statBytes;
     const s1 = s + STAT_HEAD * F64, s2 = s1 + ud * F64;
     const r = resp + <usize>j * COLUMN;
-    centre(x, bytes, ud, p + HEAD * F64, work);
-    if (kept == 0) mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q); // else the density loop kept 1 + δ²/ν
+    const mean = p + HEAD * F64;
+    if (kept == 0) { // the density loop did not keep 1 + δ²/ν
+      centre(x, bytes, ud, mean, work);
+      mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q);
+    }
     scaleSums(q, r, bytes, p, s, kc == 0 ? 0 : v + <usize>j * COLUMN, kept == 0 ? 0 : kept + <usize>j * COLUMN, <usize>k);
-    // W = τu·Z, with S1_a = Σ W_a on the way.
-    for (let a: usize = 0; a < ud; a++) {
-      const za = work + a * COLUMN, wa = weighted + a * COLUMN;
-      let t = f64x2.splat(0);
-      for (let i: usize = 0; i < bytes; i += 16) {
-        const w = f64x2.mul(v128.load(q + i), v128.load(za + i));
-        v128.store(wa + i, w);
-        t = f64x2.add(t, w);
-      }
-      addHsum(s1 + a * F64, t);
-    }
-    // S2[a][b] += Σ_i W_ai Z_bi for b ≤ a.
-    for (let a: usize = 0; a < ud; a++) {
-      const wa = weighted + a * COLUMN;
-      const row = s2 + a * ud * F64;
-      let c: usize = 0;
-      for (; c + 3 <= a; c += 4) dots(wa, work + c * COLUMN, bytes, row + c * F64, 4);
-      if (c + 1 <= a) { dots(wa, work + c * COLUMN, bytes, row + c * F64, 2); c += 2; }
-      if (c == a) dots(wa, work + c * COLUMN, bytes, row + c * F64, 1);
-    }
+    // Z = x − m and W = τu·Z (τu in q), with S1_a = Σ W_a on the way, four coordinates per sweep.
+    let c: usize = 0;
+    for (; c + 4 <= ud; c += 4) centreWeigh(x, q, mean, work, weighted, c, bytes, 0, s1, 4, false);
+    for (; c < ud; c++) centreWeigh(x, q, mean, work, weighted, c, bytes, 0, s1, 1, false);
+    scatter(weighted, work, bytes, ud, s2); // S2[a][b] += Σ_i W_ai Z_bi for b ≤ a
   }
   if (kc != 0) crossSums(v, bytes, k, stats + (STAT_HEAD + ud + ud * ud) * F64, statBytes);
-}
-
-/** out[c] += Σ_i w_i · z_c,i for the `width` (1, 2 or 4) columns from z. */
-// @ts-ignore: decorator
-@inline function dots(w: usize, z: usize, bytes: usize, out: usize, width: i32): void {
-  let d0 = f64x2.splat(0), d1 = d0, d2 = d0, d3 = d0;
-  for (let i: usize = 0; i < bytes; i += 16) {
-    const wi = v128.load(w + i), zi = z + i;
-    d0 = f64x2.add(d0, f64x2.mul(wi, v128.load(zi)));
-    if (width > 1) d1 = f64x2.add(d1, f64x2.mul(wi, v128.load(zi, COLUMN)));
-    if (width > 2) {
-      d2 = f64x2.add(d2, f64x2.mul(wi, v128.load(zi, 2 * COLUMN)));
-      d3 = f64x2.add(d3, f64x2.mul(wi, v128.load(zi, 3 * COLUMN)));
-    }
-  }
-  addHsum(out, d0);
-  if (width > 1) addHsum(out + F64, d1);
-  if (width > 2) {
-    addHsum(out + 2 * F64, d2);
-    addHsum(out + 3 * F64, d3);
-  }
 }
 
 /** Family mvt, full and tied scales; with ν fixed at an integer, powerPass (below). */
