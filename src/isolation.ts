@@ -192,30 +192,36 @@ export function isolatedRows(points: Points, n: number, rows: readonly number[],
 /** 1/Φ⁻¹(3/4): for normal data (MAD_SD · MAD)² estimates the variance. */
 const MAD_SD = 1.482602218505602;
 
+/** Rows the robust scale reads at most: evenly spaced through the seed rows beyond it. */
+const SCALE_ROWS = 65536;
+
 /**
  * The scale of the robust families (Spec.robustScale: t, mvt), for their variance floor
  * (regCovar × it) and starting scales: per dimension the smaller of the data's variance
- * (`variance`) and (1.4826 · MAD)² over the seed rows, MAD = median |x − median x| (weighted medians
- * under sample weights, rows of weight 0 left out). A few far outliers make the variance, not the
- * MAD: one point at 10⁵ among 2,000 of sd 1 gives a variance of 10⁷ and a floor (regCovar 10⁻⁶)
- * ten times the groups' own variances. The variance stays where the MAD is 0 (over half the values
- * equal) or not below it (two separated groups of equal size: the MAD is half their distance).
+ * (`variance`) and (1.4826 · MAD)², MAD = median |x − median x| over the seed rows — every one up to
+ * 65,536, else 65,536 evenly spaced (rows ⌊j n / 65,536⌋) — weighted medians under sample weights,
+ * rows of weight 0 left out. A few far outliers make the variance, not the MAD: one point at 10⁵
+ * among 2,000 of sd 1 gives a variance of 10⁷ and a floor (regCovar 10⁻⁶) ten times the groups'
+ * own variances. The variance stays where the MAD is 0 (over half the values equal) or not below it
+ * (two separated groups of equal size: the MAD is half their distance).
  */
 export function robustScales(points: Points, n: number, variance: ArrayLike<number>, weights: Weights): Float64Array {
-  const d = points.dims, out = Float64Array.from(variance);
-  const weightsNow = () => (typeof weights === "function" ? weights() : weights);
-  let m = 0;
-  for (let i = 0, w = weightsNow(); i < n; i++) if (!w || w[i] > 0) m++;
-  const v = new Float64Array(m), vw = new Float64Array(m);
-  for (let a = 0; a < d; a++) {
-    let c = 0;
-    for (let from = 0; from < n; from += ROWS_PER_BLOCK) {
-      const count = Math.min(ROWS_PER_BLOCK, n - from), x = rowsOf(points, from, count), w = weightsNow();
-      for (let i = 0; i < count; i++) if (!w || w[from + i] > 0) { vw[c] = w ? w[from + i] : 1; v[c++] = x[i * d + a]; }
-    }
-    const centre = weightedMedian(v, vw, m);
-    for (let i = 0; i < m; i++) v[i] = Math.abs(v[i] - centre);
-    const s = (MAD_SD * weightedMedian(v, vw, m)) ** 2;
+  const d = points.dims, out = Float64Array.from(variance), m = Math.min(n, SCALE_ROWS);
+  const v = new Float64Array(m * d), vw = new Float64Array(m);
+  let c = 0;
+  for (let j = 0; j < m; j++) {
+    const i = m === n ? j : Math.floor((j * n) / m), x = rowsOf(points, i, 1);
+    const w = typeof weights === "function" ? weights() : weights; // read after the row (Points.rows may grow memory)
+    if (w && !(w[i] > 0)) continue;
+    vw[c] = w ? w[i] : 1;
+    for (let a = 0; a < d; a++) v[a * m + c] = x[a];
+    c++;
+  }
+  for (let a = 0; a < d && c > 0; a++) {
+    const col = v.subarray(a * m, a * m + c), cw = Float64Array.from(vw.subarray(0, c));
+    const centre = weightedMedian(col, cw, c);
+    for (let i = 0; i < c; i++) col[i] = Math.abs(col[i] - centre);
+    const s = (MAD_SD * weightedMedian(col, cw, c)) ** 2;
     if (s >= GAUSSIAN_MIN_VARIANCE && s < out[a]) out[a] = s;
   }
   return out;
