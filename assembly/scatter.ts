@@ -8,9 +8,8 @@
 // spill registers (docs/performance.md).
 import { addHsum, COLUMN, F64 } from "./pass";
 
-/** S (d × d, row-major, lower triangle) += W Zᵀ's lower triangle over the block. */
-// @ts-ignore: decorator
-@inline export function scatter(weighted: usize, work: usize, bytes: usize, ud: usize, s2: usize): void {
+/** S (d × d, row-major, lower triangle) += W Zᵀ's lower triangle over the block (one function for both kernels). */
+export function scatter(weighted: usize, work: usize, bytes: usize, ud: usize, s2: usize): void {
   let a: usize = 0;
   for (; a + 1 < ud; a += 2) {
     const wa = weighted + a * COLUMN;

@@ -20,8 +20,8 @@ const ROUNDS = Number(process.env.ROUNDS ?? 40), REPS = Number(process.env.REPS 
 const dir = mkdtempSync(join(tmpdir(), "mvn-full-ab-"));
 let wasm;
 try {
-  for (const f of ["pass.ts", "simd.ts", "index.ts", "tsconfig.json"]) copyFileSync(`${root}assembly/${f}`, join(dir, f));
-  const kernel = (source, name) => source.replace(/"\.\.\/pass"/g, '"./pass"').replace(/export function mvnFullPass\b/, `export function ${name}`);
+  for (const f of ["pass.ts", "simd.ts", "scatter.ts", "index.ts", "tsconfig.json"]) copyFileSync(`${root}assembly/${f}`, join(dir, f));
+  const kernel = (source, name) => source.replace(/"\.\.\/(pass|scatter)"/g, '"./$1"').replace(/export function mvnFullPass\b/, `export function ${name}`);
   writeFileSync(join(dir, "base.ts"), kernel(execFileSync("git", ["show", `${rev}:assembly/kernels/mvn_full.ts`], { cwd: root, encoding: "utf8" }), "passBase"));
   writeFileSync(join(dir, "current.ts"), kernel(readFileSync(`${root}assembly/kernels/mvn_full.ts`, "utf8"), "passCurrent"));
   // asconfig.json's release target, as flags.
