@@ -8,19 +8,23 @@
 // spill registers (docs/performance.md).
 import { addHsum, COLUMN, F64 } from "./pass";
 
-/** S (d × d, row-major, lower triangle) += W Zᵀ's lower triangle over the block (one function for both kernels). */
-export function scatter(weighted: usize, work: usize, bytes: usize, ud: usize, s2: usize): void {
+/**
+ * S[a][b] += Σ_i W_ai Z_bi for b ≤ a < d over the block (W Zᵀ's lower triangle; S[a][b] at
+ * out + a·rowBytes + b·8). One function for every caller: the full-covariance kernels' scatter
+ * (rowBytes d·8) and the Student-t kernels' ECME cross sums (W = Z = τh, rows a component's statistics apart).
+ */
+export function scatter(weighted: usize, work: usize, bytes: usize, ud: usize, out: usize, rowBytes: usize): void {
   let a: usize = 0;
   for (; a + 1 < ud; a += 2) {
     const wa = weighted + a * COLUMN;
-    const row = s2 + a * ud * F64, next = row + ud * F64;
+    const row = out + a * rowBytes, next = row + rowBytes;
     let b: usize = 0;
     for (; b + 4 <= a + 2; b += 4) tile(wa, work + b * COLUMN, bytes, row + b * F64, next + b * F64, 4, b + 4 == a + 2);
     if (b < a + 2) tile(wa, work + b * COLUMN, bytes, row + b * F64, next + b * F64, 2, true);
   }
   if (a < ud) {
     const wa = weighted + a * COLUMN;
-    const row = s2 + a * ud * F64;
+    const row = out + a * rowBytes;
     let b: usize = 0;
     for (; b + 3 <= a; b += 4) dots(wa, work + b * COLUMN, bytes, row + b * F64, 4);
     for (; b <= a; b++) dots(wa, work + b * COLUMN, bytes, row + b * F64, 1);

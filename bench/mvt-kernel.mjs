@@ -4,10 +4,11 @@
 // and whether the statistics are the same bits. NU non-integer takes the general pass, an integer
 // the power path. For A/B of kernel variants (a binary: `asc --config asconfig.json --target
 // release assembly/kernels/*.ts -o variant.wasm`, or a copy of build/mixem.wasm before a change).
-// Usage: [NU=4.7] [N=16384] [R=30] node bench/mvt-kernel.mjs a.wasm b.wasm
+// ECME=1: the header asks for the ECME cross sums (kc = K), as a fit with ν estimated.
+// Usage: [NU=4.7] [ECME=1] [N=16384] [R=30] node bench/mvt-kernel.mjs a.wasm b.wasm
 import { readFileSync } from "node:fs";
 const files = process.argv.slice(2);
-const N = Number(process.env.N ?? 16384), K = 8, D = 10, R = Number(process.env.R ?? 30), nu = Number(process.env.NU ?? 4.7);
+const ECME = !!process.env.ECME, N = Number(process.env.N ?? 16384), K = 8, D = 10, R = Number(process.env.R ?? 30), nu = Number(process.env.NU ?? 4.7);
 function rng(seed) { let a = seed >>> 0; return () => { a = (a + 0x6d2b79f5) | 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; }; }
 const u = rng(1); const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
 const centres = Array.from({ length: K }, () => Array.from({ length: D }, () => (u() - 0.5) * 8));
@@ -20,10 +21,10 @@ const inst = files.map((f) => {
   const alloc = (nf) => { const p = w.alloc(nf * 8 + 16); return (p + 15) & ~15; };
   const x = alloc(N * D); new Float64Array(w.memory.buffer, x, N * D).set(xs);
   const scratch = alloc(256 * 200);
-  const P = 6 + D + D * D, S = 5 + D + D * D;
+  const P = 6 + D + D * D, S = 5 + D + D * D + (ECME ? K : 0);
   const tp = alloc(2 + P * K), ts = alloc(S * K);
   const T = new Float64Array(w.memory.buffer, tp, 2 + P * K);
-  T[0] = 0; T[1] = 1;
+  T[0] = ECME ? K : 0; T[1] = 1; // ECME=1: with the cross sums (kc = K), as a fit with ν estimated
   for (let j = 0; j < K; j++) {
     const o = 2 + P * j, a = (nu + D) / 2;
     T[o] = Math.log(1 / K) + lg(a) - lg(nu / 2) - (D / 2) * Math.log(nu * Math.PI); T[o + 1] = a; T[o + 2] = 1 / nu; T[o + 3] = (nu + D) / nu; T[o + 4] = Math.log((nu + D) / nu); T[o + 5] = 0;

@@ -3,11 +3,12 @@
 // points in blocks of 256, statistics accumulated), interleaved, CPU time per point · component,
 // fastest and median of R rounds. No fit around them: for A/B of kernel variants (a binary built
 // with `asc --config asconfig.json --target release assembly/kernels/*.ts -o variant.wasm`).
-// Usage: [NU=5] [N=65536] [R=40] node bench/t-kernel.mjs [a.wasm b.wasm …] (default build/mixem.wasm).
+// ECME=1: the header asks for the ECME cross sums (kc = K), as a fit with ν estimated.
+// Usage: [NU=5] [ECME=1] [N=65536] [R=40] node bench/t-kernel.mjs [a.wasm b.wasm …] (default build/mixem.wasm).
 // NU an integer takes the power path; NU=4.7 the general one.
 import { readFileSync } from "node:fs";
 const files = process.argv.length > 2 ? process.argv.slice(2) : [new URL("../build/mixem.wasm", import.meta.url).pathname];
-const N = Number(process.env.N ?? 65536), K = 8, R = Number(process.env.R ?? 40), CALLS = 8, nu = Number(process.env.NU ?? 5);
+const ECME = !!process.env.ECME, N = Number(process.env.N ?? 65536), K = 8, R = Number(process.env.R ?? 40), CALLS = 8, nu = Number(process.env.NU ?? 5);
 function rng(seed) { let a = seed >>> 0; return () => { a = (a + 0x6d2b79f5) | 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; }; }
 const u = rng(1); const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
 const chi = () => { let s = 0; for (let i = 0; i < 5; i++) s += normal() ** 2; return Math.sqrt(s / 5); };
@@ -16,10 +17,10 @@ const inst = files.map((f) => {
   const w = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(f)), { env: { abort() { throw new Error("abort"); } } }).exports;
   const alloc = (nf) => { const p = w.alloc(nf * 8 + 16); return (p + 15) & ~15; };
   const x = alloc(N); new Float64Array(w.memory.buffer, x, N).set(xs);
-  const scratch = alloc(256 * (K + 1 + 4 + 1 + 2 * K + 4));
-  const gp = alloc(3 * K), tp = alloc(2 + 8 * K), gs = alloc(3 * K), ts = alloc(7 * K);
+  const scratch = alloc(256 * (K + 1 + 4 + 1 + 2 * K + 4 + (ECME ? K : 0)));
+  const gp = alloc(3 * K), tp = alloc(2 + 8 * K), gs = alloc(3 * K), ts = alloc((7 + (ECME ? K : 0)) * K);
   const G = new Float64Array(w.memory.buffer, gp, 3 * K), T = new Float64Array(w.memory.buffer, tp, 2 + 8 * K);
-  T[0] = 0; T[1] = 1; // header: no cross sums, 1 + δ²/ν kept
+  T[0] = ECME ? K : 0; T[1] = 1; // header: cross sums (ECME=1: the pass of an ECME fit) or none, 1 + δ²/ν kept
   for (let j = 0; j < K; j++) {
     const m = 4 * j + 0.5, v = 1.5, o = 2 + 8 * j;
     G[3 * j] = m; G[3 * j + 1] = -0.5 / v; G[3 * j + 2] = Math.log(1 / K) - 0.5 * Math.log(2 * Math.PI * v);

@@ -116,7 +116,7 @@ function accumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize, 
     let c: usize = 0;
     for (; c + 4 <= ud; c += 4) centreWeigh(x, r, mean, work, weighted, c, bytes, s, s1, 4, c == 0);
     for (; c < ud; c++) centreWeigh(x, r, mean, work, weighted, c, bytes, s, s1, 1, c == 0);
-    scatter(weighted, work, bytes, ud, s2);
+    scatter(weighted, work, bytes, ud, s2, ud * F64);
   }
 }
 

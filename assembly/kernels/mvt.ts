@@ -182,18 +182,7 @@ function crossSums(v: usize, bytes: usize, k: i32, m: usize, statBytes: usize): 
     }
     return;
   }
-  for (let j = 0; j < k; j++) {
-    const vj = v + <usize>j * COLUMN;
-    for (let l = 0; l <= j; l++) {
-      const vl = v + <usize>l * COLUMN;
-      let d0 = f64x2.splat(0), d1 = d0;
-      for (let i: usize = 0; i < bytes; i += 32) {
-        d0 = f64x2.add(d0, f64x2.mul(v128.load(vj + i), v128.load(vl + i)));
-        d1 = f64x2.add(d1, f64x2.mul(v128.load(vj + i, 16), v128.load(vl + i, 16)));
-      }
-      addHsum(m + <usize>j * statBytes + <usize>l * F64, f64x2.add(d0, d1));
-    }
-  }
+  scatter(v, v, bytes, <usize>k, m, statBytes); // in register tiles, as the full kernels' scatter
 }
 
 export function mvtDiagPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
@@ -392,7 +381,7 @@ function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
     let c: usize = 0;
     for (; c + 4 <= ud; c += 4) centreWeigh(x, q, mean, work, weighted, c, bytes, 0, s1, 4, false);
     for (; c < ud; c++) centreWeigh(x, q, mean, work, weighted, c, bytes, 0, s1, 1, false);
-    scatter(weighted, work, bytes, ud, s2); // S2[a][b] += Σ_i W_ai Z_bi for b ≤ a
+    scatter(weighted, work, bytes, ud, s2, ud * F64); // S2[a][b] += Σ_i W_ai Z_bi for b ≤ a
   }
   if (kc != 0) crossSums(v, bytes, k, stats + (STAT_HEAD + ud + ud * ud) * F64, statBytes);
 }
