@@ -81,6 +81,7 @@ export function lastLabelTerm(): f64 { return labelTerm; }
 export const FLAG_HARD: i32 = 1;       // classification EM: responsibilities become one-hot at the argmax
 export const FLAG_ACCUMULATE: i32 = 2; // zero `stats`, then accumulate into it
 export const FLAG_KEEP_STATS: i32 = 4; // with FLAG_ACCUMULATE: add to `stats` as they are (a pass in pieces)
+export const FLAG_LIGHT: i32 = 8; // a search pass (ECME's ν steps): a kernel may leave out the statistics `refine` does not read
 
 /** Two points' columns e_ij = exp(lp_ji − m_i) in place, from `first` to `end` (one COLUMN apart); returns s_i = Σ_j e_ij. */
 @inline function expColumns(first: usize, end: usize, m: v128): v128 {

@@ -72,7 +72,15 @@ const WEIGHT_EPS = 10 * Number.EPSILON;
  * One E-step the loop asks for: responsibilities and statistics at (θ, w) — or, with `seeds`
  * (k × seedDims), the statistics of assigning every point to its nearest seed (the seeding pass).
  */
-export interface PassRequest { theta: Float64Array; weights: Float64Array; hard: boolean; seeds?: Float64Array }
+export interface PassRequest {
+  theta: Float64Array; weights: Float64Array; hard: boolean; seeds?: Float64Array;
+  /**
+   * A search pass (Spec.refine answered "light"): the log-likelihood and the statistics `refine`
+   * reads must be right, the others may be left out (0). A driver may ignore it (in-memory fits
+   * take it); a search that ends on such a pass is followed by a full one at the same θ.
+   */
+  light?: boolean;
+}
 /** Its answer: the log-likelihood (constants included) and k × statsSize statistics, read at once. */
 export interface PassResult {
   logLikelihood: number;
@@ -149,7 +157,12 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     maximizeStep(spec, pass.stats, theta, weights, k, data, !s.fixWeights, alpha, s.frozen);
     pass = yield request;
     passes++;
-    if (spec.refine) while (spec.refine(theta, k, toRefine(view, pass), s.frozen?.held)) { pass = yield request; passes++; } // ECME steps (family.ts)
+    if (spec.refine) {
+      // ECME steps (family.ts); a "light" answer asks the next pass for refine's statistics only, and
+      // the search's last pass must hold them all (the next M-step reads it).
+      for (let step; (step = spec.refine(theta, k, toRefine(view, pass), s.frozen?.held));) { request.light = step === "light"; pass = yield request; passes++; }
+      if (request.light) { request.light = false; pass = yield request; passes++; }
+    }
     ll = finite(pass.logLikelihood);
     const seenNext = observed(pass), next = objective(seenNext);
     const change = next - goal, delta = change / n, seenChange = seenNext - seen;
@@ -433,7 +446,7 @@ export function runEM(spec: Spec, ds: DatasetParts, s: EMSettings): EMResult {
  */
 export function localPass(ev: Evaluator, ds: DatasetParts, req: PassRequest): PassResult {
   if (!req.seeds) {
-    const logLikelihood = ev.run(ds, req.theta, req.weights, { hard: req.hard, stats: true });
+    const logLikelihood = ev.run(ds, req.theta, req.weights, { hard: req.hard, stats: true, light: req.light });
     return ds.labels ? { logLikelihood, stats: ev.stats, labelTerm: ev.labelTerm } : { logLikelihood, stats: ev.stats };
   }
   ev.sumBlocks(localBlocks(ev, ds, req), true);

@@ -33,6 +33,8 @@ export interface RunOptions {
   hard?: boolean;
   /** Accumulate the statistics (read them from `stats`). */
   stats?: boolean;
+  /** A search pass: only the statistics `refine` reads need be right (PassRequest.light). */
+  light?: boolean;
   /** n × k responsibilities, row-major. */
   respOut?: Region | null;
   /** scoreSamples (runMissing): each incomplete row's log Σ_j w_j p(x_obs | θ_j), at its index as given. */
@@ -176,7 +178,7 @@ export class Evaluator {
         if (o.stats) this.blockStats.fill(0, b * width, (b + 1) * width);
         continue;
       }
-      c.hard = o.hard ?? false; c.accumulate = o.stats ?? false; c.respOut = o.respOut ?? null; c.labels = null;
+      c.hard = o.hard ?? false; c.accumulate = o.stats ?? false; c.light = o.light ?? false; c.respOut = o.respOut ?? null; c.labels = null;
       this.blockLL[b] = core.pass(this.spec.kernel, c);
       this.blockLabel[b] = c.labelTerm ?? 0;
       if (o.stats) this.blockStats.set(this.statsRegion.array, b * width);

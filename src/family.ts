@@ -377,10 +377,12 @@ export interface Spec<C extends object = object> {
    * M-step (ECME, Liu & Rubin 1994: the Student-t degrees of freedom). The driver answers the pass
    * at the M-step's θ and calls `refine` with it; `refine` may change θ in place and return true to
    * have the pass at the new θ answered and be called again, and returns false when the last pass
-   * it was given was answered at the current θ — that pass is then the next E-step. It leaves
-   * the entries `held` marks (frozen; see `maximize`) as they are.
+   * it was given was answered at the current θ — that pass is then the next E-step. "light" is
+   * true, with the next pass asked for the log-likelihood and the statistics `refine` reads only
+   * (PassRequest.light: when it expects to step again); the driver follows a search that ends on
+   * such a pass with a full one. It leaves the entries `held` marks (frozen; see `maximize`) as they are.
    */
-  refine?(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }, held?: Uint8Array): boolean;
+  refine?(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }, held?: Uint8Array): boolean | "light";
   /**
    * Unconstrained coordinates of θ in which SQUAREM (`accelerate: "squarem"`) extrapolates
    * (src/squarem.ts). Without them θ is extrapolated as it is, and each extrapolated θ must pass

@@ -37,6 +37,7 @@ export const MEMORY_LIMIT_BYTES = 2 ** 32;
 const FLAG_HARD = 1;
 const FLAG_ACCUMULATE = 2;
 const FLAG_KEEP_STATS = 4;
+const FLAG_LIGHT = 8;
 
 /** A run of f64 values in linear memory. `array` is a view that is re-made if memory grew. */
 export class Region {
@@ -92,6 +93,8 @@ export interface PassCall {
   /** Compute the statistics (replacing `stats`, or adding to them with `keepStats`). */
   accumulate: boolean;
   keepStats?: boolean;
+  /** A search pass (PassRequest.light): the kernel may leave out the statistics `refine` does not read. */
+  light?: boolean;
   /** Responsibilities, row-major, k per point (written at point `from` on), or null. */
   respOut?: Region | null;
   /** Component index of each point (the seeding pass): one-hot statistics, no density evaluated. */
@@ -189,7 +192,7 @@ export class WasmCore {
   /** Runs kernel `name` once (see PassCall); returns Σ_i log Σ_j w_j p(x_i | θ_j) without the per-point constants. */
   pass(name: string, c: PassCall): number {
     const kernel = this.exports[name] as PassKernel;
-    const flags = (c.hard ? FLAG_HARD : 0) | (c.accumulate ? FLAG_ACCUMULATE : 0) | (c.keepStats ? FLAG_KEEP_STATS : 0);
+    const flags = (c.hard ? FLAG_HARD : 0) | (c.accumulate ? FLAG_ACCUMULATE : 0) | (c.keepStats ? FLAG_KEEP_STATS : 0) | (c.light ? FLAG_LIGHT : 0);
     const from = c.from ?? 0;
     c.labelTerm = 0;
     if (!c.weights && !c.partialLabels) return this.call(kernel, c, from, flags);

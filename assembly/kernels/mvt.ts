@@ -22,7 +22,7 @@
 // δ² = ‖P (x − m)‖², as in mvn_full.ts)].
 // Work columns: diag 1 + 2·k·ks + kc (τ u per point, then 1 + δ²/ν and its log per component, then
 // τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
-import { AccumulateFn, addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_KEEP_STATS, GROUP, LogDensityFn, normalize, plainPass, toColumns } from "../pass";
+import { AccumulateFn, addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_KEEP_STATS, FLAG_LIGHT, GROUP, LogDensityFn, normalize, plainPass, toColumns } from "../pass";
 import { LN2_HI, LN2_LO, logv } from "../simd";
 import { centreWeigh, scatter } from "../scatter";
 
@@ -34,6 +34,8 @@ let fresh = false;
 let fused = false;
 /** Set by powerPass around fullAccumulate: the kept columns hold 1 + δ²/ν but not its log. */
 let noLog = false;
+/** FLAG_LIGHT (an ECME search pass): the ν statistics only — mvt's Σ τu (x − m) and scatter left out (0). */
+let light = false;
 
 // ---- diagonal Σ (also the 1-D family t) ----
 
@@ -99,6 +101,7 @@ function diagAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
       v128.store(work + i, q);
     }
     scaleSums(work, r, bytes, p, s, kc == 0 ? 0 : cross + <usize>j * COLUMN, kept == 0 ? 0 : kept + <usize>j * COLUMN, <usize>k);
+    if (light) continue;
     for (let t: usize = 0; t < ud; t++) {
       const m = v128.load64_splat(mean + t * F64);
       const xa = x + t * COLUMN;
@@ -188,6 +191,7 @@ function crossSums(v: usize, bytes: usize, k: i32, m: usize, statBytes: usize): 
 export function mvtDiagPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
   fresh = false;
   fused = false;
+  light = (flags & FLAG_LIGHT) != 0;
   return blockedPass(diagDensity, diagAccumulate, 5 + 2 * dims + <i32>load<f64>(params), x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
 }
 
@@ -280,6 +284,7 @@ function tAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usize,
 /** Family t: mvtDiagPass at dims = 1, fused (above); with ν fixed at an integer, powerPass (below). */
 export function tPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
   fused = true;
+  light = false; // its location sums cost little beside the ν statistics: always made
   return studentPass(x, aux, n, 1, params, k, stats, scratch, respOut, labels, flags, false);
 }
 
@@ -377,6 +382,7 @@ function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
       mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q);
     }
     scaleSums(q, r, bytes, p, s, kc == 0 ? 0 : v + <usize>j * COLUMN, kept == 0 ? 0 : kept + <usize>j * COLUMN, <usize>k);
+    if (light) continue;
     // Z = x − m and W = τu·Z (τu in q), with S1_a = Σ W_a on the way, four coordinates per sweep.
     let c: usize = 0;
     for (; c + 4 <= ud; c += 4) centreWeigh(x, q, mean, work, weighted, c, bytes, 0, s1, 4, false);
@@ -389,6 +395,7 @@ function fullAccumulate(x: usize, aux: usize, count: i32, dims: i32, params: usi
 /** Family mvt, full and tied scales; with ν fixed at an integer, powerPass (below). */
 export function mvtFullPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32): f64 {
   fused = false;
+  light = (flags & FLAG_LIGHT) != 0;
   return studentPass(x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags, true);
 }
 

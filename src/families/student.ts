@@ -40,6 +40,12 @@ const DOF_STEPS = 20;
  * random walk of 1e-11 … 1e-9 in log ν where L is flat in ν, which ran to DOF_STEPS before).
  */
 const DOF_STALL = 1e-6;
+/**
+ * After a Newton step of at least this (in log ν) the search expects another (the next one, about
+ * the square of it, stays above DOF_TOL), so the pass at the new ν is asked light (PassRequest.light:
+ * the ν statistics only; the kernels leave out the location and scale sums, mvt's scatter).
+ */
+const LIGHT_STEP = 1e-4;
 /** A pass this much (relative) below the best is rounding, not a worse ν (L is flat at the root). */
 const LL_SLACK = 1e-13;
 
@@ -180,7 +186,7 @@ export class DofSearch {
   /** Frozen entries of θ (freeze: a held ν is neither searched nor set). */
   private held: Uint8Array | undefined;
 
-  refine(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }, held?: Uint8Array): boolean {
+  refine(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }, held?: Uint8Array): boolean | "light" {
     if (typeof this.dof === "number") return false;
     this.held = held;
     if (this.reverting) return this.finish();
@@ -289,7 +295,7 @@ export class DofSearch {
     this.last = moved;
     if (moved >= DOF_TOL && !stalled && this.step <= DOF_STEPS) {
       for (let a = 0; a < G; a++) this.setNu(theta, k, a, M.exp(t[a]));
-      return true;
+      return moved >= LIGHT_STEP && this.step < DOF_STEPS ? "light" : true;
     }
     return this.finish(); // this pass is the best so far and stays
   }
