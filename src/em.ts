@@ -447,7 +447,7 @@ export function localBlocks(ev: Evaluator, ds: DatasetParts, req: PassRequest): 
       const from = b * SUM_BLOCK, count = Math.min(SUM_BLOCK, ds.n - from);
       const seed = ds.seedPoints, hot = seed.oneHot;
       const part: Points = hot
-        ? { get points(): Float64Array { throw new Error("mixem: one-hot rows are read as codes"); }, dims: d, oneHot: { offsets: hot.offsets, codes: (f, c) => hot.codes(from + f, c) } }
+        ? { get points(): Float64Array { throw new Error("mixem: one-hot rows are read as codes"); }, dims: d, oneHot: { ...hot, codes: (f, c) => hot.codes(from + f, c) } }
         : { points: seed.rows ? seed.rows(from, count) : seed.points.subarray(from * d, (from + count) * d), dims: d };
       nearestSeed(part, count, req.seeds, ev.k, labels.array);
       if (ds.labels) { // partial labels: a labelled point goes to its own component
