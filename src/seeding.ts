@@ -16,8 +16,8 @@ interface Rows { x: Float64Array | null; dims: number; points: Points; hot: OneH
 const rows = (p: Points): Rows => ({ x: p.oneHot || p.rows ? null : p.points, dims: p.dims, points: p, hot: p.oneHot });
 /** Values in one block of rows made on demand (8 MB). */
 const BLOCK_VALUES = 2 ** 20;
-/** Rows in one block (all n when they are all there). */
-const span = (p: Rows, n: number) => (p.x || p.hot ? Math.max(n, 1) : Math.max(1, Math.floor(BLOCK_VALUES / p.dims)));
+/** Rows in one block (all n when they are all there; codes: 2^20 of them, made on demand by independent). */
+const span = (p: Rows, n: number) => (p.x ? Math.max(n, 1) : Math.max(1, Math.floor(BLOCK_VALUES / (p.hot ? p.hot.offsets.length : p.dims))));
 /** Rows [from, from + count), row-major (dims values each, or codes); a block made on demand is valid until the next one is asked for. */
 const block = (p: Rows, from: number, count: number) => (p.x ? p.x.subarray(from * p.dims, (from + count) * p.dims) : p.hot ? p.hot.codes(from, count) : p.points.rows!(from, count));
 

@@ -47,7 +47,7 @@ export function hcStarts(seedPoints: Points, n: number, ks: readonly number[], h
   // bundle of 1-D families only does not carry it; values: quantile classes.
   if (dims > 1 && !family.hierarchical) throw optionError("options.init", '"hc" is not available for this family');
   if (hot && dims > hot.offsets.length && dims > HC_MAX_ONE_HOT)
-    throw optionError("options.init", `"hc" clusters the rows one-hot (each level of a categorical column a dimension): ${dims} dimensions here, at most ${HC_MAX_ONE_HOT} (its memory grows as their square); use "kmeans++" (the default) or "random"`);
+    throw optionError("options.init", `"hc" takes one-hot rows of at most ${HC_MAX_ONE_HOT} dimensions (a level each), not ${dims}: use "kmeans++" or "random"`);
   let subset: Int32Array | null = null;
   let x: Float64Array | undefined, m = n;
   // The rows the partition may use: all, or those of positive weight.

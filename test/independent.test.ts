@@ -374,7 +374,7 @@ describe("seeding reads a categorical column as codes (no n × levels one-hot ro
       const e = (() => { try { fitSync(data, { ...o, k: 2, init: "hc" } as Parameters<typeof fitSync>[1]); } catch (err) { return err; } })() as MixemError;
       expect(e).toBeInstanceOf(MixemError);
       expect(e.path).toBe("options.init");
-      expect(e.message).toMatch(/3001 dimensions here, at most 128.*"kmeans\+\+"/);
+      expect(e.message).toMatch(/at most 128 dimensions \(a level each\), not 3001: use "kmeans\+\+"/);
     }
     const small = Array.from({ length: 300 }, (_, i) => [(i % 3) * 4 + u(), Math.floor(u() * 127)]);
     const m = fitSync(small, { family: "independent", columns: [{ family: "gaussian" }, { family: "categorical", levels: 127 }], k: 2, init: "hc", maxIter: 2 });

@@ -298,25 +298,21 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     }));
     // A shard of a threaded fit is given the whole data's scale (options.scale): its seed points are then the whole data's rows.
     const given = options.scale, seedScale = Array.isArray(given) && given.length === d && given.every((v) => typeof v === "number" && v > 0) ? (given as number[]) : scale;
-    let codes: Region | undefined;
+    let block: Float64Array | undefined;
+    // Rows [from, from + count) of codes, made again for each block seeding reads (src/seeding.ts
+    // reads 2^20 values at a time): no n × d of them is kept. A column load, SEED_ROWS rows at a time.
     const seedPoints = codedPoints(mem, n, width, Int32Array.from(seedDims, (_, a) => seedDims.slice(0, a).reduce((s, v) => s + v, 0)), (from, count) => {
-      if (!codes) {
-        // Every row's codes once (n × d, as x), SEED_ROWS rows per column load; out() re-read after each column (a load may grow memory).
-        codes = mem.alloc(n * d);
-        const out = () => codes!.array;
-        for (let at = 0; at < n; at += SEED_ROWS) {
-          const m = Math.min(SEED_ROWS, n - at);
-          for (let a = 0; a < d; a++) {
-            const sd = cols[a].family.shape === "values" ? Math.sqrt(seedScale[a]) : 1;
-            if (kinds[a]) { const x = region.array, dst = out(); for (let i = 0; i < m; i++) dst[(at + i) * d + a] = x[(at + i) * d + a] / sd; }
-            else withArena((into) => {
-              const src = loadRows(into, a, at, m).seedPoints.points, dst = out(); // the column's points first: they may allocate
-              for (let i = 0; i < m; i++) dst[(at + i) * d + a] = src[i] / sd;
-            });
-          }
+      if (!block || block.length < count * d) block = new Float64Array(count * d);
+      const out = block;
+      for (let at = 0; at < count; at += SEED_ROWS) {
+        const m = Math.min(SEED_ROWS, count - at);
+        for (let a = 0; a < d; a++) {
+          const sd = cols[a].family.shape === "values" ? Math.sqrt(seedScale[a]) : 1;
+          if (kinds[a]) { const x = region.array; for (let i = 0; i < m; i++) out[(at + i) * d + a] = x[(from + at + i) * d + a] / sd; }
+          else withArena((into) => { const src = loadRows(into, a, from + at, m).seedPoints.points; for (let i = 0; i < m; i++) out[(at + i) * d + a] = src[i] / sd; });
         }
       }
-      return codes.array.subarray(from * d, (from + count) * d);
+      return out.subarray(0, count * d);
     }, Uint8Array.from(kinds, (k) => +(k < 2)));
     // What the columns keep of their data (categorical levels, binomial trials), but not their
     // variance: that is this family's `scale`, which a stream computes over all its chunks.
