@@ -9,14 +9,15 @@ import type { OneHotCodes, Points, SeedRowOps as RowOps, SeedScreen, Spec } from
 
 /**
  * Rows of a matrix: all of them (`x`, read once from Points), or — Points that make their rows on
- * demand (Points.rows) — a block at a time, so that no n × dims matrix is made; or — one-hot rows
- * (Points.oneHot) — their codes, all of them, one per column.
+ * demand (Points.rows) — a block at a time, so that no n × dims matrix is made; or — rows given by
+ * codes (Points.oneHot: categorical, independent) — their codes, one per column, a block at a time,
+ * read by the codes' own operations (src/coded-rows.ts).
  */
 interface Rows { x: Float64Array | null; dims: number; points: Points; hot: OneHotCodes | undefined }
 const rows = (p: Points): Rows => ({ x: p.oneHot || p.rows ? null : p.points, dims: p.dims, points: p, hot: p.oneHot });
 /** Values in one block of rows made on demand (8 MB). */
 const BLOCK_VALUES = 2 ** 20;
-/** Rows in one block (all n when they are all there; codes: 2^20 of them, made on demand by independent). */
+/** Rows in one block: all n when they are all there, else 2^20 values (dims, or codes, a row). */
 const span = (p: Rows, n: number) => (p.x ? Math.max(n, 1) : Math.max(1, Math.floor(BLOCK_VALUES / (p.hot ? p.hot.offsets.length : p.dims))));
 /** Rows [from, from + count), row-major (dims values each, or codes); a block made on demand is valid until the next one is asked for. */
 const block = (p: Rows, from: number, count: number) => (p.x ? p.x.subarray(from * p.dims, (from + count) * p.dims) : p.hot ? p.hot.codes(from, count) : p.points.rows!(from, count));
