@@ -463,8 +463,10 @@ export function localBlocks(ev: Evaluator, ds: DatasetParts, req: PassRequest): 
     for (let b = 0; b * SUM_BLOCK < ds.n; b++) {
       const from = b * SUM_BLOCK, count = Math.min(SUM_BLOCK, ds.n - from);
       const seed = ds.seedPoints, hot = seed.oneHot;
+      // The block's codes (or rows) made before the labels' view is read below: making them may grow memory (independent's first).
+      const codes = hot?.codes(from, count), w = hot?.offsets.length ?? 0;
       const part: Points = hot
-        ? { get points(): Float64Array { throw new Error("mixem: one-hot rows are read as codes"); }, dims: d, oneHot: { offsets: hot.offsets, codes: (f, c) => hot.codes(from + f, c) } }
+        ? { get points(): Float64Array { throw new Error("mixem: one-hot rows are read as codes"); }, dims: d, oneHot: { ...hot, codes: (f, c) => codes!.subarray(f * w, (f + c) * w) } }
         : { points: seed.rows ? seed.rows(from, count) : seed.points.subarray(from * d, (from + count) * d), dims: d };
       nearestSeed(part, count, req.seeds, ev.k, labels.array);
       if (ds.labels) { // partial labels: a labelled point goes to its own component

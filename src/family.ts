@@ -41,19 +41,37 @@ export interface Points {
   /** The number of rows (given with `rows`: counting them need not make `points`). */
   readonly count?: number;
   /**
-   * Rows that are one-hot codes (categorical): row i has a 1 at offsets[a] + code (column a's
-   * code in `codes(i, 1)`) for each column a, 0 elsewhere. Seeding then reads the codes (n × columns)
-   * and never makes a one-hot row: a distance costs the columns, not the levels (src/seeding.ts).
+   * Rows given by codes (categorical, independent): column a of row i is `codes(i, 1)[a]`, its
+   * dims start at offsets[a]; a code column's dims are its levels, one-hot (a 1 at offsets[a] + code,
+   * 0 elsewhere), a value column (independent's numeric ones) is the one dim offsets[a] with that
+   * value. Seeding then reads the codes (n × columns) through `ops` and never makes a one-hot row:
+   * a distance costs the columns, not the levels (src/coded-rows.ts).
    */
   readonly oneHot?: OneHotCodes;
 }
 
 /** See Points.oneHot. */
 export interface OneHotCodes {
-  /** Where each column's levels start among the dims (offsets[a] = Σ_{b<a} levels_b). */
+  /** Where each column starts among the dims (offsets[a] = Σ_{b<a} width_b: a code column's levels, a value column's 1). */
   readonly offsets: Int32Array;
   /** Rows [from, from + count) of codes, row-major (valid until WebAssembly memory grows). */
   codes(from: number, count: number): Float64Array;
+  /** Seeding's operations on rows of these codes (fresh ones per call: they keep per-seed state). */
+  ops(): SeedRowOps;
+}
+
+/**
+ * What seeding does with row o of a block of rows x (dense: dims values a row; codes: Points.oneHot):
+ * its squared distance to seed s (|x − seed|², as the sum in coordinate order over the dense row
+ * gives it), its key (equal rows, equal keys), writing it as seed s (`put`) or adding w times it to
+ * seed j (`add`). Seeds are dense (dims values each); `seeded(seeds, s)` is called after seed s is set.
+ */
+export interface SeedRowOps {
+  dist2(x: Float64Array, o: number, seeds: Float64Array, s: number): number;
+  key(x: Float64Array, o: number): number | string;
+  put(x: Float64Array, o: number, seeds: Float64Array, s: number): void;
+  add(x: Float64Array, o: number, w: number, seeds: Float64Array, j: number): void;
+  seeded(seeds: Float64Array, s: number): void;
 }
 
 /** What a family's `load` returns: the data in WebAssembly memory plus what the family derived from it. */

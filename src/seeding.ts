@@ -5,79 +5,32 @@
 // Each function reads `p.points` once (it may be a view into WebAssembly memory, re-made after growth),
 // or, for Points that make rows on demand (Points.rows), a block at a time.
 import type { Random } from "./random.js";
-import type { OneHotCodes, Points, SeedScreen, Spec } from "./family.js";
+import type { OneHotCodes, Points, SeedRowOps as RowOps, SeedScreen, Spec } from "./family.js";
 
 /**
  * Rows of a matrix: all of them (`x`, read once from Points), or — Points that make their rows on
- * demand (Points.rows) — a block at a time, so that no n × dims matrix is made; or — one-hot rows
- * (Points.oneHot) — their codes, all of them, `width` (the columns) per row.
+ * demand (Points.rows) — a block at a time, so that no n × dims matrix is made; or — rows given by
+ * codes (Points.oneHot: categorical, independent) — their codes, one per column, a block at a time,
+ * read by the codes' own operations (src/coded-rows.ts).
  */
-interface Rows { x: Float64Array | null; dims: number; points: Points; hot: OneHotCodes | undefined; width: number }
-const rows = (p: Points): Rows => p.oneHot
-  ? { x: null, dims: p.dims, points: p, hot: p.oneHot, width: p.oneHot.offsets.length }
-  : { x: p.rows ? null : p.points, dims: p.dims, points: p, hot: undefined, width: p.dims };
+interface Rows { x: Float64Array | null; dims: number; points: Points; hot: OneHotCodes | undefined }
+const rows = (p: Points): Rows => ({ x: p.oneHot || p.rows ? null : p.points, dims: p.dims, points: p, hot: p.oneHot });
 /** Values in one block of rows made on demand (8 MB). */
 const BLOCK_VALUES = 2 ** 20;
-/** Rows in one block (all n when they are all there). */
-const span = (p: Rows, n: number) => (p.x || p.hot ? Math.max(n, 1) : Math.max(1, Math.floor(BLOCK_VALUES / p.dims)));
-/** Rows [from, from + count), row-major (`width` values each); a block made on demand is valid until the next one is asked for. */
+/** Rows in one block: all n when they are all there, else 2^20 values (dims, or codes, a row). */
+const span = (p: Rows, n: number) => (p.x ? Math.max(n, 1) : Math.max(1, Math.floor(BLOCK_VALUES / (p.hot ? p.hot.offsets.length : p.dims))));
+/** Rows [from, from + count), row-major (dims values each, or codes); a block made on demand is valid until the next one is asked for. */
 const block = (p: Rows, from: number, count: number) => (p.x ? p.x.subarray(from * p.dims, (from + count) * p.dims) : p.hot ? p.hot.codes(from, count) : p.points.rows!(from, count));
 
-/**
- * What seeding does with row o of a block: its squared distance to seed s (|x − seed|², the sum
- * in coordinate order; one-hot rows: ‖seed‖² − 2 Σ_a seed[offsets_a + code_a] + columns, the same
- * integer when the seed is a row; a class mean, up to 32 levels a column: the dense sum, d terms),
- * its key (equal rows, equal keys), and writing it as seed s
- * (`put`) or adding w times it to seed j (`add`). One-hot: `seeded(seeds, s)` after seed s is set.
- */
-interface RowOps {
-  dist2(x: Float64Array, o: number, seeds: Float64Array, s: number): number;
-  key(x: Float64Array, o: number): number | string;
-  put(x: Float64Array, o: number, seeds: Float64Array, s: number): void;
-  add(x: Float64Array, o: number, w: number, seeds: Float64Array, j: number): void;
-  seeded(seeds: Float64Array, s: number): void;
-}
-
+/** Seeding's operations on dense rows (|x − seed|², the sum in coordinate order), or the coded rows' own (Points.oneHot). */
 function opsOf(p: Rows): RowOps {
-  const d = p.dims, hot = p.hot;
-  if (!hot) return {
+  const d = p.dims;
+  return p.hot ? p.hot.ops() : {
     dist2: (x, o, seeds, s) => dist2(x, o, d, seeds, s),
     key: (x, o) => rowKey(x, o, d),
     put: (x, o, seeds, s) => seeds.set(x.subarray(o * d, (o + 1) * d), s * d),
     add: (x, o, w, seeds, j) => { for (let a = 0; a < d; a++) seeds[j * d + a] += w * x[o * d + a]; },
     seeded: () => {},
-  };
-  const c = p.width, off = hot.offsets, norms: number[] = [], whole: boolean[] = [];
-  return {
-    dist2: (x, o, seeds, s) => {
-      if (!whole[s]) {
-        // A seed of fractions (partial labels' class means): Σ_a (x_a − seed_a)² over all d in coordinate
-        // order, as the dense one-hot row gives it (the formula below rounds otherwise: other draws, labels).
-        let sum = 0;
-        for (let col = 0, a = 0; col < c; col++) {
-          const hit = off[col] + x[o * c + col], end = col + 1 < c ? off[col + 1] : d;
-          for (; a < end; a++) { const v = (a === hit ? 1 : 0) - seeds[s * d + a]; sum += v * v; }
-        }
-        return sum;
-      }
-      let dot = 0;
-      for (let a = 0; a < c; a++) dot += seeds[s * d + off[a] + x[o * c + a]];
-      return norms[s] - 2 * dot + c;
-    },
-    key: (x, o) => rowKey(x, o, c),
-    put: (x, o, seeds, s) => {
-      seeds.fill(0, s * d, (s + 1) * d);
-      for (let a = 0; a < c; a++) seeds[s * d + off[a] + x[o * c + a]] = 1;
-    },
-    add: (x, o, w, seeds, j) => { for (let a = 0; a < c; a++) seeds[j * d + off[a] + x[o * c + a]] += w; },
-    seeded: (seeds, s) => {
-      let q = 0, ints = true;
-      for (let a = 0; a < d; a++) { const v = seeds[s * d + a]; q += v * v; ints &&= Number.isInteger(v); }
-      norms[s] = q;
-      // Integers (a row's seed): the formula is exact. Fractions: the dense sum, d terms a distance, where
-      // d ≤ 32 a column (the old seeds kept; 10⁵ rows × 5,000 levels with labels: 0.14 s → 7.5 s by it).
-      whole[s] = ints || d > 32 * c;
-    },
   };
 }
 
@@ -96,7 +49,8 @@ function dist2(x: Float64Array, o: number, d: number, seeds: Float64Array, s: nu
   return sum;
 }
 
-function rowKey(x: Float64Array, o: number, d: number): number | string {
+/** A key of row o (d values): equal rows, equal keys. */
+export function rowKey(x: Float64Array, o: number, d: number): number | string {
   return d === 1 ? x[o] : Array.from(x.subarray(o * d, (o + 1) * d)).join(",");
 }
 
@@ -120,7 +74,7 @@ export function detachedPoints(points: Points): Points {
   return {
     get points(): Float64Array { throw new Error("mixem: one-hot rows are read as codes"); },
     dims: points.dims, count,
-    oneHot: { offsets, codes: (from, c) => codes.subarray(from * columns, (from + c) * columns) },
+    oneHot: { ...hot, offsets, codes: (from, c) => codes.subarray(from * columns, (from + c) * columns) },
   };
 }
 

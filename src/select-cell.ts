@@ -126,7 +126,7 @@ export function startsFor(data: ModelData, o: FitOptions, ks: number[]): HcStart
   withBinary();
   const r = resolveFit({ ...o, init: undefined } as FitOptions);
   return withDataset(loadDataset(r.family, data, r.options, "data"), (ds) =>
-    hcStarts(Float64Array.from(ds.seedPoints.points), ds.n, ds.seedPoints.dims, ks, checkHcSubset((o as { hcSubset?: unknown }).hcSubset), (o as { seed?: number }).seed ?? 0, r.family, ds.weights?.array ?? null));
+    hcStarts(ds.seedPoints, ds.n, ks, checkHcSubset((o as { hcSubset?: unknown }).hcSubset), (o as { seed?: number }).seed ?? 0, r.family, ds.weights?.array ?? null));
 }
 
 

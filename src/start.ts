@@ -2,7 +2,7 @@
 // (d > 1) or quantile classes (1-D) — then one M-step from its one-hot responsibilities; EM goes on
 // from those parameters. Above `hcSubset` points the partition is of a seeded random subset and the
 // M-step uses that subset's points only (as mclust's initialization$subset).
-import type { DatasetParts, DataScale, Family, Spec } from "./family.js";
+import type { DatasetParts, DataScale, Family, Points, Spec } from "./family.js";
 import type { ModelData } from "./types.js";
 import { Evaluator, SUM_BLOCK } from "./evaluator.js";
 import { getCore } from "./wasm.js";
@@ -30,15 +30,26 @@ export function checkHcSubset(v: unknown, path = "options.hcSubset"): number | f
 }
 
 /**
- * mclust's partitions of `points` (n × dims) at each k in ks. With sample weights (`weights`, one per
- * point), rows of weight 0 take no part (as if removed); the others count once each, as in mclust's hc.
+ * The most dimensions of one-hot rows (a categorical column's levels each one) "hc" runs on: its
+ * merge factors take m·p² doubles for m rows of p dimensions (2,000 rows — hcSubset's default — of
+ * 128: 260 MB) and its time grows as p² (2,000 rows of 84: 87 s here). Above, it is refused.
  */
-export function hcStarts(points: Float64Array, n: number, dims: number, ks: readonly number[], hcSubset: number | false, seed: number, family: Family, weights: Float64Array | null = null): HcStarts {
+export const HC_MAX_ONE_HOT = 128;
+
+/**
+ * mclust's partitions of the seeding points (n rows) at each k in ks. With sample weights (`weights`,
+ * one per point), rows of weight 0 take no part (as if removed); the others count once each, as in
+ * mclust's hc. A subset's rows are read alone (Points.rows), not all n.
+ */
+export function hcStarts(seedPoints: Points, n: number, ks: readonly number[], hcSubset: number | false, seed: number, family: Family, weights: Float64Array | null = null): HcStarts {
+  const dims = seedPoints.dims, hot = seedPoints.oneHot;
   // Rows: the family's merge tree (mclust's hc VVV for the row families: Family.hierarchical), so a
   // bundle of 1-D families only does not carry it; values: quantile classes.
   if (dims > 1 && !family.hierarchical) throw optionError("options.init", '"hc" is not available for this family');
+  if (hot && dims > hot.offsets.length && dims > HC_MAX_ONE_HOT)
+    throw optionError("options.init", `"hc" takes one-hot rows of at most ${HC_MAX_ONE_HOT} dimensions (a level each), not ${dims}: use "kmeans++" or "random"`);
   let subset: Int32Array | null = null;
-  let x = points, m = n;
+  let x: Float64Array | undefined, m = n;
   // The rows the partition may use: all, or those of positive weight.
   let pool: Int32Array | null = null;
   if (weights && weights.some((w) => !(w > 0))) {
@@ -59,9 +70,10 @@ export function hcStarts(points: Float64Array, n: number, dims: number, ks: read
   } else if (pool) subset = pool;
   if (subset) {
     m = subset.length;
-    x = new Float64Array(m * dims);
-    subset.forEach((row, i) => x.set(points.subarray(row * dims, (row + 1) * dims), i * dims));
-  }
+    const rows = new Float64Array(m * dims);
+    subset.forEach((row, i) => rows.set(seedPoints.rows ? seedPoints.rows(row, 1) : seedPoints.points.subarray(row * dims, (row + 1) * dims), i * dims));
+    x = rows;
+  } else x = seedPoints.points; // (read after the weights: making it may grow memory, which detaches their view)
   const labels = new Map<number, Int32Array>();
   // (No partition into more classes than rows: hcStart then says the data has too few points for k.)
   if (dims === 1) for (const k of ks) { if (k <= m) labels.set(k, qclass(x, k)); }
@@ -110,7 +122,7 @@ export function labelStep(spec: Spec, ds: DatasetParts, labels: Int32Array, k: n
  * the partition at k (given, or computed here), then labelStep — on `ds`, or on the subset's rows.
  */
 export function hcStart(family: Family, options: Readonly<Record<string, unknown>>, data: ModelData, spec: Spec, ds: DatasetParts, k: number, alpha: number, starts?: HcStarts): { theta: Float64Array; weights: Float64Array } {
-  const s = starts ?? hcStarts(ds.seedPoints.points, ds.n, ds.seedPoints.dims, [k], checkHcSubset(options.hcSubset), (options.seed as number | undefined) ?? 0, family, ds.weights?.array ?? null);
+  const s = starts ?? hcStarts(ds.seedPoints, ds.n, [k], checkHcSubset(options.hcSubset), (options.seed as number | undefined) ?? 0, family, ds.weights?.array ?? null);
   const labels = s.labels.get(k);
   if (!labels) throw new MixemError("INVALID_DATA", `has too few points for ${k} classes in the hierarchical start`, "data", "TOO_FEW_DISTINCT");
   if (!s.subset) return labelStep(spec, ds, labels, k, ds, alpha);

@@ -106,7 +106,8 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       const n0 = own ? Math.min(n, shardBlock(1) * SUM_BLOCK) : 0, sd = ds.seedPoints.dims;
       const first: DatasetParts | null = own ? {
         ...ds, n: n0, x: ds.x.slice(0, n0 * d), aux: ds.aux?.slice(0, n0) ?? null, weights: ds.weights?.slice(0, n0) ?? null, labels: ds.labels?.slice(0, n0) ?? null,
-        seedPoints: { get points() { return ds.seedPoints.points.subarray(0, n0 * sd); }, dims: sd, ...(ds.seedPoints.rows ? { rows: (from: number, count: number) => ds.seedPoints.rows!(from, count), count: n0 } : {}) },
+        // (Codes, Points.oneHot: its first n0 rows' are the data's; else its rows made a block at a time, or its points.)
+        seedPoints: { get points() { return ds.seedPoints.points.subarray(0, n0 * sd); }, dims: sd, ...(ds.seedPoints.rows ? { rows: (from: number, count: number) => ds.seedPoints.rows!(from, count), count: n0 } : {}), oneHot: ds.seedPoints.oneHot },
       } : null;
       if (own) evaluator = new Evaluator(spec, k);
       const pass = async (req: PassRequest): Promise<PassResult> => {

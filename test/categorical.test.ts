@@ -9,6 +9,7 @@ import { fitInWorker, fitSync, initSync, loadModel, MixemError, plotFit, selectK
 import { referenceEM } from "./reference/em.js";
 import { categoricalRef } from "./reference/categorical.js";
 import { classMeans, countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct, seedsAround } from "../src/seeding.js";
+import { codedOps } from "../src/coded-rows.js";
 import { Random } from "../src/random.js";
 import { closeness, drawLabels, historyCloseness, maxRelErr, mulberry32, relErr } from "./helpers.js";
 
@@ -245,7 +246,7 @@ describe("seeding on one-hot rows reads the codes (no n × levels matrix)", () =
     const offsets = Int32Array.from([0, 3, 10]);
     const dense = new Float64Array(n * t);
     for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) dense[i * t + offsets[a] + codes[i * d + a]] = 1;
-    const hot = { get points(): Float64Array { throw new Error("made the one-hot matrix"); }, dims: t, count: n, oneHot: { offsets, codes: (from: number, c: number) => codes.subarray(from * d, (from + c) * d) } };
+    const hot = { get points(): Float64Array { throw new Error("made the one-hot matrix"); }, dims: t, count: n, oneHot: { offsets, codes: (from: number, c: number) => codes.subarray(from * d, (from + c) * d), ops: () => codedOps(offsets, t) } };
     const plain = { points: dense, dims: t };
     const w = Float64Array.from({ length: n }, (_, i) => 1 + (i % 3));
     for (const k of [1, 3, 9]) {
@@ -268,7 +269,7 @@ describe("seeding on one-hot rows reads the codes (no n × levels matrix)", () =
     const codes = Float64Array.from({ length: n * d }, (_, i) => Math.floor(u() * u() * levels[i % d]));
     const dense = new Float64Array(n * t);
     for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) dense[i * t + offsets[a] + codes[i * d + a]] = 1;
-    const hot = { points: new Float64Array(0), dims: t, count: n, oneHot: { offsets, codes: (from: number, c: number) => codes.subarray(from * d, (from + c) * d) } };
+    const hot = { points: new Float64Array(0), dims: t, count: n, oneHot: { offsets, codes: (from: number, c: number) => codes.subarray(from * d, (from + c) * d), ops: () => codedOps(offsets, t) } };
     const plain = { points: dense, dims: t };
     const w = Float64Array.from({ length: n }, (_, i) => i % 4);
     for (let trial = 0; trial < 100; trial++) {

@@ -14,6 +14,12 @@ import { binomialRef, gaussianRef, poissonRef, referenceEM } from "./reference/e
 import { categoricalRef } from "./reference/categorical.js";
 import { columnOfRows, independentRef } from "./reference/independent.js";
 import { closeness, drawLabels, historyCloseness, maxRelErr, mulberry32, normal, poissonDraw, binomialDraw, relErr } from "./helpers.js";
+import { classMeans, countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct, seedsAround } from "../src/seeding.js";
+import { codedOps } from "../src/coded-rows.js";
+import { Random } from "../src/random.js";
+import { loadDataset, withDataset } from "../src/dataset.js";
+import { independent } from "../src/families/independent.js";
+import type { Family, Points } from "../src/family.js";
 
 initSync();
 const SEED = process.env.MIXEM_FC_SEED === "random" ? undefined : Number(process.env.MIXEM_FC_SEED ?? 20261202);
@@ -244,4 +250,134 @@ describe("an independent model's picture of a categorical column of many levels"
     const ys = [...svg.matchAll(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="#[0-9a-f]{6}"><title>column 1 = [^<]+, component 1:/g)].map((t) => Number(t[2]) + 1);
     for (const h of ys) expect(h).toBeGreaterThanOrEqual(12);
   });
+});
+
+describe("seeding reads a categorical column as codes (no n × levels one-hot rows)", () => {
+  /** Dense seed rows, made here: a value column as given, a code column one-hot over its levels. */
+  const denseOf = (codes: Float64Array, n: number, widths: number[]) => {
+    const c = widths.length, d = widths.reduce((s, w) => s + w, 0), out = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) for (let a = 0, off = 0; a < c; off += widths[a], a++) {
+      if (widths[a] === 1) out[i * d + off] = codes[i * c + a]; else out[i * d + off + codes[i * c + a]] = 1;
+    }
+    return { points: out, dims: d };
+  };
+  /** Rows of codes whose `points` and `rows` throw: seeding must read the codes only. */
+  const codedOnly = (codes: Float64Array, n: number, widths: number[]) => {
+    const c = widths.length, d = widths.reduce((s, w) => s + w, 0);
+    const offsets = Int32Array.from(widths, (_, a) => widths.slice(0, a).reduce((s, w) => s + w, 0));
+    const values = Uint8Array.from(widths, (w) => +(w === 1));
+    return {
+      get points(): Float64Array { throw new Error("made the dense rows"); },
+      rows(): Float64Array { throw new Error("made dense rows"); },
+      dims: d, count: n,
+      oneHot: { offsets, codes: (from: number, m: number) => codes.subarray(from * c, (from + m) * c), ops: () => codedOps(offsets, d, values) },
+    };
+  };
+  const draw = (u: () => number, n: number, widths: number[]) => {
+    const c = widths.length, codes = new Float64Array(n * c);
+    for (let i = 0; i < n; i++) for (let a = 0; a < c; a++)
+      codes[i * c + a] = widths[a] === 1 ? (i % 3) * 1.7 + u() * u() - 0.5 : Math.floor(u() * u() * widths[a]) % (i % 5 === 0 ? 2 : widths[a]);
+    return codes;
+  };
+
+  /** Every row's squared distance to every seed: the dense sum's (in coordinate order), bit for bit. */
+  const expectDenseDistances = (hot: Points, plain: { points: Float64Array; dims: number }, codes: Float64Array, n: number, seeds: Float64Array, k: number) => {
+    const ops = hot.oneHot!.ops(), d = plain.dims;
+    for (let s = 0; s < k; s++) ops.seeded(seeds, s);
+    for (let i = 0; i < n; i++) for (let s = 0; s < k; s++) {
+      let sum = 0;
+      for (let b = 0; b < d; b++) { const v = plain.points[i * d + b] - seeds[s * d + b]; sum += v * v; }
+      if (ops.dist2(codes, i, seeds, s) !== sum) expect(ops.dist2(codes, i, seeds, s), `row ${i}, seed ${s}`).toBe(sum);
+    }
+  };
+
+  it("k-means++ (distances kept and recomputed), random seeds, distinct rows, nearest seeds: the dense rows' seeds and labels, bit for bit", () => {
+    const u = mulberry32(31), n = 2000;
+    // Value columns between one-hot blocks of 3 and of 300 levels (the dense sum adds their two 1s one after the other).
+    for (const widths of [[1, 3, 1, 300], [300, 1], [1, 1, 40, 5], [7, 1]]) {
+      const codes = draw(u, n, widths), hot = codedOnly(codes, n, widths), plain = denseOf(codes, n, widths);
+      const w = Float64Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 0 : 1 + (i % 3) * 0.37));
+      expect(countDistinct(hot, n, 5000)).toBe(countDistinct(plain, n, 5000));
+      for (const k of [1, 4, 9]) for (const weights of [null, w]) {
+        const a = kmeansPlusPlus(hot, n, k, new Random(k), weights), b = kmeansPlusPlus(plain, n, k, new Random(k), weights);
+        expect(a).toEqual(b);
+        expect(kmeansPlusPlus(hot, n, k, new Random(k), weights, false)).toEqual(b);
+        expect(randomDistinct(hot, n, k, new Random(k + 1), weights)).toEqual(randomDistinct(plain, n, k, new Random(k + 1), weights));
+        const la = new Float64Array(n), lb = new Float64Array(n);
+        nearestSeed(hot, n, a, k, la);
+        nearestSeed(plain, n, b, k, lb);
+        expect(la).toEqual(lb);
+        expectDenseDistances(hot, plain, codes, n, a, k);
+      }
+    }
+  });
+
+  it("partial labels (class means: seeds of fractions, blocks of at most 32 levels): class means, the seeds around them, nearest seeds, bit for bit", () => {
+    const u = mulberry32(32), n = 120;
+    for (let trial = 0; trial < 60; trial++) {
+      const widths = trial % 2 ? [1, 6, 1, 4] : [5, 1], codes = draw(u, n, widths), hot = codedOnly(codes, n, widths), plain = denseOf(codes, n, widths);
+      const k = 2 + (trial % 5), labels = Float64Array.from({ length: n }, () => (u() < 0.3 ? Math.floor(u() * k) : -1));
+      const w = Float64Array.from({ length: n }, (_, i) => i % 4);
+      for (const weights of [null, w]) {
+        const ga = classMeans(hot, n, k, labels, weights), gb = classMeans(plain, n, k, labels, weights);
+        expect(ga).toEqual(gb);
+        const a = seedsAround(hot, n, k, new Random(trial), weights, ga, "kmeans++"), b = seedsAround(plain, n, k, new Random(trial), weights, gb, "kmeans++");
+        expect(a, `trial ${trial}`).toEqual(b);
+        const la = new Float64Array(n), lb = new Float64Array(n);
+        nearestSeed(hot, n, a, k, la);
+        nearestSeed(plain, n, b, k, lb);
+        expect(la, `trial ${trial}`).toEqual(lb);
+        expectDenseDistances(hot, plain, codes, n, a, k);
+      }
+    }
+  });
+
+  it("the family's own seed points: codes (a Gaussian column in sd units, a Poisson one, the categorical code), never a dense row; the dense rows' seeds", () => {
+    const u = mulberry32(33), n = 5000, L = 3000;
+    const rows = Array.from({ length: n }, (_, i) => [(i % 3) * 4 + u(), Math.floor(u() * L), Math.floor(u() * 6)]);
+    const columns = [{ family: "gaussian" }, { family: "categorical", levels: L }, { family: "poisson" }];
+    withDataset(loadDataset(independent as unknown as Family, rows, { columns }, "data"), (ds) => {
+      const seeds = ds.seedPoints;
+      expect(seeds.oneHot?.offsets).toEqual(Int32Array.from([0, 1, 1 + L]));
+      const codes = Float64Array.from(seeds.oneHot!.codes(0, n));
+      rows.forEach((r, i) => expect([codes[3 * i], codes[3 * i + 1], codes[3 * i + 2]]).toEqual([r[0] / Math.sqrt(ds.scale[0]), r[1], r[2] / Math.sqrt(ds.scale[2])]));
+      // Seeding through the dataset's own Points, its dense rows forbidden (the old seeding made n × 3,002 of them).
+      const only: Points = { get points(): Float64Array { throw new Error("made the dense rows"); }, rows(): Float64Array { throw new Error("made dense rows"); }, dims: seeds.dims, count: n, oneHot: seeds.oneHot };
+      const plain = denseOf(codes, n, [1, L, 1]);
+      const a = kmeansPlusPlus(only, n, 4, new Random(2)), la = new Float64Array(n), lb = new Float64Array(n);
+      expect(a).toEqual(kmeansPlusPlus(plain, n, 4, new Random(2)));
+      nearestSeed(only, n, a, 4, la);
+      nearestSeed(plain, n, a, 4, lb);
+      expect(la).toEqual(lb);
+    });
+  });
+
+  it("a threaded fit of a column of 3,000 levels gives fitSync's bits (a worker's first codes grow its memory: the labels were written into a detached view)", async () => {
+    const { fitThreaded } = await import("../src/threads.js");
+    const { loadWorkerSource } = await import("../src/worker.js");
+    await loadWorkerSource();
+    const u = mulberry32(34), L = 3000;
+    for (const n of [1000, 100_000]) {
+      const x = new Float64Array(n * 2);
+      for (let i = 0; i < n; i++) { x[2 * i] = (i % 3) * 4 + u(); x[2 * i + 1] = Math.floor(u() * L); }
+      const options = { family: "independent", columns: [{ family: "gaussian" }, { family: "categorical", levels: L }], k: 3, maxIter: 3, seed: 1 } as unknown as Parameters<typeof fitSync>[1];
+      const alone = JSON.stringify(fitSync(x, options).toJSON());
+      for (const caller of [false, true]) expect(JSON.stringify((await fitThreaded(x, options, 2, caller)).toJSON()), `n ${n}`).toBe(alone);
+    }
+  }, 60_000);
+
+  it('init "hc" on one-hot rows of more than 128 dimensions: a MixemError naming options.init, before any n × levels matrix; at 128 it runs', () => {
+    const u = mulberry32(35), L = 3000;
+    const rows = Array.from({ length: 20_000 }, (_, i) => [(i % 3) * 4 + u(), Math.floor(u() * L)]);
+    for (const o of [{ family: "independent", columns: [{ family: "gaussian" }, { family: "categorical", levels: L }] }, { family: "categorical", levels: [L, 1] }]) {
+      const data = o.family === "categorical" ? rows.map((r) => [r[1], 0]) : rows;
+      const e = (() => { try { fitSync(data, { ...o, k: 2, init: "hc" } as Parameters<typeof fitSync>[1]); } catch (err) { return err; } })() as MixemError;
+      expect(e).toBeInstanceOf(MixemError);
+      expect(e.path).toBe("options.init");
+      expect(e.message).toMatch(/at most 128 dimensions \(a level each\), not 3001: use "kmeans\+\+"/);
+    }
+    const small = Array.from({ length: 300 }, (_, i) => [(i % 3) * 4 + u(), Math.floor(u() * 127)]);
+    const m = fitSync(small, { family: "independent", columns: [{ family: "gaussian" }, { family: "categorical", levels: 127 }], k: 2, init: "hc", maxIter: 2 });
+    expect(Number.isFinite(m.logLikelihood)).toBe(true);
+  }, 60_000);
 });

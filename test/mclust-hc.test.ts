@@ -58,14 +58,14 @@ describe("hc: mclust's hierarchical start", () => {
   });
   it("more points than hc takes: a MixemError naming options.hcSubset; the default subset is seeded", () => {
     const n = HC_MAX_POINTS + 1, x = new Float64Array(2 * n).map((_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
-    const e = (() => { try { hcStarts(x, n, 2, [2], false, 0, mvgaussian); } catch (err) { return err; } })();
+    const e = (() => { try { hcStarts({ points: x, dims: 2 }, n, [2], false, 0, mvgaussian); } catch (err) { return err; } })();
     expect(e).toBeInstanceOf(MixemError);
     expect((e as MixemError).path).toBe("options.hcSubset");
-    const a = hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 7, mvgaussian), b = hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 7, mvgaussian);
+    const a = hcStarts({ points: x.subarray(0, 2 * 3000), dims: 2 }, 3000, [3], 500, 7, mvgaussian), b = hcStarts({ points: x.subarray(0, 2 * 3000), dims: 2 }, 3000, [3], 500, 7, mvgaussian);
     expect(a.subset).toHaveLength(500);
     expect(a.subset).toEqual(b.subset);
     expect(a.labels.get(3)).toEqual(b.labels.get(3));
-    expect(hcStarts(x.subarray(0, 2 * 3000), 3000, 2, [3], 500, 8, mvgaussian).subset).not.toEqual(a.subset);
+    expect(hcStarts({ points: x.subarray(0, 2 * 3000), dims: 2 }, 3000, [3], 500, 8, mvgaussian).subset).not.toEqual(a.subset);
     expect(() => fitSync(x.subarray(0, 2 * 3000), { family: "mvgaussian", dims: 2, k: 2, init: "hc", hcSubset: 1 })).toThrow(/^options\.hcSubset: must be false/);
     expect(() => fitSync([[1, 2], [3, 4]], { family: "mvgaussian", k: 1, init: "hc", nInit: 2 })).toThrow(/^options\.nInit: must be 1 with init "hc"/);
   });

@@ -280,7 +280,7 @@ describe('scoreSamples and init "hc" after / with missing: "marginalize"', () =>
   it('init "hc" partitions the complete rows (the seeding rows) and starts from their classes, then EM runs over all rows', () => {
     const complete = X.filter((r) => !r.some(Number.isNaN));
     // The start, by hand: mclust's hc classes of the complete rows, their shares, means and scatter.
-    const cls = hcStarts(Float64Array.from(complete.flat()), complete.length, 3, [2], false, 0, mvgaussian).labels.get(2)!;
+    const cls = hcStarts({ points: Float64Array.from(complete.flat()), dims: 3 }, complete.length, [2], false, 0, mvgaussian).labels.get(2)!;
     const idx = [0, 1].map((j) => complete.map((_, i) => i).filter((i) => cls[i] === j));
     const means = idx.map((I) => [0, 1, 2].map((a) => I.reduce((s, i) => s + complete[i][a], 0) / I.length));
     const covariances = idx.map((I, j) => [0, 1, 2].map((a) => [0, 1, 2].map((b) => I.reduce((s, i) => s + (complete[i][a] - means[j][a]) * (complete[i][b] - means[j][b]), 0) / I.length)));

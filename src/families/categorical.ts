@@ -15,6 +15,7 @@ import { DEFAULT_SHRINKAGE, dirichletAlpha, priorNumber, priorObject, priorRule 
 import { logGamma } from "../special.js";
 import * as M from "../math.js";
 import { hcVVV } from "../hc.js";
+import { codedPoints } from "../coded-rows.js";
 
 export interface CategoricalComponent {
   /** Per column, the probability of each of its levels (in the order of `levels`). */
@@ -172,38 +173,11 @@ export const categorical: Family<CategoricalComponent, { p: number[][][] }, Cate
     const { region, n, d, levels } = readRows(mem, data, options.levels, dims ?? (options.dims as number | undefined), path, trusted ?? false);
     const counts = levels.map(countOf);
     const t = counts.reduce((s, c) => s + c, 0);
-    // Seeding locations: each row one-hot (n × T), made when seeding first asks: k-means++ on them
-    // is D² sampling by Hamming distance (‖e_x − e_y‖² = 2 × the columns where rows x, y differ).
-    let onehot: ReturnType<Arena["alloc"]> | undefined, block: Float64Array | undefined;
-    /** Rows [from, from + m) one-hot into o (zeros). */
-    const oneHot = (o: Float64Array, from: number, m: number) => {
-      const x = region.array;
-      for (let i = 0; i < m; i++) for (let a = 0, off = 0; a < d; off += counts[a], a++) o[i * t + off + x[(from + i) * d + a]] = 1;
-    };
-    const seedPoints = {
-      get points() {
-        if (!onehot) {
-          onehot = mem.alloc(n * t);
-          const o = onehot.array;
-          o.fill(0);
-          oneHot(o, 0, n);
-        }
-        return onehot.array;
-      },
-      // A block of rows (a shard's seeding pass): one-hot for those rows only, unless all were made.
-      rows(from: number, m: number) {
-        if (onehot) return onehot.array.subarray(from * t, (from + m) * t);
-        if (!block || block.length < m * t) block = new Float64Array(m * t);
-        const o = block.subarray(0, m * t);
-        o.fill(0);
-        oneHot(o, from, m);
-        return o;
-      },
-      dims: t,
-      count: n,
-      // Seeding reads the codes themselves (src/seeding.ts): nothing n × T is made.
-      oneHot: { offsets: Int32Array.from(counts, (_, a) => counts.slice(0, a).reduce((s, c) => s + c, 0)), codes: (from: number, m: number) => region.array.subarray(from * d, (from + m) * d) },
-    };
+    // Seeding locations: each row one-hot (n × T): k-means++ on them is D² sampling by Hamming
+    // distance (‖e_x − e_y‖² = 2 × the columns where rows x, y differ). Seeding reads the codes
+    // themselves (src/coded-rows.ts): nothing n × T is made unless `points` is asked for.
+    const offsets = Int32Array.from(counts, (_, a) => counts.slice(0, a).reduce((s, c) => s + c, 0));
+    const seedPoints = codedPoints(mem, n, t, offsets, (from, m) => region.array.subarray(from * d, (from + m) * d));
     return { n, dims: d, x: region, aux: null, logConstant: 0, scale: new Float64Array(d).fill(1), seedPoints, settings: { levels } };
   },
 

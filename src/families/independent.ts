@@ -21,6 +21,7 @@ import { bernoulli } from "./bernoulli.js";
 import { categorical, checkLevels, type CategoricalLevels } from "./categorical.js";
 import { hcVVV } from "../hc.js";
 import { freezeRule } from "../freeze.js";
+import { codedPoints } from "../coded-rows.js";
 
 /** The families a column may follow (one value per row), and how the composite kernel reads each one's parameters. */
 const COLUMN_FAMILIES: Readonly<Record<string, Family>> = { gaussian, poisson, binomial, bernoulli, categorical } as Record<string, Family>;
@@ -278,7 +279,9 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
     const x = region.array;
     const scale = columnScales(x, n, d, path);
     // Seeding locations: the columns' own (one-hot levels, proportions, values), side by side; a
-    // column of one value per row in units of its standard deviation, so no column's scale rules k-means++.
+    // column of one value per row in units of its standard deviation, so no column's scale rules
+    // k-means++. Seeding reads them as codes (src/coded-rows.ts): a value per numeric column, the
+    // code per categorical one (its one-hot levels never made: a distance costs the columns).
     const seedDims = parts.map((p) => p.seedPoints.dims);
     const width = seedDims.reduce((s, v) => s + v, 0);
     /** Column a's family loaded (trusted) on rows [from, from + m) of x, in `into`: its seed points for those rows. */
@@ -288,53 +291,29 @@ export const independent: Family<IndependentComponent, { columns: Record<string,
       // As the whole column was loaded, with what that load found (categorical levels); per-row trials: those rows'.
       return cols[a].family.load(into, column.array, columnOptions(a, aux ? aux.array.subarray(from, from + m) : options.trials, parts[a].settings), path, 1, true);
     };
-    /** Whether column a's family seeds on the values it read (its seed points are its x): then they come from x. */
-    const seedsAreValues = (a: number) => withArena((into) => {
+    // Per column: 2 a categorical one (its code is its value in x), 1 a family that seeds on the values it read (its seed points are its x), 0 another (binomial: proportions).
+    const kinds = cols.map((_, a) => parts[a].seedPoints.oneHot ? 2 : withArena((into) => {
       const p = loadRows(into, a, 0, 1), points = p.seedPoints.points, values = p.x.array;
-      return p.seedPoints.dims === 1 && points.buffer === values.buffer && points.byteOffset === values.byteOffset;
-    });
+      return +(p.seedPoints.dims === 1 && points.buffer === values.buffer && points.byteOffset === values.byteOffset);
+    }));
     // A shard of a threaded fit is given the whole data's scale (options.scale): its seed points are then the whole data's rows.
     const given = options.scale, seedScale = Array.isArray(given) && given.length === d && given.every((v) => typeof v === "number" && v > 0) ? (given as number[]) : scale;
-    let own: boolean[] | undefined;
-    /** Rows [from, from + m) of the seed points into out() (re-read after each column: it may be a view of memory that moved). */
-    const seedRows = (out: () => Float64Array, from: number, m: number, at0: number) => {
-      own ??= cols.map((_, a) => seedsAreValues(a));
-      for (let a = 0, at = 0; a < d; at += seedDims[a], a++) {
-        const sd = cols[a].family.shape === "values" ? Math.sqrt(seedScale[a]) : 1, w = seedDims[a];
-        if (own[a]) {
-          const x = region.array, dst = out();
-          for (let i = 0; i < m; i++) dst[(at0 + i) * width + at] = x[(from + i) * d + a] / sd;
-          continue;
+    let block: Float64Array | undefined;
+    // Rows [from, from + count) of codes, made again for each block seeding reads (src/seeding.ts
+    // reads 2^20 values at a time): no n × d of them is kept. A column load, SEED_ROWS rows at a time.
+    const seedPoints = codedPoints(mem, n, width, Int32Array.from(seedDims, (_, a) => seedDims.slice(0, a).reduce((s, v) => s + v, 0)), (from, count) => {
+      if (!block || block.length < count * d) block = new Float64Array(count * d);
+      const out = block;
+      for (let at = 0; at < count; at += SEED_ROWS) {
+        const m = Math.min(SEED_ROWS, count - at);
+        for (let a = 0; a < d; a++) {
+          const sd = cols[a].family.shape === "values" ? Math.sqrt(seedScale[a]) : 1;
+          if (kinds[a]) { const x = region.array; for (let i = 0; i < m; i++) out[(at + i) * d + a] = x[(from + at + i) * d + a] / sd; }
+          else withArena((into) => { const src = loadRows(into, a, from + at, m).seedPoints.points; for (let i = 0; i < m; i++) out[(at + i) * d + a] = src[i] / sd; });
         }
-        withArena((into) => {
-          const src = loadRows(into, a, from, m).seedPoints.points, dst = out(); // the column's points first: they may allocate
-          for (let i = 0; i < m; i++) for (let b = 0; b < w; b++) dst[(at0 + i) * width + at + b] = src[i * w + b] / sd;
-        });
       }
-    };
-    let seeds: Region | undefined, block: Float64Array | undefined;
-    // Rows per load: SEED_ROWS, fewer where a row's seed points are wide (a column of many levels), at most 2^20 values.
-    const step = Math.max(1, Math.min(SEED_ROWS, Math.floor(2 ** 20 / width)));
-    const seedPoints = {
-      get points() {
-        if (!seeds) {
-          seeds = mem.alloc(n * width);
-          // The other columns' seed points from their families' loads of SEED_ROWS rows at a time
-          // (a one-hot block of a few rows, not n × levels; the same values row by row).
-          for (let from = 0; from < n; from += step) seedRows(() => seeds!.array, from, Math.min(step, n - from), from);
-        }
-        return seeds.array;
-      },
-      // A block of rows (a shard's seeding pass): from the seed points when they were made (k-means++), else made for those rows only.
-      rows(from: number, count: number) {
-        if (seeds) return seeds.array.subarray(from * width, (from + count) * width);
-        if (!block || block.length < count * width) block = new Float64Array(count * width);
-        for (let done = 0; done < count; done += step) seedRows(() => block!, from + done, Math.min(step, count - done), done);
-        return block.subarray(0, count * width);
-      },
-      dims: width,
-      count: n,
-    };
+      return out.subarray(0, count * d);
+    }, Uint8Array.from(kinds, (k) => +(k < 2)));
     // What the columns keep of their data (categorical levels, binomial trials), but not their
     // variance: that is this family's `scale`, which a stream computes over all its chunks.
     const columnData = parts.map((p) => { const { scale: _s, ...rest } = p.settings as Record<string, unknown>; return rest; });
