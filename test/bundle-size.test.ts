@@ -90,10 +90,12 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // 80.04 → 80.61; selectK's covariance models from the registry (gaussian E/V) 80.72; t/mvt
   // starts at their seeds' own scales 81.00; ECME's stall stop 81.03 — the bound 81 → 82 KB; worker
   // options copied once before they are checked, and the attack's other fixes: 81.14.
-  // t/mvt's robust scale and the second restart at the data's variance: 81.78.
-  it("fit alone: at most 82 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+  // t/mvt's robust scale and the second restart at the data's variance: 81.78; the shared scatter
+  // (the module 30.6 → 30.3 KB): 81.70; the independent family's coded rows (src/coded-rows.ts,
+  // seeding on codes), ECME's light passes: 82.07 — the bound 82 → 83 KB.
+  it("fit alone: at most 83 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
-    expect(m.startGzip).toBeLessThanOrEqual(82_000);
+    expect(m.startGzip).toBeLessThanOrEqual(83_000);
     expect(m.start).toContain(WASM);
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it
