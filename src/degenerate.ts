@@ -80,7 +80,10 @@ export function degeneracies(model: ModelView): Degeneracy[] {
 
 function covarianceChecks(cov: number[][], d: number, scale: readonly number[], regCovar: number, spherical: boolean, v: string, push: (code: DegeneracyCode, message: string) => void) {
   const standard = new Float64Array(d * d);
-  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) standard[a * d + b] = cov[a][b] / Math.sqrt(scale[a] * scale[b]);
+  // √(s_a s_b); as √s_a √s_b where the product leaves the doubles (a scale below 1e-162 or above
+  // 1e154: a robust scale, or data near its limits), which made every such covariance "singular".
+  const root = (a: number, b: number) => { const p = scale[a] * scale[b]; return p > 0 && p < Infinity ? Math.sqrt(p) : Math.sqrt(scale[a]) * Math.sqrt(scale[b]); };
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) standard[a * d + b] = cov[a][b] / root(a, b);
   if (regCovar > 0) {
     if (spherical) {
       const meanScale = scale.reduce((s, v) => s + v / d, 0);

@@ -192,25 +192,33 @@ export function isolatedRows(points: Points, n: number, rows: readonly number[],
 /** 1/Φ⁻¹(3/4): for normal data (MAD_SD · MAD)² estimates the variance. */
 const MAD_SD = 1.482602218505602;
 
-/** Rows the robust scale reads at most: evenly spaced through the seed rows beyond it. */
+/** Rows the robust scale reads at most: one per equal stratum of the seed rows beyond it. */
 const SCALE_ROWS = 65536;
+/** The robust scale's least share of the variance (robustScales). */
+const RANGE = 1e-200;
 
 /**
  * The scale of the robust families (Spec.robustScale: t, mvt), for their variance floor
  * (regCovar × it) and starting scales: per dimension the smaller of the data's variance
  * (`variance`) and (1.4826 · MAD)², MAD = median |x − median x| over the seed rows — every one up to
- * 65,536, else 65,536 evenly spaced (rows ⌊j n / 65,536⌋) — weighted medians under sample weights,
- * rows of weight 0 left out. A few far outliers make the variance, not the MAD: one point at 10⁵
+ * 65,536, else one in each of 65,536 equal strata (row ⌊(j + frac(j φ)) n / 65,536⌋, φ = 0.618…)
+ * — weighted medians under sample weights, rows of weight 0 left out. A few far outliers make the variance, not the MAD: one point at 10⁵
  * among 2,000 of sd 1 gives a variance of 10⁷ and a floor (regCovar 10⁻⁶) ten times the groups'
  * own variances. The variance stays where the MAD is 0 (over half the values equal) or not below it
  * (two separated groups of equal size: the MAD is half their distance).
+ * At least RANGE × the variance: n values (unweighted) of variance s² span at most √(2n) s, so a
+ * squared distance over the floor stays below 2n / (regCovar · RANGE), finite (the variance's floor
+ * kept it below 2n / regCovar); a group of sd 10⁻⁶⁰ beside points at ±10¹⁰⁰ took a floor of
+ * 10⁻¹²⁵, their δ²/σ² overflowed: a training point's log density −∞, the fit's log-likelihood finite.
  */
 export function robustScales(points: Points, n: number, variance: ArrayLike<number>, weights: Weights): Float64Array {
   const d = points.dims, out = Float64Array.from(variance), m = Math.min(n, SCALE_ROWS);
   const v = new Float64Array(m * d), vw = new Float64Array(m);
   let c = 0;
   for (let j = 0; j < m; j++) {
-    const i = m === n ? j : Math.floor((j * n) / m), x = rowsOf(points, i, 1);
+    // Row j of stratum [j n / m, (j + 1) n / m) at a Weyl offset frac(j φ) (deterministic, no two
+    // strata alike): a stride's first rows alone were one sensor's of data stored 16 sensors a time.
+    const i = m === n ? j : Math.floor(((j + ((j * 0.6180339887498949) % 1)) * n) / m), x = rowsOf(points, i, 1);
     const w = typeof weights === "function" ? weights() : weights; // read after the row (Points.rows may grow memory)
     if (w && !(w[i] > 0)) continue;
     vw[c] = w ? w[i] : 1;
@@ -222,7 +230,7 @@ export function robustScales(points: Points, n: number, variance: ArrayLike<numb
     const centre = weightedMedian(col, cw, c);
     for (let i = 0; i < c; i++) col[i] = Math.abs(col[i] - centre);
     const s = (MAD_SD * weightedMedian(col, cw, c)) ** 2;
-    if (s >= GAUSSIAN_MIN_VARIANCE && s < out[a]) out[a] = s;
+    if (s >= GAUSSIAN_MIN_VARIANCE && s < out[a]) out[a] = Math.max(s, RANGE * out[a]);
   }
   return out;
 }

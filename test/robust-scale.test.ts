@@ -72,13 +72,28 @@ describe("robustScales: per dimension min(variance, (1.4826 · MAD)²)", () => {
     const two = [...Array(50).fill([0]), ...Array(50).fill([6])];
     expect(robustScales(points(two), 100, [9], null)[0]).toBe(9); // MAD 3 → 19.8 > 9
   });
-  it("beyond 65,536 rows, the 65,536 evenly spaced rows ⌊j n / 65,536⌋", () => {
+  it("beyond 65,536 rows, one row in each of 65,536 equal strata, ⌊(j + frac(j φ)) n / 65,536⌋", () => {
     const u = mulberry32(6), n = 200_001;
     const x = Float64Array.from({ length: n }, (_, i) => (i % 1000 === 0 ? 1e9 : normal(u)));
-    const rows = Array.from({ length: 65536 }, (_, j) => [x[Math.floor((j * n) / 65536)]]);
+    const rows = Array.from({ length: 65536 }, (_, j) => [x[Math.floor(((j + ((j * 0.6180339887498949) % 1)) * n) / 65536)]]);
     const got = robustScales({ points: x, dims: 1 }, n, [1e12], null)[0];
     expect(got).toBe(robustScales(points(rows), rows.length, [1e12], null)[0]);
     expect(got).toBeGreaterThan(0.95); expect(got).toBeLessThan(1.05);
+  });
+  it("rows stored in a period that divides the stride: the data's MAD, not one phase's (was 1e-12)", () => {
+    // 16 sensors a time, sensor 0 steady (sd 1e-6), 2^20 rows: the stride 16 read sensor 0's rows only.
+    const u = mulberry32(14), n = 1 << 20;
+    const x = Float64Array.from({ length: n }, (_, i) => (i % 16 === 0 ? 3 + 1e-6 * normal(u) : (u() < 0.5 ? 0 : 6) + normal(u)));
+    const got = robustScales({ points: x, dims: 1 }, n, [1e12], null)[0];
+    expect(got).toBeGreaterThan(16); expect(got).toBeLessThan(21); // two groups 6 apart: (1.4826 · ≈ 3)², as on the rows shuffled
+  });
+  it("at least 1e-200 × the variance: a group of sd 1e-60 beside points at ±1e100 (its MAD² 1e-119)", () => {
+    const u = mulberry32(6);
+    const rows = [...Array.from({ length: 2000 }, () => [1e-60 * normal(u)]), [1e100], [-1e100]];
+    const variance = 2e200 / rows.length;
+    expect(robustScales(points(rows), rows.length, [variance], null)[0]).toBe(variance * 1e-200);
+    const own = robustScales(points(rows.slice(0, 2000)), 2000, [1e-100], null)[0]; // the MAD's where it is in range
+    expect(own).toBeGreaterThan(0.9e-120); expect(own).toBeLessThan(1.1e-120);
   });
   it("sample weights: rows of weight 0 left out, integer weights as copies", () => {
     const u = mulberry32(4);
@@ -149,4 +164,38 @@ describe("t and mvt with far outliers: the groups keep their own variances", () 
     expect((one.settings.scale as number[])[0]).toBeLessThan(25); // the MAD's (two groups 6 apart: ≈ 20), not the variance (≈ 10⁶)
     expect(one.warnings).toEqual([]);
   });
+});
+
+describe("a floor that keeps every squared distance finite (the robust scale ≥ 1e-200 × the variance)", () => {
+  // Within the data limits (|x| ≤ 1e150, sd ≥ 1e-140): 2 groups of sd 1e-60 and two points at ±1e100.
+  // The MAD's floor (1e-125) made δ²/σ² of the far points overflow: their log density −∞ under
+  // scoreSamples while the fit's log-likelihood (the kernel's log of +∞ is finite) stayed finite.
+  const u = mulberry32(12);
+  const x = [...Array.from({ length: 2000 }, (_, i) => (i < 1000 ? 0 : 6e-60) + 1e-60 * normal(u)), 1e100, -1e100];
+  const rows = x.map((v) => [v, normal(u)]);
+  const cases: [string, () => ReturnType<typeof fitSync>, ArrayLike<unknown>][] = [
+    ["t k 1", () => fitSync(x, { family: "t", k: 1 }), x],
+    ["t k 2", () => fitSync(x, { family: "t", k: 2 }), x],
+    ["mvt full k 1", () => fitSync(rows, { family: "mvt", k: 1 }), rows],
+    ["mvt diag k 2", () => fitSync(rows, { family: "mvt", k: 2, covariance: "diag" }), rows],
+  ];
+  it.each(cases)("%s: every training point's log density finite, and they add up to the log-likelihood", (_name, make, data) => {
+    const m = make();
+    const scores = m.scoreSamples(data as number[]);
+    expect(Array.from(scores).every(Number.isFinite)).toBe(true);
+    const sum = Array.from(scores).reduce((a, b) => a + b, 0);
+    expect(Math.abs(sum - m.logLikelihood)).toBeLessThan(1e-9 * Math.abs(m.logLikelihood));
+  });
+});
+
+describe("degeneracy checks with a scale beyond 1e±154 (√(s_a s_b) left the doubles)", () => {
+  // A column of sd 1e-100 (scale 1e-200: s² underflows to 0) or 1e149 (s² overflows): every
+  // covariance was "not positive definite", its smallest eigenvalue "at the floor".
+  const u = mulberry32(13);
+  for (const [sx, sy] of [[1e-100, 1], [1e-100, 1e-100], [1e149, 1], [1e149, 1e149]]) {
+    it(`mvt and mvgaussian, column sds ${sx} and ${sy}, 2 groups: no warnings`, () => {
+      const rows = Array.from({ length: 1000 }, (_, i) => [((i % 2) * 6 + normal(u)) * sx, normal(u) * sy]);
+      for (const family of ["mvt", "mvgaussian"] as const) expect(fitSync(rows, { family, k: 2, seed: 1 }).warnings).toEqual([]);
+    });
+  }
 });
