@@ -263,7 +263,7 @@ export interface ModelSettings {
   freeze?: Record<string, number[]>;
   /** MAP-EM: the prior with every default resolved (see FitOptions.prior). */
   prior?: Record<string, unknown>;
-  /** gaussian, mvgaussian: the fit data's variance per dimension (what regCovar's floor scales). */
+  /** gaussian, mvgaussian: the fit data's variance per dimension (what regCovar's floor scales); t, mvt: the smaller of it and (1.4826 · MAD)², at least 1e-200 × it. */
   scale?: number[];
   /** categorical: each column's levels (a count, or the level names). */
   levels?: (number | string[])[];
