@@ -87,6 +87,12 @@ let floorFactor = new Float64Array(0);
 export function floorCovariance(sigma: Float64Array, offset: number, d: number, scale: Float64Array, floor: number, work: Float64Array): void {
   if (!(floor > 0)) return;
   const sd = (i: number) => Math.sqrt(scale[i]);
+  // At least 64 d ε tr Σ̃ (≥ 64 d ε λ_max): the Cholesky test and V max(λ, floor) Vᵀ are exact to
+  // ~d ε λ_max, and a floor below that passed a Σ that was not positive definite (t/mvt: a robust
+  // scale 10⁻²⁰ of a component's spread over far outliers). The floor itself below tr Σ̃ ≈ 10⁶ × it.
+  let trace = 0;
+  for (let i = 0; i < d; i++) trace += sigma[offset + i * d + i] / scale[i];
+  floor = Math.max(floor, 64 * d * Number.EPSILON * trace);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
     const v = (sigma[offset + i * d + j] + sigma[offset + j * d + i]) / 2 / (sd(i) * sd(j));
     work[i * d + j] = i === j ? v - floor : v;
