@@ -205,7 +205,7 @@ const RANGE = 1e-200;
  * — weighted medians under sample weights, rows of weight 0 left out. A few far outliers make the variance, not the MAD: one point at 10⁵
  * among 2,000 of sd 1 gives a variance of 10⁷ and a floor (regCovar 10⁻⁶) ten times the groups'
  * own variances. The variance stays where the MAD is 0 (over half the values equal) or not below it
- * (two separated groups of equal size: the MAD is half their distance).
+ * (two groups of equal size a few widths apart: the lower median at one group's far edge).
  * At least RANGE × the variance: n values (unweighted) of variance s² span at most √(2n) s, so a
  * squared distance over the floor stays below 2n / (regCovar · RANGE), finite (the variance's floor
  * kept it below 2n / regCovar); a group of sd 10⁻⁶⁰ beside points at ±10¹⁰⁰ took a floor of

@@ -70,7 +70,7 @@ describe("robustScales: per dimension min(variance, (1.4826 · MAD)²)", () => {
     const rows = [...Array(60).fill([3]), ...Array.from({ length: 40 }, (_, i) => [i])];
     expect(robustScales(points(rows), 100, [123], null)[0]).toBe(123);
     const two = [...Array(50).fill([0]), ...Array(50).fill([6])];
-    expect(robustScales(points(two), 100, [9], null)[0]).toBe(9); // MAD 3 → 19.8 > 9
+    expect(robustScales(points(two), 100, [9], null)[0]).toBe(9); // the lower median 0, the MAD 0 (50 of 100 deviations are 0)
   });
   it("beyond 65,536 rows, one row in each of 65,536 equal strata, ⌊(j + frac(j φ)) n / 65,536⌋", () => {
     const u = mulberry32(6), n = 200_001;
