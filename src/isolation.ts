@@ -194,6 +194,8 @@ const MAD_SD = 1.482602218505602;
 
 /** Rows the robust scale reads at most: one per equal stratum of the seed rows beyond it. */
 const SCALE_ROWS = 65536;
+/** Fewer seed rows of positive weight than this: the variance (a stream's first chunk of 3 rows gave 2e-8 for 10). */
+const SCALE_LEAST = 20;
 /** The robust scale's least share of the variance (robustScales). */
 const RANGE = 1e-200;
 
@@ -225,7 +227,7 @@ export function robustScales(points: Points, n: number, variance: ArrayLike<numb
     for (let a = 0; a < d; a++) v[a * m + c] = x[a];
     c++;
   }
-  for (let a = 0; a < d && c > 0; a++) {
+  for (let a = 0; a < d && c >= SCALE_LEAST; a++) {
     const col = v.subarray(a * m, a * m + c), cw = Float64Array.from(vw.subarray(0, c));
     const centre = weightedMedian(col, cw, c);
     for (let i = 0; i < c; i++) col[i] = Math.abs(col[i] - centre);

@@ -99,7 +99,7 @@ export function labelStep(spec: Spec, ds: DatasetParts, labels: Int32Array, k: n
     for (let a = 0; a < d; a++) means[j * d + a] /= counts[j];
   }
   const theta = new Float64Array(k * spec.thetaSize), weights = new Float64Array(k).fill(1 / k);
-  spec.seed(means, ds, theta);
+  spec.seed(means, scale, theta); // the whole data's scale (a subset's own differs; the robust families' is robust)
   const ev = new Evaluator(spec, k), mem = getCore().arena();
   try {
     const region = mem.alloc(Math.min(SUM_BLOCK, n));
@@ -125,7 +125,12 @@ export function hcStart(family: Family, options: Readonly<Record<string, unknown
   const s = starts ?? hcStarts(ds.seedPoints, ds.n, [k], checkHcSubset(options.hcSubset), (options.seed as number | undefined) ?? 0, family, ds.weights?.array ?? null);
   const labels = s.labels.get(k);
   if (!labels) throw new MixemError("INVALID_DATA", `has too few points for ${k} classes in the hierarchical start`, "data", "TOO_FEW_DISTINCT");
-  if (!s.subset) return labelStep(spec, ds, labels, k, ds, alpha);
+  // The robust families' scale (Spec.robustScale), as the fit's own starts and floor take it.
+  const seeds = ds.seedPoints, dw = ds.weights;
+  const scale: DataScale = spec.robustScale
+    ? { scale: spec.robustScale(seeds, seeds.count ?? seeds.points.length / seeds.dims, ds.scale, dw ? () => dw.array : null), weights: ds.weights, labels: ds.labels }
+    : ds;
+  if (!s.subset) return labelStep(spec, ds, labels, k, scale, alpha);
   // The subset's rows (and any per-observation evaluation option, e.g. binomial trials), loaded alone.
   // d: values per row as given (ds.dims; categorical's seeding points are one-hot, of another width).
   const given = data as ArrayLike<unknown>, d = ds.dims;
@@ -144,5 +149,5 @@ export function hcStart(family: Family, options: Readonly<Record<string, unknown
   }
   const w = options.sampleWeights as ArrayLike<number> | undefined; // the subset's own (labels: not with "hc")
   if (w) sub.sampleWeights = Array.from(subset, (i) => w[i]);
-  return withDataset(loadDataset(family, rows, sub, "data"), (part) => labelStep(spec, part, labels, k, ds, alpha));
+  return withDataset(loadDataset(family, rows, sub, "data"), (part) => labelStep(spec, part, labels, k, scale, alpha));
 }

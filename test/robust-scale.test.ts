@@ -95,6 +95,14 @@ describe("robustScales: per dimension min(variance, (1.4826 · MAD)²)", () => {
     const own = robustScales(points(rows.slice(0, 2000)), 2000, [1e-100], null)[0]; // the MAD's where it is in range
     expect(own).toBeGreaterThan(0.9e-120); expect(own).toBeLessThan(1.1e-120);
   });
+  it("fewer than 20 seed rows of positive weight: the variance (a stream's first chunk of 3 rows gave 2e-8 for 10)", () => {
+    const u = mulberry32(14);
+    const rows = Array.from({ length: 20 }, () => [normal(u)]);
+    expect(robustScales(points(rows.slice(0, 19)), 19, [10], null)[0]).toBe(10);
+    expect(robustScales(points(rows), 20, [10], null)[0]).toBeLessThan(10);
+    const weights = Float64Array.from(rows, (_, i) => (i === 0 ? 0 : 1)); // 19 of positive weight
+    expect(robustScales(points(rows), 20, [10], weights)[0]).toBe(10);
+  });
   it("sample weights: rows of weight 0 left out, integer weights as copies", () => {
     const u = mulberry32(4);
     const rows = Array.from({ length: 500 }, () => [normal(u)]), weights = rows.map(() => Math.floor(u() * 4));
@@ -137,6 +145,14 @@ describe("t and mvt with far outliers: the groups keep their own variances", () 
       for (const c of centres) expect(m.components.some((p) => Math.hypot(p.mean[0] - c[0], p.mean[1] - c[1]) < 0.3)).toBe(true);
       expect(m.warnings).toEqual([]);
     }
+  });
+
+  it("init \"hc\": the first M-step takes the robust scale too (was: one component on the outliers, one over both groups)", () => {
+    const m = fitSync(x, { family: "t", k: 2, init: "hc" });
+    const byMean = [...m.components].sort((a, b) => a.mean - b.mean);
+    expect(Math.abs(byMean[0].mean)).toBeLessThan(0.2);
+    expect(Math.abs(byMean[1].mean - 6)).toBeLessThan(0.2);
+    for (const c of byMean) expect(c.variance).toBeLessThan(1.3);
   });
 
   it("every path takes it: a worker as fitSync, a stream from its first chunk's MAD", async () => {
