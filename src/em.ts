@@ -455,7 +455,7 @@ export function localPass(ev: Evaluator, ds: DatasetParts, req: PassRequest): Pa
 
 /** One pass's partial sums per block, not yet added up (a threaded shard sends them). */
 export function localBlocks(ev: Evaluator, ds: DatasetParts, req: PassRequest): Blocks {
-  if (!req.seeds) return ev.runBlocks(ds, req.theta, req.weights, { hard: req.hard, stats: true });
+  if (!req.seeds) return ev.runBlocks(ds, req.theta, req.weights, { hard: req.hard, stats: true, light: req.light });
   const mem = getCore().arena();
   try {
     const labels = mem.alloc(Math.min(SUM_BLOCK, ds.n));

@@ -112,7 +112,7 @@ export async function fitThreaded(data: ModelData, options: FitOptions, threads:
       if (own) evaluator = new Evaluator(spec, k);
       const pass = async (req: PassRequest): Promise<PassResult> => {
         blockLabel?.fill(0); // a shard without labelled points sends no label terms
-        const pending = Promise.all(workers.map((w) => w.request({ kind: "pass", theta: req.theta, weights: req.weights, hard: req.hard, seeds: req.seeds })));
+        const pending = Promise.all(workers.map((w) => w.request({ kind: "pass", theta: req.theta, weights: req.weights, hard: req.hard, seeds: req.seeds, light: req.light })));
         if (first) {
           const b = localBlocks(evaluator!, first, req); // while the workers compute theirs
           blockLL.set(b.ll, 0);

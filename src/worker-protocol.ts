@@ -55,6 +55,7 @@ export interface PassMessage {
   weights: Float64Array;
   hard: boolean;
   seeds?: Float64Array;
+  light?: boolean;
 }
 
 /** selectKAsync: what every cell of the selection shares, once per worker (src/select-cell.ts). */

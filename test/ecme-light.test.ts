@@ -4,7 +4,7 @@
 // light: here every search pass is made light (the worst case: each search then ends on one and
 // takes the extra full pass) against the fit as it runs.
 import { afterEach, describe, expect, it } from "vitest";
-import { fitSync, initSync } from "../src/index.js";
+import { fit, fitSync, initSync } from "../src/index.js";
 import { DofSearch } from "../src/families/student.js";
 import { mulberry32, normal } from "./helpers.js";
 
@@ -46,5 +46,14 @@ describe("ECME search passes asked light", () => {
     // pass, the M-step's, had none light).
     expect(light.passes).toBeGreaterThan(asRun.passes);
     expect(light.passes - asRun.passes).toBeLessThanOrEqual(searches);
+  });
+
+  it("threads: the workers' shards take light passes too, and give fitSync's bits (mvt full, 140,000 rows)", async () => {
+    const v = mulberry32(21), rowsBig = Array.from({ length: 140_000 }, (_, i) => { const w = chi(); return [i % 2 ? 4 : 0, i % 3, -1].map((c) => c + normal(v) / w); });
+    const o = { family: "mvt", k: 2, seed: 1, maxIter: 6, tol: 0 } as const;
+    const one = fitSync(rowsBig, o), two = await fit(rowsBig, { ...o, threads: 2 });
+    expect(two.logLikelihood).toBe(one.logLikelihood);
+    expect(two.components).toEqual(one.components);
+    expect(two.passes).toBe(one.passes);
   });
 });
