@@ -155,6 +155,7 @@ export function* iterate(spec: Spec, k: number, n: number, data: DataScale, s: E
     if (s.signal?.aborted) throw s.signal.reason ?? new Error("aborted");
     iterations++;
     maximizeStep(spec, pass.stats, theta, weights, k, data, !s.fixWeights, alpha, s.frozen);
+    request.light = spec.lightFirst?.() ?? false;
     pass = yield request;
     passes++;
     if (spec.refine) {

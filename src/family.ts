@@ -401,6 +401,8 @@ export interface Spec<C extends object = object> {
    * such a pass with a full one. It leaves the entries `held` marks (frozen; see `maximize`) as they are.
    */
   refine?(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }, held?: Uint8Array): boolean | "light";
+  /** With `refine`: whether the pass after the next M-step may be light too (`refine` expects to step from it). */
+  lightFirst?(): boolean;
   /**
    * Unconstrained coordinates of θ in which SQUAREM (`accelerate: "squarem"`) extrapolates
    * (src/squarem.ts). Without them θ is extrapolated as it is, and each extrapolated θ must pass

@@ -17,8 +17,8 @@ const centres = Array.from({ length: k }, () => Array.from({ length: d }, () => 
 const rows = Array.from({ length: 3000 }, () => { const j = Math.floor(u() * k), w = chi(); return centres[j].map((c) => c + normal(u) / w); });
 const values = Array.from({ length: 3000 }, () => 4 * Math.floor(u() * 3) + normal(u) / chi());
 
-const original = DofSearch.prototype.refine;
-afterEach(() => { DofSearch.prototype.refine = original; });
+const original = DofSearch.prototype.refine, originalFirst = DofSearch.prototype.lightFirst;
+afterEach(() => { DofSearch.prototype.refine = original; DofSearch.prototype.lightFirst = originalFirst; });
 
 describe("ECME search passes asked light", () => {
   const cases: [string, unknown[], Record<string, unknown>][] = [
@@ -55,5 +55,19 @@ describe("ECME search passes asked light", () => {
     expect(two.logLikelihood).toBe(one.logLikelihood);
     expect(two.components).toEqual(one.components);
     expect(two.passes).toBe(one.passes);
+  });
+
+  it("the pass after the M-step asked light (Spec.lightFirst) and the search ending there: a full pass follows, the same fit", () => {
+    // No search at all (refine ends on every first pass): with every first pass light, each
+    // iteration takes one full pass more and the fit is the same bits.
+    DofSearch.prototype.refine = function () { return false; };
+    const o = { family: "mvt", k, covariance: "full", seed: 3, maxIter: 12, tol: 0 } as never;
+    DofSearch.prototype.lightFirst = function () { return false; };
+    const full = fitSync(rows, o);
+    DofSearch.prototype.lightFirst = function () { return true; };
+    const light = fitSync(rows, o);
+    expect(light.components).toEqual(full.components);
+    expect(light.history).toEqual(full.history);
+    expect(light.passes).toBe(full.passes + full.iterations);
   });
 });

@@ -77,7 +77,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions, "means" | "covarianc
     const ks = kk > 0 ? 1 : 0, kc = typeof dof === "number" ? 0 : kk;
     const cross = 5 + d + (dense ? d * d : d);
     const S = cross + kc;
-    const layout: DofLayout = { T, nuAt: d + d * d, S, p: d, cross };
+    const layout: DofLayout = { T, nuAt: d + d * d, S, p: d, cross, light: true };
     const search = new DofSearch(dof, layout);
     // mvgaussian's M-step state (no prior, no ridge) and the statistics handed to its covariance step.
     const m: MStep = {
@@ -182,6 +182,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions, "means" | "covarianc
       },
 
       refine: (theta, k, pass, held) => search.refine(theta, k, pass, held),
+      lightFirst: () => search.lightFirst(),
 
       // freeze (src/freeze.ts): as family "t" — the CM-step of means and scale matrices takes u from
       // the E-step, so a frozen mean (its S1 = 0: the scatter about it) or scale matrix leaves the

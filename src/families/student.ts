@@ -117,7 +117,11 @@ export function ecmDof(nuOld: number, p: number, s0: number, sq: number): number
  * Where θ_j's ν is, and the statistics' layout (assembly/kernels/mvt.ts): S0, Su, Sq, Σ τq²,
  * Σ τ(1 − u)² at j·S … j·S + 4, the cross sums Σ τ_j h_j τ_l h_l (l ≤ j) at j·S + cross + l.
  */
-export interface DofLayout { T: number; nuAt: number; S: number; p: number; cross: number }
+export interface DofLayout {
+  T: number; nuAt: number; S: number; p: number; cross: number;
+  /** The kernel's light passes are lighter (mvt: no location and scale sums): ask for them. */
+  light: boolean;
+}
 
 /** CM-step 2 (ECM) for every component with data (or the shared ν over all of them), from a pass's statistics. */
 export function ecmStep(dof: DofOption, L: DofLayout, stats: Float64Array, theta: Float64Array, k: number, held?: Uint8Array): void {
@@ -180,6 +184,9 @@ export class DofSearch {
   private reverting = false;
   /** The previous step's largest move in log ν (Infinity at the start and after a halving). */
   private last = Infinity;
+  /** Passes this search has read, and the last search's. */
+  private calls = 0;
+  private lastCalls = 0;
 
   constructor(private readonly dof: DofOption, private readonly L: DofLayout) {}
 
@@ -189,6 +196,7 @@ export class DofSearch {
   refine(theta: Float64Array, k: number, pass: { readonly logLikelihood: number; readonly stats: Float64Array }, held?: Uint8Array): boolean | "light" {
     if (typeof this.dof === "number") return false;
     this.held = held;
+    this.calls++;
     if (this.reverting) return this.finish();
     const { T, nuAt, S, p, cross } = this.L, stats = pass.stats, ll = pass.logLikelihood;
     const shared = this.dof === "equal";
@@ -295,12 +303,22 @@ export class DofSearch {
     this.last = moved;
     if (moved >= DOF_TOL && !stalled && this.step <= DOF_STEPS) {
       for (let a = 0; a < G; a++) this.setNu(theta, k, a, M.exp(t[a]));
-      return moved >= LIGHT_STEP && this.step < DOF_STEPS ? "light" : true;
+      return this.L.light && moved >= LIGHT_STEP && this.step < DOF_STEPS ? "light" : true;
     }
     return this.finish(); // this pass is the best so far and stays
   }
 
+  /**
+   * Whether the pass after the next M-step may be light (Spec.lightFirst): the last search read three
+   * passes or more, so the next is expected to step from its first (a search that ends there gets a full pass).
+   */
+  lightFirst(): boolean {
+    return this.L.light && this.lastCalls >= 3;
+  }
+
   private finish(): false {
+    this.lastCalls = this.calls;
+    this.calls = 0;
     this.step = 0;
     this.last = Infinity;
     this.reverting = false;

@@ -56,7 +56,7 @@ export const t: Family<TComponent, TInit, TOptions, "means" | "variances" | "dof
     const kk = typeof options.k === "number" ? options.k : 0;
     const ks = kk > 0 ? 1 : 0, kc = typeof dof === "number" ? 0 : kk;
     const S = 7 + kc;
-    const layout: DofLayout = { T: 3, nuAt: 2, S, p: 1, cross: 7 };
+    const layout: DofLayout = { T: 3, nuAt: 2, S, p: 1, cross: 7, light: false }; // tPass's location sums cost little: no light passes
     const search = new DofSearch(dof, layout);
     const readDofs = (values: number[], path: string, theta: Float64Array) => {
       values.forEach((v, j) => { theta[3 * j + 2] = checkDof(v, dof, j > 0 ? values[0] : undefined, `${path}[${j}]`); });
