@@ -186,6 +186,8 @@ interface ShardJob {
   weights?: string;
   hard?: boolean;
   seeds?: string;
+  /** An ECME search pass (PassRequest.light); a shard of an older mixem computes the full pass. */
+  light?: boolean;
 }
 interface Description {
   n: number; observations: number; dims: number; mean: string; m2: string; settings: unknown;
@@ -295,7 +297,7 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
       if (data.kind === "describe") return describeShard(ds, data.sample ?? 0);
       if (data.config.dims !== undefined && ds.dims !== data.config.dims) throw await unrecoverable(`${name}: has ${ds.dims} values per point; the fit has ${data.config.dims}`);
       const { ev } = modelOf(data.config);
-      const req: PassRequest = { theta: fromBase64(data.theta!), weights: fromBase64(data.weights!), hard: data.hard === true, seeds: data.seeds ? fromBase64(data.seeds) : undefined };
+      const req: PassRequest = { theta: fromBase64(data.theta!), weights: fromBase64(data.weights!), hard: data.hard === true, seeds: data.seeds ? fromBase64(data.seeds) : undefined, light: data.light === true };
       const res = localPass(ev, ds, req);
       const out = new Float64Array(1 + res.stats.length);
       out[0] = res.logLikelihood;
@@ -578,7 +580,7 @@ export async function fitDistributed(options: FitDistributedOptions): Promise<Mi
       const k = r.k, width = k * spec.statsSize;
       const total = new Float64Array(width);
       const pass = async (req: PassRequest): Promise<PassResult> => {
-        const common = { kind: "pass" as const, theta: toBase64(req.theta), weights: toBase64(req.weights), hard: req.hard, ...(req.seeds ? { seeds: toBase64(req.seeds) } : {}) };
+        const common = { kind: "pass" as const, theta: toBase64(req.theta), weights: toBase64(req.weights), hard: req.hard, ...(req.seeds ? { seeds: toBase64(req.seeds) } : {}), ...(req.light ? { light: true } : {}) };
         const answers = (await flow(() => common)) as PassAnswer[];
         // In shard order, as mergeStats adds parts: the result does not depend on who computed what.
         let ll = 0;

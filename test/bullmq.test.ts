@@ -265,6 +265,22 @@ describe.skipIf(!redisBinary)("mixem/bullmq with redis-server and 3 worker proce
     }
   }, 30_000);
 
+  it("mvt with ν by ECME (its search passes asked light of the shards): fitStream's fit over the same chunks, bit for bit", async () => {
+    const rowParts = parts.map((p, s) => p.map((v, i) => [v, ((i + s) % 5) - 2 + 0.1 * v]));
+    const w = await startShardWorker({ connection: redis.url, queue: "mvt", load: (uri) => rowParts[uris.indexOf(uri)] });
+    try {
+      const init = { means: [[0, 0], [5, 1]], covariances: [[[2, 0], [0, 2]], [[2, 0], [0, 2]]], dofs: [8, 8] };
+      const options = { family: "mvt", k: 2, init, maxIter: 6, tol: 0 } as const;
+      const model = await fitDistributed({ ...options, connection: redis.url, queue: "mvt", shards: uris });
+      const streamed = await fitStream(() => rowParts, options);
+      expect(model.logLikelihood).toBe(streamed.logLikelihood);
+      expect(model.components).toEqual(streamed.components);
+      expect(model.passes).toBe(streamed.passes);
+    } finally {
+      await w.close();
+    }
+  }, 30_000);
+
   it("a shard whose sample weights are all 0 (the others carry weight): fitStream's fit over the same chunks, bit for bit", async () => {
     const weighted = parts.map((p, s) => ({ data: p, sampleWeights: p.map((_, i) => (s === 2 ? 0 : 1 + ((i + s) % 3))) }));
     const w = await startShardWorker({ connection: redis.url, queue: "weighted-zero", load: (uri) => weighted[uris.indexOf(uri)] });
