@@ -8,8 +8,9 @@ import fc from "fast-check";
 import { fitInWorker, fitSync, initSync, loadModel, MixemError, plotFit, selectK, selectKAsync, type CategoricalComponent } from "../src/index.js";
 import { referenceEM } from "./reference/em.js";
 import { categoricalRef } from "./reference/categorical.js";
-import { classMeans, countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct, seedsAround } from "../src/seeding.js";
+import { countDistinct, kmeansPlusPlus, nearestSeed, randomDistinct } from "../src/seeding.js";
 import { codedOps } from "../src/coded-rows.js";
+import { expectSameSeedsAround } from "./seeding-agree.js";
 import { Random } from "../src/random.js";
 import { closeness, drawLabels, historyCloseness, maxRelErr, mulberry32, relErr } from "./helpers.js";
 
@@ -275,14 +276,7 @@ describe("seeding on one-hot rows reads the codes (no n × levels matrix)", () =
     for (let trial = 0; trial < 100; trial++) {
       const k = 2 + (trial % 6), labels = Float64Array.from({ length: n }, () => (u() < 0.3 ? Math.floor(u() * k) : -1));
       for (const weights of [null, w]) {
-        const ga = classMeans(hot, n, k, labels, weights), gb = classMeans(plain, n, k, labels, weights);
-        expect(ga).toEqual(gb);
-        const a = seedsAround(hot, n, k, new Random(trial), weights, ga, "kmeans++"), b = seedsAround(plain, n, k, new Random(trial), weights, gb, "kmeans++");
-        expect(a, `trial ${trial}`).toEqual(b);
-        const la = new Float64Array(n), lb = new Float64Array(n);
-        nearestSeed(hot, n, a, k, la);
-        nearestSeed(plain, n, b, k, lb);
-        expect(la, `trial ${trial}`).toEqual(lb);
+        expectSameSeedsAround(hot, plain, n, k, labels, weights, trial);
       }
     }
   });
