@@ -31,6 +31,16 @@ describe("mixem fit", () => {
     expect(s.code).toBe(0);
     expect(s.err).toMatch(/^mixem: k = 1.*: BIC \d+\.\d\d \(lower is better\)$/m);
   });
+  it("prints the model's warnings, with the table's component numbers (a component on a repeated value: at the floor)", () => {
+    const u = mulberry32(40);
+    const values = [...Array.from({ length: 300 }, () => (10 + normal(u)).toFixed(4)), ...Array(30).fill("50")];
+    const r = cli(["fit", "-", "-k", "2", "--seed", "1"], `x\n${values.join("\n")}\n`);
+    expect(r.code).toBe(0);
+    const spike = r.out.match(/^(\d)\s+0\.0909\s+50\.0000/m);
+    expect(spike).not.toBeNull();
+    expect(r.out).toMatch(new RegExp(`^warning\\s+VARIANCE_AT_FLOOR, component ${spike![1]}: variance .* is at the floor regCovar × var\\(data\\)`, "m"));
+    expect(cli(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2"]).out).not.toMatch(/warning/);
+  });
   it("fits the bundled Old Faithful waiting times and prints a table", () => {
     const r = cli(["fit", "examples/faithful.csv", "--column", "waiting", "-k", "2"]);
     expect(r.code).toBe(0);

@@ -55,6 +55,8 @@ function summary(model: MixtureModel): string[] {
     `BIC             ${bic.toFixed(4)}`,
     `AIC             ${aic.toFixed(4)}`,
     `iterations      ${model.iterations} (${model.converged ? "converged" : `not converged: ${model.stopReason}`}), ${model.passes} passes over the data`,
+    // model.warnings, with the table's component numbers (1 …; the API's are 0 …).
+    ...model.warnings.map((w) => `warning         ${w.code}, component ${w.component + 1}: ${w.message.replace(/^component \d+: /, "")}`),
   ];
   return lines;
 }
