@@ -1,6 +1,7 @@
-// Families t and mvt (full, tied) with ν fixed at an integer: the kernels compute the densities as
-// e^c · y^(−a) (a = (ν + p)/2: multiplications, a square root for half-integer a, one division;
-// assembly/kernels/mvt.ts powerPass) instead of exp(c − a·log y). The general pass still runs with sample weights, hard
+// Families t and mvt (full, tied) with ν fixed: the kernels compute the densities as e^c · y^(−a)
+// (a = (ν + p)/2; assembly/kernels/mvt.ts powerPass: multiplications, a square root for
+// half-integer a and one division; for any other a, tables over y's exponent and mantissa and a
+// short series) instead of exp(c − a·log y). The general pass still runs with sample weights, hard
 // mode or ν estimated, and for the last n mod 8 points; the two must give the same fit to rounding:
 // here the power path against the general one forced by sample weights of 1.
 import { describe, expect, it } from "vitest";
@@ -17,7 +18,7 @@ const heavy = (n: number, nu: number) => Array.from({ length: n }, () => {
 });
 const theta = (m: { weights: readonly number[]; components: readonly unknown[] }) => [...m.weights, ...(m.components as TComponent[]).flatMap((c) => [c.mean, c.variance])];
 
-describe("t, ν fixed at an integer: the power path agrees with the general pass", () => {
+describe("t, ν fixed: the power path agrees with the general pass", () => {
   // a = 3 (whole), 2.5 (√y), 1 (Cauchy), 15.5; n a multiple of 8 and not (the general pass takes the last points).
   it.each([[5, 4000], [4, 4000], [1, 2003], [30, 1001]])("ν = %i, n = %i", (nu, n) => {
     const x = heavy(n, 5);
@@ -28,6 +29,28 @@ describe("t, ν fixed at an integer: the power path agrees with the general pass
     expect(maxRelErr(fast.history, general.history)).toBeLessThan(1e-12);
     expect(maxRelErr(theta(fast), theta(general))).toBeLessThan(1e-10);
     expect(Math.abs(fast.logLikelihood - general.logLikelihood)).toBeLessThan(1e-12 * Math.abs(general.logLikelihood));
+  });
+  // Any other ν (the tables): a = 2.85, 0.65 (below 1), 12.45 (the series' last a without a whole
+  // part split off), 15.75 and 75.65 (a whole part divided out); n a multiple of 8 and not.
+  it.each([[4.7, 4000], [0.3, 2003], [23.9, 1001], [30.5, 4000], [150.3, 2003]])("ν = %f, n = %i", (nu, n) => {
+    const x = heavy(n, 5);
+    const init = { weights: [0.3, 0.3, 0.4], means: [0.5, 4, 11], variances: [1, 2, 1.5], dofs: [nu, nu, nu] };
+    const options = { family: "t", k: 3, dof: nu, init, maxIter: 40, tol: 0 } as const;
+    const fast = fitSync(x, options), general = fitSync(x, { ...options, sampleWeights: new Float64Array(n).fill(1) });
+    expect(fast.iterations).toBe(40);
+    expect(maxRelErr(fast.history, general.history)).toBeLessThan(1e-13);
+    expect(maxRelErr(theta(fast), theta(general))).toBeLessThan(1e-10);
+  });
+  it("tables: points with 1 + δ²/ν ≥ 2^64 (past the exponent table) and y in every mantissa interval", () => {
+    const x = heavy(4096, 5);
+    for (let i = 0; i < 64; i++) x[64 * i + 3 + (i & 1)] = 1e6 * 2 ** (i / 2); // y from 2^37 to 2^100, in both lanes
+    for (let i = 0; i < 128; i++) x[32 * i + 5] = Math.sqrt(4.7 * (1 + (i + 0.25) / 128) - 4.7); // y = 1 + (i + ¼)/128 about mean 0
+    const init = { weights: [0.3, 0.3, 0.4], means: [0, 4, 11], variances: [1, 2, 1.5], dofs: [4.7, 4.7, 4.7] };
+    const options = { family: "t", k: 3, dof: 4.7, init, maxIter: 1, tol: 0 } as const;
+    const fast = fitSync(x, options), general = fitSync(x, { ...options, sampleWeights: new Float64Array(x.length).fill(1) });
+    expect(Number.isFinite(fast.logLikelihood)).toBe(true);
+    expect(maxRelErr(fast.history, general.history)).toBeLessThan(1e-13);
+    expect(maxRelErr(theta(fast), theta(general))).toBeLessThan(1e-12);
   });
   it("a point far in every tail (its densities underflow): that block the general way, the same fit", () => {
     const x = heavy(2048, 5);
@@ -41,7 +64,7 @@ describe("t, ν fixed at an integer: the power path agrees with the general pass
   });
 });
 
-describe("mvt (full, tied), ν fixed at an integer: the power path agrees with the general pass", () => {
+describe("mvt (full, tied), ν fixed: the power path agrees with the general pass", () => {
   const d = 4;
   const rows = (n: number) => Array.from({ length: n }, () => {
     const j = Math.floor(u() * 2);
@@ -52,7 +75,8 @@ describe("mvt (full, tied), ν fixed at an integer: the power path agrees with t
   });
   const mvtTheta = (m: { weights: readonly number[]; components: readonly unknown[] }) => [...m.weights, ...(m.components as MvtComponent[]).flatMap((c) => [...c.mean, ...c.covariance.flat()])];
   // a = (ν + 4)/2: 4.5 (√y) and 5; n a multiple of 8 and not.
-  it.each([["full", 5, 1600], ["full", 6, 1203], ["tied", 5, 1001]] as const)("%s, ν = %i, n = %i", (covariance, nu, n) => {
+  // … and any other ν (the tables): a = 4.15, 12.85 (a whole part divided out).
+  it.each([["full", 5, 1600], ["full", 6, 1203], ["tied", 5, 1001], ["full", 4.3, 1600], ["tied", 21.7, 1203]] as const)("%s, ν = %f, n = %i", (covariance, nu, n) => {
     const x = rows(n);
     const I = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (a === b ? 2 : 0)));
     const init = { weights: [0.5, 0.5], means: [[0.5, -0.5, 0.5, -0.5], [4, -4, 4, -4]], covariances: [I, I], dofs: [nu, nu] };

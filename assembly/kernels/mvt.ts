@@ -436,11 +436,92 @@ function powers(params: usize, k: i32, dims: i32, full: bool): f64 {
   let cmax = -Infinity;
   for (let j = 0; j < k; j++) {
     const p = params + 2 * F64 + <usize>j * compBytes;
-    const h = 2 * load<f64>(p, 8);
-    if (!(h >= 1 && h <= 256 && h == Math.floor(h))) return NaN;
+    if (!(load<f64>(p, 8) >= 0.5 && load<f64>(p, 8) < 1073741824)) return NaN; // ⌊a⌋ an i32
     cmax = max(cmax, load<f64>(p));
   }
   return isFinite(cmax) ? cmax : NaN;
+}
+
+// ---- a = (ν + p)/2 not a multiple of ½: y^−a from tables ----
+// y = 2^e · m (m ∈ [1, 2)), m = c_i (1 + r) with c_i the centre of m's 1/128-wide interval i (the
+// mantissa's top 7 bits) and |r| ≤ 2^−8, so with a = a' + w (w = 0 for a ≤ A_MAX, else the whole
+// number that leaves a' ∈ (A_MAX − 1, A_MAX])
+//   g · y^−a = (g · 2^−a'·e) · c_i^−a' · (1 + r)^−a' / y^w,
+// the first two factors from per-component tables (E[e] for e < 64, A[i] beside 1/c_i), the third
+// its binomial series Σ_n C(−a', n) r^n to r^8 (remainder < |C(−a', 9)| 2^−72 / (1 − 2^−4) < 2^−54),
+// y^w by squaring. A point with y ≥ 2^64 (beyond 2^32 scales from the mean) takes g · exp(−a log y).
+
+const A_MAX: f64 = 12.5;
+/** Bytes of one component's tables: 128 pairs (1/c_i, c_i^−a'), E[0..63], the series' C(−a', 1..8). */
+const TABLE_BYTES: usize = 2 * COLUMN;
+const E_AT: usize = 128 * 16, B_AT: usize = E_AT + 64 * F64;
+
+/** The whole part w taken out of a before the tables (see above). */
+// @ts-ignore: decorator
+@inline function wholePart(a: f64): f64 { return a <= A_MAX ? 0 : Math.ceil(a - A_MAX); }
+
+/** Component tables at t for a' (≤ A_MAX) and g = exp(gl) (gl ≤ 0). */
+function powerTables(t: usize, a: f64, gl: f64): void {
+  for (let i = 0; i < 128; i++) {
+    const c = 1 + (<f64>i + 0.5) / 128;
+    store<f64>(t + <usize>i * 16, 1 / c);
+    store<f64>(t + <usize>i * 16, Math.exp(-a * Math.log(c)), 8);
+  }
+  // 2^−a'·e with a'·e = hi + lo exactly (a' split after 26 bits; e < 64), hi = n + d, |d| ≤ ½, n ≤ 800.
+  const ah = reinterpret<f64>(reinterpret<u64>(a) & 0xfffffffff8000000), al = a - ah;
+  for (let e = 0; e < 64; e++) {
+    const hi = ah * <f64>e, n = Math.round(hi), d = (hi - n) + al * <f64>e;
+    store<f64>(t + E_AT + <usize>e * F64, Math.exp(gl - d * Math.LN2) * reinterpret<f64>(<u64>(1023 - <i64>n) << 52));
+  }
+  let b = 1.0;
+  for (let m = 1; m <= 8; m++) {
+    b *= (-a - <f64>(m - 1)) / <f64>m;
+    store<f64>(t + B_AT + <usize>(m - 1) * F64, b);
+  }
+}
+
+const MANTISSA = memory.data<u64>([0x000fffffffffffff, 0x000fffffffffffff], 16);
+const ONE_BITS = memory.data<u64>([0x3ff0000000000000, 0x3ff0000000000000], 16);
+const TOP7 = memory.data<u64>([0x000fe00000000000, 0x000fe00000000000], 16);
+/** 1 + 2^−8: ones' bits with the half-interval bit. */
+const CENTRE_BITS = memory.data<u64>([0x3ff0100000000000, 0x3ff0100000000000], 16);
+
+/** p = g · y^−a (g = exp(gl)) for the block's y (bytes/8 values at y) into o, from the component's tables at t (see above). */
+function tablePowers(y: usize, bytes: usize, t: usize, o: usize, a: f64, gl: f64): void {
+  const b1 = v128.load64_splat(t + B_AT), b2 = v128.load64_splat(t + B_AT, 8), b3 = v128.load64_splat(t + B_AT, 16), b4 = v128.load64_splat(t + B_AT, 24);
+  const b5 = v128.load64_splat(t + B_AT, 32), b6 = v128.load64_splat(t + B_AT, 40), b7 = v128.load64_splat(t + B_AT, 48), b8 = v128.load64_splat(t + B_AT, 56);
+  const one = f64x2.splat(1.0), w = <i32>wholePart(a);
+  const mant = v128.load(MANTISSA), ones = v128.load(ONE_BITS), top = v128.load(TOP7), centre = v128.load(CENTRE_BITS);
+  const et = t + E_AT;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const v = v128.load(y + i);
+    const ix = i64x2.shr_u(v, 45); // the biased exponent, then the interval
+    const i0 = <usize>i64x2.extract_lane(ix, 0), i1 = <usize>i64x2.extract_lane(ix, 1);
+    const e0 = (i0 >> 7) - 1023, e1 = (i1 >> 7) - 1023;
+    const p0 = v128.load(t + ((i0 & 127) << 4)), p1 = v128.load(t + ((i1 & 127) << 4));
+    const inv = v128.shuffle<f64>(p0, p1, 0, 2), A = v128.shuffle<f64>(p0, p1, 1, 3);
+    const r = f64x2.mul(f64x2.sub(v128.or(v128.and(v, mant), ones), v128.or(v128.and(v, top), centre)), inv); // m/c_i − 1
+    const r2 = f64x2.mul(r, r), r4 = f64x2.mul(r2, r2);
+    const q01 = f64x2.add(f64x2.mul(b1, r), one), q23 = f64x2.add(f64x2.mul(b3, r), b2);
+    const q45 = f64x2.add(f64x2.mul(b5, r), b4), q67 = f64x2.add(f64x2.mul(b7, r), b6);
+    const q03 = f64x2.add(f64x2.mul(q23, r2), q01), q47 = f64x2.add(f64x2.mul(q67, r2), q45);
+    const s = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(b8, r4), q47), r4), q03);
+    const E = v128.load64_lane(et + (min(e1, 63) << 3), v128.load64_zero(et + (min(e0, 63) << 3)), 1);
+    let p = f64x2.mul(f64x2.mul(E, A), s);
+    if (w != 0) { // ÷ y^w, by squaring
+      let u = one, b = v;
+      for (let h = w; h != 0; h >>= 1) {
+        if (h & 1) u = f64x2.mul(u, b);
+        if (h > 1) b = f64x2.mul(b, b);
+      }
+      p = f64x2.div(p, u);
+    }
+    if ((e0 | e1) > 63) { // y ≥ 2^64 in some lane
+      if (e0 > 63) p = f64x2.replace_lane(p, 0, Math.exp(gl - a * Math.log(f64x2.extract_lane(v, 0))));
+      if (e1 > 63) p = f64x2.replace_lane(p, 1, Math.exp(gl - a * Math.log(f64x2.extract_lane(v, 1))));
+    }
+    v128.store(o + i, p);
+  }
 }
 
 /**
@@ -461,6 +542,12 @@ function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: us
   // Σ log of the sums, per lane: their product, renormalised at every point, and its binary exponent.
   let prod = one, exponent = i64x2.splat(0);
   let total = 0.0, points = 0;
+  // Components with a not a multiple of ½: their tables, after the kept and cross columns.
+  const tables = kept + (2 * <usize>k + <usize>load<f64>(params)) * COLUMN;
+  for (let j = 0; j < k; j++) {
+    const p = comps + <usize>j * compBytes, a = load<f64>(p, 8);
+    if (2 * a != Math.floor(2 * a)) powerTables(tables + <usize>j * TABLE_BYTES, a - wholePart(a), load<f64>(p) - cmax);
+  }
   for (let start = 0; start < n; start += BLOCK) {
     const count = min(BLOCK, n - start), bytes = <usize>count * F64;
     let xb = x + <usize>start * ud * F64;
@@ -471,14 +558,30 @@ function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: us
     // p_j into the k columns of scratch, y into the kept columns.
     for (let j = 0; j < k; j++) {
       const p = comps + <usize>j * compBytes;
-      const g = f64x2.splat(Math.exp(load<f64>(p) - cmax)), inu = v128.load64_splat(p, 16);
-      const h = <i32>(2 * load<f64>(p, 8)), half = (h & 1) != 0, whole = h >> 1;
+      const a = load<f64>(p, 8), gl = load<f64>(p) - cmax;
+      const inu = v128.load64_splat(p, 16);
+      const h = <i32>(2 * a), half = (h & 1) != 0, whole = h >> 1;
       const o = scratch + <usize>j * COLUMN, yc = kept + <usize>j * COLUMN;
       if (full) {
         centre(xb, bytes, ud, p + HEAD * F64, work);
         mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q);
       }
       const m = v128.load64_splat(p, HEAD * F64), v = v128.load64_splat(p, (HEAD + 1) * F64);
+      const tabled = 2 * a != <f64>h; // a not a multiple of ½: y here, its power from the tables below
+      const g = f64x2.splat(Math.exp(gl));
+      if (tabled) {
+        for (let i: usize = 0; i < bytes; i += 16) {
+          let y: v128;
+          if (full) y = f64x2.add(one, f64x2.mul(v128.load(q + i), inu)); // as below
+          else {
+            const e = f64x2.sub(v128.load(xb + i), m);
+            y = f64x2.add(one, f64x2.mul(f64x2.mul(f64x2.mul(e, e), v), inu));
+          }
+          v128.store(yc + i, y);
+        }
+        tablePowers(yc, bytes, tables + <usize>j * TABLE_BYTES, o, a, gl);
+        continue;
+      }
       for (let i: usize = 0; i < bytes; i += 16) {
         let y: v128;
         if (full) y = f64x2.add(one, f64x2.mul(v128.load(q + i), inu)); // as fullDensity

@@ -93,7 +93,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions, "means" | "covarianc
 
     return {
       kernel: dense ? "mvtFullPass" : "mvtDiagPass",
-      workColumns: (dense ? 2 * d + 1 : 1) + 2 * kk * ks + kc, // assembly/kernels/mvt.ts
+      workColumns: (dense ? 2 * d + 1 : 1) + 2 * kk * ks + kc + (dense ? 2 * kk * ks : 0), // assembly/kernels/mvt.ts (dense: then 2 per component for the power tables)
       dims: d,
       thetaSize: T,
       headerSize: 2, // [kc, ks]
