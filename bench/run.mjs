@@ -178,7 +178,7 @@ for (const [name, d, n, k] of [["Student t 1-D, N = 1e6, K = 8", 1, 1_000_000, 8
   const common = { k, maxIter: ITER, tol: 0, ...(d > 1 ? { dims: d, covariance: "full" } : {}) };
   const run = (options) => (on) => fitSync(x, { ...common, ...options, onIteration: (i) => on(i.logLikelihood) });
   const fams = d === 1 ? ["gaussian", "t"] : ["mvgaussian", "mvt"];
-  // ν = 5 (an integer: the power path, no log or exp per pair) and ν = 4.5 (the general pass).
+  // ν = 5 (an integer: powers by squaring) and ν = 4.5 (powers from tables); neither takes a log or exp per pair.
   const tInitHalf = { ...tInit, dofs: Array(k).fill(4.5) };
   const cases = { gaussian: run({ family: fams[0], init: gInit }), fixed: run({ family: fams[1], dof: 5, init: tInit }), general: run({ family: fams[1], dof: 4.5, init: tInitHalf }), ecme: run({ family: fams[1], init: tInit }) };
   const times = { gaussian: [], fixed: [], general: [], ecme: [] };
@@ -498,9 +498,9 @@ ${peerRows.map((r) => `| ${r.name} | ${r.wasm?.nsW.toFixed(1)} | ${[...new Set(p
 
 C: the textbook fused loop in bench/peers/em1d.c built here with cc; scikit-learn: GaussianMixture (bench/peers/sklearn_bench.py), mclust: em() (bench/peers/mclust_bench.R), both timed as (t(a + m iterations) − t(a)) / m so set-up is excluded. In parentheses: how many times longer than mixem. "—": the peer has no such model.
 ` : ""}
-${studentRows.length ? `### Student t (ns per point · component · iteration, median; ECME's passes per iteration = its time / the general pass's)
+${studentRows.length ? `### Student t (ns per point · component · iteration, median; ECME's passes per iteration = its time / the ν = 4.5 pass's)
 
-| workload | Gaussian | t, ν = 5 fixed (power path) | t, ν = 4.5 fixed (general pass) | t, ν by ECME | passes per iteration |
+| workload | Gaussian | t, ν = 5 fixed (powers by squaring) | t, ν = 4.5 fixed (powers from tables) | t, ν by ECME | passes per iteration |
 | --- | ---: | ---: | ---: | ---: | ---: |
 ${studentRows.map((r) => `| ${r.name} | ${r.g.toFixed(1)} | ${r.fixed.toFixed(1)} (${(r.fixed / r.g).toFixed(2)}×) | ${r.general.toFixed(1)} (${(r.general / r.g).toFixed(2)}×) | ${r.ecme.toFixed(1)} (${(r.ecme / r.g).toFixed(2)}×) | ${(r.ecme / r.general).toFixed(1)} |`).join("\n")}
 

@@ -17,7 +17,7 @@ const inst = files.map((f) => {
   const w = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(f)), { env: { abort() { throw new Error("abort"); } } }).exports;
   const alloc = (nf) => { const p = w.alloc(nf * 8 + 16); return (p + 15) & ~15; };
   const x = alloc(N); new Float64Array(w.memory.buffer, x, N).set(xs);
-  const scratch = alloc(256 * (K + 1 + 4 + 1 + 4 * K + 4 + (ECME ? K : 0)));
+  const scratch = alloc(256 * (K + 1 + 4 + 1 + 4 * K + 1 + 4 + (ECME ? K : 0)));
   const gp = alloc(3 * K), tp = alloc(2 + 8 * K), gs = alloc(3 * K), ts = alloc((7 + (ECME ? K : 0)) * K);
   const G = new Float64Array(w.memory.buffer, gp, 3 * K), T = new Float64Array(w.memory.buffer, tp, 2 + 8 * K);
   T[0] = ECME ? K : 0; T[1] = 1; // header: cross sums (ECME=1: the pass of an ECME fit) or none, 1 + δ²/ν kept

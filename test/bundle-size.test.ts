@@ -92,10 +92,12 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // options copied once before they are checked, and the attack's other fixes: 81.14.
   // t/mvt's robust scale and the second restart at the data's variance: 81.78; the shared scatter
   // (the module 30.6 → 30.3 KB): 81.70; the independent family's coded rows (src/coded-rows.ts,
-  // seeding on codes), ECME's light passes: 82.07 — the bound 82 → 83 KB.
-  it("fit alone: at most 83 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
+  // seeding on codes), ECME's light passes: 82.07 — the bound 82 → 83 KB. The Student-t powers from
+  // tables (any fixed ν and ECME's passes without a log or exp per point · component; the module
+  // 30.3 → 32.1 KB): 83.23 — the bound 83 → 84 KB.
+  it("fit alone: at most 84 KB gzipped, the WebAssembly included, the worker source not loaded at start", () => {
     const m = measured.get("fit")!;
-    expect(m.startGzip).toBeLessThanOrEqual(83_000);
+    expect(m.startGzip).toBeLessThanOrEqual(84_000);
     expect(m.start).toContain(WASM);
     expect(m.start).not.toContain(WORKER);
     expect(m.onDemand).toContain(WORKER); // fit({ threads }) fetches it
@@ -114,13 +116,14 @@ describe("bundle size: what `import { … } from \"mixem\"` costs an app", () =>
   // for `fit` above (gaussian 35.16 → 35.66 → 35.70 → 35.75, 35.84 with the attack's fixes; mvt 50.52 → 51.02 → 51.03 → 51.29 →
   // 51.33): every family's bound 51 → 52 KB. Then t/mvt's robust scale (the MAD by quickselect, in
   // their bundles only; the hook in every one) and the second restart at the data's variance:
-  // gaussian 35.84 → 35.96, mvt 51.42 → 52.06 — every family's bound 52 → 53 KB.
-  it("fit from mixem/<family>: gaussian and poisson at most 36 KB gzipped, every family at most 53 KB, the worker source on demand", () => {
+  // gaussian 35.84 → 35.96, mvt 51.42 → 52.06 — every family's bound 52 → 53 KB. The Student-t
+  // powers from tables (t/mvt only): mvt 52.7 → 53.94, t 44.35 — every family's bound 53 → 54 KB.
+  it("fit from mixem/<family>: gaussian and poisson at most 36 KB gzipped, every family at most 54 KB, the worker source on demand", () => {
     for (const [label] of entryApps) {
       const m = measured.get(label)!;
       expect(m.start, label).toContain(WASM);
       expect(m.start, label).not.toContain(WORKER);
-      expect(m.startGzip, label).toBeLessThanOrEqual(53_000);
+      expect(m.startGzip, label).toBeLessThanOrEqual(54_000);
       expect(m.startGzip, label).toBeLessThan(measured.get("fit")!.startGzip * 0.75);
     }
     for (const f of ["gaussian", "poisson"]) expect(measured.get(`fit from mixem/${f}`)!.startGzip, f).toBeLessThanOrEqual(36_000);

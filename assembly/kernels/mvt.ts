@@ -22,7 +22,7 @@
 // δ² = ‖P (x − m)‖², as in mvn_full.ts)].
 // Work columns: diag 1 + 2·k·ks + kc (τ u per point, then 1 + δ²/ν and its log per component, then
 // τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
-import { AccumulateFn, addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_KEEP_STATS, FLAG_LIGHT, GROUP, LogDensityFn, normalize, plainPass, toColumns } from "../pass";
+import { AccumulateFn, addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_HARD, FLAG_KEEP_STATS, FLAG_LIGHT, GROUP, LogDensityFn, normalize, plainPass, toColumns } from "../pass";
 import { LN2_HI, LN2_LO, logv } from "../simd";
 import { centreWeigh, scatter } from "../scatter";
 
@@ -408,7 +408,7 @@ function studentPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: 
   fresh = false;
   const density: LogDensityFn = full ? fullDensity : diagDensity, accumulate: AccumulateFn = full ? fullAccumulate : tAccumulate;
   const statsPer = 5 + (full ? dims + dims * dims : 2) + <i32>load<f64>(params);
-  const cmax = labels == 0 && respOut == 0 && (flags & ~FLAG_KEEP_STATS) == FLAG_ACCUMULATE && plainPass() ? powers(params, k, dims, full) : NaN;
+  const cmax = labels == 0 && respOut == 0 && (flags & FLAG_HARD) == 0 && plainPass() ? powers(params, k, dims, full) : NaN;
   if (isNaN(cmax)) return blockedPass(density, accumulate, statsPer, x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
   const whole = n & ~(GROUP - 1);
   let ll = powerPass(x, whole, dims, params, k, stats, scratch, flags, statsPer, full, cmax, density, accumulate);
@@ -431,7 +431,7 @@ const TINY: f64 = 1.1830521861667747e-271;
 
 /** max_j c_j if every component's 2a = ν + p is a whole number in [1, 256], with ν fixed (kc = 0), y kept (ks = 1) and finite c; else NaN. */
 function powers(params: usize, k: i32, dims: i32, full: bool): f64 {
-  if (load<f64>(params) != 0 || load<f64>(params, 8) != 1) return NaN;
+  if (load<f64>(params, 8) != 1) return NaN;
   const compBytes = (HEAD + (full ? <usize>dims + <usize>dims * <usize>dims : 2 * <usize>dims)) * F64;
   let cmax = -Infinity;
   for (let j = 0; j < k; j++) {
@@ -480,6 +480,10 @@ function powerTables(t: usize, a: f64, gl: f64): void {
   }
 }
 
+/** log(1 + r) = r + r² (L0 + L1 r + (L2 + L3 r) r² + (L4 + L5 r) r⁴), L_n = (−1)^(n+1)/(n + 2), each in both lanes. */
+const LOG1P = memory.data<f64>([-0.5, -0.5, 1.0 / 3, 1.0 / 3, -0.25, -0.25, 0.2, 0.2, -1.0 / 6, -1.0 / 6, 1.0 / 7, 1.0 / 7], 16);
+const LN2_HI_2 = memory.data<f64>([LN2_HI, LN2_HI], 16);
+const LN2_LO_2 = memory.data<f64>([LN2_LO, LN2_LO], 16);
 const MANTISSA = memory.data<u64>([0x000fffffffffffff, 0x000fffffffffffff], 16);
 const ONE_BITS = memory.data<u64>([0x3ff0000000000000, 0x3ff0000000000000], 16);
 const TOP7 = memory.data<u64>([0x000fe00000000000, 0x000fe00000000000], 16);
@@ -487,7 +491,7 @@ const TOP7 = memory.data<u64>([0x000fe00000000000, 0x000fe00000000000], 16);
 const CENTRE_BITS = memory.data<u64>([0x3ff0100000000000, 0x3ff0100000000000], 16);
 
 /** p = g · y^−a (g = exp(gl)) for the block's y (bytes/8 values at y) into o, from the component's tables at t (see above). */
-function tablePowers(y: usize, bytes: usize, t: usize, o: usize, a: f64, gl: f64): void {
+function tablePowers(y: usize, bytes: usize, t: usize, o: usize, a: f64, gl: f64, ly: usize, logc: usize): void {
   const b1 = v128.load64_splat(t + B_AT), b2 = v128.load64_splat(t + B_AT, 8), b3 = v128.load64_splat(t + B_AT, 16), b4 = v128.load64_splat(t + B_AT, 24);
   const b5 = v128.load64_splat(t + B_AT, 32), b6 = v128.load64_splat(t + B_AT, 40), b7 = v128.load64_splat(t + B_AT, 48), b8 = v128.load64_splat(t + B_AT, 56);
   const one = f64x2.splat(1.0), w = <i32>wholePart(a);
@@ -508,6 +512,15 @@ function tablePowers(y: usize, bytes: usize, t: usize, o: usize, a: f64, gl: f64
     const s = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(b8, r4), q47), r4), q03);
     const E = v128.load64_lane(et + (min(e1, 63) << 3), v128.load64_zero(et + (min(e0, 63) << 3)), 1);
     let p = f64x2.mul(f64x2.mul(E, A), s);
+    if (ly != 0) { // ECME: log y = e ln 2 + log c_i + log(1 + r), the last to r^7 (remainder < 2^−67)
+      const lc = v128.load64_lane(logc + ((i1 & 127) << 3), v128.load64_zero(logc + ((i0 & 127) << 3)), 1);
+      const ev = f64x2.convert_low_i32x4_s(i32x4.replace_lane(i32x4.splat(<i32>e0), 1, <i32>e1));
+      const l01 = f64x2.add(f64x2.mul(v128.load(LOG1P + 16), r), v128.load(LOG1P)); // 1/2 − r/3 … as pairs: ½ r² (…)
+      const l23 = f64x2.add(f64x2.mul(v128.load(LOG1P + 48), r), v128.load(LOG1P + 32));
+      const l45 = f64x2.add(f64x2.mul(v128.load(LOG1P + 80), r), v128.load(LOG1P + 64));
+      const lr = f64x2.add(r, f64x2.mul(r2, f64x2.add(f64x2.add(l01, f64x2.mul(l23, r2)), f64x2.mul(l45, r4))));
+      v128.store(ly + i, f64x2.add(f64x2.add(f64x2.mul(ev, v128.load(LN2_HI_2)), lc), f64x2.add(f64x2.mul(ev, v128.load(LN2_LO_2)), lr)));
+    }
     if (w != 0) { // ÷ y^w, by squaring
       let u = one, b = v;
       for (let h = w; h != 0; h >>= 1) {
@@ -531,7 +544,8 @@ function tablePowers(y: usize, bytes: usize, t: usize, o: usize, a: f64, gl: f64
  */
 function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, flags: i32, statsPer: i32, full: bool,
   cmax: f64, density: LogDensityFn, accumulate: AccumulateFn): f64 {
-  if ((flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>k * <usize>statsPer * F64);
+  const doStats = (flags & FLAG_ACCUMULATE) != 0;
+  if (doStats && (flags & FLAG_KEEP_STATS) == 0) memory.fill(stats, 0, <usize>k * <usize>statsPer * F64);
   const ud = <usize>dims;
   const xCopy = scratch + <usize>k * COLUMN, work = xCopy + (ud + 4) * COLUMN;
   const comps = params + 2 * F64;
@@ -542,12 +556,16 @@ function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: us
   // Σ log of the sums, per lane: their product, renormalised at every point, and its binary exponent.
   let prod = one, exponent = i64x2.splat(0);
   let total = 0.0, points = 0;
-  // Components with a not a multiple of ½: their tables, after the kept and cross columns.
-  const tables = kept + (2 * <usize>k + <usize>load<f64>(params)) * COLUMN;
+  // ν estimated (ECME: cross sums, kc = k): the statistics read log y too, so every component takes the tables.
+  const kc = <usize>load<f64>(params), ecme = kc != 0;
+  // Components with a not a multiple of ½ (every one under ECME): their tables, after the kept and
+  // cross columns, then (ECME) log c_i for the 128 intervals.
+  const tables = kept + (2 * <usize>k + kc) * COLUMN, logc = tables + <usize>k * TABLE_BYTES;
   for (let j = 0; j < k; j++) {
     const p = comps + <usize>j * compBytes, a = load<f64>(p, 8);
-    if (2 * a != Math.floor(2 * a)) powerTables(tables + <usize>j * TABLE_BYTES, a - wholePart(a), load<f64>(p) - cmax);
+    if (ecme || 2 * a != Math.floor(2 * a)) powerTables(tables + <usize>j * TABLE_BYTES, a - wholePart(a), load<f64>(p) - cmax);
   }
+  if (ecme) for (let i = 0; i < 128; i++) store<f64>(logc + <usize>i * F64, Math.log(1 + (<f64>i + 0.5) / 128));
   for (let start = 0; start < n; start += BLOCK) {
     const count = min(BLOCK, n - start), bytes = <usize>count * F64;
     let xb = x + <usize>start * ud * F64;
@@ -567,7 +585,7 @@ function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: us
         mahalanobis(work, p + (HEAD + ud) * F64, bytes, ud, q);
       }
       const m = v128.load64_splat(p, HEAD * F64), v = v128.load64_splat(p, (HEAD + 1) * F64);
-      const tabled = 2 * a != <f64>h; // a not a multiple of ½: y here, its power from the tables below
+      const tabled = ecme || 2 * a != <f64>h; // y here, its power (and log) from the tables below
       const g = f64x2.splat(Math.exp(gl));
       if (tabled) {
         for (let i: usize = 0; i < bytes; i += 16) {
@@ -579,7 +597,7 @@ function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: us
           }
           v128.store(yc + i, y);
         }
-        tablePowers(yc, bytes, tables + <usize>j * TABLE_BYTES, o, a, gl);
+        tablePowers(yc, bytes, tables + <usize>j * TABLE_BYTES, o, a, gl, ecme ? yc + <usize>k * COLUMN : 0, logc);
         continue;
       }
       for (let i: usize = 0; i < bytes; i += 16) {
@@ -622,8 +640,8 @@ function powerPass(x: usize, n: i32, dims: i32, params: usize, k: i32, stats: us
       total += normalize(scratch, count, k, false);
     }
     fresh = true;
-    noLog = ok; // (fullAccumulate's scaleSums) a block gone the general way has its logs
-    accumulate(xb, 0, count, dims, params, k, scratch, stats, work);
+    noLog = ok && !ecme; // (fullAccumulate's scaleSums) a block gone the general way, or under ECME, has its logs
+    if (doStats) accumulate(xb, 0, count, dims, params, k, scratch, stats, work);
     noLog = false;
   }
   // Σ log s = log(product) + exponent·ln 2 per lane (ln 2 in two parts: e·LN2_HI is exact), plus c* per point.

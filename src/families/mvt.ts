@@ -93,7 +93,7 @@ export const mvt: Family<MvtComponent, MvtInit, MvtOptions, "means" | "covarianc
 
     return {
       kernel: dense ? "mvtFullPass" : "mvtDiagPass",
-      workColumns: (dense ? 2 * d + 1 : 1) + 2 * kk * ks + kc + (dense ? 2 * kk * ks : 0), // assembly/kernels/mvt.ts (dense: then 2 per component for the power tables)
+      workColumns: (dense ? 2 * d + 1 : 1) + 2 * kk * ks + kc + (dense ? (2 * kk + 1) * ks : 0), // assembly/kernels/mvt.ts (dense: then the power tables, 2 per component, 1 shared)
       dims: d,
       thetaSize: T,
       headerSize: 2, // [kc, ks]

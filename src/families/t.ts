@@ -62,7 +62,7 @@ export const t: Family<TComponent, TInit, TOptions, "means" | "variances" | "dof
       values.forEach((v, j) => { theta[3 * j + 2] = checkDof(v, dof, j > 0 ? values[0] : undefined, `${path}[${j}]`); });
     };
     return {
-      dims: 1, kernel: "tPass", workColumns: 1 + 2 * kk * ks + kc + 2 * kk * ks, // then 2 per component for the power tables
+      dims: 1, kernel: "tPass", workColumns: 1 + 2 * kk * ks + kc + (2 * kk + 1) * ks, // then the power tables: 2 per component, 1 shared
       thetaSize: 3, headerSize: 2, paramsSize: P, statsSize: S,
       initKeys: ["means", "variances", "dofs"],
       seedScreen: skipIsolated, // data with far outliers: no seed on them (src/isolation.ts)
