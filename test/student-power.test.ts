@@ -32,7 +32,7 @@ describe("t, ν fixed: the power path agrees with the general pass", () => {
   });
   // Any other ν (the tables): a = 2.85, 0.65 (below 1), 12.45 (the series' last a without a whole
   // part split off), 15.75 and 75.65 (a whole part divided out); n a multiple of 8 and not.
-  it.each([[4.7, 4000], [0.3, 2003], [23.9, 1001], [30.5, 4000], [150.3, 2003]])("ν = %f, n = %i", (nu, n) => {
+  it.each([[4.7, 4000], [0.3, 2003], [23.9, 1027], [30.5, 4000], [150.3, 2003]])("ν = %f, n = %i", (nu, n) => {
     const x = heavy(n, 5);
     const init = { weights: [0.3, 0.3, 0.4], means: [0.5, 4, 11], variances: [1, 2, 1.5], dofs: [nu, nu, nu] };
     const options = { family: "t", k: 3, dof: nu, init, maxIter: 40, tol: 0 } as const;
@@ -91,7 +91,7 @@ describe("mvt (full, tied), ν fixed: the power path agrees with the general pas
 describe("ν estimated (ECME): the passes take the tables too, with log y for the ν statistics", () => {
   // Every component through the tables (the cross sums read log y = e ln 2 + log c_i + log(1 + r));
   // the general pass, forced by sample weights of 1, takes fdlibm's log. Far points (y ≥ 2^64) in both lanes.
-  it.each([["t", 4000], ["t", 2003], ["mvt", 1203]] as const)("%s, n = %i", (family, n) => {
+  it.each([["t", 4000], ["t", 2003], ["mvt", 1603]] as const)("%s, n = %i", (family, n) => {
     const x: number[] | number[][] = family === "t" ? heavy(n, 5) : Array.from({ length: n }, () => {
       const j = Math.floor(u() * 2), w = Math.sqrt((normal(u) ** 2 + normal(u) ** 2 + normal(u) ** 2) / 3);
       return [4 * j + normal(u) / w, -4 * j + (normal(u) + 0.5 * normal(u)) / w, normal(u) / w];
