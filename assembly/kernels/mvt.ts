@@ -449,7 +449,7 @@ const TABLE_POINTS: i32 = 1024, TABLE_POINTS_ECME: i32 = 1536;
  * one under ECME) takes the tables; else NaN.
  */
 function powers(params: usize, k: i32, dims: i32, full: bool, points: i32): f64 {
-  if (load<f64>(params, 8) != 1 || points == 0) return NaN;
+  if (load<f64>(params, 8) != 1) return NaN;
   const ecme = load<f64>(params) != 0;
   let tabled = ecme;
   const compBytes = (HEAD + (full ? <usize>dims + <usize>dims * <usize>dims : 2 * <usize>dims)) * F64;
