@@ -432,9 +432,10 @@ const TINY: f64 = 1.1830521861667747e-271;
 
 /**
  * a above it: y^⌊a⌋ (or y^w) by squaring carries about a/2 ulps, beside the few of the general pass's
- * exp(−a log y) — 7e-12 of the log-likelihood at ν = 10⁷, 1e-9 at 10⁹ (test/student-power.test.ts).
+ * exp(−a log y) — 7e-12 of the log-likelihood at ν = 10⁷, 1e-9 at 10⁹, 1e-12 at 6.67·10⁵ (a ≈ 2^18.3);
+ * below 2^16 (ν up to ≈ 1.3·10⁵) within 5e-14 (test/student-power.test.ts).
  */
-const A_LIMIT: f64 = 524288;
+const A_LIMIT: f64 = 65536;
 /**
  * Points a call needs before the tables pay: they cost ≈ 3.2 µs per component (192 exp, 128 log; 3.8
  * under ECME), a point·component saves ≈ 3.8 ns against the general pass with ν fixed, 2.3 ns under
