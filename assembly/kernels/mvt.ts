@@ -408,9 +408,9 @@ function studentPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: 
   fresh = false;
   const density: LogDensityFn = full ? fullDensity : diagDensity, accumulate: AccumulateFn = full ? fullAccumulate : tAccumulate;
   const statsPer = 5 + (full ? dims + dims * dims : 2) + <i32>load<f64>(params);
-  const cmax = labels == 0 && respOut == 0 && (flags & FLAG_HARD) == 0 && plainPass() ? powers(params, k, dims, full) : NaN;
-  if (isNaN(cmax)) return blockedPass(density, accumulate, statsPer, x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
   const whole = n & ~(GROUP - 1);
+  const cmax = labels == 0 && respOut == 0 && (flags & FLAG_HARD) == 0 && plainPass() ? powers(params, k, dims, full, whole) : NaN;
+  if (isNaN(cmax)) return blockedPass(density, accumulate, statsPer, x, aux, n, dims, params, k, stats, scratch, respOut, labels, flags);
   let ll = powerPass(x, whole, dims, params, k, stats, scratch, flags, statsPer, full, cmax, density, accumulate);
   if (whole < n) ll += blockedPass(density, accumulate, statsPer, x + <usize>whole * <usize>dims * F64, aux, n - whole, dims, params, k, stats, scratch, 0, 0, flags | FLAG_KEEP_STATS);
   return ll;
@@ -423,22 +423,45 @@ function studentPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: 
 // responsibilities p_j / Σ_l p_l and its log-likelihood term c* + log Σ_l p_l, without the log of
 // y and the exp of each log-density that the general pass takes. A block where some point's sum is
 // below 2^−900 (an outlier far in every tail: its p_j may underflow) goes the general way instead.
-// Only plain soft passes with ν fixed (no cross sums, 1 + δ²/ν kept for the statistics) take this
-// path, over whole groups of 8 points; everything else goes through blockedPass.
+// Only plain soft passes (1 + δ²/ν kept for the statistics) with every a ≤ A_LIMIT take this path, over
+// whole groups of 8 points, and with tables (ν not an integer, or ECME) only calls on enough points to
+// pay for them (TABLE_POINTS); everything else goes through blockedPass.
 
 /** 2^−900: a sum below it sends its block the general way. */
 const TINY: f64 = 1.1830521861667747e-271;
 
-/** max_j c_j if every component's 2a = ν + p is a whole number in [1, 256], with ν fixed (kc = 0), y kept (ks = 1) and finite c; else NaN. */
-function powers(params: usize, k: i32, dims: i32, full: bool): f64 {
+/**
+ * a above it: y^⌊a⌋ (or y^w) by squaring carries about a/2 ulps, beside the few of the general pass's
+ * exp(−a log y) — 7e-12 of the log-likelihood at ν = 10⁷, 1e-9 at 10⁹, 1e-12 at 6.67·10⁵ (a ≈ 2^18.3);
+ * below 2^16 (ν up to ≈ 1.3·10⁵) within 5e-14 (test/student-power.test.ts).
+ */
+const A_LIMIT: f64 = 65536;
+/**
+ * Points a call needs before the tables pay: they cost ≈ 3.2 µs per component (192 exp, 128 log; 3.8
+ * under ECME), a point·component saves ≈ 3.8 ns against the general pass with ν fixed, 2.3 ns under
+ * ECME (its log y too): break-even ≈ 830 and 1650 points (tPass alone, K = 8 and 2, against the
+ * general pass; docs/performance.md).
+ */
+const TABLE_POINTS: i32 = 1024, TABLE_POINTS_ECME: i32 = 1536;
+
+/**
+ * max_j c_j if the power path pays for these `points` (whole groups) and is exact to rounding: every
+ * a = (ν + p)/2 in [½, A_LIMIT], y kept (ks = 1), finite c, and enough points when some component (every
+ * one under ECME) takes the tables; else NaN.
+ */
+function powers(params: usize, k: i32, dims: i32, full: bool, points: i32): f64 {
   if (load<f64>(params, 8) != 1) return NaN;
+  const ecme = load<f64>(params) != 0;
+  let tabled = ecme;
   const compBytes = (HEAD + (full ? <usize>dims + <usize>dims * <usize>dims : 2 * <usize>dims)) * F64;
   let cmax = -Infinity;
   for (let j = 0; j < k; j++) {
-    const p = params + 2 * F64 + <usize>j * compBytes;
-    if (!(load<f64>(p, 8) >= 0.5 && load<f64>(p, 8) < 1073741824)) return NaN; // ⌊a⌋ an i32
+    const p = params + 2 * F64 + <usize>j * compBytes, a = load<f64>(p, 8);
+    if (!(a >= 0.5 && a <= A_LIMIT)) return NaN;
+    if (2 * a != Math.floor(2 * a)) tabled = true;
     cmax = max(cmax, load<f64>(p));
   }
+  if (tabled && (ecme ? TABLE_POINTS_ECME : TABLE_POINTS) > points) return NaN;
   return isFinite(cmax) ? cmax : NaN;
 }
 
