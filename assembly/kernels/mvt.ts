@@ -401,7 +401,7 @@ export function mvtFullPass(x: usize, aux: usize, n: i32, dims: i32, params: usi
 
 /**
  * tPass (full false: diagDensity, tAccumulate) or mvtFullPass (full: fullDensity, fullAccumulate):
- * the power path for plain soft passes with ν fixed at integers (whole groups of 8 points, then the
+ * the power path for plain soft passes where `powers` allows it (whole groups of 8 points, then the
  * rest the general way), blockedPass otherwise.
  */
 function studentPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: i32, stats: usize, scratch: usize, respOut: usize, labels: usize, flags: i32, full: bool): f64 {
@@ -416,10 +416,10 @@ function studentPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: 
   return ll;
 }
 
-// ---- ν fixed at an integer (families t and mvt with full or tied scales): the densities as powers ----
-// With a_j = (ν_j + p)/2 a multiple of ½ (ν_j an integer), w_j t(x | θ_j) = e^{c_j} y^{−a_j}, y = 1 + δ²/ν_j,
-// and y^{−a_j} = 1 / (y^⌊a_j⌋ · √y^{2a_j mod 2}) takes multiplications, a square root at most and
-// one division. So a point's p_j = e^{c_j − c*} y^{−a_j} (c* = max_j c_j; every p_j ≤ 1), its
+// ---- the densities as powers (families t and mvt with full or tied scales) ----
+// w_j t(x | θ_j) = e^{c_j} y^{−a_j}, y = 1 + δ²/ν_j. With a_j = (ν_j + p)/2 a multiple of ½ (ν_j an
+// integer), y^{−a_j} = 1 / (y^⌊a_j⌋ · √y^{2a_j mod 2}) takes multiplications, a square root at most and
+// one division; any other a_j, and every component under ECME, takes the tables below. So a point's p_j = e^{c_j − c*} y^{−a_j} (c* = max_j c_j; every p_j ≤ 1), its
 // responsibilities p_j / Σ_l p_l and its log-likelihood term c* + log Σ_l p_l, without the log of
 // y and the exp of each log-density that the general pass takes. A block where some point's sum is
 // below 2^−900 (an outlier far in every tail: its p_j may underflow) goes the general way instead.
