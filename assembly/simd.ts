@@ -22,8 +22,9 @@ const X_MAX = memory.data<f64>([710.0, 710.0], 16);
 const INV_LN2 = memory.data<f64>([1.44269504088896338700e+00, 1.44269504088896338700e+00], 16);
 /** 1.5·2^52: x + it rounds x to an integer held in the low bits. */
 const ROUND_MAGIC = memory.data<f64>([6755399441055744.0, 6755399441055744.0], 16);
-const LN2_HI_2 = memory.data<f64>([LN2_HI, LN2_HI], 16);
-const LN2_LO_2 = memory.data<f64>([LN2_LO, LN2_LO], 16);
+/** LN2_HI, LN2_LO and 1 in both lanes (also for the Student-t kernel's log y). */
+export const LN2_HI_2 = memory.data<f64>([LN2_HI, LN2_HI], 16);
+export const LN2_LO_2 = memory.data<f64>([LN2_LO, LN2_LO], 16);
 // u(s) = U10·s^10 + … + U0.
 const U10 = memory.data<f64>([2.08860621107283687536341e-09, 2.08860621107283687536341e-09], 16);
 const U9 = memory.data<f64>([2.51112930892876518610661e-08, 2.51112930892876518610661e-08], 16);
@@ -36,7 +37,7 @@ const U3 = memory.data<f64>([0.00833333333331652721664984, 0.0083333333333165272
 const U2 = memory.data<f64>([0.0416666666666665047591422, 0.0416666666666665047591422], 16);
 const U1 = memory.data<f64>([0.166666666666666851703837, 0.166666666666666851703837], 16);
 const HALF = memory.data<f64>([0.5, 0.5], 16); // also U0
-const ONE = memory.data<f64>([1.0, 1.0], 16);
+export const ONE = memory.data<f64>([1.0, 1.0], 16);
 
 /** e^x in both lanes (see above). */
 // @ts-ignore: decorator
@@ -100,8 +101,6 @@ const EXP_FIELD = memory.data<u64>([0xfff0000000000000, 0xfff0000000000000], 16)
 /** 2^52: (its bits | e) − 2^52 = e for 0 ≤ e < 2^52. */
 const TWO52 = memory.data<f64>([4503599627370496.0, 4503599627370496.0], 16);
 const TWO = memory.data<f64>([2.0, 2.0], 16);
-const LN2_HI_V = memory.data<f64>([LN2_HI, LN2_HI], 16);
-const LN2_LO_V = memory.data<f64>([LN2_LO, LN2_LO], 16);
 
 // The split (musl's): t = bits(x) − bits(√½ + ulp); e = t >> 52; z = bits(x) − (t's exponent field),
 // the same e and z as fdlibm's (m ∈ [1, 2), halved with e + 1 when m > √2) in integer operations.
@@ -118,8 +117,8 @@ const LN2_LO_V = memory.data<f64>([LN2_LO, LN2_LO], 16);
   const t2 = f64x2.mul(zz, f64x2.add(v128.load(LG1), f64x2.mul(w, f64x2.add(v128.load(LG3), f64x2.mul(w, f64x2.add(v128.load(LG5), f64x2.mul(w, v128.load(LG7))))))));
   const R = f64x2.add(t2, t1);
   const hfsq = f64x2.mul(v128.load(HALF), f64x2.mul(f, f));
-  const lo = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.mul(e, v128.load(LN2_LO_V)));
-  return f64x2.sub(f64x2.mul(e, v128.load(LN2_HI_V)), f64x2.sub(f64x2.sub(hfsq, lo), f));
+  const lo = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.mul(e, v128.load(LN2_LO_2)));
+  return f64x2.sub(f64x2.mul(e, v128.load(LN2_HI_2)), f64x2.sub(f64x2.sub(hfsq, lo), f));
 }
 
 /** log x for n values ≥ 1 in place (n even, or one readable value past the end). For the error tests. */

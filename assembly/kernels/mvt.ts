@@ -23,7 +23,7 @@
 // Work columns: diag 1 + 2·k·ks + kc (τ u per point, then 1 + δ²/ν and its log per component, then
 // τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
 import { AccumulateFn, addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_HARD, FLAG_KEEP_STATS, FLAG_LIGHT, GROUP, LogDensityFn, normalize, plainPass, toColumns } from "../pass";
-import { LN2_HI, LN2_LO, logv } from "../simd";
+import { LN2_HI, LN2_HI_2, LN2_LO, LN2_LO_2, logv, ONE } from "../simd";
 import { centreWeigh, scatter } from "../scatter";
 
 const HEAD: usize = 6; // c, a, 1/ν, b, log b, C
@@ -505,10 +505,7 @@ function powerTables(t: usize, a: f64, gl: f64): void {
 
 /** log(1 + r) = r + r² (L0 + L1 r + (L2 + L3 r) r² + (L4 + L5 r) r⁴), L_n = (−1)^(n+1)/(n + 2), each in both lanes. */
 const LOG1P = memory.data<f64>([-0.5, -0.5, 1.0 / 3, 1.0 / 3, -0.25, -0.25, 0.2, 0.2, -1.0 / 6, -1.0 / 6, 1.0 / 7, 1.0 / 7], 16);
-const LN2_HI_2 = memory.data<f64>([LN2_HI, LN2_HI], 16);
-const LN2_LO_2 = memory.data<f64>([LN2_LO, LN2_LO], 16);
 const MANTISSA = memory.data<u64>([0x000fffffffffffff, 0x000fffffffffffff], 16);
-const ONE_BITS = memory.data<u64>([0x3ff0000000000000, 0x3ff0000000000000], 16);
 const TOP7 = memory.data<u64>([0x000fe00000000000, 0x000fe00000000000], 16);
 /** 1 + 2^−8: ones' bits with the half-interval bit. */
 const CENTRE_BITS = memory.data<u64>([0x3ff0100000000000, 0x3ff0100000000000], 16);
@@ -518,7 +515,7 @@ function tablePowers(y: usize, bytes: usize, t: usize, o: usize, a: f64, gl: f64
   const b1 = v128.load64_splat(t + B_AT), b2 = v128.load64_splat(t + B_AT, 8), b3 = v128.load64_splat(t + B_AT, 16), b4 = v128.load64_splat(t + B_AT, 24);
   const b5 = v128.load64_splat(t + B_AT, 32), b6 = v128.load64_splat(t + B_AT, 40), b7 = v128.load64_splat(t + B_AT, 48), b8 = v128.load64_splat(t + B_AT, 56);
   const one = f64x2.splat(1.0), w = <i32>wholePart(a);
-  const mant = v128.load(MANTISSA), ones = v128.load(ONE_BITS), top = v128.load(TOP7), centre = v128.load(CENTRE_BITS);
+  const mant = v128.load(MANTISSA), ones = v128.load(ONE), top = v128.load(TOP7), centre = v128.load(CENTRE_BITS);
   const et = t + E_AT;
   for (let i: usize = 0; i < bytes; i += 16) {
     const v = v128.load(y + i);
