@@ -1,6 +1,6 @@
 // Student-t mixtures: family "t" (1-D: tPass, mvtDiagPass at d = 1 with its loops fused) and family "mvt" (mvtDiagPass for
-// the diagonal and spherical scales, mvtFullPass for full and tied); tPass and mvtFullPass with ν fixed at an integer take
-// powerPass (the densities as powers, without log or exp; at the end of this file).
+// the diagonal and spherical scales, mvtFullPass for full and tied); tPass and mvtFullPass take powerPass for plain soft
+// passes (the densities as powers, by squaring or from tables, without log or exp; at the end of this file).
 //
 // Component j: t_ν(x | μ, Σ) with p = dims, δ² = (x − μ)ᵀ Σ⁻¹ (x − μ) and
 //   log w_j + log t = c_j − a_j · log(1 + δ²/ν),  a_j = (ν + p)/2,
@@ -21,7 +21,8 @@
 // [c, a, 1/ν, b, log b, C, mean (d), then 1/σ² (d, diag) or P = L⁻¹ (d × d, full: Σ = L Lᵀ,
 // δ² = ‖P (x − m)‖², as in mvn_full.ts)].
 // Work columns: diag 1 + 2·k·ks + kc (τ u per point, then 1 + δ²/ν and its log per component, then
-// τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag).
+// τh per component); full 2·d + 1 + 2·k·ks + kc (Z = x − m, W = τu·Z, δ² then τu, then as diag);
+// then, for tPass and mvtFullPass with ks = 1, (2k + 1) for powerPass's tables (TABLE_BYTES per component, log c_i).
 import { AccumulateFn, addHsum, BLOCK, blockedPass, blockWeights, COLUMN, F64, FLAG_ACCUMULATE, FLAG_HARD, FLAG_KEEP_STATS, FLAG_LIGHT, GROUP, LogDensityFn, normalize, plainPass, toColumns } from "../pass";
 import { LN2_HI, LN2_HI_2, LN2_LO, LN2_LO_2, logv, ONE } from "../simd";
 import { centreWeigh, scatter } from "../scatter";
@@ -419,9 +420,10 @@ function studentPass(x: usize, aux: usize, n: i32, dims: i32, params: usize, k: 
 // ---- the densities as powers (families t and mvt with full or tied scales) ----
 // w_j t(x | θ_j) = e^{c_j} y^{−a_j}, y = 1 + δ²/ν_j. With a_j = (ν_j + p)/2 a multiple of ½ (ν_j an
 // integer), y^{−a_j} = 1 / (y^⌊a_j⌋ · √y^{2a_j mod 2}) takes multiplications, a square root at most and
-// one division; any other a_j, and every component under ECME, takes the tables below. So a point's p_j = e^{c_j − c*} y^{−a_j} (c* = max_j c_j; every p_j ≤ 1), its
-// responsibilities p_j / Σ_l p_l and its log-likelihood term c* + log Σ_l p_l, without the log of
-// y and the exp of each log-density that the general pass takes. A block where some point's sum is
+// one division; any other a_j, and every component under ECME, takes the tables below. So a point's
+// p_j = e^{c_j − c*} y^{−a_j} (c* = max_j c_j; every p_j ≤ 1), its responsibilities p_j / Σ_l p_l
+// and its log-likelihood term c* + log Σ_l p_l, without the log of y and the exp of each
+// log-density that the general pass takes. A block where some point's sum is
 // below 2^−900 (an outlier far in every tail: its p_j may underflow) goes the general way instead.
 // Only plain soft passes (1 + δ²/ν kept for the statistics) with every a ≤ A_LIMIT take this path, over
 // whole groups of 8 points, and with tables (ν not an integer, or ECME) only calls on enough points to
